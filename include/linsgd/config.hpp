@@ -1,0 +1,36 @@
+// Training configuration. The defaults are the reference post's problem and hyperparameters:
+// 4000 x 2000 synthetic data, batch 64, learning rate 0.01, 2000 steps, w ~ N(0, 0.01^2), b = 0.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+namespace linsgd {
+
+enum class DeviceKind { kAuto, kCuda, kCpu };
+
+// Parses "auto", "cuda" or "cpu"; throws UsageError naming the option and value otherwise.
+DeviceKind parse_device_kind(const std::string& text);
+const char* to_string(DeviceKind kind);
+
+struct TrainConfig {
+  int64_t rows = 4000;      // synthetic data only: n
+  int64_t features = 2000;  // synthetic data only: d
+  int64_t batch_size = 64;  // B, drawn with replacement
+  double learning_rate = 0.01;
+  int64_t steps = 2000;  // the post calls them epochs; each is one mini-batch step
+  double sigma = 0.01;   // standard deviation of the initial weights
+  uint64_t seed = 42;
+  DeviceKind device = DeviceKind::kAuto;
+  int threads = 0;  // CPU backend threads; 0 = automatic (see backend_cpu.cpp)
+};
+
+// Largest row count: the BLAS dimensions are ints (and row_from_draw needs n <= 2^32).
+inline constexpr int64_t kMaxRows = 2147483647LL;
+
+// Throws UsageError with a one-line message naming the option and value when `config` is not
+// usable: sizes and steps must be positive, the learning rate positive and finite, sigma finite
+// and non-negative, threads non-negative.
+void validate(const TrainConfig& config);
+
+}  // namespace linsgd

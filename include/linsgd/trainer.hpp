@@ -1,0 +1,56 @@
+// The public training API: pick a device, train on the post's synthetic problem, get the loss
+// history, the parameters and the figures the trainer reports.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "linsgd/config.hpp"
+
+namespace linsgd {
+
+// The parameters synthetic data was drawn from.
+struct SyntheticTruth {
+  std::vector<float> weights;
+  float bias = 0.0f;
+};
+
+struct TrainResult {
+  DeviceKind backend = DeviceKind::kCpu;  // kCuda or kCpu, never kAuto
+  std::string device;                     // "GPU: <name>" or "CPU: <model> (<n> threads)"
+  TrainConfig config;                     // as run (device resolved)
+  int64_t rows = 0;
+  int64_t features = 0;
+  std::vector<float> loss_history;  // batch loss of every step
+  std::vector<float> weights;
+  float bias = 0.0f;
+  double train_seconds = 0.0;  // the step loop only: no data generation, no copies back
+  double full_loss = 0.0;      // 0.5 * mean((X w + b - y)^2) over every row
+  std::optional<SyntheticTruth> truth;
+
+  float final_batch_loss() const { return loss_history.empty() ? 0.0f : loss_history.back(); }
+  double steps_per_second() const;
+  // ||w - w*|| / ||w*|| and |b - b*|; need `truth`.
+  double weight_relative_error() const;
+  double bias_absolute_error() const;
+};
+
+// True when the CUDA runtime sees at least one usable device.
+bool cuda_device_available();
+
+struct DeviceChoice {
+  DeviceKind kind = DeviceKind::kCpu;
+  std::string notice;  // set when `auto` fell back to the CPU
+};
+// auto -> cuda when a device is present, else cpu with a notice; cuda without a device throws
+// UsageError.
+DeviceChoice resolve_device(DeviceKind requested);
+
+// Validates `config`, resolves the device and trains on the post's synthetic problem
+// (config.rows x config.features). Data is generated where training runs: on the GPU no
+// rows x features array exists on the host and nothing is copied to the device.
+TrainResult train_synthetic(const TrainConfig& config);
+
+}  // namespace linsgd

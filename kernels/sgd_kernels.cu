@@ -1,0 +1,134 @@
+// CUDA kernels of the SGD step: the batch gather, the fused weight/bias/loss update, the
+// synthetic-target offset and the full-dataset residual sum. Per-element math comes from
+// sgd_math.hpp, shared with the CPU twins in src/host_kernels.cpp.
+#include "sgd_kernels.cuh"
+
+#include <thrust/execution_policy.h>
+#include <thrust/iterator/counting_iterator.h>
+#include <thrust/transform_reduce.h>
+#include <cub/block/block_reduce.cuh>
+
+#include <algorithm>
+#include <functional>
+
+#include "linsgd/cuda_check.hpp"
+#include "linsgd/sgd_math.hpp"
+
+namespace linsgd::kernels {
+namespace {
+
+constexpr int kBlockSize = 256;
+// Enough blocks to fill any current GPU; grid-stride loops cover the rest.
+constexpr int64_t kMaxBlocks = 65535;
+
+int64_t ceil_div(int64_t a, int64_t b) {
+  return (a + b - 1) / b;
+}
+unsigned grid_for(int64_t count) {
+  return static_cast<unsigned>(std::clamp<int64_t>(ceil_div(count, kBlockSize), 1, kMaxBlocks));
+}
+
+// One thread per batch element (k, j): consecutive threads read consecutive features of one
+// sampled row, so loads from X and stores to X_batch are coalesced.
+__global__ void gather_batch_kernel(int64_t batch, int64_t features, int64_t rows,
+                                    const uint32_t* __restrict__ draws, const float* __restrict__ X,
+                                    const float* __restrict__ y, const float* __restrict__ bias,
+                                    float* __restrict__ X_batch, float* __restrict__ residual) {
+  const int64_t total = batch * features;
+  const int64_t stride = static_cast<int64_t>(gridDim.x) * blockDim.x;
+  for (int64_t i = static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x; i < total;
+       i += stride) {
+    const int64_t k = i / features;
+    const int64_t j = i - k * features;
+    const int64_t row = row_from_draw(draws[k], rows);
+    X_batch[i] = X[row * features + j];
+    if (j == 0) residual[k] = residual_offset(*bias, y[row]);
+  }
+}
+
+// Every block updates its slice of w; block 0 also reduces the residuals (in double, by a
+// fixed-shape tree, so the result is the same on every run) to update b and record the loss.
+// Nothing else in this kernel reads b, so block 0 may write it while other blocks run.
+__global__ void sgd_update_kernel(int64_t features, int64_t batch, float scale,
+                                  const float* __restrict__ gradient,
+                                  const float* __restrict__ residual, float* __restrict__ w,
+                                  float* __restrict__ bias, float* __restrict__ loss_history,
+                                  int64_t* __restrict__ step_counter) {
+  const int64_t stride = static_cast<int64_t>(gridDim.x) * blockDim.x;
+  for (int64_t j = static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x; j < features;
+       j += stride) {
+    w[j] = updated_weight(w[j], gradient[j], scale);
+  }
+  if (blockIdx.x != 0) return;
+
+  using BlockReduce = cub::BlockReduce<double, kBlockSize>;
+  __shared__ typename BlockReduce::TempStorage sum_storage;
+  __shared__ typename BlockReduce::TempStorage square_storage;
+  double sum = 0.0;
+  double square_sum = 0.0;
+  for (int64_t k = threadIdx.x; k < batch; k += blockDim.x) {
+    const double r = residual[k];
+    sum += r;
+    square_sum += r * r;
+  }
+  sum = BlockReduce(sum_storage).Sum(sum);
+  square_sum = BlockReduce(square_storage).Sum(square_sum);
+  if (threadIdx.x == 0) {
+    *bias = updated_bias(*bias, sum, scale);
+    loss_history[*step_counter] = half_mean_square(square_sum, batch);
+    *step_counter += 1;
+  }
+}
+
+__global__ void synthetic_offset_kernel(int64_t rows, const float* __restrict__ true_bias,
+                                        const float* noise, float* y) {
+  const int64_t stride = static_cast<int64_t>(gridDim.x) * blockDim.x;
+  for (int64_t i = static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x; i < rows;
+       i += stride) {
+    y[i] = synthetic_target_offset(*true_bias, noise[i]);
+  }
+}
+
+struct SquaredResidual {
+  const float* predictions;
+  const float* bias;
+  const float* y;
+  __device__ double operator()(int64_t i) const {
+    const double r = static_cast<double>(predictions[i]) + residual_offset(*bias, y[i]);
+    return r * r;
+  }
+};
+
+}  // namespace
+
+void gather_batch(cudaStream_t stream, int64_t batch, int64_t features, int64_t rows,
+                  const uint32_t* draws, const float* X, const float* y, const float* bias,
+                  float* X_batch, float* residual) {
+  gather_batch_kernel<<<grid_for(batch * features), kBlockSize, 0, stream>>>(
+      batch, features, rows, draws, X, y, bias, X_batch, residual);
+  CUDA_CHECK_LAUNCH();
+}
+
+void sgd_update(cudaStream_t stream, int64_t features, int64_t batch, float scale,
+                const float* gradient, const float* residual, float* w, float* bias,
+                float* loss_history, int64_t* step_counter) {
+  sgd_update_kernel<<<grid_for(features), kBlockSize, 0, stream>>>(
+      features, batch, scale, gradient, residual, w, bias, loss_history, step_counter);
+  CUDA_CHECK_LAUNCH();
+}
+
+void synthetic_offset(cudaStream_t stream, int64_t rows, const float* true_bias, const float* noise,
+                      float* y) {
+  synthetic_offset_kernel<<<grid_for(rows), kBlockSize, 0, stream>>>(rows, true_bias, noise, y);
+  CUDA_CHECK_LAUNCH();
+}
+
+double residual_square_sum(cudaStream_t stream, int64_t rows, const float* predictions,
+                           const float* bias, const float* y) {
+  return thrust::transform_reduce(
+      thrust::cuda::par.on(stream), thrust::counting_iterator<int64_t>(0),
+      thrust::counting_iterator<int64_t>(rows), SquaredResidual{predictions, bias, y}, 0.0,
+      thrust::plus<double>());
+}
+
+}  // namespace linsgd::kernels

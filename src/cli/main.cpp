@@ -1,0 +1,47 @@
+// The linsgd command line: git-style subcommands (CLI11). Maps errors to exit codes:
+// 0 success, 2 bad usage or bad input, 1 any other failure; each error is one stderr line
+// starting "linsgd: error:".
+#include <CLI/CLI.hpp>
+
+#include <cstdio>
+#include <exception>
+
+#include "linsgd/errors.hpp"
+#include "train_command.hpp"
+
+namespace {
+
+constexpr int kExitFailure = 1;
+constexpr int kExitUsage = 2;
+
+int report_error(const char* message, int exit_code) {
+  std::fprintf(stderr, "linsgd: error: %s\n", message);
+  return exit_code;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"linsgd: linear regression by mini-batch SGD on NVIDIA GPUs and on the CPU"};
+  app.require_subcommand(1);
+  linsgd::cli::TrainCommand train(app);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& help) {
+    return app.exit(help);
+  } catch (const CLI::CallForAllHelp& help) {
+    return app.exit(help);
+  } catch (const CLI::ParseError& error) {
+    return report_error(error.what(), kExitUsage);
+  }
+  try {
+    if (train.parsed()) return train.run();
+    return report_error("no subcommand given (try --help)", kExitUsage);
+  } catch (const linsgd::UsageError& error) {
+    return report_error(error.what(), kExitUsage);
+  } catch (const linsgd::InputError& error) {
+    return report_error(error.what(), kExitUsage);
+  } catch (const std::exception& error) {
+    return report_error(error.what(), kExitFailure);
+  }
+}

@@ -1,0 +1,71 @@
+// HostExec: the CPU BLAS calls and the forwarding to the CPU kernel twins.
+#include "host_exec.hpp"
+
+#include <cblas.h>
+
+#include <fstream>
+
+#include "host_kernels.hpp"
+
+namespace linsgd {
+namespace {
+
+std::string cpu_model_name() {
+  std::ifstream cpuinfo("/proc/cpuinfo");
+  std::string line;
+  while (std::getline(cpuinfo, line)) {
+    if (line.rfind("model name", 0) == 0) {
+      const auto colon = line.find(':');
+      if (colon != std::string::npos && colon + 2 <= line.size()) return line.substr(colon + 2);
+    }
+  }
+  return "unknown CPU";
+}
+
+}  // namespace
+
+HostExec::HostExec(int threads) {
+  openblas_set_num_threads(threads);
+}
+
+int HostExec::threads() const {
+  return openblas_get_num_threads();
+}
+
+std::string HostExec::description() const {
+  const int n = threads();
+  return "CPU: " + cpu_model_name() + " (" + std::to_string(n) +
+         (n == 1 ? " thread)" : " threads)");
+}
+
+void HostExec::gemv(GemvOp op, int64_t m, int64_t n, const float* A, const float* x, float beta,
+                    float* y) {
+  const CBLAS_TRANSPOSE trans = op == GemvOp::kTrans ? CblasTrans : CblasNoTrans;
+  cblas_sgemv(CblasColMajor, trans, static_cast<int>(m), static_cast<int>(n), 1.0f, A,
+              static_cast<int>(m), x, 1, beta, y, 1);
+}
+
+void HostExec::gather_batch(int64_t batch, int64_t features, int64_t rows, const uint32_t* draws,
+                            const float* X, const float* y, const float* bias, float* X_batch,
+                            float* residual) {
+  host_kernels::gather_batch(batch, features, rows, draws, X, y, bias, X_batch, residual);
+}
+
+void HostExec::sgd_update(int64_t features, int64_t batch, float scale, const float* gradient,
+                          const float* residual, float* w, float* bias, float* loss_history,
+                          int64_t* step_counter) {
+  host_kernels::sgd_update(features, batch, scale, gradient, residual, w, bias, loss_history,
+                           step_counter);
+}
+
+void HostExec::synthetic_offset(int64_t rows, const float* true_bias, const float* noise,
+                                float* y) {
+  host_kernels::synthetic_offset(rows, true_bias, noise, y);
+}
+
+double HostExec::residual_square_sum(int64_t rows, const float* predictions, const float* bias,
+                                     const float* y) {
+  return host_kernels::residual_square_sum(rows, predictions, bias, y);
+}
+
+}  // namespace linsgd

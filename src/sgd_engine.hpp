@@ -1,0 +1,157 @@
+// The mini-batch SGD algorithm of the reference post, written once over an execution policy
+// (HostExec for the CPU, CudaExec for the GPU). Every random draw follows rng_plan.hpp, so for
+// one seed both policies draw the same data and the same batches, and run the same calls in the
+// same order: a CPU run differs from a GPU run only by the rounding inside the GEMVs.
+//
+// One step, for a chunk slot s (draws for the whole chunk are made before the chunk runs):
+//   gather   X_b[k, :] = X[i_k, :],  r[k] = b - y[i_k]        (i_k from draws[s * B + k])
+//   gemv     r += X_b w                                        (r = X_b w + b - y_b)
+//   gemv     g  = X_b^T r
+//   update   w -= (lr / B) g;  b -= (lr / B) sum(r);  loss[t] = 0.5 mean(r^2);  ++t
+// All buffers are allocated by the constructor; the loop allocates nothing, copies nothing
+// between host and device and never waits on the device.
+#pragma once
+
+#include <cmath>
+#include <cstdint>
+#include <vector>
+
+#include "gemv_op.hpp"
+#include "linsgd/config.hpp"
+#include "linsgd/rng_plan.hpp"
+
+namespace linsgd {
+
+// A dataset in the policy's memory: X row-major rows x features, y of length rows.
+template <class Exec>
+struct ResidentData {
+  int64_t rows = 0;
+  int64_t features = 0;
+  typename Exec::template Buffer<float> X;
+  typename Exec::template Buffer<float> y;
+};
+
+// The parameters the synthetic data was drawn from.
+template <class Exec>
+struct ResidentTruth {
+  typename Exec::template Buffer<float> weights;
+  typename Exec::template Buffer<float> bias;  // one element
+};
+
+// The post's synthetic problem, drawn in the order rng_plan.hpp gives:
+// y = X w* + b* + 0.01 N(0, 1), with X, w* ~ N(0, 1) and b* ~ U(0, 1).
+template <class Exec>
+void generate_synthetic(Exec& exec, int64_t rows, int64_t features, uint64_t seed,
+                        ResidentData<Exec>& data, ResidentTruth<Exec>& truth) {
+  using rng_plan::even_count;
+  RandomGenerator generator = exec.make_generator(rng_plan::data_seed(seed));
+  data.rows = rows;
+  data.features = features;
+  truth.weights = exec.template allocate<float>(even_count(features));
+  generator.normal(truth.weights.data(), even_count(features), 0.0f, 1.0f);
+  truth.bias = exec.template allocate<float>(1);
+  generator.uniform(truth.bias.data(), 1);
+  data.X = exec.template allocate<float>(even_count(rows * features));
+  generator.normal(data.X.data(), even_count(rows * features), 0.0f, 1.0f);
+  data.y = exec.template allocate<float>(even_count(rows));
+  generator.normal(data.y.data(), even_count(rows), 0.0f, 1.0f);  // the noise, turned into y:
+  exec.synthetic_offset(rows, truth.bias.data(), data.y.data(), data.y.data());
+  exec.gemv(GemvOp::kTrans, features, rows, data.X.data(), truth.weights.data(), 1.0f,
+            data.y.data());
+}
+
+// 0.5 * mean((X w + b - y)^2) over the whole dataset, accumulated in double. Synchronizes.
+template <class Exec>
+double full_dataset_loss(Exec& exec, const ResidentData<Exec>& data, const float* weights,
+                         const float* bias) {
+  auto predictions = exec.template allocate<float>(data.rows);
+  exec.gemv(GemvOp::kTrans, data.features, data.rows, data.X.data(), weights, 0.0f,
+            predictions.data());
+  const double square_sum =
+      exec.residual_square_sum(data.rows, predictions.data(), bias, data.y.data());
+  return 0.5 * square_sum / static_cast<double>(data.rows);
+}
+
+template <class Exec>
+class SgdLoop {
+ public:
+  SgdLoop(Exec& exec, const ResidentData<Exec>& data, const TrainConfig& config)
+      : exec_(exec),
+        data_(data),
+        batch_(config.batch_size),
+        steps_(config.steps),
+        chunk_steps_(rng_plan::steps_per_chunk(config.batch_size, config.steps)),
+        scale_(static_cast<float>(config.learning_rate / static_cast<double>(config.batch_size))),
+        generator_(exec.make_generator(rng_plan::training_seed(config.seed))),
+        weights_(exec.template allocate<float>(rng_plan::even_count(data.features))),
+        bias_(exec.template allocate<float>(1)),
+        draws_(exec.template allocate<uint32_t>(chunk_steps_ * batch_)),
+        X_batch_(exec.template allocate<float>(batch_ * data.features)),
+        residual_(exec.template allocate<float>(batch_)),
+        gradient_(exec.template allocate<float>(data.features)),
+        loss_history_(exec.template allocate<float>(steps_)),
+        step_counter_(exec.template allocate<int64_t>(1)),
+        replayer_(exec.make_step_replayer()) {
+    generator_.normal(weights_.data(), rng_plan::even_count(data.features), 0.0f,
+                      static_cast<float>(config.sigma));
+    exec_.upload(bias_, std::vector<float>{0.0f});
+    exec_.upload(step_counter_, std::vector<int64_t>{0});
+    const auto enqueue = [this](int64_t count) { enqueue_steps(count); };
+    replayer_.prepare(chunk_steps_, enqueue);
+    if (steps_ % chunk_steps_ != 0) replayer_.prepare(steps_ % chunk_steps_, enqueue);
+  }
+
+  // Runs all steps. Returns without waiting for the device; call exec.synchronize() to wait.
+  void run() {
+    const auto enqueue = [this](int64_t count) { enqueue_steps(count); };
+    for (int64_t first = 0; first < steps_; first += chunk_steps_) {
+      const int64_t count = std::min(chunk_steps_, steps_ - first);
+      generator_.uniform_bits(draws_.data(), count * batch_);
+      replayer_.run(count, enqueue);
+    }
+  }
+
+  std::vector<float> loss_history() { return exec_.download(loss_history_, steps_); }
+  std::vector<float> weights() { return exec_.download(weights_, data_.features); }
+  float bias() { return exec_.download(bias_, 1)[0]; }
+  const float* weights_data() const { return weights_.data(); }
+  const float* bias_data() const { return bias_.data(); }
+
+ private:
+  // The steps of one chunk; slot s reads its indices from draws[s * B, (s + 1) * B).
+  void enqueue_steps(int64_t count) {
+    const int64_t d = data_.features;
+    for (int64_t slot = 0; slot < count; ++slot) {
+      exec_.gather_batch(batch_, d, data_.rows, draws_.data() + slot * batch_, data_.X.data(),
+                         data_.y.data(), bias_.data(), X_batch_.data(), residual_.data());
+      exec_.gemv(GemvOp::kTrans, d, batch_, X_batch_.data(), weights_.data(), 1.0f,
+                 residual_.data());
+      exec_.gemv(GemvOp::kNoTrans, d, batch_, X_batch_.data(), residual_.data(), 0.0f,
+                 gradient_.data());
+      exec_.sgd_update(d, batch_, scale_, gradient_.data(), residual_.data(), weights_.data(),
+                       bias_.data(), loss_history_.data(), step_counter_.data());
+    }
+  }
+
+  template <class T>
+  using Buffer = typename Exec::template Buffer<T>;
+
+  Exec& exec_;
+  const ResidentData<Exec>& data_;
+  int64_t batch_;
+  int64_t steps_;
+  int64_t chunk_steps_;
+  float scale_;  // lr / B, a host constant so captured graphs stay valid
+  RandomGenerator generator_;
+  Buffer<float> weights_;
+  Buffer<float> bias_;
+  Buffer<uint32_t> draws_;
+  Buffer<float> X_batch_;
+  Buffer<float> residual_;
+  Buffer<float> gradient_;
+  Buffer<float> loss_history_;
+  Buffer<int64_t> step_counter_;
+  typename Exec::StepReplayer replayer_;
+};
+
+}  // namespace linsgd

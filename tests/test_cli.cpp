@@ -1,0 +1,99 @@
+// End-to-end tests of the linsgd binary: the default run's summary and metrics file, and a
+// one-line error with exit code 2 for every bad option.
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include <string>
+
+#include "cli_runner.hpp"
+#include "linsgd/trainer.hpp"
+
+namespace linsgd {
+namespace {
+
+using testing::run_cli;
+using testing::ScratchDir;
+
+// A refusal is one stderr line, starting "linsgd: error:", naming what is wrong; exit code 2.
+void expect_usage_error(const std::string& arguments, const std::string& named) {
+  ScratchDir scratch;
+  const testing::CliRun run = run_cli(arguments, scratch);
+  EXPECT_EQ(run.exit_code, 2) << arguments << "\nstderr: " << run.err;
+  EXPECT_EQ(run.err.rfind("linsgd: error: ", 0), 0u) << run.err;
+  EXPECT_NE(run.err.find(named), std::string::npos) << "expected '" << named << "' in: " << run.err;
+  EXPECT_EQ(run.err.find('\n'), run.err.size() - 1) << "not one line: " << run.err;
+  EXPECT_TRUE(run.out.empty()) << run.out;
+}
+
+TEST(Cli, TrainPrintsTheSummaryAndWritesMetrics) {
+  ScratchDir scratch;
+  const auto metrics = scratch.path() / "run.json";
+  const testing::CliRun run =
+      run_cli("train --device cpu --rows 500 --features 20 --steps 300 --seed 9 --metrics-out '" +
+                  metrics.string() + "'",
+              scratch);
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  for (const char* line :
+       {"device              CPU: ", "500 rows x 20 features, batch 64", "final batch loss",
+        "full-dataset loss", "||w - w*|| / ||w*||", "|b - b*|", "steps/s"}) {
+    EXPECT_NE(run.out.find(line), std::string::npos) << "missing '" << line << "' in\n" << run.out;
+  }
+  const auto json = nlohmann::json::parse(testing::read_text(metrics));
+  for (const char* key :
+       {"device", "rows", "features", "batch_size", "steps", "seed", "train_seconds",
+        "final_batch_loss", "full_loss", "weight_rel_error", "bias_abs_error"}) {
+    EXPECT_TRUE(json.contains(key)) << key;
+  }
+  EXPECT_EQ(json["rows"], 500);
+  EXPECT_EQ(json["features"], 20);
+  EXPECT_EQ(json["steps"], 300);
+  EXPECT_EQ(json["seed"], 9);
+  EXPECT_GT(json["train_seconds"].get<double>(), 0.0);
+  EXPECT_GT(json["full_loss"].get<double>(), 0.0);
+  EXPECT_LT(json["weight_rel_error"].get<double>(), 1.0);
+}
+
+TEST(Cli, QuietPrintsNothing) {
+  ScratchDir scratch;
+  const auto run = run_cli("train --device cpu --rows 50 --features 5 --steps 10 --quiet", scratch);
+  EXPECT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_TRUE(run.out.empty()) << run.out;
+}
+
+TEST(Cli, RefusesBadSizesAndRates) {
+  expect_usage_error("train --rows 0", "--rows: 0");
+  expect_usage_error("train --rows -5", "--rows: -5");
+  expect_usage_error("train --features 0", "--features: 0");
+  expect_usage_error("train --batch-size 0", "--batch-size: 0");
+  expect_usage_error("train --batch-size -64", "--batch-size: -64");
+  expect_usage_error("train --steps 0", "--steps: 0");
+  expect_usage_error("train --lr 0", "--lr: 0");
+  expect_usage_error("train --lr -0.01", "--lr: -0.01");
+  expect_usage_error("train --lr nan", "--lr");
+  expect_usage_error("train --lr inf", "--lr");
+  expect_usage_error("train --device gpu", "--device: gpu");
+}
+
+TEST(Cli, RefusesUnknownOptionsAndMalformedNumbers) {
+  expect_usage_error("train --bogus 3", "--bogus");
+  expect_usage_error("train --rows many", "--rows");
+  expect_usage_error("", "subcommand");
+}
+
+TEST(Cli, DeviceCudaWithoutAGpuIsRefused) {
+  if (cuda_device_available()) GTEST_SKIP() << "a CUDA GPU is present";
+  expect_usage_error("train --device cuda --rows 50 --features 5 --steps 10", "--device cuda");
+}
+
+TEST(Cli, AutoFallsBackToTheCpuWithANotice) {
+  if (cuda_device_available()) GTEST_SKIP() << "a CUDA GPU is present";
+  ScratchDir scratch;
+  const auto run = run_cli("train --rows 50 --features 5 --steps 10", scratch);
+  EXPECT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_EQ(run.err, "linsgd: no CUDA GPU found; training on the CPU\n");
+  EXPECT_NE(run.out.find("CPU: "), std::string::npos);
+}
+
+}  // namespace
+}  // namespace linsgd

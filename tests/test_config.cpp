@@ -1,0 +1,97 @@
+// Option validation, device parsing and the device-memory refusal: each refusal is a
+// UsageError or InputError whose one-line message names the option (or sizes) and the value.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <functional>
+#include <string>
+
+#include "linsgd/config.hpp"
+#include "linsgd/errors.hpp"
+#include "linsgd/memory_plan.hpp"
+
+namespace linsgd {
+namespace {
+
+template <class E>
+std::string message_of(const std::function<void()>& action) {
+  try {
+    action();
+  } catch (const E& error) {
+    return error.what();
+  }
+  ADD_FAILURE() << "no exception thrown";
+  return "";
+}
+
+std::string refusal(const std::function<void(TrainConfig&)>& change) {
+  TrainConfig config;
+  change(config);
+  return message_of<UsageError>([&] { validate(config); });
+}
+
+TEST(Validate, AcceptsThePostsDefaults) {
+  EXPECT_NO_THROW(validate(TrainConfig{}));
+}
+
+TEST(Validate, RefusesEachBadValueByName) {
+  EXPECT_EQ(refusal([](TrainConfig& c) { c.rows = 0; }),
+            "invalid value for --rows: 0 (must be a positive integer)");
+  EXPECT_EQ(refusal([](TrainConfig& c) { c.features = -3; }),
+            "invalid value for --features: -3 (must be a positive integer)");
+  EXPECT_EQ(refusal([](TrainConfig& c) { c.batch_size = 0; }),
+            "invalid value for --batch-size: 0 (must be a positive integer)");
+  EXPECT_EQ(refusal([](TrainConfig& c) { c.steps = -1; }),
+            "invalid value for --steps: -1 (must be a positive integer)");
+  EXPECT_EQ(refusal([](TrainConfig& c) { c.learning_rate = 0.0; }),
+            "invalid value for --lr: 0 (must be a positive finite number)");
+  EXPECT_EQ(refusal([](TrainConfig& c) { c.learning_rate = -0.5; }),
+            "invalid value for --lr: -0.5 (must be a positive finite number)");
+  EXPECT_EQ(refusal([](TrainConfig& c) { c.learning_rate = NAN; }),
+            "invalid value for --lr: nan (must be a positive finite number)");
+  EXPECT_EQ(refusal([](TrainConfig& c) { c.learning_rate = INFINITY; }),
+            "invalid value for --lr: inf (must be a positive finite number)");
+  EXPECT_EQ(refusal([](TrainConfig& c) { c.sigma = -1.0; }),
+            "invalid value for --sigma: -1 (must be a non-negative finite number)");
+  EXPECT_EQ(refusal([](TrainConfig& c) { c.threads = -2; }),
+            "invalid value for --threads: -2 (must be 0 (automatic) or more)");
+  EXPECT_EQ(refusal([](TrainConfig& c) { c.features = 3000000000LL; }),
+            "invalid value for --features: 3000000000 (must be at most 2147483647)");
+  EXPECT_EQ(refusal([](TrainConfig& c) {
+              c.rows = 2000000000LL;
+              c.features = 2000000000LL;
+            }),
+            "invalid value for --rows: 2000000000 (rows x features must be at most 2^60)");
+}
+
+TEST(DeviceKind, ParsesTheThreeNamesAndRefusesOthers) {
+  EXPECT_EQ(parse_device_kind("auto"), DeviceKind::kAuto);
+  EXPECT_EQ(parse_device_kind("cuda"), DeviceKind::kCuda);
+  EXPECT_EQ(parse_device_kind("cpu"), DeviceKind::kCpu);
+  EXPECT_EQ(message_of<UsageError>([] { parse_device_kind("gpu"); }),
+            "invalid value for --device: gpu (expected auto, cuda or cpu)");
+}
+
+TEST(MemoryPlan, CountsTheDatasetAndTheStepBuffers) {
+  // The post's problem: X alone is 4000 * 2000 * 4 bytes = 30.5 MiB; with the 32 MiB cuBLAS
+  // workspace and small buffers the total lies just above 62.5 MiB.
+  const uint64_t bytes = training_device_bytes(4000, 2000, 64, 2000);
+  EXPECT_GT(bytes, uint64_t{4000} * 2000 * 4 + (uint64_t{32} << 20));
+  EXPECT_LT(bytes, uint64_t{64} << 20);
+  // Doubling the rows doubles X's share.
+  EXPECT_NEAR(static_cast<double>(training_device_bytes(8000, 2000, 64, 2000) - bytes),
+              8000.0 * 2000 * 4 / 2 + 4000 * 8, 1.0);
+}
+
+TEST(MemoryPlan, RefusesARunThatDoesNotFitWithBothSizes) {
+  EXPECT_NO_THROW(require_device_memory(100, 100, "Test GPU"));
+  EXPECT_EQ(message_of<InputError>(
+                [] { require_device_memory(uint64_t{12} << 30, uint64_t{19} << 29, "Test GPU"); }),
+            "the data and training buffers need 12.0 GiB of GPU memory but Test GPU has 9.5 GiB "
+            "free; use fewer rows or features, or --device cpu");
+  EXPECT_EQ(format_bytes(512), "512 B");
+  EXPECT_EQ(format_bytes(3 * 1024 * 1024 + 512 * 1024), "3.5 MiB");
+}
+
+}  // namespace
+}  // namespace linsgd

@@ -1,0 +1,228 @@
+// GPU suite (ctest label `gpu`): every kernel against its CPU twin on random data of awkward
+// sizes, the device and host cuRAND generators against each other, a whole training run on the
+// GPU against the CPU run of the same seed, and the refusal of a run larger than free memory.
+// Each test skips when no CUDA device is present.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <string>
+#include <vector>
+
+#include "cuda_exec.hpp"
+#include "host_exec.hpp"
+#include "host_kernels.hpp"
+#include "linsgd/errors.hpp"
+#include "linsgd/memory_plan.hpp"
+#include "linsgd/rng_plan.hpp"
+#include "linsgd/trainer.hpp"
+#include "sgd_engine.hpp"
+#include "sgd_kernels.cuh"
+#include "test_support.hpp"
+
+namespace linsgd {
+namespace {
+
+template <class T>
+DeviceBuffer<T> to_device(CudaExec& exec, const std::vector<T>& values) {
+  DeviceBuffer<T> buffer(static_cast<int64_t>(values.size()));
+  exec.upload(buffer, values);
+  return buffer;
+}
+
+struct Shape {
+  int64_t rows, features, batch;
+};
+
+std::string shape_name(const ::testing::TestParamInfo<Shape>& info) {
+  return "n" + std::to_string(info.param.rows) + "_d" + std::to_string(info.param.features) + "_B" +
+         std::to_string(info.param.batch);
+}
+
+class GpuKernels : public ::testing::TestWithParam<Shape> {};
+
+TEST_P(GpuKernels, GatherMatchesItsCpuTwin) {
+  LINSGD_SKIP_WITHOUT_GPU();
+  const auto [rows, features, batch] = GetParam();
+  const auto X = testing::random_normals(rows * features, 1);
+  const auto y = testing::random_normals(rows, 2);
+  const auto draws = testing::random_bits(batch, 3);
+  const std::vector<float> bias{0.3f};
+  std::vector<float> cpu_batch(batch * features), cpu_residual(batch);
+  host_kernels::gather_batch(batch, features, rows, draws.data(), X.data(), y.data(), bias.data(),
+                             cpu_batch.data(), cpu_residual.data());
+
+  CudaExec exec;
+  auto d_X = to_device(exec, X);
+  auto d_y = to_device(exec, y);
+  auto d_draws = to_device(exec, draws);
+  auto d_bias = to_device(exec, bias);
+  DeviceBuffer<float> d_batch(batch * features), d_residual(batch);
+  exec.gather_batch(batch, features, rows, d_draws.data(), d_X.data(), d_y.data(), d_bias.data(),
+                    d_batch.data(), d_residual.data());
+  // A copy: bit-identical.
+  EXPECT_TRUE(testing::all_close(exec.download(d_batch, batch * features), cpu_batch, 0.0, 0.0));
+  EXPECT_TRUE(testing::all_close(exec.download(d_residual, batch), cpu_residual, 0.0, 0.0));
+}
+
+TEST_P(GpuKernels, UpdateMatchesItsCpuTwin) {
+  LINSGD_SKIP_WITHOUT_GPU();
+  const auto [rows, features, batch] = GetParam();
+  (void)rows;
+  const auto gradient = testing::random_normals(features, 4, 10.0f);
+  const auto residual = testing::random_normals(batch, 5);
+  auto cpu_w = testing::random_normals(features, 6);
+  std::vector<float> cpu_bias{-0.25f}, cpu_history(4, 0.0f);
+  int64_t cpu_counter = 2;
+  const float scale = 0.01f / static_cast<float>(batch);
+
+  CudaExec exec;
+  auto d_gradient = to_device(exec, gradient);
+  auto d_residual = to_device(exec, residual);
+  auto d_w = to_device(exec, cpu_w);
+  auto d_bias = to_device(exec, cpu_bias);
+  auto d_history = to_device(exec, cpu_history);
+  auto d_counter = to_device(exec, std::vector<int64_t>{cpu_counter});
+  host_kernels::sgd_update(features, batch, scale, gradient.data(), residual.data(), cpu_w.data(),
+                           cpu_bias.data(), cpu_history.data(), &cpu_counter);
+  exec.sgd_update(features, batch, scale, d_gradient.data(), d_residual.data(), d_w.data(),
+                  d_bias.data(), d_history.data(), d_counter.data());
+  // Same float formula per weight; the double sums differ only in summation order.
+  EXPECT_TRUE(testing::all_close(exec.download(d_w, features), cpu_w, 0.0, 0.0));
+  EXPECT_TRUE(testing::all_close(exec.download(d_bias, 1), cpu_bias, 1e-7, 1e-6));
+  EXPECT_TRUE(testing::all_close(exec.download(d_history, 4), cpu_history, 1e-7, 1e-6));
+  EXPECT_EQ(exec.download(d_counter, 1)[0], cpu_counter);
+}
+
+TEST_P(GpuKernels, GemvMatchesTheCpuBlasInBothLayouts) {
+  LINSGD_SKIP_WITHOUT_GPU();
+  const auto [rows, features, batch] = GetParam();
+  (void)rows;
+  const auto X_batch = testing::random_normals(batch * features, 7);
+  const auto w = testing::random_normals(features, 8);
+  const auto r = testing::random_normals(batch, 9);
+  HostExec host(1);
+  std::vector<float> cpu_predictions = r, cpu_gradient(features);
+  host.gemv(GemvOp::kTrans, features, batch, X_batch.data(), w.data(), 1.0f,
+            cpu_predictions.data());
+  host.gemv(GemvOp::kNoTrans, features, batch, X_batch.data(), r.data(), 0.0f, cpu_gradient.data());
+  CudaExec exec;
+  auto d_X = to_device(exec, X_batch);
+  auto d_w = to_device(exec, w);
+  auto d_r = to_device(exec, r);
+  auto d_predictions = to_device(exec, r);
+  DeviceBuffer<float> d_gradient(features);
+  exec.gemv(GemvOp::kTrans, features, batch, d_X.data(), d_w.data(), 1.0f, d_predictions.data());
+  exec.gemv(GemvOp::kNoTrans, features, batch, d_X.data(), d_r.data(), 0.0f, d_gradient.data());
+  // Dot products of up to 2000 terms of size ~1: rounding ~ sqrt(terms) * 6e-8 * magnitude.
+  EXPECT_TRUE(testing::all_close(exec.download(d_predictions, batch), cpu_predictions, 1e-4, 1e-5));
+  EXPECT_TRUE(testing::all_close(exec.download(d_gradient, features), cpu_gradient, 1e-4, 1e-5));
+}
+
+TEST_P(GpuKernels, FullLossSumMatchesItsCpuTwin) {
+  LINSGD_SKIP_WITHOUT_GPU();
+  const auto rows = GetParam().rows;
+  const auto predictions = testing::random_normals(rows, 10);
+  const auto y = testing::random_normals(rows, 11);
+  const std::vector<float> bias{0.7f};
+  CudaExec exec;
+  auto d_p = to_device(exec, predictions);
+  auto d_y = to_device(exec, y);
+  auto d_b = to_device(exec, bias);
+  const double cpu =
+      host_kernels::residual_square_sum(rows, predictions.data(), bias.data(), y.data());
+  EXPECT_NEAR(exec.residual_square_sum(rows, d_p.data(), d_b.data(), d_y.data()), cpu, 1e-12 * cpu);
+}
+
+INSTANTIATE_TEST_SUITE_P(AwkwardSizes, GpuKernels,
+                         ::testing::Values(Shape{4000, 2000, 64}, Shape{37, 33, 1}, Shape{5, 1, 17},
+                                           Shape{100, 257, 300}, Shape{3, 70000, 5}),
+                         shape_name);
+
+TEST(GpuRandom, DeviceAndHostGeneratorsDrawTheSameNumbers) {
+  LINSGD_SKIP_WITHOUT_GPU();
+  CudaExec exec;
+  HostExec host(1);
+  RandomGenerator d_gen = exec.make_generator(77), h_gen = host.make_generator(77);
+  constexpr int64_t kCount = 64 * 256 + 2;
+  DeviceBuffer<uint32_t> d_bits(kCount);
+  DeviceBuffer<float> d_normals(kCount);
+  std::vector<uint32_t> h_bits(kCount);
+  std::vector<float> h_normals(kCount);
+  d_gen.uniform_bits(d_bits.data(), kCount);
+  h_gen.uniform_bits(h_bits.data(), kCount);
+  d_gen.normal(d_normals.data(), kCount, 0.0f, 1.0f);
+  h_gen.normal(h_normals.data(), kCount, 0.0f, 1.0f);
+  EXPECT_TRUE(testing::all_close(exec.download(d_bits, kCount), h_bits, 0.0, 0.0));
+  // Box-Muller's log, sqrt and sincos may round differently on the two sides.
+  EXPECT_TRUE(testing::all_close(exec.download(d_normals, kCount), h_normals, 1e-6, 1e-5));
+}
+
+TEST(GpuRandom, SyntheticDataMatchesTheHostGeneration) {
+  LINSGD_SKIP_WITHOUT_GPU();
+  constexpr int64_t kRows = 333, kFeatures = 65;
+  CudaExec exec;
+  HostExec host(1);
+  ResidentData<CudaExec> d_data;
+  ResidentTruth<CudaExec> d_truth;
+  ResidentData<HostExec> h_data;
+  ResidentTruth<HostExec> h_truth;
+  generate_synthetic(exec, kRows, kFeatures, 5, d_data, d_truth);
+  generate_synthetic(host, kRows, kFeatures, 5, h_data, h_truth);
+  const std::vector<float> h_X(h_data.X.begin(), h_data.X.begin() + kRows * kFeatures);
+  const std::vector<float> h_y(h_data.y.begin(), h_data.y.begin() + kRows);
+  EXPECT_TRUE(testing::all_close(exec.download(d_data.X, kRows * kFeatures), h_X, 1e-6, 1e-5));
+  EXPECT_TRUE(testing::all_close(exec.download(d_data.y, kRows), h_y, 1e-4, 1e-5));
+  EXPECT_EQ(exec.download(d_truth.bias, 1)[0], h_truth.bias[0]);
+}
+
+TEST(GpuTraining, PostRunMatchesTheCpuRunOfTheSameSeed) {
+  LINSGD_SKIP_WITHOUT_GPU();
+  TrainConfig config;  // the post's problem, 2000 steps
+  config.seed = 2024;
+  config.device = DeviceKind::kCuda;
+  const TrainResult gpu = train_synthetic(config);
+  config.device = DeviceKind::kCpu;
+  const TrainResult cpu = train_synthetic(config);
+  EXPECT_EQ(gpu.backend, DeviceKind::kCuda);
+  EXPECT_TRUE(testing::all_close(gpu.loss_history, cpu.loss_history, 1e-7, 1e-4));
+  EXPECT_TRUE(testing::all_close(gpu.weights, cpu.weights, 1e-6, 1e-4));
+  EXPECT_NEAR(gpu.full_loss, cpu.full_loss, 1e-4 * cpu.full_loss);
+  RecordProperty("gpu_full_loss", std::to_string(gpu.full_loss));
+  RecordProperty("gpu_train_seconds", std::to_string(gpu.train_seconds));
+}
+
+TEST(GpuTraining, ShortRunWithRemainderChunkMatchesTheCpu) {
+  LINSGD_SKIP_WITHOUT_GPU();
+  TrainConfig config;
+  config.rows = 777;
+  config.features = 129;
+  config.batch_size = 1;
+  config.steps = 300;  // chunks of 256 and 44
+  config.learning_rate = 0.002;
+  config.device = DeviceKind::kCuda;
+  const TrainResult gpu = train_synthetic(config);
+  config.device = DeviceKind::kCpu;
+  const TrainResult cpu = train_synthetic(config);
+  EXPECT_TRUE(testing::all_close(gpu.loss_history, cpu.loss_history, 1e-7, 1e-4));
+  EXPECT_TRUE(testing::all_close(gpu.weights, cpu.weights, 1e-6, 1e-4));
+}
+
+TEST(GpuTraining, RunLargerThanFreeMemoryIsRefusedBeforeAllocating) {
+  LINSGD_SKIP_WITHOUT_GPU();
+  const CudaDeviceInfo device = query_cuda_device();
+  TrainConfig config;
+  config.device = DeviceKind::kCuda;
+  config.features = 4096;
+  // Enough rows that X alone exceeds the free memory by a quarter.
+  config.rows = static_cast<int64_t>(device.free_bytes / (4 * 4096) * 5 / 4);
+  try {
+    train_synthetic(config);
+    FAIL() << "a " << config.rows << " x 4096 run was not refused";
+  } catch (const InputError& error) {
+    EXPECT_NE(std::string(error.what()).find("free"), std::string::npos) << error.what();
+  }
+  EXPECT_GE(query_cuda_device().free_bytes, device.free_bytes * 9 / 10) << "memory leaked";
+}
+
+}  // namespace
+}  // namespace linsgd

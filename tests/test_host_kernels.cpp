@@ -1,0 +1,103 @@
+// The CPU twins of the kernels against straightforward double-precision recomputations, on
+// random data of awkward sizes (the GPU suite then compares the kernels with these twins).
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <string>
+#include <vector>
+
+#include "host_kernels.hpp"
+#include "test_support.hpp"
+
+namespace linsgd {
+namespace {
+
+struct Shape {
+  int64_t rows, features, batch;
+};
+
+std::string shape_name(const ::testing::TestParamInfo<Shape>& info) {
+  return "n" + std::to_string(info.param.rows) + "_d" + std::to_string(info.param.features) + "_B" +
+         std::to_string(info.param.batch);
+}
+
+class HostKernels : public ::testing::TestWithParam<Shape> {};
+
+TEST_P(HostKernels, GatherCopiesTheDrawnRowsAndBiasMinusTarget) {
+  const auto [rows, features, batch] = GetParam();
+  const auto X = testing::random_normals(rows * features, 3);
+  const auto y = testing::random_normals(rows, 4);
+  const auto draws = testing::random_bits(batch, 5);
+  const float bias = 0.375f;
+  std::vector<float> X_batch(batch * features, NAN);
+  std::vector<float> residual(batch, NAN);
+  host_kernels::gather_batch(batch, features, rows, draws.data(), X.data(), y.data(), &bias,
+                             X_batch.data(), residual.data());
+  for (int64_t k = 0; k < batch; ++k) {
+    const auto row =
+        static_cast<int64_t>(std::floor(static_cast<long double>(draws[k]) * rows / 4294967296.0L));
+    for (int64_t j = 0; j < features; ++j) {
+      ASSERT_EQ(X_batch[k * features + j], X[row * features + j]) << "k " << k << " j " << j;
+    }
+    EXPECT_EQ(residual[k], bias - y[row]);
+  }
+}
+
+TEST_P(HostKernels, UpdateMatchesDoubleReference) {
+  const auto [rows, features, batch] = GetParam();
+  (void)rows;
+  const auto gradient = testing::random_normals(features, 6, 10.0f);
+  const auto residual = testing::random_normals(batch, 7);
+  auto w = testing::random_normals(features, 8);
+  const auto w_before = w;
+  float bias = -0.5f;
+  std::vector<float> history(3, NAN);
+  int64_t counter = 1;
+  const float scale = 0.01f / static_cast<float>(batch);
+  host_kernels::sgd_update(features, batch, scale, gradient.data(), residual.data(), w.data(),
+                           &bias, history.data(), &counter);
+
+  std::vector<double> expected_w(features);
+  for (int64_t j = 0; j < features; ++j) {
+    expected_w[j] = w_before[j] - static_cast<double>(scale) * gradient[j];
+  }
+  EXPECT_TRUE(testing::all_close(w, expected_w, 1e-7, 1e-6));
+  double sum = 0.0, square_sum = 0.0;
+  for (float r : residual) {
+    sum += r;
+    square_sum += static_cast<double>(r) * r;
+  }
+  EXPECT_NEAR(bias, -0.5 - static_cast<double>(scale) * sum, 1e-7);
+  EXPECT_EQ(counter, 2);
+  EXPECT_NEAR(history[1], 0.5 * square_sum / batch, 1e-6 * (0.5 * square_sum / batch));
+  EXPECT_TRUE(std::isnan(history[0]) && std::isnan(history[2])) << "wrote outside its slot";
+}
+
+INSTANTIATE_TEST_SUITE_P(AwkwardSizes, HostKernels,
+                         ::testing::Values(Shape{4000, 2000, 64}, Shape{37, 33, 1}, Shape{5, 1, 17},
+                                           Shape{100, 257, 300}),
+                         shape_name);
+
+TEST(HostKernelsFullLoss, ResidualSquareSumMatchesDouble) {
+  const auto predictions = testing::random_normals(1001, 9);
+  const auto y = testing::random_normals(1001, 10);
+  const float bias = 0.125f;
+  double expected = 0.0;
+  for (size_t i = 0; i < y.size(); ++i) {
+    const double r = static_cast<double>(predictions[i]) + bias - y[i];
+    expected += r * r;
+  }
+  EXPECT_NEAR(host_kernels::residual_square_sum(1001, predictions.data(), &bias, y.data()),
+              expected, 1e-6 * expected);
+}
+
+TEST(HostKernelsSynthetic, OffsetIsBiasPlusScaledNoise) {
+  const auto noise = testing::random_normals(99, 11);
+  std::vector<float> y(99);
+  const float true_bias = 0.8f;
+  host_kernels::synthetic_offset(99, &true_bias, noise.data(), y.data());
+  for (size_t i = 0; i < y.size(); ++i) EXPECT_NEAR(y[i], 0.8 + 0.01 * noise[i], 1e-7);
+}
+
+}  // namespace
+}  // namespace linsgd

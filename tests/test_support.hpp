@@ -1,0 +1,73 @@
+// Helpers shared by the test suites: seeded random inputs, element-wise comparison that reports
+// the worst element and the first mismatches, and the skip for machines without a GPU.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstdint>
+#include <random>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "linsgd/trainer.hpp"
+
+namespace linsgd::testing {
+
+inline std::vector<float> random_normals(size_t count, uint32_t seed, float stddev = 1.0f) {
+  std::mt19937 engine(seed);
+  std::normal_distribution<float> normal(0.0f, stddev);
+  std::vector<float> values(count);
+  for (float& v : values) v = normal(engine);
+  return values;
+}
+
+inline std::vector<uint32_t> random_bits(size_t count, uint32_t seed) {
+  std::mt19937 engine(seed);
+  std::vector<uint32_t> values(count);
+  for (uint32_t& v : values) v = engine();
+  return values;
+}
+
+// Passes when |actual - expected| <= atol + rtol * |expected| for every element; otherwise says
+// how many fail, the worst one, and the first few.
+template <class A, class E>
+::testing::AssertionResult all_close(const std::vector<A>& actual, const std::vector<E>& expected,
+                                     double atol, double rtol) {
+  if (actual.size() != expected.size()) {
+    return ::testing::AssertionFailure()
+           << "sizes differ: " << actual.size() << " vs " << expected.size();
+  }
+  size_t failures = 0;
+  size_t worst = 0;
+  double worst_excess = -1.0;
+  std::ostringstream first;
+  for (size_t i = 0; i < actual.size(); ++i) {
+    const double a = static_cast<double>(actual[i]);
+    const double e = static_cast<double>(expected[i]);
+    const double allowed = atol + rtol * std::abs(e);
+    const double excess = std::isfinite(a) ? std::abs(a - e) / allowed : INFINITY;
+    if (excess > worst_excess) {
+      worst_excess = excess;
+      worst = i;
+    }
+    if (!(std::abs(a - e) <= allowed)) {
+      if (failures < 5) first << "  [" << i << "] " << a << " vs " << e << "\n";
+      ++failures;
+    }
+  }
+  if (failures == 0) return ::testing::AssertionSuccess();
+  return ::testing::AssertionFailure()
+         << failures << " of " << actual.size() << " elements differ (atol " << atol << ", rtol "
+         << rtol << "); worst [" << worst << "] " << static_cast<double>(actual[worst]) << " vs "
+         << static_cast<double>(expected[worst]) << "; first:\n"
+         << first.str();
+}
+
+}  // namespace linsgd::testing
+
+#define LINSGD_SKIP_WITHOUT_GPU()                                          \
+  do {                                                                     \
+    if (!::linsgd::cuda_device_available()) GTEST_SKIP() << "no CUDA GPU"; \
+  } while (0)
