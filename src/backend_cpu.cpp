@@ -4,7 +4,7 @@
 
 #include "backends.hpp"
 #include "host_exec.hpp"
-#include "synthetic_run.hpp"
+#include "training_run.hpp"
 
 namespace linsgd {
 namespace {
@@ -13,18 +13,19 @@ namespace {
 // of them, splitting the GEMVs across threads costs more than it saves (the post's problem,
 // 64 x 2000, runs 0.15 s on one thread and 0.59 s on two of a 2-core EPYC), so small steps run
 // on one thread and large ones on every core.
-int cpu_threads_for(const TrainConfig& config) {
+int cpu_threads_for(const TrainConfig& config, int64_t features) {
   if (config.threads > 0) return config.threads;
   constexpr int64_t kElementsWorthThreading = int64_t{1} << 20;
-  if (config.batch_size * config.features < kElementsWorthThreading) return 1;
+  if (config.batch_size * features < kElementsWorthThreading) return 1;
   return static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
 }
 
 }  // namespace
 
-TrainResult train_synthetic_cpu(const TrainConfig& config) {
-  HostExec exec(cpu_threads_for(config));
-  return train_synthetic_with(exec, config, DeviceKind::kCpu);
+TrainResult train_cpu(const TrainConfig& config, const Dataset* data,
+                      const ProgressCallback& progress) {
+  HostExec exec(cpu_threads_for(config, data != nullptr ? data->features : config.features));
+  return train_with(exec, config, data, DeviceKind::kCpu, progress);
 }
 
 }  // namespace linsgd

@@ -1,7 +1,8 @@
 // The CUDA execution policy of the SGD engine: device buffers, cuBLAS SGEMV, a device cuRAND
 // generator bound to the policy's stream, and the kernels of kernels/sgd_kernels.cuh. Everything
-// is enqueued on one stream; nothing here synchronizes except synchronize(), download() and
-// residual_square_sum(), which the engine calls only outside the step loop.
+// is enqueued on one stream; nothing here synchronizes except synchronize(), upload(),
+// download*() and residual_square_sum(), which the engine calls only outside the step loop
+// (or at its checkpoints).
 #pragma once
 
 #include <cublas_v2.h>
@@ -109,8 +110,12 @@ class CudaExec {
   }
   template <class T>
   std::vector<T> download(const Buffer<T>& source, int64_t count) {
+    return download_range(source, 0, count);
+  }
+  template <class T>
+  std::vector<T> download_range(const Buffer<T>& source, int64_t first, int64_t count) {
     std::vector<T> result(static_cast<size_t>(count));
-    CUDA_CHECK(cudaMemcpyAsync(result.data(), source.data(), result.size() * sizeof(T),
+    CUDA_CHECK(cudaMemcpyAsync(result.data(), source.data() + first, result.size() * sizeof(T),
                                cudaMemcpyDeviceToHost, stream()));
     synchronize();
     return result;

@@ -35,7 +35,11 @@ class HostExec {
   }
   template <class T>
   std::vector<T> download(const Buffer<T>& source, int64_t count) {
-    return std::vector<T>(source.begin(), source.begin() + count);
+    return download_range(source, 0, count);
+  }
+  template <class T>
+  std::vector<T> download_range(const Buffer<T>& source, int64_t first, int64_t count) {
+    return std::vector<T>(source.begin() + first, source.begin() + first + count);
   }
   RandomGenerator make_generator(uint64_t seed) {
     return RandomGenerator(RandomGenerator::Location::kHost, seed);

@@ -8,16 +8,19 @@
 //   gemv     r += X_b w                                        (r = X_b w + b - y_b)
 //   gemv     g  = X_b^T r
 //   update   w -= (lr / B) g;  b -= (lr / B) sum(r);  loss[t] = 0.5 mean(r^2);  ++t
-// All buffers are allocated by the constructor; the loop allocates nothing, copies nothing
-// between host and device and never waits on the device.
+// All buffers are allocated by the constructor; between checkpoints (see run) the loop
+// allocates nothing, copies nothing between host and device and never waits on the device.
 #pragma once
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "gemv_op.hpp"
 #include "linsgd/config.hpp"
+#include "linsgd/errors.hpp"
 #include "linsgd/rng_plan.hpp"
 
 namespace linsgd {
@@ -58,6 +61,18 @@ void generate_synthetic(Exec& exec, int64_t rows, int64_t features, uint64_t see
   exec.synthetic_offset(rows, truth.bias.data(), data.y.data(), data.y.data());
   exec.gemv(GemvOp::kTrans, features, rows, data.X.data(), truth.weights.data(), 1.0f,
             data.y.data());
+}
+
+// Copies a host dataset into the policy's memory (one upload on the GPU).
+template <class Exec>
+void make_resident(Exec& exec, const std::vector<float>& X, const std::vector<float>& y,
+                   int64_t rows, int64_t features, ResidentData<Exec>& data) {
+  data.rows = rows;
+  data.features = features;
+  data.X = exec.template allocate<float>(rows * features);
+  exec.upload(data.X, X);
+  data.y = exec.template allocate<float>(rows);
+  exec.upload(data.y, y);
 }
 
 // 0.5 * mean((X w + b - y)^2) over the whole dataset, accumulated in double. Synchronizes.
@@ -101,15 +116,32 @@ class SgdLoop {
     if (steps_ % chunk_steps_ != 0) replayer_.prepare(steps_ % chunk_steps_, enqueue);
   }
 
-  // Runs all steps. Returns without waiting for the device; call exec.synchronize() to wait.
-  void run() {
+  // Runs all steps. Between checkpoints (every kCheckpointSteps steps, rounded up to whole
+  // chunks) nothing waits on the device; at a checkpoint, and at the end, the losses since the
+  // last one are copied back, checked for divergence (throws Error naming the first non-finite
+  // step) and passed to `on_checkpoint(steps_done, latest_loss)`.
+  template <class OnCheckpoint>
+  void run(OnCheckpoint&& on_checkpoint) {
     const auto enqueue = [this](int64_t count) { enqueue_steps(count); };
+    const int64_t checkpoint_every = std::max<int64_t>(1, kCheckpointSteps / chunk_steps_);
+    int64_t checked = 0;
+    int64_t chunks = 0;
     for (int64_t first = 0; first < steps_; first += chunk_steps_) {
       const int64_t count = std::min(chunk_steps_, steps_ - first);
       generator_.uniform_bits(draws_.data(), count * batch_);
       replayer_.run(count, enqueue);
+      const int64_t done = first + count;
+      if (++chunks % checkpoint_every == 0 || done == steps_) {
+        const std::vector<float> losses =
+            exec_.download_range(loss_history_, checked, done - checked);
+        check_finite(losses, checked);
+        checked = done;
+        on_checkpoint(done, losses.back());
+      }
     }
   }
+
+  static constexpr int64_t kCheckpointSteps = 4096;
 
   std::vector<float> loss_history() { return exec_.download(loss_history_, steps_); }
   std::vector<float> weights() { return exec_.download(weights_, data_.features); }
@@ -130,6 +162,18 @@ class SgdLoop {
                  gradient_.data());
       exec_.sgd_update(d, batch_, scale_, gradient_.data(), residual_.data(), weights_.data(),
                        bias_.data(), loss_history_.data(), step_counter_.data());
+    }
+  }
+
+  // Throws when a loss is NaN or infinite: the parameters have diverged.
+  void check_finite(const std::vector<float>& losses, int64_t first_step) const {
+    for (size_t i = 0; i < losses.size(); ++i) {
+      if (!std::isfinite(losses[i])) {
+        throw Error("training diverged: the batch loss became " + std::to_string(losses[i]) +
+                    " at step " + std::to_string(first_step + static_cast<int64_t>(i) + 1) +
+                    " of " + std::to_string(steps_) +
+                    "; try a smaller --lr, or --standardize the features");
+      }
     }
   }
 

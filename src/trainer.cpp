@@ -59,10 +59,34 @@ DeviceChoice resolve_device(DeviceKind requested) {
   return {DeviceKind::kCpu, "no CUDA GPU found; training on the CPU"};
 }
 
-TrainResult train_synthetic(const TrainConfig& config) {
-  validate(config);
+namespace {
+
+TrainResult dispatch(const TrainConfig& config, const Dataset* data,
+                     const ProgressCallback& progress) {
   const DeviceKind backend = resolve_device(config.device).kind;
-  return backend == DeviceKind::kCuda ? train_synthetic_cuda(config) : train_synthetic_cpu(config);
+  return backend == DeviceKind::kCuda ? train_cuda(config, data, progress)
+                                      : train_cpu(config, data, progress);
+}
+
+}  // namespace
+
+TrainResult train_synthetic(const TrainConfig& config, const ProgressCallback& progress) {
+  validate(config);
+  return dispatch(config, nullptr, progress);
+}
+
+TrainResult train_on_data(const TrainConfig& config, const Dataset& data,
+                          const ProgressCallback& progress) {
+  TrainConfig sized = config;
+  sized.rows = data.rows;
+  sized.features = data.features;
+  validate(sized);
+  if (!data.has_target()) throw InputError(data.source + ": no target column to train on");
+  if (static_cast<int64_t>(data.X.size()) != data.rows * data.features ||
+      static_cast<int64_t>(data.y.size()) != data.rows) {
+    throw Error("train_on_data: X or y does not match rows x features");
+  }
+  return dispatch(sized, &data, progress);
 }
 
 }  // namespace linsgd

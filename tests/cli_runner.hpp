@@ -1,4 +1,5 @@
-// Runs the linsgd binary as a user would, capturing its exit code, stdout and stderr.
+// Runs the linsgd binary as a user would, capturing its exit code, stdout and stderr; and
+// scratch directories with the files a test writes.
 #pragma once
 
 #include <sys/wait.h>
@@ -24,6 +25,11 @@ inline std::string read_text(const std::filesystem::path& path) {
   return text.str();
 }
 
+inline void write_text(const std::filesystem::path& path, const std::string& text) {
+  std::ofstream file(path, std::ios::binary);
+  file << text;
+}
+
 // A fresh directory under the system temp dir, removed when the object goes away.
 class ScratchDir {
  public:
@@ -36,6 +42,11 @@ class ScratchDir {
     std::filesystem::remove_all(path_, ignored);
   }
   const std::filesystem::path& path() const { return path_; }
+  // Writes `text` to a file of this directory and returns its path.
+  std::string file(const std::string& name, const std::string& text) const {
+    write_text(path_ / name, text);
+    return (path_ / name).string();
+  }
 
  private:
   std::filesystem::path path_;

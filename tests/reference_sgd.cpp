@@ -4,6 +4,7 @@
 #include <curand.h>
 
 #include <algorithm>
+#include <cmath>
 #include <stdexcept>
 
 #include "linsgd/rng_plan.hpp"
@@ -75,18 +76,35 @@ ReferenceRun reference_sgd(const std::vector<float>& X, const std::vector<float>
   return run;
 }
 
-LineFit least_squares_line(const std::vector<float>& x, const std::vector<float>& y) {
-  const double n = static_cast<double>(x.size());
-  double sx = 0.0, sy = 0.0, sxx = 0.0, sxy = 0.0;
-  for (size_t i = 0; i < x.size(); ++i) {
-    sx += x[i];
-    sy += y[i];
-    sxx += static_cast<double>(x[i]) * x[i];
-    sxy += static_cast<double>(x[i]) * y[i];
+LinearFit least_squares(const std::vector<float>& X, const std::vector<float>& y, int64_t rows,
+                        int64_t features) {
+  const int64_t m = features + 1;  // the last unknown is the intercept
+  std::vector<double> A(m * m, 0.0), rhs(m, 0.0), row(m);
+  for (int64_t i = 0; i < rows; ++i) {
+    for (int64_t j = 0; j < features; ++j) row[j] = X[i * features + j];
+    row[features] = 1.0;
+    for (int64_t a = 0; a < m; ++a) {
+      rhs[a] += row[a] * y[i];
+      for (int64_t b = 0; b < m; ++b) A[a * m + b] += row[a] * row[b];
+    }
   }
-  LineFit fit;
-  fit.slope = (n * sxy - sx * sy) / (n * sxx - sx * sx);
-  fit.intercept = (sy - fit.slope * sx) / n;
+  for (int64_t col = 0; col < m; ++col) {
+    int64_t pivot = col;
+    for (int64_t r = col + 1; r < m; ++r) {
+      if (std::abs(A[r * m + col]) > std::abs(A[pivot * m + col])) pivot = r;
+    }
+    for (int64_t b = 0; b < m; ++b) std::swap(A[col * m + b], A[pivot * m + b]);
+    std::swap(rhs[col], rhs[pivot]);
+    for (int64_t r = 0; r < m; ++r) {
+      if (r == col) continue;
+      const double factor = A[r * m + col] / A[col * m + col];
+      for (int64_t b = col; b < m; ++b) A[r * m + b] -= factor * A[col * m + b];
+      rhs[r] -= factor * rhs[col];
+    }
+  }
+  LinearFit fit;
+  for (int64_t j = 0; j < features; ++j) fit.weights.push_back(rhs[j] / A[j * m + j]);
+  fit.intercept = rhs[features] / A[features * m + features];
   return fit;
 }
 

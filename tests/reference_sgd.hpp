@@ -1,5 +1,5 @@
-// An independent double-precision implementation of the post's SGD, for tests. It takes the
-// data as input and draws its initial weights and batch indices straight from cuRAND's host
+// Independent double-precision references for tests: the post's SGD, and least squares. It takes
+// the data as input and draws its initial weights and batch indices straight from cuRAND's host
 // generator following the plan in rng_plan.hpp, then does every product and sum in double with
 // plain loops (no BLAS, no shared kernel code).
 #pragma once
@@ -21,11 +21,13 @@ struct ReferenceRun {
 ReferenceRun reference_sgd(const std::vector<float>& X, const std::vector<float>& y, int64_t rows,
                            int64_t features, const TrainConfig& config);
 
-// Least squares with an intercept for one feature, in closed form (double precision).
-struct LineFit {
-  double slope = 0.0;
+// Least squares with an intercept, in closed form: the normal equations [X 1]^T [X 1] beta =
+// [X 1]^T y, solved in double precision by Gaussian elimination with partial pivoting.
+struct LinearFit {
+  std::vector<double> weights;
   double intercept = 0.0;
 };
-LineFit least_squares_line(const std::vector<float>& x, const std::vector<float>& y);
+LinearFit least_squares(const std::vector<float>& X, const std::vector<float>& y, int64_t rows,
+                        int64_t features);
 
 }  // namespace linsgd::testing

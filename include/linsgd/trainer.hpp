@@ -1,13 +1,15 @@
-// The public training API: pick a device, train on the post's synthetic problem, get the loss
-// history, the parameters and the figures the trainer reports.
+// The public training API: pick a device, train on the post's synthetic problem or on a
+// dataset, get the loss history, the parameters and the figures the trainer reports.
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "linsgd/config.hpp"
+#include "linsgd/dataset.hpp"
 
 namespace linsgd {
 
@@ -27,7 +29,7 @@ struct TrainResult {
   std::vector<float> weights;
   float bias = 0.0f;
   double train_seconds = 0.0;  // the step loop only: no data generation, no copies back
-  double full_loss = 0.0;      // 0.5 * mean((X w + b - y)^2) over every row
+  double full_loss = 0.0;      // 0.5 * mean((X w + b - y)^2) over every training row
   std::optional<SyntheticTruth> truth;
 
   float final_batch_loss() const { return loss_history.empty() ? 0.0f : loss_history.back(); }
@@ -48,9 +50,25 @@ struct DeviceChoice {
 // UsageError.
 DeviceChoice resolve_device(DeviceKind requested);
 
+// Called at the training loop's checkpoints (every few thousand steps, and at the end).
+struct Progress {
+  int64_t step = 0;  // steps done
+  int64_t total_steps = 0;
+  double seconds = 0.0;  // since the loop started
+  float latest_loss = 0.0f;
+};
+using ProgressCallback = std::function<void(const Progress&)>;
+
 // Validates `config`, resolves the device and trains on the post's synthetic problem
 // (config.rows x config.features). Data is generated where training runs: on the GPU no
 // rows x features array exists on the host and nothing is copied to the device.
-TrainResult train_synthetic(const TrainConfig& config);
+// Throws Error when the loss becomes non-finite (divergence), naming the step.
+TrainResult train_synthetic(const TrainConfig& config, const ProgressCallback& progress = {});
+
+// As train_synthetic, on `data` (which must have targets); config.rows and config.features are
+// ignored. On the GPU the data is uploaded once; a dataset that does not fit the device's free
+// memory is refused (InputError) before anything is allocated.
+TrainResult train_on_data(const TrainConfig& config, const Dataset& data,
+                          const ProgressCallback& progress = {});
 
 }  // namespace linsgd

@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <exception>
 
+#include "evaluate_command.hpp"
 #include "linsgd/errors.hpp"
 #include "train_command.hpp"
 
@@ -25,6 +26,8 @@ int main(int argc, char** argv) {
   CLI::App app{"linsgd: linear regression by mini-batch SGD on NVIDIA GPUs and on the CPU"};
   app.require_subcommand(1);
   linsgd::cli::TrainCommand train(app);
+  linsgd::cli::EvaluateCommand evaluate(app);
+  linsgd::cli::PredictCommand predict(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& help) {
@@ -36,6 +39,8 @@ int main(int argc, char** argv) {
   }
   try {
     if (train.parsed()) return train.run();
+    if (evaluate.parsed()) return evaluate.run();
+    if (predict.parsed()) return predict.run();
     return report_error("no subcommand given (try --help)", kExitUsage);
   } catch (const linsgd::UsageError& error) {
     return report_error(error.what(), kExitUsage);

@@ -1,48 +1,140 @@
 // `linsgd train`: option definitions (defaults from TrainConfig, i.e. the post's problem),
-// device resolution with the fallback notice, the summary and --metrics-out.
+// data loading, standardization and the validation split, then the summary and output files.
 #include "train_command.hpp"
 
+#include <chrono>
 #include <cstdio>
 
 #include "../atomic_file.hpp"
 #include "../report.hpp"
-#include "linsgd/trainer.hpp"
+#include "linsgd/errors.hpp"
+#include "linsgd/preprocessing.hpp"
+#include "progress_line.hpp"
 
 namespace linsgd::cli {
+namespace {
+
+std::string format_data_line(const Dataset& data, double seconds) {
+  char counts[160];
+  std::snprintf(counts, sizeof(counts),
+                ": %lld rows x %lld features, target '%s', read in %.2f s\n",
+                static_cast<long long>(data.rows), static_cast<long long>(data.features),
+                data.target_name.c_str(), seconds);
+  return "data                " + data.source + counts;
+}
+
+}  // namespace
 
 TrainCommand::TrainCommand(CLI::App& app)
-    : command_(app.add_subcommand("train", "train on the reference post's synthetic problem")) {
+    : command_(app.add_subcommand(
+          "train", "train on a data file, or on the reference post's synthetic problem")) {
   CLI::App& c = *command_;
-  c.add_option("--rows", config_.rows, "rows n of the synthetic data")->capture_default_str();
-  c.add_option("--features", config_.features, "features d of the synthetic data")
-      ->capture_default_str();
+  data_.add_to(c, false);
+  c.add_option("--rows", config_.rows, "synthetic data: rows n")->capture_default_str();
+  c.add_option("--features", config_.features, "synthetic data: features d")->capture_default_str();
   c.add_option("--batch-size", config_.batch_size, "rows per step, drawn with replacement")
       ->capture_default_str();
   c.add_option("--lr", config_.learning_rate, "learning rate")->capture_default_str();
   c.add_option("--steps", config_.steps, "SGD steps (the post's epochs)")->capture_default_str();
   c.add_option("--sigma", config_.sigma, "standard deviation of the initial weights")
       ->capture_default_str();
-  c.add_option("--seed", config_.seed, "seed of the data and the batch draws")
+  c.add_option("--seed", config_.seed, "seed of the data, the batch draws and the split")
       ->capture_default_str();
   c.add_option("--device", device_, "auto, cuda or cpu")->capture_default_str();
   c.add_option("--threads", config_.threads,
                "CPU backend threads (0: one for small steps, all cores for large)")
       ->capture_default_str();
+  c.add_flag("--standardize", standardize_,
+             "scale each feature to mean 0, deviation 1 (statistics of the training rows, "
+             "stored in the model)");
+  c.add_option("--val-fraction", val_fraction_, "hold out this fraction of rows for validation");
+  c.add_option("--val-data", val_data_, "validation data file (same format as --data)");
+  c.add_option("--model-out", model_out_, "write the trained model (JSON) to this file");
   c.add_option("--metrics-out", metrics_out_, "write the run's figures as JSON to this file");
+  c.add_option("--loss-out", loss_out_, "write the batch loss of every step as CSV");
   c.add_flag("--quiet", quiet_, "print nothing but errors");
+}
+
+void TrainCommand::check_option_combinations() const {
+  const bool has_data = !data_.data.empty();
+  if (!has_data) {
+    if (standardize_) throw UsageError("--standardize needs --data");
+    if (command_->count("--val-fraction") > 0) throw UsageError("--val-fraction needs --data");
+    if (!val_data_.empty()) throw UsageError("--val-data needs --data");
+    if (!data_.target.empty() || !data_.labels.empty()) {
+      throw UsageError("--target and --labels need --data");
+    }
+  }
+  if (command_->count("--val-fraction") > 0) {
+    validate_validation_fraction(val_fraction_);
+    if (!val_data_.empty()) throw UsageError("use --val-fraction or --val-data, not both");
+  }
+  if (!val_data_.empty() && !data_.labels.empty()) {
+    throw UsageError("--val-data cannot be combined with --labels; use --val-fraction");
+  }
 }
 
 int TrainCommand::run() {
   config_.device = parse_device_kind(device_);
   validate(config_);
+  check_option_combinations();
+  const ReadOptions read_options = data_.read_options();
   const DeviceChoice choice = resolve_device(config_.device);
   if (!choice.notice.empty()) std::fprintf(stderr, "linsgd: %s\n", choice.notice.c_str());
   TrainConfig config = config_;
   config.device = choice.kind;
-  const TrainResult result = train_synthetic(config);
-  if (!quiet_) std::fputs(format_summary(result).c_str(), stdout);
-  if (!metrics_out_.empty()) write_file_atomically(metrics_out_, format_metrics_json(result));
+
+  std::optional<RegressionMetrics> validation;
+  std::string data_line;
+  TrainResult result;
+  Model model;
+  {
+    ProgressLine progress(quiet_);
+    if (data_.data.empty()) {
+      result = train_synthetic(config, progress.callback());
+      model = model_from_run(result, {}, "y", std::nullopt);
+    } else {
+      const auto read_start = std::chrono::steady_clock::now();
+      Dataset training = read_dataset(data_.data, read_options);
+      if (!training.has_target()) throw InputError(data_.data + ": no target column");
+      data_line = format_data_line(
+          training,
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - read_start).count());
+      std::optional<Dataset> held_out;
+      if (command_->count("--val-fraction") > 0) {
+        auto [kept, split_off] = split_validation(training, val_fraction_, config.seed);
+        training = std::move(kept);
+        held_out = std::move(split_off);
+      } else if (!val_data_.empty()) {
+        held_out = read_dataset(val_data_, read_options);
+      }
+      std::optional<Standardization> statistics;
+      if (standardize_) {
+        statistics = fit_standardization(training);
+        standardize(*statistics, training);
+      }
+      result = train_on_data(config, training, progress.callback());
+      model = model_from_run(result, training.feature_names, training.target_name, statistics);
+      if (held_out) {
+        validation = regression_metrics(predict(model, *held_out), held_out->y);
+        model.metrics["validation_rows"] = static_cast<double>(validation->rows);
+        model.metrics["validation_mse"] = validation->mse;
+        model.metrics["validation_r2"] = validation->r2;
+      }
+    }
+  }
+  if (!quiet_) std::fputs((data_line + format_summary(result, validation)).c_str(), stdout);
+  write_outputs(result, model, validation);
   return 0;
+}
+
+void TrainCommand::write_outputs(const TrainResult& result, const Model& model,
+                                 const std::optional<RegressionMetrics>& validation) const {
+  if (!model_out_.empty()) save_model(model, model_out_);
+  if (!metrics_out_.empty()) {
+    write_file_atomically(metrics_out_, format_metrics_json(result, validation));
+  }
+  if (!loss_out_.empty()) write_file_atomically(loss_out_, format_loss_csv(result));
 }
 
 }  // namespace linsgd::cli

@@ -1,11 +1,16 @@
-// `linsgd train`: its options, and running it.
+// `linsgd train`: its options, and running it on the synthetic problem or on a data file.
 #pragma once
 
 #include <CLI/CLI.hpp>
 
+#include <optional>
 #include <string>
 
+#include "data_options.hpp"
 #include "linsgd/config.hpp"
+#include "linsgd/metrics.hpp"
+#include "linsgd/model.hpp"
+#include "linsgd/trainer.hpp"
 
 namespace linsgd::cli {
 
@@ -17,10 +22,21 @@ class TrainCommand {
   int run();
 
  private:
+  void check_option_combinations() const;
+  // Writes --model-out, --metrics-out, --loss-out (after a successful run only).
+  void write_outputs(const TrainResult& result, const Model& model,
+                     const std::optional<RegressionMetrics>& validation) const;
+
   CLI::App* command_;
   TrainConfig config_;
   std::string device_ = "auto";
+  DataOptions data_;
+  bool standardize_ = false;
+  double val_fraction_ = 0.0;
+  std::string val_data_;
+  std::string model_out_;
   std::string metrics_out_;
+  std::string loss_out_;
   bool quiet_ = false;
 };
 

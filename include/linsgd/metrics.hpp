@@ -1,0 +1,21 @@
+// Regression metrics, as scikit-learn defines them: MSE, RMSE, MAE and R^2 (the coefficient of
+// determination; 1 for a perfect fit of constant targets and 0 otherwise, never NaN).
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+namespace linsgd {
+
+struct RegressionMetrics {
+  int64_t rows = 0;
+  double mse = 0.0;
+  double rmse = 0.0;
+  double mae = 0.0;
+  double r2 = 0.0;
+};
+
+RegressionMetrics regression_metrics(const std::vector<double>& predictions,
+                                     const std::vector<float>& targets);
+
+}  // namespace linsgd

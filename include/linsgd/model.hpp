@@ -1,0 +1,58 @@
+// A trained model and its file. The file is JSON: a format name and version, the feature and
+// target names, w and b, the standardization statistics (when features were standardized),
+// the hyperparameters and seed, and the training metrics. Floats are written with enough
+// digits to read back bit-exact.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "linsgd/config.hpp"
+#include "linsgd/dataset.hpp"
+
+namespace linsgd {
+
+// x' = (x - mean) / scale per feature; scale is the standard deviation over the training rows,
+// or 1 for a constant column (which standardization then maps to 0).
+struct Standardization {
+  std::vector<float> mean;
+  std::vector<float> scale;
+};
+
+struct Model {
+  static constexpr int kFormatVersion = 1;
+
+  std::vector<std::string> feature_names;
+  std::string target_name;
+  std::vector<float> weights;  // in the standardized feature space when standardization is set
+  float bias = 0.0f;
+  std::optional<Standardization> standardization;
+  TrainConfig hyperparameters;
+  std::map<std::string, double> metrics;  // training (and validation) figures
+
+  int64_t features() const { return static_cast<int64_t>(weights.size()); }
+};
+
+struct TrainResult;
+
+// The model a training run produced: its parameters, hyperparameters and figures (final batch
+// loss, full-dataset loss, training seconds). Feature names default to x0, x1, ...
+Model model_from_run(const TrainResult& result, const std::vector<std::string>& feature_names,
+                     const std::string& target_name,
+                     const std::optional<Standardization>& standardization);
+
+// Writes atomically (temporary file, then rename); throws Error when it cannot.
+void save_model(const Model& model, const std::string& path);
+
+// Throws InputError naming the file and the problem: unreadable, not JSON, truncated, another
+// format or version, inconsistent sizes, non-finite numbers.
+Model load_model(const std::string& path);
+
+// One prediction per row of `data`, in double precision: standardize (in float, as training
+// saw the features), then x . w + b. Throws InputError when the feature counts differ.
+std::vector<double> predict(const Model& model, const Dataset& data);
+
+}  // namespace linsgd

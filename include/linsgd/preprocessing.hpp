@@ -1,0 +1,33 @@
+// Data preparation around training: per-feature standardization, and the seeded hold-out split
+// of a validation set.
+#pragma once
+
+#include <cstdint>
+#include <utility>
+
+#include "linsgd/dataset.hpp"
+#include "linsgd/model.hpp"
+
+namespace linsgd {
+
+// One standardized feature, in float as training sees it (used by standardize and predict).
+inline float standardized(float x, float mean, float scale) {
+  return (x - mean) / scale;
+}
+
+// Mean and standard deviation of each feature over the rows of `data` (accumulated in double).
+Standardization fit_standardization(const Dataset& data);
+
+// Applies x' = (x - mean) / scale in place. Throws InputError when the feature counts differ.
+void standardize(const Standardization& statistics, Dataset& data);
+
+// Throws UsageError unless 0 < fraction < 1.
+void validate_validation_fraction(double fraction);
+
+// Splits off round(fraction * rows) rows, chosen by a seeded shuffle (the same split for the
+// same seed and row count on every machine), as the validation set; both keep the input order.
+// Throws UsageError when fraction is not in (0, 1) and InputError when either part would be
+// empty. Returns {training, validation}.
+std::pair<Dataset, Dataset> split_validation(const Dataset& data, double fraction, uint64_t seed);
+
+}  // namespace linsgd

@@ -1,0 +1,128 @@
+// read_npy: parses the header dict with a few targeted lookups (the format writes it with
+// Python's repr, keys in a fixed set), then copies or converts the payload.
+#include "npy_reader.hpp"
+
+#include <cmath>
+#include <cstring>
+#include <string_view>
+
+#include "linsgd/errors.hpp"
+#include "mapped_file.hpp"
+
+namespace linsgd {
+namespace {
+
+constexpr std::string_view kMagic = "\x93NUMPY";
+
+// The text after `'key':` in the header dict, with leading spaces removed.
+std::string_view value_of(std::string_view header, std::string_view key, const std::string& path) {
+  const std::string quoted = "'" + std::string(key) + "'";
+  const size_t at = header.find(quoted);
+  const size_t colon = at == std::string_view::npos ? at : header.find(':', at + quoted.size());
+  if (colon == std::string_view::npos) {
+    throw InputError(path + ": .npy header has no '" + std::string(key) + "' entry");
+  }
+  std::string_view rest = header.substr(colon + 1);
+  while (!rest.empty() && rest.front() == ' ') rest.remove_prefix(1);
+  return rest;
+}
+
+std::vector<int64_t> parse_shape(std::string_view text, const std::string& path) {
+  if (text.empty() || text.front() != '(') throw InputError(path + ": .npy shape is malformed");
+  const size_t close = text.find(')');
+  if (close == std::string_view::npos) throw InputError(path + ": .npy shape is malformed");
+  std::vector<int64_t> shape;
+  std::string_view inside = text.substr(1, close - 1);
+  while (!inside.empty()) {
+    while (!inside.empty() && (inside.front() == ' ' || inside.front() == ',')) {
+      inside.remove_prefix(1);
+    }
+    if (inside.empty()) break;
+    int64_t dimension = 0;
+    size_t digits = 0;
+    while (digits < inside.size() && inside[digits] >= '0' && inside[digits] <= '9') {
+      dimension = dimension * 10 + (inside[digits] - '0');
+      ++digits;
+    }
+    if (digits == 0 || digits > 15) throw InputError(path + ": .npy shape is malformed");
+    shape.push_back(dimension);
+    inside.remove_prefix(digits);
+  }
+  return shape;
+}
+
+}  // namespace
+
+NpyArray read_npy(const std::string& path) {
+  const MappedFile file(path);
+  const std::string_view bytes(file.data(), file.size());
+  if (bytes.size() < 10 || bytes.substr(0, kMagic.size()) != kMagic) {
+    throw InputError(path + ": not a .npy file (no \\x93NUMPY magic)");
+  }
+  const auto major = static_cast<unsigned char>(bytes[6]);
+  size_t header_length = 0;
+  size_t header_start = 0;
+  if (major == 1) {
+    header_length = static_cast<unsigned char>(bytes[8]) |
+                    (static_cast<size_t>(static_cast<unsigned char>(bytes[9])) << 8);
+    header_start = 10;
+  } else if (major == 2 || major == 3) {
+    if (bytes.size() < 12) throw InputError(path + ": .npy header is truncated");
+    for (int i = 3; i >= 0; --i) {
+      header_length = (header_length << 8) | static_cast<unsigned char>(bytes[8 + i]);
+    }
+    header_start = 12;
+  } else {
+    throw InputError(path + ": unsupported .npy version " + std::to_string(major));
+  }
+  if (header_start + header_length > bytes.size()) {
+    throw InputError(path + ": .npy header is truncated");
+  }
+  const std::string_view header = bytes.substr(header_start, header_length);
+
+  const std::string_view descr = value_of(header, "descr", path);
+  size_t item_size = 0;
+  if (descr.substr(0, 5) == "'<f4'") {
+    item_size = 4;
+  } else if (descr.substr(0, 5) == "'<f8'") {
+    item_size = 8;
+  } else {
+    const size_t end = descr.find_first_of(",}");
+    throw InputError(path + ": unsupported dtype " + std::string(descr.substr(0, end)) +
+                     " (linsgd reads little-endian float32 '<f4' or float64 '<f8')");
+  }
+  if (value_of(header, "fortran_order", path).substr(0, 4) == "True") {
+    throw InputError(path + ": Fortran-order array; save it in C order (np.ascontiguousarray)");
+  }
+  NpyArray array;
+  array.shape = parse_shape(value_of(header, "shape", path), path);
+  uint64_t count = 1;
+  for (int64_t dimension : array.shape) {
+    if (dimension != 0 && count > (uint64_t{1} << 60) / static_cast<uint64_t>(dimension)) {
+      throw InputError(path + ": .npy shape is too large");
+    }
+    count *= static_cast<uint64_t>(dimension);
+  }
+  const size_t payload_start = header_start + header_length;
+  const uint64_t expected = count * item_size;
+  const uint64_t available = bytes.size() - payload_start;
+  if (available < expected) {
+    throw InputError(path + ": truncated .npy payload: the shape needs " +
+                     std::to_string(expected) + " bytes of data, the file holds " +
+                     std::to_string(available));
+  }
+  array.values.resize(count);
+  const char* payload = bytes.data() + payload_start;
+  if (item_size == 4) {
+    std::memcpy(array.values.data(), payload, count * 4);
+  } else {
+    for (uint64_t i = 0; i < count; ++i) {
+      double value = 0.0;
+      std::memcpy(&value, payload + i * 8, 8);
+      array.values[i] = static_cast<float>(value);
+    }
+  }
+  return array;
+}
+
+}  // namespace linsgd

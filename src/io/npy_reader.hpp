@@ -1,0 +1,22 @@
+// Reader of NumPy's .npy format (versions 1 to 3; little-endian float32 or float64; C order).
+// Debian packages no C++ .npy reader, so this is a small one, following the format's
+// specification (numpy.lib.format): magic, version, header length, a Python-literal dict with
+// 'descr', 'fortran_order' and 'shape', then the raw array.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace linsgd {
+
+struct NpyArray {
+  std::vector<int64_t> shape;
+  std::vector<float> values;  // converted to float32, C order
+};
+
+// Throws InputError naming the file and what is wrong: not .npy, unsupported dtype (only <f4
+// and <f8), Fortran order, or a payload shorter than the shape says.
+NpyArray read_npy(const std::string& path);
+
+}  // namespace linsgd

@@ -1,0 +1,183 @@
+// The CSV and .npy readers: what they accept (headers detected or declared, quoted fields, CRLF,
+// other delimiters, targets by name, index or position, optional targets for prediction) and
+// the one-line error, naming file, line and column, for each kind of bad input.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <string>
+#include <vector>
+
+#include "cli_runner.hpp"
+#include "linsgd/dataset.hpp"
+#include "linsgd/errors.hpp"
+#include "npy_writer.hpp"
+
+namespace linsgd {
+namespace {
+
+using testing::ScratchDir;
+
+std::string read_error(const std::string& path, const ReadOptions& options = {}) {
+  try {
+    read_dataset(path, options);
+  } catch (const InputError& error) {
+    return error.what();
+  } catch (const UsageError& error) {
+    return error.what();
+  }
+  ADD_FAILURE() << "no error reading " << path;
+  return "";
+}
+
+TEST(CsvReader, ReadsHeaderNamesAndTheLastColumnAsTarget) {
+  ScratchDir dir;
+  const auto path = dir.file("a.csv", "a,b,price\n1,2,3\n4.5,-6e-1,+7\n");
+  const Dataset data = read_dataset(path, {});
+  EXPECT_EQ(data.rows, 2);
+  EXPECT_EQ(data.features, 2);
+  EXPECT_EQ(data.X, (std::vector<float>{1, 2, 4.5f, -0.6f}));
+  EXPECT_EQ(data.y, (std::vector<float>{3, 7}));
+  EXPECT_EQ(data.feature_names, (std::vector<std::string>{"a", "b"}));
+  EXPECT_EQ(data.target_name, "price");
+}
+
+TEST(CsvReader, DetectsAMissingHeaderAndNamesColumns) {
+  ScratchDir dir;
+  const Dataset data = read_dataset(dir.file("a.csv", "1,2,3\n4,5,6\n"), {});
+  EXPECT_EQ(data.rows, 2);
+  EXPECT_EQ(data.feature_names, (std::vector<std::string>{"x0", "x1"}));
+  ReadOptions declared;
+  declared.header = HeaderMode::kPresent;  // a numeric first row declared a header
+  EXPECT_EQ(read_dataset(dir.file("b.csv", "1,2,3\n4,5,6\n"), declared).rows, 1);
+}
+
+TEST(CsvReader, HandlesQuotesCrlfBlankLinesAndOtherDelimiters) {
+  ScratchDir dir;
+  const auto path =
+      dir.file("q.csv", "\"x, first\";\"say \"\"hi\"\"\";y\r\n\"1.5\"; 2 ;3\r\n\r\n4;5;\"6\"\r\n");
+  ReadOptions options;
+  options.delimiter = ';';
+  const Dataset data = read_dataset(path, options);
+  EXPECT_EQ(data.feature_names, (std::vector<std::string>{"x, first", "say \"hi\""}));
+  EXPECT_EQ(data.X, (std::vector<float>{1.5f, 2, 4, 5}));
+  EXPECT_EQ(data.y, (std::vector<float>{3, 6}));
+}
+
+TEST(CsvReader, PicksTheTargetByNameIndexOrNegativeIndex) {
+  ScratchDir dir;
+  const auto path = dir.file("t.csv", "a,b,c\n1,2,3\n");
+  ReadOptions options;
+  options.target = "a";
+  EXPECT_EQ(read_dataset(path, options).y, std::vector<float>{1});
+  options.target = "1";
+  EXPECT_EQ(read_dataset(path, options).y, std::vector<float>{2});
+  options.target = "-3";
+  const Dataset data = read_dataset(path, options);
+  EXPECT_EQ(data.y, std::vector<float>{1});
+  EXPECT_EQ(data.X, (std::vector<float>{2, 3}));
+}
+
+TEST(CsvReader, PredictionInputMayLackTheTarget) {
+  ScratchDir dir;
+  ReadOptions options;
+  options.features_if_no_target = 2;
+  const Dataset without = read_dataset(dir.file("p.csv", "a,b\n1,2\n"), options);
+  EXPECT_FALSE(without.has_target());
+  EXPECT_EQ(without.features, 2);
+  const Dataset with = read_dataset(dir.file("q.csv", "a,b,y\n1,2,3\n"), options);
+  EXPECT_TRUE(with.has_target());
+  EXPECT_EQ(with.features, 2);
+}
+
+TEST(CsvReader, NamesTheFileLineAndColumnOfEachProblem) {
+  ScratchDir dir;
+  const std::string d = dir.path().string() + "/";
+  EXPECT_EQ(read_error(d + "missing.csv"),
+            "cannot open " + d + "missing.csv: No such file or directory");
+  EXPECT_EQ(read_error(dir.file("empty.csv", "")), d + "empty.csv: the file is empty");
+  EXPECT_EQ(read_error(dir.file("blank.csv", "\n\n")), d + "blank.csv: the file is empty");
+  EXPECT_EQ(read_error(dir.file("header.csv", "a,b,y\n")),
+            d + "header.csv: no data rows after the header");
+  EXPECT_EQ(read_error(dir.file("short.csv", "a,b,y\n1,2,3\n4,5\n")),
+            d + "short.csv: line 3: expected 3 fields, found 2");
+  EXPECT_EQ(read_error(dir.file("long.csv", "a,b,y\n1,2,3\n\n4,5,6,7\n")),
+            d + "long.csv: line 4: expected 3 fields, found 4");
+  EXPECT_EQ(read_error(dir.file("text.csv", "a,b,y\n1,2,3\n4,five,6\n")),
+            d + "text.csv: line 3, column 2: not a number: 'five'");
+  EXPECT_EQ(
+      read_error(dir.file("nan.csv", "a,b,y\n1,nan,3\n")),
+      d + "nan.csv: line 2, column 2: non-finite value 'nan' (NaN, Inf or beyond float range)");
+  EXPECT_EQ(
+      read_error(dir.file("inf.csv", "a,b,y\n1,2,-Inf\n")),
+      d + "inf.csv: line 2, column 3: non-finite value '-Inf' (NaN, Inf or beyond float range)");
+  EXPECT_EQ(
+      read_error(dir.file("huge.csv", "a,b,y\n1,1e39,3\n")),
+      d + "huge.csv: line 2, column 2: non-finite value '1e39' (NaN, Inf or beyond float range)");
+  EXPECT_EQ(read_error(dir.file("empty_cell.csv", "a,b,y\n1,,3\n")),
+            d + "empty_cell.csv: line 2, column 2: empty cell");
+  EXPECT_EQ(read_error(dir.file("one.csv", "y\n1\n2\n")),
+            d + "one.csv: only one column, so no features besides the target");
+  EXPECT_EQ(read_error(dir.file("quote.csv", "a,y\n\"1,2\n")),
+            d + "quote.csv: line 2, column 1: quoted field is not closed");
+  ReadOptions by_name;
+  by_name.target = "price";
+  EXPECT_EQ(read_error(dir.file("name.csv", "a,b,y\n1,2,3\n"), by_name),
+            d + "name.csv: --target price: no column of that name");
+  ReadOptions by_index;
+  by_index.target = "3";
+  EXPECT_EQ(read_error(dir.file("index.csv", "a,b,y\n1,2,3\n"), by_index),
+            d + "index.csv: --target 3: index out of range (the file has 3 columns, 0 to 2)");
+}
+
+std::string write_npy(const ScratchDir& dir, const std::string& name, const testing::NpySpec& spec,
+                      const std::vector<double>& values) {
+  return dir.file(name, testing::npy_bytes(spec, values));
+}
+
+TEST(NpyReader, ReadsFloat32AndFloat64WithTheTargetColumn) {
+  ScratchDir dir;
+  const std::vector<double> values{1, 2, 3, 4, 5, 6};
+  for (const char* descr : {"<f4", "<f8"}) {
+    const Dataset data = read_dataset(write_npy(dir, "a.npy", {descr, false, {2, 3}}, values), {});
+    EXPECT_EQ(data.rows, 2) << descr;
+    EXPECT_EQ(data.X, (std::vector<float>{1, 2, 4, 5})) << descr;
+    EXPECT_EQ(data.y, (std::vector<float>{3, 6})) << descr;
+  }
+}
+
+TEST(NpyReader, ReadsLabelsFromASeparateFile) {
+  ScratchDir dir;
+  ReadOptions options;
+  options.labels = write_npy(dir, "y.npy", {"<f8", false, {2}}, {7, 8});
+  const Dataset data =
+      read_dataset(write_npy(dir, "X.npy", {"<f4", false, {2, 2}}, {1, 2, 3, 4}), options);
+  EXPECT_EQ(data.features, 2);
+  EXPECT_EQ(data.X, (std::vector<float>{1, 2, 3, 4}));
+  EXPECT_EQ(data.y, (std::vector<float>{7, 8}));
+}
+
+TEST(NpyReader, NamesEachProblem) {
+  ScratchDir dir;
+  const std::string d = dir.path().string() + "/";
+  EXPECT_EQ(read_error(write_npy(dir, "i.npy", {"<i8", false, {2, 2}}, {1, 2, 3, 4})),
+            d + "i.npy: unsupported dtype '<i8' (linsgd reads little-endian float32 '<f4' or "
+                "float64 '<f8')");
+  EXPECT_EQ(read_error(write_npy(dir, "r.npy", {"<f4", false, {4}}, {1, 2, 3, 4})),
+            d + "r.npy: expected a 2-D array (rows x columns), found shape (4,)");
+  EXPECT_EQ(read_error(write_npy(dir, "f.npy", {"<f4", true, {2, 2}}, {1, 2, 3, 4})),
+            d + "f.npy: Fortran-order array; save it in C order (np.ascontiguousarray)");
+  EXPECT_EQ(
+      read_error(write_npy(dir, "t.npy", {"<f4", false, {2, 2}, 3}, {1, 2, 3, 4})),
+      d + "t.npy: truncated .npy payload: the shape needs 16 bytes of data, the file holds 13");
+  EXPECT_EQ(read_error(dir.file("n.npy", "not numpy at all")),
+            d + "n.npy: not a .npy file (no \\x93NUMPY magic)");
+  EXPECT_EQ(read_error(write_npy(dir, "nan.npy", {"<f8", false, {2, 2}}, {1, NAN, 3, 4})),
+            d + "nan.npy: row 0, column 1: non-finite value (NaN, Inf or beyond float range)");
+  ReadOptions options;
+  options.labels = write_npy(dir, "y3.npy", {"<f4", false, {3}}, {1, 2, 3});
+  EXPECT_EQ(read_error(write_npy(dir, "X2.npy", {"<f4", false, {2, 2}}, {1, 2, 3, 4}), options),
+            d + "y3.npy: 3 targets, but " + d + "X2.npy has 2 rows");
+}
+
+}  // namespace
+}  // namespace linsgd

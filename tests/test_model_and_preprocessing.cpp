@@ -1,0 +1,212 @@
+// The model file (bit-exact round trip, a clear error for each kind of damage), predict(),
+// standardization, the validation split and the regression metrics.
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include <cmath>
+#include <cstring>
+#include <numeric>
+#include <string>
+
+#include "cli_runner.hpp"
+#include "linsgd/errors.hpp"
+#include "linsgd/metrics.hpp"
+#include "linsgd/model.hpp"
+#include "linsgd/preprocessing.hpp"
+#include "test_support.hpp"
+
+namespace linsgd {
+namespace {
+
+using testing::ScratchDir;
+
+Model sample_model() {
+  Model model;
+  model.feature_names = {"a", "b", "c"};
+  model.target_name = "y";
+  // Values that need all nine significant digits of a float.
+  model.weights = {0.1f, -1.0f / 3.0f, 1.17549435e-38f};
+  model.bias = 2.7182817f;
+  model.standardization = Standardization{{1.5f, -2.25f, 1e-7f}, {0.3f, 1.0f, 7.123456e5f}};
+  model.hyperparameters.seed = 99;
+  model.metrics["full_loss"] = 0.125;
+  return model;
+}
+
+std::string load_error(const std::string& path) {
+  try {
+    load_model(path);
+  } catch (const InputError& error) {
+    return error.what();
+  }
+  ADD_FAILURE() << "no error loading " << path;
+  return "";
+}
+
+TEST(ModelFile, RoundTripsBitExact) {
+  ScratchDir dir;
+  const auto path = (dir.path() / "m.json").string();
+  const Model model = sample_model();
+  save_model(model, path);
+  const Model loaded = load_model(path);
+  EXPECT_EQ(0, std::memcmp(loaded.weights.data(), model.weights.data(), 3 * sizeof(float)));
+  EXPECT_EQ(loaded.bias, model.bias);
+  ASSERT_TRUE(loaded.standardization);
+  EXPECT_EQ(loaded.standardization->mean, model.standardization->mean);
+  EXPECT_EQ(loaded.standardization->scale, model.standardization->scale);
+  EXPECT_EQ(loaded.feature_names, model.feature_names);
+  EXPECT_EQ(loaded.hyperparameters.seed, 99u);
+  EXPECT_EQ(loaded.metrics.at("full_loss"), 0.125);
+  // No temporary file left beside it.
+  EXPECT_EQ(std::distance(std::filesystem::directory_iterator(dir.path()), {}), 1);
+}
+
+TEST(ModelFile, NamesEachKindOfDamage) {
+  ScratchDir dir;
+  const auto good = (dir.path() / "good.json").string();
+  save_model(sample_model(), good);
+  const std::string text = testing::read_text(good);
+  const std::string d = dir.path().string() + "/";
+
+  EXPECT_EQ(load_error(d + "none.json"), "cannot open model " + d + "none.json");
+  EXPECT_EQ(load_error(dir.file("cut.json", text.substr(0, text.size() / 2)))
+                .rfind(d + "cut.json: not a valid model file (truncated or not JSON): ", 0),
+            0u);
+  EXPECT_EQ(load_error(dir.file("text.json", "hello")).rfind(d + "text.json: not a valid model", 0),
+            0u);
+  auto json = nlohmann::json::parse(text);
+  json["version"] = 7;
+  EXPECT_EQ(load_error(dir.file("v7.json", json.dump())),
+            d + "v7.json: model format version 7 is not supported (this linsgd reads version 1)");
+  json = nlohmann::json::parse(text);
+  json["weights"][1] = nullptr;  // how JSON writers spell NaN
+  EXPECT_EQ(load_error(dir.file("nan.json", json.dump())),
+            d + "nan.json: weights[1] is not a number");
+  json = nlohmann::json::parse(text);
+  json["weights"][2] = 1e300;
+  EXPECT_EQ(load_error(dir.file("big.json", json.dump())),
+            d + "big.json: weights[2] is not a finite float");
+  json = nlohmann::json::parse(text);
+  json["weights"].erase(0);
+  EXPECT_EQ(load_error(dir.file("short.json", json.dump())),
+            d + "short.json: 'weights' has 2 values, expected 3");
+  json = nlohmann::json::parse(text);
+  json.erase("format");
+  EXPECT_EQ(load_error(dir.file("other.json", json.dump())),
+            d + "other.json: not a linsgd model file (no \"format\": \"linsgd-model\")");
+}
+
+TEST(Predict, StandardizesThenTakesTheDotProductInDouble) {
+  const Model model = sample_model();
+  Dataset data;
+  data.rows = 2;
+  data.features = 3;
+  data.X = {1, 2, 3, -4, 5.5f, 1e6f};
+  data.source = "d.csv";
+  const std::vector<double> predictions = predict(model, data);
+  for (int i = 0; i < 2; ++i) {
+    double expected = model.bias;
+    for (int j = 0; j < 3; ++j) {
+      const float z =
+          (data.X[i * 3 + j] - model.standardization->mean[j]) / model.standardization->scale[j];
+      expected += static_cast<double>(z) * model.weights[j];
+    }
+    EXPECT_DOUBLE_EQ(predictions[i], expected);
+  }
+  data.features = 2;
+  data.X = {1, 2};
+  data.rows = 1;
+  try {
+    predict(model, data);
+    FAIL();
+  } catch (const InputError& error) {
+    EXPECT_STREQ(error.what(), "d.csv has 2 feature columns but the model expects 3");
+  }
+}
+
+TEST(Standardization, GivesZeroMeanUnitDeviationAndLeavesConstantColumnsFinite) {
+  Dataset data;
+  data.rows = 4;
+  data.features = 2;
+  data.X = {1000, 5, 1002, 5, 1004, 5, 1006, 5};  // offset column, constant column
+  const Standardization s = fit_standardization(data);
+  EXPECT_FLOAT_EQ(s.mean[0], 1003.0f);
+  EXPECT_FLOAT_EQ(s.scale[0], std::sqrt(5.0f));
+  EXPECT_EQ(s.scale[1], 1.0f);
+  standardize(s, data);
+  double sum = 0.0, square_sum = 0.0;
+  for (int i = 0; i < 4; ++i) {
+    sum += data.X[i * 2];
+    square_sum += data.X[i * 2] * data.X[i * 2];
+    EXPECT_EQ(data.X[i * 2 + 1], 0.0f);
+  }
+  EXPECT_NEAR(sum / 4, 0.0, 1e-6);
+  EXPECT_NEAR(square_sum / 4, 1.0, 1e-6);
+}
+
+Dataset numbered_rows(int64_t rows) {
+  Dataset data;
+  data.rows = rows;
+  data.features = 1;
+  data.source = "rows.csv";
+  for (int64_t i = 0; i < rows; ++i) {
+    data.X.push_back(static_cast<float>(i));
+    data.y.push_back(static_cast<float>(-i));
+  }
+  return data;
+}
+
+TEST(ValidationSplit, IsSeededDisjointCompleteAndOrdered) {
+  const Dataset data = numbered_rows(1000);
+  const auto [train, val] = split_validation(data, 0.2, 5);
+  EXPECT_EQ(val.rows, 200);
+  EXPECT_EQ(train.rows, 800);
+  std::vector<float> all(train.X);
+  all.insert(all.end(), val.X.begin(), val.X.end());
+  std::sort(all.begin(), all.end());
+  for (int i = 0; i < 1000; ++i) ASSERT_EQ(all[i], static_cast<float>(i));
+  EXPECT_TRUE(std::is_sorted(train.X.begin(), train.X.end()));
+  EXPECT_TRUE(std::is_sorted(val.X.begin(), val.X.end()));
+  for (int64_t k = 0; k < val.rows; ++k) EXPECT_EQ(val.y[k], -val.X[k]);
+  EXPECT_EQ(split_validation(data, 0.2, 5).second.X, val.X);
+  EXPECT_NE(split_validation(data, 0.2, 6).second.X, val.X);
+  // Not the first or last 200 rows: a shuffle, spread over the whole range.
+  EXPECT_LT(val.X.front(), 50.0f);
+  EXPECT_GT(val.X.back(), 950.0f);
+}
+
+TEST(ValidationSplit, RefusesFractionsOutsideTheOpenIntervalAndEmptyParts) {
+  const Dataset data = numbered_rows(10);
+  EXPECT_THROW(split_validation(data, 0.0, 1), UsageError);
+  EXPECT_THROW(split_validation(data, 1.0, 1), UsageError);
+  EXPECT_THROW(split_validation(data, -0.5, 1), UsageError);
+  EXPECT_THROW(split_validation(data, NAN, 1), UsageError);
+  try {
+    split_validation(data, 0.97, 1);
+    FAIL();
+  } catch (const InputError& error) {
+    EXPECT_STREQ(error.what(), "--val-fraction 0.97 of 10 rows leaves no training rows");
+  }
+  try {
+    split_validation(data, 0.01, 1);
+    FAIL();
+  } catch (const InputError& error) {
+    EXPECT_STREQ(error.what(), "--val-fraction 0.01 of 10 rows leaves no validation rows");
+  }
+}
+
+TEST(RegressionMetrics, MatchHandComputedValues) {
+  const RegressionMetrics m = regression_metrics({1.0, 2.0, 5.0}, {1.0f, 3.0f, 3.0f});
+  // errors 0, -1, 2: MSE 5/3, MAE 1; targets mean 7/3, total sum of squares 8/3.
+  EXPECT_EQ(m.rows, 3);
+  EXPECT_DOUBLE_EQ(m.mse, 5.0 / 3.0);
+  EXPECT_DOUBLE_EQ(m.rmse, std::sqrt(5.0 / 3.0));
+  EXPECT_DOUBLE_EQ(m.mae, 1.0);
+  EXPECT_DOUBLE_EQ(m.r2, 1.0 - 5.0 / (8.0 / 3.0));
+  EXPECT_EQ(regression_metrics({2.0, 2.0}, {2.0f, 2.0f}).r2, 1.0);
+  EXPECT_EQ(regression_metrics({1.0, 2.0}, {2.0f, 2.0f}).r2, 0.0);
+}
+
+}  // namespace
+}  // namespace linsgd

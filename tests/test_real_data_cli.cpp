@@ -1,0 +1,286 @@
+// End-to-end tests of train / evaluate / predict on files: the diabetes data against its
+// closed-form least-squares fit, predictions against X w + b recomputed from the model file,
+// validation, loss and model outputs, divergence, and exit code 2 with a one-line error for
+// every kind of bad input.
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "cli_runner.hpp"
+#include "npy_writer.hpp"
+#include "reference_sgd.hpp"
+
+namespace linsgd {
+namespace {
+
+using testing::run_cli;
+using testing::ScratchDir;
+
+const std::string kDiabetes = std::string(LINSGD_TEST_DATA_DIR) + "/diabetes.csv";
+
+// The diabetes CSV read with the standard library, independently of linsgd's reader.
+struct Table {
+  std::vector<std::vector<double>> rows;  // features then target
+};
+Table read_plain_csv(const std::string& path) {
+  std::ifstream file(path);
+  std::string line;
+  std::getline(file, line);  // header
+  Table table;
+  while (std::getline(file, line)) {
+    std::vector<double> row;
+    std::stringstream cells(line);
+    std::string cell;
+    while (std::getline(cells, cell, ',')) row.push_back(std::stod(cell));
+    table.rows.push_back(row);
+  }
+  return table;
+}
+
+std::string shell_quoted(const std::filesystem::path& path) {
+  return "'" + path.string() + "'";
+}
+
+TEST(RealData, DiabetesR2IsWithinTwoHundredthsOfTheClosedFormFit) {
+  ScratchDir dir;
+  const auto model = dir.path() / "model.json";
+  const auto trained = run_cli("train --device cpu --standardize --data " +
+                                   shell_quoted(kDiabetes) + " --model-out " + shell_quoted(model),
+                               dir);
+  ASSERT_EQ(trained.exit_code, 0) << trained.err;
+  const auto evaluated = run_cli(
+      "evaluate --json --model " + shell_quoted(model) + " --data " + shell_quoted(kDiabetes), dir);
+  ASSERT_EQ(evaluated.exit_code, 0) << evaluated.err;
+  const auto metrics = nlohmann::json::parse(evaluated.out);
+  for (const char* key : {"rows", "mse", "rmse", "mae", "r2"}) EXPECT_TRUE(metrics.contains(key));
+  EXPECT_EQ(metrics["rows"], 442);
+
+  const Table table = read_plain_csv(kDiabetes);
+  std::vector<float> X, y;
+  for (const auto& row : table.rows) {
+    X.insert(X.end(), row.begin(), row.end() - 1);
+    y.push_back(static_cast<float>(row.back()));
+  }
+  const testing::LinearFit fit = testing::least_squares(X, y, 442, 10);
+  double mean = 0.0;
+  for (float t : y) mean += t / 442.0;
+  double residual = 0.0, total = 0.0;
+  for (int i = 0; i < 442; ++i) {
+    double prediction = fit.intercept;
+    for (int j = 0; j < 10; ++j) prediction += fit.weights[j] * X[i * 10 + j];
+    residual += (y[i] - prediction) * (y[i] - prediction);
+    total += (y[i] - mean) * (y[i] - mean);
+  }
+  const double closed_form_r2 = 1.0 - residual / total;
+  EXPECT_NEAR(metrics["r2"].get<double>(), closed_form_r2, 0.02);
+  EXPECT_NEAR(metrics["mse"].get<double>(), residual / 442.0, 0.05 * residual / 442.0);
+}
+
+TEST(RealData, PredictionsEqualXwPlusBFromTheModelFile) {
+  ScratchDir dir;
+  const auto model = dir.path() / "model.json";
+  ASSERT_EQ(run_cli("train --device cpu --standardize --steps 500 --data " +
+                        shell_quoted(kDiabetes) + " --model-out " + shell_quoted(model),
+                    dir)
+                .exit_code,
+            0);
+  const auto json = nlohmann::json::parse(testing::read_text(model));
+  const Table table = read_plain_csv(kDiabetes);
+
+  // The same rows without the target column: predict must accept both.
+  std::string features_only = "age,sex,bmi,bp,s1,s2,s3,s4,s5,s6\n";
+  {
+    std::ifstream file(kDiabetes);
+    std::string line;
+    std::getline(file, line);
+    while (std::getline(file, line)) features_only += line.substr(0, line.rfind(',')) + "\n";
+  }
+  const std::string no_target = dir.file("features.csv", features_only);
+  for (const std::string& input : {kDiabetes, no_target}) {
+    const auto out = dir.path() / "predictions.csv";
+    const auto run = run_cli("predict --model " + shell_quoted(model) + " --data '" + input +
+                                 "' --out " + shell_quoted(out),
+                             dir);
+    ASSERT_EQ(run.exit_code, 0) << run.err;
+    std::ifstream file(out);
+    std::string line;
+    std::getline(file, line);
+    EXPECT_EQ(line, "prediction");
+    for (size_t i = 0; i < table.rows.size(); ++i) {
+      ASSERT_TRUE(std::getline(file, line)) << "missing row " << i;
+      double expected = json["bias"].get<double>();
+      for (int j = 0; j < 10; ++j) {
+        const double z = (table.rows[i][j] - json["standardization"]["mean"][j].get<double>()) /
+                         json["standardization"]["scale"][j].get<double>();
+        expected += z * json["weights"][j].get<double>();
+      }
+      ASSERT_NEAR(std::stod(line), expected, 1e-5 * std::abs(expected)) << "row " << i;
+    }
+    EXPECT_FALSE(std::getline(file, line)) << "extra line: " << line;
+  }
+}
+
+TEST(RealData, ValidationLossAndMetricsFiles) {
+  ScratchDir dir;
+  const auto metrics = dir.path() / "metrics.json";
+  const auto losses = dir.path() / "loss.csv";
+  const auto run = run_cli("train --device cpu --standardize --val-fraction 0.25 --data " +
+                               shell_quoted(kDiabetes) + " --metrics-out " + shell_quoted(metrics) +
+                               " --loss-out " + shell_quoted(losses),
+                           dir);
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_NE(run.out.find("validation          111 rows: MSE"), std::string::npos) << run.out;
+  const auto json = nlohmann::json::parse(testing::read_text(metrics));
+  // round(0.25 * 442) = 111 rows held out.
+  EXPECT_EQ(json["rows"], 331);
+  EXPECT_EQ(json["validation"]["rows"], 111);
+  EXPECT_GT(json["validation"]["r2"].get<double>(), 0.3);
+  EXPECT_FALSE(json.contains("weight_rel_error")) << "no true weights for real data";
+  std::ifstream file(losses);
+  std::string line, last;
+  std::getline(file, line);
+  EXPECT_EQ(line, "step,batch_loss");
+  int count = 0;
+  while (std::getline(file, line)) {
+    ++count;
+    last = line;
+  }
+  EXPECT_EQ(count, 2000);
+  EXPECT_EQ(last.substr(0, 5), "2000,");
+  EXPECT_NEAR(std::stod(last.substr(5)), json["final_batch_loss"].get<double>(),
+              1e-6 * json["final_batch_loss"].get<double>());
+}
+
+TEST(RealData, NpyWithLabelsTrains) {
+  ScratchDir dir;
+  const Table table = read_plain_csv(kDiabetes);
+  std::vector<double> X, y;
+  for (const auto& row : table.rows) {
+    X.insert(X.end(), row.begin(), row.end() - 1);
+    y.push_back(row.back());
+  }
+  const auto x_path = dir.file("X.npy", testing::npy_bytes({"<f8", false, {442, 10}}, X));
+  const auto y_path = dir.file("y.npy", testing::npy_bytes({"<f4", false, {442}}, y));
+  const auto run = run_cli(
+      "train --device cpu --standardize --data '" + x_path + "' --labels '" + y_path + "'", dir);
+  EXPECT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_NE(run.out.find("442 rows x 10 features"), std::string::npos) << run.out;
+}
+
+TEST(RealData, DivergenceStopsWithTheStepAndWritesNoModel) {
+  ScratchDir dir;
+  const auto model = dir.path() / "model.json";
+  const auto run = run_cli("train --device cpu --lr 10 --data " + shell_quoted(kDiabetes) +
+                               " --model-out " + shell_quoted(model),
+                           dir);
+  EXPECT_EQ(run.exit_code, 1);
+  EXPECT_EQ(run.err.rfind("linsgd: error: training diverged: the batch loss became ", 0), 0u)
+      << run.err;
+  EXPECT_NE(run.err.find("try a smaller --lr, or --standardize"), std::string::npos) << run.err;
+  EXPECT_FALSE(std::filesystem::exists(model));
+}
+
+// Bad input: exit code 2, one stderr line starting "linsgd: error:", containing `named`.
+void expect_refusal(const std::string& arguments, const std::string& named, const ScratchDir& dir) {
+  const testing::CliRun run = run_cli(arguments, dir);
+  EXPECT_EQ(run.exit_code, 2) << arguments << "\nstderr: " << run.err;
+  EXPECT_EQ(run.err.rfind("linsgd: error: ", 0), 0u) << run.err;
+  EXPECT_NE(run.err.find(named), std::string::npos) << "expected '" << named << "' in " << run.err;
+  EXPECT_EQ(run.err.find('\n'), run.err.size() - 1) << "not one line: " << run.err;
+}
+
+TEST(BadInput, DataFilesAreRefusedWithExitCode2) {
+  ScratchDir dir;
+  const auto train = [&](const std::string& name, const std::string& text) {
+    return "train --device cpu --data '" + dir.file(name, text) + "'";
+  };
+  expect_refusal("train --device cpu --data '" + (dir.path() / "none.csv").string() + "'",
+                 "none.csv: No such file or directory", dir);
+  expect_refusal(train("empty.csv", ""), "empty.csv: the file is empty", dir);
+  expect_refusal(train("header.csv", "a,b,y\n"), "no data rows after the header", dir);
+  expect_refusal(train("short.csv", "a,b,y\n1,2,3\n1,2\n"), "line 3: expected 3 fields, found 2",
+                 dir);
+  expect_refusal(train("long.csv", "a,b,y\n1,2,3,4\n"), "line 2: expected 3 fields, found 4", dir);
+  expect_refusal(train("text.csv", "a,b,y\n1,x,3\n"), "line 2, column 2: not a number: 'x'", dir);
+  expect_refusal(train("nan.csv", "a,b,y\n1,2,NaN\n"), "line 2, column 3: non-finite value 'NaN'",
+                 dir);
+  expect_refusal(train("inf.csv", "a,b,y\ninf,2,3\n"), "line 2, column 1: non-finite value 'inf'",
+                 dir);
+  expect_refusal(train("t.csv", "a,b,y\n1,2,3\n") + " --target price",
+                 "--target price: no column of that name", dir);
+  expect_refusal(train("t.csv", "a,b,y\n1,2,3\n") + " --target 5", "--target 5: index out of range",
+                 dir);
+  expect_refusal(train("one.csv", "y\n1\n2\n"), "only one column", dir);
+}
+
+TEST(BadInput, NpyFilesAreRefusedWithExitCode2) {
+  ScratchDir dir;
+  const auto npy = [&](const std::string& name, const testing::NpySpec& spec,
+                       const std::vector<double>& values) {
+    return "train --device cpu --data '" + dir.file(name, testing::npy_bytes(spec, values)) + "'";
+  };
+  expect_refusal(npy("i.npy", {"<i4", false, {2, 2}}, {1, 2, 3, 4}), "unsupported dtype '<i4'",
+                 dir);
+  expect_refusal(npy("r.npy", {"<f4", false, {2, 2, 1}}, {1, 2, 3, 4}),
+                 "expected a 2-D array (rows x columns), found shape (2,2,1)", dir);
+  expect_refusal(npy("f.npy", {"<f4", true, {2, 2}}, {1, 2, 3, 4}), "Fortran-order array", dir);
+  expect_refusal(npy("t.npy", {"<f8", false, {2, 2}, 5}, {1, 2, 3, 4}), "truncated .npy payload",
+                 dir);
+  const auto labels = dir.file("y.npy", testing::npy_bytes({"<f4", false, {3}}, {1, 2, 3}));
+  expect_refusal(npy("X.npy", {"<f4", false, {2, 2}}, {1, 2, 3, 4}) + " --labels '" + labels + "'",
+                 "3 targets, but", dir);
+}
+
+TEST(BadInput, ModelsAndFeatureCountsAreRefusedWithExitCode2) {
+  ScratchDir dir;
+  const auto model = dir.path() / "model.json";
+  ASSERT_EQ(run_cli("train --device cpu --standardize --steps 10 --data " +
+                        shell_quoted(kDiabetes) + " --model-out " + shell_quoted(model),
+                    dir)
+                .exit_code,
+            0);
+  const std::string narrow = dir.file("narrow.csv", "a,b,y\n1,2,3\n");
+  expect_refusal("evaluate --model " + shell_quoted(model) + " --data '" + narrow + "'",
+                 "narrow.csv has 2 feature columns but the model expects 10", dir);
+  expect_refusal("predict --model " + shell_quoted(model) + " --data '" + narrow + "'",
+                 "narrow.csv has 2 feature columns but the model expects 10", dir);
+
+  const std::string text = testing::read_text(model);
+  const auto evaluate = [&](const std::string& name, const std::string& content) {
+    return "evaluate --data " + shell_quoted(kDiabetes) + " --model '" + dir.file(name, content) +
+           "'";
+  };
+  expect_refusal(evaluate("cut.json", text.substr(0, text.size() / 3)),
+                 "not a valid model file (truncated or not JSON)", dir);
+  expect_refusal(evaluate("junk.json", "<html>"), "not a valid model file", dir);
+  auto json = nlohmann::json::parse(text);
+  json["version"] = 2;
+  expect_refusal(evaluate("v2.json", json.dump()), "model format version 2 is not supported", dir);
+  json = nlohmann::json::parse(text);
+  json["weights"][3] = nullptr;
+  expect_refusal(evaluate("nan.json", json.dump()), "weights[3] is not a number", dir);
+  expect_refusal("evaluate --data " + shell_quoted(kDiabetes) + " --model '" +
+                     (dir.path() / "absent.json").string() + "'",
+                 "cannot open model", dir);
+}
+
+TEST(BadInput, ValidationOptionsAreRefusedWithExitCode2) {
+  ScratchDir dir;
+  const std::string base = "train --device cpu --data " + shell_quoted(kDiabetes);
+  expect_refusal(base + " --val-fraction 0", "--val-fraction: 0 (must be in (0, 1))", dir);
+  expect_refusal(base + " --val-fraction 1", "--val-fraction: 1 (must be in (0, 1))", dir);
+  expect_refusal(base + " --val-fraction -0.2", "--val-fraction: -0.2", dir);
+  expect_refusal(base + " --val-fraction 0.9999", "leaves no training rows", dir);
+  expect_refusal("train --device cpu --val-fraction 0.2", "--val-fraction needs --data", dir);
+  expect_refusal(base + " --delimiter ab", "--delimiter", dir);
+}
+
+}  // namespace
+}  // namespace linsgd
