@@ -29,14 +29,8 @@ DeviceBuffer<T> to_device(CudaExec& exec, const std::vector<T>& values) {
   return buffer;
 }
 
-struct Shape {
-  int64_t rows, features, batch;
-};
-
-std::string shape_name(const ::testing::TestParamInfo<Shape>& info) {
-  return "n" + std::to_string(info.param.rows) + "_d" + std::to_string(info.param.features) + "_B" +
-         std::to_string(info.param.batch);
-}
+using testing::Shape;
+using testing::shape_name;
 
 class GpuKernels : public ::testing::TestWithParam<Shape> {};
 

@@ -30,6 +30,16 @@ inline std::vector<uint32_t> random_bits(size_t count, uint32_t seed) {
   return values;
 }
 
+// A problem shape for parameterized kernel tests, named n<rows>_d<features>_B<batch>.
+struct Shape {
+  int64_t rows, features, batch;
+};
+
+inline std::string shape_name(const ::testing::TestParamInfo<Shape>& info) {
+  return "n" + std::to_string(info.param.rows) + "_d" + std::to_string(info.param.features) +
+         "_B" + std::to_string(info.param.batch);
+}
+
 // Passes when |actual - expected| <= atol + rtol * |expected| for every element; otherwise says
 // how many fail, the worst one, and the first few.
 template <class A, class E>
