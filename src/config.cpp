@@ -46,6 +46,25 @@ const char* to_string(DeviceKind kind) {
   return "unknown";
 }
 
+Engine parse_engine(const std::string& text) {
+  if (text == "auto") return Engine::kAuto;
+  if (text == "gemv") return Engine::kGemv;
+  if (text == "fused") return Engine::kFused;
+  throw UsageError("invalid value for --engine: " + text + " (expected auto, gemv or fused)");
+}
+
+const char* to_string(Engine engine) {
+  switch (engine) {
+    case Engine::kAuto:
+      return "auto";
+    case Engine::kGemv:
+      return "gemv";
+    case Engine::kFused:
+      return "fused";
+  }
+  return "unknown";
+}
+
 void validate(const TrainConfig& config) {
   // cuBLAS and CBLAS take int dimensions: rows, features and the batch must fit in an int.
   require_in_range("--rows", config.rows, kMaxRows);

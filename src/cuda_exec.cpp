@@ -3,6 +3,7 @@
 
 #include <utility>
 
+#include "../kernels/fused_sgd.cuh"
 #include "../kernels/sgd_kernels.cuh"
 
 namespace linsgd {
@@ -79,6 +80,14 @@ void CudaExec::sgd_update(int64_t features, int64_t batch, float scale, const fl
                           int64_t* step_counter) {
   kernels::sgd_update(stream(), features, batch, scale, gradient, residual, w, bias, loss_history,
                       step_counter);
+}
+
+FusedPlan CudaExec::plan_fused(int64_t features, int64_t batch) {
+  return kernels::plan_fused_steps(features, batch);
+}
+
+void CudaExec::fused_steps(const FusedPlan& plan, int64_t count, const FusedStepArgs& args) {
+  kernels::fused_steps(stream(), plan, count, args);
 }
 
 void CudaExec::synthetic_offset(int64_t rows, const float* true_bias, const float* noise,

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "device_buffer.hpp"
+#include "fused_step.hpp"
 #include "gemv_op.hpp"
 #include "linsgd/cuda_check.hpp"
 #include "random_generator.hpp"
@@ -136,6 +137,10 @@ class CudaExec {
   void synthetic_offset(int64_t rows, const float* true_bias, const float* noise, float* y);
   double residual_square_sum(int64_t rows, const float* predictions, const float* bias,
                              const float* y);
+
+  // The fused engine: one cooperative persistent kernel per chunk (kernels/fused_sgd.cuh).
+  FusedPlan plan_fused(int64_t features, int64_t batch);
+  void fused_steps(const FusedPlan& plan, int64_t count, const FusedStepArgs& args);
 
   // Replays chunks of steps as CUDA Graphs: one graph per chunk length, captured by prepare()
   // before the loop. A captured graph keeps its kernel arguments, so the enqueued steps must

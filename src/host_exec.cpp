@@ -3,9 +3,11 @@
 
 #include <cblas.h>
 
+#include <algorithm>
 #include <fstream>
 
 #include "host_kernels.hpp"
+#include "linsgd/sgd_math.hpp"
 
 namespace linsgd {
 namespace {
@@ -56,6 +58,25 @@ void HostExec::sgd_update(int64_t features, int64_t batch, float scale, const fl
                           int64_t* step_counter) {
   host_kernels::sgd_update(features, batch, scale, gradient, residual, w, bias, loss_history,
                            step_counter);
+}
+
+void HostExec::fused_steps(const FusedPlan& /*plan*/, int64_t count, const FusedStepArgs& a) {
+  const auto d = static_cast<int>(a.features);
+  for (int64_t s = 0; s < count; ++s) {
+    const uint32_t* draws = a.draws + s * a.batch;
+    for (int64_t k = 0; k < a.batch; ++k) {
+      const int64_t row = row_from_draw(draws[k], a.rows);
+      a.residual[k] = residual_offset(*a.bias, a.y[row]) +
+                      cblas_sdot(d, a.X + row * a.features, 1, a.weights, 1);
+    }
+    std::fill(a.gradient, a.gradient + a.features, 0.0f);
+    for (int64_t k = 0; k < a.batch; ++k) {
+      const int64_t row = row_from_draw(draws[k], a.rows);
+      cblas_saxpy(d, a.residual[k], a.X + row * a.features, 1, a.gradient, 1);
+    }
+    host_kernels::sgd_update(a.features, a.batch, a.scale, a.gradient, a.residual, a.weights,
+                             a.bias, a.loss_history, a.step_counter);
+  }
 }
 
 void HostExec::synthetic_offset(int64_t rows, const float* true_bias, const float* noise,

@@ -8,6 +8,7 @@
 #include <utility>
 #include <vector>
 
+#include "fused_step.hpp"
 #include "gemv_op.hpp"
 #include "random_generator.hpp"
 
@@ -58,6 +59,10 @@ class HostExec {
   void synthetic_offset(int64_t rows, const float* true_bias, const float* noise, float* y);
   double residual_square_sum(int64_t rows, const float* predictions, const float* bias,
                              const float* y);
+
+  // The fused engine: dot and axpy on X's rows (no gathered copy), then the shared update.
+  FusedPlan plan_fused(int64_t /*features*/, int64_t /*batch*/) { return {}; }
+  void fused_steps(const FusedPlan& plan, int64_t count, const FusedStepArgs& args);
 
   // Runs a chunk of steps; the CUDA policy replays a captured graph instead (see cuda_exec.hpp).
   class StepReplayer {

@@ -30,7 +30,7 @@ std::string format_summary(const TrainResult& result,
                            const std::optional<RegressionMetrics>& validation) {
   const TrainConfig& c = result.config;
   std::string text;
-  append(text, "device              %s\n", result.device.c_str());
+  append(text, "device              %s, %s engine\n", result.device.c_str(), to_string(c.engine));
   append(text,
          "problem             %lld rows x %lld features, batch %lld, lr %g, %lld steps, "
          "seed %llu\n",
@@ -60,6 +60,7 @@ std::string format_metrics_json(const TrainResult& result,
   nlohmann::ordered_json json;
   json["device"] = result.device;
   json["backend"] = to_string(result.backend);
+  json["engine"] = to_string(c.engine);
   json["rows"] = result.rows;
   json["features"] = result.features;
   json["batch_size"] = c.batch_size;

@@ -3,7 +3,8 @@
 // one seed both policies draw the same data and the same batches, and run the same calls in the
 // same order: a CPU run differs from a GPU run only by the rounding inside the GEMVs.
 //
-// One step, for a chunk slot s (draws for the whole chunk are made before the chunk runs):
+// One step of the gemv engine, for a chunk slot s (draws for the whole chunk are made before
+// the chunk runs; the fused engine computes the same step without the gathered copy):
 //   gather   X_b[k, :] = X[i_k, :],  r[k] = b - y[i_k]        (i_k from draws[s * B + k])
 //   gemv     r += X_b w                                        (r = X_b w + b - y_b)
 //   gemv     g  = X_b^T r
@@ -18,6 +19,7 @@
 #include <string>
 #include <vector>
 
+#include "fused_step.hpp"
 #include "gemv_op.hpp"
 #include "linsgd/config.hpp"
 #include "linsgd/errors.hpp"
@@ -90,9 +92,11 @@ double full_dataset_loss(Exec& exec, const ResidentData<Exec>& data, const float
 template <class Exec>
 class SgdLoop {
  public:
+  // config.engine must be resolved (kGemv or kFused; see choose_engine).
   SgdLoop(Exec& exec, const ResidentData<Exec>& data, const TrainConfig& config)
       : exec_(exec),
         data_(data),
+        engine_(config.engine),
         batch_(config.batch_size),
         steps_(config.steps),
         chunk_steps_(rng_plan::steps_per_chunk(config.batch_size, config.steps)),
@@ -101,22 +105,32 @@ class SgdLoop {
         weights_(exec.template allocate<float>(rng_plan::even_count(data.features))),
         bias_(exec.template allocate<float>(1)),
         draws_(exec.template allocate<uint32_t>(chunk_steps_ * batch_)),
-        X_batch_(exec.template allocate<float>(batch_ * data.features)),
+        X_batch_(
+            exec.template allocate<float>(engine_ == Engine::kGemv ? batch_ * data.features : 0)),
         residual_(exec.template allocate<float>(batch_)),
         gradient_(exec.template allocate<float>(data.features)),
         loss_history_(exec.template allocate<float>(steps_)),
         step_counter_(exec.template allocate<int64_t>(1)),
+        fused_plan_(engine_ == Engine::kFused ? exec.plan_fused(data.features, batch_)
+                                              : FusedPlan{}),
+        fused_partials_(exec.template allocate<float>(fused_plan_.partial_floats)),
+        fused_barrier_(exec.template allocate<unsigned>(engine_ == Engine::kFused ? 1 : 0)),
         replayer_(exec.make_step_replayer()) {
+    if (engine_ != Engine::kGemv && engine_ != Engine::kFused) {
+      throw Error("SgdLoop needs a resolved engine (gemv or fused)");
+    }
     generator_.normal(weights_.data(), rng_plan::even_count(data.features), 0.0f,
                       static_cast<float>(config.sigma));
     exec_.upload(bias_, std::vector<float>{0.0f});
-    exec_.upload(step_counter_, std::vector<int64_t>{0});
-    const auto enqueue = [this](int64_t count) { enqueue_steps(count); };
-    replayer_.prepare(chunk_steps_, enqueue);
-    if (steps_ % chunk_steps_ != 0) replayer_.prepare(steps_ % chunk_steps_, enqueue);
+    if (engine_ == Engine::kGemv) {  // the fused engine runs one kernel per chunk: no graph
+      const auto enqueue = [this](int64_t count) { enqueue_steps(count); };
+      replayer_.prepare(chunk_steps_, enqueue);
+      if (steps_ % chunk_steps_ != 0) replayer_.prepare(steps_ % chunk_steps_, enqueue);
+    }
   }
 
-  // Runs all steps. Between checkpoints (every kCheckpointSteps steps, rounded up to whole
+  // Runs all steps, from the current parameters (a second call trains further and overwrites
+  // the loss history). Between checkpoints (every kCheckpointSteps steps, rounded up to whole
   // chunks) nothing waits on the device; at a checkpoint, and at the end, the losses since the
   // last one are copied back, checked for divergence (throws Error naming the first non-finite
   // step) and passed to `on_checkpoint(steps_done, latest_loss)`.
@@ -124,12 +138,17 @@ class SgdLoop {
   void run(OnCheckpoint&& on_checkpoint) {
     const auto enqueue = [this](int64_t count) { enqueue_steps(count); };
     const int64_t checkpoint_every = std::max<int64_t>(1, kCheckpointSteps / chunk_steps_);
+    exec_.upload(step_counter_, std::vector<int64_t>{0});
     int64_t checked = 0;
     int64_t chunks = 0;
     for (int64_t first = 0; first < steps_; first += chunk_steps_) {
       const int64_t count = std::min(chunk_steps_, steps_ - first);
       generator_.uniform_bits(draws_.data(), count * batch_);
-      replayer_.run(count, enqueue);
+      if (engine_ == Engine::kFused) {
+        enqueue_steps(count);
+      } else {
+        replayer_.run(count, enqueue);
+      }
       const int64_t done = first + count;
       if (++chunks % checkpoint_every == 0 || done == steps_) {
         const std::vector<float> losses =
@@ -152,6 +171,10 @@ class SgdLoop {
  private:
   // The steps of one chunk; slot s reads its indices from draws[s * B, (s + 1) * B).
   void enqueue_steps(int64_t count) {
+    if (engine_ == Engine::kFused) {
+      exec_.fused_steps(fused_plan_, count, fused_args());
+      return;
+    }
     const int64_t d = data_.features;
     for (int64_t slot = 0; slot < count; ++slot) {
       exec_.gather_batch(batch_, d, data_.rows, draws_.data() + slot * batch_, data_.X.data(),
@@ -163,6 +186,26 @@ class SgdLoop {
       exec_.sgd_update(d, batch_, scale_, gradient_.data(), residual_.data(), weights_.data(),
                        bias_.data(), loss_history_.data(), step_counter_.data());
     }
+  }
+
+  FusedStepArgs fused_args() {
+    FusedStepArgs args;
+    args.rows = data_.rows;
+    args.features = data_.features;
+    args.batch = batch_;
+    args.scale = scale_;
+    args.draws = draws_.data();
+    args.X = data_.X.data();
+    args.y = data_.y.data();
+    args.weights = weights_.data();
+    args.bias = bias_.data();
+    args.loss_history = loss_history_.data();
+    args.step_counter = step_counter_.data();
+    args.residual = residual_.data();
+    args.gradient = gradient_.data();
+    args.partials = fused_partials_.data();
+    args.barrier = fused_barrier_.data();
+    return args;
   }
 
   // Throws when a loss is NaN or infinite: the parameters have diverged.
@@ -182,6 +225,7 @@ class SgdLoop {
 
   Exec& exec_;
   const ResidentData<Exec>& data_;
+  Engine engine_;
   int64_t batch_;
   int64_t steps_;
   int64_t chunk_steps_;
@@ -195,6 +239,9 @@ class SgdLoop {
   Buffer<float> gradient_;
   Buffer<float> loss_history_;
   Buffer<int64_t> step_counter_;
+  FusedPlan fused_plan_;
+  Buffer<float> fused_partials_;
+  Buffer<unsigned> fused_barrier_;
   typename Exec::StepReplayer replayer_;
 };
 

@@ -5,14 +5,18 @@
 
 #include <chrono>
 
+#include "engine_choice.hpp"
 #include "linsgd/trainer.hpp"
 #include "sgd_engine.hpp"
 
 namespace linsgd {
 
 template <class Exec>
-TrainResult train_with(Exec& exec, const TrainConfig& config, const Dataset* dataset,
+TrainResult train_with(Exec& exec, const TrainConfig& requested, const Dataset* dataset,
                        DeviceKind backend, const ProgressCallback& progress) {
+  TrainConfig config = requested;
+  config.device = backend;
+  config.engine = choose_engine(requested.engine, backend, requested.batch_size);
   ResidentData<Exec> data;
   ResidentTruth<Exec> truth;
   if (dataset != nullptr) {
@@ -37,7 +41,6 @@ TrainResult train_with(Exec& exec, const TrainConfig& config, const Dataset* dat
   result.backend = backend;
   result.device = exec.description();
   result.config = config;
-  result.config.device = backend;
   result.rows = data.rows;
   result.features = data.features;
   result.train_seconds = train_seconds;

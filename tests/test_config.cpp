@@ -6,6 +6,7 @@
 #include <functional>
 #include <string>
 
+#include "engine_choice.hpp"
 #include "linsgd/config.hpp"
 #include "linsgd/errors.hpp"
 #include "linsgd/memory_plan.hpp"
@@ -70,6 +71,19 @@ TEST(DeviceKind, ParsesTheThreeNamesAndRefusesOthers) {
   EXPECT_EQ(parse_device_kind("cpu"), DeviceKind::kCpu);
   EXPECT_EQ(message_of<UsageError>([] { parse_device_kind("gpu"); }),
             "invalid value for --device: gpu (expected auto, cuda or cpu)");
+}
+
+TEST(EngineChoice, AutoIsFusedWhereItFitsAndFusedRefusesTooLargeGpuBatches) {
+  EXPECT_EQ(choose_engine(Engine::kAuto, DeviceKind::kCpu, 1 << 20), Engine::kFused);
+  EXPECT_EQ(choose_engine(Engine::kAuto, DeviceKind::kCuda, 64), Engine::kFused);
+  EXPECT_EQ(choose_engine(Engine::kAuto, DeviceKind::kCuda, 8192), Engine::kGemv);
+  EXPECT_EQ(choose_engine(Engine::kGemv, DeviceKind::kCuda, 64), Engine::kGemv);
+  EXPECT_EQ(message_of<UsageError>([] { choose_engine(Engine::kFused, DeviceKind::kCuda, 8192); }),
+            "--engine fused supports --batch-size up to 4096 on the GPU (got 8192); use --engine "
+            "gemv");
+  EXPECT_EQ(parse_engine("fused"), Engine::kFused);
+  EXPECT_EQ(message_of<UsageError>([] { parse_engine("fast"); }),
+            "invalid value for --engine: fast (expected auto, gemv or fused)");
 }
 
 TEST(MemoryPlan, CountsTheDatasetAndTheStepBuffers) {

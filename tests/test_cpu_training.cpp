@@ -7,6 +7,8 @@
 #include <cmath>
 #include <cstring>
 #include <numeric>
+#include <string>
+#include <tuple>
 #include <vector>
 
 #include "host_exec.hpp"
@@ -31,8 +33,9 @@ HostSynthetic generate_on_host(int64_t rows, int64_t features, uint64_t seed) {
   return {data.X, data.y, truth.weights, truth.bias[0]};
 }
 
-TrainConfig small_config(uint64_t seed) {
+TrainConfig small_config(uint64_t seed, Engine engine = Engine::kAuto) {
   TrainConfig config;
+  config.engine = engine;
   config.rows = 300;
   config.features = 37;
   config.batch_size = 16;
@@ -72,11 +75,14 @@ TEST(SyntheticData, FollowsThePostsModel) {
   EXPECT_NEAR(std::sqrt(noise_square_sum / kRows), 1.0, 0.06);
 }
 
-TEST(CpuTraining, SameSeedIsBitIdenticalAndOtherSeedsDiffer) {
-  const TrainResult a = train_synthetic(small_config(11));
-  const TrainResult b = train_synthetic(small_config(11));
-  const TrainResult c = train_synthetic(small_config(12));
+class CpuEngines : public ::testing::TestWithParam<Engine> {};
+
+TEST_P(CpuEngines, SameSeedIsBitIdenticalAndOtherSeedsDiffer) {
+  const TrainResult a = train_synthetic(small_config(11, GetParam()));
+  const TrainResult b = train_synthetic(small_config(11, GetParam()));
+  const TrainResult c = train_synthetic(small_config(12, GetParam()));
   ASSERT_EQ(a.loss_history.size(), 600u);
+  EXPECT_EQ(a.config.engine, GetParam());
   EXPECT_EQ(0, std::memcmp(a.loss_history.data(), b.loss_history.data(), 600 * sizeof(float)));
   EXPECT_EQ(0, std::memcmp(a.weights.data(), b.weights.data(), a.weights.size() * sizeof(float)));
   EXPECT_EQ(a.bias, b.bias);
@@ -84,21 +90,51 @@ TEST(CpuTraining, SameSeedIsBitIdenticalAndOtherSeedsDiffer) {
   EXPECT_NE(a.truth->bias, c.truth->bias);
 }
 
-TEST(CpuTraining, FollowsTheDoublePrecisionReference) {
-  const TrainConfig config = small_config(5);
+TEST_P(CpuEngines, FollowsTheDoublePrecisionReference) {
+  const TrainConfig config = small_config(5, GetParam());
   const TrainResult run = train_synthetic(config);
   const HostSynthetic data = generate_on_host(config.rows, config.features, config.seed);
   const testing::ReferenceRun reference =
       testing::reference_sgd(data.X, data.y, config.rows, config.features, config);
   // Float rounding (about 1e-7 relative per operation) accumulates over 600 steps of a
-  // contracting iteration; 1e-4 relative leaves a wide margin while any algorithmic slip
-  // (a wrong index, op or scale) moves the loss by far more.
+  // contracting iteration to about 2e-5 here; 1e-4 relative keeps a margin while any
+  // algorithmic slip (a wrong index, op or scale) moves the loss by far more.
   EXPECT_TRUE(testing::all_close(run.loss_history, reference.loss_history, 1e-7, 1e-4));
   EXPECT_TRUE(testing::all_close(run.weights, reference.weights, 1e-6, 1e-4));
   EXPECT_NEAR(run.bias, reference.bias, 1e-5);
   EXPECT_NEAR(run.full_loss, reference.full_loss, 1e-4 * reference.full_loss);
   // And it learned something: the last loss is far below the first.
   EXPECT_LT(run.loss_history.back(), 0.1 * run.loss_history.front());
+}
+
+TEST_P(CpuEngines, AwkwardShapesFollowTheReference) {
+  // d = 1, B = 1, B > n, d not a multiple of 32; steps not a multiple of the chunk.
+  for (const auto& [rows, features, batch] :
+       {std::tuple{50, 1, 7}, std::tuple{40, 33, 1}, std::tuple{9, 70, 25}}) {
+    TrainConfig config = small_config(8, GetParam());
+    config.rows = rows;
+    config.features = features;
+    config.batch_size = batch;
+    config.steps = 300;
+    const TrainResult run = train_synthetic(config);
+    const HostSynthetic data = generate_on_host(rows, features, config.seed);
+    const auto reference = testing::reference_sgd(data.X, data.y, rows, features, config);
+    EXPECT_TRUE(testing::all_close(run.loss_history, reference.loss_history, 1e-6, 1e-4))
+        << rows << " x " << features << ", B " << batch;
+    EXPECT_TRUE(testing::all_close(run.weights, reference.weights, 1e-6, 1e-4))
+        << rows << " x " << features << ", B " << batch;
+  }
+}
+
+std::string engine_name(const ::testing::TestParamInfo<Engine>& engine) {
+  return to_string(engine.param);
+}
+
+INSTANTIATE_TEST_SUITE_P(Engines, CpuEngines, ::testing::Values(Engine::kGemv, Engine::kFused),
+                         engine_name);
+
+TEST(CpuTraining, AutoPicksTheFusedEngine) {
+  EXPECT_EQ(train_synthetic(small_config(1)).config.engine, Engine::kFused);
 }
 
 TEST(CpuTraining, OneFeatureReachesTheLeastSquaresLine) {

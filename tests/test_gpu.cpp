@@ -6,6 +6,7 @@
 
 #include <cmath>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "cuda_exec.hpp"
@@ -169,15 +170,19 @@ TEST(GpuRandom, SyntheticDataMatchesTheHostGeneration) {
   EXPECT_EQ(exec.download(d_truth.bias, 1)[0], h_truth.bias[0]);
 }
 
-TEST(GpuTraining, PostRunMatchesTheCpuRunOfTheSameSeed) {
+class GpuEngines : public ::testing::TestWithParam<Engine> {};
+
+TEST_P(GpuEngines, PostRunMatchesTheCpuRunOfTheSameSeed) {
   LINSGD_SKIP_WITHOUT_GPU();
   TrainConfig config;  // the post's problem, 2000 steps
   config.seed = 2024;
   config.device = DeviceKind::kCuda;
+  config.engine = GetParam();
   const TrainResult gpu = train_synthetic(config);
   config.device = DeviceKind::kCpu;
   const TrainResult cpu = train_synthetic(config);
   EXPECT_EQ(gpu.backend, DeviceKind::kCuda);
+  EXPECT_EQ(gpu.config.engine, GetParam());
   EXPECT_TRUE(testing::all_close(gpu.loss_history, cpu.loss_history, 1e-7, 1e-4));
   EXPECT_TRUE(testing::all_close(gpu.weights, cpu.weights, 1e-6, 1e-4));
   EXPECT_NEAR(gpu.full_loss, cpu.full_loss, 1e-4 * cpu.full_loss);
@@ -185,21 +190,50 @@ TEST(GpuTraining, PostRunMatchesTheCpuRunOfTheSameSeed) {
   RecordProperty("gpu_train_seconds", std::to_string(gpu.train_seconds));
 }
 
-TEST(GpuTraining, ShortRunWithRemainderChunkMatchesTheCpu) {
+TEST_P(GpuEngines, AwkwardShapesMatchTheCpu) {
+  LINSGD_SKIP_WITHOUT_GPU();
+  // d = 1, B = 1, B > n, d not a multiple of 32, uneven feature slices, the largest fused batch;
+  // 300 steps = chunks of 256 and 44.
+  for (const auto& [rows, features, batch] :
+       {std::tuple{50, 1, 7}, std::tuple{777, 129, 1}, std::tuple{9, 70, 25},
+        std::tuple{300, 2001, 64}, std::tuple{5000, 40, 4096}}) {
+    TrainConfig config;
+    config.rows = rows;
+    config.features = features;
+    config.batch_size = batch;
+    config.steps = 300;
+    config.learning_rate = 0.002;
+    config.engine = GetParam();
+    config.device = DeviceKind::kCuda;
+    const TrainResult gpu = train_synthetic(config);
+    config.device = DeviceKind::kCpu;
+    const TrainResult cpu = train_synthetic(config);
+    EXPECT_TRUE(testing::all_close(gpu.loss_history, cpu.loss_history, 1e-7, 1e-4))
+        << rows << " x " << features << ", B " << batch;
+    EXPECT_TRUE(testing::all_close(gpu.weights, cpu.weights, 1e-6, 1e-4))
+        << rows << " x " << features << ", B " << batch;
+    EXPECT_NEAR(gpu.bias, cpu.bias, 1e-5 + 1e-4 * std::abs(cpu.bias));
+  }
+}
+
+TEST_P(GpuEngines, SameSeedIsBitIdenticalOnTheGpu) {
   LINSGD_SKIP_WITHOUT_GPU();
   TrainConfig config;
-  config.rows = 777;
-  config.features = 129;
-  config.batch_size = 1;
-  config.steps = 300;  // chunks of 256 and 44
-  config.learning_rate = 0.002;
   config.device = DeviceKind::kCuda;
-  const TrainResult gpu = train_synthetic(config);
-  config.device = DeviceKind::kCpu;
-  const TrainResult cpu = train_synthetic(config);
-  EXPECT_TRUE(testing::all_close(gpu.loss_history, cpu.loss_history, 1e-7, 1e-4));
-  EXPECT_TRUE(testing::all_close(gpu.weights, cpu.weights, 1e-6, 1e-4));
+  config.engine = GetParam();
+  config.steps = 500;
+  const TrainResult a = train_synthetic(config);
+  const TrainResult b = train_synthetic(config);
+  EXPECT_TRUE(testing::all_close(a.loss_history, b.loss_history, 0.0, 0.0));
+  EXPECT_TRUE(testing::all_close(a.weights, b.weights, 0.0, 0.0));
 }
+
+std::string engine_name(const ::testing::TestParamInfo<Engine>& engine) {
+  return to_string(engine.param);
+}
+
+INSTANTIATE_TEST_SUITE_P(Engines, GpuEngines, ::testing::Values(Engine::kGemv, Engine::kFused),
+                         engine_name);
 
 TEST(GpuTraining, RunLargerThanFreeMemoryIsRefusedBeforeAllocating) {
   LINSGD_SKIP_WITHOUT_GPU();

@@ -36,8 +36,8 @@ struct Shape {
 };
 
 inline std::string shape_name(const ::testing::TestParamInfo<Shape>& info) {
-  return "n" + std::to_string(info.param.rows) + "_d" + std::to_string(info.param.features) +
-         "_B" + std::to_string(info.param.batch);
+  return "n" + std::to_string(info.param.rows) + "_d" + std::to_string(info.param.features) + "_B" +
+         std::to_string(info.param.batch);
 }
 
 // Passes when |actual - expected| <= atol + rtol * |expected| for every element; otherwise says

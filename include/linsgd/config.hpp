@@ -13,6 +13,16 @@ enum class DeviceKind { kAuto, kCuda, kCpu };
 DeviceKind parse_device_kind(const std::string& text);
 const char* to_string(DeviceKind kind);
 
+// How a step is computed.
+//   kGemv:  gather the batch rows, two GEMVs (cuBLAS on the GPU, OpenBLAS on the CPU), one fused
+//           update kernel: the design's reference.
+//   kFused: no gathered copy. On the GPU one persistent kernel runs a whole chunk of steps, each
+//           block owning a slice of the features; on the CPU, dot and axpy straight on X's rows.
+//   kAuto:  chosen by device and shape (choose_engine in engine_choice.cpp).
+enum class Engine { kAuto, kGemv, kFused };
+Engine parse_engine(const std::string& text);
+const char* to_string(Engine engine);
+
 struct TrainConfig {
   int64_t rows = 4000;      // synthetic data only: n
   int64_t features = 2000;  // synthetic data only: d
@@ -22,6 +32,7 @@ struct TrainConfig {
   double sigma = 0.01;   // standard deviation of the initial weights
   uint64_t seed = 42;
   DeviceKind device = DeviceKind::kAuto;
+  Engine engine = Engine::kAuto;
   int threads = 0;  // CPU backend threads; 0 = automatic (see backend_cpu.cpp)
 };
 

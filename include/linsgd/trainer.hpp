@@ -22,7 +22,7 @@ struct SyntheticTruth {
 struct TrainResult {
   DeviceKind backend = DeviceKind::kCpu;  // kCuda or kCpu, never kAuto
   std::string device;                     // "GPU: <name>" or "CPU: <model> (<n> threads)"
-  TrainConfig config;                     // as run (device resolved)
+  TrainConfig config;                     // as run (device and engine resolved)
   int64_t rows = 0;
   int64_t features = 0;
   std::vector<float> loss_history;  // batch loss of every step

@@ -41,6 +41,10 @@ TrainCommand::TrainCommand(CLI::App& app)
   c.add_option("--seed", config_.seed, "seed of the data, the batch draws and the split")
       ->capture_default_str();
   c.add_option("--device", device_, "auto, cuda or cpu")->capture_default_str();
+  c.add_option("--engine", engine_,
+               "gemv (gather + two GEMVs), fused (no gathered copy; one persistent kernel per "
+               "chunk on the GPU) or auto")
+      ->capture_default_str();
   c.add_option("--threads", config_.threads,
                "CPU backend threads (0: one for small steps, all cores for large)")
       ->capture_default_str();
@@ -76,6 +80,7 @@ void TrainCommand::check_option_combinations() const {
 
 int TrainCommand::run() {
   config_.device = parse_device_kind(device_);
+  config_.engine = parse_engine(engine_);
   validate(config_);
   check_option_combinations();
   const ReadOptions read_options = data_.read_options();

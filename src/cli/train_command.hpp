@@ -30,6 +30,7 @@ class TrainCommand {
   CLI::App* command_;
   TrainConfig config_;
   std::string device_ = "auto";
+  std::string engine_ = "auto";
   DataOptions data_;
   bool standardize_ = false;
   double val_fraction_ = 0.0;
