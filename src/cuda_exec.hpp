@@ -121,6 +121,10 @@ class CudaExec {
     synchronize();
     return result;
   }
+  template <class T>
+  void zero(Buffer<T>& buffer) {  // enqueued: no synchronization
+    CUDA_CHECK(cudaMemsetAsync(buffer.data(), 0, buffer.size() * sizeof(T), stream()));
+  }
   RandomGenerator make_generator(uint64_t seed) {
     return RandomGenerator(RandomGenerator::Location::kDevice, seed, stream());
   }

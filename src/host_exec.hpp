@@ -3,6 +3,7 @@
 // the CPU twins of the kernels. See sgd_engine.hpp for the algorithm written over it.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <string>
 #include <utility>
@@ -41,6 +42,10 @@ class HostExec {
   template <class T>
   std::vector<T> download_range(const Buffer<T>& source, int64_t first, int64_t count) {
     return std::vector<T>(source.begin() + first, source.begin() + first + count);
+  }
+  template <class T>
+  void zero(Buffer<T>& buffer) {
+    std::fill(buffer.begin(), buffer.end(), T{});
   }
   RandomGenerator make_generator(uint64_t seed) {
     return RandomGenerator(RandomGenerator::Location::kHost, seed);

@@ -121,7 +121,7 @@ class SgdLoop {
     }
     generator_.normal(weights_.data(), rng_plan::even_count(data.features), 0.0f,
                       static_cast<float>(config.sigma));
-    exec_.upload(bias_, std::vector<float>{0.0f});
+    exec_.zero(bias_);
     if (engine_ == Engine::kGemv) {  // the fused engine runs one kernel per chunk: no graph
       const auto enqueue = [this](int64_t count) { enqueue_steps(count); };
       replayer_.prepare(chunk_steps_, enqueue);
@@ -138,7 +138,7 @@ class SgdLoop {
   void run(OnCheckpoint&& on_checkpoint) {
     const auto enqueue = [this](int64_t count) { enqueue_steps(count); };
     const int64_t checkpoint_every = std::max<int64_t>(1, kCheckpointSteps / chunk_steps_);
-    exec_.upload(step_counter_, std::vector<int64_t>{0});
+    exec_.zero(step_counter_);
     int64_t checked = 0;
     int64_t chunks = 0;
     for (int64_t first = 0; first < steps_; first += chunk_steps_) {

@@ -1,0 +1,228 @@
+// linsgd's benchmark binary (Google Benchmark). For every shape of shapes.hpp, every backend
+// present (CPU; CUDA when a GPU is) and every engine that serves the shape, it times runs of
+// `steps` SGD steps on resident synthetic data (manual time: CUDA events on the GPU, a steady
+// clock on the CPU; each repeat after a warm-up run) and reports per step: microseconds,
+// steps/s, samples/s, and the bandwidth of the batch rows a step must read (B x d x 4 bytes).
+// It also times a large device-to-device (or host memcpy) copy, the bandwidth reference, and
+// for the post's shape a whole run including the copy-back of the loss history.
+#include <benchmark/benchmark.h>
+#include <cuda_runtime.h>
+
+#include <chrono>
+#include <cstring>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "cuda_exec.hpp"
+#include "engine_choice.hpp"
+#include "host_exec.hpp"
+#include "linsgd/trainer.hpp"
+#include "sgd_engine.hpp"
+#include "shapes.hpp"
+
+namespace linsgd::bench {
+namespace {
+
+// Data for one shape stays resident across that shape's benchmarks; the largest shape would
+// otherwise be generated once per engine.
+template <class Exec>
+struct ResidentShape {
+  std::string name;
+  ResidentData<Exec> data;
+  ResidentTruth<Exec> truth;
+};
+
+// One cached shape per policy; released before exit, while the CUDA runtime is still up.
+template <class Exec>
+std::unique_ptr<ResidentShape<Exec>>& resident_cache() {
+  static std::unique_ptr<ResidentShape<Exec>> cached;
+  return cached;
+}
+
+template <class Exec>
+ResidentData<Exec>& resident(Exec& exec, const Shape& shape) {
+  std::unique_ptr<ResidentShape<Exec>>& cached = resident_cache<Exec>();
+  if (!cached || cached->name != shape.name) {
+    cached.reset();  // free the previous shape first
+    cached = std::make_unique<ResidentShape<Exec>>();
+    cached->name = shape.name;
+    generate_synthetic(exec, shape.rows, shape.features, 7, cached->data, cached->truth);
+  }
+  return cached->data;
+}
+
+TrainConfig config_for(const Shape& shape, Engine engine, int64_t steps) {
+  TrainConfig config;
+  config.rows = shape.rows;
+  config.features = shape.features;
+  config.batch_size = shape.batch;
+  config.steps = steps;
+  config.engine = engine;
+  // Small enough to stay finite on every shape; the figure of merit here is time, not loss.
+  config.learning_rate = 0.2 / static_cast<double>(shape.features);
+  return config;
+}
+
+void set_step_counters(benchmark::State& state, const Shape& shape, int64_t steps) {
+  const double batch_bytes = 4.0 * static_cast<double>(shape.batch * shape.features);
+  state.counters["steps"] = static_cast<double>(steps);
+  state.counters["batch_bytes"] = batch_bytes;
+  state.counters["us_per_step"] = benchmark::Counter(
+      static_cast<double>(steps) * 1e-6,
+      benchmark::Counter::kIsIterationInvariantRate | benchmark::Counter::kInvert);
+  state.counters["steps_per_s"] =
+      benchmark::Counter(static_cast<double>(steps), benchmark::Counter::kIsIterationInvariantRate);
+  state.counters["samples_per_s"] = benchmark::Counter(
+      static_cast<double>(steps * shape.batch), benchmark::Counter::kIsIterationInvariantRate);
+  state.counters["batch_GBps"] = benchmark::Counter(
+      static_cast<double>(steps) * batch_bytes * 1e-9, benchmark::Counter::kIsIterationInvariantRate);
+}
+
+// Times `steps` steps per iteration with CUDA events around SgdLoop::run.
+void gpu_steps(benchmark::State& state, Shape shape, Engine engine) {
+  if (!cuda_device_available()) {
+    state.SkipWithError("no CUDA GPU");
+    return;
+  }
+  CudaExec exec;
+  ResidentData<CudaExec>& data = resident(exec, shape);
+  SgdLoop<CudaExec> loop(exec, data, config_for(shape, engine, shape.gpu_steps));
+  const auto ignore = [](int64_t, float) {};
+  loop.run(ignore);  // warm-up
+  cudaEvent_t start, stop;
+  CUDA_CHECK(cudaEventCreate(&start));
+  CUDA_CHECK(cudaEventCreate(&stop));
+  for (auto _ : state) {
+    CUDA_CHECK(cudaEventRecord(start, exec.stream()));
+    loop.run(ignore);
+    CUDA_CHECK(cudaEventRecord(stop, exec.stream()));
+    CUDA_CHECK(cudaEventSynchronize(stop));
+    float milliseconds = 0.0f;
+    CUDA_CHECK(cudaEventElapsedTime(&milliseconds, start, stop));
+    state.SetIterationTime(milliseconds * 1e-3);
+  }
+  CUDA_CHECK(cudaEventDestroy(start));
+  CUDA_CHECK(cudaEventDestroy(stop));
+  set_step_counters(state, shape, shape.gpu_steps);
+}
+
+void cpu_steps(benchmark::State& state, Shape shape, Engine engine) {
+  HostExec exec(1);
+  ResidentData<HostExec>& data = resident(exec, shape);
+  SgdLoop<HostExec> loop(exec, data, config_for(shape, engine, shape.cpu_steps));
+  const auto ignore = [](int64_t, float) {};
+  loop.run(ignore);  // warm-up
+  for (auto _ : state) {
+    const auto start = std::chrono::steady_clock::now();
+    loop.run(ignore);
+    state.SetIterationTime(
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+  }
+  state.counters["threads"] = exec.threads();
+  set_step_counters(state, shape, shape.cpu_steps);
+}
+
+// The post's problem end to end on the GPU: 2000 steps and the loss history copied back, as a
+// user's run would do (wall clock, so launch overheads count).
+void gpu_post_whole_run(benchmark::State& state, Shape shape, Engine engine) {
+  if (!cuda_device_available()) {
+    state.SkipWithError("no CUDA GPU");
+    return;
+  }
+  CudaExec exec;
+  ResidentData<CudaExec>& data = resident(exec, shape);
+  SgdLoop<CudaExec> loop(exec, data, config_for(shape, engine, shape.gpu_steps));
+  const auto ignore = [](int64_t, float) {};
+  loop.run(ignore);
+  for (auto _ : state) {
+    const auto start = std::chrono::steady_clock::now();
+    loop.run(ignore);
+    benchmark::DoNotOptimize(loop.loss_history());
+    state.SetIterationTime(
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+  }
+  state.counters["steps"] = static_cast<double>(shape.gpu_steps);
+}
+
+// The bandwidth reference: copy_bytes() read and as many written, per iteration.
+void gpu_copy(benchmark::State& state) {
+  if (!cuda_device_available()) {
+    state.SkipWithError("no CUDA GPU");
+    return;
+  }
+  const int64_t bytes = copy_bytes();
+  DeviceBuffer<unsigned char> source(bytes), destination(bytes);
+  CUDA_CHECK(cudaMemset(source.data(), 1, bytes));
+  cudaEvent_t start, stop;
+  CUDA_CHECK(cudaEventCreate(&start));
+  CUDA_CHECK(cudaEventCreate(&stop));
+  CUDA_CHECK(cudaMemcpy(destination.data(), source.data(), bytes, cudaMemcpyDeviceToDevice));
+  for (auto _ : state) {
+    CUDA_CHECK(cudaEventRecord(start));
+    CUDA_CHECK(cudaMemcpyAsync(destination.data(), source.data(), bytes, cudaMemcpyDeviceToDevice));
+    CUDA_CHECK(cudaEventRecord(stop));
+    CUDA_CHECK(cudaEventSynchronize(stop));
+    float milliseconds = 0.0f;
+    CUDA_CHECK(cudaEventElapsedTime(&milliseconds, start, stop));
+    state.SetIterationTime(milliseconds * 1e-3);
+  }
+  CUDA_CHECK(cudaEventDestroy(start));
+  CUDA_CHECK(cudaEventDestroy(stop));
+  state.counters["copy_GBps"] = benchmark::Counter(2.0 * static_cast<double>(bytes) * 1e-9,
+                                                   benchmark::Counter::kIsIterationInvariantRate);
+}
+
+void cpu_copy(benchmark::State& state) {
+  const auto bytes = static_cast<size_t>(copy_bytes());
+  std::vector<unsigned char> source(bytes, 1), destination(bytes, 0);
+  for (auto _ : state) {
+    const auto start = std::chrono::steady_clock::now();
+    std::memcpy(destination.data(), source.data(), bytes);
+    benchmark::ClobberMemory();
+    state.SetIterationTime(
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+  }
+  state.counters["copy_GBps"] = benchmark::Counter(2.0 * static_cast<double>(bytes) * 1e-9,
+                                                   benchmark::Counter::kIsIterationInvariantRate);
+}
+
+void register_all() {
+  benchmark::RegisterBenchmark("copy/cuda", gpu_copy)->UseManualTime()->Iterations(10);
+  benchmark::RegisterBenchmark("copy/cpu", cpu_copy)->UseManualTime()->Iterations(5);
+  for (const Shape& shape : benchmark_shapes()) {
+    for (Engine engine : {Engine::kGemv, Engine::kFused}) {
+      const std::string tag = std::string(to_string(engine)) + "/" + shape.name;
+      if (engine == Engine::kGemv || shape.batch <= kFusedMaxBatchOnGpu) {
+        benchmark::RegisterBenchmark(("steps/cuda/" + tag).c_str(), gpu_steps, shape, engine)
+            ->UseManualTime()
+            ->Unit(benchmark::kMillisecond);
+      }
+      benchmark::RegisterBenchmark(("steps/cpu/" + tag).c_str(), cpu_steps, shape, engine)
+          ->UseManualTime()
+          ->Unit(benchmark::kMillisecond)
+          ->Iterations(shape.name == "post" ? 5 : 2);
+      if (shape.name == "post") {
+        benchmark::RegisterBenchmark(("whole_run/cuda/" + tag).c_str(), gpu_post_whole_run,
+                                     shape, engine)
+            ->UseManualTime()
+            ->Unit(benchmark::kMillisecond);
+      }
+    }
+  }
+}
+
+}  // namespace
+}  // namespace linsgd::bench
+
+int main(int argc, char** argv) {
+  benchmark::Initialize(&argc, argv);
+  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+  linsgd::bench::register_all();
+  benchmark::RunSpecifiedBenchmarks();
+  linsgd::bench::resident_cache<linsgd::CudaExec>().reset();
+  linsgd::bench::resident_cache<linsgd::HostExec>().reset();
+  benchmark::Shutdown();
+  return 0;
+}
