@@ -76,8 +76,8 @@ void set_step_counters(benchmark::State& state, const Shape& shape, int64_t step
       benchmark::Counter(static_cast<double>(steps), benchmark::Counter::kIsIterationInvariantRate);
   state.counters["samples_per_s"] = benchmark::Counter(
       static_cast<double>(steps * shape.batch), benchmark::Counter::kIsIterationInvariantRate);
-  state.counters["batch_GBps"] = benchmark::Counter(
-      static_cast<double>(steps) * batch_bytes * 1e-9, benchmark::Counter::kIsIterationInvariantRate);
+  state.counters["batch_GBps"] = benchmark::Counter(static_cast<double>(steps) * batch_bytes * 1e-9,
+                                                    benchmark::Counter::kIsIterationInvariantRate);
 }
 
 // Times `steps` steps per iteration with CUDA events around SgdLoop::run.
@@ -204,8 +204,8 @@ void register_all() {
           ->Unit(benchmark::kMillisecond)
           ->Iterations(shape.name == "post" ? 5 : 2);
       if (shape.name == "post") {
-        benchmark::RegisterBenchmark(("whole_run/cuda/" + tag).c_str(), gpu_post_whole_run,
-                                     shape, engine)
+        benchmark::RegisterBenchmark(("whole_run/cuda/" + tag).c_str(), gpu_post_whole_run, shape,
+                                     engine)
             ->UseManualTime()
             ->Unit(benchmark::kMillisecond);
       }

@@ -32,6 +32,8 @@ inline std::vector<Shape> benchmark_shapes() {
 }
 
 // Bytes of the copy-bandwidth reference: 1 GiB read and 1 GiB written (256 MiB in smoke mode).
-inline int64_t copy_bytes() { return smoke_mode() ? int64_t{1} << 28 : int64_t{1} << 30; }
+inline int64_t copy_bytes() {
+  return smoke_mode() ? int64_t{1} << 28 : int64_t{1} << 30;
+}
 
 }  // namespace linsgd::bench

@@ -1,13 +1,17 @@
 #!/usr/bin/env bash
-# Installs the Debian packages listed in scripts/apt-packages.txt that are missing (with apt-get
-# when run as root; otherwise prints the command to run) and checks that the CUDA toolkit is
-# present. Safe to run again: it does nothing when everything is installed.
+# Installs the Debian packages listed in scripts/apt-packages.txt that are missing, the
+# "#optional NAME" ones included (with apt-get when run as root; otherwise prints the command to
+# run), and checks that the CUDA toolkit is present. Safe to run again: it does nothing when
+# everything is installed.
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
 missing=()
-while read -r package _; do
-  case "$package" in '' | '#'*) continue ;; esac
+while read -r package optional_name _; do
+  case "$package" in
+    '#optional') package=$optional_name ;;
+    '' | '#'*) continue ;;
+  esac
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" ||
     missing+=("$package")
 done < "$here/apt-packages.txt"

@@ -2,6 +2,7 @@
 #include "atomic_file.hpp"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -38,7 +39,11 @@ void write_file_atomically(const std::string& path, const std::string& content) 
   temporary.push_back('\0');
   const int fd = ::mkstemp(temporary.data());
   if (fd < 0) throw Error("cannot write " + path + ": " + std::strerror(errno));
-  int error = write_all_and_sync(fd, content);
+  // mkstemp creates the file 0600; give it the permissions a plain open() would have.
+  const mode_t mask = ::umask(0);
+  ::umask(mask);
+  int error = ::fchmod(fd, 0666 & ~mask) == 0 ? 0 : errno;
+  if (error == 0) error = write_all_and_sync(fd, content);
   if (::close(fd) != 0 && error == 0) error = errno;
   if (error == 0 && std::rename(temporary.data(), path.c_str()) != 0) error = errno;
   if (error != 0) {

@@ -5,6 +5,8 @@
 
 #include <cstdio>
 
+#include "plot/report_data.hpp"
+
 namespace linsgd {
 namespace {
 
@@ -55,7 +57,8 @@ std::string format_summary(const TrainResult& result,
 }
 
 std::string format_metrics_json(const TrainResult& result,
-                                const std::optional<RegressionMetrics>& validation) {
+                                const std::optional<RegressionMetrics>& validation,
+                                const ReportData* report) {
   const TrainConfig& c = result.config;
   nlohmann::ordered_json json;
   json["device"] = result.device;
@@ -79,6 +82,7 @@ std::string format_metrics_json(const TrainResult& result,
     json["true_bias"] = result.truth->bias;
   }
   if (validation) json["validation"] = metrics_object(*validation);
+  if (report != nullptr) json["report"] = report_json(*report);
   return json.dump(2) + "\n";
 }
 

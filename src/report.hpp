@@ -12,8 +12,12 @@ namespace linsgd {
 
 std::string format_summary(const TrainResult& result,
                            const std::optional<RegressionMetrics>& validation);
+struct ReportData;
+
+// `report`, when given, is embedded as the "report" object (what `linsgd plot` redraws from).
 std::string format_metrics_json(const TrainResult& result,
-                                const std::optional<RegressionMetrics>& validation);
+                                const std::optional<RegressionMetrics>& validation,
+                                const ReportData* report = nullptr);
 std::string format_loss_csv(const TrainResult& result);  // "step,batch_loss", steps from 1
 
 std::string format_metrics_text(const RegressionMetrics& metrics);

@@ -52,12 +52,15 @@ class ScratchDir {
   std::filesystem::path path_;
 };
 
-// `arguments` is appended to the binary's path as shell text (quote what needs it).
-inline CliRun run_cli(const std::string& arguments, const ScratchDir& scratch) {
+// `arguments` is appended to the binary's path as shell text (quote what needs it);
+// `environment` (e.g. "PATH=/nonexistent") is set for the binary alone.
+inline CliRun run_cli(const std::string& arguments, const ScratchDir& scratch,
+                      const std::string& environment = "") {
   const auto out = scratch.path() / "stdout.txt";
   const auto err = scratch.path() / "stderr.txt";
-  const std::string command = std::string("'") + LINSGD_CLI_PATH + "' " + arguments + " >'" +
-                              out.string() + "' 2>'" + err.string() + "' </dev/null";
+  const std::string command = environment + (environment.empty() ? "" : " ") + "'" +
+                              LINSGD_CLI_PATH + "' " + arguments + " >'" + out.string() + "' 2>'" +
+                              err.string() + "' </dev/null";
   const int status = std::system(command.c_str());
   CliRun run;
   run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);

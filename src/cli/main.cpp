@@ -8,6 +8,7 @@
 
 #include "evaluate_command.hpp"
 #include "linsgd/errors.hpp"
+#include "plot_command.hpp"
 #include "train_command.hpp"
 
 namespace {
@@ -28,6 +29,7 @@ int main(int argc, char** argv) {
   linsgd::cli::TrainCommand train(app);
   linsgd::cli::EvaluateCommand evaluate(app);
   linsgd::cli::PredictCommand predict(app);
+  linsgd::cli::PlotCommand plot(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& help) {
@@ -41,6 +43,7 @@ int main(int argc, char** argv) {
     if (train.parsed()) return train.run();
     if (evaluate.parsed()) return evaluate.run();
     if (predict.parsed()) return predict.run();
+    if (plot.parsed()) return plot.run();
     return report_error("no subcommand given (try --help)", kExitUsage);
   } catch (const linsgd::UsageError& error) {
     return report_error(error.what(), kExitUsage);

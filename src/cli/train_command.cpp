@@ -9,6 +9,7 @@
 #include "../report.hpp"
 #include "linsgd/errors.hpp"
 #include "linsgd/preprocessing.hpp"
+#include "plot/gnuplot_report.hpp"
 #include "progress_line.hpp"
 
 namespace linsgd::cli {
@@ -56,6 +57,9 @@ TrainCommand::TrainCommand(CLI::App& app)
   c.add_option("--model-out", model_out_, "write the trained model (JSON) to this file");
   c.add_option("--metrics-out", metrics_out_, "write the run's figures as JSON to this file");
   c.add_option("--loss-out", loss_out_, "write the batch loss of every step as CSV");
+  c.add_option("--plot", plot_,
+               "draw the training report (PNG, with gnuplot); its data goes to --metrics-out and "
+               "--loss-out, or beside the PNG");
   c.add_flag("--quiet", quiet_, "print nothing but errors");
 }
 
@@ -90,6 +94,7 @@ int TrainCommand::run() {
   config.device = choice.kind;
 
   std::optional<RegressionMetrics> validation;
+  std::optional<ReportData> report;
   std::string data_line;
   TrainResult result;
   Model model;
@@ -98,6 +103,7 @@ int TrainCommand::run() {
     if (data_.data.empty()) {
       result = train_synthetic(config, progress.callback());
       model = model_from_run(result, {}, "y", std::nullopt);
+      if (!plot_.empty()) report = synthetic_report(result);
     } else {
       const auto read_start = std::chrono::steady_clock::now();
       Dataset training = read_dataset(data_.data, read_options);
@@ -121,25 +127,53 @@ int TrainCommand::run() {
       result = train_on_data(config, training, progress.callback());
       model = model_from_run(result, training.feature_names, training.target_name, statistics);
       if (held_out) {
-        validation = regression_metrics(predict(model, *held_out), held_out->y);
+        const std::vector<double> predictions = predict(model, *held_out);
+        validation = regression_metrics(predictions, held_out->y);
         model.metrics["validation_rows"] = static_cast<double>(validation->rows);
         model.metrics["validation_mse"] = validation->mse;
         model.metrics["validation_r2"] = validation->r2;
+        if (!plot_.empty()) {
+          report = real_data_report(result, predictions, held_out->y, "validation rows");
+        }
+      } else if (!plot_.empty()) {
+        Model as_trained = model;  // `training` is already standardized
+        as_trained.standardization.reset();
+        report =
+            real_data_report(result, predict(as_trained, training), training.y, "training rows");
       }
     }
   }
   if (!quiet_) std::fputs((data_line + format_summary(result, validation)).c_str(), stdout);
-  write_outputs(result, model, validation);
+  write_outputs(result, model, validation, report);
   return 0;
 }
 
 void TrainCommand::write_outputs(const TrainResult& result, const Model& model,
-                                 const std::optional<RegressionMetrics>& validation) const {
+                                 const std::optional<RegressionMetrics>& validation,
+                                 const std::optional<ReportData>& report) const {
   if (!model_out_.empty()) save_model(model, model_out_);
-  if (!metrics_out_.empty()) {
-    write_file_atomically(metrics_out_, format_metrics_json(result, validation));
+  // A report needs its data files: the ones asked for, or ones beside the PNG.
+  const std::string stem = plot_.size() > 4 && plot_.compare(plot_.size() - 4, 4, ".png") == 0
+                               ? plot_.substr(0, plot_.size() - 4)
+                               : plot_;
+  const std::string metrics_path = !metrics_out_.empty() ? metrics_out_
+                                   : plot_.empty()       ? ""
+                                                         : stem + ".metrics.json";
+  const std::string loss_path = !loss_out_.empty() ? loss_out_
+                                : plot_.empty()    ? ""
+                                                   : stem + ".loss.csv";
+  if (!metrics_path.empty()) {
+    write_file_atomically(metrics_path,
+                          format_metrics_json(result, validation, report ? &*report : nullptr));
   }
-  if (!loss_out_.empty()) write_file_atomically(loss_out_, format_loss_csv(result));
+  if (!loss_path.empty()) write_file_atomically(loss_path, format_loss_csv(result));
+  if (report) {
+    std::string problem;
+    if (!render_report(*report, plot_, &problem)) {
+      std::fprintf(stderr, "linsgd: warning: %s; the report data is in %s and %s\n",
+                   problem.c_str(), metrics_path.c_str(), loss_path.c_str());
+    }
+  }
 }
 
 }  // namespace linsgd::cli

@@ -11,6 +11,7 @@
 #include "linsgd/metrics.hpp"
 #include "linsgd/model.hpp"
 #include "linsgd/trainer.hpp"
+#include "plot/report_data.hpp"
 
 namespace linsgd::cli {
 
@@ -25,7 +26,8 @@ class TrainCommand {
   void check_option_combinations() const;
   // Writes --model-out, --metrics-out, --loss-out (after a successful run only).
   void write_outputs(const TrainResult& result, const Model& model,
-                     const std::optional<RegressionMetrics>& validation) const;
+                     const std::optional<RegressionMetrics>& validation,
+                     const std::optional<ReportData>& report) const;
 
   CLI::App* command_;
   TrainConfig config_;
@@ -38,6 +40,7 @@ class TrainCommand {
   std::string model_out_;
   std::string metrics_out_;
   std::string loss_out_;
+  std::string plot_;
   bool quiet_ = false;
 };
 

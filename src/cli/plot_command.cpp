@@ -1,0 +1,25 @@
+// `linsgd plot`: read the run's files, draw; a missing gnuplot is an error here.
+#include "plot_command.hpp"
+
+#include "linsgd/errors.hpp"
+#include "plot/gnuplot_report.hpp"
+#include "plot/report_data.hpp"
+
+namespace linsgd::cli {
+
+PlotCommand::PlotCommand(CLI::App& app)
+    : command_(app.add_subcommand("plot", "draw the training report of a finished run")) {
+  command_->add_option("--metrics", metrics_, "metrics JSON written by train --plot")->required();
+  command_->add_option("--loss", loss_, "loss CSV written by train --plot or --loss-out")
+      ->required();
+  command_->add_option("-o,--output", output_, "the PNG to write")->required();
+}
+
+int PlotCommand::run() {
+  const ReportData report = report_from_files(metrics_, loss_);
+  std::string problem;
+  if (!render_report(report, output_, &problem)) throw Error(problem);
+  return 0;
+}
+
+}  // namespace linsgd::cli

@@ -1,0 +1,131 @@
+// The training report: decimation, the report data's round trip through the metrics JSON and
+// the loss CSV, and PNGs rendered for a synthetic and a real-data run (valid, 1800 x 560, not
+// blank; skipped, saying why, without gnuplot). Without gnuplot, training still succeeds and
+// writes the data files.
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include <cstdlib>
+#include <filesystem>
+#include <string>
+
+#include "cli_runner.hpp"
+#include "plot/gnuplot_report.hpp"
+#include "plot/report_data.hpp"
+#include "png_reader.hpp"
+
+namespace linsgd {
+namespace {
+
+using testing::run_cli;
+using testing::ScratchDir;
+
+bool gnuplot_installed() {
+  return std::system("command -v gnuplot > /dev/null 2>&1") == 0;
+}
+
+const std::string kDiabetes = std::string(LINSGD_TEST_DATA_DIR) + "/diabetes.csv";
+
+void expect_report_png(const std::filesystem::path& path) {
+  testing::Image image;
+  ASSERT_TRUE(testing::read_png(path.string(), image)) << path << " is not a valid PNG";
+  EXPECT_EQ(image.width, kReportWidth);
+  EXPECT_EQ(image.height, kReportHeight);
+  // Brightness variance, measured with gnuplot 5.4 at this size: a figure with only its title
+  // ~57, three empty axes ~650, the reports drawn here 1500-1900. So 1000 means data was drawn.
+  EXPECT_GT(testing::brightness_variance(image), 1000.0);
+}
+
+TEST(Decimation, KeepsAtMostTheLimitAndAlwaysTheLast) {
+  EXPECT_EQ(decimated_indices(5, 10), (std::vector<size_t>{0, 1, 2, 3, 4}));
+  const auto many = decimated_indices(10001, 4000);
+  EXPECT_LE(many.size(), 4000u);
+  EXPECT_GT(many.size(), 3000u);
+  EXPECT_EQ(many.front(), 0u);
+  EXPECT_EQ(many.back(), 10000u);
+  EXPECT_TRUE(std::is_sorted(many.begin(), many.end()));
+  EXPECT_TRUE(decimated_indices(0, 4).empty());
+  EXPECT_EQ(decimated_indices(9, 3).back(), 8u);
+  EXPECT_LE(decimated_indices(9, 3).size(), 3u);
+}
+
+TEST(Report, SyntheticRunRendersThePostsThreePanels) {
+  if (!gnuplot_installed())
+    GTEST_SKIP() << "gnuplot is not installed (apt-get install gnuplot-nox)";
+  ScratchDir dir;
+  const auto png = dir.path() / "report.png";
+  const auto run = run_cli(
+      "train --device cpu --rows 300 --features 40 --steps 500 --plot '" + png.string() + "'", dir);
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_TRUE(run.err.empty()) << run.err;
+  expect_report_png(png);
+  // Its data beside it, and `linsgd plot` redraws the same figure from those files.
+  const auto metrics =
+      nlohmann::json::parse(testing::read_text(dir.path() / "report.metrics.json"));
+  EXPECT_EQ(metrics["report"]["kind"], "synthetic");
+  EXPECT_EQ(metrics["report"]["scatter_x"].size(), 40u);
+  const auto again = dir.path() / "again.png";
+  const auto plot =
+      run_cli("plot --metrics '" + (dir.path() / "report.metrics.json").string() + "' --loss '" +
+                  (dir.path() / "report.loss.csv").string() + "' -o '" + again.string() + "'",
+              dir);
+  ASSERT_EQ(plot.exit_code, 0) << plot.err;
+  expect_report_png(again);
+}
+
+TEST(Report, RealDataRunRendersPredictionsAndResiduals) {
+  if (!gnuplot_installed())
+    GTEST_SKIP() << "gnuplot is not installed (apt-get install gnuplot-nox)";
+  ScratchDir dir;
+  const auto png = dir.path() / "diabetes.png";
+  const auto metrics_path = dir.path() / "m.json";
+  const auto run =
+      run_cli("train --device cpu --standardize --val-fraction 0.2 --data '" + kDiabetes +
+                  "' --metrics-out '" + metrics_path.string() + "' --plot '" + png.string() + "'",
+              dir);
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  expect_report_png(png);
+  const auto metrics = nlohmann::json::parse(testing::read_text(metrics_path));
+  EXPECT_EQ(metrics["report"]["kind"], "real");
+  EXPECT_EQ(metrics["report"]["scatter_subject"], "validation rows");
+  EXPECT_EQ(metrics["report"]["residuals"].size(), 88u);  // round(0.2 * 442) held out
+  EXPECT_TRUE(std::filesystem::exists(dir.path() / "diabetes.loss.csv"));
+}
+
+TEST(Report, WithoutGnuplotTrainingSucceedsAndWritesTheData) {
+  ScratchDir dir;
+  const auto png = dir.path() / "report.png";
+  const auto run =
+      run_cli("train --device cpu --rows 100 --features 5 --steps 50 --plot '" + png.string() + "'",
+              dir, "PATH=/nonexistent");
+  EXPECT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_EQ(run.err.rfind("linsgd: warning: gnuplot not found; install gnuplot to draw reports "
+                          "(Debian: apt-get install gnuplot-nox); the report data is in ",
+                          0),
+            0u)
+      << run.err;
+  EXPECT_EQ(run.err.find('\n'), run.err.size() - 1);
+  EXPECT_FALSE(std::filesystem::exists(png));
+  EXPECT_TRUE(std::filesystem::exists(dir.path() / "report.metrics.json"));
+  EXPECT_TRUE(std::filesystem::exists(dir.path() / "report.loss.csv"));
+  // `linsgd plot` has nothing to fall back on: there it is an error.
+  const auto plot =
+      run_cli("plot --metrics '" + (dir.path() / "report.metrics.json").string() + "' --loss '" +
+                  (dir.path() / "report.loss.csv").string() + "' -o '" + png.string() + "'",
+              dir, "PATH=/nonexistent");
+  EXPECT_EQ(plot.exit_code, 1);
+  EXPECT_EQ(plot.err.rfind("linsgd: error: gnuplot not found", 0), 0u) << plot.err;
+}
+
+TEST(Report, PlotRefusesAMetricsFileWithoutReport) {
+  ScratchDir dir;
+  const auto metrics = dir.file("m.json", "{\"rows\": 3}");
+  const auto loss = dir.file("l.csv", "step,batch_loss\n1,0.5\n");
+  const auto run = run_cli("plot --metrics '" + metrics + "' --loss '" + loss + "' -o x.png", dir);
+  EXPECT_EQ(run.exit_code, 2);
+  EXPECT_NE(run.err.find("no \"report\" object"), std::string::npos) << run.err;
+}
+
+}  // namespace
+}  // namespace linsgd
