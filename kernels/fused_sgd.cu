@@ -98,7 +98,9 @@ __global__ void __launch_bounds__(kThreads) fused_sgd_kernel(FusedStepArgs a, in
     double square_sum = 0.0;
     for (int64_t k = threadIdx.x; k < a.batch; k += kThreads) {
       float dot = 0.0f;
-      for (int b = 0; b < blocks; ++b) dot += partials_in[b * a.batch + k];
+      // __ldcg: other blocks wrote these since this SM last cached the buffer; read them from
+      // L2, never from a stale L1 line.
+      for (int b = 0; b < blocks; ++b) dot += __ldcg(partials_in + b * a.batch + k);
       const float r = residual_offset(bias, a.y[rows[k]]) + dot;
       residual[k] = r;
       sum += r;
