@@ -80,46 +80,80 @@ void set_step_counters(benchmark::State& state, const Shape& shape, int64_t step
                                                     benchmark::Counter::kIsIterationInvariantRate);
 }
 
-// Times `steps` steps per iteration with CUDA events around SgdLoop::run.
-void gpu_steps(benchmark::State& state, Shape shape, Engine engine) {
-  if (!cuda_device_available()) {
-    state.SkipWithError("no CUDA GPU");
-    return;
+// Seconds `work` takes by the host's steady clock.
+template <class Work>
+double wall_seconds(Work&& work) {
+  const auto start = std::chrono::steady_clock::now();
+  work();
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+// Seconds between two CUDA events recorded around the work `work` enqueues on `stream`.
+class EventTimer {
+ public:
+  EventTimer() {
+    CUDA_CHECK(cudaEventCreate(&start_));
+    CUDA_CHECK(cudaEventCreate(&stop_));
   }
-  CudaExec exec;
-  ResidentData<CudaExec>& data = resident(exec, shape);
-  SgdLoop<CudaExec> loop(exec, data, config_for(shape, engine, shape.gpu_steps));
-  const auto ignore = [](int64_t, float) {};
-  loop.run(ignore);  // warm-up
-  cudaEvent_t start, stop;
-  CUDA_CHECK(cudaEventCreate(&start));
-  CUDA_CHECK(cudaEventCreate(&stop));
-  for (auto _ : state) {
-    CUDA_CHECK(cudaEventRecord(start, exec.stream()));
-    loop.run(ignore);
-    CUDA_CHECK(cudaEventRecord(stop, exec.stream()));
-    CUDA_CHECK(cudaEventSynchronize(stop));
+  ~EventTimer() {
+    CUDA_CHECK_NO_THROW(cudaEventDestroy(start_));
+    CUDA_CHECK_NO_THROW(cudaEventDestroy(stop_));
+  }
+  EventTimer(const EventTimer&) = delete;
+  EventTimer& operator=(const EventTimer&) = delete;
+
+  template <class Work>
+  double seconds(cudaStream_t stream, Work&& work) {
+    CUDA_CHECK(cudaEventRecord(start_, stream));
+    work();
+    CUDA_CHECK(cudaEventRecord(stop_, stream));
+    CUDA_CHECK(cudaEventSynchronize(stop_));
     float milliseconds = 0.0f;
-    CUDA_CHECK(cudaEventElapsedTime(&milliseconds, start, stop));
-    state.SetIterationTime(milliseconds * 1e-3);
+    CUDA_CHECK(cudaEventElapsedTime(&milliseconds, start_, stop_));
+    return milliseconds * 1e-3;
   }
-  CUDA_CHECK(cudaEventDestroy(start));
-  CUDA_CHECK(cudaEventDestroy(stop));
+
+ private:
+  cudaEvent_t start_ = nullptr;
+  cudaEvent_t stop_ = nullptr;
+};
+
+// A warm-up run of `steps` steps, then one timed run per iteration, timed by `time(work)`;
+// with `copy_back`, each run also copies the loss history to the host, as a user's run does.
+template <class Exec, class Time>
+void time_loop(benchmark::State& state, Exec& exec, const Shape& shape, Engine engine,
+               int64_t steps, Time&& time, bool copy_back = false) {
+  SgdLoop<Exec> loop(exec, resident(exec, shape), config_for(shape, engine, steps));
+  const auto ignore = [](int64_t, float) {};
+  loop.run(ignore);
+  for (auto _ : state) {
+    state.SetIterationTime(time([&] {
+      loop.run(ignore);
+      if (copy_back) benchmark::DoNotOptimize(loop.loss_history());
+    }));
+  }
+}
+
+bool skip_without_gpu(benchmark::State& state) {
+  if (cuda_device_available()) return false;
+  state.SkipWithError("no CUDA GPU");
+  return true;
+}
+
+// Steps on the GPU, timed with CUDA events around SgdLoop::run.
+void gpu_steps(benchmark::State& state, Shape shape, Engine engine) {
+  if (skip_without_gpu(state)) return;
+  CudaExec exec;
+  EventTimer timer;
+  time_loop(state, exec, shape, engine, shape.gpu_steps,
+            [&](auto&& work) { return timer.seconds(exec.stream(), work); });
   set_step_counters(state, shape, shape.gpu_steps);
 }
 
 void cpu_steps(benchmark::State& state, Shape shape, Engine engine) {
   HostExec exec(1);
-  ResidentData<HostExec>& data = resident(exec, shape);
-  SgdLoop<HostExec> loop(exec, data, config_for(shape, engine, shape.cpu_steps));
-  const auto ignore = [](int64_t, float) {};
-  loop.run(ignore);  // warm-up
-  for (auto _ : state) {
-    const auto start = std::chrono::steady_clock::now();
-    loop.run(ignore);
-    state.SetIterationTime(
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
-  }
+  time_loop(state, exec, shape, engine, shape.cpu_steps,
+            [](auto&& work) { return wall_seconds(work); });
   state.counters["threads"] = exec.threads();
   set_step_counters(state, shape, shape.cpu_steps);
 }
@@ -127,49 +161,28 @@ void cpu_steps(benchmark::State& state, Shape shape, Engine engine) {
 // The post's problem end to end on the GPU: 2000 steps and the loss history copied back, as a
 // user's run would do (wall clock, so launch overheads count).
 void gpu_post_whole_run(benchmark::State& state, Shape shape, Engine engine) {
-  if (!cuda_device_available()) {
-    state.SkipWithError("no CUDA GPU");
-    return;
-  }
+  if (skip_without_gpu(state)) return;
   CudaExec exec;
-  ResidentData<CudaExec>& data = resident(exec, shape);
-  SgdLoop<CudaExec> loop(exec, data, config_for(shape, engine, shape.gpu_steps));
-  const auto ignore = [](int64_t, float) {};
-  loop.run(ignore);
-  for (auto _ : state) {
-    const auto start = std::chrono::steady_clock::now();
-    loop.run(ignore);
-    benchmark::DoNotOptimize(loop.loss_history());
-    state.SetIterationTime(
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
-  }
+  time_loop(
+      state, exec, shape, engine, shape.gpu_steps, [](auto&& work) { return wall_seconds(work); },
+      true);
   state.counters["steps"] = static_cast<double>(shape.gpu_steps);
 }
 
 // The bandwidth reference: copy_bytes() read and as many written, per iteration.
 void gpu_copy(benchmark::State& state) {
-  if (!cuda_device_available()) {
-    state.SkipWithError("no CUDA GPU");
-    return;
-  }
+  if (skip_without_gpu(state)) return;
   const int64_t bytes = copy_bytes();
   DeviceBuffer<unsigned char> source(bytes), destination(bytes);
   CUDA_CHECK(cudaMemset(source.data(), 1, bytes));
-  cudaEvent_t start, stop;
-  CUDA_CHECK(cudaEventCreate(&start));
-  CUDA_CHECK(cudaEventCreate(&stop));
   CUDA_CHECK(cudaMemcpy(destination.data(), source.data(), bytes, cudaMemcpyDeviceToDevice));
+  EventTimer timer;
   for (auto _ : state) {
-    CUDA_CHECK(cudaEventRecord(start));
-    CUDA_CHECK(cudaMemcpyAsync(destination.data(), source.data(), bytes, cudaMemcpyDeviceToDevice));
-    CUDA_CHECK(cudaEventRecord(stop));
-    CUDA_CHECK(cudaEventSynchronize(stop));
-    float milliseconds = 0.0f;
-    CUDA_CHECK(cudaEventElapsedTime(&milliseconds, start, stop));
-    state.SetIterationTime(milliseconds * 1e-3);
+    state.SetIterationTime(timer.seconds(nullptr, [&] {
+      CUDA_CHECK(
+          cudaMemcpyAsync(destination.data(), source.data(), bytes, cudaMemcpyDeviceToDevice));
+    }));
   }
-  CUDA_CHECK(cudaEventDestroy(start));
-  CUDA_CHECK(cudaEventDestroy(stop));
   state.counters["copy_GBps"] = benchmark::Counter(2.0 * static_cast<double>(bytes) * 1e-9,
                                                    benchmark::Counter::kIsIterationInvariantRate);
 }
@@ -178,11 +191,10 @@ void cpu_copy(benchmark::State& state) {
   const auto bytes = static_cast<size_t>(copy_bytes());
   std::vector<unsigned char> source(bytes, 1), destination(bytes, 0);
   for (auto _ : state) {
-    const auto start = std::chrono::steady_clock::now();
-    std::memcpy(destination.data(), source.data(), bytes);
-    benchmark::ClobberMemory();
-    state.SetIterationTime(
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+    state.SetIterationTime(wall_seconds([&] {
+      std::memcpy(destination.data(), source.data(), bytes);
+      benchmark::ClobberMemory();
+    }));
   }
   state.counters["copy_GBps"] = benchmark::Counter(2.0 * static_cast<double>(bytes) * 1e-9,
                                                    benchmark::Counter::kIsIterationInvariantRate);
