@@ -14,6 +14,7 @@
 #pragma once
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <cstdint>
 #include <string>
@@ -130,17 +131,18 @@ class SgdLoop {
   }
 
   // Runs all steps, from the current parameters (a second call trains further and overwrites
-  // the loss history). Between checkpoints (every kCheckpointSteps steps, rounded up to whole
-  // chunks) nothing waits on the device; at a checkpoint, and at the end, the losses since the
-  // last one are copied back, checked for divergence (throws Error naming the first non-finite
-  // step) and passed to `on_checkpoint(steps_done, latest_loss)`.
+  // the loss history). A checkpoint comes after the chunk that completes kCheckpointSteps steps
+  // since the last one, or kCheckpointSeconds of host time (slow CPU runs), and at the end: the
+  // losses since the last one are copied back, checked for divergence (throws Error naming the
+  // first non-finite step) and passed to `on_checkpoint(steps_done, latest_loss)`. Between
+  // checkpoints nothing waits on the device (the host enqueues far ahead of a GPU, so there the
+  // step count decides).
   template <class OnCheckpoint>
   void run(OnCheckpoint&& on_checkpoint) {
     const auto enqueue = [this](int64_t count) { enqueue_steps(count); };
-    const int64_t checkpoint_every = std::max<int64_t>(1, kCheckpointSteps / chunk_steps_);
     exec_.zero(step_counter_);
     int64_t checked = 0;
-    int64_t chunks = 0;
+    auto last_checkpoint = std::chrono::steady_clock::now();
     for (int64_t first = 0; first < steps_; first += chunk_steps_) {
       const int64_t count = std::min(chunk_steps_, steps_ - first);
       generator_.uniform_bits(draws_.data(), count * batch_);
@@ -150,17 +152,21 @@ class SgdLoop {
         replayer_.run(count, enqueue);
       }
       const int64_t done = first + count;
-      if (++chunks % checkpoint_every == 0 || done == steps_) {
+      const auto now = std::chrono::steady_clock::now();
+      if (done - checked >= kCheckpointSteps || done == steps_ ||
+          now - last_checkpoint >= std::chrono::duration<double>(kCheckpointSeconds)) {
         const std::vector<float> losses =
             exec_.download_range(loss_history_, checked, done - checked);
         check_finite(losses, checked);
         checked = done;
+        last_checkpoint = now;
         on_checkpoint(done, losses.back());
       }
     }
   }
 
   static constexpr int64_t kCheckpointSteps = 4096;
+  static constexpr double kCheckpointSeconds = 0.5;
 
   std::vector<float> loss_history() { return exec_.download(loss_history_, steps_); }
   std::vector<float> weights() { return exec_.download(weights_, data_.features); }

@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cstdlib>
 #include <string>
 
 #include "cli_runner.hpp"
@@ -59,6 +60,28 @@ TEST(Cli, QuietPrintsNothing) {
   const auto run = run_cli("train --device cpu --rows 50 --features 5 --steps 10 --quiet", scratch);
   EXPECT_EQ(run.exit_code, 0) << run.err;
   EXPECT_TRUE(run.out.empty()) << run.out;
+}
+
+TEST(Cli, ProgressLineOnlyOnATerminalAndOnlyForLongRuns) {
+  // About two seconds of steps on one CPU thread.
+  const std::string long_run = "train --device cpu --rows 2000 --features 500 --steps 200000";
+  ScratchDir scratch;
+  const auto to_file = run_cli(long_run, scratch);
+  ASSERT_EQ(to_file.exit_code, 0) << to_file.err;
+  EXPECT_TRUE(to_file.err.empty()) << "progress written to a file: " << to_file.err;
+
+  if (std::system("command -v script > /dev/null 2>&1") != 0) {
+    GTEST_SKIP() << "util-linux's script(1) is needed to give the binary a terminal";
+  }
+  const auto transcript = scratch.path() / "tty.txt";
+  const std::string command = "script -qec \"'" + std::string(LINSGD_CLI_PATH) + "' " + long_run +
+                              "\" '" + transcript.string() + "' > /dev/null 2>&1";
+  ASSERT_EQ(std::system(command.c_str()), 0);
+  const std::string screen = testing::read_text(transcript);
+  EXPECT_NE(screen.find("\rstep "), std::string::npos) << screen;
+  EXPECT_NE(screen.find("/200000"), std::string::npos) << screen;
+  EXPECT_NE(screen.find(" steps/s  loss "), std::string::npos) << screen;
+  EXPECT_NE(screen.find("ETA"), std::string::npos) << screen;
 }
 
 TEST(Cli, RefusesBadSizesAndRates) {
