@@ -93,64 +93,72 @@ int TrainCommand::run() {
   TrainConfig config = config_;
   config.device = choice.kind;
 
-  std::optional<RegressionMetrics> validation;
-  std::optional<ReportData> report;
-  std::string data_line;
-  TrainResult result;
-  Model model;
+  Outcome outcome;
   {
     ProgressLine progress(quiet_);
     if (data_.data.empty()) {
-      result = train_synthetic(config, progress.callback());
-      model = model_from_run(result, {}, "y", std::nullopt);
-      if (!plot_.empty()) report = synthetic_report(result);
+      outcome.result = train_synthetic(config, progress.callback());
+      outcome.model = model_from_run(outcome.result, {}, "y", std::nullopt);
+      if (!plot_.empty()) outcome.report = synthetic_report(outcome.result);
     } else {
-      const auto read_start = std::chrono::steady_clock::now();
-      Dataset training = read_dataset(data_.data, read_options);
-      if (!training.has_target()) throw InputError(data_.data + ": no target column");
-      data_line = format_data_line(
-          training,
-          std::chrono::duration<double>(std::chrono::steady_clock::now() - read_start).count());
-      std::optional<Dataset> held_out;
-      if (command_->count("--val-fraction") > 0) {
-        auto [kept, split_off] = split_validation(training, val_fraction_, config.seed);
-        training = std::move(kept);
-        held_out = std::move(split_off);
-      } else if (!val_data_.empty()) {
-        held_out = read_dataset(val_data_, read_options);
-      }
-      std::optional<Standardization> statistics;
-      if (standardize_) {
-        statistics = fit_standardization(training);
-        standardize(*statistics, training);
-      }
-      result = train_on_data(config, training, progress.callback());
-      model = model_from_run(result, training.feature_names, training.target_name, statistics);
-      if (held_out) {
-        const std::vector<double> predictions = predict(model, *held_out);
-        validation = regression_metrics(predictions, held_out->y);
-        model.metrics["validation_rows"] = static_cast<double>(validation->rows);
-        model.metrics["validation_mse"] = validation->mse;
-        model.metrics["validation_r2"] = validation->r2;
-        if (!plot_.empty()) {
-          report = real_data_report(result, predictions, held_out->y, "validation rows");
-        }
-      } else if (!plot_.empty()) {
-        Model as_trained = model;  // `training` is already standardized
-        as_trained.standardization.reset();
-        report =
-            real_data_report(result, predict(as_trained, training), training.y, "training rows");
-      }
+      outcome = train_on_file(config, read_options, progress.callback());
     }
   }
-  if (!quiet_) std::fputs((data_line + format_summary(result, validation)).c_str(), stdout);
-  write_outputs(result, model, validation, report);
+  if (!quiet_) {
+    std::fputs((outcome.data_line + format_summary(outcome.result, outcome.validation)).c_str(),
+               stdout);
+  }
+  write_outputs(outcome);
   return 0;
 }
 
-void TrainCommand::write_outputs(const TrainResult& result, const Model& model,
-                                 const std::optional<RegressionMetrics>& validation,
-                                 const std::optional<ReportData>& report) const {
+TrainCommand::Outcome TrainCommand::train_on_file(const TrainConfig& config,
+                                                  const ReadOptions& read_options,
+                                                  const ProgressCallback& progress) const {
+  Outcome outcome;
+  const auto read_start = std::chrono::steady_clock::now();
+  Dataset training = read_dataset(data_.data, read_options);
+  if (!training.has_target()) throw InputError(data_.data + ": no target column");
+  outcome.data_line = format_data_line(
+      training,
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - read_start).count());
+  std::optional<Dataset> held_out;
+  if (command_->count("--val-fraction") > 0) {
+    auto [kept, split_off] = split_validation(training, val_fraction_, config.seed);
+    training = std::move(kept);
+    held_out = std::move(split_off);
+  } else if (!val_data_.empty()) {
+    held_out = read_dataset(val_data_, read_options);
+  }
+  std::optional<Standardization> statistics;
+  if (standardize_) {
+    statistics = fit_standardization(training);
+    standardize(*statistics, training);
+  }
+  outcome.result = train_on_data(config, training, progress);
+  Model& model = outcome.model;
+  model = model_from_run(outcome.result, training.feature_names, training.target_name, statistics);
+  if (held_out) {
+    const std::vector<double> predictions = predict(model, *held_out);
+    outcome.validation = regression_metrics(predictions, held_out->y);
+    model.metrics["validation_rows"] = static_cast<double>(outcome.validation->rows);
+    model.metrics["validation_mse"] = outcome.validation->mse;
+    model.metrics["validation_r2"] = outcome.validation->r2;
+    if (!plot_.empty()) {
+      outcome.report =
+          real_data_report(outcome.result, predictions, held_out->y, "validation rows");
+    }
+  } else if (!plot_.empty()) {
+    Model as_trained = model;  // `training` is already standardized
+    as_trained.standardization.reset();
+    outcome.report = real_data_report(outcome.result, predict(as_trained, training), training.y,
+                                      "training rows");
+  }
+  return outcome;
+}
+
+void TrainCommand::write_outputs(const Outcome& outcome) const {
+  const auto& [result, model, validation, report, data_line] = outcome;
   if (!model_out_.empty()) save_model(model, model_out_);
   // A report needs its data files: the ones asked for, or ones beside the PNG.
   const std::string stem = plot_.size() > 4 && plot_.compare(plot_.size() - 4, 4, ".png") == 0

@@ -23,11 +23,21 @@ class TrainCommand {
   int run();
 
  private:
+  // What a run produced, for the summary and the output files.
+  struct Outcome {
+    TrainResult result;
+    Model model;
+    std::optional<RegressionMetrics> validation;
+    std::optional<ReportData> report;  // with --plot
+    std::string data_line;             // "data ... read in X s" for a data file
+  };
+
   void check_option_combinations() const;
-  // Writes --model-out, --metrics-out, --loss-out (after a successful run only).
-  void write_outputs(const TrainResult& result, const Model& model,
-                     const std::optional<RegressionMetrics>& validation,
-                     const std::optional<ReportData>& report) const;
+  // Reads --data, splits or reads the validation set, standardizes, trains and evaluates.
+  Outcome train_on_file(const TrainConfig& config, const ReadOptions& read_options,
+                        const ProgressCallback& progress) const;
+  // Writes --model-out, --metrics-out, --loss-out and --plot (after a successful run only).
+  void write_outputs(const Outcome& outcome) const;
 
   CLI::App* command_;
   TrainConfig config_;
