@@ -1,9 +1,11 @@
-// The CPU backend: the shared engine over HostExec (OpenBLAS, host cuRAND generator).
+// The CPU backend: checks the run fits the host's available memory, then runs the shared engine
+// over HostExec (OpenBLAS, host cuRAND generator).
 #include <algorithm>
 #include <thread>
 
 #include "backends.hpp"
 #include "host_exec.hpp"
+#include "linsgd/memory_plan.hpp"
 #include "training_run.hpp"
 
 namespace linsgd {
@@ -24,7 +26,11 @@ int cpu_threads_for(const TrainConfig& config, int64_t features) {
 
 TrainResult train_cpu(const TrainConfig& config, const Dataset* data,
                       const ProgressCallback& progress) {
-  HostExec exec(cpu_threads_for(config, data != nullptr ? data->features : config.features));
+  const int64_t rows = data != nullptr ? data->rows : config.rows;
+  const int64_t features = data != nullptr ? data->features : config.features;
+  require_host_memory(training_device_bytes(rows, features, config.batch_size, config.steps),
+                      available_host_memory());
+  HostExec exec(cpu_threads_for(config, features));
   return train_with(exec, config, data, DeviceKind::kCpu, progress);
 }
 

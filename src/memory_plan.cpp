@@ -1,7 +1,9 @@
 // Device-memory estimate of a training run and the refusal when it does not fit.
 #include "linsgd/memory_plan.hpp"
 
+#include <cstdint>
 #include <cstdio>
+#include <fstream>
 
 #include "linsgd/errors.hpp"
 #include "linsgd/rng_plan.hpp"
@@ -39,6 +41,24 @@ std::string format_bytes(uint64_t bytes) {
     std::snprintf(text, sizeof(text), "%.1f %s", value, kUnits[unit]);
   }
   return text;
+}
+
+void require_host_memory(uint64_t required, uint64_t available) {
+  if (required <= available) return;
+  throw InputError("the data and training buffers need " + format_bytes(required) +
+                   " of host memory but " + format_bytes(available) +
+                   " is available; use fewer rows, features or steps");
+}
+
+uint64_t available_host_memory() {
+  std::ifstream meminfo("/proc/meminfo");
+  std::string key;
+  uint64_t kibibytes = 0;
+  std::string unit;
+  while (meminfo >> key >> kibibytes >> unit) {
+    if (key == "MemAvailable:") return kibibytes * 1024;
+  }
+  return UINT64_MAX;
 }
 
 void require_device_memory(uint64_t required, uint64_t available, const std::string& device) {

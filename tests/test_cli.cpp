@@ -96,12 +96,19 @@ TEST(Cli, RefusesBadSizesAndRates) {
   expect_usage_error("train --lr nan", "--lr");
   expect_usage_error("train --lr inf", "--lr");
   expect_usage_error("train --device gpu", "--device: gpu");
+  expect_usage_error("train --seed -1", "--seed");
 }
 
 TEST(Cli, RefusesUnknownOptionsAndMalformedNumbers) {
   expect_usage_error("train --bogus 3", "--bogus");
   expect_usage_error("train --rows many", "--rows");
   expect_usage_error("", "subcommand");
+}
+
+TEST(Cli, ARunLargerThanHostMemoryIsRefusedBeforeAllocating) {
+  // 2e9 x 2000 floats: 16 TB.
+  expect_usage_error("train --device cpu --rows 2000000000 --features 2000 --steps 1",
+                     "of host memory but");
 }
 
 TEST(Cli, DeviceCudaWithoutAGpuIsRefused) {

@@ -103,6 +103,11 @@ TEST(MemoryPlan, RefusesARunThatDoesNotFitWithBothSizes) {
                 [] { require_device_memory(uint64_t{12} << 30, uint64_t{19} << 29, "Test GPU"); }),
             "the data and training buffers need 12.0 GiB of GPU memory but Test GPU has 9.5 GiB "
             "free; use fewer rows or features, or --device cpu");
+  EXPECT_EQ(
+      message_of<InputError>([] { require_host_memory(uint64_t{3} << 30, uint64_t{1} << 30); }),
+      "the data and training buffers need 3.0 GiB of host memory but 1.0 GiB is available; "
+      "use fewer rows, features or steps");
+  EXPECT_GT(available_host_memory(), uint64_t{1} << 20);
   EXPECT_EQ(format_bytes(512), "512 B");
   EXPECT_EQ(format_bytes(3 * 1024 * 1024 + 512 * 1024), "3.5 MiB");
 }

@@ -5,6 +5,7 @@
 
 #include <cstdio>
 #include <exception>
+#include <new>
 
 #include "evaluate_command.hpp"
 #include "linsgd/errors.hpp"
@@ -49,6 +50,8 @@ int main(int argc, char** argv) {
     return report_error(error.what(), kExitUsage);
   } catch (const linsgd::InputError& error) {
     return report_error(error.what(), kExitUsage);
+  } catch (const std::bad_alloc&) {
+    return report_error("out of memory: use fewer rows, features or steps", kExitFailure);
   } catch (const std::exception& error) {
     return report_error(error.what(), kExitFailure);
   }

@@ -40,6 +40,11 @@ TrainCommand::TrainCommand(CLI::App& app)
   c.add_option("--sigma", config_.sigma, "standard deviation of the initial weights")
       ->capture_default_str();
   c.add_option("--seed", config_.seed, "seed of the data, the batch draws and the split")
+      ->check([](const std::string& text) {
+        // CLI11 would wrap "-1" around to 2^64 - 1.
+        return text.rfind('-', 0) == 0 ? "invalid value " + text + " (must be 0 or more)"
+                                       : std::string();
+      })
       ->capture_default_str();
   c.add_option("--device", device_, "auto, cuda or cpu")->capture_default_str();
   c.add_option("--engine", engine_,
