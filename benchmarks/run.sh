@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs linsgd's benchmark suite on every backend present, then the PyTorch peers, and writes
-# OUT_DIR/bench.json and OUT_DIR/bench.md (naming the CPU, GPU, driver and commit).
+# OUT_DIR/bench.json and OUT_DIR/bench.md (naming the CPU, GPU, driver and commit); on a GPU
+# machine it then runs gpu_acceptance.sh (OUT_DIR/gpu-acceptance.md).
 #   benchmarks/run.sh BUILD_DIR OUT_DIR
 # LINSGD_BENCH_SMOKE=1 runs tiny shapes once each (the harness test); LINSGD_BENCH_REPEATS sets
 # the repeats whose median is reported (default 5).
@@ -42,3 +43,8 @@ python3 "$here/pytorch_reference.py" --out "$out/pytorch.json" "${torch_flags[@]
 
 python3 "$here/make_table.py" "$out"
 cat "$out/bench.md"
+
+# On a GPU machine, also the acceptance checks of the trainer binary (not in smoke runs).
+if [ "$smoke" != 1 ] && command -v nvidia-smi > /dev/null && nvidia-smi > /dev/null 2>&1; then
+  "$here/gpu_acceptance.sh" "$build" "$out" || echo "run.sh: GPU acceptance checks failed" >&2
+fi
