@@ -28,21 +28,23 @@ unsigned grid_for(int64_t count) {
   return static_cast<unsigned>(std::clamp<int64_t>(ceil_div(count, kBlockSize), 1, kMaxBlocks));
 }
 
-// One thread per batch element (k, j): consecutive threads read consecutive features of one
-// sampled row, so loads from X and stores to X_batch are coalesced.
+// Rows of the batch along the grid's y dimension, features along x: each block row copies one
+// sampled row of X (coalesced loads and stores, no division per element), and the block at
+// x = 0 also writes b - y for it.
 __global__ void gather_batch_kernel(int64_t batch, int64_t features, int64_t rows,
                                     const uint32_t* __restrict__ draws, const float* __restrict__ X,
                                     const float* __restrict__ y, const float* __restrict__ bias,
                                     float* __restrict__ X_batch, float* __restrict__ residual) {
-  const int64_t total = batch * features;
-  const int64_t stride = static_cast<int64_t>(gridDim.x) * blockDim.x;
-  for (int64_t i = static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x; i < total;
-       i += stride) {
-    const int64_t k = i / features;
-    const int64_t j = i - k * features;
+  const int64_t j_stride = static_cast<int64_t>(gridDim.x) * blockDim.x;
+  for (int64_t k = blockIdx.y; k < batch; k += gridDim.y) {
     const int64_t row = row_from_draw(draws[k], rows);
-    X_batch[i] = X[row * features + j];
-    if (j == 0) residual[k] = residual_offset(*bias, y[row]);
+    const float* source = X + row * features;
+    float* destination = X_batch + k * features;
+    for (int64_t j = static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x; j < features;
+         j += j_stride) {
+      destination[j] = source[j];
+    }
+    if (blockIdx.x == 0 && threadIdx.x == 0) residual[k] = residual_offset(*bias, y[row]);
   }
 }
 
@@ -104,8 +106,12 @@ struct SquaredResidual {
 void gather_batch(cudaStream_t stream, int64_t batch, int64_t features, int64_t rows,
                   const uint32_t* draws, const float* X, const float* y, const float* bias,
                   float* X_batch, float* residual) {
-  gather_batch_kernel<<<grid_for(batch * features), kBlockSize, 0, stream>>>(
-      batch, features, rows, draws, X, y, bias, X_batch, residual);
+  // Enough blocks per row to cover about 4 features a thread; at most 65535 rows of blocks.
+  const dim3 grid(
+      static_cast<unsigned>(std::clamp<int64_t>(ceil_div(features, 4 * kBlockSize), 1, 64)),
+      static_cast<unsigned>(std::min<int64_t>(batch, kMaxBlocks)));
+  gather_batch_kernel<<<grid, kBlockSize, 0, stream>>>(batch, features, rows, draws, X, y, bias,
+                                                       X_batch, residual);
   CUDA_CHECK_LAUNCH();
 }
 
