@@ -129,6 +129,37 @@ TEST(CsvReader, NamesTheFileLineAndColumnOfEachProblem) {
             d + "index.csv: --target 3: index out of range (the file has 3 columns, 0 to 2)");
 }
 
+TEST(CsvReader, SeveralThreadsReadTheSameRowsAndReportTheSameFirstError) {
+  ScratchDir dir;
+  std::string text = "a,b,y\n";
+  for (int i = 0; i < 1000; ++i) {
+    text += std::to_string(i) + "," + std::to_string(i * 0.5) + "," + std::to_string(-i) + "\n";
+    if (i % 97 == 0) text += "\n";  // blank lines shift the line numbers
+  }
+  const auto path = dir.file("many.csv", text);
+  ReadOptions one, five;
+  one.parse_threads = 1;
+  five.parse_threads = 5;
+  const Dataset a = read_dataset(path, one);
+  const Dataset b = read_dataset(path, five);
+  EXPECT_EQ(a.rows, 1000);
+  EXPECT_EQ(a.X, b.X);
+  EXPECT_EQ(a.y, b.y);
+  EXPECT_EQ(b.X[2 * 999], 999.0f);
+
+  // Two bad cells late in the file: both readers name the first one, at its true line.
+  std::string bad = text;
+  bad.insert(bad.rfind("900,"), "oops,1,2\n");
+  bad.insert(bad.rfind("950,"), "1,2\n");
+  const auto bad_path = dir.file("bad.csv", bad);
+  const std::string expected = read_error(bad_path, one);
+  EXPECT_NE(expected.find("not a number: 'oops'"), std::string::npos) << expected;
+  EXPECT_EQ(read_error(bad_path, five), expected);
+  // Quotes anywhere: one thread (a quoted field may hold a newline), same result.
+  const auto quoted = dir.file("quoted.csv", text + "\"1\",2,3\n");
+  EXPECT_EQ(read_dataset(quoted, five).rows, 1001);
+}
+
 std::string write_npy(const ScratchDir& dir, const std::string& name, const testing::NpySpec& spec,
                       const std::vector<double>& values) {
   return dir.file(name, testing::npy_bytes(spec, values));

@@ -25,10 +25,18 @@ std::string damaged(const std::string& text, std::mt19937& engine) {
   for (int e = 0; e < edits && !result.empty(); ++e) {
     const size_t at = engine() % result.size();
     switch (engine() % 4) {
-      case 0: result[at] = alphabet[engine() % alphabet.size()]; break;
-      case 1: result.insert(at, 1, alphabet[engine() % alphabet.size()]); break;
-      case 2: result.erase(at, 1); break;
-      default: result.resize(at); break;
+      case 0:
+        result[at] = alphabet[engine() % alphabet.size()];
+        break;
+      case 1:
+        result.insert(at, 1, alphabet[engine() % alphabet.size()]);
+        break;
+      case 2:
+        result.erase(at, 1);
+        break;
+      default:
+        result.resize(at);
+        break;
     }
   }
   return result;

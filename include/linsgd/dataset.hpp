@@ -34,6 +34,8 @@ struct ReadOptions {
   HeaderMode header = HeaderMode::kAuto;  // CSV: auto = a first row that is not all numbers
   char delimiter = ',';                   // CSV
   std::string labels;                     // .npy: the targets in a separate 1-D file
+  // CSV: threads parsing a quote-free file; 0 = one per 32 MiB, up to the cores.
+  int parse_threads = 0;
 };
 
 // Reads `path` as .npy when its name ends in ".npy", else as CSV. Throws InputError with a

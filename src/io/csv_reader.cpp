@@ -1,13 +1,18 @@
-// read_csv: a scanner that splits the memory-mapped file into records and fields, then a loop
-// that parses each field straight into X or y. Errors name the file, line and column.
+// read_csv: a scanner that splits the memory-mapped file into records and fields, and a loop
+// that parses each field straight into X or y, on several threads for large quote-free files.
+// Errors name the file, line and column.
 #include "csv_reader.hpp"
 
 #include <fast_float/fast_float.h>
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <deque>
+#include <exception>
+#include <optional>
 #include <string_view>
+#include <thread>
 #include <vector>
 
 #include "linsgd/errors.hpp"
@@ -25,10 +30,12 @@ struct Field {
 // fields holding "" escapes. Blank lines are skipped.
 class CsvScanner {
  public:
-  CsvScanner(const char* begin, const char* end, char delimiter, const std::string& source)
-      : cursor_(begin), end_(end), delimiter_(delimiter), source_(source) {}
+  CsvScanner(const char* begin, const char* end, char delimiter, const std::string& source,
+             int64_t first_line = 1)
+      : cursor_(begin), end_(end), delimiter_(delimiter), source_(source), line_(first_line) {}
 
-  size_t bytes_left() const { return static_cast<size_t>(end_ - cursor_); }
+  const char* position() const { return cursor_; }
+  int64_t line() const { return line_; }
 
   // Reads the next non-blank record; false at the end of the file. `line` is where it starts.
   bool next(std::vector<Field>& fields, int64_t& line) {
@@ -109,7 +116,7 @@ class CsvScanner {
   const char* end_;
   char delimiter_;
   const std::string& source_;
-  int64_t line_ = 1;
+  int64_t line_;
   bool last_quoted_ = false;
   std::deque<std::string> unescaped_;
   size_t unescaped_count_ = 0;
@@ -154,11 +161,129 @@ bool all_numbers(const std::vector<Field>& fields) {
   return true;
 }
 
+// What every data row must look like, and where its values go.
+struct TableShape {
+  int64_t columns = 0;
+  std::optional<int64_t> target;
+  char delimiter = ',';
+  const std::string* path = nullptr;
+};
+
+// The values of a run of data rows, features row-major.
+struct RowBlock {
+  std::vector<float> X;
+  std::vector<float> y;
+  int64_t rows = 0;
+};
+
+// Parses every record of [begin, end), whose first line is `first_line`, into `block`.
+void parse_rows(const char* begin, const char* end, int64_t first_line, const TableShape& shape,
+                size_t expected_rows, RowBlock& block) {
+  const std::string& path = *shape.path;
+  const int64_t features = shape.target ? shape.columns - 1 : shape.columns;
+  block.X.reserve(expected_rows * static_cast<size_t>(features));
+  if (shape.target) block.y.reserve(expected_rows);
+  CsvScanner scanner(begin, end, shape.delimiter, path, first_line);
+  std::vector<Field> fields;
+  int64_t line = 0;
+  while (scanner.next(fields, line)) {
+    if (static_cast<int64_t>(fields.size()) != shape.columns) {
+      throw InputError(path + ": line " + std::to_string(line) + ": expected " +
+                       std::to_string(shape.columns) + " fields, found " +
+                       std::to_string(fields.size()));
+    }
+    for (size_t c = 0; c < fields.size(); ++c) {
+      const float value = parse_cell(fields[c].text, path, line, c + 1);
+      if (shape.target && static_cast<int64_t>(c) == *shape.target) {
+        block.y.push_back(value);
+      } else {
+        block.X.push_back(value);
+      }
+    }
+    ++block.rows;
+  }
+}
+
+// Splits [begin, end) into up to `parts` runs of whole lines.
+std::vector<const char*> line_aligned_cuts(const char* begin, const char* end, size_t parts) {
+  std::vector<const char*> cuts{begin};
+  const auto size = static_cast<size_t>(end - begin);
+  for (size_t p = 1; p < parts; ++p) {
+    const char* cut = std::max(cuts.back(), begin + size * p / parts);
+    cut = std::find(cut, end, '\n');
+    if (cut != end) ++cut;
+    if (cut != cuts.back() && cut != end) cuts.push_back(cut);
+  }
+  cuts.push_back(end);
+  return cuts;
+}
+
+// Threads for parsing `bytes` of CSV: `requested`, or one per 32 MiB up to the cores. Only a
+// file without quotes can be split at line ends (a quoted field may hold a newline).
+size_t parse_threads(const char* begin, const char* end, int requested) {
+  constexpr size_t kBytesPerThread = size_t{32} << 20;
+  const auto bytes = static_cast<size_t>(end - begin);
+  const size_t cores = std::max(1u, std::thread::hardware_concurrency());
+  const size_t wanted =
+      requested > 0 ? static_cast<size_t>(requested) : std::min(cores, bytes / kBytesPerThread);
+  if (wanted < 2 || std::memchr(begin, '"', bytes) != nullptr) return 1;
+  return wanted;
+}
+
+// Parses the data rows of [begin, end) on several threads when it is large; the rows keep their
+// order, and an error is the one a single thread would have met first.
+RowBlock parse_data(const char* begin, const char* end, int64_t first_line, const TableShape& shape,
+                    int requested_threads) {
+  const char* first_newline = std::find(begin, end, '\n');
+  const auto row_bytes = static_cast<size_t>(std::max<ptrdiff_t>(1, first_newline - begin + 1));
+  const std::vector<const char*> cuts =
+      line_aligned_cuts(begin, end, parse_threads(begin, end, requested_threads));
+  const size_t parts = cuts.size() - 1;
+  std::vector<RowBlock> blocks(parts);
+  std::vector<std::exception_ptr> errors(parts);
+  std::vector<int64_t> first_lines(parts, first_line);
+  for (size_t p = 1; p < parts; ++p) {
+    first_lines[p] = first_lines[p - 1] + std::count(cuts[p - 1], cuts[p], '\n');
+  }
+  const auto parse_part = [&](size_t p) {
+    try {
+      const auto expected = static_cast<size_t>(cuts[p + 1] - cuts[p]) / row_bytes * 11 / 10 + 16;
+      parse_rows(cuts[p], cuts[p + 1], first_lines[p], shape, expected, blocks[p]);
+    } catch (...) {
+      errors[p] = std::current_exception();
+    }
+  };
+  std::vector<std::thread> workers;
+  for (size_t p = 1; p < parts; ++p) workers.emplace_back(parse_part, p);
+  parse_part(0);
+  for (std::thread& worker : workers) worker.join();
+  for (const std::exception_ptr& error : errors) {
+    if (error) std::rethrow_exception(error);
+  }
+  if (parts == 1) return std::move(blocks[0]);
+  RowBlock all;
+  size_t x_size = 0, y_size = 0;
+  for (const RowBlock& block : blocks) {
+    x_size += block.X.size();
+    y_size += block.y.size();
+  }
+  all.X.reserve(x_size);
+  all.y.reserve(y_size);
+  for (RowBlock& block : blocks) {
+    all.X.insert(all.X.end(), block.X.begin(), block.X.end());
+    all.y.insert(all.y.end(), block.y.begin(), block.y.end());
+    all.rows += block.rows;
+    block = RowBlock{};  // free as we go
+  }
+  return all;
+}
+
 }  // namespace
 
 Dataset read_csv(const std::string& path, const ReadOptions& options) {
   const MappedFile file(path);
-  CsvScanner scanner(file.data(), file.data() + file.size(), options.delimiter, path);
+  const char* end = file.data() + file.size();
+  CsvScanner scanner(file.data(), end, options.delimiter, path);
   std::vector<Field> fields;
   int64_t line = 0;
   if (!scanner.next(fields, line)) throw InputError(path + ": the file is empty");
@@ -170,40 +295,24 @@ Dataset read_csv(const std::string& path, const ReadOptions& options) {
   if (has_header) {
     for (const Field& field : fields) names.emplace_back(trim(field.text));
   }
-  const std::optional<int64_t> target = resolve_target_column(columns, names, options, path);
+  TableShape shape;
+  shape.columns = columns;
+  shape.target = resolve_target_column(columns, names, options, path);
+  shape.delimiter = options.delimiter;
+  shape.path = &path;
 
   Dataset dataset;
   dataset.source = path;
-  dataset.features = target ? columns - 1 : columns;
-  name_columns(dataset, columns, names, target);
-  const bool first_is_data = !has_header;
-  const auto take_row = [&] {
-    if (static_cast<int64_t>(fields.size()) != columns) {
-      throw InputError(path + ": line " + std::to_string(line) + ": expected " +
-                       std::to_string(columns) + " fields, found " + std::to_string(fields.size()));
-    }
-    for (size_t c = 0; c < fields.size(); ++c) {
-      const float value = parse_cell(fields[c].text, path, line, c + 1);
-      if (target && static_cast<int64_t>(c) == *target) {
-        dataset.y.push_back(value);
-      } else {
-        dataset.X.push_back(value);
-      }
-    }
-    ++dataset.rows;
-  };
-  if (first_is_data) take_row();
-  // Reserve for the rest from the size of the first data row: no regrowth copies of a large X.
-  const size_t before = scanner.bytes_left();
-  if (scanner.next(fields, line)) {
-    take_row();
-    const size_t row_bytes = std::max<size_t>(1, before - scanner.bytes_left());
-    const size_t rows_expected = dataset.rows + scanner.bytes_left() / row_bytes * 11 / 10 + 16;
-    dataset.X.reserve(rows_expected * static_cast<size_t>(dataset.features));
-    dataset.y.reserve(target ? rows_expected : 0);
-  }
-  while (scanner.next(fields, line)) take_row();
-  if (dataset.rows == 0) throw InputError(path + ": no data rows after the header");
+  dataset.features = shape.target ? columns - 1 : columns;
+  name_columns(dataset, columns, names, shape.target);
+  // Without a header the first record is data: parse from the start of the file.
+  RowBlock rows =
+      has_header ? parse_data(scanner.position(), end, scanner.line(), shape, options.parse_threads)
+                 : parse_data(file.data(), end, 1, shape, options.parse_threads);
+  if (rows.rows == 0) throw InputError(path + ": no data rows after the header");
+  dataset.rows = rows.rows;
+  dataset.X = std::move(rows.X);
+  dataset.y = std::move(rows.y);
   return dataset;
 }
 
