@@ -28,8 +28,12 @@ TrainResult train_cpu(const TrainConfig& config, const Dataset* data,
                       const ProgressCallback& progress) {
   const int64_t rows = data != nullptr ? data->rows : config.rows;
   const int64_t features = data != nullptr ? data->features : config.features;
-  require_host_memory(training_device_bytes(rows, features, config.batch_size, config.steps),
-                      available_host_memory());
+  // A dataset already in memory is trained on where it is: only synthetic data is allocated.
+  const uint64_t dataset_bytes =
+      data != nullptr ? sizeof(float) * static_cast<uint64_t>(rows) * (features + 1) : 0;
+  require_host_memory(
+      training_device_bytes(rows, features, config.batch_size, config.steps) - dataset_bytes,
+      available_host_memory());
   HostExec exec(cpu_threads_for(config, features));
   return train_with(exec, config, data, DeviceKind::kCpu, progress);
 }

@@ -93,6 +93,7 @@ class CudaExec {
  public:
   template <class T>
   using Buffer = DeviceBuffer<T>;
+  static constexpr bool kUsesHostMemory = false;
 
   CudaExec();
 

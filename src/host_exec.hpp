@@ -19,6 +19,8 @@ class HostExec {
  public:
   template <class T>
   using Buffer = std::vector<T>;
+  // Host data can be used in place (see make_resident).
+  static constexpr bool kUsesHostMemory = true;
 
   // Sets the CPU BLAS thread count (a process-wide setting of OpenBLAS); threads >= 1.
   explicit HostExec(int threads);

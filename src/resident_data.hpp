@@ -12,13 +12,17 @@
 
 namespace linsgd {
 
-// A dataset in the policy's memory: X row-major rows x features, y of length rows.
+// A dataset in the policy's memory: X row-major rows x features, y of length rows. X and y point
+// into the storage buffers, or, on the CPU, straight at a host dataset the caller keeps alive
+// (no second copy of a large X).
 template <class Exec>
 struct ResidentData {
   int64_t rows = 0;
   int64_t features = 0;
-  typename Exec::template Buffer<float> X;
-  typename Exec::template Buffer<float> y;
+  const float* X = nullptr;
+  const float* y = nullptr;
+  typename Exec::template Buffer<float> X_storage;
+  typename Exec::template Buffer<float> y_storage;
 };
 
 // The parameters the synthetic data was drawn from.
@@ -41,25 +45,35 @@ void generate_synthetic(Exec& exec, int64_t rows, int64_t features, uint64_t see
   generator.normal(truth.weights.data(), even_count(features), 0.0f, 1.0f);
   truth.bias = exec.template allocate<float>(1);
   generator.uniform(truth.bias.data(), 1);
-  data.X = exec.template allocate<float>(even_count(rows * features));
-  generator.normal(data.X.data(), even_count(rows * features), 0.0f, 1.0f);
-  data.y = exec.template allocate<float>(even_count(rows));
-  generator.normal(data.y.data(), even_count(rows), 0.0f, 1.0f);  // the noise, turned into y:
-  exec.synthetic_offset(rows, truth.bias.data(), data.y.data(), data.y.data());
-  exec.gemv(GemvOp::kTrans, features, rows, data.X.data(), truth.weights.data(), 1.0f,
-            data.y.data());
+  data.X_storage = exec.template allocate<float>(even_count(rows * features));
+  generator.normal(data.X_storage.data(), even_count(rows * features), 0.0f, 1.0f);
+  data.y_storage = exec.template allocate<float>(even_count(rows));
+  float* y = data.y_storage.data();
+  generator.normal(y, even_count(rows), 0.0f, 1.0f);  // the noise, turned into y:
+  exec.synthetic_offset(rows, truth.bias.data(), y, y);
+  exec.gemv(GemvOp::kTrans, features, rows, data.X_storage.data(), truth.weights.data(), 1.0f, y);
+  data.X = data.X_storage.data();
+  data.y = y;
 }
 
-// Copies a host dataset into the policy's memory (one upload on the GPU).
+// Makes a host dataset resident: one upload on the GPU; on the CPU, X and y are used where they
+// are, so they must outlive `data`.
 template <class Exec>
 void make_resident(Exec& exec, const std::vector<float>& X, const std::vector<float>& y,
                    int64_t rows, int64_t features, ResidentData<Exec>& data) {
   data.rows = rows;
   data.features = features;
-  data.X = exec.template allocate<float>(rows * features);
-  exec.upload(data.X, X);
-  data.y = exec.template allocate<float>(rows);
-  exec.upload(data.y, y);
+  if constexpr (Exec::kUsesHostMemory) {
+    data.X = X.data();
+    data.y = y.data();
+  } else {
+    data.X_storage = exec.template allocate<float>(rows * features);
+    exec.upload(data.X_storage, X);
+    data.y_storage = exec.template allocate<float>(rows);
+    exec.upload(data.y_storage, y);
+    data.X = data.X_storage.data();
+    data.y = data.y_storage.data();
+  }
 }
 
 // 0.5 * mean((X w + b - y)^2) over the whole dataset, accumulated in double. Synchronizes.
@@ -67,10 +81,8 @@ template <class Exec>
 double full_dataset_loss(Exec& exec, const ResidentData<Exec>& data, const float* weights,
                          const float* bias) {
   auto predictions = exec.template allocate<float>(data.rows);
-  exec.gemv(GemvOp::kTrans, data.features, data.rows, data.X.data(), weights, 0.0f,
-            predictions.data());
-  const double square_sum =
-      exec.residual_square_sum(data.rows, predictions.data(), bias, data.y.data());
+  exec.gemv(GemvOp::kTrans, data.features, data.rows, data.X, weights, 0.0f, predictions.data());
+  const double square_sum = exec.residual_square_sum(data.rows, predictions.data(), bias, data.y);
   return 0.5 * square_sum / static_cast<double>(data.rows);
 }
 

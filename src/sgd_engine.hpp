@@ -123,8 +123,8 @@ class SgdLoop {
     }
     const int64_t d = data_.features;
     for (int64_t slot = 0; slot < count; ++slot) {
-      exec_.gather_batch(batch_, d, data_.rows, draws_.data() + slot * batch_, data_.X.data(),
-                         data_.y.data(), bias_.data(), X_batch_.data(), residual_.data());
+      exec_.gather_batch(batch_, d, data_.rows, draws_.data() + slot * batch_, data_.X, data_.y,
+                         bias_.data(), X_batch_.data(), residual_.data());
       exec_.gemv(GemvOp::kTrans, d, batch_, X_batch_.data(), weights_.data(), 1.0f,
                  residual_.data());
       exec_.gemv(GemvOp::kNoTrans, d, batch_, X_batch_.data(), residual_.data(), 0.0f,
@@ -141,8 +141,8 @@ class SgdLoop {
     args.batch = batch_;
     args.scale = scale_;
     args.draws = draws_.data();
-    args.X = data_.X.data();
-    args.y = data_.y.data();
+    args.X = data_.X;
+    args.y = data_.y;
     args.weights = weights_.data();
     args.bias = bias_.data();
     args.loss_history = loss_history_.data();

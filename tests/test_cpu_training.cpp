@@ -30,7 +30,7 @@ HostSynthetic generate_on_host(int64_t rows, int64_t features, uint64_t seed) {
   ResidentData<HostExec> data;
   ResidentTruth<HostExec> truth;
   generate_synthetic(exec, rows, features, seed, data, truth);
-  return {data.X, data.y, truth.weights, truth.bias[0]};
+  return {data.X_storage, data.y_storage, truth.weights, truth.bias[0]};
 }
 
 TrainConfig small_config(uint64_t seed, Engine engine = Engine::kAuto) {

@@ -163,10 +163,11 @@ TEST(GpuRandom, SyntheticDataMatchesTheHostGeneration) {
   ResidentTruth<HostExec> h_truth;
   generate_synthetic(exec, kRows, kFeatures, 5, d_data, d_truth);
   generate_synthetic(host, kRows, kFeatures, 5, h_data, h_truth);
-  const std::vector<float> h_X(h_data.X.begin(), h_data.X.begin() + kRows * kFeatures);
-  const std::vector<float> h_y(h_data.y.begin(), h_data.y.begin() + kRows);
-  EXPECT_TRUE(testing::all_close(exec.download(d_data.X, kRows * kFeatures), h_X, 1e-6, 1e-5));
-  EXPECT_TRUE(testing::all_close(exec.download(d_data.y, kRows), h_y, 1e-4, 1e-5));
+  const std::vector<float> h_X(h_data.X, h_data.X + kRows * kFeatures);
+  const std::vector<float> h_y(h_data.y, h_data.y + kRows);
+  EXPECT_TRUE(
+      testing::all_close(exec.download(d_data.X_storage, kRows * kFeatures), h_X, 1e-6, 1e-5));
+  EXPECT_TRUE(testing::all_close(exec.download(d_data.y_storage, kRows), h_y, 1e-4, 1e-5));
   EXPECT_EQ(exec.download(d_truth.bias, 1)[0], h_truth.bias[0]);
 }
 
