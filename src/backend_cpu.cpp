@@ -32,7 +32,7 @@ TrainResult train_cpu(const TrainConfig& config, const Dataset* data,
   const uint64_t dataset_bytes =
       data != nullptr ? sizeof(float) * static_cast<uint64_t>(rows) * (features + 1) : 0;
   require_host_memory(
-      training_device_bytes(rows, features, config.batch_size, config.steps) - dataset_bytes,
+      training_memory_bytes(rows, features, config.batch_size, config.steps) - dataset_bytes,
       available_host_memory());
   HostExec exec(cpu_threads_for(config, features));
   return train_with(exec, config, data, DeviceKind::kCpu, progress);

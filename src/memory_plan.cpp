@@ -10,7 +10,7 @@
 
 namespace linsgd {
 
-uint64_t training_device_bytes(int64_t rows, int64_t features, int64_t batch_size, int64_t steps) {
+uint64_t training_memory_bytes(int64_t rows, int64_t features, int64_t batch_size, int64_t steps) {
   using rng_plan::even_count;
   constexpr uint64_t kFloat = sizeof(float);
   constexpr uint64_t kCublasWorkspace = uint64_t{32} << 20;

@@ -89,11 +89,11 @@ TEST(EngineChoice, AutoIsFusedWhereItFitsAndFusedRefusesTooLargeGpuBatches) {
 TEST(MemoryPlan, CountsTheDatasetAndTheStepBuffers) {
   // The post's problem: X alone is 4000 * 2000 * 4 bytes = 30.5 MiB; with the 32 MiB cuBLAS
   // workspace and small buffers the total lies just above 62.5 MiB.
-  const uint64_t bytes = training_device_bytes(4000, 2000, 64, 2000);
+  const uint64_t bytes = training_memory_bytes(4000, 2000, 64, 2000);
   EXPECT_GT(bytes, uint64_t{4000} * 2000 * 4 + (uint64_t{32} << 20));
   EXPECT_LT(bytes, uint64_t{64} << 20);
   // Doubling the rows doubles X's share.
-  EXPECT_NEAR(static_cast<double>(training_device_bytes(8000, 2000, 64, 2000) - bytes),
+  EXPECT_NEAR(static_cast<double>(training_memory_bytes(8000, 2000, 64, 2000) - bytes),
               8000.0 * 2000 * 4 / 2 + 4000 * 8, 1.0);
 }
 
