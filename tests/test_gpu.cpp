@@ -81,7 +81,8 @@ TEST_P(GpuKernels, UpdateMatchesItsCpuTwin) {
                            cpu_bias.data(), cpu_history.data(), &cpu_counter);
   exec.sgd_update(features, batch, scale, d_gradient.data(), d_residual.data(), d_w.data(),
                   d_bias.data(), d_history.data(), d_counter.data());
-  // Same float formula per weight; the double sums differ only in summation order.
+  // The same unfused float formula per weight (multiply_add_unfused): bit-identical. The double
+  // sums differ only in summation order.
   EXPECT_TRUE(testing::all_close(exec.download(d_w, features), cpu_w, 0.0, 0.0));
   EXPECT_TRUE(testing::all_close(exec.download(d_bias, 1), cpu_bias, 1e-7, 1e-6));
   EXPECT_TRUE(testing::all_close(exec.download(d_history, 4), cpu_history, 1e-7, 1e-6));

@@ -63,6 +63,11 @@ TEST(UpdateMath, MatchesDoublePrecisionFormulas) {
                 1e-6 * std::abs(expected) + 1e-7);
   }
   EXPECT_FLOAT_EQ(updated_bias(0.25f, 12.5, 0.5f), 0.25f - 6.25f);
+  // Exactly the unfused formulas: the product rounded, then the sum.
+  for (size_t j = 0; j < weights.size(); ++j) {
+    const float product = scale * gradients[j];
+    EXPECT_EQ(updated_weight(weights[j], gradients[j], scale), weights[j] - product);
+  }
   EXPECT_FLOAT_EQ(half_mean_square(10.0, 4), 1.25f);
   EXPECT_FLOAT_EQ(residual_offset(0.75f, 2.0f), -1.25f);
   EXPECT_FLOAT_EQ(synthetic_target_offset(0.5f, 3.0f), 0.5f + 0.03f);
