@@ -144,6 +144,13 @@ bool skip_without_gpu(benchmark::State& state) {
 void gpu_steps(benchmark::State& state, Shape shape, Engine engine) {
   if (skip_without_gpu(state)) return;
   CudaExec exec;
+  if (engine == Engine::kFused) {
+    const FusedPlan plan = exec.plan_fused(shape.features, shape.batch);
+    if (!plan.unavailable.empty()) {
+      state.SkipWithError(plan.unavailable.c_str());
+      return;
+    }
+  }
   EventTimer timer;
   time_loop(state, exec, shape, engine, shape.gpu_steps,
             [&](auto&& work) { return timer.seconds(exec.stream(), work); });
@@ -206,11 +213,9 @@ void register_all() {
   for (const Shape& shape : benchmark_shapes()) {
     for (Engine engine : {Engine::kGemv, Engine::kFused}) {
       const std::string tag = std::string(to_string(engine)) + "/" + shape.name;
-      if (engine == Engine::kGemv || shape.batch <= kFusedMaxBatchOnGpu) {
-        benchmark::RegisterBenchmark(("steps/cuda/" + tag).c_str(), gpu_steps, shape, engine)
-            ->UseManualTime()
-            ->Unit(benchmark::kMillisecond);
-      }
+      benchmark::RegisterBenchmark(("steps/cuda/" + tag).c_str(), gpu_steps, shape, engine)
+          ->UseManualTime()
+          ->Unit(benchmark::kMillisecond);
       benchmark::RegisterBenchmark(("steps/cpu/" + tag).c_str(), cpu_steps, shape, engine)
           ->UseManualTime()
           ->Unit(benchmark::kMillisecond)

@@ -1,26 +1,22 @@
 // The fused engine's persistent kernel (see fused_sgd.cuh for the algorithm).
 #include "fused_sgd.cuh"
 
+#include <cuda_pipeline.h>
 #include <cub/block/block_reduce.cuh>
 #include <cuda/atomic>
 
-#include <algorithm>
-#include <cmath>
-
+#include "../src/fused_plan.hpp"
 #include "linsgd/cuda_check.hpp"
+#include "linsgd/errors.hpp"
 #include "linsgd/sgd_math.hpp"
 
 namespace linsgd::kernels {
 namespace {
 
-constexpr int kThreads = 256;
-constexpr int kWarps = kThreads / 32;
-
-// Shared memory: the batch's row indices and residuals, then one float per thread for the
-// gradient's cross-group sums.
-size_t shared_bytes(int64_t batch) {
-  return static_cast<size_t>(batch) * (sizeof(uint32_t) + sizeof(float)) + kThreads * sizeof(float);
-}
+constexpr int kThreads = kFusedThreads;
+constexpr unsigned kFullWarp = 0xffffffffu;
+// Partials a thread loads before it adds them: enough in flight to cover the L2's latency.
+constexpr int kPartialLoadsInFlight = 16;
 
 // Waits until `target` arrivals in all: every block arrives once per step. The fences make the
 // partials a block wrote before arriving visible to blocks that pass the barrier.
@@ -37,71 +33,140 @@ __device__ void grid_barrier(unsigned* counter, unsigned target) {
   __syncthreads();
 }
 
-__device__ int64_t smaller(int64_t a, int64_t b) {
-  return a < b ? a : b;
+// Threads of a block laid out as `groups` rows of `lanes`; the threads past groups x lanes
+// (when lanes does not divide the block) are inactive.
+struct ThreadGrid {
+  int lanes, groups, lane, group;
+  __device__ explicit ThreadGrid(int64_t wanted_lanes) {
+    lanes = static_cast<int>(wanted_lanes < kThreads ? (wanted_lanes < 1 ? 1 : wanted_lanes)
+                                                     : kThreads);
+    groups = kThreads / lanes;
+    lane = static_cast<int>(threadIdx.x) % lanes;
+    group = static_cast<int>(threadIdx.x) / lanes;
+  }
+  __device__ bool active() const { return group < groups; }
+};
+
+// Starts the copies of this step's tile (the sampled rows' values of the block's features) and
+// their targets into shared memory, and of the next step's draws; they land by
+// __pipeline_wait_prior(0). X, y and the draws do not change during the kernel, so the copies
+// may go through L1.
+__device__ void start_step_copies(const FusedStepArgs& a, const FusedLayout& layout,
+                                  const ThreadGrid& copy_grid, int64_t j_begin, int64_t width,
+                                  const uint32_t* draws, const uint32_t* next_draws_source,
+                                  uint32_t* next_draws, float* tile, float* y_batch) {
+  const int step = layout.vector_copy ? 4 : 1;  // floats per copy
+  const int64_t first_row = copy_grid.active() ? copy_grid.group : a.batch;
+  for (int64_t k = first_row; k < a.batch; k += copy_grid.groups) {
+    const float* source = a.X + row_from_draw(draws[k], a.rows) * a.features + j_begin;
+    float* destination = tile + k * layout.stride;
+    for (int64_t j = static_cast<int64_t>(copy_grid.lane) * step; j < width;
+         j += static_cast<int64_t>(copy_grid.lanes) * step) {
+      __pipeline_memcpy_async(destination + j, source + j, step * sizeof(float));
+    }
+  }
+  for (int64_t k = threadIdx.x; k < a.batch; k += kThreads) {
+    __pipeline_memcpy_async(y_batch + k, a.y + row_from_draw(draws[k], a.rows), sizeof(float));
+    if (next_draws_source != nullptr) {
+      __pipeline_memcpy_async(next_draws + k, next_draws_source + k, sizeof(uint32_t));
+    }
+  }
+  __pipeline_commit();
 }
 
-// Sum over a warp by a fixed butterfly: the same order on every run.
-__device__ float warp_sum(float value) {
-  for (int offset = 16; offset > 0; offset /= 2)
-    value += __shfl_xor_sync(0xffffffffu, value, offset);
-  return value;
+// A: this block's partial dot products, tile row k . w_slice, for every batch row k. `lanes`
+// threads share a row (a power of two <= 32, so a row's lanes sit in one warp) and combine their
+// sums with a fixed butterfly: the same order on every run. Every thread runs the same number of
+// passes, so whole warps reach each shuffle.
+__device__ void partial_dots(const FusedLayout& layout, int64_t batch, int64_t width,
+                             const float* tile, const float* w_slice, float* partials_out) {
+  const int lanes = layout.lanes_per_row;
+  const int rows_per_pass = kThreads / lanes;
+  const int row_in_pass = static_cast<int>(threadIdx.x) / lanes;
+  const int lane = static_cast<int>(threadIdx.x) % lanes;
+  for (int64_t k0 = 0; k0 < batch; k0 += rows_per_pass) {
+    const int64_t k = k0 + row_in_pass;
+    float sum = 0.0f;
+    if (k < batch) {
+      const float* row = tile + k * layout.stride;
+      for (int64_t j = lane; j < width; j += lanes) sum += row[j] * w_slice[j];
+    }
+    for (int offset = lanes / 2; offset > 0; offset /= 2) {
+      sum += __shfl_xor_sync(kFullWarp, sum, offset);
+    }
+    if (k < batch && lane == 0) partials_out[k] = sum;
+  }
 }
 
-__global__ void __launch_bounds__(kThreads) fused_sgd_kernel(FusedStepArgs a, int64_t count) {
-  extern __shared__ unsigned char shared_raw[];
-  auto* rows = reinterpret_cast<uint32_t*>(shared_raw);
-  auto* residual = reinterpret_cast<float*>(rows + a.batch);
-  auto* group_sums = residual + a.batch;
+// The dot product of batch row k: the blocks' partials added in block order, so every block
+// gets the same float. __ldcg: other blocks wrote these since this SM last cached the buffer;
+// read them from L2, never from a stale L1 line. The loads of one unrolled run are all issued
+// before the first add.
+__device__ float summed_partials(const float* partials_in, int blocks, int64_t batch, int64_t k) {
+  float dot = 0.0f;
+#pragma unroll kPartialLoadsInFlight
+  for (int b = 0; b < blocks; ++b) dot += __ldcg(partials_in + b * batch + k);
+  return dot;
+}
+
+__global__ void __launch_bounds__(kThreads)
+    fused_sgd_kernel(FusedStepArgs a, FusedLayout layout, int64_t count) {
+  // Shared memory in the order of fused_shared_floats (fused_step.hpp); the tile comes first, so
+  // its rows (a multiple of 4 floats apart for 16-byte copies) are 16-byte aligned.
+  extern __shared__ __align__(16) unsigned char shared_raw[];
+  const int64_t slice_rounded = (layout.slice + 3) / 4 * 4;
+  float* tile = reinterpret_cast<float*>(shared_raw);
+  float* w_slice = tile + a.batch * layout.stride;
+  float* y_batch = w_slice + slice_rounded;
+  float* residual = y_batch + a.batch;
+  float* group_sums = residual + a.batch;
+  auto* draws = reinterpret_cast<uint32_t*>(group_sums + kThreads);
+  uint32_t* next_draws = draws + a.batch;
 
   using BlockReduce = cub::BlockReduce<double, kThreads>;
   __shared__ typename BlockReduce::TempStorage reduce_storage;
   __shared__ double shared_sum, shared_square_sum;
 
   const int blocks = static_cast<int>(gridDim.x);
-  const int64_t slice = (a.features + blocks - 1) / blocks;
-  const int64_t j_begin = smaller(a.features, blockIdx.x * slice);
-  const int64_t j_end = smaller(a.features, j_begin + slice);
-  const int64_t width = j_end - j_begin;
-  const int warp = threadIdx.x / 32;
-  const int lane = threadIdx.x % 32;
-  // Phase B layout: `width_lanes` threads across the slice, `groups` of them down the batch.
-  const int width_lanes = width < 1 ? 1 : static_cast<int>(smaller(width, kThreads));
-  const int groups = kThreads / width_lanes;
-  const int group = threadIdx.x / width_lanes;
-  const int j_lane = threadIdx.x % width_lanes;
+  const int64_t j_begin = blockIdx.x * layout.slice;
+  const int64_t width =
+      (j_begin + layout.slice < a.features ? j_begin + layout.slice : a.features) -
+      j_begin;  // >= 1: the plan leaves no block empty
+  // Copies: threads across a row's floats (in copies of 4 or 1), rows down the groups.
+  const ThreadGrid copy_grid((width + (layout.vector_copy ? 3 : 0)) / (layout.vector_copy ? 4 : 1));
+  // B2: threads across the slice, groups of them down the batch.
+  const ThreadGrid update_grid(width);
 
-  float bias = *a.bias;  // each block keeps an identical copy through the chunk
+  // The block keeps its weights in shared memory for the whole chunk and an identical copy of
+  // the bias in a register.
+  for (int64_t j = threadIdx.x; j < width; j += kThreads) w_slice[j] = a.weights[j_begin + j];
+  for (int64_t k = threadIdx.x; k < a.batch; k += kThreads) {
+    __pipeline_memcpy_async(draws + k, a.draws + k, sizeof(uint32_t));
+  }
+  __pipeline_commit();
+  __pipeline_wait_prior(0);
+  __syncthreads();
+  float bias = *a.bias;
   const int64_t first_step = *a.step_counter;
 
   for (int64_t s = 0; s < count; ++s) {
-    const uint32_t* draws = a.draws + s * a.batch;
-    for (int64_t k = threadIdx.x; k < a.batch; k += kThreads) {
-      rows[k] = static_cast<uint32_t>(row_from_draw(draws[k], a.rows));
-    }
+    const uint32_t* next_source = s + 1 < count ? a.draws + (s + 1) * a.batch : nullptr;
+    start_step_copies(a, layout, copy_grid, j_begin, width, draws, next_source, next_draws, tile,
+                      y_batch);
+    __pipeline_wait_prior(0);
     __syncthreads();
 
-    // A: partial dot products of this slice, one warp per batch row.
     float* partials_out = a.partials + (s % 2) * blocks * a.batch + blockIdx.x * a.batch;
-    for (int64_t k = warp; k < a.batch; k += kWarps) {
-      const float* x = a.X + static_cast<int64_t>(rows[k]) * a.features;
-      float sum = 0.0f;
-      for (int64_t j = j_begin + lane; j < j_end; j += 32) sum += x[j] * a.weights[j];
-      sum = warp_sum(sum);
-      if (lane == 0) partials_out[k] = sum;
-    }
+    partial_dots(layout, a.batch, width, tile, w_slice, partials_out);
     grid_barrier(a.barrier, static_cast<unsigned>((s + 1) * blocks));
 
-    // B1: residuals from all blocks' partials, summed in block order.
+    // B1: residuals from all blocks' partials, then sum(r) and sum(r^2) in double.
     const float* partials_in = a.partials + (s % 2) * blocks * a.batch;
     double sum = 0.0;
     double square_sum = 0.0;
     for (int64_t k = threadIdx.x; k < a.batch; k += kThreads) {
-      float dot = 0.0f;
-      // __ldcg: other blocks wrote these since this SM last cached the buffer; read them from
-      // L2, never from a stale L1 line.
-      for (int b = 0; b < blocks; ++b) dot += __ldcg(partials_in + b * a.batch + k);
-      const float r = residual_offset(bias, a.y[rows[k]]) + dot;
+      const float r =
+          residual_offset(bias, y_batch[k]) + summed_partials(partials_in, blocks, a.batch, k);
       residual[k] = r;
       sum += r;
       square_sum += static_cast<double>(r) * r;
@@ -119,26 +184,34 @@ __global__ void __launch_bounds__(kThreads) fused_sgd_kernel(FusedStepArgs a, in
       a.loss_history[first_step + s] = half_mean_square(shared_square_sum, a.batch);
     }
 
-    // B2: gradient and update on this block's slice; groups of threads split the batch, then
-    // group 0 adds the groups' sums in group order.
-    for (int64_t j0 = j_begin; j0 < j_end; j0 += width_lanes) {
-      const int64_t j = j0 + j_lane;
+    // B2: gradient and update of the block's weights; groups split the batch, then group 0 adds
+    // the groups' sums in group order.
+    const ThreadGrid& g = update_grid;
+    for (int64_t j0 = 0; j0 < width; j0 += g.lanes) {
+      const int64_t j = j0 + g.lane;
       float gradient = 0.0f;
-      if (j < j_end && group < groups) {
-        for (int64_t k = group; k < a.batch; k += groups) {
-          gradient += residual[k] * a.X[static_cast<int64_t>(rows[k]) * a.features + j];
+      if (j < width && g.active()) {
+        for (int64_t k = g.group; k < a.batch; k += g.groups) {
+          gradient += residual[k] * tile[k * layout.stride + j];
         }
       }
       group_sums[threadIdx.x] = gradient;
       __syncthreads();
-      if (group == 0 && j < j_end) {
+      if (g.group == 0 && j < width) {
         float total = 0.0f;
-        for (int g = 0; g < groups; ++g) total += group_sums[g * width_lanes + j_lane];
-        a.weights[j] = updated_weight(a.weights[j], total, a.scale);
+        for (int group = 0; group < g.groups; ++group)
+          total += group_sums[group * g.lanes + g.lane];
+        w_slice[j] = updated_weight(w_slice[j], total, a.scale);
       }
       __syncthreads();
     }
+
+    uint32_t* used = draws;  // the next step's draws landed with this step's copies
+    draws = next_draws;
+    next_draws = used;
   }
+
+  for (int64_t j = threadIdx.x; j < width; j += kThreads) a.weights[j_begin + j] = w_slice[j];
   if (blockIdx.x == 0 && threadIdx.x == 0) {
     *a.bias = bias;
     *a.step_counter = first_step + count;
@@ -150,18 +223,27 @@ __global__ void __launch_bounds__(kThreads) fused_sgd_kernel(FusedStepArgs a, in
 FusedPlan plan_fused_steps(int64_t features, int64_t batch) {
   int device = 0;
   CUDA_CHECK(cudaGetDevice(&device));
-  int multiprocessors = 0;
-  CUDA_CHECK(cudaDeviceGetAttribute(&multiprocessors, cudaDevAttrMultiProcessorCount, device));
+  FusedGpuLimits limits;
+  int optin_shared = 0;
+  CUDA_CHECK(
+      cudaDeviceGetAttribute(&limits.multiprocessors, cudaDevAttrMultiProcessorCount, device));
+  CUDA_CHECK(
+      cudaDeviceGetAttribute(&optin_shared, cudaDevAttrMaxSharedMemoryPerBlockOptin, device));
+  cudaFuncAttributes attributes{};
+  CUDA_CHECK(cudaFuncGetAttributes(&attributes, fused_sgd_kernel));
+  limits.shared_bytes_per_block = optin_shared - static_cast<int64_t>(attributes.sharedSizeBytes);
+  FusedPlan plan = plan_fused_gpu(features, batch, limits);
+  if (!plan.unavailable.empty()) return plan;
+
+  CUDA_CHECK(cudaFuncSetAttribute(fused_sgd_kernel, cudaFuncAttributeMaxDynamicSharedMemorySize,
+                                  static_cast<int>(plan.shared_bytes)));
   int per_multiprocessor = 0;
-  CUDA_CHECK(cudaOccupancyMaxActiveBlocksPerMultiprocessor(&per_multiprocessor, fused_sgd_kernel,
-                                                           kThreads, shared_bytes(batch)));
-  const int64_t resident = static_cast<int64_t>(per_multiprocessor) * multiprocessors;
-  if (resident < 1) throw Error("the fused kernel does not fit on this GPU; use --engine gemv");
-  const auto wanted = static_cast<int64_t>(std::sqrt(static_cast<double>(features)) / 2.0);
-  FusedPlan plan;
-  plan.blocks =
-      static_cast<int>(std::clamp<int64_t>(wanted, 1, std::min<int64_t>(resident, features)));
-  plan.partial_floats = 2 * static_cast<int64_t>(plan.blocks) * batch;
+  CUDA_CHECK(cudaOccupancyMaxActiveBlocksPerMultiprocessor(
+      &per_multiprocessor, fused_sgd_kernel, kThreads, static_cast<size_t>(plan.shared_bytes)));
+  if (static_cast<int64_t>(per_multiprocessor) * limits.multiprocessors < plan.layout.blocks) {
+    plan.unavailable = "the fused kernel's " + std::to_string(plan.layout.blocks) +
+                       " blocks do not fit on this GPU at once";
+  }
   return plan;
 }
 
@@ -169,10 +251,11 @@ void fused_steps(cudaStream_t stream, const FusedPlan& plan, int64_t count,
                  const FusedStepArgs& args) {
   CUDA_CHECK(cudaMemsetAsync(args.barrier, 0, sizeof(unsigned), stream));
   FusedStepArgs kernel_args = args;
-  void* parameters[] = {&kernel_args, &count};
-  CUDA_CHECK(cudaLaunchCooperativeKernel(reinterpret_cast<void*>(fused_sgd_kernel),
-                                         dim3(static_cast<unsigned>(plan.blocks)), dim3(kThreads),
-                                         parameters, shared_bytes(args.batch), stream));
+  FusedLayout layout = plan.layout;
+  void* parameters[] = {&kernel_args, &layout, &count};
+  CUDA_CHECK(cudaLaunchCooperativeKernel(
+      reinterpret_cast<void*>(fused_sgd_kernel), dim3(static_cast<unsigned>(layout.blocks)),
+      dim3(kThreads), parameters, static_cast<size_t>(plan.shared_bytes), stream));
 }
 
 }  // namespace linsgd::kernels

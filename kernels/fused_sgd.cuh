@@ -1,13 +1,18 @@
 // The fused engine's persistent kernel: one cooperative launch runs a chunk of SGD steps.
-// Block b owns the feature slice [b * W, (b + 1) * W). Per step:
-//   A. each block computes, for every batch row k, the partial dot product of its slice of
-//      x_k with its slice of w, and publishes the B partials;
+// Block b owns the feature slice [b * W, (b + 1) * W) (layout in fused_step.hpp) and keeps its
+// weights in shared memory for the whole chunk. Per step:
+//   copy. the block starts asynchronous copies (cp.async) of the batch's values of its slice
+//      (the tile, B x W) and of the batch's targets into shared memory, all in flight at once,
+//      with the next step's draws;
+//   A. for every batch row k, the partial dot product of the tile's row with the slice of w,
+//      published to global memory (double-buffered by step parity);
 //   -- grid barrier (the only one of the step) --
 //   B. every block sums all blocks' partials for each k, in block order (so every block gets
 //      bit-identical residuals r_k = b - y_k + x_k . w), reduces sum(r) and sum(r^2) in double,
-//      updates its copy of b, and updates w on its own slice: w_j -= (lr / B) sum_k r_k x_kj.
-// X is read once per step, straight from the sampled rows (no gathered copy), and w never
-// leaves its block's slice, so the next step's phase A needs no second barrier.
+//      updates its copy of b, and updates w on its own slice from the tile:
+//      w_j -= (lr / B) sum_k r_k x_kj.
+// Each sampled value is read once from global memory (no gathered copy), and w never leaves its
+// block, so the next step's phase A needs no second barrier.
 #pragma once
 
 #include <cuda_runtime.h>
@@ -18,9 +23,8 @@
 
 namespace linsgd::kernels {
 
-// Blocks for `features` and `batch`: about sqrt(features) / 2 (few enough that reading every
-// block's partials costs less than the batch itself), capped by how many blocks the device
-// holds at once (the grid barrier needs them all resident).
+// The plan for `features` and `batch` on the current device (plan_fused_gpu with its limits);
+// when it is available, the kernel is also set up to take its shared memory.
 FusedPlan plan_fused_steps(int64_t features, int64_t batch);
 
 // Runs `count` steps; `args.barrier` is reset on `stream` before the launch.

@@ -1,8 +1,12 @@
-// Arguments of the fused engine's steps (Engine::kFused), shared by the CPU loop and the CUDA
-// persistent kernel. Step s of a call reads its indices from draws[s * batch, (s + 1) * batch).
+// Arguments and work split of the fused engine's steps (Engine::kFused), shared by the CPU loop
+// and the CUDA persistent kernel. Step s of a call reads its indices from
+// draws[s * batch, (s + 1) * batch).
 #pragma once
 
 #include <cstdint>
+#include <string>
+
+#include "linsgd/hd.hpp"
 
 namespace linsgd {
 
@@ -18,17 +22,41 @@ struct FusedStepArgs {
   float* bias = nullptr;
   float* loss_history = nullptr;
   int64_t* step_counter = nullptr;
-  float* residual = nullptr;    // batch floats of scratch
-  float* gradient = nullptr;    // features floats of scratch (CPU)
+  float* residual = nullptr;    // CPU: batch floats of scratch
+  float* gradient = nullptr;    // CPU: features floats of scratch
   float* partials = nullptr;    // GPU: 2 x blocks x batch floats, the blocks' partial dot products
   unsigned* barrier = nullptr;  // GPU: the grid barrier's arrival counter
 };
 
-// How the fused engine splits the work: `blocks` feature slices (1 on the CPU) and the floats of
-// `partials` scratch that needs.
-struct FusedPlan {
+// How the GPU kernel splits a step (kernels/fused_sgd.cuh): block b owns the features
+// [b * slice, min((b + 1) * slice, features)) and keeps the batch's values of them, the "tile",
+// in shared memory as batch rows of `stride` floats.
+struct FusedLayout {
   int blocks = 1;
-  int64_t partial_floats = 0;
+  int64_t slice = 0;         // features per block; the last block may have fewer
+  int64_t stride = 0;        // floats between tile rows: >= slice, padded against bank conflicts
+  int lanes_per_row = 1;     // threads that share one batch row's dot product (a power of two)
+  bool vector_copy = false;  // 16-byte copies: features and slice are multiples of 4
+};
+
+// A block's shared memory, in floats (4 bytes each), in this order: the tile (batch x stride),
+// the block's weights (slice, rounded up to 4), the batch's targets and residuals (batch each),
+// one float per thread for the gradient's cross-group sums, and two buffers of batch draws (this
+// step's and the next step's, 4-byte integers).
+LINSGD_HD inline int64_t fused_shared_floats(int64_t batch, int64_t stride, int64_t slice,
+                                             int threads) {
+  const int64_t slice_rounded = (slice + 3) / 4 * 4;
+  return batch * stride + slice_rounded + 2 * batch + threads + 2 * batch;
+}
+
+// The fused engine's plan for one shape: the GPU layout and the buffers it needs, or why the
+// shape cannot run fused on this GPU (`unavailable` is then a one-line reason). The CPU's plan is
+// the default: always available, one "block", no partials.
+struct FusedPlan {
+  FusedLayout layout;
+  int64_t shared_bytes = 0;    // dynamic shared memory per block
+  int64_t partial_floats = 0;  // 2 x blocks x batch
+  std::string unavailable;
 };
 
 }  // namespace linsgd

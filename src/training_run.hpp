@@ -16,7 +16,8 @@ TrainResult train_with(Exec& exec, const TrainConfig& requested, const Dataset* 
                        DeviceKind backend, const ProgressCallback& progress) {
   TrainConfig config = requested;
   config.device = backend;
-  config.engine = choose_engine(requested.engine, backend, requested.batch_size);
+  const int64_t features = dataset != nullptr ? dataset->features : requested.features;
+  config.engine = choose_engine(requested.engine, exec.plan_fused(features, requested.batch_size));
   ResidentData<Exec> data;
   ResidentTruth<Exec> truth;
   if (dataset != nullptr) {

@@ -73,14 +73,17 @@ TEST(DeviceKind, ParsesTheThreeNamesAndRefusesOthers) {
             "invalid value for --device: gpu (expected auto, cuda or cpu)");
 }
 
-TEST(EngineChoice, AutoIsFusedWhereItFitsAndFusedRefusesTooLargeGpuBatches) {
-  EXPECT_EQ(choose_engine(Engine::kAuto, DeviceKind::kCpu, 1 << 20), Engine::kFused);
-  EXPECT_EQ(choose_engine(Engine::kAuto, DeviceKind::kCuda, 64), Engine::kFused);
-  EXPECT_EQ(choose_engine(Engine::kAuto, DeviceKind::kCuda, 8192), Engine::kGemv);
-  EXPECT_EQ(choose_engine(Engine::kGemv, DeviceKind::kCuda, 64), Engine::kGemv);
-  EXPECT_EQ(message_of<UsageError>([] { choose_engine(Engine::kFused, DeviceKind::kCuda, 8192); }),
-            "--engine fused supports --batch-size up to 4096 on the GPU (got 8192); use --engine "
-            "gemv");
+TEST(EngineChoice, AutoIsFusedWhereAvailableAndFusedNamesWhyNot) {
+  const FusedPlan available;  // the CPU's plan
+  FusedPlan unavailable;
+  unavailable.unavailable = "the fused engine cannot hold a batch of 8192 x 512 here";
+  EXPECT_EQ(choose_engine(Engine::kAuto, available), Engine::kFused);
+  EXPECT_EQ(choose_engine(Engine::kAuto, unavailable), Engine::kGemv);
+  EXPECT_EQ(choose_engine(Engine::kGemv, available), Engine::kGemv);
+  EXPECT_EQ(choose_engine(Engine::kFused, available), Engine::kFused);
+  EXPECT_EQ(message_of<UsageError>([&] { choose_engine(Engine::kFused, unavailable); }),
+            "--engine fused: the fused engine cannot hold a batch of 8192 x 512 here; use "
+            "--engine gemv");
   EXPECT_EQ(parse_engine("fused"), Engine::kFused);
   EXPECT_EQ(message_of<UsageError>([] { parse_engine("fast"); }),
             "invalid value for --engine: fast (expected auto, gemv or fused)");

@@ -194,17 +194,20 @@ TEST_P(GpuEngines, PostRunMatchesTheCpuRunOfTheSameSeed) {
 
 TEST_P(GpuEngines, AwkwardShapesMatchTheCpu) {
   LINSGD_SKIP_WITHOUT_GPU();
-  // d = 1, B = 1, B > n, d not a multiple of 32, uneven feature slices, the largest fused batch;
-  // 300 steps = chunks of 256 and 44.
-  for (const auto& [rows, features, batch] :
-       {std::tuple{50, 1, 7}, std::tuple{777, 129, 1}, std::tuple{9, 70, 25},
-        std::tuple{300, 2001, 64}, std::tuple{5000, 40, 4096}}) {
+  // d = 1, B = 1, B > n, d not a multiple of 4 (one-float copies) or of 32, uneven feature
+  // slices, a 4096-row batch (16 passes of the fused kernel's rows, in 5 blocks), slices wider
+  // than a block's 256 threads; the learning rate keeps lr x d / B well below 2. 300 steps =
+  // chunks of 256 and 44.
+  for (const auto& [rows, features, batch, learning_rate] :
+       {std::tuple{50, 1, 7, 0.002}, std::tuple{777, 129, 1, 0.002}, std::tuple{9, 70, 25, 0.002},
+        std::tuple{300, 2001, 64, 0.002}, std::tuple{5000, 40, 4096, 0.002},
+        std::tuple{20, 70001, 5, 1e-6}}) {
     TrainConfig config;
     config.rows = rows;
     config.features = features;
     config.batch_size = batch;
     config.steps = 300;
-    config.learning_rate = 0.002;
+    config.learning_rate = learning_rate;
     config.engine = GetParam();
     config.device = DeviceKind::kCuda;
     const TrainResult gpu = train_synthetic(config);
@@ -236,6 +239,27 @@ std::string engine_name(const ::testing::TestParamInfo<Engine>& engine) {
 
 INSTANTIATE_TEST_SUITE_P(Engines, GpuEngines, ::testing::Values(Engine::kGemv, Engine::kFused),
                          engine_name);
+
+TEST(GpuTraining, FusedEngineRefusesABatchBeyondSharedMemoryAndAutoPicksGemv) {
+  LINSGD_SKIP_WITHOUT_GPU();
+  TrainConfig config;
+  config.device = DeviceKind::kCuda;
+  config.rows = 300;
+  config.features = 512;
+  config.batch_size = 8192;  // 8192 x 512 floats: 16 MiB, beyond any GPU's shared memory
+  config.steps = 3;
+  config.engine = Engine::kFused;
+  try {
+    train_synthetic(config);
+    FAIL() << "--engine fused ran a batch of 8192 x 512";
+  } catch (const UsageError& error) {
+    EXPECT_NE(std::string(error.what()).find("--engine fused: the fused engine cannot hold"),
+              std::string::npos)
+        << error.what();
+  }
+  config.engine = Engine::kAuto;
+  EXPECT_EQ(train_synthetic(config).config.engine, Engine::kGemv);
+}
 
 TEST(GpuTraining, RunLargerThanFreeMemoryIsRefusedBeforeAllocating) {
   LINSGD_SKIP_WITHOUT_GPU();

@@ -1,0 +1,122 @@
+// The GPU fused kernel's work split (plan_fused_gpu), for the limits of an H100 or H200: every
+// plan covers the features exactly, fits a block's shared memory, keeps 16-byte copies aligned
+// and the tile's rows apart in the banks; shapes too large are unavailable with a reason.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstdint>
+#include <string>
+
+#include "fused_plan.hpp"
+
+namespace linsgd {
+namespace {
+
+// 132 multiprocessors, 227 KiB of opt-in shared memory a block, less the kernel's static share.
+constexpr FusedGpuLimits kHopper{132, 227 * 1024 - 512};
+
+bool is_power_of_two(int value) {
+  return value > 0 && (value & (value - 1)) == 0;
+}
+
+// Checks every property the kernel relies on; returns the plan for further checks.
+FusedPlan checked_plan(int64_t features, int64_t batch, const FusedGpuLimits& limits = kHopper) {
+  const FusedPlan plan = plan_fused_gpu(features, batch, limits);
+  const std::string shape = std::to_string(batch) + " x " + std::to_string(features);
+  if (!plan.unavailable.empty()) return plan;
+  const FusedLayout& l = plan.layout;
+  // Slices cover [0, features) and none is empty.
+  EXPECT_GE(l.blocks, 1) << shape;
+  EXPECT_LE(l.blocks, limits.multiprocessors) << shape;
+  EXPECT_LT((l.blocks - 1) * l.slice, features) << shape;
+  EXPECT_GE(l.blocks * l.slice, features) << shape;
+  // Shared memory: what the kernel carves, within the limit.
+  EXPECT_GE(l.stride, l.slice) << shape;
+  EXPECT_LT(l.stride - l.slice, 32) << shape;
+  EXPECT_EQ(plan.shared_bytes, 4 * fused_shared_floats(batch, l.stride, l.slice, kFusedThreads))
+      << shape;
+  EXPECT_LE(plan.shared_bytes, limits.shared_bytes_per_block) << shape;
+  EXPECT_EQ(plan.partial_floats, 2 * l.blocks * batch) << shape;
+  // 16-byte copies only where every source and destination row offset is a multiple of 4.
+  EXPECT_EQ(l.vector_copy, features % 4 == 0) << shape;
+  if (l.vector_copy) {
+    EXPECT_EQ(l.slice % 4, 0) << shape;
+    EXPECT_EQ(l.stride % 4, 0) << shape;
+  }
+  // A row's lanes share one warp, and the block has a lane for each of them.
+  EXPECT_TRUE(is_power_of_two(l.lanes_per_row) && l.lanes_per_row <= 32) << shape;
+  EXPECT_TRUE(l.lanes_per_row == 1 || l.lanes_per_row * batch <= kFusedThreads) << shape;
+  // The partials every block reads (blocks^2 x batch) stay within the batch's own size, unless
+  // the count is the sqrt(features) / 2 the plan starts from.
+  const auto wanted = static_cast<int64_t>(std::sqrt(static_cast<double>(features)) / 2.0);
+  EXPECT_TRUE(l.blocks <= std::max<int64_t>(wanted, 1) ||
+              static_cast<int64_t>(l.blocks) * l.blocks <= features)
+      << shape;
+  return plan;
+}
+
+TEST(FusedPlan, PostProblemUsesTwentyTwoPaddedSlices) {
+  const FusedPlan plan = checked_plan(2000, 64);
+  ASSERT_EQ(plan.unavailable, "");
+  // sqrt(2000) / 2 = 22 blocks of ceil(2000 / 22) = 91 features, rounded up to 92 for 16-byte
+  // copies; 4 lanes a row (64 rows x 4 = 256 threads); stride 100 = 4 (mod 32): the 8 rows a
+  // warp reads start 4 banks apart.
+  EXPECT_EQ(plan.layout.blocks, 22);
+  EXPECT_EQ(plan.layout.slice, 92);
+  EXPECT_EQ(plan.layout.lanes_per_row, 4);
+  EXPECT_TRUE(plan.layout.vector_copy);
+  EXPECT_EQ(plan.layout.stride, 100);
+  // 64 x 100 tile + 92 weights + 4 x 64 + 256 floats.
+  EXPECT_EQ(plan.shared_bytes, 4 * (6400 + 92 + 256 + 256));
+}
+
+TEST(FusedPlan, OddFeatureCountsCopyOneFloatAtATime) {
+  const FusedPlan plan = checked_plan(2001, 64);
+  ASSERT_EQ(plan.unavailable, "");
+  EXPECT_FALSE(plan.layout.vector_copy);
+  EXPECT_EQ(plan.layout.slice, 91);       // ceil(2001 / 22)
+  EXPECT_EQ(plan.layout.stride % 32, 4);  // = lanes: rows 4 banks apart
+}
+
+TEST(FusedPlan, WideShapeTakesMoreBlocksUntilTheTileFits) {
+  // 256 x 20000: sqrt / 2 = 70 blocks would need 256 x 288 floats (288 KiB) each; 91 blocks of
+  // 220 features (220 KiB with the rest) fit.
+  const FusedPlan plan = checked_plan(20000, 256);
+  ASSERT_EQ(plan.unavailable, "");
+  EXPECT_EQ(plan.layout.blocks, 91);
+  EXPECT_EQ(plan.layout.slice, 220);
+  EXPECT_EQ(plan.layout.lanes_per_row, 1);
+}
+
+TEST(FusedPlan, LargestFusedTestBatchFitsWithFiveBlocks) {
+  // 4096 x 40 (the GPU suite's largest fused batch): 5 slices of 8 features, 4096 x 8 floats.
+  const FusedPlan plan = checked_plan(40, 4096);
+  ASSERT_EQ(plan.unavailable, "");
+  EXPECT_EQ(plan.layout.blocks, 5);
+  EXPECT_EQ(plan.layout.slice, 8);
+  EXPECT_EQ(plan.layout.stride, 8);  // padding would not fit
+}
+
+TEST(FusedPlan, BatchesTooLargeForSharedMemoryAreUnavailableWithAReason) {
+  // The big-batch benchmark shape: 8192 rows of even 4 features need 8192 x 8 x 4 bytes.
+  const FusedPlan big_batch = checked_plan(512, 8192);
+  EXPECT_EQ(big_batch.unavailable,
+            "the fused engine cannot hold a batch of 8192 x 512 in the shared memory of this GPU "
+            "(132 multiprocessors, 226 KiB a block)");
+  // A small GPU: 4 multiprocessors cannot hold the post's batch in 48 KiB each.
+  EXPECT_NE(checked_plan(2000, 64, {4, 48 * 1024}).unavailable, "");
+  EXPECT_EQ(checked_plan(2000, 64, {24, 48 * 1024}).unavailable, "");
+}
+
+TEST(FusedPlan, EveryShapeOfAGridSatisfiesTheKernelsAssumptions) {
+  int available = 0;
+  for (const int64_t features : {1, 2, 3, 4, 7, 33, 40, 70, 129, 256, 2001, 4096, 20000, 70000}) {
+    for (const int64_t batch : {1, 7, 25, 64, 65, 256, 300, 1024, 4096, 8192}) {
+      if (checked_plan(features, batch).unavailable.empty()) ++available;
+    }
+  }
+  EXPECT_GT(available, 100);  // of 140: only the largest batches of many features are not
+}
+
+}  // namespace
+}  // namespace linsgd
