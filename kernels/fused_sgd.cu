@@ -100,12 +100,21 @@ __device__ void partial_dots(const FusedLayout& layout, int64_t batch, int64_t w
 
 // The dot product of batch row k: the blocks' partials added in block order, so every block
 // gets the same float. __ldcg: other blocks wrote these since this SM last cached the buffer;
-// read them from L2, never from a stale L1 line. The loads of one unrolled run are all issued
-// before the first add.
+// read them from L2, never from a stale L1 line. They are loaded kPartialLoadsInFlight at a
+// time into registers before any is added, so each run costs one round trip, not one per load.
 __device__ float summed_partials(const float* partials_in, int blocks, int64_t batch, int64_t k) {
   float dot = 0.0f;
-#pragma unroll kPartialLoadsInFlight
-  for (int b = 0; b < blocks; ++b) dot += __ldcg(partials_in + b * batch + k);
+  for (int b0 = 0; b0 < blocks; b0 += kPartialLoadsInFlight) {
+    float loaded[kPartialLoadsInFlight];
+#pragma unroll
+    for (int i = 0; i < kPartialLoadsInFlight; ++i) {
+      loaded[i] = b0 + i < blocks ? __ldcg(partials_in + (b0 + i) * batch + k) : 0.0f;
+    }
+#pragma unroll
+    for (int i = 0; i < kPartialLoadsInFlight; ++i) {
+      if (b0 + i < blocks) dot += loaded[i];
+    }
+  }
   return dot;
 }
 
