@@ -1,17 +1,20 @@
-// choose_engine.
+// choose_engine and require_fused_available.
 #include "engine_choice.hpp"
 
 #include "linsgd/errors.hpp"
 
 namespace linsgd {
 
-Engine choose_engine(Engine requested, const FusedPlan& fused) {
-  const bool fused_available = fused.unavailable.empty();
-  if (requested == Engine::kFused && !fused_available) {
+void require_fused_available(const FusedPlan& fused) {
+  if (!fused.unavailable.empty()) {
     throw UsageError("--engine fused: " + fused.unavailable + "; use --engine gemv");
   }
+}
+
+Engine choose_engine(Engine requested, const FusedPlan& fused) {
+  if (requested == Engine::kFused) require_fused_available(fused);
   if (requested != Engine::kAuto) return requested;
-  return fused_available ? Engine::kFused : Engine::kGemv;
+  return fused.unavailable.empty() ? Engine::kFused : Engine::kGemv;
 }
 
 }  // namespace linsgd

@@ -13,4 +13,7 @@ namespace linsgd {
 // for --engine fused where the fused plan is unavailable, with its reason.
 Engine choose_engine(Engine requested, const FusedPlan& fused);
 
+// Throws that UsageError when `fused` is unavailable.
+void require_fused_available(const FusedPlan& fused);
+
 }  // namespace linsgd

@@ -20,6 +20,7 @@
 #include <string>
 #include <vector>
 
+#include "engine_choice.hpp"
 #include "fused_step.hpp"
 #include "gemv_op.hpp"
 #include "linsgd/config.hpp"
@@ -60,9 +61,7 @@ class SgdLoop {
     if (engine_ != Engine::kGemv && engine_ != Engine::kFused) {
       throw Error("SgdLoop needs a resolved engine (gemv or fused)");
     }
-    if (engine_ == Engine::kFused && !fused_plan_.unavailable.empty()) {
-      throw UsageError("--engine fused: " + fused_plan_.unavailable + "; use --engine gemv");
-    }
+    if (engine_ == Engine::kFused) require_fused_available(fused_plan_);
     generator_.normal(weights_.data(), rng_plan::even_count(data.features), 0.0f,
                       static_cast<float>(config.sigma));
     exec_.zero(bias_);
