@@ -120,17 +120,17 @@ __device__ float summed_partials(const float* partials_in, int blocks, int64_t b
 
 __global__ void __launch_bounds__(kThreads)
     fused_sgd_kernel(FusedStepArgs a, FusedLayout layout, int64_t count) {
-  // Shared memory in the order of fused_shared_floats (fused_step.hpp); the tile comes first, so
-  // its rows (a multiple of 4 floats apart for 16-byte copies) are 16-byte aligned.
-  extern __shared__ __align__(16) unsigned char shared_raw[];
-  const int64_t slice_rounded = (layout.slice + 3) / 4 * 4;
-  float* tile = reinterpret_cast<float*>(shared_raw);
-  float* w_slice = tile + a.batch * layout.stride;
-  float* y_batch = w_slice + slice_rounded;
-  float* residual = y_batch + a.batch;
-  float* group_sums = residual + a.batch;
-  auto* draws = reinterpret_cast<uint32_t*>(group_sums + kThreads);
-  uint32_t* next_draws = draws + a.batch;
+  // Shared memory as fused_shared_offsets (fused_step.hpp) lays it out.
+  extern __shared__ __align__(16) float shared[];
+  const FusedSharedOffsets at =
+      fused_shared_offsets(a.batch, layout.stride, layout.slice, kThreads);
+  float* tile = shared;
+  float* w_slice = shared + at.w_slice;
+  float* y_batch = shared + at.y_batch;
+  float* residual = shared + at.residual;
+  float* group_sums = shared + at.group_sums;
+  auto* draws = reinterpret_cast<uint32_t*>(shared + at.draws);
+  auto* next_draws = reinterpret_cast<uint32_t*>(shared + at.next_draws);
 
   using BlockReduce = cub::BlockReduce<double, kThreads>;
   __shared__ typename BlockReduce::TempStorage reduce_storage;
@@ -141,8 +141,9 @@ __global__ void __launch_bounds__(kThreads)
   const int64_t width =
       (j_begin + layout.slice < a.features ? j_begin + layout.slice : a.features) -
       j_begin;  // >= 1: the plan leaves no block empty
-  // Copies: threads across a row's floats (in copies of 4 or 1), rows down the groups.
-  const ThreadGrid copy_grid((width + (layout.vector_copy ? 3 : 0)) / (layout.vector_copy ? 4 : 1));
+  // Copies: threads across a row's floats (in copies of 4, the width being a multiple of 4, or
+  // of 1), rows down the groups.
+  const ThreadGrid copy_grid(layout.vector_copy ? width / 4 : width);
   // B2: threads across the slice, groups of them down the batch.
   const ThreadGrid update_grid(width);
 

@@ -49,7 +49,7 @@ FusedPlan plan_fused_gpu(int64_t features, int64_t batch, const FusedGpuLimits& 
     if (blocks > wanted && blocks * blocks > features) break;
     // The padded stride first; without padding when only that fits.
     for (const int64_t stride : {padded_stride(slice, lanes, vector_copy), slice}) {
-      const int64_t bytes = 4 * fused_shared_floats(batch, stride, slice, kFusedThreads);
+      const int64_t bytes = 4 * fused_shared_offsets(batch, stride, slice, kFusedThreads).total;
       if (bytes > limits.shared_bytes_per_block) continue;
       plan.layout = {static_cast<int>(blocks), slice, stride, lanes, vector_copy};
       plan.shared_bytes = bytes;

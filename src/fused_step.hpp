@@ -39,14 +39,25 @@ struct FusedLayout {
   bool vector_copy = false;  // 16-byte copies: features and slice are multiples of 4
 };
 
-// A block's shared memory, in floats (4 bytes each), in this order: the tile (batch x stride),
-// the block's weights (slice, rounded up to 4), the batch's targets and residuals (batch each),
-// one float per thread for the gradient's cross-group sums, and two buffers of batch draws (this
-// step's and the next step's, 4-byte integers).
-LINSGD_HD inline int64_t fused_shared_floats(int64_t batch, int64_t stride, int64_t slice,
-                                             int threads) {
-  const int64_t slice_rounded = (slice + 3) / 4 * 4;
-  return batch * stride + slice_rounded + 2 * batch + threads + 2 * batch;
+// A block's shared memory, in floats (4 bytes each), in this order: the tile (batch x stride,
+// first, so 16-byte copies land 16-byte aligned), the block's weights (slice, rounded up to 4),
+// the batch's targets and residuals (batch each), one float per thread for the gradient's
+// cross-group sums, and two buffers of batch draws (this step's and the next step's, 4-byte
+// integers). The offsets of each array after the tile, and the total.
+struct FusedSharedOffsets {
+  int64_t w_slice, y_batch, residual, group_sums, draws, next_draws, total;
+};
+LINSGD_HD inline FusedSharedOffsets fused_shared_offsets(int64_t batch, int64_t stride,
+                                                         int64_t slice, int threads) {
+  FusedSharedOffsets o{};
+  o.w_slice = batch * stride;
+  o.y_batch = o.w_slice + (slice + 3) / 4 * 4;
+  o.residual = o.y_batch + batch;
+  o.group_sums = o.residual + batch;
+  o.draws = o.group_sums + threads;
+  o.next_draws = o.draws + batch;
+  o.total = o.next_draws + batch;
+  return o;
 }
 
 // The fused engine's plan for one shape: the GPU layout and the buffers it needs, or why the

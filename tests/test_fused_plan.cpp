@@ -33,7 +33,8 @@ FusedPlan checked_plan(int64_t features, int64_t batch, const FusedGpuLimits& li
   // Shared memory: what the kernel carves, within the limit.
   EXPECT_GE(l.stride, l.slice) << shape;
   EXPECT_LT(l.stride - l.slice, 32) << shape;
-  EXPECT_EQ(plan.shared_bytes, 4 * fused_shared_floats(batch, l.stride, l.slice, kFusedThreads))
+  EXPECT_EQ(plan.shared_bytes,
+            4 * fused_shared_offsets(batch, l.stride, l.slice, kFusedThreads).total)
       << shape;
   EXPECT_LE(plan.shared_bytes, limits.shared_bytes_per_block) << shape;
   EXPECT_EQ(plan.partial_floats, 2 * l.blocks * batch) << shape;

@@ -48,13 +48,21 @@ std::string shell_quoted(const std::filesystem::path& path) {
   return "'" + path.string() + "'";
 }
 
-TEST(RealData, DiabetesR2IsWithinTwoHundredthsOfTheClosedFormFit) {
-  ScratchDir dir;
-  const auto model = dir.path() / "model.json";
-  const auto trained = run_cli("train --device cpu --standardize --data " +
+// Trains on the diabetes data with --standardize (and `options`) into dir/model.json; call it
+// inside ASSERT_NO_FATAL_FAILURE.
+void train_diabetes_model(const ScratchDir& dir, const std::string& options,
+                          std::filesystem::path& model) {
+  model = dir.path() / "model.json";
+  const auto trained = run_cli("train --device cpu --standardize " + options + " --data " +
                                    shell_quoted(kDiabetes) + " --model-out " + shell_quoted(model),
                                dir);
   ASSERT_EQ(trained.exit_code, 0) << trained.err;
+}
+
+TEST(RealData, DiabetesR2IsWithinTwoHundredthsOfTheClosedFormFit) {
+  ScratchDir dir;
+  std::filesystem::path model;
+  ASSERT_NO_FATAL_FAILURE(train_diabetes_model(dir, "", model));
   const auto evaluated = run_cli(
       "evaluate --json --model " + shell_quoted(model) + " --data " + shell_quoted(kDiabetes), dir);
   ASSERT_EQ(evaluated.exit_code, 0) << evaluated.err;
@@ -85,12 +93,8 @@ TEST(RealData, DiabetesR2IsWithinTwoHundredthsOfTheClosedFormFit) {
 
 TEST(RealData, PredictionsEqualXwPlusBFromTheModelFile) {
   ScratchDir dir;
-  const auto model = dir.path() / "model.json";
-  ASSERT_EQ(run_cli("train --device cpu --standardize --steps 500 --data " +
-                        shell_quoted(kDiabetes) + " --model-out " + shell_quoted(model),
-                    dir)
-                .exit_code,
-            0);
+  std::filesystem::path model;
+  ASSERT_NO_FATAL_FAILURE(train_diabetes_model(dir, "--steps 500", model));
   const auto json = nlohmann::json::parse(testing::read_text(model));
   const Table table = read_plain_csv(kDiabetes);
 
@@ -240,12 +244,8 @@ TEST(BadInput, NpyFilesAreRefusedWithExitCode2) {
 
 TEST(BadInput, ModelsAndFeatureCountsAreRefusedWithExitCode2) {
   ScratchDir dir;
-  const auto model = dir.path() / "model.json";
-  ASSERT_EQ(run_cli("train --device cpu --standardize --steps 10 --data " +
-                        shell_quoted(kDiabetes) + " --model-out " + shell_quoted(model),
-                    dir)
-                .exit_code,
-            0);
+  std::filesystem::path model;
+  ASSERT_NO_FATAL_FAILURE(train_diabetes_model(dir, "--steps 10", model));
   const std::string narrow = dir.file("narrow.csv", "a,b,y\n1,2,3\n");
   expect_refusal("evaluate --model " + shell_quoted(model) + " --data '" + narrow + "'",
                  "narrow.csv has 2 feature columns but the model expects 10", dir);
