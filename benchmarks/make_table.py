@@ -31,9 +31,10 @@ def read_environment(path):
 
 
 def median_counters(entries):
-    """Median of each counter (and of real_time) over the repetitions of one benchmark."""
+    """Median of each counter (and of real_time) over the repetitions of one benchmark, with the
+    time_unit that real_time is in (the repetitions share it)."""
     keys = set().union(*(e.keys() for e in entries))
-    result = {}
+    result = {"time_unit": entries[0].get("time_unit", "ns")}
     for key in keys:
         values = [e[key] for e in entries if isinstance(e.get(key), (int, float))]
         if values:
@@ -63,7 +64,7 @@ def collect_benchmarks(path):
 
 
 def milliseconds(entry):
-    unit = {"ns": 1e-6, "us": 1e-3, "ms": 1.0, "s": 1e3}[entry.get("time_unit", "ns")]
+    unit = {"ns": 1e-6, "us": 1e-3, "ms": 1.0, "s": 1e3}[entry["time_unit"]]
     return entry["real_time"] * unit
 
 

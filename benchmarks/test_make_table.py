@@ -1,0 +1,61 @@
+#!/usr/bin/env python3
+"""Tests of make_table.py on a Google Benchmark file laid out as linsgd_bench writes it on a GPU:
+repetitions followed by mean/median/stddev aggregates, whole runs timed in milliseconds and
+steps in microseconds. The expected figures are worked out here from the entries themselves.
+    python3 benchmarks/test_make_table.py
+"""
+import json
+import statistics
+import sys
+import tempfile
+import unittest
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import make_table  # noqa: E402
+
+
+def repetitions(run_name, times, unit, **counters):
+    """Three repetitions of one benchmark and the aggregates Google Benchmark appends."""
+    entries = [{"name": run_name, "run_name": run_name, "run_type": "iteration",
+                "repetition_index": i, "real_time": t, "time_unit": unit, **counters}
+               for i, t in enumerate(times)]
+    for aggregate, value in (("mean", statistics.mean(times)), ("median", statistics.median(times)),
+                             ("stddev", statistics.stdev(times))):
+        entries.append({"name": f"{run_name}_{aggregate}", "run_name": run_name,
+                        "run_type": "aggregate", "aggregate_name": aggregate,
+                        "real_time": value, "time_unit": unit, **counters})
+    return entries
+
+
+class WholeRunTable(unittest.TestCase):
+    def build(self, whole_run_times, unit):
+        with tempfile.TemporaryDirectory() as tmp:
+            out = Path(tmp)
+            (out / "environment.txt").write_text("date=2026-01-01\ncommit=abc\nsmoke=0\n")
+            (out / "pytorch.json").write_text(json.dumps({"available": False, "rows": []}))
+            benchmarks = repetitions("copy/cuda/manual_time", [1.0, 1.1, 0.9], "ms", copy_GBps=4000.0)
+            for engine, times in whole_run_times.items():
+                benchmarks += repetitions(f"whole_run/cuda/{engine}/post/manual_time", times, unit,
+                                          steps=2000.0)
+            (out / "linsgd-bench.json").write_text(json.dumps({"benchmarks": benchmarks}))
+            make_table.build(out)
+            return json.loads((out / "bench.json").read_text()), (out / "bench.md").read_text()
+
+    def test_whole_run_in_milliseconds_is_the_median_of_the_repetitions(self):
+        result, table = self.build({"gemv": [22.74, 22.73, 22.75], "fused": [13.6, 13.8, 13.7]}, "ms")
+        self.assertAlmostEqual(result["post_whole_run_ms"]["gemv"], 22.74, places=9)
+        self.assertAlmostEqual(result["post_whole_run_ms"]["fused"], 13.7, places=9)
+        self.assertIn("gemv 22.74 ms, fused 13.70 ms", table)
+        target = result["targets"][0]
+        self.assertEqual(target["measured"], "13.70 ms (fused)")
+        self.assertFalse(target["met"])
+
+    def test_whole_run_in_microseconds_is_converted(self):
+        result, _ = self.build({"gemv": [3500.0, 3400.0, 3600.0]}, "us")
+        self.assertAlmostEqual(result["post_whole_run_ms"]["gemv"], 3.5, places=9)
+        self.assertTrue(result["targets"][0]["met"])
+
+
+if __name__ == "__main__":
+    unittest.main()
