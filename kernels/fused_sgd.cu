@@ -15,9 +15,8 @@ namespace {
 
 constexpr int kThreads = kFusedThreads;
 constexpr unsigned kFullWarp = 0xffffffffu;
-// Partials a thread loads before it adds them: enough in flight to cover the L2's latency, and
-// every block's partial of a row in one round trip for up to 32 x lanes blocks.
-constexpr int kPartialLoadsInFlight = 32;
+// Partials a thread loads before it adds them: enough in flight to cover the L2's latency.
+constexpr int kPartialLoadsInFlight = 16;
 
 // Waits until `target` arrivals in all: every block arrives once per step. The fences make the
 // partials a block wrote before arriving visible to blocks that pass the barrier.
@@ -99,79 +98,43 @@ __device__ void partial_dots(const FusedLayout& layout, int64_t batch, int64_t w
   }
 }
 
-// The dot products' partials, summed for every batch row k into r_k = b - y_k + sum of the
-// blocks' partials, with sum(r) and sum(r^2) of the rows this thread finished (lane 0 of each
-// row). `lanes` threads share a row, as in partial_dots: lane l loads the partials of blocks l,
-// l + lanes, ..., kPartialLoadsInFlight at a time into registers before any is added (each run
-// costs one round trip to L2, not one per load), and adds them in block order; the lanes' sums
-// are then combined by a fixed butterfly. Every block runs the same additions in the same order,
-// so every block gets bit-identical residuals. __ldcg: other blocks wrote the partials since this
-// SM last cached the buffer; read them from L2, never from a stale L1 line.
-__device__ void residuals_from_partials(const FusedLayout& layout, int blocks, int64_t batch,
-                                        const float* partials_in, float bias, const float* y_batch,
-                                        float* residual, double& sum, double& square_sum) {
-  const int lanes = layout.lanes_per_row;
-  const int rows_per_pass = kThreads / lanes;
-  const int row_in_pass = static_cast<int>(threadIdx.x) / lanes;
-  const int lane = static_cast<int>(threadIdx.x) % lanes;
-  for (int64_t k0 = 0; k0 < batch; k0 += rows_per_pass) {
-    const int64_t k = k0 + row_in_pass;
-    float dot = 0.0f;
-    for (int b0 = lane; b0 < blocks; b0 += kPartialLoadsInFlight * lanes) {
-      float loaded[kPartialLoadsInFlight];
+// The dot product of batch row k: the blocks' partials added in block order, so every block
+// gets the same float. __ldcg: other blocks wrote these since this SM last cached the buffer;
+// read them from L2, never from a stale L1 line. They are loaded kPartialLoadsInFlight at a
+// time into registers before any is added, so each run costs one round trip, not one per load.
+__device__ float summed_partials(const float* partials_in, int blocks, int64_t batch, int64_t k) {
+  float dot = 0.0f;
+  for (int b0 = 0; b0 < blocks; b0 += kPartialLoadsInFlight) {
+    float loaded[kPartialLoadsInFlight];
 #pragma unroll
-      for (int i = 0; i < kPartialLoadsInFlight; ++i) {
-        const int b = b0 + i * lanes;
-        loaded[i] = b < blocks && k < batch ? __ldcg(partials_in + b * batch + k) : 0.0f;
-      }
+    for (int i = 0; i < kPartialLoadsInFlight; ++i) {
+      loaded[i] = b0 + i < blocks ? __ldcg(partials_in + (b0 + i) * batch + k) : 0.0f;
+    }
 #pragma unroll
-      for (int i = 0; i < kPartialLoadsInFlight; ++i) {
-        if (b0 + i * lanes < blocks) dot += loaded[i];
-      }
-    }
-    for (int offset = lanes / 2; offset > 0; offset /= 2) {
-      dot += __shfl_xor_sync(kFullWarp, dot, offset);
-    }
-    if (k < batch && lane == 0) {
-      const float r = residual_offset(bias, y_batch[k]) + dot;
-      residual[k] = r;
-      sum += r;
-      square_sum += static_cast<double>(r) * r;
+    for (int i = 0; i < kPartialLoadsInFlight; ++i) {
+      if (b0 + i < blocks) dot += loaded[i];
     }
   }
+  return dot;
 }
-
-// (sum(r), sum(r^2)) added pairwise, for one block reduction of both.
-struct AddPairs {
-  __device__ double2 operator()(const double2& a, const double2& b) const {
-    return make_double2(a.x + b.x, a.y + b.y);
-  }
-};
 
 __global__ void __launch_bounds__(kThreads)
     fused_sgd_kernel(FusedStepArgs a, FusedLayout layout, int64_t count) {
-  // Shared memory as fused_shared_offsets (fused_step.hpp) lays it out. With two buffers, step s
-  // uses tile and targets buffer s % 2 while step s + 1's copies land in the other; with one,
-  // both entries name the same buffer and the copies wait for the step's end.
+  // Shared memory as fused_shared_offsets (fused_step.hpp) lays it out.
   extern __shared__ __align__(16) float shared[];
   const FusedSharedOffsets at =
-      fused_shared_offsets(a.batch, layout.stride, layout.slice, kThreads, layout.buffers);
-  const int64_t second = layout.buffers - 1;  // 1 with two buffers, else 0
-  const auto tile_of = [&](int64_t step) {
-    return shared + step % 2 * second * a.batch * layout.stride;
-  };
-  const auto y_batch_of = [&](int64_t step) {
-    return shared + at.y_batch + step % 2 * second * a.batch;
-  };
+      fused_shared_offsets(a.batch, layout.stride, layout.slice, kThreads);
+  float* tile = shared;
   float* w_slice = shared + at.w_slice;
+  float* y_batch = shared + at.y_batch;
   float* residual = shared + at.residual;
   float* group_sums = shared + at.group_sums;
   auto* draws = reinterpret_cast<uint32_t*>(shared + at.draws);
   auto* next_draws = reinterpret_cast<uint32_t*>(shared + at.next_draws);
 
-  using BlockReduce = cub::BlockReduce<double2, kThreads>;
+  using BlockReduce = cub::BlockReduce<double, kThreads>;
   __shared__ typename BlockReduce::TempStorage reduce_storage;
-  __shared__ double2 shared_sums;
+  __shared__ double shared_sum, shared_square_sum;
 
   const int blocks = static_cast<int>(gridDim.x);
   const int64_t j_begin = blockIdx.x * layout.slice;
@@ -184,18 +147,6 @@ __global__ void __launch_bounds__(kThreads)
   // B2: threads across the slice, groups of them down the batch.
   const ThreadGrid update_grid(width);
 
-  // Starts step `step`'s copies from `draws` (landed) into its buffers, and of step + 1's draws
-  // into next_draws; then next_draws names the draws to use next, and draws the free buffer.
-  // Called after a __syncthreads that follows the last reads of the buffers it overwrites.
-  const auto start_copies = [&](int64_t step) {
-    const uint32_t* next_source = step + 1 < count ? a.draws + (step + 1) * a.batch : nullptr;
-    start_step_copies(a, layout, copy_grid, j_begin, width, draws, next_source, next_draws,
-                      tile_of(step), y_batch_of(step));
-    uint32_t* used = draws;
-    draws = next_draws;
-    next_draws = used;
-  };
-
   // The block keeps its weights in shared memory for the whole chunk and an identical copy of
   // the bias in a register.
   for (int64_t j = threadIdx.x; j < width; j += kThreads) w_slice[j] = a.weights[j_begin + j];
@@ -207,35 +158,44 @@ __global__ void __launch_bounds__(kThreads)
   __syncthreads();
   float bias = *a.bias;
   const int64_t first_step = *a.step_counter;
-  start_copies(0);
 
   for (int64_t s = 0; s < count; ++s) {
-    const float* tile = tile_of(s);
-    __pipeline_wait_prior(0);  // this step's tile, targets and the next step's draws
+    const uint32_t* next_source = s + 1 < count ? a.draws + (s + 1) * a.batch : nullptr;
+    start_step_copies(a, layout, copy_grid, j_begin, width, draws, next_source, next_draws, tile,
+                      y_batch);
+    __pipeline_wait_prior(0);
     __syncthreads();
 
     float* partials_out = a.partials + (s % 2) * blocks * a.batch + blockIdx.x * a.batch;
     partial_dots(layout, a.batch, width, tile, w_slice, partials_out);
-    // The other buffers were last read in the previous step, before its closing __syncthreads.
-    if (second == 1 && s + 1 < count) start_copies(s + 1);
     grid_barrier(a.barrier, static_cast<unsigned>((s + 1) * blocks));
 
     // B1: residuals from all blocks' partials, then sum(r) and sum(r^2) in double.
+    const float* partials_in = a.partials + (s % 2) * blocks * a.batch;
     double sum = 0.0;
     double square_sum = 0.0;
-    residuals_from_partials(layout, blocks, a.batch, a.partials + (s % 2) * blocks * a.batch, bias,
-                            y_batch_of(s), residual, sum, square_sum);
-    const double2 sums =
-        BlockReduce(reduce_storage).Reduce(make_double2(sum, square_sum), AddPairs{});
-    if (threadIdx.x == 0) shared_sums = sums;
+    for (int64_t k = threadIdx.x; k < a.batch; k += kThreads) {
+      const float r =
+          residual_offset(bias, y_batch[k]) + summed_partials(partials_in, blocks, a.batch, k);
+      residual[k] = r;
+      sum += r;
+      square_sum += static_cast<double>(r) * r;
+    }
+    sum = BlockReduce(reduce_storage).Sum(sum);
     __syncthreads();
-    bias = updated_bias(bias, shared_sums.x, a.scale);
+    square_sum = BlockReduce(reduce_storage).Sum(square_sum);
+    if (threadIdx.x == 0) {
+      shared_sum = sum;
+      shared_square_sum = square_sum;
+    }
+    __syncthreads();
+    bias = updated_bias(bias, shared_sum, a.scale);
     if (blockIdx.x == 0 && threadIdx.x == 0) {
-      a.loss_history[first_step + s] = half_mean_square(shared_sums.y, a.batch);
+      a.loss_history[first_step + s] = half_mean_square(shared_square_sum, a.batch);
     }
 
     // B2: gradient and update of the block's weights; groups split the batch, then group 0 adds
-    // the groups' sums in group order. Each pass ends with a __syncthreads.
+    // the groups' sums in group order.
     const ThreadGrid& g = update_grid;
     for (int64_t j0 = 0; j0 < width; j0 += g.lanes) {
       const int64_t j = j0 + g.lane;
@@ -255,7 +215,10 @@ __global__ void __launch_bounds__(kThreads)
       }
       __syncthreads();
     }
-    if (second == 0 && s + 1 < count) start_copies(s + 1);
+
+    uint32_t* used = draws;  // the next step's draws landed with this step's copies
+    draws = next_draws;
+    next_draws = used;
   }
 
   for (int64_t j = threadIdx.x; j < width; j += kThreads) a.weights[j_begin + j] = w_slice[j];

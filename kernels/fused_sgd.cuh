@@ -3,12 +3,11 @@
 // weights in shared memory for the whole chunk. Per step:
 //   copy. the block starts asynchronous copies (cp.async) of the batch's values of its slice
 //      (the tile, B x W) and of the batch's targets into shared memory, all in flight at once,
-//      with the next step's draws; where two tiles fit in shared memory, step s + 1's copies
-//      start as soon as step s's phase A is done and land during its barrier and phase B;
+//      with the next step's draws;
 //   A. for every batch row k, the partial dot product of the tile's row with the slice of w,
 //      published to global memory (double-buffered by step parity);
 //   -- grid barrier (the only one of the step) --
-//   B. every block sums all blocks' partials for each k, in one fixed order (so every block gets
+//   B. every block sums all blocks' partials for each k, in block order (so every block gets
 //      bit-identical residuals r_k = b - y_k + x_k . w), reduces sum(r) and sum(r^2) in double,
 //      updates its copy of b, and updates w on its own slice from the tile:
 //      w_j -= (lr / B) sum_k r_k x_kj.

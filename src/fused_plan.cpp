@@ -47,18 +47,14 @@ FusedPlan plan_fused_gpu(int64_t features, int64_t batch, const FusedGpuLimits& 
     if (vector_copy) slice = ceil_div(slice, 4) * 4;
     const int64_t blocks = ceil_div(features, slice);
     if (blocks > wanted && blocks * blocks > features) break;
-    // The padded stride first, without padding when only that fits; two tile buffers where
-    // they fit (the next step's copies then overlap this step's grid barrier), else one.
+    // The padded stride first; without padding when only that fits.
     for (const int64_t stride : {padded_stride(slice, lanes, vector_copy), slice}) {
-      for (const int buffers : {2, 1}) {
-        const int64_t bytes =
-            4 * fused_shared_offsets(batch, stride, slice, kFusedThreads, buffers).total;
-        if (bytes > limits.shared_bytes_per_block) continue;
-        plan.layout = {static_cast<int>(blocks), slice, stride, lanes, vector_copy, buffers};
-        plan.shared_bytes = bytes;
-        plan.partial_floats = 2 * blocks * batch;
-        return plan;
-      }
+      const int64_t bytes = 4 * fused_shared_offsets(batch, stride, slice, kFusedThreads).total;
+      if (bytes > limits.shared_bytes_per_block) continue;
+      plan.layout = {static_cast<int>(blocks), slice, stride, lanes, vector_copy};
+      plan.shared_bytes = bytes;
+      plan.partial_floats = 2 * blocks * batch;
+      return plan;
     }
   }
   plan.unavailable = "the fused engine cannot hold a batch of " + std::to_string(batch) + " x " +

@@ -20,7 +20,7 @@ struct FusedGpuLimits {
 // than the batch itself), raised until a block's tile fits its shared memory. The shape is
 // unavailable when no count up to one block per multiprocessor fits, or when the count that fits
 // would make the partials every block reads (blocks^2 x batch) outgrow the batch (batch x
-// features). The tile is double-buffered when two fit, single-buffered otherwise.
+// features).
 FusedPlan plan_fused_gpu(int64_t features, int64_t batch, const FusedGpuLimits& limits);
 
 }  // namespace linsgd

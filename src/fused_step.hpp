@@ -37,26 +37,22 @@ struct FusedLayout {
   int64_t stride = 0;        // floats between tile rows: >= slice, padded against bank conflicts
   int lanes_per_row = 1;     // threads that share one batch row's dot product (a power of two)
   bool vector_copy = false;  // 16-byte copies: features and slice are multiples of 4
-  int buffers = 1;  // 2: the next step's tile and targets land while this step finishes
 };
 
-// A block's shared memory, in floats (4 bytes each), in this order: `buffers` tiles (batch x
-// stride each, first, so 16-byte copies land 16-byte aligned: stride is then a multiple of 4),
-// the block's weights (slice, rounded up to 4), `buffers` arrays of the batch's targets, the
-// residuals (batch), one float per thread for the gradient's cross-group sums, and two buffers
-// of batch draws (this step's and the next step's, 4-byte integers). Buffer i of the tile
-// starts at i x batch x stride and of the targets at y_batch + i x batch; the offsets of each
-// array after the tiles, and the total.
+// A block's shared memory, in floats (4 bytes each), in this order: the tile (batch x stride,
+// first, so 16-byte copies land 16-byte aligned), the block's weights (slice, rounded up to 4),
+// the batch's targets and residuals (batch each), one float per thread for the gradient's
+// cross-group sums, and two buffers of batch draws (this step's and the next step's, 4-byte
+// integers). The offsets of each array after the tile, and the total.
 struct FusedSharedOffsets {
   int64_t w_slice, y_batch, residual, group_sums, draws, next_draws, total;
 };
 LINSGD_HD inline FusedSharedOffsets fused_shared_offsets(int64_t batch, int64_t stride,
-                                                         int64_t slice, int threads,
-                                                         int buffers) {
+                                                         int64_t slice, int threads) {
   FusedSharedOffsets o{};
-  o.w_slice = buffers * batch * stride;
+  o.w_slice = batch * stride;
   o.y_batch = o.w_slice + (slice + 3) / 4 * 4;
-  o.residual = o.y_batch + buffers * batch;
+  o.residual = o.y_batch + batch;
   o.group_sums = o.residual + batch;
   o.draws = o.group_sums + threads;
   o.next_draws = o.draws + batch;

@@ -34,15 +34,9 @@ FusedPlan checked_plan(int64_t features, int64_t batch, const FusedGpuLimits& li
   EXPECT_GE(l.stride, l.slice) << shape;
   EXPECT_LT(l.stride - l.slice, 32) << shape;
   EXPECT_EQ(plan.shared_bytes,
-            4 * fused_shared_offsets(batch, l.stride, l.slice, kFusedThreads, l.buffers).total)
+            4 * fused_shared_offsets(batch, l.stride, l.slice, kFusedThreads).total)
       << shape;
   EXPECT_LE(plan.shared_bytes, limits.shared_bytes_per_block) << shape;
-  // Two tile buffers whenever they fit.
-  EXPECT_TRUE(l.buffers == 2 ||
-              (l.buffers == 1 &&
-               4 * fused_shared_offsets(batch, l.stride, l.slice, kFusedThreads, 2).total >
-                   limits.shared_bytes_per_block))
-      << shape;
   EXPECT_EQ(plan.partial_floats, 2 * l.blocks * batch) << shape;
   // 16-byte copies only where every source and destination row offset is a multiple of 4.
   EXPECT_EQ(l.vector_copy, features % 4 == 0) << shape;
@@ -73,10 +67,8 @@ TEST(FusedPlan, PostProblemUsesTwentyTwoPaddedSlices) {
   EXPECT_EQ(plan.layout.lanes_per_row, 4);
   EXPECT_TRUE(plan.layout.vector_copy);
   EXPECT_EQ(plan.layout.stride, 100);
-  // Two 64 x 100 tiles, 92 weights, two arrays of 64 targets, 64 residuals, 256 group sums,
-  // two arrays of 64 draws.
-  EXPECT_EQ(plan.layout.buffers, 2);
-  EXPECT_EQ(plan.shared_bytes, 4 * (2 * 6400 + 92 + 2 * 64 + 64 + 256 + 2 * 64));
+  // 64 x 100 tile + 92 weights + 4 x 64 + 256 floats.
+  EXPECT_EQ(plan.shared_bytes, 4 * (6400 + 92 + 256 + 256));
 }
 
 TEST(FusedPlan, OddFeatureCountsCopyOneFloatAtATime) {
@@ -95,7 +87,6 @@ TEST(FusedPlan, WideShapeTakesMoreBlocksUntilTheTileFits) {
   EXPECT_EQ(plan.layout.blocks, 91);
   EXPECT_EQ(plan.layout.slice, 220);
   EXPECT_EQ(plan.layout.lanes_per_row, 1);
-  EXPECT_EQ(plan.layout.buffers, 1);  // two tiles of 220 KiB do not fit
 }
 
 TEST(FusedPlan, LargestFusedTestBatchFitsWithFiveBlocks) {
@@ -105,7 +96,6 @@ TEST(FusedPlan, LargestFusedTestBatchFitsWithFiveBlocks) {
   EXPECT_EQ(plan.layout.blocks, 5);
   EXPECT_EQ(plan.layout.slice, 8);
   EXPECT_EQ(plan.layout.stride, 8);  // padding would not fit
-  EXPECT_EQ(plan.layout.buffers, 1);
 }
 
 TEST(FusedPlan, BatchesTooLargeForSharedMemoryAreUnavailableWithAReason) {
