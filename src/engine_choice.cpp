@@ -14,7 +14,7 @@ void require_fused_available(const FusedPlan& fused) {
 Engine choose_engine(Engine requested, const FusedPlan& fused) {
   if (requested == Engine::kFused) require_fused_available(fused);
   if (requested != Engine::kAuto) return requested;
-  return fused.unavailable.empty() ? Engine::kFused : Engine::kGemv;
+  return fused.unavailable.empty() && fused.faster_than_gemv ? Engine::kFused : Engine::kGemv;
 }
 
 }  // namespace linsgd

@@ -54,6 +54,7 @@ FusedPlan plan_fused_gpu(int64_t features, int64_t batch, const FusedGpuLimits& 
       plan.layout = {static_cast<int>(blocks), slice, stride, lanes, vector_copy};
       plan.shared_bytes = bytes;
       plan.partial_floats = 2 * blocks * batch;
+      plan.faster_than_gemv = batch * slice <= kFusedFasterTileFloats;
       return plan;
     }
   }

@@ -11,6 +11,13 @@ namespace linsgd {
 // Threads per block of the fused kernel.
 inline constexpr int kFusedThreads = 256;
 
+// The largest tile (batch x slice floats) for which the fused engine is expected to beat the
+// gemv engine. On an H200 (benchmarks/NOTES.md) a fused step took about 4.3 us plus 0.48 us per
+// 1024 floats of a block's tile (post 64 x 92: 6.8 us; tall 1024 x 32: 18.6 us; wide 256 x 220:
+// 31.3 us), and a gemv step about 11 us of launches plus its memory traffic (post 11.4 us, tall
+// 12.7 us, wide 30.4 us): they cross near 15,000 floats, rounded here to 64 KiB.
+inline constexpr int64_t kFusedFasterTileFloats = 16384;
+
 struct FusedGpuLimits {
   int multiprocessors = 0;             // the grid barrier needs every block resident: one per SM
   int64_t shared_bytes_per_block = 0;  // dynamic shared memory a block may opt in to
@@ -20,7 +27,7 @@ struct FusedGpuLimits {
 // than the batch itself), raised until a block's tile fits its shared memory. The shape is
 // unavailable when no count up to one block per multiprocessor fits, or when the count that fits
 // would make the partials every block reads (blocks^2 x batch) outgrow the batch (batch x
-// features).
+// features). The plan is faster_than_gemv while batch x slice <= kFusedFasterTileFloats.
 FusedPlan plan_fused_gpu(int64_t features, int64_t batch, const FusedGpuLimits& limits);
 
 }  // namespace linsgd

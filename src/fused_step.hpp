@@ -61,13 +61,15 @@ LINSGD_HD inline FusedSharedOffsets fused_shared_offsets(int64_t batch, int64_t 
 }
 
 // The fused engine's plan for one shape: the GPU layout and the buffers it needs, or why the
-// shape cannot run fused on this GPU (`unavailable` is then a one-line reason). The CPU's plan is
-// the default: always available, one "block", no partials.
+// shape cannot run fused on this GPU (`unavailable` is then a one-line reason), and whether it
+// is expected to beat the gemv engine. The CPU's plan is the default: always available and
+// faster, one "block", no partials.
 struct FusedPlan {
   FusedLayout layout;
   int64_t shared_bytes = 0;    // dynamic shared memory per block
   int64_t partial_floats = 0;  // 2 x blocks x batch
   std::string unavailable;
+  bool faster_than_gemv = true;  // expected to be: what --engine auto picks where available
 };
 
 }  // namespace linsgd

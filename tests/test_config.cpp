@@ -73,12 +73,16 @@ TEST(DeviceKind, ParsesTheThreeNamesAndRefusesOthers) {
             "invalid value for --device: gpu (expected auto, cuda or cpu)");
 }
 
-TEST(EngineChoice, AutoIsFusedWhereAvailableAndFusedNamesWhyNot) {
+TEST(EngineChoice, AutoIsFusedWhereAvailableAndFasterAndFusedNamesWhyNot) {
   const FusedPlan available;  // the CPU's plan
   FusedPlan unavailable;
   unavailable.unavailable = "the fused engine cannot hold a batch of 8192 x 512 here";
+  FusedPlan slower;  // a GPU plan with a large tile
+  slower.faster_than_gemv = false;
   EXPECT_EQ(choose_engine(Engine::kAuto, available), Engine::kFused);
   EXPECT_EQ(choose_engine(Engine::kAuto, unavailable), Engine::kGemv);
+  EXPECT_EQ(choose_engine(Engine::kAuto, slower), Engine::kGemv);
+  EXPECT_EQ(choose_engine(Engine::kFused, slower), Engine::kFused);
   EXPECT_EQ(choose_engine(Engine::kGemv, available), Engine::kGemv);
   EXPECT_EQ(choose_engine(Engine::kFused, available), Engine::kFused);
   EXPECT_EQ(message_of<UsageError>([&] { choose_engine(Engine::kFused, unavailable); }),

@@ -38,6 +38,7 @@ FusedPlan checked_plan(int64_t features, int64_t batch, const FusedGpuLimits& li
       << shape;
   EXPECT_LE(plan.shared_bytes, limits.shared_bytes_per_block) << shape;
   EXPECT_EQ(plan.partial_floats, 2 * l.blocks * batch) << shape;
+  EXPECT_EQ(plan.faster_than_gemv, batch * l.slice <= kFusedFasterTileFloats) << shape;
   // 16-byte copies only where every source and destination row offset is a multiple of 4.
   EXPECT_EQ(l.vector_copy, features % 4 == 0) << shape;
   if (l.vector_copy) {
@@ -69,6 +70,7 @@ TEST(FusedPlan, PostProblemUsesTwentyTwoPaddedSlices) {
   EXPECT_EQ(plan.layout.stride, 100);
   // 64 x 100 tile + 92 weights + 4 x 64 + 256 floats.
   EXPECT_EQ(plan.shared_bytes, 4 * (6400 + 92 + 256 + 256));
+  EXPECT_TRUE(plan.faster_than_gemv);  // H200: 6.8 us a step against gemv's 11.4
 }
 
 TEST(FusedPlan, OddFeatureCountsCopyOneFloatAtATime) {
@@ -87,6 +89,17 @@ TEST(FusedPlan, WideShapeTakesMoreBlocksUntilTheTileFits) {
   EXPECT_EQ(plan.layout.blocks, 91);
   EXPECT_EQ(plan.layout.slice, 220);
   EXPECT_EQ(plan.layout.lanes_per_row, 1);
+  EXPECT_FALSE(plan.faster_than_gemv);  // H200: 31.3 us a step against gemv's 30.4
+}
+
+TEST(FusedPlan, TallShapeRunsFusedOnlyWhenAsked) {
+  // 1024 x 256: 8 blocks of 32 features, a 1024 x 32 tile. H200: 18.6 us a step fused, 12.7 us
+  // with gemv, so auto picks gemv.
+  const FusedPlan plan = checked_plan(256, 1024);
+  ASSERT_EQ(plan.unavailable, "");
+  EXPECT_EQ(plan.layout.blocks, 8);
+  EXPECT_EQ(plan.layout.slice, 32);
+  EXPECT_FALSE(plan.faster_than_gemv);
 }
 
 TEST(FusedPlan, LargestFusedTestBatchFitsWithFiveBlocks) {
