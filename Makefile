@@ -6,7 +6,6 @@
 # REPORT (the report PNG of `make run`).
 BUILD_DIR ?= build
 CMAKE_ARGS ?=
-REPORT ?= $(BUILD_DIR)/post-report.png
 ARGS ?=
 REPORT ?= $(BUILD_DIR)/post-report.png
 NVCC ?= $(shell command -v nvcc 2>/dev/null || echo /usr/local/cuda/bin/nvcc)

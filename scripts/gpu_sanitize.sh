@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# compute-sanitizer over linsgd's GPU code, sized to finish in a few minutes on an H100 or H200:
+#   1. memcheck over the whole GPU test suite (tests/test_gpu);
+#   2. racecheck, synccheck, initcheck and memcheck over short fused-engine runs of the trainer
+#      on awkward shapes: d = 1; B = 1; B > n; d = 2001 (one-float copies); a 4096-row batch;
+#      d = 70,001 (slices wider than a block); the post's shape for 260 steps (across the 256-step
+#      chunk boundary). racecheck slows the fused kernel about 1000x, so the GPU suite's
+#      2000-step runs would take minutes each under it.
+# Prints one line per run and exits non-zero when any reports an error.
+#   scripts/gpu_sanitize.sh BUILD_DIR
+set -uo pipefail
+if [ $# -ne 1 ]; then
+  echo "usage: $0 BUILD_DIR" >&2
+  exit 2
+fi
+build=$1
+failures=0
+check() { # label, command...
+  local label=$1 log
+  shift
+  log=$(compute-sanitizer --error-exitcode 99 "$@" 2>&1)
+  if [ $? -eq 0 ]; then
+    echo "ok: $label"
+  else
+    echo "FAIL: $label"
+    echo "$log" | grep -E "=========|FAILED" | head -n 20
+    failures=$((failures + 1))
+  fi
+}
+
+check "memcheck, tests/test_gpu" --tool memcheck "$build/tests/test_gpu"
+while read -r rows features batch lr steps; do
+  for tool in racecheck synccheck initcheck memcheck; do
+    check "$tool, --engine fused, $rows x $features, B $batch, $steps steps" --tool "$tool" \
+      "$build/linsgd" train --device cuda --engine fused --rows "$rows" --features "$features" \
+      --batch-size "$batch" --lr "$lr" --steps "$steps" --quiet
+  done
+done <<'SHAPES'
+50 1 7 0.002 20
+777 129 1 0.002 20
+9 70 25 0.002 20
+300 2001 64 0.002 20
+5000 40 4096 0.002 20
+20 70001 5 1e-6 20
+4000 2000 64 0.01 260
+SHAPES
+echo "gpu_sanitize: $failures run(s) with errors"
+exit $((failures > 0))
