@@ -1,4 +1,4 @@
-// plan_fused_gpu: how many blocks, how wide a slice, how the tile is laid out.
+// plan_fused_gpu: how many blocks, how wide a slice, how the tile is laid out; plan_fused_cpu.
 #include "fused_plan.hpp"
 
 #include <algorithm>
@@ -62,6 +62,12 @@ FusedPlan plan_fused_gpu(int64_t features, int64_t batch, const FusedGpuLimits& 
                      std::to_string(features) + " in the shared memory of this GPU (" +
                      std::to_string(limits.multiprocessors) + " multiprocessors, " +
                      kibibytes(limits.shared_bytes_per_block) + " a block)";
+  return plan;
+}
+
+FusedPlan plan_fused_cpu(int64_t batch) {
+  FusedPlan plan;
+  plan.faster_than_gemv = batch <= kCpuFusedFasterMaxBatch;
   return plan;
 }
 

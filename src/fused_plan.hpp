@@ -1,5 +1,6 @@
-// The GPU fused kernel's work split for a shape, from the GPU's limits alone: pure host code, so
-// the choice is tested without a GPU. kernels/fused_sgd.cu feeds it the current device's limits.
+// The fused engine's plans. On the GPU, the kernel's work split for a shape from the GPU's limits
+// alone: pure host code, so the choice is tested without a GPU (kernels/fused_sgd.cu feeds it the
+// current device's limits). On the CPU, only whether auto should pick it.
 #pragma once
 
 #include <cstdint>
@@ -29,5 +30,15 @@ struct FusedGpuLimits {
 // would make the partials every block reads (blocks^2 x batch) outgrow the batch (batch x
 // features). The plan is faster_than_gemv while batch x slice <= kFusedFasterTileFloats.
 FusedPlan plan_fused_gpu(int64_t features, int64_t batch, const FusedGpuLimits& limits);
+
+// The CPU's fused engine (dot and axpy on each sampled row, no gathered copy) against gather +
+// GEMV on one thread and on all cores: as fast or faster up to 256 rows a step (post: 34 us
+// against 80 on a Xeon), slower from 1024 rows on, where the gathered batch lets the BLAS GEMVs
+// stream it (1.03x to 3.4x; tall, 1024 x 256: 336 us against 245 on a Xeon). benchmarks/NOTES.md
+// has the sweep. auto picks fused up to this batch.
+inline constexpr int64_t kCpuFusedFasterMaxBatch = 512;
+
+// Always available; faster_than_gemv while batch <= kCpuFusedFasterMaxBatch.
+FusedPlan plan_fused_cpu(int64_t batch);
 
 }  // namespace linsgd

@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "fused_plan.hpp"
 #include "fused_step.hpp"
 #include "gemv_op.hpp"
 #include "random_generator.hpp"
@@ -68,7 +69,7 @@ class HostExec {
                              const float* y);
 
   // The fused engine: dot and axpy on X's rows (no gathered copy), then the shared update.
-  FusedPlan plan_fused(int64_t /*features*/, int64_t /*batch*/) { return {}; }
+  FusedPlan plan_fused(int64_t /*features*/, int64_t batch) { return plan_fused_cpu(batch); }
   void fused_steps(const FusedPlan& plan, int64_t count, const FusedStepArgs& args);
 
   // Runs a chunk of steps; the CUDA policy replays a captured graph instead (see cuda_exec.hpp).

@@ -132,5 +132,16 @@ TEST(FusedPlan, EveryShapeOfAGridSatisfiesTheKernelsAssumptions) {
   EXPECT_GT(available, 100);  // of 140: only the largest batches of many features are not
 }
 
+TEST(FusedPlan, OnTheCpuAutoPicksFusedForBatchesUpTo512Rows) {
+  for (const int64_t batch : {1, 64, 256, 512}) {
+    EXPECT_EQ(plan_fused_cpu(batch).unavailable, "");
+    EXPECT_TRUE(plan_fused_cpu(batch).faster_than_gemv) << batch;
+  }
+  for (const int64_t batch : {513, 1024, 8192}) {
+    EXPECT_EQ(plan_fused_cpu(batch).unavailable, "");  // --engine fused still runs
+    EXPECT_FALSE(plan_fused_cpu(batch).faster_than_gemv) << batch;
+  }
+}
+
 }  // namespace
 }  // namespace linsgd
