@@ -4,11 +4,14 @@
 // clock on the CPU; each repeat after a warm-up run) and reports per step: microseconds,
 // steps/s, samples/s, and the bandwidth of the batch rows a step must read (B x d x 4 bytes).
 // It also times a large device-to-device (or host memcpy) copy, the bandwidth reference, and
-// for the post's shape a whole run including the copy-back of the loss history.
+// for the post's shape a whole run including the copy-back of the loss history. With
+// LINSGD_BENCH_SWEEP=1 it also sweeps the fused GPU kernel's block count (--fused-blocks) on
+// the post, tall and wide shapes (benchmarks/sweep_fused_blocks.sh).
 #include <benchmark/benchmark.h>
 #include <cuda_runtime.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <cstring>
 #include <map>
 #include <memory>
@@ -53,8 +56,9 @@ ResidentData<Exec>& resident(Exec& exec, const Shape& shape) {
   return cached->data;
 }
 
-TrainConfig config_for(const Shape& shape, Engine engine, int64_t steps) {
+TrainConfig config_for(const Shape& shape, Engine engine, int64_t steps, int fused_blocks) {
   TrainConfig config;
+  config.fused_blocks = fused_blocks;
   config.rows = shape.rows;
   config.features = shape.features;
   config.batch_size = shape.batch;
@@ -122,8 +126,8 @@ class EventTimer {
 // with `copy_back`, each run also copies the loss history to the host, as a user's run does.
 template <class Exec, class Time>
 void time_loop(benchmark::State& state, Exec& exec, const Shape& shape, Engine engine,
-               int64_t steps, Time&& time, bool copy_back = false) {
-  SgdLoop<Exec> loop(exec, resident(exec, shape), config_for(shape, engine, steps));
+               int64_t steps, Time&& time, bool copy_back = false, int fused_blocks = 0) {
+  SgdLoop<Exec> loop(exec, resident(exec, shape), config_for(shape, engine, steps, fused_blocks));
   const auto ignore = [](int64_t, float) {};
   loop.run(ignore);
   for (auto _ : state) {
@@ -140,20 +144,23 @@ bool skip_without_gpu(benchmark::State& state) {
   return true;
 }
 
-// Steps on the GPU, timed with CUDA events around SgdLoop::run.
-void gpu_steps(benchmark::State& state, Shape shape, Engine engine) {
+// Steps on the GPU, timed with CUDA events around SgdLoop::run; the fused engine with about
+// `fused_blocks` blocks (0: the plan's choice), the count it ran reported as "blocks".
+void gpu_steps(benchmark::State& state, Shape shape, Engine engine, int fused_blocks) {
   if (skip_without_gpu(state)) return;
   CudaExec exec;
   if (engine == Engine::kFused) {
-    const FusedPlan plan = exec.plan_fused(shape.features, shape.batch);
+    const FusedPlan plan = exec.plan_fused(shape.features, shape.batch, fused_blocks);
     if (!plan.unavailable.empty()) {
       state.SkipWithError(plan.unavailable.c_str());
       return;
     }
+    state.counters["blocks"] = plan.layout.blocks;
   }
   EventTimer timer;
-  time_loop(state, exec, shape, engine, shape.gpu_steps,
-            [&](auto&& work) { return timer.seconds(exec.stream(), work); });
+  time_loop(
+      state, exec, shape, engine, shape.gpu_steps,
+      [&](auto&& work) { return timer.seconds(exec.stream(), work); }, false, fused_blocks);
   set_step_counters(state, shape, shape.gpu_steps);
 }
 
@@ -213,7 +220,7 @@ void register_all() {
   for (const Shape& shape : benchmark_shapes()) {
     for (Engine engine : {Engine::kGemv, Engine::kFused}) {
       const std::string tag = std::string(to_string(engine)) + "/" + shape.name;
-      benchmark::RegisterBenchmark(("steps/cuda/" + tag).c_str(), gpu_steps, shape, engine)
+      benchmark::RegisterBenchmark(("steps/cuda/" + tag).c_str(), gpu_steps, shape, engine, 0)
           ->UseManualTime()
           ->Unit(benchmark::kMillisecond);
       benchmark::RegisterBenchmark(("steps/cpu/" + tag).c_str(), cpu_steps, shape, engine)
@@ -230,6 +237,20 @@ void register_all() {
   }
 }
 
+// The fused kernel's block count, asked for (0: the plan's own) on the shapes it serves.
+void register_fused_block_sweep() {
+  for (const Shape& shape : benchmark_shapes()) {
+    if (shape.name == "big-batch") continue;  // beyond the blocks' shared memory
+    for (const int blocks : {0, 11, 22, 33, 44, 66, 88, 132}) {
+      const std::string name =
+          "sweep/cuda/fused/" + shape.name + "/blocks:" + std::to_string(blocks);
+      benchmark::RegisterBenchmark(name.c_str(), gpu_steps, shape, Engine::kFused, blocks)
+          ->UseManualTime()
+          ->Unit(benchmark::kMillisecond);
+    }
+  }
+}
+
 }  // namespace
 }  // namespace linsgd::bench
 
@@ -237,6 +258,8 @@ int main(int argc, char** argv) {
   benchmark::Initialize(&argc, argv);
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
   linsgd::bench::register_all();
+  const char* sweep = std::getenv("LINSGD_BENCH_SWEEP");
+  if (sweep != nullptr && std::string(sweep) == "1") linsgd::bench::register_fused_block_sweep();
   benchmark::RunSpecifiedBenchmarks();
   linsgd::bench::resident_cache<linsgd::CudaExec>().reset();
   linsgd::bench::resident_cache<linsgd::HostExec>().reset();

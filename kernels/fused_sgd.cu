@@ -230,7 +230,7 @@ __global__ void __launch_bounds__(kThreads)
 
 }  // namespace
 
-FusedPlan plan_fused_steps(int64_t features, int64_t batch) {
+FusedPlan plan_fused_steps(int64_t features, int64_t batch, int64_t wanted_blocks) {
   int device = 0;
   CUDA_CHECK(cudaGetDevice(&device));
   FusedGpuLimits limits;
@@ -242,7 +242,7 @@ FusedPlan plan_fused_steps(int64_t features, int64_t batch) {
   cudaFuncAttributes attributes{};
   CUDA_CHECK(cudaFuncGetAttributes(&attributes, fused_sgd_kernel));
   limits.shared_bytes_per_block = optin_shared - static_cast<int64_t>(attributes.sharedSizeBytes);
-  FusedPlan plan = plan_fused_gpu(features, batch, limits);
+  FusedPlan plan = plan_fused_gpu(features, batch, limits, wanted_blocks);
   if (!plan.unavailable.empty()) return plan;
 
   CUDA_CHECK(cudaFuncSetAttribute(fused_sgd_kernel, cudaFuncAttributeMaxDynamicSharedMemorySize,

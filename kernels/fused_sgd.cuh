@@ -23,9 +23,10 @@
 
 namespace linsgd::kernels {
 
-// The plan for `features` and `batch` on the current device (plan_fused_gpu with its limits);
-// when it is available, the kernel is also set up to take its shared memory.
-FusedPlan plan_fused_steps(int64_t features, int64_t batch);
+// The plan for `features` and `batch` on the current device (plan_fused_gpu with its limits,
+// starting from about `wanted_blocks` when > 0); when it is available, the kernel is also set up to
+// take its shared memory.
+FusedPlan plan_fused_steps(int64_t features, int64_t batch, int64_t wanted_blocks);
 
 // Runs `count` steps; `args.barrier` is reset on `stream` before the launch.
 void fused_steps(cudaStream_t stream, const FusedPlan& plan, int64_t count,

@@ -78,6 +78,9 @@ void validate(const TrainConfig& config) {
     refuse("--sigma", config.sigma, "must be a non-negative finite number");
   }
   if (config.threads < 0) refuse("--threads", config.threads, "must be 0 (automatic) or more");
+  if (config.fused_blocks < 0) {
+    refuse("--fused-blocks", config.fused_blocks, "must be 0 (from the shape) or more");
+  }
   // Byte counts of X must not overflow: cap rows x features at 2^60 elements.
   if (config.rows > (int64_t{1} << 60) / config.features) {
     refuse("--rows", config.rows, "rows x features must be at most 2^60");

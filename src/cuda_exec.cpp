@@ -82,8 +82,8 @@ void CudaExec::sgd_update(int64_t features, int64_t batch, float scale, const fl
                       step_counter);
 }
 
-FusedPlan CudaExec::plan_fused(int64_t features, int64_t batch) {
-  return kernels::plan_fused_steps(features, batch);
+FusedPlan CudaExec::plan_fused(int64_t features, int64_t batch, int64_t wanted_blocks) {
+  return kernels::plan_fused_steps(features, batch, wanted_blocks);
 }
 
 void CudaExec::fused_steps(const FusedPlan& plan, int64_t count, const FusedStepArgs& args) {

@@ -144,7 +144,7 @@ class CudaExec {
                              const float* y);
 
   // The fused engine: one cooperative persistent kernel per chunk (kernels/fused_sgd.cuh).
-  FusedPlan plan_fused(int64_t features, int64_t batch);
+  FusedPlan plan_fused(int64_t features, int64_t batch, int64_t wanted_blocks);
   void fused_steps(const FusedPlan& plan, int64_t count, const FusedStepArgs& args);
 
   // Replays chunks of steps as CUDA Graphs: one graph per chunk length, captured by prepare()

@@ -34,13 +34,24 @@ std::string kibibytes(int64_t bytes) {
 
 }  // namespace
 
-FusedPlan plan_fused_gpu(int64_t features, int64_t batch, const FusedGpuLimits& limits) {
+FusedPlan plan_fused_gpu(int64_t features, int64_t batch, const FusedGpuLimits& limits,
+                         int64_t wanted_blocks) {
   FusedPlan plan;
   const bool vector_copy = features % 4 == 0;
   const int lanes = lanes_per_row(batch);
-  const auto wanted = std::clamp<int64_t>(
-      static_cast<int64_t>(std::sqrt(static_cast<double>(features)) / 2.0), 1, features);
   const int64_t most = std::min<int64_t>(limits.multiprocessors, features);
+  if (wanted_blocks > most) {
+    plan.unavailable = "the fused engine cannot run " + std::to_string(wanted_blocks) +
+                       " blocks (--fused-blocks) on " + std::to_string(features) +
+                       " features with this GPU's " + std::to_string(limits.multiprocessors) +
+                       " multiprocessors: at most " + std::to_string(most);
+    return plan;
+  }
+  const auto wanted =
+      wanted_blocks > 0
+          ? wanted_blocks
+          : std::clamp<int64_t>(
+                static_cast<int64_t>(std::sqrt(static_cast<double>(features)) / 2.0), 1, features);
   for (int64_t candidate = std::min(wanted, most); candidate >= 1 && candidate <= most;
        ++candidate) {
     int64_t slice = ceil_div(features, candidate);

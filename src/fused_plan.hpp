@@ -29,7 +29,11 @@ struct FusedGpuLimits {
 // unavailable when no count up to one block per multiprocessor fits, or when the count that fits
 // would make the partials every block reads (blocks^2 x batch) outgrow the batch (batch x
 // features). The plan is faster_than_gemv while batch x slice <= kFusedFasterTileFloats.
-FusedPlan plan_fused_gpu(int64_t features, int64_t batch, const FusedGpuLimits& limits);
+// `wanted_blocks` > 0 starts from that count instead (--fused-blocks; the slices' rounding to a
+// multiple of 4 features may leave a few blocks fewer); a count above the features or the
+// multiprocessors is unavailable.
+FusedPlan plan_fused_gpu(int64_t features, int64_t batch, const FusedGpuLimits& limits,
+                         int64_t wanted_blocks = 0);
 
 // The CPU's fused engine (dot and axpy on each sampled row, no gathered copy) against gather +
 // GEMV on one thread and on all cores: as fast or faster up to 256 rows a step (post: 34 us

@@ -69,7 +69,10 @@ class HostExec {
                              const float* y);
 
   // The fused engine: dot and axpy on X's rows (no gathered copy), then the shared update.
-  FusedPlan plan_fused(int64_t /*features*/, int64_t batch) { return plan_fused_cpu(batch); }
+  // wanted_blocks: the GPU's (--fused-blocks); the CPU runs the batch on one "block".
+  FusedPlan plan_fused(int64_t /*features*/, int64_t batch, int64_t /*wanted_blocks*/) {
+    return plan_fused_cpu(batch);
+  }
   void fused_steps(const FusedPlan& plan, int64_t count, const FusedStepArgs& args);
 
   // Runs a chunk of steps; the CUDA policy replays a captured graph instead (see cuda_exec.hpp).

@@ -53,8 +53,9 @@ class SgdLoop {
         gradient_(exec.template allocate<float>(data.features)),
         loss_history_(exec.template allocate<float>(steps_)),
         step_counter_(exec.template allocate<int64_t>(1)),
-        fused_plan_(engine_ == Engine::kFused ? exec.plan_fused(data.features, batch_)
-                                              : FusedPlan{}),
+        fused_plan_(engine_ == Engine::kFused
+                        ? exec.plan_fused(data.features, batch_, config.fused_blocks)
+                        : FusedPlan{}),
         fused_partials_(exec.template allocate<float>(fused_plan_.partial_floats)),
         fused_barrier_(exec.template allocate<unsigned>(engine_ == Engine::kFused ? 1 : 0)),
         replayer_(exec.make_step_replayer()) {

@@ -17,7 +17,8 @@ TrainResult train_with(Exec& exec, const TrainConfig& requested, const Dataset* 
   TrainConfig config = requested;
   config.device = backend;
   const int64_t features = dataset != nullptr ? dataset->features : requested.features;
-  config.engine = choose_engine(requested.engine, exec.plan_fused(features, requested.batch_size));
+  config.engine = choose_engine(
+      requested.engine, exec.plan_fused(features, requested.batch_size, requested.fused_blocks));
   ResidentData<Exec> data;
   ResidentTruth<Exec> truth;
   if (dataset != nullptr) {

@@ -97,6 +97,7 @@ TEST(Cli, RefusesBadSizesAndRates) {
   expect_usage_error("train --lr inf", "--lr");
   expect_usage_error("train --device gpu", "--device: gpu");
   expect_usage_error("train --seed -1", "--seed");
+  expect_usage_error("train --fused-blocks -4", "--fused-blocks: -4");
 }
 
 TEST(Cli, RefusesUnknownOptionsAndMalformedNumbers) {

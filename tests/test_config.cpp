@@ -56,6 +56,8 @@ TEST(Validate, RefusesEachBadValueByName) {
             "invalid value for --sigma: -1 (must be a non-negative finite number)");
   EXPECT_EQ(refusal([](TrainConfig& c) { c.threads = -2; }),
             "invalid value for --threads: -2 (must be 0 (automatic) or more)");
+  EXPECT_EQ(refusal([](TrainConfig& c) { c.fused_blocks = -1; }),
+            "invalid value for --fused-blocks: -1 (must be 0 (from the shape) or more)");
   EXPECT_EQ(refusal([](TrainConfig& c) { c.features = 3000000000LL; }),
             "invalid value for --features: 3000000000 (must be at most 2147483647)");
   EXPECT_EQ(refusal([](TrainConfig& c) {

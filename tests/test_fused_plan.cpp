@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstdint>
 #include <string>
+#include <tuple>
 
 #include "fused_plan.hpp"
 
@@ -20,8 +21,9 @@ bool is_power_of_two(int value) {
 }
 
 // Checks every property the kernel relies on; returns the plan for further checks.
-FusedPlan checked_plan(int64_t features, int64_t batch, const FusedGpuLimits& limits = kHopper) {
-  const FusedPlan plan = plan_fused_gpu(features, batch, limits);
+FusedPlan checked_plan(int64_t features, int64_t batch, const FusedGpuLimits& limits = kHopper,
+                       int64_t wanted_blocks = 0) {
+  const FusedPlan plan = plan_fused_gpu(features, batch, limits, wanted_blocks);
   const std::string shape = std::to_string(batch) + " x " + std::to_string(features);
   if (!plan.unavailable.empty()) return plan;
   const FusedLayout& l = plan.layout;
@@ -49,8 +51,10 @@ FusedPlan checked_plan(int64_t features, int64_t batch, const FusedGpuLimits& li
   EXPECT_TRUE(is_power_of_two(l.lanes_per_row) && l.lanes_per_row <= 32) << shape;
   EXPECT_TRUE(l.lanes_per_row == 1 || l.lanes_per_row * batch <= kFusedThreads) << shape;
   // The partials every block reads (blocks^2 x batch) stay within the batch's own size, unless
-  // the count is the sqrt(features) / 2 the plan starts from.
-  const auto wanted = static_cast<int64_t>(std::sqrt(static_cast<double>(features)) / 2.0);
+  // the count is the one the plan starts from: sqrt(features) / 2, or the one asked for.
+  const auto wanted = wanted_blocks > 0
+                          ? wanted_blocks
+                          : static_cast<int64_t>(std::sqrt(static_cast<double>(features)) / 2.0);
   EXPECT_TRUE(l.blocks <= std::max<int64_t>(wanted, 1) ||
               static_cast<int64_t>(l.blocks) * l.blocks <= features)
       << shape;
@@ -130,6 +134,34 @@ TEST(FusedPlan, EveryShapeOfAGridSatisfiesTheKernelsAssumptions) {
     }
   }
   EXPECT_GT(available, 100);  // of 140: only the largest batches of many features are not
+}
+
+TEST(FusedPlan, AskedBlockCountsSplitThePostsFeaturesAsNearAsTheirRoundingAllows) {
+  // --fused-blocks 44: slices of ceil(2000 / 44) = 46, rounded up to 48 for 16-byte copies, so
+  // ceil(2000 / 48) = 42 blocks; 132: slices of 16, 125 blocks; 8: slices of 252, 8 blocks.
+  for (const auto& [asked, blocks, slice] :
+       {std::tuple{44, 42, 48}, std::tuple{132, 125, 16}, std::tuple{8, 8, 252}}) {
+    const FusedPlan plan = checked_plan(2000, 64, kHopper, asked);
+    ASSERT_EQ(plan.unavailable, "") << asked;
+    EXPECT_EQ(plan.layout.blocks, blocks) << asked;
+    EXPECT_EQ(plan.layout.slice, slice) << asked;
+  }
+  // Too few to hold the batch: the count rises until the tile fits, as from the default. One
+  // block cannot hold 64 x 2000 floats (500 KiB): 3 blocks of 668 features (170 KiB) can. Nor
+  // 1024 x 256 (1 MiB): 5 blocks of 52 features (208 KiB) can.
+  EXPECT_EQ(checked_plan(2000, 64, kHopper, 1).layout.blocks, 3);
+  EXPECT_EQ(checked_plan(2000, 64, kHopper, 1).layout.slice, 668);
+  EXPECT_EQ(checked_plan(256, 1024, kHopper, 1).layout.blocks, 5);
+  EXPECT_EQ(checked_plan(256, 1024, kHopper, 1).layout.slice, 52);
+}
+
+TEST(FusedPlan, AskedBlockCountsBeyondTheGpuOrTheFeaturesAreUnavailable) {
+  EXPECT_EQ(checked_plan(2000, 64, kHopper, 133).unavailable,
+            "the fused engine cannot run 133 blocks (--fused-blocks) on 2000 features with this "
+            "GPU's 132 multiprocessors: at most 132");
+  EXPECT_EQ(checked_plan(40, 64, kHopper, 41).unavailable,
+            "the fused engine cannot run 41 blocks (--fused-blocks) on 40 features with this "
+            "GPU's 132 multiprocessors: at most 40");
 }
 
 TEST(FusedPlan, OnTheCpuAutoPicksFusedForBatchesUpTo512Rows) {

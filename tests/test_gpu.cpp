@@ -265,6 +265,25 @@ std::string engine_name(const ::testing::TestParamInfo<Engine>& engine) {
 INSTANTIATE_TEST_SUITE_P(Engines, GpuEngines, ::testing::Values(Engine::kGemv, Engine::kFused),
                          engine_name);
 
+TEST(GpuTraining, AskedFusedBlockCountsMatchTheCpu) {
+  LINSGD_SKIP_WITHOUT_GPU();
+  // --fused-blocks: the post's shape split into 3 (raised from 1: one block cannot hold the
+  // batch), 42 and 125 blocks (asked 44 and 132; slices rounded to multiples of 4), 300 steps.
+  for (const int blocks : {1, 44, 132}) {
+    TrainConfig config;
+    config.steps = 300;
+    config.engine = Engine::kFused;
+    config.fused_blocks = blocks;
+    config.device = DeviceKind::kCuda;
+    const TrainResult gpu = train_synthetic(config);
+    config.device = DeviceKind::kCpu;
+    const TrainResult cpu = train_synthetic(config);
+    EXPECT_TRUE(testing::all_close(gpu.loss_history, cpu.loss_history, 1e-7, 1e-4)) << blocks;
+    EXPECT_TRUE(testing::all_close(gpu.weights, cpu.weights, 1e-6, 1e-4)) << blocks;
+    EXPECT_NEAR(gpu.bias, cpu.bias, 1e-5 + 1e-4 * std::abs(cpu.bias)) << blocks;
+  }
+}
+
 TEST(GpuTraining, FusedEngineRefusesABatchBeyondSharedMemoryAndAutoPicksGemv) {
   LINSGD_SKIP_WITHOUT_GPU();
   TrainConfig config;

@@ -33,7 +33,8 @@ struct TrainConfig {
   uint64_t seed = 42;
   DeviceKind device = DeviceKind::kAuto;
   Engine engine = Engine::kAuto;
-  int threads = 0;  // CPU backend threads; 0 = automatic (see backend_cpu.cpp)
+  int threads = 0;       // CPU backend threads; 0 = automatic (see backend_cpu.cpp)
+  int fused_blocks = 0;  // GPU fused engine: about this many blocks; 0 = from the shape
 };
 
 // Largest row count: the BLAS dimensions are ints (and row_from_draw needs n <= 2^32).
@@ -41,7 +42,7 @@ inline constexpr int64_t kMaxRows = 2147483647LL;
 
 // Throws UsageError with a one-line message naming the option and value when `config` is not
 // usable: sizes and steps must be positive, the learning rate positive and finite, sigma finite
-// and non-negative, threads non-negative.
+// and non-negative, threads and fused blocks non-negative.
 void validate(const TrainConfig& config);
 
 }  // namespace linsgd

@@ -54,6 +54,10 @@ TrainCommand::TrainCommand(CLI::App& app)
   c.add_option("--threads", config_.threads,
                "CPU backend threads (0: one for small steps, all cores for large)")
       ->capture_default_str();
+  c.add_option("--fused-blocks", config_.fused_blocks,
+               "GPU fused engine: about this many thread blocks, each owning a slice of the "
+               "features (0: sqrt(features) / 2; more when the batch needs their shared memory)")
+      ->capture_default_str();
   c.add_flag("--standardize", standardize_,
              "scale each feature to mean 0, deviation 1 (statistics of the training rows, "
              "stored in the model)");
