@@ -62,8 +62,8 @@ LINSGD_HD inline FusedSharedOffsets fused_shared_offsets(int64_t batch, int64_t 
 
 // The fused engine's plan for one shape: the GPU layout and the buffers it needs, or why the
 // shape cannot run fused on this GPU (`unavailable` is then a one-line reason), and whether it
-// is expected to beat the gemv engine. The CPU's plan is the default: always available and
-// faster, one "block", no partials.
+// is expected to beat the gemv engine. The default plan is available and faster, with one
+// "block" and no partials: plan_fused_cpu starts from it.
 struct FusedPlan {
   FusedLayout layout;
   int64_t shared_bytes = 0;    // dynamic shared memory per block

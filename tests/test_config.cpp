@@ -76,7 +76,7 @@ TEST(DeviceKind, ParsesTheThreeNamesAndRefusesOthers) {
 }
 
 TEST(EngineChoice, AutoIsFusedWhereAvailableAndFasterAndFusedNamesWhyNot) {
-  const FusedPlan available;  // the CPU's plan
+  const FusedPlan available;  // as the CPU's for a small batch
   FusedPlan unavailable;
   unavailable.unavailable = "the fused engine cannot hold a batch of 8192 x 512 here";
   FusedPlan slower;  // a GPU plan with a large tile
