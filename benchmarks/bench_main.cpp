@@ -122,12 +122,13 @@ class EventTimer {
   cudaEvent_t stop_ = nullptr;
 };
 
-// A warm-up run of `steps` steps, then one timed run per iteration, timed by `time(work)`;
-// with `copy_back`, each run also copies the loss history to the host, as a user's run does.
+// A warm-up run of `config` (from config_for) on the shape's resident data, then one timed run
+// per iteration, timed by `time(work)`; with `copy_back`, each run also copies the loss history
+// to the host, as a user's run does.
 template <class Exec, class Time>
-void time_loop(benchmark::State& state, Exec& exec, const Shape& shape, Engine engine,
-               int64_t steps, Time&& time, bool copy_back = false, int fused_blocks = 0) {
-  SgdLoop<Exec> loop(exec, resident(exec, shape), config_for(shape, engine, steps, fused_blocks));
+void time_loop(benchmark::State& state, Exec& exec, const Shape& shape, const TrainConfig& config,
+               Time&& time, bool copy_back = false) {
+  SgdLoop<Exec> loop(exec, resident(exec, shape), config);
   const auto ignore = [](int64_t, float) {};
   loop.run(ignore);
   for (auto _ : state) {
@@ -158,15 +159,14 @@ void gpu_steps(benchmark::State& state, Shape shape, Engine engine, int fused_bl
     state.counters["blocks"] = plan.layout.blocks;
   }
   EventTimer timer;
-  time_loop(
-      state, exec, shape, engine, shape.gpu_steps,
-      [&](auto&& work) { return timer.seconds(exec.stream(), work); }, false, fused_blocks);
+  time_loop(state, exec, shape, config_for(shape, engine, shape.gpu_steps, fused_blocks),
+            [&](auto&& work) { return timer.seconds(exec.stream(), work); });
   set_step_counters(state, shape, shape.gpu_steps);
 }
 
 void cpu_steps(benchmark::State& state, Shape shape, Engine engine) {
   HostExec exec(1);
-  time_loop(state, exec, shape, engine, shape.cpu_steps,
+  time_loop(state, exec, shape, config_for(shape, engine, shape.cpu_steps, 0),
             [](auto&& work) { return wall_seconds(work); });
   state.counters["threads"] = exec.threads();
   set_step_counters(state, shape, shape.cpu_steps);
@@ -178,8 +178,8 @@ void gpu_post_whole_run(benchmark::State& state, Shape shape, Engine engine) {
   if (skip_without_gpu(state)) return;
   CudaExec exec;
   time_loop(
-      state, exec, shape, engine, shape.gpu_steps, [](auto&& work) { return wall_seconds(work); },
-      true);
+      state, exec, shape, config_for(shape, engine, shape.gpu_steps, 0),
+      [](auto&& work) { return wall_seconds(work); }, true);
   state.counters["steps"] = static_cast<double>(shape.gpu_steps);
 }
 
