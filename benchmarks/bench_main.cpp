@@ -1,4 +1,4 @@
-// linsgd's benchmark binary (Google Benchmark). For every shape of shapes.hpp, every backend
+// linsgd's benchmark binary (Google Benchmark). For every shape of shapes.json, every backend
 // present (CPU; CUDA when a GPU is) and every engine that serves the shape, it times runs of
 // `steps` SGD steps on resident synthetic data (manual time: CUDA events on the GPU, a steady
 // clock on the CPU; each repeat after a warm-up run) and reports per step: microseconds,
@@ -18,11 +18,11 @@
 #include <string>
 #include <vector>
 
-#include "cuda_exec.hpp"
-#include "engine_choice.hpp"
-#include "host_exec.hpp"
+#include "core/sgd_loop.hpp"
+#include "cpu/host_exec.hpp"
+#include "cuda/cuda_device.hpp"
+#include "cuda/cuda_exec.hpp"
 #include "linsgd/trainer.hpp"
-#include "sgd_engine.hpp"
 #include "shapes.hpp"
 
 namespace linsgd::bench {
@@ -96,24 +96,24 @@ double wall_seconds(Work&& work) {
 class EventTimer {
  public:
   EventTimer() {
-    CUDA_CHECK(cudaEventCreate(&start_));
-    CUDA_CHECK(cudaEventCreate(&stop_));
+    LINSGD_CUDA_CHECK(cudaEventCreate(&start_));
+    LINSGD_CUDA_CHECK(cudaEventCreate(&stop_));
   }
   ~EventTimer() {
-    CUDA_CHECK_NO_THROW(cudaEventDestroy(start_));
-    CUDA_CHECK_NO_THROW(cudaEventDestroy(stop_));
+    LINSGD_CUDA_CHECK_NO_THROW(cudaEventDestroy(start_));
+    LINSGD_CUDA_CHECK_NO_THROW(cudaEventDestroy(stop_));
   }
   EventTimer(const EventTimer&) = delete;
   EventTimer& operator=(const EventTimer&) = delete;
 
   template <class Work>
   double seconds(cudaStream_t stream, Work&& work) {
-    CUDA_CHECK(cudaEventRecord(start_, stream));
+    LINSGD_CUDA_CHECK(cudaEventRecord(start_, stream));
     work();
-    CUDA_CHECK(cudaEventRecord(stop_, stream));
-    CUDA_CHECK(cudaEventSynchronize(stop_));
+    LINSGD_CUDA_CHECK(cudaEventRecord(stop_, stream));
+    LINSGD_CUDA_CHECK(cudaEventSynchronize(stop_));
     float milliseconds = 0.0f;
-    CUDA_CHECK(cudaEventElapsedTime(&milliseconds, start_, stop_));
+    LINSGD_CUDA_CHECK(cudaEventElapsedTime(&milliseconds, start_, stop_));
     return milliseconds * 1e-3;
   }
 
@@ -122,13 +122,13 @@ class EventTimer {
   cudaEvent_t stop_ = nullptr;
 };
 
-// A warm-up run of `config` (from config_for) on the shape's resident data, then one timed run
-// per iteration, timed by `time(work)`; with `copy_back`, each run also copies the loss history
-// to the host, as a user's run does.
+// A warm-up run of `config` (from config_for, its engine resolved) with the engine's `plan` on
+// the shape's resident data, then one timed run per iteration, timed by `time(work)`; with
+// `copy_back`, each run also copies the loss history to the host, as a user's run does.
 template <class Exec, class Time>
 void time_loop(benchmark::State& state, Exec& exec, const Shape& shape, const TrainConfig& config,
-               Time&& time, bool copy_back = false) {
-  SgdLoop<Exec> loop(exec, resident(exec, shape), config);
+               const FusedPlan& plan, Time&& time, bool copy_back = false) {
+  SgdLoop<Exec> loop(exec, resident(exec, shape), config, plan);
   const auto ignore = [](int64_t, float) {};
   loop.run(ignore);
   for (auto _ : state) {
@@ -150,8 +150,8 @@ bool skip_without_gpu(benchmark::State& state) {
 void gpu_steps(benchmark::State& state, Shape shape, Engine engine, int fused_blocks) {
   if (skip_without_gpu(state)) return;
   CudaExec exec;
+  const FusedPlan plan = exec.plan_fused(shape.features, shape.batch, fused_blocks);
   if (engine == Engine::kFused) {
-    const FusedPlan plan = exec.plan_fused(shape.features, shape.batch, fused_blocks);
     if (!plan.unavailable.empty()) {
       state.SkipWithError(plan.unavailable.c_str());
       return;
@@ -159,7 +159,7 @@ void gpu_steps(benchmark::State& state, Shape shape, Engine engine, int fused_bl
     state.counters["blocks"] = plan.layout.blocks;
   }
   EventTimer timer;
-  time_loop(state, exec, shape, config_for(shape, engine, shape.gpu_steps, fused_blocks),
+  time_loop(state, exec, shape, config_for(shape, engine, shape.gpu_steps, fused_blocks), plan,
             [&](auto&& work) { return timer.seconds(exec.stream(), work); });
   set_step_counters(state, shape, shape.gpu_steps);
 }
@@ -167,6 +167,7 @@ void gpu_steps(benchmark::State& state, Shape shape, Engine engine, int fused_bl
 void cpu_steps(benchmark::State& state, Shape shape, Engine engine) {
   HostExec exec(1);
   time_loop(state, exec, shape, config_for(shape, engine, shape.cpu_steps, 0),
+            exec.plan_fused(shape.features, shape.batch, 0),
             [](auto&& work) { return wall_seconds(work); });
   state.counters["threads"] = exec.threads();
   set_step_counters(state, shape, shape.cpu_steps);
@@ -177,8 +178,13 @@ void cpu_steps(benchmark::State& state, Shape shape, Engine engine) {
 void gpu_post_whole_run(benchmark::State& state, Shape shape, Engine engine) {
   if (skip_without_gpu(state)) return;
   CudaExec exec;
+  const FusedPlan plan = exec.plan_fused(shape.features, shape.batch, 0);
+  if (engine == Engine::kFused && !plan.unavailable.empty()) {
+    state.SkipWithError(plan.unavailable.c_str());
+    return;
+  }
   time_loop(
-      state, exec, shape, config_for(shape, engine, shape.gpu_steps, 0),
+      state, exec, shape, config_for(shape, engine, shape.gpu_steps, 0), plan,
       [](auto&& work) { return wall_seconds(work); }, true);
   state.counters["steps"] = static_cast<double>(shape.gpu_steps);
 }
@@ -188,12 +194,12 @@ void gpu_copy(benchmark::State& state) {
   if (skip_without_gpu(state)) return;
   const int64_t bytes = copy_bytes();
   DeviceBuffer<unsigned char> source(bytes), destination(bytes);
-  CUDA_CHECK(cudaMemset(source.data(), 1, bytes));
-  CUDA_CHECK(cudaMemcpy(destination.data(), source.data(), bytes, cudaMemcpyDeviceToDevice));
+  LINSGD_CUDA_CHECK(cudaMemset(source.data(), 1, bytes));
+  LINSGD_CUDA_CHECK(cudaMemcpy(destination.data(), source.data(), bytes, cudaMemcpyDeviceToDevice));
   EventTimer timer;
   for (auto _ : state) {
     state.SetIterationTime(timer.seconds(nullptr, [&] {
-      CUDA_CHECK(
+      LINSGD_CUDA_CHECK(
           cudaMemcpyAsync(destination.data(), source.data(), bytes, cudaMemcpyDeviceToDevice));
     }));
   }
@@ -237,11 +243,14 @@ void register_all() {
   }
 }
 
-// The fused kernel's block count, asked for (0: the plan's own) on the shapes it serves.
+// The fused kernel's block count, asked for (0: the plan's own) on the shapes it serves: from a
+// twelfth of the card's multiprocessors to all of them (11 to 132 on an H100 or H200).
 void register_fused_block_sweep() {
+  if (!cuda_device_available()) return;
+  const int m = query_fused_gpu_limits().multiprocessors;
   for (const Shape& shape : benchmark_shapes()) {
     if (shape.name == "big-batch") continue;  // beyond the blocks' shared memory
-    for (const int blocks : {0, 11, 22, 33, 44, 66, 88, 132}) {
+    for (const int blocks : {0, m / 12, m / 6, m / 4, m / 3, m / 2, 2 * m / 3, m}) {
       const std::string name =
           "sweep/cuda/fused/" + shape.name + "/blocks:" + std::to_string(blocks);
       benchmark::RegisterBenchmark(name.c_str(), gpu_steps, shape, Engine::kFused, blocks)

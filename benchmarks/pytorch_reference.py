@@ -16,13 +16,16 @@ import os
 import sys
 import time
 
-SHAPES = [  # name, rows, features, batch, gpu steps, cpu steps (as benchmarks/shapes.hpp)
-    ("post", 4000, 2000, 64, 2000, 2000),
-    ("tall", 1000000, 256, 1024, 2000, 200),
-    ("wide", 20000, 20000, 256, 1000, 20),
-    ("big-batch", 2000000, 512, 8192, 500, 10),
-]
-SMOKE_SHAPES = [("post", 400, 200, 64, 300, 300), ("tall", 3000, 64, 128, 100, 100)]
+SHAPES_FILE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "shapes.json")
+
+
+def load_shapes(smoke):
+    """(name, rows, features, batch, gpu steps, cpu steps) of each shape in shapes.json, the list
+    linsgd's benchmark binary reads too."""
+    with open(os.environ.get("LINSGD_BENCH_SHAPES", SHAPES_FILE)) as file:
+        shapes = json.load(file)["smoke_shapes" if smoke else "shapes"]
+    return [(s["name"], s["rows"], s["features"], s["batch"], s["gpu_steps"], s["cpu_steps"])
+            for s in shapes]
 
 
 def post_loop(torch, X, y, steps, batch, lr):
@@ -93,7 +96,7 @@ def main():
         torch.set_num_threads(int(os.environ["LINSGD_TORCH_THREADS"]))
     devices = ["cpu"] + (["cuda"] if torch.cuda.is_available() else [])
     rows = []
-    for name, n, d, batch, gpu_steps, cpu_steps in SMOKE_SHAPES if args.smoke else SHAPES:
+    for name, n, d, batch, gpu_steps, cpu_steps in load_shapes(args.smoke):
         for device in devices:
             steps = gpu_steps if device == "cuda" else cpu_steps
             generator = torch.Generator(device=device).manual_seed(7)

@@ -1,10 +1,15 @@
-// The benchmark shapes: the reference post's problem and three large ones, with the steps one
-// timed repeat runs on each backend (fewer on the CPU, where large steps take milliseconds).
-// LINSGD_BENCH_SMOKE=1 swaps in tiny shapes, for the test that checks the harness itself.
+// The benchmark shapes, read from benchmarks/shapes.json (the one list the PyTorch peers read
+// too): the reference post's problem and three large ones, with the steps one timed repeat runs
+// on each backend. LINSGD_BENCH_SMOKE=1 swaps in tiny shapes, for the test that checks the
+// harness itself; LINSGD_BENCH_SHAPES names another shapes file.
 #pragma once
+
+#include <nlohmann/json.hpp>
 
 #include <cstdint>
 #include <cstdlib>
+#include <fstream>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -22,13 +27,18 @@ inline bool smoke_mode() {
 }
 
 inline std::vector<Shape> benchmark_shapes() {
-  if (smoke_mode()) {
-    return {{"post", 400, 200, 64, 300, 300}, {"tall", 3000, 64, 128, 100, 100}};
+  const char* override_path = std::getenv("LINSGD_BENCH_SHAPES");
+  const std::string path = override_path != nullptr ? override_path : LINSGD_BENCH_SHAPES_FILE;
+  std::ifstream file(path);
+  if (!file) throw std::runtime_error("cannot open the benchmark shapes " + path);
+  const nlohmann::json json = nlohmann::json::parse(file);
+  std::vector<Shape> shapes;
+  for (const nlohmann::json& s : json.at(smoke_mode() ? "smoke_shapes" : "shapes")) {
+    shapes.push_back({s.at("name").get<std::string>(), s.at("rows").get<int64_t>(),
+                      s.at("features").get<int64_t>(), s.at("batch").get<int64_t>(),
+                      s.at("gpu_steps").get<int64_t>(), s.at("cpu_steps").get<int64_t>()});
   }
-  return {{"post", 4000, 2000, 64, 2000, 2000},
-          {"tall", 1000000, 256, 1024, 2000, 200},
-          {"wide", 20000, 20000, 256, 1000, 20},
-          {"big-batch", 2000000, 512, 8192, 500, 10}};
+  return shapes;
 }
 
 // Bytes of the copy-bandwidth reference: 1 GiB read and 1 GiB written (256 MiB in smoke mode).

@@ -1,14 +1,14 @@
 // The fused engine's persistent kernel (see fused_sgd.cuh for the algorithm).
-#include "fused_sgd.cuh"
+#include "kernels/fused_sgd.cuh"
 
 #include <cuda_pipeline.h>
 #include <cub/block/block_reduce.cuh>
 #include <cuda/atomic>
 
-#include "../src/fused_plan.hpp"
-#include "linsgd/cuda_check.hpp"
+#include "core/cuda_check.hpp"
+#include "core/fused_plan.hpp"
+#include "core/sgd_math.hpp"
 #include "linsgd/errors.hpp"
-#include "linsgd/sgd_math.hpp"
 
 namespace linsgd::kernels {
 namespace {
@@ -51,7 +51,7 @@ struct ThreadGrid {
 // their targets into shared memory, and of the next step's draws; they land by
 // __pipeline_wait_prior(0). X, y and the draws do not change during the kernel, so the copies
 // may go through L1.
-__device__ void start_step_copies(const FusedStepArgs& a, const FusedLayout& layout,
+__device__ void start_step_copies(const StepArgs& a, const FusedLayout& layout,
                                   const ThreadGrid& copy_grid, int64_t j_begin, int64_t width,
                                   const uint32_t* draws, const uint32_t* next_draws_source,
                                   uint32_t* next_draws, float* tile, float* y_batch) {
@@ -119,8 +119,8 @@ __device__ float summed_partials(const float* partials_in, int blocks, int64_t b
 }
 
 __global__ void __launch_bounds__(kThreads)
-    fused_sgd_kernel(FusedStepArgs a, FusedLayout layout, int64_t count) {
-  // Shared memory as fused_shared_offsets (fused_step.hpp) lays it out.
+    fused_sgd_kernel(StepArgs a, FusedLayout layout, int64_t count) {
+  // Shared memory as fused_shared_offsets (core/fused_plan.hpp) lays it out.
   extern __shared__ __align__(16) float shared[];
   const FusedSharedOffsets at =
       fused_shared_offsets(a.batch, layout.stride, layout.slice, kThreads);
@@ -230,40 +230,33 @@ __global__ void __launch_bounds__(kThreads)
 
 }  // namespace
 
-FusedPlan plan_fused_steps(int64_t features, int64_t batch, int64_t wanted_blocks) {
-  int device = 0;
-  CUDA_CHECK(cudaGetDevice(&device));
-  FusedGpuLimits limits;
-  int optin_shared = 0;
-  CUDA_CHECK(
-      cudaDeviceGetAttribute(&limits.multiprocessors, cudaDevAttrMultiProcessorCount, device));
-  CUDA_CHECK(
-      cudaDeviceGetAttribute(&optin_shared, cudaDevAttrMaxSharedMemoryPerBlockOptin, device));
+int64_t fused_kernel_static_shared_bytes() {
   cudaFuncAttributes attributes{};
-  CUDA_CHECK(cudaFuncGetAttributes(&attributes, fused_sgd_kernel));
-  limits.shared_bytes_per_block = optin_shared - static_cast<int64_t>(attributes.sharedSizeBytes);
-  FusedPlan plan = plan_fused_gpu(features, batch, limits, wanted_blocks);
-  if (!plan.unavailable.empty()) return plan;
-
-  CUDA_CHECK(cudaFuncSetAttribute(fused_sgd_kernel, cudaFuncAttributeMaxDynamicSharedMemorySize,
-                                  static_cast<int>(plan.shared_bytes)));
-  int per_multiprocessor = 0;
-  CUDA_CHECK(cudaOccupancyMaxActiveBlocksPerMultiprocessor(
-      &per_multiprocessor, fused_sgd_kernel, kThreads, static_cast<size_t>(plan.shared_bytes)));
-  if (static_cast<int64_t>(per_multiprocessor) * limits.multiprocessors < plan.layout.blocks) {
-    plan.unavailable = "the fused kernel's " + std::to_string(plan.layout.blocks) +
-                       " blocks do not fit on this GPU at once";
-  }
-  return plan;
+  LINSGD_CUDA_CHECK(cudaFuncGetAttributes(&attributes, fused_sgd_kernel));
+  return static_cast<int64_t>(attributes.sharedSizeBytes);
 }
 
-void fused_steps(cudaStream_t stream, const FusedPlan& plan, int64_t count,
-                 const FusedStepArgs& args) {
-  CUDA_CHECK(cudaMemsetAsync(args.barrier, 0, sizeof(unsigned), stream));
-  FusedStepArgs kernel_args = args;
+void prepare_fused_steps(const FusedPlan& plan, const StepArgs& args) {
+  if (!plan.unavailable.empty()) throw Error("prepare_fused_steps: " + plan.unavailable);
+  if (!fused_copies_aligned(plan.layout, args.X)) {
+    throw Error(
+        "the fused engine's 16-byte copies need X 16-byte aligned; use --engine gemv for this "
+        "data");
+  }
+  LINSGD_CUDA_CHECK(cudaFuncSetAttribute(fused_sgd_kernel,
+                                         cudaFuncAttributeMaxDynamicSharedMemorySize,
+                                         static_cast<int>(plan.shared_bytes)));
+}
+
+// The blocks must all be resident at once for the grid barrier: the plan makes one block per
+// multiprocessor fit (see plan_fused_gpu), and a cooperative launch refuses a grid that does not
+// (cudaErrorCooperativeLaunchTooLarge) rather than hang.
+void fused_steps(cudaStream_t stream, const FusedPlan& plan, int64_t count, const StepArgs& args) {
+  LINSGD_CUDA_CHECK(cudaMemsetAsync(args.barrier, 0, sizeof(unsigned), stream));
+  StepArgs kernel_args = args;
   FusedLayout layout = plan.layout;
   void* parameters[] = {&kernel_args, &layout, &count};
-  CUDA_CHECK(cudaLaunchCooperativeKernel(
+  LINSGD_CUDA_CHECK(cudaLaunchCooperativeKernel(
       reinterpret_cast<void*>(fused_sgd_kernel), dim3(static_cast<unsigned>(layout.blocks)),
       dim3(kThreads), parameters, static_cast<size_t>(plan.shared_bytes), stream));
 }

@@ -1,5 +1,5 @@
 // The fused engine's persistent kernel: one cooperative launch runs a chunk of SGD steps.
-// Block b owns the feature slice [b * W, (b + 1) * W) (layout in fused_step.hpp) and keeps its
+// Block b owns the feature slice [b * W, (b + 1) * W) (layout in core/fused_plan.hpp) and keeps its
 // weights in shared memory for the whole chunk. Per step:
 //   copy. the block starts asynchronous copies (cp.async) of the batch's values of its slice
 //      (the tile, B x W) and of the batch's targets into shared memory, all in flight at once,
@@ -19,17 +19,20 @@
 
 #include <cstdint>
 
-#include "../src/fused_step.hpp"
+#include "core/fused_plan.hpp"
+#include "core/step_args.hpp"
 
 namespace linsgd::kernels {
 
-// The plan for `features` and `batch` on the current device (plan_fused_gpu with its limits,
-// starting from about `wanted_blocks` when > 0); when it is available, the kernel is also set up to
-// take its shared memory.
-FusedPlan plan_fused_steps(int64_t features, int64_t batch, int64_t wanted_blocks);
+// The kernel's static shared memory (its block reductions' scratch), which comes off the
+// opt-in shared memory a block's plan may use (see cuda/cuda_device.hpp).
+int64_t fused_kernel_static_shared_bytes();
+
+// Once before the first chunk of a plan: gives the kernel the plan's dynamic shared memory, and
+// throws Error when `args` cannot run it (X not 16-byte aligned for the plan's 16-byte copies).
+void prepare_fused_steps(const FusedPlan& plan, const StepArgs& args);
 
 // Runs `count` steps; `args.barrier` is reset on `stream` before the launch.
-void fused_steps(cudaStream_t stream, const FusedPlan& plan, int64_t count,
-                 const FusedStepArgs& args);
+void fused_steps(cudaStream_t stream, const FusedPlan& plan, int64_t count, const StepArgs& args);
 
 }  // namespace linsgd::kernels

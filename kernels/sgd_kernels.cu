@@ -1,7 +1,7 @@
 // CUDA kernels of the SGD step: the batch gather, the fused weight/bias/loss update, the
 // synthetic-target offset and the full-dataset residual sum. Per-element math comes from
-// sgd_math.hpp, shared with the CPU twins in src/host_kernels.cpp.
-#include "sgd_kernels.cuh"
+// core/sgd_math.hpp, shared with the CPU twins in src/cpu/host_kernels.cpp.
+#include "kernels/sgd_kernels.cuh"
 
 #include <thrust/execution_policy.h>
 #include <thrust/iterator/counting_iterator.h>
@@ -11,8 +11,8 @@
 #include <algorithm>
 #include <functional>
 
-#include "linsgd/cuda_check.hpp"
-#include "linsgd/sgd_math.hpp"
+#include "core/cuda_check.hpp"
+#include "core/sgd_math.hpp"
 
 namespace linsgd::kernels {
 namespace {
@@ -31,35 +31,33 @@ unsigned grid_for(int64_t count) {
 // Rows of the batch along the grid's y dimension, features along x: each block row copies one
 // sampled row of X (coalesced loads and stores, no division per element), and the block at
 // x = 0 also writes b - y for it.
-__global__ void gather_batch_kernel(int64_t batch, int64_t features, int64_t rows,
-                                    const uint32_t* __restrict__ draws, const float* __restrict__ X,
-                                    const float* __restrict__ y, const float* __restrict__ bias,
-                                    float* __restrict__ X_batch, float* __restrict__ residual) {
+__global__ void gather_batch_kernel(StepArgs a, int64_t slot) {
+  const uint32_t* __restrict__ draws = a.draws + slot * a.batch;
+  const float* __restrict__ X = a.X;
+  float* __restrict__ X_batch = a.X_batch;
   const int64_t j_stride = static_cast<int64_t>(gridDim.x) * blockDim.x;
-  for (int64_t k = blockIdx.y; k < batch; k += gridDim.y) {
-    const int64_t row = row_from_draw(draws[k], rows);
-    const float* source = X + row * features;
-    float* destination = X_batch + k * features;
-    for (int64_t j = static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x; j < features;
+  for (int64_t k = blockIdx.y; k < a.batch; k += gridDim.y) {
+    const int64_t row = row_from_draw(draws[k], a.rows);
+    const float* source = X + row * a.features;
+    float* destination = X_batch + k * a.features;
+    for (int64_t j = static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x; j < a.features;
          j += j_stride) {
       destination[j] = source[j];
     }
-    if (blockIdx.x == 0 && threadIdx.x == 0) residual[k] = residual_offset(*bias, y[row]);
+    if (blockIdx.x == 0 && threadIdx.x == 0) a.residual[k] = residual_offset(*a.bias, a.y[row]);
   }
 }
 
 // Every block updates its slice of w; block 0 also reduces the residuals (in double, by a
 // fixed-shape tree, so the result is the same on every run) to update b and record the loss.
 // Nothing else in this kernel reads b, so block 0 may write it while other blocks run.
-__global__ void sgd_update_kernel(int64_t features, int64_t batch, float scale,
-                                  const float* __restrict__ gradient,
-                                  const float* __restrict__ residual, float* __restrict__ w,
-                                  float* __restrict__ bias, float* __restrict__ loss_history,
-                                  int64_t* __restrict__ step_counter) {
+__global__ void sgd_update_kernel(StepArgs a) {
+  const float* __restrict__ gradient = a.gradient;
+  float* __restrict__ w = a.weights;
   const int64_t stride = static_cast<int64_t>(gridDim.x) * blockDim.x;
-  for (int64_t j = static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x; j < features;
+  for (int64_t j = static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x; j < a.features;
        j += stride) {
-    w[j] = updated_weight(w[j], gradient[j], scale);
+    w[j] = updated_weight(w[j], gradient[j], a.scale);
   }
   if (blockIdx.x != 0) return;
 
@@ -68,17 +66,17 @@ __global__ void sgd_update_kernel(int64_t features, int64_t batch, float scale,
   __shared__ typename BlockReduce::TempStorage square_storage;
   double sum = 0.0;
   double square_sum = 0.0;
-  for (int64_t k = threadIdx.x; k < batch; k += blockDim.x) {
-    const double r = residual[k];
+  for (int64_t k = threadIdx.x; k < a.batch; k += blockDim.x) {
+    const double r = a.residual[k];
     sum += r;
     square_sum += r * r;
   }
   sum = BlockReduce(sum_storage).Sum(sum);
   square_sum = BlockReduce(square_storage).Sum(square_sum);
   if (threadIdx.x == 0) {
-    *bias = updated_bias(*bias, sum, scale);
-    loss_history[*step_counter] = half_mean_square(square_sum, batch);
-    *step_counter += 1;
+    *a.bias = updated_bias(*a.bias, sum, a.scale);
+    a.loss_history[*a.step_counter] = half_mean_square(square_sum, a.batch);
+    *a.step_counter += 1;
   }
 }
 
@@ -103,30 +101,24 @@ struct SquaredResidual {
 
 }  // namespace
 
-void gather_batch(cudaStream_t stream, int64_t batch, int64_t features, int64_t rows,
-                  const uint32_t* draws, const float* X, const float* y, const float* bias,
-                  float* X_batch, float* residual) {
+void gather_batch(cudaStream_t stream, const StepArgs& args, int64_t slot) {
   // Enough blocks per row to cover about 4 features a thread; at most 65535 rows of blocks.
   const dim3 grid(
-      static_cast<unsigned>(std::clamp<int64_t>(ceil_div(features, 4 * kBlockSize), 1, 64)),
-      static_cast<unsigned>(std::min<int64_t>(batch, kMaxBlocks)));
-  gather_batch_kernel<<<grid, kBlockSize, 0, stream>>>(batch, features, rows, draws, X, y, bias,
-                                                       X_batch, residual);
-  CUDA_CHECK_LAUNCH();
+      static_cast<unsigned>(std::clamp<int64_t>(ceil_div(args.features, 4 * kBlockSize), 1, 64)),
+      static_cast<unsigned>(std::min<int64_t>(args.batch, kMaxBlocks)));
+  gather_batch_kernel<<<grid, kBlockSize, 0, stream>>>(args, slot);
+  LINSGD_CUDA_CHECK_LAUNCH();
 }
 
-void sgd_update(cudaStream_t stream, int64_t features, int64_t batch, float scale,
-                const float* gradient, const float* residual, float* w, float* bias,
-                float* loss_history, int64_t* step_counter) {
-  sgd_update_kernel<<<grid_for(features), kBlockSize, 0, stream>>>(
-      features, batch, scale, gradient, residual, w, bias, loss_history, step_counter);
-  CUDA_CHECK_LAUNCH();
+void sgd_update(cudaStream_t stream, const StepArgs& args) {
+  sgd_update_kernel<<<grid_for(args.features), kBlockSize, 0, stream>>>(args);
+  LINSGD_CUDA_CHECK_LAUNCH();
 }
 
 void synthetic_offset(cudaStream_t stream, int64_t rows, const float* true_bias, const float* noise,
                       float* y) {
   synthetic_offset_kernel<<<grid_for(rows), kBlockSize, 0, stream>>>(rows, true_bias, noise, y);
-  CUDA_CHECK_LAUNCH();
+  LINSGD_CUDA_CHECK_LAUNCH();
 }
 
 double residual_square_sum(cudaStream_t stream, int64_t rows, const float* predictions,

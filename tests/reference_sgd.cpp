@@ -7,7 +7,7 @@
 #include <cmath>
 #include <stdexcept>
 
-#include "linsgd/rng_plan.hpp"
+#include "core/rng_plan.hpp"
 
 namespace linsgd::testing {
 namespace {

@@ -6,10 +6,11 @@
 #include <functional>
 #include <string>
 
-#include "engine_choice.hpp"
+#include "core/engine_choice.hpp"
+#include "core/memory_plan.hpp"
 #include "linsgd/config.hpp"
 #include "linsgd/errors.hpp"
-#include "linsgd/memory_plan.hpp"
+#include "linsgd/trainer.hpp"
 
 namespace linsgd {
 namespace {
@@ -58,6 +59,12 @@ TEST(Validate, RefusesEachBadValueByName) {
             "invalid value for --threads: -2 (must be 0 (automatic) or more)");
   EXPECT_EQ(refusal([](TrainConfig& c) { c.fused_blocks = -1; }),
             "invalid value for --fused-blocks: -1 (must be 0 (from the shape) or more)");
+  EXPECT_EQ(refusal([](TrainConfig& c) {
+              c.engine = Engine::kGemv;
+              c.fused_blocks = 44;
+            }),
+            "invalid value for --fused-blocks: 44 (applies to the fused engine, not to --engine "
+            "gemv)");
   EXPECT_EQ(refusal([](TrainConfig& c) { c.features = 3000000000LL; }),
             "invalid value for --features: 3000000000 (must be at most 2147483647)");
   EXPECT_EQ(refusal([](TrainConfig& c) {
@@ -65,6 +72,20 @@ TEST(Validate, RefusesEachBadValueByName) {
               c.features = 2000000000LL;
             }),
             "invalid value for --rows: 2000000000 (rows x features must be at most 2^60)");
+}
+
+TEST(DeviceKind, OptionsOfTheOtherBackendAreRefused) {
+  TrainConfig config;
+  config.fused_blocks = 44;
+  EXPECT_EQ(message_of<UsageError>([&] { require_options_apply(DeviceKind::kCpu, config); }),
+            "--fused-blocks 44: applies to the GPU's fused engine, and this run trains on the CPU");
+  EXPECT_NO_THROW(require_options_apply(DeviceKind::kCuda, config));
+  config.fused_blocks = 0;
+  config.threads = 4;
+  EXPECT_EQ(message_of<UsageError>([&] { require_options_apply(DeviceKind::kCuda, config); }),
+            "--threads 4: applies to the CPU backend, and this run trains on the GPU (use "
+            "--device cpu to train on the CPU)");
+  EXPECT_NO_THROW(require_options_apply(DeviceKind::kCpu, config));
 }
 
 TEST(DeviceKind, ParsesTheThreeNamesAndRefusesOthers) {
@@ -81,15 +102,20 @@ TEST(EngineChoice, AutoIsFusedWhereAvailableAndFasterAndFusedNamesWhyNot) {
   unavailable.unavailable = "the fused engine cannot hold a batch of 8192 x 512 here";
   FusedPlan slower;  // a GPU plan with a large tile
   slower.faster_than_gemv = false;
-  EXPECT_EQ(choose_engine(Engine::kAuto, available), Engine::kFused);
-  EXPECT_EQ(choose_engine(Engine::kAuto, unavailable), Engine::kGemv);
-  EXPECT_EQ(choose_engine(Engine::kAuto, slower), Engine::kGemv);
-  EXPECT_EQ(choose_engine(Engine::kFused, slower), Engine::kFused);
-  EXPECT_EQ(choose_engine(Engine::kGemv, available), Engine::kGemv);
-  EXPECT_EQ(choose_engine(Engine::kFused, available), Engine::kFused);
-  EXPECT_EQ(message_of<UsageError>([&] { choose_engine(Engine::kFused, unavailable); }),
+  EXPECT_EQ(choose_engine(Engine::kAuto, available, 0), Engine::kFused);
+  EXPECT_EQ(choose_engine(Engine::kAuto, unavailable, 0), Engine::kGemv);
+  EXPECT_EQ(choose_engine(Engine::kAuto, slower, 0), Engine::kGemv);
+  EXPECT_EQ(choose_engine(Engine::kFused, slower, 0), Engine::kFused);
+  EXPECT_EQ(choose_engine(Engine::kGemv, available, 0), Engine::kGemv);
+  EXPECT_EQ(choose_engine(Engine::kFused, available, 0), Engine::kFused);
+  EXPECT_EQ(message_of<UsageError>([&] { choose_engine(Engine::kFused, unavailable, 0); }),
             "--engine fused: the fused engine cannot hold a batch of 8192 x 512 here; use "
             "--engine gemv");
+  // A block count asked for asks for the fused engine: auto takes it even where it is expected
+  // to be slower, and says why it cannot where the plan is unavailable.
+  EXPECT_EQ(choose_engine(Engine::kAuto, slower, 44), Engine::kFused);
+  EXPECT_EQ(message_of<UsageError>([&] { choose_engine(Engine::kAuto, unavailable, 44); }),
+            "--fused-blocks 44: the fused engine cannot hold a batch of 8192 x 512 here");
   EXPECT_EQ(parse_engine("fused"), Engine::kFused);
   EXPECT_EQ(message_of<UsageError>([] { parse_engine("fast"); }),
             "invalid value for --engine: fast (expected auto, gemv or fused)");

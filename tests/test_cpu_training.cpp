@@ -11,10 +11,10 @@
 #include <tuple>
 #include <vector>
 
-#include "host_exec.hpp"
+#include "core/sgd_loop.hpp"
+#include "cpu/host_exec.hpp"
 #include "linsgd/trainer.hpp"
 #include "reference_sgd.hpp"
-#include "sgd_engine.hpp"
 #include "test_support.hpp"
 
 namespace linsgd {

@@ -8,7 +8,7 @@
 #include <string>
 #include <tuple>
 
-#include "fused_plan.hpp"
+#include "core/fused_plan.hpp"
 
 namespace linsgd {
 namespace {

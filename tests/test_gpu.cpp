@@ -4,20 +4,21 @@
 // Each test skips when no CUDA device is present.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <string>
 #include <tuple>
 #include <vector>
 
-#include "cuda_exec.hpp"
-#include "host_exec.hpp"
-#include "host_kernels.hpp"
+#include "core/memory_plan.hpp"
+#include "core/rng_plan.hpp"
+#include "core/sgd_loop.hpp"
+#include "cpu/host_exec.hpp"
+#include "cpu/host_kernels.hpp"
+#include "cuda/cuda_device.hpp"
+#include "cuda/cuda_exec.hpp"
 #include "linsgd/errors.hpp"
-#include "linsgd/memory_plan.hpp"
-#include "linsgd/rng_plan.hpp"
 #include "linsgd/trainer.hpp"
-#include "sgd_engine.hpp"
-#include "sgd_kernels.cuh"
 #include "test_support.hpp"
 
 namespace linsgd {
@@ -65,11 +66,20 @@ TEST_P(GpuKernels, GatherMatchesItsCpuTwin) {
   const auto [rows, features, batch] = GetParam();
   const auto X = testing::random_normals(rows * features, 1);
   const auto y = testing::random_normals(rows, 2);
-  const auto draws = testing::random_bits(batch, 3);
-  const std::vector<float> bias{0.3f};
+  const auto draws = testing::random_bits(2 * batch, 3);  // a chunk of two steps; slot 1 runs
+  std::vector<float> bias{0.3f};
   std::vector<float> cpu_batch(batch * features), cpu_residual(batch);
-  host_kernels::gather_batch(batch, features, rows, draws.data(), X.data(), y.data(), bias.data(),
-                             cpu_batch.data(), cpu_residual.data());
+  StepArgs cpu;
+  cpu.rows = rows;
+  cpu.features = features;
+  cpu.batch = batch;
+  cpu.draws = draws.data();
+  cpu.X = X.data();
+  cpu.y = y.data();
+  cpu.bias = bias.data();
+  cpu.X_batch = cpu_batch.data();
+  cpu.residual = cpu_residual.data();
+  host_kernels::gather_batch(cpu, 1);
 
   CudaExec exec;
   auto d_X = to_device(exec, X);
@@ -77,8 +87,14 @@ TEST_P(GpuKernels, GatherMatchesItsCpuTwin) {
   auto d_draws = to_device(exec, draws);
   auto d_bias = to_device(exec, bias);
   DeviceBuffer<float> d_batch(batch * features), d_residual(batch);
-  exec.gather_batch(batch, features, rows, d_draws.data(), d_X.data(), d_y.data(), d_bias.data(),
-                    d_batch.data(), d_residual.data());
+  StepArgs gpu = cpu;
+  gpu.draws = d_draws.data();
+  gpu.X = d_X.data();
+  gpu.y = d_y.data();
+  gpu.bias = d_bias.data();
+  gpu.X_batch = d_batch.data();
+  gpu.residual = d_residual.data();
+  exec.gather_batch(gpu, 1);
   // A copy: bit-identical.
   EXPECT_TRUE(testing::all_close(exec.download(d_batch, batch * features), cpu_batch, 0.0, 0.0));
   EXPECT_TRUE(testing::all_close(exec.download(d_residual, batch), cpu_residual, 0.0, 0.0));
@@ -88,12 +104,11 @@ TEST_P(GpuKernels, UpdateMatchesItsCpuTwin) {
   LINSGD_SKIP_WITHOUT_GPU();
   const auto [rows, features, batch] = GetParam();
   (void)rows;
-  const auto gradient = testing::random_normals(features, 4, 10.0f);
-  const auto residual = testing::random_normals(batch, 5);
+  auto gradient = testing::random_normals(features, 4, 10.0f);
+  auto residual = testing::random_normals(batch, 5);
   auto cpu_w = testing::random_normals(features, 6);
   std::vector<float> cpu_bias{-0.25f}, cpu_history(4, 0.0f);
   int64_t cpu_counter = 2;
-  const float scale = 0.01f / static_cast<float>(batch);
 
   CudaExec exec;
   auto d_gradient = to_device(exec, gradient);
@@ -102,10 +117,25 @@ TEST_P(GpuKernels, UpdateMatchesItsCpuTwin) {
   auto d_bias = to_device(exec, cpu_bias);
   auto d_history = to_device(exec, cpu_history);
   auto d_counter = to_device(exec, std::vector<int64_t>{cpu_counter});
-  host_kernels::sgd_update(features, batch, scale, gradient.data(), residual.data(), cpu_w.data(),
-                           cpu_bias.data(), cpu_history.data(), &cpu_counter);
-  exec.sgd_update(features, batch, scale, d_gradient.data(), d_residual.data(), d_w.data(),
-                  d_bias.data(), d_history.data(), d_counter.data());
+  StepArgs cpu;
+  cpu.features = features;
+  cpu.batch = batch;
+  cpu.scale = 0.01f / static_cast<float>(batch);
+  cpu.gradient = gradient.data();
+  cpu.residual = residual.data();
+  cpu.weights = cpu_w.data();
+  cpu.bias = cpu_bias.data();
+  cpu.loss_history = cpu_history.data();
+  cpu.step_counter = &cpu_counter;
+  StepArgs gpu = cpu;
+  gpu.gradient = d_gradient.data();
+  gpu.residual = d_residual.data();
+  gpu.weights = d_w.data();
+  gpu.bias = d_bias.data();
+  gpu.loss_history = d_history.data();
+  gpu.step_counter = d_counter.data();
+  host_kernels::sgd_update(cpu);
+  exec.sgd_update(gpu);
   // The same unfused float formula per weight (multiply_add_unfused): bit-identical. The double
   // sums differ only in summation order.
   EXPECT_TRUE(testing::all_close(exec.download(d_w, features), cpu_w, 0.0, 0.0));
@@ -267,9 +297,11 @@ INSTANTIATE_TEST_SUITE_P(Engines, GpuEngines, ::testing::Values(Engine::kGemv, E
 
 TEST(GpuTraining, AskedFusedBlockCountsMatchTheCpu) {
   LINSGD_SKIP_WITHOUT_GPU();
-  // --fused-blocks: the post's shape split into 3 (raised from 1: one block cannot hold the
-  // batch), 42 and 125 blocks (asked 44 and 132; slices rounded to multiples of 4), 300 steps.
-  for (const int blocks : {1, 44, 132}) {
+  // --fused-blocks on the post's shape, 300 steps: 1 (raised to 3: one block cannot hold the
+  // batch), a third of this card's multiprocessors and all of them (slices rounded to multiples
+  // of 4 features may leave a few blocks fewer).
+  const int multiprocessors = query_fused_gpu_limits().multiprocessors;
+  for (const int blocks : {1, std::max(1, multiprocessors / 3), multiprocessors}) {
     TrainConfig config;
     config.steps = 300;
     config.engine = Engine::kFused;

@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "host_kernels.hpp"
+#include "cpu/host_kernels.hpp"
 #include "test_support.hpp"
 
 namespace linsgd {
@@ -22,11 +22,23 @@ TEST_P(HostKernels, GatherCopiesTheDrawnRowsAndBiasMinusTarget) {
   const auto X = testing::random_normals(rows * features, 3);
   const auto y = testing::random_normals(rows, 4);
   const auto draws = testing::random_bits(batch, 5);
-  const float bias = 0.375f;
+  float bias = 0.375f;
   std::vector<float> X_batch(batch * features, NAN);
   std::vector<float> residual(batch, NAN);
-  host_kernels::gather_batch(batch, features, rows, draws.data(), X.data(), y.data(), &bias,
-                             X_batch.data(), residual.data());
+  // Slot 1 of a two-step chunk: its draws are the second half of the chunk's.
+  std::vector<uint32_t> chunk_draws = testing::random_bits(batch, 6);
+  chunk_draws.insert(chunk_draws.end(), draws.begin(), draws.end());
+  StepArgs args;
+  args.rows = rows;
+  args.features = features;
+  args.batch = batch;
+  args.draws = chunk_draws.data();
+  args.X = X.data();
+  args.y = y.data();
+  args.bias = &bias;
+  args.X_batch = X_batch.data();
+  args.residual = residual.data();
+  host_kernels::gather_batch(args, 1);
   for (int64_t k = 0; k < batch; ++k) {
     const auto row =
         static_cast<int64_t>(std::floor(static_cast<long double>(draws[k]) * rows / 4294967296.0L));
@@ -40,16 +52,25 @@ TEST_P(HostKernels, GatherCopiesTheDrawnRowsAndBiasMinusTarget) {
 TEST_P(HostKernels, UpdateMatchesDoubleReference) {
   const auto [rows, features, batch] = GetParam();
   (void)rows;
-  const auto gradient = testing::random_normals(features, 6, 10.0f);
-  const auto residual = testing::random_normals(batch, 7);
+  auto gradient = testing::random_normals(features, 6, 10.0f);
+  auto residual = testing::random_normals(batch, 7);
   auto w = testing::random_normals(features, 8);
   const auto w_before = w;
   float bias = -0.5f;
   std::vector<float> history(3, NAN);
   int64_t counter = 1;
   const float scale = 0.01f / static_cast<float>(batch);
-  host_kernels::sgd_update(features, batch, scale, gradient.data(), residual.data(), w.data(),
-                           &bias, history.data(), &counter);
+  StepArgs args;
+  args.features = features;
+  args.batch = batch;
+  args.scale = scale;
+  args.gradient = gradient.data();
+  args.residual = residual.data();
+  args.weights = w.data();
+  args.bias = &bias;
+  args.loss_history = history.data();
+  args.step_counter = &counter;
+  host_kernels::sgd_update(args);
 
   std::vector<double> expected_w(features);
   for (int64_t j = 0; j < features; ++j) {

@@ -13,7 +13,7 @@
 #include "linsgd/errors.hpp"
 #include "linsgd/metrics.hpp"
 #include "linsgd/model.hpp"
-#include "linsgd/preprocessing.hpp"
+#include "model/preprocessing.hpp"
 #include "test_support.hpp"
 
 namespace linsgd {

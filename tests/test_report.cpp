@@ -11,9 +11,9 @@
 #include <string>
 
 #include "cli_runner.hpp"
-#include "plot/gnuplot_report.hpp"
-#include "plot/report_data.hpp"
 #include "png_reader.hpp"
+#include "report/gnuplot_report.hpp"
+#include "report/report_data.hpp"
 
 namespace linsgd {
 namespace {

@@ -7,7 +7,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "linsgd/sgd_math.hpp"
+#include "core/sgd_math.hpp"
 #include "test_support.hpp"
 
 namespace linsgd {

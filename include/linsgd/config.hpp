@@ -18,7 +18,7 @@ const char* to_string(DeviceKind kind);
 //           update kernel: the design's reference.
 //   kFused: no gathered copy. On the GPU one persistent kernel runs a whole chunk of steps, each
 //           block owning a slice of the features; on the CPU, dot and axpy straight on X's rows.
-//   kAuto:  chosen by device and shape (choose_engine in engine_choice.cpp).
+//   kAuto:  chosen by device and shape: fused where it is expected to be faster.
 enum class Engine { kAuto, kGemv, kFused };
 Engine parse_engine(const std::string& text);
 const char* to_string(Engine engine);
@@ -33,7 +33,7 @@ struct TrainConfig {
   uint64_t seed = 42;
   DeviceKind device = DeviceKind::kAuto;
   Engine engine = Engine::kAuto;
-  int threads = 0;       // CPU backend threads; 0 = automatic (see backend_cpu.cpp)
+  int threads = 0;       // CPU backend threads; 0 = automatic (one for small steps, else all)
   int fused_blocks = 0;  // GPU fused engine: about this many blocks; 0 = from the shape
 };
 
@@ -42,7 +42,7 @@ inline constexpr int64_t kMaxRows = 2147483647LL;
 
 // Throws UsageError with a one-line message naming the option and value when `config` is not
 // usable: sizes and steps must be positive, the learning rate positive and finite, sigma finite
-// and non-negative, threads and fused blocks non-negative.
+// and non-negative, threads and fused blocks non-negative, and no fused blocks with --engine gemv.
 void validate(const TrainConfig& config);
 
 }  // namespace linsgd

@@ -50,6 +50,11 @@ struct DeviceChoice {
 // UsageError.
 DeviceChoice resolve_device(DeviceKind requested);
 
+// Throws UsageError for an option of `config` that does not apply to `backend` (kCpu or kCuda):
+// --fused-blocks on the CPU, --threads on the GPU. train_synthetic and train_on_data check it
+// too; call it first to refuse before reading data.
+void require_options_apply(DeviceKind backend, const TrainConfig& config);
+
 // Called at the training loop's checkpoints (every few thousand steps, and at the end).
 struct Progress {
   int64_t step = 0;  // steps done
@@ -65,9 +70,10 @@ using ProgressCallback = std::function<void(const Progress&)>;
 // Throws Error when the loss becomes non-finite (divergence), naming the step.
 TrainResult train_synthetic(const TrainConfig& config, const ProgressCallback& progress = {});
 
-// As train_synthetic, on `data` (which must have targets); config.rows and config.features are
-// ignored. On the GPU the data is uploaded once; a dataset that does not fit the device's free
-// memory is refused (InputError) before anything is allocated.
+// As train_synthetic, on `data` (which must have targets, and X and y of rows x features and
+// rows floats); config.rows and config.features are ignored. On the GPU the data is uploaded once;
+// a dataset that does not fit the device's free memory is refused (InputError) before anything is
+// allocated.
 TrainResult train_on_data(const TrainConfig& config, const Dataset& data,
                           const ProgressCallback& progress = {});
 

@@ -1,5 +1,5 @@
 // DataOptions: option definitions and their translation into ReadOptions.
-#include "data_options.hpp"
+#include "cli/data_options.hpp"
 
 #include "linsgd/errors.hpp"
 

@@ -1,12 +1,11 @@
-// `linsgd evaluate` (metrics of a model on a data file) and `linsgd predict` (one prediction
-// per row of a data file).
+// `linsgd evaluate`: the metrics of a model on a data file.
 #pragma once
 
 #include <CLI/CLI.hpp>
 
 #include <string>
 
-#include "data_options.hpp"
+#include "cli/data_options.hpp"
 
 namespace linsgd::cli {
 
@@ -21,19 +20,6 @@ class EvaluateCommand {
   std::string model_;
   DataOptions data_;
   bool json_ = false;
-};
-
-class PredictCommand {
- public:
-  explicit PredictCommand(CLI::App& app);
-  bool parsed() const { return command_->parsed(); }
-  int run();
-
- private:
-  CLI::App* command_;
-  std::string model_;
-  DataOptions data_;
-  std::string out_;
 };
 
 }  // namespace linsgd::cli

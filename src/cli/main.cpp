@@ -7,10 +7,11 @@
 #include <exception>
 #include <new>
 
-#include "evaluate_command.hpp"
+#include "cli/evaluate_command.hpp"
+#include "cli/plot_command.hpp"
+#include "cli/predict_command.hpp"
+#include "cli/train_command.hpp"
 #include "linsgd/errors.hpp"
-#include "plot_command.hpp"
-#include "train_command.hpp"
 
 namespace {
 

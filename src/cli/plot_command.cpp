@@ -1,9 +1,9 @@
 // `linsgd plot`: read the run's files, draw; a missing gnuplot is an error here.
-#include "plot_command.hpp"
+#include "cli/plot_command.hpp"
 
 #include "linsgd/errors.hpp"
-#include "plot/gnuplot_report.hpp"
-#include "plot/report_data.hpp"
+#include "report/gnuplot_report.hpp"
+#include "report/report_data.hpp"
 
 namespace linsgd::cli {
 

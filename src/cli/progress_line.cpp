@@ -1,5 +1,5 @@
 // ProgressLine: isatty check, throttled redraw with '\r'.
-#include "progress_line.hpp"
+#include "cli/progress_line.hpp"
 
 #include <unistd.h>
 

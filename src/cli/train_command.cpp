@@ -1,16 +1,16 @@
 // `linsgd train`: option definitions (defaults from TrainConfig, i.e. the post's problem),
 // data loading, standardization and the validation split, then the summary and output files.
-#include "train_command.hpp"
+#include "cli/train_command.hpp"
 
 #include <chrono>
 #include <cstdio>
 
-#include "../atomic_file.hpp"
-#include "../report.hpp"
+#include "cli/progress_line.hpp"
+#include "io/atomic_file.hpp"
 #include "linsgd/errors.hpp"
-#include "linsgd/preprocessing.hpp"
-#include "plot/gnuplot_report.hpp"
-#include "progress_line.hpp"
+#include "model/preprocessing.hpp"
+#include "report/gnuplot_report.hpp"
+#include "report/summary.hpp"
 
 namespace linsgd::cli {
 namespace {

@@ -6,12 +6,12 @@
 #include <optional>
 #include <string>
 
-#include "data_options.hpp"
+#include "cli/data_options.hpp"
 #include "linsgd/config.hpp"
 #include "linsgd/metrics.hpp"
 #include "linsgd/model.hpp"
 #include "linsgd/trainer.hpp"
-#include "plot/report_data.hpp"
+#include "report/report_data.hpp"
 
 namespace linsgd::cli {
 

@@ -1,7 +1,7 @@
 // read_csv: a scanner that splits the memory-mapped file into records and fields, and a loop
 // that parses each field straight into X or y, on several threads for large quote-free files.
 // Errors name the file, line and column.
-#include "csv_reader.hpp"
+#include "io/csv_reader.hpp"
 
 #include <fast_float/fast_float.h>
 
@@ -15,9 +15,9 @@
 #include <thread>
 #include <vector>
 
+#include "io/mapped_file.hpp"
+#include "io/target_column.hpp"
 #include "linsgd/errors.hpp"
-#include "mapped_file.hpp"
-#include "target_column.hpp"
 
 namespace linsgd {
 namespace {

@@ -2,11 +2,11 @@
 // (from a column, or from a --labels file), and refuses non-finite values.
 #include <cmath>
 
-#include "csv_reader.hpp"
+#include "io/csv_reader.hpp"
+#include "io/npy_reader.hpp"
+#include "io/target_column.hpp"
 #include "linsgd/dataset.hpp"
 #include "linsgd/errors.hpp"
-#include "npy_reader.hpp"
-#include "target_column.hpp"
 
 namespace linsgd {
 namespace {

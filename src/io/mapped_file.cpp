@@ -1,5 +1,5 @@
 // MappedFile: open, fstat, mmap; an empty file maps to an empty range.
-#include "mapped_file.hpp"
+#include "io/mapped_file.hpp"
 
 #include <fcntl.h>
 #include <sys/mman.h>

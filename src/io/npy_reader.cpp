@@ -1,13 +1,13 @@
 // read_npy: parses the header dict with a few targeted lookups (the format writes it with
 // Python's repr, keys in a fixed set), then copies or converts the payload.
-#include "npy_reader.hpp"
+#include "io/npy_reader.hpp"
 
 #include <cmath>
 #include <cstring>
 #include <string_view>
 
+#include "io/mapped_file.hpp"
 #include "linsgd/errors.hpp"
-#include "mapped_file.hpp"
 
 namespace linsgd {
 namespace {

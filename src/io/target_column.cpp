@@ -1,5 +1,5 @@
 // resolve_target_column and name_columns.
-#include "target_column.hpp"
+#include "io/target_column.hpp"
 
 #include <charconv>
 

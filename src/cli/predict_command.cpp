@@ -1,0 +1,42 @@
+// `linsgd predict`: load the model, read the data with the model's feature count in mind (the
+// target column may be there or not), predict in double precision, write one line a row.
+#include "cli/predict_command.hpp"
+
+#include <cstdio>
+
+#include "io/atomic_file.hpp"
+#include "linsgd/model.hpp"
+
+namespace linsgd::cli {
+
+PredictCommand::PredictCommand(CLI::App& app)
+    : command_(app.add_subcommand("predict", "one prediction per row of a data file (CSV)")) {
+  command_->add_option("--model", model_, "model file written by train --model-out")->required();
+  data_.add_to(*command_, true);
+  command_->add_option("--out", out_, "write the predictions here (default: standard output)");
+}
+
+int PredictCommand::run() {
+  ReadOptions options = data_.read_options();
+  const Model model = load_model(model_);
+  // The target column may be present or absent: a file with exactly the model's feature count
+  // has none.
+  options.features_if_no_target = model.features();
+  const Dataset data = read_dataset(data_.data, options);
+  const std::vector<double> predictions = predict(model, data);
+  std::string text = "prediction\n";
+  text.reserve(text.size() + predictions.size() * 24);
+  char line[32];
+  for (double p : predictions) {
+    std::snprintf(line, sizeof(line), "%.17g\n", p);
+    text += line;
+  }
+  if (out_.empty()) {
+    std::fputs(text.c_str(), stdout);
+  } else {
+    write_file_atomically(out_, text);
+  }
+  return 0;
+}
+
+}  // namespace linsgd::cli

@@ -1,0 +1,96 @@
+// plan_fused_gpu: how many blocks, how wide a slice, how the tile is laid out; the alignment its
+// 16-byte copies need; plan_fused_cpu.
+#include "core/fused_plan.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <string>
+
+namespace linsgd {
+namespace {
+
+int64_t ceil_div(int64_t a, int64_t b) {
+  return (a + b - 1) / b;
+}
+
+// The threads that share a batch row's dot product: as many as the block has per row, at most a
+// warp (their sums are combined with shuffles), a power of two.
+int lanes_per_row(int64_t batch) {
+  int lanes = 1;
+  while (lanes < 32 && static_cast<int64_t>(lanes) * 2 * batch <= kFusedThreads) lanes *= 2;
+  return lanes;
+}
+
+// A warp reads the tile at rows k (32 / lanes of them) and columns j + lane: with stride = lanes
+// (mod 32 banks) those rows start in distinct banks. 16-byte copies need a multiple of 4, so
+// there the stride is 4 (mod 32) at least, and rows of one or two lanes share banks 4 or 2 ways.
+int64_t padded_stride(int64_t slice, int lanes, bool vector_copy) {
+  const int64_t target = (vector_copy ? std::max(lanes, 4) : lanes) % 32;
+  return slice + ((target - slice % 32) % 32 + 32) % 32;
+}
+
+std::string kibibytes(int64_t bytes) {
+  return std::to_string(bytes / 1024) + " KiB";
+}
+
+}  // namespace
+
+FusedPlan plan_fused_gpu(int64_t features, int64_t batch, const FusedGpuLimits& limits,
+                         int64_t wanted_blocks) {
+  FusedPlan plan;
+  if (!limits.cooperative_launch) {
+    plan.unavailable =
+        "this GPU cannot launch cooperative kernels, which the fused engine's grid barrier needs";
+    return plan;
+  }
+  const bool vector_copy = features % 4 == 0;
+  const int lanes = lanes_per_row(batch);
+  const int64_t most = std::min<int64_t>(limits.multiprocessors, features);
+  if (wanted_blocks > most) {
+    plan.unavailable = "the fused engine cannot run " + std::to_string(wanted_blocks) +
+                       " blocks (--fused-blocks) on " + std::to_string(features) +
+                       " features with this GPU's " + std::to_string(limits.multiprocessors) +
+                       " multiprocessors: at most " + std::to_string(most);
+    return plan;
+  }
+  const auto wanted =
+      wanted_blocks > 0
+          ? wanted_blocks
+          : std::clamp<int64_t>(
+                static_cast<int64_t>(std::sqrt(static_cast<double>(features)) / 2.0), 1, features);
+  for (int64_t candidate = std::min(wanted, most); candidate >= 1 && candidate <= most;
+       ++candidate) {
+    int64_t slice = ceil_div(features, candidate);
+    if (vector_copy) slice = ceil_div(slice, 4) * 4;
+    const int64_t blocks = ceil_div(features, slice);
+    if (blocks > wanted && blocks * blocks > features) break;
+    // The padded stride first; without padding when only that fits.
+    for (const int64_t stride : {padded_stride(slice, lanes, vector_copy), slice}) {
+      const int64_t bytes = 4 * fused_shared_offsets(batch, stride, slice, kFusedThreads).total;
+      if (bytes > limits.shared_bytes_per_block) continue;
+      plan.layout = {static_cast<int>(blocks), slice, stride, lanes, vector_copy};
+      plan.shared_bytes = bytes;
+      plan.partial_floats = 2 * blocks * batch;
+      plan.faster_than_gemv = batch * slice <= kFusedFasterTileFloats;
+      return plan;
+    }
+  }
+  plan.unavailable = "the fused engine cannot hold a batch of " + std::to_string(batch) + " x " +
+                     std::to_string(features) + " in the shared memory of this GPU (" +
+                     std::to_string(limits.multiprocessors) + " multiprocessors, " +
+                     kibibytes(limits.shared_bytes_per_block) + " a block)";
+  return plan;
+}
+
+bool fused_copies_aligned(const FusedLayout& layout, const float* X) {
+  return !layout.vector_copy || reinterpret_cast<uintptr_t>(X) % 16 == 0;
+}
+
+FusedPlan plan_fused_cpu(int64_t batch) {
+  FusedPlan plan;
+  plan.faster_than_gemv = batch <= kCpuFusedFasterMaxBatch;
+  return plan;
+}
+
+}  // namespace linsgd

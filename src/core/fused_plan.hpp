@@ -1,0 +1,101 @@
+// The fused engine's plans (Engine::kFused). On the GPU: the persistent kernel's work split for a
+// shape, from the GPU's limits alone: pure host code with no side effects, so the choice is
+// tested without a GPU (cuda/ queries the limits, kernels/fused_sgd.cuh runs the plan). On the
+// CPU: only whether auto should pick it.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "core/hd.hpp"
+
+namespace linsgd {
+
+// Threads per block of the fused kernel.
+inline constexpr int kFusedThreads = 256;
+
+// How the GPU kernel splits a step (kernels/fused_sgd.cuh): block b owns the features
+// [b * slice, min((b + 1) * slice, features)) and keeps the batch's values of them, the "tile",
+// in shared memory as batch rows of `stride` floats.
+struct FusedLayout {
+  int blocks = 1;
+  int64_t slice = 0;         // features per block; the last block may have fewer
+  int64_t stride = 0;        // floats between tile rows: >= slice, padded against bank conflicts
+  int lanes_per_row = 1;     // threads that share one batch row's dot product (a power of two)
+  bool vector_copy = false;  // 16-byte copies: features and slice are multiples of 4
+};
+
+// A block's shared memory, in floats (4 bytes each), in this order: the tile (batch x stride,
+// first, so 16-byte copies land 16-byte aligned), the block's weights (slice, rounded up to 4),
+// the batch's targets and residuals (batch each), one float per thread for the gradient's
+// cross-group sums, and two buffers of batch draws (this step's and the next step's, 4-byte
+// integers). The offsets of each array after the tile, and the total.
+struct FusedSharedOffsets {
+  int64_t w_slice, y_batch, residual, group_sums, draws, next_draws, total;
+};
+LINSGD_HD inline FusedSharedOffsets fused_shared_offsets(int64_t batch, int64_t stride,
+                                                         int64_t slice, int threads) {
+  FusedSharedOffsets o{};
+  o.w_slice = batch * stride;
+  o.y_batch = o.w_slice + (slice + 3) / 4 * 4;
+  o.residual = o.y_batch + batch;
+  o.group_sums = o.residual + batch;
+  o.draws = o.group_sums + threads;
+  o.next_draws = o.draws + batch;
+  o.total = o.next_draws + batch;
+  return o;
+}
+
+// The fused engine's plan for one shape: the GPU layout and the buffers it needs, or why the
+// shape cannot run fused on this GPU (`unavailable` is then a one-line reason), and whether it
+// is expected to beat the gemv engine. The default plan is available and faster, with one
+// "block" and no partials: plan_fused_cpu starts from it.
+struct FusedPlan {
+  FusedLayout layout;
+  int64_t shared_bytes = 0;    // dynamic shared memory per block
+  int64_t partial_floats = 0;  // 2 x blocks x batch
+  std::string unavailable;
+  bool faster_than_gemv = true;  // expected to be: what --engine auto picks where available
+};
+
+// The largest tile (batch x slice floats) for which the fused engine is expected to beat the
+// gemv engine on the GPU: where the two engines' measured step times cross, rounded to 64 KiB
+// (benchmarks/NOTES.md, "--engine auto follows these figures").
+inline constexpr int64_t kFusedFasterTileFloats = 16384;
+
+// What the plan needs to know of the GPU.
+struct FusedGpuLimits {
+  int multiprocessors = 0;             // the grid barrier needs every block resident: one per SM
+  int64_t shared_bytes_per_block = 0;  // dynamic shared memory a block may opt in to
+  bool cooperative_launch = true;      // the grid barrier needs a cooperative launch
+};
+
+// Blocks: about sqrt(features) / 2 (few enough that reading every block's partials costs less
+// than the batch itself), raised until a block's tile fits its shared memory. The shape is
+// unavailable when no count up to one block per multiprocessor fits, when the count that fits
+// would make the partials every block reads (blocks^2 x batch) outgrow the batch (batch x
+// features), or when the GPU has no cooperative launch. The plan is faster_than_gemv while
+// batch x slice <= kFusedFasterTileFloats. `wanted_blocks` > 0 starts from that count instead
+// (--fused-blocks; the slices' rounding to a multiple of 4 features may leave a few blocks
+// fewer); a count above the features or the multiprocessors is unavailable.
+//
+// One block per multiprocessor is always resident: its shared memory fits by construction, and
+// __launch_bounds__(kFusedThreads) keeps its registers within a multiprocessor's.
+FusedPlan plan_fused_gpu(int64_t features, int64_t batch, const FusedGpuLimits& limits,
+                         int64_t wanted_blocks = 0);
+
+// The 16-byte copies of a vector_copy layout read X's rows from `X + row * features`, features
+// being a multiple of 4: they need X itself 16-byte aligned. True when the layout's copies can
+// read this X.
+bool fused_copies_aligned(const FusedLayout& layout, const float* X);
+
+// The batch up to which the CPU's fused engine (dot and axpy on each sampled row, no gathered
+// copy) is expected to beat gather + GEMV, on one thread and on all cores; from about 1024 rows
+// a step the gathered batch lets the BLAS GEMVs stream it (benchmarks/NOTES.md, "the CPU
+// engines' crossover"). auto picks fused up to this batch.
+inline constexpr int64_t kCpuFusedFasterMaxBatch = 512;
+
+// Always available; faster_than_gemv while batch <= kCpuFusedFasterMaxBatch.
+FusedPlan plan_fused_cpu(int64_t batch);
+
+}  // namespace linsgd

@@ -1,0 +1,71 @@
+// Device-memory estimate of a training run and the refusal when it does not fit.
+#include "core/memory_plan.hpp"
+
+#include <cstdint>
+#include <cstdio>
+#include <fstream>
+
+#include "core/rng_plan.hpp"
+#include "linsgd/errors.hpp"
+
+namespace linsgd {
+
+uint64_t training_memory_bytes(int64_t rows, int64_t features, int64_t batch_size, int64_t steps) {
+  using rng_plan::even_count;
+  constexpr uint64_t kFloat = sizeof(float);
+  constexpr uint64_t kCublasWorkspace = uint64_t{32} << 20;
+  const uint64_t n = static_cast<uint64_t>(rows);
+  const uint64_t d = static_cast<uint64_t>(features);
+  const uint64_t b = static_cast<uint64_t>(batch_size);
+  const uint64_t chunk = static_cast<uint64_t>(rng_plan::steps_per_chunk(batch_size, steps));
+  const uint64_t data = kFloat * (static_cast<uint64_t>(even_count(rows * features)) +
+                                  static_cast<uint64_t>(even_count(rows)) + n /* predictions */);
+  const uint64_t parameters = kFloat * (3 * static_cast<uint64_t>(even_count(features)) + 2);
+  const uint64_t step_buffers = kFloat * (b * d + b + chunk * b) + sizeof(int64_t);
+  const uint64_t history = kFloat * static_cast<uint64_t>(steps);
+  return data + parameters + step_buffers + history + kCublasWorkspace;
+}
+
+std::string format_bytes(uint64_t bytes) {
+  static const char* const kUnits[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB"};
+  double value = static_cast<double>(bytes);
+  int unit = 0;
+  while (value >= 1024.0 && unit < 5) {
+    value /= 1024.0;
+    ++unit;
+  }
+  char text[32];
+  if (unit == 0) {
+    std::snprintf(text, sizeof(text), "%llu B", static_cast<unsigned long long>(bytes));
+  } else {
+    std::snprintf(text, sizeof(text), "%.1f %s", value, kUnits[unit]);
+  }
+  return text;
+}
+
+void require_host_memory(uint64_t required, uint64_t available) {
+  if (required <= available) return;
+  throw InputError("the data and training buffers need " + format_bytes(required) +
+                   " of host memory but " + format_bytes(available) +
+                   " is available; use fewer rows, features or steps");
+}
+
+uint64_t available_host_memory() {
+  std::ifstream meminfo("/proc/meminfo");
+  std::string key;
+  uint64_t kibibytes = 0;
+  std::string unit;
+  while (meminfo >> key >> kibibytes >> unit) {
+    if (key == "MemAvailable:") return kibibytes * 1024;
+  }
+  return UINT64_MAX;
+}
+
+void require_device_memory(uint64_t required, uint64_t available, const std::string& device) {
+  if (required <= available) return;
+  throw InputError("the data and training buffers need " + format_bytes(required) +
+                   " of GPU memory but " + device + " has " + format_bytes(available) +
+                   " free; use fewer rows or features, or --device cpu");
+}
+
+}  // namespace linsgd

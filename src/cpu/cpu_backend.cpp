@@ -1,0 +1,40 @@
+// train_cpu: the thread count, the host-memory check, then the shared training run.
+#include "cpu/cpu_backend.hpp"
+
+#include <algorithm>
+#include <thread>
+
+#include "core/memory_plan.hpp"
+#include "core/training_run.hpp"
+#include "cpu/host_exec.hpp"
+
+namespace linsgd {
+namespace {
+
+// --threads 0 picks the count. A step's two GEMVs touch B x d floats; below about a million of
+// them, splitting the GEMVs across threads costs more than it saves (benchmarks/NOTES.md, "CPU
+// threads"), so small steps run on one thread and large ones on every core.
+int cpu_threads_for(const TrainConfig& config, int64_t features) {
+  if (config.threads > 0) return config.threads;
+  constexpr int64_t kElementsWorthThreading = int64_t{1} << 20;
+  if (config.batch_size * features < kElementsWorthThreading) return 1;
+  return static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+}
+
+}  // namespace
+
+TrainResult train_cpu(const TrainConfig& config, const Dataset* data,
+                      const ProgressCallback& progress) {
+  const int64_t rows = data != nullptr ? data->rows : config.rows;
+  const int64_t features = data != nullptr ? data->features : config.features;
+  // A dataset already in memory is trained on where it is: only synthetic data is allocated.
+  const uint64_t dataset_bytes =
+      data != nullptr ? sizeof(float) * static_cast<uint64_t>(rows) * (features + 1) : 0;
+  require_host_memory(
+      training_memory_bytes(rows, features, config.batch_size, config.steps) - dataset_bytes,
+      available_host_memory());
+  HostExec exec(cpu_threads_for(config, features));
+  return train_with(exec, config, data, DeviceKind::kCpu, progress);
+}
+
+}  // namespace linsgd

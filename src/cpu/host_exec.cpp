@@ -1,0 +1,86 @@
+// HostExec: the CPU BLAS calls and the forwarding to the CPU kernel twins.
+#include "cpu/host_exec.hpp"
+
+#include <cblas.h>
+
+#include <algorithm>
+#include <fstream>
+
+#include "core/sgd_math.hpp"
+#include "cpu/host_kernels.hpp"
+
+namespace linsgd {
+namespace {
+
+std::string cpu_model_name() {
+  std::ifstream cpuinfo("/proc/cpuinfo");
+  std::string line;
+  while (std::getline(cpuinfo, line)) {
+    if (line.rfind("model name", 0) == 0) {
+      const auto colon = line.find(':');
+      if (colon != std::string::npos && colon + 2 <= line.size()) return line.substr(colon + 2);
+    }
+  }
+  return "unknown CPU";
+}
+
+}  // namespace
+
+HostExec::HostExec(int threads) {
+  openblas_set_num_threads(threads);
+}
+
+int HostExec::threads() const {
+  return openblas_get_num_threads();
+}
+
+std::string HostExec::description() const {
+  const int n = threads();
+  return "CPU: " + cpu_model_name() + " (" + std::to_string(n) +
+         (n == 1 ? " thread)" : " threads)");
+}
+
+void HostExec::gemv(GemvOp op, int64_t m, int64_t n, const float* A, const float* x, float beta,
+                    float* y) {
+  const CBLAS_TRANSPOSE trans = op == GemvOp::kTrans ? CblasTrans : CblasNoTrans;
+  cblas_sgemv(CblasColMajor, trans, static_cast<int>(m), static_cast<int>(n), 1.0f, A,
+              static_cast<int>(m), x, 1, beta, y, 1);
+}
+
+void HostExec::gather_batch(const StepArgs& args, int64_t slot) {
+  host_kernels::gather_batch(args, slot);
+}
+
+void HostExec::sgd_update(const StepArgs& args) {
+  host_kernels::sgd_update(args);
+}
+
+void HostExec::fused_steps(const FusedPlan& /*plan*/, int64_t count, const StepArgs& a) {
+  const auto d = static_cast<int>(a.features);
+  for (int64_t s = 0; s < count; ++s) {
+    const uint32_t* draws = a.draws + s * a.batch;
+    for (int64_t k = 0; k < a.batch; ++k) {
+      const int64_t row = row_from_draw(draws[k], a.rows);
+      a.residual[k] = residual_offset(*a.bias, a.y[row]) +
+                      cblas_sdot(d, a.X + row * a.features, 1, a.weights, 1);
+    }
+    std::fill(a.gradient, a.gradient + a.features, 0.0f);
+    for (int64_t k = 0; k < a.batch; ++k) {
+      const int64_t row = row_from_draw(draws[k], a.rows);
+      cblas_saxpy(d, a.residual[k], a.X + row * a.features, 1, a.gradient, 1);
+    }
+    host_kernels::sgd_update(a);
+  }
+}
+
+void HostExec::synthetic_offset(int64_t rows, const float* true_bias, const float* noise,
+                                float* y) {
+  host_kernels::synthetic_offset(rows, true_bias, noise, y);
+}
+
+double HostExec::residual_square_sum(int64_t rows, const float* predictions, const float* bias,
+                                     const float* y) {
+  return host_kernels::residual_square_sum(rows, predictions, bias, y);
+}
+
+}  // namespace linsgd

@@ -1,0 +1,89 @@
+// The CPU execution policy of the SGD loop: host vectors, the CPU BLAS (OpenBLAS through CBLAS,
+// called with the very op / m / n / lda arguments given to cuBLAS), a host cuRAND generator and
+// the CPU twins of the kernels. See core/sgd_loop.hpp for the algorithm written over it.
+#pragma once
+
+#include <algorithm>
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "core/fused_plan.hpp"
+#include "core/gemv_op.hpp"
+#include "core/random_generator.hpp"
+#include "core/step_args.hpp"
+
+namespace linsgd {
+
+class HostExec {
+ public:
+  template <class T>
+  using Buffer = std::vector<T>;
+  // Host data can be used in place (see make_resident).
+  static constexpr bool kUsesHostMemory = true;
+
+  // Sets the CPU BLAS thread count (a process-wide setting of OpenBLAS); threads >= 1.
+  explicit HostExec(int threads);
+
+  // Human-readable description: "CPU: <model> (<threads> threads)".
+  std::string description() const;
+  int threads() const;
+
+  template <class T>
+  Buffer<T> allocate(int64_t count) {
+    return Buffer<T>(static_cast<size_t>(count));
+  }
+  template <class T>
+  void upload(Buffer<T>& destination, const std::vector<T>& source) {
+    std::copy(source.begin(), source.end(), destination.begin());
+  }
+  template <class T>
+  std::vector<T> download(const Buffer<T>& source, int64_t count) {
+    return download_range(source, 0, count);
+  }
+  template <class T>
+  std::vector<T> download_range(const Buffer<T>& source, int64_t first, int64_t count) {
+    return std::vector<T>(source.begin() + first, source.begin() + first + count);
+  }
+  template <class T>
+  void zero(Buffer<T>& buffer) {
+    std::fill(buffer.begin(), buffer.end(), T{});
+  }
+  RandomGenerator make_generator(uint64_t seed) {
+    return RandomGenerator(RandomGenerator::Location::kHost, seed);
+  }
+  void synchronize() {}
+
+  // y = op(A) x + beta y, A column-major m x n with lda = m (see gemv_op.hpp).
+  void gemv(GemvOp op, int64_t m, int64_t n, const float* A, const float* x, float beta, float* y);
+
+  // The gemv engine's two small kernels (cpu/host_kernels.hpp).
+  void gather_batch(const StepArgs& args, int64_t slot);
+  void sgd_update(const StepArgs& args);
+  void synthetic_offset(int64_t rows, const float* true_bias, const float* noise, float* y);
+  double residual_square_sum(int64_t rows, const float* predictions, const float* bias,
+                             const float* y);
+
+  // The fused engine: dot and axpy on X's rows (no gathered copy), then the shared update.
+  // wanted_blocks: the GPU's (--fused-blocks); the CPU runs the batch on one "block".
+  FusedPlan plan_fused(int64_t /*features*/, int64_t batch, int64_t /*wanted_blocks*/) const {
+    return plan_fused_cpu(batch);
+  }
+  void prepare_fused(const FusedPlan& /*plan*/, const StepArgs& /*args*/) {}
+  void fused_steps(const FusedPlan& plan, int64_t count, const StepArgs& args);
+
+  // Runs a chunk of steps; the CUDA policy replays a captured graph instead (see cuda_exec.hpp).
+  class StepReplayer {
+   public:
+    template <class EnqueueSteps>
+    void prepare(int64_t /*steps*/, EnqueueSteps&& /*enqueue*/) {}
+    template <class EnqueueSteps>
+    void run(int64_t steps, EnqueueSteps&& enqueue) {
+      enqueue(steps);
+    }
+  };
+  StepReplayer make_step_replayer() { return {}; }
+};
+
+}  // namespace linsgd

@@ -1,0 +1,110 @@
+// The CUDA execution policy of the SGD loop: device buffers, cuBLAS SGEMV, a device cuRAND
+// generator bound to the policy's stream, and the kernels of kernels/. Everything is enqueued
+// on one stream; nothing here synchronizes except synchronize(), upload(), download*() and
+// residual_square_sum(), which the loop calls only outside its steps (or at its checkpoints).
+#pragma once
+
+#include <cuda_runtime.h>
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "core/cuda_check.hpp"
+#include "core/fused_plan.hpp"
+#include "core/gemv_op.hpp"
+#include "core/random_generator.hpp"
+#include "core/step_args.hpp"
+#include "cuda/cuda_handles.hpp"
+#include "cuda/device_buffer.hpp"
+
+namespace linsgd {
+
+class CudaExec {
+ public:
+  template <class T>
+  using Buffer = DeviceBuffer<T>;
+  static constexpr bool kUsesHostMemory = false;
+
+  CudaExec();
+
+  std::string description() const;  // "GPU: <name>"
+  cudaStream_t stream() const { return stream_.get(); }
+
+  template <class T>
+  Buffer<T> allocate(int64_t count) {
+    return Buffer<T>(count);
+  }
+  template <class T>
+  void upload(Buffer<T>& destination, const std::vector<T>& source) {
+    LINSGD_CUDA_CHECK(cudaMemcpyAsync(destination.data(), source.data(), source.size() * sizeof(T),
+                                      cudaMemcpyHostToDevice, stream()));
+    synchronize();  // `source` may go away when this returns
+  }
+  template <class T>
+  std::vector<T> download(const Buffer<T>& source, int64_t count) {
+    return download_range(source, 0, count);
+  }
+  template <class T>
+  std::vector<T> download_range(const Buffer<T>& source, int64_t first, int64_t count) {
+    std::vector<T> result(static_cast<size_t>(count));
+    LINSGD_CUDA_CHECK(cudaMemcpyAsync(result.data(), source.data() + first,
+                                      result.size() * sizeof(T), cudaMemcpyDeviceToHost, stream()));
+    synchronize();
+    return result;
+  }
+  template <class T>
+  void zero(Buffer<T>& buffer) {  // enqueued: no synchronization
+    LINSGD_CUDA_CHECK(cudaMemsetAsync(buffer.data(), 0, buffer.size() * sizeof(T), stream()));
+  }
+  RandomGenerator make_generator(uint64_t seed) {
+    return RandomGenerator(RandomGenerator::Location::kDevice, seed, stream());
+  }
+  void synchronize() { LINSGD_CUDA_CHECK(cudaStreamSynchronize(stream())); }
+
+  // y = op(A) x + beta y, A column-major m x n with lda = m (see core/gemv_op.hpp).
+  void gemv(GemvOp op, int64_t m, int64_t n, const float* A, const float* x, float beta, float* y);
+
+  // The gemv engine's two small kernels (kernels/sgd_kernels.cuh).
+  void gather_batch(const StepArgs& args, int64_t slot);
+  void sgd_update(const StepArgs& args);
+  void synthetic_offset(int64_t rows, const float* true_bias, const float* noise, float* y);
+  double residual_square_sum(int64_t rows, const float* predictions, const float* bias,
+                             const float* y);
+
+  // The fused engine: one cooperative persistent kernel per chunk (kernels/fused_sgd.cuh).
+  // plan_fused only queries the device; prepare_fused gives the kernel the plan's shared memory
+  // and checks that `args` suit it, once, before the first chunk.
+  FusedPlan plan_fused(int64_t features, int64_t batch, int64_t wanted_blocks) const;
+  void prepare_fused(const FusedPlan& plan, const StepArgs& args);
+  void fused_steps(const FusedPlan& plan, int64_t count, const StepArgs& args);
+
+  // Replays chunks of steps as CUDA Graphs: one graph per chunk length, captured by prepare()
+  // before the loop. A captured graph keeps its kernel arguments, so the enqueued steps must
+  // read everything that changes between chunks (indices, step counter) through device memory.
+  class StepReplayer {
+   public:
+    explicit StepReplayer(cudaStream_t stream) : stream_(stream) {}
+    template <class EnqueueSteps>
+    void prepare(int64_t steps, EnqueueSteps&& enqueue) {
+      if (graphs_.count(steps) != 0) return;
+      graphs_.emplace(steps, CudaGraph::capture(stream_, [&] { enqueue(steps); }));
+    }
+    template <class EnqueueSteps>
+    void run(int64_t steps, EnqueueSteps&& /*enqueue*/) {
+      graphs_.at(steps).launch(stream_);
+    }
+
+   private:
+    cudaStream_t stream_;
+    std::map<int64_t, CudaGraph> graphs_;
+  };
+  StepReplayer make_step_replayer() { return StepReplayer(stream()); }
+
+ private:
+  CudaStream stream_;
+  CublasHandle cublas_;
+};
+
+}  // namespace linsgd

@@ -1,0 +1,51 @@
+// model_from_run (a trained model from a run's figures) and predict.
+#include "linsgd/model.hpp"
+#include "linsgd/errors.hpp"
+#include "linsgd/trainer.hpp"
+#include "model/preprocessing.hpp"
+
+namespace linsgd {
+
+Model model_from_run(const TrainResult& result, const std::vector<std::string>& feature_names,
+                     const std::string& target_name,
+                     const std::optional<Standardization>& standardization) {
+  Model model;
+  model.feature_names = feature_names;
+  for (int64_t j = static_cast<int64_t>(model.feature_names.size()); j < result.features; ++j) {
+    model.feature_names.push_back("x" + std::to_string(j));
+  }
+  model.target_name = target_name.empty() ? "y" : target_name;
+  model.weights = result.weights;
+  model.bias = result.bias;
+  model.standardization = standardization;
+  model.hyperparameters = result.config;
+  model.metrics["final_batch_loss"] = result.final_batch_loss();
+  model.metrics["full_loss"] = result.full_loss;
+  model.metrics["train_seconds"] = result.train_seconds;
+  return model;
+}
+
+std::vector<double> predict(const Model& model, const Dataset& data) {
+  if (data.features != model.features()) {
+    throw InputError(data.source + " has " + std::to_string(data.features) +
+                     " feature columns but the model expects " + std::to_string(model.features()));
+  }
+  const int64_t d = data.features;
+  std::vector<double> predictions(static_cast<size_t>(data.rows));
+  for (int64_t i = 0; i < data.rows; ++i) {
+    const float* x = data.X.data() + i * d;
+    double sum = model.bias;
+    for (int64_t j = 0; j < d; ++j) {
+      float feature = x[j];
+      if (model.standardization) {
+        feature =
+            standardized(feature, model.standardization->mean[j], model.standardization->scale[j]);
+      }
+      sum += static_cast<double>(feature) * model.weights[j];
+    }
+    predictions[i] = sum;
+  }
+  return predictions;
+}
+
+}  // namespace linsgd

@@ -1,0 +1,169 @@
+// save_model and load_model: the JSON model file.
+#include <nlohmann/json.hpp>
+
+#include <cmath>
+#include <fstream>
+#include <sstream>
+
+#include "io/atomic_file.hpp"
+#include "linsgd/errors.hpp"
+#include "linsgd/model.hpp"
+
+namespace linsgd {
+namespace {
+
+constexpr const char* kFormatName = "linsgd-model";
+
+using Json = nlohmann::ordered_json;
+
+// Floats go through double, which nlohmann writes with 17 significant digits: exact round trip.
+Json float_array(const std::vector<float>& values) {
+  Json array = Json::array();
+  for (float v : values) array.push_back(static_cast<double>(v));
+  return array;
+}
+
+class ModelReader {
+ public:
+  ModelReader(const Json& json, const std::string& path) : json_(json), path_(path) {}
+
+  [[noreturn]] void fail(const std::string& problem) const {
+    throw InputError(path_ + ": " + problem);
+  }
+
+  const Json& field(const Json& object, const char* key) const {
+    if (!object.is_object() || !object.contains(key)) fail(std::string("missing '") + key + "'");
+    return object.at(key);
+  }
+
+  float finite_float(const Json& value, const std::string& what) const {
+    if (!value.is_number()) fail(what + " is not a number");
+    const double number = value.get<double>();
+    const auto single = static_cast<float>(number);
+    if (!std::isfinite(number) || !std::isfinite(single)) fail(what + " is not a finite float");
+    return single;
+  }
+
+  std::vector<float> float_vector(const Json& object, const char* key, int64_t expected) const {
+    const Json& array = field(object, key);
+    if (!array.is_array()) fail(std::string("'") + key + "' is not an array");
+    if (expected >= 0 && static_cast<int64_t>(array.size()) != expected) {
+      fail(std::string("'") + key + "' has " + std::to_string(array.size()) + " values, expected " +
+           std::to_string(expected));
+    }
+    std::vector<float> values;
+    values.reserve(array.size());
+    for (size_t i = 0; i < array.size(); ++i) {
+      values.push_back(finite_float(array[i], std::string(key) + "[" + std::to_string(i) + "]"));
+    }
+    return values;
+  }
+
+  Model read() const {
+    if (!json_.is_object() || !json_.contains("format") || json_["format"] != kFormatName) {
+      fail("not a linsgd model file (no \"format\": \"linsgd-model\")");
+    }
+    const Json& version = field(json_, "version");
+    if (!version.is_number_integer() || version.get<int64_t>() != Model::kFormatVersion) {
+      fail("model format version " + version.dump() + " is not supported (this linsgd reads " +
+           "version " + std::to_string(Model::kFormatVersion) + ")");
+    }
+    Model model;
+    const Json& n_features = field(json_, "n_features");
+    if (!n_features.is_number_integer() || n_features.get<int64_t>() < 1) {
+      fail("'n_features' must be a positive integer");
+    }
+    const int64_t d = n_features.get<int64_t>();
+    model.weights = float_vector(json_, "weights", d);
+    model.bias = finite_float(field(json_, "bias"), "bias");
+    const Json& names = field(json_, "feature_names");
+    if (!names.is_array() || static_cast<int64_t>(names.size()) != d) {
+      fail("'feature_names' must list " + std::to_string(d) + " names");
+    }
+    for (const Json& name : names) {
+      if (!name.is_string()) fail("'feature_names' must hold strings");
+      model.feature_names.push_back(name.get<std::string>());
+    }
+    const Json& target = field(json_, "target");
+    if (!target.is_string()) fail("'target' must be a string");
+    model.target_name = target.get<std::string>();
+    const Json& statistics = field(json_, "standardization");
+    if (!statistics.is_null()) {
+      Standardization s;
+      s.mean = float_vector(statistics, "mean", d);
+      s.scale = float_vector(statistics, "scale", d);
+      for (size_t j = 0; j < s.scale.size(); ++j) {
+        if (!(s.scale[j] > 0.0f)) fail("standardization scale[" + std::to_string(j) + "] <= 0");
+      }
+      model.standardization = std::move(s);
+    }
+    const Json& hyper = field(json_, "hyperparameters");
+    if (hyper.is_object()) {
+      TrainConfig& h = model.hyperparameters;
+      h.batch_size = hyper.value("batch_size", h.batch_size);
+      h.learning_rate = hyper.value("learning_rate", h.learning_rate);
+      h.steps = hyper.value("steps", h.steps);
+      h.sigma = hyper.value("sigma", h.sigma);
+      h.seed = hyper.value("seed", h.seed);
+    }
+    const Json& metrics = field(json_, "metrics");
+    if (metrics.is_object()) {
+      for (const auto& [key, value] : metrics.items()) {
+        if (value.is_number()) model.metrics[key] = value.get<double>();
+      }
+    }
+    return model;
+  }
+
+ private:
+  const Json& json_;
+  const std::string& path_;
+};
+
+}  // namespace
+
+void save_model(const Model& model, const std::string& path) {
+  Json json;
+  json["format"] = kFormatName;
+  json["version"] = Model::kFormatVersion;
+  json["n_features"] = model.features();
+  json["feature_names"] = model.feature_names;
+  json["target"] = model.target_name;
+  json["weights"] = float_array(model.weights);
+  json["bias"] = static_cast<double>(model.bias);
+  if (model.standardization) {
+    json["standardization"] = {{"mean", float_array(model.standardization->mean)},
+                               {"scale", float_array(model.standardization->scale)}};
+  } else {
+    json["standardization"] = nullptr;
+  }
+  const TrainConfig& h = model.hyperparameters;
+  json["hyperparameters"] = {{"batch_size", h.batch_size},
+                             {"learning_rate", h.learning_rate},
+                             {"steps", h.steps},
+                             {"sigma", h.sigma},
+                             {"seed", h.seed},
+                             {"device", to_string(h.device)}};
+  json["metrics"] = model.metrics;
+  write_file_atomically(path, json.dump(1) + "\n");
+}
+
+Model load_model(const std::string& path) {
+  std::ifstream file(path, std::ios::binary);
+  if (!file) throw InputError("cannot open model " + path);
+  std::stringstream text;
+  text << file.rdbuf();
+  Json json;
+  try {
+    json = Json::parse(text.str());
+  } catch (const nlohmann::json::exception& error) {
+    throw InputError(path + ": not a valid model file (truncated or not JSON): " + error.what());
+  }
+  try {
+    return ModelReader(json, path).read();
+  } catch (const nlohmann::json::exception& error) {
+    throw InputError(path + ": malformed model file: " + error.what());
+  }
+}
+
+}  // namespace linsgd

@@ -1,0 +1,125 @@
+// fit_standardization, standardize and split_validation.
+#include "model/preprocessing.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+#include <sstream>
+#include <vector>
+
+#include "core/rng_plan.hpp"
+#include "core/sgd_math.hpp"
+#include "linsgd/errors.hpp"
+
+namespace linsgd {
+namespace {
+
+// SplitMix64 as a stream: a portable generator, so a split is the same on every platform
+// (std::shuffle with std::mt19937 is not: its distributions are implementation-defined).
+class SplitMix64 {
+ public:
+  explicit SplitMix64(uint64_t seed) : state_(seed) {}
+  uint64_t next() {
+    const uint64_t output = rng_plan::mix64(state_);
+    state_ += rng_plan::kSplitMixIncrement;
+    return output;
+  }
+  // Uniform in [0, bound) for bound <= 2^32, by the trainer's own index map.
+  int64_t below(int64_t bound) { return row_from_draw(static_cast<uint32_t>(next() >> 32), bound); }
+
+ private:
+  uint64_t state_;
+};
+
+Dataset take_rows(const Dataset& data, const std::vector<int64_t>& rows) {
+  Dataset part;
+  part.rows = static_cast<int64_t>(rows.size());
+  part.features = data.features;
+  part.feature_names = data.feature_names;
+  part.target_name = data.target_name;
+  part.source = data.source;
+  part.X.resize(static_cast<size_t>(part.rows * data.features));
+  if (data.has_target()) part.y.resize(static_cast<size_t>(part.rows));
+  for (size_t k = 0; k < rows.size(); ++k) {
+    const float* source = data.X.data() + rows[k] * data.features;
+    std::copy(source, source + data.features, part.X.data() + k * data.features);
+    if (data.has_target()) part.y[k] = data.y[rows[k]];
+  }
+  return part;
+}
+
+}  // namespace
+
+Standardization fit_standardization(const Dataset& data) {
+  const int64_t d = data.features;
+  std::vector<double> sum(d, 0.0), square_sum(d, 0.0);
+  for (int64_t i = 0; i < data.rows; ++i) {
+    const float* x = data.X.data() + i * d;
+    for (int64_t j = 0; j < d; ++j) sum[j] += x[j];
+  }
+  const auto n = static_cast<double>(data.rows);
+  Standardization statistics;
+  for (int64_t j = 0; j < d; ++j) statistics.mean.push_back(static_cast<float>(sum[j] / n));
+  // Second pass around the mean: no cancellation for features with a large offset.
+  for (int64_t i = 0; i < data.rows; ++i) {
+    const float* x = data.X.data() + i * d;
+    for (int64_t j = 0; j < d; ++j) {
+      const double centered = static_cast<double>(x[j]) - sum[j] / n;
+      square_sum[j] += centered * centered;
+    }
+  }
+  for (int64_t j = 0; j < d; ++j) {
+    const auto deviation = static_cast<float>(std::sqrt(square_sum[j] / n));
+    statistics.scale.push_back(deviation > 0.0f && std::isfinite(deviation) ? deviation : 1.0f);
+  }
+  return statistics;
+}
+
+void standardize(const Standardization& statistics, Dataset& data) {
+  const int64_t d = data.features;
+  if (static_cast<int64_t>(statistics.mean.size()) != d) {
+    throw InputError(data.source + " has " + std::to_string(d) +
+                     " feature columns but the standardization has " +
+                     std::to_string(statistics.mean.size()));
+  }
+  for (int64_t i = 0; i < data.rows; ++i) {
+    float* x = data.X.data() + i * d;
+    for (int64_t j = 0; j < d; ++j) {
+      x[j] = standardized(x[j], statistics.mean[j], statistics.scale[j]);
+    }
+  }
+}
+
+void validate_validation_fraction(double fraction) {
+  if (!(fraction > 0.0 && fraction < 1.0)) {
+    std::ostringstream message;
+    message << "invalid value for --val-fraction: " << fraction << " (must be in (0, 1))";
+    throw UsageError(message.str());
+  }
+}
+
+std::pair<Dataset, Dataset> split_validation(const Dataset& data, double fraction, uint64_t seed) {
+  validate_validation_fraction(fraction);
+  const auto held_out =
+      static_cast<int64_t>(std::llround(fraction * static_cast<double>(data.rows)));
+  if (held_out < 1 || held_out >= data.rows) {
+    std::ostringstream message;
+    message << "--val-fraction " << fraction << " of " << data.rows << " rows leaves "
+            << (held_out < 1 ? "no validation rows" : "no training rows");
+    throw InputError(message.str());
+  }
+  // Fisher-Yates over the row numbers; the first `held_out` become the validation set.
+  std::vector<int64_t> order(static_cast<size_t>(data.rows));
+  std::iota(order.begin(), order.end(), 0);
+  SplitMix64 generator(rng_plan::mix64(seed ^ 0x76616c6964617465ULL));  // "validate"
+  for (int64_t i = data.rows - 1; i > 0; --i) {
+    std::swap(order[i], order[generator.below(i + 1)]);
+  }
+  std::vector<int64_t> validation(order.begin(), order.begin() + held_out);
+  std::vector<int64_t> training(order.begin() + held_out, order.end());
+  std::sort(validation.begin(), validation.end());
+  std::sort(training.begin(), training.end());
+  return {take_rows(data, training), take_rows(data, validation)};
+}
+
+}  // namespace linsgd

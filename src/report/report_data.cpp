@@ -1,0 +1,154 @@
+// ReportData: building it from a run, decimation, and its round trip through the metrics JSON
+// and the loss CSV.
+#include "report/report_data.hpp"
+
+#include <cstdio>
+#include <fstream>
+
+#include "linsgd/dataset.hpp"
+#include "linsgd/errors.hpp"
+
+namespace linsgd {
+namespace {
+
+std::string run_title(const TrainResult& result) {
+  char text[512];
+  std::snprintf(
+      text, sizeof(text), "%s | %lld x %lld | %lld steps | final batch loss %.4g | %.3g s",
+      result.device.c_str(), static_cast<long long>(result.rows),
+      static_cast<long long>(result.features), static_cast<long long>(result.config.steps),
+      static_cast<double>(result.final_batch_loss()), result.train_seconds);
+  return text;
+}
+
+ReportData with_loss_curve(const TrainResult& result) {
+  ReportData report;
+  report.title = run_title(result);
+  report.final_loss = result.final_batch_loss();
+  for (size_t i : decimated_indices(result.loss_history.size())) {
+    report.loss_steps.push_back(static_cast<int64_t>(i) + 1);
+    report.losses.push_back(result.loss_history[i]);
+  }
+  return report;
+}
+
+std::vector<float> float_array(const nlohmann::json& json, const char* key,
+                               const std::string& path) {
+  if (!json.contains(key) || !json[key].is_array()) {
+    throw InputError(path + ": report." + key + " is missing or not an array");
+  }
+  std::vector<float> values;
+  for (const auto& v : json[key]) {
+    if (!v.is_number()) throw InputError(path + ": report." + key + " holds a non-number");
+    values.push_back(v.get<float>());
+  }
+  return values;
+}
+
+}  // namespace
+
+std::vector<size_t> decimated_indices(size_t count, size_t limit) {
+  std::vector<size_t> indices;
+  if (count == 0) return indices;
+  const size_t stride = (count + limit - 1) / limit;
+  for (size_t i = 0; i < count; i += stride) indices.push_back(i);
+  if (indices.back() != count - 1) {
+    if (indices.size() == limit) indices.pop_back();
+    indices.push_back(count - 1);
+  }
+  return indices;
+}
+
+ReportData synthetic_report(const TrainResult& result) {
+  ReportData report = with_loss_curve(result);
+  report.synthetic = true;
+  for (size_t j : decimated_indices(result.weights.size())) {
+    report.scatter_x.push_back(result.truth->weights[j]);
+    report.scatter_y.push_back(result.weights[j]);
+  }
+  report.true_bias = result.truth->bias;
+  report.learned_bias = result.bias;
+  return report;
+}
+
+ReportData real_data_report(const TrainResult& result, const std::vector<double>& predictions,
+                            const std::vector<float>& targets, const std::string& subject) {
+  ReportData report = with_loss_curve(result);
+  report.synthetic = false;
+  report.scatter_subject = subject;
+  for (size_t i : decimated_indices(targets.size())) {
+    report.scatter_x.push_back(targets[i]);
+    report.scatter_y.push_back(static_cast<float>(predictions[i]));
+  }
+  for (size_t i : decimated_indices(targets.size(), 4 * kMaxPlotPoints)) {
+    report.residuals.push_back(static_cast<float>(predictions[i] - targets[i]));
+  }
+  return report;
+}
+
+nlohmann::ordered_json report_json(const ReportData& report) {
+  nlohmann::ordered_json json;
+  json["kind"] = report.synthetic ? "synthetic" : "real";
+  json["title"] = report.title;
+  json["final_loss"] = report.final_loss;
+  json["scatter_x"] = report.scatter_x;
+  json["scatter_y"] = report.scatter_y;
+  if (report.synthetic) {
+    json["true_bias"] = report.true_bias;
+    json["learned_bias"] = report.learned_bias;
+  } else {
+    json["scatter_subject"] = report.scatter_subject;
+    json["residuals"] = report.residuals;
+  }
+  return json;
+}
+
+ReportData report_from_files(const std::string& metrics_path, const std::string& loss_path) {
+  std::ifstream metrics_file(metrics_path);
+  if (!metrics_file) throw InputError("cannot open " + metrics_path);
+  nlohmann::json metrics;
+  try {
+    metrics = nlohmann::json::parse(metrics_file);
+  } catch (const nlohmann::json::exception& error) {
+    throw InputError(metrics_path + ": not valid JSON: " + error.what());
+  }
+  if (!metrics.contains("report") || !metrics["report"].is_object()) {
+    throw InputError(metrics_path + ": no \"report\" object (write it with train --plot)");
+  }
+  const nlohmann::json& json = metrics["report"];
+  ReportData report;
+  try {
+    report.synthetic = json.at("kind") == "synthetic";
+    report.title = json.at("title").get<std::string>();
+    report.final_loss = json.at("final_loss").get<float>();
+    report.scatter_x = float_array(json, "scatter_x", metrics_path);
+    report.scatter_y = float_array(json, "scatter_y", metrics_path);
+    if (report.synthetic) {
+      report.true_bias = json.at("true_bias").get<float>();
+      report.learned_bias = json.at("learned_bias").get<float>();
+    } else {
+      report.scatter_subject = json.at("scatter_subject").get<std::string>();
+      report.residuals = float_array(json, "residuals", metrics_path);
+    }
+  } catch (const nlohmann::json::exception& error) {
+    throw InputError(metrics_path + ": malformed report: " + error.what());
+  }
+
+  // The loss CSV is a table like any other: read it with the data reader.
+  ReadOptions options;
+  options.target = "batch_loss";
+  options.header = HeaderMode::kPresent;
+  const Dataset loss = read_dataset(loss_path, options);
+  if (loss.features != 1 || loss.feature_names[0] != "step") {
+    throw InputError(loss_path + ": expected the columns step,batch_loss");
+  }
+  const std::vector<float>& steps = loss.X;
+  const std::vector<float>& losses = loss.y;
+  for (size_t i : decimated_indices(steps.size())) {
+    report.loss_steps.push_back(static_cast<int64_t>(steps[i]));
+    report.losses.push_back(losses[i]);
+  }
+  return report;
+}
+
+}  // namespace linsgd

@@ -1,0 +1,74 @@
+// The training dispatch: resolves the device, refuses options that do not apply to it, and
+// hands the run to the CPU or the CUDA backend.
+#include <string>
+
+#include "cpu/cpu_backend.hpp"
+#include "cuda/cuda_backend.hpp"
+#include "linsgd/errors.hpp"
+#include "linsgd/trainer.hpp"
+
+namespace linsgd {
+
+DeviceChoice resolve_device(DeviceKind requested) {
+  switch (requested) {
+    case DeviceKind::kCpu:
+      return {DeviceKind::kCpu, ""};
+    case DeviceKind::kCuda:
+      if (!cuda_device_available()) {
+        throw UsageError(
+            "--device cuda: no usable CUDA GPU found (no device, or no NVIDIA driver); use "
+            "--device cpu or auto");
+      }
+      return {DeviceKind::kCuda, ""};
+    case DeviceKind::kAuto:
+      break;
+  }
+  if (cuda_device_available()) return {DeviceKind::kCuda, ""};
+  return {DeviceKind::kCpu, "no CUDA GPU found; training on the CPU"};
+}
+
+void require_options_apply(DeviceKind backend, const TrainConfig& config) {
+  if (backend == DeviceKind::kCpu && config.fused_blocks > 0) {
+    throw UsageError("--fused-blocks " + std::to_string(config.fused_blocks) +
+                     ": applies to the GPU's fused engine, and this run trains on the CPU");
+  }
+  if (backend == DeviceKind::kCuda && config.threads > 0) {
+    throw UsageError("--threads " + std::to_string(config.threads) +
+                     ": applies to the CPU backend, and this run trains on the GPU (use "
+                     "--device cpu to train on the CPU)");
+  }
+}
+
+namespace {
+
+TrainResult dispatch(const TrainConfig& config, const Dataset* data,
+                     const ProgressCallback& progress) {
+  const DeviceKind backend = resolve_device(config.device).kind;
+  require_options_apply(backend, config);
+  return backend == DeviceKind::kCuda ? train_cuda(config, data, progress)
+                                      : train_cpu(config, data, progress);
+}
+
+}  // namespace
+
+TrainResult train_synthetic(const TrainConfig& config, const ProgressCallback& progress) {
+  validate(config);
+  return dispatch(config, nullptr, progress);
+}
+
+TrainResult train_on_data(const TrainConfig& config, const Dataset& data,
+                          const ProgressCallback& progress) {
+  TrainConfig sized = config;
+  sized.rows = data.rows;
+  sized.features = data.features;
+  validate(sized);
+  if (!data.has_target()) throw InputError(data.source + ": no target column to train on");
+  if (static_cast<int64_t>(data.X.size()) != data.rows * data.features ||
+      static_cast<int64_t>(data.y.size()) != data.rows) {
+    throw InputError(data.source + ": X or y does not match " + std::to_string(data.rows) +
+                     " rows x " + std::to_string(data.features) + " features");
+  }
+  return dispatch(sized, &data, progress);
+}
+
+}  // namespace linsgd
