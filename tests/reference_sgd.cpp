@@ -1,4 +1,5 @@
-// reference_sgd: the algorithm of DESIGN.md section 1 in double precision, step by step.
+// reference_sgd: the post's mini-batch SGD in double precision, step by step, with its draws
+// made by cuRAND's host generator as rng_plan.hpp orders them.
 #include "reference_sgd.hpp"
 
 #include <curand.h>
@@ -16,8 +17,44 @@ void check(curandStatus_t status) {
   if (status != CURAND_STATUS_SUCCESS) throw std::runtime_error("cuRAND host call failed");
 }
 
-double full_loss_of(const std::vector<float>& X, const std::vector<float>& y, int64_t rows,
-                    int64_t features, const std::vector<double>& w, double b) {
+// The training stream of the plan: the initial weights, then the draws of each chunk of steps.
+class ReferenceDraws {
+ public:
+  ReferenceDraws(int64_t rows, int64_t features, const TrainConfig& config)
+      : rows_(rows), batch_(config.batch_size) {
+    check(curandCreateGeneratorHost(&generator_, CURAND_RNG_PSEUDO_PHILOX4_32_10));
+    check(curandSetPseudoRandomGeneratorSeed(generator_, rng_plan::training_seed(config.seed)));
+    initial_weights_.resize(static_cast<size_t>(rng_plan::even_count(features)));
+    check(curandGenerateNormal(generator_, initial_weights_.data(), initial_weights_.size(), 0.0f,
+                               static_cast<float>(config.sigma)));
+    initial_weights_.resize(static_cast<size_t>(features));
+  }
+  ~ReferenceDraws() { curandDestroyGenerator(generator_); }
+  ReferenceDraws(const ReferenceDraws&) = delete;
+  ReferenceDraws& operator=(const ReferenceDraws&) = delete;
+
+  const std::vector<float>& initial_weights() const { return initial_weights_; }
+
+  // The rows of the next `steps` steps (one chunk), B a step: floor(u * n / 2^32).
+  std::vector<int64_t> next_chunk(int64_t steps) {
+    std::vector<uint32_t> draws(static_cast<size_t>(steps * batch_));
+    check(curandGenerate(generator_, draws.data(), draws.size()));
+    std::vector<int64_t> rows(draws.size());
+    for (size_t k = 0; k < draws.size(); ++k) {
+      rows[k] = static_cast<int64_t>((uint64_t{draws[k]} * static_cast<uint64_t>(rows_)) >> 32);
+    }
+    return rows;
+  }
+
+ private:
+  curandGenerator_t generator_ = nullptr;
+  int64_t rows_;
+  int64_t batch_;
+  std::vector<float> initial_weights_;
+};
+
+double full_loss_of(const float* X, const float* y, int64_t rows, int64_t features,
+                    const std::vector<double>& w, double b) {
   double sum = 0.0;
   for (int64_t i = 0; i < rows; ++i) {
     double prediction = b;
@@ -30,33 +67,36 @@ double full_loss_of(const std::vector<float>& X, const std::vector<float>& y, in
 
 }  // namespace
 
-ReferenceRun reference_sgd(const std::vector<float>& X, const std::vector<float>& y, int64_t rows,
-                           int64_t features, const TrainConfig& config) {
-  curandGenerator_t generator;
-  check(curandCreateGeneratorHost(&generator, CURAND_RNG_PSEUDO_PHILOX4_32_10));
-  check(curandSetPseudoRandomGeneratorSeed(generator, rng_plan::training_seed(config.seed)));
+std::vector<int64_t> reference_sampled_rows(int64_t rows, int64_t features,
+                                            const TrainConfig& config) {
+  ReferenceDraws draws(rows, features, config);
+  const int64_t chunk = rng_plan::steps_per_chunk(config.batch_size, config.steps);
+  std::vector<int64_t> sampled;
+  for (int64_t first = 0; first < config.steps; first += chunk) {
+    const std::vector<int64_t> part = draws.next_chunk(std::min(chunk, config.steps - first));
+    sampled.insert(sampled.end(), part.begin(), part.end());
+  }
+  return sampled;
+}
 
-  std::vector<float> initial(static_cast<size_t>(rng_plan::even_count(features)));
-  check(curandGenerateNormal(generator, initial.data(), initial.size(), 0.0f,
-                             static_cast<float>(config.sigma)));
+ReferenceRun reference_sgd(const float* X, const float* y, int64_t rows, int64_t features,
+                           const TrainConfig& config, bool with_full_loss) {
+  ReferenceDraws draws(rows, features, config);
   ReferenceRun run;
-  run.weights.assign(initial.begin(), initial.begin() + features);
+  run.weights.assign(draws.initial_weights().begin(), draws.initial_weights().end());
   const int64_t B = config.batch_size;
   const double scale = config.learning_rate / static_cast<double>(B);
   const int64_t chunk = rng_plan::steps_per_chunk(B, config.steps);
-  std::vector<uint32_t> draws;
   std::vector<double> residual(B), gradient(features);
   for (int64_t first = 0; first < config.steps; first += chunk) {
     const int64_t count = std::min(chunk, config.steps - first);
-    draws.resize(static_cast<size_t>(count * B));
-    check(curandGenerate(generator, draws.data(), draws.size()));
+    const std::vector<int64_t> sampled = draws.next_chunk(count);
     for (int64_t slot = 0; slot < count; ++slot) {
       double loss = 0.0;
       std::fill(gradient.begin(), gradient.end(), 0.0);
       double bias_gradient = 0.0;
       for (int64_t k = 0; k < B; ++k) {
-        const uint64_t u = draws[slot * B + k];
-        const int64_t row = static_cast<int64_t>((u * static_cast<uint64_t>(rows)) >> 32);
+        const int64_t row = sampled[slot * B + k];
         double prediction = run.bias;
         for (int64_t j = 0; j < features; ++j) {
           prediction += X[row * features + j] * run.weights[j];
@@ -71,8 +111,7 @@ ReferenceRun reference_sgd(const std::vector<float>& X, const std::vector<float>
       run.bias -= scale * bias_gradient;
     }
   }
-  curandDestroyGenerator(generator);
-  run.full_loss = full_loss_of(X, y, rows, features, run.weights, run.bias);
+  if (with_full_loss) run.full_loss = full_loss_of(X, y, rows, features, run.weights, run.bias);
   return run;
 }
 

@@ -74,7 +74,7 @@ TEST(FusedPlan, PostProblemUsesTwentyTwoPaddedSlices) {
   EXPECT_EQ(plan.layout.stride, 100);
   // 64 x 100 tile + 92 weights + 4 x 64 + 256 floats.
   EXPECT_EQ(plan.shared_bytes, 4 * (6400 + 92 + 256 + 256));
-  EXPECT_TRUE(plan.faster_than_gemv);  // H200: 6.8 us a step against gemv's 11.4
+  EXPECT_TRUE(plan.faster_than_gemv);  // a 64 x 92 tile
 }
 
 TEST(FusedPlan, OddFeatureCountsCopyOneFloatAtATime) {
@@ -93,12 +93,12 @@ TEST(FusedPlan, WideShapeTakesMoreBlocksUntilTheTileFits) {
   EXPECT_EQ(plan.layout.blocks, 91);
   EXPECT_EQ(plan.layout.slice, 220);
   EXPECT_EQ(plan.layout.lanes_per_row, 1);
-  EXPECT_FALSE(plan.faster_than_gemv);  // H200: 31.3 us a step against gemv's 30.4
+  EXPECT_FALSE(plan.faster_than_gemv);  // a 256 x 220 tile
 }
 
 TEST(FusedPlan, TallShapeRunsFusedOnlyWhenAsked) {
-  // 1024 x 256: 8 blocks of 32 features, a 1024 x 32 tile. H200: 18.6 us a step fused, 12.7 us
-  // with gemv, so auto picks gemv.
+  // 1024 x 256: 8 blocks of 32 features, a 1024 x 32 tile, beyond kFusedFasterTileFloats: auto
+  // picks gemv.
   const FusedPlan plan = checked_plan(256, 1024);
   ASSERT_EQ(plan.unavailable, "");
   EXPECT_EQ(plan.layout.blocks, 8);
@@ -162,6 +162,27 @@ TEST(FusedPlan, AskedBlockCountsBeyondTheGpuOrTheFeaturesAreUnavailable) {
   EXPECT_EQ(checked_plan(40, 64, kHopper, 41).unavailable,
             "the fused engine cannot run 41 blocks (--fused-blocks) on 40 features with this "
             "GPU's 132 multiprocessors: at most 40");
+}
+
+TEST(FusedPlan, AGpuWithoutCooperativeLaunchHasNoFusedEngine) {
+  FusedGpuLimits limits = kHopper;
+  limits.cooperative_launch = false;
+  EXPECT_EQ(checked_plan(2000, 64, limits).unavailable,
+            "this GPU cannot launch cooperative kernels, which the fused engine's grid barrier "
+            "needs");
+}
+
+TEST(FusedPlan, SixteenByteCopiesNeedXSixteenByteAligned) {
+  alignas(16) float X[8] = {1, 2, 3, 4, 5, 6, 7, 8};
+  FusedLayout layout = checked_plan(2000, 64).layout;
+  ASSERT_TRUE(layout.vector_copy);
+  EXPECT_TRUE(fused_copies_aligned(layout, X));
+  EXPECT_FALSE(fused_copies_aligned(layout, X + 1));  // 4 bytes past a 16-byte boundary
+  EXPECT_FALSE(fused_copies_aligned(layout, X + 2));
+  EXPECT_TRUE(fused_copies_aligned(layout, X + 4));
+  layout = checked_plan(2001, 64).layout;  // one float at a time: any float address
+  ASSERT_FALSE(layout.vector_copy);
+  EXPECT_TRUE(fused_copies_aligned(layout, X + 1));
 }
 
 TEST(FusedPlan, OnTheCpuAutoPicksFusedForBatchesUpTo512Rows) {

@@ -10,6 +10,7 @@
 #include <tuple>
 #include <vector>
 
+#include "cli_runner.hpp"
 #include "core/memory_plan.hpp"
 #include "core/rng_plan.hpp"
 #include "core/sgd_loop.hpp"
@@ -17,8 +18,10 @@
 #include "cpu/host_kernels.hpp"
 #include "cuda/cuda_device.hpp"
 #include "cuda/cuda_exec.hpp"
+#include "large_index_data.hpp"
 #include "linsgd/errors.hpp"
 #include "linsgd/trainer.hpp"
+#include "reference_sgd.hpp"
 #include "test_support.hpp"
 
 namespace linsgd {
@@ -352,6 +355,99 @@ TEST(GpuTraining, RunLargerThanFreeMemoryIsRefusedBeforeAllocating) {
     EXPECT_NE(std::string(error.what()).find("free"), std::string::npos) << error.what();
   }
   EXPECT_GE(query_cuda_device().free_bytes, device.free_bytes * 9 / 10) << "memory leaked";
+}
+
+TEST(GpuTraining, RowsPastFloatTwoTo31FollowTheReference) {
+  LINSGD_SKIP_WITHOUT_GPU();
+  using testing::kLargeFeatures;
+  using testing::kLargeRows;
+  // X (12 GiB), y and the full loss's predictions (6 GiB each) on the device.
+  if (query_cuda_device().free_bytes < (size_t{26} << 30)) GTEST_SKIP() << "needs 26 GiB free";
+  TrainConfig config;
+  config.rows = kLargeRows;
+  config.features = kLargeFeatures;
+  config.batch_size = 16;
+  config.steps = 300;
+  config.learning_rate = 0.05;
+  config.seed = 4;
+  config.device = DeviceKind::kCuda;
+  testing::SparseFloats h_X(kLargeRows * kLargeFeatures), h_y(kLargeRows);
+  ASSERT_TRUE(h_X.data() != nullptr && h_y.data() != nullptr);
+  CudaExec exec;
+  DeviceBuffer<float> d_X(kLargeRows * kLargeFeatures), d_y(kLargeRows);
+  exec.zero(d_X);
+  exec.zero(d_y);
+  const std::vector<int64_t> rows = testing::large_sampled_rows(config);
+  for (int64_t row : rows) {
+    float* x = h_X.data() + row * kLargeFeatures;
+    for (int64_t j = 0; j < kLargeFeatures; ++j) x[j] = testing::large_feature(row, j);
+    h_y.data()[row] = testing::large_target(row);
+    LINSGD_CUDA_CHECK(cudaMemcpyAsync(d_X.data() + row * kLargeFeatures, x,
+                                      kLargeFeatures * sizeof(float), cudaMemcpyHostToDevice,
+                                      exec.stream()));
+    LINSGD_CUDA_CHECK(cudaMemcpyAsync(d_y.data() + row, h_y.data() + row, sizeof(float),
+                                      cudaMemcpyHostToDevice, exec.stream()));
+  }
+  exec.synchronize();
+  const testing::ReferenceRun reference =
+      testing::reference_sgd(h_X.data(), h_y.data(), kLargeRows, kLargeFeatures, config, false);
+  ResidentData<CudaExec> data;
+  data.rows = kLargeRows;
+  data.features = kLargeFeatures;
+  data.X = d_X.data();
+  data.y = d_y.data();
+  for (const Engine engine : {Engine::kGemv, Engine::kFused}) {
+    config.engine = engine;
+    SgdLoop<CudaExec> loop(exec, data, config, exec.plan_fused(kLargeFeatures, 16, 0));
+    loop.run([](int64_t, float) {});
+    EXPECT_TRUE(testing::all_close(loop.loss_history(), reference.loss_history, 1e-7, 1e-4))
+        << to_string(engine);
+    EXPECT_TRUE(testing::all_close(loop.weights(), reference.weights, 1e-6, 1e-4))
+        << to_string(engine);
+    // The full loss's GEMV runs over all 3.2e9 floats: rows never sampled are 0 with target 0,
+    // so each adds b^2.
+    const std::vector<float> w = loop.weights();
+    const double b = loop.bias();
+    double square_sum = static_cast<double>(kLargeRows - static_cast<int64_t>(rows.size())) * b * b;
+    for (int64_t row : rows) {
+      const float* x = h_X.data() + row * kLargeFeatures;
+      const double r = double{x[0]} * w[0] + double{x[1]} * w[1] + b - h_y.data()[row];
+      square_sum += r * r;
+    }
+    const double expected = 0.5 * square_sum / static_cast<double>(kLargeRows);
+    EXPECT_NEAR(full_dataset_loss(exec, data, loop.weights_data(), loop.bias_data()), expected,
+                1e-5 * expected)
+        << to_string(engine);
+  }
+}
+
+TEST(GpuErrors, AFailedCallClearsItsErrorSoTheNextLaunchIsNotBlamed) {
+  LINSGD_SKIP_WITHOUT_GPU();
+  void* pointer = nullptr;
+  const size_t too_much = size_t{1} << 62;
+  EXPECT_THROW(LINSGD_CUDA_CHECK(cudaMalloc(&pointer, too_much)), Error);
+  EXPECT_EQ(cudaPeekAtLastError(), cudaSuccess);
+  // A launch after it is checked clean: a step of training runs.
+  TrainConfig config;
+  config.device = DeviceKind::kCuda;
+  config.rows = 100;
+  config.features = 8;
+  config.steps = 3;
+  EXPECT_NO_THROW(train_synthetic(config));
+}
+
+TEST(GpuCli, ThreadsAreRefusedWhereTheRunTrainsOnTheGpu) {
+  LINSGD_SKIP_WITHOUT_GPU();
+  testing::ScratchDir scratch;
+  for (const char* device : {"auto", "cuda"}) {
+    const auto run = testing::run_cli(
+        std::string("train --device ") + device + " --threads 2 --rows 50 --features 5 --steps 10",
+        scratch);
+    EXPECT_EQ(run.exit_code, 2) << run.err;
+    EXPECT_EQ(run.err,
+              "linsgd: error: --threads 2: applies to the CPU backend, and this run trains on the "
+              "GPU (use --device cpu to train on the CPU)\n");
+  }
 }
 
 }  // namespace

@@ -38,7 +38,11 @@ struct ReadOptions {
   int parse_threads = 0;
 };
 
-// Reads `path` as .npy when its name ends in ".npy", else as CSV. Throws InputError with a
+// True when `path` names a .npy file (its name ends in ".npy"), which read_dataset reads as
+// NumPy's format; any other file is read as CSV.
+bool is_npy_path(const std::string& path);
+
+// Reads `path` as .npy when is_npy_path(path), else as CSV. Throws InputError with a
 // one-line message naming the file, and the line and column where there is one.
 Dataset read_dataset(const std::string& path, const ReadOptions& options);
 

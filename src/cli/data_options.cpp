@@ -6,6 +6,7 @@
 namespace linsgd::cli {
 
 void DataOptions::add_to(CLI::App& command, bool data_required) {
+  command_ = &command;
   auto* option = command.add_option("--data", data, "CSV file, or .npy array (float32/float64)");
   if (data_required) option->required();
   command.add_option("--target", target,
@@ -19,6 +20,14 @@ void DataOptions::add_to(CLI::App& command, bool data_required) {
 }
 
 ReadOptions DataOptions::read_options() const {
+  if (is_npy_path(data)) {
+    for (const char* option : {"--header", "--no-header", "--delimiter"}) {
+      if (command_->count(option) > 0) {
+        throw UsageError(std::string(option) + " applies to CSV data, not to the .npy file " +
+                         data);
+      }
+    }
+  }
   ReadOptions options;
   options.target = target;
   options.labels = labels;

@@ -20,8 +20,12 @@ struct DataOptions {
 
   // Adds the options to `command`; --data is required when `data_required`.
   void add_to(CLI::App& command, bool data_required);
-  // Throws UsageError for a delimiter that is not one character (or "tab").
+  // Throws UsageError for a delimiter that is not one character (or "tab"), and for the CSV
+  // options (--header, --no-header, --delimiter) given with .npy data.
   ReadOptions read_options() const;
+
+ private:
+  CLI::App* command_ = nullptr;
 };
 
 }  // namespace linsgd::cli

@@ -1,22 +1,17 @@
-// ProgressLine: isatty check, throttled redraw with '\r'.
+// ProgressLine: the terminal check, and the throttled redraw with '\r'.
 #include "cli/progress_line.hpp"
 
 #include <unistd.h>
 
-#include <cstdio>
-
 namespace linsgd::cli {
-namespace {
 
-constexpr double kQuietSeconds = 1.0;    // runs shorter than this show nothing
-constexpr double kRedrawSeconds = 0.25;  // at most four redraws a second
+ProgressLine::ProgressLine(bool quiet)
+    : ProgressLine(!quiet && ::isatty(STDERR_FILENO) == 1, stderr) {}
 
-}  // namespace
-
-ProgressLine::ProgressLine(bool quiet) : enabled_(!quiet && ::isatty(STDERR_FILENO) == 1) {}
+ProgressLine::ProgressLine(bool enabled, std::FILE* out) : enabled_(enabled), out_(out) {}
 
 ProgressLine::~ProgressLine() {
-  if (drawn_) std::fputc('\n', stderr);
+  if (drawn_) std::fputc('\n', out_);
 }
 
 ProgressCallback ProgressLine::callback() {
@@ -32,10 +27,10 @@ void ProgressLine::draw(const Progress& progress) {
   }
   const double rate = static_cast<double>(progress.step) / progress.seconds;
   const double eta = static_cast<double>(progress.total_steps - progress.step) / rate;
-  std::fprintf(stderr, "\rstep %lld/%lld  %.0f steps/s  loss %.6g  ETA %.0f s   ",
+  std::fprintf(out_, "\rstep %lld/%lld  %.0f steps/s  loss %.6g  ETA %.0f s   ",
                static_cast<long long>(progress.step), static_cast<long long>(progress.total_steps),
                rate, static_cast<double>(progress.latest_loss), eta);
-  std::fflush(stderr);
+  std::fflush(out_);
   drawn_ = true;
   last_draw_seconds_ = progress.seconds;
 }

@@ -74,7 +74,14 @@ TrainCommand::TrainCommand(CLI::App& app)
 
 void TrainCommand::check_option_combinations() const {
   const bool has_data = !data_.data.empty();
-  if (!has_data) {
+  if (has_data) {
+    for (const char* option : {"--rows", "--features"}) {
+      if (command_->count(option) > 0) {
+        throw UsageError(std::string(option) +
+                         " sizes the synthetic problem; with --data the file gives the shape");
+      }
+    }
+  } else {
     if (standardize_) throw UsageError("--standardize needs --data");
     if (command_->count("--val-fraction") > 0) throw UsageError("--val-fraction needs --data");
     if (!val_data_.empty()) throw UsageError("--val-data needs --data");
@@ -98,9 +105,10 @@ int TrainCommand::run() {
   check_option_combinations();
   const ReadOptions read_options = data_.read_options();
   const DeviceChoice choice = resolve_device(config_.device);
-  if (!choice.notice.empty()) std::fprintf(stderr, "linsgd: %s\n", choice.notice.c_str());
   TrainConfig config = config_;
   config.device = choice.kind;
+  require_options_apply(choice.kind, config);
+  if (!choice.notice.empty()) std::fprintf(stderr, "linsgd: %s\n", choice.notice.c_str());
 
   Outcome outcome;
   {

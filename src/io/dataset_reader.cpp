@@ -11,11 +11,6 @@
 namespace linsgd {
 namespace {
 
-bool ends_with(const std::string& text, const std::string& suffix) {
-  return text.size() >= suffix.size() &&
-         text.compare(text.size() - suffix.size(), suffix.size(), suffix) == 0;
-}
-
 std::string shape_text(const std::vector<int64_t>& shape) {
   std::string text = "(";
   for (size_t i = 0; i < shape.size(); ++i) {
@@ -96,8 +91,14 @@ Dataset read_npy_dataset(const std::string& path, const ReadOptions& options) {
 
 }  // namespace
 
+bool is_npy_path(const std::string& path) {
+  const std::string suffix = ".npy";
+  return path.size() >= suffix.size() &&
+         path.compare(path.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
 Dataset read_dataset(const std::string& path, const ReadOptions& options) {
-  if (ends_with(path, ".npy")) return read_npy_dataset(path, options);
+  if (is_npy_path(path)) return read_npy_dataset(path, options);
   if (!options.labels.empty()) {
     throw UsageError("--labels needs .npy data (--data X.npy --labels y.npy)");
   }
