@@ -2,24 +2,34 @@
 #   make run    installs what is missing, builds, and trains the reference post's problem
 #               (on the GPU when there is one, else on the CPU), drawing its report to REPORT
 #   make test   installs what is missing, builds, and runs the test suite with ctest
-# Variables: BUILD_DIR (build), CMAKE_ARGS (extra configure arguments), ARGS (for `linsgd train`),
-# REPORT (the report PNG of `make run`).
+# Other targets: deps (install the missing Debian packages), build, install (PREFIX), clean.
+# Variables: BUILD_DIR (build), CMAKE_ARGS (extra configure arguments: a change reconfigures
+# from scratch), ARGS (for `linsgd train`), REPORT (the report PNG of `make run`), PREFIX.
 BUILD_DIR ?= build
 CMAKE_ARGS ?=
 ARGS ?=
 REPORT ?= $(BUILD_DIR)/post-report.png
+PREFIX ?= /usr/local
 NVCC ?= $(shell command -v nvcc 2>/dev/null || echo /usr/local/cuda/bin/nvcc)
 GENERATOR := $(shell command -v ninja >/dev/null 2>&1 && echo "-G Ninja")
 JOBS ?= $(shell nproc)
 
-.PHONY: run test build bootstrap configure clean
+CONFIGURE := cmake -S . -B $(BUILD_DIR) $(GENERATOR) -DCMAKE_BUILD_TYPE=Release \
+  -DCMAKE_CUDA_COMPILER=$(NVCC) $(CMAKE_ARGS)
+# The configure command a build directory was made with, to notice a change of CMAKE_ARGS.
+CONFIGURED_WITH := $(BUILD_DIR)/.configured-with
 
-bootstrap:
+.PHONY: run test build deps configure install clean
+
+deps:
 	@scripts/bootstrap.sh
 
-configure: bootstrap
-	@test -f $(BUILD_DIR)/CMakeCache.txt || cmake -S . -B $(BUILD_DIR) $(GENERATOR) \
-	  -DCMAKE_BUILD_TYPE=Release -DCMAKE_CUDA_COMPILER=$(NVCC) $(CMAKE_ARGS)
+configure: deps
+	@if [ ! -f $(BUILD_DIR)/CMakeCache.txt ] || \
+	    [ "$$(cat $(CONFIGURED_WITH) 2>/dev/null)" != "$(CONFIGURE)" ]; then \
+	  rm -f $(BUILD_DIR)/CMakeCache.txt && $(CONFIGURE) && \
+	  echo "$(CONFIGURE)" > $(CONFIGURED_WITH); \
+	fi
 
 build: configure
 	cmake --build $(BUILD_DIR) -j $(JOBS)
@@ -29,6 +39,9 @@ run: build
 
 test: build
 	ctest --test-dir $(BUILD_DIR) --output-on-failure -j $(JOBS)
+
+install: build
+	cmake --install $(BUILD_DIR) --prefix $(PREFIX)
 
 clean:
 	rm -rf $(BUILD_DIR)

@@ -39,6 +39,20 @@ class SparseFloats {
   float* data_ = nullptr;
 };
 
+// A run over the large data: 300 steps of 16 rows, a learning rate that learns the targets.
+inline TrainConfig large_config(DeviceKind device, Engine engine) {
+  TrainConfig config;
+  config.rows = kLargeRows;
+  config.features = kLargeFeatures;
+  config.batch_size = 16;
+  config.steps = 300;
+  config.learning_rate = 0.05;
+  config.seed = 4;
+  config.device = device;
+  config.engine = engine;
+  return config;
+}
+
 // A value in [-1, 1) for X[row, j], from SplitMix64 of its index: no two rows alike.
 inline float large_feature(int64_t row, int64_t j) {
   uint64_t x = static_cast<uint64_t>(row * kLargeFeatures + j) + 0x9E3779B97F4A7C15ULL;

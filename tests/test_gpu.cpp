@@ -72,17 +72,10 @@ TEST_P(GpuKernels, GatherMatchesItsCpuTwin) {
   const auto draws = testing::random_bits(2 * batch, 3);  // a chunk of two steps; slot 1 runs
   std::vector<float> bias{0.3f};
   std::vector<float> cpu_batch(batch * features), cpu_residual(batch);
-  StepArgs cpu;
-  cpu.rows = rows;
-  cpu.features = features;
-  cpu.batch = batch;
-  cpu.draws = draws.data();
-  cpu.X = X.data();
-  cpu.y = y.data();
-  cpu.bias = bias.data();
-  cpu.X_batch = cpu_batch.data();
-  cpu.residual = cpu_residual.data();
-  host_kernels::gather_batch(cpu, 1);
+  host_kernels::gather_batch(
+      testing::gather_step(rows, features, batch, draws.data(), X.data(), y.data(), bias.data(),
+                           cpu_batch.data(), cpu_residual.data()),
+      1);
 
   CudaExec exec;
   auto d_X = to_device(exec, X);
@@ -90,14 +83,10 @@ TEST_P(GpuKernels, GatherMatchesItsCpuTwin) {
   auto d_draws = to_device(exec, draws);
   auto d_bias = to_device(exec, bias);
   DeviceBuffer<float> d_batch(batch * features), d_residual(batch);
-  StepArgs gpu = cpu;
-  gpu.draws = d_draws.data();
-  gpu.X = d_X.data();
-  gpu.y = d_y.data();
-  gpu.bias = d_bias.data();
-  gpu.X_batch = d_batch.data();
-  gpu.residual = d_residual.data();
-  exec.gather_batch(gpu, 1);
+  exec.gather_batch(
+      testing::gather_step(rows, features, batch, d_draws.data(), d_X.data(), d_y.data(),
+                           d_bias.data(), d_batch.data(), d_residual.data()),
+      1);
   // A copy: bit-identical.
   EXPECT_TRUE(testing::all_close(exec.download(d_batch, batch * features), cpu_batch, 0.0, 0.0));
   EXPECT_TRUE(testing::all_close(exec.download(d_residual, batch), cpu_residual, 0.0, 0.0));
@@ -120,25 +109,13 @@ TEST_P(GpuKernels, UpdateMatchesItsCpuTwin) {
   auto d_bias = to_device(exec, cpu_bias);
   auto d_history = to_device(exec, cpu_history);
   auto d_counter = to_device(exec, std::vector<int64_t>{cpu_counter});
-  StepArgs cpu;
-  cpu.features = features;
-  cpu.batch = batch;
-  cpu.scale = 0.01f / static_cast<float>(batch);
-  cpu.gradient = gradient.data();
-  cpu.residual = residual.data();
-  cpu.weights = cpu_w.data();
-  cpu.bias = cpu_bias.data();
-  cpu.loss_history = cpu_history.data();
-  cpu.step_counter = &cpu_counter;
-  StepArgs gpu = cpu;
-  gpu.gradient = d_gradient.data();
-  gpu.residual = d_residual.data();
-  gpu.weights = d_w.data();
-  gpu.bias = d_bias.data();
-  gpu.loss_history = d_history.data();
-  gpu.step_counter = d_counter.data();
-  host_kernels::sgd_update(cpu);
-  exec.sgd_update(gpu);
+  const float scale = 0.01f / static_cast<float>(batch);
+  host_kernels::sgd_update(testing::update_step(features, batch, scale, gradient.data(),
+                                                residual.data(), cpu_w.data(), cpu_bias.data(),
+                                                cpu_history.data(), &cpu_counter));
+  exec.sgd_update(testing::update_step(features, batch, scale, d_gradient.data(), d_residual.data(),
+                                       d_w.data(), d_bias.data(), d_history.data(),
+                                       d_counter.data()));
   // The same unfused float formula per weight (multiply_add_unfused): bit-identical. The double
   // sums differ only in summation order.
   EXPECT_TRUE(testing::all_close(exec.download(d_w, features), cpu_w, 0.0, 0.0));
@@ -363,14 +340,7 @@ TEST(GpuTraining, RowsPastFloatTwoTo31FollowTheReference) {
   using testing::kLargeRows;
   // X (12 GiB), y and the full loss's predictions (6 GiB each) on the device.
   if (query_cuda_device().free_bytes < (size_t{26} << 30)) GTEST_SKIP() << "needs 26 GiB free";
-  TrainConfig config;
-  config.rows = kLargeRows;
-  config.features = kLargeFeatures;
-  config.batch_size = 16;
-  config.steps = 300;
-  config.learning_rate = 0.05;
-  config.seed = 4;
-  config.device = DeviceKind::kCuda;
+  TrainConfig config = testing::large_config(DeviceKind::kCuda, Engine::kGemv);
   testing::SparseFloats h_X(kLargeRows * kLargeFeatures), h_y(kLargeRows);
   ASSERT_TRUE(h_X.data() != nullptr && h_y.data() != nullptr);
   CudaExec exec;

@@ -28,17 +28,10 @@ TEST_P(HostKernels, GatherCopiesTheDrawnRowsAndBiasMinusTarget) {
   // Slot 1 of a two-step chunk: its draws are the second half of the chunk's.
   std::vector<uint32_t> chunk_draws = testing::random_bits(batch, 6);
   chunk_draws.insert(chunk_draws.end(), draws.begin(), draws.end());
-  StepArgs args;
-  args.rows = rows;
-  args.features = features;
-  args.batch = batch;
-  args.draws = chunk_draws.data();
-  args.X = X.data();
-  args.y = y.data();
-  args.bias = &bias;
-  args.X_batch = X_batch.data();
-  args.residual = residual.data();
-  host_kernels::gather_batch(args, 1);
+  host_kernels::gather_batch(
+      testing::gather_step(rows, features, batch, chunk_draws.data(), X.data(), y.data(), &bias,
+                           X_batch.data(), residual.data()),
+      1);
   for (int64_t k = 0; k < batch; ++k) {
     const auto row =
         static_cast<int64_t>(std::floor(static_cast<long double>(draws[k]) * rows / 4294967296.0L));
@@ -60,17 +53,9 @@ TEST_P(HostKernels, UpdateMatchesDoubleReference) {
   std::vector<float> history(3, NAN);
   int64_t counter = 1;
   const float scale = 0.01f / static_cast<float>(batch);
-  StepArgs args;
-  args.features = features;
-  args.batch = batch;
-  args.scale = scale;
-  args.gradient = gradient.data();
-  args.residual = residual.data();
-  args.weights = w.data();
-  args.bias = &bias;
-  args.loss_history = history.data();
-  args.step_counter = &counter;
-  host_kernels::sgd_update(args);
+  host_kernels::sgd_update(testing::update_step(features, batch, scale, gradient.data(),
+                                                residual.data(), w.data(), &bias, history.data(),
+                                                &counter));
 
   std::vector<double> expected_w(features);
   for (int64_t j = 0; j < features; ++j) {

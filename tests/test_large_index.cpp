@@ -19,23 +19,10 @@ using testing::kLargeFeatures;
 using testing::kLargeRows;
 using testing::kTwoTo31;
 
-TrainConfig large_config(Engine engine) {
-  TrainConfig config;
-  config.rows = kLargeRows;
-  config.features = kLargeFeatures;
-  config.batch_size = 16;
-  config.steps = 300;
-  config.learning_rate = 0.05;
-  config.seed = 4;
-  config.device = DeviceKind::kCpu;
-  config.engine = engine;
-  return config;
-}
-
 class LargeIndex : public ::testing::TestWithParam<Engine> {};
 
 TEST_P(LargeIndex, RowsPastFloatTwoTo31FollowTheReference) {
-  const TrainConfig config = large_config(GetParam());
+  const TrainConfig config = testing::large_config(DeviceKind::kCpu, GetParam());
   testing::SparseFloats X(kLargeRows * kLargeFeatures), y(kLargeRows);
   if (X.data() == nullptr || y.data() == nullptr) {
     GTEST_SKIP() << "the kernel refused 18 GiB of unreserved address space";

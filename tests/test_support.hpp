@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "core/step_args.hpp"
 #include "linsgd/trainer.hpp"
 
 namespace linsgd::testing {
@@ -38,6 +39,41 @@ struct Shape {
 inline std::string shape_name(const ::testing::TestParamInfo<Shape>& info) {
   return "n" + std::to_string(info.param.rows) + "_d" + std::to_string(info.param.features) + "_B" +
          std::to_string(info.param.batch);
+}
+
+// The StepArgs a gemv engine's gather reads and writes (kernel tests): a chunk's `draws`, X and
+// y of `rows` x `features`, the bias; the gathered batch and b - y go to X_batch and residual.
+inline StepArgs gather_step(int64_t rows, int64_t features, int64_t batch, const uint32_t* draws,
+                            const float* X, const float* y, float* bias, float* X_batch,
+                            float* residual) {
+  StepArgs args;
+  args.rows = rows;
+  args.features = features;
+  args.batch = batch;
+  args.draws = draws;
+  args.X = X;
+  args.y = y;
+  args.bias = bias;
+  args.X_batch = X_batch;
+  args.residual = residual;
+  return args;
+}
+
+// The StepArgs a gemv engine's update reads and writes (kernel tests).
+inline StepArgs update_step(int64_t features, int64_t batch, float scale, float* gradient,
+                            float* residual, float* weights, float* bias, float* loss_history,
+                            int64_t* step_counter) {
+  StepArgs args;
+  args.features = features;
+  args.batch = batch;
+  args.scale = scale;
+  args.gradient = gradient;
+  args.residual = residual;
+  args.weights = weights;
+  args.bias = bias;
+  args.loss_history = loss_history;
+  args.step_counter = step_counter;
+  return args;
 }
 
 // Passes when |actual - expected| <= atol + rtol * |expected| for every element; otherwise says
