@@ -191,7 +191,8 @@ __global__ void __launch_bounds__(kThreads)
     __syncthreads();
     bias = updated_bias(bias, shared_sum, a.scale);
     if (blockIdx.x == 0 && threadIdx.x == 0) {
-      a.loss_history[first_step + s] = half_mean_square(shared_square_sum, a.batch);
+      a.loss_history[(first_step + s) % a.loss_capacity] =
+          half_mean_square(shared_square_sum, a.batch);
     }
 
     // B2: gradient and update of the block's weights; groups split the batch, then group 0 adds

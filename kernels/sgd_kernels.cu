@@ -75,7 +75,7 @@ __global__ void sgd_update_kernel(StepArgs a) {
   square_sum = BlockReduce(square_storage).Sum(square_sum);
   if (threadIdx.x == 0) {
     *a.bias = updated_bias(*a.bias, sum, a.scale);
-    a.loss_history[*a.step_counter] = half_mean_square(square_sum, a.batch);
+    a.loss_history[*a.step_counter % a.loss_capacity] = half_mean_square(square_sum, a.batch);
     *a.step_counter += 1;
   }
 }

@@ -77,4 +77,14 @@ inline std::vector<int64_t> large_sampled_rows(const TrainConfig& config) {
   return distinct;
 }
 
+// Runs an SgdLoop's every step and returns the losses its checkpoints handed out, in order.
+template <class Loop>
+std::vector<float> run_collecting_losses(Loop& loop) {
+  std::vector<float> all;
+  loop.run([&](int64_t, const std::vector<float>& losses) {
+    all.insert(all.end(), losses.begin(), losses.end());
+  });
+  return all;
+}
+
 }  // namespace linsgd::testing

@@ -50,11 +50,11 @@ TEST_P(HostKernels, UpdateMatchesDoubleReference) {
   auto w = testing::random_normals(features, 8);
   const auto w_before = w;
   float bias = -0.5f;
-  std::vector<float> history(3, NAN);
-  int64_t counter = 1;
+  std::vector<float> history(3, NAN);  // a ring of 3: step 4 goes to [1]
+  int64_t counter = 4;
   const float scale = 0.01f / static_cast<float>(batch);
   host_kernels::sgd_update(testing::update_step(features, batch, scale, gradient.data(),
-                                                residual.data(), w.data(), &bias, history.data(),
+                                                residual.data(), w.data(), &bias, history.data(), 3,
                                                 &counter));
 
   std::vector<double> expected_w(features);
@@ -68,7 +68,7 @@ TEST_P(HostKernels, UpdateMatchesDoubleReference) {
     square_sum += static_cast<double>(r) * r;
   }
   EXPECT_NEAR(bias, -0.5 - static_cast<double>(scale) * sum, 1e-7);
-  EXPECT_EQ(counter, 2);
+  EXPECT_EQ(counter, 5);
   EXPECT_NEAR(history[1], 0.5 * square_sum / batch, 1e-6 * (0.5 * square_sum / batch));
   EXPECT_TRUE(std::isnan(history[0]) && std::isnan(history[2])) << "wrote outside its slot";
 }

@@ -59,10 +59,11 @@ inline StepArgs gather_step(int64_t rows, int64_t features, int64_t batch, const
   return args;
 }
 
-// The StepArgs a gemv engine's update reads and writes (kernel tests).
+// The StepArgs a gemv engine's update reads and writes (kernel tests); the losses are a ring of
+// `loss_capacity` floats.
 inline StepArgs update_step(int64_t features, int64_t batch, float scale, float* gradient,
                             float* residual, float* weights, float* bias, float* loss_history,
-                            int64_t* step_counter) {
+                            int64_t loss_capacity, int64_t* step_counter) {
   StepArgs args;
   args.features = features;
   args.batch = batch;
@@ -72,6 +73,7 @@ inline StepArgs update_step(int64_t features, int64_t batch, float scale, float*
   args.weights = weights;
   args.bias = bias;
   args.loss_history = loss_history;
+  args.loss_capacity = loss_capacity;
   args.step_counter = step_counter;
   return args;
 }

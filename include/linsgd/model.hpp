@@ -39,12 +39,16 @@ struct Model {
 struct TrainResult;
 
 // The model a training run produced: its parameters, hyperparameters and figures (final batch
-// loss, full-dataset loss, training seconds). Feature names default to x0, x1, ...
+// loss, full-dataset loss, and the step a stopped run was interrupted at; no timings). Feature
+// names default to x0, x1, ...
 Model model_from_run(const TrainResult& result, const std::vector<std::string>& feature_names,
                      const std::string& target_name,
                      const std::optional<Standardization>& standardization);
 
-// Writes atomically (temporary file, then rename); throws Error when it cannot.
+// Writes the model file at `path` by the output rules of linsgd: atomically (a temporary file
+// beside the final target of any symbolic link, then a rename) for a regular file or a new one,
+// straight into a device or FIFO, refusing a directory. Throws UsageError for a path it cannot
+// write to, Error when the write fails.
 void save_model(const Model& model, const std::string& path);
 
 // Throws InputError naming the file and the problem: unreadable, not JSON, truncated, another

@@ -1,5 +1,6 @@
 // The public training API: pick a device, train on the post's synthetic problem or on a
-// dataset, get the loss history, the parameters and the figures the trainer reports.
+// dataset, follow or stop the run as it goes, get the loss history, the parameters and the
+// figures the trainer reports.
 #pragma once
 
 #include <cstdint>
@@ -25,14 +26,18 @@ struct TrainResult {
   TrainConfig config;                     // as run (device and engine resolved)
   int64_t rows = 0;
   int64_t features = 0;
-  std::vector<float> loss_history;  // batch loss of every step
+  int64_t steps_done = 0;    // config.steps, or fewer when the run was stopped
+  bool interrupted = false;  // stopped by TrainHooks::stop_requested before config.steps
+  float last_batch_loss = 0.0f;
+  // The batch loss of every step done, unless TrainHooks::on_losses took them as they came.
+  std::vector<float> loss_history;
   std::vector<float> weights;
   float bias = 0.0f;
   double train_seconds = 0.0;  // the step loop only: no data generation, no copies back
   double full_loss = 0.0;      // 0.5 * mean((X w + b - y)^2) over every training row
   std::optional<SyntheticTruth> truth;
 
-  float final_batch_loss() const { return loss_history.empty() ? 0.0f : loss_history.back(); }
+  float final_batch_loss() const { return last_batch_loss; }
   double steps_per_second() const;
   // ||w - w*|| / ||w*|| and |b - b*|; need `truth`.
   double weight_relative_error() const;
@@ -55,7 +60,8 @@ DeviceChoice resolve_device(DeviceKind requested);
 // too; call it first to refuse before reading data.
 void require_options_apply(DeviceKind backend, const TrainConfig& config);
 
-// Called at the training loop's checkpoints (every few thousand steps, and at the end).
+// Where a run stands at one of the training loop's checkpoints (after the chunk that completes
+// 4096 steps since the last one, or half a second of host time, and at the end).
 struct Progress {
   int64_t step = 0;  // steps done
   int64_t total_steps = 0;
@@ -64,17 +70,31 @@ struct Progress {
 };
 using ProgressCallback = std::function<void(const Progress&)>;
 
+// The batch losses of steps [first_step, first_step + losses.size()), 0-based, in order.
+using LossesCallback = std::function<void(int64_t first_step, const std::vector<float>& losses)>;
+
+// Ways to follow and stop a run; each may be empty.
+struct TrainHooks {
+  ProgressCallback progress;  // at every checkpoint
+  // At every checkpoint, the losses since the last one. When set, TrainResult::loss_history
+  // stays empty, so a run's host memory does not grow with its steps.
+  LossesCallback on_losses;
+  // Asked after every chunk of steps (at most 256, see rng_plan.hpp): true stops the run there,
+  // with TrainResult::interrupted set and the parameters of the steps done.
+  std::function<bool()> stop_requested;
+};
+
 // Validates `config`, resolves the device and trains on the post's synthetic problem
 // (config.rows x config.features). Data is generated where training runs: on the GPU no
 // rows x features array exists on the host and nothing is copied to the device.
 // Throws Error when the loss becomes non-finite (divergence), naming the step.
-TrainResult train_synthetic(const TrainConfig& config, const ProgressCallback& progress = {});
+TrainResult train_synthetic(const TrainConfig& config, const TrainHooks& hooks = {});
 
 // As train_synthetic, on `data` (which must have targets, and X and y of rows x features and
 // rows floats); config.rows and config.features are ignored. On the GPU the data is uploaded once;
 // a dataset that does not fit the device's free memory is refused (InputError) before anything is
 // allocated.
 TrainResult train_on_data(const TrainConfig& config, const Dataset& data,
-                          const ProgressCallback& progress = {});
+                          const TrainHooks& hooks = {});
 
 }  // namespace linsgd

@@ -2,8 +2,7 @@
 // metrics.
 #include "cli/evaluate_command.hpp"
 
-#include <cstdio>
-
+#include "io/output_file.hpp"
 #include "linsgd/errors.hpp"
 #include "linsgd/metrics.hpp"
 #include "linsgd/model.hpp"
@@ -24,7 +23,7 @@ int EvaluateCommand::run() {
   const Dataset data = read_dataset(data_.data, options);
   if (!data.has_target()) throw InputError(data_.data + ": no target column to evaluate against");
   const RegressionMetrics metrics = regression_metrics(predict(model, data), data.y);
-  std::fputs((json_ ? format_metrics_json(metrics) : format_metrics_text(metrics)).c_str(), stdout);
+  write_standard_output(json_ ? format_metrics_json(metrics) : format_metrics_text(metrics));
   return 0;
 }
 

@@ -1,6 +1,7 @@
 // The linsgd command line: git-style subcommands (CLI11). Maps errors to exit codes:
-// 0 success, 2 bad usage or bad input, 1 any other failure; each error is one stderr line
-// starting "linsgd: error:".
+// 0 success, 2 bad usage or bad input, 1 any other failure, 130 / 143 a run stopped by SIGINT /
+// SIGTERM (after writing what it trained), 141 standard output closed by its reader (quietly);
+// each error is one stderr line starting "linsgd: error:".
 #include <CLI/CLI.hpp>
 
 #include <cstdio>
@@ -8,15 +9,18 @@
 #include <new>
 
 #include "cli/evaluate_command.hpp"
+#include "cli/interrupts.hpp"
 #include "cli/plot_command.hpp"
 #include "cli/predict_command.hpp"
 #include "cli/train_command.hpp"
+#include "io/output_file.hpp"
 #include "linsgd/errors.hpp"
 
 namespace {
 
 constexpr int kExitFailure = 1;
 constexpr int kExitUsage = 2;
+constexpr int kExitBrokenPipe = 128 + 13;  // as if killed by SIGPIPE
 
 int report_error(const char* message, int exit_code) {
   std::fprintf(stderr, "linsgd: error: %s\n", message);
@@ -26,6 +30,7 @@ int report_error(const char* message, int exit_code) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  linsgd::cli::install_interrupt_handlers();
   CLI::App app{"linsgd: linear regression by mini-batch SGD on NVIDIA GPUs and on the CPU"};
   app.require_subcommand(1);
   linsgd::cli::TrainCommand train(app);
@@ -47,6 +52,8 @@ int main(int argc, char** argv) {
     if (predict.parsed()) return predict.run();
     if (plot.parsed()) return plot.run();
     return report_error("no subcommand given (try --help)", kExitUsage);
+  } catch (const linsgd::BrokenPipe&) {
+    return kExitBrokenPipe;
   } catch (const linsgd::UsageError& error) {
     return report_error(error.what(), kExitUsage);
   } catch (const linsgd::InputError& error) {

@@ -1,6 +1,7 @@
 // `linsgd plot`: read the run's files, draw; a missing gnuplot is an error here.
 #include "cli/plot_command.hpp"
 
+#include "io/output_file.hpp"
 #include "linsgd/errors.hpp"
 #include "report/gnuplot_report.hpp"
 #include "report/report_data.hpp"
@@ -16,9 +17,14 @@ PlotCommand::PlotCommand(CLI::App& app)
 }
 
 int PlotCommand::run() {
+  const OutputTarget output = plan_output(output_, "--output");
+  refuse_input_as_output(output, "--metrics", metrics_);
+  refuse_input_as_output(output, "--loss", loss_);
   const ReportData report = report_from_files(metrics_, loss_);
   std::string problem;
-  if (!render_report(report, output_, &problem)) throw Error(problem);
+  const std::optional<std::string> png = render_png(report, &problem);
+  if (!png) throw Error(problem);
+  write_output(output, *png);
   return 0;
 }
 

@@ -4,7 +4,7 @@
 
 #include <cstdio>
 
-#include "io/atomic_file.hpp"
+#include "io/output_file.hpp"
 #include "linsgd/model.hpp"
 
 namespace linsgd::cli {
@@ -18,6 +18,9 @@ PredictCommand::PredictCommand(CLI::App& app)
 
 int PredictCommand::run() {
   ReadOptions options = data_.read_options();
+  const OutputTarget out = plan_output(out_.empty() ? "-" : out_, "--out");
+  refuse_input_as_output(out, "--data", data_.data);
+  refuse_input_as_output(out, "--model", model_);
   const Model model = load_model(model_);
   // The target column may be present or absent: a file with exactly the model's feature count
   // has none.
@@ -31,11 +34,7 @@ int PredictCommand::run() {
     std::snprintf(line, sizeof(line), "%.17g\n", p);
     text += line;
   }
-  if (out_.empty()) {
-    std::fputs(text.c_str(), stdout);
-  } else {
-    write_file_atomically(out_, text);
-  }
+  write_output(out, text);
   return 0;
 }
 

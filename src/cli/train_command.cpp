@@ -5,11 +5,11 @@
 #include <chrono>
 #include <cstdio>
 
+#include "cli/interrupts.hpp"
 #include "cli/progress_line.hpp"
-#include "io/atomic_file.hpp"
+#include "io/output_file.hpp"
 #include "linsgd/errors.hpp"
 #include "model/preprocessing.hpp"
-#include "report/gnuplot_report.hpp"
 #include "report/summary.hpp"
 
 namespace linsgd::cli {
@@ -108,30 +108,56 @@ int TrainCommand::run() {
   TrainConfig config = config_;
   config.device = choice.kind;
   require_options_apply(choice.kind, config);
-  if (!choice.notice.empty()) std::fprintf(stderr, "linsgd: %s\n", choice.notice.c_str());
+  // Every output is checked before the data is read or a step is run.
+  TrainOutputs outputs({model_out_, metrics_out_, loss_out_, plot_});
+  outputs.refuse_inputs(
+      {{"--data", data_.data}, {"--labels", data_.labels}, {"--val-data", val_data_}});
+  if (!quiet_ && !choice.notice.empty())
+    std::fprintf(stderr, "linsgd: %s\n", choice.notice.c_str());
 
+  const Outcome outcome = data_.data.empty() ? train_synthetic_problem(config, outputs)
+                                             : train_on_file(config, read_options, outputs);
+  const TrainResult& result = outcome.result;
+  if (result.interrupted) {
+    std::fprintf(stderr, "linsgd: %s: stopped after step %lld of %lld; writing what was trained\n",
+                 interrupting_signal_name(), static_cast<long long>(result.steps_done),
+                 static_cast<long long>(result.config.steps));
+  }
+  if (!quiet_)
+    write_standard_output(outcome.data_line + format_summary(result, outcome.validation));
+  const ReportData* report = outcome.report ? &*outcome.report : nullptr;
+  outputs.finish(outcome.model, format_metrics_json(result, outcome.validation, report), report);
+  return interrupted_exit_code();
+}
+
+TrainResult TrainCommand::train(const TrainConfig& config, const Dataset* data,
+                                TrainOutputs& outputs) const {
+  ProgressLine progress(quiet_);
+  TrainHooks hooks;
+  hooks.progress = progress.callback();
+  hooks.on_losses = [&](int64_t first_step, const std::vector<float>& losses) {
+    outputs.add_losses(first_step, losses);
+  };
+  hooks.stop_requested = stop_requested;
+  outputs.start_losses(config.steps);
+  const TrainingWindow window;  // the first Ctrl-C stops the run instead of the process
+  return data == nullptr ? train_synthetic(config, hooks) : train_on_data(config, *data, hooks);
+}
+
+TrainCommand::Outcome TrainCommand::train_synthetic_problem(const TrainConfig& config,
+                                                            TrainOutputs& outputs) const {
   Outcome outcome;
-  {
-    ProgressLine progress(quiet_);
-    if (data_.data.empty()) {
-      outcome.result = train_synthetic(config, progress.callback());
-      outcome.model = model_from_run(outcome.result, {}, "y", std::nullopt);
-      if (!plot_.empty()) outcome.report = synthetic_report(outcome.result);
-    } else {
-      outcome = train_on_file(config, read_options, progress.callback());
-    }
+  outcome.result = train(config, nullptr, outputs);
+  outcome.model = model_from_run(outcome.result, {}, "y", std::nullopt);
+  if (outputs.wants_report()) {
+    outcome.report = synthetic_report(outcome.result, outputs.loss_curve());
   }
-  if (!quiet_) {
-    std::fputs((outcome.data_line + format_summary(outcome.result, outcome.validation)).c_str(),
-               stdout);
-  }
-  write_outputs(outcome);
-  return 0;
+  return outcome;
 }
 
 TrainCommand::Outcome TrainCommand::train_on_file(const TrainConfig& config,
                                                   const ReadOptions& read_options,
-                                                  const ProgressCallback& progress) const {
+                                                  TrainOutputs& outputs) const {
   Outcome outcome;
   const auto read_start = std::chrono::steady_clock::now();
   Dataset training = read_dataset(data_.data, read_options);
@@ -146,13 +172,20 @@ TrainCommand::Outcome TrainCommand::train_on_file(const TrainConfig& config,
     held_out = std::move(split_off);
   } else if (!val_data_.empty()) {
     held_out = read_dataset(val_data_, read_options);
+    // Checked now, not after a long run.
+    if (!held_out->has_target()) throw InputError(val_data_ + ": no target column");
+    if (held_out->features != training.features) {
+      throw InputError(val_data_ + " has " + std::to_string(held_out->features) +
+                       " feature columns but " + data_.data + " has " +
+                       std::to_string(training.features));
+    }
   }
   std::optional<Standardization> statistics;
   if (standardize_) {
     statistics = fit_standardization(training);
     standardize(*statistics, training);
   }
-  outcome.result = train_on_data(config, training, progress);
+  outcome.result = train(config, &training, outputs);
   Model& model = outcome.model;
   model = model_from_run(outcome.result, training.feature_names, training.target_name, statistics);
   if (held_out) {
@@ -161,44 +194,17 @@ TrainCommand::Outcome TrainCommand::train_on_file(const TrainConfig& config,
     model.metrics["validation_rows"] = static_cast<double>(outcome.validation->rows);
     model.metrics["validation_mse"] = outcome.validation->mse;
     model.metrics["validation_r2"] = outcome.validation->r2;
-    if (!plot_.empty()) {
-      outcome.report =
-          real_data_report(outcome.result, predictions, held_out->y, "validation rows");
+    if (outputs.wants_report()) {
+      outcome.report = real_data_report(outcome.result, outputs.loss_curve(), predictions,
+                                        held_out->y, "validation rows");
     }
-  } else if (!plot_.empty()) {
+  } else if (outputs.wants_report()) {
     Model as_trained = model;  // `training` is already standardized
     as_trained.standardization.reset();
-    outcome.report = real_data_report(outcome.result, predict(as_trained, training), training.y,
-                                      "training rows");
+    outcome.report = real_data_report(outcome.result, outputs.loss_curve(),
+                                      predict(as_trained, training), training.y, "training rows");
   }
   return outcome;
-}
-
-void TrainCommand::write_outputs(const Outcome& outcome) const {
-  const auto& [result, model, validation, report, data_line] = outcome;
-  if (!model_out_.empty()) save_model(model, model_out_);
-  // A report needs its data files: the ones asked for, or ones beside the PNG.
-  const std::string stem = plot_.size() > 4 && plot_.compare(plot_.size() - 4, 4, ".png") == 0
-                               ? plot_.substr(0, plot_.size() - 4)
-                               : plot_;
-  const std::string metrics_path = !metrics_out_.empty() ? metrics_out_
-                                   : plot_.empty()       ? ""
-                                                         : stem + ".metrics.json";
-  const std::string loss_path = !loss_out_.empty() ? loss_out_
-                                : plot_.empty()    ? ""
-                                                   : stem + ".loss.csv";
-  if (!metrics_path.empty()) {
-    write_file_atomically(metrics_path,
-                          format_metrics_json(result, validation, report ? &*report : nullptr));
-  }
-  if (!loss_path.empty()) write_file_atomically(loss_path, format_loss_csv(result));
-  if (report) {
-    std::string problem;
-    if (!render_report(*report, plot_, &problem)) {
-      std::fprintf(stderr, "linsgd: warning: %s; the report data is in %s and %s\n",
-                   problem.c_str(), metrics_path.c_str(), loss_path.c_str());
-    }
-  }
 }
 
 }  // namespace linsgd::cli

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "cli/data_options.hpp"
+#include "cli/train_outputs.hpp"
 #include "linsgd/config.hpp"
 #include "linsgd/metrics.hpp"
 #include "linsgd/model.hpp"
@@ -33,11 +34,13 @@ class TrainCommand {
   };
 
   void check_option_combinations() const;
+  // Trains on `data`, or the synthetic problem when it is null, with the progress line, the
+  // losses streamed to `outputs` and the first SIGINT or SIGTERM stopping the run.
+  TrainResult train(const TrainConfig& config, const Dataset* data, TrainOutputs& outputs) const;
+  Outcome train_synthetic_problem(const TrainConfig& config, TrainOutputs& outputs) const;
   // Reads --data, splits or reads the validation set, standardizes, trains and evaluates.
   Outcome train_on_file(const TrainConfig& config, const ReadOptions& read_options,
-                        const ProgressCallback& progress) const;
-  // Writes --model-out, --metrics-out, --loss-out and --plot (after a successful run only).
-  void write_outputs(const Outcome& outcome) const;
+                        TrainOutputs& outputs) const;
 
   CLI::App* command_;
   TrainConfig config_;

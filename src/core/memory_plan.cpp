@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <fstream>
 
+#include "core/checkpoints.hpp"
 #include "core/rng_plan.hpp"
 #include "linsgd/errors.hpp"
 
@@ -22,8 +23,8 @@ uint64_t training_memory_bytes(int64_t rows, int64_t features, int64_t batch_siz
                                   static_cast<uint64_t>(even_count(rows)) + n /* predictions */);
   const uint64_t parameters = kFloat * (3 * static_cast<uint64_t>(even_count(features)) + 2);
   const uint64_t step_buffers = kFloat * (b * d + b + chunk * b) + sizeof(int64_t);
-  const uint64_t history = kFloat * static_cast<uint64_t>(steps);
-  return data + parameters + step_buffers + history + kCublasWorkspace;
+  const uint64_t losses = kFloat * static_cast<uint64_t>(loss_ring_capacity(batch_size, steps));
+  return data + parameters + step_buffers + losses + kCublasWorkspace;
 }
 
 std::string format_bytes(uint64_t bytes) {

@@ -8,8 +8,8 @@
 namespace linsgd {
 
 // Bytes a backend allocates to train on a rows x features dataset: X, y, the synthetic
-// truth, w, the gathered batch, the index draws of one chunk, residuals, gradient, the loss
-// history, the full-dataset predictions and the cuBLAS workspace.
+// truth, w, the gathered batch, the index draws of one chunk, residuals, gradient, the ring of
+// losses between checkpoints, the full-dataset predictions and the cuBLAS workspace.
 uint64_t training_memory_bytes(int64_t rows, int64_t features, int64_t batch_size, int64_t steps);
 
 // Throws InputError ("... needs 12.0 GiB of GPU memory but <device> has 9.5 GiB free") when

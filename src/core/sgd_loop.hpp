@@ -11,6 +11,8 @@
 //   update   w -= (lr / B) g;  b -= (lr / B) sum(r);  loss[t] = 0.5 mean(r^2);  ++t
 // All buffers are allocated by the constructor; between checkpoints (see run) the loop
 // allocates nothing, copies nothing between host and device and never waits on the device.
+// The losses live in a ring that holds the steps between two checkpoints, so memory does not
+// grow with the steps: each checkpoint hands its losses to the caller.
 #pragma once
 
 #include <algorithm>
@@ -20,6 +22,7 @@
 #include <string>
 #include <vector>
 
+#include "core/checkpoints.hpp"
 #include "core/engine_choice.hpp"
 #include "core/fused_plan.hpp"
 #include "core/gemv_op.hpp"
@@ -53,7 +56,8 @@ class SgdLoop {
             engine_ == Engine::kGemv ? config.batch_size * data.features : 0)),
         residual_(exec.template allocate<float>(config.batch_size)),
         gradient_(exec.template allocate<float>(data.features)),
-        loss_history_(exec.template allocate<float>(steps_)),
+        loss_capacity_(loss_ring_capacity(config.batch_size, config.steps)),
+        loss_ring_(exec.template allocate<float>(loss_capacity_)),
         step_counter_(exec.template allocate<int64_t>(1)),
         fused_partials_(exec.template allocate<float>(
             engine_ == Engine::kFused ? fused_plan_.partial_floats : 0)),
@@ -71,7 +75,8 @@ class SgdLoop {
     args_.y = data.y;
     args_.weights = weights_.data();
     args_.bias = bias_.data();
-    args_.loss_history = loss_history_.data();
+    args_.loss_history = loss_ring_.data();
+    args_.loss_capacity = loss_capacity_;
     args_.step_counter = step_counter_.data();
     args_.residual = residual_.data();
     args_.gradient = gradient_.data();
@@ -94,15 +99,15 @@ class SgdLoop {
   SgdLoop(const SgdLoop&) = delete;
   SgdLoop& operator=(const SgdLoop&) = delete;
 
-  // Runs all steps, from the current parameters (a second call trains further and overwrites
-  // the loss history). A checkpoint comes after the chunk that completes kCheckpointSteps steps
-  // since the last one, or kCheckpointSeconds of host time (slow CPU runs), and at the end: the
-  // losses since the last one are copied back, checked for divergence (throws Error naming the
-  // first non-finite step) and passed to `on_checkpoint(steps_done, latest_loss)`. Between
-  // checkpoints nothing waits on the device (the host enqueues far ahead of a GPU, so there the
-  // step count decides).
-  template <class OnCheckpoint>
-  void run(OnCheckpoint&& on_checkpoint) {
+  // Runs the steps, from the current parameters (a second call trains further). At each
+  // checkpoint (core/checkpoints.hpp) the losses since the last one are copied back, checked for
+  // divergence (throws Error naming the first non-finite step) and passed to
+  // `on_checkpoint(first_step, losses)`, first_step counting from 0. Between checkpoints nothing
+  // waits on the device (the host enqueues far ahead of a GPU, so there the step count decides).
+  // After every chunk `stop_requested()` is asked; true ends the run with a last checkpoint.
+  // Returns the steps done.
+  template <class OnCheckpoint, class StopRequested>
+  int64_t run(OnCheckpoint&& on_checkpoint, StopRequested&& stop_requested) {
     const auto enqueue = [this](int64_t count) { enqueue_steps(count); };
     exec_.zero(step_counter_);
     int64_t checked = 0;
@@ -116,23 +121,26 @@ class SgdLoop {
         replayer_.run(count, enqueue);
       }
       const int64_t done = first + count;
+      const bool stop = done < steps_ && stop_requested();
       const auto now = std::chrono::steady_clock::now();
-      if (done - checked >= kCheckpointSteps || done == steps_ ||
+      if (done - checked >= kCheckpointSteps || done == steps_ || stop ||
           now - last_checkpoint >= std::chrono::duration<double>(kCheckpointSeconds)) {
-        const std::vector<float> losses =
-            exec_.download_range(loss_history_, checked, done - checked);
+        const std::vector<float> losses = losses_since(checked, done);
         check_finite(losses, checked);
+        on_checkpoint(checked, losses);
         checked = done;
         last_checkpoint = now;
-        on_checkpoint(done, losses.back());
       }
+      if (stop) return done;
     }
+    return steps_;
+  }
+  // Runs every step, with no stop.
+  template <class OnCheckpoint>
+  int64_t run(OnCheckpoint&& on_checkpoint) {
+    return run(on_checkpoint, [] { return false; });
   }
 
-  static constexpr int64_t kCheckpointSteps = 4096;
-  static constexpr double kCheckpointSeconds = 0.5;
-
-  std::vector<float> loss_history() { return exec_.download(loss_history_, steps_); }
   std::vector<float> weights() { return exec_.download(weights_, args_.features); }
   float bias() { return exec_.download(bias_, 1)[0]; }
   const float* weights_data() const { return weights_.data(); }
@@ -152,6 +160,20 @@ class SgdLoop {
       exec_.gemv(GemvOp::kNoTrans, a.features, a.batch, a.X_batch, a.residual, 0.0f, a.gradient);
       exec_.sgd_update(a);
     }
+  }
+
+  // The losses of steps [first, last), at most loss_capacity_ of them, out of the ring: step t
+  // is at t % loss_capacity_.
+  std::vector<float> losses_since(int64_t first, int64_t last) {
+    const int64_t start = first % loss_capacity_;
+    const int64_t count = last - first;
+    const int64_t before_wrap = std::min(count, loss_capacity_ - start);
+    std::vector<float> losses = exec_.download_range(loss_ring_, start, before_wrap);
+    if (before_wrap < count) {
+      const std::vector<float> wrapped = exec_.download_range(loss_ring_, 0, count - before_wrap);
+      losses.insert(losses.end(), wrapped.begin(), wrapped.end());
+    }
+    return losses;
   }
 
   // Throws when a loss is NaN or infinite: the parameters have diverged.
@@ -181,7 +203,8 @@ class SgdLoop {
   Buffer<float> X_batch_;
   Buffer<float> residual_;
   Buffer<float> gradient_;
-  Buffer<float> loss_history_;
+  int64_t loss_capacity_;  // steps the ring holds: more than any two checkpoints are apart
+  Buffer<float> loss_ring_;
   Buffer<int64_t> step_counter_;
   Buffer<float> fused_partials_;
   Buffer<unsigned> fused_barrier_;

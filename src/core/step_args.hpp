@@ -22,7 +22,8 @@ struct StepArgs {
   const float* y = nullptr;         // rows
   float* weights = nullptr;         // features
   float* bias = nullptr;            // one float
-  float* loss_history = nullptr;    // one float per step of the run
+  float* loss_history = nullptr;    // a ring: step t's loss goes to [t % loss_capacity]
+  int64_t loss_capacity = 0;
   int64_t* step_counter = nullptr;  // steps done; each step writes its loss there, then adds 1
   float* residual = nullptr;        // batch floats: r = X_b w + b - y_b
   float* gradient = nullptr;        // features floats: X_b^T r (gemv engine; fused CPU scratch)

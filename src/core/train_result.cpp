@@ -8,7 +8,7 @@
 namespace linsgd {
 
 double TrainResult::steps_per_second() const {
-  return train_seconds > 0.0 ? static_cast<double>(loss_history.size()) / train_seconds : 0.0;
+  return train_seconds > 0.0 ? static_cast<double>(steps_done) / train_seconds : 0.0;
 }
 
 double TrainResult::weight_relative_error() const {

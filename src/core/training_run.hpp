@@ -14,7 +14,7 @@ namespace linsgd {
 
 template <class Exec>
 TrainResult train_with(Exec& exec, const TrainConfig& requested, const Dataset* dataset,
-                       DeviceKind backend, const ProgressCallback& progress) {
+                       DeviceKind backend, const TrainHooks& hooks) {
   TrainConfig config = requested;
   config.device = backend;
   const int64_t features = dataset != nullptr ? dataset->features : requested.features;
@@ -36,20 +36,32 @@ TrainResult train_with(Exec& exec, const TrainConfig& requested, const Dataset* 
   const auto seconds_since_start = [&] {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   };
-  loop.run([&](int64_t steps_done, float latest_loss) {
-    if (progress) progress({steps_done, config.steps, seconds_since_start(), latest_loss});
-  });
+  TrainResult result;
+  const int64_t steps_done = loop.run(
+      [&](int64_t first_step, const std::vector<float>& losses) {
+        const int64_t done = first_step + static_cast<int64_t>(losses.size());
+        result.last_batch_loss = losses.back();
+        if (hooks.on_losses) {
+          hooks.on_losses(first_step, losses);
+        } else {
+          result.loss_history.insert(result.loss_history.end(), losses.begin(), losses.end());
+        }
+        if (hooks.progress) {
+          hooks.progress({done, config.steps, seconds_since_start(), losses.back()});
+        }
+      },
+      [&] { return hooks.stop_requested && hooks.stop_requested(); });
   exec.synchronize();
   const double train_seconds = seconds_since_start();
 
-  TrainResult result;
   result.backend = backend;
   result.device = exec.description();
   result.config = config;
   result.rows = data.rows;
   result.features = data.features;
+  result.steps_done = steps_done;
+  result.interrupted = steps_done < config.steps;
   result.train_seconds = train_seconds;
-  result.loss_history = loop.loss_history();
   result.weights = loop.weights();
   result.bias = loop.bias();
   result.full_loss = full_dataset_loss(exec, data, loop.weights_data(), loop.bias_data());

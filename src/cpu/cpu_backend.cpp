@@ -23,8 +23,7 @@ int cpu_threads_for(const TrainConfig& config, int64_t features) {
 
 }  // namespace
 
-TrainResult train_cpu(const TrainConfig& config, const Dataset* data,
-                      const ProgressCallback& progress) {
+TrainResult train_cpu(const TrainConfig& config, const Dataset* data, const TrainHooks& hooks) {
   const int64_t rows = data != nullptr ? data->rows : config.rows;
   const int64_t features = data != nullptr ? data->features : config.features;
   // A dataset already in memory is trained on where it is: only synthetic data is allocated.
@@ -34,7 +33,7 @@ TrainResult train_cpu(const TrainConfig& config, const Dataset* data,
       training_memory_bytes(rows, features, config.batch_size, config.steps) - dataset_bytes,
       available_host_memory());
   HostExec exec(cpu_threads_for(config, features));
-  return train_with(exec, config, data, DeviceKind::kCpu, progress);
+  return train_with(exec, config, data, DeviceKind::kCpu, hooks);
 }
 
 }  // namespace linsgd

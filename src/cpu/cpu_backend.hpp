@@ -8,7 +8,6 @@ namespace linsgd {
 
 // Trains on `data`, or on the post's synthetic problem when `data` is null (config.rows x
 // config.features, generated in host memory). config.device must be resolved to kCpu.
-TrainResult train_cpu(const TrainConfig& config, const Dataset* data,
-                      const ProgressCallback& progress);
+TrainResult train_cpu(const TrainConfig& config, const Dataset* data, const TrainHooks& hooks);
 
 }  // namespace linsgd

@@ -29,7 +29,7 @@ void sgd_update(const StepArgs& a) {
     square_sum += r * r;
   }
   *a.bias = updated_bias(*a.bias, sum, a.scale);
-  a.loss_history[*a.step_counter] = half_mean_square(square_sum, a.batch);
+  a.loss_history[*a.step_counter % a.loss_capacity] = half_mean_square(square_sum, a.batch);
   *a.step_counter += 1;
 }
 

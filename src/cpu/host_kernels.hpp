@@ -15,7 +15,7 @@ namespace linsgd::host_kernels {
 void gather_batch(const StepArgs& a, int64_t slot);
 
 // a.weights[j] -= a.scale * a.gradient[j] for j < a.features; *a.bias -= a.scale *
-// sum(a.residual); a.loss_history[*a.step_counter] = 0.5 * mean(a.residual^2);
+// sum(a.residual); a.loss_history[*a.step_counter % a.loss_capacity] = 0.5 * mean(a.residual^2);
 // ++*a.step_counter.
 void sgd_update(const StepArgs& a);
 

@@ -8,7 +8,6 @@ namespace linsgd {
 
 // Trains on `data` (uploaded once), or on the post's synthetic problem when `data` is null
 // (generated on the device). config.device must be resolved to kCuda.
-TrainResult train_cuda(const TrainConfig& config, const Dataset* data,
-                       const ProgressCallback& progress);
+TrainResult train_cuda(const TrainConfig& config, const Dataset* data, const TrainHooks& hooks);
 
 }  // namespace linsgd

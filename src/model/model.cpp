@@ -21,7 +21,10 @@ Model model_from_run(const TrainResult& result, const std::vector<std::string>& 
   model.hyperparameters = result.config;
   model.metrics["final_batch_loss"] = result.final_batch_loss();
   model.metrics["full_loss"] = result.full_loss;
-  model.metrics["train_seconds"] = result.train_seconds;
+  // No timings: a model file is the same, byte for byte, for the same seed, data and options.
+  if (result.interrupted) {
+    model.metrics["interrupted_at_step"] = static_cast<double>(result.steps_done);
+  }
   return model;
 }
 

@@ -1,11 +1,13 @@
-// save_model and load_model: the JSON model file.
+// model_json, save_model and load_model: the JSON model file.
+#include "model/model_file.hpp"
+
 #include <nlohmann/json.hpp>
 
 #include <cmath>
 #include <fstream>
 #include <sstream>
 
-#include "io/atomic_file.hpp"
+#include "io/output_file.hpp"
 #include "linsgd/errors.hpp"
 #include "linsgd/model.hpp"
 
@@ -122,7 +124,7 @@ class ModelReader {
 
 }  // namespace
 
-void save_model(const Model& model, const std::string& path) {
+std::string model_json(const Model& model) {
   Json json;
   json["format"] = kFormatName;
   json["version"] = Model::kFormatVersion;
@@ -145,7 +147,11 @@ void save_model(const Model& model, const std::string& path) {
                              {"seed", h.seed},
                              {"device", to_string(h.device)}};
   json["metrics"] = model.metrics;
-  write_file_atomically(path, json.dump(1) + "\n");
+  return json.dump(1) + "\n";
+}
+
+void save_model(const Model& model, const std::string& path) {
+  write_output(plan_output(path, "model file"), model_json(model));
 }
 
 Model load_model(const std::string& path) {

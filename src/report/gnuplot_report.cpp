@@ -1,12 +1,18 @@
-// gnuplot_script and render_report.
+// gnuplot_script and render_png.
 #include "report/gnuplot_report.hpp"
 
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <iterator>
 #include <string_view>
+
+#include "io/temporary_files.hpp"
 
 namespace linsgd {
 namespace {
@@ -111,31 +117,45 @@ std::string gnuplot_script(const ReportData& r, const std::string& png_path) {
   return s;
 }
 
-bool render_report(const ReportData& report, const std::string& png_path, std::string* problem) {
+std::optional<std::string> render_png(const ReportData& report, std::string* problem) {
   if (!find_in_path("gnuplot")) {
     *problem = std::string("gnuplot not found; ") + kInstallGnuplot;
-    return false;
+    return std::nullopt;
   }
-  const std::string temporary = png_path + ".tmp.png";
+  // gnuplot draws into a private temporary file, read back whole: the caller writes the PNG to
+  // its output by the output rules (io/output_file.hpp), whatever that output is.
+  const char* tmpdir = std::getenv("TMPDIR");
+  std::string pattern = std::string(tmpdir != nullptr && *tmpdir != '\0' ? tmpdir : "/tmp") +
+                        "/linsgd-report-XXXXXX.png";
+  const int fd = ::mkstemps(pattern.data(), 4);
+  if (fd < 0) {
+    *problem =
+        std::string("cannot create a temporary file for the report: ") + std::strerror(errno);
+    return std::nullopt;
+  }
+  ::close(fd);
+  const int registration = register_temporary_file(pattern);
+  const auto cleanup = [&] {
+    ::unlink(pattern.c_str());
+    unregister_temporary_file(registration);
+  };
   FILE* gnuplot = ::popen("gnuplot > /dev/null 2>&1", "w");
   if (gnuplot == nullptr) {
+    cleanup();
     *problem = "cannot start gnuplot";
-    return false;
+    return std::nullopt;
   }
-  const std::string script = gnuplot_script(report, temporary);
+  const std::string script = gnuplot_script(report, pattern);
   const bool written = std::fwrite(script.data(), 1, script.size(), gnuplot) == script.size();
   const int status = ::pclose(gnuplot);
-  if (!written || status == -1 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-    std::remove(temporary.c_str());
-    *problem = "gnuplot failed to draw " + png_path;
-    return false;
+  std::ifstream file(pattern, std::ios::binary);
+  std::string png((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
+  cleanup();
+  if (!written || status == -1 || !WIFEXITED(status) || WEXITSTATUS(status) != 0 || png.empty()) {
+    *problem = "gnuplot failed to draw the report";
+    return std::nullopt;
   }
-  if (std::rename(temporary.c_str(), png_path.c_str()) != 0) {
-    std::remove(temporary.c_str());
-    *problem = "cannot write " + png_path;
-    return false;
-  }
-  return true;
+  return png;
 }
 
 }  // namespace linsgd

@@ -13,22 +13,20 @@ namespace {
 
 std::string run_title(const TrainResult& result) {
   char text[512];
-  std::snprintf(
-      text, sizeof(text), "%s | %lld x %lld | %lld steps | final batch loss %.4g | %.3g s",
-      result.device.c_str(), static_cast<long long>(result.rows),
-      static_cast<long long>(result.features), static_cast<long long>(result.config.steps),
-      static_cast<double>(result.final_batch_loss()), result.train_seconds);
+  std::snprintf(text, sizeof(text),
+                "%s | %lld x %lld | %lld steps | final batch loss %.4g | %.3g s",
+                result.device.c_str(), static_cast<long long>(result.rows),
+                static_cast<long long>(result.features), static_cast<long long>(result.steps_done),
+                static_cast<double>(result.final_batch_loss()), result.train_seconds);
   return text;
 }
 
-ReportData with_loss_curve(const TrainResult& result) {
+ReportData with_loss_curve(const TrainResult& result, const LossCurve& curve) {
   ReportData report;
   report.title = run_title(result);
   report.final_loss = result.final_batch_loss();
-  for (size_t i : decimated_indices(result.loss_history.size())) {
-    report.loss_steps.push_back(static_cast<int64_t>(i) + 1);
-    report.losses.push_back(result.loss_history[i]);
-  }
+  report.loss_steps = curve.steps();
+  report.losses = curve.losses();
   return report;
 }
 
@@ -59,8 +57,8 @@ std::vector<size_t> decimated_indices(size_t count, size_t limit) {
   return indices;
 }
 
-ReportData synthetic_report(const TrainResult& result) {
-  ReportData report = with_loss_curve(result);
+ReportData synthetic_report(const TrainResult& result, const LossCurve& curve) {
+  ReportData report = with_loss_curve(result, curve);
   report.synthetic = true;
   for (size_t j : decimated_indices(result.weights.size())) {
     report.scatter_x.push_back(result.truth->weights[j]);
@@ -71,9 +69,10 @@ ReportData synthetic_report(const TrainResult& result) {
   return report;
 }
 
-ReportData real_data_report(const TrainResult& result, const std::vector<double>& predictions,
+ReportData real_data_report(const TrainResult& result, const LossCurve& curve,
+                            const std::vector<double>& predictions,
                             const std::vector<float>& targets, const std::string& subject) {
-  ReportData report = with_loss_curve(result);
+  ReportData report = with_loss_curve(result, curve);
   report.synthetic = false;
   report.scatter_subject = subject;
   for (size_t i : decimated_indices(targets.size())) {

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "linsgd/trainer.hpp"
+#include "report/loss_curve.hpp"
 
 namespace linsgd {
 
@@ -34,10 +35,11 @@ inline constexpr size_t kMaxPlotPoints = 4000;
 // Every k-th index of [0, count) so that at most `limit` remain, always keeping the last.
 std::vector<size_t> decimated_indices(size_t count, size_t limit = kMaxPlotPoints);
 
-// Synthetic run: true vs learned weights and biases.
-ReportData synthetic_report(const TrainResult& result);
-// Real data: `predictions` against `targets` of the rows named by `subject`.
-ReportData real_data_report(const TrainResult& result, const std::vector<double>& predictions,
+// Synthetic run: its loss curve, true vs learned weights and biases.
+ReportData synthetic_report(const TrainResult& result, const LossCurve& curve);
+// Real data: its loss curve, `predictions` against `targets` of the rows named by `subject`.
+ReportData real_data_report(const TrainResult& result, const LossCurve& curve,
+                            const std::vector<double>& predictions,
                             const std::vector<float>& targets, const std::string& subject);
 
 // The report's panels 2 and 3 as the "report" object of the metrics JSON, and back (with the

@@ -41,6 +41,10 @@ std::string format_summary(const TrainResult& result,
          static_cast<unsigned long long>(c.seed));
   append(text, "training loop       %.4f s (%.0f steps/s)\n", result.train_seconds,
          result.steps_per_second());
+  if (result.interrupted) {
+    append(text, "interrupted         after step %lld of %lld\n",
+           static_cast<long long>(result.steps_done), static_cast<long long>(c.steps));
+  }
   append(text, "final batch loss    %.6f\n", static_cast<double>(result.final_batch_loss()));
   append(text, "full-dataset loss   %.6f\n", result.full_loss);
   if (result.truth) {
@@ -71,6 +75,7 @@ std::string format_metrics_json(const TrainResult& result,
   json["steps"] = c.steps;
   json["sigma"] = c.sigma;
   json["seed"] = c.seed;
+  if (result.interrupted) json["interrupted_at_step"] = result.steps_done;
   json["train_seconds"] = result.train_seconds;
   json["steps_per_second"] = result.steps_per_second();
   json["final_batch_loss"] = result.final_batch_loss();
@@ -86,11 +91,12 @@ std::string format_metrics_json(const TrainResult& result,
   return json.dump(2) + "\n";
 }
 
-std::string format_loss_csv(const TrainResult& result) {
-  std::string text = "step,batch_loss\n";
-  text.reserve(text.size() + result.loss_history.size() * 20);
-  for (size_t i = 0; i < result.loss_history.size(); ++i) {
-    append(text, "%zu,%.9g\n", i + 1, static_cast<double>(result.loss_history[i]));
+std::string loss_csv_rows(int64_t first_step, const std::vector<float>& losses) {
+  std::string text;
+  text.reserve(losses.size() * 20);
+  for (size_t i = 0; i < losses.size(); ++i) {
+    append(text, "%lld,%.9g\n", static_cast<long long>(first_step) + static_cast<long long>(i) + 1,
+           static_cast<double>(losses[i]));
   }
   return text;
 }

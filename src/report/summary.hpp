@@ -1,9 +1,11 @@
 // What linsgd reports: the human summary of a training run, the same figures as the JSON of
-// --metrics-out, the loss history as CSV, and evaluation metrics as text or JSON.
+// --metrics-out, the loss history as CSV rows, and evaluation metrics as text or JSON.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "linsgd/metrics.hpp"
 #include "linsgd/trainer.hpp"
@@ -18,7 +20,10 @@ struct ReportData;
 std::string format_metrics_json(const TrainResult& result,
                                 const std::optional<RegressionMetrics>& validation,
                                 const ReportData* report = nullptr);
-std::string format_loss_csv(const TrainResult& result);  // "step,batch_loss", steps from 1
+// The loss CSV: its header line, and the rows of steps [first_step, first_step + losses.size())
+// (0-based), written with steps counted from 1.
+inline constexpr const char* kLossCsvHeader = "step,batch_loss\n";
+std::string loss_csv_rows(int64_t first_step, const std::vector<float>& losses);
 
 std::string format_metrics_text(const RegressionMetrics& metrics);
 std::string format_metrics_json(const RegressionMetrics& metrics);

@@ -41,23 +41,21 @@ void require_options_apply(DeviceKind backend, const TrainConfig& config) {
 
 namespace {
 
-TrainResult dispatch(const TrainConfig& config, const Dataset* data,
-                     const ProgressCallback& progress) {
+TrainResult dispatch(const TrainConfig& config, const Dataset* data, const TrainHooks& hooks) {
   const DeviceKind backend = resolve_device(config.device).kind;
   require_options_apply(backend, config);
-  return backend == DeviceKind::kCuda ? train_cuda(config, data, progress)
-                                      : train_cpu(config, data, progress);
+  return backend == DeviceKind::kCuda ? train_cuda(config, data, hooks)
+                                      : train_cpu(config, data, hooks);
 }
 
 }  // namespace
 
-TrainResult train_synthetic(const TrainConfig& config, const ProgressCallback& progress) {
+TrainResult train_synthetic(const TrainConfig& config, const TrainHooks& hooks) {
   validate(config);
-  return dispatch(config, nullptr, progress);
+  return dispatch(config, nullptr, hooks);
 }
 
-TrainResult train_on_data(const TrainConfig& config, const Dataset& data,
-                          const ProgressCallback& progress) {
+TrainResult train_on_data(const TrainConfig& config, const Dataset& data, const TrainHooks& hooks) {
   TrainConfig sized = config;
   sized.rows = data.rows;
   sized.features = data.features;
@@ -68,7 +66,7 @@ TrainResult train_on_data(const TrainConfig& config, const Dataset& data,
     throw InputError(data.source + ": X or y does not match " + std::to_string(data.rows) +
                      " rows x " + std::to_string(data.features) + " features");
   }
-  return dispatch(sized, &data, progress);
+  return dispatch(sized, &data, hooks);
 }
 
 }  // namespace linsgd

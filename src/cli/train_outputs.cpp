@@ -1,0 +1,85 @@
+// TrainOutputs: planning (the report's data files beside the PNG), the overlap checks, the
+// streamed losses and the writes at the end.
+#include "cli/train_outputs.hpp"
+
+#include <cstdio>
+
+#include "linsgd/errors.hpp"
+#include "model/model_file.hpp"
+#include "report/gnuplot_report.hpp"
+#include "report/summary.hpp"
+
+namespace linsgd::cli {
+namespace {
+
+std::optional<OutputTarget> plan_if_given(const std::string& path, const std::string& option) {
+  if (path.empty()) return std::nullopt;
+  return plan_output(path, option);
+}
+
+}  // namespace
+
+TrainOutputs::TrainOutputs(const Paths& paths) {
+  model_ = plan_if_given(paths.model, "--model-out");
+  metrics_ = plan_if_given(paths.metrics, "--metrics-out");
+  loss_ = plan_if_given(paths.loss, "--loss-out");
+  plot_ = plan_if_given(paths.plot, "--plot");
+  if (plot_) {
+    // A report needs its data files (`linsgd plot` redraws from them): the ones asked for, or
+    // ones beside the PNG.
+    const std::string& png = paths.plot;
+    const std::string stem = png.size() > 4 && png.compare(png.size() - 4, 4, ".png") == 0
+                                 ? png.substr(0, png.size() - 4)
+                                 : png;
+    if (!metrics_) metrics_ = plan_output(stem + ".metrics.json", "--plot's metrics file");
+    if (!loss_) loss_ = plan_output(stem + ".loss.csv", "--plot's loss file");
+  }
+  const std::optional<OutputTarget>* all[] = {&model_, &metrics_, &loss_, &plot_};
+  for (size_t i = 0; i < 4; ++i) {
+    for (size_t j = i + 1; j < 4; ++j) {
+      if (*all[i] && *all[j] && same_destination(**all[i], **all[j])) {
+        throw UsageError((*all[i])->label + " and " + (*all[j])->label + " are the same file");
+      }
+    }
+  }
+}
+
+void TrainOutputs::refuse_inputs(
+    const std::vector<std::pair<std::string, std::string>>& inputs) const {
+  for (const auto& [option, path] : inputs) {
+    for (const std::optional<OutputTarget>* output : {&model_, &metrics_, &loss_, &plot_}) {
+      if (*output) refuse_input_as_output(**output, option, path);
+    }
+  }
+}
+
+void TrainOutputs::start_losses(int64_t total_steps) {
+  curve_.emplace(total_steps, kMaxPlotPoints);
+  if (loss_) {
+    loss_writer_.emplace(*loss_);
+    loss_writer_->write(kLossCsvHeader);
+  }
+}
+
+void TrainOutputs::add_losses(int64_t first_step, const std::vector<float>& losses) {
+  curve_->add(first_step, losses);
+  if (loss_writer_) loss_writer_->write(loss_csv_rows(first_step, losses));
+}
+
+void TrainOutputs::finish(const Model& model, const std::string& metrics_json,
+                          const ReportData* report) {
+  if (model_) write_output(*model_, model_json(model));
+  if (metrics_) write_output(*metrics_, metrics_json);
+  if (loss_writer_) loss_writer_->commit();
+  if (report == nullptr || !plot_) return;
+  std::string problem;
+  const std::optional<std::string> png = render_png(*report, &problem);
+  if (png) {
+    write_output(*plot_, *png);
+  } else {
+    std::fprintf(stderr, "linsgd: warning: %s; the report data is in %s and %s\n", problem.c_str(),
+                 metrics_->label.c_str(), loss_->label.c_str());
+  }
+}
+
+}  // namespace linsgd::cli

@@ -1,0 +1,95 @@
+// Where linsgd writes its outputs (model, metrics, losses, predictions, the report), by one set
+// of rules that never destroy what is not ours:
+//   "-"                      standard output;
+//   a symbolic link          followed (link by link) to its final target, which is written;
+//   a regular file, or none  written atomically: a temporary file beside the final target, then
+//                            renamed over it (readers see the old file or the whole new one);
+//   a character device, FIFO or socket
+//                            written straight into (opened for writing, never replaced);
+//   a directory              refused.
+// Every write and its close are checked; a failed write throws Error naming the output, and a
+// write to a closed pipe throws BrokenPipe. Temporary files are registered with
+// temporary_files.hpp, so a signal handler can remove them.
+#pragma once
+
+#include <sys/types.h>
+
+#include <string>
+
+#include "linsgd/errors.hpp"
+
+namespace linsgd {
+
+// A write into a pipe (or socket) whose reader has gone: the command ends quietly, non-zero.
+class BrokenPipe : public Error {
+ public:
+  using Error::Error;
+};
+
+struct OutputTarget {
+  enum class Kind { kStandardOutput, kReplaceFile, kStream };
+  Kind kind = Kind::kStandardOutput;
+  std::string label;       // what to call it in messages: "--model-out m.json", "standard output"
+  std::string final_path;  // symbolic links resolved; empty for standard output
+};
+
+// Decides where `path` goes, before anything is written: follows symbolic links, and throws
+// UsageError naming `option` and the path when the output cannot be written there: a
+// directory, a missing or unwritable parent directory, an unwritable file, or a loop of links.
+OutputTarget plan_output(const std::string& path, const std::string& option);
+
+// The file an output or input is, to tell when two paths name the same file (device and inode,
+// so links and other spellings of one file compare equal). `exists` is false when there is no
+// file at the path (yet).
+struct FileIdentity {
+  bool exists = false;
+  dev_t device = 0;
+  ino_t inode = 0;
+  bool regular = false;
+  bool operator==(const FileIdentity& other) const {
+    return exists && other.exists && device == other.device && inode == other.inode;
+  }
+};
+FileIdentity identify_file(const std::string& path);
+
+// Throws UsageError when `output` would replace the input file `path` (given by `option`):
+// "--out d.csv is the input --data d.csv; write the output elsewhere". An empty path is none.
+void refuse_input_as_output(const OutputTarget& output, const std::string& option,
+                            const std::string& path);
+
+// True when two planned outputs would write the same file: the same existing regular file, or
+// the same new name in the same directory. Standard output, devices and FIFOs may take several.
+bool same_destination(const OutputTarget& a, const OutputTarget& b);
+
+// An output being written: text is appended as it comes, and the output appears (the rename of
+// a kReplaceFile target) only at commit(). Destroyed without a commit, it removes its temporary
+// file and leaves the target as it was.
+class OutputWriter {
+ public:
+  explicit OutputWriter(const OutputTarget& target);
+  ~OutputWriter();
+  OutputWriter(const OutputWriter&) = delete;
+  OutputWriter& operator=(const OutputWriter&) = delete;
+
+  void write(const std::string& text);
+  void commit();
+
+ private:
+  [[noreturn]] void fail(int error);
+  void abandon() noexcept;
+
+  OutputTarget target_;
+  int fd_ = -1;
+  std::string temporary_;  // kReplaceFile: the file renamed to the target at commit
+  int registration_ = -1;  // its entry in the temporary-file registry
+  bool committed_ = false;
+};
+
+// The whole of `content` written to `target` and committed.
+void write_output(const OutputTarget& target, const std::string& content);
+
+// Writes `text` to standard output now (no buffering): throws Error ("cannot write standard
+// output: ...") or BrokenPipe.
+void write_standard_output(const std::string& text);
+
+}  // namespace linsgd
