@@ -1,14 +1,20 @@
-// Runs the linsgd binary as a user would, capturing its exit code, stdout and stderr; and
-// scratch directories with the files a test writes.
+// Runs the linsgd binary as a user would, capturing its exit code, stdout and stderr, in the
+// foreground or in the background (to signal it); and scratch directories with the files a
+// test writes.
 #pragma once
 
+#include <signal.h>
+#include <spawn.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
+#include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <thread>
 
 namespace linsgd::testing {
 
@@ -52,21 +58,87 @@ class ScratchDir {
   std::filesystem::path path_;
 };
 
+// The exit code of a wait status: the process's own, or 128 + the signal that ended it.
+inline int exit_code_of(int status) {
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
 // `arguments` is appended to the binary's path as shell text (quote what needs it);
-// `environment` (e.g. "PATH=/nonexistent") is set for the binary alone.
+// `prefix` goes before the binary: variables for it alone ("PATH=/nonexistent"), or a command
+// that runs it (unprivileged_prefix()).
 inline CliRun run_cli(const std::string& arguments, const ScratchDir& scratch,
-                      const std::string& environment = "") {
+                      const std::string& prefix = "") {
   const auto out = scratch.path() / "stdout.txt";
   const auto err = scratch.path() / "stderr.txt";
-  const std::string command = environment + (environment.empty() ? "" : " ") + "'" +
-                              LINSGD_CLI_PATH + "' " + arguments + " >'" + out.string() + "' 2>'" +
-                              err.string() + "' </dev/null";
+  const std::string command = prefix + (prefix.empty() ? "" : " ") + "'" + LINSGD_CLI_PATH + "' " +
+                              arguments + " >'" + out.string() + "' 2>'" + err.string() +
+                              "' </dev/null";
   const int status = std::system(command.c_str());
   CliRun run;
-  run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  run.exit_code = exit_code_of(status);
   run.out = read_text(out);
   run.err = read_text(err);
   return run;
+}
+
+// The prefix that runs a command as the unprivileged user "nobody" when the tests run as root,
+// so permissions are enforced (root writes anywhere); empty otherwise.
+inline std::string unprivileged_prefix() {
+  return ::geteuid() == 0 ? "setpriv --reuid=65534 --regid=65534 --clear-groups " : "";
+}
+
+// The binary started in the background with its output captured, for tests that signal it.
+// The destructor kills it if it is still running.
+class CliProcess {
+ public:
+  CliProcess(const std::string& arguments, const ScratchDir& scratch)
+      : out_(scratch.path() / "bg-stdout.txt"), err_(scratch.path() / "bg-stderr.txt") {
+    // exec: the shell becomes linsgd, so a signal sent to the pid reaches linsgd itself.
+    const std::string command = "exec '" + std::string(LINSGD_CLI_PATH) + "' " + arguments + " >'" +
+                                out_.string() + "' 2>'" + err_.string() + "' </dev/null";
+    const char* argv[] = {"/bin/sh", "-c", command.c_str(), nullptr};
+    if (::posix_spawn(&pid_, "/bin/sh", nullptr, nullptr, const_cast<char* const*>(argv),
+                      environ) != 0) {
+      pid_ = -1;
+    }
+  }
+  ~CliProcess() {
+    if (pid_ > 0) {
+      ::kill(pid_, SIGKILL);
+      ::waitpid(pid_, nullptr, 0);
+    }
+  }
+  CliProcess(const CliProcess&) = delete;
+  CliProcess& operator=(const CliProcess&) = delete;
+
+  bool started() const { return pid_ > 0; }
+  void signal(int number) const { ::kill(pid_, number); }
+  // Waits for the exit; stdout and stderr as written.
+  CliRun wait() {
+    int status = 0;
+    ::waitpid(pid_, &status, 0);
+    pid_ = -1;
+    CliRun run;
+    run.exit_code = exit_code_of(status);
+    run.out = read_text(out_);
+    run.err = read_text(err_);
+    return run;
+  }
+
+ private:
+  pid_t pid_ = -1;
+  std::filesystem::path out_, err_;
+};
+
+// Waits up to `seconds` for `ready()`; false when it never became true.
+template <class Ready>
+bool wait_until(Ready&& ready, double seconds = 60.0) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (ready()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return false;
 }
 
 }  // namespace linsgd::testing

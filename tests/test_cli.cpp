@@ -133,6 +133,11 @@ TEST(Cli, AutoFallsBackToTheCpuWithANotice) {
   EXPECT_EQ(run.exit_code, 0) << run.err;
   EXPECT_EQ(run.err, "linsgd: no CUDA GPU found; training on the CPU\n");
   EXPECT_NE(run.out.find("CPU: "), std::string::npos);
+  // --quiet: nothing at all on success, the notice included.
+  const auto quiet = run_cli("train --rows 50 --features 5 --steps 10 --quiet", scratch);
+  EXPECT_EQ(quiet.exit_code, 0) << quiet.err;
+  EXPECT_EQ(quiet.err, "");
+  EXPECT_EQ(quiet.out, "");
 }
 
 }  // namespace
