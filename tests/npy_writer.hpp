@@ -14,6 +14,7 @@ struct NpySpec {
   bool fortran_order = false;
   std::vector<int64_t> shape;
   size_t drop_payload_bytes = 0;  // truncate the payload by this many bytes
+  bool quoted_descr = true;       // false writes descr as is (a structured dtype's list)
 };
 
 inline std::string npy_bytes(const NpySpec& spec, const std::vector<double>& values) {
@@ -23,8 +24,9 @@ inline std::string npy_bytes(const NpySpec& spec, const std::vector<double>& val
     if (i + 1 < spec.shape.size()) shape += ", ";
   }
   shape += ")";
-  std::string header = "{'descr': '" + spec.descr +
-                       "', 'fortran_order': " + (spec.fortran_order ? "True" : "False") +
+  const std::string quote = spec.quoted_descr ? "'" : "";
+  std::string header = "{'descr': " + quote + spec.descr + quote +
+                       ", 'fortran_order': " + (spec.fortran_order ? "True" : "False") +
                        ", 'shape': " + shape + ", }";
   // Pad with spaces so magic + version + length + header + '\n' is a multiple of 64.
   while ((10 + header.size() + 1) % 64 != 0) header += ' ';

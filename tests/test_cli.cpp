@@ -9,6 +9,7 @@
 
 #include "cli_runner.hpp"
 #include "linsgd/trainer.hpp"
+#include "npy_writer.hpp"
 
 namespace linsgd {
 namespace {
@@ -93,11 +94,19 @@ TEST(Cli, RefusesOptionsThatDoNotApply) {
   expect_usage_error("train --data '" + csv + "' --rows 5", "--rows sizes the synthetic problem");
   expect_usage_error("train --data '" + csv + "' --features 2",
                      "--features sizes the synthetic problem");
-  const std::string npy = (scratch.path() / "X.npy").string();
-  expect_usage_error("train --data '" + npy + "' --delimiter ';'",
-                     "--delimiter applies to CSV data, not to the .npy file");
-  expect_usage_error("predict --model m.json --data '" + npy + "' --no-header",
-                     "--no-header applies to CSV data");
+  // .npy data, known by its content whatever its name.
+  const std::string npy = scratch.file(
+      "X.bin", testing::npy_bytes({"<f4", false, {3, 3}, 0}, {1, 2, 3, 4, 5, 6, 7, 8, 9}));
+  expect_usage_error("train --device cpu --data '" + npy + "' --delimiter ';'",
+                     "--delimiter applies to CSV data, not to the .npy data of " + npy);
+  const std::string model = (scratch.path() / "m.json").string();
+  ASSERT_EQ(run_cli("train --quiet --device cpu --steps 10 --data '" + csv + "' --model-out '" +
+                        model + "'",
+                    scratch)
+                .exit_code,
+            0);
+  expect_usage_error("predict --model '" + model + "' --data '" + npy + "' --no-header",
+                     "--no-header applies to CSV data, not to the .npy data of " + npy);
   expect_usage_error("train --engine gemv --fused-blocks 4",
                      "--fused-blocks: 4 (applies to the fused engine, not to --engine gemv)");
   expect_usage_error("train --device cpu --fused-blocks 44 --rows 50 --features 5",

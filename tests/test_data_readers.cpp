@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstdlib>
 #include <string>
 #include <vector>
 
@@ -115,6 +116,14 @@ TEST(CsvReader, NamesTheFileLineAndColumnOfEachProblem) {
       d + "huge.csv: line 2, column 2: non-finite value '1e39' (NaN, Inf or beyond float range)");
   EXPECT_EQ(read_error(dir.file("empty_cell.csv", "a,b,y\n1,,3\n")),
             d + "empty_cell.csv: line 2, column 2: empty cell");
+  EXPECT_EQ(
+      read_error(dir.file("trailing.csv", "a,b,y,\n1,2,3,\n")),
+      d + "trailing.csv: line 2, column 4: empty cell (the line ends with the delimiter ',')");
+  EXPECT_EQ(read_error(dir.file("mixed.csv", "1.5,NA,2.0\n1,2,3\n")),
+            d + "mixed.csv: line 1 mixes numbers and other cells ('1.5', 'NA', '2.0'): say " +
+                "whether it is a header with --header or --no-header");
+  EXPECT_EQ(read_error(dir.file("twice.csv", "a,b,a,b,y\n1,2,3,4,5\n")),
+            d + "twice.csv: duplicate column names in the header: 'a', 'b'");
   EXPECT_EQ(read_error(dir.file("one.csv", "y\n1\n2\n")),
             d + "one.csv: only one column, so no features besides the target");
   EXPECT_EQ(read_error(dir.file("quote.csv", "a,y\n\"1,2\n")),
@@ -127,6 +136,95 @@ TEST(CsvReader, NamesTheFileLineAndColumnOfEachProblem) {
   by_index.target = "3";
   EXPECT_EQ(read_error(dir.file("index.csv", "a,b,y\n1,2,3\n"), by_index),
             d + "index.csv: --target 3: index out of range (the file has 3 columns, 0 to 2)");
+}
+
+TEST(CsvReader, AByteOrderMarkIsNotPartOfTheFirstCell) {
+  ScratchDir dir;
+  ReadOptions by_name;
+  by_name.target = "x1";
+  const Dataset named = read_dataset(dir.file("bom.csv", "\xEF\xBB\xBFx1,x2\n1,2\n3,4\n"), by_name);
+  EXPECT_EQ(named.target_name, "x1");
+  EXPECT_EQ(named.feature_names, (std::vector<std::string>{"x2"}));
+  EXPECT_EQ(named.y, (std::vector<float>{1, 3}));
+  // Without a header, the first row is data.
+  const Dataset bare = read_dataset(dir.file("bare.csv",
+                                             "\xEF\xBB\xBF"
+                                             "1,2\n3,4\n"),
+                                    {});
+  EXPECT_EQ(bare.rows, 2);
+  EXPECT_EQ(bare.X, (std::vector<float>{1, 3}));
+}
+
+TEST(CsvReader, AMixedFirstRowIsReadAsDeclared) {
+  ScratchDir dir;
+  const std::string path = dir.file("m.csv", "1.5,NA,2.0\n1,2,3\n");
+  ReadOptions header;
+  header.header = HeaderMode::kPresent;
+  const Dataset named = read_dataset(path, header);
+  EXPECT_EQ(named.feature_names, (std::vector<std::string>{"1.5", "NA"}));
+  EXPECT_EQ(named.rows, 1);
+}
+
+TEST(CsvReader, ModelFeaturesAreMatchedByNameWhereTheFileHasAHeader) {
+  ScratchDir dir;
+  // Another order, an extra text column, the target elsewhere.
+  const std::string path = dir.file("o.csv", "y,id,b,a\n3,first,2,1\n6,second,5,4\n");
+  ReadOptions model;
+  model.feature_names = {"a", "b"};
+  model.target_name = "y";
+  const Dataset data = read_dataset(path, model);
+  EXPECT_EQ(data.feature_names, (std::vector<std::string>{"a", "b"}));
+  EXPECT_EQ(data.X, (std::vector<float>{1, 2, 4, 5}));
+  EXPECT_EQ(data.y, (std::vector<float>{3, 6}));
+  EXPECT_EQ(data.ignored_columns, (std::vector<std::string>{"id"}));
+  // Prediction input without the target: it is ignored when absent.
+  model.target_name = "price";
+  const Dataset no_target = read_dataset(path, model);
+  EXPECT_FALSE(no_target.has_target());
+  EXPECT_EQ(no_target.ignored_columns, (std::vector<std::string>{"y", "id"}));
+  // A missing feature is named.
+  model.feature_names = {"a", "c"};
+  EXPECT_EQ(read_error(path, model),
+            path + ": the header has no column 'c' (the model's features, matched by name: a, c)");
+  // A model of data without a header (x0, x1): by position.
+  model.feature_names = {"x0", "x1"};
+  model.target_name = "y";
+  EXPECT_EQ(read_dataset(dir.file("p.csv", "p,q,r\n1,2,3\n"), model).X, (std::vector<float>{1, 2}));
+}
+
+TEST(InputFormats, GzipIsInflatedAndNpyKnownByItsBytes) {
+  ScratchDir dir;
+  const std::string csv = dir.file("d.csv", "a,b,y\n1,2,3\n4,5,6\n");
+  ASSERT_EQ(std::system(("gzip -c '" + csv + "' > '" + csv + ".gz'").c_str()), 0);
+  const Dataset plain = read_dataset(csv, {});
+  const Dataset inflated = read_dataset(csv + ".gz", {});
+  EXPECT_EQ(inflated.X, plain.X);
+  EXPECT_EQ(inflated.y, plain.y);
+  EXPECT_EQ(inflated.feature_names, plain.feature_names);
+  // Two gzip members, one after the other, are one file (as gzip itself reads them).
+  ASSERT_EQ(std::system(("printf '7,8,9\\n' | gzip -c >> '" + csv + ".gz'").c_str()), 0);
+  EXPECT_EQ(read_dataset(csv + ".gz", {}).rows, 3);
+  const std::string npy = testing::npy_bytes({"<f4", false, {2, 2}}, {1, 2, 3, 4});
+  EXPECT_EQ(read_dataset(dir.file("X.dat", npy), {}).y, (std::vector<float>{2, 4}));
+  EXPECT_EQ(read_dataset(dir.file("X.NPY", npy), {}).y, (std::vector<float>{2, 4}));
+  const std::string npy_gz = dir.file("X.npy", npy);
+  ASSERT_EQ(std::system(("gzip '" + npy_gz + "'").c_str()), 0);
+  EXPECT_EQ(read_dataset(npy_gz + ".gz", {}).y, (std::vector<float>{2, 4}));
+}
+
+TEST(InputFormats, ZipAndDamagedGzipAreRefused) {
+  ScratchDir dir;
+  const std::string d = dir.path().string() + "/";
+  EXPECT_EQ(read_error(dir.file("a.npz", std::string("PK\x03\x04rest of a zip", 18))),
+            d + "a.npz: a zip archive (an .npz?); linsgd reads .npy and CSV: save the arrays "
+                "with numpy.save(\"X.npy\", X) and numpy.save(\"y.npy\", y), and pass --data "
+                "X.npy --labels y.npy");
+  const std::string csv = dir.file("d.csv", std::string(1000, '1') + ",2\n3,4\n");
+  ASSERT_EQ(std::system(("gzip '" + csv + "'").c_str()), 0);
+  std::string gz = testing::read_text(csv + ".gz");
+  gz.resize(gz.size() / 2);
+  EXPECT_EQ(read_error(dir.file("cut.csv.gz", gz)),
+            d + "cut.csv.gz: damaged or truncated gzip data");
 }
 
 TEST(CsvReader, SeveralThreadsReadTheSameRowsAndReportTheSameFirstError) {
@@ -193,6 +291,11 @@ TEST(NpyReader, NamesEachProblem) {
   EXPECT_EQ(read_error(write_npy(dir, "i.npy", {"<i8", false, {2, 2}}, {1, 2, 3, 4})),
             d + "i.npy: unsupported dtype '<i8' (linsgd reads little-endian float32 '<f4' or "
                 "float64 '<f8')");
+  testing::NpySpec structured{"[('a', '<f4'), ('b', '<f8')]", false, {2}};
+  structured.quoted_descr = false;
+  EXPECT_EQ(read_error(write_npy(dir, "s.npy", structured, {})),
+            d + "s.npy: unsupported dtype [('a', '<f4'), ('b', '<f8')] (linsgd reads " +
+                "little-endian float32 '<f4' or float64 '<f8')");
   EXPECT_EQ(read_error(write_npy(dir, "r.npy", {"<f4", false, {4}}, {1, 2, 3, 4})),
             d + "r.npy: expected a 2-D array (rows x columns), found shape (4,)");
   EXPECT_EQ(read_error(write_npy(dir, "f.npy", {"<f4", true, {2, 2}}, {1, 2, 3, 4})),

@@ -30,6 +30,7 @@ using testing::ScratchDir;
 // (to be stopped, or to show that a refusal came before any training).
 const std::string kShortRun = "train --device cpu --rows 200 --features 5 --steps 100 ";
 const std::string kEndlessRun = "train --device cpu --rows 2000 --features 20 --steps 1000000000 ";
+const std::string kEndlessDataRun = "train --device cpu --steps 1000000000 --data ";
 
 // A path as a shell word (the test paths hold no quote).
 std::string shell_quoted(const fs::path& path) {
@@ -197,14 +198,23 @@ TEST(OutputRules, AReadOnlyDirectoryIsRefusedBeforeTraining) {
 
 TEST(OutputRules, ValidationDataOfAnotherShapeIsRefusedBeforeTraining) {
   ScratchDir scratch;
+  const fs::path model = scratch.path() / "m.json";
+  // With headers, the columns are matched by name: a missing one is named.
   const std::string train = scratch.file("train.csv", "a,b,c,y\n1,2,3,4\n2,3,4,5\n3,4,5,6\n");
   const std::string validation = scratch.file("val.csv", "a,b,y\n1,2,4\n2,3,5\n");
-  const fs::path model = scratch.path() / "m.json";
-  const auto run =
-      run_cli("train --device cpu --steps 1000000000 --data " + shell_quoted(train) +
-                  " --val-data " + shell_quoted(validation) + " --model-out " + shell_quoted(model),
-              scratch);
-  expect_refusal(run, 2, validation + " has 2 feature columns but " + train + " has 3");
+  expect_refusal(run_cli(kEndlessDataRun + shell_quoted(train) + " --val-data " +
+                             shell_quoted(validation) + " --model-out " + shell_quoted(model),
+                         scratch),
+                 2,
+                 validation + ": the header has no column 'c' (the model's features, matched " +
+                     "by name: a, b, c)");
+  // Without, by position: the counts must agree.
+  const std::string bare_train = scratch.file("train2.csv", "1,2,3,4\n2,3,4,5\n3,4,5,6\n");
+  const std::string bare_validation = scratch.file("val2.csv", "1,2,4\n2,3,5\n");
+  expect_refusal(run_cli(kEndlessDataRun + shell_quoted(bare_train) + " --val-data " +
+                             shell_quoted(bare_validation) + " --model-out " + shell_quoted(model),
+                         scratch),
+                 2, bare_validation + " has 2 feature columns but " + bare_train + " has 3");
   EXPECT_FALSE(fs::exists(model));
 }
 

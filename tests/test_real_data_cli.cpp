@@ -246,7 +246,15 @@ TEST(BadInput, ModelsAndFeatureCountsAreRefusedWithExitCode2) {
   ScratchDir dir;
   std::filesystem::path model;
   ASSERT_NO_FATAL_FAILURE(train_diabetes_model(dir, "--steps 10", model));
-  const std::string narrow = dir.file("narrow.csv", "a,b,y\n1,2,3\n");
+  // A header without the model's feature names: the missing ones are named.
+  const std::string named = dir.file("named.csv", "age,b,y\n1,2,3\n");
+  expect_refusal("evaluate --model " + shell_quoted(model) + " --data '" + named + "'",
+                 "named.csv: the header has no column 'sex', 'bmi', 'bp', 's1', 's2', 's3', "
+                 "'s4', 's5', 's6' (the model's features, matched by name: age, sex, bmi, bp, "
+                 "s1, s2, s3, s4, s5, s6)",
+                 dir);
+  // No header: by position, and the counts must agree.
+  const std::string narrow = dir.file("narrow.csv", "1,2,3\n");
   expect_refusal("evaluate --model " + shell_quoted(model) + " --data '" + narrow + "'",
                  "narrow.csv has 2 feature columns but the model expects 10", dir);
   expect_refusal("predict --model " + shell_quoted(model) + " --data '" + narrow + "'",

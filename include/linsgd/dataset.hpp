@@ -1,6 +1,7 @@
-// A table of training data in host memory, and how to read one from a CSV or .npy file.
-// X is row-major (rows x features, float32); y has one target per row, or is empty when the
-// file had no target column (prediction input).
+// A table of training data in host memory, and how to read one from a CSV file (plain or
+// gzip-compressed) or a .npy array, from a file, a pipe or standard input. X is row-major (rows
+// x features, float32); y has one target per row, or is empty when the file had no target
+// column (prediction input).
 #pragma once
 
 #include <cstdint>
@@ -18,6 +19,10 @@ struct Dataset {
   std::vector<std::string> feature_names;  // from the header; "x0", "x1", ... without one
   std::string target_name;                 // empty when unknown or absent
   std::string source;                      // the file it was read from, for messages
+  bool named_by_header = false;            // the names came from a CSV header
+  // Columns of the file that were not read: with ReadOptions::feature_names matched by name,
+  // the columns that are neither those features nor the target, by name.
+  std::vector<std::string> ignored_columns;
 
   bool has_target() const { return !y.empty(); }
 };
@@ -26,24 +31,33 @@ enum class HeaderMode { kAuto, kPresent, kAbsent };
 
 struct ReadOptions {
   // --target: a column name, or an index (0-based; negative counts from the end). Empty: the
-  // last column.
+  // last column (or, matching by name, `target_name`).
   std::string target;
   // Prediction input: when set and `target` is empty, a file with exactly this many columns has
   // no target column (all columns are features); one with one column more has the target.
   std::optional<int64_t> features_if_no_target;
-  HeaderMode header = HeaderMode::kAuto;  // CSV: auto = a first row that is not all numbers
-  char delimiter = ',';                   // CSV
-  std::string labels;                     // .npy: the targets in a separate 1-D file
+  // Data for a trained model (evaluate, predict, a validation set): the features it was
+  // trained on. A CSV header that holds all of these names has its columns selected and put in
+  // this order by name, the target found by `target_name`, and every other column ignored
+  // (Dataset::ignored_columns); a header missing some of them is refused, naming them. Without
+  // a header, or with the default names x0, x1, ... of data that had none, columns are taken
+  // by position.
+  std::vector<std::string> feature_names;
+  std::string target_name;
+  // CSV: whether the first row is a header. Auto: a header when none of its cells is a number;
+  // a first row mixing numbers and other cells is refused, asking for --header or --no-header.
+  HeaderMode header = HeaderMode::kAuto;
+  std::optional<char> delimiter;  // CSV; unset: ','. Set for .npy data, it is refused.
+  std::string labels;             // .npy: the targets in a separate 1-D file
   // CSV: threads parsing a quote-free file; 0 = one per 32 MiB, up to the cores.
   int parse_threads = 0;
 };
 
-// True when `path` names a .npy file (its name ends in ".npy"), which read_dataset reads as
-// NumPy's format; any other file is read as CSV.
-bool is_npy_path(const std::string& path);
-
-// Reads `path` as .npy when is_npy_path(path), else as CSV. Throws InputError with a
-// one-line message naming the file, and the line and column where there is one.
+// Reads `path` ("-" is standard input; a pipe or device is read to its end): NumPy's .npy
+// format when the data starts with its magic bytes, CSV otherwise, either of them gzip-
+// compressed or not (recognized by content, whatever the name). Throws InputError with a
+// one-line message naming the file, and the line and column where there is one; UsageError for
+// CSV options given with .npy data.
 Dataset read_dataset(const std::string& path, const ReadOptions& options);
 
 }  // namespace linsgd

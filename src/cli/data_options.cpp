@@ -1,13 +1,17 @@
 // DataOptions: option definitions and their translation into ReadOptions.
 #include "cli/data_options.hpp"
 
+#include <cstdio>
+
 #include "linsgd/errors.hpp"
 
 namespace linsgd::cli {
 
 void DataOptions::add_to(CLI::App& command, bool data_required) {
   command_ = &command;
-  auto* option = command.add_option("--data", data, "CSV file, or .npy array (float32/float64)");
+  auto* option = command.add_option(
+      "--data", data,
+      "CSV file (plain or gzip), or .npy array (float32/float64); - reads standard input");
   if (data_required) option->required();
   command.add_option("--target", target,
                      "target column: a header name, or an index (0-based; -1 = last); "
@@ -15,25 +19,18 @@ void DataOptions::add_to(CLI::App& command, bool data_required) {
   command.add_option("--labels", labels, "targets as a 1-D .npy file (with --data X.npy)");
   auto* with_header = command.add_flag("--header", header, "the CSV's first row is a header");
   command.add_flag("--no-header", no_header, "the CSV has no header row")->excludes(with_header);
-  command.add_option("--delimiter", delimiter, "CSV field delimiter (one character, or 'tab')")
-      ->capture_default_str();
+  command.add_option("--delimiter", delimiter,
+                     "CSV field delimiter (one character, or 'tab'; default ',')");
 }
 
 ReadOptions DataOptions::read_options() const {
-  if (is_npy_path(data)) {
-    for (const char* option : {"--header", "--no-header", "--delimiter"}) {
-      if (command_->count(option) > 0) {
-        throw UsageError(std::string(option) + " applies to CSV data, not to the .npy file " +
-                         data);
-      }
-    }
-  }
   ReadOptions options;
   options.target = target;
   options.labels = labels;
   options.header = header      ? HeaderMode::kPresent
                    : no_header ? HeaderMode::kAbsent
                                : HeaderMode::kAuto;
+  if (command_->count("--delimiter") == 0) return options;
   if (delimiter == "tab" || delimiter == "\\t") {
     options.delimiter = '\t';
   } else if (delimiter.size() == 1 && delimiter != "\"" && delimiter != "\n") {
@@ -43,6 +40,22 @@ ReadOptions DataOptions::read_options() const {
                      "' (one character other than a quote, or 'tab')");
   }
   return options;
+}
+
+void DataOptions::for_model(ReadOptions& options, const std::vector<std::string>& feature_names,
+                            const std::string& target_name) {
+  options.feature_names = feature_names;
+  options.target_name = target_name;
+}
+
+void DataOptions::note_ignored_columns(const Dataset& data, const std::string& expected) {
+  std::string names;
+  for (const std::string& name : data.ignored_columns) {
+    if (name != expected) names += (names.empty() ? "" : ", ") + name;
+  }
+  if (names.empty()) return;
+  std::fprintf(stderr, "linsgd: %s: ignoring the columns the model does not use: %s\n",
+               data.source.c_str(), names.c_str());
 }
 
 }  // namespace linsgd::cli

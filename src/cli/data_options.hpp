@@ -5,6 +5,7 @@
 #include <CLI/CLI.hpp>
 
 #include <string>
+#include <vector>
 
 #include "linsgd/dataset.hpp"
 
@@ -16,13 +17,20 @@ struct DataOptions {
   std::string labels;
   bool header = false;
   bool no_header = false;
-  std::string delimiter = ",";
+  std::string delimiter;
 
   // Adds the options to `command`; --data is required when `data_required`.
   void add_to(CLI::App& command, bool data_required);
-  // Throws UsageError for a delimiter that is not one character (or "tab"), and for the CSV
-  // options (--header, --no-header, --delimiter) given with .npy data.
+  // Throws UsageError for a delimiter that is not one character (or "tab").
   ReadOptions read_options() const;
+
+  // Data for a trained model: columns matched by these names where the file has a header
+  // (ReadOptions::feature_names).
+  static void for_model(ReadOptions& options, const std::vector<std::string>& feature_names,
+                        const std::string& target_name);
+  // The one line saying which columns of `data` were ignored, if any (stderr), but `expected`
+  // (a prediction file's target column).
+  static void note_ignored_columns(const Dataset& data, const std::string& expected = "");
 
  private:
   CLI::App* command_ = nullptr;

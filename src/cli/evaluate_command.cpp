@@ -18,10 +18,15 @@ EvaluateCommand::EvaluateCommand(CLI::App& app)
 }
 
 int EvaluateCommand::run() {
-  const ReadOptions options = data_.read_options();
+  ReadOptions options = data_.read_options();
   const Model model = load_model(model_);
+  DataOptions::for_model(options, model.feature_names, model.target_name);
   const Dataset data = read_dataset(data_.data, options);
-  if (!data.has_target()) throw InputError(data_.data + ": no target column to evaluate against");
+  DataOptions::note_ignored_columns(data);
+  if (!data.has_target()) {
+    throw InputError(data_.data + ": no target column ('" + model.target_name +
+                     "', the model's) to evaluate against");
+  }
   const RegressionMetrics metrics = regression_metrics(predict(model, data), data.y);
   write_standard_output(json_ ? format_metrics_json(metrics) : format_metrics_text(metrics));
   return 0;

@@ -22,10 +22,13 @@ int PredictCommand::run() {
   refuse_input_as_output(out, "--data", data_.data);
   refuse_input_as_output(out, "--model", model_);
   const Model model = load_model(model_);
-  // The target column may be present or absent: a file with exactly the model's feature count
-  // has none.
+  // By name where the file has a header (the target, if there, is ignored, unread: prediction
+  // rows may have none); by position otherwise, where a file with exactly the model's feature
+  // count has no target column.
+  DataOptions::for_model(options, model.feature_names, "");
   options.features_if_no_target = model.features();
   const Dataset data = read_dataset(data_.data, options);
+  DataOptions::note_ignored_columns(data, model.target_name);
   const std::vector<double> predictions = predict(model, data);
   std::string text = "prediction\n";
   text.reserve(text.size() + predictions.size() * 24);

@@ -171,7 +171,13 @@ TrainCommand::Outcome TrainCommand::train_on_file(const TrainConfig& config,
     training = std::move(kept);
     held_out = std::move(split_off);
   } else if (!val_data_.empty()) {
-    held_out = read_dataset(val_data_, read_options);
+    // Its columns matched to the training data's by name, where both have headers.
+    ReadOptions validation_options = read_options;
+    if (training.named_by_header) {
+      DataOptions::for_model(validation_options, training.feature_names, training.target_name);
+    }
+    held_out = read_dataset(val_data_, validation_options);
+    if (!quiet_) DataOptions::note_ignored_columns(*held_out);
     // Checked now, not after a long run.
     if (!held_out->has_target()) throw InputError(val_data_ + ": no target column");
     if (held_out->features != training.features) {

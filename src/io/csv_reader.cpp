@@ -1,6 +1,6 @@
-// read_csv: a scanner that splits the memory-mapped file into records and fields, and a loop
-// that parses each field straight into X or y, on several threads for large quote-free files.
-// Errors name the file, line and column.
+// read_csv: a scanner that splits the input's bytes into records and fields, and a loop that
+// parses each field straight into X or y (by the column plan), on several threads for large
+// quote-free files. Errors name the file, line and column.
 #include "io/csv_reader.hpp"
 
 #include <fast_float/fast_float.h>
@@ -15,8 +15,7 @@
 #include <thread>
 #include <vector>
 
-#include "io/mapped_file.hpp"
-#include "io/target_column.hpp"
+#include "io/column_plan.hpp"
 #include "linsgd/errors.hpp"
 
 namespace linsgd {
@@ -137,13 +136,21 @@ bool parse_number(std::string_view text, float& value) {
   return ec == std::errc() && ptr == text.data() + text.size();
 }
 
-float parse_cell(std::string_view text, const std::string& source, int64_t line, size_t column) {
+// `last` says the cell is the last of its record, for the message of a line that ends with a
+// delimiter.
+float parse_cell(std::string_view text, const std::string& source, int64_t line, size_t column,
+                 bool last, char delimiter) {
   float value = 0.0f;
   const auto where = [&] {
     return source + ": line " + std::to_string(line) + ", column " + std::to_string(column) + ": ";
   };
   if (!parse_number(text, value)) {
-    if (trim(text).empty()) throw InputError(where() + "empty cell");
+    if (trim(text).empty()) {
+      throw InputError(where() + "empty cell" +
+                       (last && text.empty()
+                            ? std::string(" (the line ends with the delimiter '") + delimiter + "')"
+                            : ""));
+    }
     throw InputError(where() + "not a number: '" + std::string(text) + "'");
   }
   if (!std::isfinite(value)) {
@@ -153,18 +160,29 @@ float parse_cell(std::string_view text, const std::string& source, int64_t line,
   return value;
 }
 
-bool all_numbers(const std::vector<Field>& fields) {
+// Whether the first record is a header: declared, or, detected, when none of its cells is a
+// number. A record that mixes numbers with other cells could be either (a header with numeric
+// names, or data with a missing value), so it is refused with a request to say which.
+bool is_header(const std::vector<Field>& fields, HeaderMode mode, const std::string& source) {
+  if (mode != HeaderMode::kAuto) return mode == HeaderMode::kPresent;
+  size_t numbers = 0;
   float ignored = 0.0f;
-  for (const Field& field : fields) {
-    if (!parse_number(field.text, ignored)) return false;
+  for (const Field& field : fields) numbers += parse_number(field.text, ignored) ? 1 : 0;
+  if (numbers == 0) return true;
+  if (numbers == fields.size()) return false;
+  std::string cells;
+  for (size_t c = 0; c < fields.size() && c < 6; ++c) {
+    cells += (c == 0 ? "'" : ", '") + std::string(fields[c].text) + "'";
   }
-  return true;
+  if (fields.size() > 6) cells += ", ...";
+  throw InputError(source + ": line 1 mixes numbers and other cells (" + cells +
+                   "): say whether it is a header with --header or --no-header");
 }
 
 // What every data row must look like, and where its values go.
 struct TableShape {
   int64_t columns = 0;
-  std::optional<int64_t> target;
+  const ColumnPlan* plan = nullptr;
   char delimiter = ',';
   const std::string* path = nullptr;
 };
@@ -176,13 +194,15 @@ struct RowBlock {
   int64_t rows = 0;
 };
 
-// Parses every record of [begin, end), whose first line is `first_line`, into `block`.
+// Parses every record of [begin, end), whose first line is `first_line`, into `block`. Ignored
+// columns are not parsed at all (they may hold text: names, identifiers).
 void parse_rows(const char* begin, const char* end, int64_t first_line, const TableShape& shape,
                 size_t expected_rows, RowBlock& block) {
   const std::string& path = *shape.path;
-  const int64_t features = shape.target ? shape.columns - 1 : shape.columns;
-  block.X.reserve(expected_rows * static_cast<size_t>(features));
-  if (shape.target) block.y.reserve(expected_rows);
+  const ColumnPlan& plan = *shape.plan;
+  const auto features = static_cast<size_t>(plan.features);
+  block.X.reserve(expected_rows * features);
+  if (plan.has_target) block.y.reserve(expected_rows);
   CsvScanner scanner(begin, end, shape.delimiter, path, first_line);
   std::vector<Field> fields;
   int64_t line = 0;
@@ -192,12 +212,17 @@ void parse_rows(const char* begin, const char* end, int64_t first_line, const Ta
                        std::to_string(shape.columns) + " fields, found " +
                        std::to_string(fields.size()));
     }
+    const size_t row = block.X.size();
+    block.X.resize(row + features);
     for (size_t c = 0; c < fields.size(); ++c) {
-      const float value = parse_cell(fields[c].text, path, line, c + 1);
-      if (shape.target && static_cast<int64_t>(c) == *shape.target) {
+      const int64_t destination = plan.destination[c];
+      if (destination == kIgnoredColumn) continue;
+      const float value =
+          parse_cell(fields[c].text, path, line, c + 1, c + 1 == fields.size(), shape.delimiter);
+      if (destination == kTargetColumn) {
         block.y.push_back(value);
       } else {
-        block.X.push_back(value);
+        block.X[row + static_cast<size_t>(destination)] = value;
       }
     }
     ++block.rows;
@@ -280,35 +305,42 @@ RowBlock parse_data(const char* begin, const char* end, int64_t first_line, cons
 
 }  // namespace
 
-Dataset read_csv(const std::string& path, const ReadOptions& options) {
-  const MappedFile file(path);
-  const char* end = file.data() + file.size();
-  CsvScanner scanner(file.data(), end, options.delimiter, path);
+Dataset read_csv(const InputBytes& input, const ReadOptions& options) {
+  const std::string& path = input.name();
+  const char* begin = input.data();
+  const char* end = begin + input.size();
+  // A UTF-8 byte-order mark (spreadsheets write one) is not part of the first cell.
+  if (input.starts_with("\xEF\xBB\xBF")) begin += 3;
+  const char delimiter = options.delimiter.value_or(',');
+  CsvScanner scanner(begin, end, delimiter, path);
   std::vector<Field> fields;
   int64_t line = 0;
   if (!scanner.next(fields, line)) throw InputError(path + ": the file is empty");
 
-  const bool has_header = options.header == HeaderMode::kPresent ||
-                          (options.header == HeaderMode::kAuto && !all_numbers(fields));
+  const bool has_header = is_header(fields, options.header, path);
   const auto columns = static_cast<int64_t>(fields.size());
   std::vector<std::string> names;
   if (has_header) {
     for (const Field& field : fields) names.emplace_back(trim(field.text));
   }
+  const ColumnPlan plan = plan_columns(columns, names, options, path);
   TableShape shape;
   shape.columns = columns;
-  shape.target = resolve_target_column(columns, names, options, path);
-  shape.delimiter = options.delimiter;
+  shape.plan = &plan;
+  shape.delimiter = delimiter;
   shape.path = &path;
 
   Dataset dataset;
   dataset.source = path;
-  dataset.features = shape.target ? columns - 1 : columns;
-  name_columns(dataset, columns, names, shape.target);
+  dataset.features = plan.features;
+  dataset.feature_names = plan.feature_names;
+  dataset.target_name = plan.target_name;
+  dataset.named_by_header = has_header;
+  dataset.ignored_columns = plan.ignored;
   // Without a header the first record is data: parse from the start of the file.
   RowBlock rows =
       has_header ? parse_data(scanner.position(), end, scanner.line(), shape, options.parse_threads)
-                 : parse_data(file.data(), end, 1, shape, options.parse_threads);
+                 : parse_data(begin, end, 1, shape, options.parse_threads);
   if (rows.rows == 0) throw InputError(path + ": no data rows after the header");
   dataset.rows = rows.rows;
   dataset.X = std::move(rows.X);

@@ -1,15 +1,21 @@
-// read_dataset: picks the reader by file name, splits .npy arrays into features and target
-// (from a column, or from a --labels file), and refuses non-finite values.
+// read_dataset: recognizes the format by content (gzip is inflated by InputBytes; .npy by its
+// magic bytes; a zip archive such as .npz is refused with advice; anything else is CSV), splits
+// .npy arrays into features and target (from a column, or from a --labels file), and refuses
+// non-finite values.
+#include <cctype>
 #include <cmath>
 
+#include "io/column_plan.hpp"
 #include "io/csv_reader.hpp"
+#include "io/input_bytes.hpp"
 #include "io/npy_reader.hpp"
-#include "io/target_column.hpp"
 #include "linsgd/dataset.hpp"
 #include "linsgd/errors.hpp"
 
 namespace linsgd {
 namespace {
+
+constexpr const char* kZipMagic = "PK\x03\x04";
 
 std::string shape_text(const std::vector<int64_t>& shape) {
   std::string text = "(";
@@ -29,8 +35,21 @@ void require_finite(const std::vector<float>& values, int64_t columns, const std
   }
 }
 
-Dataset read_npy_dataset(const std::string& path, const ReadOptions& options) {
-  NpyArray array = read_npy(path);
+void refuse_csv_options(const ReadOptions& options, const std::string& path) {
+  if (options.header != HeaderMode::kAuto) {
+    throw UsageError(
+        std::string(options.header == HeaderMode::kPresent ? "--header" : "--no-header") +
+        " applies to CSV data, not to the .npy data of " + path);
+  }
+  if (options.delimiter) {
+    throw UsageError("--delimiter applies to CSV data, not to the .npy data of " + path);
+  }
+}
+
+Dataset read_npy_dataset(const InputBytes& input, const ReadOptions& options) {
+  const std::string& path = input.name();
+  refuse_csv_options(options, path);
+  NpyArray array = read_npy(input);
   if (array.shape.size() != 2) {
     throw InputError(path + ": expected a 2-D array (rows x columns), found shape " +
                      shape_text(array.shape));
@@ -47,7 +66,8 @@ Dataset read_npy_dataset(const std::string& path, const ReadOptions& options) {
     if (!options.target.empty()) {
       throw UsageError("--target and --labels cannot be used together");
     }
-    NpyArray labels = read_npy(options.labels);
+    const InputBytes labels_input(options.labels);
+    NpyArray labels = read_npy(labels_input);
     const bool column_vector = labels.shape.size() == 2 && labels.shape[1] == 1;
     if (labels.shape.size() != 1 && !column_vector) {
       throw InputError(options.labels + ": expected a 1-D array of targets, found shape " +
@@ -58,28 +78,31 @@ Dataset read_npy_dataset(const std::string& path, const ReadOptions& options) {
                        path + " has " + std::to_string(rows) + " rows");
     }
     require_finite(labels.values, 1, options.labels);
+    ReadOptions all_features = options;
+    all_features.features_if_no_target = columns;
+    const ColumnPlan plan = plan_columns(columns, {}, all_features, path);
     dataset.features = columns;
+    dataset.feature_names = plan.feature_names;
     dataset.X = std::move(array.values);
     dataset.y = std::move(labels.values);
-    name_columns(dataset, columns, {}, std::nullopt);
     dataset.target_name = "y";
     return dataset;
   }
 
-  const std::optional<int64_t> target = resolve_target_column(columns, {}, options, path);
-  name_columns(dataset, columns, {}, target);
-  if (!target) {
-    dataset.features = columns;
+  const ColumnPlan plan = plan_columns(columns, {}, options, path);
+  dataset.features = plan.features;
+  dataset.feature_names = plan.feature_names;
+  dataset.target_name = plan.target_name;
+  if (!plan.has_target) {
     dataset.X = std::move(array.values);
     return dataset;
   }
-  dataset.features = columns - 1;
   dataset.X.reserve(static_cast<size_t>(rows * dataset.features));
   dataset.y.reserve(static_cast<size_t>(rows));
   for (int64_t i = 0; i < rows; ++i) {
     for (int64_t c = 0; c < columns; ++c) {
       const float value = array.values[i * columns + c];
-      if (c == *target) {
+      if (plan.destination[c] == kTargetColumn) {
         dataset.y.push_back(value);
       } else {
         dataset.X.push_back(value);
@@ -89,20 +112,31 @@ Dataset read_npy_dataset(const std::string& path, const ReadOptions& options) {
   return dataset;
 }
 
-}  // namespace
-
-bool is_npy_path(const std::string& path) {
-  const std::string suffix = ".npy";
-  return path.size() >= suffix.size() &&
-         path.compare(path.size() - suffix.size(), suffix.size(), suffix) == 0;
+// True for a name ending in ".npy", in any case.
+bool named_npy(const std::string& path) {
+  if (path.size() < 4) return false;
+  std::string suffix = path.substr(path.size() - 4);
+  for (char& c : suffix) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return suffix == ".npy";
 }
 
+}  // namespace
+
 Dataset read_dataset(const std::string& path, const ReadOptions& options) {
-  if (is_npy_path(path)) return read_npy_dataset(path, options);
-  if (!options.labels.empty()) {
-    throw UsageError("--labels needs .npy data (--data X.npy --labels y.npy)");
+  const InputBytes input(path);
+  // By content; a file named .npy that is not one is damaged, not CSV.
+  if (input.starts_with(kNpyMagic) || named_npy(path)) return read_npy_dataset(input, options);
+  if (input.starts_with(kZipMagic)) {
+    throw InputError(input.name() +
+                     ": a zip archive (an .npz?); linsgd reads .npy and CSV: save the arrays "
+                     "with numpy.save(\"X.npy\", X) and numpy.save(\"y.npy\", y), and pass "
+                     "--data X.npy --labels y.npy");
   }
-  return read_csv(path, options);
+  if (!options.labels.empty()) {
+    throw UsageError("--labels needs .npy data (--data X.npy --labels y.npy), and " + input.name() +
+                     " is not .npy");
+  }
+  return read_csv(input, options);
 }
 
 }  // namespace linsgd

@@ -2,17 +2,16 @@
 // Python's repr, keys in a fixed set), then copies or converts the payload.
 #include "io/npy_reader.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <string_view>
 
-#include "io/mapped_file.hpp"
+#include "io/input_bytes.hpp"
 #include "linsgd/errors.hpp"
 
 namespace linsgd {
 namespace {
-
-constexpr std::string_view kMagic = "\x93NUMPY";
 
 // The text after `'key':` in the header dict, with leading spaces removed.
 std::string_view value_of(std::string_view header, std::string_view key, const std::string& path) {
@@ -53,10 +52,10 @@ std::vector<int64_t> parse_shape(std::string_view text, const std::string& path)
 
 }  // namespace
 
-NpyArray read_npy(const std::string& path) {
-  const MappedFile file(path);
-  const std::string_view bytes(file.data(), file.size());
-  if (bytes.size() < 10 || bytes.substr(0, kMagic.size()) != kMagic) {
+NpyArray read_npy(const InputBytes& input) {
+  const std::string& path = input.name();
+  const std::string_view bytes(input.data(), input.size());
+  if (bytes.size() < 10 || !input.starts_with(kNpyMagic)) {
     throw InputError(path + ": not a .npy file (no \\x93NUMPY magic)");
   }
   const auto major = static_cast<unsigned char>(bytes[6]);
@@ -87,7 +86,16 @@ NpyArray read_npy(const std::string& path) {
   } else if (descr.substr(0, 5) == "'<f8'") {
     item_size = 8;
   } else {
-    const size_t end = descr.find_first_of(",}");
+    // The whole dtype: a quoted name, or a structured dtype's bracketed list of fields.
+    size_t end = descr.find_first_of(",}");
+    if (!descr.empty() && descr.front() == '[') {
+      int depth = 0;
+      for (end = 0; end < descr.size(); ++end) {
+        depth += descr[end] == '[' ? 1 : descr[end] == ']' ? -1 : 0;
+        if (depth == 0) break;
+      }
+      end = std::min(end + 1, descr.size());
+    }
     throw InputError(path + ": unsupported dtype " + std::string(descr.substr(0, end)) +
                      " (linsgd reads little-endian float32 '<f4' or float64 '<f8')");
   }
@@ -113,6 +121,7 @@ NpyArray read_npy(const std::string& path) {
   }
   array.values.resize(count);
   const char* payload = bytes.data() + payload_start;
+  if (count == 0) return array;  // no payload to copy (and memcpy of a null vector is undefined)
   if (item_size == 4) {
     std::memcpy(array.values.data(), payload, count * 4);
   } else {

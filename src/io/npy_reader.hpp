@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "io/input_bytes.hpp"
+
 namespace linsgd {
 
 struct NpyArray {
@@ -15,8 +17,12 @@ struct NpyArray {
   std::vector<float> values;  // converted to float32, C order
 };
 
-// Throws InputError naming the file and what is wrong: not .npy, unsupported dtype (only <f4
-// and <f8), Fortran order, or a payload shorter than the shape says.
-NpyArray read_npy(const std::string& path);
+// The format's magic bytes, which its data starts with.
+inline constexpr const char* kNpyMagic = "\x93NUMPY";
+
+// Throws InputError naming the input and what is wrong: not .npy, unsupported dtype (only <f4
+// and <f8; a structured dtype is named whole), Fortran order, or a payload shorter than the
+// shape says.
+NpyArray read_npy(const InputBytes& input);
 
 }  // namespace linsgd

@@ -1,0 +1,33 @@
+// Which column of a table is what: the target, a feature (and which one, in which order), or
+// ignored; shared by the CSV and .npy readers. From --target, the header's names, and for data
+// read for a trained model, the features it expects (ReadOptions::feature_names).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "linsgd/dataset.hpp"
+
+namespace linsgd {
+
+inline constexpr int64_t kTargetColumn = -1;
+inline constexpr int64_t kIgnoredColumn = -2;
+
+struct ColumnPlan {
+  // Per column of the file: its feature index (>= 0), kTargetColumn or kIgnoredColumn.
+  std::vector<int64_t> destination;
+  int64_t features = 0;
+  bool has_target = false;
+  std::vector<std::string> feature_names;  // in feature order; "x0", "x1", ... without a header
+  std::string target_name;                 // "y" without a header
+  std::vector<std::string> ignored;        // names of the ignored columns
+};
+
+// `header` holds the column names, or is empty for a file without one. Throws InputError naming
+// `source` for duplicate names, a --target that names no column or is out of range, a model's
+// feature missing from a header, or a table left without a feature.
+ColumnPlan plan_columns(int64_t columns, const std::vector<std::string>& header,
+                        const ReadOptions& options, const std::string& source);
+
+}  // namespace linsgd

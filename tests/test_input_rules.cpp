@@ -1,0 +1,176 @@
+// End-to-end tests of what linsgd reads, run through the binary: standard input, pipes, FIFOs
+// and process substitution; formats known by content (gzip, .npy under any name, zip refused);
+// columns matched to a model by name; a signal while reading ends the command at once.
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include <csignal>
+#include <filesystem>
+#include <string>
+#include <thread>
+
+#include "cli_runner.hpp"
+#include "npy_writer.hpp"
+
+namespace linsgd {
+namespace {
+
+namespace fs = std::filesystem;
+using testing::read_text;
+using testing::run_cli;
+using testing::ScratchDir;
+
+std::string shell_quoted(const fs::path& path) {
+  return "'" + path.string() + "'";
+}
+
+// y = 2a - b + 1 on 60 rows: a and b each in 0..9.
+std::string linear_csv(const std::string& header) {
+  std::string csv = header;
+  for (int i = 0; i < 60; ++i) {
+    const int a = i % 10, b = (i * 7) % 10;
+    csv += std::to_string(a) + "," + std::to_string(b) + "," + std::to_string(2 * a - b + 1) + "\n";
+  }
+  return csv;
+}
+
+const std::string kTrain = "train --device cpu --lr 0.01 --steps 300 --quiet ";
+
+// Runs a bash script; returns its exit code.
+int run_bash(const ScratchDir& scratch, const std::string& script) {
+  const std::string path = scratch.file("script.sh", script);
+  return testing::exit_code_of(std::system(("bash " + shell_quoted(path)).c_str()));
+}
+
+TEST(InputRules, StandardInputPipesFifosAndProcessSubstitutionAreRead) {
+  ScratchDir scratch;
+  const std::string data = scratch.file("d.csv", linear_csv("a,b,y\n"));
+  const fs::path reference = scratch.path() / "reference.json";
+  ASSERT_EQ(
+      run_cli(kTrain + "--data " + shell_quoted(data) + " --model-out " + shell_quoted(reference),
+              scratch)
+          .exit_code,
+      0);
+  const std::string cli = shell_quoted(LINSGD_CLI_PATH) + " " + kTrain;
+  const auto model = [&](const std::string& name) { return shell_quoted(scratch.path() / name); };
+  // The same bytes through each kind of stream: the same model (the source's name is not in it).
+  ASSERT_EQ(run_bash(scratch, cli + "--data - --model-out " + model("stdin.json") + " < " +
+                                  shell_quoted(data) + "\n" + "cat " + shell_quoted(data) + " | " +
+                                  cli + "--data /dev/stdin --model-out " + model("pipe.json") +
+                                  "\n" + cli + "--data <(cat " + shell_quoted(data) +
+                                  ") --model-out " + model("substituted.json") + "\n"),
+            0);
+  const fs::path fifo = scratch.path() / "d.fifo";
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  std::thread writer([&] { testing::write_text(fifo, read_text(data)); });
+  const auto from_fifo = run_cli(
+      kTrain + "--data " + shell_quoted(fifo) + " --model-out " + model("fifo.json"), scratch);
+  writer.join();
+  EXPECT_EQ(from_fifo.exit_code, 0) << from_fifo.err;
+  for (const char* name : {"stdin.json", "pipe.json", "substituted.json", "fifo.json"}) {
+    EXPECT_EQ(read_text(scratch.path() / name), read_text(reference)) << name;
+  }
+}
+
+TEST(InputRules, GzipAndNpyAreKnownByContentAndZipIsRefused) {
+  ScratchDir scratch;
+  const std::string data = scratch.file("d.csv", linear_csv("a,b,y\n"));
+  ASSERT_EQ(std::system(("gzip -k " + shell_quoted(data)).c_str()), 0);
+  const fs::path plain = scratch.path() / "plain.json", packed = scratch.path() / "packed.json";
+  ASSERT_EQ(run_cli(kTrain + "--data " + shell_quoted(data) + " --model-out " + shell_quoted(plain),
+                    scratch)
+                .exit_code,
+            0);
+  const auto gzip = run_cli(
+      kTrain + "--data " + shell_quoted(data + ".gz") + " --model-out " + shell_quoted(packed),
+      scratch);
+  ASSERT_EQ(gzip.exit_code, 0) << gzip.err;
+  EXPECT_EQ(read_text(packed), read_text(plain));
+
+  const std::string npy = scratch.file(
+      "X.bin", testing::npy_bytes({"<f4", false, {4, 3}}, {1, 2, 3, 4, 5, 6, 7, 8, 9, 1, 1, 1}));
+  const auto from_npy = run_cli(kTrain + "--data " + shell_quoted(npy), scratch);
+  EXPECT_EQ(from_npy.exit_code, 0) << from_npy.err;
+
+  const std::string zip = scratch.file("arrays.npz", std::string("PK\x03\x04 and the rest", 20));
+  const auto refused = run_cli(kTrain + "--data " + shell_quoted(zip), scratch);
+  EXPECT_EQ(refused.exit_code, 2);
+  EXPECT_EQ(refused.err, "linsgd: error: " + zip +
+                             ": a zip archive (an .npz?); linsgd reads .npy and CSV: save the "
+                             "arrays with numpy.save(\"X.npy\", X) and numpy.save(\"y.npy\", y), "
+                             "and pass --data X.npy --labels y.npy\n");
+}
+
+TEST(InputRules, ColumnsAreMatchedToTheModelByName) {
+  ScratchDir scratch;
+  const std::string data = scratch.file("d.csv", linear_csv("a,b,y\n"));
+  const fs::path model = scratch.path() / "m.json";
+  ASSERT_EQ(run_cli(kTrain + "--data " + shell_quoted(data) + " --model-out " + shell_quoted(model),
+                    scratch)
+                .exit_code,
+            0);
+  // The same rows with the columns shuffled and an identifier added: the same metrics and
+  // predictions, and one line naming the ignored column.
+  std::string shuffled = "id,y,b,a\n";
+  std::string features_only = "b,a\n";
+  for (int i = 0; i < 60; ++i) {
+    const int a = i % 10, b = (i * 7) % 10;
+    shuffled += "row" + std::to_string(i) + "," + std::to_string(2 * a - b + 1) + "," +
+                std::to_string(b) + "," + std::to_string(a) + "\n";
+    features_only += std::to_string(b) + "," + std::to_string(a) + "\n";
+  }
+  const std::string other = scratch.file("shuffled.csv", shuffled);
+  const std::string m = " --model " + shell_quoted(model);
+  const auto original = run_cli("evaluate --json" + m + " --data " + shell_quoted(data), scratch);
+  const auto reordered = run_cli("evaluate --json" + m + " --data " + shell_quoted(other), scratch);
+  ASSERT_EQ(reordered.exit_code, 0) << reordered.err;
+  EXPECT_EQ(reordered.out, original.out);
+  EXPECT_EQ(reordered.err,
+            "linsgd: " + other + ": ignoring the columns the model does not use: id\n");
+  const auto predicted = run_cli("predict" + m + " --data " + shell_quoted(data), scratch);
+  const auto from_features = run_cli(
+      "predict" + m + " --data " + shell_quoted(scratch.file("f.csv", features_only)), scratch);
+  EXPECT_EQ(from_features.exit_code, 0) << from_features.err;
+  EXPECT_EQ(from_features.out, predicted.out);
+  // A file that lacks a feature (here: a target where the feature b was) is refused by name,
+  // not read by position.
+  const std::string wrong = scratch.file("wrong.csv", "a,y\n1,2\n");
+  const auto refused = run_cli("predict" + m + " --data " + shell_quoted(wrong), scratch);
+  EXPECT_EQ(refused.exit_code, 2);
+  EXPECT_EQ(refused.err, "linsgd: error: " + wrong +
+                             ": the header has no column 'b' (the model's features, matched by "
+                             "name: a, b)\n");
+}
+
+TEST(InputRules, ByteOrderMarksMixedFirstRowsAndDuplicateNames) {
+  ScratchDir scratch;
+  const std::string bom = scratch.file("bom.csv", "\xEF\xBB\xBF" + linear_csv("a,b,y\n"));
+  const auto named = run_cli(kTrain + "--target a --data " + shell_quoted(bom), scratch);
+  EXPECT_EQ(named.exit_code, 0) << named.err;
+  const std::string mixed = scratch.file("mixed.csv", "1.5,NA,2.0\n" + linear_csv(""));
+  const auto asked = run_cli(kTrain + "--data " + shell_quoted(mixed), scratch);
+  EXPECT_EQ(asked.exit_code, 2);
+  EXPECT_EQ(asked.err, "linsgd: error: " + mixed +
+                           ": line 1 mixes numbers and other cells ('1.5', 'NA', '2.0'): say "
+                           "whether it is a header with --header or --no-header\n");
+  EXPECT_EQ(run_cli(kTrain + "--header --data " + shell_quoted(mixed), scratch).exit_code, 0);
+  const std::string twice = scratch.file("twice.csv", "a,a,y\n1,2,3\n");
+  const auto duplicate = run_cli(kTrain + "--data " + shell_quoted(twice), scratch);
+  EXPECT_EQ(duplicate.exit_code, 2);
+  EXPECT_EQ(duplicate.err,
+            "linsgd: error: " + twice + ": duplicate column names in the header: 'a'\n");
+}
+
+TEST(InputRules, ASignalWhileReadingEndsTheCommandAtOnce) {
+  ScratchDir scratch;
+  const fs::path fifo = scratch.path() / "never.fifo";  // no writer: the open blocks
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  testing::CliProcess process(kTrain + "--data " + shell_quoted(fifo), scratch);
+  ASSERT_TRUE(process.started());
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  process.signal(SIGINT);
+  EXPECT_EQ(process.wait().exit_code, 130);
+}
+
+}  // namespace
+}  // namespace linsgd
