@@ -6,6 +6,7 @@
 
 #include <cstdlib>
 #include <string>
+#include <thread>
 
 #include "cli_runner.hpp"
 #include "linsgd/trainer.hpp"
@@ -116,6 +117,56 @@ TEST(Cli, RefusesOptionsThatDoNotApply) {
     expect_usage_error("train --fused-blocks 44 --rows 50 --features 5",
                        "--fused-blocks 44: applies to the GPU's fused engine");
   }
+}
+
+TEST(Cli, VersionNamesLinsgdAndCuda) {
+  ScratchDir scratch;
+  for (const char* flag : {"--version", "-V"}) {
+    const auto run = run_cli(flag, scratch);
+    EXPECT_EQ(run.exit_code, 0) << run.err;
+    EXPECT_EQ(run.out.rfind("linsgd 0.1.0\nCUDA ", 0), 0u) << run.out;
+    EXPECT_NE(run.out.find(" at build; runtime "), std::string::npos) << run.out;
+  }
+}
+
+TEST(Cli, AnUnknownCommandListsTheCommands) {
+  expect_usage_error("fit --data d.csv",
+                     "unknown command 'fit'; the commands are train, evaluate, predict and plot");
+}
+
+TEST(Cli, IntegerOptionsTakeAnyIntegralSpellingAndRefuseTheRest) {
+  ScratchDir scratch;
+  const auto spelled = run_cli(
+      "train --device cpu --rows 2e2 --features 5 --steps 1.5e2 -q "
+      "--metrics-out " +
+          (scratch.path() / "a.json").string(),
+      scratch);
+  const auto plain = run_cli(
+      "train --device cpu --rows 200 --features 5 --steps 150 -q "
+      "--metrics-out " +
+          (scratch.path() / "b.json").string(),
+      scratch);
+  ASSERT_EQ(spelled.exit_code, 0) << spelled.err;
+  ASSERT_EQ(plain.exit_code, 0) << plain.err;
+  const auto a = nlohmann::json::parse(testing::read_text(scratch.path() / "a.json"));
+  const auto b = nlohmann::json::parse(testing::read_text(scratch.path() / "b.json"));
+  EXPECT_EQ(a["steps"], 150);
+  EXPECT_EQ(a["rows"], 200);
+  EXPECT_EQ(a["full_loss"], b["full_loss"]);
+  expect_usage_error("train --steps 1.5",
+                     "--steps: invalid value 1.5 (must be an integer, not a "
+                     "fraction)");
+  // Beyond the type: refused, not wrapped (-1) or clamped (2^64).
+  expect_usage_error("train --seed 18446744073709551616",
+                     "--seed: invalid value 18446744073709551616 (must be at most "
+                     "18446744073709551615)");
+  expect_usage_error("train --seed -1", "--seed: invalid value -1 (must be at least 0)");
+  expect_usage_error("train --fused-blocks 1e10",
+                     "--fused-blocks: invalid value 1e10 (must be at most 2147483647)");
+  const unsigned cores = std::thread::hardware_concurrency();
+  expect_usage_error("train --device cpu --threads " + std::to_string(cores + 1),
+                     "--threads " + std::to_string(cores + 1) + ": this machine has " +
+                         std::to_string(cores) + (cores == 1 ? " core" : " cores"));
 }
 
 TEST(Cli, RefusesUnknownOptionsAndMalformedNumbers) {

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <functional>
 #include <string>
+#include <thread>
 
 #include "core/engine_choice.hpp"
 #include "core/memory_plan.hpp"
@@ -81,11 +82,17 @@ TEST(DeviceKind, OptionsOfTheOtherBackendAreRefused) {
             "--fused-blocks 44: applies to the GPU's fused engine, and this run trains on the CPU");
   EXPECT_NO_THROW(require_options_apply(DeviceKind::kCuda, config));
   config.fused_blocks = 0;
-  config.threads = 4;
+  config.threads = 1;
   EXPECT_EQ(message_of<UsageError>([&] { require_options_apply(DeviceKind::kCuda, config); }),
-            "--threads 4: applies to the CPU backend, and this run trains on the GPU (use "
+            "--threads 1: applies to the CPU backend, and this run trains on the GPU (use "
             "--device cpu to train on the CPU)");
   EXPECT_NO_THROW(require_options_apply(DeviceKind::kCpu, config));
+  const auto cores = static_cast<int>(std::thread::hardware_concurrency());
+  config.threads = cores + 1;
+  EXPECT_EQ(message_of<UsageError>([&] { require_options_apply(DeviceKind::kCpu, config); }),
+            "--threads " + std::to_string(cores + 1) + ": this machine has " +
+                std::to_string(cores) + (cores == 1 ? " core" : " cores") +
+                " (more threads than cores only slow the GEMVs down)");
 }
 
 TEST(DeviceKind, ParsesTheThreeNamesAndRefusesOthers) {
@@ -141,7 +148,7 @@ TEST(MemoryPlan, RefusesARunThatDoesNotFitWithBothSizes) {
   EXPECT_EQ(
       message_of<InputError>([] { require_host_memory(uint64_t{3} << 30, uint64_t{1} << 30); }),
       "the data and training buffers need 3.0 GiB of host memory but 1.0 GiB is available; "
-      "use fewer rows, features or steps");
+      "use fewer rows or features");
   EXPECT_GT(available_host_memory(), uint64_t{1} << 20);
   EXPECT_EQ(format_bytes(512), "512 B");
   EXPECT_EQ(format_bytes(3 * 1024 * 1024 + 512 * 1024), "3.5 MiB");

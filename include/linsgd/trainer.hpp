@@ -56,8 +56,8 @@ struct DeviceChoice {
 DeviceChoice resolve_device(DeviceKind requested);
 
 // Throws UsageError for an option of `config` that does not apply to `backend` (kCpu or kCuda):
-// --fused-blocks on the CPU, --threads on the GPU. train_synthetic and train_on_data check it
-// too; call it first to refuse before reading data.
+// --fused-blocks on the CPU, --threads on the GPU, more --threads than the machine has cores.
+// train_synthetic and train_on_data check it too; call it first to refuse before reading data.
 void require_options_apply(DeviceKind backend, const TrainConfig& config);
 
 // Where a run stands at one of the training loop's checkpoints (after the chunk that completes

@@ -15,6 +15,7 @@
 #include "cli/train_command.hpp"
 #include "io/output_file.hpp"
 #include "linsgd/errors.hpp"
+#include "linsgd/version.hpp"
 
 namespace {
 
@@ -33,12 +34,27 @@ int main(int argc, char** argv) {
   linsgd::cli::install_interrupt_handlers();
   CLI::App app{"linsgd: linear regression by mini-batch SGD on NVIDIA GPUs and on the CPU"};
   app.require_subcommand(1);
+  app.set_version_flag("-V,--version", [] {
+    return std::string("linsgd ") + linsgd::version() + "\n" + linsgd::cuda_versions();
+  });
   linsgd::cli::TrainCommand train(app);
   linsgd::cli::EvaluateCommand evaluate(app);
   linsgd::cli::PredictCommand predict(app);
   linsgd::cli::PlotCommand plot(app);
+  const auto known = [&](const std::string& name) {
+    return !app.get_subcommands([&](const CLI::App* command) { return command->check_name(name); })
+                .empty();
+  };
+  if (argc > 1 && argv[1][0] != '-' && !known(argv[1])) {
+    return report_error(("unknown command '" + std::string(argv[1]) +
+                         "'; the commands are train, evaluate, predict and plot (linsgd --help)")
+                            .c_str(),
+                        kExitUsage);
+  }
   try {
     app.parse(argc, argv);
+  } catch (const CLI::CallForVersion& version) {
+    return app.exit(version);
   } catch (const CLI::CallForHelp& help) {
     return app.exit(help);
   } catch (const CLI::CallForAllHelp& help) {
@@ -59,7 +75,7 @@ int main(int argc, char** argv) {
   } catch (const linsgd::InputError& error) {
     return report_error(error.what(), kExitUsage);
   } catch (const std::bad_alloc&) {
-    return report_error("out of memory: use fewer rows, features or steps", kExitFailure);
+    return report_error("out of memory: use fewer rows or features", kExitFailure);
   } catch (const std::exception& error) {
     return report_error(error.what(), kExitFailure);
   }

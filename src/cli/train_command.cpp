@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstdio>
 
+#include "cli/integer_options.hpp"
 #include "cli/interrupts.hpp"
 #include "cli/progress_line.hpp"
 #include "io/output_file.hpp"
@@ -31,20 +32,23 @@ TrainCommand::TrainCommand(CLI::App& app)
           "train", "train on a data file, or on the reference post's synthetic problem")) {
   CLI::App& c = *command_;
   data_.add_to(c, false);
-  c.add_option("--rows", config_.rows, "synthetic data: rows n")->capture_default_str();
-  c.add_option("--features", config_.features, "synthetic data: features d")->capture_default_str();
+  c.add_option("--rows", config_.rows, "synthetic data: rows n")
+      ->transform(integral_value<int64_t>())
+      ->capture_default_str();
+  c.add_option("--features", config_.features, "synthetic data: features d")
+      ->transform(integral_value<int64_t>())
+      ->capture_default_str();
   c.add_option("--batch-size", config_.batch_size, "rows per step, drawn with replacement")
+      ->transform(integral_value<int64_t>())
       ->capture_default_str();
   c.add_option("--lr", config_.learning_rate, "learning rate")->capture_default_str();
-  c.add_option("--steps", config_.steps, "SGD steps (the post's epochs)")->capture_default_str();
+  c.add_option("--steps", config_.steps, "SGD steps (the post's epochs)")
+      ->transform(integral_value<int64_t>())
+      ->capture_default_str();
   c.add_option("--sigma", config_.sigma, "standard deviation of the initial weights")
       ->capture_default_str();
   c.add_option("--seed", config_.seed, "seed of the data, the batch draws and the split")
-      ->check([](const std::string& text) {
-        // CLI11 would wrap "-1" around to 2^64 - 1.
-        return text.rfind('-', 0) == 0 ? "invalid value " + text + " (must be 0 or more)"
-                                       : std::string();
-      })
+      ->transform(integral_value<uint64_t>())  // CLI11 alone would wrap -1 and clamp 2^64
       ->capture_default_str();
   c.add_option("--device", device_, "auto, cuda or cpu")->capture_default_str();
   c.add_option("--engine", engine_,
@@ -53,10 +57,12 @@ TrainCommand::TrainCommand(CLI::App& app)
       ->capture_default_str();
   c.add_option("--threads", config_.threads,
                "CPU backend threads (0: one for small steps, all cores for large)")
+      ->transform(integral_value<int>())
       ->capture_default_str();
   c.add_option("--fused-blocks", config_.fused_blocks,
                "GPU fused engine: about this many thread blocks, each owning a slice of the "
                "features (0: sqrt(features) / 2; more when the batch needs their shared memory)")
+      ->transform(integral_value<int>())
       ->capture_default_str();
   c.add_flag("--standardize", standardize_,
              "scale each feature to mean 0, deviation 1 (statistics of the training rows, "
@@ -69,7 +75,7 @@ TrainCommand::TrainCommand(CLI::App& app)
   c.add_option("--plot", plot_,
                "draw the training report (PNG, with gnuplot); its data goes to --metrics-out and "
                "--loss-out, or beside the PNG");
-  c.add_flag("--quiet", quiet_, "print nothing but errors");
+  c.add_flag("-q,--quiet", quiet_, "print nothing but errors");
 }
 
 void TrainCommand::check_option_combinations() const {
@@ -139,8 +145,10 @@ TrainResult TrainCommand::train(const TrainConfig& config, const Dataset* data,
     outputs.add_losses(first_step, losses);
   };
   hooks.stop_requested = stop_requested;
+  // From here the first Ctrl-C stops the run instead of the process: opened before the loss
+  // file, so a signal that finds it being written finds the window open too.
+  const TrainingWindow window;
   outputs.start_losses(config.steps);
-  const TrainingWindow window;  // the first Ctrl-C stops the run instead of the process
   return data == nullptr ? train_synthetic(config, hooks) : train_on_data(config, *data, hooks);
 }
 

@@ -48,7 +48,7 @@ void require_host_memory(uint64_t required, uint64_t available) {
   if (required <= available) return;
   throw InputError("the data and training buffers need " + format_bytes(required) +
                    " of host memory but " + format_bytes(available) +
-                   " is available; use fewer rows, features or steps");
+                   " is available; use fewer rows or features");
 }
 
 uint64_t available_host_memory() {

@@ -6,6 +6,7 @@
 #include "core/cuda_check.hpp"
 #include "kernels/fused_sgd.cuh"
 #include "linsgd/trainer.hpp"
+#include "linsgd/version.hpp"
 
 namespace linsgd {
 
@@ -16,6 +17,27 @@ bool cuda_device_available() {
     return false;
   }
   return count > 0;
+}
+
+namespace {
+
+// 13000 -> "13.0" (CUDA's version numbers are 1000 x major + 10 x minor).
+std::string cuda_version_text(int version) {
+  return std::to_string(version / 1000) + "." + std::to_string(version % 1000 / 10);
+}
+
+}  // namespace
+
+std::string cuda_versions() {
+  int runtime = 0;
+  int driver = 0;
+  if (cudaRuntimeGetVersion(&runtime) != cudaSuccess) runtime = 0;
+  if (cudaDriverGetVersion(&driver) != cudaSuccess) driver = 0;
+  cudaGetLastError();
+  return "CUDA " + cuda_version_text(CUDART_VERSION) + " at build; runtime " +
+         cuda_version_text(runtime) + "; " +
+         (driver == 0 ? std::string("no NVIDIA driver found")
+                      : "the NVIDIA driver supports CUDA " + cuda_version_text(driver));
 }
 
 CudaDeviceInfo query_cuda_device() {

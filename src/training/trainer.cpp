@@ -1,6 +1,7 @@
 // The training dispatch: resolves the device, refuses options that do not apply to it, and
 // hands the run to the CPU or the CUDA backend.
 #include <string>
+#include <thread>
 
 #include "cpu/cpu_backend.hpp"
 #include "cuda/cuda_backend.hpp"
@@ -28,6 +29,12 @@ DeviceChoice resolve_device(DeviceKind requested) {
 }
 
 void require_options_apply(DeviceKind backend, const TrainConfig& config) {
+  const unsigned cores = std::thread::hardware_concurrency();
+  if (backend == DeviceKind::kCpu && cores > 0 && config.threads > static_cast<int>(cores)) {
+    throw UsageError("--threads " + std::to_string(config.threads) + ": this machine has " +
+                     std::to_string(cores) + (cores == 1 ? " core" : " cores") +
+                     " (more threads than cores only slow the GEMVs down)");
+  }
   if (backend == DeviceKind::kCpu && config.fused_blocks > 0) {
     throw UsageError("--fused-blocks " + std::to_string(config.fused_blocks) +
                      ": applies to the GPU's fused engine, and this run trains on the CPU");
