@@ -92,7 +92,7 @@ TEST(InputRules, GzipAndNpyAreKnownByContentAndZipIsRefused) {
   const auto from_npy = run_cli(kTrain + "--data " + shell_quoted(npy), scratch);
   EXPECT_EQ(from_npy.exit_code, 0) << from_npy.err;
 
-  const std::string zip = scratch.file("arrays.npz", std::string("PK\x03\x04 and the rest", 20));
+  const std::string zip = scratch.file("arrays.npz", std::string("PK\x03\x04") + " and the rest");
   const auto refused = run_cli(kTrain + "--data " + shell_quoted(zip), scratch);
   EXPECT_EQ(refused.exit_code, 2);
   EXPECT_EQ(refused.err, "linsgd: error: " + zip +

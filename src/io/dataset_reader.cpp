@@ -7,6 +7,7 @@
 
 #include "io/column_plan.hpp"
 #include "io/csv_reader.hpp"
+#include "io/dataset_reader.hpp"
 #include "io/input_bytes.hpp"
 #include "io/npy_reader.hpp"
 #include "linsgd/dataset.hpp"
@@ -123,9 +124,14 @@ bool named_npy(const std::string& path) {
 }  // namespace
 
 Dataset read_dataset(const std::string& path, const ReadOptions& options) {
-  const InputBytes input(path);
+  return read_dataset(InputBytes(path), options);
+}
+
+Dataset read_dataset(const InputBytes& input, const ReadOptions& options) {
   // By content; a file named .npy that is not one is damaged, not CSV.
-  if (input.starts_with(kNpyMagic) || named_npy(path)) return read_npy_dataset(input, options);
+  if (input.starts_with(kNpyMagic) || named_npy(input.name())) {
+    return read_npy_dataset(input, options);
+  }
   if (input.starts_with(kZipMagic)) {
     throw InputError(input.name() +
                      ": a zip archive (an .npz?); linsgd reads .npy and CSV: save the arrays "

@@ -9,7 +9,9 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdint>
 #include <cstring>
+#include <utility>
 
 #include "linsgd/errors.hpp"
 
@@ -50,7 +52,14 @@ InputBytes::InputBytes(const std::string& path) : name_(path == "-" ? "standard 
     }
   }
   if (fd != STDIN_FILENO) ::close(fd);
-  if (starts_with(kGzipMagic)) inflate_gzip();
+  if (starts_with(kGzipMagic)) inflate_gzip(SIZE_MAX);
+}
+
+InputBytes::InputBytes(std::string name, std::vector<char> bytes, size_t max_inflated_bytes)
+    : name_(std::move(name)), owned_(std::move(bytes)) {
+  data_ = owned_.data();
+  size_ = owned_.size();
+  if (starts_with(kGzipMagic)) inflate_gzip(max_inflated_bytes);
 }
 
 InputBytes::~InputBytes() {
@@ -80,8 +89,8 @@ void InputBytes::read_stream(int fd) {
 }
 
 // Inflates every gzip member (gzip files may be concatenations) into a new buffer.
-void InputBytes::inflate_gzip() {
-  std::vector<char> inflated(std::max<size_t>(size_ * 4, size_t{1} << 16));
+void InputBytes::inflate_gzip(size_t max_inflated_bytes) {
+  std::vector<char> inflated(std::min(max_inflated_bytes, std::max<size_t>(size_ * 4, 1 << 16)));
   z_stream stream{};
   if (inflateInit2(&stream, 16 + MAX_WBITS) != Z_OK) {
     throw InputError(name_ + ": cannot start zlib to inflate gzip data");
@@ -91,7 +100,14 @@ void InputBytes::inflate_gzip() {
   size_t filled = 0;
   int status = Z_OK;
   for (;;) {
-    if (filled == inflated.size()) inflated.resize(inflated.size() * 2);
+    if (filled == inflated.size()) {
+      if (filled >= max_inflated_bytes) {
+        inflateEnd(&stream);
+        throw InputError(name_ + ": gzip data inflates beyond " +
+                         std::to_string(max_inflated_bytes) + " bytes");
+      }
+      inflated.resize(std::min(max_inflated_bytes, inflated.size() * 2));
+    }
     // zlib counts in 32-bit units: feed and drain it at most 1 GiB at a time.
     const auto input_now = static_cast<uInt>(std::min<size_t>(input_left, size_t{1} << 30));
     const auto output_now =

@@ -14,6 +14,9 @@ class InputBytes {
   // Throws InputError "cannot open <path>: <reason>" / "cannot read <path>: <reason>", or for
   // gzip data that does not inflate.
   explicit InputBytes(const std::string& path);
+  // Bytes already in memory, called `name` in messages (the fuzz targets' input). Gzip data is
+  // inflated as from a file, refused (InputError) when it would pass `max_inflated_bytes`.
+  InputBytes(std::string name, std::vector<char> bytes, size_t max_inflated_bytes);
   ~InputBytes();
   InputBytes(const InputBytes&) = delete;
   InputBytes& operator=(const InputBytes&) = delete;
@@ -26,7 +29,7 @@ class InputBytes {
 
  private:
   void read_stream(int fd);
-  void inflate_gzip();
+  void inflate_gzip(size_t max_inflated_bytes);
 
   std::string name_;
   const char* data_ = nullptr;

@@ -37,13 +37,15 @@ std::vector<int64_t> parse_shape(std::string_view text, const std::string& path)
       inside.remove_prefix(1);
     }
     if (inside.empty()) break;
+    // At most 15 digits (a dimension below 10^15), counted before they are added up, so a long
+    // run of digits cannot overflow.
     int64_t dimension = 0;
     size_t digits = 0;
     while (digits < inside.size() && inside[digits] >= '0' && inside[digits] <= '9') {
-      dimension = dimension * 10 + (inside[digits] - '0');
-      ++digits;
+      if (++digits > 15) throw InputError(path + ": .npy shape is malformed");
+      dimension = dimension * 10 + (inside[digits - 1] - '0');
     }
-    if (digits == 0 || digits > 15) throw InputError(path + ": .npy shape is malformed");
+    if (digits == 0) throw InputError(path + ": .npy shape is malformed");
     shape.push_back(dimension);
     inside.remove_prefix(digits);
   }

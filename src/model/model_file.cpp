@@ -1,4 +1,4 @@
-// model_json, save_model and load_model: the JSON model file.
+// model_json, save_model, load_model and parse_model: the JSON model file.
 #include "model/model_file.hpp"
 
 #include <nlohmann/json.hpp>
@@ -159,16 +159,20 @@ Model load_model(const std::string& path) {
   if (!file) throw InputError("cannot open model " + path);
   std::stringstream text;
   text << file.rdbuf();
+  return parse_model(text.str(), path);
+}
+
+Model parse_model(const std::string& text, const std::string& source) {
   Json json;
   try {
-    json = Json::parse(text.str());
+    json = Json::parse(text);
   } catch (const nlohmann::json::exception& error) {
-    throw InputError(path + ": not a valid model file (truncated or not JSON): " + error.what());
+    throw InputError(source + ": not a valid model file (truncated or not JSON): " + error.what());
   }
   try {
-    return ModelReader(json, path).read();
+    return ModelReader(json, source).read();
   } catch (const nlohmann::json::exception& error) {
-    throw InputError(path + ": malformed model file: " + error.what());
+    throw InputError(source + ": malformed model file: " + error.what());
   }
 }
 

@@ -12,4 +12,8 @@ namespace linsgd {
 // bit-exact, and nothing that varies from run to run of the same seed, data and options.
 std::string model_json(const Model& model);
 
+// The model in `text`, a model file's content; as load_model, with `source` naming it in
+// messages (the fuzz target enters here).
+Model parse_model(const std::string& text, const std::string& source);
+
 }  // namespace linsgd
