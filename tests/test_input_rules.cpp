@@ -161,6 +161,24 @@ TEST(InputRules, ByteOrderMarksMixedFirstRowsAndDuplicateNames) {
             "linsgd: error: " + twice + ": duplicate column names in the header: 'a'\n");
 }
 
+TEST(InputRules, TrailingDelimitersAndStructuredDtypesAreNamed) {
+  ScratchDir scratch;
+  const std::string trailing = scratch.file("t.csv", "a,b,y,\n1,2,3,\n");
+  const auto ends = run_cli(kTrain + "--data " + shell_quoted(trailing), scratch);
+  EXPECT_EQ(ends.exit_code, 2);
+  EXPECT_EQ(ends.err,
+            "linsgd: error: " + trailing +
+                ": line 2, column 4: empty cell (the line ends with the delimiter ',')\n");
+  testing::NpySpec structured{"[('a', '<f4'), ('b', '<f8')]", false, {2}};
+  structured.quoted_descr = false;
+  const std::string npy = scratch.file("s.npy", testing::npy_bytes(structured, {}));
+  const auto dtype = run_cli(kTrain + "--data " + shell_quoted(npy), scratch);
+  EXPECT_EQ(dtype.exit_code, 2);
+  EXPECT_EQ(dtype.err, "linsgd: error: " + npy +
+                           ": unsupported dtype [('a', '<f4'), ('b', '<f8')] (linsgd reads "
+                           "little-endian float32 '<f4' or float64 '<f8')\n");
+}
+
 TEST(InputRules, ASignalWhileReadingEndsTheCommandAtOnce) {
   ScratchDir scratch;
   const fs::path fifo = scratch.path() / "never.fifo";  // no writer: the open blocks
