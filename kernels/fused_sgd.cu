@@ -7,6 +7,7 @@
 
 #include "core/cuda_check.hpp"
 #include "core/fused_plan.hpp"
+#include "core/objective.hpp"
 #include "core/sgd_math.hpp"
 #include "linsgd/errors.hpp"
 
@@ -58,7 +59,7 @@ __device__ void start_step_copies(const StepArgs& a, const FusedLayout& layout,
   const int step = layout.vector_copy ? 4 : 1;  // floats per copy
   const int64_t first_row = copy_grid.active() ? copy_grid.group : a.batch;
   for (int64_t k = first_row; k < a.batch; k += copy_grid.groups) {
-    const float* source = a.X + row_from_draw(draws[k], a.rows) * a.features + j_begin;
+    const float* source = a.X + static_cast<int64_t>(draws[k]) * a.features + j_begin;
     float* destination = tile + k * layout.stride;
     for (int64_t j = static_cast<int64_t>(copy_grid.lane) * step; j < width;
          j += static_cast<int64_t>(copy_grid.lanes) * step) {
@@ -66,7 +67,7 @@ __device__ void start_step_copies(const StepArgs& a, const FusedLayout& layout,
     }
   }
   for (int64_t k = threadIdx.x; k < a.batch; k += kThreads) {
-    __pipeline_memcpy_async(y_batch + k, a.y + row_from_draw(draws[k], a.rows), sizeof(float));
+    __pipeline_memcpy_async(y_batch + k, a.y + draws[k], sizeof(float));
     if (next_draws_source != nullptr) {
       __pipeline_memcpy_async(next_draws + k, next_draws_source + k, sizeof(uint32_t));
     }
@@ -151,16 +152,22 @@ __global__ void __launch_bounds__(kThreads)
   // the bias in a register.
   for (int64_t j = threadIdx.x; j < width; j += kThreads) w_slice[j] = a.weights[j_begin + j];
   for (int64_t k = threadIdx.x; k < a.batch; k += kThreads) {
-    __pipeline_memcpy_async(draws + k, a.draws + k, sizeof(uint32_t));
+    __pipeline_memcpy_async(draws + k, a.sampled_rows + k, sizeof(uint32_t));
   }
   __pipeline_commit();
   __pipeline_wait_prior(0);
   __syncthreads();
+  // Every block keeps an identical copy of the bias (and of its momentum and average) in
+  // registers; block 0 writes them back at the end.
   float bias = *a.bias;
+  float bias_velocity = a.rule.momentum > 0.0f ? a.velocity[a.features] : 0.0f;
+  float bias_average = a.rule.average_from >= 0 ? a.average[a.features] : 0.0f;
   const int64_t first_step = *a.step_counter;
 
   for (int64_t s = 0; s < count; ++s) {
-    const uint32_t* next_source = s + 1 < count ? a.draws + (s + 1) * a.batch : nullptr;
+    const int64_t t = first_step + s;
+    const StepScalars scalars = step_scalars(a, t);
+    const uint32_t* next_source = s + 1 < count ? a.sampled_rows + (s + 1) * a.batch : nullptr;
     start_step_copies(a, layout, copy_grid, j_begin, width, draws, next_source, next_draws, tile,
                       y_batch);
     __pipeline_wait_prior(0);
@@ -170,29 +177,49 @@ __global__ void __launch_bounds__(kThreads)
     partial_dots(layout, a.batch, width, tile, w_slice, partials_out);
     grid_barrier(a.barrier, static_cast<unsigned>((s + 1) * blocks));
 
-    // B1: residuals from all blocks' partials, then sum(r) and sum(r^2) in double.
+    // B1: residuals from all blocks' partials; the coefficients the gradient multiplies the
+    // tile by (the residuals themselves for the post's squared loss, else s'L'(r), 0 past the
+    // step's rows), kept in `residual`; the batch's two sums in double (of r and r^2, or of
+    // s'L'(r) and s'L(r)).
     const float* partials_in = a.partials + (s % 2) * blocks * a.batch;
     double sum = 0.0;
-    double square_sum = 0.0;
+    double second = 0.0;
     for (int64_t k = threadIdx.x; k < a.batch; k += kThreads) {
       const float r =
           residual_offset(bias, y_batch[k]) + summed_partials(partials_in, blocks, a.batch, k);
-      residual[k] = r;
-      sum += r;
-      square_sum += static_cast<double>(r) * r;
+      if (a.rule.plain_data) {
+        residual[k] = r;
+        sum += r;
+        second += static_cast<double>(r) * r;
+      } else {
+        const float weight = a.sample_weights != nullptr ? a.sample_weights[draws[k]] : 1.0f;
+        float derivative = 0.0f, loss = 0.0f;
+        data_term(a.rule, r, weight, k < scalars.batch_rows, &derivative, &loss);
+        residual[k] = derivative;
+        sum += derivative;
+        second += loss;
+      }
     }
     sum = BlockReduce(reduce_storage).Sum(sum);
     __syncthreads();
-    square_sum = BlockReduce(reduce_storage).Sum(square_sum);
+    second = BlockReduce(reduce_storage).Sum(second);
     if (threadIdx.x == 0) {
       shared_sum = sum;
-      shared_square_sum = square_sum;
+      shared_square_sum = second;
     }
     __syncthreads();
-    bias = updated_bias(bias, shared_sum, a.scale);
+    bias = a.rule.plain_update ? updated_bias(bias, shared_sum, scalars.scale)
+                               : updated_parameter(a.rule, bias, static_cast<float>(shared_sum),
+                                                   &bias_velocity, scalars.learning_rate,
+                                                   scalars.scale, scalars.inverse_batch, false);
+    if (a.rule.average_from >= 0 && t >= a.rule.average_from) {
+      bias_average = averaged(bias_average, bias, t - a.rule.average_from + 1);
+    }
     if (blockIdx.x == 0 && threadIdx.x == 0) {
-      a.loss_history[(first_step + s) % a.loss_capacity] =
-          half_mean_square(shared_square_sum, a.batch);
+      a.loss_history[t % a.loss_capacity] =
+          a.rule.plain_data
+              ? half_mean_square(shared_square_sum, a.batch)
+              : static_cast<float>(shared_square_sum / static_cast<double>(scalars.batch_rows));
     }
 
     // B2: gradient and update of the block's weights; groups split the batch, then group 0 adds
@@ -212,7 +239,10 @@ __global__ void __launch_bounds__(kThreads)
         float total = 0.0f;
         for (int group = 0; group < g.groups; ++group)
           total += group_sums[group * g.lanes + g.lane];
-        w_slice[j] = updated_weight(w_slice[j], total, a.scale);
+        w_slice[j] =
+            updated_parameter(a.rule, w_slice[j], total, velocity_of(a, j_begin + j),
+                              scalars.learning_rate, scalars.scale, scalars.inverse_batch, true);
+        fold_into_average(a, t, j_begin + j, w_slice[j]);
       }
       __syncthreads();
     }
@@ -225,6 +255,8 @@ __global__ void __launch_bounds__(kThreads)
   for (int64_t j = threadIdx.x; j < width; j += kThreads) a.weights[j_begin + j] = w_slice[j];
   if (blockIdx.x == 0 && threadIdx.x == 0) {
     *a.bias = bias;
+    if (a.rule.momentum > 0.0f) a.velocity[a.features] = bias_velocity;
+    if (a.rule.average_from >= 0) a.average[a.features] = bias_average;
     *a.step_counter = first_step + count;
   }
 }

@@ -12,6 +12,7 @@
 #include <functional>
 
 #include "core/cuda_check.hpp"
+#include "core/objective.hpp"
 #include "core/sgd_math.hpp"
 
 namespace linsgd::kernels {
@@ -28,16 +29,25 @@ unsigned grid_for(int64_t count) {
   return static_cast<unsigned>(std::clamp<int64_t>(ceil_div(count, kBlockSize), 1, kMaxBlocks));
 }
 
+// The draws of a chunk become row indices, in place (exact integer arithmetic).
+__global__ void rows_from_draws_kernel(uint32_t* draws, int64_t count, int64_t rows) {
+  const int64_t stride = static_cast<int64_t>(gridDim.x) * blockDim.x;
+  for (int64_t i = static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x; i < count;
+       i += stride) {
+    draws[i] = static_cast<uint32_t>(row_from_draw(draws[i], rows));
+  }
+}
+
 // Rows of the batch along the grid's y dimension, features along x: each block row copies one
 // sampled row of X (coalesced loads and stores, no division per element), and the block at
 // x = 0 also writes b - y for it.
 __global__ void gather_batch_kernel(StepArgs a, int64_t slot) {
-  const uint32_t* __restrict__ draws = a.draws + slot * a.batch;
+  const uint32_t* __restrict__ rows = a.sampled_rows + slot * a.batch;
   const float* __restrict__ X = a.X;
   float* __restrict__ X_batch = a.X_batch;
   const int64_t j_stride = static_cast<int64_t>(gridDim.x) * blockDim.x;
   for (int64_t k = blockIdx.y; k < a.batch; k += gridDim.y) {
-    const int64_t row = row_from_draw(draws[k], a.rows);
+    const int64_t row = rows[k];
     const float* source = X + row * a.features;
     float* destination = X_batch + k * a.features;
     for (int64_t j = static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x; j < a.features;
@@ -48,35 +58,73 @@ __global__ void gather_batch_kernel(StepArgs a, int64_t slot) {
   }
 }
 
-// Every block updates its slice of w; block 0 also reduces the residuals (in double, by a
-// fixed-shape tree, so the result is the same on every run) to update b and record the loss.
-// Nothing else in this kernel reads b, so block 0 may write it while other blocks run.
+// The general data term of each batch row (see data_term).
+__global__ void derive_kernel(StepArgs a, int64_t slot) {
+  const uint32_t* __restrict__ rows = a.sampled_rows + slot * a.batch;
+  const int64_t batch_rows = batch_rows_at(a.rule, *a.step_counter, a.rows, a.batch);
+  const int64_t stride = static_cast<int64_t>(gridDim.x) * blockDim.x;
+  for (int64_t k = static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x; k < a.batch;
+       k += stride) {
+    const float weight = a.sample_weights != nullptr ? a.sample_weights[rows[k]] : 1.0f;
+    data_term(a.rule, a.residual[k], weight, k < batch_rows, a.derivative + k, a.loss_terms + k);
+  }
+}
+
+// Every block updates its slice of w (and of the momentum and averages); block 0 also reduces
+// the batch's sums (in double, by a fixed-shape tree, so the result is the same on every run)
+// to update b and record the loss. Nothing else in this kernel reads b, so block 0 may write it
+// while other blocks run. Every block reads the step number first; the last block to finish
+// advances it, when no block will read it again.
 __global__ void sgd_update_kernel(StepArgs a) {
+  __shared__ int64_t step;
+  if (threadIdx.x == 0) step = *a.step_counter;
+  __syncthreads();
+  const int64_t t = step;
+  const StepScalars s = step_scalars(a, t);
   const float* __restrict__ gradient = a.gradient;
   float* __restrict__ w = a.weights;
   const int64_t stride = static_cast<int64_t>(gridDim.x) * blockDim.x;
   for (int64_t j = static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x; j < a.features;
        j += stride) {
-    w[j] = updated_weight(w[j], gradient[j], a.scale);
+    w[j] = updated_parameter(a.rule, w[j], gradient[j], velocity_of(a, j), s.learning_rate, s.scale,
+                             s.inverse_batch, true);
+    fold_into_average(a, t, j, w[j]);
   }
-  if (blockIdx.x != 0) return;
 
-  using BlockReduce = cub::BlockReduce<double, kBlockSize>;
-  __shared__ typename BlockReduce::TempStorage sum_storage;
-  __shared__ typename BlockReduce::TempStorage square_storage;
-  double sum = 0.0;
-  double square_sum = 0.0;
-  for (int64_t k = threadIdx.x; k < a.batch; k += blockDim.x) {
-    const double r = a.residual[k];
-    sum += r;
-    square_sum += r * r;
+  if (blockIdx.x == 0) {
+    using BlockReduce = cub::BlockReduce<double, kBlockSize>;
+    __shared__ typename BlockReduce::TempStorage sum_storage;
+    __shared__ typename BlockReduce::TempStorage second_storage;
+    const float* first = a.rule.plain_data ? a.residual : a.derivative;
+    double sum = 0.0;
+    double second = 0.0;
+    for (int64_t k = threadIdx.x; k < a.batch; k += blockDim.x) {
+      const double value = first[k];
+      sum += value;
+      second += a.rule.plain_data ? value * value : static_cast<double>(a.loss_terms[k]);
+    }
+    sum = BlockReduce(sum_storage).Sum(sum);
+    second = BlockReduce(second_storage).Sum(second);
+    if (threadIdx.x == 0) {
+      *a.bias = a.rule.plain_update ? updated_bias(*a.bias, sum, s.scale)
+                                    : updated_parameter(a.rule, *a.bias, static_cast<float>(sum),
+                                                        velocity_of(a, a.features), s.learning_rate,
+                                                        s.scale, s.inverse_batch, false);
+      fold_into_average(a, t, a.features, *a.bias);
+      a.loss_history[t % a.loss_capacity] =
+          a.rule.plain_data ? half_mean_square(second, a.batch)
+                            : static_cast<float>(second / static_cast<double>(s.batch_rows));
+    }
   }
-  sum = BlockReduce(sum_storage).Sum(sum);
-  square_sum = BlockReduce(square_storage).Sum(square_sum);
+
+  __syncthreads();
   if (threadIdx.x == 0) {
-    *a.bias = updated_bias(*a.bias, sum, a.scale);
-    a.loss_history[*a.step_counter % a.loss_capacity] = half_mean_square(square_sum, a.batch);
-    *a.step_counter += 1;
+    __threadfence();
+    if (atomicAdd(a.blocks_done, 1u) == gridDim.x - 1) {
+      *a.blocks_done = 0;
+      *a.step_counter = t + 1;
+      __threadfence();
+    }
   }
 }
 
@@ -99,7 +147,39 @@ struct SquaredResidual {
   }
 };
 
+struct WeightedLoss {
+  const float* predictions;
+  const float* bias;
+  const float* y;
+  const float* weights;
+  Loss loss;
+  double epsilon;
+  __device__ double operator()(int64_t i) const {
+    return weighted_loss(loss, epsilon, predictions[i], *bias, y[i],
+                         weights != nullptr ? weights[i] : 1.0f);
+  }
+};
+
+struct SquareAndAbsolute {
+  const float* w;
+  __device__ double2 operator()(int64_t j) const {
+    const double value = w[j];
+    return make_double2(value * value, value < 0.0 ? -value : value);
+  }
+};
+
+struct AddPairs {
+  __device__ double2 operator()(double2 a, double2 b) const {
+    return make_double2(a.x + b.x, a.y + b.y);
+  }
+};
+
 }  // namespace
+
+void rows_from_draws(cudaStream_t stream, uint32_t* draws, int64_t count, int64_t rows) {
+  rows_from_draws_kernel<<<grid_for(count), kBlockSize, 0, stream>>>(draws, count, rows);
+  LINSGD_CUDA_CHECK_LAUNCH();
+}
 
 void gather_batch(cudaStream_t stream, const StepArgs& args, int64_t slot) {
   // Enough blocks per row to cover about 4 features a thread; at most 65535 rows of blocks.
@@ -107,6 +187,11 @@ void gather_batch(cudaStream_t stream, const StepArgs& args, int64_t slot) {
       static_cast<unsigned>(std::clamp<int64_t>(ceil_div(args.features, 4 * kBlockSize), 1, 64)),
       static_cast<unsigned>(std::min<int64_t>(args.batch, kMaxBlocks)));
   gather_batch_kernel<<<grid, kBlockSize, 0, stream>>>(args, slot);
+  LINSGD_CUDA_CHECK_LAUNCH();
+}
+
+void derive(cudaStream_t stream, const StepArgs& args, int64_t slot) {
+  derive_kernel<<<grid_for(args.batch), kBlockSize, 0, stream>>>(args, slot);
   LINSGD_CUDA_CHECK_LAUNCH();
 }
 
@@ -127,6 +212,23 @@ double residual_square_sum(cudaStream_t stream, int64_t rows, const float* predi
       thrust::cuda::par.on(stream), thrust::counting_iterator<int64_t>(0),
       thrust::counting_iterator<int64_t>(rows), SquaredResidual{predictions, bias, y}, 0.0,
       thrust::plus<double>());
+}
+
+double weighted_loss_sum(cudaStream_t stream, int64_t rows, const float* predictions,
+                         const float* bias, const float* y, const float* weights, Loss loss,
+                         double epsilon) {
+  return thrust::transform_reduce(
+      thrust::cuda::par.on(stream), thrust::counting_iterator<int64_t>(0),
+      thrust::counting_iterator<int64_t>(rows),
+      WeightedLoss{predictions, bias, y, weights, loss, epsilon}, 0.0, thrust::plus<double>());
+}
+
+std::pair<double, double> norm_sums(cudaStream_t stream, const float* w, int64_t count) {
+  const double2 sums =
+      thrust::transform_reduce(thrust::cuda::par.on(stream), thrust::counting_iterator<int64_t>(0),
+                               thrust::counting_iterator<int64_t>(count), SquareAndAbsolute{w},
+                               make_double2(0.0, 0.0), AddPairs{});
+  return {sums.x, sums.y};
 }
 
 }  // namespace linsgd::kernels

@@ -7,16 +7,26 @@
 #include <cuda_runtime.h>
 
 #include <cstdint>
+#include <utility>
 
 #include "core/step_args.hpp"
+#include "linsgd/config.hpp"
 
 namespace linsgd::kernels {
+
+// A chunk's 32-bit draws become row indices in [0, rows), in place.
+void rows_from_draws(cudaStream_t stream, uint32_t* draws, int64_t count, int64_t rows);
 
 // The gemv engine's gather of step `slot` of the chunk: the sampled rows into args.X_batch, and
 // b - y of each into args.residual.
 void gather_batch(cudaStream_t stream, const StepArgs& args, int64_t slot);
 
-// The gemv engine's update: w and b from args.gradient and args.residual, and the step's loss.
+// The general data term of the batch: args.derivative and args.loss_terms from args.residual.
+void derive(cudaStream_t stream, const StepArgs& args, int64_t slot);
+
+// The gemv engine's update: w and b (with their momentum and averages) from args.gradient and
+// the batch's sums, and the step's loss; then the step counter advances. args.blocks_done must
+// be 0 before the first update.
 void sgd_update(cudaStream_t stream, const StepArgs& args);
 
 void synthetic_offset(cudaStream_t stream, int64_t rows, const float* true_bias, const float* noise,
@@ -24,5 +34,11 @@ void synthetic_offset(cudaStream_t stream, int64_t rows, const float* true_bias,
 
 double residual_square_sum(cudaStream_t stream, int64_t rows, const float* predictions,
                            const float* bias, const float* y);
+
+// The CPU twins' weighted_loss_sum and norm_sums (they synchronize, returning host values).
+double weighted_loss_sum(cudaStream_t stream, int64_t rows, const float* predictions,
+                         const float* bias, const float* y, const float* weights, Loss loss,
+                         double epsilon);
+std::pair<double, double> norm_sums(cudaStream_t stream, const float* w, int64_t count);
 
 }  // namespace linsgd::kernels

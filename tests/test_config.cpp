@@ -47,13 +47,13 @@ TEST(Validate, RefusesEachBadValueByName) {
   EXPECT_EQ(refusal([](TrainConfig& c) { c.steps = -1; }),
             "invalid value for --steps: -1 (must be a positive integer)");
   EXPECT_EQ(refusal([](TrainConfig& c) { c.learning_rate = 0.0; }),
-            "invalid value for --lr: 0 (must be a positive finite number)");
+            "invalid value for --lr: 0 (must be a positive finite number, or auto)");
   EXPECT_EQ(refusal([](TrainConfig& c) { c.learning_rate = -0.5; }),
-            "invalid value for --lr: -0.5 (must be a positive finite number)");
+            "invalid value for --lr: -0.5 (must be a positive finite number, or auto)");
   EXPECT_EQ(refusal([](TrainConfig& c) { c.learning_rate = NAN; }),
-            "invalid value for --lr: nan (must be a positive finite number)");
+            "invalid value for --lr: nan (must be a positive finite number, or auto)");
   EXPECT_EQ(refusal([](TrainConfig& c) { c.learning_rate = INFINITY; }),
-            "invalid value for --lr: inf (must be a positive finite number)");
+            "invalid value for --lr: inf (must be a positive finite number, or auto)");
   EXPECT_EQ(refusal([](TrainConfig& c) { c.sigma = -1.0; }),
             "invalid value for --sigma: -1 (must be a non-negative finite number)");
   EXPECT_EQ(refusal([](TrainConfig& c) { c.threads = -2; }),
@@ -131,12 +131,23 @@ TEST(EngineChoice, AutoIsFusedWhereAvailableAndFasterAndFusedNamesWhyNot) {
 TEST(MemoryPlan, CountsTheDatasetAndTheStepBuffers) {
   // The post's problem: X alone is 4000 * 2000 * 4 bytes = 30.5 MiB; with the 32 MiB cuBLAS
   // workspace and small buffers the total lies just above 62.5 MiB.
-  const uint64_t bytes = training_memory_bytes(4000, 2000, 64, 2000);
+  const TrainConfig post;
+  const uint64_t bytes = training_memory_bytes(post, 4000, 2000);
   EXPECT_GT(bytes, uint64_t{4000} * 2000 * 4 + (uint64_t{32} << 20));
   EXPECT_LT(bytes, uint64_t{64} << 20);
-  // Doubling the rows doubles X's share.
-  EXPECT_NEAR(static_cast<double>(training_memory_bytes(8000, 2000, 64, 2000) - bytes),
+  // Doubling the rows doubles X's share (and y's and the predictions').
+  EXPECT_NEAR(static_cast<double>(training_memory_bytes(post, 8000, 2000) - bytes),
               8000.0 * 2000 * 4 / 2 + 4000 * 8, 1.0);
+  // A validation set of 1000 rows adds its X, y and predictions; weights add a float a row;
+  // epoch sampling its keys, order, sorted keys and sort scratch (5 words a row).
+  EXPECT_NEAR(static_cast<double>(training_memory_bytes(post, 4000, 2000, 1000) - bytes),
+              1000.0 * 2002 * 4, 1.0);
+  EXPECT_NEAR(static_cast<double>(training_memory_bytes(post, 4000, 2000, 0, true) - bytes),
+              4000.0 * 4, 1.0);
+  TrainConfig by_epoch;
+  by_epoch.sampling = Sampling::kEpoch;
+  EXPECT_NEAR(static_cast<double>(training_memory_bytes(by_epoch, 4000, 2000) - bytes), 4000.0 * 20,
+              1.0);
 }
 
 TEST(MemoryPlan, RefusesARunThatDoesNotFitWithBothSizes) {

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "cli_runner.hpp"
+#include "core/evaluation.hpp"
 #include "core/memory_plan.hpp"
 #include "core/rng_plan.hpp"
 #include "core/sgd_loop.hpp"
@@ -64,27 +65,39 @@ using testing::shape_name;
 
 class GpuKernels : public ::testing::TestWithParam<Shape> {};
 
+TEST_P(GpuKernels, DrawsBecomeTheCpusRows) {
+  LINSGD_SKIP_WITHOUT_GPU();
+  const auto [rows, features, batch] = GetParam();
+  (void)features;
+  std::vector<uint32_t> cpu = testing::random_bits(3 * batch, 3);
+  CudaExec exec;
+  auto d_rows = to_device(exec, cpu);
+  host_kernels::rows_from_draws(cpu.data(), 3 * batch, rows);
+  exec.rows_from_draws(d_rows.data(), 3 * batch, rows);
+  EXPECT_TRUE(testing::all_close(exec.download(d_rows, 3 * batch), cpu, 0.0, 0.0));
+}
+
 TEST_P(GpuKernels, GatherMatchesItsCpuTwin) {
   LINSGD_SKIP_WITHOUT_GPU();
   const auto [rows, features, batch] = GetParam();
   const auto X = testing::random_normals(rows * features, 1);
   const auto y = testing::random_normals(rows, 2);
-  const auto draws = testing::random_bits(2 * batch, 3);  // a chunk of two steps; slot 1 runs
+  const auto sampled = testing::random_rows(2 * batch, rows, 3);  // a chunk of two; slot 1 runs
   std::vector<float> bias{0.3f};
   std::vector<float> cpu_batch(batch * features), cpu_residual(batch);
   host_kernels::gather_batch(
-      testing::gather_step(rows, features, batch, draws.data(), X.data(), y.data(), bias.data(),
+      testing::gather_step(rows, features, batch, sampled.data(), X.data(), y.data(), bias.data(),
                            cpu_batch.data(), cpu_residual.data()),
       1);
 
   CudaExec exec;
   auto d_X = to_device(exec, X);
   auto d_y = to_device(exec, y);
-  auto d_draws = to_device(exec, draws);
+  auto d_sampled = to_device(exec, sampled);
   auto d_bias = to_device(exec, bias);
   DeviceBuffer<float> d_batch(batch * features), d_residual(batch);
   exec.gather_batch(
-      testing::gather_step(rows, features, batch, d_draws.data(), d_X.data(), d_y.data(),
+      testing::gather_step(rows, features, batch, d_sampled.data(), d_X.data(), d_y.data(),
                            d_bias.data(), d_batch.data(), d_residual.data()),
       1);
   // A copy: bit-identical.
@@ -92,36 +105,124 @@ TEST_P(GpuKernels, GatherMatchesItsCpuTwin) {
   EXPECT_TRUE(testing::all_close(exec.download(d_residual, batch), cpu_residual, 0.0, 0.0));
 }
 
-TEST_P(GpuKernels, UpdateMatchesItsCpuTwin) {
+// The rules the update and derive kernels are compared under: the post's, and every option's.
+std::vector<std::pair<std::string, StepRule>> rules_to_compare(int64_t rows, int64_t batch) {
+  std::vector<std::pair<std::string, StepRule>> rules;
+  rules.emplace_back("post", StepRule{});
+  StepRule general;
+  general.loss = Loss::kHuber;
+  general.epsilon = 0.3f;
+  general.l2 = 0.01f;
+  general.l1 = 0.002f;
+  general.momentum = 0.9f;
+  general.nesterov = true;
+  general.schedule = Schedule::kInvScaling;
+  general.total_steps = 100;
+  general.average_from = 2;
+  general.epoch_sampling = true;
+  general.steps_per_epoch = (rows + batch - 1) / batch;
+  general.weighted = true;
+  general.weight_scale = 0.8;
+  general.plain_data = false;
+  general.plain_update = false;
+  rules.emplace_back("huber-elasticnet-nesterov-invscaling-average-epoch-weighted", general);
+  for (const Loss loss : {Loss::kEpsilonInsensitive, Loss::kSquaredEpsilonInsensitive}) {
+    StepRule other = general;
+    other.loss = loss;
+    other.schedule = Schedule::kCosine;
+    other.warmup = 3;
+    other.nesterov = false;
+    rules.emplace_back(to_string(loss), other);
+  }
+  return rules;
+}
+
+TEST_P(GpuKernels, DeriveAndUpdateMatchTheirCpuTwinsUnderEveryRule) {
   LINSGD_SKIP_WITHOUT_GPU();
   const auto [rows, features, batch] = GetParam();
-  (void)rows;
-  auto gradient = testing::random_normals(features, 4, 10.0f);
-  auto residual = testing::random_normals(batch, 5);
-  auto cpu_w = testing::random_normals(features, 6);
-  std::vector<float> cpu_bias{-0.25f}, cpu_history(4, 0.0f);
-  int64_t cpu_counter = 6;  // a ring of 4: step 6 goes to [2]
+  for (const auto& [name, rule] : rules_to_compare(rows, batch)) {
+    // Step 7 of the run: the last of an epoch when the epoch takes 8 steps (a short batch).
+    const int64_t step = 7;
+    auto gradient = testing::random_normals(features, 4, 10.0f);
+    auto residual = testing::random_normals(batch, 5);
+    auto cpu_w = testing::random_normals(features, 6);
+    auto cpu_velocity = testing::random_normals(features + 1, 7);
+    auto cpu_average = testing::random_normals(features + 1, 8);
+    const auto weights = testing::random_normals(rows, 9, 0.5f);
+    std::vector<float> sample_weights(weights.size());
+    for (size_t i = 0; i < weights.size(); ++i) sample_weights[i] = std::abs(weights[i]);
+    const auto sampled = testing::random_rows(batch, rows, 10);
+    std::vector<float> cpu_bias{-0.25f}, cpu_history(4, 0.0f), cpu_derivative(batch),
+        cpu_loss_terms(batch);
+    int64_t cpu_counter = step;
+    const std::vector<double> learning_rate{0.01};
 
-  CudaExec exec;
-  auto d_gradient = to_device(exec, gradient);
-  auto d_residual = to_device(exec, residual);
-  auto d_w = to_device(exec, cpu_w);
-  auto d_bias = to_device(exec, cpu_bias);
-  auto d_history = to_device(exec, cpu_history);
-  auto d_counter = to_device(exec, std::vector<int64_t>{cpu_counter});
-  const float scale = 0.01f / static_cast<float>(batch);
-  host_kernels::sgd_update(testing::update_step(features, batch, scale, gradient.data(),
-                                                residual.data(), cpu_w.data(), cpu_bias.data(),
-                                                cpu_history.data(), 4, &cpu_counter));
-  exec.sgd_update(testing::update_step(features, batch, scale, d_gradient.data(), d_residual.data(),
-                                       d_w.data(), d_bias.data(), d_history.data(), 4,
-                                       d_counter.data()));
-  // The same unfused float formula per weight (multiply_add_unfused): bit-identical. The double
-  // sums differ only in summation order.
-  EXPECT_TRUE(testing::all_close(exec.download(d_w, features), cpu_w, 0.0, 0.0));
-  EXPECT_TRUE(testing::all_close(exec.download(d_bias, 1), cpu_bias, 1e-7, 1e-6));
-  EXPECT_TRUE(testing::all_close(exec.download(d_history, 4), cpu_history, 1e-7, 1e-6));
-  EXPECT_EQ(exec.download(d_counter, 1)[0], cpu_counter);
+    StepArgs cpu = testing::update_step(features, batch, learning_rate.data(), gradient.data(),
+                                        residual.data(), cpu_w.data(), cpu_bias.data(),
+                                        cpu_history.data(), 4, &cpu_counter);
+    cpu.rows = rows;
+    cpu.rule = rule;
+    cpu.sampled_rows = sampled.data();
+    cpu.sample_weights = rule.weighted ? sample_weights.data() : nullptr;
+    cpu.velocity = cpu_velocity.data();
+    cpu.average = cpu_average.data();
+    cpu.derivative = cpu_derivative.data();
+    cpu.loss_terms = cpu_loss_terms.data();
+
+    CudaExec exec;
+    auto d_gradient = to_device(exec, gradient);
+    auto d_residual = to_device(exec, residual);
+    auto d_w = to_device(exec, cpu_w);
+    auto d_velocity = to_device(exec, cpu_velocity);
+    auto d_average = to_device(exec, cpu_average);
+    auto d_weights = to_device(exec, sample_weights);
+    auto d_sampled = to_device(exec, sampled);
+    auto d_bias = to_device(exec, cpu_bias);
+    auto d_history = to_device(exec, cpu_history);
+    auto d_counter = to_device(exec, std::vector<int64_t>{cpu_counter});
+    auto d_learning_rate = to_device(exec, learning_rate);
+    auto d_blocks_done = to_device(exec, std::vector<unsigned>{0});
+    DeviceBuffer<float> d_derivative(batch), d_loss_terms(batch);
+    StepArgs gpu = cpu;
+    gpu.gradient = d_gradient.data();
+    gpu.residual = d_residual.data();
+    gpu.weights = d_w.data();
+    gpu.velocity = d_velocity.data();
+    gpu.average = d_average.data();
+    gpu.sample_weights = rule.weighted ? d_weights.data() : nullptr;
+    gpu.sampled_rows = d_sampled.data();
+    gpu.bias = d_bias.data();
+    gpu.loss_history = d_history.data();
+    gpu.step_counter = d_counter.data();
+    gpu.learning_rate = d_learning_rate.data();
+    gpu.blocks_done = d_blocks_done.data();
+    gpu.derivative = d_derivative.data();
+    gpu.loss_terms = d_loss_terms.data();
+
+    if (!rule.plain_data) {
+      host_kernels::derive(cpu, 0);
+      exec.derive(gpu, 0);
+      // The same float formulas per row: bit-identical.
+      EXPECT_TRUE(testing::all_close(exec.download(d_derivative, batch), cpu_derivative, 0.0, 0.0))
+          << name;
+      EXPECT_TRUE(testing::all_close(exec.download(d_loss_terms, batch), cpu_loss_terms, 0.0, 0.0))
+          << name;
+    }
+    host_kernels::sgd_update(cpu);
+    exec.sgd_update(gpu);
+    // The same unfused float formula per weight (multiply_add_unfused): bit-identical. The double
+    // sums differ only in summation order.
+    EXPECT_TRUE(testing::all_close(exec.download(d_w, features), cpu_w, 0.0, 0.0)) << name;
+    EXPECT_TRUE(
+        testing::all_close(exec.download(d_velocity, features + 1), cpu_velocity, 1e-6, 1e-5))
+        << name;
+    EXPECT_TRUE(testing::all_close(exec.download(d_average, features + 1), cpu_average, 1e-6, 1e-5))
+        << name;
+    EXPECT_TRUE(testing::all_close(exec.download(d_bias, 1), cpu_bias, 1e-7, 1e-6)) << name;
+    EXPECT_TRUE(testing::all_close(exec.download(d_history, 4), cpu_history, 1e-7, 1e-6)) << name;
+    EXPECT_EQ(exec.download(d_counter, 1)[0], cpu_counter) << name;
+    EXPECT_EQ(exec.download(d_blocks_done, 1)[0], 0u) << name << ": the last block resets it";
+  }
 }
 
 TEST_P(GpuKernels, GemvMatchesTheCpuBlasInBothLayouts) {
@@ -162,6 +263,39 @@ TEST_P(GpuKernels, FullLossSumMatchesItsCpuTwin) {
   const double cpu =
       host_kernels::residual_square_sum(rows, predictions.data(), bias.data(), y.data());
   EXPECT_NEAR(exec.residual_square_sum(rows, d_p.data(), d_b.data(), d_y.data()), cpu, 1e-12 * cpu);
+  // The objective's sums: each loss, weighted; the norms of w.
+  const auto weights = testing::random_normals(rows, 12);
+  auto d_weights = to_device(exec, weights);
+  for (const Loss loss : {Loss::kSquared, Loss::kHuber, Loss::kEpsilonInsensitive,
+                          Loss::kSquaredEpsilonInsensitive}) {
+    const double expected = host_kernels::weighted_loss_sum(rows, predictions.data(), bias.data(),
+                                                            y.data(), weights.data(), loss, 0.3);
+    EXPECT_NEAR(exec.weighted_loss_sum(rows, d_p.data(), d_b.data(), d_y.data(), d_weights.data(),
+                                       loss, 0.3),
+                expected, 1e-12 * std::abs(expected) + 1e-12)
+        << to_string(loss);
+  }
+  const auto [squares, absolutes] = host_kernels::norm_sums(weights.data(), rows);
+  const auto [d_squares, d_absolutes] = exec.norm_sums(d_weights.data(), rows);
+  EXPECT_NEAR(d_squares, squares, 1e-12 * squares);
+  EXPECT_NEAR(d_absolutes, absolutes, 1e-12 * absolutes);
+}
+
+TEST_P(GpuKernels, EpochOrderIsTheCpusStableSortByKey) {
+  LINSGD_SKIP_WITHOUT_GPU();
+  const int64_t rows = GetParam().rows;
+  // Keys with many ties (32 values): ties keep the row order on both.
+  std::vector<uint32_t> keys = testing::random_bits(rows, 13);
+  for (uint32_t& key : keys) key %= 32;
+  std::vector<uint32_t> cpu(rows);
+  HostExec host(1);
+  host.make_key_sorter(rows).order(keys.data(), cpu.data());
+  CudaExec exec;
+  auto d_keys = to_device(exec, keys);
+  DeviceBuffer<uint32_t> d_order(rows);
+  auto sorter = exec.make_key_sorter(rows);
+  sorter.order(d_keys.data(), d_order.data());
+  EXPECT_TRUE(testing::all_close(exec.download(d_order, rows), cpu, 0.0, 0.0));
 }
 
 INSTANTIATE_TEST_SUITE_P(AwkwardSizes, GpuKernels,
@@ -385,8 +519,9 @@ TEST(GpuTraining, RowsPastFloatTwoTo31FollowTheReference) {
       square_sum += r * r;
     }
     const double expected = 0.5 * square_sum / static_cast<double>(kLargeRows);
-    EXPECT_NEAR(full_dataset_loss(exec, data, loop.weights_data(), loop.bias_data()), expected,
-                1e-5 * expected)
+    DeviceBuffer<float> predictions(kLargeRows);
+    EXPECT_NEAR(full_dataset_loss(exec, data, loop.weights_data(), loop.bias_data(), predictions),
+                expected, 1e-5 * expected)
         << to_string(engine);
   }
 }

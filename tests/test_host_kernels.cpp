@@ -17,24 +17,35 @@ using testing::shape_name;
 
 class HostKernels : public ::testing::TestWithParam<Shape> {};
 
-TEST_P(HostKernels, GatherCopiesTheDrawnRowsAndBiasMinusTarget) {
+TEST_P(HostKernels, DrawsBecomeRowsByMultiplyShift) {
+  const auto [rows, features, batch] = GetParam();
+  (void)features;
+  const auto draws = testing::random_bits(batch, 5);
+  std::vector<uint32_t> mapped = draws;
+  host_kernels::rows_from_draws(mapped.data(), batch, rows);
+  for (int64_t k = 0; k < batch; ++k) {
+    EXPECT_EQ(mapped[k], static_cast<uint32_t>(std::floor(static_cast<long double>(draws[k]) *
+                                                          rows / 4294967296.0L)));
+  }
+}
+
+TEST_P(HostKernels, GatherCopiesTheSampledRowsAndBiasMinusTarget) {
   const auto [rows, features, batch] = GetParam();
   const auto X = testing::random_normals(rows * features, 3);
   const auto y = testing::random_normals(rows, 4);
-  const auto draws = testing::random_bits(batch, 5);
+  const auto sampled = testing::random_rows(batch, rows, 5);
   float bias = 0.375f;
   std::vector<float> X_batch(batch * features, NAN);
   std::vector<float> residual(batch, NAN);
-  // Slot 1 of a two-step chunk: its draws are the second half of the chunk's.
-  std::vector<uint32_t> chunk_draws = testing::random_bits(batch, 6);
-  chunk_draws.insert(chunk_draws.end(), draws.begin(), draws.end());
+  // Slot 1 of a two-step chunk: its rows are the second half of the chunk's.
+  std::vector<uint32_t> chunk_rows = testing::random_rows(batch, rows, 6);
+  chunk_rows.insert(chunk_rows.end(), sampled.begin(), sampled.end());
   host_kernels::gather_batch(
-      testing::gather_step(rows, features, batch, chunk_draws.data(), X.data(), y.data(), &bias,
+      testing::gather_step(rows, features, batch, chunk_rows.data(), X.data(), y.data(), &bias,
                            X_batch.data(), residual.data()),
       1);
   for (int64_t k = 0; k < batch; ++k) {
-    const auto row =
-        static_cast<int64_t>(std::floor(static_cast<long double>(draws[k]) * rows / 4294967296.0L));
+    const int64_t row = sampled[k];
     for (int64_t j = 0; j < features; ++j) {
       ASSERT_EQ(X_batch[k * features + j], X[row * features + j]) << "k " << k << " j " << j;
     }
@@ -52,8 +63,9 @@ TEST_P(HostKernels, UpdateMatchesDoubleReference) {
   float bias = -0.5f;
   std::vector<float> history(3, NAN);  // a ring of 3: step 4 goes to [1]
   int64_t counter = 4;
-  const float scale = 0.01f / static_cast<float>(batch);
-  host_kernels::sgd_update(testing::update_step(features, batch, scale, gradient.data(),
+  const double learning_rate = 0.01;
+  const auto scale = static_cast<float>(learning_rate / batch);
+  host_kernels::sgd_update(testing::update_step(features, batch, &learning_rate, gradient.data(),
                                                 residual.data(), w.data(), &bias, history.data(), 3,
                                                 &counter));
 

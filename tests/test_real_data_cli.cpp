@@ -187,7 +187,8 @@ TEST(RealData, DivergenceStopsWithTheStepAndWritesNoModel) {
   EXPECT_EQ(run.exit_code, 1);
   EXPECT_EQ(run.err.rfind("linsgd: error: training diverged: the batch loss became ", 0), 0u)
       << run.err;
-  EXPECT_NE(run.err.find("try a smaller --lr, or --standardize"), std::string::npos) << run.err;
+  EXPECT_NE(run.err.find("try a smaller --lr (or --lr auto), or --standardize"), std::string::npos)
+      << run.err;
   EXPECT_FALSE(std::filesystem::exists(model));
 }
 

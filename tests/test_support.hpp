@@ -24,6 +24,15 @@ inline std::vector<float> random_normals(size_t count, uint32_t seed, float stdd
   return values;
 }
 
+// `count` row indices in [0, rows), seeded.
+inline std::vector<uint32_t> random_rows(size_t count, int64_t rows, uint32_t seed) {
+  std::mt19937 engine(seed);
+  std::uniform_int_distribution<int64_t> row(0, rows - 1);
+  std::vector<uint32_t> values(count);
+  for (uint32_t& v : values) v = static_cast<uint32_t>(row(engine));
+  return values;
+}
+
 inline std::vector<uint32_t> random_bits(size_t count, uint32_t seed) {
   std::mt19937 engine(seed);
   std::vector<uint32_t> values(count);
@@ -41,16 +50,17 @@ inline std::string shape_name(const ::testing::TestParamInfo<Shape>& info) {
          std::to_string(info.param.batch);
 }
 
-// The StepArgs a gemv engine's gather reads and writes (kernel tests): a chunk's `draws`, X and
-// y of `rows` x `features`, the bias; the gathered batch and b - y go to X_batch and residual.
-inline StepArgs gather_step(int64_t rows, int64_t features, int64_t batch, const uint32_t* draws,
-                            const float* X, const float* y, float* bias, float* X_batch,
-                            float* residual) {
+// The StepArgs a gemv engine's gather reads and writes (kernel tests): a chunk's sampled row
+// indices, X and y of `rows` x `features`, the bias; the gathered batch and b - y go to X_batch
+// and residual.
+inline StepArgs gather_step(int64_t rows, int64_t features, int64_t batch,
+                            const uint32_t* sampled_rows, const float* X, const float* y,
+                            float* bias, float* X_batch, float* residual) {
   StepArgs args;
   args.rows = rows;
   args.features = features;
   args.batch = batch;
-  args.draws = draws;
+  args.sampled_rows = sampled_rows;
   args.X = X;
   args.y = y;
   args.bias = bias;
@@ -59,15 +69,15 @@ inline StepArgs gather_step(int64_t rows, int64_t features, int64_t batch, const
   return args;
 }
 
-// The StepArgs a gemv engine's update reads and writes (kernel tests); the losses are a ring of
-// `loss_capacity` floats.
-inline StepArgs update_step(int64_t features, int64_t batch, float scale, float* gradient,
-                            float* residual, float* weights, float* bias, float* loss_history,
-                            int64_t loss_capacity, int64_t* step_counter) {
+// The StepArgs a gemv engine's update reads and writes (kernel tests), the post's rule (a
+// constant rate *learning_rate); the losses are a ring of `loss_capacity` floats.
+inline StepArgs update_step(int64_t features, int64_t batch, const double* learning_rate,
+                            float* gradient, float* residual, float* weights, float* bias,
+                            float* loss_history, int64_t loss_capacity, int64_t* step_counter) {
   StepArgs args;
   args.features = features;
   args.batch = batch;
-  args.scale = scale;
+  args.learning_rate = learning_rate;
   args.gradient = gradient;
   args.residual = residual;
   args.weights = weights;

@@ -16,6 +16,8 @@ struct Dataset {
   int64_t features = 0;
   std::vector<float> X;
   std::vector<float> y;
+  // One weight s_i >= 0 per row (--sample-weight), or empty: every row weighs 1.
+  std::vector<float> sample_weights;
   std::vector<std::string> feature_names;  // from the header; "x0", "x1", ... without one
   std::string target_name;                 // empty when unknown or absent
   std::string source;                      // the file it was read from, for messages
@@ -25,6 +27,7 @@ struct Dataset {
   std::vector<std::string> ignored_columns;
 
   bool has_target() const { return !y.empty(); }
+  bool has_sample_weights() const { return !sample_weights.empty(); }
 };
 
 enum class HeaderMode { kAuto, kPresent, kAbsent };

@@ -28,6 +28,13 @@ struct TrainResult {
   int64_t features = 0;
   int64_t steps_done = 0;    // config.steps, or fewer when the run was stopped
   bool interrupted = false;  // stopped by TrainHooks::stop_requested before config.steps
+  // Why the run ended: "steps" (all done), "tol" (no improvement by --tol for
+  // --n-iter-no-change evaluations), "lr" (the adaptive rate fell below 1e-6 of its start),
+  // "time" (--max-seconds), "interrupt" (TrainHooks::stop_requested), "exact" (--solver exact).
+  std::string stopped_by = "steps";
+  double learning_rate = 0.0;                  // the rate the run started with (--lr auto's value)
+  double objective = 0.0;                      // F(w, b) of the model on the training data
+  std::optional<double> validation_objective;  // F on the validation set, when one was given
   float last_batch_loss = 0.0f;
   // The batch loss of every step done, unless TrainHooks::on_losses took them as they came.
   std::vector<float> loss_history;
@@ -39,6 +46,8 @@ struct TrainResult {
 
   float final_batch_loss() const { return last_batch_loss; }
   double steps_per_second() const;
+  // Passes over the data the steps made: steps_done x B / rows.
+  double epochs_run() const;
   // ||w - w*|| / ||w*|| and |b - b*|; need `truth`.
   double weight_relative_error() const;
   double bias_absolute_error() const;
@@ -73,6 +82,15 @@ using ProgressCallback = std::function<void(const Progress&)>;
 // The batch losses of steps [first_step, first_step + losses.size()), 0-based, in order.
 using LossesCallback = std::function<void(int64_t first_step, const std::vector<float>& losses)>;
 
+// An evaluation of the objective during a run (TrainConfig::eval_every).
+struct Evaluation {
+  int64_t step = 0;      // steps done
+  double seconds = 0.0;  // of training so far, evaluations excluded
+  double objective = 0.0;
+  std::optional<double> validation_objective;
+};
+using EvaluationCallback = std::function<void(const Evaluation&)>;
+
 // Ways to follow and stop a run; each may be empty.
 struct TrainHooks {
   ProgressCallback progress;  // at every checkpoint
@@ -82,6 +100,9 @@ struct TrainHooks {
   // Asked after every chunk of steps (at most 256, see rng_plan.hpp): true stops the run there,
   // with TrainResult::interrupted set and the parameters of the steps done.
   std::function<bool()> stop_requested;
+  // At every evaluation of the objective; setting it makes the run evaluate (every
+  // TrainConfig::eval_every steps) even without --tol.
+  EvaluationCallback on_evaluation;
 };
 
 // Validates `config`, resolves the device and trains on the post's synthetic problem
@@ -95,6 +116,11 @@ TrainResult train_synthetic(const TrainConfig& config, const TrainHooks& hooks =
 // a dataset that does not fit the device's free memory is refused (InputError) before anything is
 // allocated.
 TrainResult train_on_data(const TrainConfig& config, const Dataset& data,
+                          const TrainHooks& hooks = {});
+
+// As train_on_data, with a validation set (of data's features, in the same space: standardize
+// both alike): evaluations, and the stopping rules, then watch its objective.
+TrainResult train_on_data(const TrainConfig& config, const Dataset& data, const Dataset& validation,
                           const TrainHooks& hooks = {});
 
 }  // namespace linsgd

@@ -1,10 +1,11 @@
-// Parsing of --device and validation of a TrainConfig, with one-line messages that name the
-// option and the offending value.
+// Parsing of the named option values (--device, --engine, --loss, ...) and validation of a
+// TrainConfig, with one-line messages that name the option and the offending value.
 #include "linsgd/config.hpp"
 
 #include <climits>
 #include <cmath>
 #include <sstream>
+#include <utility>
 
 #include "linsgd/errors.hpp"
 
@@ -25,44 +26,139 @@ void require_in_range(const char* option, int64_t value, int64_t max) {
   }
 }
 
+// The values of an option and their names, in the order the help lists them.
+template <class E, size_t N>
+struct Names {
+  const char* option;
+  std::pair<E, const char*> values[N];
+
+  E parse(const std::string& text) const {
+    std::string expected;
+    for (size_t i = 0; i < N; ++i) {
+      if (text == values[i].second) return values[i].first;
+      expected += std::string(i == 0 ? "" : i + 1 == N ? " or " : ", ") + values[i].second;
+    }
+    throw UsageError("invalid value for " + std::string(option) + ": " + text + " (expected " +
+                     expected + ")");
+  }
+  const char* name(E value) const {
+    for (const auto& [known, name] : values) {
+      if (known == value) return name;
+    }
+    return "unknown";
+  }
+};
+
+constexpr Names<DeviceKind, 3> kDeviceNames{
+    "--device",
+    {{DeviceKind::kAuto, "auto"}, {DeviceKind::kCuda, "cuda"}, {DeviceKind::kCpu, "cpu"}}};
+constexpr Names<Engine, 3> kEngineNames{
+    "--engine", {{Engine::kAuto, "auto"}, {Engine::kGemv, "gemv"}, {Engine::kFused, "fused"}}};
+constexpr Names<Loss, 4> kLossNames{
+    "--loss",
+    {{Loss::kSquared, "squared"},
+     {Loss::kHuber, "huber"},
+     {Loss::kEpsilonInsensitive, "epsilon-insensitive"},
+     {Loss::kSquaredEpsilonInsensitive, "squared-epsilon-insensitive"}}};
+constexpr Names<Penalty, 4> kPenaltyNames{"--penalty",
+                                          {{Penalty::kNone, "none"},
+                                           {Penalty::kL2, "l2"},
+                                           {Penalty::kL1, "l1"},
+                                           {Penalty::kElasticNet, "elasticnet"}}};
+constexpr Names<Sampling, 2> kSamplingNames{
+    "--sampling", {{Sampling::kReplacement, "replacement"}, {Sampling::kEpoch, "epoch"}}};
+constexpr Names<Schedule, 4> kScheduleNames{"--schedule",
+                                            {{Schedule::kConstant, "constant"},
+                                             {Schedule::kInvScaling, "invscaling"},
+                                             {Schedule::kCosine, "cosine"},
+                                             {Schedule::kAdaptive, "adaptive"}}};
+constexpr Names<Solver, 2> kSolverNames{"--solver",
+                                        {{Solver::kSgd, "sgd"}, {Solver::kExact, "exact"}}};
+
 }  // namespace
 
 DeviceKind parse_device_kind(const std::string& text) {
-  if (text == "auto") return DeviceKind::kAuto;
-  if (text == "cuda") return DeviceKind::kCuda;
-  if (text == "cpu") return DeviceKind::kCpu;
-  throw UsageError("invalid value for --device: " + text + " (expected auto, cuda or cpu)");
+  return kDeviceNames.parse(text);
+}
+Engine parse_engine(const std::string& text) {
+  return kEngineNames.parse(text);
+}
+Loss parse_loss(const std::string& text) {
+  return kLossNames.parse(text);
+}
+Penalty parse_penalty(const std::string& text) {
+  return kPenaltyNames.parse(text);
+}
+Sampling parse_sampling(const std::string& text) {
+  return kSamplingNames.parse(text);
+}
+Schedule parse_schedule(const std::string& text) {
+  return kScheduleNames.parse(text);
+}
+Solver parse_solver(const std::string& text) {
+  return kSolverNames.parse(text);
 }
 
 const char* to_string(DeviceKind kind) {
-  switch (kind) {
-    case DeviceKind::kAuto:
-      return "auto";
-    case DeviceKind::kCuda:
-      return "cuda";
-    case DeviceKind::kCpu:
-      return "cpu";
-  }
-  return "unknown";
+  return kDeviceNames.name(kind);
 }
-
-Engine parse_engine(const std::string& text) {
-  if (text == "auto") return Engine::kAuto;
-  if (text == "gemv") return Engine::kGemv;
-  if (text == "fused") return Engine::kFused;
-  throw UsageError("invalid value for --engine: " + text + " (expected auto, gemv or fused)");
-}
-
 const char* to_string(Engine engine) {
-  switch (engine) {
-    case Engine::kAuto:
-      return "auto";
-    case Engine::kGemv:
-      return "gemv";
-    case Engine::kFused:
-      return "fused";
+  return kEngineNames.name(engine);
+}
+const char* to_string(Loss loss) {
+  return kLossNames.name(loss);
+}
+const char* to_string(Penalty penalty) {
+  return kPenaltyNames.name(penalty);
+}
+const char* to_string(Sampling sampling) {
+  return kSamplingNames.name(sampling);
+}
+const char* to_string(Schedule schedule) {
+  return kScheduleNames.name(schedule);
+}
+const char* to_string(Solver solver) {
+  return kSolverNames.name(solver);
+}
+
+double TrainConfig::l2_strength() const {
+  switch (penalty) {
+    case Penalty::kNone:
+    case Penalty::kL1:
+      return 0.0;
+    case Penalty::kL2:
+      return alpha;
+    case Penalty::kElasticNet:
+      return alpha * (1.0 - l1_ratio);
   }
-  return "unknown";
+  return 0.0;
+}
+
+double TrainConfig::l1_strength() const {
+  switch (penalty) {
+    case Penalty::kNone:
+    case Penalty::kL2:
+      return 0.0;
+    case Penalty::kL1:
+      return alpha;
+    case Penalty::kElasticNet:
+      return alpha * l1_ratio;
+  }
+  return 0.0;
+}
+
+TrainConfig resolve_for_rows(const TrainConfig& config, int64_t rows) {
+  TrainConfig resolved = config;
+  const int64_t B = config.batch_size > 0 ? config.batch_size : 1;
+  const int64_t per_epoch = (rows + B - 1) / B;
+  if (config.epochs > 0) {
+    resolved.steps = config.sampling == Sampling::kEpoch ? config.epochs * per_epoch
+                                                         : (config.epochs * rows + B - 1) / B;
+    resolved.epochs = 0;
+  }
+  if (config.average_from == TrainConfig::kAverageFromOneEpoch) resolved.average_from = per_epoch;
+  if (resolved.eval_every == 0) resolved.eval_every = config.epochs > 0 ? per_epoch : 4096;
+  return resolved;
 }
 
 void validate(const TrainConfig& config) {
@@ -71,8 +167,9 @@ void validate(const TrainConfig& config) {
   require_in_range("--features", config.features, INT_MAX);
   require_in_range("--batch-size", config.batch_size, INT_MAX);
   require_in_range("--steps", config.steps, INT64_MAX / 2);
+  if (config.epochs < 0) refuse("--epochs", config.epochs, "must be a positive integer");
   if (!std::isfinite(config.learning_rate) || config.learning_rate <= 0.0) {
-    refuse("--lr", config.learning_rate, "must be a positive finite number");
+    refuse("--lr", config.learning_rate, "must be a positive finite number, or auto");
   }
   if (!std::isfinite(config.sigma) || config.sigma < 0.0) {
     refuse("--sigma", config.sigma, "must be a non-negative finite number");
@@ -88,6 +185,54 @@ void validate(const TrainConfig& config) {
   // Byte counts of X must not overflow: cap rows x features at 2^60 elements.
   if (config.rows > (int64_t{1} << 60) / config.features) {
     refuse("--rows", config.rows, "rows x features must be at most 2^60");
+  }
+  if (!std::isfinite(config.epsilon) || config.epsilon < 0.0) {
+    refuse("--epsilon", config.epsilon, "must be a non-negative finite number");
+  }
+  if (!std::isfinite(config.alpha) || config.alpha < 0.0) {
+    refuse("--alpha", config.alpha, "must be a non-negative finite number");
+  }
+  if (!(config.l1_ratio >= 0.0 && config.l1_ratio <= 1.0)) {
+    refuse("--l1-ratio", config.l1_ratio, "must be in [0, 1]");
+  }
+  if (!(config.momentum >= 0.0 && config.momentum < 1.0)) {
+    refuse("--momentum", config.momentum, "must be in [0, 1)");
+  }
+  if (config.nesterov && config.momentum == 0.0) {
+    throw UsageError("--nesterov needs a --momentum above 0");
+  }
+  if (!std::isfinite(config.power_t) || config.power_t < 0.0) {
+    refuse("--power-t", config.power_t, "must be a non-negative finite number");
+  }
+  // Against the run's steps once they are known (`epochs` resolved, see resolve_for_rows).
+  const bool steps_known = config.epochs == 0;
+  if (config.warmup < 0 || (steps_known && config.warmup >= config.steps)) {
+    refuse("--warmup", config.warmup, "must be 0 or more and less than the run's steps");
+  }
+  if (config.average_from && *config.average_from != TrainConfig::kAverageFromOneEpoch &&
+      (*config.average_from < 0 || (steps_known && *config.average_from >= config.steps))) {
+    refuse("--average", *config.average_from,
+           ("must be a step of the run, 0 to " + std::to_string(config.steps - 1)).c_str());
+  }
+  if (config.eval_every < 0) refuse("--eval-every", config.eval_every, "must be 0 or more");
+  if (config.tol && !(std::isfinite(*config.tol) && *config.tol >= 0.0)) {
+    refuse("--tol", *config.tol, "must be a non-negative finite number");
+  }
+  if (config.n_iter_no_change < 1) {
+    refuse("--n-iter-no-change", config.n_iter_no_change, "must be a positive integer");
+  }
+  if (!std::isfinite(config.max_seconds) || config.max_seconds < 0.0) {
+    refuse("--max-seconds", config.max_seconds, "must be 0 (no limit) or a positive number");
+  }
+  if (config.solver == Solver::kExact) {
+    if (config.loss != Loss::kSquared) {
+      throw UsageError(std::string("--solver exact solves the squared loss only, not --loss ") +
+                       to_string(config.loss) + "; use --solver sgd");
+    }
+    if (config.l1_strength() > 0.0) {
+      throw UsageError(std::string("--solver exact solves no or an L2 penalty, not --penalty ") +
+                       to_string(config.penalty) + "; use --solver sgd");
+    }
   }
 }
 

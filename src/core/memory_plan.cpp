@@ -11,19 +11,29 @@
 
 namespace linsgd {
 
-uint64_t training_memory_bytes(int64_t rows, int64_t features, int64_t batch_size, int64_t steps) {
+uint64_t training_memory_bytes(const TrainConfig& config, int64_t rows, int64_t features,
+                               int64_t validation_rows, bool weighted) {
   using rng_plan::even_count;
   constexpr uint64_t kFloat = sizeof(float);
   constexpr uint64_t kCublasWorkspace = uint64_t{32} << 20;
   const uint64_t n = static_cast<uint64_t>(rows);
+  const uint64_t v = static_cast<uint64_t>(validation_rows);
   const uint64_t d = static_cast<uint64_t>(features);
-  const uint64_t b = static_cast<uint64_t>(batch_size);
-  const uint64_t chunk = static_cast<uint64_t>(rng_plan::steps_per_chunk(batch_size, steps));
-  const uint64_t data = kFloat * (static_cast<uint64_t>(even_count(rows * features)) +
-                                  static_cast<uint64_t>(even_count(rows)) + n /* predictions */);
-  const uint64_t parameters = kFloat * (3 * static_cast<uint64_t>(even_count(features)) + 2);
-  const uint64_t step_buffers = kFloat * (b * d + b + chunk * b) + sizeof(int64_t);
-  const uint64_t losses = kFloat * static_cast<uint64_t>(loss_ring_capacity(batch_size, steps));
+  const uint64_t b = static_cast<uint64_t>(config.batch_size);
+  const uint64_t chunk =
+      static_cast<uint64_t>(rng_plan::steps_per_chunk(config.batch_size, config.steps));
+  // X, y (and weights) of the data and of the validation set, and their predictions.
+  const uint64_t data =
+      kFloat * (static_cast<uint64_t>(even_count(rows * features)) +
+                static_cast<uint64_t>(even_count(rows)) + n + v * (d + 2) + (weighted ? n : 0));
+  // w, the truth, the gradient, the momentum and the averages.
+  const uint64_t parameters = kFloat * (5 * static_cast<uint64_t>(even_count(features)) + 6);
+  // The gathered batch, residuals, derivatives and loss terms, the chunk's rows, and an epoch's
+  // keys, order and sorted keys with the sort's scratch (about as much again).
+  const uint64_t epoch = config.sampling == Sampling::kEpoch ? kFloat * 5 * n : 0;
+  const uint64_t step_buffers = kFloat * (b * d + 3 * b + chunk * b) + epoch + 64;
+  const uint64_t losses =
+      kFloat * static_cast<uint64_t>(loss_ring_capacity(config.batch_size, config.steps));
   return data + parameters + step_buffers + losses + kCublasWorkspace;
 }
 

@@ -5,12 +5,17 @@
 #include <cstdint>
 #include <string>
 
+#include "linsgd/config.hpp"
+
 namespace linsgd {
 
-// Bytes a backend allocates to train on a rows x features dataset: X, y, the synthetic
-// truth, w, the gathered batch, the index draws of one chunk, residuals, gradient, the ring of
-// losses between checkpoints, the full-dataset predictions and the cuBLAS workspace.
-uint64_t training_memory_bytes(int64_t rows, int64_t features, int64_t batch_size, int64_t steps);
+// Bytes a backend allocates to train `config` on a rows x features dataset (with a validation set
+// of `validation_rows`, and sample weights when `weighted`): X, y and the weights, the synthetic
+// truth, w and its momentum and averages, the gathered batch, the rows of one chunk (and an
+// epoch's permutation), residuals, gradient, the ring of losses between checkpoints, the
+// full-dataset predictions and the cuBLAS workspace.
+uint64_t training_memory_bytes(const TrainConfig& config, int64_t rows, int64_t features,
+                               int64_t validation_rows = 0, bool weighted = false);
 
 // Throws InputError ("... needs 12.0 GiB of GPU memory but <device> has 9.5 GiB free") when
 // `required` exceeds `available`.

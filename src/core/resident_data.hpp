@@ -1,6 +1,5 @@
 // Data in an execution policy's memory (host vectors, or device buffers): the post's synthetic
-// problem generated in place following rng_plan.hpp, a host dataset uploaded once, and the
-// full-dataset loss over it.
+// problem generated in place following rng_plan.hpp, or a host dataset uploaded once.
 #pragma once
 
 #include <cstdint>
@@ -9,6 +8,7 @@
 #include "core/gemv_op.hpp"
 #include "core/random_generator.hpp"
 #include "core/rng_plan.hpp"
+#include "linsgd/dataset.hpp"
 
 namespace linsgd {
 
@@ -21,8 +21,11 @@ struct ResidentData {
   int64_t features = 0;
   const float* X = nullptr;
   const float* y = nullptr;
+  const float* sample_weights = nullptr;  // rows, or null (every weight 1)
+  double weight_sum = 0.0;                // sum of the sample weights (rows without them)
   typename Exec::template Buffer<float> X_storage;
   typename Exec::template Buffer<float> y_storage;
+  typename Exec::template Buffer<float> weight_storage;
 };
 
 // The parameters the synthetic data was drawn from.
@@ -54,36 +57,37 @@ void generate_synthetic(Exec& exec, int64_t rows, int64_t features, uint64_t see
   exec.gemv(GemvOp::kTrans, features, rows, data.X_storage.data(), truth.weights.data(), 1.0f, y);
   data.X = data.X_storage.data();
   data.y = y;
+  data.weight_sum = static_cast<double>(rows);
 }
 
-// Makes a host dataset resident: one upload on the GPU; on the CPU, X and y are used where they
-// are, so they must outlive `data`.
+// Makes a host dataset (and its sample weights, when it has any) resident: one upload on the
+// GPU; on the CPU they are used where they are, so they must outlive `data`.
 template <class Exec>
-void make_resident(Exec& exec, const std::vector<float>& X, const std::vector<float>& y,
-                   int64_t rows, int64_t features, ResidentData<Exec>& data) {
-  data.rows = rows;
-  data.features = features;
+void make_resident(Exec& exec, const Dataset& dataset, ResidentData<Exec>& data) {
+  data.rows = dataset.rows;
+  data.features = dataset.features;
+  data.weight_sum = static_cast<double>(dataset.rows);
+  if (dataset.has_sample_weights()) {
+    data.weight_sum = 0.0;
+    for (float weight : dataset.sample_weights) data.weight_sum += weight;
+  }
   if constexpr (Exec::kUsesHostMemory) {
-    data.X = X.data();
-    data.y = y.data();
+    data.X = dataset.X.data();
+    data.y = dataset.y.data();
+    if (dataset.has_sample_weights()) data.sample_weights = dataset.sample_weights.data();
   } else {
-    data.X_storage = exec.template allocate<float>(rows * features);
-    exec.upload(data.X_storage, X);
-    data.y_storage = exec.template allocate<float>(rows);
-    exec.upload(data.y_storage, y);
+    data.X_storage = exec.template allocate<float>(dataset.rows * dataset.features);
+    exec.upload(data.X_storage, dataset.X);
+    data.y_storage = exec.template allocate<float>(dataset.rows);
+    exec.upload(data.y_storage, dataset.y);
     data.X = data.X_storage.data();
     data.y = data.y_storage.data();
+    if (dataset.has_sample_weights()) {
+      data.weight_storage = exec.template allocate<float>(dataset.rows);
+      exec.upload(data.weight_storage, dataset.sample_weights);
+      data.sample_weights = data.weight_storage.data();
+    }
   }
-}
-
-// 0.5 * mean((X w + b - y)^2) over the whole dataset, accumulated in double. Synchronizes.
-template <class Exec>
-double full_dataset_loss(Exec& exec, const ResidentData<Exec>& data, const float* weights,
-                         const float* bias) {
-  auto predictions = exec.template allocate<float>(data.rows);
-  exec.gemv(GemvOp::kTrans, data.features, data.rows, data.X, weights, 0.0f, predictions.data());
-  const double square_sum = exec.residual_square_sum(data.rows, predictions.data(), bias, data.y);
-  return 0.5 * square_sum / static_cast<double>(data.rows);
 }
 
 }  // namespace linsgd

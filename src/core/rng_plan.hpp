@@ -10,9 +10,16 @@
 //     noise   curandGenerateNormal(mean 0, stddev 1)   count even_count(n)
 //   training generator (Philox4_32_10, seed = training_seed(seed)):
 //     w       curandGenerateNormal(mean 0, stddev sigma) count even_count(d)
-//     then, for each chunk of steps (see steps_per_chunk), one
+//     then, sampling with replacement (the default), for each chunk of steps (see
+//     steps_per_chunk), one
 //             curandGenerate (32-bit)                  count B * steps in the chunk
-//     step s of a chunk uses draws [s * B, (s + 1) * B), mapped by row_from_draw.
+//     step s of a chunk uses draws [s * B, (s + 1) * B), mapped by row_from_draw;
+//     or, sampling by epoch, for each epoch, one
+//             curandGenerate (32-bit)                  count n: a key per row
+//     and the epoch's permutation is the rows ordered by key (ties by row: a stable sort),
+//     walked B rows a step (the last step of an epoch takes the n mod B left, if any).
+// cuRAND continues one sequence across calls (how the draws are split into calls does not
+// change them), so chunks may be shortened to end at evaluations without changing the draws.
 //
 // Normal draws are requested in even counts because cuRAND's Box-Muller transform produces
 // pairs; the extra value, when there is one, lands in padding and is never read.
@@ -52,6 +59,18 @@ inline constexpr int64_t kMaxDrawsPerChunk = int64_t{1} << 22;
 constexpr int64_t steps_per_chunk(int64_t batch_size, int64_t total_steps) {
   const int64_t by_memory = std::max<int64_t>(1, kMaxDrawsPerChunk / batch_size);
   return std::max<int64_t>(1, std::min({kMaxStepsPerChunk, by_memory, total_steps}));
+}
+
+// Chunks end at evaluations when those come more often than steps_per_chunk's chunks.
+constexpr int64_t steps_per_chunk(int64_t batch_size, int64_t total_steps,
+                                  int64_t evaluation_interval) {
+  const int64_t chunk = steps_per_chunk(batch_size, total_steps);
+  return evaluation_interval > 0 ? std::min(chunk, evaluation_interval) : chunk;
+}
+
+// Steps in an epoch walked B rows at a time: ceil(n / B).
+constexpr int64_t steps_per_epoch(int64_t rows, int64_t batch_size) {
+  return (rows + batch_size - 1) / batch_size;
 }
 
 }  // namespace linsgd::rng_plan

@@ -1,14 +1,16 @@
-// The mini-batch SGD loop of the reference post, written once over an execution policy
-// (HostExec for the CPU, CudaExec for the GPU). Every random draw follows rng_plan.hpp, so for
-// one seed both policies draw the same batches and run the same calls in the same order: a CPU
-// run differs from a GPU run of the same engine only by float rounding (summation orders).
+// The mini-batch SGD loop, written once over an execution policy (HostExec for the CPU,
+// CudaExec for the GPU). Every random draw follows rng_plan.hpp, so for one seed both policies
+// draw the same batches and run the same calls in the same order: a CPU run differs from a GPU
+// run of the same engine only by float rounding (summation orders).
 //
-// One step of the gemv engine, for a chunk slot s (draws for the whole chunk are made before
-// the chunk runs; the fused engine computes the same step without the gathered copy):
-//   gather   X_b[k, :] = X[i_k, :],  r[k] = b - y[i_k]        (i_k from draws[s * B + k])
+// One step of the gemv engine, for a chunk slot s (the rows of the whole chunk are drawn, or
+// walked from an epoch's permutation, before the chunk runs; the fused engine computes the same
+// step without the gathered copy):
+//   gather   X_b[k, :] = X[i_k, :],  r[k] = b - y[i_k]        (i_k = rows[s * B + k])
 //   gemv     r += X_b w                                        (r = X_b w + b - y_b)
-//   gemv     g  = X_b^T r
-//   update   w -= (lr / B) g;  b -= (lr / B) sum(r);  loss[t] = 0.5 mean(r^2);  ++t
+//   derive   d[k] = s'_k L'(r_k), l[k] = s'_k L(r_k)          (not for the post's squared loss)
+//   gemv     g  = X_b^T d                                      (d = r for the post's loss)
+//   update   w, b from g and sum(d) by the StepRule (core/objective.hpp); loss[t]; ++t
 // All buffers are allocated by the constructor; between checkpoints (see run) the loop
 // allocates nothing, copies nothing between host and device and never waits on the device.
 // The losses live in a ring that holds the steps between two checkpoints, so memory does not
@@ -26,6 +28,7 @@
 #include "core/engine_choice.hpp"
 #include "core/fused_plan.hpp"
 #include "core/gemv_op.hpp"
+#include "core/objective.hpp"
 #include "core/random_generator.hpp"
 #include "core/resident_data.hpp"
 #include "core/rng_plan.hpp"
@@ -35,30 +38,66 @@
 
 namespace linsgd {
 
+// The StepRule of `config` on `data` (config.steps and the averaging start resolved).
+template <class Exec>
+StepRule step_rule(const TrainConfig& config, const ResidentData<Exec>& data) {
+  StepRule rule;
+  rule.loss = config.loss;
+  rule.epsilon = static_cast<float>(config.epsilon);
+  rule.l2 = static_cast<float>(config.l2_strength());
+  rule.l1 = static_cast<float>(config.l1_strength());
+  rule.momentum = static_cast<float>(config.momentum);
+  rule.nesterov = config.nesterov;
+  rule.schedule = config.schedule;
+  rule.power_t = config.power_t;
+  rule.warmup = config.warmup;
+  rule.total_steps = config.steps;
+  rule.average_from = config.average_from ? *config.average_from : -1;
+  rule.epoch_sampling = config.sampling == Sampling::kEpoch;
+  rule.steps_per_epoch = rng_plan::steps_per_epoch(data.rows, config.batch_size);
+  rule.weighted = data.sample_weights != nullptr;
+  rule.weight_scale = rule.weighted ? static_cast<double>(data.rows) / data.weight_sum : 1.0;
+  const bool full_batches = !rule.epoch_sampling || data.rows % config.batch_size == 0;
+  rule.plain_data = config.loss == Loss::kSquared && !rule.weighted && full_batches;
+  rule.plain_update = rule.momentum == 0.0f && rule.l2 == 0.0f;
+  return rule;
+}
+
 template <class Exec>
 class SgdLoop {
  public:
   // config.engine must be resolved (kGemv or kFused; see choose_engine), and `fused` is the
   // plan it was chosen with (exec.plan_fused of this shape): the loop prepares and runs that
-  // plan, it does not make another.
+  // plan, it does not make another. `evaluation_interval` > 0 ends chunks at its multiples.
   SgdLoop(Exec& exec, const ResidentData<Exec>& data, const TrainConfig& config,
-          const FusedPlan& fused)
+          const FusedPlan& fused, int64_t evaluation_interval = 0)
       : exec_(exec),
         engine_(config.engine),
         steps_(config.steps),
-        chunk_steps_(rng_plan::steps_per_chunk(config.batch_size, config.steps)),
+        chunk_steps_(
+            rng_plan::steps_per_chunk(config.batch_size, config.steps, evaluation_interval)),
         fused_plan_(fused),
         generator_(exec.make_generator(rng_plan::training_seed(config.seed))),
+        rule_(step_rule(config, data)),
         weights_(exec.template allocate<float>(rng_plan::even_count(data.features))),
         bias_(exec.template allocate<float>(1)),
-        draws_(exec.template allocate<uint32_t>(chunk_steps_ * config.batch_size)),
+        velocity_(exec.template allocate<float>(rule_.momentum > 0.0f ? data.features + 1 : 0)),
+        average_(exec.template allocate<float>(rule_.average_from >= 0 ? data.features + 1 : 0)),
+        learning_rate_(exec.template allocate<double>(1)),
+        sampled_rows_(exec.template allocate<uint32_t>(chunk_steps_ * config.batch_size)),
+        epoch_keys_(exec.template allocate<uint32_t>(rule_.epoch_sampling ? data.rows : 0)),
+        epoch_order_(exec.template allocate<uint32_t>(rule_.epoch_sampling ? data.rows : 0)),
+        epoch_sorter_(exec.make_key_sorter(rule_.epoch_sampling ? data.rows : 0)),
         X_batch_(exec.template allocate<float>(
             engine_ == Engine::kGemv ? config.batch_size * data.features : 0)),
         residual_(exec.template allocate<float>(config.batch_size)),
+        derivative_(exec.template allocate<float>(rule_.plain_data ? 0 : config.batch_size)),
+        loss_terms_(exec.template allocate<float>(rule_.plain_data ? 0 : config.batch_size)),
         gradient_(exec.template allocate<float>(data.features)),
         loss_capacity_(loss_ring_capacity(config.batch_size, config.steps)),
         loss_ring_(exec.template allocate<float>(loss_capacity_)),
         step_counter_(exec.template allocate<int64_t>(1)),
+        blocks_done_(exec.template allocate<unsigned>(1)),
         fused_partials_(exec.template allocate<float>(
             engine_ == Engine::kFused ? fused_plan_.partial_floats : 0)),
         fused_barrier_(exec.template allocate<unsigned>(engine_ == Engine::kFused ? 1 : 0)),
@@ -69,24 +108,34 @@ class SgdLoop {
     args_.rows = data.rows;
     args_.features = data.features;
     args_.batch = config.batch_size;
-    args_.scale = static_cast<float>(config.learning_rate / static_cast<double>(config.batch_size));
-    args_.draws = draws_.data();
+    args_.rule = rule_;
+    args_.sampled_rows = sampled_rows_.data();
     args_.X = data.X;
     args_.y = data.y;
+    args_.sample_weights = data.sample_weights;
+    args_.learning_rate = learning_rate_.data();
     args_.weights = weights_.data();
     args_.bias = bias_.data();
+    args_.velocity = velocity_.data();
+    args_.average = average_.data();
     args_.loss_history = loss_ring_.data();
     args_.loss_capacity = loss_capacity_;
     args_.step_counter = step_counter_.data();
     args_.residual = residual_.data();
+    args_.derivative = derivative_.data();
+    args_.loss_terms = loss_terms_.data();
     args_.gradient = gradient_.data();
     args_.X_batch = X_batch_.data();
+    args_.blocks_done = blocks_done_.data();
     args_.partials = fused_partials_.data();
     args_.barrier = fused_barrier_.data();
 
     generator_.normal(weights_.data(), rng_plan::even_count(data.features), 0.0f,
                       static_cast<float>(config.sigma));
     exec_.zero(bias_);
+    exec_.zero(velocity_);
+    exec_.zero(blocks_done_);
+    set_learning_rate(config.learning_rate);
     if (engine_ == Engine::kFused) {  // one kernel per chunk: no graph
       require_fused_available(fused_plan_);
       exec_.prepare_fused(fused_plan_, args_);
@@ -104,24 +153,24 @@ class SgdLoop {
   // divergence (throws Error naming the first non-finite step) and passed to
   // `on_checkpoint(first_step, losses)`, first_step counting from 0. Between checkpoints nothing
   // waits on the device (the host enqueues far ahead of a GPU, so there the step count decides).
-  // After every chunk `stop_requested()` is asked; true ends the run with a last checkpoint.
-  // Returns the steps done.
-  template <class OnCheckpoint, class StopRequested>
-  int64_t run(OnCheckpoint&& on_checkpoint, StopRequested&& stop_requested) {
+  // After every chunk `stop_after(steps_done)` is asked (it may evaluate the model); true ends
+  // the run with a last checkpoint. Returns the steps done.
+  template <class OnCheckpoint, class StopAfter>
+  int64_t run(OnCheckpoint&& on_checkpoint, StopAfter&& stop_after) {
     const auto enqueue = [this](int64_t count) { enqueue_steps(count); };
     exec_.zero(step_counter_);
     int64_t checked = 0;
     auto last_checkpoint = std::chrono::steady_clock::now();
     for (int64_t first = 0; first < steps_; first += chunk_steps_) {
       const int64_t count = std::min(chunk_steps_, steps_ - first);
-      generator_.uniform_bits(draws_.data(), count * args_.batch);
+      sample_rows(first, count);
       if (engine_ == Engine::kFused) {
         enqueue_steps(count);
       } else {
         replayer_.run(count, enqueue);
       }
       const int64_t done = first + count;
-      const bool stop = done < steps_ && stop_requested();
+      const bool stop = done < steps_ && stop_after(done);
       const auto now = std::chrono::steady_clock::now();
       if (done - checked >= kCheckpointSteps || done == steps_ || stop ||
           now - last_checkpoint >= std::chrono::duration<double>(kCheckpointSeconds)) {
@@ -138,26 +187,76 @@ class SgdLoop {
   // Runs every step, with no stop.
   template <class OnCheckpoint>
   int64_t run(OnCheckpoint&& on_checkpoint) {
-    return run(on_checkpoint, [] { return false; });
+    return run(on_checkpoint, [](int64_t) { return false; });
   }
+
+  // The rate before the schedule's factor, from the next step on (the adaptive schedule lowers
+  // it between evaluations). Enqueued: no synchronization.
+  void set_learning_rate(double learning_rate) {
+    exec_.upload_value(learning_rate_, learning_rate);
+    learning_rate_value_ = learning_rate;
+  }
+  double learning_rate() const { return learning_rate_value_; }
 
   std::vector<float> weights() { return exec_.download(weights_, args_.features); }
   float bias() { return exec_.download(bias_, 1)[0]; }
   const float* weights_data() const { return weights_.data(); }
   const float* bias_data() const { return bias_.data(); }
+  // The model's parameters after `steps_done` steps: the averages once averaging has begun,
+  // else the iterate. The bias is at [features] of the averages.
+  const float* model_weights_data(int64_t steps_done) const {
+    return averaging_begun(steps_done) ? average_.data() : weights_.data();
+  }
+  const float* model_bias_data(int64_t steps_done) const {
+    return averaging_begun(steps_done) ? average_.data() + args_.features : bias_.data();
+  }
+  const StepRule& rule() const { return rule_; }
+  int64_t chunk_steps() const { return chunk_steps_; }
 
  private:
-  // The steps of one chunk; slot s reads its indices from draws[s * B, (s + 1) * B).
+  bool averaging_begun(int64_t steps_done) const {
+    return rule_.average_from >= 0 && steps_done > rule_.average_from;
+  }
+
+  // The rows of steps [first, first + count): drawn with replacement (one cuRAND call, mapped
+  // to rows on the device), or walked from the epochs' permutations.
+  void sample_rows(int64_t first, int64_t count) {
+    const int64_t B = args_.batch;
+    if (!rule_.epoch_sampling) {
+      generator_.uniform_bits(sampled_rows_.data(), count * B);
+      exec_.rows_from_draws(sampled_rows_.data(), count * B, args_.rows);
+      return;
+    }
+    for (int64_t t = first; t < first + count; ++t) {
+      const int64_t position = t % rule_.steps_per_epoch;
+      if (position == 0) new_epoch_order();
+      const int64_t taken = batch_rows_at(rule_, t, args_.rows, B);
+      uint32_t* slot = sampled_rows_.data() + (t - first) * B;
+      exec_.copy(slot, epoch_order_.data() + position * B, taken);
+      // A short last batch is padded with its first row, which its step gives weight 0.
+      for (int64_t k = taken; k < B; ++k) exec_.copy(slot + k, slot, 1);
+    }
+  }
+
+  // A fresh permutation of the rows: a key per row, then the rows ordered by key.
+  void new_epoch_order() {
+    generator_.uniform_bits(epoch_keys_.data(), args_.rows);
+    epoch_sorter_.order(epoch_keys_.data(), epoch_order_.data());
+  }
+
+  // The steps of one chunk; slot s reads its rows from sampled_rows[s * B, (s + 1) * B).
   void enqueue_steps(int64_t count) {
     if (engine_ == Engine::kFused) {
       exec_.fused_steps(fused_plan_, count, args_);
       return;
     }
     const StepArgs& a = args_;
+    const float* coefficients = rule_.plain_data ? a.residual : a.derivative;
     for (int64_t slot = 0; slot < count; ++slot) {
       exec_.gather_batch(a, slot);
       exec_.gemv(GemvOp::kTrans, a.features, a.batch, a.X_batch, a.weights, 1.0f, a.residual);
-      exec_.gemv(GemvOp::kNoTrans, a.features, a.batch, a.X_batch, a.residual, 0.0f, a.gradient);
+      if (!rule_.plain_data) exec_.derive(a, slot);
+      exec_.gemv(GemvOp::kNoTrans, a.features, a.batch, a.X_batch, coefficients, 0.0f, a.gradient);
       exec_.sgd_update(a);
     }
   }
@@ -183,7 +282,7 @@ class SgdLoop {
         throw Error("training diverged: the batch loss became " + std::to_string(losses[i]) +
                     " at step " + std::to_string(first_step + static_cast<int64_t>(i) + 1) +
                     " of " + std::to_string(steps_) +
-                    "; try a smaller --lr, or --standardize the features");
+                    "; try a smaller --lr (or --lr auto), or --standardize the features");
       }
     }
   }
@@ -197,15 +296,26 @@ class SgdLoop {
   int64_t chunk_steps_;
   FusedPlan fused_plan_;
   RandomGenerator generator_;
+  StepRule rule_;
   Buffer<float> weights_;
   Buffer<float> bias_;
-  Buffer<uint32_t> draws_;
+  Buffer<float> velocity_;
+  Buffer<float> average_;
+  Buffer<double> learning_rate_;
+  double learning_rate_value_ = 0.0;
+  Buffer<uint32_t> sampled_rows_;
+  Buffer<uint32_t> epoch_keys_;
+  Buffer<uint32_t> epoch_order_;
+  typename Exec::KeySorter epoch_sorter_;
   Buffer<float> X_batch_;
   Buffer<float> residual_;
+  Buffer<float> derivative_;
+  Buffer<float> loss_terms_;
   Buffer<float> gradient_;
   int64_t loss_capacity_;  // steps the ring holds: more than any two checkpoints are apart
   Buffer<float> loss_ring_;
   Buffer<int64_t> step_counter_;
+  Buffer<unsigned> blocks_done_;
   Buffer<float> fused_partials_;
   Buffer<unsigned> fused_barrier_;
   // Every pointer and scalar a step reads: the buffers above and the data's, set once (buffers

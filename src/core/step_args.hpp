@@ -3,33 +3,76 @@
 // kernels/fused_sgd.cuh, cpu/host_kernels.hpp). Pointers are device memory for the CUDA
 // policy and host memory for the CPU policy; SgdLoop owns what they point at.
 //
-// Step s of a chunk reads its B row indices from draws[s * B, (s + 1) * B) (see rng_plan.hpp)
-// and the step number it records from *step_counter, which lives where the steps run so that a
-// replayed CUDA Graph finds the right slot without host work.
+// Step s of a chunk reads its B row indices from sampled_rows[s * B, (s + 1) * B) (drawn as
+// rng_plan.hpp says, or walked from an epoch's permutation), and the step number t from
+// *step_counter, which lives where the steps run so that a replayed CUDA Graph finds the
+// right slot, rate and loss index without host work.
 #pragma once
 
 #include <cstdint>
 
+#include "core/hd.hpp"
+#include "core/objective.hpp"
+
 namespace linsgd {
 
 struct StepArgs {
-  int64_t rows = 0;                 // n: rows of X
-  int64_t features = 0;             // d
-  int64_t batch = 0;                // B
-  float scale = 0.0f;               // lr / B
-  const uint32_t* draws = nullptr;  // the chunk's 32-bit draws, B per step
-  const float* X = nullptr;         // rows x features, row-major
-  const float* y = nullptr;         // rows
-  float* weights = nullptr;         // features
-  float* bias = nullptr;            // one float
-  float* loss_history = nullptr;    // a ring: step t's loss goes to [t % loss_capacity]
+  int64_t rows = 0;      // n: rows of X
+  int64_t features = 0;  // d
+  int64_t batch = 0;     // B (a step may use fewer rows: batch_rows_at)
+  StepRule rule;
+  const uint32_t* sampled_rows = nullptr;  // the chunk's row indices, B per step
+  const float* X = nullptr;                // rows x features, row-major
+  const float* y = nullptr;                // rows
+  const float* sample_weights = nullptr;   // rows, or null (all 1)
+  const double* learning_rate = nullptr;   // lr before the schedule's factor (one double)
+  float* weights = nullptr;                // features
+  float* bias = nullptr;                   // one float
+  float* velocity = nullptr;               // with momentum: features + 1 (the bias's last)
+  float* average = nullptr;                // with averaging: features + 1 (the bias's last)
+  float* loss_history = nullptr;           // a ring: step t's loss goes to [t % loss_capacity]
   int64_t loss_capacity = 0;
   int64_t* step_counter = nullptr;  // steps done; each step writes its loss there, then adds 1
   float* residual = nullptr;        // batch floats: r = X_b w + b - y_b
-  float* gradient = nullptr;        // features floats: X_b^T r (gemv engine; fused CPU scratch)
+  float* derivative = nullptr;      // batch floats: s'_k L'(r_k), 0 past B_t (general data)
+  float* loss_terms = nullptr;      // batch floats: s'_k L(r_k), 0 past B_t (general data)
+  float* gradient = nullptr;        // features floats: X_b^T r or X_b^T d
   float* X_batch = nullptr;         // gemv engine: the gathered batch, batch x features
+  unsigned* blocks_done = nullptr;  // gemv engine, GPU: the update's last-block counter
   float* partials = nullptr;        // fused GPU engine: 2 x blocks x batch partial dot products
   unsigned* barrier = nullptr;      // fused GPU engine: the grid barrier's arrival counter
 };
+
+// What step t of a run uses besides its buffers: its rows B_t, its rate lr_t = lr * the
+// schedule's factor, lr_t / B_t rounded once to float (the post's lr / B for the post's step),
+// and 1 / B_t.
+struct StepScalars {
+  int64_t batch_rows;
+  double learning_rate;
+  float scale;
+  float inverse_batch;
+};
+
+LINSGD_HD inline StepScalars step_scalars(const StepArgs& a, int64_t t) {
+  StepScalars s{};
+  s.batch_rows = batch_rows_at(a.rule, t, a.rows, a.batch);
+  s.learning_rate = *a.learning_rate * schedule_factor(a.rule, t);
+  s.scale = static_cast<float>(s.learning_rate / static_cast<double>(s.batch_rows));
+  s.inverse_batch = 1.0f / static_cast<float>(s.batch_rows);
+  return s;
+}
+
+// The parameters' state beyond their value: a coordinate's momentum buffer (null without
+// momentum). Coordinate `features` is the bias.
+LINSGD_HD inline float* velocity_of(const StepArgs& a, int64_t j) {
+  return a.rule.momentum > 0.0f ? a.velocity + j : nullptr;
+}
+
+// After step t's update: fold the new value of coordinate j (the bias at j = features) into
+// its running average, when averaging has begun.
+LINSGD_HD inline void fold_into_average(const StepArgs& a, int64_t t, int64_t j, float value) {
+  if (a.rule.average_from < 0 || t < a.rule.average_from) return;
+  a.average[j] = averaged(a.average[j], value, t - a.rule.average_from + 1);
+}
 
 }  // namespace linsgd

@@ -11,6 +11,12 @@ double TrainResult::steps_per_second() const {
   return train_seconds > 0.0 ? static_cast<double>(steps_done) / train_seconds : 0.0;
 }
 
+double TrainResult::epochs_run() const {
+  return rows > 0 ? static_cast<double>(steps_done) * static_cast<double>(config.batch_size) /
+                        static_cast<double>(rows)
+                  : 0.0;
+}
+
 double TrainResult::weight_relative_error() const {
   if (!truth) throw Error("weight error needs the true weights of synthetic data");
   double difference = 0.0;

@@ -1,20 +1,131 @@
 // One training run over either execution policy: plan the engine, put the data where training
-// runs (generate the synthetic problem there, or make a dataset resident), train, time the step
-// loop, and collect what the trainer reports.
+// runs (generate the synthetic problem there, or make a dataset resident), train with the
+// stopping rules, time the step loop, and collect what the trainer reports.
 #pragma once
 
 #include <chrono>
+#include <limits>
+#include <optional>
 
 #include "core/engine_choice.hpp"
+#include "core/evaluation.hpp"
 #include "core/resident_data.hpp"
 #include "core/sgd_loop.hpp"
 #include "linsgd/trainer.hpp"
 
 namespace linsgd {
 
+// The run's stopping rules, asked after every chunk: a stop requested by the caller, the time
+// budget, and, at every evaluation, scikit-learn's rule (no improvement of the monitored
+// objective by tol for n_iter_no_change evaluations), which the adaptive schedule answers by
+// dividing the rate by 5 (stopping once it falls below 1e-6 of its start) and the others by
+// stopping.
+template <class Exec>
+class StoppingRules {
+ public:
+  // `validation` may be null; `evaluations` says whether the run evaluates at all.
+  StoppingRules(Exec& exec, const TrainConfig& config, const ResidentData<Exec>& data,
+                const ResidentData<Exec>* validation, SgdLoop<Exec>& loop, const TrainHooks& hooks,
+                bool evaluations)
+      : exec_(exec),
+        config_(config),
+        data_(data),
+        validation_(validation),
+        loop_(loop),
+        hooks_(hooks),
+        evaluations_(evaluations),
+        next_evaluation_(config.eval_every),
+        tol_(config.tol ? *config.tol : 1e-3),
+        first_rate_(config.learning_rate),
+        predictions_(exec.template allocate<float>(data.rows)),
+        validation_predictions_(
+            exec.template allocate<float>(validation != nullptr ? validation->rows : 0)),
+        start_(std::chrono::steady_clock::now()) {}
+
+  // After `done` steps: true ends the run (stopped_by() says why).
+  bool operator()(int64_t done) {
+    if (hooks_.stop_requested && hooks_.stop_requested()) return stop("interrupt");
+    if (config_.max_seconds > 0.0 && elapsed_seconds() >= config_.max_seconds) {
+      return stop("time");
+    }
+    if (!evaluations_ || done < next_evaluation_) return false;
+    while (next_evaluation_ <= done) next_evaluation_ += config_.eval_every;
+    const Evaluation evaluation = evaluate(done);
+    const double monitored = evaluation.validation_objective.value_or(evaluation.objective);
+    if (monitored > best_ - tol_) {
+      ++no_improvement_;
+    } else {
+      no_improvement_ = 0;
+    }
+    best_ = std::min(best_, monitored);
+    if (no_improvement_ < config_.n_iter_no_change) return false;
+    if (config_.schedule == Schedule::kAdaptive) {
+      no_improvement_ = 0;
+      loop_.set_learning_rate(loop_.learning_rate() / 5.0);
+      return loop_.learning_rate() < 1e-6 * first_rate_ && stop("lr");
+    }
+    return config_.tol.has_value() && stop("tol");
+  }
+
+  // Evaluates the model after `done` steps and hands it to the hooks.
+  Evaluation evaluate(int64_t done) {
+    last_evaluated_ = done;
+    const auto start = std::chrono::steady_clock::now();
+    Evaluation evaluation;
+    evaluation.step = done;
+    evaluation.seconds = elapsed_seconds() - evaluation_seconds_;
+    const float* w = loop_.model_weights_data(done);
+    const float* b = loop_.model_bias_data(done);
+    evaluation.objective = objective_value(exec_, data_, config_, w, b, predictions_);
+    if (validation_ != nullptr) {
+      evaluation.validation_objective =
+          objective_value(exec_, *validation_, config_, w, b, validation_predictions_);
+    }
+    evaluation_seconds_ +=
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    if (hooks_.on_evaluation) hooks_.on_evaluation(evaluation);
+    return evaluation;
+  }
+
+  const std::string& stopped_by() const { return stopped_by_; }
+  int64_t last_evaluated() const { return last_evaluated_; }
+  typename Exec::template Buffer<float>& predictions() { return predictions_; }
+  typename Exec::template Buffer<float>& validation_predictions() {
+    return validation_predictions_;
+  }
+
+ private:
+  bool stop(const char* reason) {
+    stopped_by_ = reason;
+    return true;
+  }
+  double elapsed_seconds() const {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+  }
+
+  Exec& exec_;
+  const TrainConfig& config_;
+  const ResidentData<Exec>& data_;
+  const ResidentData<Exec>* validation_;
+  SgdLoop<Exec>& loop_;
+  const TrainHooks& hooks_;
+  bool evaluations_;
+  int64_t next_evaluation_;
+  double tol_;
+  double first_rate_;
+  double best_ = std::numeric_limits<double>::infinity();
+  int64_t no_improvement_ = 0;
+  double evaluation_seconds_ = 0.0;
+  int64_t last_evaluated_ = -1;
+  std::string stopped_by_ = "steps";
+  typename Exec::template Buffer<float> predictions_;
+  typename Exec::template Buffer<float> validation_predictions_;
+  std::chrono::steady_clock::time_point start_;
+};
+
 template <class Exec>
 TrainResult train_with(Exec& exec, const TrainConfig& requested, const Dataset* dataset,
-                       DeviceKind backend, const TrainHooks& hooks) {
+                       const Dataset* validation_set, DeviceKind backend, const TrainHooks& hooks) {
   TrainConfig config = requested;
   config.device = backend;
   const int64_t features = dataset != nullptr ? dataset->features : requested.features;
@@ -25,11 +136,17 @@ TrainResult train_with(Exec& exec, const TrainConfig& requested, const Dataset* 
   ResidentData<Exec> data;
   ResidentTruth<Exec> truth;
   if (dataset != nullptr) {
-    make_resident(exec, dataset->X, dataset->y, dataset->rows, dataset->features, data);
+    make_resident(exec, *dataset, data);
   } else {
     generate_synthetic(exec, config.rows, config.features, config.seed, data, truth);
   }
-  SgdLoop<Exec> loop(exec, data, config, fused_plan);
+  std::optional<ResidentData<Exec>> validation;
+  if (validation_set != nullptr) make_resident(exec, *validation_set, validation.emplace());
+
+  const bool evaluations = config.evaluates() || static_cast<bool>(hooks.on_evaluation);
+  SgdLoop<Exec> loop(exec, data, config, fused_plan, evaluations ? config.eval_every : 0);
+  StoppingRules<Exec> rules(exec, config, data, validation ? &*validation : nullptr, loop, hooks,
+                            evaluations);
   exec.synchronize();
 
   const auto start = std::chrono::steady_clock::now();
@@ -50,7 +167,7 @@ TrainResult train_with(Exec& exec, const TrainConfig& requested, const Dataset* 
           hooks.progress({done, config.steps, seconds_since_start(), losses.back()});
         }
       },
-      [&] { return hooks.stop_requested && hooks.stop_requested(); });
+      rules);
   exec.synchronize();
   const double train_seconds = seconds_since_start();
 
@@ -60,11 +177,23 @@ TrainResult train_with(Exec& exec, const TrainConfig& requested, const Dataset* 
   result.rows = data.rows;
   result.features = data.features;
   result.steps_done = steps_done;
-  result.interrupted = steps_done < config.steps;
+  result.stopped_by = rules.stopped_by();
+  result.interrupted = result.stopped_by == "interrupt";
+  result.learning_rate = config.learning_rate;
   result.train_seconds = train_seconds;
-  result.weights = loop.weights();
-  result.bias = loop.bias();
-  result.full_loss = full_dataset_loss(exec, data, loop.weights_data(), loop.bias_data());
+  const float* model_weights = loop.model_weights_data(steps_done);
+  const float* model_bias = loop.model_bias_data(steps_done);
+  result.weights = exec.download_from(model_weights, data.features);
+  result.bias = exec.download_from(model_bias, 1)[0];
+  // The last evaluation: the model as returned (its curve ends where the run did).
+  if (evaluations && rules.last_evaluated() != steps_done) rules.evaluate(steps_done);
+  result.objective =
+      objective_value(exec, data, config, model_weights, model_bias, rules.predictions());
+  if (validation) {
+    result.validation_objective = objective_value(exec, *validation, config, model_weights,
+                                                  model_bias, rules.validation_predictions());
+  }
+  result.full_loss = full_dataset_loss(exec, data, model_weights, model_bias, rules.predictions());
   if (dataset == nullptr) {
     result.truth = SyntheticTruth{exec.download(truth.weights, data.features),
                                   exec.download(truth.bias, 1)[0]};

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <fstream>
+#include <numeric>
 
 #include "core/sgd_math.hpp"
 #include "cpu/host_kernels.hpp"
@@ -47,30 +48,52 @@ void HostExec::gemv(GemvOp op, int64_t m, int64_t n, const float* A, const float
               static_cast<int>(m), x, 1, beta, y, 1);
 }
 
+void HostExec::rows_from_draws(uint32_t* draws, int64_t count, int64_t rows) {
+  host_kernels::rows_from_draws(draws, count, rows);
+}
+
 void HostExec::gather_batch(const StepArgs& args, int64_t slot) {
   host_kernels::gather_batch(args, slot);
+}
+
+void HostExec::derive(const StepArgs& args, int64_t slot) {
+  host_kernels::derive(args, slot);
 }
 
 void HostExec::sgd_update(const StepArgs& args) {
   host_kernels::sgd_update(args);
 }
 
+// Per step: the residuals by dot products straight on X's sampled rows, the data term's
+// coefficients (the residuals themselves for the post's squared loss), the gradient by axpys on
+// the same rows, then the shared update.
 void HostExec::fused_steps(const FusedPlan& /*plan*/, int64_t count, const StepArgs& a) {
   const auto d = static_cast<int>(a.features);
   for (int64_t s = 0; s < count; ++s) {
-    const uint32_t* draws = a.draws + s * a.batch;
+    const uint32_t* rows = a.sampled_rows + s * a.batch;
     for (int64_t k = 0; k < a.batch; ++k) {
-      const int64_t row = row_from_draw(draws[k], a.rows);
+      const int64_t row = rows[k];
       a.residual[k] = residual_offset(*a.bias, a.y[row]) +
                       cblas_sdot(d, a.X + row * a.features, 1, a.weights, 1);
     }
+    const float* coefficients = a.residual;
+    if (!a.rule.plain_data) {
+      host_kernels::derive(a, s);
+      coefficients = a.derivative;
+    }
+    const int64_t batch_rows = batch_rows_at(a.rule, *a.step_counter, a.rows, a.batch);
     std::fill(a.gradient, a.gradient + a.features, 0.0f);
-    for (int64_t k = 0; k < a.batch; ++k) {
-      const int64_t row = row_from_draw(draws[k], a.rows);
-      cblas_saxpy(d, a.residual[k], a.X + row * a.features, 1, a.gradient, 1);
+    for (int64_t k = 0; k < batch_rows; ++k) {
+      cblas_saxpy(d, coefficients[k], a.X + rows[k] * a.features, 1, a.gradient, 1);
     }
     host_kernels::sgd_update(a);
   }
+}
+
+void HostExec::KeySorter::order(const uint32_t* keys, uint32_t* order) const {
+  std::iota(order, order + rows_, 0u);
+  std::stable_sort(order, order + rows_,
+                   [keys](uint32_t a, uint32_t b) { return keys[a] < keys[b]; });
 }
 
 void HostExec::synthetic_offset(int64_t rows, const float* true_bias, const float* noise,
@@ -81,6 +104,16 @@ void HostExec::synthetic_offset(int64_t rows, const float* true_bias, const floa
 double HostExec::residual_square_sum(int64_t rows, const float* predictions, const float* bias,
                                      const float* y) {
   return host_kernels::residual_square_sum(rows, predictions, bias, y);
+}
+
+double HostExec::weighted_loss_sum(int64_t rows, const float* predictions, const float* bias,
+                                   const float* y, const float* weights, Loss loss,
+                                   double epsilon) {
+  return host_kernels::weighted_loss_sum(rows, predictions, bias, y, weights, loss, epsilon);
+}
+
+std::pair<double, double> HostExec::norm_sums(const float* w, int64_t count) {
+  return host_kernels::norm_sums(w, count);
 }
 
 }  // namespace linsgd

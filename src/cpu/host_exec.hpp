@@ -47,9 +47,32 @@ class HostExec {
     return std::vector<T>(source.begin() + first, source.begin() + first + count);
   }
   template <class T>
+  std::vector<T> download_from(const T* source, int64_t count) {
+    return std::vector<T>(source, source + count);
+  }
+  template <class T>
   void zero(Buffer<T>& buffer) {
     std::fill(buffer.begin(), buffer.end(), T{});
   }
+  template <class T>
+  void upload_value(Buffer<T>& destination, T value) {
+    destination[0] = value;
+  }
+  template <class T>
+  void copy(T* destination, const T* source, int64_t count) {
+    std::copy(source, source + count, destination);
+  }
+
+  // The rows ordered by their keys, ties by row (a stable sort): an epoch's permutation.
+  class KeySorter {
+   public:
+    explicit KeySorter(int64_t rows) : rows_(rows) {}
+    void order(const uint32_t* keys, uint32_t* order) const;
+
+   private:
+    int64_t rows_;
+  };
+  KeySorter make_key_sorter(int64_t rows) { return KeySorter(rows); }
   RandomGenerator make_generator(uint64_t seed) {
     return RandomGenerator(RandomGenerator::Location::kHost, seed);
   }
@@ -58,12 +81,17 @@ class HostExec {
   // y = op(A) x + beta y, A column-major m x n with lda = m (see gemv_op.hpp).
   void gemv(GemvOp op, int64_t m, int64_t n, const float* A, const float* x, float beta, float* y);
 
-  // The gemv engine's two small kernels (cpu/host_kernels.hpp).
+  // The steps' small kernels (cpu/host_kernels.hpp).
+  void rows_from_draws(uint32_t* draws, int64_t count, int64_t rows);
   void gather_batch(const StepArgs& args, int64_t slot);
+  void derive(const StepArgs& args, int64_t slot);
   void sgd_update(const StepArgs& args);
   void synthetic_offset(int64_t rows, const float* true_bias, const float* noise, float* y);
   double residual_square_sum(int64_t rows, const float* predictions, const float* bias,
                              const float* y);
+  double weighted_loss_sum(int64_t rows, const float* predictions, const float* bias,
+                           const float* y, const float* weights, Loss loss, double epsilon);
+  std::pair<double, double> norm_sums(const float* w, int64_t count);
 
   // The fused engine: dot and axpy on X's rows (no gathered copy), then the shared update.
   // wanted_blocks: the GPU's (--fused-blocks); the CPU runs the batch on one "block".

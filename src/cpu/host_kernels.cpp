@@ -7,29 +7,55 @@
 
 namespace linsgd::host_kernels {
 
+void rows_from_draws(uint32_t* draws, int64_t count, int64_t rows) {
+  for (int64_t i = 0; i < count; ++i)
+    draws[i] = static_cast<uint32_t>(row_from_draw(draws[i], rows));
+}
+
 void gather_batch(const StepArgs& a, int64_t slot) {
-  const uint32_t* draws = a.draws + slot * a.batch;
+  const uint32_t* rows = a.sampled_rows + slot * a.batch;
   for (int64_t k = 0; k < a.batch; ++k) {
-    const int64_t row = row_from_draw(draws[k], a.rows);
+    const int64_t row = rows[k];
     const float* source = a.X + row * a.features;
     std::copy(source, source + a.features, a.X_batch + k * a.features);
     a.residual[k] = residual_offset(*a.bias, a.y[row]);
   }
 }
 
-void sgd_update(const StepArgs& a) {
-  for (int64_t j = 0; j < a.features; ++j) {
-    a.weights[j] = updated_weight(a.weights[j], a.gradient[j], a.scale);
-  }
-  double sum = 0.0;
-  double square_sum = 0.0;
+void derive(const StepArgs& a, int64_t slot) {
+  const uint32_t* rows = a.sampled_rows + slot * a.batch;
+  const int64_t batch_rows = batch_rows_at(a.rule, *a.step_counter, a.rows, a.batch);
   for (int64_t k = 0; k < a.batch; ++k) {
-    const double r = a.residual[k];
-    sum += r;
-    square_sum += r * r;
+    const float weight = a.sample_weights != nullptr ? a.sample_weights[rows[k]] : 1.0f;
+    data_term(a.rule, a.residual[k], weight, k < batch_rows, a.derivative + k, a.loss_terms + k);
   }
-  *a.bias = updated_bias(*a.bias, sum, a.scale);
-  a.loss_history[*a.step_counter % a.loss_capacity] = half_mean_square(square_sum, a.batch);
+}
+
+void sgd_update(const StepArgs& a) {
+  const int64_t t = *a.step_counter;
+  const StepScalars s = step_scalars(a, t);
+  for (int64_t j = 0; j < a.features; ++j) {
+    a.weights[j] = updated_parameter(a.rule, a.weights[j], a.gradient[j], velocity_of(a, j),
+                                     s.learning_rate, s.scale, s.inverse_batch, true);
+    fold_into_average(a, t, j, a.weights[j]);
+  }
+  // The batch's sums, in double: of r and r^2 (the post's loss), or of s'L'(r) and s'L(r).
+  const float* first = a.rule.plain_data ? a.residual : a.derivative;
+  double sum = 0.0;
+  double second = 0.0;
+  for (int64_t k = 0; k < a.batch; ++k) {
+    const double value = first[k];
+    sum += value;
+    second += a.rule.plain_data ? value * value : static_cast<double>(a.loss_terms[k]);
+  }
+  *a.bias = a.rule.plain_update ? updated_bias(*a.bias, sum, s.scale)
+                                : updated_parameter(a.rule, *a.bias, static_cast<float>(sum),
+                                                    velocity_of(a, a.features), s.learning_rate,
+                                                    s.scale, s.inverse_batch, false);
+  fold_into_average(a, t, a.features, *a.bias);
+  a.loss_history[t % a.loss_capacity] =
+      a.rule.plain_data ? half_mean_square(second, a.batch)
+                        : static_cast<float>(second / static_cast<double>(s.batch_rows));
   *a.step_counter += 1;
 }
 
@@ -45,6 +71,27 @@ double residual_square_sum(int64_t rows, const float* predictions, const float* 
     sum += r * r;
   }
   return sum;
+}
+
+double weighted_loss_sum(int64_t rows, const float* predictions, const float* bias, const float* y,
+                         const float* weights, Loss loss, double epsilon) {
+  double sum = 0.0;
+  for (int64_t i = 0; i < rows; ++i) {
+    sum += weighted_loss(loss, epsilon, predictions[i], *bias, y[i],
+                         weights != nullptr ? weights[i] : 1.0f);
+  }
+  return sum;
+}
+
+std::pair<double, double> norm_sums(const float* w, int64_t count) {
+  double squares = 0.0;
+  double absolutes = 0.0;
+  for (int64_t j = 0; j < count; ++j) {
+    const double value = w[j];
+    squares += value * value;
+    absolutes += value < 0.0 ? -value : value;
+  }
+  return {squares, absolutes};
 }
 
 }  // namespace linsgd::host_kernels

@@ -1,21 +1,30 @@
 // CPU twins of the CUDA kernels in kernels/sgd_kernels.cuh: same arguments (less the stream),
-// same per-element functions from core/sgd_math.hpp, same double accumulation for the scalar
-// sums. GPU tests compare each kernel with its twin here.
+// same per-element functions from core/sgd_math.hpp and core/objective.hpp, same double
+// accumulation for the scalar sums. GPU tests compare each kernel with its twin here.
 #pragma once
 
 #include <cstdint>
+#include <utility>
 
+#include "core/objective.hpp"
 #include "core/step_args.hpp"
 
 namespace linsgd::host_kernels {
 
-// For k < a.batch, with draws = a.draws + slot * a.batch: row = row_from_draw(draws[k], a.rows);
-// a.X_batch[k, :] = a.X[row, :] (row-major, a.features wide) and a.residual[k] = *a.bias -
-// a.y[row].
+// draws[i] = row_from_draw(draws[i], rows) for i < count: 32-bit draws become row indices.
+void rows_from_draws(uint32_t* draws, int64_t count, int64_t rows);
+
+// For k < a.batch, with row = a.sampled_rows[slot * a.batch + k]: a.X_batch[k, :] = a.X[row, :]
+// (row-major, a.features wide) and a.residual[k] = *a.bias - a.y[row].
 void gather_batch(const StepArgs& a, int64_t slot);
 
-// a.weights[j] -= a.scale * a.gradient[j] for j < a.features; *a.bias -= a.scale *
-// sum(a.residual); a.loss_history[*a.step_counter % a.loss_capacity] = 0.5 * mean(a.residual^2);
+// The general data term of step *a.step_counter (slot `slot` of the chunk): for k < a.batch,
+// data_term of a.residual[k] into a.derivative[k] and a.loss_terms[k].
+void derive(const StepArgs& a, int64_t slot);
+
+// Step t = *a.step_counter's update from a.gradient and the batch's sums (of a.residual for
+// the plain data term, of a.derivative and a.loss_terms otherwise): every weight, the bias,
+// their momentum and averages; a.loss_history[t % a.loss_capacity] = the batch loss; then
 // ++*a.step_counter.
 void sgd_update(const StepArgs& a);
 
@@ -25,5 +34,13 @@ void synthetic_offset(int64_t rows, const float* true_bias, const float* noise, 
 // sum_i (predictions[i] + *bias - y[i])^2, accumulated in double.
 double residual_square_sum(int64_t rows, const float* predictions, const float* bias,
                            const float* y);
+
+// sum_i s_i L(predictions[i] + *bias - y[i]) in double (weighted_loss); s_i = 1 when `weights`
+// is null.
+double weighted_loss_sum(int64_t rows, const float* predictions, const float* bias, const float* y,
+                         const float* weights, Loss loss, double epsilon);
+
+// {sum_j w_j^2, sum_j |w_j|} in double.
+std::pair<double, double> norm_sums(const float* w, int64_t count);
 
 }  // namespace linsgd::host_kernels

@@ -9,14 +9,17 @@
 
 namespace linsgd {
 
-TrainResult train_cuda(const TrainConfig& config, const Dataset* data, const TrainHooks& hooks) {
+TrainResult train_cuda(const TrainConfig& config, const Dataset* data, const Dataset* validation,
+                       const TrainHooks& hooks) {
   const CudaDeviceInfo device = query_cuda_device();
   const int64_t rows = data != nullptr ? data->rows : config.rows;
   const int64_t features = data != nullptr ? data->features : config.features;
-  require_device_memory(training_memory_bytes(rows, features, config.batch_size, config.steps),
-                        device.free_bytes, device.name);
+  require_device_memory(
+      training_memory_bytes(config, rows, features, validation ? validation->rows : 0,
+                            data != nullptr && data->has_sample_weights()),
+      device.free_bytes, device.name);
   CudaExec exec;
-  return train_with(exec, config, data, DeviceKind::kCuda, hooks);
+  return train_with(exec, config, data, validation, DeviceKind::kCuda, hooks);
 }
 
 }  // namespace linsgd

@@ -8,6 +8,7 @@ namespace linsgd {
 
 // Trains on `data` (uploaded once), or on the post's synthetic problem when `data` is null
 // (generated on the device). config.device must be resolved to kCuda.
-TrainResult train_cuda(const TrainConfig& config, const Dataset* data, const TrainHooks& hooks);
+TrainResult train_cuda(const TrainConfig& config, const Dataset* data, const Dataset* validation,
+                       const TrainHooks& hooks);
 
 }  // namespace linsgd

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/cuda_check.hpp"
@@ -48,16 +49,49 @@ class CudaExec {
   }
   template <class T>
   std::vector<T> download_range(const Buffer<T>& source, int64_t first, int64_t count) {
+    return download_from(source.data() + first, count);
+  }
+  template <class T>
+  std::vector<T> download_from(const T* source, int64_t count) {
     std::vector<T> result(static_cast<size_t>(count));
-    LINSGD_CUDA_CHECK(cudaMemcpyAsync(result.data(), source.data() + first,
-                                      result.size() * sizeof(T), cudaMemcpyDeviceToHost, stream()));
+    LINSGD_CUDA_CHECK(cudaMemcpyAsync(result.data(), source, result.size() * sizeof(T),
+                                      cudaMemcpyDeviceToHost, stream()));
     synchronize();
     return result;
   }
   template <class T>
   void zero(Buffer<T>& buffer) {  // enqueued: no synchronization
+    if (buffer.size() == 0) return;
     LINSGD_CUDA_CHECK(cudaMemsetAsync(buffer.data(), 0, buffer.size() * sizeof(T), stream()));
   }
+  // Synchronizes (the value is on the host's stack): only outside the step loop.
+  template <class T>
+  void upload_value(Buffer<T>& destination, T value) {
+    LINSGD_CUDA_CHECK(
+        cudaMemcpyAsync(destination.data(), &value, sizeof(T), cudaMemcpyHostToDevice, stream()));
+    synchronize();
+  }
+  template <class T>
+  void copy(T* destination, const T* source, int64_t count) {  // device to device, enqueued
+    LINSGD_CUDA_CHECK(cudaMemcpyAsync(destination, source, static_cast<size_t>(count) * sizeof(T),
+                                      cudaMemcpyDeviceToDevice, stream()));
+  }
+
+  // The rows ordered by their keys, ties by row: an epoch's permutation, by CUB's radix sort
+  // of (key, row) pairs, which is stable. Its buffers are allocated once, here.
+  class KeySorter {
+   public:
+    KeySorter(cudaStream_t stream, int64_t rows);
+    void order(const uint32_t* keys, uint32_t* order);
+
+   private:
+    cudaStream_t stream_;
+    int64_t rows_;
+    DeviceBuffer<uint32_t> sorted_keys_;
+    DeviceBuffer<uint32_t> rows_in_order_;  // 0, 1, ..., rows - 1
+    DeviceBuffer<unsigned char> scratch_;
+  };
+  KeySorter make_key_sorter(int64_t rows) { return KeySorter(stream(), rows); }
   RandomGenerator make_generator(uint64_t seed) {
     return RandomGenerator(RandomGenerator::Location::kDevice, seed, stream());
   }
@@ -66,12 +100,17 @@ class CudaExec {
   // y = op(A) x + beta y, A column-major m x n with lda = m (see core/gemv_op.hpp).
   void gemv(GemvOp op, int64_t m, int64_t n, const float* A, const float* x, float beta, float* y);
 
-  // The gemv engine's two small kernels (kernels/sgd_kernels.cuh).
+  // The steps' small kernels (kernels/sgd_kernels.cuh).
+  void rows_from_draws(uint32_t* draws, int64_t count, int64_t rows);
   void gather_batch(const StepArgs& args, int64_t slot);
+  void derive(const StepArgs& args, int64_t slot);
   void sgd_update(const StepArgs& args);
   void synthetic_offset(int64_t rows, const float* true_bias, const float* noise, float* y);
   double residual_square_sum(int64_t rows, const float* predictions, const float* bias,
                              const float* y);
+  double weighted_loss_sum(int64_t rows, const float* predictions, const float* bias,
+                           const float* y, const float* weights, Loss loss, double epsilon);
+  std::pair<double, double> norm_sums(const float* w, int64_t count);
 
   // The fused engine: one cooperative persistent kernel per chunk (kernels/fused_sgd.cuh).
   // plan_fused only queries the device; prepare_fused gives the kernel the plan's shared memory

@@ -48,32 +48,59 @@ void require_options_apply(DeviceKind backend, const TrainConfig& config) {
 
 namespace {
 
-TrainResult dispatch(const TrainConfig& config, const Dataset* data, const TrainHooks& hooks) {
+TrainResult dispatch(const TrainConfig& config, const Dataset* data, const Dataset* validation,
+                     const TrainHooks& hooks) {
   const DeviceKind backend = resolve_device(config.device).kind;
   require_options_apply(backend, config);
-  return backend == DeviceKind::kCuda ? train_cuda(config, data, hooks)
-                                      : train_cpu(config, data, hooks);
+  return backend == DeviceKind::kCuda ? train_cuda(config, data, validation, hooks)
+                                      : train_cpu(config, data, validation, hooks);
+}
+
+// Throws InputError unless `data` is a whole table of targets with features (and weights) of
+// the sizes it says; `expected_features` >= 0 asks for that many features.
+void require_consistent(const Dataset& data, int64_t expected_features) {
+  if (!data.has_target()) throw InputError(data.source + ": no target column to train on");
+  if (static_cast<int64_t>(data.X.size()) != data.rows * data.features ||
+      static_cast<int64_t>(data.y.size()) != data.rows ||
+      (data.has_sample_weights() &&
+       static_cast<int64_t>(data.sample_weights.size()) != data.rows)) {
+    throw InputError(data.source + ": X, y or the sample weights do not match " +
+                     std::to_string(data.rows) + " rows x " + std::to_string(data.features) +
+                     " features");
+  }
+  if (expected_features >= 0 && data.features != expected_features) {
+    throw InputError(data.source + " has " + std::to_string(data.features) +
+                     " feature columns but the training data has " +
+                     std::to_string(expected_features));
+  }
+}
+
+TrainResult train_on(const TrainConfig& config, const Dataset& data, const Dataset* validation,
+                     const TrainHooks& hooks) {
+  TrainConfig sized = resolve_for_rows(config, data.rows);
+  sized.rows = data.rows;
+  sized.features = data.features;
+  validate(sized);
+  require_consistent(data, -1);
+  if (validation != nullptr) require_consistent(*validation, data.features);
+  return dispatch(sized, &data, validation, hooks);
 }
 
 }  // namespace
 
 TrainResult train_synthetic(const TrainConfig& config, const TrainHooks& hooks) {
-  validate(config);
-  return dispatch(config, nullptr, hooks);
+  const TrainConfig resolved = resolve_for_rows(config, config.rows);
+  validate(resolved);
+  return dispatch(resolved, nullptr, nullptr, hooks);
 }
 
 TrainResult train_on_data(const TrainConfig& config, const Dataset& data, const TrainHooks& hooks) {
-  TrainConfig sized = config;
-  sized.rows = data.rows;
-  sized.features = data.features;
-  validate(sized);
-  if (!data.has_target()) throw InputError(data.source + ": no target column to train on");
-  if (static_cast<int64_t>(data.X.size()) != data.rows * data.features ||
-      static_cast<int64_t>(data.y.size()) != data.rows) {
-    throw InputError(data.source + ": X or y does not match " + std::to_string(data.rows) +
-                     " rows x " + std::to_string(data.features) + " features");
-  }
-  return dispatch(sized, &data, hooks);
+  return train_on(config, data, nullptr, hooks);
+}
+
+TrainResult train_on_data(const TrainConfig& config, const Dataset& data, const Dataset& validation,
+                          const TrainHooks& hooks) {
+  return train_on(config, data, &validation, hooks);
 }
 
 }  // namespace linsgd

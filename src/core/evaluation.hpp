@@ -1,0 +1,37 @@
+// Evaluations of a model over a whole resident dataset, on either policy: the objective F
+// (core/objective.hpp) and the post's full-dataset loss. Each synchronizes: they run at the
+// loop's checkpoints and after it, never inside the steps.
+#pragma once
+
+#include <utility>
+
+#include "core/gemv_op.hpp"
+#include "core/resident_data.hpp"
+#include "linsgd/config.hpp"
+
+namespace linsgd {
+
+// F(w, b) = (1 / sum s) sum_i s_i L(x_i . w + b - y_i) + alpha [(1 - rho) / 2 |w|^2 + rho |w|_1],
+// accumulated in double; `predictions` holds data.rows floats of scratch.
+template <class Exec>
+double objective_value(Exec& exec, const ResidentData<Exec>& data, const TrainConfig& config,
+                       const float* weights, const float* bias,
+                       typename Exec::template Buffer<float>& predictions) {
+  exec.gemv(GemvOp::kTrans, data.features, data.rows, data.X, weights, 0.0f, predictions.data());
+  const double data_sum = exec.weighted_loss_sum(data.rows, predictions.data(), bias, data.y,
+                                                 data.sample_weights, config.loss, config.epsilon);
+  const auto [squares, absolutes] = exec.norm_sums(weights, data.features);
+  return data_sum / data.weight_sum + 0.5 * config.l2_strength() * squares +
+         config.l1_strength() * absolutes;
+}
+
+// 0.5 * mean((X w + b - y)^2) over the whole dataset, accumulated in double.
+template <class Exec>
+double full_dataset_loss(Exec& exec, const ResidentData<Exec>& data, const float* weights,
+                         const float* bias, typename Exec::template Buffer<float>& predictions) {
+  exec.gemv(GemvOp::kTrans, data.features, data.rows, data.X, weights, 0.0f, predictions.data());
+  const double square_sum = exec.residual_square_sum(data.rows, predictions.data(), bias, data.y);
+  return 0.5 * square_sum / static_cast<double>(data.rows);
+}
+
+}  // namespace linsgd

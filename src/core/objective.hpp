@@ -1,0 +1,183 @@
+// The per-element math of the objective and of the general update, shared verbatim by the CPU
+// loops and the CUDA kernels (like sgd_math.hpp): the losses and their derivatives, the L1
+// proximal step, the learning-rate schedules, momentum, averaging. Everything a step needs
+// beyond its buffers travels in one StepRule, built on the host from the TrainConfig.
+//
+//   data term   (1 / sum s) sum_i s_i L(r_i)    estimated on a batch by (1 / B_t) sum_k s'_k
+//   L(r_k),
+//               s'_k = s_k / mean(s), and its gradient by (1 / B_t) sum_k s'_k L'(r_k) [x_k; 1]
+//   penalty     alpha (1 - rho) / 2 |w|^2 in the gradient; alpha rho |w|_1 by soft-thresholding
+//               w by lr_t alpha rho after each update; the bias is not penalized
+//   update      G = g / B_t + l2 w;  v <- M v + G;  w <- w - lr_t (nesterov ? G + M v : v)
+//
+// The post's step (squared loss, no weights, full batches, no momentum, no penalty, constant
+// rate) keeps its own arithmetic, w <- w - (lr / B) g with lr / B rounded once, so its runs stay
+// the same bit for bit.
+#pragma once
+
+#include <cmath>
+#include <cstdint>
+#include <utility>
+
+#include "core/hd.hpp"
+#include "core/sgd_math.hpp"
+#include "linsgd/config.hpp"
+
+namespace linsgd {
+
+// What a step does beyond the post's: the loss, the penalty, the schedule, momentum, averaging,
+// epoch sampling. Plain old data, passed by value to kernels.
+struct StepRule {
+  Loss loss = Loss::kSquared;
+  float epsilon = 0.1f;
+  float l2 = 0.0f;  // alpha (1 - rho)
+  float l1 = 0.0f;  // alpha rho
+  float momentum = 0.0f;
+  bool nesterov = false;
+  Schedule schedule = Schedule::kConstant;
+  double power_t = 0.25;
+  int64_t warmup = 0;
+  int64_t total_steps = 0;
+  int64_t average_from = -1;  // -1: no averaging
+  bool epoch_sampling = false;
+  int64_t steps_per_epoch = 0;  // ceil(n / B) with epoch sampling
+  double weight_scale = 1.0;    // 1 / mean(s) with sample weights (s'_k = s_k / mean(s))
+  bool weighted = false;
+  // The data term is the post's (squared, unweighted, full batches): no derivative pass, and the
+  // loss is 0.5 mean(r^2) as the post computes it.
+  bool plain_data = true;
+  // The update is the post's: no momentum, no L2 (an L1 prox may follow).
+  bool plain_update = true;
+};
+
+// The loss of a residual, in float (a step) or double (an evaluation of the objective).
+template <class T>
+LINSGD_HD inline T loss_value(Loss loss, T r, T epsilon) {
+  const T a = r < T(0) ? -r : r;
+  const T half = T(0.5);
+  switch (loss) {
+    case Loss::kSquared:
+      return half * r * r;
+    case Loss::kHuber:
+      return a <= epsilon ? half * r * r : epsilon * a - half * epsilon * epsilon;
+    case Loss::kEpsilonInsensitive:
+      return a > epsilon ? a - epsilon : T(0);
+    case Loss::kSquaredEpsilonInsensitive:
+      return a > epsilon ? (a - epsilon) * (a - epsilon) : T(0);
+  }
+  return T(0);
+}
+
+// L'(r); at the kinks (|r| = epsilon) the one-sided value towards 0.
+LINSGD_HD inline float loss_derivative(Loss loss, float r, float epsilon) {
+  const float a = r < 0.0f ? -r : r;
+  const float sign = r > 0.0f ? 1.0f : r < 0.0f ? -1.0f : 0.0f;
+  switch (loss) {
+    case Loss::kSquared:
+      return r;
+    case Loss::kHuber:
+      return a <= epsilon ? r : epsilon * sign;
+    case Loss::kEpsilonInsensitive:
+      return a > epsilon ? sign : 0.0f;
+    case Loss::kSquaredEpsilonInsensitive:
+      return a > epsilon ? 2.0f * (a - epsilon) * sign : 0.0f;
+  }
+  return 0.0f;
+}
+
+// A row's weighted loss in an evaluation of the objective: weight x L(prediction + b - y), in
+// double (the residual formed as the full-dataset loss forms it).
+LINSGD_HD inline double weighted_loss(Loss loss, double epsilon, float prediction, float bias,
+                                      float target, float weight) {
+  const double r = static_cast<double>(prediction) + residual_offset(bias, target);
+  return static_cast<double>(weight) * loss_value<double>(loss, r, epsilon);
+}
+
+// An upper bound of L'' (the loss's smoothness), for --lr auto. The epsilon-insensitive loss is
+// not smooth; it is given its squared neighbour's bound.
+inline double loss_curvature(Loss loss) {
+  return loss == Loss::kSquaredEpsilonInsensitive ? 2.0 : 1.0;
+}
+
+// The rows of step t: B, or fewer for the last batch of an epoch when B does not divide n.
+LINSGD_HD inline int64_t batch_rows_at(const StepRule& rule, int64_t t, int64_t rows,
+                                       int64_t batch) {
+  if (!rule.epoch_sampling) return batch;
+  const int64_t position = t % rule.steps_per_epoch;
+  const int64_t left = rows - position * batch;
+  return left < batch ? left : batch;
+}
+
+// The schedule's factor at step t (from 0): lr_t = lr * factor.
+LINSGD_HD inline double schedule_factor(const StepRule& rule, int64_t t) {
+  switch (rule.schedule) {
+    case Schedule::kConstant:
+    case Schedule::kAdaptive:  // its rate changes on the host, between evaluations
+      return 1.0;
+    case Schedule::kInvScaling:
+      return 1.0 / pow(static_cast<double>(t + 1), rule.power_t);
+    case Schedule::kCosine: {
+      if (t < rule.warmup) return static_cast<double>(t + 1) / static_cast<double>(rule.warmup);
+      const double span = static_cast<double>(rule.total_steps - rule.warmup);
+      const double progress = static_cast<double>(t - rule.warmup) / span;
+      return 0.5 * (1.0 + cos(3.14159265358979323846 * progress));
+    }
+  }
+  return 1.0;
+}
+
+// Soft-thresholding, the proximal step of threshold * |w|: exact zeros for |w| <= threshold.
+LINSGD_HD inline float soft_threshold(float w, float threshold) {
+  if (w > threshold) return w - threshold;
+  if (w < -threshold) return w + threshold;
+  return 0.0f;
+}
+
+// One coordinate of the update. `g` is the batch's gradient sum for it (sum_k s'_k L'(r_k) x_kj,
+// or the bias's sum_k s'_k L'(r_k)), `scale` = lr_t / B_t rounded to float, `velocity` its
+// momentum buffer (unused without momentum); `penalized` is false for the bias.
+LINSGD_HD inline float updated_parameter(const StepRule& rule, float w, float g, float* velocity,
+                                         double lr_t, float scale, float inverse_batch,
+                                         bool penalized) {
+  float next;
+  if (rule.plain_update) {
+    next = updated_weight(w, g, scale);
+  } else {
+    const float gradient =
+        penalized ? multiply_add_unfused(rule.l2, w, g * inverse_batch) : g * inverse_batch;
+    float direction = gradient;
+    if (rule.momentum > 0.0f) {
+      const float v = multiply_add_unfused(rule.momentum, *velocity, gradient);
+      *velocity = v;
+      direction = rule.nesterov ? multiply_add_unfused(rule.momentum, v, gradient) : v;
+    }
+    next = multiply_add_unfused(-static_cast<float>(lr_t), direction, w);
+  }
+  if (penalized && rule.l1 > 0.0f) next = soft_threshold(next, static_cast<float>(lr_t) * rule.l1);
+  return next;
+}
+
+// A batch row's share of the data term, for row k of a step of `batch_rows` rows: its
+// derivative s'_k L'(r_k) (what the gradient GEMV multiplies by) and its loss s'_k L(r_k); 0 for
+// the rows past batch_rows (the padding of an epoch's short last batch). `weight` is the row's
+// sample weight (ignored without weights).
+LINSGD_HD inline void data_term(const StepRule& rule, float r, float weight, bool in_batch,
+                                float* derivative, float* loss) {
+  if (!in_batch) {
+    *derivative = 0.0f;
+    *loss = 0.0f;
+    return;
+  }
+  const float s = rule.weighted ? weight * static_cast<float>(rule.weight_scale) : 1.0f;
+  *derivative = s * loss_derivative(rule.loss, r, rule.epsilon);
+  *loss = s * loss_value<float>(rule.loss, r, rule.epsilon);
+}
+
+// The running mean of the iterates from rule.average_from: after step t (from 0), the mean of
+// the count = t - average_from + 1 iterates so far.
+LINSGD_HD inline float averaged(float mean, float value, int64_t count) {
+  if (count == 1) return value;
+  return multiply_add_unfused(value - mean, 1.0f / static_cast<float>(count), mean);
+}
+
+}  // namespace linsgd
