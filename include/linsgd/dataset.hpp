@@ -52,6 +52,10 @@ struct ReadOptions {
   HeaderMode header = HeaderMode::kAuto;
   std::optional<char> delimiter;  // CSV; unset: ','. Set for .npy data, it is refused.
   std::string labels;             // .npy: the targets in a separate 1-D file
+  // --sample-weight: a column (name, or index like --target) read as the rows' weights and kept
+  // out of the features, or, when it names an existing file, a 1-D .npy of one weight per row.
+  // Weights must be finite and >= 0, and not all 0.
+  std::string sample_weight;
   // CSV: threads parsing a quote-free file; 0 = one per 32 MiB, up to the cores.
   int parse_threads = 0;
 };

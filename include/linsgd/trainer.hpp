@@ -35,6 +35,7 @@ struct TrainResult {
   double learning_rate = 0.0;                  // the rate the run started with (--lr auto's value)
   double objective = 0.0;                      // F(w, b) of the model on the training data
   std::optional<double> validation_objective;  // F on the validation set, when one was given
+  bool weighted = false;                       // the data had sample weights
   float last_batch_loss = 0.0f;
   // The batch loss of every step done, unless TrainHooks::on_losses took them as they came.
   std::vector<float> loss_history;

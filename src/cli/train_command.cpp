@@ -5,9 +5,9 @@
 #include <chrono>
 #include <cstdio>
 
-#include "cli/integer_options.hpp"
 #include "cli/interrupts.hpp"
 #include "cli/progress_line.hpp"
+#include "io/column_plan.hpp"
 #include "io/output_file.hpp"
 #include "linsgd/errors.hpp"
 #include "model/preprocessing.hpp"
@@ -32,38 +32,7 @@ TrainCommand::TrainCommand(CLI::App& app)
           "train", "train on a data file, or on the reference post's synthetic problem")) {
   CLI::App& c = *command_;
   data_.add_to(c, false);
-  c.add_option("--rows", config_.rows, "synthetic data: rows n")
-      ->transform(integral_value<int64_t>())
-      ->capture_default_str();
-  c.add_option("--features", config_.features, "synthetic data: features d")
-      ->transform(integral_value<int64_t>())
-      ->capture_default_str();
-  c.add_option("--batch-size", config_.batch_size, "rows per step, drawn with replacement")
-      ->transform(integral_value<int64_t>())
-      ->capture_default_str();
-  c.add_option("--lr", config_.learning_rate, "learning rate")->capture_default_str();
-  c.add_option("--steps", config_.steps, "SGD steps (the post's epochs)")
-      ->transform(integral_value<int64_t>())
-      ->capture_default_str();
-  c.add_option("--sigma", config_.sigma, "standard deviation of the initial weights")
-      ->capture_default_str();
-  c.add_option("--seed", config_.seed, "seed of the data, the batch draws and the split")
-      ->transform(integral_value<uint64_t>())  // CLI11 alone would wrap -1 and clamp 2^64
-      ->capture_default_str();
-  c.add_option("--device", device_, "auto, cuda or cpu")->capture_default_str();
-  c.add_option("--engine", engine_,
-               "gemv (gather + two GEMVs), fused (no gathered copy; one persistent kernel per "
-               "chunk on the GPU) or auto")
-      ->capture_default_str();
-  c.add_option("--threads", config_.threads,
-               "CPU backend threads (0: one for small steps, all cores for large)")
-      ->transform(integral_value<int>())
-      ->capture_default_str();
-  c.add_option("--fused-blocks", config_.fused_blocks,
-               "GPU fused engine: about this many thread blocks, each owning a slice of the "
-               "features (0: sqrt(features) / 2; more when the batch needs their shared memory)")
-      ->transform(integral_value<int>())
-      ->capture_default_str();
+  options_.add_to(c);
   c.add_flag("--standardize", standardize_,
              "scale each feature to mean 0, deviation 1 (statistics of the training rows, "
              "stored in the model)");
@@ -78,7 +47,7 @@ TrainCommand::TrainCommand(CLI::App& app)
   c.add_flag("-q,--quiet", quiet_, "print nothing but errors");
 }
 
-void TrainCommand::check_option_combinations() const {
+void TrainCommand::check_option_combinations(const TrainConfig& config) const {
   const bool has_data = !data_.data.empty();
   if (has_data) {
     for (const char* option : {"--rows", "--features"}) {
@@ -94,6 +63,7 @@ void TrainCommand::check_option_combinations() const {
     if (!data_.target.empty() || !data_.labels.empty()) {
       throw UsageError("--target and --labels need --data");
     }
+    if (!options_.sample_weight().empty()) throw UsageError("--sample-weight needs --data");
   }
   if (command_->count("--val-fraction") > 0) {
     validate_validation_fraction(val_fraction_);
@@ -102,24 +72,34 @@ void TrainCommand::check_option_combinations() const {
   if (!val_data_.empty() && !data_.labels.empty()) {
     throw UsageError("--val-data cannot be combined with --labels; use --val-fraction");
   }
+  if (config.solver == Solver::kExact) {
+    for (const char* option : {"--loss-out", "--plot", "--curve-out"}) {
+      if (command_->count(option) > 0) {
+        throw UsageError(std::string(option) +
+                         " draws the steps' losses, and --solver exact takes no steps");
+      }
+    }
+  }
 }
 
 int TrainCommand::run() {
-  config_.device = parse_device_kind(device_);
-  config_.engine = parse_engine(engine_);
-  validate(config_);
-  check_option_combinations();
-  const ReadOptions read_options = data_.read_options();
-  const DeviceChoice choice = resolve_device(config_.device);
-  TrainConfig config = config_;
+  TrainConfig config = options_.config();
+  validate(config);
+  check_option_combinations(config);
+  ReadOptions read_options = data_.read_options();
+  read_options.sample_weight = options_.sample_weight();
+  const DeviceChoice choice = resolve_device(config.device);
   config.device = choice.kind;
   require_options_apply(choice.kind, config);
   // Every output is checked before the data is read or a step is run.
-  TrainOutputs outputs({model_out_, metrics_out_, loss_out_, plot_});
-  outputs.refuse_inputs(
-      {{"--data", data_.data}, {"--labels", data_.labels}, {"--val-data", val_data_}});
-  if (!quiet_ && !choice.notice.empty())
+  TrainOutputs outputs({model_out_, metrics_out_, loss_out_, plot_, options_.curve_out()});
+  outputs.refuse_inputs({{"--data", data_.data},
+                         {"--labels", data_.labels},
+                         {"--val-data", val_data_},
+                         {"--sample-weight", options_.sample_weight()}});
+  if (!quiet_ && !choice.notice.empty()) {
     std::fprintf(stderr, "linsgd: %s\n", choice.notice.c_str());
+  }
 
   const Outcome outcome = data_.data.empty() ? train_synthetic_problem(config, outputs)
                                              : train_on_file(config, read_options, outputs);
@@ -129,33 +109,40 @@ int TrainCommand::run() {
                  interrupting_signal_name(), static_cast<long long>(result.steps_done),
                  static_cast<long long>(result.config.steps));
   }
-  if (!quiet_)
+  if (!quiet_) {
     write_standard_output(outcome.data_line + format_summary(result, outcome.validation));
+  }
   const ReportData* report = outcome.report ? &*outcome.report : nullptr;
   outputs.finish(outcome.model, format_metrics_json(result, outcome.validation, report), report);
   return interrupted_exit_code();
 }
 
 TrainResult TrainCommand::train(const TrainConfig& config, const Dataset* data,
-                                TrainOutputs& outputs) const {
+                                const Dataset* validation, TrainOutputs& outputs) const {
   ProgressLine progress(quiet_);
   TrainHooks hooks;
   hooks.progress = progress.callback();
   hooks.on_losses = [&](int64_t first_step, const std::vector<float>& losses) {
     outputs.add_losses(first_step, losses);
   };
+  if (outputs.wants_curve()) {
+    hooks.on_evaluation = [&](const Evaluation& evaluation) { outputs.add_evaluation(evaluation); };
+  }
   hooks.stop_requested = stop_requested;
   // From here the first Ctrl-C stops the run instead of the process: opened before the loss
   // file, so a signal that finds it being written finds the window open too.
   const TrainingWindow window;
-  outputs.start_losses(config.steps);
-  return data == nullptr ? train_synthetic(config, hooks) : train_on_data(config, *data, hooks);
+  outputs.start(resolve_for_rows(config, data != nullptr ? data->rows : config.rows).steps,
+                validation != nullptr);
+  if (data == nullptr) return train_synthetic(config, hooks);
+  return validation != nullptr ? train_on_data(config, *data, *validation, hooks)
+                               : train_on_data(config, *data, hooks);
 }
 
 TrainCommand::Outcome TrainCommand::train_synthetic_problem(const TrainConfig& config,
                                                             TrainOutputs& outputs) const {
   Outcome outcome;
-  outcome.result = train(config, nullptr, outputs);
+  outcome.result = train(config, nullptr, nullptr, outputs);
   outcome.model = model_from_run(outcome.result, {}, "y", std::nullopt);
   if (outputs.wants_report()) {
     outcome.report = synthetic_report(outcome.result, outputs.loss_curve());
@@ -179,8 +166,10 @@ TrainCommand::Outcome TrainCommand::train_on_file(const TrainConfig& config,
     training = std::move(kept);
     held_out = std::move(split_off);
   } else if (!val_data_.empty()) {
-    // Its columns matched to the training data's by name, where both have headers.
+    // Its columns matched to the training data's by name, where both have headers; a weight
+    // column is read as its weights, a weight file belongs to the training rows alone.
     ReadOptions validation_options = read_options;
+    if (weights_from_file(validation_options)) validation_options.sample_weight.clear();
     if (training.named_by_header) {
       DataOptions::for_model(validation_options, training.feature_names, training.target_name);
     }
@@ -195,11 +184,14 @@ TrainCommand::Outcome TrainCommand::train_on_file(const TrainConfig& config,
     }
   }
   std::optional<Standardization> statistics;
+  std::optional<Dataset> validation;  // as training sees it: standardized alike
+  if (held_out) validation = *held_out;
   if (standardize_) {
     statistics = fit_standardization(training);
     standardize(*statistics, training);
+    if (validation) standardize(*statistics, *validation);
   }
-  outcome.result = train(config, &training, outputs);
+  outcome.result = train(config, &training, validation ? &*validation : nullptr, outputs);
   Model& model = outcome.model;
   model = model_from_run(outcome.result, training.feature_names, training.target_name, statistics);
   if (held_out) {

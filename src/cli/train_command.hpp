@@ -7,6 +7,7 @@
 #include <string>
 
 #include "cli/data_options.hpp"
+#include "cli/train_options.hpp"
 #include "cli/train_outputs.hpp"
 #include "linsgd/config.hpp"
 #include "linsgd/metrics.hpp"
@@ -33,19 +34,19 @@ class TrainCommand {
     std::string data_line;             // "data ... read in X s" for a data file
   };
 
-  void check_option_combinations() const;
-  // Trains on `data`, or the synthetic problem when it is null, with the progress line, the
-  // losses streamed to `outputs` and the first SIGINT or SIGTERM stopping the run.
-  TrainResult train(const TrainConfig& config, const Dataset* data, TrainOutputs& outputs) const;
+  void check_option_combinations(const TrainConfig& config) const;
+  // Trains on `data` (with a validation set when `validation` is not null), or on the synthetic
+  // problem when `data` is null, with the progress line, the losses and evaluations streamed to
+  // `outputs` and the first SIGINT or SIGTERM stopping the run.
+  TrainResult train(const TrainConfig& config, const Dataset* data, const Dataset* validation,
+                    TrainOutputs& outputs) const;
   Outcome train_synthetic_problem(const TrainConfig& config, TrainOutputs& outputs) const;
   // Reads --data, splits or reads the validation set, standardizes, trains and evaluates.
   Outcome train_on_file(const TrainConfig& config, const ReadOptions& read_options,
                         TrainOutputs& outputs) const;
 
   CLI::App* command_;
-  TrainConfig config_;
-  std::string device_ = "auto";
-  std::string engine_ = "auto";
+  TrainOptions options_;
   DataOptions data_;
   bool standardize_ = false;
   double val_fraction_ = 0.0;

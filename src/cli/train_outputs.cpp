@@ -24,6 +24,7 @@ TrainOutputs::TrainOutputs(const Paths& paths) {
   metrics_ = plan_if_given(paths.metrics, "--metrics-out");
   loss_ = plan_if_given(paths.loss, "--loss-out");
   plot_ = plan_if_given(paths.plot, "--plot");
+  curve_ = plan_if_given(paths.curve, "--curve-out");
   if (plot_) {
     // A report needs its data files (`linsgd plot` redraws from them): the ones asked for, or
     // ones beside the PNG.
@@ -34,9 +35,9 @@ TrainOutputs::TrainOutputs(const Paths& paths) {
     if (!metrics_) metrics_ = plan_output(stem + ".metrics.json", "--plot's metrics file");
     if (!loss_) loss_ = plan_output(stem + ".loss.csv", "--plot's loss file");
   }
-  const std::optional<OutputTarget>* all[] = {&model_, &metrics_, &loss_, &plot_};
-  for (size_t i = 0; i < 4; ++i) {
-    for (size_t j = i + 1; j < 4; ++j) {
+  const std::optional<OutputTarget>* all[] = {&model_, &metrics_, &loss_, &plot_, &curve_};
+  for (size_t i = 0; i < 5; ++i) {
+    for (size_t j = i + 1; j < 5; ++j) {
       if (*all[i] && *all[j] && same_destination(**all[i], **all[j])) {
         throw UsageError((*all[i])->label + " and " + (*all[j])->label + " are the same file");
       }
@@ -47,23 +48,33 @@ TrainOutputs::TrainOutputs(const Paths& paths) {
 void TrainOutputs::refuse_inputs(
     const std::vector<std::pair<std::string, std::string>>& inputs) const {
   for (const auto& [option, path] : inputs) {
-    for (const std::optional<OutputTarget>* output : {&model_, &metrics_, &loss_, &plot_}) {
+    for (const std::optional<OutputTarget>* output :
+         {&model_, &metrics_, &loss_, &plot_, &curve_}) {
       if (*output) refuse_input_as_output(**output, option, path);
     }
   }
 }
 
-void TrainOutputs::start_losses(int64_t total_steps) {
-  curve_.emplace(total_steps, kMaxPlotPoints);
+void TrainOutputs::start(int64_t total_steps, bool validation) {
+  loss_curve_.emplace(total_steps, kMaxPlotPoints);
   if (loss_) {
     loss_writer_.emplace(*loss_);
     loss_writer_->write(kLossCsvHeader);
   }
+  if (curve_) {
+    curve_writer_.emplace(*curve_);
+    curve_writer_->write(validation ? "step,seconds,objective,validation_objective\n"
+                                    : "step,seconds,objective\n");
+  }
 }
 
 void TrainOutputs::add_losses(int64_t first_step, const std::vector<float>& losses) {
-  curve_->add(first_step, losses);
+  loss_curve_->add(first_step, losses);
   if (loss_writer_) loss_writer_->write(loss_csv_rows(first_step, losses));
+}
+
+void TrainOutputs::add_evaluation(const Evaluation& evaluation) {
+  if (curve_writer_) curve_writer_->write(curve_csv_row(evaluation));
 }
 
 void TrainOutputs::finish(const Model& model, const std::string& metrics_json,
@@ -71,6 +82,7 @@ void TrainOutputs::finish(const Model& model, const std::string& metrics_json,
   if (model_) write_output(*model_, model_json(model));
   if (metrics_) write_output(*metrics_, metrics_json);
   if (loss_writer_) loss_writer_->commit();
+  if (curve_writer_) curve_writer_->commit();
   if (report == nullptr || !plot_) return;
   std::string problem;
   const std::optional<std::string> png = render_png(*report, &problem);

@@ -1,9 +1,10 @@
 // The files `linsgd train` writes, planned before training starts and written after it ends:
 // the model (--model-out), the run's figures (--metrics-out), the loss of every step
-// (--loss-out, streamed while training runs so memory does not grow with the steps) and the
-// training report (--plot, with its metrics and loss files beside the PNG unless those are
-// asked for). Every path is checked first (io/output_file.hpp), and none may be the same file
-// as an input or as another output. A run that fails leaves every output as it was.
+// (--loss-out) and the objective at every evaluation (--curve-out), both streamed while
+// training runs so memory does not grow with the steps, and the training report (--plot, with
+// its metrics and loss files beside the PNG unless those are asked for). Every path is checked
+// first (io/output_file.hpp), and none may be the same file as an input or as another output. A run
+// that fails leaves every output as it was.
 #pragma once
 
 #include <optional>
@@ -13,6 +14,7 @@
 
 #include "io/output_file.hpp"
 #include "linsgd/model.hpp"
+#include "linsgd/trainer.hpp"
 #include "report/loss_curve.hpp"
 #include "report/report_data.hpp"
 
@@ -21,7 +23,7 @@ namespace linsgd::cli {
 class TrainOutputs {
  public:
   struct Paths {
-    std::string model, metrics, loss, plot;  // empty: not asked for
+    std::string model, metrics, loss, plot, curve;  // empty: not asked for
   };
   // Plans every output; throws UsageError naming the option for one that cannot be written, or
   // for two outputs that are the same file.
@@ -32,21 +34,25 @@ class TrainOutputs {
   void refuse_inputs(const std::vector<std::pair<std::string, std::string>>& inputs) const;
 
   bool wants_report() const { return plot_.has_value(); }
+  bool wants_curve() const { return curve_.has_value(); }
 
-  // The losses of a run of `total_steps`, as they come: to the loss file, and to the report's
-  // curve. start_losses comes first.
-  void start_losses(int64_t total_steps);
+  // Opens the streamed outputs of a run of `total_steps` (with a validation set or not); the
+  // losses and evaluations then come as the run goes: to the loss file and the report's curve,
+  // and to the curve file.
+  void start(int64_t total_steps, bool validation);
   void add_losses(int64_t first_step, const std::vector<float>& losses);
-  const LossCurve& loss_curve() const { return *curve_; }
+  void add_evaluation(const Evaluation& evaluation);
+  const LossCurve& loss_curve() const { return *loss_curve_; }
 
   // After the run: writes the model, the metrics JSON and the report, and commits the losses.
   // The report is a warning when it cannot be drawn (its data files are written).
   void finish(const Model& model, const std::string& metrics_json, const ReportData* report);
 
  private:
-  std::optional<OutputTarget> model_, metrics_, loss_, plot_;
+  std::optional<OutputTarget> model_, metrics_, loss_, plot_, curve_;
   std::optional<OutputWriter> loss_writer_;
-  std::optional<LossCurve> curve_;
+  std::optional<OutputWriter> curve_writer_;
+  std::optional<LossCurve> loss_curve_;
 };
 
 }  // namespace linsgd::cli

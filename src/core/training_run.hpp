@@ -180,6 +180,7 @@ TrainResult train_with(Exec& exec, const TrainConfig& requested, const Dataset* 
   result.stopped_by = rules.stopped_by();
   result.interrupted = result.stopped_by == "interrupt";
   result.learning_rate = config.learning_rate;
+  result.weighted = data.sample_weights != nullptr;
   result.train_seconds = train_seconds;
   const float* model_weights = loop.model_weights_data(steps_done);
   const float* model_bias = loop.model_bias_data(steps_done);

@@ -2,6 +2,8 @@
 // name (a model's features found in the header and put in its order).
 #include "io/column_plan.hpp"
 
+#include <sys/stat.h>
+
 #include <algorithm>
 #include <charconv>
 #include <map>
@@ -26,22 +28,29 @@ std::string joined(const std::vector<std::string>& names) {
   return text;
 }
 
-// The column --target names: a header name first, else an index.
-int64_t target_by_option(int64_t columns, const std::vector<std::string>& header,
-                         const std::string& target, const std::string& source) {
-  const auto named = std::find(header.begin(), header.end(), target);
+// The column an option (--target, --sample-weight) names: a header name first, else an index.
+int64_t column_by_option(int64_t columns, const std::vector<std::string>& header,
+                         const char* option, const std::string& text, const std::string& source) {
+  const auto named = std::find(header.begin(), header.end(), text);
   if (named != header.end()) return named - header.begin();
-  const std::optional<int64_t> index = parse_index(target);
+  const std::optional<int64_t> index = parse_index(text);
   if (!index) {
-    throw InputError(source + ": --target " + target + ": no column of that name" +
+    throw InputError(source + ": " + option + " " + text + ": no column of that name" +
                      (header.empty() ? " (the file has no header)" : ""));
   }
   if (*index >= columns || *index < -columns) {
-    throw InputError(source + ": --target " + target + ": index out of range (the file has " +
+    throw InputError(source + ": " + option + " " + text + ": index out of range (the file has " +
                      std::to_string(columns) + " columns, 0 to " + std::to_string(columns - 1) +
                      ")");
   }
   return *index < 0 ? columns + *index : *index;
+}
+
+// The weight column of --sample-weight, when it names a column (not a file).
+std::optional<int64_t> weight_column(int64_t columns, const std::vector<std::string>& header,
+                                     const ReadOptions& options, const std::string& source) {
+  if (options.sample_weight.empty() || weights_from_file(options)) return std::nullopt;
+  return column_by_option(columns, header, "--sample-weight", options.sample_weight, source);
 }
 
 // True for x0, x1, ..., x{d-1}: the names given to the columns of data without a header.
@@ -66,18 +75,29 @@ void refuse_duplicates(const std::vector<std::string>& header, const std::string
 
 ColumnPlan by_position(int64_t columns, const std::vector<std::string>& header,
                        const ReadOptions& options, const std::string& source) {
+  const std::optional<int64_t> weights = weight_column(columns, header, options, source);
   std::optional<int64_t> target;
   if (!options.target.empty()) {
-    target = target_by_option(columns, header, options.target, source);
-  } else if (!options.features_if_no_target || columns != *options.features_if_no_target) {
+    target = column_by_option(columns, header, "--target", options.target, source);
+  } else if (!options.features_if_no_target ||
+             columns - (weights ? 1 : 0) != *options.features_if_no_target) {
     target = columns - 1;
   }
-  if (columns < 2 && target) {
+  if (weights && target && *weights == *target) {
+    throw InputError(source + ": --sample-weight " + options.sample_weight +
+                     " is the target column");
+  }
+  if (columns - (target ? 1 : 0) - (weights ? 1 : 0) < 1) {
     throw InputError(source + ": only one column, so no features besides the target");
   }
   ColumnPlan plan;
   plan.has_target = target.has_value();
+  plan.has_weights = weights.has_value();
   for (int64_t c = 0; c < columns; ++c) {
+    if (weights && c == *weights) {
+      plan.destination.push_back(kWeightColumn);
+      continue;
+    }
     if (target && c == *target) {
       plan.destination.push_back(kTargetColumn);
       plan.target_name = header.empty() ? "y" : header[c];
@@ -96,7 +116,7 @@ ColumnPlan by_name(int64_t columns, const std::vector<std::string>& header,
   plan.destination.assign(static_cast<size_t>(columns), kIgnoredColumn);
   std::optional<int64_t> target;
   if (!options.target.empty()) {
-    target = target_by_option(columns, header, options.target, source);
+    target = column_by_option(columns, header, "--target", options.target, source);
   } else {
     const auto named = std::find(header.begin(), header.end(), options.target_name);
     if (named != header.end()) target = named - header.begin();
@@ -106,10 +126,19 @@ ColumnPlan by_name(int64_t columns, const std::vector<std::string>& header,
     plan.has_target = true;
     plan.target_name = header[*target];
   }
+  const std::optional<int64_t> weights = weight_column(columns, header, options, source);
+  if (weights) {
+    if (plan.destination[*weights] == kTargetColumn) {
+      throw InputError(source + ": --sample-weight " + options.sample_weight +
+                       " is the target column");
+    }
+    plan.destination[*weights] = kWeightColumn;
+    plan.has_weights = true;
+  }
   for (const std::string& name : options.feature_names) {
     const int64_t column = std::find(header.begin(), header.end(), name) - header.begin();
-    if (plan.destination[column] == kTargetColumn) {
-      throw InputError(source + ": column '" + name + "' is a feature, not the target");
+    if (plan.destination[column] != kIgnoredColumn) {
+      throw InputError(source + ": column '" + name + "' is a feature, not the target or weight");
     }
     plan.destination[column] = plan.features++;
     plan.feature_names.push_back(name);
@@ -121,6 +150,12 @@ ColumnPlan by_name(int64_t columns, const std::vector<std::string>& header,
 }
 
 }  // namespace
+
+bool weights_from_file(const ReadOptions& options) {
+  struct stat status {};
+  return !options.sample_weight.empty() && ::stat(options.sample_weight.c_str(), &status) == 0 &&
+         !S_ISDIR(status.st_mode);
+}
 
 ColumnPlan plan_columns(int64_t columns, const std::vector<std::string>& header,
                         const ReadOptions& options, const std::string& source) {

@@ -191,6 +191,7 @@ struct TableShape {
 struct RowBlock {
   std::vector<float> X;
   std::vector<float> y;
+  std::vector<float> weights;
   int64_t rows = 0;
 };
 
@@ -221,6 +222,8 @@ void parse_rows(const char* begin, const char* end, int64_t first_line, const Ta
           parse_cell(fields[c].text, path, line, c + 1, c + 1 == fields.size(), shape.delimiter);
       if (destination == kTargetColumn) {
         block.y.push_back(value);
+      } else if (destination == kWeightColumn) {
+        block.weights.push_back(value);
       } else {
         block.X[row + static_cast<size_t>(destination)] = value;
       }
@@ -287,16 +290,19 @@ RowBlock parse_data(const char* begin, const char* end, int64_t first_line, cons
   }
   if (parts == 1) return std::move(blocks[0]);
   RowBlock all;
-  size_t x_size = 0, y_size = 0;
+  size_t x_size = 0, y_size = 0, weight_size = 0;
   for (const RowBlock& block : blocks) {
     x_size += block.X.size();
     y_size += block.y.size();
+    weight_size += block.weights.size();
   }
   all.X.reserve(x_size);
   all.y.reserve(y_size);
+  all.weights.reserve(weight_size);
   for (RowBlock& block : blocks) {
     all.X.insert(all.X.end(), block.X.begin(), block.X.end());
     all.y.insert(all.y.end(), block.y.begin(), block.y.end());
+    all.weights.insert(all.weights.end(), block.weights.begin(), block.weights.end());
     all.rows += block.rows;
     block = RowBlock{};  // free as we go
   }
@@ -345,6 +351,7 @@ Dataset read_csv(const InputBytes& input, const ReadOptions& options) {
   dataset.rows = rows.rows;
   dataset.X = std::move(rows.X);
   dataset.y = std::move(rows.y);
+  dataset.sample_weights = std::move(rows.weights);
   return dataset;
 }
 

@@ -94,7 +94,7 @@ Dataset read_npy_dataset(const InputBytes& input, const ReadOptions& options) {
   dataset.features = plan.features;
   dataset.feature_names = plan.feature_names;
   dataset.target_name = plan.target_name;
-  if (!plan.has_target) {
+  if (!plan.has_target && !plan.has_weights) {
     dataset.X = std::move(array.values);
     return dataset;
   }
@@ -105,6 +105,8 @@ Dataset read_npy_dataset(const InputBytes& input, const ReadOptions& options) {
       const float value = array.values[i * columns + c];
       if (plan.destination[c] == kTargetColumn) {
         dataset.y.push_back(value);
+      } else if (plan.destination[c] == kWeightColumn) {
+        dataset.sample_weights.push_back(value);
       } else {
         dataset.X.push_back(value);
       }
@@ -121,13 +123,41 @@ bool named_npy(const std::string& path) {
   return suffix == ".npy";
 }
 
-}  // namespace
-
-Dataset read_dataset(const std::string& path, const ReadOptions& options) {
-  return read_dataset(InputBytes(path), options);
+// The sample weights of --sample-weight FILE: a 1-D .npy of one weight per row.
+std::vector<float> weights_file(const ReadOptions& options, int64_t rows) {
+  const InputBytes input(options.sample_weight);
+  NpyArray weights = read_npy(input);
+  const bool column_vector = weights.shape.size() == 2 && weights.shape[1] == 1;
+  if (weights.shape.size() != 1 && !column_vector) {
+    throw InputError(options.sample_weight +
+                     ": expected a 1-D array of sample weights, found "
+                     "shape " +
+                     shape_text(weights.shape));
+  }
+  if (weights.shape[0] != rows) {
+    throw InputError(options.sample_weight + ": " + std::to_string(weights.shape[0]) +
+                     " sample weights for " + std::to_string(rows) + " rows");
+  }
+  return std::move(weights.values);
 }
 
-Dataset read_dataset(const InputBytes& input, const ReadOptions& options) {
+// Weights must be finite, >= 0 and not all 0: the objective divides by their sum.
+void require_usable_weights(const Dataset& dataset, const std::string& source) {
+  double sum = 0.0;
+  for (size_t i = 0; i < dataset.sample_weights.size(); ++i) {
+    const float weight = dataset.sample_weights[i];
+    if (!std::isfinite(weight) || weight < 0.0f) {
+      throw InputError(source + ": row " + std::to_string(i) + ": sample weight " +
+                       std::to_string(weight) + " (must be finite and >= 0)");
+    }
+    sum += weight;
+  }
+  if (!dataset.sample_weights.empty() && !(sum > 0.0)) {
+    throw InputError(source + ": every sample weight is 0");
+  }
+}
+
+Dataset read_by_format(const InputBytes& input, const ReadOptions& options) {
   // By content; a file named .npy that is not one is damaged, not CSV.
   if (input.starts_with(kNpyMagic) || named_npy(input.name())) {
     return read_npy_dataset(input, options);
@@ -143,6 +173,23 @@ Dataset read_dataset(const InputBytes& input, const ReadOptions& options) {
                      " is not .npy");
   }
   return read_csv(input, options);
+}
+
+}  // namespace
+
+Dataset read_dataset(const std::string& path, const ReadOptions& options) {
+  return read_dataset(InputBytes(path), options);
+}
+
+Dataset read_dataset(const InputBytes& input, const ReadOptions& options) {
+  Dataset dataset = read_by_format(input, options);
+  if (weights_from_file(options)) {
+    dataset.sample_weights = weights_file(options, dataset.rows);
+    require_usable_weights(dataset, options.sample_weight);
+  } else {
+    require_usable_weights(dataset, input.name());
+  }
+  return dataset;
 }
 
 }  // namespace linsgd

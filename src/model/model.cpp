@@ -21,6 +21,11 @@ Model model_from_run(const TrainResult& result, const std::vector<std::string>& 
   model.hyperparameters = result.config;
   model.metrics["final_batch_loss"] = result.final_batch_loss();
   model.metrics["full_loss"] = result.full_loss;
+  model.metrics["objective"] = result.objective;
+  model.metrics["steps_run"] = static_cast<double>(result.steps_done);
+  if (result.validation_objective) {
+    model.metrics["validation_objective"] = *result.validation_objective;
+  }
   // No timings: a model file is the same, byte for byte, for the same seed, data and options.
   if (result.interrupted) {
     model.metrics["interrupted_at_step"] = static_cast<double>(result.steps_done);

@@ -10,6 +10,7 @@
 #include "io/output_file.hpp"
 #include "linsgd/errors.hpp"
 #include "linsgd/model.hpp"
+#include "model/hyperparameters.hpp"
 
 namespace linsgd {
 namespace {
@@ -99,15 +100,7 @@ class ModelReader {
       }
       model.standardization = std::move(s);
     }
-    const Json& hyper = field(json_, "hyperparameters");
-    if (hyper.is_object()) {
-      TrainConfig& h = model.hyperparameters;
-      h.batch_size = hyper.value("batch_size", h.batch_size);
-      h.learning_rate = hyper.value("learning_rate", h.learning_rate);
-      h.steps = hyper.value("steps", h.steps);
-      h.sigma = hyper.value("sigma", h.sigma);
-      h.seed = hyper.value("seed", h.seed);
-    }
+    read_hyperparameters(field(json_, "hyperparameters"), path_, model.hyperparameters);
     const Json& metrics = field(json_, "metrics");
     if (metrics.is_object()) {
       for (const auto& [key, value] : metrics.items()) {
@@ -139,13 +132,7 @@ std::string model_json(const Model& model) {
   } else {
     json["standardization"] = nullptr;
   }
-  const TrainConfig& h = model.hyperparameters;
-  json["hyperparameters"] = {{"batch_size", h.batch_size},
-                             {"learning_rate", h.learning_rate},
-                             {"steps", h.steps},
-                             {"sigma", h.sigma},
-                             {"seed", h.seed},
-                             {"device", to_string(h.device)}};
+  json["hyperparameters"] = hyperparameters_json(model.hyperparameters);
   json["metrics"] = model.metrics;
   return json.dump(1) + "\n";
 }

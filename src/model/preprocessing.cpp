@@ -38,12 +38,15 @@ Dataset take_rows(const Dataset& data, const std::vector<int64_t>& rows) {
   part.feature_names = data.feature_names;
   part.target_name = data.target_name;
   part.source = data.source;
+  part.named_by_header = data.named_by_header;
   part.X.resize(static_cast<size_t>(part.rows * data.features));
   if (data.has_target()) part.y.resize(static_cast<size_t>(part.rows));
+  if (data.has_sample_weights()) part.sample_weights.resize(static_cast<size_t>(part.rows));
   for (size_t k = 0; k < rows.size(); ++k) {
     const float* source = data.X.data() + rows[k] * data.features;
     std::copy(source, source + data.features, part.X.data() + k * data.features);
     if (data.has_target()) part.y[k] = data.y[rows[k]];
+    if (data.has_sample_weights()) part.sample_weights[k] = data.sample_weights[rows[k]];
   }
   return part;
 }

@@ -5,6 +5,7 @@
 
 #include <cstdio>
 
+#include "model/hyperparameters.hpp"
 #include "report/report_data.hpp"
 
 namespace linsgd {
@@ -33,20 +34,38 @@ std::string format_summary(const TrainResult& result,
   const TrainConfig& c = result.config;
   std::string text;
   append(text, "device              %s, %s engine\n", result.device.c_str(), to_string(c.engine));
-  append(text,
-         "problem             %lld rows x %lld features, batch %lld, lr %g, %lld steps, "
-         "seed %llu\n",
-         static_cast<long long>(result.rows), static_cast<long long>(result.features),
-         static_cast<long long>(c.batch_size), c.learning_rate, static_cast<long long>(c.steps),
-         static_cast<unsigned long long>(c.seed));
-  append(text, "training loop       %.4f s (%.0f steps/s)\n", result.train_seconds,
-         result.steps_per_second());
+  if (c.solver == Solver::kExact) {
+    append(text, "problem             %lld rows x %lld features, the normal equations\n",
+           static_cast<long long>(result.rows), static_cast<long long>(result.features));
+    append(text, "exact solve         %.4f s\n", result.train_seconds);
+  } else {
+    append(text,
+           "problem             %lld rows x %lld features, batch %lld, lr %g%s, %lld steps, "
+           "seed %llu\n",
+           static_cast<long long>(result.rows), static_cast<long long>(result.features),
+           static_cast<long long>(c.batch_size), c.learning_rate,
+           c.learning_rate_auto ? " (auto)" : "", static_cast<long long>(c.steps),
+           static_cast<unsigned long long>(c.seed));
+    append(text, "training loop       %.4f s (%.0f steps/s)\n", result.train_seconds,
+           result.steps_per_second());
+  }
   if (result.interrupted) {
     append(text, "interrupted         after step %lld of %lld\n",
            static_cast<long long>(result.steps_done), static_cast<long long>(c.steps));
+  } else if (result.stopped_by != "steps" && result.stopped_by != "exact") {
+    append(text, "stopped             by %s after step %lld of %lld (%.3g epochs)\n",
+           result.stopped_by.c_str(), static_cast<long long>(result.steps_done),
+           static_cast<long long>(c.steps), result.epochs_run());
   }
-  append(text, "final batch loss    %.6f\n", static_cast<double>(result.final_batch_loss()));
+  if (c.solver != Solver::kExact) {
+    append(text, "final batch loss    %.6f\n", static_cast<double>(result.final_batch_loss()));
+  }
   append(text, "full-dataset loss   %.6f\n", result.full_loss);
+  if (c.loss != Loss::kSquared || c.penalty != Penalty::kNone || result.weighted) {
+    append(text, "objective           %.9g (%s loss%s%s)\n", result.objective, to_string(c.loss),
+           c.penalty == Penalty::kNone ? "" : (std::string(", ") + to_string(c.penalty)).c_str(),
+           result.weighted ? ", sample weights" : "");
+  }
   if (result.truth) {
     append(text, "||w - w*|| / ||w*|| %.6f\n", result.weight_relative_error());
     append(text, "|b - b*|            %.6f  (b = %.6f, b* = %.6f)\n", result.bias_absolute_error(),
@@ -60,6 +79,18 @@ std::string format_summary(const TrainResult& result,
   return text;
 }
 
+namespace {
+
+// The run's figures beyond the hyperparameters.
+void add_run_figures(const TrainResult& result, nlohmann::ordered_json& json) {
+  json["steps_run"] = result.steps_done;
+  json["epochs"] = result.epochs_run();
+  json["stopped_by"] = result.stopped_by;
+  json["objective"] = result.objective;
+}
+
+}  // namespace
+
 std::string format_metrics_json(const TrainResult& result,
                                 const std::optional<RegressionMetrics>& validation,
                                 const ReportData* report) {
@@ -70,11 +101,11 @@ std::string format_metrics_json(const TrainResult& result,
   json["engine"] = to_string(c.engine);
   json["rows"] = result.rows;
   json["features"] = result.features;
-  json["batch_size"] = c.batch_size;
-  json["learning_rate"] = c.learning_rate;
-  json["steps"] = c.steps;
-  json["sigma"] = c.sigma;
-  json["seed"] = c.seed;
+  const nlohmann::ordered_json hyperparameters = hyperparameters_json(c);
+  for (const auto& [key, value] : hyperparameters.items()) {
+    if (key != "device") json[key] = value;  // "device" here is the device run on
+  }
+  add_run_figures(result, json);
   if (result.interrupted) json["interrupted_at_step"] = result.steps_done;
   json["train_seconds"] = result.train_seconds;
   json["steps_per_second"] = result.steps_per_second();
@@ -86,7 +117,12 @@ std::string format_metrics_json(const TrainResult& result,
     json["bias"] = result.bias;
     json["true_bias"] = result.truth->bias;
   }
-  if (validation) json["validation"] = metrics_object(*validation);
+  if (validation) {
+    json["validation"] = metrics_object(*validation);
+    if (result.validation_objective) {
+      json["validation"]["objective"] = *result.validation_objective;
+    }
+  }
   if (report != nullptr) json["report"] = report_json(*report);
   return json.dump(2) + "\n";
 }
@@ -99,6 +135,14 @@ std::string loss_csv_rows(int64_t first_step, const std::vector<float>& losses) 
            static_cast<double>(losses[i]));
   }
   return text;
+}
+
+std::string curve_csv_row(const Evaluation& evaluation) {
+  std::string text;
+  append(text, "%lld,%.6f,%.17g", static_cast<long long>(evaluation.step), evaluation.seconds,
+         evaluation.objective);
+  if (evaluation.validation_objective) append(text, ",%.17g", *evaluation.validation_objective);
+  return text + "\n";
 }
 
 std::string format_metrics_text(const RegressionMetrics& metrics) {

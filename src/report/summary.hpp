@@ -24,6 +24,8 @@ std::string format_metrics_json(const TrainResult& result,
 // (0-based), written with steps counted from 1.
 inline constexpr const char* kLossCsvHeader = "step,batch_loss\n";
 std::string loss_csv_rows(int64_t first_step, const std::vector<float>& losses);
+// A row of the curve CSV: step,seconds,objective[,validation_objective].
+std::string curve_csv_row(const Evaluation& evaluation);
 
 std::string format_metrics_text(const RegressionMetrics& metrics);
 std::string format_metrics_json(const RegressionMetrics& metrics);
