@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <functional>
+#include <vector>
 
 #include "core/cuda_check.hpp"
 #include "core/objective.hpp"
@@ -174,6 +175,43 @@ struct AddPairs {
   }
 };
 
+__global__ void shift_and_weight_kernel(float* u, int64_t count, float shift,
+                                        const float* weights) {
+  const int64_t stride = static_cast<int64_t>(gridDim.x) * blockDim.x;
+  for (int64_t i = static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x; i < count;
+       i += stride) {
+    u[i] = (u[i] + shift) * (weights != nullptr ? weights[i] : 1.0f);
+  }
+}
+
+// One block per row (grid-stride over rows): the row's |x|^2 + 1 reduced in double, weighted,
+// folded into the block's running maximum; the blocks' maxima then reduced by the host.
+__global__ void row_norm_maxima_kernel(const float* __restrict__ X, int64_t rows, int64_t features,
+                                       const float* weights, double* block_maxima) {
+  using BlockReduce = cub::BlockReduce<double, kBlockSize>;
+  __shared__ typename BlockReduce::TempStorage storage;
+  double largest = 0.0;
+  for (int64_t i = blockIdx.x; i < rows; i += gridDim.x) {
+    const float* x = X + i * features;
+    double partial = 0.0;
+    for (int64_t j = threadIdx.x; j < features; j += blockDim.x) {
+      partial += static_cast<double>(x[j]) * x[j];
+    }
+    const double norm = BlockReduce(storage).Sum(partial) + 1.0;
+    __syncthreads();
+    if (threadIdx.x == 0) {
+      const double weighted = norm * (weights != nullptr ? weights[i] : 1.0f);
+      largest = weighted > largest ? weighted : largest;
+    }
+  }
+  if (threadIdx.x == 0) block_maxima[blockIdx.x] = largest;
+}
+
+struct AsDouble {
+  const float* values;
+  __device__ double operator()(int64_t i) const { return values[i]; }
+};
+
 }  // namespace
 
 void rows_from_draws(cudaStream_t stream, uint32_t* draws, int64_t count, int64_t rows) {
@@ -229,6 +267,36 @@ std::pair<double, double> norm_sums(cudaStream_t stream, const float* w, int64_t
                                thrust::counting_iterator<int64_t>(count), SquareAndAbsolute{w},
                                make_double2(0.0, 0.0), AddPairs{});
   return {sums.x, sums.y};
+}
+
+void shift_and_weight(cudaStream_t stream, float* u, int64_t count, float shift,
+                      const float* weights) {
+  shift_and_weight_kernel<<<grid_for(count), kBlockSize, 0, stream>>>(u, count, shift, weights);
+  LINSGD_CUDA_CHECK_LAUNCH();
+}
+
+double sum(cudaStream_t stream, const float* u, int64_t count) {
+  return thrust::transform_reduce(
+      thrust::cuda::par.on(stream), thrust::counting_iterator<int64_t>(0),
+      thrust::counting_iterator<int64_t>(count), AsDouble{u}, 0.0, thrust::plus<double>());
+}
+
+double max_weighted_row_norm(cudaStream_t stream, const float* X, int64_t rows, int64_t features,
+                             const float* weights) {
+  constexpr int64_t kBlocks = 1024;
+  const int64_t blocks = std::min(rows, kBlocks);
+  double* maxima = nullptr;
+  LINSGD_CUDA_CHECK(cudaMallocAsync(reinterpret_cast<void**>(&maxima),
+                                    static_cast<size_t>(blocks) * sizeof(double), stream));
+  row_norm_maxima_kernel<<<static_cast<unsigned>(blocks), kBlockSize, 0, stream>>>(
+      X, rows, features, weights, maxima);
+  LINSGD_CUDA_CHECK_LAUNCH();
+  std::vector<double> host(static_cast<size_t>(blocks));
+  LINSGD_CUDA_CHECK(cudaMemcpyAsync(host.data(), maxima, host.size() * sizeof(double),
+                                    cudaMemcpyDeviceToHost, stream));
+  LINSGD_CUDA_CHECK(cudaFreeAsync(maxima, stream));
+  LINSGD_CUDA_CHECK(cudaStreamSynchronize(stream));
+  return *std::max_element(host.begin(), host.end());
 }
 
 }  // namespace linsgd::kernels

@@ -41,4 +41,11 @@ double weighted_loss_sum(cudaStream_t stream, int64_t rows, const float* predict
                          double epsilon);
 std::pair<double, double> norm_sums(cudaStream_t stream, const float* w, int64_t count);
 
+// The CPU twins' shift_and_weight (enqueued), sum and max_weighted_row_norm (synchronizing).
+void shift_and_weight(cudaStream_t stream, float* u, int64_t count, float shift,
+                      const float* weights);
+double sum(cudaStream_t stream, const float* u, int64_t count);
+double max_weighted_row_norm(cudaStream_t stream, const float* X, int64_t rows, int64_t features,
+                             const float* weights);
+
 }  // namespace linsgd::kernels

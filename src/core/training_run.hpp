@@ -9,8 +9,10 @@
 
 #include "core/engine_choice.hpp"
 #include "core/evaluation.hpp"
+#include "core/exact_solver.hpp"
 #include "core/resident_data.hpp"
 #include "core/sgd_loop.hpp"
+#include "core/step_size.hpp"
 #include "linsgd/trainer.hpp"
 
 namespace linsgd {
@@ -123,6 +125,43 @@ class StoppingRules {
   std::chrono::steady_clock::time_point start_;
 };
 
+// The result of --solver exact: the normal equations' solution and its figures.
+template <class Exec>
+TrainResult solve_exactly(Exec& exec, const TrainConfig& config, const ResidentData<Exec>& data,
+                          const ResidentData<Exec>* validation, ResidentTruth<Exec>& truth,
+                          bool synthetic, DeviceKind backend) {
+  TrainResult result;
+  const auto start = std::chrono::steady_clock::now();
+  solve_normal_equations(exec, data, config, result.weights, result.bias);
+  exec.synchronize();
+  result.train_seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  result.backend = backend;
+  result.device = exec.description();
+  result.config = config;
+  result.rows = data.rows;
+  result.features = data.features;
+  result.stopped_by = "exact";
+  result.weighted = data.sample_weights != nullptr;
+  auto weights = exec.template allocate<float>(rng_plan::even_count(data.features));
+  auto bias = exec.template allocate<float>(1);
+  exec.upload(weights, result.weights);
+  exec.upload(bias, std::vector<float>{result.bias});
+  auto predictions = exec.template allocate<float>(data.rows);
+  result.objective = objective_value(exec, data, config, weights.data(), bias.data(), predictions);
+  result.full_loss = full_dataset_loss(exec, data, weights.data(), bias.data(), predictions);
+  if (validation != nullptr) {
+    auto validation_predictions = exec.template allocate<float>(validation->rows);
+    result.validation_objective = objective_value(exec, *validation, config, weights.data(),
+                                                  bias.data(), validation_predictions);
+  }
+  if (synthetic) {
+    result.truth = SyntheticTruth{exec.download(truth.weights, data.features),
+                                  exec.download(truth.bias, 1)[0]};
+  }
+  return result;
+}
+
 template <class Exec>
 TrainResult train_with(Exec& exec, const TrainConfig& requested, const Dataset* dataset,
                        const Dataset* validation_set, DeviceKind backend, const TrainHooks& hooks) {
@@ -142,6 +181,13 @@ TrainResult train_with(Exec& exec, const TrainConfig& requested, const Dataset* 
   }
   std::optional<ResidentData<Exec>> validation;
   if (validation_set != nullptr) make_resident(exec, *validation_set, validation.emplace());
+  if (config.solver == Solver::kExact) {
+    return solve_exactly(exec, config, data, validation ? &*validation : nullptr, truth,
+                         dataset == nullptr, backend);
+  }
+  if (config.learning_rate_auto) {
+    config.learning_rate = auto_step_size(exec, data, config).learning_rate;
+  }
 
   const bool evaluations = config.evaluates() || static_cast<bool>(hooks.on_evaluation);
   SgdLoop<Exec> loop(exec, data, config, fused_plan, evaluations ? config.eval_every : 0);

@@ -9,6 +9,7 @@
 
 #include "core/sgd_math.hpp"
 #include "cpu/host_kernels.hpp"
+#include "cpu/lapack.hpp"
 
 namespace linsgd {
 namespace {
@@ -114,6 +115,46 @@ double HostExec::weighted_loss_sum(int64_t rows, const float* predictions, const
 
 std::pair<double, double> HostExec::norm_sums(const float* w, int64_t count) {
   return host_kernels::norm_sums(w, count);
+}
+
+void HostExec::shift_and_weight(float* u, int64_t count, float shift, const float* weights) {
+  host_kernels::shift_and_weight(u, count, shift, weights);
+}
+
+double HostExec::sum(const float* u, int64_t count) {
+  return host_kernels::sum(u, count);
+}
+
+double HostExec::max_weighted_row_norm(const float* X, int64_t rows, int64_t features,
+                                       const float* weights) {
+  return host_kernels::max_weighted_row_norm(X, rows, features, weights);
+}
+
+void HostExec::accumulate_gram(const float* X, const float* y, const float* weights, int64_t rows,
+                               int64_t features, double* block, double* G, double* rhs) {
+  const auto dimension = static_cast<int>(features + 1);
+  const auto count = static_cast<int>(rows);
+  host_kernels::normal_equations_block(X, y, weights, rows, features, block);
+  // G += A A^T and rhs += A z, A the dimension x rows block, z its last column.
+  cblas_dsyrk(CblasColMajor, CblasUpper, CblasNoTrans, dimension, count, 1.0, block, dimension, 1.0,
+              G, dimension);
+  cblas_dgemv(CblasColMajor, CblasNoTrans, dimension, count, 1.0, block, dimension,
+              block + static_cast<int64_t>(count) * dimension, 1, 1.0, rhs, 1);
+}
+
+void HostExec::finish_normal_equations(double* G, double* rhs, int64_t dimension, double scale,
+                                       double ridge) {
+  host_kernels::scale_and_ridge(G, rhs, dimension, scale, ridge);
+}
+
+bool HostExec::cholesky_solve(double* G, double* rhs, int64_t dimension) {
+  const auto n = static_cast<int>(dimension);
+  const int one = 1;
+  int info = 0;
+  dpotrf_("U", &n, G, &n, &info);
+  if (info != 0) return false;
+  dpotrs_("U", &n, &one, G, &n, rhs, &n, &info);
+  return info == 0;
 }
 
 }  // namespace linsgd

@@ -92,6 +92,19 @@ class HostExec {
   double weighted_loss_sum(int64_t rows, const float* predictions, const float* bias,
                            const float* y, const float* weights, Loss loss, double epsilon);
   std::pair<double, double> norm_sums(const float* w, int64_t count);
+  void shift_and_weight(float* u, int64_t count, float shift, const float* weights);
+  double sum(const float* u, int64_t count);
+  double max_weighted_row_norm(const float* X, int64_t rows, int64_t features,
+                               const float* weights);
+
+  // The exact solver's steps (core/exact_solver.hpp): a block of rows into the normal equations
+  // (Gram matrix G, right-hand side rhs, in double, the upper triangle column-major), their
+  // scaling and ridge, and the Cholesky solve (false when G is not positive definite).
+  void accumulate_gram(const float* X, const float* y, const float* weights, int64_t rows,
+                       int64_t features, double* block, double* G, double* rhs);
+  void finish_normal_equations(double* G, double* rhs, int64_t dimension, double scale,
+                               double ridge);
+  bool cholesky_solve(double* G, double* rhs, int64_t dimension);
 
   // The fused engine: dot and axpy on X's rows (no gathered copy), then the shared update.
   // wanted_blocks: the GPU's (--fused-blocks); the CPU runs the batch on one "block".

@@ -2,6 +2,7 @@
 #include "cpu/host_kernels.hpp"
 
 #include <algorithm>
+#include <cmath>
 
 #include "core/sgd_math.hpp"
 
@@ -92,6 +93,49 @@ std::pair<double, double> norm_sums(const float* w, int64_t count) {
     absolutes += value < 0.0 ? -value : value;
   }
   return {squares, absolutes};
+}
+
+void shift_and_weight(float* u, int64_t count, float shift, const float* weights) {
+  for (int64_t i = 0; i < count; ++i) {
+    u[i] = (u[i] + shift) * (weights != nullptr ? weights[i] : 1.0f);
+  }
+}
+
+double sum(const float* u, int64_t count) {
+  double total = 0.0;
+  for (int64_t i = 0; i < count; ++i) total += u[i];
+  return total;
+}
+
+double max_weighted_row_norm(const float* X, int64_t rows, int64_t features, const float* weights) {
+  double largest = 0.0;
+  for (int64_t i = 0; i < rows; ++i) {
+    const float* x = X + i * features;
+    double norm = 1.0;
+    for (int64_t j = 0; j < features; ++j) norm += static_cast<double>(x[j]) * x[j];
+    largest = std::max(largest, norm * (weights != nullptr ? weights[i] : 1.0f));
+  }
+  return largest;
+}
+
+void normal_equations_block(const float* X, const float* y, const float* weights, int64_t rows,
+                            int64_t features, double* block) {
+  const int64_t dimension = features + 1;
+  for (int64_t i = 0; i < rows; ++i) {
+    const double root = std::sqrt(weights != nullptr ? static_cast<double>(weights[i]) : 1.0);
+    double* column = block + i * dimension;
+    for (int64_t j = 0; j < features; ++j) column[j] = root * X[i * features + j];
+    column[features] = root;
+    block[rows * dimension + i] = root * y[i];
+  }
+}
+
+void scale_and_ridge(double* G, double* rhs, int64_t dimension, double scale, double ridge) {
+  for (int64_t column = 0; column < dimension; ++column) {
+    for (int64_t row = 0; row <= column; ++row) G[row + column * dimension] *= scale;
+    rhs[column] *= scale;
+    if (column < dimension - 1) G[column + column * dimension] += ridge;
+  }
 }
 
 }  // namespace linsgd::host_kernels

@@ -43,4 +43,24 @@ double weighted_loss_sum(int64_t rows, const float* predictions, const float* bi
 // {sum_j w_j^2, sum_j |w_j|} in double.
 std::pair<double, double> norm_sums(const float* w, int64_t count);
 
+// u[i] = (u[i] + shift) * weights[i] (weights null: 1), for i < count.
+void shift_and_weight(float* u, int64_t count, float shift, const float* weights);
+
+// sum_i u[i] in double.
+double sum(const float* u, int64_t count);
+
+// max_i weights[i] (|x_i|^2 + 1) over the rows of X (rows x features, row-major), in double
+// (weights null: 1): the largest per-row smoothness of the squared loss, bias column included.
+double max_weighted_row_norm(const float* X, int64_t rows, int64_t features, const float* weights);
+
+// The rows of X (rows x features) as the exact solver's block: column i of `block` (column-major,
+// features + 1 high, then one more column) is sqrt(s_i) [x_i; 1], and block[rows * (features +
+// 1) + i] is sqrt(s_i) y_i (weights null: s_i = 1).
+void normal_equations_block(const float* X, const float* y, const float* weights, int64_t rows,
+                            int64_t features, double* block);
+
+// G[j, j'] *= scale on the upper triangle, rhs *= scale, then G[j, j] += ridge for j <
+// dimension - 1 (the bias, last, is not penalized).
+void scale_and_ridge(double* G, double* rhs, int64_t dimension, double scale, double ridge);
+
 }  // namespace linsgd::host_kernels

@@ -2,7 +2,9 @@
 #include "cuda/cuda_exec.hpp"
 
 #include "cuda/cuda_device.hpp"
+#include "cuda/cuda_solver.hpp"
 #include "kernels/fused_sgd.cuh"
+#include "kernels/normal_equations.cuh"
 #include "kernels/order_rows.cuh"
 #include "kernels/sgd_kernels.cuh"
 
@@ -82,6 +84,41 @@ double CudaExec::weighted_loss_sum(int64_t rows, const float* predictions, const
 
 std::pair<double, double> CudaExec::norm_sums(const float* w, int64_t count) {
   return kernels::norm_sums(stream(), w, count);
+}
+
+void CudaExec::shift_and_weight(float* u, int64_t count, float shift, const float* weights) {
+  kernels::shift_and_weight(stream(), u, count, shift, weights);
+}
+
+double CudaExec::sum(const float* u, int64_t count) {
+  return kernels::sum(stream(), u, count);
+}
+
+double CudaExec::max_weighted_row_norm(const float* X, int64_t rows, int64_t features,
+                                       const float* weights) {
+  return kernels::max_weighted_row_norm(stream(), X, rows, features, weights);
+}
+
+void CudaExec::accumulate_gram(const float* X, const float* y, const float* weights, int64_t rows,
+                               int64_t features, double* block, double* G, double* rhs) {
+  const auto dimension = static_cast<int>(features + 1);
+  const auto count = static_cast<int>(rows);
+  kernels::normal_equations_block(stream(), X, y, weights, rows, features, block);
+  const double one = 1.0;
+  LINSGD_CUBLAS_CHECK(cublasDsyrk(cublas_.get(), CUBLAS_FILL_MODE_UPPER, CUBLAS_OP_N, dimension,
+                                  count, &one, block, dimension, &one, G, dimension));
+  LINSGD_CUBLAS_CHECK(cublasDgemv(cublas_.get(), CUBLAS_OP_N, dimension, count, &one, block,
+                                  dimension, block + static_cast<int64_t>(count) * dimension, 1,
+                                  &one, rhs, 1));
+}
+
+void CudaExec::finish_normal_equations(double* G, double* rhs, int64_t dimension, double scale,
+                                       double ridge) {
+  kernels::scale_and_ridge(stream(), G, rhs, dimension, scale, ridge);
+}
+
+bool CudaExec::cholesky_solve(double* G, double* rhs, int64_t dimension) {
+  return cholesky_solve_on_device(stream(), G, rhs, dimension);
 }
 
 }  // namespace linsgd

@@ -111,6 +111,18 @@ class CudaExec {
   double weighted_loss_sum(int64_t rows, const float* predictions, const float* bias,
                            const float* y, const float* weights, Loss loss, double epsilon);
   std::pair<double, double> norm_sums(const float* w, int64_t count);
+  void shift_and_weight(float* u, int64_t count, float shift, const float* weights);
+  double sum(const float* u, int64_t count);
+  double max_weighted_row_norm(const float* X, int64_t rows, int64_t features,
+                               const float* weights);
+
+  // The exact solver's steps (core/exact_solver.hpp), as HostExec's: cuBLAS DSYRK and DGEMV,
+  // and cuSOLVER's Cholesky factorization and solve.
+  void accumulate_gram(const float* X, const float* y, const float* weights, int64_t rows,
+                       int64_t features, double* block, double* G, double* rhs);
+  void finish_normal_equations(double* G, double* rhs, int64_t dimension, double scale,
+                               double ridge);
+  bool cholesky_solve(double* G, double* rhs, int64_t dimension);
 
   // The fused engine: one cooperative persistent kernel per chunk (kernels/fused_sgd.cuh).
   // plan_fused only queries the device; prepare_fused gives the kernel the plan's shared memory

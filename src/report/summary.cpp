@@ -33,7 +33,11 @@ std::string format_summary(const TrainResult& result,
                            const std::optional<RegressionMetrics>& validation) {
   const TrainConfig& c = result.config;
   std::string text;
-  append(text, "device              %s, %s engine\n", result.device.c_str(), to_string(c.engine));
+  if (c.solver == Solver::kExact) {
+    append(text, "device              %s, exact solver\n", result.device.c_str());
+  } else {
+    append(text, "device              %s, %s engine\n", result.device.c_str(), to_string(c.engine));
+  }
   if (c.solver == Solver::kExact) {
     append(text, "problem             %lld rows x %lld features, the normal equations\n",
            static_cast<long long>(result.rows), static_cast<long long>(result.features));

@@ -1,0 +1,61 @@
+// --solver exact: the squared loss with no or an L2 penalty (and sample weights) solved by the
+// normal equations, on either policy:
+//
+//   ((1 / sum s) X~^T S X~ + alpha (1 - rho) diag(1, ..., 1, 0)) [w; b] = (1 / sum s) X~^T S y,
+//
+// X~ = [X 1]. The Gram matrix is accumulated in double, block of rows by block of rows (DSYRK:
+// OpenBLAS on the CPU, cuBLAS on the GPU), where float would lose the answer of an
+// ill-conditioned problem, then solved by Cholesky (LAPACK, cuSOLVER). It is both an option and
+// the F* reference of the tests and the fit benchmark.
+#pragma once
+
+#include <algorithm>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/resident_data.hpp"
+#include "linsgd/config.hpp"
+#include "linsgd/errors.hpp"
+
+namespace linsgd {
+
+// Rows a block of the Gram accumulation holds: about 64 MiB of doubles.
+inline int64_t normal_equations_block_rows(int64_t rows, int64_t features) {
+  return std::clamp<int64_t>((int64_t{1} << 23) / (features + 2), 1, rows);
+}
+
+// The weights and bias minimizing the objective of `config` (squared loss, no or an L2 penalty;
+// validate() refuses the others) on `data`. Throws InputError when the normal equations are
+// singular (fewer independent rows than features + 1, without an L2 penalty).
+template <class Exec>
+void solve_normal_equations(Exec& exec, const ResidentData<Exec>& data, const TrainConfig& config,
+                            std::vector<float>& weights, float& bias) {
+  const int64_t d = data.features;
+  const int64_t dimension = d + 1;
+  const int64_t block_rows = normal_equations_block_rows(data.rows, d);
+  auto G = exec.template allocate<double>(dimension * dimension);
+  auto rhs = exec.template allocate<double>(dimension);
+  auto block = exec.template allocate<double>(block_rows * (dimension + 1));
+  exec.zero(G);
+  exec.zero(rhs);
+  for (int64_t first = 0; first < data.rows; first += block_rows) {
+    const int64_t count = std::min(block_rows, data.rows - first);
+    exec.accumulate_gram(data.X + first * d, data.y + first,
+                         data.sample_weights != nullptr ? data.sample_weights + first : nullptr,
+                         count, d, block.data(), G.data(), rhs.data());
+  }
+  exec.finish_normal_equations(G.data(), rhs.data(), dimension, 1.0 / data.weight_sum,
+                               config.l2_strength());
+  if (!exec.cholesky_solve(G.data(), rhs.data(), dimension)) {
+    throw InputError("--solver exact: the normal equations are singular (the data's " +
+                     std::to_string(data.rows) + " rows do not determine " +
+                     std::to_string(dimension) +
+                     " parameters); add --penalty l2 with an --alpha, or use --solver sgd");
+  }
+  const std::vector<double> solution = exec.download(rhs, dimension);
+  weights.assign(solution.begin(), solution.begin() + d);
+  bias = static_cast<float>(solution[d]);
+}
+
+}  // namespace linsgd

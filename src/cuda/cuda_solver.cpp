@@ -1,0 +1,64 @@
+// cholesky_solve_on_device: cusolverDnDpotrf then cusolverDnDpotrs, the factorization's status
+// read back once.
+#include "cuda/cuda_solver.hpp"
+
+#include <cusolverDn.h>
+
+#include <string>
+
+#include "core/cuda_check.hpp"
+#include "cuda/device_buffer.hpp"
+
+namespace linsgd {
+namespace {
+
+std::string cusolver_status_name(cusolverStatus_t status) {
+  return "cusolverStatus_t " + std::to_string(static_cast<int>(status));
+}
+
+#define LINSGD_CUSOLVER_CHECK(call)                                                     \
+  LINSGD_CHECK_STATUS_("cuSOLVER", call, CUSOLVER_STATUS_SUCCESS, cusolver_status_name, \
+                       ::linsgd::detail::throw_call_failure)
+
+// The cuSOLVER dense handle, bound to a stream, destroyed with the call.
+class SolverHandle {
+ public:
+  explicit SolverHandle(cudaStream_t stream) {
+    LINSGD_CUSOLVER_CHECK(cusolverDnCreate(&handle_));
+    LINSGD_CUSOLVER_CHECK(cusolverDnSetStream(handle_, stream));
+  }
+  ~SolverHandle() { cusolverDnDestroy(handle_); }
+  SolverHandle(const SolverHandle&) = delete;
+  SolverHandle& operator=(const SolverHandle&) = delete;
+  cusolverDnHandle_t get() const { return handle_; }
+
+ private:
+  cusolverDnHandle_t handle_ = nullptr;
+};
+
+}  // namespace
+
+bool cholesky_solve_on_device(cudaStream_t stream, double* G, double* rhs, int64_t dimension) {
+  const SolverHandle solver(stream);
+  const auto n = static_cast<int>(dimension);
+  int workspace_size = 0;
+  LINSGD_CUSOLVER_CHECK(
+      cusolverDnDpotrf_bufferSize(solver.get(), CUBLAS_FILL_MODE_UPPER, n, G, n, &workspace_size));
+  DeviceBuffer<double> workspace(workspace_size);
+  DeviceBuffer<int> info(1);
+  LINSGD_CUSOLVER_CHECK(cusolverDnDpotrf(solver.get(), CUBLAS_FILL_MODE_UPPER, n, G, n,
+                                         workspace.data(), workspace_size, info.data()));
+  int status = 0;
+  LINSGD_CUDA_CHECK(
+      cudaMemcpyAsync(&status, info.data(), sizeof(int), cudaMemcpyDeviceToHost, stream));
+  LINSGD_CUDA_CHECK(cudaStreamSynchronize(stream));
+  if (status != 0) return false;
+  LINSGD_CUSOLVER_CHECK(
+      cusolverDnDpotrs(solver.get(), CUBLAS_FILL_MODE_UPPER, n, 1, G, n, rhs, n, info.data()));
+  LINSGD_CUDA_CHECK(
+      cudaMemcpyAsync(&status, info.data(), sizeof(int), cudaMemcpyDeviceToHost, stream));
+  LINSGD_CUDA_CHECK(cudaStreamSynchronize(stream));
+  return status == 0;
+}
+
+}  // namespace linsgd

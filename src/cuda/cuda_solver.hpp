@@ -1,0 +1,16 @@
+// The Cholesky solve of the exact solver on the GPU (cuSOLVER's dense potrf and potrs), with
+// its handle, workspace and status owned for the one call.
+#pragma once
+
+#include <cuda_runtime.h>
+
+#include <cstdint>
+
+namespace linsgd {
+
+// Solves G x = rhs for a symmetric positive definite G (its upper triangle, column-major,
+// dimension x dimension, device memory); rhs is overwritten with x. False when G is not
+// positive definite. Synchronizes.
+bool cholesky_solve_on_device(cudaStream_t stream, double* G, double* rhs, int64_t dimension);
+
+}  // namespace linsgd
