@@ -1,0 +1,457 @@
+// The objective's options on the CPU, each against an expectation computed here in double:
+// every option combination step by step against the double-precision reference (both engines);
+// full-batch epoch sampling as gradient descent on the objective; ridge at its closed form; lasso
+// and elastic net at a coordinate-descent minimizer, exact zeros included; huber at its
+// minimizer on data with outliers; integer sample weights as duplicated rows; the exact solver.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "linsgd/errors.hpp"
+#include "linsgd/trainer.hpp"
+#include "reference_sgd.hpp"
+#include "test_support.hpp"
+
+namespace linsgd {
+namespace {
+
+// y = X w* + b* + noise on `rows` x `features` normal features; `zeros` of w* are 0.
+Dataset regression_data(int64_t rows, int64_t features, uint32_t seed, double noise = 0.1,
+                        int64_t zeros = 0) {
+  std::mt19937 engine(seed);
+  std::normal_distribution<double> normal(0.0, 1.0);
+  std::vector<double> truth(static_cast<size_t>(features));
+  for (int64_t j = 0; j < features; ++j) truth[j] = j < zeros ? 0.0 : normal(engine);
+  Dataset data;
+  data.rows = rows;
+  data.features = features;
+  data.source = "test data";
+  for (int64_t i = 0; i < rows; ++i) {
+    double target = 0.5 + noise * normal(engine);
+    for (int64_t j = 0; j < features; ++j) {
+      const auto x = static_cast<float>(normal(engine));
+      data.X.push_back(x);
+      target += truth[j] * x;
+    }
+    data.y.push_back(static_cast<float>(target));
+  }
+  for (int64_t j = 0; j < features; ++j) data.feature_names.push_back("x" + std::to_string(j));
+  data.target_name = "y";
+  return data;
+}
+
+std::vector<float> integer_weights(int64_t rows, uint32_t seed) {
+  std::mt19937 engine(seed);
+  std::uniform_int_distribution<int> weight(1, 3);
+  std::vector<float> weights(static_cast<size_t>(rows));
+  for (float& w : weights) w = static_cast<float>(weight(engine));
+  return weights;
+}
+
+TrainConfig cpu_config(Engine engine = Engine::kAuto) {
+  TrainConfig config;
+  config.device = DeviceKind::kCpu;
+  config.engine = engine;
+  config.threads = 1;
+  return config;
+}
+
+// The objective F of (w, b) on `data`, in double (as the README writes it).
+double objective(const Dataset& data, const TrainConfig& config, const std::vector<double>& w,
+                 double b) {
+  double sum = 0.0, weight_sum = 0.0;
+  for (int64_t i = 0; i < data.rows; ++i) {
+    double r = b - data.y[i];
+    for (int64_t j = 0; j < data.features; ++j) r += data.X[i * data.features + j] * w[j];
+    const double s = data.has_sample_weights() ? data.sample_weights[i] : 1.0;
+    const double a = std::abs(r), e = config.epsilon;
+    double loss = 0.5 * r * r;
+    if (config.loss == Loss::kHuber) loss = a <= e ? 0.5 * r * r : e * a - 0.5 * e * e;
+    if (config.loss == Loss::kEpsilonInsensitive) loss = std::max(0.0, a - e);
+    if (config.loss == Loss::kSquaredEpsilonInsensitive) loss = a > e ? (a - e) * (a - e) : 0.0;
+    sum += s * loss;
+    weight_sum += s;
+  }
+  double squares = 0.0, absolutes = 0.0;
+  for (double value : w) {
+    squares += value * value;
+    absolutes += std::abs(value);
+  }
+  return sum / weight_sum + 0.5 * config.l2_strength() * squares + config.l1_strength() * absolutes;
+}
+
+std::vector<double> as_double(const std::vector<float>& values) {
+  return std::vector<double>(values.begin(), values.end());
+}
+
+// Option combinations, each one the name of a test case.
+struct Options {
+  std::string name;
+  void (*apply)(TrainConfig&);
+  bool weighted;
+};
+
+const Options kOptionSets[] = {
+    {"huber", [](TrainConfig& c) { c.loss = Loss::kHuber, c.epsilon = 0.5; }, false},
+    {"epsilon_insensitive",
+     [](TrainConfig& c) { c.loss = Loss::kEpsilonInsensitive, c.epsilon = 0.05; }, false},
+    {"squared_epsilon_insensitive",
+     [](TrainConfig& c) { c.loss = Loss::kSquaredEpsilonInsensitive, c.epsilon = 0.05; }, false},
+    {"l2", [](TrainConfig& c) { c.penalty = Penalty::kL2, c.alpha = 0.05; }, false},
+    {"l1", [](TrainConfig& c) { c.penalty = Penalty::kL1, c.alpha = 0.02; }, false},
+    {"elasticnet_weighted",
+     [](TrainConfig& c) { c.penalty = Penalty::kElasticNet, c.alpha = 0.02, c.l1_ratio = 0.4; },
+     true},
+    {"momentum", [](TrainConfig& c) { c.momentum = 0.8; }, false},
+    {"nesterov_l2",
+     [](TrainConfig& c) {
+       c.momentum = 0.7, c.nesterov = true, c.penalty = Penalty::kL2, c.alpha = 0.01;
+     },
+     false},
+    {"invscaling", [](TrainConfig& c) { c.schedule = Schedule::kInvScaling, c.power_t = 0.5; },
+     false},
+    {"cosine_warmup", [](TrainConfig& c) { c.schedule = Schedule::kCosine, c.warmup = 40; }, false},
+    {"average", [](TrainConfig& c) { c.average_from = 100; }, false},
+    {"epoch_short_batches", [](TrainConfig& c) { c.sampling = Sampling::kEpoch; }, false},
+    {"epoch_everything_weighted",
+     [](TrainConfig& c) {
+       c.sampling = Sampling::kEpoch, c.loss = Loss::kHuber, c.epsilon = 0.3,
+       c.penalty = Penalty::kElasticNet, c.alpha = 0.01, c.momentum = 0.5,
+       c.schedule = Schedule::kInvScaling, c.average_from = 50;
+     },
+     true},
+};
+
+class OptionsFollowTheReference : public ::testing::TestWithParam<std::tuple<Options, Engine>> {};
+
+TEST_P(OptionsFollowTheReference, StepByStep) {
+  const auto& [options, engine] = GetParam();
+  // 203 rows and batches of 16: an epoch of 13 steps, the last of 11 rows.
+  Dataset data = regression_data(203, 12, 7);
+  if (options.weighted) data.sample_weights = integer_weights(data.rows, 8);
+  TrainConfig config = cpu_config(engine);
+  config.batch_size = 16;
+  config.steps = 300;  // chunks of 256 and 44
+  config.learning_rate = 0.02;
+  config.seed = 3;
+  options.apply(config);
+  const TrainResult run = train_on_data(config, data);
+  const testing::ReferenceRun reference = testing::reference_sgd(
+      data.X, data.y, data.rows, data.features, run.config, data.sample_weights);
+  ASSERT_EQ(run.loss_history.size(), 300u);
+  // Float rounding over 300 contracting steps: well within 1e-4 relative; an algorithmic slip
+  // (a sign, a factor, a wrong row) moves far more.
+  EXPECT_TRUE(testing::all_close(run.loss_history, reference.loss_history, 1e-6, 1e-4));
+  EXPECT_TRUE(testing::all_close(run.weights, reference.weights, 1e-5, 1e-4));
+  EXPECT_NEAR(run.bias, reference.bias, 1e-5 + 1e-4 * std::abs(reference.bias));
+  EXPECT_NEAR(run.full_loss, reference.full_loss, 1e-4 * reference.full_loss);
+}
+
+std::string options_name(const ::testing::TestParamInfo<std::tuple<Options, Engine>>& info) {
+  return std::get<0>(info.param).name + "_" + to_string(std::get<1>(info.param));
+}
+
+INSTANTIATE_TEST_SUITE_P(Combinations, OptionsFollowTheReference,
+                         ::testing::Combine(::testing::ValuesIn(kOptionSets),
+                                            ::testing::Values(Engine::kGemv, Engine::kFused)),
+                         options_name);
+
+// K steps of full-batch gradient descent on F from w = 0, b = 0, in double: the proximal step for
+// L1, PyTorch's momentum recurrence.
+struct Descent {
+  std::vector<double> w;
+  double b = 0.0;
+};
+Descent gradient_descent(const Dataset& data, const TrainConfig& config, int64_t steps) {
+  Descent x{std::vector<double>(static_cast<size_t>(data.features), 0.0), 0.0};
+  std::vector<double> v(x.w.size(), 0.0);
+  double v_b = 0.0, weight_sum = 0.0;
+  for (int64_t i = 0; i < data.rows; ++i) {
+    weight_sum += data.has_sample_weights() ? data.sample_weights[i] : 1.0;
+  }
+  const double mean_weight = weight_sum / static_cast<double>(data.rows);
+  for (int64_t t = 0; t < steps; ++t) {
+    std::vector<double> g(x.w.size(), 0.0);
+    double g_b = 0.0;
+    for (int64_t i = 0; i < data.rows; ++i) {
+      double r = x.b - data.y[i];
+      for (int64_t j = 0; j < data.features; ++j) r += data.X[i * data.features + j] * x.w[j];
+      const double s = (data.has_sample_weights() ? data.sample_weights[i] : 1.0) / mean_weight;
+      const double e = config.epsilon, a = std::abs(r), sign = r > 0 ? 1.0 : r < 0 ? -1.0 : 0.0;
+      double d = r;
+      if (config.loss == Loss::kHuber) d = a <= e ? r : e * sign;
+      if (config.loss == Loss::kEpsilonInsensitive) d = a > e ? sign : 0.0;
+      if (config.loss == Loss::kSquaredEpsilonInsensitive) d = a > e ? 2 * (a - e) * sign : 0.0;
+      for (int64_t j = 0; j < data.features; ++j) g[j] += s * d * data.X[i * data.features + j];
+      g_b += s * d;
+    }
+    const double lr = config.learning_rate, M = config.momentum;
+    for (size_t j = 0; j < x.w.size(); ++j) {
+      double direction = g[j] / static_cast<double>(data.rows) + config.l2_strength() * x.w[j];
+      if (M > 0) {
+        v[j] = M * v[j] + direction;
+        direction = config.nesterov ? direction + M * v[j] : v[j];
+      }
+      x.w[j] -= lr * direction;
+      const double threshold = lr * config.l1_strength();
+      if (threshold > 0) {
+        x.w[j] = x.w[j] > threshold    ? x.w[j] - threshold
+                 : x.w[j] < -threshold ? x.w[j] + threshold
+                                       : 0.0;
+      }
+    }
+    double direction = g_b / static_cast<double>(data.rows);
+    if (M > 0) {
+      v_b = M * v_b + direction;
+      direction = config.nesterov ? direction + M * v_b : v_b;
+    }
+    x.b -= lr * direction;
+  }
+  return x;
+}
+
+TEST(FullBatch, EpochSamplingOfAllRowsIsGradientDescentOnTheObjective) {
+  Dataset data = regression_data(64, 6, 11);
+  for (const Options& options : kOptionSets) {
+    if (options.name.rfind("invscaling", 0) == 0 || options.name.rfind("cosine", 0) == 0 ||
+        options.name == "average" || options.name.rfind("epoch", 0) == 0) {
+      continue;  // gradient descent at a constant rate, on the final iterate
+    }
+    Dataset weighted = data;
+    if (options.weighted) weighted.sample_weights = integer_weights(data.rows, 12);
+    TrainConfig config = cpu_config();
+    config.batch_size = data.rows;
+    config.sampling = Sampling::kEpoch;
+    config.sigma = 0.0;
+    config.steps = 60;
+    config.learning_rate = 0.05;
+    options.apply(config);
+    const TrainResult run = train_on_data(config, weighted);
+    const Descent expected = gradient_descent(weighted, config, 60);
+    EXPECT_TRUE(testing::all_close(run.weights, expected.w, 1e-6, 1e-5)) << options.name;
+    EXPECT_NEAR(run.bias, expected.b, 1e-6 + 1e-5 * std::abs(expected.b)) << options.name;
+  }
+}
+
+// The ridge (or least-squares) minimizer in closed form, in double: the normal equations with
+// n alpha on the features' diagonal, by Gaussian elimination.
+Descent ridge_closed_form(const Dataset& data, double alpha) {
+  const int64_t m = data.features + 1;
+  std::vector<double> A(static_cast<size_t>(m * m), 0.0), rhs(static_cast<size_t>(m), 0.0);
+  double weight_sum = 0.0;
+  for (int64_t i = 0; i < data.rows; ++i) {
+    const double s = data.has_sample_weights() ? data.sample_weights[i] : 1.0;
+    weight_sum += s;
+    std::vector<double> row(static_cast<size_t>(m), 1.0);
+    for (int64_t j = 0; j < data.features; ++j) row[j] = data.X[i * data.features + j];
+    for (int64_t a = 0; a < m; ++a) {
+      rhs[a] += s * row[a] * data.y[i];
+      for (int64_t c = 0; c < m; ++c) A[a * m + c] += s * row[a] * row[c];
+    }
+  }
+  for (int64_t j = 0; j < data.features; ++j) A[j * m + j] += weight_sum * alpha;
+  for (int64_t col = 0; col < m; ++col) {
+    int64_t pivot = col;
+    for (int64_t r = col + 1; r < m; ++r) {
+      if (std::abs(A[r * m + col]) > std::abs(A[pivot * m + col])) pivot = r;
+    }
+    for (int64_t c = 0; c < m; ++c) std::swap(A[col * m + c], A[pivot * m + c]);
+    std::swap(rhs[col], rhs[pivot]);
+    for (int64_t r = 0; r < m; ++r) {
+      if (r == col) continue;
+      const double factor = A[r * m + col] / A[col * m + col];
+      for (int64_t c = col; c < m; ++c) A[r * m + c] -= factor * A[col * m + c];
+      rhs[r] -= factor * rhs[col];
+    }
+  }
+  Descent x;
+  for (int64_t j = 0; j < data.features; ++j) x.w.push_back(rhs[j] / A[j * m + j]);
+  x.b = rhs[data.features] / A[data.features * m + data.features];
+  return x;
+}
+
+TEST(Convergence, RidgeReachesItsClosedFormByBothSolvers) {
+  const Dataset data = regression_data(500, 10, 21);
+  TrainConfig config = cpu_config();
+  config.penalty = Penalty::kL2;
+  config.alpha = 0.1;
+  const Descent expected = ridge_closed_form(data, config.alpha);
+  const double F_star = objective(data, config, expected.w, expected.b);
+
+  TrainConfig exact = config;
+  exact.solver = Solver::kExact;
+  const TrainResult solved = train_on_data(exact, data);
+  EXPECT_TRUE(testing::all_close(solved.weights, expected.w, 1e-6, 1e-5));
+  EXPECT_NEAR(solved.bias, expected.b, 1e-6);
+  // The reported objective comes from float predictions (a float GEMV over the data): each
+  // residual carries about 1e-7 of its prediction's size, so F is within about 1e-6 relative.
+  EXPECT_NEAR(solved.objective, F_star, 1e-6 * F_star);
+
+  TrainConfig sgd = config;  // full batches, 1 / L: prox-free gradient descent to the optimum
+  sgd.batch_size = data.rows;
+  sgd.sampling = Sampling::kEpoch;
+  sgd.learning_rate_auto = true;
+  sgd.epochs = 400;
+  const TrainResult fitted = train_on_data(sgd, data);
+  EXPECT_NEAR(fitted.objective, F_star, 1e-4 * F_star);
+  EXPECT_TRUE(testing::all_close(fitted.weights, expected.w, 1e-3, 1e-3));
+}
+
+// The lasso / elastic net minimizer by cyclic coordinate descent (scikit-learn's algorithm for
+// ElasticNet), in double, run to a change below 1e-12.
+Descent coordinate_descent(const Dataset& data, double alpha, double rho) {
+  const auto n = static_cast<double>(data.rows);
+  const int64_t d = data.features;
+  Descent x{std::vector<double>(static_cast<size_t>(d), 0.0), 0.0};
+  std::vector<double> residual(static_cast<size_t>(data.rows)), column_norm(d, 0.0);
+  for (int64_t i = 0; i < data.rows; ++i) {
+    for (int64_t j = 0; j < d; ++j) {
+      column_norm[j] += double{data.X[i * d + j]} * data.X[i * d + j] / n;
+    }
+  }
+  for (int sweep = 0; sweep < 100000; ++sweep) {
+    double change = 0.0;
+    // The intercept: the mean residual.
+    double mean = 0.0;
+    for (int64_t i = 0; i < data.rows; ++i) {
+      double r = data.y[i];
+      for (int64_t j = 0; j < d; ++j) r -= data.X[i * d + j] * x.w[j];
+      residual[i] = r;
+      mean += r / n;
+    }
+    change = std::max(change, std::abs(mean - x.b));
+    x.b = mean;
+    for (int64_t j = 0; j < d; ++j) {
+      double rho_j = 0.0;
+      for (int64_t i = 0; i < data.rows; ++i) {
+        const double partial = residual[i] - x.b + data.X[i * d + j] * x.w[j];
+        rho_j += data.X[i * d + j] * partial / n;
+      }
+      const double threshold = alpha * rho;
+      const double next = (rho_j > threshold    ? rho_j - threshold
+                           : rho_j < -threshold ? rho_j + threshold
+                                                : 0.0) /
+                          (column_norm[j] + alpha * (1.0 - rho));
+      for (int64_t i = 0; i < data.rows; ++i) residual[i] -= data.X[i * d + j] * (next - x.w[j]);
+      change = std::max(change, std::abs(next - x.w[j]));
+      x.w[j] = next;
+    }
+    if (change < 1e-12) break;
+  }
+  return x;
+}
+
+TEST(Convergence, LassoAndElasticNetReachTheCoordinateDescentMinimizerWithItsZeros) {
+  // 10 of 16 true weights are 0; alpha keeps about the other 6.
+  const Dataset data = regression_data(300, 16, 31, 0.1, 10);
+  for (const auto& [penalty, rho] :
+       {std::pair{Penalty::kL1, 1.0}, std::pair{Penalty::kElasticNet, 0.5}}) {
+    TrainConfig config = cpu_config();
+    config.penalty = penalty;
+    config.alpha = 0.05;
+    if (penalty == Penalty::kElasticNet) config.l1_ratio = rho;
+    const Descent expected = coordinate_descent(data, config.alpha, rho);
+    const double F_star = objective(data, config, expected.w, expected.b);
+    // Proximal gradient descent: full batches at 1 / L.
+    config.batch_size = data.rows;
+    config.sampling = Sampling::kEpoch;
+    config.learning_rate_auto = true;
+    config.epochs = 3000;
+    const TrainResult fitted = train_on_data(config, data);
+    EXPECT_NEAR(fitted.objective, F_star, 1e-4 * F_star) << to_string(penalty);
+    int zeros = 0;
+    for (int64_t j = 0; j < data.features; ++j) {
+      if (expected.w[j] == 0.0) {
+        ++zeros;
+        EXPECT_EQ(fitted.weights[j], 0.0f) << to_string(penalty) << ": weight " << j;
+      } else {
+        EXPECT_NEAR(fitted.weights[j], expected.w[j], 1e-3) << to_string(penalty) << ": " << j;
+      }
+    }
+    EXPECT_GE(zeros, 8) << "the test's alpha should zero most of the 10 null weights";
+  }
+}
+
+TEST(Convergence, HuberIgnoresOutliersAndReachesItsMinimizer) {
+  Dataset data = regression_data(400, 5, 41, 0.05);
+  for (int64_t i = 0; i < data.rows; i += 25) data.y[i] += 50.0f;  // 4 % gross outliers
+  TrainConfig config = cpu_config();
+  config.loss = Loss::kHuber;
+  config.epsilon = 0.2;
+  // The minimizer by many full-batch gradient steps in double (huber is smooth).
+  TrainConfig descent = config;
+  descent.learning_rate = 0.5;
+  const Descent expected = gradient_descent(data, descent, 20000);
+  const double F_star = objective(data, config, expected.w, expected.b);
+  config.batch_size = data.rows;
+  config.sampling = Sampling::kEpoch;
+  config.learning_rate_auto = true;
+  config.epochs = 5000;
+  const TrainResult fitted = train_on_data(config, data);
+  EXPECT_NEAR(fitted.objective, F_star, 1e-4 * F_star);
+  // The outliers pull a squared-loss fit's bias by about 50 x 4 % = 2; huber's stays near 0.5.
+  EXPECT_NEAR(fitted.bias, 0.5, 0.05);
+}
+
+TEST(Convergence, IntegerSampleWeightsEqualDuplicatedRows) {
+  Dataset weighted = regression_data(120, 4, 51);
+  weighted.sample_weights = integer_weights(weighted.rows, 52);
+  Dataset duplicated = weighted;
+  duplicated.sample_weights.clear();
+  duplicated.X.clear();
+  duplicated.y.clear();
+  duplicated.rows = 0;
+  for (int64_t i = 0; i < weighted.rows; ++i) {
+    for (int copy = 0; copy < static_cast<int>(weighted.sample_weights[i]); ++copy) {
+      duplicated.X.insert(duplicated.X.end(), weighted.X.begin() + i * 4,
+                          weighted.X.begin() + (i + 1) * 4);
+      duplicated.y.push_back(weighted.y[i]);
+      ++duplicated.rows;
+    }
+  }
+  TrainConfig exact = cpu_config();
+  exact.solver = Solver::kExact;
+  exact.penalty = Penalty::kL2;
+  exact.alpha = 0.01;
+  const TrainResult a = train_on_data(exact, weighted);
+  const TrainResult b = train_on_data(exact, duplicated);
+  EXPECT_TRUE(testing::all_close(a.weights, as_double(b.weights), 1e-9, 1e-9));
+  EXPECT_NEAR(a.bias, b.bias, 1e-9);
+  // SGD at convergence (full batches at 1 / L, a huber loss the exact solver cannot do).
+  TrainConfig sgd = cpu_config();
+  sgd.loss = Loss::kHuber;
+  sgd.epsilon = 0.3;
+  sgd.sampling = Sampling::kEpoch;
+  sgd.learning_rate_auto = true;
+  sgd.epochs = 3000;
+  sgd.batch_size = weighted.rows;
+  const TrainResult c = train_on_data(sgd, weighted);
+  sgd.batch_size = duplicated.rows;
+  const TrainResult d = train_on_data(sgd, duplicated);
+  EXPECT_TRUE(testing::all_close(c.weights, as_double(d.weights), 1e-4, 1e-4));
+  EXPECT_NEAR(c.objective, d.objective, 1e-6 * d.objective);
+}
+
+TEST(ExactSolver, ASingularSystemIsRefusedWithAdvice) {
+  const Dataset wide = regression_data(3, 10, 61);
+  TrainConfig exact = cpu_config();
+  exact.solver = Solver::kExact;
+  try {
+    train_on_data(exact, wide);
+    FAIL() << "solved 11 parameters from 3 rows";
+  } catch (const InputError& error) {
+    EXPECT_NE(std::string(error.what()).find("add --penalty l2"), std::string::npos);
+  }
+  exact.penalty = Penalty::kL2;
+  exact.alpha = 0.1;
+  const TrainResult ridge = train_on_data(exact, wide);
+  const Descent expected = ridge_closed_form(wide, 0.1);
+  EXPECT_TRUE(testing::all_close(ridge.weights, expected.w, 1e-6, 1e-5));
+}
+
+}  // namespace
+}  // namespace linsgd
