@@ -58,6 +58,11 @@ class ScratchDir {
   std::filesystem::path path_;
 };
 
+// A path as one shell word, in single quotes (test paths hold none).
+inline std::string shell_quoted(const std::filesystem::path& path) {
+  return "'" + path.string() + "'";
+}
+
 // The exit code of a wait status: the process's own, or 128 + the signal that ended it.
 inline int exit_code_of(int status) {
   return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);

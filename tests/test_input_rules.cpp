@@ -19,10 +19,7 @@ namespace fs = std::filesystem;
 using testing::read_text;
 using testing::run_cli;
 using testing::ScratchDir;
-
-std::string shell_quoted(const fs::path& path) {
-  return "'" + path.string() + "'";
-}
+using testing::shell_quoted;
 
 // y = 2a - b + 1 on 60 rows: a and b each in 0..9.
 std::string linear_csv(const std::string& header) {

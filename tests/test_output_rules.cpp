@@ -25,17 +25,13 @@ namespace fs = std::filesystem;
 using testing::read_text;
 using testing::run_cli;
 using testing::ScratchDir;
+using testing::shell_quoted;
 
 // A small synthetic run on the CPU (a fraction of a second) and one that would run for hours
 // (to be stopped, or to show that a refusal came before any training).
 const std::string kShortRun = "train --device cpu --rows 200 --features 5 --steps 100 ";
 const std::string kEndlessRun = "train --device cpu --rows 2000 --features 20 --steps 1000000000 ";
 const std::string kEndlessDataRun = "train --device cpu --steps 1000000000 --data ";
-
-// A path as a shell word (the test paths hold no quote).
-std::string shell_quoted(const fs::path& path) {
-  return "'" + path.string() + "'";
-}
 
 bool is_regular(const fs::path& path) {
   return fs::is_regular_file(fs::symlink_status(path));

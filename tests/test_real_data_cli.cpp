@@ -22,6 +22,7 @@ namespace {
 
 using testing::run_cli;
 using testing::ScratchDir;
+using testing::shell_quoted;
 
 const std::string kDiabetes = std::string(LINSGD_TEST_DATA_DIR) + "/diabetes.csv";
 
@@ -42,10 +43,6 @@ Table read_plain_csv(const std::string& path) {
     table.rows.push_back(row);
   }
   return table;
-}
-
-std::string shell_quoted(const std::filesystem::path& path) {
-  return "'" + path.string() + "'";
 }
 
 // Trains on the diabetes data with --standardize (and `options`) into dir/model.json; call it

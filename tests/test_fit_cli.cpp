@@ -1,0 +1,192 @@
+// End-to-end tests of the fitting options through the binary: a run to convergence writes its
+// curve, figures and every hyperparameter; sample weights as a column equal the same weights as
+// a file; the exact solver; every bad value or option that does not apply is one line, exit 2.
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include <random>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "cli_runner.hpp"
+#include "npy_writer.hpp"
+
+namespace linsgd {
+namespace {
+
+using testing::read_text;
+using testing::run_cli;
+using testing::ScratchDir;
+using testing::shell_quoted;
+
+// y = 2a - b + 0.5 + noise, with a weight column w (1 to 3) between the features.
+std::string weighted_csv(int rows) {
+  std::mt19937 engine(1);
+  std::normal_distribution<double> normal(0.0, 1.0);
+  std::string csv = "a,w,b,y\n";
+  for (int i = 0; i < rows; ++i) {
+    const double a = normal(engine), b = normal(engine);
+    csv += std::to_string(a) + "," + std::to_string(1 + i % 3) + "," + std::to_string(b) + "," +
+           std::to_string(2 * a - b + 0.5 + 0.05 * normal(engine)) + "\n";
+  }
+  return csv;
+}
+
+void expect_refusal(const std::string& arguments, const std::string& message) {
+  ScratchDir scratch;
+  const auto run = run_cli(arguments, scratch);
+  EXPECT_EQ(run.exit_code, 2) << arguments << "\n" << run.err;
+  EXPECT_EQ(run.err, "linsgd: error: " + message + "\n") << arguments;
+}
+
+TEST(FitCli, ARunToConvergenceWritesItsCurveFiguresAndHyperparameters) {
+  ScratchDir scratch;
+  const std::string data = scratch.file("d.csv", weighted_csv(300));
+  const auto curve = scratch.path() / "curve.csv", metrics = scratch.path() / "m.json",
+             model = scratch.path() / "model.json";
+  const auto run =
+      run_cli("train --device cpu --data " + shell_quoted(data) +
+                  " --sample-weight w --epochs 200 --sampling epoch --lr auto --average --tol 1e-7 "
+                  "--penalty l2 --alpha 0.001 --val-fraction 0.2 --curve-out " +
+                  shell_quoted(curve) + " --metrics-out " + shell_quoted(metrics) +
+                  " --model-out " + shell_quoted(model),
+              scratch);
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_NE(run.out.find("(auto)"), std::string::npos) << run.out;
+  EXPECT_NE(run.out.find("objective           "), std::string::npos) << run.out;
+
+  const nlohmann::json m = nlohmann::json::parse(read_text(metrics));
+  EXPECT_TRUE(m["learning_rate_auto"].get<bool>());
+  EXPECT_GT(m["learning_rate"].get<double>(), 0.0);
+  EXPECT_EQ(m["sampling"], "epoch");
+  EXPECT_EQ(m["penalty"], "l2");
+  EXPECT_EQ(m["features"], 2);  // the weight column is not a feature
+  const std::string stopped_by = m["stopped_by"];
+  EXPECT_TRUE(stopped_by == "tol" || stopped_by == "steps") << stopped_by;
+  // 240 training rows (0.8 of 300) in batches of 64: epochs = steps x 64 / 240.
+  EXPECT_DOUBLE_EQ(m["epochs"].get<double>(), m["steps_run"].get<double>() * 64.0 / 240.0);
+  EXPECT_TRUE(m["validation"].contains("objective"));
+  EXPECT_LT(m["objective"].get<double>(), 0.01);
+
+  // One row per evaluation, once an epoch (4 steps of 64 for 240 rows), the validation
+  // objective included, the last at the step the run ended.
+  std::istringstream rows(read_text(curve));
+  std::string line;
+  std::getline(rows, line);
+  EXPECT_EQ(line, "step,seconds,objective,validation_objective");
+  int64_t last_step = 0, count = 0;
+  while (std::getline(rows, line)) {
+    last_step = std::stoll(line.substr(0, line.find(',')));
+    EXPECT_EQ(std::count(line.begin(), line.end(), ','), 3) << line;
+    ++count;
+  }
+  EXPECT_EQ(last_step, m["steps_run"].get<int64_t>());
+  EXPECT_GE(count, 2);
+
+  // The model keeps every hyperparameter and reads back for evaluation by name.
+  const nlohmann::json saved = nlohmann::json::parse(read_text(model));
+  for (const char* key : {"loss", "penalty", "alpha", "l1_ratio", "sampling", "schedule",
+                          "momentum", "nesterov", "average_from", "tol", "solver"}) {
+    EXPECT_TRUE(saved["hyperparameters"].contains(key)) << key;
+  }
+  EXPECT_EQ(saved["hyperparameters"]["average_from"], 4);  // one epoch of 240 / 64 rows
+  const auto evaluated =
+      run_cli("evaluate --model " + shell_quoted(model) + " --data " + shell_quoted(data), scratch);
+  EXPECT_EQ(evaluated.exit_code, 0) << evaluated.err;
+  EXPECT_NE(evaluated.out.find("R2    0.99"), std::string::npos) << evaluated.out;
+}
+
+TEST(FitCli, WeightsFromAColumnEqualTheSameWeightsFromAFile) {
+  ScratchDir scratch;
+  const std::string with_column = scratch.file("d.csv", weighted_csv(100));
+  // The same rows without the column, and the weights as a 1-D .npy.
+  std::istringstream rows(read_text(with_column));
+  std::string line, without = "a,b,y\n";
+  std::vector<double> weights;
+  std::getline(rows, line);
+  while (std::getline(rows, line)) {
+    const size_t first = line.find(','), second = line.find(',', first + 1);
+    weights.push_back(std::stod(line.substr(first + 1, second - first - 1)));
+    without += line.substr(0, first) + line.substr(second) + "\n";
+  }
+  const std::string bare = scratch.file("bare.csv", without);
+  const std::string file = scratch.file(
+      "w.npy", testing::npy_bytes({"<f8", false, {static_cast<int64_t>(weights.size())}}, weights));
+  const auto a = scratch.path() / "a.json", b = scratch.path() / "b.json";
+  const std::string options = "train --device cpu --steps 500 --lr auto --quiet ";
+  ASSERT_EQ(run_cli(options + "--data " + shell_quoted(with_column) +
+                        " --sample-weight w --model-out " + shell_quoted(a),
+                    scratch)
+                .exit_code,
+            0);
+  ASSERT_EQ(run_cli(options + "--data " + shell_quoted(bare) + " --sample-weight " +
+                        shell_quoted(file) + " --model-out " + shell_quoted(b),
+                    scratch)
+                .exit_code,
+            0);
+  EXPECT_EQ(read_text(a), read_text(b));
+  const std::string negative = scratch.file("n.csv", "a,w,y\n1,1,2\n2,-1,3\n");
+  expect_refusal("train --device cpu --data " + shell_quoted(negative) + " --sample-weight w",
+                 negative + ": row 1: sample weight -1.000000 (must be finite and >= 0)");
+}
+
+TEST(FitCli, TheExactSolverReportsItsSolve) {
+  ScratchDir scratch;
+  const auto metrics = scratch.path() / "m.json";
+  const auto run =
+      run_cli("train --device cpu --solver exact --metrics-out " + shell_quoted(metrics), scratch);
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_NE(run.out.find("exact solver"), std::string::npos) << run.out;
+  const nlohmann::json m = nlohmann::json::parse(read_text(metrics));
+  EXPECT_EQ(m["stopped_by"], "exact");
+  // The post's problem at its optimum: 2.5e-5 (0.5 x the noise variance 1e-4, less the fit).
+  EXPECT_LT(m["full_loss"].get<double>(), 3e-5);
+  EXPECT_GT(m["full_loss"].get<double>(), 2e-5);
+}
+
+TEST(FitCli, BadValuesAndOptionsThatDoNotApplyAreRefused) {
+  const std::string train = "train --device cpu --rows 50 --features 3 ";
+  expect_refusal(train + "--penalty l2 --alpha -1",
+                 "invalid value for --alpha: -1 (must be a non-negative finite number)");
+  expect_refusal(train + "--penalty elasticnet --l1-ratio 2",
+                 "invalid value for --l1-ratio: 2 (must be in [0, 1])");
+  expect_refusal(train + "--momentum 1", "invalid value for --momentum: 1 (must be in [0, 1))");
+  expect_refusal(train + "--loss huber --epsilon -0.1",
+                 "invalid value for --epsilon: -0.1 (must be a non-negative finite number)");
+  expect_refusal(train + "--loss hinge",
+                 "invalid value for --loss: hinge (expected squared, huber, epsilon-insensitive "
+                 "or squared-epsilon-insensitive)");
+  expect_refusal(train + "--penalty l3",
+                 "invalid value for --penalty: l3 (expected none, l2, l1 or elasticnet)");
+  expect_refusal(train + "--steps 100 --average 100",
+                 "invalid value for --average: 100 (must be a step of the run, 0 to 99)");
+  expect_refusal(train + "--solver exact --loss huber",
+                 "--solver exact solves the squared loss only, not --loss huber; use --solver sgd");
+  expect_refusal(train + "--solver exact --penalty l1",
+                 "--solver exact solves no or an L2 penalty, not --penalty l1; use --solver sgd");
+  expect_refusal(train + "--solver exact --momentum 0.9",
+                 "--momentum applies to the steps of --solver sgd, not to --solver exact");
+  expect_refusal(train + "--nesterov", "--nesterov needs a --momentum above 0");
+  expect_refusal(train + "--alpha 0.1", "--alpha applies with a --penalty");
+  expect_refusal(train + "--penalty l1 --l1-ratio 0.5",
+                 "--l1-ratio applies to --penalty elasticnet");
+  expect_refusal(train + "--epsilon 0.2",
+                 "--epsilon applies to the huber and epsilon-insensitive losses");
+  expect_refusal(train + "--power-t 0.5", "--power-t applies to --schedule invscaling");
+  expect_refusal(train + "--warmup 5", "--warmup applies to --schedule cosine");
+  expect_refusal(train + "--n-iter-no-change 3",
+                 "--n-iter-no-change applies with --tol or --schedule adaptive");
+  expect_refusal(train + "--eval-every 10",
+                 "--eval-every applies with --tol, --schedule adaptive or --curve-out");
+  expect_refusal(train + "--epochs 3 --steps 10", "use --steps or --epochs, not both");
+  expect_refusal(train + "--lr fast",
+                 "invalid value for --lr: fast (must be a positive finite number, or auto)");
+  expect_refusal(train + "--schedule cosine --warmup 3000 --steps 100",
+                 "invalid value for --warmup: 3000 (must be 0 or more and less than the run's "
+                 "steps)");
+}
+
+}  // namespace
+}  // namespace linsgd

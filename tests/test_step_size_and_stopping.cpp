@@ -1,0 +1,204 @@
+// --lr auto and the stopping rules on the CPU: the power iteration's eigenvalue against a dense
+// symmetric eigen-solve (Jacobi rotations in double); runs that diverge at the default rate
+// converge with --lr auto; --tol / --n-iter-no-change stop at the evaluation the rule predicts
+// from the recorded curve; the adaptive schedule divides the rate and stops when it is spent;
+// --max-seconds stops a run.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "core/resident_data.hpp"
+#include "core/step_size.hpp"
+#include "cpu/host_exec.hpp"
+#include "linsgd/errors.hpp"
+#include "linsgd/trainer.hpp"
+#include "test_support.hpp"
+
+namespace linsgd {
+namespace {
+
+// y = 1 x0 - 0.5 x1 - 0.5 x2 + 1 x3 ... (of the features before `scale`) + offset + noise.
+Dataset random_data(int64_t rows, int64_t features, uint32_t seed, float scale = 1.0f,
+                    float offset = 1.0f) {
+  std::mt19937 engine(seed);
+  std::normal_distribution<float> normal(0.0f, 1.0f);
+  Dataset data;
+  data.rows = rows;
+  data.features = features;
+  data.source = "test data";
+  for (int64_t i = 0; i < rows; ++i) {
+    float target = offset;
+    for (int64_t j = 0; j < features; ++j) {
+      const float x = normal(engine) * scale;
+      data.X.push_back(x);
+      target += (j % 3 == 0 ? 1.0f : -0.5f) * x / scale;
+    }
+    data.y.push_back(target + 0.01f * normal(engine));
+  }
+  return data;
+}
+
+// The largest eigenvalue of a symmetric matrix by cyclic Jacobi rotations, in double.
+double largest_eigenvalue_dense(std::vector<double> A, int64_t m) {
+  for (int sweep = 0; sweep < 100; ++sweep) {
+    double off = 0.0;
+    for (int64_t p = 0; p < m; ++p) {
+      for (int64_t q = p + 1; q < m; ++q) off += A[p * m + q] * A[p * m + q];
+    }
+    if (off < 1e-22) break;
+    for (int64_t p = 0; p < m; ++p) {
+      for (int64_t q = p + 1; q < m; ++q) {
+        if (std::abs(A[p * m + q]) < 1e-300) continue;
+        const double theta = (A[q * m + q] - A[p * m + p]) / (2 * A[p * m + q]);
+        const double t =
+            (theta >= 0 ? 1.0 : -1.0) / (std::abs(theta) + std::sqrt(theta * theta + 1));
+        const double c = 1 / std::sqrt(t * t + 1), s = t * c;
+        for (int64_t k = 0; k < m; ++k) {  // columns p, q
+          const double a = A[k * m + p], b = A[k * m + q];
+          A[k * m + p] = c * a - s * b;
+          A[k * m + q] = s * a + c * b;
+        }
+        for (int64_t k = 0; k < m; ++k) {  // rows p, q
+          const double a = A[p * m + k], b = A[q * m + k];
+          A[p * m + k] = c * a - s * b;
+          A[q * m + k] = s * a + c * b;
+        }
+      }
+    }
+  }
+  double largest = -std::numeric_limits<double>::infinity();
+  for (int64_t j = 0; j < m; ++j) largest = std::max(largest, A[j * m + j]);
+  return largest;
+}
+
+TEST(AutoStepSize, PowerIterationFindsTheLargestEigenvalue) {
+  Dataset data = random_data(300, 12, 1);
+  // Correlated columns and sample weights: an eigenvalue well apart from the others' average.
+  for (int64_t i = 0; i < data.rows; ++i) data.X[i * 12 + 1] += 2.0f * data.X[i * 12];
+  std::mt19937 engine(2);
+  std::uniform_real_distribution<float> weight(0.5f, 2.0f);
+  for (int64_t i = 0; i < data.rows; ++i) data.sample_weights.push_back(weight(engine));
+  // (1 / sum s) X~^T S X~, X~ = [X 1], in double.
+  const int64_t m = 13;
+  std::vector<double> H(m * m, 0.0);
+  double weight_sum = 0.0;
+  for (int64_t i = 0; i < data.rows; ++i) {
+    const double s = data.sample_weights[i];
+    weight_sum += s;
+    for (int64_t a = 0; a < m; ++a) {
+      const double xa = a < 12 ? data.X[i * 12 + a] : 1.0;
+      for (int64_t b = 0; b < m; ++b) {
+        H[a * m + b] += s * xa * (b < 12 ? data.X[i * 12 + b] : 1.0);
+      }
+    }
+  }
+  for (double& h : H) h /= weight_sum;
+  const double expected = largest_eigenvalue_dense(H, m);
+
+  HostExec exec(1);
+  ResidentData<HostExec> resident;
+  make_resident(exec, data, resident);
+  int iterations = 0;
+  const double found = largest_eigenvalue(exec, resident, 1e-3, 300, &iterations);
+  EXPECT_NEAR(found, expected, 0.01 * expected) << iterations << " iterations";
+  EXPECT_LE(found, expected * (1 + 1e-6)) << "a power iteration approaches from below";
+}
+
+TEST(AutoStepSize, RunsThatDivergeAtTheDefaultRateConvergeWithAuto) {
+  TrainConfig config;
+  config.device = DeviceKind::kCpu;
+  config.steps = 3000;
+  // Features scaled by 1e6 (targets centered: a bias of curvature 1 beside features of 1e12
+  // would take 1e12 steps of any single rate), and 100,000 features of 3 rows.
+  for (const Dataset& data : {random_data(200, 5, 3, 1e6f, 0.0f), random_data(3, 100000, 4)}) {
+    EXPECT_THROW(train_on_data(config, data), Error) << data.features << " features";
+    TrainConfig automatic = config;
+    automatic.learning_rate_auto = true;
+    const TrainResult run = train_on_data(automatic, data);
+    double variance = 0.0, mean = 0.0;
+    for (float y : data.y) mean += y / static_cast<double>(data.rows);
+    for (float y : data.y) variance += (y - mean) * (y - mean) / static_cast<double>(data.rows);
+    // Far below the variance (0.5 x it: what b = mean(y) alone leaves).
+    EXPECT_LT(run.full_loss, 0.01 * 0.5 * variance) << data.features << " features";
+    EXPECT_GT(run.learning_rate, 0.0);
+  }
+}
+
+// Evaluations recorded through the hooks.
+struct Recorded {
+  std::vector<Evaluation> evaluations;
+  TrainResult result;
+};
+Recorded train_recording(const TrainConfig& config, const Dataset& data) {
+  Recorded recorded;
+  TrainHooks hooks;
+  hooks.on_evaluation = [&](const Evaluation& e) { recorded.evaluations.push_back(e); };
+  recorded.result = train_on_data(config, data, hooks);
+  return recorded;
+}
+
+TEST(Stopping, TolStopsAtTheEvaluationTheRulePredicts) {
+  const Dataset data = random_data(500, 10, 5);
+  TrainConfig config;
+  config.device = DeviceKind::kCpu;
+  config.steps = 200000;
+  config.learning_rate = 0.01;
+  config.tol = 1e-4;
+  config.n_iter_no_change = 3;
+  config.eval_every = 100;
+  const Recorded run = train_recording(config, data);
+  ASSERT_EQ(run.result.stopped_by, "tol");
+  // scikit-learn's rule over the recorded objectives: a count of evaluations not improving on
+  // the best by tol, reset by one that does; the run stops when it reaches n_iter_no_change.
+  double best = std::numeric_limits<double>::infinity();
+  int64_t count = 0, predicted = -1;
+  for (const Evaluation& e : run.evaluations) {
+    count = e.objective > best - 1e-4 ? count + 1 : 0;
+    best = std::min(best, e.objective);
+    if (count >= 3) {
+      predicted = e.step;
+      break;
+    }
+  }
+  EXPECT_EQ(run.result.steps_done, predicted);
+  EXPECT_EQ(run.evaluations.back().step, predicted);
+  EXPECT_EQ(run.result.steps_done % 100, 0);
+  EXPECT_LT(run.result.steps_done, 200000);
+}
+
+TEST(Stopping, TheAdaptiveScheduleDividesTheRateUntilItIsSpent) {
+  const Dataset data = random_data(200, 4, 6);
+  TrainConfig config;
+  config.device = DeviceKind::kCpu;
+  config.steps = 1000000;
+  config.learning_rate = 0.05;
+  config.schedule = Schedule::kAdaptive;
+  config.tol = 1e-3;
+  config.n_iter_no_change = 2;
+  config.eval_every = 50;
+  const Recorded run = train_recording(config, data);
+  EXPECT_EQ(run.result.stopped_by, "lr");
+  // Each division needs n_iter_no_change failures, and 1e-6 = 5^-k needs k = 9 divisions.
+  EXPECT_GE(run.evaluations.size(), 18u);
+  EXPECT_LT(run.result.steps_done, 1000000);
+}
+
+TEST(Stopping, MaxSecondsStopsARun) {
+  const Dataset data = random_data(300, 8, 7);
+  TrainConfig config;
+  config.device = DeviceKind::kCpu;
+  config.steps = 1000000000;
+  config.max_seconds = 0.2;
+  const TrainResult run = train_on_data(config, data);
+  EXPECT_EQ(run.stopped_by, "time");
+  EXPECT_LT(run.steps_done, config.steps);
+  EXPECT_GT(run.steps_done, 0);
+}
+
+}  // namespace
+}  // namespace linsgd
