@@ -22,6 +22,7 @@
 #include "large_index_data.hpp"
 #include "linsgd/errors.hpp"
 #include "linsgd/trainer.hpp"
+#include "option_sets.hpp"
 #include "reference_sgd.hpp"
 #include "test_support.hpp"
 
@@ -408,6 +409,84 @@ std::string engine_name(const ::testing::TestParamInfo<Engine>& engine) {
 
 INSTANTIATE_TEST_SUITE_P(Engines, GpuEngines, ::testing::Values(Engine::kGemv, Engine::kFused),
                          engine_name);
+
+// Every option combination, both engines: the GPU run follows the CPU run of the same seed up to
+// float rounding (the GPU's GEMVs and reductions sum in other orders).
+class GpuOptions : public ::testing::TestWithParam<std::tuple<testing::Options, Engine>> {};
+
+TEST_P(GpuOptions, RunsMatchTheCpuRunOfTheSameSeed) {
+  LINSGD_SKIP_WITHOUT_GPU();
+  const auto& [options, engine] = GetParam();
+  Dataset data = testing::regression_data(203, 12, 7);
+  if (options.weighted) data.sample_weights = testing::integer_weights(data.rows, 8);
+  TrainConfig config;
+  config.engine = engine;
+  config.batch_size = 16;
+  config.steps = 300;
+  config.learning_rate = 0.02;
+  config.seed = 3;
+  options.apply(config);
+  config.device = DeviceKind::kCuda;
+  const TrainResult gpu = train_on_data(config, data);
+  config.device = DeviceKind::kCpu;
+  const TrainResult cpu = train_on_data(config, data);
+  EXPECT_EQ(gpu.config.engine, engine);
+  EXPECT_TRUE(testing::all_close(gpu.loss_history, cpu.loss_history, 1e-6, 1e-4));
+  EXPECT_TRUE(testing::all_close(gpu.weights, cpu.weights, 1e-5, 1e-4));
+  EXPECT_NEAR(gpu.bias, cpu.bias, 1e-5 + 1e-4 * std::abs(cpu.bias));
+  EXPECT_NEAR(gpu.objective, cpu.objective, 1e-5 * cpu.objective);
+}
+
+std::string gpu_options_name(
+    const ::testing::TestParamInfo<std::tuple<testing::Options, Engine>>& info) {
+  return std::get<0>(info.param).name + "_" + to_string(std::get<1>(info.param));
+}
+
+INSTANTIATE_TEST_SUITE_P(Combinations, GpuOptions,
+                         ::testing::Combine(::testing::ValuesIn(testing::kOptionSets),
+                                            ::testing::Values(Engine::kGemv, Engine::kFused)),
+                         gpu_options_name);
+
+TEST(GpuFit, AutoRateExactSolverAndStoppingMatchTheCpu) {
+  LINSGD_SKIP_WITHOUT_GPU();
+  Dataset data = testing::regression_data(2000, 50, 9);
+  data.sample_weights = testing::integer_weights(data.rows, 10);
+  TrainConfig config;
+  config.penalty = Penalty::kL2;
+  config.alpha = 0.01;
+  config.solver = Solver::kExact;
+  config.device = DeviceKind::kCuda;
+  const TrainResult gpu_exact = train_on_data(config, data);
+  config.device = DeviceKind::kCpu;
+  const TrainResult cpu_exact = train_on_data(config, data);
+  EXPECT_TRUE(testing::all_close(gpu_exact.weights, cpu_exact.weights, 1e-6, 1e-5));
+  EXPECT_NEAR(gpu_exact.bias, cpu_exact.bias, 1e-6);
+
+  // --lr auto: each backend's power iteration within its 0.1 % of the eigenvalue.
+  config.solver = Solver::kSgd;
+  config.learning_rate_auto = true;
+  config.steps = 10;
+  config.device = DeviceKind::kCuda;
+  const double gpu_rate = train_on_data(config, data).learning_rate;
+  config.device = DeviceKind::kCpu;
+  const double cpu_rate = train_on_data(config, data).learning_rate;
+  EXPECT_NEAR(gpu_rate, cpu_rate, 3e-3 * cpu_rate);
+
+  // Epoch sampling with evaluations across epochs and the tol rule, at a fixed rate.
+  config.learning_rate_auto = false;
+  config.learning_rate = 0.5 * cpu_rate;
+  config.sampling = Sampling::kEpoch;
+  config.epochs = 50;
+  config.tol = 1e-6;
+  config.eval_every = 31;  // an epoch is 32 steps: evaluations cross epochs
+  config.device = DeviceKind::kCuda;
+  const TrainResult gpu = train_on_data(config, data);
+  config.device = DeviceKind::kCpu;
+  const TrainResult cpu = train_on_data(config, data);
+  EXPECT_EQ(gpu.stopped_by, cpu.stopped_by);
+  EXPECT_EQ(gpu.steps_done, cpu.steps_done);
+  EXPECT_TRUE(testing::all_close(gpu.weights, cpu.weights, 1e-5, 1e-4));
+}
 
 TEST(GpuTraining, AskedFusedBlockCountsMatchTheCpu) {
   LINSGD_SKIP_WITHOUT_GPU();

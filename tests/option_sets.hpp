@@ -1,0 +1,86 @@
+// Test data and option sets shared by the CPU and GPU suites: regression data with a known
+// truth, integer sample weights, and the option combinations every engine is checked under.
+#pragma once
+
+#include <cstdint>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "linsgd/config.hpp"
+#include "linsgd/dataset.hpp"
+
+namespace linsgd::testing {
+
+// y = X w* + b* + noise on `rows` x `features` normal features; `zeros` of w* are 0.
+inline Dataset regression_data(int64_t rows, int64_t features, uint32_t seed, double noise = 0.1,
+                               int64_t zeros = 0) {
+  std::mt19937 engine(seed);
+  std::normal_distribution<double> normal(0.0, 1.0);
+  std::vector<double> truth(static_cast<size_t>(features));
+  for (int64_t j = 0; j < features; ++j) truth[j] = j < zeros ? 0.0 : normal(engine);
+  Dataset data;
+  data.rows = rows;
+  data.features = features;
+  data.source = "test data";
+  for (int64_t i = 0; i < rows; ++i) {
+    double target = 0.5 + noise * normal(engine);
+    for (int64_t j = 0; j < features; ++j) {
+      const auto x = static_cast<float>(normal(engine));
+      data.X.push_back(x);
+      target += truth[j] * x;
+    }
+    data.y.push_back(static_cast<float>(target));
+  }
+  for (int64_t j = 0; j < features; ++j) data.feature_names.push_back("x" + std::to_string(j));
+  data.target_name = "y";
+  return data;
+}
+
+inline std::vector<float> integer_weights(int64_t rows, uint32_t seed) {
+  std::mt19937 engine(seed);
+  std::uniform_int_distribution<int> weight(1, 3);
+  std::vector<float> weights(static_cast<size_t>(rows));
+  for (float& w : weights) w = static_cast<float>(weight(engine));
+  return weights;
+}
+
+// Option combinations, each one the name of a test case.
+struct Options {
+  std::string name;
+  void (*apply)(TrainConfig&);
+  bool weighted;
+};
+
+inline const Options kOptionSets[] = {
+    {"huber", [](TrainConfig& c) { c.loss = Loss::kHuber, c.epsilon = 0.5; }, false},
+    {"epsilon_insensitive",
+     [](TrainConfig& c) { c.loss = Loss::kEpsilonInsensitive, c.epsilon = 0.05; }, false},
+    {"squared_epsilon_insensitive",
+     [](TrainConfig& c) { c.loss = Loss::kSquaredEpsilonInsensitive, c.epsilon = 0.05; }, false},
+    {"l2", [](TrainConfig& c) { c.penalty = Penalty::kL2, c.alpha = 0.05; }, false},
+    {"l1", [](TrainConfig& c) { c.penalty = Penalty::kL1, c.alpha = 0.02; }, false},
+    {"elasticnet_weighted",
+     [](TrainConfig& c) { c.penalty = Penalty::kElasticNet, c.alpha = 0.02, c.l1_ratio = 0.4; },
+     true},
+    {"momentum", [](TrainConfig& c) { c.momentum = 0.8; }, false},
+    {"nesterov_l2",
+     [](TrainConfig& c) {
+       c.momentum = 0.7, c.nesterov = true, c.penalty = Penalty::kL2, c.alpha = 0.01;
+     },
+     false},
+    {"invscaling", [](TrainConfig& c) { c.schedule = Schedule::kInvScaling, c.power_t = 0.5; },
+     false},
+    {"cosine_warmup", [](TrainConfig& c) { c.schedule = Schedule::kCosine, c.warmup = 40; }, false},
+    {"average", [](TrainConfig& c) { c.average_from = 100; }, false},
+    {"epoch_short_batches", [](TrainConfig& c) { c.sampling = Sampling::kEpoch; }, false},
+    {"epoch_everything_weighted",
+     [](TrainConfig& c) {
+       c.sampling = Sampling::kEpoch, c.loss = Loss::kHuber, c.epsilon = 0.3,
+       c.penalty = Penalty::kElasticNet, c.alpha = 0.01, c.momentum = 0.5,
+       c.schedule = Schedule::kInvScaling, c.average_from = 50;
+     },
+     true},
+};
+
+}  // namespace linsgd::testing
