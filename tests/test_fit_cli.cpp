@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <filesystem>
 #include <random>
 #include <sstream>
 #include <string>
@@ -144,6 +145,25 @@ TEST(FitCli, TheExactSolverReportsItsSolve) {
   // The post's problem at its optimum: 2.5e-5 (0.5 x the noise variance 1e-4, less the fit).
   EXPECT_LT(m["full_loss"].get<double>(), 3e-5);
   EXPECT_GT(m["full_loss"].get<double>(), 2e-5);
+}
+
+// --lr auto is SGD's safe step; momentum 0.9 takes steps up to ten times as long, which the noise
+// of 8-row batches does not survive. The error says what to change instead of the rate.
+TEST(FitCli, ADivergenceUnderLrAutoWithMomentumNamesTheMomentum) {
+  ScratchDir scratch;
+  const auto model = scratch.path() / "model.json";
+  const auto run = run_cli(
+      "train --device cpu --rows 400 --features 200 --batch-size 8 --lr auto "
+      "--momentum 0.9 --steps 3000 --model-out " +
+          shell_quoted(model),
+      scratch);
+  EXPECT_EQ(run.exit_code, 1) << run.err;
+  EXPECT_EQ(run.err.rfind("linsgd: error: training diverged: the batch loss became ", 0), 0u)
+      << run.err;
+  EXPECT_NE(run.err.find("--lr auto is chosen for SGD without momentum: try a smaller --momentum"),
+            std::string::npos)
+      << run.err;
+  EXPECT_FALSE(std::filesystem::exists(model));
 }
 
 TEST(FitCli, BadValuesAndOptionsThatDoNotApplyAreRefused) {

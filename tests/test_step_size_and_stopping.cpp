@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "core/resident_data.hpp"
+#include "core/sgd_loop.hpp"
 #include "core/step_size.hpp"
 #include "cpu/host_exec.hpp"
 #include "linsgd/errors.hpp"
@@ -127,6 +128,19 @@ TEST(AutoStepSize, RunsThatDivergeAtTheDefaultRateConvergeWithAuto) {
     EXPECT_LT(run.full_loss, 0.01 * 0.5 * variance) << data.features << " features";
     EXPECT_GT(run.learning_rate, 0.0);
   }
+}
+
+// A diverged run's error names what to change: the rate it was given, or, under --lr auto (SGD's
+// safe step), the momentum that lengthened it, else a rate below the auto value.
+TEST(AutoStepSize, DivergenceAdviceNamesWhatToChange) {
+  TrainConfig config;
+  EXPECT_EQ(divergence_advice(config),
+            "try a smaller --lr (or --lr auto), or --standardize the features");
+  config.learning_rate_auto = true;
+  EXPECT_EQ(divergence_advice(config),
+            "try a --lr below the auto value, or --standardize the features");
+  config.momentum = 0.9;
+  EXPECT_NE(divergence_advice(config).find("try a smaller --momentum"), std::string::npos);
 }
 
 // Evaluations recorded through the hooks.

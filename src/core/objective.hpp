@@ -3,9 +3,9 @@
 // proximal step, the learning-rate schedules, momentum, averaging. Everything a step needs
 // beyond its buffers travels in one StepRule, built on the host from the TrainConfig.
 //
-//   data term   (1 / sum s) sum_i s_i L(r_i)    estimated on a batch by (1 / B_t) sum_k s'_k
-//   L(r_k),
-//               s'_k = s_k / mean(s), and its gradient by (1 / B_t) sum_k s'_k L'(r_k) [x_k; 1]
+//   data term   (1 / sum s) sum_i s_i L(r_i), estimated on a batch of B_t rows by
+//               (1 / B_t) sum_k s'_k L(r_k) with s'_k = s_k / mean(s), and its gradient by
+//               (1 / B_t) sum_k s'_k L'(r_k) [x_k; 1]
 //   penalty     alpha (1 - rho) / 2 |w|^2 in the gradient; alpha rho |w|_1 by soft-thresholding
 //               w by lr_t alpha rho after each update; the bias is not penalized
 //   update      G = g / B_t + l2 w;  v <- M v + G;  w <- w - lr_t (nesterov ? G + M v : v)

@@ -63,6 +63,18 @@ StepRule step_rule(const TrainConfig& config, const ResidentData<Exec>& data) {
   return rule;
 }
 
+// What to try when a run of this configuration diverges. --lr auto is safe for plain SGD; momentum
+// M multiplies the step by up to 1 / (1 - M), which a mini-batch's noise may not survive.
+inline std::string divergence_advice(const TrainConfig& config) {
+  if (config.learning_rate_auto && config.momentum > 0.0) {
+    return "--lr auto is chosen for SGD without momentum: try a smaller --momentum, a larger "
+           "--batch-size, or a --lr below the auto value";
+  }
+  if (config.learning_rate_auto)
+    return "try a --lr below the auto value, or --standardize the features";
+  return "try a smaller --lr (or --lr auto), or --standardize the features";
+}
+
 template <class Exec>
 class SgdLoop {
  public:
@@ -101,7 +113,8 @@ class SgdLoop {
         fused_partials_(exec.template allocate<float>(
             engine_ == Engine::kFused ? fused_plan_.partial_floats : 0)),
         fused_barrier_(exec.template allocate<unsigned>(engine_ == Engine::kFused ? 1 : 0)),
-        replayer_(exec.make_step_replayer()) {
+        replayer_(exec.make_step_replayer()),
+        divergence_advice_(divergence_advice(config)) {
     if (engine_ != Engine::kGemv && engine_ != Engine::kFused) {
       throw Error("SgdLoop needs a resolved engine (gemv or fused)");
     }
@@ -281,8 +294,7 @@ class SgdLoop {
       if (!std::isfinite(losses[i])) {
         throw Error("training diverged: the batch loss became " + std::to_string(losses[i]) +
                     " at step " + std::to_string(first_step + static_cast<int64_t>(i) + 1) +
-                    " of " + std::to_string(steps_) +
-                    "; try a smaller --lr (or --lr auto), or --standardize the features");
+                    " of " + std::to_string(steps_) + "; " + divergence_advice_);
       }
     }
   }
@@ -322,6 +334,7 @@ class SgdLoop {
   // do not move), so captured graphs and the fused kernel see the same values on every chunk.
   StepArgs args_;
   typename Exec::StepReplayer replayer_;
+  std::string divergence_advice_;  // the end of the error a diverged run throws
 };
 
 }  // namespace linsgd
