@@ -208,18 +208,12 @@ __global__ void __launch_bounds__(kThreads)
       shared_square_sum = second;
     }
     __syncthreads();
-    bias = a.rule.plain_update ? updated_bias(bias, shared_sum, scalars.scale)
-                               : updated_parameter(a.rule, bias, static_cast<float>(shared_sum),
-                                                   &bias_velocity, scalars.learning_rate,
-                                                   scalars.scale, scalars.inverse_batch, false);
+    bias = stepped_bias(a.rule, bias, shared_sum, &bias_velocity, scalars);
     if (a.rule.average_from >= 0 && t >= a.rule.average_from) {
       bias_average = averaged(bias_average, bias, t - a.rule.average_from + 1);
     }
     if (blockIdx.x == 0 && threadIdx.x == 0) {
-      a.loss_history[t % a.loss_capacity] =
-          a.rule.plain_data
-              ? half_mean_square(shared_square_sum, a.batch)
-              : static_cast<float>(shared_square_sum / static_cast<double>(scalars.batch_rows));
+      a.loss_history[t % a.loss_capacity] = recorded_batch_loss(a, scalars, shared_square_sum);
     }
 
     // B2: gradient and update of the block's weights; groups split the batch, then group 0 adds

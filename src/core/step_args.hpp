@@ -75,4 +75,22 @@ LINSGD_HD inline void fold_into_average(const StepArgs& a, int64_t t, int64_t j,
   a.average[j] = averaged(a.average[j], value, t - a.rule.average_from + 1);
 }
 
+// Step t's new bias from the batch's sum of derivatives (residuals for the post's loss), with
+// `velocity` its momentum buffer (null without momentum): the post's update where it applies.
+LINSGD_HD inline float stepped_bias(const StepRule& rule, float bias, double derivative_sum,
+                                    float* velocity, const StepScalars& s) {
+  return rule.plain_update
+             ? updated_bias(bias, derivative_sum, s.scale)
+             : updated_parameter(rule, bias, static_cast<float>(derivative_sum), velocity,
+                                 s.learning_rate, s.scale, s.inverse_batch, false);
+}
+
+// The batch loss step t records from `loss_sum`: the sum of squared residuals for the post's
+// loss (halved and averaged as the post does), else the sum of the rows' weighted losses.
+LINSGD_HD inline float recorded_batch_loss(const StepArgs& a, const StepScalars& s,
+                                           double loss_sum) {
+  return a.rule.plain_data ? half_mean_square(loss_sum, a.batch)
+                           : static_cast<float>(loss_sum / static_cast<double>(s.batch_rows));
+}
+
 }  // namespace linsgd

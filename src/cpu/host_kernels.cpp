@@ -49,14 +49,9 @@ void sgd_update(const StepArgs& a) {
     sum += value;
     second += a.rule.plain_data ? value * value : static_cast<double>(a.loss_terms[k]);
   }
-  *a.bias = a.rule.plain_update ? updated_bias(*a.bias, sum, s.scale)
-                                : updated_parameter(a.rule, *a.bias, static_cast<float>(sum),
-                                                    velocity_of(a, a.features), s.learning_rate,
-                                                    s.scale, s.inverse_batch, false);
+  *a.bias = stepped_bias(a.rule, *a.bias, sum, velocity_of(a, a.features), s);
   fold_into_average(a, t, a.features, *a.bias);
-  a.loss_history[t % a.loss_capacity] =
-      a.rule.plain_data ? half_mean_square(second, a.batch)
-                        : static_cast<float>(second / static_cast<double>(s.batch_rows));
+  a.loss_history[t % a.loss_capacity] = recorded_batch_loss(a, s, second);
   *a.step_counter += 1;
 }
 
