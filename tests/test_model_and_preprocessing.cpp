@@ -7,6 +7,7 @@
 #include <cmath>
 #include <cstring>
 #include <numeric>
+#include <optional>
 #include <string>
 
 #include "cli_runner.hpp"
@@ -60,6 +61,61 @@ TEST(ModelFile, RoundTripsBitExact) {
   EXPECT_EQ(loaded.metrics.at("full_loss"), 0.125);
   // No temporary file left beside it.
   EXPECT_EQ(std::distance(std::filesystem::directory_iterator(dir.path()), {}), 1);
+}
+
+// Every hyperparameter of a fit reads back as written; unset ones (no tol, no time budget, no
+// averaging) as unset.
+TEST(ModelFile, RoundTripsTheFitHyperparameters) {
+  ScratchDir dir;
+  Model model = sample_model();
+  TrainConfig& c = model.hyperparameters;
+  c.learning_rate = 0.37;
+  c.learning_rate_auto = true;
+  c.loss = Loss::kHuber;
+  c.epsilon = 0.5;
+  c.penalty = Penalty::kElasticNet;
+  c.alpha = 0.02;
+  c.l1_ratio = 0.7;
+  c.sampling = Sampling::kEpoch;
+  c.schedule = Schedule::kCosine;
+  c.warmup = 12;
+  c.momentum = 0.6;
+  c.nesterov = true;
+  c.average_from = 40;
+  c.eval_every = 9;
+  c.tol = 1e-7;
+  c.n_iter_no_change = 3;
+  c.max_seconds = 2.5;
+  c.solver = Solver::kSgd;
+  for (const bool unset : {false, true}) {
+    if (unset) {
+      c.average_from.reset();
+      c.tol.reset();
+      c.max_seconds = 0.0;
+    }
+    const auto path = (dir.path() / (unset ? "unset.json" : "set.json")).string();
+    save_model(model, path);
+    const TrainConfig r = load_model(path).hyperparameters;
+    EXPECT_EQ(r.learning_rate, 0.37);
+    EXPECT_TRUE(r.learning_rate_auto);
+    EXPECT_EQ(r.loss, Loss::kHuber);
+    EXPECT_EQ(r.epsilon, 0.5);
+    EXPECT_EQ(r.penalty, Penalty::kElasticNet);
+    EXPECT_EQ(r.alpha, 0.02);
+    EXPECT_EQ(r.l1_ratio, 0.7);
+    EXPECT_EQ(r.sampling, Sampling::kEpoch);
+    EXPECT_EQ(r.schedule, Schedule::kCosine);
+    EXPECT_EQ(r.warmup, 12);
+    EXPECT_EQ(r.momentum, 0.6);
+    EXPECT_TRUE(r.nesterov);
+    EXPECT_EQ(r.eval_every, 9);
+    EXPECT_EQ(r.n_iter_no_change, 3);
+    EXPECT_EQ(r.average_from, unset ? std::nullopt : std::optional<int64_t>(40));
+    EXPECT_EQ(r.tol, unset ? std::nullopt : std::optional<double>(1e-7));
+    EXPECT_EQ(r.max_seconds, unset ? 0.0 : 2.5);
+    const nlohmann::json saved = nlohmann::json::parse(testing::read_text(path));
+    EXPECT_EQ(saved["hyperparameters"]["max_seconds"].is_null(), unset);
+  }
 }
 
 TEST(ModelFile, NamesEachKindOfDamage) {

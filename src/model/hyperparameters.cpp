@@ -38,7 +38,7 @@ Json hyperparameters_json(const TrainConfig& c) {
   json["eval_every"] = c.eval_every;
   json["tol"] = optional_number(c.tol);
   json["n_iter_no_change"] = c.n_iter_no_change;
-  json["max_seconds"] = c.max_seconds;
+  json["max_seconds"] = c.max_seconds > 0.0 ? Json(c.max_seconds) : Json(nullptr);  // 0: none
   json["solver"] = to_string(c.solver);
   return json;
 }
@@ -74,11 +74,13 @@ void read_hyperparameters(const Json& json, const std::string& source, TrainConf
     c.nesterov = json.value("nesterov", c.nesterov);
     c.eval_every = json.value("eval_every", c.eval_every);
     c.n_iter_no_change = json.value("n_iter_no_change", c.n_iter_no_change);
-    c.max_seconds = json.value("max_seconds", c.max_seconds);
     if (json.contains("average_from") && !json["average_from"].is_null()) {
       c.average_from = json["average_from"].get<int64_t>();
     }
     if (json.contains("tol") && !json["tol"].is_null()) c.tol = json["tol"].get<double>();
+    if (json.contains("max_seconds") && !json["max_seconds"].is_null()) {
+      c.max_seconds = json["max_seconds"].get<double>();
+    }
   } catch (const nlohmann::json::exception& error) {
     throw InputError(source + ": hyperparameters: " + error.what());
   }
