@@ -41,8 +41,12 @@ struct TrainResult {
   std::vector<float> loss_history;
   std::vector<float> weights;
   float bias = 0.0f;
-  double train_seconds = 0.0;  // the step loop only: no data generation, no copies back
-  double full_loss = 0.0;      // 0.5 * mean((X w + b - y)^2) over every training row
+  // The step loop (with its evaluations), or the exact solve: no data generation, no copies.
+  double train_seconds = 0.0;
+  // From the data in memory to the first step: --lr auto's power iteration, the loop's buffers,
+  // its first weights and its CUDA graphs (0 for the exact solver).
+  double prepare_seconds = 0.0;
+  double full_loss = 0.0;  // 0.5 * mean((X w + b - y)^2) over every training row
   std::optional<SyntheticTruth> truth;
 
   float final_batch_loss() const { return last_batch_loss; }

@@ -185,6 +185,8 @@ TrainResult train_with(Exec& exec, const TrainConfig& requested, const Dataset* 
     return solve_exactly(exec, config, data, validation ? &*validation : nullptr, truth,
                          dataset == nullptr, backend);
   }
+  exec.synchronize();
+  const auto prepare_start = std::chrono::steady_clock::now();
   if (config.learning_rate_auto) {
     config.learning_rate = auto_step_size(exec, data, config).learning_rate;
   }
@@ -196,6 +198,7 @@ TrainResult train_with(Exec& exec, const TrainConfig& requested, const Dataset* 
   exec.synchronize();
 
   const auto start = std::chrono::steady_clock::now();
+  const double prepare_seconds = std::chrono::duration<double>(start - prepare_start).count();
   const auto seconds_since_start = [&] {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   };
@@ -228,6 +231,7 @@ TrainResult train_with(Exec& exec, const TrainConfig& requested, const Dataset* 
   result.learning_rate = config.learning_rate;
   result.weighted = data.sample_weights != nullptr;
   result.train_seconds = train_seconds;
+  result.prepare_seconds = prepare_seconds;
   const float* model_weights = loop.model_weights_data(steps_done);
   const float* model_bias = loop.model_bias_data(steps_done);
   result.weights = exec.download_from(model_weights, data.features);

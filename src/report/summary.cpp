@@ -112,6 +112,7 @@ std::string format_metrics_json(const TrainResult& result,
   add_run_figures(result, json);
   if (result.interrupted) json["interrupted_at_step"] = result.steps_done;
   json["train_seconds"] = result.train_seconds;
+  json["prepare_seconds"] = result.prepare_seconds;
   json["steps_per_second"] = result.steps_per_second();
   json["final_batch_loss"] = result.final_batch_loss();
   json["full_loss"] = result.full_loss;
