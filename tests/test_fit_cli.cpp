@@ -202,7 +202,12 @@ TEST(FitCli, BadValuesAndOptionsThatDoNotApplyAreRefused) {
   expect_refusal(train + "--n-iter-no-change 3",
                  "--n-iter-no-change applies with --tol or --schedule adaptive");
   expect_refusal(train + "--eval-every 10",
-                 "--eval-every applies with --tol, --schedule adaptive or --curve-out");
+                 "--eval-every applies with --tol, --target-objective, --schedule adaptive or "
+                 "--curve-out");
+  expect_refusal(train + "--target-objective nan",
+                 "invalid value for --target-objective: nan (must be a finite number)");
+  expect_refusal(train + "--solver exact --target-objective 0.1",
+                 "--target-objective applies to the steps of --solver sgd, not to --solver exact");
   expect_refusal(train + "--epochs 3 --steps 10", "use --steps or --epochs, not both");
   expect_refusal(train + "--lr fast",
                  "invalid value for --lr: fast (must be a positive finite number, or auto)");

@@ -63,8 +63,8 @@ TEST(ModelFile, RoundTripsBitExact) {
   EXPECT_EQ(std::distance(std::filesystem::directory_iterator(dir.path()), {}), 1);
 }
 
-// Every hyperparameter of a fit reads back as written; unset ones (no tol, no time budget, no
-// averaging) as unset.
+// Every hyperparameter of a fit reads back as written; unset ones (no tol, no target, no time
+// budget, no averaging) as unset.
 TEST(ModelFile, RoundTripsTheFitHyperparameters) {
   ScratchDir dir;
   Model model = sample_model();
@@ -84,6 +84,7 @@ TEST(ModelFile, RoundTripsTheFitHyperparameters) {
   c.average_from = 40;
   c.eval_every = 9;
   c.tol = 1e-7;
+  c.target_objective = 2.5e-5;
   c.n_iter_no_change = 3;
   c.max_seconds = 2.5;
   c.solver = Solver::kSgd;
@@ -91,6 +92,7 @@ TEST(ModelFile, RoundTripsTheFitHyperparameters) {
     if (unset) {
       c.average_from.reset();
       c.tol.reset();
+      c.target_objective.reset();
       c.max_seconds = 0.0;
     }
     const auto path = (dir.path() / (unset ? "unset.json" : "set.json")).string();
@@ -112,6 +114,7 @@ TEST(ModelFile, RoundTripsTheFitHyperparameters) {
     EXPECT_EQ(r.n_iter_no_change, 3);
     EXPECT_EQ(r.average_from, unset ? std::nullopt : std::optional<int64_t>(40));
     EXPECT_EQ(r.tol, unset ? std::nullopt : std::optional<double>(1e-7));
+    EXPECT_EQ(r.target_objective, unset ? std::nullopt : std::optional<double>(2.5e-5));
     EXPECT_EQ(r.max_seconds, unset ? 0.0 : 2.5);
     const nlohmann::json saved = nlohmann::json::parse(testing::read_text(path));
     EXPECT_EQ(saved["hyperparameters"]["max_seconds"].is_null(), unset);

@@ -185,6 +185,39 @@ TEST(Stopping, TolStopsAtTheEvaluationTheRulePredicts) {
   EXPECT_LT(run.result.steps_done, 200000);
 }
 
+// A run without a target records its curve; a target between two of its objectives stops the
+// same run (same seed: same trajectory) at the first evaluation at or below it, with that model.
+TEST(Stopping, TargetObjectiveStopsAtTheFirstEvaluationThatReachesIt) {
+  const Dataset data = random_data(400, 12, 8);
+  TrainConfig config;
+  config.device = DeviceKind::kCpu;
+  config.steps = 3000;
+  config.learning_rate = 0.02;
+  config.eval_every = 50;
+  const Recorded full = train_recording(config, data);
+  ASSERT_EQ(full.result.stopped_by, "steps");
+  ASSERT_GE(full.evaluations.size(), 20u);
+  // Between the 10th evaluation's objective and the 9th's (the curve falls there).
+  const double target = 0.5 * (full.evaluations[8].objective + full.evaluations[9].objective);
+  ASSERT_LT(full.evaluations[9].objective, full.evaluations[8].objective);
+  int64_t predicted = -1;
+  for (const Evaluation& e : full.evaluations) {
+    if (e.objective <= target) {
+      predicted = e.step;
+      break;
+    }
+  }
+  config.target_objective = target;
+  const Recorded stopped = train_recording(config, data);
+  EXPECT_EQ(stopped.result.stopped_by, "target");
+  EXPECT_EQ(stopped.result.steps_done, predicted);
+  EXPECT_LE(stopped.result.objective, target);
+  EXPECT_EQ(stopped.evaluations.size(), static_cast<size_t>(predicted / 50));
+  // A target no run reaches leaves the run to its steps.
+  config.target_objective = -1.0;
+  EXPECT_EQ(train_on_data(config, data).stopped_by, "steps");
+}
+
 TEST(Stopping, TheAdaptiveScheduleDividesTheRateUntilItIsSpent) {
   const Dataset data = random_data(200, 4, 6);
   TrainConfig config;

@@ -101,6 +101,9 @@ struct TrainConfig {
   int64_t eval_every = 0;
   std::optional<double> tol;
   int64_t n_iter_no_change = 5;
+  // Stop at the first evaluation where the training objective is at or below this value (a
+  // target suboptimality: F* (1 + epsilon) with F* from the exact solver, say).
+  std::optional<double> target_objective;
   double max_seconds = 0.0;
 
   Solver solver = Solver::kSgd;
@@ -108,8 +111,11 @@ struct TrainConfig {
   // The penalty's L2 and L1 strengths: alpha (1 - rho) and alpha rho, 0 without a penalty.
   double l2_strength() const;
   double l1_strength() const;
-  // True when the run evaluates the objective as it goes (for --tol, or the adaptive schedule).
-  bool evaluates() const { return tol.has_value() || schedule == Schedule::kAdaptive; }
+  // True when the run evaluates the objective as it goes (for --tol, --target-objective, or the
+  // adaptive schedule).
+  bool evaluates() const {
+    return tol.has_value() || target_objective.has_value() || schedule == Schedule::kAdaptive;
+  }
 };
 
 // `config` on data of `rows` rows: `epochs` turned into `steps`, averaging "from one epoch"

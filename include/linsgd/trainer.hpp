@@ -30,7 +30,8 @@ struct TrainResult {
   bool interrupted = false;  // stopped by TrainHooks::stop_requested before config.steps
   // Why the run ended: "steps" (all done), "tol" (no improvement by --tol for
   // --n-iter-no-change evaluations), "lr" (the adaptive rate fell below 1e-6 of its start),
-  // "time" (--max-seconds), "interrupt" (TrainHooks::stop_requested), "exact" (--solver exact).
+  // "target" (--target-objective reached), "time" (--max-seconds), "interrupt"
+  // (TrainHooks::stop_requested), "exact" (--solver exact).
   std::string stopped_by = "steps";
   double learning_rate = 0.0;                  // the rate the run started with (--lr auto's value)
   double objective = 0.0;                      // F(w, b) of the model on the training data

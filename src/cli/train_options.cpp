@@ -12,11 +12,15 @@ namespace linsgd::cli {
 namespace {
 
 // The options that only the steps use: refused with --solver exact.
-constexpr const char* kStepOptions[] = {
-    "--lr",       "--steps",       "--epochs",     "--batch-size",       "--sampling",
-    "--schedule", "--power-t",     "--warmup",     "--momentum",         "--nesterov",
-    "--average",  "--tol",         "--eval-every", "--n-iter-no-change", "--max-seconds",
-    "--engine",   "--fused-blocks"};
+constexpr const char* kStepOptions[] = {"--lr",          "--steps",
+                                        "--epochs",      "--batch-size",
+                                        "--sampling",    "--schedule",
+                                        "--power-t",     "--warmup",
+                                        "--momentum",    "--nesterov",
+                                        "--average",     "--tol",
+                                        "--eval-every",  "--n-iter-no-change",
+                                        "--max-seconds", "--target-objective",
+                                        "--engine",      "--fused-blocks"};
 
 }  // namespace
 
@@ -84,6 +88,8 @@ void TrainOptions::add_to(CLI::App& c) {
       ->transform(integral_value<int64_t>())
       ->capture_default_str();
   c.add_option("--max-seconds", config_.max_seconds, "stop after this many seconds");
+  c.add_option("--target-objective", target_objective_,
+               "stop at the first evaluation where the training objective is at most this");
   c.add_option("--curve-out", curve_out_,
                "write step,seconds,objective[,validation_objective] at each evaluation (CSV)");
   c.add_option("--solver", solver_, "sgd, or exact (the normal equations)")->capture_default_str();
@@ -138,6 +144,7 @@ TrainConfig TrainOptions::config() const {
     }
   }
   if (given("--tol")) config.tol = tol_;
+  if (given("--target-objective")) config.target_objective = target_objective_;
 
   if (given("--epochs") && given("--steps")) {
     throw UsageError("use --steps or --epochs, not both");
@@ -154,7 +161,7 @@ TrainConfig TrainOptions::config() const {
   refuse_unless(config.tol.has_value() || config.schedule == Schedule::kAdaptive,
                 "--n-iter-no-change", "applies with --tol or --schedule adaptive");
   refuse_unless(config.evaluates() || !curve_out_.empty(), "--eval-every",
-                "applies with --tol, --schedule adaptive or --curve-out");
+                "applies with --tol, --target-objective, --schedule adaptive or --curve-out");
   if (config.solver == Solver::kExact) {
     for (const char* option : kStepOptions) {
       refuse_unless(false, option, "applies to the steps of --solver sgd, not to --solver exact");

@@ -39,6 +39,7 @@ class TrainOptions {
   std::string solver_ = "sgd";
   std::string average_;
   double tol_ = 0.0;
+  double target_objective_ = 0.0;
   std::string sample_weight_;
   std::string curve_out_;
 };

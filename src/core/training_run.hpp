@@ -18,10 +18,10 @@
 namespace linsgd {
 
 // The run's stopping rules, asked after every chunk: a stop requested by the caller, the time
-// budget, and, at every evaluation, scikit-learn's rule (no improvement of the monitored
-// objective by tol for n_iter_no_change evaluations), which the adaptive schedule answers by
-// dividing the rate by 5 (stopping once it falls below 1e-6 of its start) and the others by
-// stopping.
+// budget, and, at every evaluation, a target objective reached, then scikit-learn's rule (no
+// improvement of the monitored objective by tol for n_iter_no_change evaluations), which the
+// adaptive schedule answers by dividing the rate by 5 (stopping once it falls below 1e-6 of its
+// start) and the others by stopping.
 template <class Exec>
 class StoppingRules {
  public:
@@ -53,6 +53,9 @@ class StoppingRules {
     if (!evaluations_ || done < next_evaluation_) return false;
     while (next_evaluation_ <= done) next_evaluation_ += config_.eval_every;
     const Evaluation evaluation = evaluate(done);
+    if (config_.target_objective && evaluation.objective <= *config_.target_objective) {
+      return stop("target");
+    }
     const double monitored = evaluation.validation_objective.value_or(evaluation.objective);
     if (monitored > best_ - tol_) {
       ++no_improvement_;

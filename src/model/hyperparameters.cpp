@@ -38,6 +38,7 @@ Json hyperparameters_json(const TrainConfig& c) {
   json["eval_every"] = c.eval_every;
   json["tol"] = optional_number(c.tol);
   json["n_iter_no_change"] = c.n_iter_no_change;
+  json["target_objective"] = optional_number(c.target_objective);
   json["max_seconds"] = c.max_seconds > 0.0 ? Json(c.max_seconds) : Json(nullptr);  // 0: none
   json["solver"] = to_string(c.solver);
   return json;
@@ -78,6 +79,9 @@ void read_hyperparameters(const Json& json, const std::string& source, TrainConf
       c.average_from = json["average_from"].get<int64_t>();
     }
     if (json.contains("tol") && !json["tol"].is_null()) c.tol = json["tol"].get<double>();
+    if (json.contains("target_objective") && !json["target_objective"].is_null()) {
+      c.target_objective = json["target_objective"].get<double>();
+    }
     if (json.contains("max_seconds") && !json["max_seconds"].is_null()) {
       c.max_seconds = json["max_seconds"].get<double>();
     }
