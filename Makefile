@@ -2,9 +2,12 @@
 #   make run    installs what is missing, builds, and trains the reference post's problem
 #               (on the GPU when there is one, else on the CPU), drawing its report to REPORT
 #   make test   installs what is missing, builds, and runs the test suite with ctest
-# Other targets: deps (install the missing Debian packages), build, install (PREFIX), clean.
+# Other targets: deps (install the missing Debian packages, and the fit benchmark's Python
+# environment), build, install (PREFIX), fit (the fit benchmark, FIT_OUT), clean.
 # Variables: BUILD_DIR (build), CMAKE_ARGS (extra configure arguments: a change reconfigures
-# from scratch), ARGS (for `linsgd train`), REPORT (the report PNG of `make run`), PREFIX.
+# from scratch), ARGS (for `linsgd train`), REPORT (the report PNG of `make run`), PREFIX,
+# BENCH_PYTHON_DIR (the fit benchmark's Python environment; default BUILD_DIR/python), FIT_ARGS
+# (for benchmarks/fit/run_fit.py).
 BUILD_DIR ?= build
 CMAKE_ARGS ?=
 ARGS ?=
@@ -14,15 +17,22 @@ NVCC ?= $(shell command -v nvcc 2>/dev/null || echo /usr/local/cuda/bin/nvcc)
 GENERATOR := $(shell command -v ninja >/dev/null 2>&1 && echo "-G Ninja")
 JOBS ?= $(shell nproc)
 
+# The fit benchmark's Python environment (numpy, scipy, scikit-learn from PyPI).
+BENCH_PYTHON_DIR ?= $(BUILD_DIR)/python
+
 CONFIGURE := cmake -S . -B $(BUILD_DIR) $(GENERATOR) -DCMAKE_BUILD_TYPE=Release \
-  -DCMAKE_CUDA_COMPILER=$(NVCC) $(CMAKE_ARGS)
+  -DCMAKE_CUDA_COMPILER=$(NVCC) -DLINSGD_BENCH_PYTHON=$(abspath $(BENCH_PYTHON_DIR))/bin/python3 \
+  $(CMAKE_ARGS)
 # The configure command a build directory was made with, to notice a change of CMAKE_ARGS.
 CONFIGURED_WITH := $(BUILD_DIR)/.configured-with
 
-.PHONY: run test build deps configure install clean
+FIT_OUT ?= $(BUILD_DIR)/fit
+
+.PHONY: run test build deps configure install fit clean
 
 deps:
 	@scripts/bootstrap.sh
+	@scripts/bench_python.sh $(BENCH_PYTHON_DIR)
 
 configure: deps
 	@if [ ! -f $(BUILD_DIR)/CMakeCache.txt ] || \
@@ -39,6 +49,10 @@ run: build
 
 test: build
 	ctest --test-dir $(BUILD_DIR) --output-on-failure -j $(JOBS)
+
+fit: build
+	$(BENCH_PYTHON_DIR)/bin/python3 benchmarks/fit/run_fit.py --linsgd $(BUILD_DIR)/linsgd \
+	  --out $(FIT_OUT) $(FIT_ARGS)
 
 install: build
 	cmake --install $(BUILD_DIR) --prefix $(PREFIX)

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs linsgd's benchmark suite on every backend present, then the PyTorch peers, and writes
-# OUT_DIR/bench.json and OUT_DIR/bench.md (naming the CPU, GPU, driver and commit); on a GPU
-# machine it then runs gpu_acceptance.sh (OUT_DIR/gpu-acceptance.md).
+# OUT_DIR/bench.json and OUT_DIR/bench.md (naming the CPU, GPU, driver and commit); then the fit
+# benchmark (OUT_DIR/fit/bench_fit.md); on a GPU machine then gpu_acceptance.sh
+# (OUT_DIR/gpu-acceptance.md).
 #   benchmarks/run.sh BUILD_DIR OUT_DIR
 # LINSGD_BENCH_SMOKE=1 runs tiny shapes once each (the harness test); LINSGD_BENCH_REPEATS sets
 # the repeats whose median is reported (default 5).
@@ -43,6 +44,27 @@ python3 "$here/pytorch_reference.py" --out "$out/pytorch.json" "${torch_flags[@]
 
 python3 "$here/make_table.py" "$out"
 cat "$out/bench.md"
+
+# The fit benchmark (benchmarks/fit/; not in smoke runs: ctest's FitBenchmark test runs its own)
+# with the first Python that has NumPy: LINSGD_FIT_PYTHON, the build's environment
+# (scripts/bench_python.sh), or python3. LINSGD_FIT_ARGS passes options to run_fit.py (such as
+# "--problems post,tall --budget 10" where time is short).
+if [ "$smoke" != 1 ]; then
+  fit_python=
+  for candidate in "${LINSGD_FIT_PYTHON:-}" "$build/python/bin/python3" python3; do
+    if [ -n "$candidate" ] && "$candidate" -c "import numpy" 2> /dev/null; then
+      fit_python=$candidate
+      break
+    fi
+  done
+  if [ -n "$fit_python" ]; then
+    # shellcheck disable=SC2086  # LINSGD_FIT_ARGS is a list of options
+    "$fit_python" "$here/fit/run_fit.py" --linsgd "$build/linsgd" --out "$out/fit" \
+      ${LINSGD_FIT_ARGS:-} || echo "run.sh: the fit benchmark failed" >&2
+  else
+    echo "run.sh: no Python with NumPy: the fit benchmark is left out" >&2
+  fi
+fi
 
 # On a GPU machine, also the acceptance checks of the trainer binary (not in smoke runs).
 if [ "$smoke" != 1 ] && command -v nvidia-smi > /dev/null && nvidia-smi > /dev/null 2>&1; then
