@@ -3,11 +3,13 @@
 // `steps` SGD steps on resident synthetic data (manual time: CUDA events on the GPU, a steady
 // clock on the CPU; each repeat after a warm-up run) and reports per step: microseconds,
 // steps/s, samples/s, and the bandwidth of the batch rows a step must read (B x d x 4 bytes).
-// It also times a large device-to-device (or host memcpy) copy, the bandwidth reference, and
-// for the post's shape a whole run including the copy-back of the loss history. With
+// It also times a large device-to-device (or host memcpy) copy, the bandwidth reference; per
+// shape, the CPU's read floor (reading the B rows a step samples, and nothing else); and for the
+// post's shape a whole run including the copy-back of the loss history. With
 // LINSGD_BENCH_SWEEP=1 it also sweeps the fused GPU kernel's block count (--fused-blocks) on
 // the post, tall and wide shapes (benchmarks/sweep_fused_blocks.sh).
 #include <benchmark/benchmark.h>
+#include <cblas.h>
 #include <cuda_runtime.h>
 
 #include <chrono>
@@ -15,6 +17,7 @@
 #include <cstring>
 #include <map>
 #include <memory>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -169,6 +172,28 @@ void cpu_steps(benchmark::State& state, Shape shape, Engine engine) {
   set_step_counters(state, shape, shape.cpu_steps);
 }
 
+// The floor of a CPU step: reading the B rows it samples from the shape's resident X (the same
+// data, rows drawn uniformly as a step draws them), once each, summed by OpenBLAS's runtime-
+// dispatched sasum, with nothing else a step does. Where X fits in cache this is the cache's
+// read bandwidth, else the memory's. A step of linsgd over it is the ratio to the floor.
+void cpu_read_floor(benchmark::State& state, Shape shape) {
+  HostExec exec(1);
+  const ResidentData<HostExec>& data = resident(exec, shape);
+  const auto d = static_cast<int>(shape.features);
+  std::mt19937_64 engine(11);
+  std::uniform_int_distribution<int64_t> draw(0, shape.rows - 1);
+  std::vector<int64_t> rows(static_cast<size_t>(shape.cpu_steps * shape.batch));
+  for (int64_t& row : rows) row = draw(engine);
+  const auto read_all = [&] {
+    float total = 0.0f;
+    for (const int64_t row : rows) total += cblas_sasum(d, data.X + row * shape.features, 1);
+    benchmark::DoNotOptimize(total);
+  };
+  read_all();  // warm-up, as time_loop's
+  for (auto _ : state) state.SetIterationTime(wall_seconds(read_all));
+  set_step_counters(state, shape, shape.cpu_steps);
+}
+
 // The post's problem end to end on the GPU: 2000 steps and the loss history copied back, as a
 // user's run would do (wall clock, so launch overheads count).
 void gpu_post_whole_run(benchmark::State& state, Shape shape, Engine engine) {
@@ -219,6 +244,10 @@ void register_all() {
   benchmark::RegisterBenchmark("copy/cuda", gpu_copy)->UseManualTime()->Iterations(10);
   benchmark::RegisterBenchmark("copy/cpu", cpu_copy)->UseManualTime()->Iterations(5);
   for (const Shape& shape : benchmark_shapes()) {
+    benchmark::RegisterBenchmark(("floor/cpu/" + shape.name).c_str(), cpu_read_floor, shape)
+        ->UseManualTime()
+        ->Unit(benchmark::kMillisecond)
+        ->Iterations(shape.name == "post" ? 5 : 2);
     for (Engine engine : {Engine::kGemv, Engine::kFused}) {
       const std::string tag = std::string(to_string(engine)) + "/" + shape.name;
       benchmark::RegisterBenchmark(("steps/cuda/" + tag).c_str(), gpu_steps, shape, engine, 0)

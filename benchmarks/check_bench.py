@@ -6,11 +6,12 @@ import json
 import math
 import sys
 
-TOP = ["date", "commit", "cpu", "gpu", "driver", "smoke", "copy_GBps", "rows",
+TOP = ["date", "commit", "cpu", "gpu", "driver", "smoke", "copy_GBps", "read_floor_us", "rows",
        "post_whole_run_ms", "pytorch", "targets"]
 ROW = ["shape", "rows", "features", "batch", "backend", "engine", "absent"]
 PRESENT = ["steps", "us_per_step", "steps_per_s", "samples_per_s", "batch_bytes", "batch_GBps",
-           "pct_of_copy_bw", "vs_pytorch_post", "vs_pytorch_idiomatic", "vs_linsgd_cpu"]
+           "pct_of_copy_bw", "read_floor_us", "vs_read_floor", "vs_pytorch_post",
+           "vs_pytorch_idiomatic", "vs_linsgd_cpu"]
 
 
 def close(a, b, rel=1e-3):
@@ -40,6 +41,10 @@ def check(path):
         assert close(r["batch_bytes"], 4.0 * r["batch"] * r["features"]), "batch bytes != 4 B d"
         assert close(r["batch_GBps"], r["batch_bytes"] * r["steps_per_s"] * 1e-9), "GB/s inconsistent"
         assert r["pct_of_copy_bw"] is None or r["pct_of_copy_bw"] > 0
+        if r["backend"] == "cpu":
+            assert r["read_floor_us"] and r["read_floor_us"] > 0, "no CPU read floor"
+            assert close(r["vs_read_floor"], r["us_per_step"] / r["read_floor_us"]), \
+                "the ratio to the read floor disagrees"
     for t in data["targets"]:
         for key in ("target", "measured", "met", "distance"):
             assert key in t, f"target lacks {key}"

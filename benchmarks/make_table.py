@@ -3,7 +3,8 @@
 
 Reads OUT_DIR/linsgd-bench.json (Google Benchmark), OUT_DIR/pytorch.json (the peers) and
 OUT_DIR/environment.txt. Figures per shape, backend and engine are medians over the repeats.
-Ratios are linsgd's time per step over the peer's (below 1: linsgd is faster).
+Ratios are linsgd's time per step over the peer's (below 1: linsgd is faster), and, on the CPU,
+over the read floor measured in the same run (reading the rows a step samples, nothing else).
 """
 import json
 import statistics
@@ -20,6 +21,8 @@ ENGINES = ("gemv", "fused")
 POST_RUN_TARGET_MS = 4.0
 LARGE_SHAPE_TARGET_PCT = 75.0
 CPU_POST_TARGET_S = 0.10
+CPU_FLOOR_TARGET = 1.25  # a CPU step within 25% of reading its rows
+CPU_PYTORCH_TARGET = 9.0  # against the post's PyTorch loop, both on one thread
 
 
 def read_environment(path):
@@ -51,7 +54,10 @@ def collect_benchmarks(path):
             continue
         parts = entry["run_name"].split("/")
         kind, backend = parts[0], parts[1]
-        engine, shape = (parts[2], parts[3]) if kind in ("steps", "whole_run") else ("", "")
+        if kind in ("steps", "whole_run"):
+            engine, shape = parts[2], parts[3]
+        else:  # copy/BACKEND, or floor/BACKEND/SHAPE
+            engine, shape = "", parts[2] if kind == "floor" else ""
         groups.setdefault((kind, backend, engine, shape), []).append(entry)
     results = {}
     for key, entries in groups.items():
@@ -82,6 +88,11 @@ def build(out_dir):
         entry = bench.get(("copy", backend, "", ""), {"error": "not run"})
         copy[backend] = None if "error" in entry else entry["copy_GBps"]
 
+    read_floor = {}
+    for shape in shapes:
+        entry = bench.get(("floor", "cpu", "", shape), {"error": "not run"})
+        read_floor[shape] = None if "error" in entry else entry["us_per_step"]
+
     rows = []
     for shape, (n, d, batch) in shapes.items():
         for backend in BACKENDS:
@@ -109,6 +120,9 @@ def build(out_dir):
                 for peer in ("post", "idiomatic"):
                     t = peer_time.get((shape, backend, peer))
                     row[f"vs_pytorch_{peer}"] = entry["us_per_step"] / t if t else None
+                floor = read_floor.get(shape) if backend == "cpu" else None
+                row["read_floor_us"] = floor
+                row["vs_read_floor"] = entry["us_per_step"] / floor if floor else None
                 rows.append(row)
     cpu_best = {}
     for r in rows:
@@ -127,7 +141,8 @@ def build(out_dir):
     result = {
         "date": env.get("date"), "commit": env.get("commit"), "cpu": env.get("cpu"),
         "gpu": env.get("gpu"), "driver": env.get("driver"), "smoke": smoke,
-        "copy_GBps": copy, "rows": rows, "post_whole_run_ms": whole_run,
+        "copy_GBps": copy, "read_floor_us": read_floor, "rows": rows,
+        "post_whole_run_ms": whole_run,
         "pytorch": {k: v for k, v in peers.items() if k != "rows"} | {"rows": peers.get("rows", [])},
         "targets": [] if smoke else targets(rows, whole_run),
     }
@@ -163,6 +178,20 @@ def targets(rows, whole_run):
         found.append({"target": f"post problem, 2000 steps on the CPU, 1 thread <= {CPU_POST_TARGET_S} s",
                       "measured": f"{seconds:.3f} s ({best['engine']})", "met": seconds <= CPU_POST_TARGET_S,
                       "distance": f"{seconds / CPU_POST_TARGET_S:.2f}x the target"})
+        if best["vs_read_floor"] is not None:
+            found.append({"target": "post problem on the CPU, 1 thread: a step at its read floor",
+                          "measured": f"{best['vs_read_floor']:.2f}x the floor ({best['engine']}, "
+                                      f"floor {best['read_floor_us']:.1f} us/step)",
+                          "met": best["vs_read_floor"] <= CPU_FLOOR_TARGET,
+                          "distance": f"{best['vs_read_floor'] / CPU_FLOOR_TARGET:.2f}x the target "
+                                      f"({CPU_FLOOR_TARGET}x the floor)"})
+        if best["vs_pytorch_post"] is not None:
+            speedup = 1.0 / best["vs_pytorch_post"]
+            found.append({"target": f"post problem on the CPU: >= {CPU_PYTORCH_TARGET:.0f}x faster "
+                                    "than the post's PyTorch loop",
+                          "measured": f"{speedup:.1f}x ({best['engine']})",
+                          "met": speedup >= CPU_PYTORCH_TARGET,
+                          "distance": f"{speedup / CPU_PYTORCH_TARGET:.2f}x the target"})
     return found
 
 
@@ -184,19 +213,22 @@ def markdown(result):
                                         if torch.get("available") else f"absent ({torch.get('reason')})"))
     lines.append("")
     lines.append("Per step, median of the repeats. Ratios are linsgd's time over the peer's "
-                 "(0.1 = ten times faster). linsgd's CPU rows run on one thread.")
+                 "(0.1 = ten times faster). linsgd's CPU rows run on one thread; their read floor "
+                 "is the time to read the rows a step samples and nothing else, measured in the "
+                 "same run.")
     lines.append("")
     lines.append("| shape | n x d, B | backend | engine | us/step | steps/s | samples/s | batch GB/s | % copy bw "
-                 "| / PyTorch post | / PyTorch idiomatic | / linsgd CPU |")
-    lines.append("|---|---|---|---|---|---|---|---|---|---|---|---|")
+                 "| / read floor | / PyTorch post | / PyTorch idiomatic | / linsgd CPU |")
+    lines.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for r in result["rows"]:
         head = f"| {r['shape']} | {r['rows']} x {r['features']}, {r['batch']} | {r['backend']} | {r['engine']} |"
         if r["absent"]:
-            lines.append(head + f" absent ({r['reason']}) | | | | | | | |")
+            lines.append(head + f" absent ({r['reason']}) | | | | | | | | |")
             continue
         lines.append(head + f" {fmt(r['us_per_step'])} | {fmt(r['steps_per_s'], '{:.3g}')} | "
                      f"{fmt(r['samples_per_s'], '{:.3g}')} | {fmt(r['batch_GBps'])} | "
-                     f"{fmt(r['pct_of_copy_bw'], '{:.1f}')} | {fmt(r['vs_pytorch_post'])} | "
+                     f"{fmt(r['pct_of_copy_bw'], '{:.1f}')} | {fmt(r['vs_read_floor'])} | "
+                     f"{fmt(r['vs_pytorch_post'])} | "
                      f"{fmt(r['vs_pytorch_idiomatic'])} | {fmt(r['vs_linsgd_cpu'])} |")
     lines.append("")
     whole = result["post_whole_run_ms"]

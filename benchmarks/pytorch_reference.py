@@ -6,8 +6,9 @@
 (b) idiomatic: nn.Linear, torch.optim.SGD and the same loss (0.5 * mean squared residual),
                without a per-step .item().
 
-Each runs on the CPU and, when torch.cuda.is_available(), on CUDA, after a warm-up run, with
-torch.cuda.synchronize() before every clock reading. Writes a JSON list of rows to --out.
+Each runs on the CPU (one thread, as linsgd's CPU rows; LINSGD_TORCH_THREADS changes it) and,
+when torch.cuda.is_available(), on CUDA, after a warm-up run, with torch.cuda.synchronize()
+before every clock reading. Writes a JSON list of rows to --out.
 Without PyTorch it says so and writes {"available": false, ...}.
 """
 import argparse
@@ -92,8 +93,8 @@ def main():
             json.dump({"available": False, "reason": "PyTorch not installed", "rows": []}, f)
         return 0
 
-    if os.environ.get("LINSGD_TORCH_THREADS"):
-        torch.set_num_threads(int(os.environ["LINSGD_TORCH_THREADS"]))
+    # One CPU thread, as linsgd's CPU rows, unless LINSGD_TORCH_THREADS says otherwise.
+    torch.set_num_threads(int(os.environ.get("LINSGD_TORCH_THREADS", "1")))
     devices = ["cpu"] + (["cuda"] if torch.cuda.is_available() else [])
     rows = []
     for name, n, d, batch, gpu_steps, cpu_steps in load_shapes(args.smoke):

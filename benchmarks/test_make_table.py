@@ -57,5 +57,43 @@ class WholeRunTable(unittest.TestCase):
         self.assertTrue(result["targets"][0]["met"])
 
 
+
+class ReadFloorTable(unittest.TestCase):
+    """CPU steps against the read floor of the same run, and against the post's PyTorch loop."""
+
+    def test_cpu_rows_are_ratios_to_the_floor_and_the_peer(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            out = Path(tmp)
+            (out / "environment.txt").write_text("date=2026-01-01\ncommit=abc\nsmoke=0\n")
+            (out / "pytorch.json").write_text(json.dumps({"available": True, "rows": [
+                {"shape": "post", "device": "cpu", "peer": "post", "us_per_step": 500.0},
+                {"shape": "post", "device": "cpu", "peer": "idiomatic", "us_per_step": 600.0}]}))
+            benchmarks = repetitions("copy/cpu/manual_time", [100.0, 101.0, 99.0], "ms",
+                                     copy_GBps=20.0)
+            benchmarks += repetitions("floor/cpu/post/manual_time", [100.0, 110.0, 90.0], "ms",
+                                      us_per_step=50.0, steps=2000.0)
+            for engine, us in (("gemv", 70.0), ("fused", 60.0)):
+                benchmarks += repetitions(
+                    f"steps/cpu/{engine}/post/manual_time", [1.0, 1.0, 1.0], "ms", steps=2000.0,
+                    us_per_step=us, steps_per_s=1e6 / us, samples_per_s=64e6 / us,
+                    batch_bytes=512000.0, batch_GBps=512000.0 / us * 1e-3)
+            (out / "linsgd-bench.json").write_text(json.dumps({"benchmarks": benchmarks}))
+            make_table.build(out)
+            result = json.loads((out / "bench.json").read_text())
+            table = (out / "bench.md").read_text()
+        self.assertEqual(result["read_floor_us"]["post"], 50.0)
+        fused = next(r for r in result["rows"] if r["backend"] == "cpu" and r["engine"] == "fused")
+        self.assertAlmostEqual(fused["vs_read_floor"], 60.0 / 50.0)
+        self.assertAlmostEqual(fused["vs_pytorch_post"], 60.0 / 500.0)
+        targets = {t["target"]: t for t in result["targets"]}
+        floor = targets["post problem on the CPU, 1 thread: a step at its read floor"]
+        self.assertEqual(floor["measured"], "1.20x the floor (fused, floor 50.0 us/step)")
+        self.assertTrue(floor["met"])
+        peer = next(t for name, t in targets.items() if "PyTorch loop" in name)
+        self.assertEqual(peer["measured"], "8.3x (fused)")
+        self.assertFalse(peer["met"])
+        self.assertIn("| 1.2 | 0.12 |", table)
+
+
 if __name__ == "__main__":
     unittest.main()

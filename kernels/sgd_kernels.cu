@@ -41,7 +41,7 @@ __global__ void rows_from_draws_kernel(uint32_t* draws, int64_t count, int64_t r
 
 // Rows of the batch along the grid's y dimension, features along x: each block row copies one
 // sampled row of X (coalesced loads and stores, no division per element), and the block at
-// x = 0 also writes b - y for it.
+// x = 0 also writes b - y for it. Whole-data batches (read from X in place) copy nothing.
 __global__ void gather_batch_kernel(StepArgs a, int64_t slot) {
   const uint32_t* __restrict__ rows = a.sampled_rows + slot * a.batch;
   const float* __restrict__ X = a.X;
@@ -51,7 +51,8 @@ __global__ void gather_batch_kernel(StepArgs a, int64_t slot) {
     const int64_t row = rows[k];
     const float* source = X + row * a.features;
     float* destination = X_batch + k * a.features;
-    for (int64_t j = static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x; j < a.features;
+    const int64_t copied = a.rule.whole_data ? 0 : a.features;
+    for (int64_t j = static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x; j < copied;
          j += j_stride) {
       destination[j] = source[j];
     }
@@ -215,10 +216,13 @@ void rows_from_draws(cudaStream_t stream, uint32_t* draws, int64_t count, int64_
 }
 
 void gather_batch(cudaStream_t stream, const StepArgs& args, int64_t slot) {
-  // Enough blocks per row to cover about 4 features a thread; at most 65535 rows of blocks.
-  const dim3 grid(
-      static_cast<unsigned>(std::clamp<int64_t>(ceil_div(args.features, 4 * kBlockSize), 1, 64)),
-      static_cast<unsigned>(std::min<int64_t>(args.batch, kMaxBlocks)));
+  // Enough blocks per row to cover about 4 features a thread (one, for b - y alone, when the
+  // rows are read in place); at most 65535 rows of blocks.
+  const int64_t blocks_per_row =
+      args.rule.whole_data ? 1
+                           : std::clamp<int64_t>(ceil_div(args.features, 4 * kBlockSize), 1, 64);
+  const dim3 grid(static_cast<unsigned>(blocks_per_row),
+                  static_cast<unsigned>(std::min<int64_t>(args.batch, kMaxBlocks)));
   gather_batch_kernel<<<grid, kBlockSize, 0, stream>>>(args, slot);
   LINSGD_CUDA_CHECK_LAUNCH();
 }

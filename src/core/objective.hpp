@@ -41,7 +41,11 @@ struct StepRule {
   int64_t average_from = -1;  // -1: no averaging
   bool epoch_sampling = false;
   int64_t steps_per_epoch = 0;  // ceil(n / B) with epoch sampling
-  double weight_scale = 1.0;    // 1 / mean(s) with sample weights (s'_k = s_k / mean(s))
+  // Epoch sampling with B = n: each step's batch is every row, taken in order (a permutation
+  // would change only the order of the sums), so none is drawn and the gemv engine reads X in
+  // place instead of gathering a copy of it.
+  bool whole_data = false;
+  double weight_scale = 1.0;  // 1 / mean(s) with sample weights (s'_k = s_k / mean(s))
   bool weighted = false;
   // The data term is the post's (squared, unweighted, full batches): no derivative pass, and the
   // loss is 0.5 mean(r^2) as the post computes it.

@@ -55,6 +55,7 @@ StepRule step_rule(const TrainConfig& config, const ResidentData<Exec>& data) {
   rule.average_from = config.average_from ? *config.average_from : -1;
   rule.epoch_sampling = config.sampling == Sampling::kEpoch;
   rule.steps_per_epoch = rng_plan::steps_per_epoch(data.rows, config.batch_size);
+  rule.whole_data = rule.epoch_sampling && config.batch_size == data.rows;
   rule.weighted = data.sample_weights != nullptr;
   rule.weight_scale = rule.weighted ? static_cast<double>(data.rows) / data.weight_sum : 1.0;
   const bool full_batches = !rule.epoch_sampling || data.rows % config.batch_size == 0;
@@ -97,11 +98,11 @@ class SgdLoop {
         average_(exec.template allocate<float>(rule_.average_from >= 0 ? data.features + 1 : 0)),
         learning_rate_(exec.template allocate<double>(1)),
         sampled_rows_(exec.template allocate<uint32_t>(chunk_steps_ * config.batch_size)),
-        epoch_keys_(exec.template allocate<uint32_t>(rule_.epoch_sampling ? data.rows : 0)),
-        epoch_order_(exec.template allocate<uint32_t>(rule_.epoch_sampling ? data.rows : 0)),
-        epoch_sorter_(exec.make_key_sorter(rule_.epoch_sampling ? data.rows : 0)),
+        epoch_keys_(exec.template allocate<uint32_t>(permutes() ? data.rows : 0)),
+        epoch_order_(exec.template allocate<uint32_t>(permutes() ? data.rows : 0)),
+        epoch_sorter_(exec.make_key_sorter(permutes() ? data.rows : 0)),
         X_batch_(exec.template allocate<float>(
-            engine_ == Engine::kGemv ? config.batch_size * data.features : 0)),
+            engine_ == Engine::kGemv && !rule_.whole_data ? config.batch_size * data.features : 0)),
         residual_(exec.template allocate<float>(config.batch_size)),
         derivative_(exec.template allocate<float>(rule_.plain_data ? 0 : config.batch_size)),
         loss_terms_(exec.template allocate<float>(rule_.plain_data ? 0 : config.batch_size)),
@@ -148,6 +149,13 @@ class SgdLoop {
     exec_.zero(bias_);
     exec_.zero(velocity_);
     exec_.zero(blocks_done_);
+    if (rule_.whole_data) {  // every slot of a chunk: the rows in order, once and for all
+      std::vector<uint32_t> in_order(static_cast<size_t>(chunk_steps_ * data.rows));
+      for (size_t i = 0; i < in_order.size(); ++i) {
+        in_order[i] = static_cast<uint32_t>(i % static_cast<size_t>(data.rows));
+      }
+      exec_.upload(sampled_rows_, in_order);
+    }
     set_learning_rate(config.learning_rate);
     if (engine_ == Engine::kFused) {  // one kernel per chunk: no graph
       require_fused_available(fused_plan_);
@@ -227,13 +235,18 @@ class SgdLoop {
   int64_t chunk_steps() const { return chunk_steps_; }
 
  private:
+  // Epoch sampling that draws permutations (all of it but whole-data batches).
+  bool permutes() const { return rule_.epoch_sampling && !rule_.whole_data; }
+
   bool averaging_begun(int64_t steps_done) const {
     return rule_.average_from >= 0 && steps_done > rule_.average_from;
   }
 
   // The rows of steps [first, first + count): drawn with replacement (one cuRAND call, mapped
-  // to rows on the device), or walked from the epochs' permutations.
+  // to rows on the device), or walked from the epochs' permutations (whole-data batches: set
+  // once by the constructor).
   void sample_rows(int64_t first, int64_t count) {
+    if (rule_.whole_data) return;
     const int64_t B = args_.batch;
     if (!rule_.epoch_sampling) {
       generator_.uniform_bits(sampled_rows_.data(), count * B);
@@ -265,11 +278,13 @@ class SgdLoop {
     }
     const StepArgs& a = args_;
     const float* coefficients = rule_.plain_data ? a.residual : a.derivative;
+    // Whole-data batches read X in place: the gather writes only b - y.
+    const float* batch_rows = rule_.whole_data ? a.X : a.X_batch;
     for (int64_t slot = 0; slot < count; ++slot) {
       exec_.gather_batch(a, slot);
-      exec_.gemv(GemvOp::kTrans, a.features, a.batch, a.X_batch, a.weights, 1.0f, a.residual);
+      exec_.gemv(GemvOp::kTrans, a.features, a.batch, batch_rows, a.weights, 1.0f, a.residual);
       if (!rule_.plain_data) exec_.derive(a, slot);
-      exec_.gemv(GemvOp::kNoTrans, a.features, a.batch, a.X_batch, coefficients, 0.0f, a.gradient);
+      exec_.gemv(GemvOp::kNoTrans, a.features, a.batch, batch_rows, coefficients, 0.0f, a.gradient);
       exec_.sgd_update(a);
     }
   }

@@ -17,8 +17,10 @@ void gather_batch(const StepArgs& a, int64_t slot) {
   const uint32_t* rows = a.sampled_rows + slot * a.batch;
   for (int64_t k = 0; k < a.batch; ++k) {
     const int64_t row = rows[k];
-    const float* source = a.X + row * a.features;
-    std::copy(source, source + a.features, a.X_batch + k * a.features);
+    if (!a.rule.whole_data) {  // whole-data batches are read from X in place
+      const float* source = a.X + row * a.features;
+      std::copy(source, source + a.features, a.X_batch + k * a.features);
+    }
     a.residual[k] = residual_offset(*a.bias, a.y[row]);
   }
 }
