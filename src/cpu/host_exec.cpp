@@ -65,27 +65,29 @@ void HostExec::sgd_update(const StepArgs& args) {
   host_kernels::sgd_update(args);
 }
 
-// Per step: the residuals by dot products straight on X's sampled rows, the data term's
-// coefficients (the residuals themselves for the post's squared loss), the gradient by axpys on
-// the same rows, then the shared update.
+// Per step, one pass over the sampled rows: each row's residual by a dot product straight on X,
+// its data-term coefficient (the residual itself for the post's squared loss), and at once its
+// axpy into the gradient, while the row is still in L1. The weights change only in the update
+// after the pass, and the axpys run in row order as two passes would: the same sums, bit for
+// bit, with each row read from memory once instead of twice.
 void HostExec::fused_steps(const FusedPlan& /*plan*/, int64_t count, const StepArgs& a) {
   const auto d = static_cast<int>(a.features);
   for (int64_t s = 0; s < count; ++s) {
     const uint32_t* rows = a.sampled_rows + s * a.batch;
-    for (int64_t k = 0; k < a.batch; ++k) {
-      const int64_t row = rows[k];
-      a.residual[k] = residual_offset(*a.bias, a.y[row]) +
-                      cblas_sdot(d, a.X + row * a.features, 1, a.weights, 1);
-    }
-    const float* coefficients = a.residual;
-    if (!a.rule.plain_data) {
-      host_kernels::derive(a, s);
-      coefficients = a.derivative;
-    }
     const int64_t batch_rows = batch_rows_at(a.rule, *a.step_counter, a.rows, a.batch);
     std::fill(a.gradient, a.gradient + a.features, 0.0f);
-    for (int64_t k = 0; k < batch_rows; ++k) {
-      cblas_saxpy(d, coefficients[k], a.X + rows[k] * a.features, 1, a.gradient, 1);
+    for (int64_t k = 0; k < a.batch; ++k) {
+      const int64_t row = rows[k];
+      const float* x = a.X + row * a.features;
+      a.residual[k] = residual_offset(*a.bias, a.y[row]) + cblas_sdot(d, x, 1, a.weights, 1);
+      float coefficient = a.residual[k];
+      if (!a.rule.plain_data) {
+        const float weight = a.sample_weights != nullptr ? a.sample_weights[row] : 1.0f;
+        data_term(a.rule, a.residual[k], weight, k < batch_rows, a.derivative + k,
+                  a.loss_terms + k);
+        coefficient = a.derivative[k];
+      }
+      if (k < batch_rows) cblas_saxpy(d, coefficient, x, 1, a.gradient, 1);
     }
     host_kernels::sgd_update(a);
   }
