@@ -140,6 +140,7 @@ def build(out_dir):
 
     result = {
         "date": env.get("date"), "commit": env.get("commit"), "cpu": env.get("cpu"),
+        "cpu_blas": env.get("cpu_blas"),
         "gpu": env.get("gpu"), "driver": env.get("driver"), "smoke": smoke,
         "copy_GBps": copy, "read_floor_us": read_floor, "rows": rows,
         "post_whole_run_ms": whole_run,
@@ -203,7 +204,7 @@ def markdown(result):
     lines = ["# linsgd benchmark", ""]
     lines.append(f"- date: {result['date']}, commit: `{result['commit']}`"
                  + (" (smoke run: tiny shapes)" if result["smoke"] else ""))
-    lines.append(f"- CPU: {result['cpu']}")
+    lines.append(f"- CPU: {result['cpu']}" + (f"; {result['cpu_blas']}" if result.get("cpu_blas") else ""))
     lines.append(f"- GPU: {result['gpu'] or 'absent'}" + (f", driver {result['driver']}" if result["driver"] else ""))
     copy = result["copy_GBps"]
     lines.append(f"- copy bandwidth (1 GiB read + 1 GiB written): CPU memcpy {fmt(copy['cpu'], '{:.1f}')} GB/s, "

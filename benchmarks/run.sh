@@ -32,6 +32,7 @@ fi
     echo "gpu=$(nvidia-smi --query-gpu=name --format=csv,noheader | head -n 1)"
     echo "driver=$(nvidia-smi --query-gpu=driver_version --format=csv,noheader | head -n 1)"
   fi
+  echo "cpu_blas=$("$build/linsgd" --version | tail -n 1)"
   echo "smoke=$smoke"
 } > "$out/environment.txt"
 

@@ -47,7 +47,7 @@ def environment(binary):
     env = {"date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
            "commit": command_output(["git", "-C", here, "rev-parse", "--short", "HEAD"]),
            "cpu": f"{cpu} ({os.cpu_count()} cores)", "gpu": gpu[0] if gpu else None,
-           "linsgd": command_output([binary, "--version"]).splitlines()[0],
+           "linsgd": "; ".join(command_output([binary, "--version"]).splitlines()),
            "numpy": np.__version__, "python": platform.python_version()}
     if sklearn_solvers.available():
         import sklearn

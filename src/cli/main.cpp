@@ -35,7 +35,8 @@ int main(int argc, char** argv) {
   CLI::App app{"linsgd: linear regression by mini-batch SGD on NVIDIA GPUs and on the CPU"};
   app.require_subcommand(1);
   app.set_version_flag("-V,--version", [] {
-    return std::string("linsgd ") + linsgd::version() + "\n" + linsgd::cuda_versions();
+    return std::string("linsgd ") + linsgd::version() + "\n" + linsgd::cuda_versions() + "\n" +
+           linsgd::cpu_blas_description();
   });
   linsgd::cli::TrainCommand train(app);
   linsgd::cli::EvaluateCommand evaluate(app);
