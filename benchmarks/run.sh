@@ -50,8 +50,8 @@ cat "$out/bench.md"
 # with the first Python that has NumPy: LINSGD_FIT_PYTHON, the build's environment
 # (scripts/bench_python.sh), or python3. LINSGD_FIT_ARGS passes options to run_fit.py; on a GPU
 # machine they default to the two problems the README plots, 10 s a solver run (the whole
-# benchmark takes about an hour).
-if [ "$smoke" != 1 ]; then
+# benchmark takes about an hour). LINSGD_FIT=0 leaves it out.
+if [ "$smoke" != 1 ] && [ "${LINSGD_FIT:-1}" != 0 ]; then
   if [ -z "${LINSGD_FIT_ARGS+set}" ] && command -v nvidia-smi > /dev/null &&
      nvidia-smi > /dev/null 2>&1; then
     LINSGD_FIT_ARGS="--problems post,tall --budget 10"
