@@ -1,13 +1,14 @@
 # The two commands of README.md:
 #   make run    installs what is missing, builds, and trains the reference post's problem
 #               (on the GPU when there is one, else on the CPU), drawing its report to REPORT
-#   make test   installs what is missing, builds, and runs the test suite with ctest
+#   make test   installs what is missing, builds, and runs the test suite with ctest, then the
+#               Python package's (pip install . into BENCH_PYTHON_DIR, then pytest)
 # Other targets: deps (install the missing Debian packages, and the fit benchmark's Python
 # environment), build, install (PREFIX), fit (the fit benchmark, FIT_OUT), clean.
 # Variables: BUILD_DIR (build), CMAKE_ARGS (extra configure arguments: a change reconfigures
 # from scratch), ARGS (for `linsgd train`), REPORT (the report PNG of `make run`), PREFIX,
 # BENCH_PYTHON_DIR (the fit benchmark's Python environment; default BUILD_DIR/python), FIT_ARGS
-# (for benchmarks/fit/run_fit.py).
+# (for benchmarks/fit/run_fit.py), PYTHON_TESTS (0 leaves the Python package's tests out).
 BUILD_DIR ?= build
 CMAKE_ARGS ?=
 ARGS ?=
@@ -27,6 +28,7 @@ CONFIGURE := cmake -S . -B $(BUILD_DIR) $(GENERATOR) -DCMAKE_BUILD_TYPE=Release 
 CONFIGURED_WITH := $(BUILD_DIR)/.configured-with
 
 FIT_OUT ?= $(BUILD_DIR)/fit
+PYTHON_TESTS ?= 1
 
 .PHONY: run test build deps configure install fit clean
 
@@ -49,6 +51,9 @@ run: build
 
 test: build
 	ctest --test-dir $(BUILD_DIR) --output-on-failure -j $(JOBS)
+ifneq ($(PYTHON_TESTS),0)
+	scripts/python_tests.sh $(BUILD_DIR) $(BENCH_PYTHON_DIR)
+endif
 
 fit: build
 	$(BENCH_PYTHON_DIR)/bin/python3 benchmarks/fit/run_fit.py --linsgd $(BUILD_DIR)/linsgd \

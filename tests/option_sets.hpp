@@ -74,6 +74,11 @@ inline const Options kOptionSets[] = {
     {"cosine_warmup", [](TrainConfig& c) { c.schedule = Schedule::kCosine, c.warmup = 40; }, false},
     {"average", [](TrainConfig& c) { c.average_from = 100; }, false},
     {"epoch_short_batches", [](TrainConfig& c) { c.sampling = Sampling::kEpoch; }, false},
+    {"sequential_short_batches_l1",
+     [](TrainConfig& c) {
+       c.sampling = Sampling::kSequential, c.penalty = Penalty::kL1, c.alpha = 0.02;
+     },
+     false},
     {"epoch_everything_weighted",
      [](TrainConfig& c) {
        c.sampling = Sampling::kEpoch, c.loss = Loss::kHuber, c.epsilon = 0.3,

@@ -137,7 +137,7 @@ double soft(double w, double threshold) {
 }
 
 // The rows of each step: drawn with replacement, or walked from an epoch's permutation (keys
-// from the generator, rows ordered by key, ties by row).
+// from the generator, rows ordered by key, ties by row), or in order (sequential).
 class ReferenceSampler {
  public:
   ReferenceSampler(ReferenceDraws& draws, curandGenerator_t generator, int64_t rows,
@@ -159,12 +159,14 @@ class ReferenceSampler {
     const int64_t per_epoch = (rows_ + B - 1) / B;
     const int64_t position = t % per_epoch;
     if (position == 0) {
-      std::vector<uint32_t> keys(static_cast<size_t>(rows_));
-      check(curandGenerate(generator_, keys.data(), keys.size()));
-      order_.resize(keys.size());
+      order_.resize(static_cast<size_t>(rows_));
       for (int64_t i = 0; i < rows_; ++i) order_[i] = i;
-      std::stable_sort(order_.begin(), order_.end(),
-                       [&](int64_t a, int64_t b) { return keys[a] < keys[b]; });
+      if (config_.sampling == Sampling::kEpoch) {  // sequential keeps the rows in order
+        std::vector<uint32_t> keys(static_cast<size_t>(rows_));
+        check(curandGenerate(generator_, keys.data(), keys.size()));
+        std::stable_sort(order_.begin(), order_.end(),
+                         [&](int64_t a, int64_t b) { return keys[a] < keys[b]; });
+      }
     }
     const int64_t first = position * B;
     const int64_t last = std::min(first + B, rows_);

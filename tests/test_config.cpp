@@ -12,20 +12,12 @@
 #include "linsgd/config.hpp"
 #include "linsgd/errors.hpp"
 #include "linsgd/trainer.hpp"
+#include "test_support.hpp"
 
 namespace linsgd {
 namespace {
 
-template <class E>
-std::string message_of(const std::function<void()>& action) {
-  try {
-    action();
-  } catch (const E& error) {
-    return error.what();
-  }
-  ADD_FAILURE() << "no exception thrown";
-  return "";
-}
+using testing::message_of;
 
 std::string refusal(const std::function<void(TrainConfig&)>& change) {
   TrainConfig config;

@@ -488,6 +488,39 @@ TEST(GpuFit, AutoRateExactSolverAndStoppingMatchTheCpu) {
   EXPECT_TRUE(testing::all_close(gpu.weights, cpu.weights, 1e-5, 1e-4));
 }
 
+// CUDA arrays (the Python package's CuPy and PyTorch input) are trained on in place: the same
+// run as the upload of the same host arrays, bit for bit, with weights and a warm start.
+TEST(GpuTraining, CudaArraysAreTrainedInPlaceAsTheirUploadIs) {
+  LINSGD_SKIP_WITHOUT_GPU();
+  Dataset data = testing::regression_data(3000, 40, 12);
+  data.sample_weights = testing::integer_weights(data.rows, 5);
+  CudaExec exec;
+  DeviceBuffer<float> X(data.rows * data.features), y(data.rows), weights(data.rows);
+  exec.upload(X, data.X);
+  exec.upload(y, data.y);
+  exec.upload(weights, data.sample_weights);
+  DataView on_device = view_of(data);
+  on_device.X = X.data();
+  on_device.y = y.data();
+  on_device.sample_weights = weights.data();
+  on_device.memory = MemoryKind::kCuda;
+  const InitialParameters start{std::vector<float>(40, 0.25f), -1.0f};
+  for (const Engine engine : {Engine::kGemv, Engine::kFused}) {
+    TrainConfig config;
+    config.device = DeviceKind::kCuda;
+    config.engine = engine;
+    config.sampling = Sampling::kEpoch;
+    config.epochs = 3;
+    config.penalty = Penalty::kL2;
+    const DataView on_host = view_of(data);
+    const TrainResult uploaded = train_on_view(config, on_host, nullptr, &start);
+    const TrainResult in_place = train_on_view(config, on_device, nullptr, &start);
+    EXPECT_EQ(in_place.weights, uploaded.weights) << to_string(engine);
+    EXPECT_EQ(in_place.bias, uploaded.bias) << to_string(engine);
+    EXPECT_TRUE(in_place.weighted);
+  }
+}
+
 TEST(GpuTraining, AskedFusedBlockCountsMatchTheCpu) {
   LINSGD_SKIP_WITHOUT_GPU();
   // --fused-blocks on the post's shape, 300 steps: 1 (raised to 3: one block cannot hold the

@@ -1,11 +1,13 @@
 // Helpers shared by the test suites: seeded random inputs, element-wise comparison that reports
-// the worst element and the first mismatches, and the skip for machines without a GPU.
+// the worst element and the first mismatches, the message of an expected exception, and the skip
+// for machines without a GPU.
 #pragma once
 
 #include <gtest/gtest.h>
 
 #include <cmath>
 #include <cstdint>
+#include <functional>
 #include <random>
 #include <sstream>
 #include <string>
@@ -86,6 +88,18 @@ inline StepArgs update_step(int64_t features, int64_t batch, const double* learn
   args.loss_capacity = loss_capacity;
   args.step_counter = step_counter;
   return args;
+}
+
+// The message of the E that `action` throws; a test failure when it throws none.
+template <class E>
+std::string message_of(const std::function<void()>& action) {
+  try {
+    action();
+  } catch (const E& error) {
+    return error.what();
+  }
+  ADD_FAILURE() << "no exception thrown";
+  return "";
 }
 
 // Passes when |actual - expected| <= atol + rtol * |expected| for every element; otherwise says

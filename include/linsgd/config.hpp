@@ -38,8 +38,11 @@ enum class Loss { kSquared, kHuber, kEpsilonInsensitive, kSquaredEpsilonInsensit
 // none; l2 (rho = 0); l1 (rho = 1); elasticnet (rho = --l1-ratio).
 enum class Penalty { kNone, kL2, kL1, kElasticNet };
 // replacement: B rows drawn uniformly with replacement each step (the post's); epoch: a fresh
-// permutation of the rows each epoch, walked in consecutive batches (the last one may be short).
-enum class Sampling { kReplacement, kEpoch };
+// permutation of the rows each epoch, walked in consecutive batches (the last one may be short);
+// sequential: the rows in their order every epoch, in consecutive batches (scikit-learn's
+// shuffle=False; training on chunks one after another then equals training on their
+// concatenation).
+enum class Sampling { kReplacement, kEpoch, kSequential };
 // The learning rate at step t (from 0): constant; invscaling lr / (t + 1)^power_t; cosine from
 // lr to 0 over the run after a linear warm-up; adaptive: divided by 5 whenever the monitored
 // objective stops improving (scikit-learn's rule), the run ending when it falls below 1e-6 lr.

@@ -30,6 +30,29 @@ struct Dataset {
   bool has_sample_weights() const { return !sample_weights.empty(); }
 };
 
+// Where the arrays of a DataView live.
+enum class MemoryKind { kHost, kCuda };
+
+// Training data owned by the caller and used where it lies, with no copy (the Python package's
+// NumPy and CUDA arrays): X row-major rows x features, y and the optional sample weights one float
+// per row, all in host memory or all in the current CUDA device's memory. The arrays must stay
+// alive and unchanged while a run uses them.
+struct DataView {
+  int64_t rows = 0;
+  int64_t features = 0;
+  const float* X = nullptr;
+  const float* y = nullptr;
+  const float* sample_weights = nullptr;  // or null: every row weighs 1
+  MemoryKind memory = MemoryKind::kHost;
+  std::string source = "the data";  // names the data in messages
+
+  bool has_sample_weights() const { return sample_weights != nullptr; }
+};
+
+// A view of `data`'s arrays (`data` must outlive it). Throws InputError when `data` has no
+// targets, or X, y or the weights do not match its rows and features.
+DataView view_of(const Dataset& data);
+
 enum class HeaderMode { kAuto, kPresent, kAbsent };
 
 struct ReadOptions {

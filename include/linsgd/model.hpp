@@ -58,5 +58,7 @@ Model load_model(const std::string& path);
 // One prediction per row of `data`, in double precision: standardize (in float, as training
 // saw the features), then x . w + b. Throws InputError when the feature counts differ.
 std::vector<double> predict(const Model& model, const Dataset& data);
+// As above, on a view's X (host memory; y and the weights are not read).
+std::vector<double> predict(const Model& model, const DataView& data);
 
 }  // namespace linsgd

@@ -111,6 +111,14 @@ struct TrainHooks {
   EvaluationCallback on_evaluation;
 };
 
+// Where a warm-started run begins, instead of w ~ N(0, sigma^2) and b = 0: weights of the data's
+// feature count and a bias (the previous fit's, say). The random draws stay those of a cold start
+// of the same seed; momentum, averages and the schedule start afresh.
+struct InitialParameters {
+  std::vector<float> weights;
+  float bias = 0.0f;
+};
+
 // Validates `config`, resolves the device and trains on the post's synthetic problem
 // (config.rows x config.features). Data is generated where training runs: on the GPU no
 // rows x features array exists on the host and nothing is copied to the device.
@@ -128,5 +136,14 @@ TrainResult train_on_data(const TrainConfig& config, const Dataset& data,
 // both alike): evaluations, and the stopping rules, then watch its objective.
 TrainResult train_on_data(const TrainConfig& config, const Dataset& data, const Dataset& validation,
                           const TrainHooks& hooks = {});
+
+// As train_on_data, on arrays used where they lie: host arrays by either backend (the CPU reads
+// them in place, the GPU uploads them once), CUDA arrays by the GPU only, in place. `validation`
+// and `initial` may be null; both views must be in the same memory. Throws UsageError for CUDA
+// arrays on the CPU, InputError for views of mismatched sizes or null arrays, and for initial
+// weights that do not match the features or are not finite.
+TrainResult train_on_view(const TrainConfig& config, const DataView& data,
+                          const DataView* validation = nullptr,
+                          const InitialParameters* initial = nullptr, const TrainHooks& hooks = {});
 
 }  // namespace linsgd

@@ -62,7 +62,8 @@ void TrainOptions::add_to(CLI::App& c) {
                "a weight per row: a column of the data (name or index), or a 1-D .npy file");
 
   c.add_option("--sampling", sampling_,
-               "replacement (B rows drawn each step) or epoch (a permutation each epoch)")
+               "replacement (B rows drawn each step), epoch (a permutation each epoch) or "
+               "sequential (the rows in order each epoch)")
       ->capture_default_str();
   c.add_option("--schedule", schedule_, "constant, invscaling, cosine or adaptive")
       ->capture_default_str();

@@ -65,8 +65,10 @@ constexpr Names<Penalty, 4> kPenaltyNames{"--penalty",
                                            {Penalty::kL2, "l2"},
                                            {Penalty::kL1, "l1"},
                                            {Penalty::kElasticNet, "elasticnet"}}};
-constexpr Names<Sampling, 2> kSamplingNames{
-    "--sampling", {{Sampling::kReplacement, "replacement"}, {Sampling::kEpoch, "epoch"}}};
+constexpr Names<Sampling, 3> kSamplingNames{"--sampling",
+                                            {{Sampling::kReplacement, "replacement"},
+                                             {Sampling::kEpoch, "epoch"},
+                                             {Sampling::kSequential, "sequential"}}};
 constexpr Names<Schedule, 4> kScheduleNames{"--schedule",
                                             {{Schedule::kConstant, "constant"},
                                              {Schedule::kInvScaling, "invscaling"},
@@ -152,8 +154,8 @@ TrainConfig resolve_for_rows(const TrainConfig& config, int64_t rows) {
   const int64_t B = config.batch_size > 0 ? config.batch_size : 1;
   const int64_t per_epoch = (rows + B - 1) / B;
   if (config.epochs > 0) {
-    resolved.steps = config.sampling == Sampling::kEpoch ? config.epochs * per_epoch
-                                                         : (config.epochs * rows + B - 1) / B;
+    resolved.steps = config.sampling != Sampling::kReplacement ? config.epochs * per_epoch
+                                                               : (config.epochs * rows + B - 1) / B;
     resolved.epochs = 0;
   }
   if (config.average_from == TrainConfig::kAverageFromOneEpoch) resolved.average_from = per_epoch;

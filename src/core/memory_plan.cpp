@@ -30,11 +30,16 @@ uint64_t training_memory_bytes(const TrainConfig& config, int64_t rows, int64_t 
   const uint64_t parameters = kFloat * (5 * static_cast<uint64_t>(even_count(features)) + 6);
   // The gathered batch, residuals, derivatives and loss terms, the chunk's rows, and an epoch's
   // keys, order and sorted keys with the sort's scratch (about as much again).
-  const uint64_t epoch = config.sampling == Sampling::kEpoch ? kFloat * 5 * n : 0;
+  const uint64_t epoch = config.sampling != Sampling::kReplacement ? kFloat * 5 * n : 0;
   const uint64_t step_buffers = kFloat * (b * d + 3 * b + chunk * b) + epoch + 64;
   const uint64_t losses =
       kFloat * static_cast<uint64_t>(loss_ring_capacity(config.batch_size, config.steps));
   return data + parameters + step_buffers + losses + kCublasWorkspace;
+}
+
+uint64_t data_bytes(int64_t rows, int64_t features, int64_t validation_rows) {
+  return sizeof(float) * static_cast<uint64_t>(rows + validation_rows) *
+         static_cast<uint64_t>(features + 1);
 }
 
 std::string format_bytes(uint64_t bytes) {

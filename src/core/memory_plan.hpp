@@ -17,6 +17,10 @@ namespace linsgd {
 uint64_t training_memory_bytes(const TrainConfig& config, int64_t rows, int64_t features,
                                int64_t validation_rows = 0, bool weighted = false);
 
+// The bytes of X and y of a rows x features dataset and of its validation set: what
+// training_memory_bytes counts for data that a run uses where it lies instead.
+uint64_t data_bytes(int64_t rows, int64_t features, int64_t validation_rows);
+
 // Throws InputError ("... needs 12.0 GiB of GPU memory but <device> has 9.5 GiB free") when
 // `required` exceeds `available`.
 void require_device_memory(uint64_t required, uint64_t available, const std::string& device);

@@ -1,5 +1,6 @@
 // Data in an execution policy's memory (host vectors, or device buffers): the post's synthetic
-// problem generated in place following rng_plan.hpp, or a host dataset uploaded once.
+// problem generated in place following rng_plan.hpp, or a dataset's arrays (uploaded once, or
+// used where they lie).
 #pragma once
 
 #include <cstdint>
@@ -60,34 +61,45 @@ void generate_synthetic(Exec& exec, int64_t rows, int64_t features, uint64_t see
   data.weight_sum = static_cast<double>(rows);
 }
 
-// Makes a host dataset (and its sample weights, when it has any) resident: one upload on the
-// GPU; on the CPU they are used where they are, so they must outlive `data`.
+// Makes a view's arrays resident. On the CPU host arrays are used where they are; on the GPU host
+// arrays are uploaded once and CUDA arrays used where they are. Arrays used in place must outlive
+// `data`. (The caller has refused CUDA arrays on the CPU.)
 template <class Exec>
-void make_resident(Exec& exec, const Dataset& dataset, ResidentData<Exec>& data) {
-  data.rows = dataset.rows;
-  data.features = dataset.features;
-  data.weight_sum = static_cast<double>(dataset.rows);
-  if (dataset.has_sample_weights()) {
-    data.weight_sum = 0.0;
-    for (float weight : dataset.sample_weights) data.weight_sum += weight;
-  }
-  if constexpr (Exec::kUsesHostMemory) {
-    data.X = dataset.X.data();
-    data.y = dataset.y.data();
-    if (dataset.has_sample_weights()) data.sample_weights = dataset.sample_weights.data();
+void make_resident(Exec& exec, const DataView& view, ResidentData<Exec>& data) {
+  data.rows = view.rows;
+  data.features = view.features;
+  data.weight_sum = static_cast<double>(view.rows);
+  const bool in_place = Exec::kUsesHostMemory || view.memory == MemoryKind::kCuda;
+  if (in_place) {
+    data.X = view.X;
+    data.y = view.y;
+    data.sample_weights = view.sample_weights;
   } else {
-    data.X_storage = exec.template allocate<float>(dataset.rows * dataset.features);
-    exec.upload(data.X_storage, dataset.X);
-    data.y_storage = exec.template allocate<float>(dataset.rows);
-    exec.upload(data.y_storage, dataset.y);
+    data.X_storage = exec.template allocate<float>(view.rows * view.features);
+    exec.upload_from(data.X_storage, view.X, view.rows * view.features);
+    data.y_storage = exec.template allocate<float>(view.rows);
+    exec.upload_from(data.y_storage, view.y, view.rows);
     data.X = data.X_storage.data();
     data.y = data.y_storage.data();
-    if (dataset.has_sample_weights()) {
-      data.weight_storage = exec.template allocate<float>(dataset.rows);
-      exec.upload(data.weight_storage, dataset.sample_weights);
+    if (view.has_sample_weights()) {
+      data.weight_storage = exec.template allocate<float>(view.rows);
+      exec.upload_from(data.weight_storage, view.sample_weights, view.rows);
       data.sample_weights = data.weight_storage.data();
     }
   }
+  if (view.has_sample_weights()) {
+    if (view.memory == MemoryKind::kHost) {
+      data.weight_sum = 0.0;
+      for (int64_t i = 0; i < view.rows; ++i) data.weight_sum += view.sample_weights[i];
+    } else {
+      data.weight_sum = exec.sum(data.sample_weights, view.rows);
+    }
+  }
+}
+
+template <class Exec>
+void make_resident(Exec& exec, const Dataset& dataset, ResidentData<Exec>& data) {
+  make_resident(exec, view_of(dataset), data);
 }
 
 }  // namespace linsgd

@@ -35,6 +35,7 @@
 #include "core/step_args.hpp"
 #include "linsgd/config.hpp"
 #include "linsgd/errors.hpp"
+#include "linsgd/trainer.hpp"
 
 namespace linsgd {
 
@@ -53,7 +54,7 @@ StepRule step_rule(const TrainConfig& config, const ResidentData<Exec>& data) {
   rule.warmup = config.warmup;
   rule.total_steps = config.steps;
   rule.average_from = config.average_from ? *config.average_from : -1;
-  rule.epoch_sampling = config.sampling == Sampling::kEpoch;
+  rule.epoch_sampling = config.sampling != Sampling::kReplacement;
   rule.steps_per_epoch = rng_plan::steps_per_epoch(data.rows, config.batch_size);
   rule.whole_data = rule.epoch_sampling && config.batch_size == data.rows;
   rule.weighted = data.sample_weights != nullptr;
@@ -82,8 +83,10 @@ class SgdLoop {
   // config.engine must be resolved (kGemv or kFused; see choose_engine), and `fused` is the
   // plan it was chosen with (exec.plan_fused of this shape): the loop prepares and runs that
   // plan, it does not make another. `evaluation_interval` > 0 ends chunks at its multiples.
+  // `initial` (when not null) replaces the drawn starting weights and the zero bias.
   SgdLoop(Exec& exec, const ResidentData<Exec>& data, const TrainConfig& config,
-          const FusedPlan& fused, int64_t evaluation_interval = 0)
+          const FusedPlan& fused, int64_t evaluation_interval = 0,
+          const InitialParameters* initial = nullptr)
       : exec_(exec),
         engine_(config.engine),
         steps_(config.steps),
@@ -98,8 +101,9 @@ class SgdLoop {
         average_(exec.template allocate<float>(rule_.average_from >= 0 ? data.features + 1 : 0)),
         learning_rate_(exec.template allocate<double>(1)),
         sampled_rows_(exec.template allocate<uint32_t>(chunk_steps_ * config.batch_size)),
+        shuffles_(config.sampling == Sampling::kEpoch),
         epoch_keys_(exec.template allocate<uint32_t>(permutes() ? data.rows : 0)),
-        epoch_order_(exec.template allocate<uint32_t>(permutes() ? data.rows : 0)),
+        epoch_order_(exec.template allocate<uint32_t>(walks_an_order() ? data.rows : 0)),
         epoch_sorter_(exec.make_key_sorter(permutes() ? data.rows : 0)),
         X_batch_(exec.template allocate<float>(
             engine_ == Engine::kGemv && !rule_.whole_data ? config.batch_size * data.features : 0)),
@@ -144,17 +148,20 @@ class SgdLoop {
     args_.partials = fused_partials_.data();
     args_.barrier = fused_barrier_.data();
 
+    // Drawn even for a warm start, so that the draws after it are those of a cold start.
     generator_.normal(weights_.data(), rng_plan::even_count(data.features), 0.0f,
                       static_cast<float>(config.sigma));
     exec_.zero(bias_);
+    if (initial != nullptr) {
+      exec_.upload(weights_, initial->weights);
+      exec_.upload_value(bias_, initial->bias);
+    }
     exec_.zero(velocity_);
     exec_.zero(blocks_done_);
     if (rule_.whole_data) {  // every slot of a chunk: the rows in order, once and for all
-      std::vector<uint32_t> in_order(static_cast<size_t>(chunk_steps_ * data.rows));
-      for (size_t i = 0; i < in_order.size(); ++i) {
-        in_order[i] = static_cast<uint32_t>(i % static_cast<size_t>(data.rows));
-      }
-      exec_.upload(sampled_rows_, in_order);
+      exec_.upload(sampled_rows_, rows_in_order(chunk_steps_ * data.rows, data.rows));
+    } else if (walks_an_order() && !shuffles_) {  // sequential: one order for every epoch
+      exec_.upload(epoch_order_, rows_in_order(data.rows, data.rows));
     }
     set_learning_rate(config.learning_rate);
     if (engine_ == Engine::kFused) {  // one kernel per chunk: no graph
@@ -235,8 +242,20 @@ class SgdLoop {
   int64_t chunk_steps() const { return chunk_steps_; }
 
  private:
-  // Epoch sampling that draws permutations (all of it but whole-data batches).
-  bool permutes() const { return rule_.epoch_sampling && !rule_.whole_data; }
+  // Epoch (or sequential) sampling that walks an order of the rows: all of it but whole-data
+  // batches, which read every row each step.
+  bool walks_an_order() const { return rule_.epoch_sampling && !rule_.whole_data; }
+  // Epoch sampling that draws a permutation every epoch.
+  bool permutes() const { return walks_an_order() && shuffles_; }
+
+  // 0, 1, ..., rows - 1, repeated up to `count` entries.
+  static std::vector<uint32_t> rows_in_order(int64_t count, int64_t rows) {
+    std::vector<uint32_t> in_order(static_cast<size_t>(count));
+    for (size_t i = 0; i < in_order.size(); ++i) {
+      in_order[i] = static_cast<uint32_t>(i % static_cast<size_t>(rows));
+    }
+    return in_order;
+  }
 
   bool averaging_begun(int64_t steps_done) const {
     return rule_.average_from >= 0 && steps_done > rule_.average_from;
@@ -255,7 +274,7 @@ class SgdLoop {
     }
     for (int64_t t = first; t < first + count; ++t) {
       const int64_t position = t % rule_.steps_per_epoch;
-      if (position == 0) new_epoch_order();
+      if (position == 0 && shuffles_) new_epoch_order();
       const int64_t taken = batch_rows_at(rule_, t, args_.rows, B);
       uint32_t* slot = sampled_rows_.data() + (t - first) * B;
       exec_.copy(slot, epoch_order_.data() + position * B, taken);
@@ -331,6 +350,7 @@ class SgdLoop {
   Buffer<double> learning_rate_;
   double learning_rate_value_ = 0.0;
   Buffer<uint32_t> sampled_rows_;
+  bool shuffles_;  // a fresh permutation each epoch (epoch sampling), not the rows in order
   Buffer<uint32_t> epoch_keys_;
   Buffer<uint32_t> epoch_order_;
   typename Exec::KeySorter epoch_sorter_;

@@ -166,8 +166,9 @@ TrainResult solve_exactly(Exec& exec, const TrainConfig& config, const ResidentD
 }
 
 template <class Exec>
-TrainResult train_with(Exec& exec, const TrainConfig& requested, const Dataset* dataset,
-                       const Dataset* validation_set, DeviceKind backend, const TrainHooks& hooks) {
+TrainResult train_with(Exec& exec, const TrainConfig& requested, const DataView* dataset,
+                       const DataView* validation_set, const InitialParameters* initial,
+                       DeviceKind backend, const TrainHooks& hooks) {
   TrainConfig config = requested;
   config.device = backend;
   const int64_t features = dataset != nullptr ? dataset->features : requested.features;
@@ -195,7 +196,7 @@ TrainResult train_with(Exec& exec, const TrainConfig& requested, const Dataset* 
   }
 
   const bool evaluations = config.evaluates() || static_cast<bool>(hooks.on_evaluation);
-  SgdLoop<Exec> loop(exec, data, config, fused_plan, evaluations ? config.eval_every : 0);
+  SgdLoop<Exec> loop(exec, data, config, fused_plan, evaluations ? config.eval_every : 0, initial);
   StoppingRules<Exec> rules(exec, config, data, validation ? &*validation : nullptr, loop, hooks,
                             evaluations);
   exec.synchronize();

@@ -23,25 +23,20 @@ int cpu_threads_for(const TrainConfig& config, int64_t features) {
 
 }  // namespace
 
-TrainResult train_cpu(const TrainConfig& config, const Dataset* data, const Dataset* validation,
-                      const TrainHooks& hooks) {
+TrainResult train_cpu(const TrainConfig& config, const DataView* data, const DataView* validation,
+                      const InitialParameters* initial, const TrainHooks& hooks) {
   const int64_t rows = data != nullptr ? data->rows : config.rows;
   const int64_t features = data != nullptr ? data->features : config.features;
   // Datasets already in memory are trained on where they are: only synthetic data is allocated.
   const uint64_t in_memory =
-      data == nullptr
-          ? 0
-          : sizeof(float) * static_cast<uint64_t>(rows) * (features + 1) +
-                (validation == nullptr
-                     ? 0
-                     : sizeof(float) * static_cast<uint64_t>(validation->rows) * (features + 1));
+      data == nullptr ? 0 : data_bytes(rows, features, validation ? validation->rows : 0);
   require_host_memory(
       training_memory_bytes(config, rows, features, validation ? validation->rows : 0,
                             data != nullptr && data->has_sample_weights()) -
           in_memory,
       available_host_memory());
   HostExec exec(cpu_threads_for(config, features));
-  return train_with(exec, config, data, validation, DeviceKind::kCpu, hooks);
+  return train_with(exec, config, data, validation, initial, DeviceKind::kCpu, hooks);
 }
 
 }  // namespace linsgd

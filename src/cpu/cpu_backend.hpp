@@ -6,9 +6,10 @@
 
 namespace linsgd {
 
-// Trains on `data`, or on the post's synthetic problem when `data` is null (config.rows x
-// config.features, generated in host memory). config.device must be resolved to kCpu.
-TrainResult train_cpu(const TrainConfig& config, const Dataset* data, const Dataset* validation,
-                      const TrainHooks& hooks);
+// Trains on `data` (host arrays, read in place), or on the post's synthetic problem when `data` is
+// null (config.rows x config.features, generated in host memory). config.device must be resolved to
+// kCpu.
+TrainResult train_cpu(const TrainConfig& config, const DataView* data, const DataView* validation,
+                      const InitialParameters* initial, const TrainHooks& hooks);
 
 }  // namespace linsgd

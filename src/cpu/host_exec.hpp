@@ -39,6 +39,10 @@ class HostExec {
     std::copy(source.begin(), source.end(), destination.begin());
   }
   template <class T>
+  void upload_from(Buffer<T>& destination, const T* source, int64_t count) {
+    std::copy(source, source + count, destination.begin());
+  }
+  template <class T>
   std::vector<T> download(const Buffer<T>& source, int64_t count) {
     return download_range(source, 0, count);
   }

@@ -9,17 +9,22 @@
 
 namespace linsgd {
 
-TrainResult train_cuda(const TrainConfig& config, const Dataset* data, const Dataset* validation,
-                       const TrainHooks& hooks) {
+TrainResult train_cuda(const TrainConfig& config, const DataView* data, const DataView* validation,
+                       const InitialParameters* initial, const TrainHooks& hooks) {
   const CudaDeviceInfo device = query_cuda_device();
   const int64_t rows = data != nullptr ? data->rows : config.rows;
   const int64_t features = data != nullptr ? data->features : config.features;
+  // CUDA arrays are trained on where they are: they need no second copy.
+  const uint64_t in_place = data == nullptr || data->memory != MemoryKind::kCuda
+                                ? 0
+                                : data_bytes(rows, features, validation ? validation->rows : 0);
   require_device_memory(
       training_memory_bytes(config, rows, features, validation ? validation->rows : 0,
-                            data != nullptr && data->has_sample_weights()),
+                            data != nullptr && data->has_sample_weights()) -
+          in_place,
       device.free_bytes, device.name);
   CudaExec exec;
-  return train_with(exec, config, data, validation, DeviceKind::kCuda, hooks);
+  return train_with(exec, config, data, validation, initial, DeviceKind::kCuda, hooks);
 }
 
 }  // namespace linsgd

@@ -6,9 +6,9 @@
 
 namespace linsgd {
 
-// Trains on `data` (uploaded once), or on the post's synthetic problem when `data` is null
-// (generated on the device). config.device must be resolved to kCuda.
-TrainResult train_cuda(const TrainConfig& config, const Dataset* data, const Dataset* validation,
-                       const TrainHooks& hooks);
+// Trains on `data` (host arrays uploaded once, CUDA arrays in place), or on the post's synthetic
+// problem when `data` is null (generated on the device). config.device must be resolved to kCuda.
+TrainResult train_cuda(const TrainConfig& config, const DataView* data, const DataView* validation,
+                       const InitialParameters* initial, const TrainHooks& hooks);
 
 }  // namespace linsgd

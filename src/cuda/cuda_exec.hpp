@@ -39,7 +39,12 @@ class CudaExec {
   }
   template <class T>
   void upload(Buffer<T>& destination, const std::vector<T>& source) {
-    LINSGD_CUDA_CHECK(cudaMemcpyAsync(destination.data(), source.data(), source.size() * sizeof(T),
+    upload_from(destination, source.data(), static_cast<int64_t>(source.size()));
+  }
+  template <class T>
+  void upload_from(Buffer<T>& destination, const T* source, int64_t count) {
+    LINSGD_CUDA_CHECK(cudaMemcpyAsync(destination.data(), source,
+                                      static_cast<size_t>(count) * sizeof(T),
                                       cudaMemcpyHostToDevice, stream()));
     synchronize();  // `source` may go away when this returns
   }

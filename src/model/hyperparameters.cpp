@@ -64,6 +64,7 @@ void read_hyperparameters(const Json& json, const std::string& source, TrainConf
     c.learning_rate = json.value("learning_rate", c.learning_rate);
     c.learning_rate_auto = json.value("learning_rate_auto", c.learning_rate_auto);
     c.steps = json.value("steps", c.steps);
+    c.epochs = json.value("epochs", c.epochs);  // not written (a run's are resolved to steps)
     c.sigma = json.value("sigma", c.sigma);
     c.seed = json.value("seed", c.seed);
     c.epsilon = json.value("epsilon", c.epsilon);

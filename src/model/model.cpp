@@ -33,7 +33,10 @@ Model model_from_run(const TrainResult& result, const std::vector<std::string>& 
   return model;
 }
 
-std::vector<double> predict(const Model& model, const Dataset& data) {
+std::vector<double> predict(const Model& model, const DataView& data) {
+  if (data.memory != MemoryKind::kHost) {
+    throw UsageError(data.source + ": prediction reads host arrays");
+  }
   if (data.features != model.features()) {
     throw InputError(data.source + " has " + std::to_string(data.features) +
                      " feature columns but the model expects " + std::to_string(model.features()));
@@ -41,7 +44,7 @@ std::vector<double> predict(const Model& model, const Dataset& data) {
   const int64_t d = data.features;
   std::vector<double> predictions(static_cast<size_t>(data.rows));
   for (int64_t i = 0; i < data.rows; ++i) {
-    const float* x = data.X.data() + i * d;
+    const float* x = data.X + i * d;
     double sum = model.bias;
     for (int64_t j = 0; j < d; ++j) {
       float feature = x[j];
@@ -54,6 +57,15 @@ std::vector<double> predict(const Model& model, const Dataset& data) {
     predictions[i] = sum;
   }
   return predictions;
+}
+
+std::vector<double> predict(const Model& model, const Dataset& data) {
+  DataView features;  // no targets needed
+  features.rows = data.rows;
+  features.features = data.features;
+  features.X = data.X.data();
+  features.source = data.source;
+  return predict(model, features);
 }
 
 }  // namespace linsgd

@@ -1,5 +1,6 @@
 // The training dispatch: resolves the device, refuses options that do not apply to it, and
 // hands the run to the CPU or the CUDA backend.
+#include <cmath>
 #include <string>
 #include <thread>
 
@@ -48,42 +49,47 @@ void require_options_apply(DeviceKind backend, const TrainConfig& config) {
 
 namespace {
 
-TrainResult dispatch(const TrainConfig& config, const Dataset* data, const Dataset* validation,
-                     const TrainHooks& hooks) {
+TrainResult dispatch(const TrainConfig& config, const DataView* data, const DataView* validation,
+                     const InitialParameters* initial, const TrainHooks& hooks) {
   const DeviceKind backend = resolve_device(config.device).kind;
   require_options_apply(backend, config);
-  return backend == DeviceKind::kCuda ? train_cuda(config, data, validation, hooks)
-                                      : train_cpu(config, data, validation, hooks);
+  if (backend == DeviceKind::kCpu && data != nullptr && data->memory == MemoryKind::kCuda) {
+    throw UsageError(data->source +
+                     ": the arrays are in CUDA device memory; train on them with device cuda (or "
+                     "auto), or copy them to the host");
+  }
+  return backend == DeviceKind::kCuda ? train_cuda(config, data, validation, initial, hooks)
+                                      : train_cpu(config, data, validation, initial, hooks);
 }
 
-// Throws InputError unless `data` is a whole table of targets with features (and weights) of
-// the sizes it says; `expected_features` >= 0 asks for that many features.
-void require_consistent(const Dataset& data, int64_t expected_features) {
-  if (!data.has_target()) throw InputError(data.source + ": no target column to train on");
-  if (static_cast<int64_t>(data.X.size()) != data.rows * data.features ||
-      static_cast<int64_t>(data.y.size()) != data.rows ||
-      (data.has_sample_weights() &&
-       static_cast<int64_t>(data.sample_weights.size()) != data.rows)) {
-    throw InputError(data.source + ": X, y or the sample weights do not match " +
-                     std::to_string(data.rows) + " rows x " + std::to_string(data.features) +
-                     " features");
+// Throws InputError unless `view` has its arrays; `expected_features` >= 0 asks for that many
+// features.
+void require_arrays(const DataView& view, int64_t expected_features) {
+  if (view.rows <= 0 || view.features <= 0) {
+    throw InputError(view.source + ": " + std::to_string(view.rows) + " rows x " +
+                     std::to_string(view.features) +
+                     " features; training needs at least one "
+                     "of each");
   }
-  if (expected_features >= 0 && data.features != expected_features) {
-    throw InputError(data.source + " has " + std::to_string(data.features) +
+  if (view.X == nullptr || view.y == nullptr) {
+    throw InputError(view.source + ": X or y is missing");
+  }
+  if (expected_features >= 0 && view.features != expected_features) {
+    throw InputError(view.source + " has " + std::to_string(view.features) +
                      " feature columns but the training data has " +
                      std::to_string(expected_features));
   }
 }
 
-TrainResult train_on(const TrainConfig& config, const Dataset& data, const Dataset* validation,
-                     const TrainHooks& hooks) {
-  TrainConfig sized = resolve_for_rows(config, data.rows);
-  sized.rows = data.rows;
-  sized.features = data.features;
-  validate(sized);
-  require_consistent(data, -1);
-  if (validation != nullptr) require_consistent(*validation, data.features);
-  return dispatch(sized, &data, validation, hooks);
+void require_usable(const InitialParameters& initial, int64_t features) {
+  if (static_cast<int64_t>(initial.weights.size()) != features) {
+    throw InputError("the initial weights have " + std::to_string(initial.weights.size()) +
+                     " values but the data has " + std::to_string(features) + " features");
+  }
+  for (float weight : initial.weights) {
+    if (!std::isfinite(weight)) throw InputError("the initial weights are not all finite");
+  }
+  if (!std::isfinite(initial.bias)) throw InputError("the initial bias is not finite");
 }
 
 }  // namespace
@@ -91,16 +97,36 @@ TrainResult train_on(const TrainConfig& config, const Dataset& data, const Datas
 TrainResult train_synthetic(const TrainConfig& config, const TrainHooks& hooks) {
   const TrainConfig resolved = resolve_for_rows(config, config.rows);
   validate(resolved);
-  return dispatch(resolved, nullptr, nullptr, hooks);
+  return dispatch(resolved, nullptr, nullptr, nullptr, hooks);
+}
+
+TrainResult train_on_view(const TrainConfig& config, const DataView& data,
+                          const DataView* validation, const InitialParameters* initial,
+                          const TrainHooks& hooks) {
+  require_arrays(data, -1);
+  if (validation != nullptr) {
+    require_arrays(*validation, data.features);
+    if (validation->memory != data.memory) {
+      throw UsageError(validation->source + " and " + data.source +
+                       " must both be in host memory or both on the GPU");
+    }
+  }
+  if (initial != nullptr) require_usable(*initial, data.features);
+  TrainConfig sized = resolve_for_rows(config, data.rows);
+  sized.rows = data.rows;
+  sized.features = data.features;
+  validate(sized);
+  return dispatch(sized, &data, validation, initial, hooks);
 }
 
 TrainResult train_on_data(const TrainConfig& config, const Dataset& data, const TrainHooks& hooks) {
-  return train_on(config, data, nullptr, hooks);
+  return train_on_view(config, view_of(data), nullptr, nullptr, hooks);
 }
 
 TrainResult train_on_data(const TrainConfig& config, const Dataset& data, const Dataset& validation,
                           const TrainHooks& hooks) {
-  return train_on(config, data, &validation, hooks);
+  const DataView validation_view = view_of(validation);
+  return train_on_view(config, view_of(data), &validation_view, nullptr, hooks);
 }
 
 }  // namespace linsgd

@@ -1,0 +1,9 @@
+"""linsgd: mini-batch SGD for linear models on NVIDIA GPUs and CPUs.
+
+``linsgd.SGDRegressor`` is a scikit-learn estimator over linsgd's C++ core (the same library the
+``linsgd`` command line uses); ``linsgd.load`` reads a model file written by either.
+"""
+from ._core import __version__, cuda_available
+from ._estimator import SGDRegressor, load
+
+__all__ = ["SGDRegressor", "load", "cuda_available", "__version__"]

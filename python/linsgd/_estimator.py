@@ -1,0 +1,365 @@
+"""linsgd.SGDRegressor: scikit-learn's SGDRegressor names and conventions over linsgd's trainer.
+
+The estimator turns its parameters into the hyperparameters of a linsgd model file (the JSON the
+command line writes) and hands them, with the arrays, to the C++ core: nothing of the training is
+implemented here. The same parameters, seed and data therefore give the same coefficients as
+``linsgd train``, bit for bit on the CPU.
+"""
+import json
+import math
+import numbers
+import os
+
+import numpy as np
+from sklearn.base import BaseEstimator, RegressorMixin
+from sklearn.utils import check_random_state
+from sklearn.utils.validation import _check_sample_weight, check_is_fitted
+
+from . import _core
+from ._arrays import cuda_float32, cuda_predict, is_cuda_array
+
+try:  # scikit-learn 1.6 and later
+    from sklearn.utils.validation import validate_data as _validate_data
+except ImportError:  # pragma: no cover - scikit-learn 1.4 and 1.5
+    def _validate_data(estimator, *args, **kwargs):
+        return estimator._validate_data(*args, **kwargs)
+
+# scikit-learn's names -> the command line's.
+_LOSSES = {
+    "squared_error": "squared",
+    "huber": "huber",
+    "epsilon_insensitive": "epsilon-insensitive",
+    "squared_epsilon_insensitive": "squared-epsilon-insensitive",
+}
+_PENALTIES = {None: "none", "l2": "l2", "l1": "l1", "elasticnet": "elasticnet"}
+_SCHEDULES = ("constant", "invscaling", "cosine", "adaptive")
+_SAMPLINGS = ("epoch", "sequential", "replacement")
+_SOLVERS = ("sgd", "exact")
+_DEVICES = ("auto", "cpu", "cuda")
+
+
+def _choice(name, value, allowed):
+    if value not in allowed:
+        names = ", ".join("None" if a is None else str(a) for a in allowed)
+        raise ValueError(f"invalid value for {name}: {value!r} (must be one of {names})")
+    return value
+
+
+def _integer(name, value, minimum):
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < minimum:
+        raise ValueError(f"invalid value for {name}: {value!r} (must be an integer >= {minimum})")
+    return int(value)
+
+
+def _number(name, value):
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise ValueError(f"invalid value for {name}: {value!r} (must be a number)")
+    return float(value)
+
+
+class SGDRegressor(RegressorMixin, BaseEstimator):
+    """Linear regression by mini-batch SGD, on a CUDA GPU or the CPU (linsgd's C++ core).
+
+    Minimizes (1 / sum(s)) sum_i s_i L(x_i . w + b - y_i) + alpha [(1 - l1_ratio) / 2 |w|^2 +
+    l1_ratio |w|_1] with scikit-learn's names where they exist:
+
+    loss : "squared_error", "huber", "epsilon_insensitive" or "squared_epsilon_insensitive".
+    penalty : "l2", "l1", "elasticnet" or None; alpha, l1_ratio and epsilon as scikit-learn's.
+    learning_rate : the schedule: "invscaling" (eta0 / (t + 1)^power_t, t the step),
+        "constant", "adaptive" (divided by 5 when the objective stops improving) or "cosine"
+        (with ``warmup`` steps of linear warm-up).
+    eta0 : the initial rate, or "auto" (1 / the mini-batch's expected smoothness, computed from
+        the data).
+    momentum, nesterov : heavy-ball or Nesterov momentum (PyTorch's convention).
+    average : False; True to average the iterates from the first step; an integer k to start
+        once k samples were seen.
+    max_iter : epochs (passes over the data). tol, n_iter_no_change : stop when the objective
+        (the validation objective with early_stopping) has not improved by tol for that many
+        epochs; tol=None runs every epoch.
+    early_stopping, validation_fraction : hold out that fraction of the rows (a seeded split, the
+        command line's --val-fraction) and watch their objective.
+    batch_size : rows a step (64). sampling : "epoch" (a fresh permutation each epoch, scikit-
+        learn's shuffle=True), "sequential" (the rows in order, shuffle=False) or "replacement"
+        (each batch drawn with replacement, as the reference post does).
+    solver : "sgd", or "exact" (the normal equations in double precision: squared loss with no
+        or an l2 penalty).
+    device : "auto" (the GPU when there is one), "cuda" or "cpu".
+    random_state : an integer is linsgd's --seed; None draws one.
+    warm_start : start fit from the previous coef_ and intercept_.
+
+    Attributes: coef_, intercept_ (shape (1,)), n_iter_ (epochs run), t_ (steps, i.e. weight
+    updates, run), n_features_in_, feature_names_in_, loss_curve_ (the batch loss of every
+    step), objective_curve_ (rows of step, seconds, objective, validation objective, at each
+    evaluation), eta0_ (the rate the run started with: eta0 "auto"'s value), stopped_by_ (why the
+    run ended: "steps", "tol", "lr", "exact", ...).
+    """
+
+    def __init__(
+        self,
+        loss="squared_error",
+        penalty="l2",
+        alpha=0.0001,
+        l1_ratio=0.15,
+        epsilon=0.1,
+        learning_rate="invscaling",
+        eta0="auto",
+        power_t=0.25,
+        warmup=0,
+        momentum=0.0,
+        nesterov=False,
+        average=False,
+        max_iter=1000,
+        tol=1e-3,
+        n_iter_no_change=5,
+        early_stopping=False,
+        validation_fraction=0.1,
+        batch_size=64,
+        sampling="epoch",
+        solver="sgd",
+        device="auto",
+        random_state=None,
+        warm_start=False,
+    ):
+        self.loss = loss
+        self.penalty = penalty
+        self.alpha = alpha
+        self.l1_ratio = l1_ratio
+        self.epsilon = epsilon
+        self.learning_rate = learning_rate
+        self.eta0 = eta0
+        self.power_t = power_t
+        self.warmup = warmup
+        self.momentum = momentum
+        self.nesterov = nesterov
+        self.average = average
+        self.max_iter = max_iter
+        self.tol = tol
+        self.n_iter_no_change = n_iter_no_change
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.batch_size = batch_size
+        self.sampling = sampling
+        self.solver = solver
+        self.device = device
+        self.random_state = random_state
+        self.warm_start = warm_start
+
+    # -- fitting --------------------------------------------------------------------------------
+
+    def fit(self, X, y, sample_weight=None):
+        """Trains for max_iter epochs (or until the stopping rule ends the run); returns self."""
+        continuing = self.warm_start and hasattr(self, "coef_")
+        return self._train(X, y, sample_weight, epochs=self.max_iter, continuing=continuing,
+                           partial=False)
+
+    def partial_fit(self, X, y, sample_weight=None):
+        """One epoch over X and y from the current coef_ and intercept_ (no stopping rule).
+
+        The schedule, momentum and averages start afresh with each call; with
+        learning_rate="constant", sampling="sequential", no momentum or averaging and chunks of
+        whole batches, calls over consecutive chunks equal one fit over their concatenation.
+        """
+        return self._train(X, y, sample_weight, epochs=1, continuing=hasattr(self, "coef_"),
+                           partial=True)
+
+    def _train(self, X, y, sample_weight, epochs, continuing, partial):
+        hyperparameters = self._hyperparameters(epochs, partial)
+        if is_cuda_array(X):
+            X, y, sample_weight = self._cuda_arrays(X, y, sample_weight, reset=not continuing)
+        else:
+            X, y, sample_weight = self._host_arrays(X, y, sample_weight, reset=not continuing)
+        initial = None
+        if continuing:
+            initial = (np.ascontiguousarray(self.coef_, dtype=np.float32),
+                       float(self.intercept_[0]))
+        fraction = None
+        if self.early_stopping and not partial:
+            fraction = _number("validation_fraction", self.validation_fraction)
+        result = _core.train(
+            json.dumps(hyperparameters), X, y, sample_weight, fraction,
+            None if initial is None else initial[0], 0.0 if initial is None else initial[1])
+        self._record(result, partial and continuing)
+        return self
+
+    def _host_arrays(self, X, y, sample_weight, reset):
+        target_name = getattr(y, "name", None)
+        X, y = _validate_data(self, X, y, reset=reset, dtype=np.float32, order="C",
+                              y_numeric=True)
+        y = np.ascontiguousarray(y, dtype=np.float32)  # n floats; no copy when already float32
+        if sample_weight is not None:
+            sample_weight = _check_sample_weight(sample_weight, X, dtype=np.float32)
+            # Unit weights are the unweighted problem: train it as such (same arithmetic).
+            sample_weight = None if np.all(sample_weight == 1) else np.ascontiguousarray(
+                sample_weight)
+        if reset:
+            self._target_name = str(target_name) if target_name is not None else "y"
+        return X, y, sample_weight
+
+    def _cuda_arrays(self, X, y, sample_weight, reset):
+        X = cuda_float32(X, "X")
+        if X.ndim != 2:
+            raise ValueError(f"X: expected a 2-D array, got {X.ndim} dimensions")
+        if not reset and X.shape[1] != self.n_features_in_:
+            raise ValueError(f"X has {X.shape[1]} features, but SGDRegressor is expecting "
+                             f"{self.n_features_in_} features as input.")
+        y = cuda_float32(y, "y").reshape(-1)
+        if sample_weight is not None:
+            sample_weight = cuda_float32(sample_weight, "sample_weight").reshape(-1)
+        if reset:
+            self.n_features_in_ = int(X.shape[1])
+            if hasattr(self, "feature_names_in_"):
+                del self.feature_names_in_
+            self._target_name = "y"
+        return X, y, sample_weight
+
+    def _seed(self, partial):
+        if isinstance(self.random_state, numbers.Integral) and not isinstance(
+                self.random_state, bool):
+            seed = _integer("random_state", self.random_state, 0)
+        else:
+            seed = int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
+        # Each partial_fit call draws afresh (a permutation of its own chunk).
+        return seed + (getattr(self, "_partial_fit_calls", 0) if partial else 0)
+
+    def _hyperparameters(self, epochs, partial):
+        """The parameters as a model file's hyperparameters (the command line's option names)."""
+        batch_size = _integer("batch_size", self.batch_size, 1)
+        auto = isinstance(self.eta0, str)
+        if auto and self.eta0 != "auto":
+            raise ValueError(f"invalid value for eta0: {self.eta0!r} (must be a positive number "
+                             "or 'auto')")
+        if isinstance(self.average, bool):
+            average_from = 0 if self.average else None
+        else:
+            average_from = _integer("average", self.average, 1) // batch_size
+        tol = None if (partial or self.tol is None) else _number("tol", self.tol)
+        return {
+            "batch_size": batch_size,
+            "learning_rate": 0.01 if auto else _number("eta0", self.eta0),
+            "learning_rate_auto": auto,
+            "epochs": _integer("max_iter", epochs, 1),
+            "seed": self._seed(partial),
+            "device": _choice("device", self.device, _DEVICES),
+            "loss": _LOSSES[_choice("loss", self.loss, tuple(_LOSSES))],
+            "epsilon": _number("epsilon", self.epsilon),
+            "penalty": _PENALTIES[_choice("penalty", self.penalty, tuple(_PENALTIES))],
+            "alpha": _number("alpha", self.alpha),
+            "l1_ratio": _number("l1_ratio", self.l1_ratio),
+            "sampling": _choice("sampling", self.sampling, _SAMPLINGS),
+            "schedule": _choice("learning_rate", self.learning_rate, _SCHEDULES),
+            "power_t": _number("power_t", self.power_t),
+            "warmup": _integer("warmup", self.warmup, 0),
+            "momentum": _number("momentum", self.momentum),
+            "nesterov": bool(self.nesterov),
+            "average_from": average_from,
+            "tol": tol,
+            "n_iter_no_change": _integer("n_iter_no_change", self.n_iter_no_change, 1),
+            "solver": _choice("solver", self.solver, _SOLVERS),
+        }
+
+    def _record(self, result, accumulate):
+        steps = int(result["steps_done"])
+        batch_size = int(self.batch_size)
+        rows = int(result["rows"])
+        if self.sampling == "replacement":
+            epochs = math.ceil(steps * batch_size / rows)
+        else:
+            epochs = math.ceil(steps / math.ceil(rows / batch_size))
+        self.coef_ = result["weights"]
+        self.intercept_ = np.array([result["bias"]], dtype=np.float32)
+        self.n_iter_ = (self.n_iter_ + epochs) if accumulate else epochs
+        self.t_ = (self.t_ + steps) if accumulate else steps
+        self.loss_curve_ = result["loss_history"]
+        self.objective_curve_ = result["evaluations"]
+        self.eta0_ = result["learning_rate"]
+        self.stopped_by_ = result["stopped_by"]
+        self._partial_fit_calls = getattr(self, "_partial_fit_calls", 0) + 1 if accumulate else 1
+        self._hyperparameters_json = result["hyperparameters"]
+        self._standardization = None
+        self._metrics = {"final_batch_loss": float(result["loss_history"][-1])
+                         if len(result["loss_history"]) else 0.0,
+                         "full_loss": result["full_loss"], "objective": result["objective"],
+                         "steps_run": float(steps)}
+        if result["validation_objective"] is not None:
+            self._metrics["validation_objective"] = result["validation_objective"]
+        # Debug: the address of the X the core trained on (the caller's buffer when no copy
+        # was made).
+        self._data_pointer = int(result["data_pointer"])
+
+    # -- using the model ------------------------------------------------------------------------
+
+    def predict(self, X):
+        """x . coef_ + intercept_ per row, in float64; a CUDA array gives a CUDA array."""
+        check_is_fitted(self)
+        standardization = getattr(self, "_standardization", None)
+        if is_cuda_array(X):
+            if X.ndim != 2 or X.shape[1] != self.n_features_in_:
+                raise ValueError(f"X has shape {tuple(X.shape)}, but SGDRegressor is expecting "
+                                 f"{self.n_features_in_} features as input.")
+            return cuda_predict(X, self.coef_, self.intercept_[0], standardization)
+        X = _validate_data(self, X, reset=False, dtype=np.float32, order="C")
+        mean, scale = standardization if standardization is not None else (None, None)
+        return _core.predict(X, np.ascontiguousarray(self.coef_, dtype=np.float32),
+                             float(self.intercept_[0]), mean, scale)
+
+    def save(self, path):
+        """Writes the model file of ``linsgd train --model-out`` (atomically): ``linsgd
+        predict --model`` and ``linsgd.load`` read it."""
+        check_is_fitted(self)
+        names = getattr(self, "feature_names_in_", None)
+        names = ([str(name) for name in names] if names is not None
+                 else [f"x{j}" for j in range(self.n_features_in_)])
+        mean, scale = self._standardization or (None, None)
+        _core.save_model(os.fspath(path), np.ascontiguousarray(self.coef_, dtype=np.float32),
+                         float(self.intercept_[0]), names, self._target_name,
+                         self._hyperparameters_json, self._metrics, mean, scale)
+
+
+def _parameters_of(hyperparameters):
+    """SGDRegressor's parameters from a model file's hyperparameters."""
+    h = hyperparameters
+    average_from = h.get("average_from")
+    return {
+        "loss": {cli: name for name, cli in _LOSSES.items()}[h["loss"]],
+        "penalty": None if h["penalty"] == "none" else h["penalty"],
+        "alpha": h["alpha"],
+        "l1_ratio": h["l1_ratio"],
+        "epsilon": h["epsilon"],
+        "learning_rate": h["schedule"],
+        "eta0": "auto" if h.get("learning_rate_auto") else h["learning_rate"],
+        "power_t": h["power_t"],
+        "warmup": h.get("warmup", 0),
+        "momentum": h["momentum"],
+        "nesterov": h["nesterov"],
+        "average": (False if average_from is None
+                    else True if average_from == 0 else average_from * h["batch_size"]),
+        "tol": h.get("tol"),
+        "n_iter_no_change": h["n_iter_no_change"],
+        "batch_size": h["batch_size"],
+        "sampling": h["sampling"],
+        "solver": h.get("solver", "sgd"),
+        "random_state": h["seed"],
+    }
+
+
+def load(path):
+    """The SGDRegressor of a model file written by ``linsgd train --model-out`` or
+    ``SGDRegressor.save``: its parameters from the file's hyperparameters, fitted (coef_,
+    intercept_, feature_names_in_ when the training data named its columns, and the
+    standardization of ``--standardize``)."""
+    model = _core.load_model(os.fspath(path))
+    hyperparameters = json.loads(model["hyperparameters"])
+    estimator = SGDRegressor(**_parameters_of(hyperparameters))
+    estimator.coef_ = model["weights"]
+    estimator.intercept_ = np.array([model["bias"]], dtype=np.float32)
+    estimator.n_features_in_ = int(len(model["weights"]))
+    names = list(model["feature_names"])
+    if names != [f"x{j}" for j in range(len(names))]:
+        estimator.feature_names_in_ = np.asarray(names, dtype=object)
+    estimator.t_ = int(model["metrics"].get("steps_run", hyperparameters["steps"]))
+    estimator._standardization = (None if model["mean"] is None
+                                  else (model["mean"], model["scale"]))
+    estimator._hyperparameters_json = model["hyperparameters"]
+    estimator._metrics = dict(model["metrics"])
+    estimator._target_name = model["target_name"]
+    return estimator

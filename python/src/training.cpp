@@ -1,0 +1,156 @@
+// linsgd._core.train. The hyperparameters arrive as the model file's JSON (the one description
+// of a configuration that the model file, the metrics and the Python package share), the arrays
+// as DataViews; the run goes through train_on_view with the GIL released, asking Python between
+// chunks of steps whether Ctrl-C was pressed.
+#include "training.hpp"
+
+#include <cuda_runtime.h>
+#include <nanobind/stl/optional.h>
+#include <nanobind/stl/string.h>
+
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "arrays.hpp"
+#include "linsgd/errors.hpp"
+#include "linsgd/trainer.hpp"
+#include "model/hyperparameters.hpp"
+#include "model/preprocessing.hpp"
+
+namespace linsgd::python {
+namespace {
+
+using namespace nb::literals;
+
+TrainConfig config_from_json(const std::string& text) {
+  nlohmann::ordered_json json;
+  try {
+    json = nlohmann::ordered_json::parse(text);
+  } catch (const nlohmann::json::exception& error) {
+    throw UsageError(std::string("hyperparameters: not JSON: ") + error.what());
+  }
+  TrainConfig config;
+  read_hyperparameters(json, "hyperparameters", config);
+  return config;
+}
+
+// A host copy of a view's arrays: what the seeded validation split takes (it copies the rows
+// it keeps anyway).
+Dataset copy_of(const DataView& view) {
+  Dataset data;
+  data.rows = view.rows;
+  data.features = view.features;
+  data.X.assign(view.X, view.X + view.rows * view.features);
+  data.y.assign(view.y, view.y + view.rows);
+  if (view.has_sample_weights()) {
+    data.sample_weights.assign(view.sample_weights, view.sample_weights + view.rows);
+  }
+  data.source = view.source;
+  return data;
+}
+
+// The run's evaluations as rows of (step, seconds, objective, validation objective or NaN).
+struct EvaluationLog {
+  std::vector<double> values;
+  void add(const Evaluation& evaluation) {
+    values.push_back(static_cast<double>(evaluation.step));
+    values.push_back(evaluation.seconds);
+    values.push_back(evaluation.objective);
+    values.push_back(
+        evaluation.validation_objective.value_or(std::numeric_limits<double>::quiet_NaN()));
+  }
+};
+
+nb::dict result_dict(TrainResult&& result, EvaluationLog&& log, const DataView& view) {
+  nb::dict out;
+  const int64_t evaluations = static_cast<int64_t>(log.values.size() / 4);
+  out["weights"] = to_numpy(std::move(result.weights));
+  out["bias"] = result.bias;
+  out["loss_history"] = to_numpy(std::move(result.loss_history));
+  auto curve = to_numpy(std::move(log.values));
+  out["evaluations"] =
+      nb::module_::import_("numpy").attr("reshape")(curve, nb::make_tuple(evaluations, 4));
+  out["steps_done"] = result.steps_done;
+  out["stopped_by"] = result.stopped_by;
+  out["interrupted"] = result.interrupted;
+  out["learning_rate"] = result.learning_rate;
+  out["objective"] = result.objective;
+  out["validation_objective"] =
+      result.validation_objective ? nb::cast(*result.validation_objective) : nb::none();
+  out["full_loss"] = result.full_loss;
+  out["train_seconds"] = result.train_seconds;
+  out["prepare_seconds"] = result.prepare_seconds;
+  out["device"] = result.device;
+  out["rows"] = result.rows;
+  out["hyperparameters"] = hyperparameters_json(result.config).dump();
+  out["data_pointer"] = reinterpret_cast<uintptr_t>(view.X);
+  return out;
+}
+
+nb::dict train(const std::string& hyperparameters, const Matrix& X, const Vector& y,
+               const std::optional<Vector>& sample_weight,
+               const std::optional<double>& validation_fraction,
+               const std::optional<Vector>& initial_weights, float initial_bias) {
+  const TrainConfig config = config_from_json(hyperparameters);
+  const DataView view = view_of_arrays(X, y, sample_weight);
+  std::optional<InitialParameters> initial;
+  if (initial_weights) {
+    initial = InitialParameters{to_vector(*initial_weights, "initial weights"), initial_bias};
+  }
+  if (view.memory == MemoryKind::kCuda) {
+    if (validation_fraction) {
+      throw UsageError(
+          "early_stopping with CUDA arrays: the seeded validation split copies rows through "
+          "the host; pass NumPy arrays, or split the data yourself");
+    }
+    if (cudaSetDevice(X.device_id()) != cudaSuccess) {
+      throw UsageError("X is on CUDA device " + std::to_string(X.device_id()) +
+                       ", which this process cannot use");
+    }
+  }
+
+  EvaluationLog log;
+  TrainHooks hooks;
+  bool interrupted_by_python = false;
+  // Between chunks (at most 256 steps): a Ctrl-C (or any signal handler raising) stops the run
+  // there; the exception is raised once the GIL is back.
+  hooks.stop_requested = [&] {
+    nb::gil_scoped_acquire acquire;
+    if (PyErr_CheckSignals() != 0) interrupted_by_python = true;
+    return interrupted_by_python;
+  };
+  if (config.evaluates()) {
+    hooks.on_evaluation = [&](const Evaluation& evaluation) { log.add(evaluation); };
+  }
+  TrainResult result;
+  {
+    nb::gil_scoped_release release;
+    if (validation_fraction) {
+      const auto [kept, held_out] =
+          split_validation(copy_of(view), *validation_fraction, config.seed);
+      const DataView validation = view_of(held_out);
+      result =
+          train_on_view(config, view_of(kept), &validation, initial ? &*initial : nullptr, hooks);
+    } else {
+      result = train_on_view(config, view, nullptr, initial ? &*initial : nullptr, hooks);
+    }
+  }
+  if (interrupted_by_python) throw nb::python_error();
+  return result_dict(std::move(result), std::move(log), view);
+}
+
+}  // namespace
+
+void bind_training(nb::module_& module) {
+  module.def("train", &train, "hyperparameters"_a, "X"_a.noconvert(), "y"_a.noconvert(),
+             "sample_weight"_a.noconvert() = nb::none(), "validation_fraction"_a = nb::none(),
+             "initial_weights"_a.noconvert() = nb::none(), "initial_bias"_a = 0.0f,
+             "Trains on X and y (float32, C-contiguous, host or CUDA) with the hyperparameters "
+             "of a model file's JSON; returns the run's parameters and figures.");
+}
+
+}  // namespace linsgd::python

@@ -1,0 +1,85 @@
+"""The estimator and `linsgd train` are one trainer: the same options, seed and data give the same
+coefficients bit for bit (compared through the command line's JSON model), and a model written by
+either is read and used by the other."""
+import json
+import subprocess
+
+import numpy as np
+import pytest
+
+import linsgd
+
+# Estimator parameters and the command line's options for the same run.
+RUNS = [
+    (dict(learning_rate="constant", eta0=0.02, max_iter=3, tol=None, penalty=None,
+          sampling="replacement", random_state=11),
+     ["--schedule", "constant", "--lr", "0.02", "--epochs", "3", "--penalty", "none",
+      "--sampling", "replacement", "--seed", "11"]),
+    (dict(loss="huber", epsilon=0.5, penalty="elasticnet", alpha=0.01, l1_ratio=0.3,
+          learning_rate="invscaling", eta0=0.05, power_t=0.3, momentum=0.5, nesterov=True,
+          average=128, max_iter=4, tol=None, batch_size=32, sampling="epoch", random_state=5),
+     ["--loss", "huber", "--epsilon", "0.5", "--penalty", "elasticnet", "--alpha", "0.01",
+      "--l1-ratio", "0.3", "--schedule", "invscaling", "--lr", "0.05", "--power-t", "0.3",
+      "--momentum", "0.5", "--nesterov", "--average", "4", "--epochs", "4",
+      "--batch-size", "32", "--sampling", "epoch", "--seed", "5"]),
+    (dict(eta0="auto", learning_rate="adaptive", max_iter=20, tol=1e-4, n_iter_no_change=2,
+          early_stopping=True, validation_fraction=0.2, random_state=3),
+     ["--lr", "auto", "--schedule", "adaptive", "--epochs", "20", "--tol", "1e-4",
+      "--n-iter-no-change", "2", "--val-fraction", "0.2", "--seed", "3", "--penalty", "l2",
+      "--sampling", "epoch"]),
+]
+
+
+def cli_train(cli, tmp_path, X, y, options):
+    np.save(tmp_path / "X.npy", X)
+    np.save(tmp_path / "y.npy", y)
+    model = tmp_path / "cli-model.json"
+    subprocess.run([cli, "train", "--data", str(tmp_path / "X.npy"), "--labels",
+                    str(tmp_path / "y.npy"), "--device", "cpu", "--quiet", "--model-out",
+                    str(model)] + options, check=True)
+    return json.loads(model.read_text())
+
+
+@pytest.mark.parametrize("params,options", RUNS)
+def test_fit_equals_the_command_line_bit_for_bit(cli, tmp_path, regression, params, options):
+    X, y = regression
+    file_model = cli_train(cli, tmp_path, X, y, options)
+    estimator = linsgd.SGDRegressor(device="cpu", **params).fit(X, y)
+    expected = np.asarray(file_model["weights"], dtype=np.float32)
+    assert estimator.coef_.dtype == np.float32
+    np.testing.assert_array_equal(estimator.coef_, expected)
+    assert estimator.intercept_[0] == np.float32(file_model["bias"])
+    assert estimator.t_ == file_model["metrics"]["steps_run"]
+
+
+def test_a_model_saved_from_python_predicts_in_the_command_line(cli, tmp_path, regression):
+    X, y = regression
+    estimator = linsgd.SGDRegressor(device="cpu", random_state=1, max_iter=5).fit(X, y)
+    estimator.save(tmp_path / "model.json")
+    np.save(tmp_path / "X.npy", X)
+    out = subprocess.run([cli, "predict", "--model", str(tmp_path / "model.json"), "--data",
+                          str(tmp_path / "X.npy")], check=True, capture_output=True, text=True)
+    lines = out.stdout.split()
+    cli_predictions = np.array([float(v) for v in lines[1:]])  # after the header
+    np.testing.assert_array_equal(cli_predictions, estimator.predict(X))  # one predict()
+
+
+def test_a_command_line_model_with_standardization_loads_in_python(cli, tmp_path,
+                                                                   diabetes_csv):
+    model = tmp_path / "diabetes.json"
+    subprocess.run([cli, "train", "--data", str(diabetes_csv), "--standardize", "--device",
+                    "cpu", "--quiet", "--epochs", "30", "--sampling", "epoch", "--lr", "auto",
+                    "--model-out", str(model)], check=True)
+    estimator = linsgd.load(model)
+    import pandas as pd
+
+    frame = pd.read_csv(diabetes_csv)
+    X = frame.drop(columns="target")
+    assert list(estimator.feature_names_in_) == list(X.columns)
+    out = subprocess.run([cli, "predict", "--model", str(model), "--data", str(diabetes_csv)],
+                         check=True, capture_output=True, text=True)
+    cli_predictions = np.array([float(v) for v in out.stdout.split()[1:]])
+    np.testing.assert_allclose(estimator.predict(X), cli_predictions, rtol=1e-6, atol=1e-4)
+    # And it saves back to the same file, byte for byte.
+    estimator.save(tmp_path / "again.json")
+    assert (tmp_path / "again.json").read_text() == model.read_text()

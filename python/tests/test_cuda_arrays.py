@@ -1,0 +1,45 @@
+"""CUDA arrays (PyTorch, CuPy) are trained on in place on the GPU: equal to the host run of the
+same seed within float rounding, with predictions on the same device. Skipped without a GPU
+(these belong to the GPU verification runs)."""
+import numpy as np
+import pytest
+
+import linsgd
+
+pytestmark = pytest.mark.skipif(not linsgd.cuda_available(), reason="no CUDA GPU")
+
+
+def cuda_libraries():
+    found = []
+    try:
+        import torch
+
+        if torch.cuda.is_available():
+            found.append(("torch", lambda a: torch.as_tensor(a, device="cuda")))
+    except ImportError:
+        pass
+    try:
+        import cupy
+
+        found.append(("cupy", cupy.asarray))
+    except ImportError:
+        pass
+    return found
+
+
+@pytest.mark.parametrize("name,to_device", cuda_libraries() or [pytest.param(
+    None, None, marks=pytest.mark.skip(reason="neither PyTorch with CUDA nor CuPy"))])
+def test_cuda_arrays_train_in_place_and_predict_on_the_device(regression, name, to_device):
+    X, y = regression
+    params = dict(random_state=3, max_iter=5, tol=None, device="cuda")
+    on_host = linsgd.SGDRegressor(**params).fit(X, y)
+    X_device, y_device = to_device(X), to_device(y)
+    on_device = linsgd.SGDRegressor(**params).fit(X_device, y_device)
+    np.testing.assert_allclose(on_device.coef_, on_host.coef_, rtol=1e-4, atol=1e-5)
+    pointer = (X_device.data_ptr() if name == "torch" else X_device.data.ptr)
+    assert on_device._data_pointer == pointer  # no copy, no host round trip
+    predictions = on_device.predict(X_device)
+    assert type(predictions) is type(X_device)
+    np.testing.assert_allclose(np.asarray(predictions.cpu() if name == "torch"
+                                          else predictions.get()),
+                               on_host.predict(X), rtol=1e-4, atol=1e-4)

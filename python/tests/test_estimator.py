@@ -1,0 +1,188 @@
+"""The estimator's behaviour: zero-copy input, feature names, pickling, partial_fit, the
+diabetes fit against its closed form, Ctrl-C, the GIL, and errors that carry the command line's
+messages."""
+import _thread
+import pickle
+import re
+import threading
+import time
+
+import numpy as np
+import pytest
+
+import linsgd
+
+
+def test_float32_c_contiguous_arrays_are_trained_on_without_a_copy(regression):
+    X, y = regression
+    estimator = linsgd.SGDRegressor(device="cpu", random_state=0, max_iter=2).fit(X, y)
+    assert estimator._data_pointer == X.__array_interface__["data"][0]
+    # float64 and Fortran-ordered input is converted once: the core sees another buffer.
+    for converted in (X.astype(np.float64), np.asfortranarray(X)):
+        estimator.fit(converted, y)
+        assert estimator._data_pointer != converted.__array_interface__["data"][0]
+
+
+def test_a_read_only_array_is_accepted(regression):
+    X, y = regression
+    X = X.copy()
+    X.setflags(write=False)
+    estimator = linsgd.SGDRegressor(device="cpu", random_state=0, max_iter=2).fit(X, y)
+    assert estimator._data_pointer == X.__array_interface__["data"][0]
+
+
+def test_pandas_feature_names_are_kept_and_checked(regression, tmp_path):
+    pd = pytest.importorskip("pandas")
+    X, y = regression
+    frame = pd.DataFrame(X, columns=[f"f{j}" for j in range(X.shape[1])])
+    estimator = linsgd.SGDRegressor(device="cpu", random_state=0, max_iter=3).fit(
+        frame, pd.Series(y, name="price"))
+    assert list(estimator.feature_names_in_) == list(frame.columns)
+    with pytest.warns(UserWarning, match="does not have valid feature names"):
+        np.testing.assert_array_equal(estimator.predict(frame), estimator.predict(X))
+    with pytest.raises(ValueError, match="feature names"):
+        estimator.predict(frame[frame.columns[::-1]])
+    estimator.save(tmp_path / "model.json")
+    loaded = linsgd.load(tmp_path / "model.json")
+    assert list(loaded.feature_names_in_) == list(frame.columns)
+    assert loaded._target_name == "price"
+
+
+def test_pickle_round_trip_predicts_the_same(regression):
+    X, y = regression
+    estimator = linsgd.SGDRegressor(device="cpu", random_state=4, max_iter=3).fit(X, y)
+    copy = pickle.loads(pickle.dumps(estimator))
+    np.testing.assert_array_equal(copy.predict(X), estimator.predict(X))
+    assert copy.get_params() == estimator.get_params()
+
+
+def test_save_and_load_round_trip(regression, tmp_path):
+    X, y = regression
+    estimator = linsgd.SGDRegressor(device="cpu", random_state=4, max_iter=3, loss="huber",
+                                    penalty="l1", alpha=0.001, eta0="auto",
+                                    sampling="sequential").fit(X, y)
+    estimator.save(tmp_path / "model.json")
+    loaded = linsgd.load(tmp_path / "model.json")
+    np.testing.assert_array_equal(loaded.coef_, estimator.coef_)
+    np.testing.assert_array_equal(loaded.predict(X), estimator.predict(X))
+    for name in ("loss", "penalty", "alpha", "eta0", "sampling", "batch_size", "random_state"):
+        assert loaded.get_params()[name] == estimator.get_params()[name], name
+
+
+def test_partial_fit_over_chunks_equals_fit_over_their_concatenation(regression):
+    X, y = regression
+    params = dict(device="cpu", random_state=2, learning_rate="constant", eta0=0.03,
+                  sampling="sequential", batch_size=50, max_iter=1, tol=None, penalty="l1")
+    whole = linsgd.SGDRegressor(**params).fit(X, y)
+    chunks = linsgd.SGDRegressor(**params)
+    for first in range(0, 600, 200):  # 200 rows: four whole batches each
+        chunks.partial_fit(X[first:first + 200], y[first:first + 200])
+    np.testing.assert_array_equal(chunks.coef_, whole.coef_)
+    assert chunks.intercept_[0] == whole.intercept_[0]
+    assert chunks.t_ == whole.t_ == 12
+    assert chunks.n_iter_ == 3
+
+
+def test_warm_start_continues_from_the_previous_fit(regression):
+    X, y = regression
+    params = dict(device="cpu", random_state=2, learning_rate="constant", eta0=0.03,
+                  sampling="sequential", batch_size=50, tol=None, penalty=None)
+    two = linsgd.SGDRegressor(max_iter=2, **params).fit(X, y)
+    warm = linsgd.SGDRegressor(max_iter=1, warm_start=True, **params).fit(X, y).fit(X, y)
+    np.testing.assert_array_equal(warm.coef_, two.coef_)
+
+
+def test_diabetes_r2_is_within_0_02_of_the_closed_form(diabetes_csv):
+    from sklearn.linear_model import LinearRegression
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    data = np.loadtxt(diabetes_csv, delimiter=",", skiprows=1)
+    X, y = data[:, :-1], data[:, -1]
+    exact = LinearRegression().fit(X, y).score(X, y)
+    model = make_pipeline(StandardScaler(), linsgd.SGDRegressor(
+        device="cpu", random_state=0, eta0="auto", penalty=None, max_iter=200, tol=None))
+    assert model.fit(X, y).score(X, y) >= exact - 0.02
+    assert exact > 0.5  # the comparison means something
+
+
+def test_the_exact_solver_matches_the_closed_form(regression):
+    X, y = regression
+    X64 = np.hstack([X.astype(np.float64), np.ones((len(X), 1))])
+    solution = np.linalg.lstsq(X64, y.astype(np.float64), rcond=None)[0]
+    estimator = linsgd.SGDRegressor(device="cpu", solver="exact", penalty=None).fit(X, y)
+    np.testing.assert_allclose(estimator.coef_, solution[:-1], rtol=1e-4, atol=1e-5)
+    assert estimator.stopped_by_ == "exact"
+
+
+def test_curves_are_recorded(regression):
+    X, y = regression
+    estimator = linsgd.SGDRegressor(device="cpu", random_state=0, max_iter=6, tol=1e-9,
+                                    n_iter_no_change=100).fit(X, y)
+    assert estimator.loss_curve_.shape == (estimator.t_,)
+    assert estimator.objective_curve_.shape == (6, 4)  # one evaluation an epoch
+    assert np.all(np.diff(estimator.objective_curve_[:, 0]) == 10)  # ceil(600 / 64) steps
+    assert estimator.objective_curve_[-1, 2] < estimator.objective_curve_[0, 2]
+
+
+def test_ctrl_c_stops_training_and_raises_keyboard_interrupt():
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((20000, 64)).astype(np.float32)
+    y = X.sum(axis=1).astype(np.float32)
+    estimator = linsgd.SGDRegressor(device="cpu", random_state=0, max_iter=100000, tol=None,
+                                    eta0=1e-4)
+    timer = threading.Timer(0.5, _thread.interrupt_main)
+    timer.start()
+    started = time.monotonic()
+    with pytest.raises(KeyboardInterrupt):
+        estimator.fit(X, y)
+    assert time.monotonic() - started < 30
+    assert not hasattr(estimator, "coef_")  # nothing half-fitted
+
+
+def test_training_releases_the_gil():
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((20000, 64)).astype(np.float32)
+    y = X.sum(axis=1).astype(np.float32)
+    estimator = linsgd.SGDRegressor(device="cpu", random_state=0, max_iter=400, tol=None)
+    worker = threading.Thread(target=estimator.fit, args=(X, y))
+    ticks = 0
+    worker.start()
+    while worker.is_alive():  # runs only while the worker's C++ call has let go of the GIL
+        ticks += 1
+        time.sleep(0.001)
+    worker.join()
+    assert estimator.t_ == 400 * 313
+    # Held for the whole run, the GIL would allow a tick or two (before and after).
+    assert ticks > 20
+
+
+@pytest.mark.parametrize("params,message", [
+    (dict(alpha=-1.0), "invalid value for --alpha: -1 (must be a non-negative finite number)"),
+    (dict(momentum=1.5), "invalid value for --momentum: 1.5 (must be in [0, 1))"),
+    (dict(loss="hinge"), "invalid value for loss: 'hinge' (must be one of squared_error, huber"),
+    (dict(batch_size=0), "invalid value for batch_size: 0 (must be an integer >= 1)"),
+    (dict(eta0="fast"), "invalid value for eta0: 'fast' (must be a positive number or 'auto')"),
+    (dict(solver="exact", loss="huber"), "--solver exact"),
+])
+def test_bad_parameters_raise_value_error_with_the_message(regression, params, message):
+    X, y = regression
+    with pytest.raises(ValueError, match=re.escape(message)):
+        linsgd.SGDRegressor(device="cpu", **params).fit(X, y)
+
+
+def test_bad_data_raises_value_error(regression):
+    X, y = regression
+    bad = X.copy()
+    bad[3, 2] = np.nan
+    with pytest.raises(ValueError, match="NaN"):
+        linsgd.SGDRegressor(device="cpu").fit(bad, y)
+    with pytest.raises(ValueError, match="inconsistent numbers of samples"):
+        linsgd.SGDRegressor(device="cpu").fit(X, y[:-1])
+
+
+def test_a_diverging_run_raises_runtime_error_naming_the_step(regression):
+    X, y = regression
+    with pytest.raises(RuntimeError, match=r"training diverged: .* at step \d+"):
+        linsgd.SGDRegressor(device="cpu", learning_rate="constant", eta0=1e6, tol=None,
+                            max_iter=50).fit(X * 1000, y)

@@ -1,0 +1,142 @@
+// Training on borrowed arrays (DataView) and from given starting parameters: what the Python
+// package builds on. Sequential sampling over two chunks, the second warm-started from the
+// first, equals one run over their concatenation bit for bit; a warm start begins where it is
+// told; views that cannot be trained on are refused with a message naming the problem.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <functional>
+#include <limits>
+#include <string>
+#include <vector>
+
+#include "linsgd/errors.hpp"
+#include "linsgd/trainer.hpp"
+#include "option_sets.hpp"
+#include "reference_sgd.hpp"
+#include "test_support.hpp"
+
+namespace linsgd {
+namespace {
+
+using testing::regression_data;
+
+TrainConfig cpu_config(Engine engine) {
+  TrainConfig config;
+  config.device = DeviceKind::kCpu;
+  config.engine = engine;
+  config.threads = 1;
+  return config;
+}
+
+// Rows [first, first + count) of `data`, as their own dataset.
+Dataset rows_of(const Dataset& data, int64_t first, int64_t count) {
+  Dataset part;
+  part.rows = count;
+  part.features = data.features;
+  part.X.assign(data.X.begin() + first * data.features,
+                data.X.begin() + (first + count) * data.features);
+  part.y.assign(data.y.begin() + first, data.y.begin() + first + count);
+  part.source = "rows " + std::to_string(first) + "+";
+  return part;
+}
+
+TEST(WarmStart, TwoSequentialChunksEqualOneRunOverTheirConcatenation) {
+  const Dataset data = regression_data(96, 5, 21);
+  const Dataset first = rows_of(data, 0, 48), second = rows_of(data, 48, 48);
+  for (const Engine engine : {Engine::kGemv, Engine::kFused}) {
+    TrainConfig config = cpu_config(engine);
+    config.sampling = Sampling::kSequential;
+    config.batch_size = 16;
+    config.epochs = 1;
+    config.learning_rate = 0.05;
+    config.penalty = Penalty::kL1;  // the prox step too
+    config.alpha = 0.01;
+    const TrainResult whole = train_on_data(config, data);
+    const TrainResult part = train_on_data(config, first);
+    const InitialParameters start{part.weights, part.bias};
+    const DataView second_view = view_of(second);
+    const TrainResult continued = train_on_view(config, second_view, nullptr, &start);
+    EXPECT_EQ(whole.steps_done, 6);
+    EXPECT_EQ(part.steps_done + continued.steps_done, 6);
+    EXPECT_EQ(continued.weights, whole.weights) << to_string(engine);
+    EXPECT_EQ(continued.bias, whole.bias) << to_string(engine);
+    // And the steps moved the model: the chunks are not a no-op.
+    EXPECT_NE(part.weights, whole.weights) << to_string(engine);
+  }
+}
+
+TEST(WarmStart, TheRunBeginsAtTheGivenParameters) {
+  const Dataset data = regression_data(64, 6, 9);
+  const testing::LinearFit fit = testing::least_squares(data.X, data.y, data.rows, data.features);
+  InitialParameters start;
+  for (double w : fit.weights) start.weights.push_back(static_cast<float>(w));
+  start.bias = static_cast<float>(fit.intercept);
+  for (const Engine engine : {Engine::kGemv, Engine::kFused}) {
+    TrainConfig config = cpu_config(engine);
+    config.steps = 1;
+    config.learning_rate = 1e-9;  // a step that moves nothing visible
+    const DataView view = view_of(data);
+    const TrainResult run = train_on_view(config, view, nullptr, &start);
+    for (size_t j = 0; j < start.weights.size(); ++j) {
+      EXPECT_NEAR(run.weights[j], fit.weights[j], 1e-5) << to_string(engine) << " w" << j;
+    }
+    EXPECT_NEAR(run.bias, fit.intercept, 1e-5) << to_string(engine);
+  }
+}
+
+using testing::message_of;
+
+TEST(DataViews, ThatCannotBeTrainedOnAreRefusedNamingTheProblem) {
+  const Dataset data = regression_data(32, 3, 2);
+  const TrainConfig config = cpu_config(Engine::kAuto);
+  DataView view = view_of(data);
+  view.source = "X";
+
+  DataView on_gpu = view;
+  on_gpu.memory = MemoryKind::kCuda;  // never read: refused first
+  EXPECT_NE(message_of<UsageError>([&] {
+              train_on_view(config, on_gpu);
+            }).find("X: the arrays are in CUDA device memory"),
+            std::string::npos);
+
+  DataView empty = view;
+  empty.rows = 0;
+  EXPECT_NE(message_of<InputError>([&] { train_on_view(config, empty); }).find("0 rows x 3"),
+            std::string::npos);
+
+  DataView no_targets = view;
+  no_targets.y = nullptr;
+  EXPECT_NE(message_of<InputError>([&] {
+              train_on_view(config, no_targets);
+            }).find("X: X or y is missing"),
+            std::string::npos);
+
+  DataView narrow = view;
+  narrow.features = 2;
+  narrow.source = "validation";
+  EXPECT_NE(message_of<InputError>([&] {
+              train_on_view(config, view, &narrow);
+            }).find("validation has 2 feature columns but the training data has 3"),
+            std::string::npos);
+
+  InitialParameters short_start{{0.0f, 0.0f}, 0.0f};
+  EXPECT_NE(message_of<InputError>([&] {
+              train_on_view(config, view, nullptr, &short_start);
+            }).find("the initial weights have 2 values but the data has 3 features"),
+            std::string::npos);
+  InitialParameters nan_start{{0.0f, std::numeric_limits<float>::quiet_NaN(), 0.0f}, 0.0f};
+  EXPECT_NE(message_of<InputError>([&] {
+              train_on_view(config, view, nullptr, &nan_start);
+            }).find("not all finite"),
+            std::string::npos);
+
+  Dataset no_y = data;
+  no_y.y.clear();
+  no_y.source = "file.csv";
+  EXPECT_NE(message_of<InputError>([&] { view_of(no_y); }).find("file.csv: no target column"),
+            std::string::npos);
+}
+
+}  // namespace
+}  // namespace linsgd
