@@ -68,8 +68,8 @@ class SGDRegressor(RegressorMixin, BaseEstimator):
     learning_rate : the schedule: "invscaling" (eta0 / (t + 1)^power_t, t the step),
         "constant", "adaptive" (divided by 5 when the objective stops improving) or "cosine"
         (with ``warmup`` steps of linear warm-up).
-    eta0 : the initial rate, or "auto" (1 / the mini-batch's expected smoothness, computed from
-        the data).
+    eta0 : the initial rate, or "auto" (the default: 1 / the mini-batch's expected smoothness,
+        computed from the data, so that no data scale makes the run diverge).
     momentum, nesterov : heavy-ball or Nesterov momentum (PyTorch's convention).
     average : False; True to average the iterates from the first step; an integer k to start
         once k samples were seen.
