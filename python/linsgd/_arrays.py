@@ -43,3 +43,10 @@ def cuda_predict(X, coef, intercept, standardization=None):
     if standardization is not None:
         X = (X - cupy.asarray(standardization[0])) / cupy.asarray(standardization[1])
     return X.astype(cupy.float64) @ cupy.asarray(coef, dtype=cupy.float64) + float(intercept)
+
+
+def to_host(array):
+    """A NumPy copy of a CUDA array (PyTorch or CuPy)."""
+    if hasattr(array, "cpu") and hasattr(array, "numpy"):  # PyTorch
+        return array.detach().cpu().numpy()
+    return array.get()

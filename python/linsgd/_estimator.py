@@ -16,7 +16,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted
 
 from . import _core
-from ._arrays import cuda_float32, cuda_predict, is_cuda_array
+from ._arrays import cuda_float32, cuda_predict, is_cuda_array, to_host
 
 try:  # scikit-learn 1.6 and later
     from sklearn.utils.validation import validate_data as _validate_data
@@ -301,6 +301,18 @@ class SGDRegressor(RegressorMixin, BaseEstimator):
         mean, scale = standardization if standardization is not None else (None, None)
         return _core.predict(X, np.ascontiguousarray(self.coef_, dtype=np.float32),
                              float(self.intercept_[0]), mean, scale)
+
+    def score(self, X, y, sample_weight=None):
+        """R² of predict(X) against y (CUDA arrays: computed on the host from n values each)."""
+        if not is_cuda_array(X):
+            return super().score(X, y, sample_weight)
+        from sklearn.metrics import r2_score
+
+        def host(values):
+            return None if values is None else (
+                to_host(values) if is_cuda_array(values) else np.asarray(values))
+
+        return r2_score(host(y), to_host(self.predict(X)), sample_weight=host(sample_weight))
 
     def save(self, path):
         """Writes the model file of ``linsgd train --model-out`` (atomically): ``linsgd

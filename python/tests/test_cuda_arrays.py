@@ -43,3 +43,4 @@ def test_cuda_arrays_train_in_place_and_predict_on_the_device(regression, name, 
     np.testing.assert_allclose(np.asarray(predictions.cpu() if name == "torch"
                                           else predictions.get()),
                                on_host.predict(X), rtol=1e-4, atol=1e-4)
+    assert abs(on_device.score(X_device, y_device) - on_host.score(X, y)) < 1e-4
