@@ -70,7 +70,7 @@ TEST(FitCli, ARunToConvergenceWritesItsCurveFiguresAndHyperparameters) {
   EXPECT_DOUBLE_EQ(m["epochs"].get<double>(), m["steps_run"].get<double>() * 64.0 / 240.0);
   EXPECT_TRUE(m["validation"].contains("objective"));
   EXPECT_LT(m["objective"].get<double>(), 0.01);
-  // The power iteration of --lr auto ran before the steps: counted apart from them.
+  // The Lanczos iteration of --lr auto ran before the steps: counted apart from them.
   EXPECT_GT(m["prepare_seconds"].get<double>(), 0.0);
   EXPECT_GT(m["train_seconds"].get<double>(), 0.0);
 

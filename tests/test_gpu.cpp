@@ -462,7 +462,7 @@ TEST(GpuFit, AutoRateExactSolverAndStoppingMatchTheCpu) {
   EXPECT_TRUE(testing::all_close(gpu_exact.weights, cpu_exact.weights, 1e-6, 1e-5));
   EXPECT_NEAR(gpu_exact.bias, cpu_exact.bias, 1e-6);
 
-  // --lr auto: each backend's power iteration within its 0.1 % of the eigenvalue.
+  // --lr auto: each backend's Lanczos iteration within its 0.1 % of the eigenvalue.
   config.solver = Solver::kSgd;
   config.learning_rate_auto = true;
   config.steps = 10;

@@ -1,7 +1,8 @@
-// --lr auto and the stopping rules on the CPU: the power iteration's eigenvalue against a dense
-// symmetric eigen-solve (Jacobi rotations in double); runs that diverge at the default rate
-// converge with --lr auto; --tol / --n-iter-no-change stop at the evaluation the rule predicts
-// from the recorded curve; the adaptive schedule divides the rate and stops when it is spent;
+// --lr auto and the stopping rules on the CPU: the Lanczos eigenvalue (and its tridiagonal
+// bisection) against a dense symmetric eigen-solve (Jacobi rotations in double); runs that diverge
+// at the default rate converge with --lr auto; --tol / --n-iter-no-change stop at the evaluation
+// the rule predicts from the recorded curve; the adaptive schedule divides the rate and stops when
+// it is spent;
 // --max-seconds stops a run.
 #include <gtest/gtest.h>
 
@@ -77,7 +78,23 @@ double largest_eigenvalue_dense(std::vector<double> A, int64_t m) {
   return largest;
 }
 
-TEST(AutoStepSize, PowerIterationFindsTheLargestEigenvalue) {
+TEST(AutoStepSize, TridiagonalBisectionFindsTheLargestEigenvalue) {
+  std::mt19937 engine(5);
+  std::normal_distribution<double> normal;
+  for (int64_t k : {1, 2, 7, 30}) {
+    std::vector<double> a(k), b(k > 0 ? k - 1 : 0), T(k * k, 0.0);
+    for (int64_t i = 0; i < k; ++i) T[i * k + i] = a[i] = normal(engine);
+    for (int64_t i = 0; i + 1 < k; ++i) {
+      b[i] = normal(engine);
+      T[i * k + i + 1] = T[(i + 1) * k + i] = b[i];
+    }
+    const double expected = largest_eigenvalue_dense(T, k);
+    EXPECT_NEAR(largest_tridiagonal_eigenvalue(a, b), expected, 1e-9 * (1 + std::abs(expected)))
+        << k;
+  }
+}
+
+TEST(AutoStepSize, LanczosFindsTheLargestEigenvalue) {
   Dataset data = random_data(300, 12, 1);
   // Correlated columns and sample weights: an eigenvalue well apart from the others' average.
   for (int64_t i = 0; i < data.rows; ++i) data.X[i * 12 + 1] += 2.0f * data.X[i * 12];
@@ -106,8 +123,17 @@ TEST(AutoStepSize, PowerIterationFindsTheLargestEigenvalue) {
   make_resident(exec, data, resident);
   int iterations = 0;
   const double found = largest_eigenvalue(exec, resident, 1e-3, 300, &iterations);
-  EXPECT_NEAR(found, expected, 0.01 * expected) << iterations << " iterations";
-  EXPECT_LE(found, expected * (1 + 1e-6)) << "a power iteration approaches from below";
+  EXPECT_NEAR(found, expected, 1e-4 * expected) << iterations << " iterations";
+  EXPECT_LE(found, expected * (1 + 1e-6)) << "a Ritz value approaches from below";
+  EXPECT_LT(iterations, m);
+
+  // Rank one, [X 1] with X's columns all 2: the first product spans the range; exact at once.
+  for (float& x : data.X) x = 2.0f;
+  data.sample_weights.clear();
+  ResidentData<HostExec> rank_one;
+  make_resident(exec, data, rank_one);
+  EXPECT_NEAR(largest_eigenvalue(exec, rank_one, 1e-3, 300, &iterations), 4.0 * 12 + 1, 1e-4);
+  EXPECT_LE(iterations, 2);
 }
 
 TEST(AutoStepSize, RunsThatDivergeAtTheDefaultRateConvergeWithAuto) {

@@ -1,7 +1,7 @@
 """linsgd in the fit benchmark: the trainer binary on the problem's train.npy.
 
 A run's checkpoints come from --curve-out (the step loop's seconds, evaluations excluded) plus
-the metrics' prepare_seconds (--lr auto's power iteration, the buffers), so its clock starts,
+the metrics' prepare_seconds (--lr auto's Lanczos iteration, the buffers), so its clock starts,
 as the peers' does, with the data in memory (on the GPU for --device cuda). At each target the
 tuned run is repeated with --target-objective: its model gives the test MSE there (and its
 objective, recomputed in float64 by the harness), its process the end-to-end wall time, data

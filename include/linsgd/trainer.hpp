@@ -44,7 +44,7 @@ struct TrainResult {
   float bias = 0.0f;
   // The step loop (with its evaluations), or the exact solve: no data generation, no copies.
   double train_seconds = 0.0;
-  // From the data in memory to the first step: --lr auto's power iteration, the loop's buffers,
+  // From the data in memory to the first step: --lr auto's Lanczos iteration, the loop's buffers,
   // its first weights and its CUDA graphs (0 for the exact solver).
   double prepare_seconds = 0.0;
   double full_loss = 0.0;  // 0.5 * mean((X w + b - y)^2) over every training row

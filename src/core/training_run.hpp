@@ -192,7 +192,9 @@ TrainResult train_with(Exec& exec, const TrainConfig& requested, const DataView*
   exec.synchronize();
   const auto prepare_start = std::chrono::steady_clock::now();
   if (config.learning_rate_auto) {
-    config.learning_rate = auto_step_size(exec, data, config).learning_rate;
+    // Whole-data passes: every core, unless --threads fixed the count.
+    config.learning_rate = exec.with_every_core(
+        requested.threads == 0, [&] { return auto_step_size(exec, data, config).learning_rate; });
   }
 
   const bool evaluations = config.evaluates() || static_cast<bool>(hooks.on_evaluation);

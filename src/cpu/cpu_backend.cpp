@@ -13,11 +13,13 @@ namespace {
 
 // --threads 0 picks the count. A step's two GEMVs touch B x d floats; below about a million of
 // them, splitting the GEMVs across threads costs more than it saves (benchmarks/NOTES.md, "CPU
-// threads"), so small steps run on one thread and large ones on every core.
-int cpu_threads_for(const TrainConfig& config, int64_t features) {
+// threads"), so small steps run on one thread and large ones on every core. The exact solver
+// reads every row: every core from a million elements on.
+int cpu_threads_for(const TrainConfig& config, int64_t rows, int64_t features) {
   if (config.threads > 0) return config.threads;
   constexpr int64_t kElementsWorthThreading = int64_t{1} << 20;
-  if (config.batch_size * features < kElementsWorthThreading) return 1;
+  const int64_t read = config.solver == Solver::kExact ? rows : config.batch_size;
+  if (read * features < kElementsWorthThreading) return 1;
   return static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
 }
 
@@ -35,7 +37,7 @@ TrainResult train_cpu(const TrainConfig& config, const DataView* data, const Dat
                             data != nullptr && data->has_sample_weights()) -
           in_memory,
       available_host_memory());
-  HostExec exec(cpu_threads_for(config, features));
+  HostExec exec(cpu_threads_for(config, rows, features));
   return train_with(exec, config, data, validation, initial, DeviceKind::kCpu, hooks);
 }
 

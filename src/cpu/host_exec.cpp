@@ -29,11 +29,15 @@ std::string cpu_model_name() {
 }  // namespace
 
 HostExec::HostExec(int threads) {
-  openblas_set_num_threads(threads);
+  set_threads(threads);
 }
 
 int HostExec::threads() const {
   return openblas_get_num_threads();
+}
+
+void HostExec::set_threads(int threads) {
+  openblas_set_num_threads(threads);
 }
 
 std::string HostExec::description() const {

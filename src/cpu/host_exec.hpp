@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -29,6 +30,23 @@ class HostExec {
   // Human-readable description: "CPU: <model> (<threads> threads)".
   std::string description() const;
   int threads() const;
+  void set_threads(int threads);
+
+  // Runs `passes` (whole-data work before the steps: --lr auto's products) with the CPU BLAS on
+  // every core when `every_core`, then gives the steps their own thread count back. A step reads
+  // too little to gain from threads; a pass over all the data does.
+  template <class Passes>
+  auto with_every_core(bool every_core, Passes&& passes) {
+    struct Restore {
+      HostExec& exec;
+      int threads;
+      ~Restore() { exec.set_threads(threads); }
+    };
+    const Restore restore{*this, threads()};
+    if (every_core)
+      set_threads(static_cast<int>(std::max(1u, std::thread::hardware_concurrency())));
+    return passes();
+  }
 
   template <class T>
   Buffer<T> allocate(int64_t count) {

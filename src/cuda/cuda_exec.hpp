@@ -101,6 +101,11 @@ class CudaExec {
     return RandomGenerator(RandomGenerator::Location::kDevice, seed, stream());
   }
   void synchronize() { LINSGD_CUDA_CHECK(cudaStreamSynchronize(stream())); }
+  // HostExec's thread switch for whole-data passes: nothing to switch on the GPU.
+  template <class Passes>
+  auto with_every_core(bool, Passes&& passes) {
+    return passes();
+  }
 
   // y = op(A) x + beta y, A column-major m x n with lda = m (see core/gemv_op.hpp).
   void gemv(GemvOp op, int64_t m, int64_t n, const float* A, const float* x, float beta, float* y);
