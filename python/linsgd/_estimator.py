@@ -289,7 +289,8 @@ class SGDRegressor(RegressorMixin, BaseEstimator):
     # -- using the model ------------------------------------------------------------------------
 
     def predict(self, X):
-        """x . coef_ + intercept_ per row, in float64; a CUDA array gives a CUDA array."""
+        """x . coef_ + intercept_ per row, in float64, as an array of X's kind: NumPy for NumPy
+        (and lists, DataFrames), a PyTorch tensor on X's device for a tensor, CuPy for CuPy."""
         check_is_fitted(self)
         standardization = getattr(self, "_standardization", None)
         if is_cuda_array(X):
@@ -297,10 +298,16 @@ class SGDRegressor(RegressorMixin, BaseEstimator):
                 raise ValueError(f"X has shape {tuple(X.shape)}, but SGDRegressor is expecting "
                                  f"{self.n_features_in_} features as input.")
             return cuda_predict(X, self.coef_, self.intercept_[0], standardization)
+        torch_input = type(X).__module__.split(".")[0] == "torch"  # a CPU tensor
         X = _validate_data(self, X, reset=False, dtype=np.float32, order="C")
         mean, scale = standardization if standardization is not None else (None, None)
-        return _core.predict(X, np.ascontiguousarray(self.coef_, dtype=np.float32),
-                             float(self.intercept_[0]), mean, scale)
+        predictions = _core.predict(X, np.ascontiguousarray(self.coef_, dtype=np.float32),
+                                    float(self.intercept_[0]), mean, scale)
+        if torch_input:
+            import torch
+
+            return torch.from_numpy(predictions)
+        return predictions
 
     def score(self, X, y, sample_weight=None):
         """R² of predict(X) against y (CUDA arrays: computed on the host from n values each)."""

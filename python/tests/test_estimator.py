@@ -186,3 +186,14 @@ def test_a_diverging_run_raises_runtime_error_naming_the_step(regression):
     with pytest.raises(RuntimeError, match=r"training diverged: .* at step \d+"):
         linsgd.SGDRegressor(device="cpu", learning_rate="constant", eta0=1e6, tol=None,
                             max_iter=50).fit(X * 1000, y)
+
+
+def test_a_cpu_tensor_gives_a_tensor(regression):
+    torch = pytest.importorskip("torch")
+    X, y = regression
+    estimator = linsgd.SGDRegressor(device="cpu", random_state=0, max_iter=3)
+    estimator.fit(torch.from_numpy(X), torch.from_numpy(y))
+    assert estimator._data_pointer == X.__array_interface__["data"][0]  # shared, not copied
+    predictions = estimator.predict(torch.from_numpy(X))
+    assert isinstance(predictions, torch.Tensor)
+    np.testing.assert_array_equal(predictions.numpy(), estimator.predict(X))
