@@ -4,6 +4,7 @@
 // told; views that cannot be trained on are refused with a message naming the problem.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <functional>
 #include <limits>
@@ -129,6 +130,20 @@ TEST(DataViews, ThatCannotBeTrainedOnAreRefusedNamingTheProblem) {
   EXPECT_NE(message_of<InputError>([&] {
               train_on_view(config, view, nullptr, &nan_start);
             }).find("not all finite"),
+            std::string::npos);
+
+  std::vector<float> weights(32, 1.0f);
+  weights[3] = -1.0f;
+  DataView weighted = view;
+  weighted.sample_weights = weights.data();
+  EXPECT_NE(message_of<InputError>([&] {
+              train_on_view(config, weighted);
+            }).find("X: row 3: sample weight -1.000000 (must be finite and >= 0)"),
+            std::string::npos);
+  std::fill(weights.begin(), weights.end(), 0.0f);
+  EXPECT_NE(message_of<InputError>([&] {
+              train_on_view(config, weighted);
+            }).find("X: every sample weight is 0"),
             std::string::npos);
 
   Dataset no_y = data;

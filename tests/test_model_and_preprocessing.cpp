@@ -150,6 +150,18 @@ TEST(ModelFile, NamesEachKindOfDamage) {
   json["weights"].erase(0);
   EXPECT_EQ(load_error(dir.file("short.json", json.dump())),
             d + "short.json: 'weights' has 2 values, expected 3");
+  // Integers that do not fit their field (a fuzzer's find: nlohmann's cast would be undefined).
+  json = nlohmann::json::parse(text);
+  json["hyperparameters"]["seed"] = 7.7e39;
+  EXPECT_EQ(load_error(dir.file("seed.json", json.dump())),
+            d + "seed.json: hyperparameters.seed: not an integer");
+  json["hyperparameters"]["seed"] = -1;
+  EXPECT_EQ(load_error(dir.file("negative.json", json.dump())),
+            d + "negative.json: hyperparameters.seed: out of range");
+  json = nlohmann::json::parse(text);
+  json["hyperparameters"]["steps"] = 2.5;
+  EXPECT_EQ(load_error(dir.file("steps.json", json.dump())),
+            d + "steps.json: hyperparameters.steps: not an integer");
   json = nlohmann::json::parse(text);
   json.erase("format");
   EXPECT_EQ(load_error(dir.file("other.json", json.dump())),

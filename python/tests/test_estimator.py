@@ -179,6 +179,14 @@ def test_bad_data_raises_value_error(regression):
         linsgd.SGDRegressor(device="cpu").fit(bad, y)
     with pytest.raises(ValueError, match="inconsistent numbers of samples"):
         linsgd.SGDRegressor(device="cpu").fit(X, y[:-1])
+    weights = np.ones(len(y), dtype=np.float32)
+    weights[5] = -2.0
+    with pytest.raises(ValueError, match=re.escape("row 5: sample weight -2.000000 (must be "
+                                                   "finite and >= 0)")):
+        linsgd.SGDRegressor(device="cpu").fit(X, y, sample_weight=weights)
+    # Refused by scikit-learn's validation (recent versions) or by the core.
+    with pytest.raises(ValueError, match="non-zero|every sample weight is 0"):
+        linsgd.SGDRegressor(device="cpu").fit(X, y, sample_weight=np.zeros(len(y)))
 
 
 def test_a_diverging_run_raises_runtime_error_naming_the_step(regression):

@@ -1,10 +1,24 @@
-// DataView: a dataset's arrays, borrowed.
+// DataView: a dataset's arrays, borrowed; and the rule sample weights must follow.
+#include <cmath>
 #include <string>
 
 #include "linsgd/dataset.hpp"
 #include "linsgd/errors.hpp"
 
 namespace linsgd {
+
+void require_usable_weights(const float* weights, int64_t rows, const std::string& source) {
+  double sum = 0.0;
+  for (int64_t i = 0; i < rows; ++i) {
+    const float weight = weights[i];
+    if (!std::isfinite(weight) || weight < 0.0f) {
+      throw InputError(source + ": row " + std::to_string(i) + ": sample weight " +
+                       std::to_string(weight) + " (must be finite and >= 0)");
+    }
+    sum += weight;
+  }
+  if (rows > 0 && !(sum > 0.0)) throw InputError(source + ": every sample weight is 0");
+}
 
 DataView view_of(const Dataset& data) {
   if (!data.has_target()) throw InputError(data.source + ": no target column to train on");

@@ -3,13 +3,16 @@
 // used where they lie).
 #pragma once
 
+#include <cmath>
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "core/gemv_op.hpp"
 #include "core/random_generator.hpp"
 #include "core/rng_plan.hpp"
 #include "linsgd/dataset.hpp"
+#include "linsgd/errors.hpp"
 
 namespace linsgd {
 
@@ -93,6 +96,11 @@ void make_resident(Exec& exec, const DataView& view, ResidentData<Exec>& data) {
       for (int64_t i = 0; i < view.rows; ++i) data.weight_sum += view.sample_weights[i];
     } else {
       data.weight_sum = exec.sum(data.sample_weights, view.rows);
+      if (!(data.weight_sum > 0.0) || !std::isfinite(data.weight_sum)) {
+        throw InputError(view.source + ": the sample weights sum to " +
+                         std::to_string(data.weight_sum) +
+                         " (they must be finite and >= 0, and not all 0)");
+      }
     }
   }
 }

@@ -141,22 +141,6 @@ std::vector<float> weights_file(const ReadOptions& options, int64_t rows) {
   return std::move(weights.values);
 }
 
-// Weights must be finite, >= 0 and not all 0: the objective divides by their sum.
-void require_usable_weights(const Dataset& dataset, const std::string& source) {
-  double sum = 0.0;
-  for (size_t i = 0; i < dataset.sample_weights.size(); ++i) {
-    const float weight = dataset.sample_weights[i];
-    if (!std::isfinite(weight) || weight < 0.0f) {
-      throw InputError(source + ": row " + std::to_string(i) + ": sample weight " +
-                       std::to_string(weight) + " (must be finite and >= 0)");
-    }
-    sum += weight;
-  }
-  if (!dataset.sample_weights.empty() && !(sum > 0.0)) {
-    throw InputError(source + ": every sample weight is 0");
-  }
-}
-
 Dataset read_by_format(const InputBytes& input, const ReadOptions& options) {
   // By content; a file named .npy that is not one is damaged, not CSV.
   if (input.starts_with(kNpyMagic) || named_npy(input.name())) {
@@ -185,9 +169,11 @@ Dataset read_dataset(const InputBytes& input, const ReadOptions& options) {
   Dataset dataset = read_by_format(input, options);
   if (weights_from_file(options)) {
     dataset.sample_weights = weights_file(options, dataset.rows);
-    require_usable_weights(dataset, options.sample_weight);
-  } else {
-    require_usable_weights(dataset, input.name());
+  }
+  if (dataset.has_sample_weights()) {
+    // Weights must be finite, >= 0 and not all 0: the objective divides by their sum.
+    require_usable_weights(dataset.sample_weights.data(), dataset.rows,
+                           weights_from_file(options) ? options.sample_weight : input.name());
   }
   return dataset;
 }

@@ -1,6 +1,11 @@
 // hyperparameters_json and read_hyperparameters.
 #include "model/hyperparameters.hpp"
 
+#include <limits>
+#include <optional>
+#include <string>
+#include <type_traits>
+
 #include "linsgd/errors.hpp"
 
 namespace linsgd {
@@ -10,6 +15,27 @@ using Json = nlohmann::ordered_json;
 
 Json optional_number(const std::optional<double>& value) {
   return value ? Json(*value) : Json(nullptr);
+}
+
+// json[key] as an integer of T, or the problem with it: a float, or an integer out of T's range,
+// would go through nlohmann's unchecked cast (undefined behaviour); both are the file's fault.
+template <class T>
+std::optional<std::string> integer_at(const Json& json, const char* key, T& target) {
+  const Json& value = json[key];
+  if (value.is_number_unsigned()) {
+    const auto number = value.get<uint64_t>();
+    if (number > static_cast<uint64_t>(std::numeric_limits<T>::max())) return "out of range";
+    target = static_cast<T>(number);
+    return std::nullopt;
+  }
+  if (value.is_number_integer()) {
+    const auto number = value.get<int64_t>();
+    if (number < 0 && std::is_unsigned_v<T>) return "out of range";
+    if (number < static_cast<int64_t>(std::numeric_limits<T>::min())) return "out of range";
+    target = static_cast<T>(number);
+    return std::nullopt;
+  }
+  return "not an integer";
 }
 
 }  // namespace
@@ -59,26 +85,33 @@ void read_hyperparameters(const Json& json, const std::string& source, TrainConf
       fail(key, error.what());
     }
   };
+  // An integer, when the key is there (and, for the optional ones, not null).
+  const auto integer = [&](const char* key, auto& target) {
+    if (!json.contains(key) || json[key].is_null()) return;
+    if (const auto problem = integer_at(json, key, target)) fail(key, *problem);
+  };
+  integer("batch_size", c.batch_size);
+  integer("steps", c.steps);
+  integer("epochs", c.epochs);  // not written (a run's are resolved to steps)
+  integer("seed", c.seed);
+  integer("warmup", c.warmup);
+  integer("eval_every", c.eval_every);
+  integer("n_iter_no_change", c.n_iter_no_change);
+  if (json.contains("average_from") && !json["average_from"].is_null()) {
+    int64_t average_from = 0;
+    integer("average_from", average_from);
+    c.average_from = average_from;
+  }
   try {
-    c.batch_size = json.value("batch_size", c.batch_size);
     c.learning_rate = json.value("learning_rate", c.learning_rate);
     c.learning_rate_auto = json.value("learning_rate_auto", c.learning_rate_auto);
-    c.steps = json.value("steps", c.steps);
-    c.epochs = json.value("epochs", c.epochs);  // not written (a run's are resolved to steps)
     c.sigma = json.value("sigma", c.sigma);
-    c.seed = json.value("seed", c.seed);
     c.epsilon = json.value("epsilon", c.epsilon);
     c.alpha = json.value("alpha", c.alpha);
     c.l1_ratio = json.value("l1_ratio", c.l1_ratio);
     c.power_t = json.value("power_t", c.power_t);
-    c.warmup = json.value("warmup", c.warmup);
     c.momentum = json.value("momentum", c.momentum);
     c.nesterov = json.value("nesterov", c.nesterov);
-    c.eval_every = json.value("eval_every", c.eval_every);
-    c.n_iter_no_change = json.value("n_iter_no_change", c.n_iter_no_change);
-    if (json.contains("average_from") && !json["average_from"].is_null()) {
-      c.average_from = json["average_from"].get<int64_t>();
-    }
     if (json.contains("tol") && !json["tol"].is_null()) c.tol = json["tol"].get<double>();
     if (json.contains("target_objective") && !json["target_objective"].is_null()) {
       c.target_objective = json["target_objective"].get<double>();

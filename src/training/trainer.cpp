@@ -74,6 +74,10 @@ void require_arrays(const DataView& view, int64_t expected_features) {
   if (view.X == nullptr || view.y == nullptr) {
     throw InputError(view.source + ": X or y is missing");
   }
+  // Host weights are checked here; a GPU's, by their sum when they are made resident.
+  if (view.has_sample_weights() && view.memory == MemoryKind::kHost) {
+    require_usable_weights(view.sample_weights, view.rows, view.source);
+  }
   if (expected_features >= 0 && view.features != expected_features) {
     throw InputError(view.source + " has " + std::to_string(view.features) +
                      " feature columns but the training data has " +
