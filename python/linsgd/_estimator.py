@@ -91,7 +91,8 @@ class SGDRegressor(RegressorMixin, BaseEstimator):
     updates, run), n_features_in_, feature_names_in_, loss_curve_ (the batch loss of every
     step), objective_curve_ (rows of step, seconds, objective, validation objective, at each
     evaluation), eta0_ (the rate the run started with: eta0 "auto"'s value), stopped_by_ (why the
-    run ended: "steps", "tol", "lr", "exact", ...).
+    run ended: "steps", "tol", "lr", "exact", ...), device_ (where it trained: "CPU: <model> (<n>
+    threads)" or "GPU: <name>"; device="auto" without a GPU trains on the CPU).
     """
 
     def __init__(
@@ -273,6 +274,7 @@ class SGDRegressor(RegressorMixin, BaseEstimator):
         self.objective_curve_ = result["evaluations"]
         self.eta0_ = result["learning_rate"]
         self.stopped_by_ = result["stopped_by"]
+        self.device_ = result["device"]
         self._partial_fit_calls = getattr(self, "_partial_fit_calls", 0) + 1 if accumulate else 1
         self._hyperparameters_json = result["hyperparameters"]
         self._standardization = None

@@ -123,6 +123,7 @@ def test_curves_are_recorded(regression):
     assert estimator.objective_curve_.shape == (6, 4)  # one evaluation an epoch
     assert np.all(np.diff(estimator.objective_curve_[:, 0]) == 10)  # ceil(600 / 64) steps
     assert estimator.objective_curve_[-1, 2] < estimator.objective_curve_[0, 2]
+    assert estimator.device_.startswith("CPU: ")
 
 
 def test_ctrl_c_stops_training_and_raises_keyboard_interrupt():
