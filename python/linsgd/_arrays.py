@@ -13,7 +13,7 @@ def is_cuda_array(array):
     return getattr(device, "type", None) == "cuda"
 
 
-def cuda_float32(array, name):
+def cuda_float32(array):
     """`array` as a float32 C-contiguous array of the same library on the same device: itself when
     it already is one, else one converted copy."""
     if hasattr(array, "contiguous") and hasattr(array, "float"):  # PyTorch

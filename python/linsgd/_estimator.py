@@ -197,15 +197,15 @@ class SGDRegressor(RegressorMixin, BaseEstimator):
         return X, y, sample_weight
 
     def _cuda_arrays(self, X, y, sample_weight, reset):
-        X = cuda_float32(X, "X")
+        X = cuda_float32(X)
         if X.ndim != 2:
             raise ValueError(f"X: expected a 2-D array, got {X.ndim} dimensions")
         if not reset and X.shape[1] != self.n_features_in_:
             raise ValueError(f"X has {X.shape[1]} features, but SGDRegressor is expecting "
                              f"{self.n_features_in_} features as input.")
-        y = cuda_float32(y, "y").reshape(-1)
+        y = cuda_float32(y).reshape(-1)
         if sample_weight is not None:
-            sample_weight = cuda_float32(sample_weight, "sample_weight").reshape(-1)
+            sample_weight = cuda_float32(sample_weight).reshape(-1)
         if reset:
             self.n_features_in_ = int(X.shape[1])
             if hasattr(self, "feature_names_in_"):

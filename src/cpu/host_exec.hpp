@@ -54,7 +54,7 @@ class HostExec {
   }
   template <class T>
   void upload(Buffer<T>& destination, const std::vector<T>& source) {
-    std::copy(source.begin(), source.end(), destination.begin());
+    upload_from(destination, source.data(), static_cast<int64_t>(source.size()));
   }
   template <class T>
   void upload_from(Buffer<T>& destination, const T* source, int64_t count) {
