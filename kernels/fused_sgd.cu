@@ -1,9 +1,12 @@
 // The fused engine's persistent kernel (see fused_sgd.cuh for the algorithm).
 #include "kernels/fused_sgd.cuh"
 
+#include <cooperative_groups.h>
 #include <cuda_pipeline.h>
 #include <cub/block/block_reduce.cuh>
 #include <cuda/atomic>
+
+#include <algorithm>
 
 #include "core/cuda_check.hpp"
 #include "core/fused_plan.hpp"
@@ -119,6 +122,8 @@ __device__ float summed_partials(const float* partials_in, int blocks, int64_t b
   return dot;
 }
 
+// kGridGroupBarrier: the experiment of FusedLayout::grid_group_barrier.
+template <bool kGridGroupBarrier>
 __global__ void __launch_bounds__(kThreads)
     fused_sgd_kernel(StepArgs a, FusedLayout layout, int64_t count) {
   // Shared memory as fused_shared_offsets (core/fused_plan.hpp) lays it out.
@@ -175,7 +180,11 @@ __global__ void __launch_bounds__(kThreads)
 
     float* partials_out = a.partials + (s % 2) * blocks * a.batch + blockIdx.x * a.batch;
     partial_dots(layout, a.batch, width, tile, w_slice, partials_out);
-    grid_barrier(a.barrier, static_cast<unsigned>((s + 1) * blocks));
+    if constexpr (kGridGroupBarrier) {
+      cooperative_groups::this_grid().sync();
+    } else {
+      grid_barrier(a.barrier, static_cast<unsigned>((s + 1) * blocks));
+    }
 
     // B1: residuals from all blocks' partials; the coefficients the gradient multiplies the
     // tile by (the residuals themselves for the post's squared loss, else s'L'(r), 0 past the
@@ -255,12 +264,20 @@ __global__ void __launch_bounds__(kThreads)
   }
 }
 
+// The kernel with the counter barrier, then with cooperative groups' (FusedLayout's experiment).
+const void* const kFusedKernels[] = {reinterpret_cast<const void*>(fused_sgd_kernel<false>),
+                                     reinterpret_cast<const void*>(fused_sgd_kernel<true>)};
+
 }  // namespace
 
 int64_t fused_kernel_static_shared_bytes() {
-  cudaFuncAttributes attributes{};
-  LINSGD_CUDA_CHECK(cudaFuncGetAttributes(&attributes, fused_sgd_kernel));
-  return static_cast<int64_t>(attributes.sharedSizeBytes);
+  int64_t bytes = 0;  // the two barriers' kernels declare the same arrays; the larger, to be sure
+  for (const void* kernel : kFusedKernels) {
+    cudaFuncAttributes attributes{};
+    LINSGD_CUDA_CHECK(cudaFuncGetAttributes(&attributes, kernel));
+    bytes = std::max(bytes, static_cast<int64_t>(attributes.sharedSizeBytes));
+  }
+  return bytes;
 }
 
 void prepare_fused_steps(const FusedPlan& plan, const StepArgs& args) {
@@ -270,9 +287,10 @@ void prepare_fused_steps(const FusedPlan& plan, const StepArgs& args) {
         "the fused engine's 16-byte copies need X 16-byte aligned; use --engine gemv for this "
         "data");
   }
-  LINSGD_CUDA_CHECK(cudaFuncSetAttribute(fused_sgd_kernel,
-                                         cudaFuncAttributeMaxDynamicSharedMemorySize,
-                                         static_cast<int>(plan.shared_bytes)));
+  for (const void* kernel : kFusedKernels) {
+    LINSGD_CUDA_CHECK(cudaFuncSetAttribute(kernel, cudaFuncAttributeMaxDynamicSharedMemorySize,
+                                           static_cast<int>(plan.shared_bytes)));
+  }
 }
 
 // The blocks must all be resident at once for the grid barrier: the plan makes one block per
@@ -283,8 +301,9 @@ void fused_steps(cudaStream_t stream, const FusedPlan& plan, int64_t count, cons
   StepArgs kernel_args = args;
   FusedLayout layout = plan.layout;
   void* parameters[] = {&kernel_args, &layout, &count};
+  const void* kernel = kFusedKernels[layout.grid_group_barrier ? 1 : 0];
   LINSGD_CUDA_CHECK(cudaLaunchCooperativeKernel(
-      reinterpret_cast<void*>(fused_sgd_kernel), dim3(static_cast<unsigned>(layout.blocks)),
+      kernel, dim3(static_cast<unsigned>(layout.blocks)),
       dim3(kThreads), parameters, static_cast<size_t>(plan.shared_bytes), stream));
 }
 

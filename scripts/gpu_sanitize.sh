@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
 # compute-sanitizer over linsgd's GPU code, sized to finish in a few minutes on an H100 or H200:
-#   1. memcheck over the GPU test suite (tests/test_gpu) but its run on 12 GiB of X (past float
-#      2^31), whose full-loss GEMV over every row would take minutes under memcheck;
-#   2. racecheck, synccheck, initcheck and memcheck over short fused-engine runs of the trainer
+#   1. racecheck, synccheck, initcheck and memcheck over short fused-engine runs of the trainer
 #      on awkward shapes: d = 1; B = 1; B > n; d = 2001 (one-float copies); a 4096-row batch;
 #      d = 70,001 (slices wider than a block); the post's shape for 260 steps (across the 256-step
 #      chunk boundary). racecheck slows the fused kernel about 1000x, so the GPU suite's
-#      2000-step runs would take minutes each under it.
+#      2000-step runs would take minutes each under it;
+#   2. the same four tools over the gemv engine with epoch sampling and --lr auto, and over the
+#      exact solver, at three of those shapes;
+#   3. memcheck over the GPU test suite (tests/test_gpu) but its run on 12 GiB of X (past float
+#      2^31), whose full-loss GEMV over every row would take minutes under memcheck. Last, as the
+#      longest: a time limit around this script cuts it, not the short runs.
 # Prints one line per run and exits non-zero when any reports an error.
 #   scripts/gpu_sanitize.sh BUILD_DIR
 set -uo pipefail
@@ -29,8 +32,6 @@ check() { # label, command...
   fi
 }
 
-check "memcheck, tests/test_gpu" --tool memcheck "$build/tests/test_gpu" \
-  --gtest_filter='-GpuTraining.RowsPastFloatTwoTo31FollowTheReference'
 while read -r rows features batch lr steps; do
   for tool in racecheck synccheck initcheck memcheck; do
     check "$tool, --engine fused, $rows x $features, B $batch, $steps steps" --tool "$tool" \
@@ -46,5 +47,22 @@ done <<'SHAPES'
 20 70001 5 1e-6 20
 4000 2000 64 0.01 260
 SHAPES
+# The other kernels: the gemv engine's, epoch orders and --lr auto's products; the exact solver's.
+while read -r rows features batch; do
+  for tool in racecheck synccheck initcheck memcheck; do
+    check "$tool, --engine gemv --sampling epoch --lr auto, $rows x $features, B $batch" \
+      --tool "$tool" "$build/linsgd" train --device cuda --engine gemv --sampling epoch \
+      --epochs 1 --lr auto --rows "$rows" --features "$features" --batch-size "$batch" --quiet
+    check "$tool, --solver exact --penalty l2, $rows x $features" --tool "$tool" \
+      "$build/linsgd" train --device cuda --solver exact --penalty l2 --alpha 0.01 \
+      --rows "$rows" --features "$features" --quiet
+  done
+done <<'SHAPES'
+50 1 7
+777 129 1
+300 2001 64
+SHAPES
+check "memcheck, tests/test_gpu" --tool memcheck "$build/tests/test_gpu" \
+  --gtest_filter='-GpuTraining.RowsPastFloatTwoTo31FollowTheReference'
 echo "gpu_sanitize: $failures run(s) with errors"
 exit $((failures > 0))

@@ -8,8 +8,10 @@ checkpoints, and writes OUT/bench_fit.json, OUT/bench_fit.md and one plot per pr
 OUT/bench_fit_<problem>.png (report.py).
 
     run_fit.py --linsgd BUILD/linsgd --out OUT [--smoke] [--problems post,tall] [--budget S]
+               [--devices cuda]
 
---smoke runs tiny problems with short budgets (the ctest harness test). Peers that are not
+--smoke runs tiny problems with short budgets (the ctest harness test). --devices limits the
+runs to some devices (cpu, cuda; default both where present): scikit-learn runs on the CPU alone. Peers that are not
 installed are listed as missing, not run.
 """
 import argparse
@@ -91,10 +93,10 @@ def run_problem(problem, args, devices):
                               os.path.join(args.out, "work", problem.name), args.budget,
                               args.smoke, f_star, data, devices)
     peers = []
-    if "sklearn" in args.peers and sklearn_solvers.available():
+    if "sklearn" in args.peers and "cpu" in args.devices and sklearn_solvers.available():
         peers += sklearn_solvers.runs(problem, data, args.budget, max_epochs, f_star)
     if "torch" in args.peers and torch_solvers.available():
-        peers += torch_solvers.runs(problem, data, args.budget, max_epochs, f_star)
+        peers += torch_solvers.runs(problem, data, args.budget, max_epochs, f_star, args.devices)
     for run in peers:
         harness.summarize(run, f_star)
         # End to end: loading the .npy files, then fitting to the target (the device copy of
@@ -122,8 +124,13 @@ def main():
     parser.add_argument("--budget", type=float, help="seconds per solver run (default 30; "
                         "smoke 2)")
     parser.add_argument("--peers", default="sklearn,torch", help="peers to run")
+    parser.add_argument("--devices", default="cpu,cuda",
+                        help="devices to run on (default: cpu,cuda, where present)")
     args = parser.parse_args()
     args.budget = args.budget or (2.0 if args.smoke else 30.0)
+    args.devices = args.devices.split(",")
+    if set(args.devices) - {"cpu", "cuda"}:
+        parser.error(f"--devices {','.join(args.devices)}: each must be cpu or cuda")
     os.makedirs(args.out, exist_ok=True)
 
     chosen = problem_set.problems(args.smoke)
@@ -133,7 +140,7 @@ def main():
         if unknown:
             parser.error(f"unknown problems: {', '.join(sorted(unknown))}")
         chosen = [p for p in chosen if p.name in names]
-    devices = [d for d in ("cpu", "cuda") if linsgd_solver.device_available(args.linsgd, d)]
+    devices = [d for d in args.devices if linsgd_solver.device_available(args.linsgd, d)]
     missing = [name for name, ok in (("scikit-learn", sklearn_solvers.available()),
                                      ("pytorch", torch_solvers.available())) if not ok]
     result = {"environment": environment(args.linsgd), "smoke": args.smoke,

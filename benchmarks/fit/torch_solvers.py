@@ -152,11 +152,11 @@ def direct(fit, kind):
     return run
 
 
-def runs(problem, data, budget, max_epochs, f_star):
+def runs(problem, data, budget, max_epochs, f_star, wanted=("cpu", "cuda")):
     import torch
     rows = []
     rates = (1e-3, 1e-2, 1e-1)
-    for device in devices():
+    for device in [d for d in devices() if d in wanted]:
         fit = Fit(problem, data, device)
         rows.append(harness.best_of(
             [minibatch(fit, "PyTorch SGD (momentum 0.9)",

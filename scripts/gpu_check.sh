@@ -1,0 +1,111 @@
+#!/usr/bin/env bash
+# Every GPU check in one run, for a short lease on a machine with an NVIDIA GPU and the project's
+# dependencies packed in .gpu/ (built with .gpu/run.sh): the build (with the Python extension),
+# then, at once since none of them is timed, ctest, the Python package's tests (its CUDA-array
+# tests included) and scripts/gpu_sanitize.sh; then, one after another on a quiet GPU, the
+# per-step benchmark with the acceptance checks, the fused kernel's block and barrier sweep, and
+# the fit benchmark's GPU rows. Each stage gets what is left of SECONDS (default 540) and is cut
+# by `timeout`, so the run always ends with its summary. Writes OUT_DIR/summary.txt and
+# OUT_DIR/logs.tgz (every log and result, the fit benchmark's data left out).
+#   scripts/gpu_check.sh OUT_DIR        (STAGES: a subset of "build test bench sweep fit")
+set -uo pipefail
+out=$(mkdir -p "$1" && cd "$1" && pwd)
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$root"
+budget=${SECONDS_BUDGET:-540}
+stages=${STAGES:-build test bench sweep fit}
+build=$root/build-gpu
+work=$root/.gpu/check
+rm -rf "$work" && mkdir -p "$work"
+LIB=$root/.gpu/prefix/usr/lib/x86_64-linux-gnu
+export LD_LIBRARY_PATH=$LIB:$LIB/openblas-pthread:${LD_LIBRARY_PATH:-}
+export CTEST_OUTPUT_ON_FAILURE=1 PYTHONUNBUFFERED=1
+summary=$out/summary.txt
+: > "$summary"
+note() { echo "$*" | tee -a "$summary"; }
+has() { case " $stages " in *" $1 "*) return 0 ;; esac; return 1; }
+left() { echo $((budget - SECONDS)); }
+# limit SECONDS_WANTED: the smaller of it and what is left, less 20 s for the summary.
+limit() { local l=$(($(left) - 20)); [ "$1" -lt "$l" ] && l=$1; echo $((l > 1 ? l : 1)); }
+
+{
+  date -u +%FT%TZ
+  nvidia-smi --query-gpu=name,driver_version,memory.total,clocks.max.sm --format=csv,noheader
+  nvcc --version | tail -n 2 | head -n 1
+  echo "commit ${LINSGD_COMMIT:-$(git rev-parse --short HEAD 2>/dev/null || echo unknown)}"
+} > "$work/env.txt" 2>&1
+note "== $(tr '\n' ' ' < "$work/env.txt")"
+
+if has build; then
+  t0=$SECONDS
+  OUT=$work/build STAGES=build \
+    CMAKE_ARGS="-DLINSGD_BUILD_PYTHON=ON -DPython_EXECUTABLE=$(command -v python3)" \
+    timeout "$(limit 300)" bash .gpu/run.sh > "$work/build.log" 2>&1
+  note "build: $(grep -h '^== build' "$work/build.log" | tail -n 1) ($((SECONDS - t0)) s)"
+  if [ ! -x "$build/linsgd" ]; then  # a Python without headers or nanobind: build without it
+    OUT=$work/build-no-python STAGES=build CMAKE_ARGS="-DLINSGD_BUILD_PYTHON=OFF" \
+      timeout "$(limit 300)" bash .gpu/run.sh > "$work/build-no-python.log" 2>&1
+    note "build without Python: $(grep -h '^== build' "$work/build-no-python.log" | tail -n 1)"
+  fi
+fi
+[ -x "$build/linsgd" ] || { note "no build: stopping"; stages=""; }
+
+if has test; then
+  t0=$SECONDS
+  cap=$(limit 280)
+  timeout "$cap" ctest --test-dir "$build" -j 8 --output-junit "$work/ctest.xml" \
+    > "$work/ctest.log" 2>&1 &
+  ctest_pid=$!
+  # The Python package from this build: its sources beside the extension (run path to liblinsgd).
+  mkdir -p "$work/python/linsgd"
+  cp python/linsgd/*.py "$build"/python-extension/_core*.so "$work/python/linsgd/" ||
+    note "pytest: no Python extension was built"
+  PYTHONPATH=$work/python LINSGD_CLI=$build/linsgd timeout "$cap" \
+    python3 -m pytest -q -rs -p no:cacheprovider python/tests > "$work/pytest.log" 2>&1 &
+  pytest_pid=$!
+  timeout "$cap" scripts/gpu_sanitize.sh "$build" > "$work/sanitize.log" 2>&1 &
+  sanitize_pid=$!
+  wait $ctest_pid; ctest_rc=$?
+  wait $pytest_pid; pytest_rc=$?
+  wait $sanitize_pid; sanitize_rc=$?
+  note "ctest: exit $ctest_rc, $(grep -E 'tests passed' "$work/ctest.log" | tail -n 1)"
+  grep -E "\*\*\*|Not Run|Timeout" "$work/ctest.log" | head -n 20 | tee -a "$summary"
+  note "pytest: exit $pytest_rc, $(tail -n 1 "$work/pytest.log")"
+  grep -E "^(FAILED|ERROR|SKIPPED)" "$work/pytest.log" | head -n 10 | tee -a "$summary"
+  note "sanitizers: exit $sanitize_rc, $(grep -c '^ok:' "$work/sanitize.log") ok," \
+    "$(grep -c '^FAIL:' "$work/sanitize.log") failed; $(tail -n 1 "$work/sanitize.log")"
+  grep -A 12 "^FAIL:" "$work/sanitize.log" | head -n 40 | tee -a "$summary"
+  note "(test stage: $((SECONDS - t0)) s)"
+fi
+
+if has bench; then
+  t0=$SECONDS
+  LINSGD_FIT=0 LINSGD_BENCH_REPEATS=${BENCH_REPEATS:-3} timeout "$(limit 200)" \
+    benchmarks/run.sh "$build" "$work/bench" > "$work/bench.log" 2>&1
+  note "benchmarks/run.sh: exit $? ($((SECONDS - t0)) s)"
+  grep -E "^\| post|copy bandwidth" "$work/bench/bench.md" 2>/dev/null | tee -a "$summary"
+  grep -E "^- " "$work/bench/gpu-acceptance.md" 2>/dev/null | tee -a "$summary"
+fi
+
+if has sweep; then
+  t0=$SECONDS
+  timeout "$(limit 120)" benchmarks/sweep_fused_blocks.sh "$build" "$work/sweep" \
+    > "$work/sweep.log" 2>&1
+  note "sweep_fused_blocks.sh: exit $? ($((SECONDS - t0)) s)"
+  cat "$work/sweep/fused-blocks.md" 2>/dev/null | tee -a "$summary"
+fi
+
+if has fit; then
+  t0=$SECONDS
+  timeout "$(limit 240)" python3 benchmarks/fit/run_fit.py --linsgd "$build/linsgd" \
+    --out "$work/fit" --problems post,tall --budget "${FIT_BUDGET:-4}" --devices cuda \
+    > "$work/fit.log" 2>&1
+  note "fit benchmark (GPU rows): exit $? ($((SECONDS - t0)) s)"
+  grep -E "^fit:" "$work/fit.log" | tail -n 24 | tee -a "$summary"
+fi
+
+note "== done in $SECONDS s"
+tar czf "$out/logs.tgz" -C "$work" --exclude=fit/data --exclude=fit/work --exclude=python \
+  --exclude='*.npy' . 2> /dev/null
+cp "$work"/build/*.log "$out/" 2> /dev/null
+ls -la "$out" >> "$summary"
