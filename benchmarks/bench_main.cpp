@@ -20,7 +20,6 @@
 #include <random>
 #include <string>
 #include <vector>
-#include <vector>
 
 #include "core/sgd_loop.hpp"
 #include "cpu/host_exec.hpp"
@@ -286,9 +285,9 @@ void register_fused_block_sweep() {
   for (const Shape& shape : benchmark_shapes()) {
     if (shape.name == "big-batch") continue;  // beyond the blocks' shared memory
     for (const bool grid_group : {false, true}) {
-      const std::vector<int> counts = grid_group ? std::vector<int>{0, m / 4, m / 2}
-                                                 : std::vector<int>{0, m / 12, m / 6, m / 4,
-                                                                    m / 3, m / 2, 2 * m / 3, m};
+      const std::vector<int> counts =
+          grid_group ? std::vector<int>{0, m / 4, m / 2}
+                     : std::vector<int>{0, m / 12, m / 6, m / 4, m / 3, m / 2, 2 * m / 3, m};
       for (const int blocks : counts) {
         const std::string name = "sweep/cuda/fused/" + shape.name + "/" +
                                  (grid_group ? "grid_group" : "counter") +

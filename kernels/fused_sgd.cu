@@ -302,9 +302,9 @@ void fused_steps(cudaStream_t stream, const FusedPlan& plan, int64_t count, cons
   FusedLayout layout = plan.layout;
   void* parameters[] = {&kernel_args, &layout, &count};
   const void* kernel = kFusedKernels[layout.grid_group_barrier ? 1 : 0];
-  LINSGD_CUDA_CHECK(cudaLaunchCooperativeKernel(
-      kernel, dim3(static_cast<unsigned>(layout.blocks)),
-      dim3(kThreads), parameters, static_cast<size_t>(plan.shared_bytes), stream));
+  LINSGD_CUDA_CHECK(cudaLaunchCooperativeKernel(kernel, dim3(static_cast<unsigned>(layout.blocks)),
+                                                dim3(kThreads), parameters,
+                                                static_cast<size_t>(plan.shared_bytes), stream));
 }
 
 }  // namespace linsgd::kernels
