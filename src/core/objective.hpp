@@ -54,21 +54,6 @@ struct StepRule {
   bool plain_update = true;
 };
 
-// x * y rounded to T before it takes part in a sum: on the device __fmul_rn / __dmul_rn, which
-// nvcc never contracts into an FMA, so host and device round the same way.
-template <class T>
-LINSGD_HD inline T rounded_product(T x, T y) {
-#ifdef __CUDA_ARCH__
-  if constexpr (sizeof(T) == sizeof(float)) {
-    return __fmul_rn(x, y);
-  } else {
-    return __dmul_rn(x, y);
-  }
-#else
-  return x * y;
-#endif
-}
-
 // The loss of a residual, in float (a step) or double (an evaluation of the objective).
 template <class T>
 LINSGD_HD inline T loss_value(Loss loss, T r, T epsilon) {
@@ -78,9 +63,9 @@ LINSGD_HD inline T loss_value(Loss loss, T r, T epsilon) {
     case Loss::kSquared:
       return half * r * r;
     case Loss::kHuber:
-      // The product rounded on its own: nvcc would fuse it with the subtraction into one FMA
-      // (one rounding), where the host rounds twice, and the CPU and GPU would differ by an ulp.
-      return a <= epsilon ? half * r * r : rounded_product(epsilon, a) - half * epsilon * epsilon;
+      // epsilon a - epsilon^2 / 2, never fused into an FMA (nvcc would, the host does not).
+      return a <= epsilon ? half * r * r
+                          : multiply_add_unfused(epsilon, a, -(half * epsilon * epsilon));
     case Loss::kEpsilonInsensitive:
       return a > epsilon ? a - epsilon : T(0);
     case Loss::kSquaredEpsilonInsensitive:
