@@ -145,14 +145,11 @@ bool skip_without_gpu(benchmark::State& state) {
 }
 
 // Steps on the GPU, timed with CUDA events around SgdLoop::run; the fused engine with about
-// `fused_blocks` blocks (0: the plan's choice), the count it ran reported as "blocks", and
-// cooperative groups' grid barrier when `grid_group_barrier` (FusedLayout's experiment).
-void gpu_steps(benchmark::State& state, Shape shape, Engine engine, int fused_blocks,
-               bool grid_group_barrier) {
+// `fused_blocks` blocks (0: the plan's choice), the count it ran reported as "blocks".
+void gpu_steps(benchmark::State& state, Shape shape, Engine engine, int fused_blocks) {
   if (skip_without_gpu(state)) return;
   CudaExec exec;
-  FusedPlan plan = exec.plan_fused(shape.features, shape.batch, fused_blocks);
-  plan.layout.grid_group_barrier = grid_group_barrier;
+  const FusedPlan plan = exec.plan_fused(shape.features, shape.batch, fused_blocks);
   if (engine == Engine::kFused) {
     if (!plan.unavailable.empty()) {
       state.SkipWithError(plan.unavailable.c_str());
@@ -257,8 +254,7 @@ void register_all() {
         ->Iterations(shape.name == "post" ? 5 : 2);
     for (Engine engine : {Engine::kGemv, Engine::kFused}) {
       const std::string tag = std::string(to_string(engine)) + "/" + shape.name;
-      benchmark::RegisterBenchmark(("steps/cuda/" + tag).c_str(), gpu_steps, shape, engine, 0,
-                                   false)
+      benchmark::RegisterBenchmark(("steps/cuda/" + tag).c_str(), gpu_steps, shape, engine, 0)
           ->UseManualTime()
           ->Unit(benchmark::kMillisecond);
       benchmark::RegisterBenchmark(("steps/cpu/" + tag).c_str(), cpu_steps, shape, engine)
@@ -276,27 +272,18 @@ void register_all() {
 }
 
 // The fused kernel's block count, asked for (0: the plan's own) on the shapes it serves: from a
-// twelfth of the card's multiprocessors to all of them (11 to 132 on an H100 or H200), with the
-// kernel's counter barrier; and at the plan's count, a quarter and a half of the card, with
-// cooperative groups' grid barrier in its place.
+// twelfth of the card's multiprocessors to all of them (11 to 132 on an H100 or H200).
 void register_fused_block_sweep() {
   if (!cuda_device_available()) return;
   const int m = query_fused_gpu_limits().multiprocessors;
   for (const Shape& shape : benchmark_shapes()) {
     if (shape.name == "big-batch") continue;  // beyond the blocks' shared memory
-    for (const bool grid_group : {false, true}) {
-      const std::vector<int> counts =
-          grid_group ? std::vector<int>{0, m / 4, m / 2}
-                     : std::vector<int>{0, m / 12, m / 6, m / 4, m / 3, m / 2, 2 * m / 3, m};
-      for (const int blocks : counts) {
-        const std::string name = "sweep/cuda/fused/" + shape.name + "/" +
-                                 (grid_group ? "grid_group" : "counter") +
-                                 "/blocks:" + std::to_string(blocks);
-        benchmark::RegisterBenchmark(name.c_str(), gpu_steps, shape, Engine::kFused, blocks,
-                                     grid_group)
-            ->UseManualTime()
-            ->Unit(benchmark::kMillisecond);
-      }
+    for (const int blocks : {0, m / 12, m / 6, m / 4, m / 3, m / 2, 2 * m / 3, m}) {
+      const std::string name =
+          "sweep/cuda/fused/" + shape.name + "/blocks:" + std::to_string(blocks);
+      benchmark::RegisterBenchmark(name.c_str(), gpu_steps, shape, Engine::kFused, blocks)
+          ->UseManualTime()
+          ->Unit(benchmark::kMillisecond);
     }
   }
 }

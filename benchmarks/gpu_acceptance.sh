@@ -21,7 +21,7 @@ failures=0
   echo "# GPU acceptance checks"
   echo
   echo "- $(nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader | head -n 1)"
-  echo "- commit $(git -C "$(dirname "$0")" rev-parse --short HEAD 2>/dev/null), $(date -u +%FT%TZ)"
+  echo "- commit ${LINSGD_COMMIT:-$(git -C "$(dirname "$0")" rev-parse --short HEAD 2>/dev/null)}, $(date -u +%FT%TZ)"
   echo
 } > "$report"
 

@@ -210,7 +210,10 @@ def markdown(result):
     lines.append(f"- copy bandwidth (1 GiB read + 1 GiB written): CPU memcpy {fmt(copy['cpu'], '{:.1f}')} GB/s, "
                  f"GPU device-to-device {fmt(copy['cuda'], '{:.0f}')} GB/s")
     torch = result["pytorch"]
+    cuda_threads = (f", {torch['cuda_threads']} host threads on CUDA"
+                    if torch.get("cuda_device") and torch.get("cuda_threads") else "")
     lines.append("- PyTorch peers: " + (f"{torch.get('version')}, {torch.get('threads')} CPU threads"
+                                        + cuda_threads
                                         if torch.get("available") else f"absent ({torch.get('reason')})"))
     lines.append("")
     lines.append("Per step, median of the repeats. Ratios are linsgd's time over the peer's "

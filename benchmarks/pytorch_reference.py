@@ -7,7 +7,7 @@
                without a per-step .item().
 
 Each runs on the CPU (one thread, as linsgd's CPU rows; LINSGD_TORCH_THREADS changes it) and,
-when torch.cuda.is_available(), on CUDA, after a warm-up run, with torch.cuda.synchronize()
+when torch.cuda.is_available(), on CUDA (with PyTorch's default threads), after a warm-up run, with torch.cuda.synchronize()
 before every clock reading. Writes a JSON list of rows to --out.
 Without PyTorch it says so and writes {"available": false, ...}.
 """
@@ -93,12 +93,15 @@ def main():
             json.dump({"available": False, "reason": "PyTorch not installed", "rows": []}, f)
         return 0
 
-    # One CPU thread, as linsgd's CPU rows, unless LINSGD_TORCH_THREADS says otherwise.
-    torch.set_num_threads(int(os.environ.get("LINSGD_TORCH_THREADS", "1")))
+    # On the CPU one thread, as linsgd's CPU rows, unless LINSGD_TORCH_THREADS says otherwise; on
+    # CUDA PyTorch's own default, as its users run it (its host work per step uses them).
+    cpu_threads = int(os.environ.get("LINSGD_TORCH_THREADS", "1"))
+    cuda_threads = torch.get_num_threads()
     devices = ["cpu"] + (["cuda"] if torch.cuda.is_available() else [])
     rows = []
     for name, n, d, batch, gpu_steps, cpu_steps in load_shapes(args.smoke):
         for device in devices:
+            torch.set_num_threads(cuda_threads if device == "cuda" else cpu_threads)
             steps = gpu_steps if device == "cuda" else cpu_steps
             generator = torch.Generator(device=device).manual_seed(7)
             X = torch.randn((n, d), device=device, generator=generator)
@@ -115,7 +118,7 @@ def main():
             if device == "cuda":
                 torch.cuda.empty_cache()
     info = {"available": True, "version": torch.__version__,
-            "threads": torch.get_num_threads(),
+            "threads": cpu_threads, "cuda_threads": cuda_threads,
             "cuda_device": torch.cuda.get_device_name(0) if torch.cuda.is_available() else None}
     with open(args.out, "w") as f:
         json.dump({**info, "rows": rows}, f, indent=1)

@@ -5,7 +5,8 @@
 # (OUT_DIR/gpu-acceptance.md).
 #   benchmarks/run.sh BUILD_DIR OUT_DIR
 # LINSGD_BENCH_SMOKE=1 runs tiny shapes once each (the harness test); LINSGD_BENCH_REPEATS sets
-# the repeats whose median is reported (default 5).
+# the repeats whose median is reported (default 5); LINSGD_COMMIT names the commit where the tree
+# has no git metadata of its own (a copy of a checkout).
 set -euo pipefail
 if [ $# -ne 2 ]; then
   echo "usage: $0 BUILD_DIR OUT_DIR" >&2
@@ -26,7 +27,7 @@ fi
 
 {
   echo "date=$(date -u +%FT%TZ)"
-  echo "commit=$(git -C "$here" rev-parse --short HEAD 2>/dev/null || echo unknown)"
+  echo "commit=${LINSGD_COMMIT:-$(git -C "$here" rev-parse --short HEAD 2>/dev/null || echo unknown)}"
   echo "cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//') ($(nproc) cores)"
   if command -v nvidia-smi > /dev/null && nvidia-smi > /dev/null 2>&1; then
     echo "gpu=$(nvidia-smi --query-gpu=name --format=csv,noheader | head -n 1)"

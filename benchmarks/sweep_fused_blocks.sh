@@ -2,8 +2,7 @@
 # Sweeps the fused GPU kernel's block count (--fused-blocks) on the post, tall and wide shapes:
 # runs linsgd_bench's sweep benchmarks (3 repeats each) and writes OUT_DIR/fused-blocks.json
 # (Google Benchmark) and OUT_DIR/fused-blocks.md, a table of microseconds a step against the
-# blocks each count ran with (asked 0: the plan's own choice), with the kernel's counter barrier
-# and, at three counts, with cooperative groups' grid barrier in its place. Needs a CUDA GPU.
+# blocks each count ran with (asked 0: the plan's own choice). Needs a CUDA GPU.
 #   benchmarks/sweep_fused_blocks.sh BUILD_DIR OUT_DIR
 set -euo pipefail
 [ $# -eq 2 ] || { echo "usage: $0 BUILD_DIR OUT_DIR" >&2; exit 2; }
@@ -16,22 +15,18 @@ python3 - "$out/fused-blocks.json" > "$out/fused-blocks.md" <<'PY'
 import json, sys
 data = json.load(open(sys.argv[1]))
 seen = set()
-print("| shape | barrier | blocks asked | blocks run | us/step (median of 3) |")
-print("|---|---|---|---|---|")
+print("| shape | blocks asked | blocks run | us/step (median of 3) |")
+print("|---|---|---|---|")
 for entry in data["benchmarks"]:
-    # sweep/cuda/fused/SHAPE/BARRIER/blocks:N/manual_time
-    parts = entry["run_name"].split("/")
-    shape, barrier, asked = parts[3], parts[4], parts[5].split(":")[1]
-    key = (shape, barrier, asked)
-    if key in seen:
+    parts = entry["run_name"].split("/")  # sweep/cuda/fused/SHAPE/blocks:N/manual_time
+    shape, asked = parts[3], parts[4].split(":")[1]
+    if (shape, asked) in seen:
         continue
     if entry.get("error_occurred"):
-        seen.add(key)
-        print(f"| {shape} | {barrier} | {asked} | - | absent "
-              f"({entry.get('error_message', 'error')}) |")
+        seen.add((shape, asked))
+        print(f"| {shape} | {asked} | - | absent ({entry.get('error_message', 'error')}) |")
     elif entry.get("aggregate_name") == "median":
-        seen.add(key)
-        print(f"| {shape} | {barrier} | {asked} | {entry['blocks']:.0f} | "
-              f"{entry['us_per_step']:.2f} |")
+        seen.add((shape, asked))
+        print(f"| {shape} | {asked} | {entry['blocks']:.0f} | {entry['us_per_step']:.2f} |")
 PY
 cat "$out/fused-blocks.md"

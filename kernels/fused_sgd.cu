@@ -4,9 +4,6 @@
 #include <cooperative_groups.h>
 #include <cuda_pipeline.h>
 #include <cub/block/block_reduce.cuh>
-#include <cuda/atomic>
-
-#include <algorithm>
 
 #include "core/cuda_check.hpp"
 #include "core/fused_plan.hpp"
@@ -21,21 +18,6 @@ constexpr int kThreads = kFusedThreads;
 constexpr unsigned kFullWarp = 0xffffffffu;
 // Partials a thread loads before it adds them: enough in flight to cover the L2's latency.
 constexpr int kPartialLoadsInFlight = 16;
-
-// Waits until `target` arrivals in all: every block arrives once per step. The fences make the
-// partials a block wrote before arriving visible to blocks that pass the barrier.
-__device__ void grid_barrier(unsigned* counter, unsigned target) {
-  __syncthreads();
-  if (threadIdx.x == 0) {
-    cuda::atomic_ref<unsigned, cuda::thread_scope_device> arrivals(*counter);
-    __threadfence();
-    arrivals.fetch_add(1u, cuda::memory_order_release);
-    while (arrivals.load(cuda::memory_order_acquire) < target) {
-    }
-    __threadfence();
-  }
-  __syncthreads();
-}
 
 // Threads of a block laid out as `groups` rows of `lanes`; the threads past groups x lanes
 // (when lanes does not divide the block) are inactive.
@@ -122,8 +104,6 @@ __device__ float summed_partials(const float* partials_in, int blocks, int64_t b
   return dot;
 }
 
-// kGridGroupBarrier: the experiment of FusedLayout::grid_group_barrier.
-template <bool kGridGroupBarrier>
 __global__ void __launch_bounds__(kThreads)
     fused_sgd_kernel(StepArgs a, FusedLayout layout, int64_t count) {
   // Shared memory as fused_shared_offsets (core/fused_plan.hpp) lays it out.
@@ -180,11 +160,10 @@ __global__ void __launch_bounds__(kThreads)
 
     float* partials_out = a.partials + (s % 2) * blocks * a.batch + blockIdx.x * a.batch;
     partial_dots(layout, a.batch, width, tile, w_slice, partials_out);
-    if constexpr (kGridGroupBarrier) {
-      cooperative_groups::this_grid().sync();
-    } else {
-      grid_barrier(a.barrier, static_cast<unsigned>((s + 1) * blocks));
-    }
+    // The grid barrier of cooperative groups: it orders the partials every block wrote before
+    // it before any block reads them after it. Measured faster than the kernel's former
+    // hand-written arrival counter on the post, tall and wide shapes (benchmarks/NOTES.md).
+    cooperative_groups::this_grid().sync();
 
     // B1: residuals from all blocks' partials; the coefficients the gradient multiplies the
     // tile by (the residuals themselves for the post's squared loss, else s'L'(r), 0 past the
@@ -264,20 +243,12 @@ __global__ void __launch_bounds__(kThreads)
   }
 }
 
-// The kernel with the counter barrier, then with cooperative groups' (FusedLayout's experiment).
-const void* const kFusedKernels[] = {reinterpret_cast<const void*>(fused_sgd_kernel<false>),
-                                     reinterpret_cast<const void*>(fused_sgd_kernel<true>)};
-
 }  // namespace
 
 int64_t fused_kernel_static_shared_bytes() {
-  int64_t bytes = 0;  // the two barriers' kernels declare the same arrays; the larger, to be sure
-  for (const void* kernel : kFusedKernels) {
-    cudaFuncAttributes attributes{};
-    LINSGD_CUDA_CHECK(cudaFuncGetAttributes(&attributes, kernel));
-    bytes = std::max(bytes, static_cast<int64_t>(attributes.sharedSizeBytes));
-  }
-  return bytes;
+  cudaFuncAttributes attributes{};
+  LINSGD_CUDA_CHECK(cudaFuncGetAttributes(&attributes, fused_sgd_kernel));
+  return static_cast<int64_t>(attributes.sharedSizeBytes);
 }
 
 void prepare_fused_steps(const FusedPlan& plan, const StepArgs& args) {
@@ -287,22 +258,19 @@ void prepare_fused_steps(const FusedPlan& plan, const StepArgs& args) {
         "the fused engine's 16-byte copies need X 16-byte aligned; use --engine gemv for this "
         "data");
   }
-  for (const void* kernel : kFusedKernels) {
-    LINSGD_CUDA_CHECK(cudaFuncSetAttribute(kernel, cudaFuncAttributeMaxDynamicSharedMemorySize,
-                                           static_cast<int>(plan.shared_bytes)));
-  }
+  LINSGD_CUDA_CHECK(cudaFuncSetAttribute(fused_sgd_kernel,
+                                         cudaFuncAttributeMaxDynamicSharedMemorySize,
+                                         static_cast<int>(plan.shared_bytes)));
 }
 
 // The blocks must all be resident at once for the grid barrier: the plan makes one block per
 // multiprocessor fit (see plan_fused_gpu), and a cooperative launch refuses a grid that does not
 // (cudaErrorCooperativeLaunchTooLarge) rather than hang.
 void fused_steps(cudaStream_t stream, const FusedPlan& plan, int64_t count, const StepArgs& args) {
-  LINSGD_CUDA_CHECK(cudaMemsetAsync(args.barrier, 0, sizeof(unsigned), stream));
   StepArgs kernel_args = args;
   FusedLayout layout = plan.layout;
   void* parameters[] = {&kernel_args, &layout, &count};
-  const void* kernel = kFusedKernels[layout.grid_group_barrier ? 1 : 0];
-  LINSGD_CUDA_CHECK(cudaLaunchCooperativeKernel(kernel, dim3(static_cast<unsigned>(layout.blocks)),
+  LINSGD_CUDA_CHECK(cudaLaunchCooperativeKernel(reinterpret_cast<const void*>(fused_sgd_kernel), dim3(static_cast<unsigned>(layout.blocks)),
                                                 dim3(kThreads), parameters,
                                                 static_cast<size_t>(plan.shared_bytes), stream));
 }

@@ -32,7 +32,7 @@ int64_t fused_kernel_static_shared_bytes();
 // throws Error when `args` cannot run it (X not 16-byte aligned for the plan's 16-byte copies).
 void prepare_fused_steps(const FusedPlan& plan, const StepArgs& args);
 
-// Runs `count` steps; `args.barrier` is reset on `stream` before the launch.
+// Runs `count` steps: one cooperative launch on `stream`.
 void fused_steps(cudaStream_t stream, const FusedPlan& plan, int64_t count, const StepArgs& args);
 
 }  // namespace linsgd::kernels

@@ -4,10 +4,11 @@
 # then, at once since none of them is timed, ctest, the Python package's tests (its CUDA-array
 # tests included) and scripts/gpu_sanitize.sh; then, one after another on a quiet GPU, the
 # per-step benchmark with the acceptance checks, the fused kernel's block and barrier sweep, and
-# the fit benchmark's GPU rows. Each stage gets what is left of SECONDS (default 540) and is cut
+# the fit benchmark's GPU rows. Each stage gets what is left of SECONDS_BUDGET (default 540 s), cut
 # by `timeout`, so the run always ends with its summary. Writes OUT_DIR/summary.txt and
 # OUT_DIR/logs.tgz (every log and result, the fit benchmark's data left out).
-#   scripts/gpu_check.sh OUT_DIR        (STAGES: a subset of "build test bench sweep fit")
+#   scripts/gpu_check.sh OUT_DIR        (STAGES: a subset of "build test bench sweep fit";
+#                                       SECONDS_BUDGET; FIT_BUDGET, seconds a fit run; LINSGD_COMMIT)
 set -uo pipefail
 out=$(mkdir -p "$1" && cd "$1" && pwd)
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -20,6 +21,10 @@ rm -rf "$work" && mkdir -p "$work"
 LIB=$root/.gpu/prefix/usr/lib/x86_64-linux-gnu
 export LD_LIBRARY_PATH=$LIB:$LIB/openblas-pthread:${LD_LIBRARY_PATH:-}
 export CTEST_OUTPUT_ON_FAILURE=1 PYTHONUNBUFFERED=1
+# The commit the benchmarks record: LINSGD_COMMIT where this tree is a copy whose git metadata
+# (if any) may be older than its files.
+LINSGD_COMMIT=${LINSGD_COMMIT:-$(git rev-parse --short HEAD 2>/dev/null || echo unknown)}
+export LINSGD_COMMIT
 summary=$out/summary.txt
 : > "$summary"
 note() { echo "$*" | tee -a "$summary"; }
@@ -32,14 +37,14 @@ limit() { local l=$(($(left) - 20)); [ "$1" -lt "$l" ] && l=$1; echo $((l > 1 ? 
   date -u +%FT%TZ
   nvidia-smi --query-gpu=name,driver_version,memory.total,clocks.max.sm --format=csv,noheader
   nvcc --version | tail -n 2 | head -n 1
-  echo "commit ${LINSGD_COMMIT:-$(git rev-parse --short HEAD 2>/dev/null || echo unknown)}"
+  echo "commit $LINSGD_COMMIT"
 } > "$work/env.txt" 2>&1
 note "== $(tr '\n' ' ' < "$work/env.txt")"
 
 if has build; then
   t0=$SECONDS
   OUT=$work/build STAGES=build \
-    CMAKE_ARGS="-DLINSGD_BUILD_PYTHON=ON -DPython_EXECUTABLE=$(command -v python3)" \
+    CMAKE_ARGS="-DLINSGD_BUILD_PYTHON=ON -DPython_EXECUTABLE=$(command -v python3) -DLINSGD_BENCH_PYTHON=$(command -v python3)" \
     timeout "$(limit 300)" bash .gpu/run.sh > "$work/build.log" 2>&1
   note "build: $(grep -h '^== build' "$work/build.log" | tail -n 1) ($((SECONDS - t0)) s)"
   if [ ! -x "$build/linsgd" ]; then  # a Python without headers or nanobind: build without it
@@ -49,6 +54,37 @@ if has build; then
   fi
 fi
 [ -x "$build/linsgd" ] || { note "no build: stopping"; stages=""; }
+
+# The Python package's tests on this build (python/linsgd beside the extension); after a crash,
+# what locates it: each test file alone, a fit with nothing but NumPy imported, and the crashing
+# file under cuda-gdb (which debugs host code too) for a C++ backtrace.
+python_tests() { # seconds
+  local stop=$((SECONDS + $1)) rc file
+  export PYTHONPATH=$work/python LINSGD_CLI=$build/linsgd
+  timeout "$1" python3 -X faulthandler -m pytest -q -rs -p no:cacheprovider python/tests \
+    > "$work/pytest.log" 2>&1
+  rc=$?
+  if [ "$rc" -ge 128 ]; then
+    timeout 30 python3 -c "
+import numpy as np, linsgd
+X = np.random.default_rng(0).random((2000, 100), dtype=np.float32)
+print('a CPU fit with only NumPy imported: R^2',
+      linsgd.SGDRegressor(device='cpu', max_iter=2).fit(X, X.sum(1)).score(X, X.sum(1)))
+" > "$work/pytest-crash-alone.log" 2>&1
+    for file in python/tests/test_*.py; do
+      [ $((stop - SECONDS)) -gt 20 ] || break
+      timeout 60 python3 -X faulthandler -m pytest -q -x -p no:cacheprovider "$file" \
+        > "$work/pytest-$(basename "$file" .py).log" 2>&1
+    done
+    file=$(grep -o 'python/tests/test_[a-z_]*\.py' "$work/pytest.log" | tail -n 1)
+    if [ -n "$file" ] && [ $((stop - SECONDS)) -gt 30 ]; then
+      timeout $((stop - SECONDS - 10)) cuda-gdb -batch -ex run -ex bt -ex "info sharedlibrary" \
+        --args python3 -m pytest -q -x -p no:cacheprovider "$file" \
+        > "$work/pytest-backtrace.log" 2>&1
+    fi
+  fi
+  return "$rc"
+}
 
 if has test; then
   t0=$SECONDS
@@ -60,8 +96,7 @@ if has test; then
   mkdir -p "$work/python/linsgd"
   cp python/linsgd/*.py "$build"/python-extension/_core*.so "$work/python/linsgd/" ||
     note "pytest: no Python extension was built"
-  PYTHONPATH=$work/python LINSGD_CLI=$build/linsgd timeout "$cap" \
-    python3 -m pytest -q -rs -p no:cacheprovider python/tests > "$work/pytest.log" 2>&1 &
+  python_tests "$cap" &
   pytest_pid=$!
   timeout "$cap" scripts/gpu_sanitize.sh "$build" > "$work/sanitize.log" 2>&1 &
   sanitize_pid=$!
@@ -70,7 +105,8 @@ if has test; then
   wait $sanitize_pid; sanitize_rc=$?
   note "ctest: exit $ctest_rc, $(grep -E 'tests passed' "$work/ctest.log" | tail -n 1)"
   grep -E "\*\*\*|Not Run|Timeout" "$work/ctest.log" | head -n 20 | tee -a "$summary"
-  note "pytest: exit $pytest_rc, $(tail -n 1 "$work/pytest.log")"
+  note "pytest: exit $pytest_rc, $(grep -E '(passed|failed|error)( |,|$)' "$work/pytest.log" |
+    tail -n 1)$(grep -m 1 -o 'Fatal Python error: .*' "$work/pytest.log")"
   grep -E "^(FAILED|ERROR|SKIPPED)" "$work/pytest.log" | head -n 10 | tee -a "$summary"
   note "sanitizers: exit $sanitize_rc, $(grep -c '^ok:' "$work/sanitize.log") ok," \
     "$(grep -c '^FAIL:' "$work/sanitize.log") failed; $(tail -n 1 "$work/sanitize.log")"

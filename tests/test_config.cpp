@@ -157,5 +157,18 @@ TEST(MemoryPlan, RefusesARunThatDoesNotFitWithBothSizes) {
   EXPECT_EQ(format_bytes(3 * 1024 * 1024 + 512 * 1024), "3.5 MiB");
 }
 
+TEST(MemoryPlan, ReadsMemAvailableFromMeminfoText) {
+  // A line without a unit before it (as HugePages_ lines have) must not shift the reading.
+  EXPECT_EQ(mem_available_bytes("MemTotal:       131981020 kB\nHugePages_Total:       0\n"
+                                "MemAvailable:   131379572 kB\nCached: 3309648 kB\n"),
+            uint64_t{131379572} * 1024);
+  EXPECT_EQ(mem_available_bytes("MemAvailable:\t2048 kB"), uint64_t{2048} * 1024);
+  EXPECT_EQ(mem_available_bytes("MemTotal:       131981020 kB\n"), std::nullopt);  // absent
+  EXPECT_EQ(mem_available_bytes("MemAvailable:   0 kB\n"), std::nullopt);  // not reported
+  EXPECT_EQ(mem_available_bytes("MemAvailable:   12x kB\n"), std::nullopt);
+  EXPECT_EQ(mem_available_bytes("MemAvailable:   99999999999999999999 kB\n"), std::nullopt);
+  EXPECT_EQ(mem_available_bytes(""), std::nullopt);
+}
+
 }  // namespace
 }  // namespace linsgd

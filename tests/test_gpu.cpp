@@ -543,40 +543,6 @@ TEST(GpuTraining, AskedFusedBlockCountsMatchTheCpu) {
   }
 }
 
-TEST(GpuTraining, GridGroupBarrierExperimentStepsAsTheCounterBarrier) {
-  LINSGD_SKIP_WITHOUT_GPU();
-  // The benchmark sweep's barrier experiment (FusedLayout::grid_group_barrier) changes only how
-  // the blocks wait for each other: the same floats, bit for bit, across a chunk boundary (300
-  // steps), with momentum and averaging so their state is carried too.
-  CudaExec exec;
-  ResidentData<CudaExec> data;
-  ResidentTruth<CudaExec> truth;
-  generate_synthetic(exec, 4000, 2000, 42, data, truth);
-  TrainConfig config;
-  config.device = DeviceKind::kCuda;
-  config.engine = Engine::kFused;
-  config.steps = 300;
-  config.learning_rate = 0.001;
-  config.momentum = 0.9;
-  config.average_from = 100;
-  std::vector<std::vector<float>> losses, weights;
-  std::vector<float> biases;
-  for (const bool grid_group : {false, true}) {
-    FusedPlan plan = exec.plan_fused(data.features, config.batch_size, 0);
-    plan.layout.grid_group_barrier = grid_group;
-    SgdLoop<CudaExec> loop(exec, data, config, plan);
-    losses.push_back(testing::run_collecting_losses(loop));
-    weights.push_back(loop.weights());
-    biases.push_back(loop.bias());
-  }
-  EXPECT_EQ(losses[1], losses[0]);
-  EXPECT_EQ(weights[1], weights[0]);
-  EXPECT_EQ(biases[1], biases[0]);
-  ASSERT_EQ(losses[0].size(), 300u);
-  EXPECT_TRUE(std::isfinite(losses[0].back()));
-  EXPECT_LT(losses[0].back(), losses[0].front());
-}
-
 TEST(GpuTraining, FusedEngineRefusesABatchBeyondSharedMemoryAndAutoPicksGemv) {
   LINSGD_SKIP_WITHOUT_GPU();
   TrainConfig config;

@@ -47,7 +47,8 @@ def environment(binary):
                           "--format=csv,noheader"]).splitlines()
     here = os.path.dirname(os.path.abspath(__file__))
     env = {"date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-           "commit": command_output(["git", "-C", here, "rev-parse", "--short", "HEAD"]),
+           "commit": os.environ.get("LINSGD_COMMIT")
+           or command_output(["git", "-C", here, "rev-parse", "--short", "HEAD"]),
            "cpu": f"{cpu} ({os.cpu_count()} cores)", "gpu": gpu[0] if gpu else None,
            "linsgd": "; ".join(command_output([binary, "--version"]).splitlines()),
            "numpy": np.__version__, "python": platform.python_version()}

@@ -23,10 +23,6 @@ struct FusedLayout {
   int64_t stride = 0;        // floats between tile rows: >= slice, padded against bank conflicts
   int lanes_per_row = 1;     // threads that share one batch row's dot product (a power of two)
   bool vector_copy = false;  // 16-byte copies: features and slice are multiples of 4
-  // An experiment the benchmark sweep times (never chosen by a plan): the grid barrier of
-  // cooperative groups (this_grid().sync()) in place of the kernel's own arrival counter. The
-  // arithmetic, and so every float, is the same either way.
-  bool grid_group_barrier = false;
 };
 
 // A block's shared memory, in floats (4 bytes each), in this order: the tile (batch x stride,

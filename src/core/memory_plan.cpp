@@ -3,7 +3,10 @@
 
 #include <cstdint>
 #include <cstdio>
+#include <charconv>
 #include <fstream>
+#include <sstream>
+#include <system_error>
 
 #include "core/checkpoints.hpp"
 #include "core/rng_plan.hpp"
@@ -66,15 +69,32 @@ void require_host_memory(uint64_t required, uint64_t available) {
                    " is available; use fewer rows or features");
 }
 
-uint64_t available_host_memory() {
-  std::ifstream meminfo("/proc/meminfo");
-  std::string key;
-  uint64_t kibibytes = 0;
-  std::string unit;
-  while (meminfo >> key >> kibibytes >> unit) {
-    if (key == "MemAvailable:") return kibibytes * 1024;
+std::optional<uint64_t> mem_available_bytes(std::string_view meminfo) {
+  constexpr std::string_view kKey = "MemAvailable:";
+  while (!meminfo.empty()) {
+    const size_t end = meminfo.find('\n');
+    std::string_view line = meminfo.substr(0, end);
+    meminfo = end == std::string_view::npos ? std::string_view{} : meminfo.substr(end + 1);
+    if (line.substr(0, kKey.size()) != kKey) continue;
+    line.remove_prefix(kKey.size());
+    while (!line.empty() && (line.front() == ' ' || line.front() == '\t')) line.remove_prefix(1);
+    uint64_t kibibytes = 0;
+    const auto [rest, error] = std::from_chars(line.data(), line.data() + line.size(), kibibytes);
+    const std::string_view unit(rest, static_cast<size_t>(line.data() + line.size() - rest));
+    if (error != std::errc() || (unit != " kB" && unit != "kB" && !unit.empty())) {
+      return std::nullopt;
+    }
+    if (kibibytes == 0 || kibibytes > UINT64_MAX / 1024) return std::nullopt;
+    return kibibytes * 1024;
   }
-  return UINT64_MAX;
+  return std::nullopt;
+}
+
+uint64_t available_host_memory() {
+  std::ifstream file("/proc/meminfo");
+  std::ostringstream text;
+  text << file.rdbuf();
+  return mem_available_bytes(text.str()).value_or(UINT64_MAX);
 }
 
 void require_device_memory(uint64_t required, uint64_t available, const std::string& device) {

@@ -3,7 +3,9 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <string_view>
 
 #include "linsgd/config.hpp"
 
@@ -31,6 +33,12 @@ void require_host_memory(uint64_t required, uint64_t available);
 
 // MemAvailable of /proc/meminfo, or UINT64_MAX where that cannot be read.
 uint64_t available_host_memory();
+
+// The MemAvailable line of a /proc/meminfo text ("MemAvailable:   131379572 kB"), in bytes; none
+// where the line is absent or unreadable, or reads 0, which no running process can have: such a
+// reading says the system does not report it. Parsed line by line with std::from_chars, so no
+// locale and no line without a unit (HugePages_Total:  0) can shift it.
+std::optional<uint64_t> mem_available_bytes(std::string_view meminfo);
 
 std::string format_bytes(uint64_t bytes);  // "512 B", "3.5 MiB", "12.0 GiB"
 

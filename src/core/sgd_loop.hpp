@@ -117,7 +117,6 @@ class SgdLoop {
         blocks_done_(exec.template allocate<unsigned>(1)),
         fused_partials_(exec.template allocate<float>(
             engine_ == Engine::kFused ? fused_plan_.partial_floats : 0)),
-        fused_barrier_(exec.template allocate<unsigned>(engine_ == Engine::kFused ? 1 : 0)),
         replayer_(exec.make_step_replayer()),
         divergence_advice_(divergence_advice(config)) {
     if (engine_ != Engine::kGemv && engine_ != Engine::kFused) {
@@ -146,7 +145,6 @@ class SgdLoop {
     args_.X_batch = X_batch_.data();
     args_.blocks_done = blocks_done_.data();
     args_.partials = fused_partials_.data();
-    args_.barrier = fused_barrier_.data();
 
     // Drawn even for a warm start, so that the draws after it are those of a cold start.
     generator_.normal(weights_.data(), rng_plan::even_count(data.features), 0.0f,
@@ -364,7 +362,6 @@ class SgdLoop {
   Buffer<int64_t> step_counter_;
   Buffer<unsigned> blocks_done_;
   Buffer<float> fused_partials_;
-  Buffer<unsigned> fused_barrier_;
   // Every pointer and scalar a step reads: the buffers above and the data's, set once (buffers
   // do not move), so captured graphs and the fused kernel see the same values on every chunk.
   StepArgs args_;

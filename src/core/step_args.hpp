@@ -40,7 +40,6 @@ struct StepArgs {
   float* X_batch = nullptr;         // gemv engine: the gathered batch, batch x features
   unsigned* blocks_done = nullptr;  // gemv engine, GPU: the update's last-block counter
   float* partials = nullptr;        // fused GPU engine: 2 x blocks x batch partial dot products
-  unsigned* barrier = nullptr;      // fused GPU engine: the grid barrier's arrival counter
 };
 
 // What step t of a run uses besides its buffers: its rows B_t, its rate lr_t = lr * the
