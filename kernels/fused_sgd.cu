@@ -270,9 +270,9 @@ void fused_steps(cudaStream_t stream, const FusedPlan& plan, int64_t count, cons
   StepArgs kernel_args = args;
   FusedLayout layout = plan.layout;
   void* parameters[] = {&kernel_args, &layout, &count};
-  LINSGD_CUDA_CHECK(cudaLaunchCooperativeKernel(reinterpret_cast<const void*>(fused_sgd_kernel), dim3(static_cast<unsigned>(layout.blocks)),
-                                                dim3(kThreads), parameters,
-                                                static_cast<size_t>(plan.shared_bytes), stream));
+  LINSGD_CUDA_CHECK(cudaLaunchCooperativeKernel(
+      reinterpret_cast<const void*>(fused_sgd_kernel), dim3(static_cast<unsigned>(layout.blocks)),
+      dim3(kThreads), parameters, static_cast<size_t>(plan.shared_bytes), stream));
 }
 
 }  // namespace linsgd::kernels
