@@ -2,9 +2,12 @@
 // truth, integer sample weights, and the option combinations every engine is checked under.
 #pragma once
 
+#include <gtest/gtest.h>
+
 #include <cstdint>
 #include <random>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "linsgd/config.hpp"
@@ -87,5 +90,10 @@ inline const Options kOptionSets[] = {
      },
      true},
 };
+
+// The name of a test case over (option set, engine): "momentum_fused".
+inline std::string options_name(const ::testing::TestParamInfo<std::tuple<Options, Engine>>& info) {
+  return std::get<0>(info.param).name + "_" + to_string(std::get<1>(info.param));
+}
 
 }  // namespace linsgd::testing

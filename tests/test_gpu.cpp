@@ -437,15 +437,10 @@ TEST_P(GpuOptions, RunsMatchTheCpuRunOfTheSameSeed) {
   EXPECT_NEAR(gpu.objective, cpu.objective, 1e-5 * cpu.objective);
 }
 
-std::string gpu_options_name(
-    const ::testing::TestParamInfo<std::tuple<testing::Options, Engine>>& info) {
-  return std::get<0>(info.param).name + "_" + to_string(std::get<1>(info.param));
-}
-
 INSTANTIATE_TEST_SUITE_P(Combinations, GpuOptions,
                          ::testing::Combine(::testing::ValuesIn(testing::kOptionSets),
                                             ::testing::Values(Engine::kGemv, Engine::kFused)),
-                         gpu_options_name);
+                         testing::options_name);
 
 TEST(GpuFit, AutoRateExactSolverAndStoppingMatchTheCpu) {
   LINSGD_SKIP_WITHOUT_GPU();

@@ -86,14 +86,10 @@ TEST_P(OptionsFollowTheReference, StepByStep) {
   EXPECT_NEAR(run.full_loss, reference.full_loss, 1e-4 * reference.full_loss);
 }
 
-std::string options_name(const ::testing::TestParamInfo<std::tuple<Options, Engine>>& info) {
-  return std::get<0>(info.param).name + "_" + to_string(std::get<1>(info.param));
-}
-
 INSTANTIATE_TEST_SUITE_P(Combinations, OptionsFollowTheReference,
                          ::testing::Combine(::testing::ValuesIn(kOptionSets),
                                             ::testing::Values(Engine::kGemv, Engine::kFused)),
-                         options_name);
+                         testing::options_name);
 
 // K steps of full-batch gradient descent on F from w = 0, b = 0, in double: the proximal step for
 // L1, PyTorch's momentum recurrence.

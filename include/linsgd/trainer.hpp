@@ -97,7 +97,27 @@ struct Evaluation {
 };
 using EvaluationCallback = std::function<void(const Evaluation&)>;
 
-// Ways to follow and stop a run; each may be empty.
+// Everything a run of SGD carries from one step to the next, after `steps_done` steps: enough
+// for a run of the same configuration on the same data to continue from it and end exactly as
+// an uninterrupted run would (the random draws are re-derived from the seed and the step).
+struct TrainingState {
+  int64_t steps_done = 0;
+  std::vector<float> weights;  // the iterate (not its average)
+  float bias = 0.0f;
+  std::vector<float> velocity;       // momentum: features + 1 floats, the bias's last; else empty
+  std::vector<float> average;        // averaging: features + 1 floats, the bias's last; else empty
+  double learning_rate = 0.0;        // the rate now (the adaptive schedule lowers it)
+  double first_learning_rate = 0.0;  // the rate the run started with (--lr auto's value)
+  // The stopping rules: the best monitored objective so far, and the evaluations since it last
+  // improved by tol.
+  double best_objective = 0.0;
+  int64_t evaluations_without_improvement = 0;
+  std::vector<float> loss_history;      // the batch loss of every step done
+  std::vector<Evaluation> evaluations;  // every evaluation so far
+};
+using StateCallback = std::function<void(const TrainingState&)>;
+
+// Ways to follow, stop, checkpoint and resume a run; each may be empty.
 struct TrainHooks {
   ProgressCallback progress;  // at every checkpoint
   // At every checkpoint, the losses since the last one. When set, TrainResult::loss_history
@@ -109,6 +129,15 @@ struct TrainHooks {
   // At every evaluation of the objective; setting it makes the run evaluate (every
   // TrainConfig::eval_every steps) even without --tol.
   EvaluationCallback on_evaluation;
+  // After the chunk of steps that reaches each multiple of state_every steps (chunks hold at
+  // most 256): the run's TrainingState, for a checkpoint. Not after the last step.
+  int64_t state_every = 0;
+  StateCallback on_state;
+  // When set, the run continues from this state instead of starting: the state of a run of the
+  // same configuration on the same data (the caller checks that; the trainer checks the sizes).
+  // Its losses and evaluations are handed to on_losses and on_evaluation first, as if the steps
+  // had just run, so the outputs of the resumed run are those of an uninterrupted one.
+  const TrainingState* resume_from = nullptr;
 };
 
 // Where a warm-started run begins, instead of w ~ N(0, sigma^2) and b = 0: weights of the data's

@@ -174,20 +174,23 @@ class SgdLoop {
   SgdLoop(const SgdLoop&) = delete;
   SgdLoop& operator=(const SgdLoop&) = delete;
 
-  // Runs the steps, from the current parameters (a second call trains further). At each
-  // checkpoint (core/checkpoints.hpp) the losses since the last one are copied back, checked for
-  // divergence (throws Error naming the first non-finite step) and passed to
-  // `on_checkpoint(first_step, losses)`, first_step counting from 0. Between checkpoints nothing
-  // waits on the device (the host enqueues far ahead of a GPU, so there the step count decides).
-  // After every chunk `stop_after(steps_done)` is asked (it may evaluate the model); true ends
-  // the run with a last checkpoint. Returns the steps done.
-  template <class OnCheckpoint, class StopAfter>
-  int64_t run(OnCheckpoint&& on_checkpoint, StopAfter&& stop_after) {
+  // Runs the steps, from the current parameters (a second call trains further), and from step
+  // resume()'s state gave, else 0. At each checkpoint (core/checkpoints.hpp) the losses since
+  // the last one are copied back, checked for divergence (throws Error naming the first
+  // non-finite step) and passed to `on_checkpoint(first_step, losses)`, first_step counting from
+  // 0. Between checkpoints nothing waits on the device (the host enqueues far ahead of a GPU, so
+  // there the step count decides). After every chunk `stop_after(steps_done)` is asked (it may
+  // evaluate the model); true ends the run with a last checkpoint. After the chunk that reaches
+  // each multiple of `state_every` (> 0) steps, but the last, a checkpoint is taken and then
+  // `on_state(steps_done)` called (state() captures the loop's part). Returns the steps done.
+  template <class OnCheckpoint, class StopAfter, class OnState>
+  int64_t run(OnCheckpoint&& on_checkpoint, StopAfter&& stop_after, int64_t state_every,
+              OnState&& on_state) {
     const auto enqueue = [this](int64_t count) { enqueue_steps(count); };
-    exec_.zero(step_counter_);
-    int64_t checked = 0;
+    exec_.upload_value(step_counter_, start_step_);
+    int64_t checked = start_step_;
     auto last_checkpoint = std::chrono::steady_clock::now();
-    for (int64_t first = 0; first < steps_; first += chunk_steps_) {
+    for (int64_t first = start_step_; first < steps_; first += chunk_steps_) {
       const int64_t count = std::min(chunk_steps_, steps_ - first);
       sample_rows(first, count);
       if (engine_ == Engine::kFused) {
@@ -197,8 +200,10 @@ class SgdLoop {
       }
       const int64_t done = first + count;
       const bool stop = done < steps_ && stop_after(done);
+      const bool state_due =
+          state_every > 0 && !stop && done < steps_ && done / state_every > first / state_every;
       const auto now = std::chrono::steady_clock::now();
-      if (done - checked >= kCheckpointSteps || done == steps_ || stop ||
+      if (done - checked >= kCheckpointSteps || done == steps_ || stop || state_due ||
           now - last_checkpoint >= std::chrono::duration<double>(kCheckpointSeconds)) {
         const std::vector<float> losses = losses_since(checked, done);
         check_finite(losses, checked);
@@ -206,14 +211,61 @@ class SgdLoop {
         checked = done;
         last_checkpoint = now;
       }
+      if (state_due) on_state(done);
       if (stop) return done;
     }
     return steps_;
+  }
+  template <class OnCheckpoint, class StopAfter>
+  int64_t run(OnCheckpoint&& on_checkpoint, StopAfter&& stop_after) {
+    return run(on_checkpoint, stop_after, 0, [](int64_t) {});
   }
   // Runs every step, with no stop.
   template <class OnCheckpoint>
   int64_t run(OnCheckpoint&& on_checkpoint) {
     return run(on_checkpoint, [](int64_t) { return false; });
+  }
+
+  // Continues from `state` (a run of this configuration on this data): its parameters, momentum,
+  // averages and rate, and its step, with the random draws of the steps before it made again
+  // (and discarded) so that the next ones are those an uninterrupted run draws. Throws
+  // InputError when the state does not fit this run (sizes, or a step outside the run).
+  void resume(const TrainingState& state) {
+    const auto expect_size = [&](const std::vector<float>& values, int64_t size, const char* what) {
+      if (static_cast<int64_t>(values.size()) != size) {
+        throw InputError(std::string("the training state's ") + what + " has " +
+                         std::to_string(values.size()) + " values; this run needs " +
+                         std::to_string(size));
+      }
+    };
+    if (state.steps_done < 0 || state.steps_done >= steps_) {
+      throw InputError("the training state is at step " + std::to_string(state.steps_done) +
+                       "; this run has steps 0 to " + std::to_string(steps_ - 1) + " to take");
+    }
+    const int64_t d = args_.features;
+    expect_size(state.weights, d, "weights");
+    expect_size(state.velocity, rule_.momentum > 0.0f ? d + 1 : 0, "momentum");
+    expect_size(state.average, rule_.average_from >= 0 ? d + 1 : 0, "average");
+    exec_.upload_from(weights_, state.weights.data(), d);
+    exec_.upload_value(bias_, state.bias);
+    if (!state.velocity.empty()) exec_.upload(velocity_, state.velocity);
+    if (!state.average.empty()) exec_.upload(average_, state.average);
+    set_learning_rate(state.learning_rate);
+    redraw_before(state.steps_done);
+    start_step_ = state.steps_done;
+  }
+
+  // The loop's part of the TrainingState after `steps_done` steps (the caller adds the stopping
+  // rules' and the losses). Copies from the device: only between runs or in on_state.
+  TrainingState state(int64_t steps_done) {
+    TrainingState state;
+    state.steps_done = steps_done;
+    state.weights = weights();
+    state.bias = bias();
+    if (rule_.momentum > 0.0f) state.velocity = exec_.download(velocity_, args_.features + 1);
+    if (rule_.average_from >= 0) state.average = exec_.download(average_, args_.features + 1);
+    state.learning_rate = learning_rate_value_;
+    return state;
   }
 
   // The rate before the schedule's factor, from the next step on (the adaptive schedule lowers
@@ -281,6 +333,28 @@ class SgdLoop {
     }
   }
 
+  // The draws of steps [0, step), made again in the same calls and discarded, and the order of
+  // the epoch in progress at `step` rebuilt: the generator then stands where an uninterrupted
+  // run's does before `step` (rng_plan.hpp). The training generator's first draws, the initial
+  // weights, were made by the constructor.
+  void redraw_before(int64_t step) {
+    if (rule_.whole_data) return;
+    const int64_t B = args_.batch;
+    if (!rule_.epoch_sampling) {
+      for (int64_t first = 0; first < step; first += chunk_steps_) {
+        generator_.uniform_bits(sampled_rows_.data(), std::min(chunk_steps_, step - first) * B);
+      }
+      return;
+    }
+    if (!shuffles_) return;  // sequential: the rows in order, nothing drawn
+    const int64_t per_epoch = rule_.steps_per_epoch;
+    const int64_t epochs_begun = (step + per_epoch - 1) / per_epoch;
+    for (int64_t epoch = 0; epoch < epochs_begun; ++epoch) {
+      generator_.uniform_bits(epoch_keys_.data(), args_.rows);
+    }
+    if (step % per_epoch != 0) epoch_sorter_.order(epoch_keys_.data(), epoch_order_.data());
+  }
+
   // A fresh permutation of the rows: a key per row, then the rows ordered by key.
   void new_epoch_order() {
     generator_.uniform_bits(epoch_keys_.data(), args_.rows);
@@ -338,6 +412,7 @@ class SgdLoop {
   Engine engine_;
   int64_t steps_;
   int64_t chunk_steps_;
+  int64_t start_step_ = 0;  // where run() begins: 0, or a resumed state's step
   FusedPlan fused_plan_;
   RandomGenerator generator_;
   StepRule rule_;

@@ -72,6 +72,24 @@ class StoppingRules {
     return config_.tol.has_value() && stop("tol");
   }
 
+  // Continues from a resumed state's rules: its best objective and count, the first rate, and
+  // the evaluation schedule after its step (evaluations come after the chunk that reaches each
+  // multiple of eval_every, and a state is taken at a chunk's end).
+  void resume(const TrainingState& state) {
+    best_ = state.best_objective;
+    no_improvement_ = state.evaluations_without_improvement;
+    first_rate_ = state.first_learning_rate;
+    if (config_.eval_every > 0) {
+      next_evaluation_ = (state.steps_done / config_.eval_every + 1) * config_.eval_every;
+    }
+  }
+  // The rules' part of the TrainingState.
+  void fill(TrainingState& state) const {
+    state.best_objective = best_;
+    state.evaluations_without_improvement = no_improvement_;
+    state.first_learning_rate = first_rate_;
+  }
+
   // Evaluates the model after `done` steps and hands it to the hooks.
   Evaluation evaluate(int64_t done) {
     last_evaluated_ = done;
@@ -191,16 +209,46 @@ TrainResult train_with(Exec& exec, const TrainConfig& requested, const DataView*
   }
   exec.synchronize();
   const auto prepare_start = std::chrono::steady_clock::now();
-  if (config.learning_rate_auto) {
+  const TrainingState* resumed = hooks.resume_from;
+  if (config.learning_rate_auto && resumed == nullptr) {  // a resumed run has its rate
     // Whole-data passes: every core, unless --threads fixed the count.
     config.learning_rate = exec.with_every_core(
         requested.threads == 0, [&] { return auto_step_size(exec, data, config).learning_rate; });
   }
 
+  if (resumed != nullptr) config.learning_rate = resumed->first_learning_rate;
+  // A checkpointed run keeps its losses and evaluations for the states it hands out, which
+  // carry them (hooks.on_losses and on_evaluation may take them as they come otherwise).
+  const bool keeps_history = static_cast<bool>(hooks.on_state);
+  std::vector<float> all_losses;
+  std::vector<Evaluation> all_evaluations;
+  TrainHooks run_hooks = hooks;
+  if (keeps_history) {
+    run_hooks.on_evaluation = [&](const Evaluation& evaluation) {
+      all_evaluations.push_back(evaluation);
+      if (hooks.on_evaluation) hooks.on_evaluation(evaluation);
+    };
+  }
   const bool evaluations = config.evaluates() || static_cast<bool>(hooks.on_evaluation);
   SgdLoop<Exec> loop(exec, data, config, fused_plan, evaluations ? config.eval_every : 0, initial);
-  StoppingRules<Exec> rules(exec, config, data, validation ? &*validation : nullptr, loop, hooks,
-                            evaluations);
+  StoppingRules<Exec> rules(exec, config, data, validation ? &*validation : nullptr, loop,
+                            run_hooks, evaluations);
+  TrainResult result;
+  if (resumed != nullptr) {
+    loop.resume(*resumed);
+    rules.resume(*resumed);
+    // The steps before the state, handed on as if they had just run.
+    if (hooks.on_losses) {
+      hooks.on_losses(0, resumed->loss_history);
+    } else {
+      result.loss_history = resumed->loss_history;
+    }
+    if (!resumed->loss_history.empty()) result.last_batch_loss = resumed->loss_history.back();
+    if (run_hooks.on_evaluation) {
+      for (const Evaluation& evaluation : resumed->evaluations) run_hooks.on_evaluation(evaluation);
+    }
+    if (keeps_history) all_losses = resumed->loss_history;
+  }
   exec.synchronize();
 
   const auto start = std::chrono::steady_clock::now();
@@ -208,11 +256,11 @@ TrainResult train_with(Exec& exec, const TrainConfig& requested, const DataView*
   const auto seconds_since_start = [&] {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   };
-  TrainResult result;
   const int64_t steps_done = loop.run(
       [&](int64_t first_step, const std::vector<float>& losses) {
         const int64_t done = first_step + static_cast<int64_t>(losses.size());
         result.last_batch_loss = losses.back();
+        if (keeps_history) all_losses.insert(all_losses.end(), losses.begin(), losses.end());
         if (hooks.on_losses) {
           hooks.on_losses(first_step, losses);
         } else {
@@ -222,7 +270,14 @@ TrainResult train_with(Exec& exec, const TrainConfig& requested, const DataView*
           hooks.progress({done, config.steps, seconds_since_start(), losses.back()});
         }
       },
-      rules);
+      rules, hooks.state_every,
+      [&](int64_t done) {
+        TrainingState state = loop.state(done);
+        rules.fill(state);
+        state.loss_history = all_losses;
+        state.evaluations = all_evaluations;
+        hooks.on_state(state);
+      });
   exec.synchronize();
   const double train_seconds = seconds_since_start();
 

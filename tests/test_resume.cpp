@@ -1,0 +1,176 @@
+// Resuming a run from a TrainingState it handed out: the resumed run must end exactly as the run
+// that was never stopped (parameters, losses, evaluations, objective), under every option set,
+// both engines, every sampling, the adaptive schedule with its stopping rule and --lr auto.
+#include <gtest/gtest.h>
+
+#include <string>
+#include <tuple>
+#include <vector>
+
+#include "linsgd/errors.hpp"
+#include "linsgd/trainer.hpp"
+#include "option_sets.hpp"
+#include "test_support.hpp"
+
+namespace linsgd {
+namespace {
+
+using testing::integer_weights;
+using testing::kOptionSets;
+using testing::Options;
+using testing::regression_data;
+
+// 203 rows and batches of 16: epochs of 13 steps, the last one short; an evaluation every 10
+// steps (so chunks of 10 steps) and a state every 50: states in the middle of epochs.
+TrainConfig resumable_config(Engine engine) {
+  TrainConfig config;
+  config.device = DeviceKind::kCpu;
+  config.engine = engine;
+  config.threads = 1;
+  config.batch_size = 16;
+  config.steps = 300;
+  config.learning_rate = 0.02;
+  config.eval_every = 10;
+  return config;
+}
+
+struct RecordedRun {
+  TrainResult result;
+  std::vector<Evaluation> evaluations;
+  std::vector<TrainingState> states;
+};
+
+// A run with its evaluations and its states every `state_every` steps, resumed from `resume`
+// when given.
+RecordedRun run_recorded(const TrainConfig& config, const Dataset& data,
+                         const TrainingState* resume = nullptr, int64_t state_every = 50) {
+  RecordedRun out;
+  TrainHooks hooks;
+  hooks.on_evaluation = [&](const Evaluation& e) { out.evaluations.push_back(e); };
+  hooks.state_every = state_every;
+  hooks.on_state = [&](const TrainingState& state) { out.states.push_back(state); };
+  hooks.resume_from = resume;
+  out.result = train_on_data(config, data, hooks);
+  return out;
+}
+
+void expect_same_end(const RecordedRun& resumed, const RecordedRun& whole,
+                     const std::string& label) {
+  EXPECT_EQ(resumed.result.weights, whole.result.weights) << label;
+  EXPECT_EQ(resumed.result.bias, whole.result.bias) << label;
+  EXPECT_EQ(resumed.result.loss_history, whole.result.loss_history) << label;
+  EXPECT_EQ(resumed.result.objective, whole.result.objective) << label;
+  EXPECT_EQ(resumed.result.steps_done, whole.result.steps_done) << label;
+  EXPECT_EQ(resumed.result.stopped_by, whole.result.stopped_by) << label;
+  EXPECT_EQ(resumed.result.learning_rate, whole.result.learning_rate) << label;
+  ASSERT_EQ(resumed.evaluations.size(), whole.evaluations.size()) << label;
+  for (size_t i = 0; i < whole.evaluations.size(); ++i) {
+    EXPECT_EQ(resumed.evaluations[i].step, whole.evaluations[i].step) << label;
+    EXPECT_EQ(resumed.evaluations[i].objective, whole.evaluations[i].objective) << label;
+  }
+}
+
+class ResumeOptions : public ::testing::TestWithParam<std::tuple<Options, Engine>> {};
+
+TEST_P(ResumeOptions, EndsAsTheRunThatWasNeverStopped) {
+  const auto& [options, engine] = GetParam();
+  Dataset data = regression_data(203, 7, 31);
+  if (options.weighted) data.sample_weights = integer_weights(data.rows, 32);
+  TrainConfig config = resumable_config(engine);
+  options.apply(config);
+  const RecordedRun whole = run_recorded(config, data);
+  ASSERT_EQ(whole.states.size(), 5u);  // after steps 50, 100, ..., 250
+  for (const size_t which : {size_t{0}, size_t{3}}) {
+    const TrainingState& state = whole.states[which];
+    EXPECT_EQ(state.steps_done, 50 * static_cast<int64_t>(which + 1));
+    EXPECT_EQ(state.loss_history.size(), static_cast<size_t>(state.steps_done));
+    const RecordedRun resumed = run_recorded(config, data, &state);
+    expect_same_end(resumed, whole,
+                    options.name + " from step " + std::to_string(state.steps_done));
+    // The states it hands out after resuming are the uninterrupted run's.
+    ASSERT_EQ(resumed.states.size(), whole.states.size() - which - 1);
+    const TrainingState& later = resumed.states.back();
+    EXPECT_EQ(later.weights, whole.states.back().weights);
+    EXPECT_EQ(later.velocity, whole.states.back().velocity);
+    EXPECT_EQ(later.average, whole.states.back().average);
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Combinations, ResumeOptions,
+                         ::testing::Combine(::testing::ValuesIn(kOptionSets),
+                                            ::testing::Values(Engine::kGemv, Engine::kFused)),
+                         testing::options_name);
+
+TEST(Resume, AdaptiveRateAutoAndEarlyStoppingContinueWhereTheyWere) {
+  const Dataset data = regression_data(203, 7, 33, 0.5);
+  TrainConfig config = resumable_config(Engine::kGemv);
+  config.learning_rate_auto = true;
+  config.schedule = Schedule::kAdaptive;
+  config.tol = 1e-4;
+  config.n_iter_no_change = 2;
+  config.steps = 3000;
+  const RecordedRun whole = run_recorded(config, data);
+  ASSERT_GE(whole.states.size(), 4u);
+  const TrainingState& last = whole.states.back();
+  // The state carries a lowered rate and a count of evaluations without improvement.
+  EXPECT_LT(last.learning_rate, last.first_learning_rate);
+  EXPECT_EQ(last.first_learning_rate, whole.result.learning_rate);
+  for (const TrainingState* state : {&whole.states[1], &last}) {
+    const RecordedRun resumed = run_recorded(config, data, state);
+    expect_same_end(resumed, whole, "from step " + std::to_string(state->steps_done));
+  }
+}
+
+TEST(Resume, WholeDataAndSequentialBatchesContinue) {
+  const Dataset data = regression_data(96, 5, 34);
+  for (const Sampling sampling : {Sampling::kEpoch, Sampling::kSequential}) {
+    TrainConfig config = resumable_config(Engine::kGemv);
+    config.sampling = sampling;
+    config.batch_size = sampling == Sampling::kEpoch ? data.rows : 20;  // whole data; short
+    config.momentum = 0.5;
+    const RecordedRun whole = run_recorded(config, data);
+    ASSERT_FALSE(whole.states.empty());
+    const RecordedRun resumed = run_recorded(config, data, &whole.states.front());
+    expect_same_end(resumed, whole, to_string(sampling));
+  }
+}
+
+TEST(Resume, LossesGoToTheHookFromStepZero) {
+  const Dataset data = regression_data(203, 7, 35);
+  TrainConfig config = resumable_config(Engine::kFused);
+  const RecordedRun whole = run_recorded(config, data);
+  std::vector<float> handed;
+  TrainHooks hooks;
+  hooks.resume_from = &whole.states[2];
+  hooks.on_losses = [&](int64_t first_step, const std::vector<float>& losses) {
+    EXPECT_EQ(first_step, static_cast<int64_t>(handed.size()));
+    handed.insert(handed.end(), losses.begin(), losses.end());
+  };
+  const TrainResult resumed = train_on_data(config, data, hooks);
+  EXPECT_TRUE(resumed.loss_history.empty());
+  EXPECT_EQ(handed, whole.result.loss_history);
+  EXPECT_EQ(resumed.weights, whole.result.weights);
+}
+
+TEST(Resume, AStateThatDoesNotFitTheRunIsRefused) {
+  const Dataset data = regression_data(203, 7, 36);
+  TrainConfig config = resumable_config(Engine::kGemv);
+  config.momentum = 0.9;
+  const RecordedRun whole = run_recorded(config, data);
+  const auto refusal = [&](void (*damage)(TrainingState&)) {
+    TrainingState state = whole.states.front();
+    damage(state);
+    TrainHooks hooks;
+    hooks.resume_from = &state;
+    return testing::message_of<InputError>([&] { train_on_data(config, data, hooks); });
+  };
+  EXPECT_EQ(refusal([](TrainingState& s) { s.weights.pop_back(); }),
+            "the training state's weights has 6 values; this run needs 7");
+  EXPECT_EQ(refusal([](TrainingState& s) { s.velocity.clear(); }),
+            "the training state's momentum has 0 values; this run needs 8");
+  EXPECT_EQ(refusal([](TrainingState& s) { s.steps_done = 300; }),
+            "the training state is at step 300; this run has steps 0 to 299 to take");
+}
+
+}  // namespace
+}  // namespace linsgd
