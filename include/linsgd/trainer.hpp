@@ -112,7 +112,9 @@ struct TrainingState {
   // improved by tol.
   double best_objective = 0.0;
   int64_t evaluations_without_improvement = 0;
-  std::vector<float> loss_history;      // the batch loss of every step done
+  // The batch loss of every step done, when TrainHooks::state_with_losses (it grows with the
+  // steps: a checkpoint of a long run without it stays the size of the parameters); else empty.
+  std::vector<float> loss_history;
   std::vector<Evaluation> evaluations;  // every evaluation so far
 };
 using StateCallback = std::function<void(const TrainingState&)>;
@@ -133,10 +135,12 @@ struct TrainHooks {
   // most 256): the run's TrainingState, for a checkpoint. Not after the last step.
   int64_t state_every = 0;
   StateCallback on_state;
+  bool state_with_losses = true;  // the states carry the loss of every step done
   // When set, the run continues from this state instead of starting: the state of a run of the
   // same configuration on the same data (the caller checks that; the trainer checks the sizes).
-  // Its losses and evaluations are handed to on_losses and on_evaluation first, as if the steps
-  // had just run, so the outputs of the resumed run are those of an uninterrupted one.
+  // Its losses (if it has them) and evaluations are handed to on_losses and on_evaluation
+  // first, as if the steps had just run, so the outputs of the resumed run are those of an
+  // uninterrupted one.
   const TrainingState* resume_from = nullptr;
 };
 

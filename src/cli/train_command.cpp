@@ -44,6 +44,15 @@ TrainCommand::TrainCommand(CLI::App& app)
   c.add_option("--plot", plot_,
                "draw the training report (PNG, with gnuplot); its data goes to --metrics-out and "
                "--loss-out, or beside the PNG");
+  c.add_option("--checkpoint", checkpoint_,
+               "write the training state to this file (replaced atomically) every "
+               "--checkpoint-every steps, to continue with --resume");
+  c.add_option("--checkpoint-every", checkpoint_every_,
+               "steps between checkpoints (after the chunk of steps that reaches each multiple)")
+      ->capture_default_str();
+  c.add_option("--resume", resume_,
+               "continue the run a --checkpoint file was written by: the same options and data, "
+               "ending as the run would have had it never stopped");
   c.add_flag("-q,--quiet", quiet_, "print nothing but errors");
 }
 
@@ -72,7 +81,20 @@ void TrainCommand::check_option_combinations(const TrainConfig& config) const {
   if (!val_data_.empty() && !data_.labels.empty()) {
     throw UsageError("--val-data cannot be combined with --labels; use --val-fraction");
   }
+  if (command_->count("--checkpoint-every") > 0) {
+    if (checkpoint_.empty()) throw UsageError("--checkpoint-every needs --checkpoint");
+    if (checkpoint_every_ < 1) {
+      throw UsageError("invalid value for --checkpoint-every: " +
+                       std::to_string(checkpoint_every_) + " (must be 1 or more)");
+    }
+  }
   if (config.solver == Solver::kExact) {
+    for (const char* option : {"--checkpoint", "--resume"}) {
+      if (command_->count(option) > 0) {
+        throw UsageError(std::string(option) +
+                         " saves or continues the steps of SGD, and --solver exact takes none");
+      }
+    }
     for (const char* option : {"--loss-out", "--plot", "--curve-out"}) {
       if (command_->count(option) > 0) {
         throw UsageError(std::string(option) +
@@ -92,11 +114,17 @@ int TrainCommand::run() {
   config.device = choice.kind;
   require_options_apply(choice.kind, config);
   // Every output is checked before the data is read or a step is run.
-  TrainOutputs outputs({model_out_, metrics_out_, loss_out_, plot_, options_.curve_out()});
+  TrainOutputs outputs(
+      {model_out_, metrics_out_, loss_out_, plot_, options_.curve_out(), checkpoint_});
+  // --resume may name the --checkpoint file (the run goes on writing it); no other output.
+  const bool resume_is_checkpoint =
+      !resume_.empty() && identify_file(resume_) == identify_file(checkpoint_);
   outputs.refuse_inputs({{"--data", data_.data},
                          {"--labels", data_.labels},
                          {"--val-data", val_data_},
-                         {"--sample-weight", options_.sample_weight()}});
+                         {"--sample-weight", options_.sample_weight()},
+                         {"--resume", resume_is_checkpoint ? "" : resume_}});
+  if (!resume_.empty()) resumed_ = read_checkpoint(resume_);  // a bad file fails before the data
   if (!quiet_ && !choice.notice.empty()) {
     std::fprintf(stderr, "linsgd: %s\n", choice.notice.c_str());
   }
@@ -129,11 +157,47 @@ TrainResult TrainCommand::train(const TrainConfig& config, const Dataset* data,
     hooks.on_evaluation = [&](const Evaluation& evaluation) { outputs.add_evaluation(evaluation); };
   }
   hooks.stop_requested = stop_requested;
+  const int64_t rows = data != nullptr ? data->rows : config.rows;
+  DataFingerprint fingerprint;
+  if (resumed_ || outputs.wants_checkpoints()) {
+    fingerprint =
+        data != nullptr ? fingerprint_of(*data, validation) : fingerprint_of_synthetic(config);
+  }
+  if (resumed_) {
+    const TrainingState& state = resumed_->state;
+    require_resumable(
+        *resumed_, resume_,
+        resumable_hyperparameters(
+            config, rows,
+            config.learning_rate_auto ? state.first_learning_rate : config.learning_rate),
+        fingerprint);
+    if (state.loss_history.empty() && outputs.wants_losses()) {
+      throw UsageError("--resume " + resume_ +
+                       ": the checkpoint holds no losses (its run wrote neither --loss-out nor "
+                       "--plot), which --loss-out and --plot need");
+    }
+    hooks.resume_from = &state;
+    if (!quiet_) {
+      std::fprintf(stderr, "linsgd: resuming from step %lld of %lld (%s)\n",
+                   static_cast<long long>(state.steps_done),
+                   static_cast<long long>(resolve_for_rows(config, rows).steps), resume_.c_str());
+    }
+  }
+  if (outputs.wants_checkpoints()) {
+    hooks.state_every = checkpoint_every_;
+    // The losses go into the checkpoints only when the run writes them: a long run's
+    // checkpoints otherwise stay the size of its parameters.
+    hooks.state_with_losses = outputs.wants_losses();
+    hooks.on_state = [&, rows](const TrainingState& state) {
+      outputs.write_checkpoint(checkpoint_json(
+          {state, resumable_hyperparameters(config, rows, state.first_learning_rate),
+           fingerprint}));
+    };
+  }
   // From here the first Ctrl-C stops the run instead of the process: opened before the loss
   // file, so a signal that finds it being written finds the window open too.
   const TrainingWindow window;
-  outputs.start(resolve_for_rows(config, data != nullptr ? data->rows : config.rows).steps,
-                validation != nullptr);
+  outputs.start(resolve_for_rows(config, rows).steps, validation != nullptr);
   if (data == nullptr) return train_synthetic(config, hooks);
   return validation != nullptr ? train_on_data(config, *data, *validation, hooks)
                                : train_on_data(config, *data, hooks);

@@ -13,6 +13,7 @@
 #include "linsgd/metrics.hpp"
 #include "linsgd/model.hpp"
 #include "linsgd/trainer.hpp"
+#include "model/checkpoint_file.hpp"
 #include "report/report_data.hpp"
 
 namespace linsgd::cli {
@@ -38,6 +39,8 @@ class TrainCommand {
   // Trains on `data` (with a validation set when `validation` is not null), or on the synthetic
   // problem when `data` is null, with the progress line, the losses and evaluations streamed to
   // `outputs` and the first SIGINT or SIGTERM stopping the run.
+  // With --resume the run continues from the checkpoint, once it has matched the run's
+  // hyperparameters and data; with --checkpoint it writes one every --checkpoint-every steps.
   TrainResult train(const TrainConfig& config, const Dataset* data, const Dataset* validation,
                     TrainOutputs& outputs) const;
   Outcome train_synthetic_problem(const TrainConfig& config, TrainOutputs& outputs) const;
@@ -55,6 +58,10 @@ class TrainCommand {
   std::string metrics_out_;
   std::string loss_out_;
   std::string plot_;
+  std::string checkpoint_;
+  int64_t checkpoint_every_ = 1000;
+  std::string resume_;
+  std::optional<Checkpoint> resumed_;  // --resume's checkpoint, read before the data
   bool quiet_ = false;
 };
 

@@ -3,6 +3,7 @@
 #include "cli/train_outputs.hpp"
 
 #include <cstdio>
+#include <iterator>
 
 #include "linsgd/errors.hpp"
 #include "model/model_file.hpp"
@@ -25,6 +26,7 @@ TrainOutputs::TrainOutputs(const Paths& paths) {
   loss_ = plan_if_given(paths.loss, "--loss-out");
   plot_ = plan_if_given(paths.plot, "--plot");
   curve_ = plan_if_given(paths.curve, "--curve-out");
+  checkpoint_ = plan_if_given(paths.checkpoint, "--checkpoint");
   if (plot_) {
     // A report needs its data files (`linsgd plot` redraws from them): the ones asked for, or
     // ones beside the PNG.
@@ -35,9 +37,10 @@ TrainOutputs::TrainOutputs(const Paths& paths) {
     if (!metrics_) metrics_ = plan_output(stem + ".metrics.json", "--plot's metrics file");
     if (!loss_) loss_ = plan_output(stem + ".loss.csv", "--plot's loss file");
   }
-  const std::optional<OutputTarget>* all[] = {&model_, &metrics_, &loss_, &plot_, &curve_};
-  for (size_t i = 0; i < 5; ++i) {
-    for (size_t j = i + 1; j < 5; ++j) {
+  const std::optional<OutputTarget>* all[] = {&model_, &metrics_, &loss_,
+                                              &plot_,  &curve_,   &checkpoint_};
+  for (size_t i = 0; i < std::size(all); ++i) {
+    for (size_t j = i + 1; j < std::size(all); ++j) {
       if (*all[i] && *all[j] && same_destination(**all[i], **all[j])) {
         throw UsageError((*all[i])->label + " and " + (*all[j])->label + " are the same file");
       }
@@ -49,7 +52,7 @@ void TrainOutputs::refuse_inputs(
     const std::vector<std::pair<std::string, std::string>>& inputs) const {
   for (const auto& [option, path] : inputs) {
     for (const std::optional<OutputTarget>* output :
-         {&model_, &metrics_, &loss_, &plot_, &curve_}) {
+         {&model_, &metrics_, &loss_, &plot_, &curve_, &checkpoint_}) {
       if (*output) refuse_input_as_output(**output, option, path);
     }
   }
@@ -75,6 +78,10 @@ void TrainOutputs::add_losses(int64_t first_step, const std::vector<float>& loss
 
 void TrainOutputs::add_evaluation(const Evaluation& evaluation) {
   if (curve_writer_) curve_writer_->write(curve_csv_row(evaluation));
+}
+
+void TrainOutputs::write_checkpoint(const std::string& text) const {
+  write_output(*checkpoint_, text);
 }
 
 void TrainOutputs::finish(const Model& model, const std::string& metrics_json,

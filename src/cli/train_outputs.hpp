@@ -1,8 +1,9 @@
 // The files `linsgd train` writes, planned before training starts and written after it ends:
 // the model (--model-out), the run's figures (--metrics-out), the loss of every step
 // (--loss-out) and the objective at every evaluation (--curve-out), both streamed while
-// training runs so memory does not grow with the steps, and the training report (--plot, with
-// its metrics and loss files beside the PNG unless those are asked for). Every path is checked
+// training runs so memory does not grow with the steps, the training report (--plot, with
+// its metrics and loss files beside the PNG unless those are asked for), and the checkpoint
+// (--checkpoint), replaced atomically each time the run hands out its state. Every path is checked
 // first (io/output_file.hpp), and none may be the same file as an input or as another output. A run
 // that fails leaves every output as it was.
 #pragma once
@@ -23,7 +24,7 @@ namespace linsgd::cli {
 class TrainOutputs {
  public:
   struct Paths {
-    std::string model, metrics, loss, plot, curve;  // empty: not asked for
+    std::string model, metrics, loss, plot, curve, checkpoint;  // empty: not asked for
   };
   // Plans every output; throws UsageError naming the option for one that cannot be written, or
   // for two outputs that are the same file.
@@ -35,6 +36,12 @@ class TrainOutputs {
 
   bool wants_report() const { return plot_.has_value(); }
   bool wants_curve() const { return curve_.has_value(); }
+  bool wants_checkpoints() const { return checkpoint_.has_value(); }
+  // The loss of every step is written (--loss-out, or the report's loss file).
+  bool wants_losses() const { return loss_.has_value(); }
+  // Replaces the checkpoint file with `text`, atomically: a run killed at any moment leaves the
+  // previous checkpoint or this one, whole.
+  void write_checkpoint(const std::string& text) const;
 
   // Opens the streamed outputs of a run of `total_steps` (with a validation set or not); the
   // losses and evaluations then come as the run goes: to the loss file and the report's curve,
@@ -49,7 +56,7 @@ class TrainOutputs {
   void finish(const Model& model, const std::string& metrics_json, const ReportData* report);
 
  private:
-  std::optional<OutputTarget> model_, metrics_, loss_, plot_, curve_;
+  std::optional<OutputTarget> model_, metrics_, loss_, plot_, curve_, checkpoint_;
   std::optional<OutputWriter> loss_writer_;
   std::optional<OutputWriter> curve_writer_;
   std::optional<LossCurve> loss_curve_;

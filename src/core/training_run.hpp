@@ -217,9 +217,10 @@ TrainResult train_with(Exec& exec, const TrainConfig& requested, const DataView*
   }
 
   if (resumed != nullptr) config.learning_rate = resumed->first_learning_rate;
-  // A checkpointed run keeps its losses and evaluations for the states it hands out, which
-  // carry them (hooks.on_losses and on_evaluation may take them as they come otherwise).
+  // A checkpointed run keeps its evaluations (and its losses, if asked) for the states it hands
+  // out, which carry them (hooks.on_losses and on_evaluation may take them as they come).
   const bool keeps_history = static_cast<bool>(hooks.on_state);
+  const bool keeps_losses = keeps_history && hooks.state_with_losses;
   std::vector<float> all_losses;
   std::vector<Evaluation> all_evaluations;
   TrainHooks run_hooks = hooks;
@@ -247,7 +248,7 @@ TrainResult train_with(Exec& exec, const TrainConfig& requested, const DataView*
     if (run_hooks.on_evaluation) {
       for (const Evaluation& evaluation : resumed->evaluations) run_hooks.on_evaluation(evaluation);
     }
-    if (keeps_history) all_losses = resumed->loss_history;
+    if (keeps_losses) all_losses = resumed->loss_history;
   }
   exec.synchronize();
 
@@ -260,7 +261,7 @@ TrainResult train_with(Exec& exec, const TrainConfig& requested, const DataView*
       [&](int64_t first_step, const std::vector<float>& losses) {
         const int64_t done = first_step + static_cast<int64_t>(losses.size());
         result.last_batch_loss = losses.back();
-        if (keeps_history) all_losses.insert(all_losses.end(), losses.begin(), losses.end());
+        if (keeps_losses) all_losses.insert(all_losses.end(), losses.begin(), losses.end());
         if (hooks.on_losses) {
           hooks.on_losses(first_step, losses);
         } else {

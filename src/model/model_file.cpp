@@ -11,56 +11,16 @@
 #include "linsgd/errors.hpp"
 #include "linsgd/model.hpp"
 #include "model/hyperparameters.hpp"
+#include "model/json_fields.hpp"
 
 namespace linsgd {
 namespace {
 
 constexpr const char* kFormatName = "linsgd-model";
 
-using Json = nlohmann::ordered_json;
-
-// Floats go through double, which nlohmann writes with 17 significant digits: exact round trip.
-Json float_array(const std::vector<float>& values) {
-  Json array = Json::array();
-  for (float v : values) array.push_back(static_cast<double>(v));
-  return array;
-}
-
-class ModelReader {
+class ModelReader : public JsonFields {
  public:
-  ModelReader(const Json& json, const std::string& path) : json_(json), path_(path) {}
-
-  [[noreturn]] void fail(const std::string& problem) const {
-    throw InputError(path_ + ": " + problem);
-  }
-
-  const Json& field(const Json& object, const char* key) const {
-    if (!object.is_object() || !object.contains(key)) fail(std::string("missing '") + key + "'");
-    return object.at(key);
-  }
-
-  float finite_float(const Json& value, const std::string& what) const {
-    if (!value.is_number()) fail(what + " is not a number");
-    const double number = value.get<double>();
-    const auto single = static_cast<float>(number);
-    if (!std::isfinite(number) || !std::isfinite(single)) fail(what + " is not a finite float");
-    return single;
-  }
-
-  std::vector<float> float_vector(const Json& object, const char* key, int64_t expected) const {
-    const Json& array = field(object, key);
-    if (!array.is_array()) fail(std::string("'") + key + "' is not an array");
-    if (expected >= 0 && static_cast<int64_t>(array.size()) != expected) {
-      fail(std::string("'") + key + "' has " + std::to_string(array.size()) + " values, expected " +
-           std::to_string(expected));
-    }
-    std::vector<float> values;
-    values.reserve(array.size());
-    for (size_t i = 0; i < array.size(); ++i) {
-      values.push_back(finite_float(array[i], std::string(key) + "[" + std::to_string(i) + "]"));
-    }
-    return values;
-  }
+  ModelReader(const Json& json, const std::string& path) : JsonFields(path), json_(json) {}
 
   Model read() const {
     if (!json_.is_object() || !json_.contains("format") || json_["format"] != kFormatName) {
@@ -100,7 +60,7 @@ class ModelReader {
       }
       model.standardization = std::move(s);
     }
-    read_hyperparameters(field(json_, "hyperparameters"), path_, model.hyperparameters);
+    read_hyperparameters(field(json_, "hyperparameters"), source(), model.hyperparameters);
     const Json& metrics = field(json_, "metrics");
     if (metrics.is_object()) {
       for (const auto& [key, value] : metrics.items()) {
@@ -112,7 +72,6 @@ class ModelReader {
 
  private:
   const Json& json_;
-  const std::string& path_;
 };
 
 }  // namespace
@@ -150,12 +109,7 @@ Model load_model(const std::string& path) {
 }
 
 Model parse_model(const std::string& text, const std::string& source) {
-  Json json;
-  try {
-    json = Json::parse(text);
-  } catch (const nlohmann::json::exception& error) {
-    throw InputError(source + ": not a valid model file (truncated or not JSON): " + error.what());
-  }
+  const Json json = parse_json_text(text, source, "model file");
   try {
     return ModelReader(json, source).read();
   } catch (const nlohmann::json::exception& error) {

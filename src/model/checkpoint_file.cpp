@@ -1,0 +1,241 @@
+// Checkpoint files: the data's fingerprint, the JSON written and read, the resumption check.
+#include "model/checkpoint_file.hpp"
+
+#include <cinttypes>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <limits>
+#include <sstream>
+
+#include "linsgd/errors.hpp"
+#include "model/hyperparameters.hpp"
+
+namespace linsgd {
+namespace {
+
+constexpr const char* kFormatName = "linsgd-checkpoint";
+constexpr int64_t kFormatVersion = 1;
+
+// FNV-1a's multiply-xor over 8-byte words (then the bytes left): fast enough to digest
+// gigabytes in about a second, and any change of a value changes the digest.
+class Digest {
+ public:
+  void add(const void* data, size_t bytes) {
+    const auto* p = static_cast<const unsigned char*>(data);
+    add_word(bytes);
+    for (; bytes >= 8; bytes -= 8, p += 8) {
+      uint64_t word = 0;
+      std::memcpy(&word, p, 8);
+      add_word(word);
+    }
+    for (; bytes > 0; --bytes, ++p) add_word(*p);
+  }
+  void add_floats(const std::vector<float>& values) {
+    add(values.data(), values.size() * sizeof(float));
+  }
+  std::string hex() const {
+    char text[17];
+    std::snprintf(text, sizeof(text), "%016" PRIx64, hash_);
+    return text;
+  }
+
+ private:
+  void add_word(uint64_t word) {
+    hash_ ^= word;
+    hash_ *= 0x100000001b3ULL;
+  }
+  uint64_t hash_ = 0xcbf29ce484222325ULL;
+};
+
+void add_dataset(Digest& digest, const Dataset& data) {
+  digest.add_floats(data.X);
+  digest.add_floats(data.y);
+  digest.add_floats(data.sample_weights);
+}
+
+Json evaluation_json(const Evaluation& e) {
+  Json json;
+  json["step"] = e.step;
+  json["seconds"] = e.seconds;
+  json["objective"] = e.objective;
+  json["validation_objective"] =
+      e.validation_objective ? Json(*e.validation_objective) : Json(nullptr);
+  return json;
+}
+
+class CheckpointReader : public JsonFields {
+ public:
+  using JsonFields::JsonFields;
+
+  Checkpoint read(const Json& json) const {
+    if (!json.is_object() || !json.contains("format") || json["format"] != kFormatName) {
+      fail("not a linsgd checkpoint (no \"format\": \"linsgd-checkpoint\")");
+    }
+    const Json& version = field(json, "version");
+    if (!version.is_number_integer() || version.get<int64_t>() != kFormatVersion) {
+      fail("checkpoint format version " + version.dump() + " is not supported (this linsgd " +
+           "reads version " + std::to_string(kFormatVersion) + ")");
+    }
+    Checkpoint checkpoint;
+    checkpoint.hyperparameters = field(json, "hyperparameters");
+    if (!checkpoint.hyperparameters.is_object()) fail("'hyperparameters' is not an object");
+    const Json& data = field(json, "data");
+    checkpoint.data.rows = integer(data, "rows", 1);
+    checkpoint.data.features = integer(data, "features", 1);
+    const Json& digest = field(data, "digest");
+    if (!digest.is_string() || digest.get<std::string>().size() != 16) {
+      fail("'digest' is not 16 hex digits");
+    }
+    checkpoint.data.digest = digest.get<std::string>();
+    checkpoint.state = read_state(field(json, "state"), checkpoint.data.features);
+    return checkpoint;
+  }
+
+ private:
+  TrainingState read_state(const Json& json, int64_t features) const {
+    TrainingState state;
+    state.steps_done = integer(json, "steps_done", 1);
+    state.weights = float_vector(json, "weights", features);
+    state.bias = finite_float(field(json, "bias"), "bias");
+    state.velocity = optional_parameters(json, "velocity", features);
+    state.average = optional_parameters(json, "average", features);
+    state.learning_rate = positive(json, "learning_rate");
+    state.first_learning_rate = positive(json, "first_learning_rate");
+    const Json& best = field(json, "best_objective");
+    state.best_objective = best.is_null() ? std::numeric_limits<double>::infinity()
+                                          : finite_double(best, "best_objective");
+    state.evaluations_without_improvement = integer(json, "evaluations_without_improvement", 0);
+    state.loss_history = float_vector(json, "loss_history", -1);
+    if (!state.loss_history.empty() &&
+        static_cast<int64_t>(state.loss_history.size()) != state.steps_done) {
+      fail("'loss_history' has " + std::to_string(state.loss_history.size()) +
+           " values, expected 0 or " + std::to_string(state.steps_done));
+    }
+    const Json& evaluations = field(json, "evaluations");
+    if (!evaluations.is_array()) fail("'evaluations' is not an array");
+    for (const Json& e : evaluations) {
+      Evaluation evaluation;
+      evaluation.step = integer(e, "step", 1);
+      evaluation.seconds = finite_double(field(e, "seconds"), "an evaluation's seconds");
+      evaluation.objective = finite_double(field(e, "objective"), "an evaluation's objective");
+      const Json& validation = field(e, "validation_objective");
+      if (!validation.is_null()) {
+        evaluation.validation_objective =
+            finite_double(validation, "an evaluation's validation_objective");
+      }
+      state.evaluations.push_back(evaluation);
+    }
+    return state;
+  }
+
+  // Momentum or averages: none, or features + 1 floats.
+  std::vector<float> optional_parameters(const Json& json, const char* key,
+                                         int64_t features) const {
+    std::vector<float> values = float_vector(json, key, -1);
+    if (!values.empty() && static_cast<int64_t>(values.size()) != features + 1) {
+      fail(std::string("'") + key + "' has " + std::to_string(values.size()) +
+           " values, expected 0 or " + std::to_string(features + 1));
+    }
+    return values;
+  }
+
+  double positive(const Json& json, const char* key) const {
+    const double value = finite_double(field(json, key), key);
+    if (!(value > 0.0)) fail(std::string("'") + key + "' is not positive");
+    return value;
+  }
+};
+
+}  // namespace
+
+DataFingerprint fingerprint_of(const Dataset& data, const Dataset* validation) {
+  Digest digest;
+  add_dataset(digest, data);
+  if (validation != nullptr) add_dataset(digest, *validation);
+  return {data.rows, data.features, digest.hex()};
+}
+
+DataFingerprint fingerprint_of_synthetic(const TrainConfig& config) {
+  Digest digest;
+  const std::string description = "synthetic " + std::to_string(config.rows) + " x " +
+                                  std::to_string(config.features) + " seed " +
+                                  std::to_string(config.seed);
+  digest.add(description.data(), description.size());
+  return {config.rows, config.features, digest.hex()};
+}
+
+Json resumable_hyperparameters(const TrainConfig& config, int64_t rows, double first_rate) {
+  TrainConfig as_run = resolve_for_rows(config, rows);
+  as_run.learning_rate = first_rate;
+  Json json = hyperparameters_json(as_run);
+  json.erase("device");
+  json.erase("max_seconds");
+  return json;
+}
+
+std::string checkpoint_json(const Checkpoint& checkpoint) {
+  const TrainingState& s = checkpoint.state;
+  Json state;
+  state["steps_done"] = s.steps_done;
+  state["learning_rate"] = s.learning_rate;
+  state["first_learning_rate"] = s.first_learning_rate;
+  state["best_objective"] = std::isfinite(s.best_objective) ? Json(s.best_objective) : Json();
+  state["evaluations_without_improvement"] = s.evaluations_without_improvement;
+  state["bias"] = static_cast<double>(s.bias);
+  state["weights"] = float_array(s.weights);
+  state["velocity"] = float_array(s.velocity);
+  state["average"] = float_array(s.average);
+  state["loss_history"] = float_array(s.loss_history);
+  state["evaluations"] = Json::array();
+  for (const Evaluation& e : s.evaluations) state["evaluations"].push_back(evaluation_json(e));
+  Json json;
+  json["format"] = kFormatName;
+  json["version"] = kFormatVersion;
+  json["hyperparameters"] = checkpoint.hyperparameters;
+  json["data"] = {{"rows", checkpoint.data.rows},
+                  {"features", checkpoint.data.features},
+                  {"digest", checkpoint.data.digest}};
+  json["state"] = std::move(state);
+  return json.dump() + "\n";
+}
+
+Checkpoint parse_checkpoint(const std::string& text, const std::string& source) {
+  const Json json = parse_json_text(text, source, "checkpoint");
+  try {
+    return CheckpointReader(source).read(json);
+  } catch (const nlohmann::json::exception& error) {
+    throw InputError(source + ": malformed checkpoint: " + error.what());
+  }
+}
+
+Checkpoint read_checkpoint(const std::string& path) {
+  std::ifstream file(path, std::ios::binary);
+  if (!file) throw InputError("--resume " + path + ": cannot open the checkpoint");
+  std::stringstream text;
+  text << file.rdbuf();
+  return parse_checkpoint(text.str(), path);
+}
+
+void require_resumable(const Checkpoint& checkpoint, const std::string& path,
+                       const Json& hyperparameters, const DataFingerprint& data) {
+  const std::string prefix = "--resume " + path + ": ";
+  if (!(checkpoint.data == data)) {
+    throw InputError(prefix + "the checkpoint was written for other data (" +
+                     std::to_string(checkpoint.data.rows) + " x " +
+                     std::to_string(checkpoint.data.features) + ", digest " +
+                     checkpoint.data.digest + "); this run's is " + std::to_string(data.rows) +
+                     " x " + std::to_string(data.features) + ", digest " + data.digest);
+  }
+  for (const auto& [key, value] : hyperparameters.items()) {
+    const bool present = checkpoint.hyperparameters.contains(key);
+    if (!present || checkpoint.hyperparameters.at(key) != value) {
+      throw InputError(prefix + "the checkpoint's run had " + key + " = " +
+                       (present ? checkpoint.hyperparameters.at(key).dump() : "nothing") +
+                       "; this run has " + value.dump());
+    }
+  }
+}
+
+}  // namespace linsgd

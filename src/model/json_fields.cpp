@@ -1,0 +1,80 @@
+// JsonFields, float_array and parse_json_text.
+#include "model/json_fields.hpp"
+
+#include <cmath>
+
+#include "linsgd/errors.hpp"
+
+namespace linsgd {
+
+Json float_array(const std::vector<float>& values) {
+  Json array = Json::array();
+  for (float v : values) array.push_back(static_cast<double>(v));
+  return array;
+}
+
+Json parse_json_text(const std::string& text, const std::string& source, const std::string& what) {
+  try {
+    return Json::parse(text);
+  } catch (const nlohmann::json::exception& error) {
+    throw InputError(source + ": not a valid " + what +
+                     " (truncated or not JSON): " + error.what());
+  }
+}
+
+void JsonFields::fail(const std::string& problem) const {
+  throw InputError(source_ + ": " + problem);
+}
+
+const Json& JsonFields::field(const Json& object, const char* key) const {
+  if (!object.is_object() || !object.contains(key)) fail(std::string("missing '") + key + "'");
+  return object.at(key);
+}
+
+float JsonFields::finite_float(const Json& value, const std::string& what) const {
+  if (!value.is_number()) fail(what + " is not a number");
+  const double number = value.get<double>();
+  const auto single = static_cast<float>(number);
+  if (!std::isfinite(number) || !std::isfinite(single)) fail(what + " is not a finite float");
+  return single;
+}
+
+double JsonFields::finite_double(const Json& value, const std::string& what) const {
+  if (!value.is_number()) fail(what + " is not a number");
+  const double number = value.get<double>();
+  if (!std::isfinite(number)) fail(what + " is not finite");
+  return number;
+}
+
+int64_t JsonFields::integer(const Json& object, const char* key, int64_t minimum) const {
+  const Json& value = field(object, key);
+  // A float, or an unsigned integer past int64, would go through nlohmann's unchecked cast.
+  if (!value.is_number_integer() ||
+      (value.is_number_unsigned() && value.get<uint64_t>() > uint64_t{INT64_MAX})) {
+    fail(std::string("'") + key + "' is not an integer");
+  }
+  const auto number = value.get<int64_t>();
+  if (number < minimum) {
+    fail(std::string("'") + key + "' is " + std::to_string(number) + ", below " +
+         std::to_string(minimum));
+  }
+  return number;
+}
+
+std::vector<float> JsonFields::float_vector(const Json& object, const char* key,
+                                            int64_t expected) const {
+  const Json& array = field(object, key);
+  if (!array.is_array()) fail(std::string("'") + key + "' is not an array");
+  if (expected >= 0 && static_cast<int64_t>(array.size()) != expected) {
+    fail(std::string("'") + key + "' has " + std::to_string(array.size()) + " values, expected " +
+         std::to_string(expected));
+  }
+  std::vector<float> values;
+  values.reserve(array.size());
+  for (size_t i = 0; i < array.size(); ++i) {
+    values.push_back(finite_float(array[i], std::string(key) + "[" + std::to_string(i) + "]"));
+  }
+  return values;
+}
+
+}  // namespace linsgd

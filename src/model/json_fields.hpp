@@ -1,0 +1,41 @@
+// Reading linsgd's JSON files (the model file, the checkpoint) field by field, each problem a
+// one-line InputError that names the file and the field; and writing floats so that they read
+// back bit for bit.
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace linsgd {
+
+using Json = nlohmann::ordered_json;
+
+// Floats go through double, which nlohmann writes with 17 significant digits: exact round trip.
+Json float_array(const std::vector<float>& values);
+
+// `text` parsed, or InputError "SOURCE: not a valid WHAT (truncated or not JSON): ...".
+Json parse_json_text(const std::string& text, const std::string& source, const std::string& what);
+
+class JsonFields {
+ public:
+  explicit JsonFields(std::string source) : source_(std::move(source)) {}
+
+  [[noreturn]] void fail(const std::string& problem) const;
+  // object[key], or "missing 'key'".
+  const Json& field(const Json& object, const char* key) const;
+  float finite_float(const Json& value, const std::string& what) const;
+  double finite_double(const Json& value, const std::string& what) const;
+  // object[key] as an integer >= minimum.
+  int64_t integer(const Json& object, const char* key, int64_t minimum) const;
+  // object[key] as finite floats, `expected` of them (any count when negative).
+  std::vector<float> float_vector(const Json& object, const char* key, int64_t expected) const;
+  const std::string& source() const { return source_; }
+
+ private:
+  std::string source_;
+};
+
+}  // namespace linsgd

@@ -1,0 +1,191 @@
+// `linsgd train --checkpoint / --checkpoint-every / --resume` as a user runs them: a run killed
+// with SIGKILL and resumed from its last checkpoint writes the model and losses of the run that
+// was never stopped, byte for byte; a checkpoint of other data or other options, or a damaged
+// one, is refused with a one-line error.
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include <filesystem>
+#include <string>
+
+#include "cli_runner.hpp"
+
+namespace linsgd {
+namespace {
+
+using testing::CliProcess;
+using testing::CliRun;
+using testing::read_text;
+using testing::run_cli;
+using testing::ScratchDir;
+using testing::shell_quoted;
+
+// 300,000 steps with momentum, averaging and evaluations: about a second on one thread.
+const std::string kLongRun =
+    "train --device cpu --threads 1 --rows 2000 --features 100 --steps 300000 --batch-size 32 "
+    "--momentum 0.5 --average 1000 --eval-every 500 --seed 3 --quiet";
+
+// Steps a chunk of this run holds (core/rng_plan.hpp): states are taken at chunks' ends.
+constexpr int64_t kChunk = 256;
+
+int64_t checkpoint_step(const std::filesystem::path& path) {
+  return nlohmann::json::parse(read_text(path))["state"]["steps_done"].get<int64_t>();
+}
+
+TEST(Checkpoint, AKilledRunResumedEndsAsTheRunThatWasNeverStopped) {
+  ScratchDir dir;
+  const auto in = [&](const char* name) { return shell_quoted(dir.path() / name); };
+  const CliRun whole = run_cli(kLongRun + " --model-out " + in("whole.json") + " --loss-out " +
+                                   in("whole.csv") + " --curve-out " + in("whole-curve.csv"),
+                               dir);
+  ASSERT_EQ(whole.exit_code, 0) << whole.err;
+
+  const auto checkpoint = dir.path() / "run.ckpt";
+  const std::string outputs = " --model-out " + in("part.json") + " --loss-out " + in("part.csv") +
+                              " --curve-out " + in("part-curve.csv") + " --checkpoint " +
+                              shell_quoted(checkpoint);
+  {
+    CliProcess run(kLongRun + outputs + " --checkpoint-every 20000", dir);
+    ASSERT_TRUE(run.started());
+    ASSERT_TRUE(testing::wait_until([&] { return std::filesystem::exists(checkpoint); }));
+    run.signal(SIGKILL);
+    EXPECT_EQ(run.wait().exit_code, 128 + SIGKILL);
+  }
+  // Killed mid-run: no model, no losses; a whole checkpoint of an earlier step.
+  EXPECT_FALSE(std::filesystem::exists(dir.path() / "part.json"));
+  EXPECT_FALSE(std::filesystem::exists(dir.path() / "part.csv"));
+  const int64_t step = checkpoint_step(checkpoint);
+  EXPECT_GE(step, 20000);
+  EXPECT_LT(step, 300000);
+  EXPECT_EQ(step % kChunk, 0);
+  EXPECT_LT(step % 20000, kChunk);  // the chunk that reached a multiple of 20000
+
+  const CliRun resumed = run_cli(
+      kLongRun + outputs + " --checkpoint-every 20000 --resume " + shell_quoted(checkpoint), dir);
+  ASSERT_EQ(resumed.exit_code, 0) << resumed.err;
+  EXPECT_EQ(read_text(dir.path() / "part.json"), read_text(dir.path() / "whole.json"));
+  EXPECT_EQ(read_text(dir.path() / "part.csv"), read_text(dir.path() / "whole.csv"));
+  // The curve's steps and objectives (its seconds differ from run to run).
+  const auto without_seconds = [](const std::string& csv) {
+    std::string kept;
+    std::istringstream lines(csv);
+    for (std::string line; std::getline(lines, line);) {
+      const size_t first = line.find(','), second = line.find(',', first + 1);
+      kept += line.substr(0, first) + line.substr(second) + "\n";
+    }
+    return kept;
+  };
+  EXPECT_EQ(without_seconds(read_text(dir.path() / "part-curve.csv")),
+            without_seconds(read_text(dir.path() / "whole-curve.csv")));
+  // The resumed run went on writing checkpoints: the last after the chunk that reached 280000.
+  EXPECT_EQ(checkpoint_step(checkpoint), (280000 / kChunk + 1) * kChunk);
+}
+
+// A short run on a data file, its checkpoint after step 100, and what a resumption refuses.
+class CheckpointRefusals : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::string csv = "a,b,y\n";
+    for (int i = 0; i < 200; ++i) {
+      csv += std::to_string(i % 7) + "," + std::to_string((i * 3) % 11) + "," +
+             std::to_string(0.5 * (i % 7) - 0.2 * ((i * 3) % 11) + 1.0) + "\n";
+    }
+    data_ = dir_.file("d.csv", csv);
+    checkpoint_ = (dir_.path() / "c.json").string();
+    const CliRun run =
+        run_cli(base() + " --checkpoint " + checkpoint_ + " --checkpoint-every 100", dir_);
+    ASSERT_EQ(run.exit_code, 0) << run.err;
+  }
+  std::string base(const std::string& data = "") const {
+    return "train --device cpu --data " + (data.empty() ? data_ : data) +
+           " --steps 300 --batch-size 8 --lr 0.005 --quiet";
+  }
+  std::string refusal(const std::string& arguments) const {
+    const CliRun run = run_cli(arguments, dir_);
+    EXPECT_EQ(run.exit_code, 2) << arguments;
+    EXPECT_TRUE(run.out.empty());
+    return run.err;
+  }
+
+  ScratchDir dir_;
+  std::string data_, checkpoint_;
+};
+
+TEST_F(CheckpointRefusals, OtherDataOrOptionsAreNamed) {
+  std::string changed = read_text(data_);
+  changed.replace(changed.rfind('1'), 1, "2");  // one value of the last row
+  const std::string other = dir_.file("other.csv", changed);
+  const std::string err = refusal(base(other) + " --resume " + checkpoint_);
+  EXPECT_NE(err.find("linsgd: error: --resume " + checkpoint_ +
+                     ": the checkpoint was written for other data (200 x 2, digest "),
+            std::string::npos)
+      << err;
+  const std::string other_batches =
+      "train --device cpu --data " + data_ + " --steps 300 --batch-size 16 --lr 0.005 --quiet";
+  EXPECT_EQ(refusal(other_batches + " --resume " + checkpoint_),
+            "linsgd: error: --resume " + checkpoint_ +
+                ": the checkpoint's run had batch_size = 8; this run has 16\n");
+  EXPECT_EQ(refusal(base() + " --momentum 0.9 --resume " + checkpoint_),
+            "linsgd: error: --resume " + checkpoint_ +
+                ": the checkpoint's run had momentum = 0.0; this run has 0.9\n");
+  EXPECT_EQ(refusal(base() + " --loss-out " + (dir_.path() / "l.csv").string() + " --resume " +
+                    checkpoint_),
+            "linsgd: error: --resume " + checkpoint_ +
+                ": the checkpoint holds no losses (its run wrote neither --loss-out nor --plot), "
+                "which --loss-out and --plot need\n");
+}
+
+TEST_F(CheckpointRefusals, DamagedOrMissingCheckpointsAreNamed) {
+  const std::string text = read_text(checkpoint_);
+  const std::string truncated = dir_.file("truncated.json", text.substr(0, text.size() / 2));
+  const std::string err = refusal(base() + " --resume " + truncated);
+  EXPECT_EQ(
+      err.rfind(
+          "linsgd: error: " + truncated + ": not a valid checkpoint (truncated or not JSON): ", 0),
+      0u)
+      << err;
+  nlohmann::json json = nlohmann::json::parse(text);
+  json["state"]["weights"].erase(0);
+  const std::string short_weights = dir_.file("short.json", json.dump());
+  EXPECT_EQ(refusal(base() + " --resume " + short_weights),
+            "linsgd: error: " + short_weights + ": 'weights' has 1 values, expected 2\n");
+  const std::string model = (dir_.path() / "m.json").string();
+  ASSERT_EQ(run_cli(base() + " --model-out " + model, dir_).exit_code, 0);
+  EXPECT_EQ(refusal(base() + " --resume " + model),
+            "linsgd: error: " + model +
+                ": not a linsgd checkpoint (no \"format\": \"linsgd-checkpoint\")\n");
+  const std::string missing = (dir_.path() / "none.json").string();
+  EXPECT_EQ(refusal(base() + " --resume " + missing),
+            "linsgd: error: --resume " + missing + ": cannot open the checkpoint\n");
+}
+
+TEST_F(CheckpointRefusals, OptionsThatDoNotGoTogetherAreUsageErrors) {
+  EXPECT_EQ(refusal(base() + " --checkpoint-every 10"),
+            "linsgd: error: --checkpoint-every needs --checkpoint\n");
+  EXPECT_EQ(refusal(base() + " --checkpoint " + checkpoint_ + " --checkpoint-every 0"),
+            "linsgd: error: invalid value for --checkpoint-every: 0 (must be 1 or more)\n");
+  EXPECT_EQ(
+      refusal("train --device cpu --data " + data_ + " --solver exact --resume " + checkpoint_),
+      "linsgd: error: --resume saves or continues the steps of SGD, and --solver exact "
+      "takes none\n");
+  EXPECT_EQ(refusal(base() + " --checkpoint " + data_), "linsgd: error: --checkpoint " + data_ +
+                                                            " is the input --data " + data_ +
+                                                            "; write the output elsewhere\n");
+  const std::string model = (dir_.path() / "m.json").string();
+  EXPECT_EQ(refusal(base() + " --checkpoint " + model + " --model-out " + model),
+            "linsgd: error: --model-out " + model + " and --checkpoint " + model +
+                " are the same file\n");
+}
+
+TEST_F(CheckpointRefusals, ResumingWritesTheUninterruptedModel) {
+  const std::string whole = (dir_.path() / "whole.json").string();
+  const std::string resumed = (dir_.path() / "resumed.json").string();
+  ASSERT_EQ(run_cli(base() + " --model-out " + whole, dir_).exit_code, 0);
+  const CliRun run = run_cli(base() + " --model-out " + resumed + " --resume " + checkpoint_, dir_);
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_EQ(read_text(resumed), read_text(whole));
+}
+
+}  // namespace
+}  // namespace linsgd
