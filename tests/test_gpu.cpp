@@ -538,6 +538,35 @@ TEST(GpuTraining, AskedFusedBlockCountsMatchTheCpu) {
   }
 }
 
+TEST(GpuTraining, AResumedRunEndsAsTheRunThatWasNeverStopped) {
+  LINSGD_SKIP_WITHOUT_GPU();
+  // Both engines, epoch sampling (a state in the middle of an epoch), momentum and averaging:
+  // the resumed GPU run equals the uninterrupted GPU run bit for bit.
+  Dataset data = testing::regression_data(1003, 24, 41);
+  for (const Engine engine : {Engine::kGemv, Engine::kFused}) {
+    TrainConfig config;
+    config.device = DeviceKind::kCuda;
+    config.engine = engine;
+    config.batch_size = 32;
+    config.steps = 1500;
+    config.sampling = Sampling::kEpoch;
+    config.momentum = 0.5;
+    config.average_from = 400;
+    std::vector<TrainingState> states;
+    TrainHooks hooks;
+    hooks.state_every = 500;
+    hooks.on_state = [&](const TrainingState& state) { states.push_back(state); };
+    const TrainResult whole = train_on_data(config, data, hooks);
+    ASSERT_EQ(states.size(), 2u) << to_string(engine);
+    TrainHooks resume;
+    resume.resume_from = &states[0];
+    const TrainResult resumed = train_on_data(config, data, resume);
+    EXPECT_EQ(resumed.weights, whole.weights) << to_string(engine);
+    EXPECT_EQ(resumed.bias, whole.bias) << to_string(engine);
+    EXPECT_EQ(resumed.loss_history, whole.loss_history) << to_string(engine);
+  }
+}
+
 TEST(GpuTraining, FusedEngineRefusesABatchBeyondSharedMemoryAndAutoPicksGemv) {
   LINSGD_SKIP_WITHOUT_GPU();
   TrainConfig config;

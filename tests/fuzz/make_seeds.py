@@ -27,7 +27,7 @@ def write(kind, name, data):
 
 
 def main():
-    for kind in ("csv", "npy", "model"):
+    for kind in ("csv", "npy", "model", "checkpoint"):
         (HERE / "corpus" / kind).mkdir(parents=True, exist_ok=True)
     table = b"a,b,y\n1,2,3\n4.5,-6e-1,+7\n"
     write("csv", "header", b"\x00" + table)
@@ -55,6 +55,20 @@ def main():
     write("model", "plain", json.dumps(model, indent=1).encode())
     model["standardization"] = {"mean": [1.0, 2.0], "scale": [0.5, 3.0]}
     write("model", "standardized", json.dumps(model).encode())
+    state = {"steps_done": 3, "learning_rate": 0.002, "first_learning_rate": 0.01,
+             "best_objective": 0.5, "evaluations_without_improvement": 1, "bias": 0.25,
+             "weights": [0.5, -1.25], "velocity": [0.1, 0.2, 0.3], "average": [],
+             "loss_history": [0.9, 0.7, 0.6],
+             "evaluations": [{"step": 2, "seconds": 0.01, "objective": 0.5,
+                              "validation_objective": None}]}
+    checkpoint = {"format": "linsgd-checkpoint", "version": 1,
+                  "hyperparameters": model["hyperparameters"],
+                  "data": {"rows": 10, "features": 2, "digest": "0123456789abcdef"},
+                  "state": state}
+    write("checkpoint", "momentum", json.dumps(checkpoint).encode())
+    state.update(velocity=[], average=[0.5, -1.0, 0.25], loss_history=[], best_objective=None,
+                 evaluations=[])
+    write("checkpoint", "average-no-losses", json.dumps(checkpoint).encode())
 
 
 if __name__ == "__main__":

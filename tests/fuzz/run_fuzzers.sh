@@ -17,7 +17,7 @@ cmake -S "$here" -B "$build" $generator -DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_C
 cmake --build "$build" -j "$(nproc)" > "$build/build.log" || { tail -n 40 "$build/build.log"; exit 1; }
 
 failures=0
-for target in csv npy model; do
+for target in csv npy model checkpoint; do
   work="$build/run-$target"
   rm -rf "$work"
   mkdir -p "$work/corpus" "$work/artifacts"
