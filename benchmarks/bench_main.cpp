@@ -130,9 +130,9 @@ class EventTimer {
 // copies its losses back at its checkpoints (every 4096 steps, and at the end), as a user's run
 // does.
 template <class Exec, class Time>
-void time_loop(benchmark::State& state, Exec& exec, const Shape& shape, const TrainConfig& config,
-               const FusedPlan& plan, Time&& time) {
-  SgdLoop<Exec> loop(exec, resident(exec, shape), config, plan);
+void time_loop(benchmark::State& state, Exec& exec, const ResidentData<Exec>& data,
+               const TrainConfig& config, const FusedPlan& plan, Time&& time) {
+  SgdLoop<Exec> loop(exec, data, config, plan);
   const auto ignore = [](int64_t, const std::vector<float>&) {};
   loop.run(ignore);
   for (auto _ : state) state.SetIterationTime(time([&] { loop.run(ignore); }));
@@ -158,14 +158,15 @@ void gpu_steps(benchmark::State& state, Shape shape, Engine engine, int fused_bl
     state.counters["blocks"] = plan.layout.blocks;
   }
   EventTimer timer;
-  time_loop(state, exec, shape, config_for(shape, engine, shape.gpu_steps, fused_blocks), plan,
+  time_loop(state, exec, resident(exec, shape),
+            config_for(shape, engine, shape.gpu_steps, fused_blocks), plan,
             [&](auto&& work) { return timer.seconds(exec.stream(), work); });
   set_step_counters(state, shape, shape.gpu_steps);
 }
 
 void cpu_steps(benchmark::State& state, Shape shape, Engine engine) {
   HostExec exec(1);
-  time_loop(state, exec, shape, config_for(shape, engine, shape.cpu_steps, 0),
+  time_loop(state, exec, resident(exec, shape), config_for(shape, engine, shape.cpu_steps, 0),
             exec.plan_fused(shape.features, shape.batch, 0),
             [](auto&& work) { return wall_seconds(work); });
   state.counters["threads"] = exec.threads();
@@ -208,9 +209,50 @@ void gpu_post_whole_run(benchmark::State& state, Shape shape, Engine engine) {
     state.SkipWithError(plan.unavailable.c_str());
     return;
   }
-  time_loop(state, exec, shape, config_for(shape, engine, shape.gpu_steps, 0), plan,
+  time_loop(state, exec, resident(exec, shape), config_for(shape, engine, shape.gpu_steps, 0), plan,
             [](auto&& work) { return wall_seconds(work); });
   state.counters["steps"] = static_cast<double>(shape.gpu_steps);
+}
+
+// Steps on the GPU with the shape's X and y left in host memory, pinned and mapped
+// (DataPlacement::kHostMapped, as --device-memory-limit or data larger than the GPU make them):
+// each step's gather reads its sampled rows over the bus. The gemv engine, as such runs use.
+void gpu_steps_from_host(benchmark::State& state, Shape shape) {
+  if (skip_without_gpu(state)) return;
+  HostExec host(1);
+  const ResidentData<HostExec>& on_host = resident(host, shape);  // the CPU rows' data
+  CudaExec exec;
+  ResidentData<CudaExec> mapped;
+  mapped.rows = shape.rows;
+  mapped.features = shape.features;
+  mapped.X = exec.map_host(on_host.X, shape.rows * shape.features, "X");
+  mapped.y = exec.map_host(on_host.y, shape.rows, "y");
+  mapped.weight_sum = static_cast<double>(shape.rows);
+  EventTimer timer;
+  time_loop(state, exec, mapped, config_for(shape, Engine::kGemv, shape.gpu_steps, 0),
+            exec.plan_fused(shape.features, shape.batch, 0),
+            [&](auto&& work) { return timer.seconds(exec.stream(), work); });
+  set_step_counters(state, shape, shape.gpu_steps);
+}
+
+// The bus's reference: copy_bytes() from pinned host memory to the device per iteration.
+void host_to_device_copy(benchmark::State& state) {
+  if (skip_without_gpu(state)) return;
+  const int64_t bytes = copy_bytes();
+  void* pinned = nullptr;
+  LINSGD_CUDA_CHECK(cudaMallocHost(&pinned, static_cast<size_t>(bytes)));
+  std::memset(pinned, 1, static_cast<size_t>(bytes));
+  DeviceBuffer<unsigned char> destination(bytes);
+  EventTimer timer;
+  for (auto _ : state) {
+    state.SetIterationTime(timer.seconds(nullptr, [&] {
+      LINSGD_CUDA_CHECK(cudaMemcpyAsync(destination.data(), pinned, static_cast<size_t>(bytes),
+                                        cudaMemcpyHostToDevice));
+    }));
+  }
+  LINSGD_CUDA_CHECK(cudaFreeHost(pinned));
+  state.counters["h2d_GBps"] = benchmark::Counter(static_cast<double>(bytes) * 1e-9,
+                                                  benchmark::Counter::kIsIterationInvariantRate);
 }
 
 // The bandwidth reference: copy_bytes() read and as many written, per iteration.
@@ -288,6 +330,26 @@ void register_fused_block_sweep() {
   }
 }
 
+// Training from host memory (benchmarks/stream_from_host.sh): the bus's copy bandwidth, and the
+// tall and big-batch shapes' steps with their data in host memory, beside the same steps on
+// device-resident data.
+void register_host_streaming() {
+  if (!cuda_device_available()) return;
+  benchmark::RegisterBenchmark("stream/copy/h2d", host_to_device_copy)
+      ->UseManualTime()
+      ->Iterations(10);
+  for (const Shape& shape : benchmark_shapes()) {
+    if (shape.name != "tall" && shape.name != "big-batch") continue;
+    benchmark::RegisterBenchmark(("stream/host/" + shape.name).c_str(), gpu_steps_from_host, shape)
+        ->UseManualTime()
+        ->Unit(benchmark::kMillisecond);
+    benchmark::RegisterBenchmark(("stream/device/" + shape.name).c_str(), gpu_steps, shape,
+                                 Engine::kGemv, 0)
+        ->UseManualTime()
+        ->Unit(benchmark::kMillisecond);
+  }
+}
+
 }  // namespace
 }  // namespace linsgd::bench
 
@@ -297,6 +359,8 @@ int main(int argc, char** argv) {
   linsgd::bench::register_all();
   const char* sweep = std::getenv("LINSGD_BENCH_SWEEP");
   if (sweep != nullptr && std::string(sweep) == "1") linsgd::bench::register_fused_block_sweep();
+  const char* stream = std::getenv("LINSGD_BENCH_STREAM");
+  if (stream != nullptr && std::string(stream) == "1") linsgd::bench::register_host_streaming();
   benchmark::RunSpecifiedBenchmarks();
   linsgd::bench::resident_cache<linsgd::CudaExec>().reset();
   linsgd::bench::resident_cache<linsgd::HostExec>().reset();

@@ -3,18 +3,18 @@
 # dependencies packed in .gpu/ (built with .gpu/run.sh): the build (with the Python extension),
 # then, at once since none of them is timed, ctest, the Python package's tests (its CUDA-array
 # tests included) and scripts/gpu_sanitize.sh; then, one after another on a quiet GPU, the
-# per-step benchmark with the acceptance checks, the fused kernel's block and barrier sweep, and
-# the fit benchmark's GPU rows. Each stage gets what is left of SECONDS_BUDGET (default 540 s), cut
+# per-step benchmark with the acceptance checks, the fused kernel's block sweep, training from
+# host memory (stream_from_host.sh), and the fit benchmark's GPU rows. Each stage gets what is left of SECONDS_BUDGET (default 540 s), cut
 # by `timeout`, so the run always ends with its summary. Writes OUT_DIR/summary.txt and
 # OUT_DIR/logs.tgz (every log and result, the fit benchmark's data left out).
-#   scripts/gpu_check.sh OUT_DIR        (STAGES: a subset of "build test bench sweep fit";
+#   scripts/gpu_check.sh OUT_DIR        (STAGES: a subset of "build test bench sweep stream fit";
 #                                       SECONDS_BUDGET; FIT_BUDGET, seconds a fit run; LINSGD_COMMIT)
 set -uo pipefail
 out=$(mkdir -p "$1" && cd "$1" && pwd)
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
 budget=${SECONDS_BUDGET:-540}
-stages=${STAGES:-build test bench sweep fit}
+stages=${STAGES:-build test bench sweep stream fit}
 build=$root/build-gpu
 work=$root/.gpu/check
 rm -rf "$work" && mkdir -p "$work"
@@ -129,6 +129,14 @@ if has sweep; then
     > "$work/sweep.log" 2>&1
   note "sweep_fused_blocks.sh: exit $? ($((SECONDS - t0)) s)"
   cat "$work/sweep/fused-blocks.md" 2>/dev/null | tee -a "$summary"
+fi
+
+if has stream; then
+  t0=$SECONDS
+  timeout "$(limit 150)" benchmarks/stream_from_host.sh "$build" "$work/stream" \
+    > "$work/stream.log" 2>&1
+  note "stream_from_host.sh: exit $? ($((SECONDS - t0)) s)"
+  cat "$work/stream/stream.md" 2>/dev/null | tee -a "$summary"
 fi
 
 if has fit; then

@@ -117,6 +117,11 @@ TEST(Cli, RefusesOptionsThatDoNotApply) {
     expect_usage_error("train --fused-blocks 44 --rows 50 --features 5",
                        "--fused-blocks 44: applies to the GPU's fused engine");
   }
+  expect_usage_error("train --device cpu --device-memory-limit 1e9 --rows 50 --features 5",
+                     "--device-memory-limit 1000000000: applies to the GPU, and this run trains "
+                     "on the CPU");
+  expect_usage_error("train --device-memory-limit 0",
+                     "--device-memory-limit: invalid value 0 (must be at least 1)");
 }
 
 TEST(Cli, VersionNamesLinsgdCudaAndTheCpuKernels) {

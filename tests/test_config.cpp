@@ -157,6 +157,27 @@ TEST(MemoryPlan, RefusesARunThatDoesNotFitWithBothSizes) {
   EXPECT_EQ(format_bytes(3 * 1024 * 1024 + 512 * 1024), "3.5 MiB");
 }
 
+TEST(MemoryPlan, DataBeyondTheGpuStayInHostMemoryWhenTheRestFits) {
+  constexpr uint64_t kGiB = uint64_t{1} << 30;
+  // The whole run fits: on the device.
+  EXPECT_EQ(plan_data_placement(10 * kGiB, 8 * kGiB, true, 10 * kGiB, "Test GPU"),
+            DataPlacement::kDevice);
+  // The data do not, the rest does: host data stay in host memory, mapped.
+  EXPECT_EQ(plan_data_placement(10 * kGiB, 8 * kGiB, true, 3 * kGiB, "Test GPU"),
+            DataPlacement::kHostMapped);
+  // Data already on the device (or generated there) cannot stay on the host.
+  EXPECT_EQ(message_of<InputError>(
+                [] { plan_data_placement(10 * kGiB, 8 * kGiB, false, 3 * kGiB, "Test GPU"); }),
+            "the data and training buffers need 10.0 GiB of GPU memory but Test GPU has 3.0 GiB "
+            "free; use fewer rows or features, or --device cpu");
+  // Not even the rest fits.
+  EXPECT_EQ(message_of<InputError>(
+                [] { plan_data_placement(10 * kGiB, 8 * kGiB, true, kGiB, "Test GPU"); }),
+            "the training buffers need 2.0 GiB of GPU memory even with the data (8.0 GiB) left "
+            "in host memory, but Test GPU has 1.0 GiB free; use a smaller --batch-size, or "
+            "--device cpu");
+}
+
 TEST(MemoryPlan, ReadsMemAvailableFromMeminfoText) {
   // A line without a unit before it (as HugePages_ lines have) must not shift the reading.
   EXPECT_EQ(mem_available_bytes("MemTotal:       131981020 kB\nHugePages_Total:       0\n"
@@ -164,7 +185,7 @@ TEST(MemoryPlan, ReadsMemAvailableFromMeminfoText) {
             uint64_t{131379572} * 1024);
   EXPECT_EQ(mem_available_bytes("MemAvailable:\t2048 kB"), uint64_t{2048} * 1024);
   EXPECT_EQ(mem_available_bytes("MemTotal:       131981020 kB\n"), std::nullopt);  // absent
-  EXPECT_EQ(mem_available_bytes("MemAvailable:   0 kB\n"), std::nullopt);  // not reported
+  EXPECT_EQ(mem_available_bytes("MemAvailable:   0 kB\n"), std::nullopt);          // not reported
   EXPECT_EQ(mem_available_bytes("MemAvailable:   12x kB\n"), std::nullopt);
   EXPECT_EQ(mem_available_bytes("MemAvailable:   99999999999999999999 kB\n"), std::nullopt);
   EXPECT_EQ(mem_available_bytes(""), std::nullopt);

@@ -567,6 +567,50 @@ TEST(GpuTraining, AResumedRunEndsAsTheRunThatWasNeverStopped) {
   }
 }
 
+TEST(GpuTraining, DataBeyondTheMemoryLimitStreamFromHostAsTheResidentRunTrains) {
+  LINSGD_SKIP_WITHOUT_GPU();
+  // A limit that holds the run but not its data: X, y and the weights stay in host memory,
+  // mapped, and the steps and evaluations read them there. The same kernels read the same
+  // values, so the run is the resident run's, bit for bit.
+  Dataset data = testing::regression_data(20000, 64, 43);
+  data.sample_weights = testing::integer_weights(data.rows, 44);
+  TrainConfig config;
+  config.device = DeviceKind::kCuda;
+  config.batch_size = 256;
+  config.steps = 600;
+  config.sampling = Sampling::kEpoch;
+  config.momentum = 0.5;
+  config.tol = 1e-9;
+  config.eval_every = 100;
+  const TrainResult resident = train_on_data(config, data);
+  const uint64_t without_data = training_memory_bytes(resolve_for_rows(config, data.rows),
+                                                      data.rows, data.features, 0, true) -
+                                data_bytes(data.rows, data.features, 0);
+  config.device_memory_limit = without_data + (uint64_t{1} << 20);
+  const TrainResult streamed = train_on_data(config, data);
+  EXPECT_EQ(streamed.config.engine, Engine::kGemv);
+  config.device_memory_limit = 0;
+  config.engine = Engine::kGemv;
+  const TrainResult resident_gemv = train_on_data(config, data);
+  EXPECT_EQ(streamed.weights, resident_gemv.weights);
+  EXPECT_EQ(streamed.bias, resident_gemv.bias);
+  EXPECT_EQ(streamed.loss_history, resident_gemv.loss_history);
+  EXPECT_EQ(streamed.objective, resident_gemv.objective);
+
+  config.device_memory_limit = without_data + (uint64_t{1} << 20);
+  config.engine = Engine::kFused;
+  EXPECT_NE(testing::message_of<UsageError>([&] {
+              train_on_data(config, data);
+            }).find("--engine fused reads X from GPU memory"),
+            std::string::npos);
+  config.engine = Engine::kAuto;
+  config.device_memory_limit = without_data / 2;
+  EXPECT_NE(testing::message_of<InputError>([&] {
+              train_on_data(config, data);
+            }).find("even with the data"),
+            std::string::npos);
+}
+
 TEST(GpuTraining, FusedEngineRefusesABatchBeyondSharedMemoryAndAutoPicksGemv) {
   LINSGD_SKIP_WITHOUT_GPU();
   TrainConfig config;

@@ -77,6 +77,10 @@ struct TrainConfig {
   Engine engine = Engine::kAuto;
   int threads = 0;       // CPU backend threads; 0 = automatic (one for small steps, else all)
   int fused_blocks = 0;  // GPU fused engine: about this many blocks; 0 = from the shape
+  // GPU: plan as if the device had at most this many bytes free (0: its free memory). Data in
+  // host memory that does not fit stays there, pinned and mapped, and the steps read their rows
+  // over the bus (see DataPlacement in core/memory_plan.hpp).
+  uint64_t device_memory_limit = 0;
 
   // The objective.
   Loss loss = Loss::kSquared;

@@ -160,8 +160,9 @@ TrainResult train_synthetic(const TrainConfig& config, const TrainHooks& hooks =
 
 // As train_synthetic, on `data` (which must have targets, and X and y of rows x features and
 // rows floats); config.rows and config.features are ignored. On the GPU the data is uploaded once;
-// a dataset that does not fit the device's free memory is refused (InputError) before anything is
-// allocated.
+// a dataset that does not fit the device's free memory (or config.device_memory_limit) stays in
+// host memory, pinned and mapped, and the steps read their rows from there (gemv engine); a run
+// whose buffers do not fit even then is refused (InputError) before anything is allocated.
 TrainResult train_on_data(const TrainConfig& config, const Dataset& data,
                           const TrainHooks& hooks = {});
 

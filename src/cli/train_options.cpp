@@ -2,6 +2,8 @@
 // their translation into a TrainConfig with the refusals of options that do not apply.
 #include "cli/train_options.hpp"
 
+#include <limits>
+
 #include <cmath>
 #include <cstdlib>
 
@@ -104,6 +106,10 @@ void TrainOptions::add_to(CLI::App& c) {
                "CPU backend threads (0: one for small steps, all cores for large)")
       ->transform(integral_value<int>())
       ->capture_default_str();
+  c.add_option("--device-memory-limit", config_.device_memory_limit,
+               "GPU: use at most this many bytes of its memory; data beyond it stay in host "
+               "memory and the steps read their rows from there")
+      ->transform(integral_value(1, std::numeric_limits<uint64_t>::max()));
   c.add_option("--fused-blocks", config_.fused_blocks,
                "GPU fused engine: about this many thread blocks, each owning a slice of the "
                "features (0: sqrt(features) / 2; more when the batch needs their shared memory)")

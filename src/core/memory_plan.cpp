@@ -1,9 +1,10 @@
 // Device-memory estimate of a training run and the refusal when it does not fit.
 #include "core/memory_plan.hpp"
 
+#include <algorithm>
+#include <charconv>
 #include <cstdint>
 #include <cstdio>
-#include <charconv>
 #include <fstream>
 #include <sstream>
 #include <system_error>
@@ -95,6 +96,18 @@ uint64_t available_host_memory() {
   std::ostringstream text;
   text << file.rdbuf();
   return mem_available_bytes(text.str()).value_or(UINT64_MAX);
+}
+
+DataPlacement plan_data_placement(uint64_t required, uint64_t data, bool host_data,
+                                  uint64_t available, const std::string& device) {
+  if (required <= available) return DataPlacement::kDevice;
+  const uint64_t without_data = required - std::min(data, required);
+  if (host_data && without_data <= available) return DataPlacement::kHostMapped;
+  if (!host_data) require_device_memory(required, available, device);  // throws
+  throw InputError("the training buffers need " + format_bytes(without_data) +
+                   " of GPU memory even with the data (" + format_bytes(data) +
+                   ") left in host memory, but " + device + " has " + format_bytes(available) +
+                   " free; use a smaller --batch-size, or --device cpu");
 }
 
 void require_device_memory(uint64_t required, uint64_t available, const std::string& device) {

@@ -27,6 +27,18 @@ uint64_t data_bytes(int64_t rows, int64_t features, int64_t validation_rows);
 // `required` exceeds `available`.
 void require_device_memory(uint64_t required, uint64_t available, const std::string& device);
 
+// Where a GPU run keeps its data. kDevice: X, y and the weights are copied to device memory
+// (or are CUDA arrays already). kHostMapped: they stay in host memory, pinned and mapped into the
+// device's address space, and each step's gather reads its sampled rows over the bus: data
+// larger than the device trains at the bus's speed instead of being refused.
+enum class DataPlacement { kDevice, kHostMapped };
+
+// kDevice when the run's `required` bytes fit `available`; else kHostMapped when the data is in
+// host memory (`host_data`) and the run without its `data` bytes fits; else throws InputError
+// naming both sizes and `device` (as require_device_memory, adding what streaming would need).
+DataPlacement plan_data_placement(uint64_t required, uint64_t data, bool host_data,
+                                  uint64_t available, const std::string& device);
+
 // The CPU backend's counterpart: throws InputError ("... need 12.0 GiB of host memory but 9.5
 // GiB is available ...") when `required` exceeds `available`.
 void require_host_memory(uint64_t required, uint64_t available);

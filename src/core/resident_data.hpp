@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "core/gemv_op.hpp"
+#include "core/memory_plan.hpp"
 #include "core/random_generator.hpp"
 #include "core/rng_plan.hpp"
 #include "linsgd/dataset.hpp"
@@ -65,10 +66,12 @@ void generate_synthetic(Exec& exec, int64_t rows, int64_t features, uint64_t see
 }
 
 // Makes a view's arrays resident. On the CPU host arrays are used where they are; on the GPU host
-// arrays are uploaded once and CUDA arrays used where they are. Arrays used in place must outlive
+// arrays are uploaded once, or with DataPlacement::kHostMapped pinned and mapped where they are
+// (exec.map_host), and CUDA arrays used where they are. Arrays used in place must outlive
 // `data`. (The caller has refused CUDA arrays on the CPU.)
 template <class Exec>
-void make_resident(Exec& exec, const DataView& view, ResidentData<Exec>& data) {
+void make_resident(Exec& exec, const DataView& view, ResidentData<Exec>& data,
+                   DataPlacement placement = DataPlacement::kDevice) {
   data.rows = view.rows;
   data.features = view.features;
   data.weight_sum = static_cast<double>(view.rows);
@@ -77,6 +80,14 @@ void make_resident(Exec& exec, const DataView& view, ResidentData<Exec>& data) {
     data.X = view.X;
     data.y = view.y;
     data.sample_weights = view.sample_weights;
+  } else if (placement == DataPlacement::kHostMapped) {
+    if constexpr (!Exec::kUsesHostMemory) {
+      data.X = exec.map_host(view.X, view.rows * view.features, "X");
+      data.y = exec.map_host(view.y, view.rows, "y");
+      if (view.has_sample_weights()) {
+        data.sample_weights = exec.map_host(view.sample_weights, view.rows, "the sample weights");
+      }
+    }
   } else {
     data.X_storage = exec.template allocate<float>(view.rows * view.features);
     exec.upload_from(data.X_storage, view.X, view.rows * view.features);

@@ -183,26 +183,40 @@ TrainResult solve_exactly(Exec& exec, const TrainConfig& config, const ResidentD
   return result;
 }
 
+// `placement` (GPU only) says where the data stay: kHostMapped has the steps read the rows from
+// host memory, with the gemv engine (the fused engine's copies need X in device memory).
 template <class Exec>
 TrainResult train_with(Exec& exec, const TrainConfig& requested, const DataView* dataset,
                        const DataView* validation_set, const InitialParameters* initial,
-                       DeviceKind backend, const TrainHooks& hooks) {
+                       DeviceKind backend, const TrainHooks& hooks,
+                       DataPlacement placement = DataPlacement::kDevice) {
   TrainConfig config = requested;
   config.device = backend;
   const int64_t features = dataset != nullptr ? dataset->features : requested.features;
   // Planned once, here: the engine is chosen from this plan and the loop runs it.
   const FusedPlan fused_plan =
       exec.plan_fused(features, requested.batch_size, requested.fused_blocks);
-  config.engine = choose_engine(requested.engine, fused_plan, requested.fused_blocks);
+  if (placement == DataPlacement::kHostMapped) {
+    if (requested.engine == Engine::kFused || requested.fused_blocks > 0) {
+      throw UsageError(
+          "--engine fused reads X from GPU memory, and these data stay in host memory (larger "
+          "than the GPU's free memory, or --device-memory-limit); use --engine gemv or auto");
+    }
+    config.engine = Engine::kGemv;
+  } else {
+    config.engine = choose_engine(requested.engine, fused_plan, requested.fused_blocks);
+  }
   ResidentData<Exec> data;
   ResidentTruth<Exec> truth;
   if (dataset != nullptr) {
-    make_resident(exec, *dataset, data);
+    make_resident(exec, *dataset, data, placement);
   } else {
     generate_synthetic(exec, config.rows, config.features, config.seed, data, truth);
   }
   std::optional<ResidentData<Exec>> validation;
-  if (validation_set != nullptr) make_resident(exec, *validation_set, validation.emplace());
+  if (validation_set != nullptr) {
+    make_resident(exec, *validation_set, validation.emplace(), placement);
+  }
   if (config.solver == Solver::kExact) {
     return solve_exactly(exec, config, data, validation ? &*validation : nullptr, truth,
                          dataset == nullptr, backend);

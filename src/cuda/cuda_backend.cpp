@@ -2,6 +2,8 @@
 // run.
 #include "cuda/cuda_backend.hpp"
 
+#include <algorithm>
+
 #include "core/memory_plan.hpp"
 #include "core/training_run.hpp"
 #include "cuda/cuda_device.hpp"
@@ -18,13 +20,19 @@ TrainResult train_cuda(const TrainConfig& config, const DataView* data, const Da
   const uint64_t in_place = data == nullptr || data->memory != MemoryKind::kCuda
                                 ? 0
                                 : data_bytes(rows, features, validation ? validation->rows : 0);
-  require_device_memory(
+  const uint64_t required =
       training_memory_bytes(config, rows, features, validation ? validation->rows : 0,
                             data != nullptr && data->has_sample_weights()) -
-          in_place,
-      device.free_bytes, device.name);
+      in_place;
+  const uint64_t available = config.device_memory_limit > 0
+                                 ? std::min(config.device_memory_limit, device.free_bytes)
+                                 : device.free_bytes;
+  const bool host_data = data != nullptr && data->memory == MemoryKind::kHost;
+  const DataPlacement placement = plan_data_placement(
+      required, host_data ? data_bytes(rows, features, validation ? validation->rows : 0) : 0,
+      host_data, available, device.name);
   CudaExec exec;
-  return train_with(exec, config, data, validation, initial, DeviceKind::kCuda, hooks);
+  return train_with(exec, config, data, validation, initial, DeviceKind::kCuda, hooks, placement);
 }
 
 }  // namespace linsgd

@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
@@ -19,6 +20,7 @@
 #include "core/step_args.hpp"
 #include "cuda/cuda_handles.hpp"
 #include "cuda/device_buffer.hpp"
+#include "cuda/host_mapping.hpp"
 
 namespace linsgd {
 
@@ -37,6 +39,14 @@ class CudaExec {
   Buffer<T> allocate(int64_t count) {
     return Buffer<T>(count);
   }
+  // `count` floats of host memory (which must outlive this policy), pinned and mapped: the
+  // device pointer kernels read them through, over the bus (DataPlacement::kHostMapped).
+  const float* map_host(const float* host, int64_t count, const char* what) {
+    mappings_.push_back(
+        std::make_unique<HostMapping>(host, static_cast<size_t>(count) * sizeof(float), what));
+    return static_cast<const float*>(mappings_.back()->device_pointer());
+  }
+
   template <class T>
   void upload(Buffer<T>& destination, const std::vector<T>& source) {
     upload_from(destination, source.data(), static_cast<int64_t>(source.size()));
@@ -164,6 +174,7 @@ class CudaExec {
   StepReplayer make_step_replayer() { return StepReplayer(stream()); }
 
  private:
+  std::vector<std::unique_ptr<HostMapping>> mappings_;  // released last, after the stream
   CudaStream stream_;
   CublasHandle cublas_;
 };

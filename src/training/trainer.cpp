@@ -36,6 +36,10 @@ void require_options_apply(DeviceKind backend, const TrainConfig& config) {
                      std::to_string(cores) + (cores == 1 ? " core" : " cores") +
                      " (more threads than cores only slow the GEMVs down)");
   }
+  if (backend == DeviceKind::kCpu && config.device_memory_limit > 0) {
+    throw UsageError("--device-memory-limit " + std::to_string(config.device_memory_limit) +
+                     ": applies to the GPU, and this run trains on the CPU");
+  }
   if (backend == DeviceKind::kCpu && config.fused_blocks > 0) {
     throw UsageError("--fused-blocks " + std::to_string(config.fused_blocks) +
                      ": applies to the GPU's fused engine, and this run trains on the CPU");
