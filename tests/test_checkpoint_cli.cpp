@@ -161,6 +161,9 @@ TEST_F(CheckpointRefusals, DamagedOrMissingCheckpointsAreNamed) {
 }
 
 TEST_F(CheckpointRefusals, OptionsThatDoNotGoTogetherAreUsageErrors) {
+  EXPECT_EQ(refusal(base() + " --checkpoint -"),
+            "linsgd: error: --checkpoint -: a checkpoint is replaced as the run goes; name a "
+            "file\n");
   EXPECT_EQ(refusal(base() + " --checkpoint-every 10"),
             "linsgd: error: --checkpoint-every needs --checkpoint\n");
   EXPECT_EQ(refusal(base() + " --checkpoint " + checkpoint_ + " --checkpoint-every 0"),

@@ -81,6 +81,9 @@ void TrainCommand::check_option_combinations(const TrainConfig& config) const {
   if (!val_data_.empty() && !data_.labels.empty()) {
     throw UsageError("--val-data cannot be combined with --labels; use --val-fraction");
   }
+  if (checkpoint_ == "-") {
+    throw UsageError("--checkpoint -: a checkpoint is replaced as the run goes; name a file");
+  }
   if (command_->count("--checkpoint-every") > 0) {
     if (checkpoint_.empty()) throw UsageError("--checkpoint-every needs --checkpoint");
     if (checkpoint_every_ < 1) {
