@@ -564,6 +564,22 @@ TEST(GpuTraining, AResumedRunEndsAsTheRunThatWasNeverStopped) {
     EXPECT_EQ(resumed.weights, whole.weights) << to_string(engine);
     EXPECT_EQ(resumed.bias, whole.bias) << to_string(engine);
     EXPECT_EQ(resumed.loss_history, whole.loss_history) << to_string(engine);
+    // A state from a run that evaluated every 100 steps for its curve (chunks of 100, a state
+    // after step 500), resumed without the curve (chunks of 256 from step 500: a last chunk of
+    // 1000 mod 256 steps, which the uninterrupted run's graphs do not have).
+    TrainHooks curve = hooks;
+    std::vector<TrainingState> curve_states;
+    curve.on_state = [&](const TrainingState& state) { curve_states.push_back(state); };
+    curve.on_evaluation = [](const Evaluation&) {};
+    TrainConfig evaluated = config;
+    evaluated.eval_every = 100;
+    train_on_data(evaluated, data, curve);
+    ASSERT_FALSE(curve_states.empty());
+    EXPECT_EQ(curve_states[0].steps_done, 500);
+    resume.resume_from = &curve_states[0];
+    const TrainResult resumed_without_curve = train_on_data(evaluated, data, resume);
+    EXPECT_EQ(resumed_without_curve.weights, whole.weights) << to_string(engine);
+    EXPECT_EQ(resumed_without_curve.loss_history, whole.loss_history) << to_string(engine);
   }
 }
 

@@ -152,6 +152,22 @@ TEST(Resume, LossesGoToTheHookFromStepZero) {
   EXPECT_EQ(resumed.weights, whole.result.weights);
 }
 
+TEST(Resume, AStateFromARunWithOtherChunksContinues) {
+  // The recorded runs evaluate every 10 steps for their curve (chunks of 10 steps); resumed
+  // without a curve, the run takes chunks of up to 256 steps from the state's step on.
+  const Dataset data = regression_data(203, 7, 37);
+  for (const Engine engine : {Engine::kGemv, Engine::kFused}) {
+    TrainConfig config = resumable_config(engine);
+    config.sampling = Sampling::kEpoch;
+    const RecordedRun whole = run_recorded(config, data);
+    TrainHooks hooks;
+    hooks.resume_from = &whole.states[0];
+    const TrainResult resumed = train_on_data(config, data, hooks);
+    EXPECT_EQ(resumed.weights, whole.result.weights) << to_string(engine);
+    EXPECT_EQ(resumed.loss_history, whole.result.loss_history) << to_string(engine);
+  }
+}
+
 TEST(Resume, AStateThatDoesNotFitTheRunIsRefused) {
   const Dataset data = regression_data(203, 7, 36);
   TrainConfig config = resumable_config(Engine::kGemv);

@@ -253,6 +253,12 @@ class SgdLoop {
     set_learning_rate(state.learning_rate);
     redraw_before(state.steps_done);
     start_step_ = state.steps_done;
+    // The state may come from a run whose chunks ended elsewhere (one that evaluated only to
+    // hand out a curve): this run's last chunk may be shorter than the constructor planned.
+    const int64_t last_chunk = (steps_ - start_step_) % chunk_steps_;
+    if (engine_ == Engine::kGemv && last_chunk != 0) {
+      replayer_.prepare(last_chunk, [this](int64_t count) { enqueue_steps(count); });
+    }
   }
 
   // The loop's part of the TrainingState after `steps_done` steps (the caller adds the stopping
