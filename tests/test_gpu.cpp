@@ -613,6 +613,18 @@ TEST(GpuTraining, DataBeyondTheMemoryLimitStreamFromHostAsTheResidentRunTrains) 
   EXPECT_EQ(streamed.loss_history, resident_gemv.loss_history);
   EXPECT_EQ(streamed.objective, resident_gemv.objective);
 
+  // Where such data lie: host memory, the device reading it through a mapping; no device copy.
+  {
+    CudaExec exec;
+    ResidentData<CudaExec> mapped;
+    make_resident(exec, view_of(data), mapped, DataPlacement::kHostMapped);
+    cudaPointerAttributes attributes{};
+    LINSGD_CUDA_CHECK(cudaPointerGetAttributes(&attributes, mapped.X));
+    EXPECT_EQ(attributes.type, cudaMemoryTypeHost);
+    EXPECT_EQ(attributes.hostPointer, static_cast<const void*>(data.X.data()));
+    EXPECT_EQ(mapped.X_storage.data(), nullptr);
+  }
+
   config.device_memory_limit = without_data + (uint64_t{1} << 20);
   config.engine = Engine::kFused;
   EXPECT_NE(testing::message_of<UsageError>([&] {

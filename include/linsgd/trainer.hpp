@@ -135,7 +135,8 @@ struct TrainHooks {
   // most 256): the run's TrainingState, for a checkpoint. Not after the last step.
   int64_t state_every = 0;
   StateCallback on_state;
-  bool state_with_losses = true;  // the states carry the loss of every step done
+  // The states carry the loss of every step done (not after resuming from a state without).
+  bool state_with_losses = true;
   // When set, the run continues from this state instead of starting: the state of a run of the
   // same configuration on the same data (the caller checks that; the trainer checks the sizes).
   // Its losses (if it has them) and evaluations are handed to on_losses and on_evaluation

@@ -155,6 +155,7 @@ class SgdLoop {
       exec_.upload_value(bias_, initial->bias);
     }
     exec_.zero(velocity_);
+    exec_.zero(average_);  // not read before averaging begins, but a state may carry it
     exec_.zero(blocks_done_);
     if (rule_.whole_data) {  // every slot of a chunk: the rows in order, once and for all
       exec_.upload(sampled_rows_, rows_in_order(chunk_steps_ * data.rows, data.rows));
@@ -190,8 +191,11 @@ class SgdLoop {
     exec_.upload_value(step_counter_, start_step_);
     int64_t checked = start_step_;
     auto last_checkpoint = std::chrono::steady_clock::now();
-    for (int64_t first = start_step_; first < steps_; first += chunk_steps_) {
-      const int64_t count = std::min(chunk_steps_, steps_ - first);
+    // Chunks end at multiples of chunk_steps_ (a resumed run's first one is shorter), so a run
+    // evaluates and hands out states at the same steps however it was resumed.
+    for (int64_t first = start_step_; first < steps_;
+         first += chunk_steps_ - first % chunk_steps_) {
+      const int64_t count = std::min(chunk_steps_ - first % chunk_steps_, steps_ - first);
       sample_rows(first, count);
       if (engine_ == Engine::kFused) {
         enqueue_steps(count);
@@ -254,10 +258,11 @@ class SgdLoop {
     redraw_before(state.steps_done);
     start_step_ = state.steps_done;
     // The state may come from a run whose chunks ended elsewhere (one that evaluated only to
-    // hand out a curve): this run's last chunk may be shorter than the constructor planned.
-    const int64_t last_chunk = (steps_ - start_step_) % chunk_steps_;
-    if (engine_ == Engine::kGemv && last_chunk != 0) {
-      replayer_.prepare(last_chunk, [this](int64_t count) { enqueue_steps(count); });
+    // hand out a curve): this run's first chunk then ends early, at a multiple of its chunks.
+    const int64_t first_chunk =
+        std::min(chunk_steps_ - start_step_ % chunk_steps_, steps_ - start_step_);
+    if (engine_ == Engine::kGemv) {
+      replayer_.prepare(first_chunk, [this](int64_t count) { enqueue_steps(count); });
     }
   }
 

@@ -234,7 +234,9 @@ TrainResult train_with(Exec& exec, const TrainConfig& requested, const DataView*
   // A checkpointed run keeps its evaluations (and its losses, if asked) for the states it hands
   // out, which carry them (hooks.on_losses and on_evaluation may take them as they come).
   const bool keeps_history = static_cast<bool>(hooks.on_state);
-  const bool keeps_losses = keeps_history && hooks.state_with_losses;
+  // (A state resumed without losses cannot hand out states with all of them.)
+  const bool keeps_losses = keeps_history && hooks.state_with_losses &&
+                            (resumed == nullptr || !resumed->loss_history.empty());
   std::vector<float> all_losses;
   std::vector<Evaluation> all_evaluations;
   TrainHooks run_hooks = hooks;
