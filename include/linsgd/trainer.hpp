@@ -119,6 +119,20 @@ struct TrainingState {
 };
 using StateCallback = std::function<void(const TrainingState&)>;
 
+// One process's share of a data-parallel run (`linsgd train --distributed` under mpirun): its
+// data are rows [first_row, first_row + rows) of total_rows, and sum_floats and sum_doubles add
+// arrays across the processes in place (each process gets the sums; MPI_Allreduce). Every
+// process draws the same batches from the seed, computes the gradient of the batch rows it
+// holds, and after the sums applies the same update: a run equals the one-process run up to the
+// order the partial gradients are added in. CPU backend, gemv engine, SGD.
+struct DataShard {
+  int64_t first_row = 0;
+  int64_t rows = 0;  // this process's
+  int64_t total_rows = 0;
+  std::function<void(float* values, int64_t count)> sum_floats;
+  std::function<void(double* values, int64_t count)> sum_doubles;
+};
+
 // Ways to follow, stop, checkpoint and resume a run; each may be empty.
 struct TrainHooks {
   ProgressCallback progress;  // at every checkpoint
@@ -143,6 +157,9 @@ struct TrainHooks {
   // first, as if the steps had just run, so the outputs of the resumed run are those of an
   // uninterrupted one.
   const TrainingState* resume_from = nullptr;
+  // When set, the run is this process's part of a data-parallel run (see DataShard); the data
+  // passed are its rows alone (the synthetic problem is generated whole and its rows taken).
+  const DataShard* shard = nullptr;
 };
 
 // Where a warm-started run begins, instead of w ~ N(0, sigma^2) and b = 0: weights of the data's

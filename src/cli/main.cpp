@@ -13,6 +13,7 @@
 #include "cli/plot_command.hpp"
 #include "cli/predict_command.hpp"
 #include "cli/train_command.hpp"
+#include "comm/mpi_session.hpp"
 #include "io/output_file.hpp"
 #include "linsgd/errors.hpp"
 #include "linsgd/version.hpp"
@@ -23,8 +24,12 @@ constexpr int kExitFailure = 1;
 constexpr int kExitUsage = 2;
 constexpr int kExitBrokenPipe = 128 + 13;  // as if killed by SIGPIPE
 
+// Prints the error; in a data-parallel run it then ends every process of the run (the others
+// would wait forever on this one's sums).
 int report_error(const char* message, int exit_code) {
   std::fprintf(stderr, "linsgd: error: %s\n", message);
+  std::fflush(stderr);
+  linsgd::MpiSession::abort_all_if_open(exit_code);
   return exit_code;
 }
 

@@ -16,6 +16,20 @@
 namespace linsgd::cli {
 namespace {
 
+// Rows [first, first + count) of `data`, with their targets and weights.
+Dataset rows_of(const Dataset& data, int64_t first, int64_t count) {
+  Dataset share = data;
+  share.rows = count;
+  share.X.assign(data.X.begin() + first * data.features,
+                 data.X.begin() + (first + count) * data.features);
+  share.y.assign(data.y.begin() + first, data.y.begin() + first + count);
+  if (data.has_sample_weights()) {
+    share.sample_weights.assign(data.sample_weights.begin() + first,
+                                data.sample_weights.begin() + first + count);
+  }
+  return share;
+}
+
 std::string format_data_line(const Dataset& data, double seconds) {
   char counts[160];
   std::snprintf(counts, sizeof(counts),
@@ -53,6 +67,9 @@ TrainCommand::TrainCommand(CLI::App& app)
   c.add_option("--resume", resume_,
                "continue the run a --checkpoint file was written by: the same options and data, "
                "ending as the run would have had it never stopped");
+  c.add_flag("--distributed", distributed_,
+             "train data-parallel across the processes mpirun starts: each holds a contiguous "
+             "share of the rows; process 0 prints and writes the outputs");
   c.add_flag("-q,--quiet", quiet_, "print nothing but errors");
 }
 
@@ -111,6 +128,23 @@ int TrainCommand::run() {
   TrainConfig config = options_.config();
   validate(config);
   check_option_combinations(config);
+  if (distributed_) {
+    for (const char* option : {"--val-fraction", "--val-data", "--checkpoint", "--resume"}) {
+      if (command_->count(option) > 0) {
+        throw UsageError(std::string("--distributed: ") + option +
+                         " is not available in a data-parallel run yet");
+      }
+    }
+    mpi_.emplace();
+    if (mpi_->rank() != 0) {  // process 0 prints and writes; the others train
+      quiet_ = true;
+      model_out_.clear();
+      metrics_out_.clear();
+      loss_out_.clear();
+      plot_.clear();
+      options_.clear_curve_out();
+    }
+  }
   ReadOptions read_options = data_.read_options();
   read_options.sample_weight = options_.sample_weight();
   const DeviceChoice choice = resolve_device(config.device);
@@ -148,8 +182,23 @@ int TrainCommand::run() {
   return interrupted_exit_code();
 }
 
+DataShard TrainCommand::shard_of(int64_t rows) const {
+  if (rows < mpi_->size()) {
+    throw InputError("--distributed: " + std::to_string(rows) + " rows cannot be shared by " +
+                     std::to_string(mpi_->size()) + " processes");
+  }
+  DataShard shard;
+  shard.first_row = MpiSession::first_row(rows, mpi_->rank(), mpi_->size());
+  shard.rows = MpiSession::row_count(rows, mpi_->rank(), mpi_->size());
+  shard.total_rows = rows;
+  shard.sum_floats = [this](float* values, int64_t count) { mpi_->sum_floats(values, count); };
+  shard.sum_doubles = [this](double* values, int64_t count) { mpi_->sum_doubles(values, count); };
+  return shard;
+}
+
 TrainResult TrainCommand::train(const TrainConfig& config, const Dataset* data,
-                                const Dataset* validation, TrainOutputs& outputs) const {
+                                const Dataset* validation, TrainOutputs& outputs,
+                                const DataShard* shard) const {
   ProgressLine progress(quiet_);
   TrainHooks hooks;
   hooks.progress = progress.callback();
@@ -160,7 +209,19 @@ TrainResult TrainCommand::train(const TrainConfig& config, const Dataset* data,
     hooks.on_evaluation = [&](const Evaluation& evaluation) { outputs.add_evaluation(evaluation); };
   }
   hooks.stop_requested = stop_requested;
-  const int64_t rows = data != nullptr ? data->rows : config.rows;
+  if (shard != nullptr) {
+    hooks.shard = shard;
+    // One decision for all processes: a signal reaching one of them stops every one after the
+    // same chunk (a process that stopped alone would leave the others waiting on its sums).
+    hooks.stop_requested = [this] {
+      double requested = stop_requested() ? 1.0 : 0.0;
+      mpi_->sum_doubles(&requested, 1);
+      return requested > 0.0;
+    };
+  }
+  const int64_t rows = shard != nullptr  ? shard->total_rows
+                       : data != nullptr ? data->rows
+                                         : config.rows;
   DataFingerprint fingerprint;
   if (resumed_ || outputs.wants_checkpoints()) {
     fingerprint =
@@ -209,7 +270,9 @@ TrainResult TrainCommand::train(const TrainConfig& config, const Dataset* data,
 TrainCommand::Outcome TrainCommand::train_synthetic_problem(const TrainConfig& config,
                                                             TrainOutputs& outputs) const {
   Outcome outcome;
-  outcome.result = train(config, nullptr, nullptr, outputs);
+  std::optional<DataShard> shard;
+  if (mpi_) shard = shard_of(config.rows);
+  outcome.result = train(config, nullptr, nullptr, outputs, shard ? &*shard : nullptr);
   outcome.model = model_from_run(outcome.result, {}, "y", std::nullopt);
   if (outputs.wants_report()) {
     outcome.report = synthetic_report(outcome.result, outputs.loss_curve());
@@ -258,7 +321,14 @@ TrainCommand::Outcome TrainCommand::train_on_file(const TrainConfig& config,
     standardize(*statistics, training);
     if (validation) standardize(*statistics, *validation);
   }
-  outcome.result = train(config, &training, validation ? &*validation : nullptr, outputs);
+  if (mpi_) {
+    // This process trains on its share of the rows (the file was read, and standardized, whole).
+    const DataShard shard = shard_of(training.rows);
+    const Dataset share = rows_of(training, shard.first_row, shard.rows);
+    outcome.result = train(config, &share, nullptr, outputs, &shard);
+  } else {
+    outcome.result = train(config, &training, validation ? &*validation : nullptr, outputs);
+  }
   Model& model = outcome.model;
   model = model_from_run(outcome.result, training.feature_names, training.target_name, statistics);
   if (held_out) {

@@ -9,6 +9,7 @@
 #include "cli/data_options.hpp"
 #include "cli/train_options.hpp"
 #include "cli/train_outputs.hpp"
+#include "comm/mpi_session.hpp"
 #include "linsgd/config.hpp"
 #include "linsgd/metrics.hpp"
 #include "linsgd/model.hpp"
@@ -41,8 +42,12 @@ class TrainCommand {
   // `outputs` and the first SIGINT or SIGTERM stopping the run.
   // With --resume the run continues from the checkpoint, once it has matched the run's
   // hyperparameters and data; with --checkpoint it writes one every --checkpoint-every steps.
+  // With --distributed, `data` is this process's share of the rows (the synthetic problem's are
+  // taken by the trainer).
   TrainResult train(const TrainConfig& config, const Dataset* data, const Dataset* validation,
-                    TrainOutputs& outputs) const;
+                    TrainOutputs& outputs, const DataShard* shard = nullptr) const;
+  // --distributed: this process's share of `rows` and the sums across the processes.
+  DataShard shard_of(int64_t rows) const;
   Outcome train_synthetic_problem(const TrainConfig& config, TrainOutputs& outputs) const;
   // Reads --data, splits or reads the validation set, standardizes, trains and evaluates.
   Outcome train_on_file(const TrainConfig& config, const ReadOptions& read_options,
@@ -62,6 +67,8 @@ class TrainCommand {
   int64_t checkpoint_every_ = 1000;
   std::string resume_;
   std::optional<Checkpoint> resumed_;  // --resume's checkpoint, read before the data
+  bool distributed_ = false;
+  std::optional<MpiSession> mpi_;  // --distributed: open for the run
   bool quiet_ = false;
 };
 

@@ -22,6 +22,7 @@ class TrainOptions {
   // The figures asked for by --sample-weight (a column, or a 1-D .npy), or empty.
   const std::string& sample_weight() const { return sample_weight_; }
   const std::string& curve_out() const { return curve_out_; }
+  void clear_curve_out() { curve_out_.clear(); }
 
  private:
   bool given(const char* option) const { return command_->count(option) > 0; }

@@ -8,29 +8,38 @@
 #include "core/gemv_op.hpp"
 #include "core/resident_data.hpp"
 #include "linsgd/config.hpp"
+#include "linsgd/trainer.hpp"
 
 namespace linsgd {
 
 // F(w, b) = (1 / sum s) sum_i s_i L(x_i . w + b - y_i) + alpha [(1 - rho) / 2 |w|^2 + rho |w|_1],
-// accumulated in double; `predictions` holds data.rows floats of scratch.
+// accumulated in double; `predictions` holds data.rows floats of scratch. With a `shard`, the
+// sum over the rows is every process's (the data being this process's rows).
 template <class Exec>
 double objective_value(Exec& exec, const ResidentData<Exec>& data, const TrainConfig& config,
                        const float* weights, const float* bias,
-                       typename Exec::template Buffer<float>& predictions) {
-  exec.gemv(GemvOp::kTrans, data.features, data.rows, data.X, weights, 0.0f, predictions.data());
-  const double data_sum = exec.weighted_loss_sum(data.rows, predictions.data(), bias, data.y,
-                                                 data.sample_weights, config.loss, config.epsilon);
+                       typename Exec::template Buffer<float>& predictions,
+                       const DataShard* shard = nullptr) {
+  exec.gemv(GemvOp::kTrans, data.features, data.held_rows(), data.X, weights, 0.0f,
+            predictions.data());
+  double data_sum = exec.weighted_loss_sum(data.held_rows(), predictions.data(), bias, data.y,
+                                           data.sample_weights, config.loss, config.epsilon);
+  if (shard != nullptr) shard->sum_doubles(&data_sum, 1);
   const auto [squares, absolutes] = exec.norm_sums(weights, data.features);
   return data_sum / data.weight_sum + 0.5 * config.l2_strength() * squares +
          config.l1_strength() * absolutes;
 }
 
-// 0.5 * mean((X w + b - y)^2) over the whole dataset, accumulated in double.
+// 0.5 * mean((X w + b - y)^2) over the whole dataset (every process's rows, with a `shard`),
+// accumulated in double.
 template <class Exec>
 double full_dataset_loss(Exec& exec, const ResidentData<Exec>& data, const float* weights,
-                         const float* bias, typename Exec::template Buffer<float>& predictions) {
-  exec.gemv(GemvOp::kTrans, data.features, data.rows, data.X, weights, 0.0f, predictions.data());
-  const double square_sum = exec.residual_square_sum(data.rows, predictions.data(), bias, data.y);
+                         const float* bias, typename Exec::template Buffer<float>& predictions,
+                         const DataShard* shard = nullptr) {
+  exec.gemv(GemvOp::kTrans, data.features, data.held_rows(), data.X, weights, 0.0f,
+            predictions.data());
+  double square_sum = exec.residual_square_sum(data.held_rows(), predictions.data(), bias, data.y);
+  if (shard != nullptr) shard->sum_doubles(&square_sum, 1);
   return 0.5 * square_sum / static_cast<double>(data.rows);
 }
 

@@ -22,8 +22,13 @@ namespace linsgd {
 // (no second copy of a large X).
 template <class Exec>
 struct ResidentData {
-  int64_t rows = 0;
+  int64_t rows = 0;  // n: all processes' rows in a data-parallel run
   int64_t features = 0;
+  // The rows X, y and the weights hold: [first_row, first_row + held_rows()); local_rows -1 (or
+  // unset): all n, as for any data but a shard of a data-parallel run.
+  int64_t first_row = 0;
+  int64_t local_rows = -1;
+  int64_t held_rows() const { return local_rows < 0 ? rows : local_rows; }
   const float* X = nullptr;
   const float* y = nullptr;
   const float* sample_weights = nullptr;  // rows, or null (every weight 1)

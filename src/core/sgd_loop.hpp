@@ -56,7 +56,9 @@ StepRule step_rule(const TrainConfig& config, const ResidentData<Exec>& data) {
   rule.average_from = config.average_from ? *config.average_from : -1;
   rule.epoch_sampling = config.sampling != Sampling::kReplacement;
   rule.steps_per_epoch = rng_plan::steps_per_epoch(data.rows, config.batch_size);
-  rule.whole_data = rule.epoch_sampling && config.batch_size == data.rows;
+  // (A data-parallel run's process holds part of the rows: its batches are gathered.)
+  rule.whole_data =
+      rule.epoch_sampling && config.batch_size == data.rows && data.held_rows() == data.rows;
   rule.weighted = data.sample_weights != nullptr;
   rule.weight_scale = rule.weighted ? static_cast<double>(data.rows) / data.weight_sum : 1.0;
   const bool full_batches = !rule.epoch_sampling || data.rows % config.batch_size == 0;
@@ -123,6 +125,8 @@ class SgdLoop {
       throw Error("SgdLoop needs a resolved engine (gemv or fused)");
     }
     args_.rows = data.rows;
+    args_.first_row = data.first_row;
+    args_.local_rows = data.held_rows();
     args_.features = data.features;
     args_.batch = config.batch_size;
     args_.rule = rule_;
@@ -300,6 +304,13 @@ class SgdLoop {
     return averaging_begun(steps_done) ? average_.data() + args_.features : bias_.data();
   }
   const StepRule& rule() const { return rule_; }
+  // Makes every step sum its gradient and per-row terms across the processes of a data-parallel
+  // run before its update (the gemv engine on the CPU; the caller refuses the rest).
+  void sum_across(const DataShard* shard) {
+    shard_ = shard;
+    const int64_t terms = rule_.plain_data ? args_.batch : 3 * args_.batch;
+    step_sums_ = exec_.template allocate<float>(shard != nullptr ? args_.features + terms : 0);
+  }
   int64_t chunk_steps() const { return chunk_steps_; }
 
  private:
@@ -387,7 +398,27 @@ class SgdLoop {
       exec_.gemv(GemvOp::kTrans, a.features, a.batch, batch_rows, a.weights, 1.0f, a.residual);
       if (!rule_.plain_data) exec_.derive(a, slot);
       exec_.gemv(GemvOp::kNoTrans, a.features, a.batch, batch_rows, coefficients, 0.0f, a.gradient);
+      if (shard_ != nullptr) sum_step_terms();
       exec_.sgd_update(a);
+    }
+  }
+
+  // A data-parallel step's sums, in one exchange: the gradient and the per-row terms the update
+  // reads, packed into one array. Each process's terms are 0 at the batch rows it does not
+  // hold, so the sums are the one-process run's per-row terms exactly, and its gradient up to
+  // the order of addition.
+  void sum_step_terms() {
+    const StepArgs& a = args_;
+    float* const parts[] = {a.gradient, a.residual, a.derivative, a.loss_terms};
+    const int64_t sizes[] = {a.features, a.batch, rule_.plain_data ? 0 : a.batch,
+                             rule_.plain_data ? 0 : a.batch};
+    float* packed = step_sums_.data();
+    for (int64_t i = 0, at = 0; i < 4; at += sizes[i], ++i) {
+      exec_.copy(packed + at, parts[i], sizes[i]);
+    }
+    shard_->sum_floats(packed, step_sums_.size());
+    for (int64_t i = 0, at = 0; i < 4; at += sizes[i], ++i) {
+      exec_.copy(parts[i], packed + at, sizes[i]);
     }
   }
 
@@ -423,7 +454,9 @@ class SgdLoop {
   Engine engine_;
   int64_t steps_;
   int64_t chunk_steps_;
-  int64_t start_step_ = 0;  // where run() begins: 0, or a resumed state's step
+  int64_t start_step_ = 0;            // where run() begins: 0, or a resumed state's step
+  const DataShard* shard_ = nullptr;  // a data-parallel run's sums, or none
+  Buffer<float> step_sums_;           // its step's terms, packed for one exchange
   FusedPlan fused_plan_;
   RandomGenerator generator_;
   StepRule rule_;

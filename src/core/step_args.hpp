@@ -17,14 +17,19 @@
 namespace linsgd {
 
 struct StepArgs {
-  int64_t rows = 0;      // n: rows of X
+  int64_t rows = 0;  // n: rows of the data (all processes' of a data-parallel run)
+  // The rows X, y and the weights hold: [first_row, first_row + local_rows) of the n; -1: all
+  // of them (any run but a data-parallel one, whose other rows enter a step as zero rows).
+  int64_t first_row = 0;
+  int64_t local_rows = -1;
+  int64_t held_rows() const { return local_rows < 0 ? rows : local_rows; }
   int64_t features = 0;  // d
   int64_t batch = 0;     // B (a step may use fewer rows: batch_rows_at)
   StepRule rule;
   const uint32_t* sampled_rows = nullptr;  // the chunk's row indices, B per step
-  const float* X = nullptr;                // rows x features, row-major
-  const float* y = nullptr;                // rows
-  const float* sample_weights = nullptr;   // rows, or null (all 1)
+  const float* X = nullptr;                // local_rows x features, row-major
+  const float* y = nullptr;                // local_rows
+  const float* sample_weights = nullptr;   // local_rows, or null (all 1)
   const double* learning_rate = nullptr;   // lr before the schedule's factor (one double)
   float* weights = nullptr;                // features
   float* bias = nullptr;                   // one float

@@ -99,7 +99,7 @@ class StoppingRules {
     evaluation.seconds = elapsed_seconds() - evaluation_seconds_;
     const float* w = loop_.model_weights_data(done);
     const float* b = loop_.model_bias_data(done);
-    evaluation.objective = objective_value(exec_, data_, config_, w, b, predictions_);
+    evaluation.objective = objective_value(exec_, data_, config_, w, b, predictions_, hooks_.shard);
     if (validation_ != nullptr) {
       evaluation.validation_objective =
           objective_value(exec_, *validation_, config_, w, b, validation_predictions_);
@@ -183,6 +183,44 @@ TrainResult solve_exactly(Exec& exec, const TrainConfig& config, const ResidentD
   return result;
 }
 
+// Throws UsageError for what a data-parallel run does not do yet: the GPU (NCCL), --lr auto and
+// the exact solver (their passes over the data would need sums too), a validation set,
+// checkpoints, and the fused engine (it reads X by the batch's rows, which a process may not
+// hold).
+inline void require_shardable(const TrainConfig& config, DeviceKind backend,
+                              const DataView* validation, const TrainHooks& hooks) {
+  const auto refuse = [](const std::string& what) {
+    throw UsageError("--distributed: " + what + " is not available in a data-parallel run yet");
+  };
+  if (backend != DeviceKind::kCpu) refuse("the GPU (--device cuda)");
+  if (config.learning_rate_auto) refuse("--lr auto");
+  if (config.solver == Solver::kExact) refuse("--solver exact");
+  if (validation != nullptr) refuse("a validation set");
+  if (hooks.on_state || hooks.resume_from != nullptr) refuse("--checkpoint or --resume");
+  if (config.engine == Engine::kFused || config.fused_blocks > 0) refuse("--engine fused");
+  // Each process's clock would stop it after a different chunk, leaving the others waiting.
+  if (config.max_seconds > 0.0) refuse("--max-seconds");
+}
+
+// Makes `data`, this process's rows (or, `synthetic`, the whole generated problem, whose rows
+// it then keeps only), the shard of a data-parallel run: n is everyone's, and so is the weight
+// sum the objective divides by.
+template <class Exec>
+void take_shard(const DataShard& shard, bool synthetic, ResidentData<Exec>& data) {
+  if (synthetic) {
+    data.X += shard.first_row * data.features;
+    data.y += shard.first_row;
+  } else if (data.rows != shard.rows) {
+    throw InputError("--distributed: this process holds " + std::to_string(data.rows) +
+                     " rows, its shard " + std::to_string(shard.rows));
+  } else {
+    shard.sum_doubles(&data.weight_sum, 1);
+  }
+  data.first_row = shard.first_row;
+  data.local_rows = shard.rows;
+  data.rows = shard.total_rows;
+}
+
 // `placement` (GPU only) says where the data stay: kHostMapped has the steps read the rows from
 // host memory, with the gemv engine (the fused engine's copies need X in device memory).
 template <class Exec>
@@ -196,8 +234,10 @@ TrainResult train_with(Exec& exec, const TrainConfig& requested, const DataView*
   // Planned once, here: the engine is chosen from this plan and the loop runs it.
   const FusedPlan fused_plan =
       exec.plan_fused(features, requested.batch_size, requested.fused_blocks);
-  if (placement == DataPlacement::kHostMapped) {
-    if (requested.engine == Engine::kFused || requested.fused_blocks > 0) {
+  const DataShard* shard = hooks.shard;
+  if (shard != nullptr) require_shardable(requested, backend, validation_set, hooks);
+  if (placement == DataPlacement::kHostMapped || shard != nullptr) {
+    if (shard == nullptr && (requested.engine == Engine::kFused || requested.fused_blocks > 0)) {
       throw UsageError(
           "--engine fused reads X from GPU memory, and these data stay in host memory (larger "
           "than the GPU's free memory, or --device-memory-limit); use --engine gemv or auto");
@@ -213,6 +253,7 @@ TrainResult train_with(Exec& exec, const TrainConfig& requested, const DataView*
   } else {
     generate_synthetic(exec, config.rows, config.features, config.seed, data, truth);
   }
+  if (shard != nullptr) take_shard(*shard, dataset == nullptr, data);
   std::optional<ResidentData<Exec>> validation;
   if (validation_set != nullptr) {
     make_resident(exec, *validation_set, validation.emplace(), placement);
@@ -248,6 +289,7 @@ TrainResult train_with(Exec& exec, const TrainConfig& requested, const DataView*
   }
   const bool evaluations = config.evaluates() || static_cast<bool>(hooks.on_evaluation);
   SgdLoop<Exec> loop(exec, data, config, fused_plan, evaluations ? config.eval_every : 0, initial);
+  loop.sum_across(shard);
   StoppingRules<Exec> rules(exec, config, data, validation ? &*validation : nullptr, loop,
                             run_hooks, evaluations);
   TrainResult result;
@@ -317,12 +359,13 @@ TrainResult train_with(Exec& exec, const TrainConfig& requested, const DataView*
   // The last evaluation: the model as returned (its curve ends where the run did).
   if (evaluations && rules.last_evaluated() != steps_done) rules.evaluate(steps_done);
   result.objective =
-      objective_value(exec, data, config, model_weights, model_bias, rules.predictions());
+      objective_value(exec, data, config, model_weights, model_bias, rules.predictions(), shard);
   if (validation) {
     result.validation_objective = objective_value(exec, *validation, config, model_weights,
                                                   model_bias, rules.validation_predictions());
   }
-  result.full_loss = full_dataset_loss(exec, data, model_weights, model_bias, rules.predictions());
+  result.full_loss =
+      full_dataset_loss(exec, data, model_weights, model_bias, rules.predictions(), shard);
   if (dataset == nullptr) {
     result.truth = SyntheticTruth{exec.download(truth.weights, data.features),
                                   exec.download(truth.bias, 1)[0]};

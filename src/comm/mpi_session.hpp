@@ -1,0 +1,40 @@
+// The processes of a data-parallel run, launched by mpirun (Open MPI): MPI initialized for the
+// run's lifetime, this process's rank among them, the sums of arrays across them
+// (MPI_Allreduce), and the end of every process when one fails (MPI_Abort), so that no process
+// waits forever on a sum the failed one will never join.
+#pragma once
+
+#include <cstdint>
+
+namespace linsgd {
+
+class MpiSession {
+ public:
+  // Initializes MPI; throws UsageError when this linsgd was built without it.
+  MpiSession();
+  ~MpiSession();
+  MpiSession(const MpiSession&) = delete;
+  MpiSession& operator=(const MpiSession&) = delete;
+
+  int rank() const { return rank_; }
+  int size() const { return size_; }
+  // In place, every process's values added; each process gets the same floats (added on process
+  // 0, then sent).
+  void sum_floats(float* values, int64_t count) const;
+  void sum_doubles(double* values, int64_t count) const;
+
+  // The first row and the row count of process `rank`'s contiguous share of `rows`: the rows
+  // split as evenly as they go, the first rows % size processes taking one more.
+  static int64_t first_row(int64_t rows, int rank, int size);
+  static int64_t row_count(int64_t rows, int rank, int size);
+
+  // When a session is open in this process: ends every process of the run with `exit_code`
+  // (after this one has printed its error). Returns when none is open.
+  static void abort_all_if_open(int exit_code);
+
+ private:
+  int rank_ = 0;
+  int size_ = 1;
+};
+
+}  // namespace linsgd

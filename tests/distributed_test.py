@@ -1,0 +1,112 @@
+#!/usr/bin/env python3
+"""Data-parallel training under mpirun (linsgd train --distributed), on the CPU backend:
+- one process equals the one-process run of the gemv engine, bit for bit (the model file);
+- 2 and 3 processes, each holding a contiguous share of the rows, equal it up to the order in
+  which the partial gradients are added (weights and every step's loss within 1e-5), for the
+  post's squared loss and for Huber with an L2 penalty, momentum, epochs and sample weights;
+- only process 0 writes the outputs;
+- a failure (bad data) ends every process with the error and a non-zero exit, without a hang;
+- what a data-parallel run does not do yet is refused with exit 2.
+    tests/distributed_test.py LINSGD MPIRUN
+"""
+import csv
+import json
+import os
+import random
+import subprocess
+import sys
+import tempfile
+
+LINSGD, MPIRUN = sys.argv[1], sys.argv[2]
+MPI_FLAGS = ["--oversubscribe"] + (["--allow-run-as-root"] if os.geteuid() == 0 else [])
+failures = []
+
+
+def check(condition, what):
+    if not condition:
+        failures.append(what)
+        print("FAIL:", what)
+
+
+def run(arguments, processes=None, timeout=120):
+    command = [LINSGD] + arguments
+    if processes is not None:
+        command = [MPIRUN, *MPI_FLAGS, "-np", str(processes)] + command + ["--distributed"]
+    return subprocess.run(command, capture_output=True, text=True, timeout=timeout)
+
+
+def losses(path):
+    with open(path) as file:
+        return [float(row["batch_loss"]) for row in csv.DictReader(file)]
+
+
+def close(a, b, tolerance=1e-5):
+    return len(a) == len(b) and all(abs(x - y) <= tolerance * (1 + abs(y)) for x, y in zip(a, b))
+
+
+with tempfile.TemporaryDirectory() as directory:
+    os.chdir(directory)
+    random.seed(3)
+    with open("data.csv", "w") as file:
+        file.write("a,b,c,w,y\n")
+        for i in range(203):  # 68, 68 and 67 rows on 3 processes
+            a, b, c = (random.gauss(0, 1) for _ in range(3))
+            y = 1.5 * a - 0.5 * b + 0.2 * c + 0.3 + 0.05 * random.gauss(0, 1)
+            file.write(f"{a},{b},{c},{1 + i % 3},{y}\n")
+    option_sets = {
+        "squared": ["--target", "y", "--sample-weight", "w", "--steps", "400",
+                    "--batch-size", "16"],
+        "huber": ["--target", "y", "--sample-weight", "w", "--steps", "300", "--batch-size", "16",
+                  "--loss", "huber", "--epsilon", "0.2", "--penalty", "l2", "--alpha", "0.01",
+                  "--momentum", "0.5", "--sampling", "epoch"],
+    }
+    for name, options in option_sets.items():
+        base = ["train", "--device", "cpu", "--data", "data.csv", "--quiet"] + options
+        one = run(base + ["--engine", "gemv", "--model-out", f"{name}.json",
+                          "--loss-out", f"{name}.csv"])
+        check(one.returncode == 0, f"{name}: one process: {one.stderr}")
+        for processes in (1, 2, 3):
+            stem = f"{name}-np{processes}"
+            result = run(base + ["--model-out", f"{stem}.json", "--loss-out", f"{stem}.csv"],
+                         processes)
+            check(result.returncode == 0, f"{stem}: exit {result.returncode}: {result.stderr}")
+            if result.returncode != 0:
+                continue
+            if processes == 1:
+                check(open(f"{stem}.json").read() == open(f"{name}.json").read(),
+                      f"{stem}: the model differs from the one-process run's")
+            model, reference = json.load(open(f"{stem}.json")), json.load(open(f"{name}.json"))
+            check(close(model["weights"] + [model["bias"]],
+                        reference["weights"] + [reference["bias"]]),
+                  f"{stem}: weights {model['weights']} vs {reference['weights']}")
+            check(close(losses(f"{stem}.csv"), losses(f"{name}.csv")),
+                  f"{stem}: the losses differ from the one-process run's")
+
+    # The post's synthetic problem (generated whole by each process, which keeps its rows).
+    post = ["train", "--device", "cpu", "--steps", "300", "--quiet", "--metrics-out"]
+    one = run(post + ["post.json", "--engine", "gemv"])
+    two = run(post + ["post-np2.json"], 2)
+    check(one.returncode == 0 and two.returncode == 0, f"post: {one.stderr} {two.stderr}")
+    if one.returncode == 0 and two.returncode == 0:
+        a, b = json.load(open("post.json")), json.load(open("post-np2.json"))
+        check(abs(a["full_loss"] - b["full_loss"]) <= 1e-5 * a["full_loss"],
+              f"post: full loss {b['full_loss']} vs {a['full_loss']}")
+
+    # Only process 0 writes: one model file, no leftovers of the others.
+    check(sorted(f for f in os.listdir(".") if f.startswith("squared-np3")) ==
+          ["squared-np3.csv", "squared-np3.json"], "np3: unexpected output files")
+
+    # A failure ends every process, with the message and a non-zero exit, without a hang.
+    with open("bad.csv", "w") as file:
+        file.write("a,y\n" + "".join(f"{i},{i}\n" for i in range(50)) + "x,1\n")
+    bad = run(["train", "--device", "cpu", "--data", "bad.csv", "--quiet"], 3, timeout=60)
+    check(bad.returncode != 0, "bad data: exit 0")
+    check("linsgd: error: bad.csv" in bad.stderr and "line 52" in bad.stderr,
+          f"bad data: {bad.stderr}")
+    refused = run(["train", "--device", "cpu", "--lr", "auto", "--steps", "5", "--quiet"], 2)
+    check(refused.returncode == 2 and
+          "--distributed: --lr auto is not available in a data-parallel run yet" in refused.stderr,
+          f"--lr auto: exit {refused.returncode}: {refused.stderr}")
+
+print(f"distributed_test: {len(failures)} failure(s)")
+sys.exit(1 if failures else 0)
