@@ -2,8 +2,10 @@
 """Data-parallel training under mpirun (linsgd train --distributed), on the CPU backend:
 - one process equals the one-process run of the gemv engine, bit for bit (the model file);
 - 2 and 3 processes, each holding a contiguous share of the rows, equal it up to the order in
-  which the partial gradients are added (weights and every step's loss within 1e-5), for the
-  post's squared loss and for Huber with an L2 penalty, momentum, epochs and sample weights;
+  which the partial gradients are added (weights and every step's loss within 1e-5): the post's
+  squared loss without weights, with weights whose first rows weigh 0 (a share of weight 0),
+  Huber with an L2 penalty, momentum and epoch sampling, --epochs over shares of unequal
+  sizes, and evaluations (--curve-out, written by process 0, and --tol stopping);
 - only process 0 writes the outputs;
 - a failure (bad data) ends every process with the error and a non-zero exit, without a hang;
 - what a data-parallel run does not do yet is refused with exit 2.
@@ -53,22 +55,36 @@ with tempfile.TemporaryDirectory() as directory:
             a, b, c = (random.gauss(0, 1) for _ in range(3))
             y = 1.5 * a - 0.5 * b + 0.2 * c + 0.3 + 0.05 * random.gauss(0, 1)
             file.write(f"{a},{b},{c},{1 + i % 3},{y}\n")
+    with open("zero-first.csv", "w") as file:  # the first 120 rows weigh 0
+        lines = open("data.csv").read().splitlines()
+        file.write(lines[0] + "\n")
+        for i, line in enumerate(lines[1:]):
+            a, b, c, w, y = line.split(",")
+            file.write(f"{a},{b},{c},{0 if i < 120 else w},{y}\n")
     option_sets = {
-        "squared": ["--target", "y", "--sample-weight", "w", "--steps", "400",
-                    "--batch-size", "16"],
+        "plain": ["--target", "y", "--steps", "400", "--batch-size", "16"],
+        "weighted": ["--target", "y", "--sample-weight", "w", "--steps", "400",
+                     "--batch-size", "16"],
+        "zero-share": ["--data", "zero-first.csv", "--target", "y", "--sample-weight", "w",
+                       "--steps", "300", "--batch-size", "16"],
         "huber": ["--target", "y", "--sample-weight", "w", "--steps", "300", "--batch-size", "16",
                   "--loss", "huber", "--epsilon", "0.2", "--penalty", "l2", "--alpha", "0.01",
                   "--momentum", "0.5", "--sampling", "epoch"],
+        "epochs": ["--target", "y", "--epochs", "3", "--batch-size", "1", "--sampling", "epoch"],
+        "evaluated": ["--target", "y", "--steps", "3000", "--batch-size", "8", "--eval-every",
+                      "100", "--curve-out", "curve.csv", "--tol", "1e-6", "--n-iter-no-change",
+                      "3"],
     }
     for name, options in option_sets.items():
-        base = ["train", "--device", "cpu", "--data", "data.csv", "--quiet"] + options
-        one = run(base + ["--engine", "gemv", "--model-out", f"{name}.json",
-                          "--loss-out", f"{name}.csv"])
+        data = [] if "--data" in options else ["--data", "data.csv"]
+        base = ["train", "--device", "cpu", "--quiet"] + data + options
+        one = run([a.replace("curve.csv", f"{name}-curve.csv") for a in base] +
+                  ["--engine", "gemv", "--model-out", f"{name}.json", "--loss-out", f"{name}.csv"])
         check(one.returncode == 0, f"{name}: one process: {one.stderr}")
         for processes in (1, 2, 3):
             stem = f"{name}-np{processes}"
-            result = run(base + ["--model-out", f"{stem}.json", "--loss-out", f"{stem}.csv"],
-                         processes)
+            result = run([a.replace("curve.csv", f"{stem}-curve.csv") for a in base] +
+                         ["--model-out", f"{stem}.json", "--loss-out", f"{stem}.csv"], processes)
             check(result.returncode == 0, f"{stem}: exit {result.returncode}: {result.stderr}")
             if result.returncode != 0:
                 continue
@@ -81,6 +97,13 @@ with tempfile.TemporaryDirectory() as directory:
                   f"{stem}: weights {model['weights']} vs {reference['weights']}")
             check(close(losses(f"{stem}.csv"), losses(f"{name}.csv")),
                   f"{stem}: the losses differ from the one-process run's")
+            if "curve.csv" in options:  # the same evaluations, at the same steps
+                curve, reference_curve = (list(csv.DictReader(open(f)))
+                                          for f in (f"{stem}-curve.csv", f"{name}-curve.csv"))
+                check([r["step"] for r in curve] == [r["step"] for r in reference_curve] and
+                      close([float(r["objective"]) for r in curve],
+                            [float(r["objective"]) for r in reference_curve]),
+                      f"{stem}: the curve differs from the one-process run's")
 
     # The post's synthetic problem (generated whole by each process, which keeps its rows).
     post = ["train", "--device", "cpu", "--steps", "300", "--quiet", "--metrics-out"]
@@ -93,8 +116,9 @@ with tempfile.TemporaryDirectory() as directory:
               f"post: full loss {b['full_loss']} vs {a['full_loss']}")
 
     # Only process 0 writes: one model file, no leftovers of the others.
-    check(sorted(f for f in os.listdir(".") if f.startswith("squared-np3")) ==
-          ["squared-np3.csv", "squared-np3.json"], "np3: unexpected output files")
+    check(sorted(f for f in os.listdir(".") if f.startswith("evaluated-np3")) ==
+          ["evaluated-np3-curve.csv", "evaluated-np3.csv", "evaluated-np3.json"],
+          "np3: unexpected output files")
 
     # A failure ends every process, with the message and a non-zero exit, without a hang.
     with open("bad.csv", "w") as file:

@@ -49,9 +49,11 @@ struct DataView {
   bool has_sample_weights() const { return sample_weights != nullptr; }
 };
 
-// Throws InputError unless each of the `rows` weights is finite and >= 0 and not all are 0 (the
-// objective divides by their sum), naming `source` and the first bad row.
-void require_usable_weights(const float* weights, int64_t rows, const std::string& source);
+// Throws InputError unless each of the `rows` weights is finite and >= 0 and, when
+// `some_positive`, not all are 0 (the objective divides by their sum), naming `source` and the
+// first bad row. (A data-parallel process's share may weigh 0: their sum is checked across.)
+void require_usable_weights(const float* weights, int64_t rows, const std::string& source,
+                            bool some_positive = true);
 
 // A view of `data`'s arrays (`data` must outlive it). Throws InputError when `data` has no
 // targets, or X, y or the weights do not match its rows and features.

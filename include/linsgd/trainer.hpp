@@ -119,6 +119,15 @@ struct TrainingState {
 };
 using StateCallback = std::function<void(const TrainingState&)>;
 
+struct TrainHooks;
+
+// Throws UsageError for what a data-parallel run (a DataShard) does not do yet: the GPU (NCCL),
+// --lr auto and the exact solver (their passes over the data would need sums too), a validation
+// set, checkpoints, the fused engine (it reads X by the batch's rows, which a process may not
+// hold) and --max-seconds (each process's clock would stop it after a different chunk).
+void require_shardable(const TrainConfig& config, DeviceKind backend, bool validation = false,
+                       const TrainHooks* hooks = nullptr);
+
 // One process's share of a data-parallel run (`linsgd train --distributed` under mpirun): its
 // data are rows [first_row, first_row + rows) of total_rows, and sum_floats and sum_doubles add
 // arrays across the processes in place (each process gets the sums; MPI_Allreduce). Every

@@ -129,12 +129,18 @@ int TrainCommand::run() {
   validate(config);
   check_option_combinations(config);
   if (distributed_) {
+    // Refused before MPI starts: one line from each process, no abort.
     for (const char* option : {"--val-fraction", "--val-data", "--checkpoint", "--resume"}) {
       if (command_->count(option) > 0) {
         throw UsageError(std::string("--distributed: ") + option +
                          " is not available in a data-parallel run yet");
       }
     }
+    if (config.device == DeviceKind::kAuto) config.device = DeviceKind::kCpu;
+    require_shardable(config, config.device);
+    // Every process evaluates where process 0 does for the curve it writes: evaluations are
+    // sums across the processes, which all must join.
+    evaluates_for_curve_ = !options_.curve_out().empty();
     mpi_.emplace();
     if (mpi_->rank() != 0) {  // process 0 prints and writes; the others train
       quiet_ = true;
@@ -169,7 +175,7 @@ int TrainCommand::run() {
   const Outcome outcome = data_.data.empty() ? train_synthetic_problem(config, outputs)
                                              : train_on_file(config, read_options, outputs);
   const TrainResult& result = outcome.result;
-  if (result.interrupted) {
+  if (result.interrupted && (!mpi_ || mpi_->rank() == 0)) {
     std::fprintf(stderr, "linsgd: %s: stopped after step %lld of %lld; writing what was trained\n",
                  interrupting_signal_name(), static_cast<long long>(result.steps_done),
                  static_cast<long long>(result.config.steps));
@@ -207,6 +213,8 @@ TrainResult TrainCommand::train(const TrainConfig& config, const Dataset* data,
   };
   if (outputs.wants_curve()) {
     hooks.on_evaluation = [&](const Evaluation& evaluation) { outputs.add_evaluation(evaluation); };
+  } else if (evaluates_for_curve_) {
+    hooks.on_evaluation = [](const Evaluation&) {};
   }
   hooks.stop_requested = stop_requested;
   if (shard != nullptr) {

@@ -68,7 +68,8 @@ class TrainCommand {
   std::string resume_;
   std::optional<Checkpoint> resumed_;  // --resume's checkpoint, read before the data
   bool distributed_ = false;
-  std::optional<MpiSession> mpi_;  // --distributed: open for the run
+  std::optional<MpiSession> mpi_;     // --distributed: open for the run
+  bool evaluates_for_curve_ = false;  // --distributed: process 0 writes --curve-out
   bool quiet_ = false;
 };
 

@@ -7,7 +7,8 @@
 
 namespace linsgd {
 
-void require_usable_weights(const float* weights, int64_t rows, const std::string& source) {
+void require_usable_weights(const float* weights, int64_t rows, const std::string& source,
+                            bool some_positive) {
   double sum = 0.0;
   for (int64_t i = 0; i < rows; ++i) {
     const float weight = weights[i];
@@ -17,7 +18,9 @@ void require_usable_weights(const float* weights, int64_t rows, const std::strin
     }
     sum += weight;
   }
-  if (rows > 0 && !(sum > 0.0)) throw InputError(source + ": every sample weight is 0");
+  if (some_positive && rows > 0 && !(sum > 0.0)) {
+    throw InputError(source + ": every sample weight is 0");
+  }
 }
 
 DataView view_of(const Dataset& data) {

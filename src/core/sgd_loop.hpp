@@ -85,10 +85,13 @@ class SgdLoop {
   // config.engine must be resolved (kGemv or kFused; see choose_engine), and `fused` is the
   // plan it was chosen with (exec.plan_fused of this shape): the loop prepares and runs that
   // plan, it does not make another. `evaluation_interval` > 0 ends chunks at its multiples.
-  // `initial` (when not null) replaces the drawn starting weights and the zero bias.
+  // `initial` (when not null) replaces the drawn starting weights and the zero bias. With a
+  // `shard` every step sums its gradient and per-row terms across the processes of a
+  // data-parallel run before its update (the gemv engine on the CPU; the caller refuses the
+  // rest).
   SgdLoop(Exec& exec, const ResidentData<Exec>& data, const TrainConfig& config,
           const FusedPlan& fused, int64_t evaluation_interval = 0,
-          const InitialParameters* initial = nullptr)
+          const InitialParameters* initial = nullptr, const DataShard* shard = nullptr)
       : exec_(exec),
         engine_(config.engine),
         steps_(config.steps),
@@ -119,6 +122,9 @@ class SgdLoop {
         blocks_done_(exec.template allocate<unsigned>(1)),
         fused_partials_(exec.template allocate<float>(
             engine_ == Engine::kFused ? fused_plan_.partial_floats : 0)),
+        shard_(shard),
+        step_sums_(exec.template allocate<float>(
+            shard != nullptr ? data.features + (rule_.plain_data ? 1 : 3) * config.batch_size : 0)),
         replayer_(exec.make_step_replayer()),
         divergence_advice_(divergence_advice(config)) {
     if (engine_ != Engine::kGemv && engine_ != Engine::kFused) {
@@ -304,13 +310,6 @@ class SgdLoop {
     return averaging_begun(steps_done) ? average_.data() + args_.features : bias_.data();
   }
   const StepRule& rule() const { return rule_; }
-  // Makes every step sum its gradient and per-row terms across the processes of a data-parallel
-  // run before its update (the gemv engine on the CPU; the caller refuses the rest).
-  void sum_across(const DataShard* shard) {
-    shard_ = shard;
-    const int64_t terms = rule_.plain_data ? args_.batch : 3 * args_.batch;
-    step_sums_ = exec_.template allocate<float>(shard != nullptr ? args_.features + terms : 0);
-  }
   int64_t chunk_steps() const { return chunk_steps_; }
 
  private:
@@ -454,9 +453,7 @@ class SgdLoop {
   Engine engine_;
   int64_t steps_;
   int64_t chunk_steps_;
-  int64_t start_step_ = 0;            // where run() begins: 0, or a resumed state's step
-  const DataShard* shard_ = nullptr;  // a data-parallel run's sums, or none
-  Buffer<float> step_sums_;           // its step's terms, packed for one exchange
+  int64_t start_step_ = 0;  // where run() begins: 0, or a resumed state's step
   FusedPlan fused_plan_;
   RandomGenerator generator_;
   StepRule rule_;
@@ -484,6 +481,8 @@ class SgdLoop {
   // Every pointer and scalar a step reads: the buffers above and the data's, set once (buffers
   // do not move), so captured graphs and the fused kernel see the same values on every chunk.
   StepArgs args_;
+  const DataShard* shard_;   // a data-parallel run's sums, or none
+  Buffer<float> step_sums_;  // its step's terms, packed for one exchange
   typename Exec::StepReplayer replayer_;
   std::string divergence_advice_;  // the end of the error a diverged run throws
 };

@@ -183,25 +183,6 @@ TrainResult solve_exactly(Exec& exec, const TrainConfig& config, const ResidentD
   return result;
 }
 
-// Throws UsageError for what a data-parallel run does not do yet: the GPU (NCCL), --lr auto and
-// the exact solver (their passes over the data would need sums too), a validation set,
-// checkpoints, and the fused engine (it reads X by the batch's rows, which a process may not
-// hold).
-inline void require_shardable(const TrainConfig& config, DeviceKind backend,
-                              const DataView* validation, const TrainHooks& hooks) {
-  const auto refuse = [](const std::string& what) {
-    throw UsageError("--distributed: " + what + " is not available in a data-parallel run yet");
-  };
-  if (backend != DeviceKind::kCpu) refuse("the GPU (--device cuda)");
-  if (config.learning_rate_auto) refuse("--lr auto");
-  if (config.solver == Solver::kExact) refuse("--solver exact");
-  if (validation != nullptr) refuse("a validation set");
-  if (hooks.on_state || hooks.resume_from != nullptr) refuse("--checkpoint or --resume");
-  if (config.engine == Engine::kFused || config.fused_blocks > 0) refuse("--engine fused");
-  // Each process's clock would stop it after a different chunk, leaving the others waiting.
-  if (config.max_seconds > 0.0) refuse("--max-seconds");
-}
-
 // Makes `data`, this process's rows (or, `synthetic`, the whole generated problem, whose rows
 // it then keeps only), the shard of a data-parallel run: n is everyone's, and so is the weight
 // sum the objective divides by.
@@ -215,6 +196,7 @@ void take_shard(const DataShard& shard, bool synthetic, ResidentData<Exec>& data
                      " rows, its shard " + std::to_string(shard.rows));
   } else {
     shard.sum_doubles(&data.weight_sum, 1);
+    if (!(data.weight_sum > 0.0)) throw InputError("--distributed: every sample weight is 0");
   }
   data.first_row = shard.first_row;
   data.local_rows = shard.rows;
@@ -235,7 +217,7 @@ TrainResult train_with(Exec& exec, const TrainConfig& requested, const DataView*
   const FusedPlan fused_plan =
       exec.plan_fused(features, requested.batch_size, requested.fused_blocks);
   const DataShard* shard = hooks.shard;
-  if (shard != nullptr) require_shardable(requested, backend, validation_set, hooks);
+  if (shard != nullptr) require_shardable(requested, backend, validation_set != nullptr, &hooks);
   if (placement == DataPlacement::kHostMapped || shard != nullptr) {
     if (shard == nullptr && (requested.engine == Engine::kFused || requested.fused_blocks > 0)) {
       throw UsageError(
@@ -288,8 +270,8 @@ TrainResult train_with(Exec& exec, const TrainConfig& requested, const DataView*
     };
   }
   const bool evaluations = config.evaluates() || static_cast<bool>(hooks.on_evaluation);
-  SgdLoop<Exec> loop(exec, data, config, fused_plan, evaluations ? config.eval_every : 0, initial);
-  loop.sum_across(shard);
+  SgdLoop<Exec> loop(exec, data, config, fused_plan, evaluations ? config.eval_every : 0, initial,
+                     shard);
   StoppingRules<Exec> rules(exec, config, data, validation ? &*validation : nullptr, loop,
                             run_hooks, evaluations);
   TrainResult result;

@@ -68,7 +68,7 @@ TrainResult dispatch(const TrainConfig& config, const DataView* data, const Data
 
 // Throws InputError unless `view` has its arrays; `expected_features` >= 0 asks for that many
 // features.
-void require_arrays(const DataView& view, int64_t expected_features) {
+void require_arrays(const DataView& view, int64_t expected_features, bool whole_data = true) {
   if (view.rows <= 0 || view.features <= 0) {
     throw InputError(view.source + ": " + std::to_string(view.rows) + " rows x " +
                      std::to_string(view.features) +
@@ -80,7 +80,7 @@ void require_arrays(const DataView& view, int64_t expected_features) {
   }
   // Host weights are checked here; a GPU's, by their sum when they are made resident.
   if (view.has_sample_weights() && view.memory == MemoryKind::kHost) {
-    require_usable_weights(view.sample_weights, view.rows, view.source);
+    require_usable_weights(view.sample_weights, view.rows, view.source, whole_data);
   }
   if (expected_features >= 0 && view.features != expected_features) {
     throw InputError(view.source + " has " + std::to_string(view.features) +
@@ -111,7 +111,7 @@ TrainResult train_synthetic(const TrainConfig& config, const TrainHooks& hooks) 
 TrainResult train_on_view(const TrainConfig& config, const DataView& data,
                           const DataView* validation, const InitialParameters* initial,
                           const TrainHooks& hooks) {
-  require_arrays(data, -1);
+  require_arrays(data, -1, hooks.shard == nullptr);
   if (validation != nullptr) {
     require_arrays(*validation, data.features);
     if (validation->memory != data.memory) {
@@ -120,7 +120,8 @@ TrainResult train_on_view(const TrainConfig& config, const DataView& data,
     }
   }
   if (initial != nullptr) require_usable(*initial, data.features);
-  TrainConfig sized = resolve_for_rows(config, data.rows);
+  // Epochs are passes over all the rows: every process's, in a data-parallel run.
+  TrainConfig sized = resolve_for_rows(config, hooks.shard ? hooks.shard->total_rows : data.rows);
   sized.rows = data.rows;
   sized.features = data.features;
   validate(sized);
