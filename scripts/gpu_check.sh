@@ -123,21 +123,15 @@ if has bench; then
   grep -E "^- " "$work/bench/gpu-acceptance.md" 2>/dev/null | tee -a "$summary"
 fi
 
-if has sweep; then
-  t0=$SECONDS
-  timeout "$(limit 120)" benchmarks/sweep_fused_blocks.sh "$build" "$work/sweep" \
-    > "$work/sweep.log" 2>&1
-  note "sweep_fused_blocks.sh: exit $? ($((SECONDS - t0)) s)"
-  cat "$work/sweep/fused-blocks.md" 2>/dev/null | tee -a "$summary"
-fi
-
-if has stream; then
-  t0=$SECONDS
-  timeout "$(limit 150)" benchmarks/stream_from_host.sh "$build" "$work/stream" \
-    > "$work/stream.log" 2>&1
-  note "stream_from_host.sh: exit $? ($((SECONDS - t0)) s)"
-  cat "$work/stream/stream.md" 2>/dev/null | tee -a "$summary"
-fi
+# A benchmark script that writes a table: run within SECONDS, its table into the summary.
+table_stage() { # name, seconds, script, table file
+  local t0=$SECONDS
+  timeout "$(limit "$2")" "benchmarks/$3" "$build" "$work/$1" > "$work/$1.log" 2>&1
+  note "$3: exit $? ($((SECONDS - t0)) s)"
+  cat "$work/$1/$4" 2>/dev/null | tee -a "$summary"
+}
+if has sweep; then table_stage sweep 120 sweep_fused_blocks.sh fused-blocks.md; fi
+if has stream; then table_stage stream 150 stream_from_host.sh stream.md; fi
 
 if has fit; then
   t0=$SECONDS
