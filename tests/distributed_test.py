@@ -6,8 +6,11 @@
   squared loss without weights, with weights whose first rows weigh 0 (a share of weight 0),
   Huber with an L2 penalty, momentum and epoch sampling, --epochs over shares of unequal
   sizes, and evaluations (--curve-out, written by process 0, and --tol stopping);
+- each process reads its own rows of the file (CSV, and .npy with a --labels file) and
+  --standardize takes its statistics over every process's rows;
 - only process 0 writes the outputs;
-- a failure (bad data) ends every process with the error and a non-zero exit, without a hang;
+- a failure (bad data) ends every process with the error of the process whose rows hold it
+  (printed once: the others never parse that row) and a non-zero exit, without a hang;
 - what a data-parallel run does not do yet is refused with exit 2.
     tests/distributed_test.py LINSGD MPIRUN
 """
@@ -15,6 +18,7 @@ import csv
 import json
 import os
 import random
+import struct
 import subprocess
 import sys
 import tempfile
@@ -43,6 +47,16 @@ def run(arguments, processes=None, timeout=120):
                           env=environment)
 
 
+def write_npy(path, rows, columns, values):
+    """A float32 .npy file, as NumPy's format specification lays it out."""
+    shape = f"({rows},)" if columns is None else f"({rows}, {columns})"
+    header = f"{{'descr': '<f4', 'fortran_order': False, 'shape': {shape}, }}"
+    header += " " * (63 - (10 + len(header)) % 64) + "\n"
+    with open(path, "wb") as file:
+        file.write(b"\x93NUMPY\x01\x00" + struct.pack("<H", len(header)) + header.encode())
+        file.write(struct.pack(f"<{len(values)}f", *values))
+
+
 def losses(path):
     with open(path) as file:
         return [float(row["batch_loss"]) for row in csv.DictReader(file)]
@@ -67,6 +81,9 @@ with tempfile.TemporaryDirectory() as directory:
         for i, line in enumerate(lines[1:]):
             a, b, c, w, y = line.split(",")
             file.write(f"{a},{b},{c},{0 if i < 120 else w},{y}\n")
+    rows = [[float(v) for v in line.split(",")] for line in open("data.csv").read().split()[1:]]
+    write_npy("X.npy", len(rows), 3, [v for row in rows for v in row[:3]])
+    write_npy("y.npy", len(rows), None, [row[4] for row in rows])
     option_sets = {
         "plain": ["--target", "y", "--steps", "400", "--batch-size", "16"],
         "weighted": ["--target", "y", "--sample-weight", "w", "--steps", "400",
@@ -77,6 +94,9 @@ with tempfile.TemporaryDirectory() as directory:
                   "--loss", "huber", "--epsilon", "0.2", "--penalty", "l2", "--alpha", "0.01",
                   "--momentum", "0.5", "--sampling", "epoch"],
         "epochs": ["--target", "y", "--epochs", "3", "--batch-size", "1", "--sampling", "epoch"],
+        "standardized": ["--target", "y", "--standardize", "--steps", "300", "--batch-size",
+                         "16", "--lr", "0.05"],
+        "npy": ["--data", "X.npy", "--labels", "y.npy", "--steps", "300", "--batch-size", "16"],
         "evaluated": ["--target", "y", "--steps", "3000", "--batch-size", "8", "--eval-every",
                       "100", "--curve-out", "curve.csv", "--tol", "1e-6", "--n-iter-no-change",
                       "3"],
@@ -131,7 +151,7 @@ with tempfile.TemporaryDirectory() as directory:
         file.write("a,y\n" + "".join(f"{i},{i}\n" for i in range(50)) + "x,1\n")
     bad = run(["train", "--device", "cpu", "--data", "bad.csv", "--quiet"], 3, timeout=60)
     check(bad.returncode != 0, "bad data: exit 0")
-    check("linsgd: error: bad.csv" in bad.stderr and "line 52" in bad.stderr,
+    check(bad.stderr.count("linsgd: error: bad.csv: line 52, column 1: not a number: 'x'") == 1,
           f"bad data: {bad.stderr}")
     refused = run(["train", "--device", "cpu", "--lr", "auto", "--steps", "5", "--quiet"], 2)
     check(refused.returncode == 2 and

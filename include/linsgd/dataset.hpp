@@ -4,12 +4,26 @@
 // column (prediction input).
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
 
 namespace linsgd {
+
+// Share `index` of `count` of a table's rows, for one process of a data-parallel run: the rows
+// split into contiguous runs as even as they go, the first rows % count shares one row longer.
+struct RowShare {
+  int index = 0;
+  int count = 1;
+
+  bool whole() const { return count == 1; }
+  int64_t first_row(int64_t rows) const {
+    return index * (rows / count) + std::min<int64_t>(index, rows % count);
+  }
+  int64_t row_count(int64_t rows) const { return rows / count + (index < rows % count ? 1 : 0); }
+};
 
 struct Dataset {
   int64_t rows = 0;
@@ -25,6 +39,10 @@ struct Dataset {
   // Columns of the file that were not read: with ReadOptions::feature_names matched by name,
   // the columns that are neither those features nor the target, by name.
   std::vector<std::string> ignored_columns;
+  // Read with ReadOptions::share: these are rows [first_row, first_row + rows) of the file's
+  // file_rows. Read whole: first_row 0 and file_rows = rows.
+  int64_t first_row = 0;
+  int64_t file_rows = 0;
 
   bool has_target() const { return !y.empty(); }
   bool has_sample_weights() const { return !sample_weights.empty(); }
@@ -51,9 +69,10 @@ struct DataView {
 
 // Throws InputError unless each of the `rows` weights is finite and >= 0 and, when
 // `some_positive`, not all are 0 (the objective divides by their sum), naming `source` and the
-// first bad row. (A data-parallel process's share may weigh 0: their sum is checked across.)
+// first bad row (counted from `first_row`, the first of a share's). (A data-parallel process's
+// share may weigh 0: their sum is checked across.)
 void require_usable_weights(const float* weights, int64_t rows, const std::string& source,
-                            bool some_positive = true);
+                            bool some_positive = true, int64_t first_row = 0);
 
 // A view of `data`'s arrays (`data` must outlive it). Throws InputError when `data` has no
 // targets, or X, y or the weights do not match its rows and features.
@@ -87,6 +106,10 @@ struct ReadOptions {
   std::string sample_weight;
   // CSV: threads parsing a quote-free file; 0 = one per 32 MiB, up to the cores.
   int parse_threads = 0;
+  // Keep only this share of the rows (a data-parallel run's process; default: all). A .npy file
+  // is read at the share's rows alone; a CSV file is scanned for its records' ends, and only the
+  // share's are parsed (so a bad cell elsewhere is another share's error).
+  RowShare share;
 };
 
 // Reads `path` ("-" is standard input; a pipe or device is read to its end): NumPy's .npy

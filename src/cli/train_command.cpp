@@ -16,25 +16,12 @@
 namespace linsgd::cli {
 namespace {
 
-// Rows [first, first + count) of `data`, with their targets and weights.
-Dataset rows_of(const Dataset& data, int64_t first, int64_t count) {
-  Dataset share = data;
-  share.rows = count;
-  share.X.assign(data.X.begin() + first * data.features,
-                 data.X.begin() + (first + count) * data.features);
-  share.y.assign(data.y.begin() + first, data.y.begin() + first + count);
-  if (data.has_sample_weights()) {
-    share.sample_weights.assign(data.sample_weights.begin() + first,
-                                data.sample_weights.begin() + first + count);
-  }
-  return share;
-}
-
+// Of the whole file: a data-parallel process read its share of the rows.
 std::string format_data_line(const Dataset& data, double seconds) {
   char counts[160];
   std::snprintf(counts, sizeof(counts),
                 ": %lld rows x %lld features, target '%s', read in %.2f s\n",
-                static_cast<long long>(data.rows), static_cast<long long>(data.features),
+                static_cast<long long>(data.file_rows), static_cast<long long>(data.features),
                 data.target_name.c_str(), seconds);
   return "data                " + data.source + counts;
 }
@@ -136,6 +123,11 @@ int TrainCommand::run() {
                          " is not available in a data-parallel run yet");
       }
     }
+    if (data_.data == "-") {
+      throw UsageError(
+          "--distributed: --data - (standard input reaches one process); each process reads "
+          "its rows from the file: name it");
+    }
     if (config.device == DeviceKind::kAuto) config.device = DeviceKind::kCpu;
     require_shardable(config, config.device);
     // Every process evaluates where process 0 does for the curve it writes: evaluations are
@@ -153,6 +145,7 @@ int TrainCommand::run() {
   }
   ReadOptions read_options = data_.read_options();
   read_options.sample_weight = options_.sample_weight();
+  if (mpi_) read_options.share = mpi_->share();  // each process reads its rows alone
   const DeviceChoice choice = resolve_device(config.device);
   config.device = choice.kind;
   require_options_apply(choice.kind, config);
@@ -193,9 +186,10 @@ DataShard TrainCommand::shard_of(int64_t rows) const {
     throw InputError("--distributed: " + std::to_string(rows) + " rows cannot be shared by " +
                      std::to_string(mpi_->size()) + " processes");
   }
+  const RowShare share = mpi_->share();
   DataShard shard;
-  shard.first_row = MpiSession::first_row(rows, mpi_->rank(), mpi_->size());
-  shard.rows = MpiSession::row_count(rows, mpi_->rank(), mpi_->size());
+  shard.first_row = share.first_row(rows);
+  shard.rows = share.row_count(rows);
   shard.total_rows = rows;
   shard.sum_floats = [this](float* values, int64_t count) { mpi_->sum_floats(values, count); };
   shard.sum_doubles = [this](double* values, int64_t count) { mpi_->sum_doubles(values, count); };
@@ -325,15 +319,18 @@ TrainCommand::Outcome TrainCommand::train_on_file(const TrainConfig& config,
   std::optional<Dataset> validation;  // as training sees it: standardized alike
   if (held_out) validation = *held_out;
   if (standardize_) {
-    statistics = fit_standardization(training);
+    // A data-parallel run's statistics are of every process's rows.
+    statistics = mpi_ ? fit_standardization(training,
+                                            [this](double* values, int64_t count) {
+                                              mpi_->sum_doubles(values, count);
+                                            })
+                      : fit_standardization(training);
     standardize(*statistics, training);
     if (validation) standardize(*statistics, *validation);
   }
   if (mpi_) {
-    // This process trains on its share of the rows (the file was read, and standardized, whole).
-    const DataShard shard = shard_of(training.rows);
-    const Dataset share = rows_of(training, shard.first_row, shard.rows);
-    outcome.result = train(config, &share, nullptr, outputs, &shard);
+    const DataShard shard = shard_of(training.file_rows);
+    outcome.result = train(config, &training, nullptr, outputs, &shard);
   } else {
     outcome.result = train(config, &training, validation ? &*validation : nullptr, outputs);
   }
@@ -352,8 +349,9 @@ TrainCommand::Outcome TrainCommand::train_on_file(const TrainConfig& config,
   } else if (outputs.wants_report()) {
     Model as_trained = model;  // `training` is already standardized
     as_trained.standardization.reset();
-    outcome.report = real_data_report(outcome.result, outputs.loss_curve(),
-                                      predict(as_trained, training), training.y, "training rows");
+    outcome.report =
+        real_data_report(outcome.result, outputs.loss_curve(), predict(as_trained, training),
+                         training.y, mpi_ ? "process 0's training rows" : "training rows");
   }
   return outcome;
 }

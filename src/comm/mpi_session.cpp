@@ -17,15 +17,6 @@ bool session_open = false;
 
 }  // namespace
 
-int64_t MpiSession::first_row(int64_t rows, int rank, int size) {
-  const int64_t base = rows / size, extra = rows % size;
-  return rank * base + (rank < extra ? rank : extra);
-}
-
-int64_t MpiSession::row_count(int64_t rows, int rank, int size) {
-  return rows / size + (rank < rows % size ? 1 : 0);
-}
-
 #ifdef LINSGD_HAVE_MPI
 
 namespace {

@@ -6,6 +6,8 @@
 
 #include <cstdint>
 
+#include "linsgd/dataset.hpp"
+
 namespace linsgd {
 
 class MpiSession {
@@ -23,10 +25,8 @@ class MpiSession {
   void sum_floats(float* values, int64_t count) const;
   void sum_doubles(double* values, int64_t count) const;
 
-  // The first row and the row count of process `rank`'s contiguous share of `rows`: the rows
-  // split as evenly as they go, the first rows % size processes taking one more.
-  static int64_t first_row(int64_t rows, int rank, int size);
-  static int64_t row_count(int64_t rows, int rank, int size);
+  // This process's share of a table's rows: contiguous, the rows split as evenly as they go.
+  RowShare share() const { return {rank_, size_}; }
 
   // When a session is open in this process: ends every process of the run with `exit_code`
   // (after this one has printed its error). Returns when none is open.

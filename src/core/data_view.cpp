@@ -8,12 +8,12 @@
 namespace linsgd {
 
 void require_usable_weights(const float* weights, int64_t rows, const std::string& source,
-                            bool some_positive) {
+                            bool some_positive, int64_t first_row) {
   double sum = 0.0;
   for (int64_t i = 0; i < rows; ++i) {
     const float weight = weights[i];
     if (!std::isfinite(weight) || weight < 0.0f) {
-      throw InputError(source + ": row " + std::to_string(i) + ": sample weight " +
+      throw InputError(source + ": row " + std::to_string(first_row + i) + ": sample weight " +
                        std::to_string(weight) + " (must be finite and >= 0)");
     }
     sum += weight;

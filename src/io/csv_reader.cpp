@@ -309,6 +309,73 @@ RowBlock parse_data(const char* begin, const char* end, int64_t first_line, cons
   return all;
 }
 
+// A run of records of the file: [begin, end), the first starting at line `first_line`.
+struct RecordRange {
+  const char* begin = nullptr;
+  const char* end = nullptr;
+  int64_t first_line = 1;
+};
+
+// Walks the records of [begin, end) without parsing their cells: where each ends, and on which
+// line. A quote-free file goes line by line (memchr); one with quotes goes through the scanner,
+// since a quoted field may hold a newline. Blank lines are not records, as for the scanner.
+class RecordWalker {
+ public:
+  RecordWalker(const char* begin, const char* end, int64_t first_line, char delimiter,
+               const std::string& source)
+      : position_(begin),
+        end_(end),
+        line_(first_line),
+        quoted_(std::memchr(begin, '"', static_cast<size_t>(end - begin)) != nullptr),
+        scanner_(begin, end, delimiter, source, first_line) {}
+
+  const char* position() const { return position_; }
+  int64_t line() const { return line_; }
+
+  // Moves past the next record (and the blank lines before it); false when none is left.
+  bool skip() {
+    if (quoted_) {
+      int64_t ignored = 0;
+      const bool found = scanner_.next(fields_, ignored);
+      position_ = scanner_.position();
+      line_ = scanner_.line();
+      return found;
+    }
+    while (position_ != end_) {
+      const auto* newline = static_cast<const char*>(
+          std::memchr(position_, '\n', static_cast<size_t>(end_ - position_)));
+      const char* line_end = newline != nullptr ? newline : end_;
+      const bool blank = line_end == position_ || (line_end - position_ == 1 && *position_ == '\r');
+      position_ = newline != nullptr ? newline + 1 : end_;
+      if (newline != nullptr) ++line_;
+      if (!blank) return true;
+    }
+    return false;
+  }
+
+ private:
+  const char* position_;
+  const char* end_;
+  int64_t line_;
+  bool quoted_;
+  CsvScanner scanner_;
+  std::vector<Field> fields_;
+};
+
+// The records of `share` among the data records of `data` (counted first), and their total.
+RecordRange share_of_records(const RecordRange& data, const RowShare& share, char delimiter,
+                             const std::string& source, int64_t& total) {
+  total = 0;
+  RecordWalker counter(data.begin, data.end, data.first_line, delimiter, source);
+  while (counter.skip()) ++total;
+  RecordWalker walker(data.begin, data.end, data.first_line, delimiter, source);
+  for (int64_t r = share.first_row(total); r > 0; --r) walker.skip();
+  RecordRange range{walker.position(), data.end, walker.line()};
+  for (int64_t r = share.row_count(total); r > 0; --r) walker.skip();
+  range.end = walker.position();
+  return range;
+}
+
 }  // namespace
 
 Dataset read_csv(const InputBytes& input, const ReadOptions& options) {
@@ -344,11 +411,18 @@ Dataset read_csv(const InputBytes& input, const ReadOptions& options) {
   dataset.named_by_header = has_header;
   dataset.ignored_columns = plan.ignored;
   // Without a header the first record is data: parse from the start of the file.
-  RowBlock rows =
-      has_header ? parse_data(scanner.position(), end, scanner.line(), shape, options.parse_threads)
-                 : parse_data(begin, end, 1, shape, options.parse_threads);
-  if (rows.rows == 0) throw InputError(path + ": no data rows after the header");
+  RecordRange data = has_header ? RecordRange{scanner.position(), end, scanner.line()}
+                                : RecordRange{begin, end, 1};
+  int64_t file_rows = 0;  // counted first for a share
+  if (!options.share.whole()) {
+    data = share_of_records(data, options.share, delimiter, path, file_rows);
+  }
+  RowBlock rows = parse_data(data.begin, data.end, data.first_line, shape, options.parse_threads);
+  if (options.share.whole()) file_rows = rows.rows;
+  if (file_rows == 0) throw InputError(path + ": no data rows after the header");
   dataset.rows = rows.rows;
+  dataset.first_row = options.share.first_row(file_rows);
+  dataset.file_rows = file_rows;
   dataset.X = std::move(rows.X);
   dataset.y = std::move(rows.y);
   dataset.sample_weights = std::move(rows.weights);

@@ -26,10 +26,12 @@ std::string shape_text(const std::vector<int64_t>& shape) {
   return text + ")";
 }
 
-void require_finite(const std::vector<float>& values, int64_t columns, const std::string& path) {
+// `values` hold rows from `first_row` on, of `columns` each.
+void require_finite(const std::vector<float>& values, int64_t columns, const std::string& path,
+                    int64_t first_row) {
   for (size_t i = 0; i < values.size(); ++i) {
     if (!std::isfinite(values[i])) {
-      throw InputError(path + ": row " + std::to_string(i / columns) + ", column " +
+      throw InputError(path + ": row " + std::to_string(first_row + i / columns) + ", column " +
                        std::to_string(i % columns) + ": non-finite value (NaN, Inf or beyond " +
                        "float range)");
     }
@@ -50,35 +52,38 @@ void refuse_csv_options(const ReadOptions& options, const std::string& path) {
 Dataset read_npy_dataset(const InputBytes& input, const ReadOptions& options) {
   const std::string& path = input.name();
   refuse_csv_options(options, path);
-  NpyArray array = read_npy(input);
+  NpyArray array = read_npy(input, options.share);
   if (array.shape.size() != 2) {
     throw InputError(path + ": expected a 2-D array (rows x columns), found shape " +
                      shape_text(array.shape));
   }
-  const int64_t rows = array.shape[0];
+  const int64_t file_rows = array.shape[0];
   const int64_t columns = array.shape[1];
-  if (rows == 0 || columns == 0) throw InputError(path + ": the array is empty");
-  require_finite(array.values, columns, path);
+  if (file_rows == 0 || columns == 0) throw InputError(path + ": the array is empty");
+  require_finite(array.values, columns, path, array.first_row);
+  const int64_t rows = options.share.row_count(file_rows);
 
   Dataset dataset;
   dataset.source = path;
   dataset.rows = rows;
+  dataset.first_row = array.first_row;
+  dataset.file_rows = file_rows;
   if (!options.labels.empty()) {
     if (!options.target.empty()) {
       throw UsageError("--target and --labels cannot be used together");
     }
     const InputBytes labels_input(options.labels);
-    NpyArray labels = read_npy(labels_input);
+    NpyArray labels = read_npy(labels_input, options.share);
     const bool column_vector = labels.shape.size() == 2 && labels.shape[1] == 1;
     if (labels.shape.size() != 1 && !column_vector) {
       throw InputError(options.labels + ": expected a 1-D array of targets, found shape " +
                        shape_text(labels.shape));
     }
-    if (labels.shape[0] != rows) {
+    if (labels.shape[0] != file_rows) {
       throw InputError(options.labels + ": " + std::to_string(labels.shape[0]) + " targets, but " +
-                       path + " has " + std::to_string(rows) + " rows");
+                       path + " has " + std::to_string(file_rows) + " rows");
     }
-    require_finite(labels.values, 1, options.labels);
+    require_finite(labels.values, 1, options.labels, labels.first_row);
     ReadOptions all_features = options;
     all_features.features_if_no_target = columns;
     const ColumnPlan plan = plan_columns(columns, {}, all_features, path);
@@ -123,10 +128,11 @@ bool named_npy(const std::string& path) {
   return suffix == ".npy";
 }
 
-// The sample weights of --sample-weight FILE: a 1-D .npy of one weight per row.
-std::vector<float> weights_file(const ReadOptions& options, int64_t rows) {
+// The sample weights of --sample-weight FILE: a 1-D .npy of one weight per row of the data's
+// `file_rows` (the share's alone with ReadOptions::share).
+std::vector<float> weights_file(const ReadOptions& options, int64_t file_rows) {
   const InputBytes input(options.sample_weight);
-  NpyArray weights = read_npy(input);
+  NpyArray weights = read_npy(input, options.share);
   const bool column_vector = weights.shape.size() == 2 && weights.shape[1] == 1;
   if (weights.shape.size() != 1 && !column_vector) {
     throw InputError(options.sample_weight +
@@ -134,9 +140,9 @@ std::vector<float> weights_file(const ReadOptions& options, int64_t rows) {
                      "shape " +
                      shape_text(weights.shape));
   }
-  if (weights.shape[0] != rows) {
+  if (weights.shape[0] != file_rows) {
     throw InputError(options.sample_weight + ": " + std::to_string(weights.shape[0]) +
-                     " sample weights for " + std::to_string(rows) + " rows");
+                     " sample weights for " + std::to_string(file_rows) + " rows");
   }
   return std::move(weights.values);
 }
@@ -168,12 +174,14 @@ Dataset read_dataset(const std::string& path, const ReadOptions& options) {
 Dataset read_dataset(const InputBytes& input, const ReadOptions& options) {
   Dataset dataset = read_by_format(input, options);
   if (weights_from_file(options)) {
-    dataset.sample_weights = weights_file(options, dataset.rows);
+    dataset.sample_weights = weights_file(options, dataset.file_rows);
   }
   if (dataset.has_sample_weights()) {
-    // Weights must be finite, >= 0 and not all 0: the objective divides by their sum.
+    // Weights must be finite, >= 0 and not all 0: the objective divides by their sum (a share's
+    // may all be 0: the sum across the shares is checked by the run).
     require_usable_weights(dataset.sample_weights.data(), dataset.rows,
-                           weights_from_file(options) ? options.sample_weight : input.name());
+                           weights_from_file(options) ? options.sample_weight : input.name(),
+                           options.share.whole(), dataset.first_row);
   }
   return dataset;
 }

@@ -54,7 +54,7 @@ std::vector<int64_t> parse_shape(std::string_view text, const std::string& path)
 
 }  // namespace
 
-NpyArray read_npy(const InputBytes& input) {
+NpyArray read_npy(const InputBytes& input, RowShare share) {
   const std::string& path = input.name();
   const std::string_view bytes(input.data(), input.size());
   if (bytes.size() < 10 || !input.starts_with(kNpyMagic)) {
@@ -121,8 +121,17 @@ NpyArray read_npy(const InputBytes& input) {
                      std::to_string(expected) + " bytes of data, the file holds " +
                      std::to_string(available));
   }
+  // The share's rows of the first dimension: a run of whole rows of the C-order payload.
+  uint64_t first = 0;
+  if (!share.whole() && !array.shape.empty()) {
+    const int64_t rows = array.shape[0];
+    const uint64_t row_values = rows == 0 ? 0 : count / static_cast<uint64_t>(rows);
+    array.first_row = share.first_row(rows);
+    first = static_cast<uint64_t>(array.first_row) * row_values;
+    count = static_cast<uint64_t>(share.row_count(rows)) * row_values;
+  }
   array.values.resize(count);
-  const char* payload = bytes.data() + payload_start;
+  const char* payload = bytes.data() + payload_start + first * item_size;
   if (count == 0) return array;  // no payload to copy (and memcpy of a null vector is undefined)
   if (item_size == 4) {
     std::memcpy(array.values.data(), payload, count * 4);

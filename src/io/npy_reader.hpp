@@ -9,12 +9,16 @@
 #include <vector>
 
 #include "io/input_bytes.hpp"
+#include "linsgd/dataset.hpp"
 
 namespace linsgd {
 
 struct NpyArray {
-  std::vector<int64_t> shape;
-  std::vector<float> values;  // converted to float32, C order
+  std::vector<int64_t> shape;  // the file's
+  // Converted to float32, C order: the whole array, or with a RowShare, rows [first_row,
+  // first_row + share.row_count(shape[0])) of the first dimension.
+  std::vector<float> values;
+  int64_t first_row = 0;
 };
 
 // The format's magic bytes, which its data starts with.
@@ -22,7 +26,7 @@ inline constexpr const char* kNpyMagic = "\x93NUMPY";
 
 // Throws InputError naming the input and what is wrong: not .npy, unsupported dtype (only <f4
 // and <f8; a structured dtype is named whole), Fortran order, or a payload shorter than the
-// shape says.
-NpyArray read_npy(const InputBytes& input);
+// shape says. With a share, only its rows of the first dimension are read (and converted).
+NpyArray read_npy(const InputBytes& input, RowShare share = {});
 
 }  // namespace linsgd

@@ -53,14 +53,18 @@ Dataset take_rows(const Dataset& data, const std::vector<int64_t>& rows) {
 
 }  // namespace
 
-Standardization fit_standardization(const Dataset& data) {
+Standardization fit_standardization(const Dataset& data, const SumAcross& sum_across) {
   const int64_t d = data.features;
-  std::vector<double> sum(d, 0.0), square_sum(d, 0.0);
+  // The sums and the row count, then the squared deviations: added across the shares (in
+  // double) when the rows are spread over the processes of a data-parallel run.
+  std::vector<double> sum(d + 1, 0.0), square_sum(d, 0.0);
   for (int64_t i = 0; i < data.rows; ++i) {
     const float* x = data.X.data() + i * d;
     for (int64_t j = 0; j < d; ++j) sum[j] += x[j];
   }
-  const auto n = static_cast<double>(data.rows);
+  sum[d] = static_cast<double>(data.rows);
+  if (sum_across) sum_across(sum.data(), d + 1);
+  const double n = sum[d];
   Standardization statistics;
   for (int64_t j = 0; j < d; ++j) statistics.mean.push_back(static_cast<float>(sum[j] / n));
   // Second pass around the mean: no cancellation for features with a large offset.
@@ -71,6 +75,7 @@ Standardization fit_standardization(const Dataset& data) {
       square_sum[j] += centered * centered;
     }
   }
+  if (sum_across) sum_across(square_sum.data(), d);
   for (int64_t j = 0; j < d; ++j) {
     const auto deviation = static_cast<float>(std::sqrt(square_sum[j] / n));
     statistics.scale.push_back(deviation > 0.0f && std::isfinite(deviation) ? deviation : 1.0f);

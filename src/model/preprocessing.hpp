@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <utility>
 
 #include "linsgd/dataset.hpp"
@@ -15,8 +16,12 @@ inline float standardized(float x, float mean, float scale) {
   return (x - mean) / scale;
 }
 
-// Mean and standard deviation of each feature over the rows of `data` (accumulated in double).
-Standardization fit_standardization(const Dataset& data);
+// Adds arrays across the processes of a data-parallel run, in place (every process gets the sums).
+using SumAcross = std::function<void(double* values, int64_t count)>;
+
+// Mean and standard deviation of each feature over the rows of `data` (accumulated in double);
+// with `sum_across`, over the rows of every process's share (`data` being this one's).
+Standardization fit_standardization(const Dataset& data, const SumAcross& sum_across = {});
 
 // Applies x' = (x - mean) / scale in place. Throws InputError when the feature counts differ.
 void standardize(const Standardization& statistics, Dataset& data);
