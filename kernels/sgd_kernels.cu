@@ -31,11 +31,12 @@ unsigned grid_for(int64_t count) {
 }
 
 // The draws of a chunk become row indices, in place (exact integer arithmetic).
-__global__ void rows_from_draws_kernel(uint32_t* draws, int64_t count, int64_t rows) {
+__global__ void rows_from_draws_kernel(uint32_t* draws, int64_t count, int64_t rows,
+                                       int64_t first_row) {
   const int64_t stride = static_cast<int64_t>(gridDim.x) * blockDim.x;
   for (int64_t i = static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x; i < count;
        i += stride) {
-    draws[i] = static_cast<uint32_t>(row_from_draw(draws[i], rows));
+    draws[i] = static_cast<uint32_t>(first_row + row_from_draw(draws[i], rows));
   }
 }
 
@@ -210,8 +211,9 @@ struct AsDouble {
 
 }  // namespace
 
-void rows_from_draws(cudaStream_t stream, uint32_t* draws, int64_t count, int64_t rows) {
-  rows_from_draws_kernel<<<grid_for(count), kBlockSize, 0, stream>>>(draws, count, rows);
+void rows_from_draws(cudaStream_t stream, uint32_t* draws, int64_t count, int64_t rows,
+                     int64_t first_row) {
+  rows_from_draws_kernel<<<grid_for(count), kBlockSize, 0, stream>>>(draws, count, rows, first_row);
   LINSGD_CUDA_CHECK_LAUNCH();
 }
 

@@ -14,8 +14,9 @@
 
 namespace linsgd::kernels {
 
-// A chunk's 32-bit draws become row indices in [0, rows), in place.
-void rows_from_draws(cudaStream_t stream, uint32_t* draws, int64_t count, int64_t rows);
+// A chunk's 32-bit draws become row indices in [first_row, first_row + rows), in place.
+void rows_from_draws(cudaStream_t stream, uint32_t* draws, int64_t count, int64_t rows,
+                     int64_t first_row);
 
 // The gemv engine's gather of step `slot` of the chunk: the sampled rows into args.X_batch, and
 // b - y of each into args.residual.

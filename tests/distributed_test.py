@@ -8,6 +8,11 @@
   sizes, and evaluations (--curve-out, written by process 0, and --tol stopping);
 - each process reads its own rows of the file (CSV, and .npy with a --labels file) and
   --standardize takes its statistics over every process's rows;
+- local SGD (--sync-every N): one process equals the one-process run bit for bit (weights,
+  bias, every loss); 2 and 3 processes, averaging every 1, 10 or 400 steps, end within 0.01 of
+  the exact solver's weighted least-squares solution, as the one-process run does; an
+  --eval-every that is not a multiple of N, epoch sampling, and --sync-every without
+  --distributed are refused;
 - only process 0 writes the outputs;
 - a failure (bad data) ends every process with the error of the process whose rows hold it
   (printed once: the others never parse that row) and a non-zero exit, without a hang;
@@ -130,6 +135,55 @@ with tempfile.TemporaryDirectory() as directory:
                       close([float(r["objective"]) for r in curve],
                             [float(r["objective"]) for r in reference_curve]),
                       f"{stem}: the curve differs from the one-process run's")
+
+    # Local SGD: one process is the lone run; more end near the exact solution as it does.
+    problem = ["train", "--device", "cpu", "--quiet", "--data", "data.csv", "--target", "y",
+               "--sample-weight", "w"]
+    local = problem + ["--steps", "1500", "--batch-size", "16", "--lr", "0.05"]
+    exact = run(problem + ["--solver", "exact", "--model-out", "exact.json"])
+    lone = run(local + ["--engine", "gemv", "--model-out", "lone.json", "--loss-out", "lone.csv"])
+    check(exact.returncode == 0 and lone.returncode == 0, f"local: {exact.stderr} {lone.stderr}")
+
+    def parameters(path):
+        model = json.load(open(path))
+        return model["weights"] + [model["bias"]]
+
+    one = run(local + ["--sync-every", "7", "--model-out", "local1.json", "--loss-out",
+                       "local1.csv"], 1)
+    check(one.returncode == 0 and parameters("local1.json") == parameters("lone.json") and
+          losses("local1.csv") == losses("lone.csv"),
+          f"local SGD, one process: not the lone run: {one.stderr}")
+    solution = parameters("exact.json")
+    check(max(abs(a - b) for a, b in zip(parameters("lone.json"), solution)) < 0.01,
+          "local SGD: the lone run does not reach the exact solution")
+    for processes in (2, 3):
+        for every in (1, 10, 400):  # 400: more than a chunk (256 steps) holds
+            stem = f"local-np{processes}-every{every}"
+            result = run(local + ["--sync-every", str(every), "--model-out", f"{stem}.json"],
+                         processes)
+            check(result.returncode == 0, f"{stem}: exit {result.returncode}: {result.stderr}")
+            if result.returncode == 0:
+                distance = max(abs(a - b) for a, b in zip(parameters(f"{stem}.json"), solution))
+                check(distance < 0.01, f"{stem}: {distance} from the exact solution")
+    # Evaluations come at averagings: the processes' one model, on every process's rows.
+    curved = run(local + ["--sync-every", "10", "--eval-every", "300", "--curve-out",
+                          "local-curve.csv"], 2)
+    curve = list(csv.DictReader(open("local-curve.csv"))) if curved.returncode == 0 else []
+    steps = [int(r["step"]) for r in curve]
+    check(len(steps) == 5 and steps[-1] == 1500 and all(step % 10 == 0 for step in steps) and
+          abs(float(curve[-1]["objective"]) - float(curve[0]["objective"])) < 1e-3,
+          f"local SGD curve: {curved.stderr} {curve}")
+    for extra, message in (
+            (["--eval-every", "15", "--tol", "1e-4"],
+             "--eval-every 15 must be a multiple of --sync-every 10"),
+            (["--sampling", "epoch"], "--sync-every: --sampling epoch is not available with "
+                                      "local SGD yet")):
+        refused = run(local + ["--sync-every", "10"] + extra, 2)
+        check(refused.returncode == 2 and message in refused.stderr,
+              f"local SGD {extra}: exit {refused.returncode}: {refused.stderr}")
+    alone = run(local + ["--sync-every", "10"])
+    check(alone.returncode == 2 and "--sync-every needs --distributed" in alone.stderr,
+          f"--sync-every alone: exit {alone.returncode}: {alone.stderr}")
 
     # The post's synthetic problem (generated whole by each process, which keeps its rows).
     post = ["train", "--device", "cpu", "--steps", "300", "--quiet", "--metrics-out"]

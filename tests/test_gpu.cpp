@@ -73,8 +73,9 @@ TEST_P(GpuKernels, DrawsBecomeTheCpusRows) {
   std::vector<uint32_t> cpu = testing::random_bits(3 * batch, 3);
   CudaExec exec;
   auto d_rows = to_device(exec, cpu);
-  host_kernels::rows_from_draws(cpu.data(), 3 * batch, rows);
-  exec.rows_from_draws(d_rows.data(), 3 * batch, rows);
+  // Offset as a data-parallel process's share (local SGD) maps them.
+  host_kernels::rows_from_draws(cpu.data(), 3 * batch, rows, 17);
+  exec.rows_from_draws(d_rows.data(), 3 * batch, rows, 17);
   EXPECT_TRUE(testing::all_close(exec.download(d_rows, 3 * batch), cpu, 0.0, 0.0));
 }
 

@@ -21,11 +21,14 @@ TEST_P(HostKernels, DrawsBecomeRowsByMultiplyShift) {
   const auto [rows, features, batch] = GetParam();
   (void)features;
   const auto draws = testing::random_bits(batch, 5);
-  std::vector<uint32_t> mapped = draws;
-  host_kernels::rows_from_draws(mapped.data(), batch, rows);
-  for (int64_t k = 0; k < batch; ++k) {
-    EXPECT_EQ(mapped[k], static_cast<uint32_t>(std::floor(static_cast<long double>(draws[k]) *
-                                                          rows / 4294967296.0L)));
+  for (const int64_t first_row : {int64_t{0}, int64_t{1000}}) {  // a process's share starts there
+    std::vector<uint32_t> mapped = draws;
+    host_kernels::rows_from_draws(mapped.data(), batch, rows, first_row);
+    for (int64_t k = 0; k < batch; ++k) {
+      EXPECT_EQ(mapped[k],
+                first_row + static_cast<uint32_t>(std::floor(static_cast<long double>(draws[k]) *
+                                                             rows / 4294967296.0L)));
+    }
   }
 }
 

@@ -124,23 +124,41 @@ struct TrainHooks;
 // Throws UsageError for what a data-parallel run (a DataShard) does not do yet: the GPU (NCCL),
 // --lr auto and the exact solver (their passes over the data would need sums too), a validation
 // set, checkpoints, the fused engine (it reads X by the batch's rows, which a process may not
-// hold) and --max-seconds (each process's clock would stop it after a different chunk).
+// hold) and --max-seconds (each process's clock would stop it after a different chunk); with
+// `sync_every` (local SGD), sampling by epoch and iterate averaging.
 void require_shardable(const TrainConfig& config, DeviceKind backend, bool validation = false,
-                       const TrainHooks* hooks = nullptr);
+                       const TrainHooks* hooks = nullptr, int64_t sync_every = 0);
 
 // One process's share of a data-parallel run (`linsgd train --distributed` under mpirun): its
-// data are rows [first_row, first_row + rows) of total_rows, and sum_floats and sum_doubles add
-// arrays across the processes in place (each process gets the sums; MPI_Allreduce). Every
-// process draws the same batches from the seed, computes the gradient of the batch rows it
-// holds, and after the sums applies the same update: a run equals the one-process run up to the
-// order the partial gradients are added in. CPU backend, gemv engine, SGD.
+// data are rows [first_row, first_row + rows) of total_rows, process `index` of `processes`, and
+// sum_floats and sum_doubles add arrays across the processes in place, average_floats averages
+// them (each process gets the same floats). CPU backend, gemv engine, SGD.
+// - sync_every 0: every process draws the same batches from the seed, computes the gradient of
+//   the batch rows it holds, and after the sums applies the same update: a run equals the
+//   one-process run up to the order the partial gradients are added in.
+// - sync_every N (local SGD): each process steps alone on batches of B of its own rows (process
+//   k's are the k-th B of K B draws a step from the seed's stream), and every N steps, and at
+//   the end, the processes' weights and biases are averaged (momentum stays each process's). One
+//   process equals the one-process run bit for bit.
 struct DataShard {
   int64_t first_row = 0;
   int64_t rows = 0;  // this process's
   int64_t total_rows = 0;
+  int index = 0;
+  int processes = 1;
+  int64_t sync_every = 0;
   std::function<void(float* values, int64_t count)> sum_floats;
   std::function<void(double* values, int64_t count)> sum_doubles;
+  std::function<void(float* values, int64_t count)> average_floats;
+
+  bool local_steps() const { return sync_every > 0; }
 };
+
+// `config` resolved for a data-parallel run, as resolve_for_rows does for one process: --epochs
+// counts passes over every process's rows (taken B a step, or K B a step by the K processes of
+// local SGD); with sync_every N, evaluations come at averagings: --eval-every must be a multiple
+// of N (UsageError otherwise), and its default is rounded up to one.
+TrainConfig resolve_for_shard(const TrainConfig& config, const DataShard& shard);
 
 // Ways to follow, stop, checkpoint and resume a run; each may be empty.
 struct TrainHooks {

@@ -57,6 +57,10 @@ TrainCommand::TrainCommand(CLI::App& app)
   c.add_flag("--distributed", distributed_,
              "train data-parallel across the processes mpirun starts: each holds a contiguous "
              "share of the rows; process 0 prints and writes the outputs");
+  c.add_option("--sync-every", sync_every_,
+               "with --distributed: local SGD, each process stepping on its own rows and the "
+               "processes' models averaged every N steps (default: one exchange of the gradient "
+               "a step)");
   c.add_flag("-q,--quiet", quiet_, "print nothing but errors");
 }
 
@@ -84,6 +88,13 @@ void TrainCommand::check_option_combinations(const TrainConfig& config) const {
   }
   if (!val_data_.empty() && !data_.labels.empty()) {
     throw UsageError("--val-data cannot be combined with --labels; use --val-fraction");
+  }
+  if (command_->count("--sync-every") > 0) {
+    if (!distributed_) throw UsageError("--sync-every needs --distributed");
+    if (sync_every_ < 1) {
+      throw UsageError("invalid value for --sync-every: " + std::to_string(sync_every_) +
+                       " (must be 1 or more)");
+    }
   }
   if (checkpoint_ == "-") {
     throw UsageError("--checkpoint -: a checkpoint is replaced as the run goes; name a file");
@@ -129,7 +140,7 @@ int TrainCommand::run() {
           "its rows from the file: name it");
     }
     if (config.device == DeviceKind::kAuto) config.device = DeviceKind::kCpu;
-    require_shardable(config, config.device);
+    require_shardable(config, config.device, false, nullptr, sync_every_);
     // Every process evaluates where process 0 does for the curve it writes: evaluations are
     // sums across the processes, which all must join.
     evaluates_for_curve_ = !options_.curve_out().empty();
@@ -191,8 +202,14 @@ DataShard TrainCommand::shard_of(int64_t rows) const {
   shard.first_row = share.first_row(rows);
   shard.rows = share.row_count(rows);
   shard.total_rows = rows;
+  shard.index = share.index;
+  shard.processes = share.count;
+  shard.sync_every = sync_every_;
   shard.sum_floats = [this](float* values, int64_t count) { mpi_->sum_floats(values, count); };
   shard.sum_doubles = [this](double* values, int64_t count) { mpi_->sum_doubles(values, count); };
+  shard.average_floats = [this](float* values, int64_t count) {
+    mpi_->average_floats(values, count);
+  };
   return shard;
 }
 
@@ -224,6 +241,8 @@ TrainResult TrainCommand::train(const TrainConfig& config, const Dataset* data,
   const int64_t rows = shard != nullptr  ? shard->total_rows
                        : data != nullptr ? data->rows
                                          : config.rows;
+  const int64_t steps = shard != nullptr ? resolve_for_shard(config, *shard).steps
+                                         : resolve_for_rows(config, rows).steps;
   DataFingerprint fingerprint;
   if (resumed_ || outputs.wants_checkpoints()) {
     fingerprint =
@@ -245,8 +264,8 @@ TrainResult TrainCommand::train(const TrainConfig& config, const Dataset* data,
     hooks.resume_from = &state;
     if (!quiet_) {
       std::fprintf(stderr, "linsgd: resuming from step %lld of %lld (%s)\n",
-                   static_cast<long long>(state.steps_done),
-                   static_cast<long long>(resolve_for_rows(config, rows).steps), resume_.c_str());
+                   static_cast<long long>(state.steps_done), static_cast<long long>(steps),
+                   resume_.c_str());
     }
   }
   if (outputs.wants_checkpoints()) {
@@ -263,7 +282,7 @@ TrainResult TrainCommand::train(const TrainConfig& config, const Dataset* data,
   // From here the first Ctrl-C stops the run instead of the process: opened before the loss
   // file, so a signal that finds it being written finds the window open too.
   const TrainingWindow window;
-  outputs.start(resolve_for_rows(config, rows).steps, validation != nullptr);
+  outputs.start(steps, validation != nullptr);
   if (data == nullptr) return train_synthetic(config, hooks);
   return validation != nullptr ? train_on_data(config, *data, *validation, hooks)
                                : train_on_data(config, *data, hooks);

@@ -61,6 +61,12 @@ void MpiSession::sum_doubles(double* values, int64_t count) const {
   sum_in_pieces(values, count, MPI_DOUBLE, rank_);
 }
 
+void MpiSession::average_floats(float* values, int64_t count) const {
+  sum_floats(values, count);
+  const float share = 1.0f / static_cast<float>(size_);
+  for (int64_t i = 0; i < count; ++i) values[i] *= share;
+}
+
 void MpiSession::abort_all_if_open(int exit_code) {
   if (session_open) MPI_Abort(MPI_COMM_WORLD, exit_code);
 }
@@ -75,6 +81,7 @@ MpiSession::MpiSession() {
 MpiSession::~MpiSession() = default;
 void MpiSession::sum_floats(float*, int64_t) const {}
 void MpiSession::sum_doubles(double*, int64_t) const {}
+void MpiSession::average_floats(float*, int64_t) const {}
 void MpiSession::abort_all_if_open(int) {}
 
 #endif

@@ -24,6 +24,9 @@ class MpiSession {
   // 0, then sent).
   void sum_floats(float* values, int64_t count) const;
   void sum_doubles(double* values, int64_t count) const;
+  // In place, the mean of every process's values: their sum times 1 / size (the same floats on
+  // every process; one process's values are left as they are).
+  void average_floats(float* values, int64_t count) const;
 
   // This process's share of a table's rows: contiguous, the rows split as evenly as they go.
   RowShare share() const { return {rank_, size_}; }

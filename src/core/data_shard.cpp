@@ -1,4 +1,5 @@
-// require_shardable: what a data-parallel run refuses.
+// require_shardable: what a data-parallel run refuses; resolve_for_shard: its steps and
+// evaluations.
 #include <string>
 
 #include "linsgd/errors.hpp"
@@ -7,7 +8,7 @@
 namespace linsgd {
 
 void require_shardable(const TrainConfig& config, DeviceKind backend, bool validation,
-                       const TrainHooks* hooks) {
+                       const TrainHooks* hooks, int64_t sync_every) {
   const auto refuse = [](const std::string& what) {
     throw UsageError("--distributed: " + what + " is not available in a data-parallel run yet");
   };
@@ -20,6 +21,33 @@ void require_shardable(const TrainConfig& config, DeviceKind backend, bool valid
   }
   if (config.engine == Engine::kFused || config.fused_blocks > 0) refuse("--engine fused");
   if (config.max_seconds > 0.0) refuse("--max-seconds");
+  if (sync_every > 0) {
+    const auto refuse_local = [](const std::string& what) {
+      throw UsageError("--sync-every: " + what +
+                       " is not available with local SGD yet (each process samples its own "
+                       "rows with replacement)");
+    };
+    if (config.sampling != Sampling::kReplacement) {
+      refuse_local(std::string("--sampling ") + to_string(config.sampling));
+    }
+    if (config.average_from) refuse_local("--average");
+  }
+}
+
+TrainConfig resolve_for_shard(const TrainConfig& config, const DataShard& shard) {
+  if (!shard.local_steps()) return resolve_for_rows(config, shard.total_rows);
+  // K processes walk K B rows a step between them: an epoch is ceil(n / K) rows of B.
+  TrainConfig resolved =
+      resolve_for_rows(config, (shard.total_rows + shard.processes - 1) / shard.processes);
+  const int64_t every = shard.sync_every;
+  if (config.eval_every == 0) {
+    resolved.eval_every = (resolved.eval_every + every - 1) / every * every;
+  } else if (config.eval_every % every != 0) {
+    throw UsageError("--eval-every " + std::to_string(config.eval_every) +
+                     " must be a multiple of --sync-every " + std::to_string(every) +
+                     ": the processes' models are one model at the averagings alone");
+  }
+  return resolved;
 }
 
 }  // namespace linsgd

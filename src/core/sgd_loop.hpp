@@ -95,8 +95,7 @@ class SgdLoop {
       : exec_(exec),
         engine_(config.engine),
         steps_(config.steps),
-        chunk_steps_(
-            rng_plan::steps_per_chunk(config.batch_size, config.steps, evaluation_interval)),
+        chunk_steps_(chunk_steps_for(config, evaluation_interval, shard)),
         fused_plan_(fused),
         generator_(exec.make_generator(rng_plan::training_seed(config.seed))),
         rule_(step_rule(config, data)),
@@ -105,7 +104,10 @@ class SgdLoop {
         velocity_(exec.template allocate<float>(rule_.momentum > 0.0f ? data.features + 1 : 0)),
         average_(exec.template allocate<float>(rule_.average_from >= 0 ? data.features + 1 : 0)),
         learning_rate_(exec.template allocate<double>(1)),
-        sampled_rows_(exec.template allocate<uint32_t>(chunk_steps_ * config.batch_size)),
+        shard_(shard),
+        local_steps_(shard != nullptr && shard->local_steps()),
+        sampled_rows_(exec.template allocate<uint32_t>(chunk_steps_ * config.batch_size *
+                                                       (local_steps_ ? shard->processes : 1))),
         shuffles_(config.sampling == Sampling::kEpoch),
         epoch_keys_(exec.template allocate<uint32_t>(permutes() ? data.rows : 0)),
         epoch_order_(exec.template allocate<uint32_t>(walks_an_order() ? data.rows : 0)),
@@ -122,9 +124,8 @@ class SgdLoop {
         blocks_done_(exec.template allocate<unsigned>(1)),
         fused_partials_(exec.template allocate<float>(
             engine_ == Engine::kFused ? fused_plan_.partial_floats : 0)),
-        shard_(shard),
-        step_sums_(exec.template allocate<float>(
-            shard != nullptr ? data.features + (rule_.plain_data ? 1 : 3) * config.batch_size : 0)),
+        step_sums_(
+            exec.template allocate<float>(exchanged_floats(data.features, config.batch_size))),
         replayer_(exec.make_step_replayer()),
         divergence_advice_(divergence_advice(config)) {
     if (engine_ != Engine::kGemv && engine_ != Engine::kFused) {
@@ -213,7 +214,16 @@ class SgdLoop {
         replayer_.run(count, enqueue);
       }
       const int64_t done = first + count;
+      // Local SGD: the processes' models are one at every chunk's end (see chunk_steps_for),
+      // so before evaluations, and made one at the end.
+      bool averaged = false;
+      if (local_steps_) {
+        const int64_t every = shard_->sync_every;
+        averaged = every <= chunk_steps_ ? count % every == 0 : done % every == 0;
+        if (every > chunk_steps_ && averaged) average_parameters();
+      }
       const bool stop = done < steps_ && stop_after(done);
+      if (local_steps_ && !averaged && (stop || done == steps_)) average_parameters();
       const bool state_due =
           state_every > 0 && !stop && done < steps_ && done / state_every > first / state_every;
       const auto now = std::chrono::steady_clock::now();
@@ -240,7 +250,8 @@ class SgdLoop {
     return run(on_checkpoint, [](int64_t) { return false; });
   }
 
-  // Continues from `state` (a run of this configuration on this data): its parameters, momentum,
+  // Continues from `state` (a run of this configuration on this data; not a data-parallel
+  // one, see require_shardable): its parameters, momentum,
   // averages and rate, and its step, with the random draws of the steps before it made again
   // (and discarded) so that the next ones are those an uninterrupted run draws. Throws
   // InputError when the state does not fit this run (sizes, or a step outside the run).
@@ -319,6 +330,31 @@ class SgdLoop {
   // Epoch sampling that draws a permutation every epoch.
   bool permutes() const { return walks_an_order() && shuffles_; }
 
+  // Steps per chunk (see rng_plan::steps_per_chunk). Local SGD draws K B indices a step, and
+  // its averagings come every N = sync_every steps, at chunks' ends: after every N-th step of a
+  // chunk when its chunks hold a multiple of N steps, else at the end of the chunks that reach
+  // a multiple of N (they hold a divisor of N). Chunks start at multiples of their length.
+  static int64_t chunk_steps_for(const TrainConfig& config, int64_t evaluation_interval,
+                                 const DataShard* shard) {
+    if (shard == nullptr || !shard->local_steps()) {
+      return rng_plan::steps_per_chunk(config.batch_size, config.steps, evaluation_interval);
+    }
+    int64_t chunk = rng_plan::steps_per_chunk(config.batch_size * shard->processes, config.steps,
+                                              evaluation_interval);
+    const int64_t every = shard->sync_every;
+    if (every <= chunk) return chunk - chunk % every;
+    while (every % chunk != 0) --chunk;
+    return chunk;
+  }
+
+  // Floats a data-parallel exchange packs: local SGD's weights and bias, or a step's gradient
+  // and per-row terms.
+  int64_t exchanged_floats(int64_t features, int64_t batch) const {
+    if (shard_ == nullptr) return 0;
+    if (local_steps_) return features + 1;
+    return features + (rule_.plain_data ? 1 : 3) * batch;
+  }
+
   // 0, 1, ..., rows - 1, repeated up to `count` entries.
   static std::vector<uint32_t> rows_in_order(int64_t count, int64_t rows) {
     std::vector<uint32_t> in_order(static_cast<size_t>(count));
@@ -338,6 +374,17 @@ class SgdLoop {
   void sample_rows(int64_t first, int64_t count) {
     if (rule_.whole_data) return;
     const int64_t B = args_.batch;
+    if (local_steps_) {
+      // Process k's rows: the k-th B of K B draws a step, mapped into its own rows; drawn in one
+      // call, process by process ([k count B, (k + 1) count B) is process k's), and moved to
+      // the front, where the steps read them. One process draws what a lone run draws.
+      const int64_t own = count * B;
+      uint32_t* mine = sampled_rows_.data() + shard_->index * own;
+      generator_.uniform_bits(sampled_rows_.data(), own * shard_->processes);
+      exec_.rows_from_draws(mine, own, shard_->rows, shard_->first_row);
+      if (shard_->index > 0) exec_.copy(sampled_rows_.data(), mine, own);  // no overlap
+      return;
+    }
     if (!rule_.epoch_sampling) {
       generator_.uniform_bits(sampled_rows_.data(), count * B);
       exec_.rows_from_draws(sampled_rows_.data(), count * B, args_.rows);
@@ -397,8 +444,12 @@ class SgdLoop {
       exec_.gemv(GemvOp::kTrans, a.features, a.batch, batch_rows, a.weights, 1.0f, a.residual);
       if (!rule_.plain_data) exec_.derive(a, slot);
       exec_.gemv(GemvOp::kNoTrans, a.features, a.batch, batch_rows, coefficients, 0.0f, a.gradient);
-      if (shard_ != nullptr) sum_step_terms();
+      if (shard_ != nullptr && !local_steps_) sum_step_terms();
       exec_.sgd_update(a);
+      if (local_steps_ && shard_->sync_every <= chunk_steps_ &&
+          (slot + 1) % shard_->sync_every == 0) {
+        average_parameters();
+      }
     }
   }
 
@@ -408,17 +459,29 @@ class SgdLoop {
   // the order of addition.
   void sum_step_terms() {
     const StepArgs& a = args_;
-    float* const parts[] = {a.gradient, a.residual, a.derivative, a.loss_terms};
-    const int64_t sizes[] = {a.features, a.batch, rule_.plain_data ? 0 : a.batch,
-                             rule_.plain_data ? 0 : a.batch};
+    const int64_t per_row = rule_.plain_data ? 0 : a.batch;
+    exchange({{a.gradient, a.features},
+              {a.residual, a.batch},
+              {a.derivative, per_row},
+              {a.loss_terms, per_row}},
+             shard_->sum_floats);
+  }
+
+  // Local SGD's averaging of the processes' weights and biases, in one exchange.
+  void average_parameters() {
+    exchange({{args_.weights, args_.features}, {args_.bias, 1}}, shard_->average_floats);
+  }
+
+  // Packs the arrays into step_sums_, has `combine` sum or average them across the processes,
+  // and unpacks the results.
+  void exchange(std::initializer_list<std::pair<float*, int64_t>> parts,
+                const std::function<void(float*, int64_t)>& combine) {
     float* packed = step_sums_.data();
-    for (int64_t i = 0, at = 0; i < 4; at += sizes[i], ++i) {
-      exec_.copy(packed + at, parts[i], sizes[i]);
-    }
-    shard_->sum_floats(packed, step_sums_.size());
-    for (int64_t i = 0, at = 0; i < 4; at += sizes[i], ++i) {
-      exec_.copy(parts[i], packed + at, sizes[i]);
-    }
+    int64_t at = 0;
+    for (const auto& [part, size] : parts) exec_.copy(packed + at, part, size), at += size;
+    combine(packed, at);
+    at = 0;
+    for (const auto& [part, size] : parts) exec_.copy(part, packed + at, size), at += size;
   }
 
   // The losses of steps [first, last), at most loss_capacity_ of them, out of the ring: step t
@@ -463,6 +526,8 @@ class SgdLoop {
   Buffer<float> average_;
   Buffer<double> learning_rate_;
   double learning_rate_value_ = 0.0;
+  const DataShard* shard_;  // a data-parallel run's sums and averages, or none
+  bool local_steps_;        // the shard's processes step alone between averagings
   Buffer<uint32_t> sampled_rows_;
   bool shuffles_;  // a fresh permutation each epoch (epoch sampling), not the rows in order
   Buffer<uint32_t> epoch_keys_;
@@ -481,8 +546,7 @@ class SgdLoop {
   // Every pointer and scalar a step reads: the buffers above and the data's, set once (buffers
   // do not move), so captured graphs and the fused kernel see the same values on every chunk.
   StepArgs args_;
-  const DataShard* shard_;   // a data-parallel run's sums, or none
-  Buffer<float> step_sums_;  // its step's terms, packed for one exchange
+  Buffer<float> step_sums_;  // a data-parallel exchange's floats, packed
   typename Exec::StepReplayer replayer_;
   std::string divergence_advice_;  // the end of the error a diverged run throws
 };

@@ -217,7 +217,9 @@ TrainResult train_with(Exec& exec, const TrainConfig& requested, const DataView*
   const FusedPlan fused_plan =
       exec.plan_fused(features, requested.batch_size, requested.fused_blocks);
   const DataShard* shard = hooks.shard;
-  if (shard != nullptr) require_shardable(requested, backend, validation_set != nullptr, &hooks);
+  if (shard != nullptr) {
+    require_shardable(requested, backend, validation_set != nullptr, &hooks, shard->sync_every);
+  }
   if (placement == DataPlacement::kHostMapped || shard != nullptr) {
     if (shard == nullptr && (requested.engine == Engine::kFused || requested.fused_blocks > 0)) {
       throw UsageError(

@@ -53,8 +53,8 @@ void HostExec::gemv(GemvOp op, int64_t m, int64_t n, const float* A, const float
               static_cast<int>(m), x, 1, beta, y, 1);
 }
 
-void HostExec::rows_from_draws(uint32_t* draws, int64_t count, int64_t rows) {
-  host_kernels::rows_from_draws(draws, count, rows);
+void HostExec::rows_from_draws(uint32_t* draws, int64_t count, int64_t rows, int64_t first_row) {
+  host_kernels::rows_from_draws(draws, count, rows, first_row);
 }
 
 void HostExec::gather_batch(const StepArgs& args, int64_t slot) {

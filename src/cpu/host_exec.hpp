@@ -104,7 +104,8 @@ class HostExec {
   void gemv(GemvOp op, int64_t m, int64_t n, const float* A, const float* x, float beta, float* y);
 
   // The steps' small kernels (cpu/host_kernels.hpp).
-  void rows_from_draws(uint32_t* draws, int64_t count, int64_t rows);
+  // Draws become rows of [first_row, first_row + rows).
+  void rows_from_draws(uint32_t* draws, int64_t count, int64_t rows, int64_t first_row = 0);
   void gather_batch(const StepArgs& args, int64_t slot);
   void derive(const StepArgs& args, int64_t slot);
   void sgd_update(const StepArgs& args);

@@ -8,9 +8,9 @@
 
 namespace linsgd::host_kernels {
 
-void rows_from_draws(uint32_t* draws, int64_t count, int64_t rows) {
+void rows_from_draws(uint32_t* draws, int64_t count, int64_t rows, int64_t first_row) {
   for (int64_t i = 0; i < count; ++i)
-    draws[i] = static_cast<uint32_t>(row_from_draw(draws[i], rows));
+    draws[i] = static_cast<uint32_t>(first_row + row_from_draw(draws[i], rows));
 }
 
 void gather_batch(const StepArgs& a, int64_t slot) {

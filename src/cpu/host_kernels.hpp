@@ -11,8 +11,9 @@
 
 namespace linsgd::host_kernels {
 
-// draws[i] = row_from_draw(draws[i], rows) for i < count: 32-bit draws become row indices.
-void rows_from_draws(uint32_t* draws, int64_t count, int64_t rows);
+// draws[i] = first_row + row_from_draw(draws[i], rows) for i < count: 32-bit draws become row
+// indices.
+void rows_from_draws(uint32_t* draws, int64_t count, int64_t rows, int64_t first_row);
 
 // For k < a.batch, with row = a.sampled_rows[slot * a.batch + k]: a.X_batch[k, :] = a.X[row, :]
 // (row-major, a.features wide) and a.residual[k] = *a.bias - a.y[row].

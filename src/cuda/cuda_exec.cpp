@@ -38,8 +38,8 @@ void CudaExec::gemv(GemvOp op, int64_t m, int64_t n, const float* A, const float
                                   &one, A, static_cast<int>(m), x, 1, &beta, y, 1));
 }
 
-void CudaExec::rows_from_draws(uint32_t* draws, int64_t count, int64_t rows) {
-  kernels::rows_from_draws(stream(), draws, count, rows);
+void CudaExec::rows_from_draws(uint32_t* draws, int64_t count, int64_t rows, int64_t first_row) {
+  kernels::rows_from_draws(stream(), draws, count, rows, first_row);
 }
 
 void CudaExec::gather_batch(const StepArgs& args, int64_t slot) {

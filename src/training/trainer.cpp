@@ -103,7 +103,8 @@ void require_usable(const InitialParameters& initial, int64_t features) {
 }  // namespace
 
 TrainResult train_synthetic(const TrainConfig& config, const TrainHooks& hooks) {
-  const TrainConfig resolved = resolve_for_rows(config, config.rows);
+  const TrainConfig resolved = hooks.shard ? resolve_for_shard(config, *hooks.shard)
+                                            : resolve_for_rows(config, config.rows);
   validate(resolved);
   return dispatch(resolved, nullptr, nullptr, nullptr, hooks);
 }
@@ -121,7 +122,8 @@ TrainResult train_on_view(const TrainConfig& config, const DataView& data,
   }
   if (initial != nullptr) require_usable(*initial, data.features);
   // Epochs are passes over all the rows: every process's, in a data-parallel run.
-  TrainConfig sized = resolve_for_rows(config, hooks.shard ? hooks.shard->total_rows : data.rows);
+  TrainConfig sized = hooks.shard ? resolve_for_shard(config, *hooks.shard)
+                                  : resolve_for_rows(config, data.rows);
   sized.rows = data.rows;
   sized.features = data.features;
   validate(sized);
