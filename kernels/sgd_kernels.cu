@@ -42,22 +42,25 @@ __global__ void rows_from_draws_kernel(uint32_t* draws, int64_t count, int64_t r
 
 // Rows of the batch along the grid's y dimension, features along x: each block row copies one
 // sampled row of X (coalesced loads and stores, no division per element), and the block at
-// x = 0 also writes b - y for it. Whole-data batches (read from X in place) copy nothing.
+// x = 0 also writes b - y for it. Whole-data batches (read from X in place) copy nothing. A row
+// another process holds (a data-parallel run) is written as zeros, with residual 0.
 __global__ void gather_batch_kernel(StepArgs a, int64_t slot) {
   const uint32_t* __restrict__ rows = a.sampled_rows + slot * a.batch;
   const float* __restrict__ X = a.X;
   float* __restrict__ X_batch = a.X_batch;
   const int64_t j_stride = static_cast<int64_t>(gridDim.x) * blockDim.x;
   for (int64_t k = blockIdx.y; k < a.batch; k += gridDim.y) {
-    const int64_t row = rows[k];
-    const float* source = X + row * a.features;
+    const int64_t row = a.held_row(rows[k]);
+    const float* source = X + (row >= 0 ? row : 0) * a.features;
     float* destination = X_batch + k * a.features;
     const int64_t copied = a.rule.whole_data ? 0 : a.features;
     for (int64_t j = static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x; j < copied;
          j += j_stride) {
-      destination[j] = source[j];
+      destination[j] = row >= 0 ? source[j] : 0.0f;
     }
-    if (blockIdx.x == 0 && threadIdx.x == 0) a.residual[k] = residual_offset(*a.bias, a.y[row]);
+    if (blockIdx.x == 0 && threadIdx.x == 0) {
+      a.residual[k] = row >= 0 ? residual_offset(*a.bias, a.y[row]) : 0.0f;
+    }
   }
 }
 
@@ -68,8 +71,10 @@ __global__ void derive_kernel(StepArgs a, int64_t slot) {
   const int64_t stride = static_cast<int64_t>(gridDim.x) * blockDim.x;
   for (int64_t k = static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x; k < a.batch;
        k += stride) {
-    const float weight = a.sample_weights != nullptr ? a.sample_weights[rows[k]] : 1.0f;
-    data_term(a.rule, a.residual[k], weight, k < batch_rows, a.derivative + k, a.loss_terms + k);
+    const int64_t row = a.held_row(rows[k]);
+    const float weight = a.sample_weights != nullptr && row >= 0 ? a.sample_weights[row] : 1.0f;
+    data_term(a.rule, a.residual[k], weight, k < batch_rows && row >= 0, a.derivative + k,
+              a.loss_terms + k);
   }
 }
 

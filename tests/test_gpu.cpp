@@ -86,25 +86,36 @@ TEST_P(GpuKernels, GatherMatchesItsCpuTwin) {
   const auto y = testing::random_normals(rows, 2);
   const auto sampled = testing::random_rows(2 * batch, rows, 3);  // a chunk of two; slot 1 runs
   std::vector<float> bias{0.3f};
-  std::vector<float> cpu_batch(batch * features), cpu_residual(batch);
-  host_kernels::gather_batch(
-      testing::gather_step(rows, features, batch, sampled.data(), X.data(), y.data(), bias.data(),
-                           cpu_batch.data(), cpu_residual.data()),
-      1);
+  // All the rows; and, as a data-parallel process holds them, the middle third (the rows of
+  // the others become zero rows with residual 0).
+  const int64_t third = rows / 3;
+  for (const auto [first_row, local_rows] : {std::pair<int64_t, int64_t>{0, -1}, {third, third}}) {
+    SCOPED_TRACE("first row " + std::to_string(first_row));
+    const int64_t offset = first_row * features;
+    std::vector<float> cpu_batch(batch * features, NAN), cpu_residual(batch, NAN);
+    StepArgs cpu = testing::gather_step(rows, features, batch, sampled.data(), X.data() + offset,
+                                        y.data() + first_row, bias.data(), cpu_batch.data(),
+                                        cpu_residual.data());
+    cpu.first_row = first_row;
+    cpu.local_rows = local_rows;
+    host_kernels::gather_batch(cpu, 1);
 
-  CudaExec exec;
-  auto d_X = to_device(exec, X);
-  auto d_y = to_device(exec, y);
-  auto d_sampled = to_device(exec, sampled);
-  auto d_bias = to_device(exec, bias);
-  DeviceBuffer<float> d_batch(batch * features), d_residual(batch);
-  exec.gather_batch(
-      testing::gather_step(rows, features, batch, d_sampled.data(), d_X.data(), d_y.data(),
-                           d_bias.data(), d_batch.data(), d_residual.data()),
-      1);
-  // A copy: bit-identical.
-  EXPECT_TRUE(testing::all_close(exec.download(d_batch, batch * features), cpu_batch, 0.0, 0.0));
-  EXPECT_TRUE(testing::all_close(exec.download(d_residual, batch), cpu_residual, 0.0, 0.0));
+    CudaExec exec;
+    auto d_X = to_device(exec, X);
+    auto d_y = to_device(exec, y);
+    auto d_sampled = to_device(exec, sampled);
+    auto d_bias = to_device(exec, bias);
+    DeviceBuffer<float> d_batch(batch * features), d_residual(batch);
+    StepArgs gpu = testing::gather_step(rows, features, batch, d_sampled.data(),
+                                        d_X.data() + offset, d_y.data() + first_row, d_bias.data(),
+                                        d_batch.data(), d_residual.data());
+    gpu.first_row = first_row;
+    gpu.local_rows = local_rows;
+    exec.gather_batch(gpu, 1);
+    // A copy: bit-identical.
+    EXPECT_TRUE(testing::all_close(exec.download(d_batch, batch * features), cpu_batch, 0.0, 0.0));
+    EXPECT_TRUE(testing::all_close(exec.download(d_residual, batch), cpu_residual, 0.0, 0.0));
+  }
 }
 
 // The rules the update and derive kernels are compared under: the post's, and every option's.
@@ -581,6 +592,49 @@ TEST(GpuTraining, AResumedRunEndsAsTheRunThatWasNeverStopped) {
     const TrainResult resumed_without_curve = train_on_data(evaluated, data, resume);
     EXPECT_EQ(resumed_without_curve.weights, whole.weights) << to_string(engine);
     EXPECT_EQ(resumed_without_curve.loss_history, whole.loss_history) << to_string(engine);
+  }
+}
+
+TEST(GpuDistributed, OneProcessOverNcclIsTheLoneGemvRun) {
+  LINSGD_SKIP_WITHOUT_GPU();
+  // The data-parallel path on one GPU: a one-process NCCL group (the sums and averages are then
+  // the values themselves), for the per-step exchange and for local SGD, on the post's loss and
+  // on Huber with sample weights (the per-row terms exchanged too): the same floats as the lone
+  // gemv run, bit for bit. (Several processes are proven equal on the CPU path, under mpirun.)
+  std::string id;
+  try {
+    id = new_gpu_group_id();
+  } catch (const UsageError& error) {
+    GTEST_SKIP() << error.what();
+  }
+  Dataset data = testing::regression_data(1003, 24, 43);
+  std::vector<float> weights(data.rows);
+  for (int64_t i = 0; i < data.rows; ++i) weights[i] = static_cast<float>(1 + i % 3);
+  for (const bool general : {false, true}) {
+    data.sample_weights = general ? weights : std::vector<float>{};
+    TrainConfig config;
+    config.device = DeviceKind::kCuda;
+    config.engine = Engine::kGemv;
+    config.batch_size = 32;
+    config.steps = 600;
+    config.momentum = 0.5;
+    if (general) config.loss = Loss::kHuber;
+    const TrainResult lone = train_on_data(config, data);
+    for (const int64_t sync_every : {int64_t{0}, int64_t{7}}) {
+      SCOPED_TRACE(std::string(general ? "huber, weighted" : "post's loss") + ", sync every " +
+                   std::to_string(sync_every));
+      DataShard shard;
+      shard.rows = shard.total_rows = data.rows;
+      shard.sync_every = sync_every;
+      shard.gpu_group_id = id;
+      shard.sum_doubles = [](double*, int64_t) {};  // one process: its own values
+      TrainHooks hooks;
+      hooks.shard = &shard;
+      const TrainResult together = train_on_data(config, data, hooks);
+      EXPECT_EQ(together.weights, lone.weights);
+      EXPECT_EQ(together.bias, lone.bias);
+      EXPECT_EQ(together.loss_history, lone.loss_history);
+    }
   }
 }
 

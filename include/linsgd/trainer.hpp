@@ -121,18 +121,21 @@ using StateCallback = std::function<void(const TrainingState&)>;
 
 struct TrainHooks;
 
-// Throws UsageError for what a data-parallel run (a DataShard) does not do yet: the GPU (NCCL),
-// --lr auto and the exact solver (their passes over the data would need sums too), a validation
-// set, checkpoints, the fused engine (it reads X by the batch's rows, which a process may not
-// hold) and --max-seconds (each process's clock would stop it after a different chunk); with
-// `sync_every` (local SGD), sampling by epoch and iterate averaging.
-void require_shardable(const TrainConfig& config, DeviceKind backend, bool validation = false,
+// Throws UsageError for what a data-parallel run (a DataShard) does not do yet: --lr auto and the
+// exact solver (their passes over the data would need sums too), a validation set, checkpoints, the
+// fused engine (it reads X by the batch's rows, which a process may not hold) and --max-seconds
+// (each process's clock would stop it after a different chunk); with `sync_every` (local SGD),
+// sampling by epoch and iterate averaging.
+void require_shardable(const TrainConfig& config, bool validation = false,
                        const TrainHooks* hooks = nullptr, int64_t sync_every = 0);
 
 // One process's share of a data-parallel run (`linsgd train --distributed` under mpirun): its
 // data are rows [first_row, first_row + rows) of total_rows, process `index` of `processes`, and
 // sum_floats and sum_doubles add arrays across the processes in place, average_floats averages
-// them (each process gets the same floats). CPU backend, gemv engine, SGD.
+// them (each process gets the same floats). Gemv engine, SGD. On the CPU sum_floats and
+// average_floats take host arrays; on the GPU (backend kCuda) the trainer sums and averages the
+// device arrays itself over NCCL, from gpu_group_id, on GPU `gpu` (sum_doubles stays the
+// caller's, for host values).
 // - sync_every 0: every process draws the same batches from the seed, computes the gradient of
 //   the batch rows it holds, and after the sums applies the same update: a run equals the
 //   one-process run up to the order the partial gradients are added in.
@@ -150,9 +153,19 @@ struct DataShard {
   std::function<void(float* values, int64_t count)> sum_floats;
   std::function<void(double* values, int64_t count)> sum_doubles;
   std::function<void(float* values, int64_t count)> average_floats;
+  // The GPU backend: new_gpu_group_id()'s bytes, drawn by process 0 and the same on every
+  // process, and this process's GPU (an ordinal, taken modulo the GPU count: the processes of
+  // one machine pass their rank on it).
+  std::string gpu_group_id;
+  int gpu = 0;
 
   bool local_steps() const { return sync_every > 0; }
 };
+
+// A fresh id for the GPUs of a data-parallel run (NCCL's unique id), for process 0 to send to
+// the others as DataShard::gpu_group_id. Throws UsageError when this linsgd was built without
+// NCCL.
+std::string new_gpu_group_id();
 
 // `config` resolved for a data-parallel run, as resolve_for_rows does for one process: --epochs
 // counts passes over every process's rows (taken B a step, or K B a step by the K processes of

@@ -140,11 +140,15 @@ int TrainCommand::run() {
           "its rows from the file: name it");
     }
     if (config.device == DeviceKind::kAuto) config.device = DeviceKind::kCpu;
-    require_shardable(config, config.device, false, nullptr, sync_every_);
+    require_shardable(config, false, nullptr, sync_every_);
     // Every process evaluates where process 0 does for the curve it writes: evaluations are
     // sums across the processes, which all must join.
     evaluates_for_curve_ = !options_.curve_out().empty();
     mpi_.emplace();
+    if (config.device == DeviceKind::kCuda) {  // the GPUs' sums go over NCCL, from one id
+      if (mpi_->rank() == 0) gpu_group_id_ = new_gpu_group_id();
+      mpi_->broadcast(gpu_group_id_);
+    }
     if (mpi_->rank() != 0) {  // process 0 prints and writes; the others train
       quiet_ = true;
       model_out_.clear();
@@ -205,6 +209,8 @@ DataShard TrainCommand::shard_of(int64_t rows) const {
   shard.index = share.index;
   shard.processes = share.count;
   shard.sync_every = sync_every_;
+  shard.gpu_group_id = gpu_group_id_;
+  shard.gpu = mpi_->local_rank();  // the processes of a machine take its GPUs in turn
   shard.sum_floats = [this](float* values, int64_t count) { mpi_->sum_floats(values, count); };
   shard.sum_doubles = [this](double* values, int64_t count) { mpi_->sum_doubles(values, count); };
   shard.average_floats = [this](float* values, int64_t count) {

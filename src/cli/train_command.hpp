@@ -68,9 +68,10 @@ class TrainCommand {
   std::string resume_;
   std::optional<Checkpoint> resumed_;  // --resume's checkpoint, read before the data
   bool distributed_ = false;
-  int64_t sync_every_ = 0;  // --distributed: local SGD, the models averaged every N steps
+  int64_t sync_every_ = 0;            // --distributed: local SGD, the models averaged every N steps
   std::optional<MpiSession> mpi_;     // --distributed: open for the run
   bool evaluates_for_curve_ = false;  // --distributed: process 0 writes --curve-out
+  std::string gpu_group_id_;          // --distributed --device cuda: process 0's NCCL id
   bool quiet_ = false;
 };
 

@@ -46,6 +46,12 @@ MpiSession::MpiSession() {
   session_open = true;
   MPI_Comm_rank(MPI_COMM_WORLD, &rank_);
   MPI_Comm_size(MPI_COMM_WORLD, &size_);
+  MPI_Comm machine = MPI_COMM_NULL;
+  if (MPI_Comm_split_type(MPI_COMM_WORLD, MPI_COMM_TYPE_SHARED, rank_, MPI_INFO_NULL, &machine) ==
+      MPI_SUCCESS) {
+    MPI_Comm_rank(machine, &local_rank_);
+    MPI_Comm_free(&machine);
+  }
 }
 
 MpiSession::~MpiSession() {
@@ -59,6 +65,17 @@ void MpiSession::sum_floats(float* values, int64_t count) const {
 
 void MpiSession::sum_doubles(double* values, int64_t count) const {
   sum_in_pieces(values, count, MPI_DOUBLE, rank_);
+}
+
+void MpiSession::broadcast(std::string& bytes) const {
+  int size = static_cast<int>(bytes.size());
+  if (MPI_Bcast(&size, 1, MPI_INT, 0, MPI_COMM_WORLD) != MPI_SUCCESS) {
+    throw Error("--distributed: sending to the processes failed");
+  }
+  bytes.resize(static_cast<size_t>(size));
+  if (MPI_Bcast(bytes.data(), size, MPI_CHAR, 0, MPI_COMM_WORLD) != MPI_SUCCESS) {
+    throw Error("--distributed: sending to the processes failed");
+  }
 }
 
 void MpiSession::average_floats(float* values, int64_t count) const {
@@ -82,6 +99,7 @@ MpiSession::~MpiSession() = default;
 void MpiSession::sum_floats(float*, int64_t) const {}
 void MpiSession::sum_doubles(double*, int64_t) const {}
 void MpiSession::average_floats(float*, int64_t) const {}
+void MpiSession::broadcast(std::string&) const {}
 void MpiSession::abort_all_if_open(int) {}
 
 #endif

@@ -1,10 +1,11 @@
 // The processes of a data-parallel run, launched by mpirun (Open MPI): MPI initialized for the
-// run's lifetime, this process's rank among them, the sums of arrays across them
-// (MPI_Allreduce), and the end of every process when one fails (MPI_Abort), so that no process
-// waits forever on a sum the failed one will never join.
+// run's lifetime, this process's rank among them (and on its machine), the sums of arrays across
+// them, process 0's bytes sent to all, and the end of every process when one fails (MPI_Abort), so
+// that no process waits forever on a sum the failed one will never join.
 #pragma once
 
 #include <cstdint>
+#include <string>
 
 #include "linsgd/dataset.hpp"
 
@@ -20,6 +21,10 @@ class MpiSession {
 
   int rank() const { return rank_; }
   int size() const { return size_; }
+  // This process's rank among the processes of its machine (for the GPU it takes).
+  int local_rank() const { return local_rank_; }
+  // Process 0's `bytes`, sent to every process (each process's `bytes` is replaced).
+  void broadcast(std::string& bytes) const;
   // In place, every process's values added; each process gets the same floats (added on process
   // 0, then sent).
   void sum_floats(float* values, int64_t count) const;
@@ -38,6 +43,7 @@ class MpiSession {
  private:
   int rank_ = 0;
   int size_ = 1;
+  int local_rank_ = 0;
 };
 
 }  // namespace linsgd

@@ -7,12 +7,11 @@
 
 namespace linsgd {
 
-void require_shardable(const TrainConfig& config, DeviceKind backend, bool validation,
-                       const TrainHooks* hooks, int64_t sync_every) {
+void require_shardable(const TrainConfig& config, bool validation, const TrainHooks* hooks,
+                       int64_t sync_every) {
   const auto refuse = [](const std::string& what) {
     throw UsageError("--distributed: " + what + " is not available in a data-parallel run yet");
   };
-  if (backend == DeviceKind::kCuda) refuse("the GPU (--device cuda)");
   if (config.learning_rate_auto) refuse("--lr auto");
   if (config.solver == Solver::kExact) refuse("--solver exact");
   if (validation) refuse("a validation set");

@@ -22,7 +22,14 @@ struct StepArgs {
   // of them (any run but a data-parallel one, whose other rows enter a step as zero rows).
   int64_t first_row = 0;
   int64_t local_rows = -1;
-  int64_t held_rows() const { return local_rows < 0 ? rows : local_rows; }
+  LINSGD_HD int64_t held_rows() const { return local_rows < 0 ? rows : local_rows; }
+  // Where sampled row `row` lies in X, y and the weights, or -1 when another process holds it
+  // (it then enters the step as a zero row with residual 0, which adds nothing to this
+  // process's gradient or sums, for every loss: L(0) = L'(0) = 0).
+  LINSGD_HD int64_t held_row(uint32_t row) const {
+    const int64_t local = static_cast<int64_t>(row) - first_row;
+    return local >= 0 && local < held_rows() ? local : -1;
+  }
   int64_t features = 0;  // d
   int64_t batch = 0;     // B (a step may use fewer rows: batch_rows_at)
   StepRule rule;

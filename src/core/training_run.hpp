@@ -218,7 +218,7 @@ TrainResult train_with(Exec& exec, const TrainConfig& requested, const DataView*
       exec.plan_fused(features, requested.batch_size, requested.fused_blocks);
   const DataShard* shard = hooks.shard;
   if (shard != nullptr) {
-    require_shardable(requested, backend, validation_set != nullptr, &hooks, shard->sync_every);
+    require_shardable(requested, validation_set != nullptr, &hooks, shard->sync_every);
   }
   if (placement == DataPlacement::kHostMapped || shard != nullptr) {
     if (shard == nullptr && (requested.engine == Engine::kFused || requested.fused_blocks > 0)) {

@@ -16,10 +16,8 @@ void rows_from_draws(uint32_t* draws, int64_t count, int64_t rows, int64_t first
 void gather_batch(const StepArgs& a, int64_t slot) {
   const uint32_t* rows = a.sampled_rows + slot * a.batch;
   for (int64_t k = 0; k < a.batch; ++k) {
-    const int64_t row = static_cast<int64_t>(rows[k]) - a.first_row;  // in X's rows
-    if (row < 0 || row >= a.held_rows()) {
-      // Another process's row (a data-parallel run): a zero row with residual 0 adds nothing to
-      // this process's gradient or sums, for every loss (L(0) = L'(0) = 0).
+    const int64_t row = a.held_row(rows[k]);  // in X's rows
+    if (row < 0) {                            // another process's row: a zero row
       if (!a.rule.whole_data) std::fill_n(a.X_batch + k * a.features, a.features, 0.0f);
       a.residual[k] = 0.0f;
       continue;
@@ -36,8 +34,8 @@ void derive(const StepArgs& a, int64_t slot) {
   const uint32_t* rows = a.sampled_rows + slot * a.batch;
   const int64_t batch_rows = batch_rows_at(a.rule, *a.step_counter, a.rows, a.batch);
   for (int64_t k = 0; k < a.batch; ++k) {
-    const int64_t row = static_cast<int64_t>(rows[k]) - a.first_row;
-    const bool held = row >= 0 && row < a.held_rows();
+    const int64_t row = a.held_row(rows[k]);
+    const bool held = row >= 0;
     const float weight = a.sample_weights != nullptr && held ? a.sample_weights[row] : 1.0f;
     data_term(a.rule, a.residual[k], weight, k < batch_rows && held, a.derivative + k,
               a.loss_terms + k);

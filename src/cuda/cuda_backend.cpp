@@ -1,18 +1,25 @@
 // train_cuda: the device-memory check before anything is allocated, then the shared training
-// run.
+// run (a data-parallel one's exchanges over NCCL).
 #include "cuda/cuda_backend.hpp"
 
 #include <algorithm>
 
+#include "core/cuda_check.hpp"
 #include "core/memory_plan.hpp"
 #include "core/training_run.hpp"
 #include "cuda/cuda_device.hpp"
 #include "cuda/cuda_exec.hpp"
+#include "cuda/nccl_group.hpp"
 
 namespace linsgd {
 
 TrainResult train_cuda(const TrainConfig& config, const DataView* data, const DataView* validation,
                        const InitialParameters* initial, const TrainHooks& hooks) {
+  if (hooks.shard != nullptr) {  // this process's GPU, before anything touches one
+    int gpus = 0;
+    LINSGD_CUDA_CHECK(cudaGetDeviceCount(&gpus));
+    LINSGD_CUDA_CHECK(cudaSetDevice(hooks.shard->gpu % std::max(gpus, 1)));
+  }
   const CudaDeviceInfo device = query_cuda_device();
   const int64_t rows = data != nullptr ? data->rows : config.rows;
   const int64_t features = data != nullptr ? data->features : config.features;
@@ -32,7 +39,24 @@ TrainResult train_cuda(const TrainConfig& config, const DataView* data, const Da
       required, host_data ? data_bytes(rows, features, validation ? validation->rows : 0) : 0,
       host_data, available, device.name);
   CudaExec exec;
-  return train_with(exec, config, data, validation, initial, DeviceKind::kCuda, hooks, placement);
+  if (hooks.shard == nullptr) {
+    return train_with(exec, config, data, validation, initial, DeviceKind::kCuda, hooks, placement);
+  }
+  // A data-parallel run: the steps' sums and averages of device arrays go over NCCL, on the
+  // steps' stream.
+  const DataShard& shard = *hooks.shard;
+  const NcclGroup group(shard.gpu_group_id, shard.index, shard.processes);
+  DataShard on_gpus = shard;
+  on_gpus.sum_floats = [&](float* values, int64_t count) {
+    group.sum(values, count, exec.stream());
+  };
+  on_gpus.average_floats = [&](float* values, int64_t count) {
+    group.average(values, count, exec.stream());
+  };
+  TrainHooks gpu_hooks = hooks;
+  gpu_hooks.shard = &on_gpus;
+  return train_with(exec, config, data, validation, initial, DeviceKind::kCuda, gpu_hooks,
+                    placement);
 }
 
 }  // namespace linsgd

@@ -6,6 +6,7 @@
 
 #include "cpu/cpu_backend.hpp"
 #include "cuda/cuda_backend.hpp"
+#include "cuda/nccl_group.hpp"
 #include "linsgd/errors.hpp"
 #include "linsgd/trainer.hpp"
 
@@ -102,9 +103,13 @@ void require_usable(const InitialParameters& initial, int64_t features) {
 
 }  // namespace
 
+std::string new_gpu_group_id() {
+  return new_nccl_id();
+}
+
 TrainResult train_synthetic(const TrainConfig& config, const TrainHooks& hooks) {
-  const TrainConfig resolved = hooks.shard ? resolve_for_shard(config, *hooks.shard)
-                                            : resolve_for_rows(config, config.rows);
+  const TrainConfig resolved =
+      hooks.shard ? resolve_for_shard(config, *hooks.shard) : resolve_for_rows(config, config.rows);
   validate(resolved);
   return dispatch(resolved, nullptr, nullptr, nullptr, hooks);
 }
@@ -122,8 +127,8 @@ TrainResult train_on_view(const TrainConfig& config, const DataView& data,
   }
   if (initial != nullptr) require_usable(*initial, data.features);
   // Epochs are passes over all the rows: every process's, in a data-parallel run.
-  TrainConfig sized = hooks.shard ? resolve_for_shard(config, *hooks.shard)
-                                  : resolve_for_rows(config, data.rows);
+  TrainConfig sized =
+      hooks.shard ? resolve_for_shard(config, *hooks.shard) : resolve_for_rows(config, data.rows);
   sized.rows = data.rows;
   sized.features = data.features;
   validate(sized);
