@@ -41,14 +41,23 @@ limit() { local l=$(($(left) - 20)); [ "$1" -lt "$l" ] && l=$1; echo $((l > 1 ? 
 } > "$work/env.txt" 2>&1
 note "== $(tr '\n' ' ' < "$work/env.txt")"
 
+# NCCL (the data-parallel GPU path): the CUDA toolkit's, else PyTorch's (nvidia/nccl).
+nccl_root=""
+if [ ! -f "$(dirname "$(command -v nvcc)")/../include/nccl.h" ]; then
+  nccl_root=$(python3 -c "import nvidia.nccl; print(list(nvidia.nccl.__path__)[0])" 2>/dev/null)
+  [ -n "$nccl_root" ] && export LD_LIBRARY_PATH=$nccl_root/lib:$LD_LIBRARY_PATH
+fi
+note "nccl: ${nccl_root:-from the CUDA toolkit, if it has one}"
+
 if has build; then
   t0=$SECONDS
   OUT=$work/build STAGES=build \
-    CMAKE_ARGS="-DLINSGD_BUILD_PYTHON=ON -DPython_EXECUTABLE=$(command -v python3) -DLINSGD_BENCH_PYTHON=$(command -v python3)" \
+    CMAKE_ARGS="-DLINSGD_BUILD_PYTHON=ON -DPython_EXECUTABLE=$(command -v python3) -DLINSGD_BENCH_PYTHON=$(command -v python3) ${nccl_root:+-DLINSGD_NCCL_ROOT=$nccl_root}" \
     timeout "$(limit 300)" bash .gpu/run.sh > "$work/build.log" 2>&1
   note "build: $(grep -h '^== build' "$work/build.log" | tail -n 1) ($((SECONDS - t0)) s)"
   if [ ! -x "$build/linsgd" ]; then  # a Python without headers or nanobind: build without it
-    OUT=$work/build-no-python STAGES=build CMAKE_ARGS="-DLINSGD_BUILD_PYTHON=OFF" \
+    OUT=$work/build-no-python STAGES=build \
+      CMAKE_ARGS="-DLINSGD_BUILD_PYTHON=OFF ${nccl_root:+-DLINSGD_NCCL_ROOT=$nccl_root}" \
       timeout "$(limit 300)" bash .gpu/run.sh > "$work/build-no-python.log" 2>&1
     note "build without Python: $(grep -h '^== build' "$work/build-no-python.log" | tail -n 1)"
   fi
