@@ -40,7 +40,9 @@ FusedPlan checked_plan(int64_t features, int64_t batch, const FusedGpuLimits& li
       << shape;
   EXPECT_LE(plan.shared_bytes, limits.shared_bytes_per_block) << shape;
   EXPECT_EQ(plan.partial_floats, 2 * l.blocks * batch) << shape;
-  EXPECT_EQ(plan.faster_than_gemv, batch * l.slice <= kFusedFasterTileFloats) << shape;
+  EXPECT_EQ(plan.faster_than_gemv,
+            batch <= kFusedFasterMaxBatch && batch * l.slice <= kFusedFasterTileFloats)
+      << shape;
   // 16-byte copies only where every source and destination row offset is a multiple of 4.
   EXPECT_EQ(l.vector_copy, features % 4 == 0) << shape;
   if (l.vector_copy) {
@@ -61,27 +63,30 @@ FusedPlan checked_plan(int64_t features, int64_t batch, const FusedGpuLimits& li
   return plan;
 }
 
-TEST(FusedPlan, PostProblemUsesTwentyTwoPaddedSlices) {
+TEST(FusedPlan, PostProblemUsesAQuarterOfTheMultiprocessors) {
   const FusedPlan plan = checked_plan(2000, 64);
   ASSERT_EQ(plan.unavailable, "");
-  // sqrt(2000) / 2 = 22 blocks of ceil(2000 / 22) = 91 features, rounded up to 92 for 16-byte
-  // copies; 4 lanes a row (64 rows x 4 = 256 threads); stride 100 = 4 (mod 32): the 8 rows a
-  // warp reads start 4 banks apart.
-  EXPECT_EQ(plan.layout.blocks, 22);
-  EXPECT_EQ(plan.layout.slice, 92);
+  // 132 / 4 = 33 blocks (between sqrt(2000) / 2 = 22 and sqrt(2000) = 44) of ceil(2000 / 33) = 61
+  // features, rounded up to 64 for 16-byte copies: 32 blocks; 4 lanes a row (64 rows x 4 = 256
+  // threads); stride 68 = 4 (mod 32): the 8 rows a warp reads start 4 banks apart.
+  EXPECT_EQ(plan.layout.blocks, 32);
+  EXPECT_EQ(plan.layout.slice, 64);
   EXPECT_EQ(plan.layout.lanes_per_row, 4);
   EXPECT_TRUE(plan.layout.vector_copy);
-  EXPECT_EQ(plan.layout.stride, 100);
-  // 64 x 100 tile + 92 weights + 4 x 64 + 256 floats.
-  EXPECT_EQ(plan.shared_bytes, 4 * (6400 + 92 + 256 + 256));
-  EXPECT_TRUE(plan.faster_than_gemv);  // a 64 x 92 tile
+  EXPECT_EQ(plan.layout.stride, 68);
+  // 64 x 68 tile + 64 weights + 4 x 64 + 256 floats.
+  EXPECT_EQ(plan.shared_bytes, 4 * (64 * 68 + 64 + 256 + 256));
+  EXPECT_TRUE(plan.faster_than_gemv);  // a 64 x 64 tile
+  // A GPU of 80 multiprocessors: 20 blocks, below sqrt(2000) / 2 = 22: 22 of 92 features.
+  EXPECT_EQ(checked_plan(2000, 64, {80, 227 * 1024 - 512}).layout.blocks, 22);
+  EXPECT_EQ(checked_plan(2000, 64, {80, 227 * 1024 - 512}).layout.slice, 92);
 }
 
 TEST(FusedPlan, OddFeatureCountsCopyOneFloatAtATime) {
   const FusedPlan plan = checked_plan(2001, 64);
   ASSERT_EQ(plan.unavailable, "");
   EXPECT_FALSE(plan.layout.vector_copy);
-  EXPECT_EQ(plan.layout.slice, 91);       // ceil(2001 / 22)
+  EXPECT_EQ(plan.layout.slice, 61);       // ceil(2001 / 33)
   EXPECT_EQ(plan.layout.stride % 32, 4);  // = lanes: rows 4 banks apart
 }
 
@@ -97,13 +102,15 @@ TEST(FusedPlan, WideShapeTakesMoreBlocksUntilTheTileFits) {
 }
 
 TEST(FusedPlan, TallShapeRunsFusedOnlyWhenAsked) {
-  // 1024 x 256: 8 blocks of 32 features, a 1024 x 32 tile, beyond kFusedFasterTileFloats: auto
-  // picks gemv.
+  // 1024 x 256: sqrt(256) = 16 blocks (fewer than 132 / 4) of 16 features, a 1024 x 16 tile
+  // within kFusedFasterTileFloats, but a batch beyond kFusedFasterMaxBatch: auto picks gemv.
   const FusedPlan plan = checked_plan(256, 1024);
   ASSERT_EQ(plan.unavailable, "");
-  EXPECT_EQ(plan.layout.blocks, 8);
-  EXPECT_EQ(plan.layout.slice, 32);
+  EXPECT_EQ(plan.layout.blocks, 16);
+  EXPECT_EQ(plan.layout.slice, 16);
   EXPECT_FALSE(plan.faster_than_gemv);
+  // The same features at a batch of 512: fused (8192 floats a tile).
+  EXPECT_TRUE(checked_plan(256, 512).faster_than_gemv);
 }
 
 TEST(FusedPlan, LargestFusedTestBatchFitsWithFiveBlocks) {

@@ -54,11 +54,16 @@ FusedPlan plan_fused_gpu(int64_t features, int64_t batch, const FusedGpuLimits& 
                        " multiprocessors: at most " + std::to_string(most);
     return plan;
   }
+  // A quarter of the multiprocessors, but no more than sqrt(d) (past that every block reads
+  // more partials than its tile saves), and no fewer than sqrt(d) / 2.
+  const double root = std::sqrt(static_cast<double>(features));
   const auto wanted =
       wanted_blocks > 0
           ? wanted_blocks
           : std::clamp<int64_t>(
-                static_cast<int64_t>(std::sqrt(static_cast<double>(features)) / 2.0), 1, features);
+                std::max(static_cast<int64_t>(root / 2.0),
+                         std::min<int64_t>(limits.multiprocessors / 4, static_cast<int64_t>(root))),
+                1, features);
   for (int64_t candidate = std::min(wanted, most); candidate >= 1 && candidate <= most;
        ++candidate) {
     int64_t slice = ceil_div(features, candidate);
@@ -72,7 +77,8 @@ FusedPlan plan_fused_gpu(int64_t features, int64_t batch, const FusedGpuLimits& 
       plan.layout = {static_cast<int>(blocks), slice, stride, lanes, vector_copy};
       plan.shared_bytes = bytes;
       plan.partial_floats = 2 * blocks * batch;
-      plan.faster_than_gemv = batch * slice <= kFusedFasterTileFloats;
+      plan.faster_than_gemv =
+          batch <= kFusedFasterMaxBatch && batch * slice <= kFusedFasterTileFloats;
       return plan;
     }
   }

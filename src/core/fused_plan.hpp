@@ -62,6 +62,9 @@ struct FusedPlan {
 // gemv engine on the GPU: where the two engines' measured step times cross, rounded to 64 KiB
 // (benchmarks/NOTES.md, "--engine auto follows these figures").
 inline constexpr int64_t kFusedFasterTileFloats = 16384;
+// And the largest batch: at B = 1024 (tall) gemv won at every block count swept, at B = 64 and
+// 256 fused did (benchmarks/NOTES.md, the H200 run of c699578).
+inline constexpr int64_t kFusedFasterMaxBatch = 512;
 
 // What the plan needs to know of the GPU.
 struct FusedGpuLimits {
@@ -70,12 +73,15 @@ struct FusedGpuLimits {
   bool cooperative_launch = true;      // the grid barrier needs a cooperative launch
 };
 
-// Blocks: about sqrt(features) / 2 (few enough that reading every block's partials costs less
-// than the batch itself), raised until a block's tile fits its shared memory. The shape is
+// Blocks: a quarter of the multiprocessors (the block-count sweep's optimum for the post's
+// problem and tall on an H200), bounded by sqrt(features) (few enough that reading every block's
+// partials costs less than the batch itself) and at least sqrt(features) / 2, raised until a
+// block's tile fits its shared memory. The shape is
 // unavailable when no count up to one block per multiprocessor fits, when the count that fits
 // would make the partials every block reads (blocks^2 x batch) outgrow the batch (batch x
 // features), or when the GPU has no cooperative launch. The plan is faster_than_gemv while
-// batch x slice <= kFusedFasterTileFloats. `wanted_blocks` > 0 starts from that count instead
+// batch x slice <= kFusedFasterTileFloats and batch <= kFusedFasterMaxBatch. `wanted_blocks` > 0
+// starts from that count instead
 // (--fused-blocks; the slices' rounding to a multiple of 4 features may leave a few blocks
 // fewer); a count above the features or the multiprocessors is unavailable.
 //
