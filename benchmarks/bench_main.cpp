@@ -145,11 +145,14 @@ bool skip_without_gpu(benchmark::State& state) {
 }
 
 // Steps on the GPU, timed with CUDA events around SgdLoop::run; the fused engine with about
-// `fused_blocks` blocks (0: the plan's choice), the count it ran reported as "blocks".
-void gpu_steps(benchmark::State& state, Shape shape, Engine engine, int fused_blocks) {
+// `fused_blocks` blocks (0: the plan's choice), the count it ran reported as "blocks", and the
+// kernel that reads the step's rule at run time when `rule_read_at_run_time` (an experiment).
+void gpu_steps(benchmark::State& state, Shape shape, Engine engine, int fused_blocks,
+               bool rule_read_at_run_time) {
   if (skip_without_gpu(state)) return;
   CudaExec exec;
-  const FusedPlan plan = exec.plan_fused(shape.features, shape.batch, fused_blocks);
+  FusedPlan plan = exec.plan_fused(shape.features, shape.batch, fused_blocks);
+  plan.layout.rule_read_at_run_time = rule_read_at_run_time;
   if (engine == Engine::kFused) {
     if (!plan.unavailable.empty()) {
       state.SkipWithError(plan.unavailable.c_str());
@@ -296,7 +299,8 @@ void register_all() {
         ->Iterations(shape.name == "post" ? 5 : 2);
     for (Engine engine : {Engine::kGemv, Engine::kFused}) {
       const std::string tag = std::string(to_string(engine)) + "/" + shape.name;
-      benchmark::RegisterBenchmark(("steps/cuda/" + tag).c_str(), gpu_steps, shape, engine, 0)
+      benchmark::RegisterBenchmark(("steps/cuda/" + tag).c_str(), gpu_steps, shape, engine, 0,
+                                   false)
           ->UseManualTime()
           ->Unit(benchmark::kMillisecond);
       benchmark::RegisterBenchmark(("steps/cpu/" + tag).c_str(), cpu_steps, shape, engine)
@@ -323,7 +327,15 @@ void register_fused_block_sweep() {
     for (const int blocks : {0, m / 12, m / 6, m / 4, m / 3, m / 2, 2 * m / 3, m}) {
       const std::string name =
           "sweep/cuda/fused/" + shape.name + "/blocks:" + std::to_string(blocks);
-      benchmark::RegisterBenchmark(name.c_str(), gpu_steps, shape, Engine::kFused, blocks)
+      benchmark::RegisterBenchmark(name.c_str(), gpu_steps, shape, Engine::kFused, blocks, false)
+          ->UseManualTime()
+          ->Unit(benchmark::kMillisecond);
+    }
+    // The experiment beside the kept kernel: the post's rule read at run time, not compiled in
+    // (FusedLayout::rule_read_at_run_time), at the plan's count.
+    if (shape.name == "post") {
+      benchmark::RegisterBenchmark("sweep/cuda/fused/post+rule-read-at-run-time/blocks:0",
+                                   gpu_steps, shape, Engine::kFused, 0, true)
           ->UseManualTime()
           ->Unit(benchmark::kMillisecond);
     }
@@ -344,7 +356,7 @@ void register_host_streaming() {
         ->UseManualTime()
         ->Unit(benchmark::kMillisecond);
     benchmark::RegisterBenchmark(("stream/device/" + shape.name).c_str(), gpu_steps, shape,
-                                 Engine::kGemv, 0)
+                                 Engine::kGemv, 0, false)
         ->UseManualTime()
         ->Unit(benchmark::kMillisecond);
   }

@@ -1,6 +1,8 @@
 // The fused engine's persistent kernel (see fused_sgd.cuh for the algorithm).
 #include "kernels/fused_sgd.cuh"
 
+#include <algorithm>
+
 #include <cooperative_groups.h>
 #include <cuda_pipeline.h>
 #include <cub/block/block_reduce.cuh>
@@ -104,8 +106,14 @@ __device__ float summed_partials(const float* partials_in, int blocks, int64_t b
   return dot;
 }
 
+// kPostRule: the post's rule compiled in (the caller checked is_post_rule), so the step reads
+// no rule field and takes none of the other rules' branches; the same arithmetic, so the same
+// floats as the kernel that reads the rule.
+template <bool kPostRule>
 __global__ void __launch_bounds__(kThreads)
-    fused_sgd_kernel(StepArgs a, FusedLayout layout, int64_t count) {
+    fused_sgd_kernel(StepArgs run_args, FusedLayout layout, int64_t count) {
+  StepArgs a = run_args;
+  if constexpr (kPostRule) a.rule = StepRule{};
   // Shared memory as fused_shared_offsets (core/fused_plan.hpp) lays it out.
   extern __shared__ __align__(16) float shared[];
   const FusedSharedOffsets at =
@@ -243,12 +251,26 @@ __global__ void __launch_bounds__(kThreads)
   }
 }
 
+// The kernel a layout runs for a rule: the post's rule compiled in where it is that rule, unless
+// the experiment asks for the kernel that reads it.
+const void* kernel_for(const FusedLayout& layout, const StepRule& rule) {
+  return !layout.rule_read_at_run_time && is_post_rule(rule)
+             ? reinterpret_cast<const void*>(fused_sgd_kernel<true>)
+             : reinterpret_cast<const void*>(fused_sgd_kernel<false>);
+}
+
 }  // namespace
 
 int64_t fused_kernel_static_shared_bytes() {
-  cudaFuncAttributes attributes{};
-  LINSGD_CUDA_CHECK(cudaFuncGetAttributes(&attributes, fused_sgd_kernel));
-  return static_cast<int64_t>(attributes.sharedSizeBytes);
+  int64_t most = 0;
+  for (const bool post_rule : {true, false}) {
+    cudaFuncAttributes attributes{};
+    LINSGD_CUDA_CHECK(cudaFuncGetAttributes(
+        &attributes, post_rule ? reinterpret_cast<const void*>(fused_sgd_kernel<true>)
+                               : reinterpret_cast<const void*>(fused_sgd_kernel<false>)));
+    most = std::max<int64_t>(most, static_cast<int64_t>(attributes.sharedSizeBytes));
+  }
+  return most;
 }
 
 void prepare_fused_steps(const FusedPlan& plan, const StepArgs& args) {
@@ -258,7 +280,7 @@ void prepare_fused_steps(const FusedPlan& plan, const StepArgs& args) {
         "the fused engine's 16-byte copies need X 16-byte aligned; use --engine gemv for this "
         "data");
   }
-  LINSGD_CUDA_CHECK(cudaFuncSetAttribute(fused_sgd_kernel,
+  LINSGD_CUDA_CHECK(cudaFuncSetAttribute(kernel_for(plan.layout, args.rule),
                                          cudaFuncAttributeMaxDynamicSharedMemorySize,
                                          static_cast<int>(plan.shared_bytes)));
 }
@@ -271,8 +293,8 @@ void fused_steps(cudaStream_t stream, const FusedPlan& plan, int64_t count, cons
   FusedLayout layout = plan.layout;
   void* parameters[] = {&kernel_args, &layout, &count};
   LINSGD_CUDA_CHECK(cudaLaunchCooperativeKernel(
-      reinterpret_cast<const void*>(fused_sgd_kernel), dim3(static_cast<unsigned>(layout.blocks)),
-      dim3(kThreads), parameters, static_cast<size_t>(plan.shared_bytes), stream));
+      kernel_for(layout, args.rule), dim3(static_cast<unsigned>(layout.blocks)), dim3(kThreads),
+      parameters, static_cast<size_t>(plan.shared_bytes), stream));
 }
 
 }  // namespace linsgd::kernels

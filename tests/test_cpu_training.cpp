@@ -14,6 +14,7 @@
 #include "core/sgd_loop.hpp"
 #include "cpu/host_exec.hpp"
 #include "linsgd/trainer.hpp"
+#include "option_sets.hpp"
 #include "reference_sgd.hpp"
 #include "test_support.hpp"
 
@@ -44,6 +45,28 @@ TrainConfig small_config(uint64_t seed, Engine engine = Engine::kAuto) {
   config.device = DeviceKind::kCpu;
   config.threads = 1;
   return config;
+}
+
+TEST(StepRules, OnlyThePostsConfigurationRunsThePostsRule) {
+  // The fused GPU kernel runs with StepRule{} compiled in where is_post_rule holds: the post's
+  // configuration, and no option set (each changes what a step computes).
+  HostExec exec(1);
+  ResidentData<HostExec> data;
+  ResidentTruth<HostExec> truth;
+  generate_synthetic(exec, 320, 37, 3, data, truth);  // 320 rows: epochs of whole batches
+  TrainConfig config = small_config(1);
+  EXPECT_TRUE(is_post_rule(step_rule(config, data)));
+  const std::vector<float> weights = testing::integer_weights(data.rows, 5);
+  for (const testing::Options& options : testing::kOptionSets) {
+    TrainConfig changed = config;
+    options.apply(changed);
+    ResidentData<HostExec> view = data;
+    if (options.weighted) {
+      view.sample_weights = weights.data();
+      view.weight_sum = std::accumulate(weights.begin(), weights.end(), 0.0);
+    }
+    EXPECT_FALSE(is_post_rule(step_rule(changed, view))) << options.name;
+  }
 }
 
 TEST(SyntheticData, FollowsThePostsModel) {

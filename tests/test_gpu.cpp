@@ -89,7 +89,7 @@ TEST_P(GpuKernels, GatherMatchesItsCpuTwin) {
   // All the rows; and, as a data-parallel process holds them, the middle third (the rows of
   // the others become zero rows with residual 0).
   const int64_t third = rows / 3;
-  for (const auto [first_row, local_rows] : {std::pair<int64_t, int64_t>{0, -1}, {third, third}}) {
+  for (const auto& [first_row, local_rows] : {std::pair<int64_t, int64_t>{0, -1}, {third, third}}) {
     SCOPED_TRACE("first row " + std::to_string(first_row));
     const int64_t offset = first_row * features;
     std::vector<float> cpu_batch(batch * features, NAN), cpu_residual(batch, NAN);
@@ -593,6 +593,37 @@ TEST(GpuTraining, AResumedRunEndsAsTheRunThatWasNeverStopped) {
     EXPECT_EQ(resumed_without_curve.weights, whole.weights) << to_string(engine);
     EXPECT_EQ(resumed_without_curve.loss_history, whole.loss_history) << to_string(engine);
   }
+}
+
+TEST(GpuTraining, ThePostsRuleCompiledInStepsAsTheRuleReadAtRunTime) {
+  LINSGD_SKIP_WITHOUT_GPU();
+  // The fused kernel with the post's rule compiled in (what the post's problem runs) against the
+  // kernel that reads the rule (FusedLayout::rule_read_at_run_time, the benchmark's
+  // experiment): the same floats, bit for bit, across a chunk boundary (300 steps).
+  CudaExec exec;
+  ResidentData<CudaExec> data;
+  ResidentTruth<CudaExec> truth;
+  generate_synthetic(exec, 4000, 2000, 42, data, truth);
+  TrainConfig config;
+  config.device = DeviceKind::kCuda;
+  config.engine = Engine::kFused;
+  config.steps = 300;
+  ASSERT_TRUE(is_post_rule(step_rule(config, data)));
+  std::vector<std::vector<float>> losses, weights;
+  std::vector<float> biases;
+  for (const bool read_at_run_time : {false, true}) {
+    FusedPlan plan = exec.plan_fused(data.features, config.batch_size, 0);
+    plan.layout.rule_read_at_run_time = read_at_run_time;
+    SgdLoop<CudaExec> loop(exec, data, config, plan);
+    losses.push_back(testing::run_collecting_losses(loop));
+    weights.push_back(loop.weights());
+    biases.push_back(loop.bias());
+  }
+  EXPECT_EQ(losses[1], losses[0]);
+  EXPECT_EQ(weights[1], weights[0]);
+  EXPECT_EQ(biases[1], biases[0]);
+  ASSERT_EQ(losses[0].size(), 300u);
+  EXPECT_LT(losses[0].back(), losses[0].front());
 }
 
 TEST(GpuDistributed, OneProcessOverNcclIsTheLoneGemvRun) {

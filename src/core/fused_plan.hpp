@@ -23,6 +23,10 @@ struct FusedLayout {
   int64_t stride = 0;        // floats between tile rows: >= slice, padded against bank conflicts
   int lanes_per_row = 1;     // threads that share one batch row's dot product (a power of two)
   bool vector_copy = false;  // 16-byte copies: features and slice are multiples of 4
+  // An experiment the benchmark sweep times (never chosen by a plan): the kernel that reads the
+  // step's rule at run time even where it is the post's (is_post_rule), which otherwise runs a
+  // kernel with that rule compiled in. Every float is the same either way.
+  bool rule_read_at_run_time = false;
 };
 
 // A block's shared memory, in floats (4 bytes each), in this order: the tile (batch x stride,

@@ -54,6 +54,17 @@ struct StepRule {
   bool plain_update = true;
 };
 
+// True for the post's rule: squared loss, no weights, no penalty, momentum or averaging, a
+// constant rate, drawn batches. Such a rule computes as StepRule{} does (the fields that differ,
+// epsilon, power_t, warmup, total_steps and steps_per_epoch, are never read under it), so the
+// fused kernel may run with StepRule{} compiled in.
+LINSGD_HD inline bool is_post_rule(const StepRule& r) {
+  return r.loss == Loss::kSquared && r.l2 == 0.0f && r.l1 == 0.0f && r.momentum == 0.0f &&
+         !r.nesterov && r.schedule == Schedule::kConstant && r.average_from < 0 &&
+         !r.epoch_sampling && !r.whole_data && r.weight_scale == 1.0 && !r.weighted &&
+         r.plain_data && r.plain_update;
+}
+
 // The loss of a residual, in float (a step) or double (an evaluation of the objective).
 template <class T>
 LINSGD_HD inline T loss_value(Loss loss, T r, T epsilon) {
