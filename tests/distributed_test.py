@@ -10,9 +10,10 @@
   --standardize takes its statistics over every process's rows;
 - local SGD (--sync-every N): one process equals the one-process run bit for bit (weights,
   bias, every loss); 2 and 3 processes, averaging every 1, 10 or 400 steps, end within 0.01 of
-  the exact solver's weighted least-squares solution, as the one-process run does; an
+  the exact solver's weighted least-squares solution, as the one-process run does; a curve
+  (evaluations, which split the steps into other chunks) leaves the model as it is; an
   --eval-every that is not a multiple of N, epoch sampling, and --sync-every without
-  --distributed are refused;
+  --distributed are refused (the exact properties are tests/test_data_parallel.cpp's);
 - only process 0 writes the outputs;
 - a failure (bad data) ends every process with the error of the process whose rows hold it
   (printed once: the others never parse that row) and a non-zero exit, without a hang;
@@ -165,21 +166,26 @@ with tempfile.TemporaryDirectory() as directory:
             if result.returncode == 0:
                 distance = max(abs(a - b) for a, b in zip(parameters(f"{stem}.json"), solution))
                 check(distance < 0.01, f"{stem}: {distance} from the exact solution")
-    # Evaluations come at averagings: the processes' one model, on every process's rows.
-    curved = run(local + ["--sync-every", "10", "--eval-every", "300", "--curve-out",
-                          "local-curve.csv"], 2)
-    curve = list(csv.DictReader(open("local-curve.csv"))) if curved.returncode == 0 else []
-    steps = [int(r["step"]) for r in curve]
-    check(len(steps) == 5 and steps[-1] == 1500 and all(step % 10 == 0 for step in steps) and
-          abs(float(curve[-1]["objective"]) - float(curve[0]["objective"])) < 1e-3,
-          f"local SGD curve: {curved.stderr} {curve}")
+    # Evaluations for a curve split the steps into other chunks: the same draws, the same model.
+    for every, evaluations in ((10, "300"), (400, "400")):
+        stem = f"local-every{every}"
+        plain = run(local + ["--sync-every", str(every), "--model-out", f"{stem}-plain.json"], 2)
+        curved = run(local + ["--sync-every", str(every), "--eval-every", evaluations,
+                              "--curve-out", f"{stem}-curve.csv", "--model-out",
+                              f"{stem}-curve.json"], 2)
+        check(plain.returncode == 0 and curved.returncode == 0 and
+              parameters(f"{stem}-plain.json") == parameters(f"{stem}-curve.json") and
+              len(list(csv.DictReader(open(f"{stem}-curve.csv")))) >= 3,
+              f"{stem}: the curve changed the model: {plain.stderr} {curved.stderr}")
     for extra, message in (
             (["--eval-every", "15", "--tol", "1e-4"],
              "--eval-every 15 must be a multiple of --sync-every 10"),
             (["--sampling", "epoch"], "--sync-every: --sampling epoch is not available with "
                                       "local SGD yet")):
         refused = run(local + ["--sync-every", "10"] + extra, 2)
-        check(refused.returncode == 2 and message in refused.stderr,
+        # Refused before MPI starts: each process's line, no abort.
+        check(refused.returncode == 2 and message in refused.stderr and
+              "MPI_ABORT" not in refused.stderr,
               f"local SGD {extra}: exit {refused.returncode}: {refused.stderr}")
     alone = run(local + ["--sync-every", "10"])
     check(alone.returncode == 2 and "--sync-every needs --distributed" in alone.stderr,
@@ -207,6 +213,12 @@ with tempfile.TemporaryDirectory() as directory:
     check(bad.returncode != 0, "bad data: exit 0")
     check(bad.stderr.count("linsgd: error: bad.csv: line 52, column 1: not a number: 'x'") == 1,
           f"bad data: {bad.stderr}")
+    # Fewer rows than processes: said as such (not as a share's missing targets).
+    with open("two.csv", "w") as file:
+        file.write("a,y\n1,2\n3,4\n")
+    few = run(["train", "--device", "cpu", "--data", "two.csv", "--quiet"], 3, timeout=60)
+    check(few.returncode != 0 and "2 rows cannot be shared by 3 processes" in few.stderr and
+          "no target column" not in few.stderr, f"two rows: {few.stderr}")
     refused = run(["train", "--device", "cpu", "--lr", "auto", "--steps", "5", "--quiet"], 2)
     check(refused.returncode == 2 and
           "--distributed: --lr auto is not available in a data-parallel run yet" in refused.stderr,

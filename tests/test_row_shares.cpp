@@ -159,6 +159,49 @@ TEST(RowShares, ABadCsvCellIsTheErrorOfItsShareAtItsLine) {
   EXPECT_EQ(error_of(path, options), path + ": line 8, column 2: not a number: 'oops'");
 }
 
+TEST(RowShares, ABadCellIsReportedByItsShareAsTheWholeReadReportsIt) {
+  // Layouts that move lines away from rows: a header, CRLF, blank lines, quoted fields holding
+  // newlines, no final newline. One bad cell each (row 7 of 10): the share holding it says what
+  // the whole read says; the other shares read.
+  ScratchDir dir;
+  const auto table = [](const std::string& header, const std::string& end, bool quoted,
+                        bool blank_lines) {
+    std::string text = header;
+    for (int i = 0; i < 10; ++i) {
+      if (blank_lines && i % 3 == 1) text += end;
+      text += (quoted ? "\"a\nb\"," : "") + std::to_string(i) + "," +
+              (i == 7 ? "bad" : std::to_string(2 * i));
+      if (i < 9) text += end;
+    }
+    return text;
+  };
+  const std::vector<std::pair<std::string, std::string>> files = {
+      {"header-crlf.csv", table("x,y\r\n", "\r\n", false, true)},
+      {"no-header.csv", table("", "\n", false, true)},
+      {"quoted.csv", table("name,x,y\n", "\n", true, true)},
+  };
+  for (const auto& [name, text] : files) {
+    const std::string path = dir.file(name, text);
+    ReadOptions options;
+    if (name == "quoted.csv") {
+      options.feature_names = {"x"};
+      options.target_name = "y";
+    }
+    const std::string whole = error_of(path, options);
+    ASSERT_NE(whole, "") << name;
+    for (int count = 2; count <= 4; ++count) {
+      for (int index = 0; index < count; ++index) {
+        options.share = {index, count};
+        const RowShare& share = options.share;
+        const bool holds_row_7 =
+            share.first_row(10) <= 7 && 7 < share.first_row(10) + share.row_count(10);
+        EXPECT_EQ(error_of(path, options), holds_row_7 ? whole : "")
+            << name << ": share " << index << " of " << count;
+      }
+    }
+  }
+}
+
 TEST(RowShares, BadNpyValuesAndWeightsNameTheirRowInTheWholeFile) {
   ScratchDir dir;
   std::vector<double> values(12, 1.0);

@@ -125,7 +125,8 @@ struct TrainHooks;
 // exact solver (their passes over the data would need sums too), a validation set, checkpoints, the
 // fused engine (it reads X by the batch's rows, which a process may not hold) and --max-seconds
 // (each process's clock would stop it after a different chunk); with `sync_every` (local SGD),
-// sampling by epoch and iterate averaging.
+// sampling by epoch, iterate averaging, an eval_every that is not a multiple of it, and a
+// sync_every above kMaxSyncEvery.
 void require_shardable(const TrainConfig& config, bool validation = false,
                        const TrainHooks* hooks = nullptr, int64_t sync_every = 0);
 
@@ -141,8 +142,9 @@ void require_shardable(const TrainConfig& config, bool validation = false,
 //   one-process run up to the order the partial gradients are added in.
 // - sync_every N (local SGD): each process steps alone on batches of B of its own rows (process
 //   k's are the k-th B of K B draws a step from the seed's stream), and every N steps, and at
-//   the end, the processes' weights and biases are averaged (momentum stays each process's). One
-//   process equals the one-process run bit for bit.
+//   the end, the processes' weights and biases are averaged (momentum stays each process's). How
+//   the steps are split into chunks (evaluations, say) changes no draw. One process is the
+//   one-process run.
 struct DataShard {
   int64_t first_row = 0;
   int64_t rows = 0;  // this process's
@@ -153,25 +155,30 @@ struct DataShard {
   std::function<void(float* values, int64_t count)> sum_floats;
   std::function<void(double* values, int64_t count)> sum_doubles;
   std::function<void(float* values, int64_t count)> average_floats;
-  // The GPU backend: new_gpu_group_id()'s bytes, drawn by process 0 and the same on every
-  // process, and this process's GPU (an ordinal, taken modulo the GPU count: the processes of
-  // one machine pass their rank on it).
+  // The GPU backend: new_gpu_group_id()'s bytes, drawn by process 0 for this run alone (an id
+  // serves one run) and the same on every process, and this process's GPU (the processes of one
+  // machine pass their rank on it; a rank beyond the machine's GPUs is refused).
   std::string gpu_group_id;
   int gpu = 0;
 
-  bool local_steps() const { return sync_every > 0; }
+  // Local SGD: sync_every with more than one process (one process is the plain run).
+  bool local_steps() const { return sync_every > 0 && processes > 1; }
 };
 
-// A fresh id for the GPUs of a data-parallel run (NCCL's unique id), for process 0 to send to
+// A fresh id for the GPUs of one data-parallel run (NCCL's unique id), for process 0 to send to
 // the others as DataShard::gpu_group_id. Throws UsageError when this linsgd was built without
-// NCCL.
+// NCCL (gpu_groups_available() says so beforehand).
 std::string new_gpu_group_id();
+bool gpu_groups_available();
 
 // `config` resolved for a data-parallel run, as resolve_for_rows does for one process: --epochs
 // counts passes over every process's rows (taken B a step, or K B a step by the K processes of
-// local SGD); with sync_every N, evaluations come at averagings: --eval-every must be a multiple
-// of N (UsageError otherwise), and its default is rounded up to one.
+// local SGD); with local SGD's N = sync_every, evaluations come at averagings: an --eval-every
+// given is a multiple of N (require_shardable), and its default is rounded up to one.
 TrainConfig resolve_for_shard(const TrainConfig& config, const DataShard& shard);
+
+// The largest --sync-every (2^40 steps: far beyond any run).
+inline constexpr int64_t kMaxSyncEvery = int64_t{1} << 40;
 
 // Ways to follow, stop, checkpoint and resume a run; each may be empty.
 struct TrainHooks {

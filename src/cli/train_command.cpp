@@ -141,6 +141,10 @@ int TrainCommand::run() {
     }
     if (config.device == DeviceKind::kAuto) config.device = DeviceKind::kCpu;
     require_shardable(config, false, nullptr, sync_every_);
+    if (config.device == DeviceKind::kCuda) {
+      resolve_device(config.device);                    // a machine without a GPU says so now
+      if (!gpu_groups_available()) new_gpu_group_id();  // throws the reason
+    }
     // Every process evaluates where process 0 does for the curve it writes: evaluations are
     // sums across the processes, which all must join.
     evaluates_for_curve_ = !options_.curve_out().empty();
@@ -313,6 +317,9 @@ TrainCommand::Outcome TrainCommand::train_on_file(const TrainConfig& config,
   Outcome outcome;
   const auto read_start = std::chrono::steady_clock::now();
   Dataset training = read_dataset(data_.data, read_options);
+  // A data-parallel run's shares, checked first: a process without rows has no targets either.
+  std::optional<DataShard> shard;
+  if (mpi_) shard = shard_of(training.file_rows);
   if (!training.has_target()) throw InputError(data_.data + ": no target column");
   outcome.data_line = format_data_line(
       training,
@@ -353,9 +360,8 @@ TrainCommand::Outcome TrainCommand::train_on_file(const TrainConfig& config,
     standardize(*statistics, training);
     if (validation) standardize(*statistics, *validation);
   }
-  if (mpi_) {
-    const DataShard shard = shard_of(training.file_rows);
-    outcome.result = train(config, &training, nullptr, outputs, &shard);
+  if (shard) {
+    outcome.result = train(config, &training, nullptr, outputs, &*shard);
   } else {
     outcome.result = train(config, &training, validation ? &*validation : nullptr, outputs);
   }

@@ -20,6 +20,15 @@ void require_shardable(const TrainConfig& config, bool validation, const TrainHo
   }
   if (config.engine == Engine::kFused || config.fused_blocks > 0) refuse("--engine fused");
   if (config.max_seconds > 0.0) refuse("--max-seconds");
+  if (sync_every > kMaxSyncEvery) {
+    throw UsageError("invalid value for --sync-every: " + std::to_string(sync_every) +
+                     " (must be at most " + std::to_string(kMaxSyncEvery) + ")");
+  }
+  if (sync_every > 0 && config.eval_every > 0 && config.eval_every % sync_every != 0) {
+    throw UsageError("--eval-every " + std::to_string(config.eval_every) +
+                     " must be a multiple of --sync-every " + std::to_string(sync_every) +
+                     ": the processes' models are one model at the averagings alone");
+  }
   if (sync_every > 0) {
     const auto refuse_local = [](const std::string& what) {
       throw UsageError("--sync-every: " + what +
@@ -38,13 +47,10 @@ TrainConfig resolve_for_shard(const TrainConfig& config, const DataShard& shard)
   // K processes walk K B rows a step between them: an epoch is ceil(n / K) rows of B.
   TrainConfig resolved =
       resolve_for_rows(config, (shard.total_rows + shard.processes - 1) / shard.processes);
+  // (require_shardable checked an --eval-every given, and sync_every's range.)
   const int64_t every = shard.sync_every;
   if (config.eval_every == 0) {
     resolved.eval_every = (resolved.eval_every + every - 1) / every * every;
-  } else if (config.eval_every % every != 0) {
-    throw UsageError("--eval-every " + std::to_string(config.eval_every) +
-                     " must be a multiple of --sync-every " + std::to_string(every) +
-                     ": the processes' models are one model at the averagings alone");
   }
   return resolved;
 }

@@ -21,6 +21,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstdint>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -106,8 +107,9 @@ class SgdLoop {
         learning_rate_(exec.template allocate<double>(1)),
         shard_(shard),
         local_steps_(shard != nullptr && shard->local_steps()),
-        sampled_rows_(exec.template allocate<uint32_t>(chunk_steps_ * config.batch_size *
-                                                       (local_steps_ ? shard->processes : 1))),
+        sampled_rows_(exec.template allocate<uint32_t>(chunk_steps_ * config.batch_size)),
+        local_draws_(exec.template allocate<uint32_t>(
+            local_steps_ ? chunk_steps_ * config.batch_size * shard->processes : 0)),
         shuffles_(config.sampling == Sampling::kEpoch),
         epoch_keys_(exec.template allocate<uint32_t>(permutes() ? data.rows : 0)),
         epoch_order_(exec.template allocate<uint32_t>(walks_an_order() ? data.rows : 0)),
@@ -179,8 +181,7 @@ class SgdLoop {
       exec_.prepare_fused(fused_plan_, args_);
     } else {
       const auto enqueue = [this](int64_t count) { enqueue_steps(count); };
-      replayer_.prepare(chunk_steps_, enqueue);
-      if (steps_ % chunk_steps_ != 0) replayer_.prepare(steps_ % chunk_steps_, enqueue);
+      for (const int64_t length : chunk_lengths()) replayer_.prepare(length, enqueue);
     }
   }
   SgdLoop(const SgdLoop&) = delete;
@@ -202,11 +203,8 @@ class SgdLoop {
     exec_.upload_value(step_counter_, start_step_);
     int64_t checked = start_step_;
     auto last_checkpoint = std::chrono::steady_clock::now();
-    // Chunks end at multiples of chunk_steps_ (a resumed run's first one is shorter), so a run
-    // evaluates and hands out states at the same steps however it was resumed.
-    for (int64_t first = start_step_; first < steps_;
-         first += chunk_steps_ - first % chunk_steps_) {
-      const int64_t count = std::min(chunk_steps_ - first % chunk_steps_, steps_ - first);
+    for (int64_t first = start_step_; first < steps_; first = chunk_end(first)) {
+      const int64_t count = chunk_end(first) - first;
       sample_rows(first, count);
       if (engine_ == Engine::kFused) {
         enqueue_steps(count);
@@ -214,8 +212,9 @@ class SgdLoop {
         replayer_.run(count, enqueue);
       }
       const int64_t done = first + count;
-      // Local SGD: the processes' models are one at every chunk's end (see chunk_steps_for),
-      // so before evaluations, and made one at the end.
+      // Local SGD: the models are averaged after every sync_every-th step, inside the chunk's
+      // steps when its chunks hold a multiple of sync_every, else here, at the end of the chunks
+      // that reach a multiple (see chunk_end); and at the end, and at a stop.
       bool averaged = false;
       if (local_steps_) {
         const int64_t every = shard_->sync_every;
@@ -331,20 +330,43 @@ class SgdLoop {
   bool permutes() const { return walks_an_order() && shuffles_; }
 
   // Steps per chunk (see rng_plan::steps_per_chunk). Local SGD draws K B indices a step, and
-  // its averagings come every N = sync_every steps, at chunks' ends: after every N-th step of a
-  // chunk when its chunks hold a multiple of N steps, else at the end of the chunks that reach
-  // a multiple of N (they hold a divisor of N). Chunks start at multiples of their length.
+  // averages every N = sync_every steps: when N fits in a chunk, its chunks hold a multiple of N
+  // steps and the averagings come inside them (chunks start at multiples of their length).
   static int64_t chunk_steps_for(const TrainConfig& config, int64_t evaluation_interval,
                                  const DataShard* shard) {
     if (shard == nullptr || !shard->local_steps()) {
       return rng_plan::steps_per_chunk(config.batch_size, config.steps, evaluation_interval);
     }
-    int64_t chunk = rng_plan::steps_per_chunk(config.batch_size * shard->processes, config.steps,
-                                              evaluation_interval);
+    const int64_t chunk = rng_plan::steps_per_chunk(config.batch_size * shard->processes,
+                                                    config.steps, evaluation_interval);
     const int64_t every = shard->sync_every;
-    if (every <= chunk) return chunk - chunk % every;
-    while (every % chunk != 0) --chunk;
-    return chunk;
+    return every <= chunk ? chunk - chunk % every : chunk;
+  }
+
+  // Where the chunk that starts at step `first` ends: at the next multiple of chunk_steps_ (a
+  // resumed run's first chunk is shorter, so a run evaluates and hands out states at the same
+  // steps however it was resumed), or at the run's end. Local SGD averaging less often than a
+  // chunk's steps (N > chunk_steps_) counts its chunks from each multiple of N instead, so
+  // that one ends at every multiple of N: chunks of chunk_steps_ and N mod chunk_steps_.
+  int64_t chunk_end(int64_t first) const {
+    int64_t end = first + chunk_steps_ - first % chunk_steps_;
+    if (local_steps_ && shard_->sync_every > chunk_steps_) {
+      const int64_t every = shard_->sync_every, into_period = first % every;
+      end = first - into_period + std::min(every, (into_period / chunk_steps_ + 1) * chunk_steps_);
+    }
+    return std::min(end, steps_);
+  }
+
+  // The lengths chunk_end's chunks take from the start of a run to its end (the graphs to
+  // prepare): a resumed run's first chunk is prepared by resume().
+  std::set<int64_t> chunk_lengths() const {
+    std::set<int64_t> lengths{chunk_steps_, steps_ % chunk_steps_};
+    if (local_steps_ && shard_->sync_every > chunk_steps_) {
+      const int64_t every = shard_->sync_every;
+      lengths = {chunk_steps_, every % chunk_steps_, steps_ % every % chunk_steps_};
+    }
+    lengths.erase(0);
+    return lengths;
   }
 
   // Floats a data-parallel exchange packs: local SGD's weights and bias, or a step's gradient
@@ -375,14 +397,14 @@ class SgdLoop {
     if (rule_.whole_data) return;
     const int64_t B = args_.batch;
     if (local_steps_) {
-      // Process k's rows: the k-th B of K B draws a step, mapped into its own rows; drawn in one
-      // call, process by process ([k count B, (k + 1) count B) is process k's), and moved to
-      // the front, where the steps read them. One process draws what a lone run draws.
-      const int64_t own = count * B;
-      uint32_t* mine = sampled_rows_.data() + shard_->index * own;
-      generator_.uniform_bits(sampled_rows_.data(), own * shard_->processes);
-      exec_.rows_from_draws(mine, own, shard_->rows, shard_->first_row);
-      if (shard_->index > 0) exec_.copy(sampled_rows_.data(), mine, own);  // no overlap
+      // Process k's rows: the k-th B of the K B draws of each step (step s's are [s K B,
+      // (s + 1) K B) of the chunk's, so how the steps are split into chunks changes nothing),
+      // mapped into its own rows.
+      const int64_t K = shard_->processes;
+      generator_.uniform_bits(local_draws_.data(), count * K * B);
+      exec_.copy_strided(sampled_rows_.data(), local_draws_.data() + shard_->index * B, count, B,
+                         K * B);
+      exec_.rows_from_draws(sampled_rows_.data(), count * B, shard_->rows, shard_->first_row);
       return;
     }
     if (!rule_.epoch_sampling) {
@@ -529,6 +551,7 @@ class SgdLoop {
   const DataShard* shard_;  // a data-parallel run's sums and averages, or none
   bool local_steps_;        // the shard's processes step alone between averagings
   Buffer<uint32_t> sampled_rows_;
+  Buffer<uint32_t> local_draws_;  // local SGD: a chunk's draws for every process
   bool shuffles_;  // a fresh permutation each epoch (epoch sampling), not the rows in order
   Buffer<uint32_t> epoch_keys_;
   Buffer<uint32_t> epoch_order_;

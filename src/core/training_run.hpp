@@ -218,7 +218,8 @@ TrainResult train_with(Exec& exec, const TrainConfig& requested, const DataView*
       exec.plan_fused(features, requested.batch_size, requested.fused_blocks);
   const DataShard* shard = hooks.shard;
   if (shard != nullptr) {
-    require_shardable(requested, validation_set != nullptr, &hooks, shard->sync_every);
+    require_shardable(requested, validation_set != nullptr, &hooks,
+                      shard->local_steps() ? shard->sync_every : 0);
   }
   if (placement == DataPlacement::kHostMapped || shard != nullptr) {
     if (shard == nullptr && (requested.engine == Engine::kFused || requested.fused_blocks > 0)) {

@@ -84,6 +84,11 @@ class HostExec {
   void copy(T* destination, const T* source, int64_t count) {
     std::copy(source, source + count, destination);
   }
+  // `rows` runs of `width` values, `pitch` apart in `source`, packed one after another.
+  template <class T>
+  void copy_strided(T* destination, const T* source, int64_t rows, int64_t width, int64_t pitch) {
+    for (int64_t r = 0; r < rows; ++r) copy(destination + r * width, source + r * pitch, width);
+  }
 
   // The rows ordered by their keys, ties by row (a stable sort): an epoch's permutation.
   class KeySorter {

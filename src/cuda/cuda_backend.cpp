@@ -3,6 +3,7 @@
 #include "cuda/cuda_backend.hpp"
 
 #include <algorithm>
+#include <string>
 
 #include "core/cuda_check.hpp"
 #include "core/memory_plan.hpp"
@@ -10,6 +11,7 @@
 #include "cuda/cuda_device.hpp"
 #include "cuda/cuda_exec.hpp"
 #include "cuda/nccl_group.hpp"
+#include "linsgd/errors.hpp"
 
 namespace linsgd {
 
@@ -18,7 +20,13 @@ TrainResult train_cuda(const TrainConfig& config, const DataView* data, const Da
   if (hooks.shard != nullptr) {  // this process's GPU, before anything touches one
     int gpus = 0;
     LINSGD_CUDA_CHECK(cudaGetDeviceCount(&gpus));
-    LINSGD_CUDA_CHECK(cudaSetDevice(hooks.shard->gpu % std::max(gpus, 1)));
+    if (hooks.shard->gpu >= gpus) {
+      throw UsageError("--distributed --device cuda: this machine has " + std::to_string(gpus) +
+                       " GPUs and process " + std::to_string(hooks.shard->gpu) +
+                       " of its processes has none (each needs a GPU of its own): start at most " +
+                       std::to_string(gpus) + " processes a machine");
+    }
+    LINSGD_CUDA_CHECK(cudaSetDevice(hooks.shard->gpu));
   }
   const CudaDeviceInfo device = query_cuda_device();
   const int64_t rows = data != nullptr ? data->rows : config.rows;

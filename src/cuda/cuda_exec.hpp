@@ -91,6 +91,15 @@ class CudaExec {
     LINSGD_CUDA_CHECK(cudaMemcpyAsync(destination, source, static_cast<size_t>(count) * sizeof(T),
                                       cudaMemcpyDeviceToDevice, stream()));
   }
+  // `rows` runs of `width` values, `pitch` apart in `source`, packed one after another: one 2-D
+  // copy, device to device, enqueued.
+  template <class T>
+  void copy_strided(T* destination, const T* source, int64_t rows, int64_t width, int64_t pitch) {
+    LINSGD_CUDA_CHECK(cudaMemcpy2DAsync(
+        destination, static_cast<size_t>(width) * sizeof(T), source,
+        static_cast<size_t>(pitch) * sizeof(T), static_cast<size_t>(width) * sizeof(T),
+        static_cast<size_t>(rows), cudaMemcpyDeviceToDevice, stream()));
+  }
 
   // The rows ordered by their keys, ties by row: an epoch's permutation, by CUB's radix sort
   // of (key, row) pairs, which is stable. Its buffers are allocated once, here.

@@ -67,6 +67,10 @@ void NcclGroup::average(float* values, int64_t count, cudaStream_t stream) const
   reduce_and_broadcast(values, count, true, stream);
 }
 
+bool nccl_available() {
+  return true;
+}
+
 std::string new_nccl_id() {
   ncclUniqueId unique{};
   check(ncclGetUniqueId(&unique), "ncclGetUniqueId");
@@ -95,6 +99,9 @@ void NcclGroup::average(float*, int64_t, cudaStream_t) const {}
 void NcclGroup::reduce_and_broadcast(float*, int64_t, bool, cudaStream_t) const {}
 std::string new_nccl_id() {
   refuse();
+}
+bool nccl_available() {
+  return false;
 }
 
 #endif

@@ -34,5 +34,7 @@ class NcclGroup {
 // A fresh NCCL unique id (ncclGetUniqueId's bytes), for process 0 to send to the others. Throws
 // UsageError when this linsgd was built without NCCL.
 std::string new_nccl_id();
+// Whether this linsgd was built with NCCL.
+bool nccl_available();
 
 }  // namespace linsgd

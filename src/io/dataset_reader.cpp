@@ -172,6 +172,11 @@ Dataset read_dataset(const std::string& path, const ReadOptions& options) {
 }
 
 Dataset read_dataset(const InputBytes& input, const ReadOptions& options) {
+  const RowShare& share = options.share;
+  if (share.count < 1 || share.index < 0 || share.index >= share.count) {
+    throw UsageError("ReadOptions::share: share " + std::to_string(share.index) + " of " +
+                     std::to_string(share.count) + " (must be 0 to count - 1, count >= 1)");
+  }
   Dataset dataset = read_by_format(input, options);
   if (weights_from_file(options)) {
     dataset.sample_weights = weights_file(options, dataset.file_rows);

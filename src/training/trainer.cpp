@@ -107,6 +107,10 @@ std::string new_gpu_group_id() {
   return new_nccl_id();
 }
 
+bool gpu_groups_available() {
+  return nccl_available();
+}
+
 TrainResult train_synthetic(const TrainConfig& config, const TrainHooks& hooks) {
   const TrainConfig resolved =
       hooks.shard ? resolve_for_shard(config, *hooks.shard) : resolve_for_rows(config, config.rows);

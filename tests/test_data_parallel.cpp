@@ -1,0 +1,230 @@
+// Data-parallel runs in one process: K threads stand for the K processes of `linsgd train
+// --distributed`, each training on its share of the rows through the public API, their sums and
+// averages made by a barrier that adds the K arrays in process order (as MPI's reduce on process
+// 0 does). Exact properties the MPI test (tests/distributed_test.py) can only bound:
+// - summing every step, K processes end as the lone gemv run up to the order of addition;
+// - local SGD (sync_every N) averages after every N-th step and at the end (ceil(steps / N)
+//   averagings), whether N fits in a chunk or not (a prime N past the chunk too), the processes'
+//   models differing before each averaging and equal, bit for bit, after;
+// - how the steps are split into chunks (evaluations for a curve) changes no draw: the same
+//   model with and without evaluations;
+// - a stop between averagings still ends with one model;
+// - one process with sync_every is the lone run, bit for bit.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "linsgd/dataset.hpp"
+#include "linsgd/trainer.hpp"
+#include "option_sets.hpp"
+#include "test_support.hpp"
+
+namespace linsgd {
+namespace {
+
+// K threads' rendezvous: each brings an array, all get the K arrays' sum (added in process
+// order, in float or double as given) or their average (the sum times 1 / K, as MpiSession
+// does). Records, for float arrays, what each process brought to each combination.
+class ThreadGroup {
+ public:
+  explicit ThreadGroup(int size) : size_(size), brought_(size) {}
+
+  template <class T>
+  void combine(int rank, T* values, int64_t count, bool average) {
+    std::unique_lock<std::mutex> lock(mutex_);
+    const int64_t round = round_;
+    if constexpr (std::is_same_v<T, float>) {
+      brought_[rank].emplace_back(values, values + count);
+      if (average) ++averagings_[rank];
+    }
+    std::vector<double>& slot = arrival_[rank];
+    slot.assign(values, values + count);
+    if (++arrived_ == size_) {
+      result_.assign(static_cast<size_t>(count), 0.0);
+      std::vector<T> sum(static_cast<size_t>(count), T(0));
+      for (int r = 0; r < size_; ++r) {
+        for (int64_t i = 0; i < count; ++i) sum[i] += static_cast<T>(arrival_[r][i]);
+      }
+      if (average) {
+        for (T& value : sum) value *= T(1) / static_cast<T>(size_);
+      }
+      result_.assign(sum.begin(), sum.end());
+      arrived_ = 0;
+      ++round_;
+      changed_.notify_all();
+    } else {
+      changed_.wait(lock, [&] { return round_ != round; });
+    }
+    for (int64_t i = 0; i < count; ++i) values[i] = static_cast<T>(result_[i]);
+  }
+
+  // The shard of process `rank` of `rows` rows: sums and averages through this group.
+  DataShard shard(int rank, int64_t rows, int64_t sync_every) {
+    const RowShare share{rank, size_};
+    DataShard shard;
+    shard.first_row = share.first_row(rows);
+    shard.rows = share.row_count(rows);
+    shard.total_rows = rows;
+    shard.index = rank;
+    shard.processes = size_;
+    shard.sync_every = sync_every;
+    shard.sum_floats = [this, rank](float* v, int64_t n) { combine(rank, v, n, false); };
+    shard.sum_doubles = [this, rank](double* v, int64_t n) { combine(rank, v, n, false); };
+    shard.average_floats = [this, rank](float* v, int64_t n) { combine(rank, v, n, true); };
+    return shard;
+  }
+
+  int averagings(int rank) const { return averagings_[rank]; }
+  // The float arrays process `rank` brought, in order.
+  const std::vector<std::vector<float>>& brought(int rank) const { return brought_[rank]; }
+
+ private:
+  int size_;
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  int arrived_ = 0;
+  int64_t round_ = 0;
+  std::vector<double> arrival_[8];
+  std::vector<double> result_;
+  std::vector<std::vector<std::vector<float>>> brought_;
+  int averagings_[8] = {};
+};
+
+Dataset rows_of(const Dataset& data, int64_t first, int64_t count) {
+  Dataset share = data;
+  share.rows = count;
+  share.X.assign(data.X.begin() + first * data.features,
+                 data.X.begin() + (first + count) * data.features);
+  share.y.assign(data.y.begin() + first, data.y.begin() + first + count);
+  return share;
+}
+
+// Trains `processes` threads on their shares of `data`; returns each one's result.
+std::vector<TrainResult> train_together(const TrainConfig& config, const Dataset& data,
+                                        int processes, int64_t sync_every, ThreadGroup& group,
+                                        const TrainHooks& extra = {}) {
+  std::vector<TrainResult> results(static_cast<size_t>(processes));
+  std::vector<DataShard> shards;
+  for (int rank = 0; rank < processes; ++rank) {
+    shards.push_back(group.shard(rank, data.rows, sync_every));
+  }
+  std::vector<std::thread> threads;
+  for (int rank = 0; rank < processes; ++rank) {
+    threads.emplace_back([&, rank] {
+      TrainHooks hooks = extra;
+      hooks.shard = &shards[rank];
+      const Dataset share = rows_of(data, shards[rank].first_row, shards[rank].rows);
+      results[rank] = train_on_data(config, share, hooks);
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  return results;
+}
+
+TrainConfig cpu_config() {
+  TrainConfig config;
+  config.device = DeviceKind::kCpu;
+  config.engine = Engine::kGemv;
+  config.threads = 1;
+  config.batch_size = 8;
+  config.steps = 700;  // chunks of 256, 256 and 188 steps
+  config.learning_rate = 0.02;
+  config.momentum = 0.3;
+  return config;
+}
+
+TEST(DataParallel, SummingEveryStepIsTheLoneRunUpToTheOrderOfAddition) {
+  const Dataset data = testing::regression_data(301, 6, 11);
+  const TrainConfig config = cpu_config();
+  const TrainResult lone = train_on_data(config, data);
+  for (const int processes : {2, 3}) {
+    ThreadGroup group(processes);
+    const std::vector<TrainResult> results = train_together(config, data, processes, 0, group);
+    for (const TrainResult& result : results) {
+      EXPECT_EQ(result.weights, results[0].weights) << processes;  // one update everywhere
+      EXPECT_TRUE(testing::all_close(result.weights, lone.weights, 1e-6, 1e-5)) << processes;
+      EXPECT_TRUE(testing::all_close(result.loss_history, lone.loss_history, 1e-6, 1e-5));
+    }
+  }
+}
+
+TEST(DataParallel, LocalSgdAveragesEveryNStepsAndAtTheEnd) {
+  const Dataset data = testing::regression_data(301, 6, 12);
+  const TrainConfig config = cpu_config();
+  // 1 and 7 fit in a chunk (256 steps); 300 and the prime 257 do not.
+  for (const int64_t every : {1, 7, 300, 257}) {
+    SCOPED_TRACE("sync every " + std::to_string(every));
+    ThreadGroup group(2);
+    const std::vector<TrainResult> results = train_together(config, data, 2, every, group);
+    const int64_t expected = (config.steps + every - 1) / every;
+    EXPECT_EQ(group.averagings(0), expected);
+    EXPECT_EQ(group.averagings(1), expected);
+    // The models drift apart between averagings (each its own rows) and are one after.
+    EXPECT_NE(group.brought(0).back(), group.brought(1).back());
+    EXPECT_EQ(results[0].weights, results[1].weights);
+    EXPECT_EQ(results[0].bias, results[1].bias);
+    // And the model learned the data: near the lone run's.
+    const TrainResult lone = train_on_data(config, data);
+    EXPECT_TRUE(testing::all_close(results[0].weights, lone.weights, 0.05, 0.0));
+  }
+}
+
+TEST(DataParallel, LocalSgdDrawsTheSameHoweverTheStepsAreChunked) {
+  // Evaluations for a curve end chunks every 100 steps (instead of 256): the same model.
+  const Dataset data = testing::regression_data(301, 6, 13);
+  TrainConfig config = cpu_config();
+  for (const int64_t every : {10, 257}) {
+    ThreadGroup plain_group(2), curve_group(2);
+    const std::vector<TrainResult> plain = train_together(config, data, 2, every, plain_group);
+    TrainConfig evaluated = config;
+    evaluated.eval_every = every == 10 ? 100 : 514;
+    TrainHooks curve;
+    curve.on_evaluation = [](const Evaluation&) {};
+    const std::vector<TrainResult> curved =
+        train_together(evaluated, data, 2, every, curve_group, curve);
+    EXPECT_EQ(curved[0].weights, plain[0].weights) << every;
+    EXPECT_EQ(curved[0].bias, plain[0].bias) << every;
+    EXPECT_EQ(curved[1].loss_history, plain[1].loss_history) << every;
+  }
+}
+
+TEST(DataParallel, LocalSgdStoppedBetweenAveragingsEndsWithOneModel) {
+  // Averaging every 300 steps, chunks of 256: a stop after the first chunk (as a Ctrl-C, which
+  // every process hears after the same chunk) comes between averagings, and makes one then.
+  const Dataset data = testing::regression_data(301, 6, 14);
+  ThreadGroup group(2);
+  TrainHooks stop_after_first_chunk;
+  stop_after_first_chunk.stop_requested = [] { return true; };
+  const std::vector<TrainResult> results =
+      train_together(cpu_config(), data, 2, 300, group, stop_after_first_chunk);
+  EXPECT_TRUE(results[0].interrupted);
+  EXPECT_EQ(results[0].steps_done, 256);
+  EXPECT_EQ(results[1].steps_done, 256);
+  EXPECT_EQ(group.averagings(0), 1);
+  EXPECT_EQ(results[0].weights, results[1].weights);
+  EXPECT_EQ(results[0].bias, results[1].bias);
+}
+
+TEST(DataParallel, OneProcessWithSyncEveryIsTheLoneRun) {
+  const Dataset data = testing::regression_data(301, 6, 15);
+  TrainConfig config = cpu_config();
+  config.tol = 1e-3;  // evaluations, at their own steps
+  config.n_iter_no_change = 2;
+  config.eval_every = 0;
+  const TrainResult lone = train_on_data(config, data);
+  ThreadGroup group(1);
+  const std::vector<TrainResult> one = train_together(config, data, 1, 7, group);
+  EXPECT_EQ(one[0].weights, lone.weights);
+  EXPECT_EQ(one[0].loss_history, lone.loss_history);
+  EXPECT_EQ(one[0].steps_done, lone.steps_done);
+}
+
+}  // namespace
+}  // namespace linsgd
