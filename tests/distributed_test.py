@@ -17,6 +17,7 @@
 - only process 0 writes the outputs;
 - a failure (bad data) ends every process with the error of the process whose rows hold it
   (printed once: the others never parse that row) and a non-zero exit, without a hang;
+- --max-seconds stops every process after the same chunk;
 - what a data-parallel run does not do yet is refused with exit 2.
     tests/distributed_test.py LINSGD MPIRUN
 """
@@ -213,6 +214,12 @@ with tempfile.TemporaryDirectory() as directory:
     check(bad.returncode != 0, "bad data: exit 0")
     check(bad.stderr.count("linsgd: error: bad.csv: line 52, column 1: not a number: 'x'") == 1,
           f"bad data: {bad.stderr}")
+    # --max-seconds: one decision for all, at the same chunk (the same steps, one model).
+    timed = run(["train", "--device", "cpu", "--rows", "2000", "--features", "200", "--steps",
+                 "100000000", "--max-seconds", "0.5", "--quiet", "--metrics-out", "timed.json"], 2)
+    figures = json.load(open("timed.json")) if timed.returncode == 0 else {}
+    check(timed.returncode == 0 and figures.get("stopped_by") == "time" and
+          0 < figures.get("steps_run", 0) < 100000000, f"--max-seconds: {timed.stderr} {figures}")
     # Fewer rows than processes: said as such (not as a share's missing targets).
     with open("two.csv", "w") as file:
         file.write("a,y\n1,2\n3,4\n")

@@ -19,7 +19,6 @@ void require_shardable(const TrainConfig& config, bool validation, const TrainHo
     refuse("--checkpoint or --resume");
   }
   if (config.engine == Engine::kFused || config.fused_blocks > 0) refuse("--engine fused");
-  if (config.max_seconds > 0.0) refuse("--max-seconds");
   if (sync_every > kMaxSyncEvery) {
     throw UsageError("invalid value for --sync-every: " + std::to_string(sync_every) +
                      " (must be at most " + std::to_string(kMaxSyncEvery) + ")");

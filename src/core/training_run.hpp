@@ -47,9 +47,7 @@ class StoppingRules {
   // After `done` steps: true ends the run (stopped_by() says why).
   bool operator()(int64_t done) {
     if (hooks_.stop_requested && hooks_.stop_requested()) return stop("interrupt");
-    if (config_.max_seconds > 0.0 && elapsed_seconds() >= config_.max_seconds) {
-      return stop("time");
-    }
+    if (config_.max_seconds > 0.0 && out_of_time()) return stop("time");
     if (!evaluations_ || done < next_evaluation_) return false;
     while (next_evaluation_ <= done) next_evaluation_ += config_.eval_every;
     const Evaluation evaluation = evaluate(done);
@@ -122,6 +120,14 @@ class StoppingRules {
     stopped_by_ = reason;
     return true;
   }
+  // Past --max-seconds: by this process's clock, or, in a data-parallel run, by any process's
+  // (one decision for all, asked after every chunk by every process).
+  bool out_of_time() const {
+    double over = elapsed_seconds() >= config_.max_seconds ? 1.0 : 0.0;
+    if (hooks_.shard != nullptr) hooks_.shard->sum_doubles(&over, 1);
+    return over > 0.0;
+  }
+
   double elapsed_seconds() const {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
   }
