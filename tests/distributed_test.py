@@ -5,7 +5,8 @@
   which the partial gradients are added (weights and every step's loss within 1e-5): the post's
   squared loss without weights, with weights whose first rows weigh 0 (a share of weight 0),
   Huber with an L2 penalty, momentum and epoch sampling, --epochs over shares of unequal
-  sizes, and evaluations (--curve-out, written by process 0, and --tol stopping);
+  sizes, --lr auto (its products and largest row summed across), and evaluations (--curve-out,
+  written by process 0, and --tol stopping);
 - each process reads its own rows of the file (CSV, and .npy with a --labels file) and
   --standardize takes its statistics over every process's rows;
 - local SGD (--sync-every N): one process equals the one-process run bit for bit (weights,
@@ -104,6 +105,8 @@ with tempfile.TemporaryDirectory() as directory:
         "standardized": ["--target", "y", "--standardize", "--steps", "300", "--batch-size",
                          "16", "--lr", "0.05"],
         "npy": ["--data", "X.npy", "--labels", "y.npy", "--steps", "300", "--batch-size", "16"],
+        "auto-rate": ["--target", "y", "--sample-weight", "w", "--lr", "auto", "--steps", "300",
+                      "--batch-size", "16"],
         "evaluated": ["--target", "y", "--steps", "3000", "--batch-size", "8", "--eval-every",
                       "100", "--curve-out", "curve.csv", "--tol", "1e-6", "--n-iter-no-change",
                       "3"],
@@ -226,10 +229,10 @@ with tempfile.TemporaryDirectory() as directory:
     few = run(["train", "--device", "cpu", "--data", "two.csv", "--quiet"], 3, timeout=60)
     check(few.returncode != 0 and "2 rows cannot be shared by 3 processes" in few.stderr and
           "no target column" not in few.stderr, f"two rows: {few.stderr}")
-    refused = run(["train", "--device", "cpu", "--lr", "auto", "--steps", "5", "--quiet"], 2)
+    refused = run(["train", "--device", "cpu", "--solver", "exact", "--quiet"], 2)
     check(refused.returncode == 2 and
-          "--distributed: --lr auto is not available in a data-parallel run yet" in refused.stderr,
-          f"--lr auto: exit {refused.returncode}: {refused.stderr}")
+          "--distributed: --solver exact is not available in a data-parallel run yet" in
+          refused.stderr, f"--solver exact: exit {refused.returncode}: {refused.stderr}")
 
 print(f"distributed_test: {len(failures)} failure(s)")
 sys.exit(1 if failures else 0)

@@ -658,7 +658,7 @@ TEST(GpuDistributed, OneProcessOverNcclIsTheLoneGemvRun) {
       DataShard shard;
       shard.rows = shard.total_rows = data.rows;
       shard.sync_every = sync_every;
-      shard.gpu_group_id = new_gpu_group_id();  // an id serves one run
+      shard.gpu_group_id = new_gpu_group_id();      // an id serves one run
       shard.sum_doubles = [](double*, int64_t) {};  // one process: its own values
       TrainHooks hooks;
       hooks.shard = &shard;

@@ -7,7 +7,9 @@
 // (the bias column included) and c the loss's curvature bound, found by the Lanczos method to
 // 0.1 % (two GEMVs over the data an iteration, on either policy), and L_max = c max_i s'_i
 // (|x_i|^2 + 1), the largest smoothness of one row (s'_i = s_i / mean(s)). Runs before the
-// steps: it synchronizes and uploads freely.
+// steps: it synchronizes and uploads freely. In a data-parallel run (a DataShard) each process
+// passes over its rows and the products and maxima are summed across the processes, so every
+// process finds the same rate.
 #pragma once
 
 #include <algorithm>
@@ -20,6 +22,7 @@
 #include "core/resident_data.hpp"
 #include "linsgd/config.hpp"
 #include "linsgd/errors.hpp"
+#include "linsgd/trainer.hpp"
 
 namespace linsgd {
 
@@ -74,8 +77,8 @@ inline double largest_tridiagonal_eigenvalue(const std::vector<double>& a,
 // eigenvalue from below, as power iteration's does.
 template <class Exec>
 double largest_eigenvalue(Exec& exec, const ResidentData<Exec>& data, double tolerance,
-                          int max_iterations, int* iterations) {
-  const int64_t n = data.rows, d = data.features;
+                          int max_iterations, int* iterations, const DataShard* shard = nullptr) {
+  const int64_t n = data.held_rows(), d = data.features;  // this process's rows
   const size_t m = static_cast<size_t>(d + 1);
   auto v_weights = exec.template allocate<float>(d);
   auto u = exec.template allocate<float>(n);
@@ -92,6 +95,7 @@ double largest_eigenvalue(Exec& exec, const ResidentData<Exec>& data, double tol
     std::vector<double> result(m);
     for (int64_t j = 0; j < d; ++j) result[j] = Hv[j] / data.weight_sum;
     result[d] = exec.sum(u.data(), n) / data.weight_sum;
+    if (shard != nullptr) shard->sum_doubles(result.data(), static_cast<int64_t>(m));
     return result;
   };
   const auto dot = [m](const std::vector<double>& x, const std::vector<double>& y) {
@@ -141,15 +145,28 @@ double largest_eigenvalue(Exec& exec, const ResidentData<Exec>& data, double tol
   return eigenvalue;
 }
 
+// The largest of each process's `value` (its own where `shard` is null): each puts its value in
+// its slot of a vector of zeros, and the sum is every one's (adding zeros is exact).
+inline double largest_across(double value, const DataShard* shard) {
+  if (shard == nullptr) return value;
+  std::vector<double> values(static_cast<size_t>(shard->processes), 0.0);
+  values[static_cast<size_t>(shard->index)] = value;
+  shard->sum_doubles(values.data(), shard->processes);
+  return *std::max_element(values.begin(), values.end());
+}
+
 template <class Exec>
-AutoStepSize auto_step_size(Exec& exec, const ResidentData<Exec>& data, const TrainConfig& config) {
+AutoStepSize auto_step_size(Exec& exec, const ResidentData<Exec>& data, const TrainConfig& config,
+                            const DataShard* shard = nullptr) {
   AutoStepSize step;
   const double curvature = loss_curvature(config.loss);
-  step.smoothness = curvature * largest_eigenvalue(exec, data, 1e-3, 300, &step.iterations);
+  step.smoothness = curvature * largest_eigenvalue(exec, data, 1e-3, 300, &step.iterations, shard);
   const double mean_weight = data.weight_sum / static_cast<double>(data.rows);
   step.largest_row_smoothness =
       curvature *
-      exec.max_weighted_row_norm(data.X, data.rows, data.features, data.sample_weights) /
+      largest_across(
+          exec.max_weighted_row_norm(data.X, data.held_rows(), data.features, data.sample_weights),
+          shard) /
       mean_weight;
   const auto n = static_cast<double>(data.rows);
   const auto B = static_cast<double>(std::min(config.batch_size, data.rows));

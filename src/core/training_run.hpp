@@ -258,8 +258,9 @@ TrainResult train_with(Exec& exec, const TrainConfig& requested, const DataView*
   const TrainingState* resumed = hooks.resume_from;
   if (config.learning_rate_auto && resumed == nullptr) {  // a resumed run has its rate
     // Whole-data passes: every core, unless --threads fixed the count.
-    config.learning_rate = exec.with_every_core(
-        requested.threads == 0, [&] { return auto_step_size(exec, data, config).learning_rate; });
+    config.learning_rate = exec.with_every_core(requested.threads == 0, [&] {
+      return auto_step_size(exec, data, config, shard).learning_rate;
+    });
   }
 
   if (resumed != nullptr) config.learning_rate = resumed->first_learning_rate;
