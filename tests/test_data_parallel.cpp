@@ -2,7 +2,8 @@
 // --distributed`, each training on its share of the rows through the public API, their sums and
 // averages made by a barrier that adds the K arrays in process order (as MPI's reduce on process
 // 0 does). Exact properties the MPI test (tests/distributed_test.py) can only bound:
-// - summing every step, K processes end as the lone gemv run up to the order of addition;
+// - summing every step, K processes end as the lone gemv run up to the order of addition, with
+//   --lr auto's rate too;
 // - local SGD (sync_every N) averages after every N-th step and at the end (ceil(steps / N)
 //   averagings), whether N fits in a chunk or not (a prime N past the chunk too), the processes'
 //   models differing before each averaging and equal, bit for bit, after;
@@ -142,15 +143,22 @@ TrainConfig cpu_config() {
 
 TEST(DataParallel, SummingEveryStepIsTheLoneRunUpToTheOrderOfAddition) {
   const Dataset data = testing::regression_data(301, 6, 11);
-  const TrainConfig config = cpu_config();
-  const TrainResult lone = train_on_data(config, data);
-  for (const int processes : {2, 3}) {
-    ThreadGroup group(processes);
-    const std::vector<TrainResult> results = train_together(config, data, processes, 0, group);
-    for (const TrainResult& result : results) {
-      EXPECT_EQ(result.weights, results[0].weights) << processes;  // one update everywhere
-      EXPECT_TRUE(testing::all_close(result.weights, lone.weights, 1e-6, 1e-5)) << processes;
-      EXPECT_TRUE(testing::all_close(result.loss_history, lone.loss_history, 1e-6, 1e-5));
+  for (const bool auto_rate : {false, true}) {  // --lr auto: its passes summed across too
+    TrainConfig config = cpu_config();
+    config.learning_rate_auto = auto_rate;
+    const TrainResult lone = train_on_data(config, data);
+    for (const int processes : {2, 3}) {
+      SCOPED_TRACE(std::to_string(processes) + " processes, auto rate " +
+                   std::to_string(auto_rate));
+      ThreadGroup group(processes);
+      const std::vector<TrainResult> results = train_together(config, data, processes, 0, group);
+      for (const TrainResult& result : results) {
+        EXPECT_EQ(result.weights, results[0].weights);  // one update everywhere
+        EXPECT_NEAR(result.config.learning_rate, lone.config.learning_rate,
+                    1e-6 * lone.config.learning_rate);
+        EXPECT_TRUE(testing::all_close(result.weights, lone.weights, 1e-6, 1e-5));
+        EXPECT_TRUE(testing::all_close(result.loss_history, lone.loss_history, 1e-6, 1e-5));
+      }
     }
   }
 }
