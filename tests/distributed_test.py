@@ -6,7 +6,8 @@
   squared loss without weights, with weights whose first rows weigh 0 (a share of weight 0),
   Huber with an L2 penalty, momentum and epoch sampling, --epochs over shares of unequal
   sizes, --lr auto (its products and largest row summed across), and evaluations (--curve-out,
-  written by process 0, and --tol stopping);
+  written by process 0, and --tol stopping); the exact solver's normal equations, summed, within
+  1e-6;
 - each process reads its own rows of the file (CSV, and .npy with a --labels file) and
   --standardize takes its statistics over every process's rows;
 - local SGD (--sync-every N): one process equals the one-process run bit for bit (weights,
@@ -229,10 +230,23 @@ with tempfile.TemporaryDirectory() as directory:
     few = run(["train", "--device", "cpu", "--data", "two.csv", "--quiet"], 3, timeout=60)
     check(few.returncode != 0 and "2 rows cannot be shared by 3 processes" in few.stderr and
           "no target column" not in few.stderr, f"two rows: {few.stderr}")
-    refused = run(["train", "--device", "cpu", "--solver", "exact", "--quiet"], 2)
+    refused = run(["train", "--device", "cpu", "--data", "data.csv", "--val-fraction", "0.2",
+                   "--quiet"], 2)
     check(refused.returncode == 2 and
-          "--distributed: --solver exact is not available in a data-parallel run yet" in
-          refused.stderr, f"--solver exact: exit {refused.returncode}: {refused.stderr}")
+          "--distributed: --val-fraction is not available in a data-parallel run yet" in
+          refused.stderr and "MPI_ABORT" not in refused.stderr,
+          f"--val-fraction: exit {refused.returncode}: {refused.stderr}")
+    # The exact solver: each process's part of the normal equations, summed.
+    exact_one = run(["train", "--device", "cpu", "--data", "data.csv", "--target", "y",
+                     "--sample-weight", "w", "--solver", "exact", "--penalty", "l2", "--quiet",
+                     "--model-out", "exact-one.json"])
+    for processes in (2, 3):
+        exact_k = run(["train", "--device", "cpu", "--data", "data.csv", "--target", "y",
+                       "--sample-weight", "w", "--solver", "exact", "--penalty", "l2", "--quiet",
+                       "--model-out", f"exact-np{processes}.json"], processes)
+        check(exact_one.returncode == 0 and exact_k.returncode == 0 and
+              close(parameters(f"exact-np{processes}.json"), parameters("exact-one.json"), 1e-6),
+              f"exact, {processes} processes: {exact_k.stderr}")
 
 print(f"distributed_test: {len(failures)} failure(s)")
 sys.exit(1 if failures else 0)

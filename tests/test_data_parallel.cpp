@@ -3,7 +3,8 @@
 // averages made by a barrier that adds the K arrays in process order (as MPI's reduce on process
 // 0 does). Exact properties the MPI test (tests/distributed_test.py) can only bound:
 // - summing every step, K processes end as the lone gemv run up to the order of addition, with
-//   --lr auto's rate too;
+//   --lr auto's rate too; the exact solver's parts of the normal equations summed give the lone
+//   solution;
 // - local SGD (sync_every N) averages after every N-th step and at the end (ceil(steps / N)
 //   averagings), whether N fits in a chunk or not (a prime N past the chunk too), the processes'
 //   models differing before each averaging and equal, bit for bit, after;
@@ -159,6 +160,25 @@ TEST(DataParallel, SummingEveryStepIsTheLoneRunUpToTheOrderOfAddition) {
         EXPECT_TRUE(testing::all_close(result.weights, lone.weights, 1e-6, 1e-5));
         EXPECT_TRUE(testing::all_close(result.loss_history, lone.loss_history, 1e-6, 1e-5));
       }
+    }
+  }
+}
+
+TEST(DataParallel, TheExactSolverSumsThePartsOfTheNormalEquations) {
+  const Dataset data = testing::regression_data(301, 6, 16);
+  TrainConfig config = cpu_config();
+  config.solver = Solver::kExact;
+  config.penalty = Penalty::kL2;
+  config.alpha = 0.01;
+  config.momentum = 0.0;
+  const TrainResult lone = train_on_data(config, data);
+  for (const int processes : {2, 3}) {
+    ThreadGroup group(processes);
+    const std::vector<TrainResult> results = train_together(config, data, processes, 0, group);
+    for (const TrainResult& result : results) {
+      EXPECT_TRUE(testing::all_close(result.weights, lone.weights, 1e-6, 1e-6)) << processes;
+      // (The objective from float weights and float predictions: to float rounding.)
+      EXPECT_NEAR(result.objective, lone.objective, 1e-7 * lone.objective) << processes;
     }
   }
 }

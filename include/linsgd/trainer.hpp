@@ -121,8 +121,8 @@ using StateCallback = std::function<void(const TrainingState&)>;
 
 struct TrainHooks;
 
-// Throws UsageError for what a data-parallel run (a DataShard) does not do yet: the exact solver
-// (its Gram matrix would need summing too), a validation set, checkpoints and the fused engine (it
+// Throws UsageError for what a data-parallel run (a DataShard) does not do yet: a validation set,
+// checkpoints and the fused engine (it
 // reads X by the batch's rows, which a process may not hold); with `sync_every` (local SGD),
 // sampling by epoch, iterate averaging, an eval_every that is not a multiple of it, and a
 // sync_every above kMaxSyncEvery. (--max-seconds stops every process after the chunk at which any

@@ -12,7 +12,6 @@ void require_shardable(const TrainConfig& config, bool validation, const TrainHo
   const auto refuse = [](const std::string& what) {
     throw UsageError("--distributed: " + what + " is not available in a data-parallel run yet");
   };
-  if (config.solver == Solver::kExact) refuse("--solver exact");
   if (validation) refuse("a validation set");
   if (hooks != nullptr && (hooks->on_state || hooks->resume_from != nullptr)) {
     refuse("--checkpoint or --resume");

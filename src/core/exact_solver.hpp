@@ -6,7 +6,9 @@
 // X~ = [X 1]. The Gram matrix is accumulated in double, block of rows by block of rows (DSYRK:
 // OpenBLAS on the CPU, cuBLAS on the GPU), where float would lose the answer of an
 // ill-conditioned problem, then solved by Cholesky (LAPACK, cuSOLVER). It is both an option and
-// the F* reference of the tests and the fit benchmark.
+// the F* reference of the tests and the fit benchmark. In a data-parallel run (a DataShard) each
+// process accumulates its rows' part and the parts are summed across the processes before every
+// process solves the same equations.
 #pragma once
 
 #include <algorithm>
@@ -17,6 +19,7 @@
 #include "core/resident_data.hpp"
 #include "linsgd/config.hpp"
 #include "linsgd/errors.hpp"
+#include "linsgd/trainer.hpp"
 
 namespace linsgd {
 
@@ -30,20 +33,29 @@ inline int64_t normal_equations_block_rows(int64_t rows, int64_t features) {
 // singular (fewer independent rows than features + 1, without an L2 penalty).
 template <class Exec>
 void solve_normal_equations(Exec& exec, const ResidentData<Exec>& data, const TrainConfig& config,
-                            std::vector<float>& weights, float& bias) {
+                            std::vector<float>& weights, float& bias,
+                            const DataShard* shard = nullptr) {
   const int64_t d = data.features;
   const int64_t dimension = d + 1;
-  const int64_t block_rows = normal_equations_block_rows(data.rows, d);
+  const int64_t rows = data.held_rows();  // this process's
+  const int64_t block_rows = normal_equations_block_rows(rows, d);
   auto G = exec.template allocate<double>(dimension * dimension);
   auto rhs = exec.template allocate<double>(dimension);
   auto block = exec.template allocate<double>(block_rows * (dimension + 1));
   exec.zero(G);
   exec.zero(rhs);
-  for (int64_t first = 0; first < data.rows; first += block_rows) {
-    const int64_t count = std::min(block_rows, data.rows - first);
+  for (int64_t first = 0; first < rows; first += block_rows) {
+    const int64_t count = std::min(block_rows, rows - first);
     exec.accumulate_gram(data.X + first * d, data.y + first,
                          data.sample_weights != nullptr ? data.sample_weights + first : nullptr,
                          count, d, block.data(), G.data(), rhs.data());
+  }
+  if (shard != nullptr) {  // every process's rows: (d + 1)^2 + d + 1 doubles, once
+    for (auto* part : {&G, &rhs}) {
+      std::vector<double> sums = exec.download(*part, static_cast<int64_t>(part->size()));
+      shard->sum_doubles(sums.data(), static_cast<int64_t>(sums.size()));
+      exec.upload(*part, sums);
+    }
   }
   exec.finish_normal_equations(G.data(), rhs.data(), dimension, 1.0 / data.weight_sum,
                                config.l2_strength());

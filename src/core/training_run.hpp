@@ -156,10 +156,10 @@ class StoppingRules {
 template <class Exec>
 TrainResult solve_exactly(Exec& exec, const TrainConfig& config, const ResidentData<Exec>& data,
                           const ResidentData<Exec>* validation, ResidentTruth<Exec>& truth,
-                          bool synthetic, DeviceKind backend) {
+                          bool synthetic, DeviceKind backend, const DataShard* shard) {
   TrainResult result;
   const auto start = std::chrono::steady_clock::now();
-  solve_normal_equations(exec, data, config, result.weights, result.bias);
+  solve_normal_equations(exec, data, config, result.weights, result.bias, shard);
   exec.synchronize();
   result.train_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -175,8 +175,9 @@ TrainResult solve_exactly(Exec& exec, const TrainConfig& config, const ResidentD
   exec.upload(weights, result.weights);
   exec.upload(bias, std::vector<float>{result.bias});
   auto predictions = exec.template allocate<float>(data.rows);
-  result.objective = objective_value(exec, data, config, weights.data(), bias.data(), predictions);
-  result.full_loss = full_dataset_loss(exec, data, weights.data(), bias.data(), predictions);
+  result.objective =
+      objective_value(exec, data, config, weights.data(), bias.data(), predictions, shard);
+  result.full_loss = full_dataset_loss(exec, data, weights.data(), bias.data(), predictions, shard);
   if (validation != nullptr) {
     auto validation_predictions = exec.template allocate<float>(validation->rows);
     result.validation_objective = objective_value(exec, *validation, config, weights.data(),
@@ -251,7 +252,7 @@ TrainResult train_with(Exec& exec, const TrainConfig& requested, const DataView*
   }
   if (config.solver == Solver::kExact) {
     return solve_exactly(exec, config, data, validation ? &*validation : nullptr, truth,
-                         dataset == nullptr, backend);
+                         dataset == nullptr, backend, shard);
   }
   exec.synchronize();
   const auto prepare_start = std::chrono::steady_clock::now();
