@@ -186,8 +186,11 @@ with tempfile.TemporaryDirectory() as directory:
             (["--eval-every", "15", "--tol", "1e-4"],
              "--eval-every 15 must be a multiple of --sync-every 10"),
             (["--sampling", "epoch"], "--sync-every: --sampling epoch is not available with "
-                                      "local SGD yet")):
-        refused = run(local + ["--sync-every", "10"] + extra, 2)
+                                      "local SGD yet"),
+            (["--lr", "auto"], "--sync-every: --lr auto is not available with local SGD yet")):
+        base = local[:local.index("--lr")] + local[local.index("--lr") + 2:] \
+            if "--lr" in extra else local
+        refused = run(base + ["--sync-every", "10"] + extra, 2)
         # Refused before MPI starts: each process's line, no abort.
         check(refused.returncode == 2 and message in refused.stderr and
               "MPI_ABORT" not in refused.stderr,

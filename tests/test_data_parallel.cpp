@@ -10,11 +10,13 @@
 //   models differing before each averaging and equal, bit for bit, after;
 // - how the steps are split into chunks (evaluations for a curve) changes no draw: the same
 //   model with and without evaluations;
-// - a stop between averagings still ends with one model;
+// - a stop asked of one process stops all after the same chunk, and one between averagings
+//   still ends with one model;
 // - one process with sync_every is the lone run, bit for bit.
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
@@ -224,12 +226,13 @@ TEST(DataParallel, LocalSgdDrawsTheSameHoweverTheStepsAreChunked) {
 }
 
 TEST(DataParallel, LocalSgdStoppedBetweenAveragingsEndsWithOneModel) {
-  // Averaging every 300 steps, chunks of 256: a stop after the first chunk (as a Ctrl-C, which
-  // every process hears after the same chunk) comes between averagings, and makes one then.
+  // Averaging every 300 steps, chunks of 256: a stop after the first chunk, asked of one process
+  // only (a Ctrl-C reaching one), stops both there, between averagings, and makes one then.
   const Dataset data = testing::regression_data(301, 6, 14);
   ThreadGroup group(2);
   TrainHooks stop_after_first_chunk;
-  stop_after_first_chunk.stop_requested = [] { return true; };
+  std::atomic<bool> asked{false};
+  stop_after_first_chunk.stop_requested = [&asked] { return !asked.exchange(true); };
   const std::vector<TrainResult> results =
       train_together(cpu_config(), data, 2, 300, group, stop_after_first_chunk);
   EXPECT_TRUE(results[0].interrupted);

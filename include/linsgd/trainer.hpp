@@ -124,8 +124,8 @@ struct TrainHooks;
 // Throws UsageError for what a data-parallel run (a DataShard) does not do yet: a validation set,
 // checkpoints and the fused engine (it
 // reads X by the batch's rows, which a process may not hold); with `sync_every` (local SGD),
-// sampling by epoch, iterate averaging, an eval_every that is not a multiple of it, and a
-// sync_every above kMaxSyncEvery. (--max-seconds stops every process after the chunk at which any
+// sampling by epoch, iterate averaging, --lr auto, an eval_every that is not a multiple of it, and
+// a sync_every above kMaxSyncEvery. (--max-seconds stops every process after the chunk at which any
 // one's clock passes it.)
 void require_shardable(const TrainConfig& config, bool validation = false,
                        const TrainHooks* hooks = nullptr, int64_t sync_every = 0);
@@ -187,7 +187,8 @@ struct TrainHooks {
   // stays empty, so a run's host memory does not grow with its steps.
   LossesCallback on_losses;
   // Asked after every chunk of steps (at most 256, see rng_plan.hpp): true stops the run there,
-  // with TrainResult::interrupted set and the parameters of the steps done.
+  // with TrainResult::interrupted set and the parameters of the steps done. In a data-parallel
+  // run (`shard`), true on any process stops every one after the same chunk.
   std::function<bool()> stop_requested;
   // At every evaluation of the objective; setting it makes the run evaluate (every
   // TrainConfig::eval_every steps) even without --tol.

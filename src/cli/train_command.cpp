@@ -237,17 +237,8 @@ TrainResult TrainCommand::train(const TrainConfig& config, const Dataset* data,
   } else if (evaluates_for_curve_) {
     hooks.on_evaluation = [](const Evaluation&) {};
   }
-  hooks.stop_requested = stop_requested;
-  if (shard != nullptr) {
-    hooks.shard = shard;
-    // One decision for all processes: a signal reaching one of them stops every one after the
-    // same chunk (a process that stopped alone would leave the others waiting on its sums).
-    hooks.stop_requested = [this] {
-      double requested = stop_requested() ? 1.0 : 0.0;
-      mpi_->sum_doubles(&requested, 1);
-      return requested > 0.0;
-    };
-  }
+  hooks.stop_requested = stop_requested;  // with a shard, any process's stops all (the trainer)
+  hooks.shard = shard;
   const int64_t rows = shard != nullptr  ? shard->total_rows
                        : data != nullptr ? data->rows
                                          : config.rows;

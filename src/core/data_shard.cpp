@@ -27,15 +27,21 @@ void require_shardable(const TrainConfig& config, bool validation, const TrainHo
                      ": the processes' models are one model at the averagings alone");
   }
   if (sync_every > 0) {
-    const auto refuse_local = [](const std::string& what) {
-      throw UsageError("--sync-every: " + what +
-                       " is not available with local SGD yet (each process samples its own "
-                       "rows with replacement)");
+    const auto refuse_local = [](const std::string& what, const std::string& why) {
+      throw UsageError("--sync-every: " + what + " is not available with local SGD yet (" + why +
+                       ")");
     };
+    const std::string own_rows = "each process samples its own rows with replacement";
     if (config.sampling != Sampling::kReplacement) {
-      refuse_local(std::string("--sampling ") + to_string(config.sampling));
+      refuse_local(std::string("--sampling ") + to_string(config.sampling), own_rows);
     }
-    if (config.average_from) refuse_local("--average");
+    if (config.average_from) refuse_local("--average", own_rows);
+    // A share with more curvature than the whole would diverge at the whole's rate.
+    if (config.learning_rate_auto) {
+      refuse_local("--lr auto",
+                   "its rate is sized for batches of every process's rows, and a "
+                   "process steps on its own; give --lr");
+    }
   }
 }
 

@@ -279,8 +279,7 @@ class SgdLoop {
     start_step_ = state.steps_done;
     // The state may come from a run whose chunks ended elsewhere (one that evaluated only to
     // hand out a curve): this run's first chunk then ends early, at a multiple of its chunks.
-    const int64_t first_chunk =
-        std::min(chunk_steps_ - start_step_ % chunk_steps_, steps_ - start_step_);
+    const int64_t first_chunk = chunk_end(start_step_) - start_step_;
     if (engine_ == Engine::kGemv) {
       replayer_.prepare(first_chunk, [this](int64_t count) { enqueue_steps(count); });
     }

@@ -39,15 +39,23 @@ class StoppingRules {
         next_evaluation_(config.eval_every),
         tol_(config.tol ? *config.tol : 1e-3),
         first_rate_(config.learning_rate),
-        predictions_(exec.template allocate<float>(data.rows)),
+        predictions_(exec.template allocate<float>(data.held_rows())),
         validation_predictions_(
             exec.template allocate<float>(validation != nullptr ? validation->rows : 0)),
         start_(std::chrono::steady_clock::now()) {}
 
   // After `done` steps: true ends the run (stopped_by() says why).
   bool operator()(int64_t done) {
-    if (hooks_.stop_requested && hooks_.stop_requested()) return stop("interrupt");
-    if (config_.max_seconds > 0.0 && out_of_time()) return stop("time");
+    // In a data-parallel run, one decision for all, in one exchange every chunk: a stop request
+    // (a signal) reaching any process, or any process's clock past --max-seconds, stops every one
+    // after the same chunk (a process that stopped alone would leave the others waiting on its
+    // sums).
+    double stops[2] = {
+        hooks_.stop_requested && hooks_.stop_requested() ? 1.0 : 0.0,
+        config_.max_seconds > 0.0 && elapsed_seconds() >= config_.max_seconds ? 1.0 : 0.0};
+    if (hooks_.shard != nullptr) hooks_.shard->sum_doubles(stops, 2);
+    if (stops[0] > 0.0) return stop("interrupt");
+    if (stops[1] > 0.0) return stop("time");
     if (!evaluations_ || done < next_evaluation_) return false;
     while (next_evaluation_ <= done) next_evaluation_ += config_.eval_every;
     const Evaluation evaluation = evaluate(done);
@@ -120,14 +128,6 @@ class StoppingRules {
     stopped_by_ = reason;
     return true;
   }
-  // Past --max-seconds: by this process's clock, or, in a data-parallel run, by any process's
-  // (one decision for all, asked after every chunk by every process).
-  bool out_of_time() const {
-    double over = elapsed_seconds() >= config_.max_seconds ? 1.0 : 0.0;
-    if (hooks_.shard != nullptr) hooks_.shard->sum_doubles(&over, 1);
-    return over > 0.0;
-  }
-
   double elapsed_seconds() const {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
   }
@@ -174,7 +174,7 @@ TrainResult solve_exactly(Exec& exec, const TrainConfig& config, const ResidentD
   auto bias = exec.template allocate<float>(1);
   exec.upload(weights, result.weights);
   exec.upload(bias, std::vector<float>{result.bias});
-  auto predictions = exec.template allocate<float>(data.rows);
+  auto predictions = exec.template allocate<float>(data.held_rows());
   result.objective =
       objective_value(exec, data, config, weights.data(), bias.data(), predictions, shard);
   result.full_loss = full_dataset_loss(exec, data, weights.data(), bias.data(), predictions, shard);
