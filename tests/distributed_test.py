@@ -209,6 +209,12 @@ with tempfile.TemporaryDirectory() as directory:
         check(abs(a["full_loss"] - b["full_loss"]) <= 1e-5 * a["full_loss"],
               f"post: full loss {b['full_loss']} vs {a['full_loss']}")
 
+    # Process 0's summary names the processes and how they exchange.
+    summary = run(["train", "--device", "cpu", "--rows", "400", "--features", "20", "--steps",
+                   "50", "--sync-every", "5"], 2)
+    check(summary.returncode == 0 and summary.stdout.count(
+        "processes           2 (data-parallel: local SGD, the models averaged every 5 steps)")
+          == 1, f"summary: {summary.stdout} {summary.stderr}")
     # Only process 0 writes: one model file, no leftovers of the others.
     check(sorted(f for f in os.listdir(".") if f.startswith("evaluated-np3")) ==
           ["evaluated-np3-curve.csv", "evaluated-np3.csv", "evaluated-np3.json"],

@@ -193,11 +193,22 @@ int TrainCommand::run() {
                  static_cast<long long>(result.config.steps));
   }
   if (!quiet_) {
-    write_standard_output(outcome.data_line + format_summary(result, outcome.validation));
+    write_standard_output(outcome.data_line + processes_line() +
+                          format_summary(result, outcome.validation));
   }
   const ReportData* report = outcome.report ? &*outcome.report : nullptr;
   outputs.finish(outcome.model, format_metrics_json(result, outcome.validation, report), report);
   return interrupted_exit_code();
+}
+
+std::string TrainCommand::processes_line() const {
+  if (!mpi_) return "";
+  const int size = mpi_->size();
+  return "processes           " + std::to_string(size) + " (data-parallel: " +
+         (sync_every_ > 0 && size > 1
+              ? "local SGD, the models averaged every " + std::to_string(sync_every_) + " steps"
+              : std::string("the gradient summed every step")) +
+         ")\n";
 }
 
 DataShard TrainCommand::shard_of(int64_t rows) const {

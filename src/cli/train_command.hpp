@@ -48,6 +48,8 @@ class TrainCommand {
                     TrainOutputs& outputs, const DataShard* shard = nullptr) const;
   // --distributed: this process's share of `rows` and the sums across the processes.
   DataShard shard_of(int64_t rows) const;
+  // --distributed: the summary's line on the processes (empty otherwise).
+  std::string processes_line() const;
   Outcome train_synthetic_problem(const TrainConfig& config, TrainOutputs& outputs) const;
   // Reads --data, splits or reads the validation set, standardizes, trains and evaluates.
   Outcome train_on_file(const TrainConfig& config, const ReadOptions& read_options,
