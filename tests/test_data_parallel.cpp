@@ -38,7 +38,8 @@ namespace {
 // does). Records, for float arrays, what each process brought to each combination.
 class ThreadGroup {
  public:
-  explicit ThreadGroup(int size) : size_(size), brought_(size) {}
+  explicit ThreadGroup(int size)
+      : size_(size), arrival_(size), brought_(size), averagings_(size, 0) {}
 
   template <class T>
   void combine(int rank, T* values, int64_t count, bool average) {
@@ -95,10 +96,10 @@ class ThreadGroup {
   std::condition_variable changed_;
   int arrived_ = 0;
   int64_t round_ = 0;
-  std::vector<double> arrival_[8];
+  std::vector<std::vector<double>> arrival_;
   std::vector<double> result_;
   std::vector<std::vector<std::vector<float>>> brought_;
-  int averagings_[8] = {};
+  std::vector<int> averagings_;
 };
 
 Dataset rows_of(const Dataset& data, int64_t first, int64_t count) {

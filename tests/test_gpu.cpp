@@ -19,6 +19,7 @@
 #include "cpu/host_kernels.hpp"
 #include "cuda/cuda_device.hpp"
 #include "cuda/cuda_exec.hpp"
+#include "cuda/nccl_group.hpp"
 #include "large_index_data.hpp"
 #include "linsgd/errors.hpp"
 #include "linsgd/trainer.hpp"
@@ -628,17 +629,12 @@ TEST(GpuTraining, ThePostsRuleCompiledInStepsAsTheRuleReadAtRunTime) {
 
 TEST(GpuDistributed, OneProcessOverNcclIsTheLoneGemvRun) {
   LINSGD_SKIP_WITHOUT_GPU();
-  // The data-parallel path on one GPU: a one-process NCCL group (the sums and averages are then
-  // the values themselves), for the per-step exchange and for local SGD, on the post's loss and
-  // on Huber with sample weights (the per-row terms exchanged too): the same floats as the lone
-  // gemv run, bit for bit. (Several processes are proven equal on the CPU path, under mpirun.)
-  if (!gpu_groups_available()) {
-    try {
-      new_gpu_group_id();
-    } catch (const UsageError& error) {
-      GTEST_SKIP() << error.what();  // a build without NCCL: it says so
-    }
-  }
+  // The data-parallel path on one GPU: a one-process NCCL group (its sums are then the values
+  // themselves), summing the gradient and, for Huber with sample weights, the per-row terms every
+  // step: the same floats as the lone gemv run, bit for bit. (Several processes, and local SGD,
+  // which needs more than one, are proven on the CPU path: under mpirun and in
+  // test_data_parallel.)
+  if (!gpu_groups_available()) GTEST_SKIP() << "this linsgd was built without NCCL";
   Dataset data = testing::regression_data(1003, 24, 43);
   std::vector<float> weights(data.rows);
   for (int64_t i = 0; i < data.rows; ++i) weights[i] = static_cast<float>(1 + i % 3);
@@ -652,22 +648,33 @@ TEST(GpuDistributed, OneProcessOverNcclIsTheLoneGemvRun) {
     config.momentum = 0.5;
     if (general) config.loss = Loss::kHuber;
     const TrainResult lone = train_on_data(config, data);
-    for (const int64_t sync_every : {int64_t{0}, int64_t{7}}) {
-      SCOPED_TRACE(std::string(general ? "huber, weighted" : "post's loss") + ", sync every " +
-                   std::to_string(sync_every));
-      DataShard shard;
-      shard.rows = shard.total_rows = data.rows;
-      shard.sync_every = sync_every;
-      shard.gpu_group_id = new_gpu_group_id();      // an id serves one run
-      shard.sum_doubles = [](double*, int64_t) {};  // one process: its own values
-      TrainHooks hooks;
-      hooks.shard = &shard;
-      const TrainResult together = train_on_data(config, data, hooks);
-      EXPECT_EQ(together.weights, lone.weights);
-      EXPECT_EQ(together.bias, lone.bias);
-      EXPECT_EQ(together.loss_history, lone.loss_history);
-    }
+    SCOPED_TRACE(general ? "huber, weighted" : "post's loss");
+    DataShard shard;
+    shard.rows = shard.total_rows = data.rows;
+    shard.gpu_group_id = new_gpu_group_id();      // an id serves one run
+    shard.sum_doubles = [](double*, int64_t) {};  // one process: its own values
+    TrainHooks hooks;
+    hooks.shard = &shard;
+    const TrainResult together = train_on_data(config, data, hooks);
+    EXPECT_EQ(together.weights, lone.weights);
+    EXPECT_EQ(together.bias, lone.bias);
+    EXPECT_EQ(together.loss_history, lone.loss_history);
   }
+}
+
+TEST(GpuDistributed, AOneProcessGroupSumsAndAveragesToItsOwnValues) {
+  LINSGD_SKIP_WITHOUT_GPU();
+  // NcclGroup's two operations (local SGD's average among them, which a one-GPU run never
+  // reaches) on one process: in place, the values themselves, bit for bit.
+  if (!gpu_groups_available()) GTEST_SKIP() << "this linsgd was built without NCCL";
+  const std::vector<float> values = testing::random_normals(1001, 5);
+  CudaExec exec;
+  auto on_device = to_device(exec, values);
+  const NcclGroup group(new_gpu_group_id(), 0, 1);
+  group.sum(on_device.data(), 1001, exec.stream());
+  EXPECT_EQ(exec.download(on_device, 1001), values);
+  group.average(on_device.data(), 1001, exec.stream());
+  EXPECT_EQ(exec.download(on_device, 1001), values);
 }
 
 TEST(GpuTraining, DataBeyondTheMemoryLimitStreamFromHostAsTheResidentRunTrains) {

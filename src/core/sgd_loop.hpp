@@ -359,11 +359,11 @@ class SgdLoop {
   // The lengths chunk_end's chunks take from the start of a run to its end (the graphs to
   // prepare): a resumed run's first chunk is prepared by resume().
   std::set<int64_t> chunk_lengths() const {
-    std::set<int64_t> lengths{chunk_steps_, steps_ % chunk_steps_};
-    if (local_steps_ && shard_->sync_every > chunk_steps_) {
-      const int64_t every = shard_->sync_every;
-      lengths = {chunk_steps_, every % chunk_steps_, steps_ % every % chunk_steps_};
-    }
+    const bool periods = local_steps_ && shard_->sync_every > chunk_steps_;
+    const int64_t every = periods ? shard_->sync_every : 0;
+    std::set<int64_t> lengths = periods ? std::set<int64_t>{chunk_steps_, every % chunk_steps_,
+                                                            steps_ % every % chunk_steps_}
+                                        : std::set<int64_t>{chunk_steps_, steps_ % chunk_steps_};
     lengths.erase(0);
     return lengths;
   }
