@@ -144,15 +144,25 @@ bool skip_without_gpu(benchmark::State& state) {
   return true;
 }
 
+// The fused kernel as the plan makes it, or one of the experiments timed beside it.
+enum class FusedVariant {
+  kKept,
+  kRuleReadAtRunTime,  // FusedLayout::rule_read_at_run_time
+  kCluster,            // FusedLayout::cluster_exchange: one cluster of `fused_blocks` blocks
+};
+
 // Steps on the GPU, timed with CUDA events around SgdLoop::run; the fused engine with about
-// `fused_blocks` blocks (0: the plan's choice), the count it ran reported as "blocks", and the
-// kernel that reads the step's rule at run time when `rule_read_at_run_time` (an experiment).
+// `fused_blocks` blocks (0: the plan's choice) as `variant` makes it, the count it ran reported
+// as "blocks".
 void gpu_steps(benchmark::State& state, Shape shape, Engine engine, int fused_blocks,
-               bool rule_read_at_run_time) {
+               FusedVariant variant) {
   if (skip_without_gpu(state)) return;
   CudaExec exec;
-  FusedPlan plan = exec.plan_fused(shape.features, shape.batch, fused_blocks);
-  plan.layout.rule_read_at_run_time = rule_read_at_run_time;
+  FusedPlan plan = variant == FusedVariant::kCluster
+                       ? plan_fused_gpu_cluster(shape.features, shape.batch,
+                                                query_fused_gpu_limits(), fused_blocks)
+                       : exec.plan_fused(shape.features, shape.batch, fused_blocks);
+  plan.layout.rule_read_at_run_time = variant == FusedVariant::kRuleReadAtRunTime;
   if (engine == Engine::kFused) {
     if (!plan.unavailable.empty()) {
       state.SkipWithError(plan.unavailable.c_str());
@@ -300,7 +310,7 @@ void register_all() {
     for (Engine engine : {Engine::kGemv, Engine::kFused}) {
       const std::string tag = std::string(to_string(engine)) + "/" + shape.name;
       benchmark::RegisterBenchmark(("steps/cuda/" + tag).c_str(), gpu_steps, shape, engine, 0,
-                                   false)
+                                   FusedVariant::kKept)
           ->UseManualTime()
           ->Unit(benchmark::kMillisecond);
       benchmark::RegisterBenchmark(("steps/cpu/" + tag).c_str(), cpu_steps, shape, engine)
@@ -327,15 +337,27 @@ void register_fused_block_sweep() {
     for (const int blocks : {0, m / 12, m / 6, m / 4, m / 3, m / 2, 2 * m / 3, m}) {
       const std::string name =
           "sweep/cuda/fused/" + shape.name + "/blocks:" + std::to_string(blocks);
-      benchmark::RegisterBenchmark(name.c_str(), gpu_steps, shape, Engine::kFused, blocks, false)
+      benchmark::RegisterBenchmark(name.c_str(), gpu_steps, shape, Engine::kFused, blocks,
+                                   FusedVariant::kKept)
           ->UseManualTime()
           ->Unit(benchmark::kMillisecond);
     }
-    // The experiment beside the kept kernel: the post's rule read at run time, not compiled in
-    // (FusedLayout::rule_read_at_run_time), at the plan's count.
+    // The experiments beside the kept kernel: the post's rule read at run time, not compiled in
+    // (FusedLayout::rule_read_at_run_time), at the plan's count; the blocks in one cluster
+    // (FusedLayout::cluster_exchange) of a portable 8 and of Hopper's 16, where the GPU has
+    // clusters and they hold the shape.
     if (shape.name == "post") {
       benchmark::RegisterBenchmark("sweep/cuda/fused/post+rule-read-at-run-time/blocks:0",
-                                   gpu_steps, shape, Engine::kFused, 0, true)
+                                   gpu_steps, shape, Engine::kFused, 0,
+                                   FusedVariant::kRuleReadAtRunTime)
+          ->UseManualTime()
+          ->Unit(benchmark::kMillisecond);
+    }
+    for (const int blocks : {8, 16}) {
+      const std::string name =
+          "sweep/cuda/fused/" + shape.name + "+cluster/blocks:" + std::to_string(blocks);
+      benchmark::RegisterBenchmark(name.c_str(), gpu_steps, shape, Engine::kFused, blocks,
+                                   FusedVariant::kCluster)
           ->UseManualTime()
           ->Unit(benchmark::kMillisecond);
     }
@@ -356,7 +378,7 @@ void register_host_streaming() {
         ->UseManualTime()
         ->Unit(benchmark::kMillisecond);
     benchmark::RegisterBenchmark(("stream/device/" + shape.name).c_str(), gpu_steps, shape,
-                                 Engine::kGemv, 0, false)
+                                 Engine::kGemv, 0, FusedVariant::kKept)
         ->UseManualTime()
         ->Unit(benchmark::kMillisecond);
   }

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# Sweeps the fused GPU kernel's block count (--fused-blocks) on the post, tall and wide shapes:
-# runs linsgd_bench's sweep benchmarks (3 repeats each) and writes OUT_DIR/fused-blocks.json
-# (Google Benchmark) and OUT_DIR/fused-blocks.md, a table of microseconds a step against the
-# blocks each count ran with (asked 0: the plan's own choice). Needs a CUDA GPU.
+# Sweeps the fused GPU kernel's block count (--fused-blocks) on the post, tall and wide shapes,
+# with the kernel's experiments beside it (shapes named SHAPE+EXPERIMENT: see
+# register_fused_block_sweep in bench_main.cpp): runs linsgd_bench's sweep benchmarks (3 repeats
+# each) and writes OUT_DIR/fused-blocks.json (Google Benchmark) and OUT_DIR/fused-blocks.md, a
+# table of microseconds a step against the blocks each count ran with (asked 0: the plan's own
+# choice). Needs a CUDA GPU.
 #   benchmarks/sweep_fused_blocks.sh BUILD_DIR OUT_DIR
 set -euo pipefail
 [ $# -eq 2 ] || { echo "usage: $0 BUILD_DIR OUT_DIR" >&2; exit 2; }

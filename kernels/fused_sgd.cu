@@ -2,6 +2,7 @@
 #include "kernels/fused_sgd.cuh"
 
 #include <algorithm>
+#include <string>
 
 #include <cooperative_groups.h>
 #include <cuda_pipeline.h>
@@ -86,17 +87,17 @@ __device__ void partial_dots(const FusedLayout& layout, int64_t batch, int64_t w
   }
 }
 
-// The dot product of batch row k: the blocks' partials added in block order, so every block
-// gets the same float. __ldcg: other blocks wrote these since this SM last cached the buffer;
-// read them from L2, never from a stale L1 line. They are loaded kPartialLoadsInFlight at a
-// time into registers before any is added, so each run costs one round trip, not one per load.
-__device__ float summed_partials(const float* partials_in, int blocks, int64_t batch, int64_t k) {
+// The dot product of batch row k: the blocks' partials, `partial(b)` for block b, added in block
+// order, so every block gets the same float. They are loaded kPartialLoadsInFlight at a time
+// into registers before any is added, so each run costs one round trip, not one per load.
+template <class PartialOfBlock>
+__device__ float summed_partials(int blocks, PartialOfBlock partial) {
   float dot = 0.0f;
   for (int b0 = 0; b0 < blocks; b0 += kPartialLoadsInFlight) {
     float loaded[kPartialLoadsInFlight];
 #pragma unroll
     for (int i = 0; i < kPartialLoadsInFlight; ++i) {
-      loaded[i] = b0 + i < blocks ? __ldcg(partials_in + (b0 + i) * batch + k) : 0.0f;
+      loaded[i] = b0 + i < blocks ? partial(b0 + i) : 0.0f;
     }
 #pragma unroll
     for (int i = 0; i < kPartialLoadsInFlight; ++i) {
@@ -106,10 +107,70 @@ __device__ float summed_partials(const float* partials_in, int blocks, int64_t b
   return dot;
 }
 
+// How the blocks exchange their partial dot products each step. The grid (kCluster false):
+// through global memory, [step parity][block][batch row], ordered by the grid barrier of
+// cooperative groups, which measured faster than the kernel's former hand-written arrival counter
+// on the post, tall and wide shapes (benchmarks/NOTES.md). The cluster (Hopper): each block
+// keeps its own in shared memory, [step parity][batch row], and the others read them through
+// distributed shared memory after the cluster's barrier, a hardware barrier of at most 16 blocks
+// with no round trip to L2. Either barrier orders the partials every block wrote before it
+// before any block reads them after it; the step parity keeps a fast block's next partials from
+// overwriting those a slow block still reads (it cannot pass the next barrier before them).
+template <bool kCluster>
+struct PartialsExchange {
+  float* global_partials;  // the grid's
+  float* own_partials;     // the cluster's: this block's, in its shared memory
+  int64_t batch;
+
+  // Where this block writes its partials of step s.
+  __device__ float* written(int64_t s) const {
+    if constexpr (kCluster) return own_partials + (s % 2) * batch;
+    return global_partials + ((s % 2) * gridDim.x + blockIdx.x) * batch;
+  }
+
+  __device__ void barrier() const {
+    if constexpr (kCluster) {
+#if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 900
+      cooperative_groups::this_cluster().sync();
+#else
+      __trap();  // plan_fused_gpu_cluster offers clusters only where the GPU has them
+#endif
+    } else {
+      cooperative_groups::this_grid().sync();
+    }
+  }
+
+  // The dot product of batch row k at step s, from every block's partials in block order.
+  __device__ float dot(int64_t s, int64_t k) const {
+    const int blocks = static_cast<int>(gridDim.x);
+    if constexpr (kCluster) {
+#if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 900
+      const cooperative_groups::cluster_group cluster = cooperative_groups::this_cluster();
+      float* own = own_partials + (s % 2) * batch + k;
+      return summed_partials(blocks, [&](int b) { return *cluster.map_shared_rank(own, b); });
+#else
+      __trap();
+      return 0.0f;
+#endif
+    } else {
+      // __ldcg: other blocks wrote these since this SM last cached the buffer; read them from
+      // L2, never from a stale L1 line.
+      const float* row = global_partials + (s % 2) * blocks * batch + k;
+      return summed_partials(blocks, [&](int b) { return __ldcg(row + b * batch); });
+    }
+  }
+
+  // Before the kernel ends: a block's shared memory must outlive the others' reads of it.
+  __device__ void finish() const {
+    if constexpr (kCluster) barrier();
+  }
+};
+
 // kPostRule: the post's rule compiled in (the caller checked is_post_rule), so the step reads
 // no rule field and takes none of the other rules' branches; the same arithmetic, so the same
-// floats as the kernel that reads the rule.
-template <bool kPostRule>
+// floats as the kernel that reads the rule. kCluster: the blocks are one cluster and exchange
+// their partials as PartialsExchange says; the same floats as the grid of the same blocks.
+template <bool kPostRule, bool kCluster>
 __global__ void __launch_bounds__(kThreads)
     fused_sgd_kernel(StepArgs run_args, FusedLayout layout, int64_t count) {
   StepArgs a = run_args;
@@ -117,7 +178,7 @@ __global__ void __launch_bounds__(kThreads)
   // Shared memory as fused_shared_offsets (core/fused_plan.hpp) lays it out.
   extern __shared__ __align__(16) float shared[];
   const FusedSharedOffsets at =
-      fused_shared_offsets(a.batch, layout.stride, layout.slice, kThreads);
+      fused_shared_offsets(a.batch, layout.stride, layout.slice, kThreads, kCluster);
   float* tile = shared;
   float* w_slice = shared + at.w_slice;
   float* y_batch = shared + at.y_batch;
@@ -125,12 +186,12 @@ __global__ void __launch_bounds__(kThreads)
   float* group_sums = shared + at.group_sums;
   auto* draws = reinterpret_cast<uint32_t*>(shared + at.draws);
   auto* next_draws = reinterpret_cast<uint32_t*>(shared + at.next_draws);
+  const PartialsExchange<kCluster> exchange{a.partials, shared + at.partials, a.batch};
 
   using BlockReduce = cub::BlockReduce<double, kThreads>;
   __shared__ typename BlockReduce::TempStorage reduce_storage;
   __shared__ double shared_sum, shared_square_sum;
 
-  const int blocks = static_cast<int>(gridDim.x);
   const int64_t j_begin = blockIdx.x * layout.slice;
   const int64_t width =
       (j_begin + layout.slice < a.features ? j_begin + layout.slice : a.features) -
@@ -166,23 +227,17 @@ __global__ void __launch_bounds__(kThreads)
     __pipeline_wait_prior(0);
     __syncthreads();
 
-    float* partials_out = a.partials + (s % 2) * blocks * a.batch + blockIdx.x * a.batch;
-    partial_dots(layout, a.batch, width, tile, w_slice, partials_out);
-    // The grid barrier of cooperative groups: it orders the partials every block wrote before
-    // it before any block reads them after it. Measured faster than the kernel's former
-    // hand-written arrival counter on the post, tall and wide shapes (benchmarks/NOTES.md).
-    cooperative_groups::this_grid().sync();
+    partial_dots(layout, a.batch, width, tile, w_slice, exchange.written(s));
+    exchange.barrier();  // the step's only barrier across blocks
 
     // B1: residuals from all blocks' partials; the coefficients the gradient multiplies the
     // tile by (the residuals themselves for the post's squared loss, else s'L'(r), 0 past the
     // step's rows), kept in `residual`; the batch's two sums in double (of r and r^2, or of
     // s'L'(r) and s'L(r)).
-    const float* partials_in = a.partials + (s % 2) * blocks * a.batch;
     double sum = 0.0;
     double second = 0.0;
     for (int64_t k = threadIdx.x; k < a.batch; k += kThreads) {
-      const float r =
-          residual_offset(bias, y_batch[k]) + summed_partials(partials_in, blocks, a.batch, k);
+      const float r = residual_offset(bias, y_batch[k]) + exchange.dot(s, k);
       if (a.rule.plain_data) {
         residual[k] = r;
         sum += r;
@@ -242,6 +297,7 @@ __global__ void __launch_bounds__(kThreads)
     next_draws = used;
   }
 
+  exchange.finish();
   for (int64_t j = threadIdx.x; j < width; j += kThreads) a.weights[j_begin + j] = w_slice[j];
   if (blockIdx.x == 0 && threadIdx.x == 0) {
     *a.bias = bias;
@@ -252,23 +308,49 @@ __global__ void __launch_bounds__(kThreads)
 }
 
 // The kernel a layout runs for a rule: the post's rule compiled in where it is that rule, unless
-// the experiment asks for the kernel that reads it.
-const void* kernel_for(const FusedLayout& layout, const StepRule& rule) {
-  return !layout.rule_read_at_run_time && is_post_rule(rule)
-             ? reinterpret_cast<const void*>(fused_sgd_kernel<true>)
-             : reinterpret_cast<const void*>(fused_sgd_kernel<false>);
+// the experiment asks for the kernel that reads it; the cluster's exchange where the layout asks.
+template <bool kCluster>
+const void* kernel_with_exchange(bool post_rule) {
+  return post_rule ? reinterpret_cast<const void*>(fused_sgd_kernel<true, kCluster>)
+                   : reinterpret_cast<const void*>(fused_sgd_kernel<false, kCluster>);
 }
+
+const void* kernel_for(const FusedLayout& layout, const StepRule& rule) {
+  const bool post_rule = !layout.rule_read_at_run_time && is_post_rule(rule);
+  return layout.cluster_exchange ? kernel_with_exchange<true>(post_rule)
+                                 : kernel_with_exchange<false>(post_rule);
+}
+
+// A cluster layout's launch: one cluster of all the plan's blocks.
+struct ClusterLaunch {
+  cudaLaunchAttribute attribute{};
+  cudaLaunchConfig_t config{};
+  ClusterLaunch(const FusedPlan& plan, cudaStream_t stream) {
+    const auto blocks = static_cast<unsigned>(plan.layout.blocks);
+    attribute.id = cudaLaunchAttributeClusterDimension;
+    attribute.val.clusterDim.x = blocks;
+    attribute.val.clusterDim.y = 1;
+    attribute.val.clusterDim.z = 1;
+    config.gridDim = dim3(blocks);
+    config.blockDim = dim3(kThreads);
+    config.dynamicSmemBytes = static_cast<size_t>(plan.shared_bytes);
+    config.stream = stream;
+    config.attrs = &attribute;
+    config.numAttrs = 1;
+  }
+};
 
 }  // namespace
 
 int64_t fused_kernel_static_shared_bytes() {
   int64_t most = 0;
   for (const bool post_rule : {true, false}) {
-    cudaFuncAttributes attributes{};
-    LINSGD_CUDA_CHECK(cudaFuncGetAttributes(
-        &attributes, post_rule ? reinterpret_cast<const void*>(fused_sgd_kernel<true>)
-                               : reinterpret_cast<const void*>(fused_sgd_kernel<false>)));
-    most = std::max<int64_t>(most, static_cast<int64_t>(attributes.sharedSizeBytes));
+    for (const void* kernel :
+         {kernel_with_exchange<false>(post_rule), kernel_with_exchange<true>(post_rule)}) {
+      cudaFuncAttributes attributes{};
+      LINSGD_CUDA_CHECK(cudaFuncGetAttributes(&attributes, kernel));
+      most = std::max<int64_t>(most, static_cast<int64_t>(attributes.sharedSizeBytes));
+    }
   }
   return most;
 }
@@ -280,21 +362,42 @@ void prepare_fused_steps(const FusedPlan& plan, const StepArgs& args) {
         "the fused engine's 16-byte copies need X 16-byte aligned; use --engine gemv for this "
         "data");
   }
-  LINSGD_CUDA_CHECK(cudaFuncSetAttribute(kernel_for(plan.layout, args.rule),
-                                         cudaFuncAttributeMaxDynamicSharedMemorySize,
+  const void* kernel = kernel_for(plan.layout, args.rule);
+  LINSGD_CUDA_CHECK(cudaFuncSetAttribute(kernel, cudaFuncAttributeMaxDynamicSharedMemorySize,
                                          static_cast<int>(plan.shared_bytes)));
+  if (plan.layout.cluster_exchange) {
+    // Past the portable 8 blocks a cluster needs the kernel's consent; and a cluster that fits
+    // no group of multiprocessors would fail at launch: say so now.
+    LINSGD_CUDA_CHECK(cudaFuncSetAttribute(kernel, cudaFuncAttributeNonPortableClusterSizeAllowed,
+                                           plan.layout.blocks > 8 ? 1 : 0));
+    const ClusterLaunch launch(plan, nullptr);
+    int clusters = 0;
+    LINSGD_CUDA_CHECK(cudaOccupancyMaxActiveClusters(&clusters, kernel, &launch.config));
+    if (clusters < 1) {
+      throw Error("the fused engine's cluster of " + std::to_string(plan.layout.blocks) +
+                  " blocks (" + std::to_string(plan.shared_bytes / 1024) +
+                  " KiB of shared memory each) cannot be resident on this GPU");
+    }
+  }
 }
 
-// The blocks must all be resident at once for the grid barrier: the plan makes one block per
-// multiprocessor fit (see plan_fused_gpu), and a cooperative launch refuses a grid that does not
-// (cudaErrorCooperativeLaunchTooLarge) rather than hang.
+// Grid: the blocks must all be resident at once for the grid barrier: the plan makes one block
+// per multiprocessor fit (see plan_fused_gpu), and a cooperative launch refuses a grid that does
+// not (cudaErrorCooperativeLaunchTooLarge) rather than hang. Cluster: a cluster's blocks are
+// resident together by construction.
 void fused_steps(cudaStream_t stream, const FusedPlan& plan, int64_t count, const StepArgs& args) {
   StepArgs kernel_args = args;
   FusedLayout layout = plan.layout;
   void* parameters[] = {&kernel_args, &layout, &count};
-  LINSGD_CUDA_CHECK(cudaLaunchCooperativeKernel(
-      kernel_for(layout, args.rule), dim3(static_cast<unsigned>(layout.blocks)), dim3(kThreads),
-      parameters, static_cast<size_t>(plan.shared_bytes), stream));
+  const void* kernel = kernel_for(layout, args.rule);
+  if (layout.cluster_exchange) {
+    const ClusterLaunch launch(plan, stream);
+    LINSGD_CUDA_CHECK(cudaLaunchKernelExC(&launch.config, kernel, parameters));
+    return;
+  }
+  LINSGD_CUDA_CHECK(cudaLaunchCooperativeKernel(kernel, dim3(static_cast<unsigned>(layout.blocks)),
+                                                dim3(kThreads), parameters,
+                                                static_cast<size_t>(plan.shared_bytes), stream));
 }
 
 }  // namespace linsgd::kernels

@@ -139,7 +139,7 @@ table_stage() { # name, seconds, script, table file
   note "$3: exit $? ($((SECONDS - t0)) s)"
   cat "$work/$1/$4" 2>/dev/null | tee -a "$summary"
 }
-if has sweep; then table_stage sweep 120 sweep_fused_blocks.sh fused-blocks.md; fi
+if has sweep; then table_stage sweep 150 sweep_fused_blocks.sh fused-blocks.md; fi
 if has stream; then table_stage stream 150 stream_from_host.sh stream.md; fi
 
 if has fit; then

@@ -13,19 +13,18 @@
 namespace linsgd {
 namespace {
 
-// 132 multiprocessors, 227 KiB of opt-in shared memory a block, less the kernel's static share.
-constexpr FusedGpuLimits kHopper{132, 227 * 1024 - 512};
+// 132 multiprocessors, 227 KiB of opt-in shared memory a block, less the kernel's static share;
+// cooperative launches and clusters of up to 16 blocks.
+constexpr FusedGpuLimits kHopper{132, 227 * 1024 - 512, true, 16};
 
 bool is_power_of_two(int value) {
   return value > 0 && (value & (value - 1)) == 0;
 }
 
-// Checks every property the kernel relies on; returns the plan for further checks.
-FusedPlan checked_plan(int64_t features, int64_t batch, const FusedGpuLimits& limits = kHopper,
-                       int64_t wanted_blocks = 0) {
-  const FusedPlan plan = plan_fused_gpu(features, batch, limits, wanted_blocks);
+// The properties of an available layout the kernel relies on, for a grid or a cluster.
+void check_layout(int64_t features, int64_t batch, const FusedGpuLimits& limits,
+                  const FusedPlan& plan) {
   const std::string shape = std::to_string(batch) + " x " + std::to_string(features);
-  if (!plan.unavailable.empty()) return plan;
   const FusedLayout& l = plan.layout;
   // Slices cover [0, features) and none is empty.
   EXPECT_GE(l.blocks, 1) << shape;
@@ -35,14 +34,11 @@ FusedPlan checked_plan(int64_t features, int64_t batch, const FusedGpuLimits& li
   // Shared memory: what the kernel carves, within the limit.
   EXPECT_GE(l.stride, l.slice) << shape;
   EXPECT_LT(l.stride - l.slice, 32) << shape;
-  EXPECT_EQ(plan.shared_bytes,
-            4 * fused_shared_offsets(batch, l.stride, l.slice, kFusedThreads).total)
+  EXPECT_EQ(
+      plan.shared_bytes,
+      4 * fused_shared_offsets(batch, l.stride, l.slice, kFusedThreads, l.cluster_exchange).total)
       << shape;
   EXPECT_LE(plan.shared_bytes, limits.shared_bytes_per_block) << shape;
-  EXPECT_EQ(plan.partial_floats, 2 * l.blocks * batch) << shape;
-  EXPECT_EQ(plan.faster_than_gemv,
-            batch <= kFusedFasterMaxBatch && batch * l.slice <= kFusedFasterTileFloats)
-      << shape;
   // 16-byte copies only where every source and destination row offset is a multiple of 4.
   EXPECT_EQ(l.vector_copy, features % 4 == 0) << shape;
   if (l.vector_copy) {
@@ -52,6 +48,21 @@ FusedPlan checked_plan(int64_t features, int64_t batch, const FusedGpuLimits& li
   // A row's lanes share one warp, and the block has a lane for each of them.
   EXPECT_TRUE(is_power_of_two(l.lanes_per_row) && l.lanes_per_row <= 32) << shape;
   EXPECT_TRUE(l.lanes_per_row == 1 || l.lanes_per_row * batch <= kFusedThreads) << shape;
+}
+
+// Checks every property the kernel relies on; returns the plan for further checks.
+FusedPlan checked_plan(int64_t features, int64_t batch, const FusedGpuLimits& limits = kHopper,
+                       int64_t wanted_blocks = 0) {
+  const FusedPlan plan = plan_fused_gpu(features, batch, limits, wanted_blocks);
+  const std::string shape = std::to_string(batch) + " x " + std::to_string(features);
+  if (!plan.unavailable.empty()) return plan;
+  check_layout(features, batch, limits, plan);
+  const FusedLayout& l = plan.layout;
+  EXPECT_FALSE(l.cluster_exchange) << shape;
+  EXPECT_EQ(plan.partial_floats, 2 * l.blocks * batch) << shape;
+  EXPECT_EQ(plan.faster_than_gemv,
+            batch <= kFusedFasterMaxBatch && batch * l.slice <= kFusedFasterTileFloats)
+      << shape;
   // The partials every block reads (blocks^2 x batch) stay within the batch's own size, unless
   // the count is the one the plan starts from: sqrt(features) / 2, or the one asked for.
   const auto wanted = wanted_blocks > 0
@@ -78,8 +89,8 @@ TEST(FusedPlan, PostProblemUsesAQuarterOfTheMultiprocessors) {
   EXPECT_EQ(plan.shared_bytes, 4 * (64 * 68 + 64 + 256 + 256));
   EXPECT_TRUE(plan.faster_than_gemv);  // a 64 x 64 tile
   // A GPU of 80 multiprocessors: 20 blocks, below sqrt(2000) / 2 = 22: 22 of 92 features.
-  EXPECT_EQ(checked_plan(2000, 64, {80, 227 * 1024 - 512}).layout.blocks, 22);
-  EXPECT_EQ(checked_plan(2000, 64, {80, 227 * 1024 - 512}).layout.slice, 92);
+  EXPECT_EQ(checked_plan(2000, 64, {80, 227 * 1024 - 512, true, 0}).layout.blocks, 22);
+  EXPECT_EQ(checked_plan(2000, 64, {80, 227 * 1024 - 512, true, 0}).layout.slice, 92);
 }
 
 TEST(FusedPlan, OddFeatureCountsCopyOneFloatAtATime) {
@@ -129,8 +140,8 @@ TEST(FusedPlan, BatchesTooLargeForSharedMemoryAreUnavailableWithAReason) {
             "the fused engine cannot hold a batch of 8192 x 512 in the shared memory of this GPU "
             "(132 multiprocessors, 226 KiB a block)");
   // A small GPU: 4 multiprocessors cannot hold the post's batch in 48 KiB each.
-  EXPECT_NE(checked_plan(2000, 64, {4, 48 * 1024}).unavailable, "");
-  EXPECT_EQ(checked_plan(2000, 64, {24, 48 * 1024}).unavailable, "");
+  EXPECT_NE(checked_plan(2000, 64, {4, 48 * 1024, true, 0}).unavailable, "");
+  EXPECT_EQ(checked_plan(2000, 64, {24, 48 * 1024, true, 0}).unavailable, "");
 }
 
 TEST(FusedPlan, EveryShapeOfAGridSatisfiesTheKernelsAssumptions) {
@@ -190,6 +201,92 @@ TEST(FusedPlan, SixteenByteCopiesNeedXSixteenByteAligned) {
   layout = checked_plan(2001, 64).layout;  // one float at a time: any float address
   ASSERT_FALSE(layout.vector_copy);
   EXPECT_TRUE(fused_copies_aligned(layout, X + 1));
+}
+
+// The cluster experiment's plan, checked as checked_plan checks a grid's, and against the grid
+// of the same blocks: the same slices and tile, so the same floats (a gpu test runs both).
+FusedPlan checked_cluster_plan(int64_t features, int64_t batch, int64_t cluster_blocks,
+                               const FusedGpuLimits& limits = kHopper) {
+  const FusedPlan plan = plan_fused_gpu_cluster(features, batch, limits, cluster_blocks);
+  const std::string shape = std::to_string(batch) + " x " + std::to_string(features) +
+                            ", cluster of " + std::to_string(cluster_blocks);
+  if (!plan.unavailable.empty()) return plan;
+  check_layout(features, batch, limits, plan);
+  const FusedLayout& l = plan.layout;
+  EXPECT_TRUE(l.cluster_exchange) << shape;
+  EXPECT_LE(l.blocks, cluster_blocks) << shape;
+  EXPECT_LE(l.blocks, limits.max_cluster_blocks) << shape;
+  EXPECT_EQ(plan.partial_floats, 0) << shape;  // in the blocks' shared memory
+  EXPECT_FALSE(plan.faster_than_gemv) << shape;
+  const FusedPlan grid = plan_fused_gpu(features, batch, limits, cluster_blocks);
+  if (grid.unavailable.empty() && grid.layout.slice == l.slice) {
+    EXPECT_EQ(grid.layout.blocks, l.blocks) << shape;
+    EXPECT_EQ(grid.layout.lanes_per_row, l.lanes_per_row) << shape;
+    EXPECT_EQ(grid.layout.vector_copy, l.vector_copy) << shape;
+  }
+  return plan;
+}
+
+TEST(FusedPlan, TheClusterExperimentSplitsThePostsFeaturesAsTheGridOfItsBlocks) {
+  // 16 blocks (Hopper's largest cluster) of ceil(2000 / 16) = 125 features, rounded up to 128:
+  // the last has 80. Stride 132 = 4 (mod 32), 4 lanes a row; each block keeps its partials of
+  // the two step parities (2 x 64 floats) after the grid layout's arrays.
+  const FusedPlan plan = checked_cluster_plan(2000, 64, 16);
+  ASSERT_EQ(plan.unavailable, "");
+  EXPECT_EQ(plan.layout.blocks, 16);
+  EXPECT_EQ(plan.layout.slice, 128);
+  EXPECT_EQ(plan.layout.stride, 132);
+  EXPECT_EQ(plan.layout.lanes_per_row, 4);
+  EXPECT_EQ(plan.shared_bytes, 4 * (64 * 132 + 128 + 4 * 64 + 256 + 2 * 64));
+  // The grid of 16 blocks: the same layout, exchanging through global memory.
+  const FusedPlan grid = checked_plan(2000, 64, kHopper, 16);
+  EXPECT_EQ(grid.layout.slice, 128);
+  EXPECT_EQ(grid.layout.stride, 132);
+  EXPECT_EQ(grid.shared_bytes, plan.shared_bytes - 4 * 2 * 64);
+  // A portable cluster of 8: slices of 252; tall (1024 x 256) in 16 blocks of 16 features.
+  EXPECT_EQ(checked_cluster_plan(2000, 64, 8).layout.slice, 252);
+  EXPECT_EQ(checked_cluster_plan(256, 1024, 16).layout.blocks, 16);
+  EXPECT_EQ(checked_cluster_plan(256, 1024, 16).layout.slice, 16);
+}
+
+TEST(FusedPlan, TheClusterExperimentIsUnavailableWhereNoClusterHoldsTheShape) {
+  FusedGpuLimits ampere = kHopper;
+  ampere.max_cluster_blocks = 0;
+  EXPECT_EQ(checked_cluster_plan(2000, 64, 8, ampere).unavailable,
+            "this GPU has no thread-block clusters (Hopper and later have them)");
+  EXPECT_EQ(checked_cluster_plan(2000, 64, 17).unavailable,
+            "the fused engine cannot run a cluster of 17 blocks on 2000 features with this GPU's "
+            "clusters of at most 16: at most 16");
+  EXPECT_EQ(checked_cluster_plan(7, 64, 8).unavailable,
+            "the fused engine cannot run a cluster of 8 blocks on 7 features with this GPU's "
+            "clusters of at most 16: at most 7");
+  EXPECT_NE(checked_cluster_plan(2000, 64, 0).unavailable, "");
+  // wide (256 x 20000): 16 blocks of 1252 features would need 1.2 MiB each.
+  EXPECT_EQ(checked_cluster_plan(20000, 256, 16).unavailable,
+            "the fused engine cannot hold a batch of 256 x 20000 in a cluster of 16 blocks of "
+            "this GPU (226 KiB a block)");
+}
+
+TEST(FusedPlan, EveryClusterOfAGridOfShapesSatisfiesTheKernelsAssumptions) {
+  // Available unless there are more blocks than features, or the unpadded tile and the block's
+  // other arrays outgrow its shared memory: its weights (the slice rounded up to 4 floats), the
+  // targets, residuals, two buffers of draws and two of partials (6 x batch), one float a thread.
+  int available = 0;
+  for (const int64_t features : {1, 3, 4, 33, 40, 129, 256, 2000, 2001, 4096}) {
+    for (const int64_t batch : {1, 7, 64, 65, 300, 1024, 4096}) {
+      for (const int64_t blocks : {1, 2, 5, 8, 16}) {
+        const FusedPlan plan = checked_cluster_plan(features, batch, blocks);
+        int64_t slice = (features + blocks - 1) / blocks;
+        if (features % 4 == 0) slice = (slice + 3) / 4 * 4;
+        const bool fits = 4 * (batch * slice + (slice + 3) / 4 * 4 + 6 * batch + kFusedThreads) <=
+                          kHopper.shared_bytes_per_block;
+        EXPECT_EQ(plan.unavailable.empty(), blocks <= features && fits)
+            << batch << " x " << features << " in " << blocks << ": " << plan.unavailable;
+        if (plan.unavailable.empty()) ++available;
+      }
+    }
+  }
+  EXPECT_GT(available, 150);  // of 350
 }
 
 TEST(FusedPlan, OnTheCpuAutoPicksFusedForBatchesUpTo512Rows) {

@@ -6,6 +6,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstddef>
+#include <numeric>
 #include <string>
 #include <tuple>
 #include <vector>
@@ -596,6 +598,34 @@ TEST(GpuTraining, AResumedRunEndsAsTheRunThatWasNeverStopped) {
   }
 }
 
+// What a fused run of `config` on resident `data` with the given plan ends with.
+struct FusedOutcome {
+  std::vector<float> losses, weights;
+  float bias = 0.0f;
+};
+FusedOutcome run_fused(CudaExec& exec, const ResidentData<CudaExec>& data,
+                       const TrainConfig& config, const FusedPlan& plan) {
+  EXPECT_EQ(plan.unavailable, "");
+  SgdLoop<CudaExec> loop(exec, data, config, plan);
+  FusedOutcome outcome;
+  outcome.losses = testing::run_collecting_losses(loop);
+  outcome.weights = loop.weights();
+  outcome.bias = loop.bias();
+  // It trained: the last tenth of the batch losses below the first tenth, on average.
+  const auto tenth = static_cast<std::ptrdiff_t>(config.steps / 10);
+  EXPECT_EQ(outcome.losses.size(), static_cast<size_t>(config.steps));
+  EXPECT_LT(std::accumulate(outcome.losses.end() - tenth, outcome.losses.end(), 0.0),
+            std::accumulate(outcome.losses.begin(), outcome.losses.begin() + tenth, 0.0));
+  return outcome;
+}
+
+// Two fused runs that must give the same floats, bit for bit.
+void expect_same_run(const FusedOutcome& a, const FusedOutcome& b) {
+  EXPECT_EQ(a.losses, b.losses);
+  EXPECT_EQ(a.weights, b.weights);
+  EXPECT_EQ(a.bias, b.bias);
+}
+
 TEST(GpuTraining, ThePostsRuleCompiledInStepsAsTheRuleReadAtRunTime) {
   LINSGD_SKIP_WITHOUT_GPU();
   // The fused kernel with the post's rule compiled in (what the post's problem runs) against the
@@ -610,21 +640,57 @@ TEST(GpuTraining, ThePostsRuleCompiledInStepsAsTheRuleReadAtRunTime) {
   config.engine = Engine::kFused;
   config.steps = 300;
   ASSERT_TRUE(is_post_rule(step_rule(config, data)));
-  std::vector<std::vector<float>> losses, weights;
-  std::vector<float> biases;
-  for (const bool read_at_run_time : {false, true}) {
-    FusedPlan plan = exec.plan_fused(data.features, config.batch_size, 0);
-    plan.layout.rule_read_at_run_time = read_at_run_time;
-    SgdLoop<CudaExec> loop(exec, data, config, plan);
-    losses.push_back(testing::run_collecting_losses(loop));
-    weights.push_back(loop.weights());
-    biases.push_back(loop.bias());
+  FusedPlan plan = exec.plan_fused(data.features, config.batch_size, 0);
+  const FusedOutcome compiled_in = run_fused(exec, data, config, plan);
+  plan.layout.rule_read_at_run_time = true;
+  expect_same_run(run_fused(exec, data, config, plan), compiled_in);
+}
+
+TEST(GpuTraining, AClusterOfBlocksStepsAsTheGridOfTheSameBlocks) {
+  LINSGD_SKIP_WITHOUT_GPU();
+  // The cluster experiment (FusedLayout::cluster_exchange): the blocks' partials through
+  // distributed shared memory under the cluster's barrier, against the grid of the same blocks
+  // (the same slices) through global memory under the grid barrier: the same floats, bit for
+  // bit, across a chunk boundary. The post's problem in clusters of 8 and 16 blocks (the
+  // compiled-in rule), and a general rule (Huber, sample weights, momentum, averaging) in 5.
+  const FusedGpuLimits limits = query_fused_gpu_limits();
+  if (limits.max_cluster_blocks == 0) GTEST_SKIP() << "this GPU has no thread-block clusters";
+  CudaExec exec;
+  {
+    ResidentData<CudaExec> data;
+    ResidentTruth<CudaExec> truth;
+    generate_synthetic(exec, 4000, 2000, 42, data, truth);
+    TrainConfig config;
+    config.device = DeviceKind::kCuda;
+    config.engine = Engine::kFused;
+    config.steps = 300;
+    for (const int blocks : {8, 16}) {
+      SCOPED_TRACE("post, " + std::to_string(blocks) + " blocks");
+      const FusedPlan cluster = plan_fused_gpu_cluster(2000, 64, limits, blocks);
+      ASSERT_EQ(cluster.layout.blocks, blocks);
+      const FusedPlan grid = exec.plan_fused(2000, 64, blocks);
+      ASSERT_EQ(grid.layout.slice, cluster.layout.slice);
+      expect_same_run(run_fused(exec, data, config, cluster), run_fused(exec, data, config, grid));
+    }
   }
-  EXPECT_EQ(losses[1], losses[0]);
-  EXPECT_EQ(weights[1], weights[0]);
-  EXPECT_EQ(biases[1], biases[0]);
-  ASSERT_EQ(losses[0].size(), 300u);
-  EXPECT_LT(losses[0].back(), losses[0].front());
+  Dataset dataset = testing::regression_data(1003, 40, 41);
+  dataset.sample_weights = testing::integer_weights(dataset.rows, 5);
+  ResidentData<CudaExec> data;
+  make_resident(exec, dataset, data);
+  TrainConfig config;
+  config.device = DeviceKind::kCuda;
+  config.engine = Engine::kFused;
+  config.batch_size = 32;
+  config.steps = 600;
+  config.loss = Loss::kHuber;
+  config.momentum = 0.5;
+  config.average_from = 200;
+  ASSERT_FALSE(is_post_rule(step_rule(config, data)));
+  const FusedPlan cluster = plan_fused_gpu_cluster(40, 32, limits, 8);  // 5 blocks of 8
+  ASSERT_EQ(cluster.layout.blocks, 5);
+  SCOPED_TRACE("huber, weighted, momentum, averaging");
+  expect_same_run(run_fused(exec, data, config, cluster),
+                  run_fused(exec, data, config, exec.plan_fused(40, 32, 8)));
 }
 
 TEST(GpuDistributed, OneProcessOverNcclIsTheLoneGemvRun) {

@@ -1,5 +1,5 @@
-// plan_fused_gpu: how many blocks, how wide a slice, how the tile is laid out; the alignment its
-// 16-byte copies need; plan_fused_cpu.
+// plan_fused_gpu: how many blocks, how wide a slice, how the tile is laid out; the cluster
+// experiment's plan; the alignment the 16-byte copies need; plan_fused_cpu.
 #include "core/fused_plan.hpp"
 
 #include <algorithm>
@@ -30,6 +30,32 @@ int64_t padded_stride(int64_t slice, int lanes, bool vector_copy) {
   return slice + ((target - slice % 32) % 32 + 32) % 32;
 }
 
+// Features a block owns when `blocks` share them: rounded up to a multiple of 4 where the
+// layout copies 16 bytes at a time (features a multiple of 4).
+int64_t slice_for(int64_t features, int64_t blocks) {
+  const int64_t slice = ceil_div(features, blocks);
+  return features % 4 == 0 ? ceil_div(slice, 4) * 4 : slice;
+}
+
+// Lays out the blocks of `slice` features in `plan` (layout and shared_bytes) when a block's
+// shared memory holds them: with the tile's padded stride first, else unpadded. False when
+// neither fits.
+bool fit_layout(int64_t features, int64_t batch, int64_t slice, bool cluster_exchange,
+                const FusedGpuLimits& limits, FusedPlan& plan) {
+  const bool vector_copy = features % 4 == 0;
+  const int lanes = lanes_per_row(batch);
+  for (const int64_t stride : {padded_stride(slice, lanes, vector_copy), slice}) {
+    const int64_t bytes =
+        4 * fused_shared_offsets(batch, stride, slice, kFusedThreads, cluster_exchange).total;
+    if (bytes > limits.shared_bytes_per_block) continue;
+    plan.layout = {static_cast<int>(ceil_div(features, slice)), slice, stride, lanes, vector_copy};
+    plan.layout.cluster_exchange = cluster_exchange;
+    plan.shared_bytes = bytes;
+    return true;
+  }
+  return false;
+}
+
 std::string kibibytes(int64_t bytes) {
   return std::to_string(bytes / 1024) + " KiB";
 }
@@ -44,8 +70,6 @@ FusedPlan plan_fused_gpu(int64_t features, int64_t batch, const FusedGpuLimits& 
         "this GPU cannot launch cooperative kernels, which the fused engine's grid barrier needs";
     return plan;
   }
-  const bool vector_copy = features % 4 == 0;
-  const int lanes = lanes_per_row(batch);
   const int64_t most = std::min<int64_t>(limits.multiprocessors, features);
   if (wanted_blocks > most) {
     plan.unavailable = "the fused engine cannot run " + std::to_string(wanted_blocks) +
@@ -66,16 +90,10 @@ FusedPlan plan_fused_gpu(int64_t features, int64_t batch, const FusedGpuLimits& 
                 1, features);
   for (int64_t candidate = std::min(wanted, most); candidate >= 1 && candidate <= most;
        ++candidate) {
-    int64_t slice = ceil_div(features, candidate);
-    if (vector_copy) slice = ceil_div(slice, 4) * 4;
+    const int64_t slice = slice_for(features, candidate);
     const int64_t blocks = ceil_div(features, slice);
     if (blocks > wanted && blocks * blocks > features) break;
-    // The padded stride first; without padding when only that fits.
-    for (const int64_t stride : {padded_stride(slice, lanes, vector_copy), slice}) {
-      const int64_t bytes = 4 * fused_shared_offsets(batch, stride, slice, kFusedThreads).total;
-      if (bytes > limits.shared_bytes_per_block) continue;
-      plan.layout = {static_cast<int>(blocks), slice, stride, lanes, vector_copy};
-      plan.shared_bytes = bytes;
+    if (fit_layout(features, batch, slice, false, limits, plan)) {
       plan.partial_floats = 2 * blocks * batch;
       plan.faster_than_gemv =
           batch <= kFusedFasterMaxBatch && batch * slice <= kFusedFasterTileFloats;
@@ -86,6 +104,29 @@ FusedPlan plan_fused_gpu(int64_t features, int64_t batch, const FusedGpuLimits& 
                      std::to_string(features) + " in the shared memory of this GPU (" +
                      std::to_string(limits.multiprocessors) + " multiprocessors, " +
                      kibibytes(limits.shared_bytes_per_block) + " a block)";
+  return plan;
+}
+
+FusedPlan plan_fused_gpu_cluster(int64_t features, int64_t batch, const FusedGpuLimits& limits,
+                                 int64_t cluster_blocks) {
+  FusedPlan plan;
+  plan.faster_than_gemv = false;
+  const int64_t most = std::min<int64_t>(limits.max_cluster_blocks, features);
+  if (limits.max_cluster_blocks == 0) {
+    plan.unavailable = "this GPU has no thread-block clusters (Hopper and later have them)";
+  } else if (cluster_blocks < 1 || cluster_blocks > most) {
+    plan.unavailable = "the fused engine cannot run a cluster of " +
+                       std::to_string(cluster_blocks) + " blocks on " + std::to_string(features) +
+                       " features with this GPU's clusters of at most " +
+                       std::to_string(limits.max_cluster_blocks) + ": at most " +
+                       std::to_string(most);
+  } else if (!fit_layout(features, batch, slice_for(features, cluster_blocks), true, limits,
+                         plan)) {
+    plan.unavailable = "the fused engine cannot hold a batch of " + std::to_string(batch) + " x " +
+                       std::to_string(features) + " in a cluster of " +
+                       std::to_string(cluster_blocks) + " blocks of this GPU (" +
+                       kibibytes(limits.shared_bytes_per_block) + " a block)";
+  }
   return plan;
 }
 

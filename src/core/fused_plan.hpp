@@ -27,18 +27,25 @@ struct FusedLayout {
   // step's rule at run time even where it is the post's (is_post_rule), which otherwise runs a
   // kernel with that rule compiled in. Every float is the same either way.
   bool rule_read_at_run_time = false;
+  // The blocks form one thread-block cluster (Hopper and later) and exchange their partial dot
+  // products through distributed shared memory under the cluster's barrier, in place of global
+  // memory and the grid barrier (plan_fused_gpu_cluster; an experiment the sweep times).
+  bool cluster_exchange = false;
 };
 
 // A block's shared memory, in floats (4 bytes each), in this order: the tile (batch x stride,
 // first, so 16-byte copies land 16-byte aligned), the block's weights (slice, rounded up to 4),
 // the batch's targets and residuals (batch each), one float per thread for the gradient's
 // cross-group sums, and two buffers of batch draws (this step's and the next step's, 4-byte
-// integers). The offsets of each array after the tile, and the total.
+// integers); with cluster_exchange, last, the block's partial dot products (batch floats for
+// each step parity), which the cluster's other blocks read. The offsets of each array after the
+// tile, and the total.
 struct FusedSharedOffsets {
-  int64_t w_slice, y_batch, residual, group_sums, draws, next_draws, total;
+  int64_t w_slice, y_batch, residual, group_sums, draws, next_draws, partials, total;
 };
 LINSGD_HD inline FusedSharedOffsets fused_shared_offsets(int64_t batch, int64_t stride,
-                                                         int64_t slice, int threads) {
+                                                         int64_t slice, int threads,
+                                                         bool cluster_exchange) {
   FusedSharedOffsets o{};
   o.w_slice = batch * stride;
   o.y_batch = o.w_slice + (slice + 3) / 4 * 4;
@@ -46,7 +53,8 @@ LINSGD_HD inline FusedSharedOffsets fused_shared_offsets(int64_t batch, int64_t 
   o.group_sums = o.residual + batch;
   o.draws = o.group_sums + threads;
   o.next_draws = o.draws + batch;
-  o.total = o.next_draws + batch;
+  o.partials = o.next_draws + batch;
+  o.total = o.partials + (cluster_exchange ? 2 * batch : 0);
   return o;
 }
 
@@ -57,7 +65,7 @@ LINSGD_HD inline FusedSharedOffsets fused_shared_offsets(int64_t batch, int64_t 
 struct FusedPlan {
   FusedLayout layout;
   int64_t shared_bytes = 0;    // dynamic shared memory per block
-  int64_t partial_floats = 0;  // 2 x blocks x batch
+  int64_t partial_floats = 0;  // in global memory: 2 x blocks x batch (none for a cluster)
   std::string unavailable;
   bool faster_than_gemv = true;  // expected to be: what --engine auto picks where available
 };
@@ -75,6 +83,9 @@ struct FusedGpuLimits {
   int multiprocessors = 0;             // the grid barrier needs every block resident: one per SM
   int64_t shared_bytes_per_block = 0;  // dynamic shared memory a block may opt in to
   bool cooperative_launch = true;      // the grid barrier needs a cooperative launch
+  // The most blocks a thread-block cluster may hold: 16 on Hopper (beyond the portable 8, which
+  // the kernel opts out of), 0 on a GPU without clusters.
+  int max_cluster_blocks = 0;
 };
 
 // Blocks: a quarter of the multiprocessors (the block-count sweep's optimum for the post's
@@ -93,6 +104,14 @@ struct FusedGpuLimits {
 // __launch_bounds__(kFusedThreads) keeps its registers within a multiprocessor's.
 FusedPlan plan_fused_gpu(int64_t features, int64_t batch, const FusedGpuLimits& limits,
                          int64_t wanted_blocks = 0);
+
+// The experiment of FusedLayout::cluster_exchange: `cluster_blocks` blocks (their slices as
+// plan_fused_gpu cuts them, so the same floats as the grid of the same blocks) in one cluster.
+// Unavailable without clusters, beyond the GPU's cluster size or the features, and where a
+// block's tile and partials do not fit its shared memory. Never faster_than_gemv: auto does not
+// pick an experiment.
+FusedPlan plan_fused_gpu_cluster(int64_t features, int64_t batch, const FusedGpuLimits& limits,
+                                 int64_t cluster_blocks);
 
 // The 16-byte copies of a vector_copy layout read X's rows from `X + row * features`, features
 // being a multiple of 4: they need X itself 16-byte aligned. True when the layout's copies can

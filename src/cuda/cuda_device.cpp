@@ -64,6 +64,11 @@ FusedGpuLimits query_fused_gpu_limits() {
   LINSGD_CUDA_CHECK(cudaDeviceGetAttribute(&cooperative, cudaDevAttrCooperativeLaunch, device));
   limits.shared_bytes_per_block = optin_shared - kernels::fused_kernel_static_shared_bytes();
   limits.cooperative_launch = cooperative != 0;
+  // Hopper's clusters hold up to 16 blocks with the non-portable size the kernel opts in to;
+  // whether a given plan's cluster is resident is checked when it is prepared.
+  int cluster_launch = 0;
+  LINSGD_CUDA_CHECK(cudaDeviceGetAttribute(&cluster_launch, cudaDevAttrClusterLaunch, device));
+  limits.max_cluster_blocks = cluster_launch != 0 ? 16 : 0;
   return limits;
 }
 

@@ -17,7 +17,8 @@ struct CudaDeviceInfo {
 CudaDeviceInfo query_cuda_device();
 
 // Multiprocessors, the opt-in shared memory a block of the fused kernel may take (less its
-// static share) and whether the device launches cooperative kernels. Queries only: sets nothing.
+// static share), whether the device launches cooperative kernels and how many blocks its
+// thread-block clusters may hold. Queries only: sets nothing.
 FusedGpuLimits query_fused_gpu_limits();
 
 }  // namespace linsgd
