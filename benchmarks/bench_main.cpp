@@ -147,9 +147,28 @@ bool skip_without_gpu(benchmark::State& state) {
 // The fused kernel as the plan makes it, or one of the experiments timed beside it.
 enum class FusedVariant {
   kKept,
-  kRuleReadAtRunTime,  // FusedLayout::rule_read_at_run_time
-  kCluster,            // FusedLayout::cluster_exchange: one cluster of `fused_blocks` blocks
+  kRuleReadAtRunTime,          // FusedLayout::rule_read_at_run_time
+  kCluster,                    // FusedLayout::cluster_exchange: one cluster of `fused_blocks`
+  kDoubleBufferedTile,         // FusedLayout::double_buffered_tile
+  kClusterDoubleBufferedTile,  // both
 };
+
+// The plan `variant` runs on this GPU with about `fused_blocks` blocks (0: the plan's count).
+FusedPlan variant_plan(const CudaExec& exec, const Shape& shape, int fused_blocks,
+                       FusedVariant variant) {
+  const bool cluster =
+      variant == FusedVariant::kCluster || variant == FusedVariant::kClusterDoubleBufferedTile;
+  const FusedGpuLimits limits = query_fused_gpu_limits();
+  FusedPlan plan = cluster
+                       ? plan_fused_gpu_cluster(shape.features, shape.batch, limits, fused_blocks)
+                       : exec.plan_fused(shape.features, shape.batch, fused_blocks);
+  plan.layout.rule_read_at_run_time = variant == FusedVariant::kRuleReadAtRunTime;
+  if (variant == FusedVariant::kDoubleBufferedTile ||
+      variant == FusedVariant::kClusterDoubleBufferedTile) {
+    plan = with_double_buffered_tile(plan, shape.features, shape.batch, limits);
+  }
+  return plan;
+}
 
 // Steps on the GPU, timed with CUDA events around SgdLoop::run; the fused engine with about
 // `fused_blocks` blocks (0: the plan's choice) as `variant` makes it, the count it ran reported
@@ -158,11 +177,7 @@ void gpu_steps(benchmark::State& state, Shape shape, Engine engine, int fused_bl
                FusedVariant variant) {
   if (skip_without_gpu(state)) return;
   CudaExec exec;
-  FusedPlan plan = variant == FusedVariant::kCluster
-                       ? plan_fused_gpu_cluster(shape.features, shape.batch,
-                                                query_fused_gpu_limits(), fused_blocks)
-                       : exec.plan_fused(shape.features, shape.batch, fused_blocks);
-  plan.layout.rule_read_at_run_time = variant == FusedVariant::kRuleReadAtRunTime;
+  const FusedPlan plan = variant_plan(exec, shape, fused_blocks, variant);
   if (engine == Engine::kFused) {
     if (!plan.unavailable.empty()) {
       state.SkipWithError(plan.unavailable.c_str());
@@ -342,25 +357,26 @@ void register_fused_block_sweep() {
           ->UseManualTime()
           ->Unit(benchmark::kMillisecond);
     }
-    // The experiments beside the kept kernel: the post's rule read at run time, not compiled in
-    // (FusedLayout::rule_read_at_run_time), at the plan's count; the blocks in one cluster
-    // (FusedLayout::cluster_exchange) of a portable 8 and of Hopper's 16, where the GPU has
-    // clusters and they hold the shape.
+    // The experiments beside the kept kernel, each alone: the post's rule read at run time, not
+    // compiled in (FusedLayout::rule_read_at_run_time), at the plan's count; the next step's
+    // tile copied during the barrier (FusedLayout::double_buffered_tile), at the plan's count;
+    // the blocks in one cluster (FusedLayout::cluster_exchange) of a portable 8 and of Hopper's
+    // 16, where the GPU has clusters and they hold the shape; and the cluster of 16 with the
+    // double-buffered tile.
+    const auto experiment = [&](const std::string& name, int blocks, FusedVariant variant) {
+      const std::string full =
+          "sweep/cuda/fused/" + shape.name + "+" + name + "/blocks:" + std::to_string(blocks);
+      benchmark::RegisterBenchmark(full.c_str(), gpu_steps, shape, Engine::kFused, blocks, variant)
+          ->UseManualTime()
+          ->Unit(benchmark::kMillisecond);
+    };
     if (shape.name == "post") {
-      benchmark::RegisterBenchmark("sweep/cuda/fused/post+rule-read-at-run-time/blocks:0",
-                                   gpu_steps, shape, Engine::kFused, 0,
-                                   FusedVariant::kRuleReadAtRunTime)
-          ->UseManualTime()
-          ->Unit(benchmark::kMillisecond);
+      experiment("rule-read-at-run-time", 0, FusedVariant::kRuleReadAtRunTime);
     }
-    for (const int blocks : {8, 16}) {
-      const std::string name =
-          "sweep/cuda/fused/" + shape.name + "+cluster/blocks:" + std::to_string(blocks);
-      benchmark::RegisterBenchmark(name.c_str(), gpu_steps, shape, Engine::kFused, blocks,
-                                   FusedVariant::kCluster)
-          ->UseManualTime()
-          ->Unit(benchmark::kMillisecond);
-    }
+    experiment("double-buffered-tile", 0, FusedVariant::kDoubleBufferedTile);
+    experiment("cluster", 8, FusedVariant::kCluster);
+    experiment("cluster", 16, FusedVariant::kCluster);
+    experiment("cluster+double-buffered-tile", 16, FusedVariant::kClusterDoubleBufferedTile);
   }
 }
 

@@ -170,22 +170,26 @@ struct PartialsExchange {
 // no rule field and takes none of the other rules' branches; the same arithmetic, so the same
 // floats as the kernel that reads the rule. kCluster: the blocks are one cluster and exchange
 // their partials as PartialsExchange says; the same floats as the grid of the same blocks.
-template <bool kPostRule, bool kCluster>
+// kDoubleBuffered: the next step's copies start before the barrier, into a second tile; the same
+// floats as one tile.
+template <bool kPostRule, bool kCluster, bool kDoubleBuffered>
 __global__ void __launch_bounds__(kThreads)
     fused_sgd_kernel(StepArgs run_args, FusedLayout layout, int64_t count) {
   StepArgs a = run_args;
   if constexpr (kPostRule) a.rule = StepRule{};
   // Shared memory as fused_shared_offsets (core/fused_plan.hpp) lays it out.
   extern __shared__ __align__(16) float shared[];
-  const FusedSharedOffsets at =
-      fused_shared_offsets(a.batch, layout.stride, layout.slice, kThreads, kCluster);
+  const FusedSharedOffsets at = fused_shared_offsets(a.batch, layout);
   float* tile = shared;
+  float* next_tile = shared + at.next_tile;  // the same buffer unless kDoubleBuffered
   float* w_slice = shared + at.w_slice;
   float* y_batch = shared + at.y_batch;
+  float* next_y_batch = shared + at.next_y_batch;
   float* residual = shared + at.residual;
   float* group_sums = shared + at.group_sums;
   auto* draws = reinterpret_cast<uint32_t*>(shared + at.draws);
   auto* next_draws = reinterpret_cast<uint32_t*>(shared + at.next_draws);
+  auto* later_draws = reinterpret_cast<uint32_t*>(shared + at.later_draws);  // kDoubleBuffered
   const PartialsExchange<kCluster> exchange{a.partials, shared + at.partials, a.batch};
 
   using BlockReduce = cub::BlockReduce<double, kThreads>;
@@ -217,17 +221,35 @@ __global__ void __launch_bounds__(kThreads)
   float bias_velocity = a.rule.momentum > 0.0f ? a.velocity[a.features] : 0.0f;
   float bias_average = a.rule.average_from >= 0 ? a.average[a.features] : 0.0f;
   const int64_t first_step = *a.step_counter;
+  // The draws of step s of the chunk, in global memory (none past the chunk).
+  const auto draws_of = [&](int64_t s) -> const uint32_t* {
+    return s < count ? a.sampled_rows + s * a.batch : nullptr;
+  };
+  if constexpr (kDoubleBuffered) {
+    start_step_copies(a, layout, copy_grid, j_begin, width, draws, draws_of(1), next_draws, tile,
+                      y_batch);
+  }
 
   for (int64_t s = 0; s < count; ++s) {
     const int64_t t = first_step + s;
     const StepScalars scalars = step_scalars(a, t);
-    const uint32_t* next_source = s + 1 < count ? a.sampled_rows + (s + 1) * a.batch : nullptr;
-    start_step_copies(a, layout, copy_grid, j_begin, width, draws, next_source, next_draws, tile,
-                      y_batch);
+    if constexpr (!kDoubleBuffered) {
+      start_step_copies(a, layout, copy_grid, j_begin, width, draws, draws_of(s + 1), next_draws,
+                        tile, y_batch);
+    }
     __pipeline_wait_prior(0);
     __syncthreads();
 
     partial_dots(layout, a.batch, width, tile, w_slice, exchange.written(s));
+    if constexpr (kDoubleBuffered) {
+      // The next step's tile and targets (its draws landed with this step's copies) and the
+      // draws of the step after, into the buffers the previous step last read: every thread
+      // finished with them at the block barrier that ends B2.
+      if (s + 1 < count) {
+        start_step_copies(a, layout, copy_grid, j_begin, width, next_draws, draws_of(s + 2),
+                          later_draws, next_tile, next_y_batch);
+      }
+    }
     exchange.barrier();  // the step's only barrier across blocks
 
     // B1: residuals from all blocks' partials; the coefficients the gradient multiplies the
@@ -292,9 +314,21 @@ __global__ void __launch_bounds__(kThreads)
       __syncthreads();
     }
 
-    uint32_t* used = draws;  // the next step's draws landed with this step's copies
+    // The next step's buffers become this step's; the freed ones take the step after's.
+    uint32_t* used = draws;
     draws = next_draws;
-    next_draws = used;
+    if constexpr (kDoubleBuffered) {
+      next_draws = later_draws;
+      later_draws = used;
+      float* used_tile = tile;
+      tile = next_tile;
+      next_tile = used_tile;
+      float* used_y = y_batch;
+      y_batch = next_y_batch;
+      next_y_batch = used_y;
+    } else {
+      next_draws = used;
+    }
   }
 
   exchange.finish();
@@ -308,17 +342,22 @@ __global__ void __launch_bounds__(kThreads)
 }
 
 // The kernel a layout runs for a rule: the post's rule compiled in where it is that rule, unless
-// the experiment asks for the kernel that reads it; the cluster's exchange where the layout asks.
-template <bool kCluster>
-const void* kernel_with_exchange(bool post_rule) {
-  return post_rule ? reinterpret_cast<const void*>(fused_sgd_kernel<true, kCluster>)
-                   : reinterpret_cast<const void*>(fused_sgd_kernel<false, kCluster>);
+// the experiment asks for the kernel that reads it; the experiments the layout asks for.
+template <bool kCluster, bool kDoubleBuffered>
+const void* kernel_with(bool post_rule) {
+  return post_rule
+             ? reinterpret_cast<const void*>(fused_sgd_kernel<true, kCluster, kDoubleBuffered>)
+             : reinterpret_cast<const void*>(fused_sgd_kernel<false, kCluster, kDoubleBuffered>);
 }
 
 const void* kernel_for(const FusedLayout& layout, const StepRule& rule) {
   const bool post_rule = !layout.rule_read_at_run_time && is_post_rule(rule);
-  return layout.cluster_exchange ? kernel_with_exchange<true>(post_rule)
-                                 : kernel_with_exchange<false>(post_rule);
+  if (layout.cluster_exchange) {
+    return layout.double_buffered_tile ? kernel_with<true, true>(post_rule)
+                                       : kernel_with<true, false>(post_rule);
+  }
+  return layout.double_buffered_tile ? kernel_with<false, true>(post_rule)
+                                     : kernel_with<false, false>(post_rule);
 }
 
 // A cluster layout's launch: one cluster of all the plan's blocks.
@@ -346,7 +385,8 @@ int64_t fused_kernel_static_shared_bytes() {
   int64_t most = 0;
   for (const bool post_rule : {true, false}) {
     for (const void* kernel :
-         {kernel_with_exchange<false>(post_rule), kernel_with_exchange<true>(post_rule)}) {
+         {kernel_with<false, false>(post_rule), kernel_with<false, true>(post_rule),
+          kernel_with<true, false>(post_rule), kernel_with<true, true>(post_rule)}) {
       cudaFuncAttributes attributes{};
       LINSGD_CUDA_CHECK(cudaFuncGetAttributes(&attributes, kernel));
       most = std::max<int64_t>(most, static_cast<int64_t>(attributes.sharedSizeBytes));

@@ -13,6 +13,10 @@
 //      w_j -= (lr / B) sum_k r_k x_kj.
 // Each sampled value is read once from global memory (no gathered copy), and w never leaves its
 // block, so the next step's phase A needs no second barrier.
+// Experiments the benchmark sweep times beside this (FusedLayout): the blocks as one
+// thread-block cluster exchanging their partials in distributed shared memory under the
+// cluster's barrier (Hopper); the next step's copies started before the barrier, into a second
+// tile. Each gives the same floats.
 #pragma once
 
 #include <cuda_runtime.h>

@@ -34,10 +34,7 @@ void check_layout(int64_t features, int64_t batch, const FusedGpuLimits& limits,
   // Shared memory: what the kernel carves, within the limit.
   EXPECT_GE(l.stride, l.slice) << shape;
   EXPECT_LT(l.stride - l.slice, 32) << shape;
-  EXPECT_EQ(
-      plan.shared_bytes,
-      4 * fused_shared_offsets(batch, l.stride, l.slice, kFusedThreads, l.cluster_exchange).total)
-      << shape;
+  EXPECT_EQ(plan.shared_bytes, 4 * fused_shared_offsets(batch, l).total) << shape;
   EXPECT_LE(plan.shared_bytes, limits.shared_bytes_per_block) << shape;
   // 16-byte copies only where every source and destination row offset is a multiple of 4.
   EXPECT_EQ(l.vector_copy, features % 4 == 0) << shape;
@@ -287,6 +284,44 @@ TEST(FusedPlan, EveryClusterOfAGridOfShapesSatisfiesTheKernelsAssumptions) {
     }
   }
   EXPECT_GT(available, 150);  // of 350
+}
+
+TEST(FusedPlan, TheDoubleBufferedTileExperimentKeepsThePlansBlocksWithASecondTile) {
+  // The post's plan (32 blocks of 64, stride 68) with a second tile, a second buffer of targets
+  // and a third of draws: 4 x (2 x 64 x 68 + 64 weights + 2 x 64 targets + 64 residuals + 256
+  // + 3 x 64 draws) bytes.
+  const FusedPlan post = checked_plan(2000, 64);
+  const FusedPlan doubled = with_double_buffered_tile(post, 2000, 64, kHopper);
+  ASSERT_EQ(doubled.unavailable, "");
+  check_layout(2000, 64, kHopper, doubled);
+  EXPECT_TRUE(doubled.layout.double_buffered_tile);
+  EXPECT_EQ(doubled.layout.blocks, 32);
+  EXPECT_EQ(doubled.layout.slice, 64);
+  EXPECT_EQ(doubled.layout.stride, 68);
+  EXPECT_EQ(doubled.partial_floats, post.partial_floats);
+  EXPECT_EQ(doubled.shared_bytes, 4 * (2 * 64 * 68 + 64 + 2 * 64 + 64 + 256 + 3 * 64));
+  // tall (1024 x 256, 16 blocks of 16): two padded tiles (1024 x 36 floats each) would need
+  // 288 KiB; two unpadded ones fit.
+  const FusedPlan tall = with_double_buffered_tile(checked_plan(256, 1024), 256, 1024, kHopper);
+  ASSERT_EQ(tall.unavailable, "");
+  check_layout(256, 1024, kHopper, tall);
+  EXPECT_EQ(tall.layout.blocks, 16);
+  EXPECT_EQ(tall.layout.stride, 16);
+  // A cluster's plan keeps its exchange.
+  const FusedPlan cluster =
+      with_double_buffered_tile(checked_cluster_plan(2000, 64, 16), 2000, 64, kHopper);
+  ASSERT_EQ(cluster.unavailable, "");
+  check_layout(2000, 64, kHopper, cluster);
+  EXPECT_TRUE(cluster.layout.cluster_exchange);
+  EXPECT_TRUE(cluster.layout.double_buffered_tile);
+  // wide (256 x 20000, 91 blocks of 220): one tile nearly fills a block.
+  EXPECT_EQ(with_double_buffered_tile(checked_plan(20000, 256), 20000, 256, kHopper).unavailable,
+            "the fused engine cannot hold two tiles of 256 x 220 in a block's shared memory on "
+            "this GPU (226 KiB)");
+  // An unavailable plan stays unavailable, for its own reason.
+  const FusedPlan big_batch = checked_plan(512, 8192);
+  EXPECT_EQ(with_double_buffered_tile(big_batch, 512, 8192, kHopper).unavailable,
+            big_batch.unavailable);
 }
 
 TEST(FusedPlan, OnTheCpuAutoPicksFusedForBatchesUpTo512Rows) {

@@ -626,24 +626,51 @@ void expect_same_run(const FusedOutcome& a, const FusedOutcome& b) {
   EXPECT_EQ(a.bias, b.bias);
 }
 
+// The post's problem on the GPU and its configuration for the fused engine, `steps` steps.
+struct PostOnGpu {
+  ResidentData<CudaExec> data;
+  ResidentTruth<CudaExec> truth;
+  TrainConfig config;
+  PostOnGpu(CudaExec& exec, int64_t steps) {
+    generate_synthetic(exec, 4000, 2000, 42, data, truth);
+    config.device = DeviceKind::kCuda;
+    config.engine = Engine::kFused;
+    config.steps = steps;
+  }
+};
+
+// 1003 x 40 with sample weights, trained by the fused kernel's general rule (Huber, momentum,
+// averaging) in batches of 32, for `steps` steps.
+struct GeneralRuleOnGpu {
+  ResidentData<CudaExec> data;
+  TrainConfig config;
+  GeneralRuleOnGpu(CudaExec& exec, int64_t steps) {
+    Dataset dataset = testing::regression_data(1003, 40, 41);
+    dataset.sample_weights = testing::integer_weights(dataset.rows, 5);
+    make_resident(exec, dataset, data);
+    config.device = DeviceKind::kCuda;
+    config.engine = Engine::kFused;
+    config.batch_size = 32;
+    config.steps = steps;
+    config.loss = Loss::kHuber;
+    config.momentum = 0.5;
+    config.average_from = 200;
+    EXPECT_FALSE(is_post_rule(step_rule(config, data)));
+  }
+};
+
 TEST(GpuTraining, ThePostsRuleCompiledInStepsAsTheRuleReadAtRunTime) {
   LINSGD_SKIP_WITHOUT_GPU();
   // The fused kernel with the post's rule compiled in (what the post's problem runs) against the
   // kernel that reads the rule (FusedLayout::rule_read_at_run_time, the benchmark's
   // experiment): the same floats, bit for bit, across a chunk boundary (300 steps).
   CudaExec exec;
-  ResidentData<CudaExec> data;
-  ResidentTruth<CudaExec> truth;
-  generate_synthetic(exec, 4000, 2000, 42, data, truth);
-  TrainConfig config;
-  config.device = DeviceKind::kCuda;
-  config.engine = Engine::kFused;
-  config.steps = 300;
-  ASSERT_TRUE(is_post_rule(step_rule(config, data)));
-  FusedPlan plan = exec.plan_fused(data.features, config.batch_size, 0);
-  const FusedOutcome compiled_in = run_fused(exec, data, config, plan);
+  const PostOnGpu post(exec, 300);
+  ASSERT_TRUE(is_post_rule(step_rule(post.config, post.data)));
+  FusedPlan plan = exec.plan_fused(2000, 64, 0);
+  const FusedOutcome compiled_in = run_fused(exec, post.data, post.config, plan);
   plan.layout.rule_read_at_run_time = true;
-  expect_same_run(run_fused(exec, data, config, plan), compiled_in);
+  expect_same_run(run_fused(exec, post.data, post.config, plan), compiled_in);
 }
 
 TEST(GpuTraining, AClusterOfBlocksStepsAsTheGridOfTheSameBlocks) {
@@ -651,46 +678,58 @@ TEST(GpuTraining, AClusterOfBlocksStepsAsTheGridOfTheSameBlocks) {
   // The cluster experiment (FusedLayout::cluster_exchange): the blocks' partials through
   // distributed shared memory under the cluster's barrier, against the grid of the same blocks
   // (the same slices) through global memory under the grid barrier: the same floats, bit for
-  // bit, across a chunk boundary. The post's problem in clusters of 8 and 16 blocks (the
-  // compiled-in rule), and a general rule (Huber, sample weights, momentum, averaging) in 5.
+  // bit, across chunk boundaries. The post's problem in clusters of 8 and 16 blocks (the
+  // compiled-in rule), and the general rule in 5.
   const FusedGpuLimits limits = query_fused_gpu_limits();
   if (limits.max_cluster_blocks == 0) GTEST_SKIP() << "this GPU has no thread-block clusters";
   CudaExec exec;
   {
-    ResidentData<CudaExec> data;
-    ResidentTruth<CudaExec> truth;
-    generate_synthetic(exec, 4000, 2000, 42, data, truth);
-    TrainConfig config;
-    config.device = DeviceKind::kCuda;
-    config.engine = Engine::kFused;
-    config.steps = 300;
+    const PostOnGpu post(exec, 300);
     for (const int blocks : {8, 16}) {
       SCOPED_TRACE("post, " + std::to_string(blocks) + " blocks");
       const FusedPlan cluster = plan_fused_gpu_cluster(2000, 64, limits, blocks);
       ASSERT_EQ(cluster.layout.blocks, blocks);
       const FusedPlan grid = exec.plan_fused(2000, 64, blocks);
       ASSERT_EQ(grid.layout.slice, cluster.layout.slice);
-      expect_same_run(run_fused(exec, data, config, cluster), run_fused(exec, data, config, grid));
+      expect_same_run(run_fused(exec, post.data, post.config, cluster),
+                      run_fused(exec, post.data, post.config, grid));
     }
   }
-  Dataset dataset = testing::regression_data(1003, 40, 41);
-  dataset.sample_weights = testing::integer_weights(dataset.rows, 5);
-  ResidentData<CudaExec> data;
-  make_resident(exec, dataset, data);
-  TrainConfig config;
-  config.device = DeviceKind::kCuda;
-  config.engine = Engine::kFused;
-  config.batch_size = 32;
-  config.steps = 600;
-  config.loss = Loss::kHuber;
-  config.momentum = 0.5;
-  config.average_from = 200;
-  ASSERT_FALSE(is_post_rule(step_rule(config, data)));
+  SCOPED_TRACE("huber, weighted, momentum, averaging");
+  const GeneralRuleOnGpu general(exec, 600);
   const FusedPlan cluster = plan_fused_gpu_cluster(40, 32, limits, 8);  // 5 blocks of 8
   ASSERT_EQ(cluster.layout.blocks, 5);
+  expect_same_run(run_fused(exec, general.data, general.config, cluster),
+                  run_fused(exec, general.data, general.config, exec.plan_fused(40, 32, 8)));
+}
+
+TEST(GpuTraining, ADoubleBufferedTileStepsAsOneTile) {
+  LINSGD_SKIP_WITHOUT_GPU();
+  // The experiment of FusedLayout::double_buffered_tile (the next step's copies in flight during
+  // the barrier) against the same plan with one tile: the same floats, bit for bit. The post's
+  // problem at the plan's count and, where the GPU has clusters, in a cluster of 16; the general
+  // rule in 5 blocks, 513 steps (a last chunk of one step).
+  const FusedGpuLimits limits = query_fused_gpu_limits();
+  CudaExec exec;
+  const auto expect_same_as_one_tile = [&](const ResidentData<CudaExec>& data,
+                                           const TrainConfig& config, const FusedPlan& plan) {
+    const FusedPlan doubled =
+        with_double_buffered_tile(plan, data.features, config.batch_size, limits);
+    ASSERT_TRUE(doubled.layout.double_buffered_tile);
+    expect_same_run(run_fused(exec, data, config, doubled), run_fused(exec, data, config, plan));
+  };
+  {
+    const PostOnGpu post(exec, 300);
+    SCOPED_TRACE("post, the plan's blocks");
+    expect_same_as_one_tile(post.data, post.config, exec.plan_fused(2000, 64, 0));
+    if (limits.max_cluster_blocks >= 16) {
+      SCOPED_TRACE("post, a cluster of 16");
+      expect_same_as_one_tile(post.data, post.config, plan_fused_gpu_cluster(2000, 64, limits, 16));
+    }
+  }
   SCOPED_TRACE("huber, weighted, momentum, averaging");
-  expect_same_run(run_fused(exec, data, config, cluster),
-                  run_fused(exec, data, config, exec.plan_fused(40, 32, 8)));
+  const GeneralRuleOnGpu general(exec, 513);
+  expect_same_as_one_tile(general.data, general.config, exec.plan_fused(40, 32, 8));
 }
 
 TEST(GpuDistributed, OneProcessOverNcclIsTheLoneGemvRun) {

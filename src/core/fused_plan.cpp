@@ -37,23 +37,33 @@ int64_t slice_for(int64_t features, int64_t blocks) {
   return features % 4 == 0 ? ceil_div(slice, 4) * 4 : slice;
 }
 
-// Lays out the blocks of `slice` features in `plan` (layout and shared_bytes) when a block's
-// shared memory holds them: with the tile's padded stride first, else unpadded. False when
+// Lays out `wanted` (its slice and its experiments) in `plan` (layout and shared_bytes) when a
+// block's shared memory holds it: with the tile's padded stride first, else unpadded. False when
 // neither fits.
-bool fit_layout(int64_t features, int64_t batch, int64_t slice, bool cluster_exchange,
+bool fit_layout(int64_t features, int64_t batch, const FusedLayout& wanted,
                 const FusedGpuLimits& limits, FusedPlan& plan) {
-  const bool vector_copy = features % 4 == 0;
-  const int lanes = lanes_per_row(batch);
-  for (const int64_t stride : {padded_stride(slice, lanes, vector_copy), slice}) {
-    const int64_t bytes =
-        4 * fused_shared_offsets(batch, stride, slice, kFusedThreads, cluster_exchange).total;
+  FusedLayout layout = wanted;
+  layout.blocks = static_cast<int>(ceil_div(features, wanted.slice));
+  layout.vector_copy = features % 4 == 0;
+  layout.lanes_per_row = lanes_per_row(batch);
+  for (const int64_t stride :
+       {padded_stride(wanted.slice, layout.lanes_per_row, layout.vector_copy), wanted.slice}) {
+    layout.stride = stride;
+    const int64_t bytes = 4 * fused_shared_offsets(batch, layout).total;
     if (bytes > limits.shared_bytes_per_block) continue;
-    plan.layout = {static_cast<int>(ceil_div(features, slice)), slice, stride, lanes, vector_copy};
-    plan.layout.cluster_exchange = cluster_exchange;
+    plan.layout = layout;
     plan.shared_bytes = bytes;
     return true;
   }
   return false;
+}
+
+// A layout of `slice` features a block, with the cluster experiment or without.
+FusedLayout sliced(int64_t slice, bool cluster_exchange) {
+  FusedLayout layout;
+  layout.slice = slice;
+  layout.cluster_exchange = cluster_exchange;
+  return layout;
 }
 
 std::string kibibytes(int64_t bytes) {
@@ -93,7 +103,7 @@ FusedPlan plan_fused_gpu(int64_t features, int64_t batch, const FusedGpuLimits& 
     const int64_t slice = slice_for(features, candidate);
     const int64_t blocks = ceil_div(features, slice);
     if (blocks > wanted && blocks * blocks > features) break;
-    if (fit_layout(features, batch, slice, false, limits, plan)) {
+    if (fit_layout(features, batch, sliced(slice, false), limits, plan)) {
       plan.partial_floats = 2 * blocks * batch;
       plan.faster_than_gemv =
           batch <= kFusedFasterMaxBatch && batch * slice <= kFusedFasterTileFloats;
@@ -120,7 +130,7 @@ FusedPlan plan_fused_gpu_cluster(int64_t features, int64_t batch, const FusedGpu
                        " features with this GPU's clusters of at most " +
                        std::to_string(limits.max_cluster_blocks) + ": at most " +
                        std::to_string(most);
-  } else if (!fit_layout(features, batch, slice_for(features, cluster_blocks), true, limits,
+  } else if (!fit_layout(features, batch, sliced(slice_for(features, cluster_blocks), true), limits,
                          plan)) {
     plan.unavailable = "the fused engine cannot hold a batch of " + std::to_string(batch) + " x " +
                        std::to_string(features) + " in a cluster of " +
@@ -128,6 +138,21 @@ FusedPlan plan_fused_gpu_cluster(int64_t features, int64_t batch, const FusedGpu
                        kibibytes(limits.shared_bytes_per_block) + " a block)";
   }
   return plan;
+}
+
+FusedPlan with_double_buffered_tile(const FusedPlan& plan, int64_t features, int64_t batch,
+                                    const FusedGpuLimits& limits) {
+  if (!plan.unavailable.empty()) return plan;
+  FusedPlan doubled = plan;
+  FusedLayout wanted = plan.layout;
+  wanted.double_buffered_tile = true;
+  if (!fit_layout(features, batch, wanted, limits, doubled)) {
+    doubled.unavailable = "the fused engine cannot hold two tiles of " + std::to_string(batch) +
+                          " x " + std::to_string(plan.layout.slice) +
+                          " in a block's shared memory on this GPU (" +
+                          kibibytes(limits.shared_bytes_per_block) + ")";
+  }
+  return doubled;
 }
 
 bool fused_copies_aligned(const FusedLayout& layout, const float* X) {

@@ -31,30 +31,38 @@ struct FusedLayout {
   // products through distributed shared memory under the cluster's barrier, in place of global
   // memory and the grid barrier (plan_fused_gpu_cluster; an experiment the sweep times).
   bool cluster_exchange = false;
+  // Two tiles: the next step's copies start as soon as this step's partial dot products are
+  // written, and fly during the barrier and the update (with_double_buffered_tile; an
+  // experiment the sweep times). Every float is the same either way.
+  bool double_buffered_tile = false;
 };
 
 // A block's shared memory, in floats (4 bytes each), in this order: the tile (batch x stride,
-// first, so 16-byte copies land 16-byte aligned), the block's weights (slice, rounded up to 4),
-// the batch's targets and residuals (batch each), one float per thread for the gradient's
-// cross-group sums, and two buffers of batch draws (this step's and the next step's, 4-byte
-// integers); with cluster_exchange, last, the block's partial dot products (batch floats for
-// each step parity), which the cluster's other blocks read. The offsets of each array after the
-// tile, and the total.
+// first, so 16-byte copies land 16-byte aligned) and, double-buffered, the next step's; the
+// block's weights (slice, rounded up to 4); the batch's targets (and, double-buffered, the next
+// step's) and residuals (batch each); one float per thread for the gradient's cross-group sums;
+// the batch's draws, 4-byte integers, of this step and the next (and, double-buffered, the one
+// after); with cluster_exchange, last, the block's partial dot products (batch floats for each
+// step parity), which the cluster's other blocks read. The offsets of each array after the first
+// tile (a second buffer's offset is its first's where there is none), and the total.
 struct FusedSharedOffsets {
-  int64_t w_slice, y_batch, residual, group_sums, draws, next_draws, partials, total;
+  int64_t next_tile, w_slice, y_batch, next_y_batch, residual, group_sums, draws, next_draws,
+      later_draws, partials, total;
 };
-LINSGD_HD inline FusedSharedOffsets fused_shared_offsets(int64_t batch, int64_t stride,
-                                                         int64_t slice, int threads,
-                                                         bool cluster_exchange) {
+LINSGD_HD inline FusedSharedOffsets fused_shared_offsets(int64_t batch, const FusedLayout& layout) {
+  const bool two = layout.double_buffered_tile;
   FusedSharedOffsets o{};
-  o.w_slice = batch * stride;
-  o.y_batch = o.w_slice + (slice + 3) / 4 * 4;
-  o.residual = o.y_batch + batch;
+  o.next_tile = two ? batch * layout.stride : 0;
+  o.w_slice = (two ? 2 : 1) * batch * layout.stride;
+  o.y_batch = o.w_slice + (layout.slice + 3) / 4 * 4;
+  o.next_y_batch = two ? o.y_batch + batch : o.y_batch;
+  o.residual = o.next_y_batch + batch;
   o.group_sums = o.residual + batch;
-  o.draws = o.group_sums + threads;
+  o.draws = o.group_sums + kFusedThreads;
   o.next_draws = o.draws + batch;
-  o.partials = o.next_draws + batch;
-  o.total = o.partials + (cluster_exchange ? 2 * batch : 0);
+  o.later_draws = two ? o.next_draws + batch : o.next_draws;
+  o.partials = o.later_draws + batch;
+  o.total = o.partials + (layout.cluster_exchange ? 2 * batch : 0);
   return o;
 }
 
@@ -112,6 +120,12 @@ FusedPlan plan_fused_gpu(int64_t features, int64_t batch, const FusedGpuLimits& 
 // pick an experiment.
 FusedPlan plan_fused_gpu_cluster(int64_t features, int64_t batch, const FusedGpuLimits& limits,
                                  int64_t cluster_blocks);
+
+// The experiment of FusedLayout::double_buffered_tile on an available plan (a grid's or a
+// cluster's): the same blocks and slices with a second tile, targets and draws; unavailable
+// where they do not fit a block's shared memory.
+FusedPlan with_double_buffered_tile(const FusedPlan& plan, int64_t features, int64_t batch,
+                                    const FusedGpuLimits& limits);
 
 // The 16-byte copies of a vector_copy layout read X's rows from `X + row * features`, features
 // being a multiple of 4: they need X itself 16-byte aligned. True when the layout's copies can
