@@ -151,6 +151,7 @@ enum class FusedVariant {
   kCluster,                    // FusedLayout::cluster_exchange: one cluster of `fused_blocks`
   kDoubleBufferedTile,         // FusedLayout::double_buffered_tile
   kClusterDoubleBufferedTile,  // both
+  kBatchSplit,                 // FusedLayout::rows_per_block: blocks own rows of the batch
 };
 
 // The plan `variant` runs on this GPU with about `fused_blocks` blocks (0: the plan's count).
@@ -159,6 +160,9 @@ FusedPlan variant_plan(const CudaExec& exec, const Shape& shape, int fused_block
   const bool cluster =
       variant == FusedVariant::kCluster || variant == FusedVariant::kClusterDoubleBufferedTile;
   const FusedGpuLimits limits = query_fused_gpu_limits();
+  if (variant == FusedVariant::kBatchSplit) {
+    return plan_fused_gpu_batch_split(shape.features, shape.batch, limits, fused_blocks);
+  }
   FusedPlan plan = cluster
                        ? plan_fused_gpu_cluster(shape.features, shape.batch, limits, fused_blocks)
                        : exec.plan_fused(shape.features, shape.batch, fused_blocks);
@@ -343,12 +347,23 @@ void register_all() {
 }
 
 // The fused kernel's block count, asked for (0: the plan's own) on the shapes it serves: from a
-// twelfth of the card's multiprocessors to all of them (11 to 132 on an H100 or H200).
+// twelfth of the card's multiprocessors to all of them (11 to 132 on an H100 or H200); and its
+// experiments beside it.
 void register_fused_block_sweep() {
   if (!cuda_device_available()) return;
   const int m = query_fused_gpu_limits().multiprocessors;
   for (const Shape& shape : benchmark_shapes()) {
-    if (shape.name == "big-batch") continue;  // beyond the blocks' shared memory
+    const auto experiment = [&](const std::string& name, int blocks, FusedVariant variant) {
+      const std::string full =
+          "sweep/cuda/fused/" + shape.name + "+" + name + "/blocks:" + std::to_string(blocks);
+      benchmark::RegisterBenchmark(full.c_str(), gpu_steps, shape, Engine::kFused, blocks, variant)
+          ->UseManualTime()
+          ->Unit(benchmark::kMillisecond);
+    };
+    // The batch split, every shape: a block per multiprocessor (0) and half as many.
+    experiment("batch-split", 0, FusedVariant::kBatchSplit);
+    experiment("batch-split", m / 2, FusedVariant::kBatchSplit);
+    if (shape.name == "big-batch") continue;  // beyond the feature split's shared memory
     for (const int blocks : {0, m / 12, m / 6, m / 4, m / 3, m / 2, 2 * m / 3, m}) {
       const std::string name =
           "sweep/cuda/fused/" + shape.name + "/blocks:" + std::to_string(blocks);
@@ -363,13 +378,6 @@ void register_fused_block_sweep() {
     // the blocks in one cluster (FusedLayout::cluster_exchange) of a portable 8 and of Hopper's
     // 16, where the GPU has clusters and they hold the shape; and the cluster of 16 with the
     // double-buffered tile.
-    const auto experiment = [&](const std::string& name, int blocks, FusedVariant variant) {
-      const std::string full =
-          "sweep/cuda/fused/" + shape.name + "+" + name + "/blocks:" + std::to_string(blocks);
-      benchmark::RegisterBenchmark(full.c_str(), gpu_steps, shape, Engine::kFused, blocks, variant)
-          ->UseManualTime()
-          ->Unit(benchmark::kMillisecond);
-    };
     if (shape.name == "post") {
       experiment("rule-read-at-run-time", 0, FusedVariant::kRuleReadAtRunTime);
     }

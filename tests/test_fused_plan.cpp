@@ -324,6 +324,96 @@ TEST(FusedPlan, TheDoubleBufferedTileExperimentKeepsThePlansBlocksWithASecondTil
             big_batch.unavailable);
 }
 
+// The batch split's plan: what its kernel relies on, for any shape it takes.
+FusedPlan checked_batch_split(int64_t features, int64_t batch, int64_t wanted_blocks = 0,
+                              const FusedGpuLimits& limits = kHopper) {
+  const FusedPlan plan = plan_fused_gpu_batch_split(features, batch, limits, wanted_blocks);
+  const std::string shape = std::to_string(batch) + " x " + std::to_string(features);
+  if (!plan.unavailable.empty()) return plan;
+  const FusedLayout& l = plan.layout;
+  EXPECT_TRUE(l.batch_split()) << shape;
+  // Rows: every block owns at least one, together all of them.
+  EXPECT_GE(static_cast<int64_t>(l.blocks) * l.rows_per_block, batch) << shape;
+  EXPECT_LT(static_cast<int64_t>(l.blocks - 1) * l.rows_per_block, batch) << shape;
+  EXPECT_LE(l.blocks, std::min<int64_t>(limits.multiprocessors, kBatchSplitMaxBlocks)) << shape;
+  // Features: the update slices cover them all.
+  EXPECT_GE(static_cast<int64_t>(l.blocks) * l.slice, features) << shape;
+  EXPECT_EQ(l.vector_copy, features % 4 == 0) << shape;
+  EXPECT_EQ(l.stride, features) << shape;
+  EXPECT_EQ(plan.shared_bytes, 4 * batch_split_shared_offsets(l, features).total) << shape;
+  EXPECT_LE(plan.shared_bytes, limits.shared_bytes_per_block) << shape;
+  EXPECT_EQ(plan.partial_floats, batch_split_partial_floats(l.blocks, features)) << shape;
+  EXPECT_EQ(batch_split_sums_offset(l.blocks, features) % 2, 0) << shape;  // doubles aligned
+  EXPECT_GE(batch_split_sums_offset(l.blocks, features), l.blocks * features) << shape;
+  EXPECT_FALSE(plan.faster_than_gemv) << shape;
+  return plan;
+}
+
+TEST(FusedPlan, TheBatchSplitGivesEachMultiprocessorRowsOfTheBatch) {
+  // tall (1024 x 256): ceil(1024 / 132) = 8 rows a block, so 128 blocks, each updating 2 of the
+  // 256 features; 8 rows, the weights and 5 x 8 more floats of shared memory.
+  const FusedPlan tall = checked_batch_split(256, 1024);
+  ASSERT_EQ(tall.unavailable, "");
+  EXPECT_EQ(tall.layout.blocks, 128);
+  EXPECT_EQ(tall.layout.rows_per_block, 8);
+  EXPECT_EQ(tall.layout.slice, 2);
+  EXPECT_EQ(tall.shared_bytes, 4 * (8 * 256 + 256 + 5 * 8));
+  EXPECT_EQ(tall.partial_floats, 128 * 256 + 4 * 128);
+  // big-batch (8192 x 512), beyond the feature split: 63 rows a block (126 KiB), 131 blocks.
+  const FusedPlan big = checked_batch_split(512, 8192);
+  ASSERT_EQ(big.unavailable, "");
+  EXPECT_EQ(big.layout.blocks, 131);
+  EXPECT_EQ(big.layout.rows_per_block, 63);
+  EXPECT_EQ(big.layout.slice, 4);
+  // The post (64 x 2000): a row a block, 64 blocks of 32 features.
+  const FusedPlan post = checked_batch_split(2000, 64);
+  EXPECT_EQ(post.layout.blocks, 64);
+  EXPECT_EQ(post.layout.rows_per_block, 1);
+  EXPECT_EQ(post.layout.slice, 32);
+  // Asked for 7 blocks of a 300-row batch of 37 features: 43 rows each (the last 42), slices of
+  // 6 features (the last 1), one float a copy.
+  const FusedPlan odd = checked_batch_split(37, 300, 7);
+  ASSERT_EQ(odd.unavailable, "");
+  EXPECT_EQ(odd.layout.blocks, 7);
+  EXPECT_EQ(odd.layout.rows_per_block, 43);
+  EXPECT_EQ(odd.layout.slice, 6);
+  EXPECT_FALSE(odd.layout.vector_copy);
+  // A double-buffered tile is the feature split's experiment.
+  EXPECT_EQ(with_double_buffered_tile(tall, 256, 1024, kHopper).unavailable,
+            "the batch split copies its next step's rows during the barriers already");
+}
+
+TEST(FusedPlan, TheBatchSplitIsUnavailableWhereItsRowsOrTheGpuDoNotAllowIt) {
+  // wide (256 x 20000): 2 rows and the 20000 weights, 234 KiB.
+  EXPECT_EQ(checked_batch_split(20000, 256).unavailable,
+            "the batch split cannot hold 2 rows of 20000 features in a block's shared memory on "
+            "this GPU (226 KiB)");
+  // One block for the post's 64 rows: 500 KiB.
+  EXPECT_NE(checked_batch_split(2000, 64, 1).unavailable, "");
+  EXPECT_EQ(checked_batch_split(2000, 64, 133).unavailable,
+            "the batch split cannot run 133 blocks on this GPU: at most 132");
+  FusedGpuLimits no_cooperative = kHopper;
+  no_cooperative.cooperative_launch = false;
+  EXPECT_NE(checked_batch_split(256, 1024, 0, no_cooperative).unavailable, "");
+  // A GPU of 200 multiprocessors: at most kBatchSplitMaxBlocks (one warp sums a feature's
+  // partials, 5 a lane): 8000 rows in 160 blocks of 50.
+  const FusedGpuLimits large{200, 227 * 1024 - 512, true, 16};
+  EXPECT_EQ(checked_batch_split(256, 8000, 0, large).layout.blocks, 160);
+  EXPECT_EQ(checked_batch_split(256, 8000, 0, large).layout.rows_per_block, 50);
+}
+
+TEST(FusedPlan, EveryBatchSplitOfAGridOfShapesSatisfiesTheKernelsAssumptions) {
+  int available = 0;
+  for (const int64_t features : {1, 3, 4, 33, 40, 129, 256, 2001, 4096}) {
+    for (const int64_t batch : {1, 7, 64, 65, 300, 1024, 8192}) {
+      for (const int64_t blocks : {0, 1, 5, 64, 132}) {
+        if (checked_batch_split(features, batch, blocks).unavailable.empty()) ++available;
+      }
+    }
+  }
+  EXPECT_GT(available, 250);  // of 315: not the largest batches of many features in few blocks
+}
+
 TEST(FusedPlan, OnTheCpuAutoPicksFusedForBatchesUpTo512Rows) {
   for (const int64_t batch : {1, 64, 256, 512}) {
     EXPECT_EQ(plan_fused_cpu(batch).unavailable, "");

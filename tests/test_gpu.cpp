@@ -732,6 +732,67 @@ TEST(GpuTraining, ADoubleBufferedTileStepsAsOneTile) {
   expect_same_as_one_tile(general.data, general.config, exec.plan_fused(40, 32, 8));
 }
 
+// A GPU run (a fused plan's) follows the CPU run of the same seed up to float rounding.
+void expect_close_to_cpu(const FusedOutcome& gpu, const TrainResult& cpu) {
+  EXPECT_TRUE(testing::all_close(gpu.losses, cpu.loss_history, 1e-6, 1e-4));
+  EXPECT_TRUE(testing::all_close(gpu.weights, cpu.weights, 1e-5, 1e-4));
+  EXPECT_NEAR(gpu.bias, cpu.bias, 1e-5 + 1e-4 * std::abs(cpu.bias));
+}
+
+TEST(GpuTraining, TheBatchSplitMatchesTheCpu) {
+  LINSGD_SKIP_WITHOUT_GPU();
+  // The batch split (FusedLayout::rows_per_block): blocks own rows of the batch and exchange
+  // partial gradients. It sums in another order than the CPU, so it follows the CPU run of the
+  // same seed up to float rounding: the post's problem at a row a block (64 blocks) and at 10
+  // (7 blocks); 300 rows of 37 features in 7 blocks (one float a copy, an uneven last block);
+  // and every option set, in 4 blocks of 4 rows.
+  const FusedGpuLimits limits = query_fused_gpu_limits();
+  CudaExec exec;
+  {
+    const PostOnGpu post(exec, 300);
+    TrainConfig cpu_config = post.config;
+    cpu_config.device = DeviceKind::kCpu;
+    const TrainResult cpu = train_synthetic(cpu_config);
+    for (const int blocks : {0, 7}) {
+      SCOPED_TRACE("post, blocks asked " + std::to_string(blocks));
+      const FusedPlan plan = plan_fused_gpu_batch_split(2000, 64, limits, blocks);
+      ASSERT_EQ(plan.unavailable, "");
+      expect_close_to_cpu(run_fused(exec, post.data, post.config, plan), cpu);
+    }
+  }
+  const auto check = [&](const Dataset& dataset, TrainConfig config, int blocks) {
+    ResidentData<CudaExec> data;
+    make_resident(exec, dataset, data);
+    config.device = DeviceKind::kCuda;
+    config.engine = Engine::kFused;
+    const FusedOutcome gpu =
+        run_fused(exec, data, config,
+                  plan_fused_gpu_batch_split(dataset.features, config.batch_size, limits, blocks));
+    config.device = DeviceKind::kCpu;
+    expect_close_to_cpu(gpu, train_on_data(config, dataset));
+  };
+  {
+    SCOPED_TRACE("300 rows of 37 features in 7 blocks");
+    TrainConfig config;
+    config.batch_size = 300;
+    config.steps = 300;
+    config.learning_rate = 0.02;
+    check(testing::regression_data(3001, 37, 5), config, 7);
+  }
+  for (const testing::Options& options : testing::kOptionSets) {
+    SCOPED_TRACE(options.name);
+    Dataset dataset = testing::regression_data(203, 12, 7);
+    if (options.weighted) dataset.sample_weights = testing::integer_weights(dataset.rows, 8);
+    TrainConfig config;
+    config.batch_size = 16;
+    config.steps = 300;
+    config.learning_rate = 0.02;
+    config.seed = 3;
+    options.apply(config);
+    check(dataset, config, 4);
+  }
+}
+
 TEST(GpuDistributed, OneProcessOverNcclIsTheLoneGemvRun) {
   LINSGD_SKIP_WITHOUT_GPU();
   // The data-parallel path on one GPU: a one-process NCCL group (its sums are then the values

@@ -1,5 +1,6 @@
-// plan_fused_gpu: how many blocks, how wide a slice, how the tile is laid out; the cluster
-// experiment's plan; the alignment the 16-byte copies need; plan_fused_cpu.
+// plan_fused_gpu: how many blocks, how wide a slice, how the tile is laid out; the plans of the
+// experiments (a cluster, the batch split, a double-buffered tile); the alignment the 16-byte
+// copies need; plan_fused_cpu.
 #include "core/fused_plan.hpp"
 
 #include <algorithm>
@@ -140,10 +141,47 @@ FusedPlan plan_fused_gpu_cluster(int64_t features, int64_t batch, const FusedGpu
   return plan;
 }
 
+FusedPlan plan_fused_gpu_batch_split(int64_t features, int64_t batch, const FusedGpuLimits& limits,
+                                     int64_t wanted_blocks) {
+  FusedPlan plan;
+  plan.faster_than_gemv = false;
+  if (!limits.cooperative_launch) {
+    plan.unavailable =
+        "this GPU cannot launch cooperative kernels, which the fused engine's grid barrier needs";
+    return plan;
+  }
+  const int64_t most = std::min<int64_t>(limits.multiprocessors, kBatchSplitMaxBlocks);
+  if (wanted_blocks > most) {
+    plan.unavailable = "the batch split cannot run " + std::to_string(wanted_blocks) +
+                       " blocks on this GPU: at most " + std::to_string(most);
+    return plan;
+  }
+  const int64_t asked = std::min(wanted_blocks > 0 ? wanted_blocks : most, batch);
+  FusedLayout& layout = plan.layout;
+  layout.rows_per_block = ceil_div(batch, asked);
+  layout.blocks = static_cast<int>(ceil_div(batch, layout.rows_per_block));
+  layout.slice = ceil_div(features, layout.blocks);
+  layout.vector_copy = features % 4 == 0;
+  layout.stride = features;  // a warp reads along a row, a thread down a column: no conflicts
+  plan.shared_bytes = 4 * batch_split_shared_offsets(layout, features).total;
+  plan.partial_floats = batch_split_partial_floats(layout.blocks, features);
+  if (plan.shared_bytes > limits.shared_bytes_per_block) {
+    plan.unavailable = "the batch split cannot hold " + std::to_string(layout.rows_per_block) +
+                       " rows of " + std::to_string(features) +
+                       " features in a block's shared memory on this GPU (" +
+                       kibibytes(limits.shared_bytes_per_block) + ")";
+  }
+  return plan;
+}
+
 FusedPlan with_double_buffered_tile(const FusedPlan& plan, int64_t features, int64_t batch,
                                     const FusedGpuLimits& limits) {
   if (!plan.unavailable.empty()) return plan;
   FusedPlan doubled = plan;
+  if (plan.layout.batch_split()) {
+    doubled.unavailable = "the batch split copies its next step's rows during the barriers already";
+    return doubled;
+  }
   FusedLayout wanted = plan.layout;
   wanted.double_buffered_tile = true;
   if (!fit_layout(features, batch, wanted, limits, doubled)) {

@@ -35,6 +35,12 @@ struct FusedLayout {
   // written, and fly during the barrier and the update (with_double_buffered_tile; an
   // experiment the sweep times). Every float is the same either way.
   bool double_buffered_tile = false;
+  // > 0: the batch split (plan_fused_gpu_batch_split, kernels/batch_split_sgd.cuh; an experiment
+  // the sweep times). Block b owns the batch rows [b * rows_per_block, ...) of every step and
+  // updates the features [b * slice, ...) (none past the features); its rows sit in shared
+  // memory `stride` floats apart; lanes_per_row is unused.
+  int64_t rows_per_block = 0;
+  LINSGD_HD bool batch_split() const { return rows_per_block > 0; }
 };
 
 // A block's shared memory, in floats (4 bytes each), in this order: the tile (batch x stride,
@@ -64,6 +70,37 @@ LINSGD_HD inline FusedSharedOffsets fused_shared_offsets(int64_t batch, const Fu
   o.partials = o.later_draws + batch;
   o.total = o.partials + (layout.cluster_exchange ? 2 * batch : 0);
   return o;
+}
+
+// The batch split's shared memory, in floats: the block's rows of the step (rows_per_block x
+// stride, first, for 16-byte copies), all the weights (features, rounded up to 4), and
+// rows_per_block each of targets, residuals (or s'L'(r)), loss terms s'L(r), this step's draws
+// and the next step's.
+struct BatchSplitSharedOffsets {
+  int64_t weights, y_rows, residual, loss_terms, draws, next_draws, total;
+};
+LINSGD_HD inline BatchSplitSharedOffsets batch_split_shared_offsets(const FusedLayout& layout,
+                                                                    int64_t features) {
+  const int64_t rows = layout.rows_per_block;
+  BatchSplitSharedOffsets o{};
+  o.weights = rows * layout.stride;
+  o.y_rows = o.weights + (features + 3) / 4 * 4;
+  o.residual = o.y_rows + rows;
+  o.loss_terms = o.residual + rows;
+  o.draws = o.loss_terms + rows;
+  o.next_draws = o.draws + rows;
+  o.total = o.next_draws + rows;
+  return o;
+}
+
+// The batch split's exchange in global memory, in floats: each block's partial gradient
+// (blocks x features), then each block's two partial sums as doubles (of r and r^2, or of
+// s'L'(r) and s'L(r)), from an even offset so they sit 8-byte aligned.
+LINSGD_HD inline int64_t batch_split_sums_offset(int64_t blocks, int64_t features) {
+  return (blocks * features + 1) / 2 * 2;
+}
+LINSGD_HD inline int64_t batch_split_partial_floats(int64_t blocks, int64_t features) {
+  return batch_split_sums_offset(blocks, features) + 4 * blocks;
 }
 
 // The fused engine's plan for one shape: the GPU layout and the buffers it needs, or why the
@@ -120,6 +157,20 @@ FusedPlan plan_fused_gpu(int64_t features, int64_t batch, const FusedGpuLimits& 
 // pick an experiment.
 FusedPlan plan_fused_gpu_cluster(int64_t features, int64_t batch, const FusedGpuLimits& limits,
                                  int64_t cluster_blocks);
+
+// The most blocks the batch split runs: a feature's partial gradients are summed by one warp,
+// kBatchSplitLoadsPerLane of them a lane (kernels/batch_split_sgd.cu).
+inline constexpr int kBatchSplitLoadsPerLane = 5;
+inline constexpr int kBatchSplitMaxBlocks = 32 * kBatchSplitLoadsPerLane;
+
+// The experiment of FusedLayout::rows_per_block: `wanted_blocks` blocks (0: one per
+// multiprocessor), fewer where the batch has fewer rows or the rows' rounding leaves a block
+// none, each owning ceil(batch / blocks) rows of a step and a slice of ceil(features / blocks)
+// features to update. Unavailable without cooperative launches, beyond the multiprocessors or
+// kBatchSplitMaxBlocks, and where a block's rows and the weights do not fit its shared memory.
+// Never faster_than_gemv: auto does not pick an experiment.
+FusedPlan plan_fused_gpu_batch_split(int64_t features, int64_t batch, const FusedGpuLimits& limits,
+                                     int64_t wanted_blocks);
 
 // The experiment of FusedLayout::double_buffered_tile on an available plan (a grid's or a
 // cluster's): the same blocks and slices with a second tile, targets and draws; unavailable

@@ -3,6 +3,7 @@
 
 #include "cuda/cuda_device.hpp"
 #include "cuda/cuda_solver.hpp"
+#include "kernels/batch_split_sgd.cuh"
 #include "kernels/fused_sgd.cuh"
 #include "kernels/normal_equations.cuh"
 #include "kernels/order_rows.cuh"
@@ -59,11 +60,19 @@ FusedPlan CudaExec::plan_fused(int64_t features, int64_t batch, int64_t wanted_b
 }
 
 void CudaExec::prepare_fused(const FusedPlan& plan, const StepArgs& args) {
-  kernels::prepare_fused_steps(plan, args);
+  if (plan.layout.batch_split()) {
+    kernels::prepare_batch_split_steps(plan, args);
+  } else {
+    kernels::prepare_fused_steps(plan, args);
+  }
 }
 
 void CudaExec::fused_steps(const FusedPlan& plan, int64_t count, const StepArgs& args) {
-  kernels::fused_steps(stream(), plan, count, args);
+  if (plan.layout.batch_split()) {
+    kernels::batch_split_steps(stream(), plan, count, args);
+  } else {
+    kernels::fused_steps(stream(), plan, count, args);
+  }
 }
 
 void CudaExec::synthetic_offset(int64_t rows, const float* true_bias, const float* noise,

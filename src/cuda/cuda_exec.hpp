@@ -154,7 +154,8 @@ class CudaExec {
                                double ridge);
   bool cholesky_solve(double* G, double* rhs, int64_t dimension);
 
-  // The fused engine: one cooperative persistent kernel per chunk (kernels/fused_sgd.cuh).
+  // The fused engine: one cooperative persistent kernel per chunk (kernels/fused_sgd.cuh, or
+  // the batch split's, kernels/batch_split_sgd.cuh, where the plan is one).
   // plan_fused only queries the device; prepare_fused gives the kernel the plan's shared memory
   // and checks that `args` suit it, once, before the first chunk.
   FusedPlan plan_fused(int64_t features, int64_t batch, int64_t wanted_blocks) const;

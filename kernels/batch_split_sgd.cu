@@ -1,0 +1,280 @@
+// The batch split's persistent kernel (see batch_split_sgd.cuh for the algorithm).
+#include "kernels/batch_split_sgd.cuh"
+
+#include <algorithm>
+
+#include <cooperative_groups.h>
+#include <cuda_pipeline.h>
+#include <cub/block/block_reduce.cuh>
+
+#include "core/cuda_check.hpp"
+#include "core/fused_plan.hpp"
+#include "core/objective.hpp"
+#include "core/sgd_math.hpp"
+#include "linsgd/errors.hpp"
+
+namespace linsgd::kernels {
+namespace {
+
+constexpr int kThreads = kFusedThreads;
+constexpr int kWarps = kThreads / 32;
+constexpr unsigned kFullWarp = 0xffffffffu;
+constexpr int kLoads = kBatchSplitLoadsPerLane;
+
+// Starts the copies of the block's `own` rows of a step (their values and targets) into shared
+// memory, and of the next step's draws of those rows when `next_source` is given; they land by
+// __pipeline_wait_prior(0). A warp copies a row, 16 bytes a lane at a time where the layout
+// allows.
+__device__ void start_row_copies(const StepArgs& a, const FusedLayout& layout, int64_t own,
+                                 const uint32_t* draws, const uint32_t* next_source,
+                                 uint32_t* next_draws, float* rows, float* y_rows) {
+  const int step = layout.vector_copy ? 4 : 1;  // floats per copy
+  const int warp = static_cast<int>(threadIdx.x) / 32;
+  const int lane = static_cast<int>(threadIdx.x) % 32;
+  for (int64_t k = warp; k < own; k += kWarps) {
+    const float* source = a.X + static_cast<int64_t>(draws[k]) * a.features;
+    float* destination = rows + k * layout.stride;
+    for (int64_t j = static_cast<int64_t>(lane) * step; j < a.features; j += 32 * step) {
+      __pipeline_memcpy_async(destination + j, source + j, step * sizeof(float));
+    }
+  }
+  for (int64_t k = threadIdx.x; k < own; k += kThreads) {
+    __pipeline_memcpy_async(y_rows + k, a.y + draws[k], sizeof(float));
+    if (next_source != nullptr) {
+      __pipeline_memcpy_async(next_draws + k, next_source + k, sizeof(uint32_t));
+    }
+  }
+  __pipeline_commit();
+}
+
+// A fixed butterfly across a warp's lanes: the same order on every run and in every block.
+template <class T>
+__device__ T warp_sum(T value) {
+  for (int offset = 16; offset > 0; offset /= 2) value += __shfl_xor_sync(kFullWarp, value, offset);
+  return value;
+}
+
+// The sum over the blocks of the value `of(b)` block b published, in one fixed order: lane l adds
+// blocks l, l + 32, ... (all its loads in flight at once), then the lanes' sums are combined by
+// warp_sum. Every lane gets the total. __ldcg in `of`: other blocks wrote the values since this
+// SM last cached them.
+template <class T, class Of>
+__device__ T summed_over_blocks(int blocks, Of of) {
+  const int lane = static_cast<int>(threadIdx.x) % 32;
+  T loaded[kLoads];
+#pragma unroll
+  for (int i = 0; i < kLoads; ++i) {
+    const int b = lane + 32 * i;
+    loaded[i] = b < blocks ? of(b) : T(0);
+  }
+  T sum = T(0);
+#pragma unroll
+  for (int i = 0; i < kLoads; ++i) sum += loaded[i];
+  return warp_sum(sum);
+}
+
+// kPostRule: the post's rule compiled in (the caller checked is_post_rule), as in fused_sgd.cu.
+template <bool kPostRule>
+__global__ void __launch_bounds__(kThreads)
+    batch_split_kernel(StepArgs run_args, FusedLayout layout, int64_t count) {
+  StepArgs a = run_args;
+  if constexpr (kPostRule) a.rule = StepRule{};
+  // Shared memory as batch_split_shared_offsets (core/fused_plan.hpp) lays it out.
+  extern __shared__ __align__(16) float shared[];
+  const BatchSplitSharedOffsets at = batch_split_shared_offsets(layout, a.features);
+  float* rows = shared;
+  float* w = shared + at.weights;
+  float* y_rows = shared + at.y_rows;
+  float* residual = shared + at.residual;
+  float* loss_terms = shared + at.loss_terms;
+  auto* draws = reinterpret_cast<uint32_t*>(shared + at.draws);
+  auto* next_draws = reinterpret_cast<uint32_t*>(shared + at.next_draws);
+  // Global exchange: partial gradients [block][feature], then partial sums [block][2].
+  float* gradient_partials = a.partials;
+  auto* sum_partials =
+      reinterpret_cast<double*>(a.partials + batch_split_sums_offset(gridDim.x, a.features));
+
+  using BlockReduce = cub::BlockReduce<double, kThreads>;
+  __shared__ typename BlockReduce::TempStorage reduce_storage;
+  __shared__ double step_sum, step_second;
+
+  const int blocks = static_cast<int>(gridDim.x);
+  const int warp = static_cast<int>(threadIdx.x) / 32;
+  const int lane = static_cast<int>(threadIdx.x) % 32;
+  const int64_t k_begin = blockIdx.x * layout.rows_per_block;
+  const int64_t rows_left = a.batch - k_begin;
+  const int64_t own = layout.rows_per_block < rows_left ? layout.rows_per_block : rows_left;  // >= 1
+  const int64_t slice_begin = blockIdx.x * layout.slice;
+  const int64_t j_begin = slice_begin < a.features ? slice_begin : a.features;
+  const int64_t j_end =
+      j_begin + layout.slice < a.features ? j_begin + layout.slice : a.features;  // may own none
+  // The draws of the block's rows at step s of the chunk, in global memory (none past it).
+  const auto draws_of = [&](int64_t s) -> const uint32_t* {
+    return s < count ? a.sampled_rows + s * a.batch + k_begin : nullptr;
+  };
+
+  for (int64_t j = threadIdx.x; j < a.features; j += kThreads) w[j] = a.weights[j];
+  for (int64_t k = threadIdx.x; k < own; k += kThreads) {
+    __pipeline_memcpy_async(draws + k, a.sampled_rows + k_begin + k, sizeof(uint32_t));
+  }
+  __pipeline_commit();
+  __pipeline_wait_prior(0);
+  __syncthreads();
+  start_row_copies(a, layout, own, draws, draws_of(1), next_draws, rows, y_rows);
+  // Every block keeps an identical copy of the bias (and of its momentum and average) in
+  // registers; block 0 writes them back at the end.
+  float bias = *a.bias;
+  float bias_velocity = a.rule.momentum > 0.0f ? a.velocity[a.features] : 0.0f;
+  float bias_average = a.rule.average_from >= 0 ? a.average[a.features] : 0.0f;
+  const int64_t first_step = *a.step_counter;
+
+  for (int64_t s = 0; s < count; ++s) {
+    const int64_t t = first_step + s;
+    const StepScalars scalars = step_scalars(a, t);
+    __pipeline_wait_prior(0);  // this step's rows, targets and the next step's draws
+    __syncthreads();
+
+    // A1: a warp a row: its dot product with w, then the residual r (the post's squared loss)
+    // or the coefficients s'L'(r) and s'L(r) (0 past the step's rows).
+    for (int64_t k = warp; k < own; k += kWarps) {
+      const float* row = rows + k * layout.stride;
+      float dot = 0.0f;
+      for (int64_t j = lane; j < a.features; j += 32) dot += row[j] * w[j];
+      dot = warp_sum(dot);
+      if (lane == 0) {
+        const float r = residual_offset(bias, y_rows[k]) + dot;
+        if (a.rule.plain_data) {
+          residual[k] = r;
+        } else {
+          const float weight = a.sample_weights != nullptr ? a.sample_weights[draws[k]] : 1.0f;
+          float derivative = 0.0f, loss = 0.0f;
+          data_term(a.rule, r, weight, k_begin + k < scalars.batch_rows, &derivative, &loss);
+          residual[k] = derivative;
+          loss_terms[k] = loss;
+        }
+      }
+    }
+    __syncthreads();
+
+    // A2: the block's partial sums, in double, and its partial gradient over every feature
+    // (a thread a feature, down the block's rows in order).
+    double sum = 0.0;
+    double second = 0.0;
+    for (int64_t k = threadIdx.x; k < own; k += kThreads) {
+      sum += residual[k];
+      second += a.rule.plain_data ? static_cast<double>(residual[k]) * residual[k]
+                                  : static_cast<double>(loss_terms[k]);
+    }
+    sum = BlockReduce(reduce_storage).Sum(sum);
+    __syncthreads();
+    second = BlockReduce(reduce_storage).Sum(second);
+    if (threadIdx.x == 0) {
+      sum_partials[2 * blockIdx.x] = sum;
+      sum_partials[2 * blockIdx.x + 1] = second;
+    }
+    for (int64_t j = threadIdx.x; j < a.features; j += kThreads) {
+      float gradient = 0.0f;
+      for (int64_t k = 0; k < own; ++k) gradient += residual[k] * rows[k * layout.stride + j];
+      gradient_partials[blockIdx.x * a.features + j] = gradient;
+    }
+    __syncthreads();  // the rows, targets and draws are read: the next step's may land on them
+    if (s + 1 < count) {
+      start_row_copies(a, layout, own, next_draws, draws_of(s + 2), draws, rows, y_rows);
+    }
+    cooperative_groups::this_grid().sync();
+
+    // C: the step's sums, added over the blocks in the same order by every block (warp 0); the
+    // block's features, each added over the blocks by one warp and updated by its lane 0.
+    if (warp == 0) {
+      const double total_sum = summed_over_blocks<double>(
+          blocks, [&](int b) { return __ldcg(sum_partials + 2 * b); });
+      const double total_second = summed_over_blocks<double>(
+          blocks, [&](int b) { return __ldcg(sum_partials + 2 * b + 1); });
+      if (lane == 0) {
+        step_sum = total_sum;
+        step_second = total_second;
+      }
+    }
+    for (int64_t j = j_begin + warp; j < j_end; j += kWarps) {
+      const float total = summed_over_blocks<float>(
+          blocks, [&](int b) { return __ldcg(gradient_partials + b * a.features + j); });
+      if (lane == 0) {
+        const float updated =
+            updated_parameter(a.rule, w[j], total, velocity_of(a, j), scalars.learning_rate,
+                              scalars.scale, scalars.inverse_batch, true);
+        a.weights[j] = updated;
+        fold_into_average(a, t, j, updated);
+      }
+    }
+    __syncthreads();
+    bias = stepped_bias(a.rule, bias, step_sum, &bias_velocity, scalars);
+    if (a.rule.average_from >= 0 && t >= a.rule.average_from) {
+      bias_average = averaged(bias_average, bias, t - a.rule.average_from + 1);
+    }
+    if (blockIdx.x == 0 && threadIdx.x == 0) {
+      a.loss_history[t % a.loss_capacity] = recorded_batch_loss(a, scalars, step_second);
+    }
+
+    if (s + 1 < count) {
+      cooperative_groups::this_grid().sync();  // every block's weights written
+      for (int64_t j = threadIdx.x; j < a.features; j += kThreads) w[j] = __ldcg(a.weights + j);
+    }
+    uint32_t* used = draws;  // the next step's draws landed with this step's copies
+    draws = next_draws;
+    next_draws = used;
+  }
+
+  if (blockIdx.x == 0 && threadIdx.x == 0) {
+    *a.bias = bias;
+    if (a.rule.momentum > 0.0f) a.velocity[a.features] = bias_velocity;
+    if (a.rule.average_from >= 0) a.average[a.features] = bias_average;
+    *a.step_counter = first_step + count;
+  }
+}
+
+const void* kernel_for(const StepRule& rule) {
+  return is_post_rule(rule) ? reinterpret_cast<const void*>(batch_split_kernel<true>)
+                            : reinterpret_cast<const void*>(batch_split_kernel<false>);
+}
+
+}  // namespace
+
+int64_t batch_split_static_shared_bytes() {
+  int64_t most = 0;
+  for (const bool post_rule : {true, false}) {
+    cudaFuncAttributes attributes{};
+    LINSGD_CUDA_CHECK(cudaFuncGetAttributes(
+        &attributes, post_rule ? reinterpret_cast<const void*>(batch_split_kernel<true>)
+                               : reinterpret_cast<const void*>(batch_split_kernel<false>)));
+    most = std::max<int64_t>(most, static_cast<int64_t>(attributes.sharedSizeBytes));
+  }
+  return most;
+}
+
+void prepare_batch_split_steps(const FusedPlan& plan, const StepArgs& args) {
+  if (!plan.unavailable.empty()) throw Error("prepare_batch_split_steps: " + plan.unavailable);
+  if (!plan.layout.batch_split()) throw Error("prepare_batch_split_steps: not a batch split");
+  if (!fused_copies_aligned(plan.layout, args.X)) {
+    throw Error(
+        "the batch split's 16-byte copies need X 16-byte aligned; use --engine gemv for this "
+        "data");
+  }
+  LINSGD_CUDA_CHECK(cudaFuncSetAttribute(kernel_for(args.rule),
+                                         cudaFuncAttributeMaxDynamicSharedMemorySize,
+                                         static_cast<int>(plan.shared_bytes)));
+}
+
+// The blocks must all be resident at once for the grid barrier: at most one per multiprocessor,
+// each within its shared memory (the plan), and a cooperative launch refuses a grid that does
+// not fit (cudaErrorCooperativeLaunchTooLarge) rather than hang.
+void batch_split_steps(cudaStream_t stream, const FusedPlan& plan, int64_t count,
+                       const StepArgs& args) {
+  StepArgs kernel_args = args;
+  FusedLayout layout = plan.layout;
+  void* parameters[] = {&kernel_args, &layout, &count};
+  LINSGD_CUDA_CHECK(cudaLaunchCooperativeKernel(
+      kernel_for(args.rule), dim3(static_cast<unsigned>(layout.blocks)), dim3(kThreads),
+      parameters, static_cast<size_t>(plan.shared_bytes), stream));
+}
+
+}  // namespace linsgd::kernels

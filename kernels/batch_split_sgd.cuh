@@ -1,0 +1,39 @@
+// The batch split: a persistent kernel, an experiment beside the fused kernel (fused_sgd.cuh) for
+// batches too tall for it (tall, big-batch), where every block needing every row's residual
+// costs more than the batch. Block b owns the rows [b * R, (b + 1) * R) of each step's batch and
+// the features [b * S, (b + 1) * S) (layout in core/fused_plan.hpp). Per step:
+//   A. the block's rows are in shared memory (copied during the previous step's barriers); it
+//      computes their full dot products with w (a warp a row) and their residuals, its partial
+//      sums of r and r^2 (in double), and its partial gradient X_R^T r over all features, and
+//      publishes both to global memory; then it starts copying the next step's rows over these;
+//   -- grid barrier --
+//   C. every block adds all blocks' partial sums in one fixed order (so every block holds the
+//      same bias), and each block adds all blocks' partial gradients of its own features, in a
+//      fixed order, and updates those weights in global memory;
+//   -- grid barrier -- (before any block reads the new weights)
+//   every block copies all the weights into its shared memory for the next step.
+// Each sampled row is read once from global memory, by one block.
+#pragma once
+
+#include <cuda_runtime.h>
+
+#include <cstdint>
+
+#include "core/fused_plan.hpp"
+#include "core/step_args.hpp"
+
+namespace linsgd::kernels {
+
+// The kernel's static shared memory (its block reductions' scratch).
+int64_t batch_split_static_shared_bytes();
+
+// Once before the first chunk of a plan: gives the kernel the plan's dynamic shared memory.
+// The plan must be a batch split's (FusedLayout::batch_split) and `args` able to run it (X
+// 16-byte aligned for 16-byte copies), else Error.
+void prepare_batch_split_steps(const FusedPlan& plan, const StepArgs& args);
+
+// Runs `count` steps: one cooperative launch on `stream`.
+void batch_split_steps(cudaStream_t stream, const FusedPlan& plan, int64_t count,
+                       const StepArgs& args);
+
+}  // namespace linsgd::kernels
