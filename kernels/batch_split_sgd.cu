@@ -103,7 +103,8 @@ __global__ void __launch_bounds__(kThreads)
   const int lane = static_cast<int>(threadIdx.x) % 32;
   const int64_t k_begin = blockIdx.x * layout.rows_per_block;
   const int64_t rows_left = a.batch - k_begin;
-  const int64_t own = layout.rows_per_block < rows_left ? layout.rows_per_block : rows_left;  // >= 1
+  const int64_t own =
+      layout.rows_per_block < rows_left ? layout.rows_per_block : rows_left;  // >= 1
   const int64_t slice_begin = blockIdx.x * layout.slice;
   const int64_t j_begin = slice_begin < a.features ? slice_begin : a.features;
   const int64_t j_end =
@@ -186,8 +187,8 @@ __global__ void __launch_bounds__(kThreads)
     // C: the step's sums, added over the blocks in the same order by every block (warp 0); the
     // block's features, each added over the blocks by one warp and updated by its lane 0.
     if (warp == 0) {
-      const double total_sum = summed_over_blocks<double>(
-          blocks, [&](int b) { return __ldcg(sum_partials + 2 * b); });
+      const double total_sum =
+          summed_over_blocks<double>(blocks, [&](int b) { return __ldcg(sum_partials + 2 * b); });
       const double total_second = summed_over_blocks<double>(
           blocks, [&](int b) { return __ldcg(sum_partials + 2 * b + 1); });
       if (lane == 0) {
@@ -273,8 +274,8 @@ void batch_split_steps(cudaStream_t stream, const FusedPlan& plan, int64_t count
   FusedLayout layout = plan.layout;
   void* parameters[] = {&kernel_args, &layout, &count};
   LINSGD_CUDA_CHECK(cudaLaunchCooperativeKernel(
-      kernel_for(args.rule), dim3(static_cast<unsigned>(layout.blocks)), dim3(kThreads),
-      parameters, static_cast<size_t>(plan.shared_bytes), stream));
+      kernel_for(args.rule), dim3(static_cast<unsigned>(layout.blocks)), dim3(kThreads), parameters,
+      static_cast<size_t>(plan.shared_bytes), stream));
 }
 
 }  // namespace linsgd::kernels
