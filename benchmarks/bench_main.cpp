@@ -25,6 +25,7 @@
 #include "cpu/host_exec.hpp"
 #include "cuda/cuda_device.hpp"
 #include "cuda/cuda_exec.hpp"
+#include "linsgd/errors.hpp"
 #include "linsgd/trainer.hpp"
 #include "shapes.hpp"
 
@@ -190,9 +191,14 @@ void gpu_steps(benchmark::State& state, Shape shape, Engine engine, int fused_bl
     state.counters["blocks"] = plan.layout.blocks;
   }
   EventTimer timer;
-  time_loop(state, exec, resident(exec, shape),
-            config_for(shape, engine, shape.gpu_steps, fused_blocks), plan,
-            [&](auto&& work) { return timer.seconds(exec.stream(), work); });
+  try {
+    time_loop(state, exec, resident(exec, shape),
+              config_for(shape, engine, shape.gpu_steps, fused_blocks), plan,
+              [&](auto&& work) { return timer.seconds(exec.stream(), work); });
+  } catch (const Error& error) {  // an experiment this GPU cannot run: its row says why
+    state.SkipWithError(error.what());
+    return;
+  }
   set_step_counters(state, shape, shape.gpu_steps);
 }
 

@@ -77,6 +77,7 @@ __device__ T summed_over_blocks(int blocks, Of of) {
 template <bool kPostRule>
 __global__ void __launch_bounds__(kThreads)
     batch_split_kernel(StepArgs run_args, FusedLayout layout, int64_t count) {
+  if (count <= 0) return;  // every block alike: no copy is left in flight
   StepArgs a = run_args;
   if constexpr (kPostRule) a.rule = StepRule{};
   // Shared memory as batch_split_shared_offsets (core/fused_plan.hpp) lays it out.
@@ -254,7 +255,15 @@ int64_t batch_split_static_shared_bytes() {
 
 void prepare_batch_split_steps(const FusedPlan& plan, const StepArgs& args) {
   if (!plan.unavailable.empty()) throw Error("prepare_batch_split_steps: " + plan.unavailable);
-  if (!plan.layout.batch_split()) throw Error("prepare_batch_split_steps: not a batch split");
+  const FusedLayout& layout = plan.layout;
+  if (!layout.batch_split()) throw Error("prepare_batch_split_steps: not a batch split");
+  if (static_cast<int64_t>(layout.blocks) * layout.rows_per_block < args.batch ||
+      static_cast<int64_t>(layout.blocks - 1) * layout.rows_per_block >= args.batch ||
+      layout.stride != args.features ||
+      4 * batch_split_shared_offsets(layout, args.features).total > plan.shared_bytes ||
+      plan.partial_floats < batch_split_partial_floats(layout.blocks, args.features)) {
+    throw Error("prepare_batch_split_steps: the plan was made for another shape");
+  }
   if (!fused_copies_aligned(plan.layout, args.X)) {
     throw Error(
         "the batch split's 16-byte copies need X 16-byte aligned; use --engine gemv for this "

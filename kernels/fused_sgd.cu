@@ -175,6 +175,7 @@ struct PartialsExchange {
 template <bool kPostRule, bool kCluster, bool kDoubleBuffered>
 __global__ void __launch_bounds__(kThreads)
     fused_sgd_kernel(StepArgs run_args, FusedLayout layout, int64_t count) {
+  if (count <= 0) return;  // every block alike: no copy is left in flight
   StepArgs a = run_args;
   if constexpr (kPostRule) a.rule = StepRule{};
   // Shared memory as fused_shared_offsets (core/fused_plan.hpp) lays it out.
@@ -395,27 +396,51 @@ int64_t fused_kernel_static_shared_bytes() {
   return most;
 }
 
+int fused_cluster_blocks_most() {
+  // The cluster kernels run only from sm_90 code: a build without it reaches a Hopper GPU through
+  // older PTX, compiled to trap.
+  const void* kernel = kernel_with<true, false>(true);
+  cudaFuncAttributes attributes{};
+  LINSGD_CUDA_CHECK(cudaFuncGetAttributes(&attributes, kernel));
+  if (attributes.ptxVersion < 90) return 0;
+  LINSGD_CUDA_CHECK(
+      cudaFuncSetAttribute(kernel, cudaFuncAttributeNonPortableClusterSizeAllowed, 1));
+  FusedPlan smallest;
+  smallest.layout.blocks = 16;
+  const ClusterLaunch launch(smallest, nullptr);
+  int most = 0;
+  LINSGD_CUDA_CHECK(cudaOccupancyMaxPotentialClusterSize(&most, kernel, &launch.config));
+  return most;
+}
+
 void prepare_fused_steps(const FusedPlan& plan, const StepArgs& args) {
   if (!plan.unavailable.empty()) throw Error("prepare_fused_steps: " + plan.unavailable);
-  if (!fused_copies_aligned(plan.layout, args.X)) {
+  const FusedLayout& layout = plan.layout;
+  if (layout.batch_split() ||
+      4 * fused_shared_offsets(args.batch, layout).total > plan.shared_bytes ||
+      static_cast<int64_t>(layout.blocks) * layout.slice < args.features ||
+      static_cast<int64_t>(layout.blocks - 1) * layout.slice >= args.features) {
+    throw Error("prepare_fused_steps: the plan was made for another shape");
+  }
+  if (!fused_copies_aligned(layout, args.X)) {
     throw Error(
         "the fused engine's 16-byte copies need X 16-byte aligned; use --engine gemv for this "
         "data");
   }
-  const void* kernel = kernel_for(plan.layout, args.rule);
+  const void* kernel = kernel_for(layout, args.rule);
   LINSGD_CUDA_CHECK(cudaFuncSetAttribute(kernel, cudaFuncAttributeMaxDynamicSharedMemorySize,
                                          static_cast<int>(plan.shared_bytes)));
-  if (plan.layout.cluster_exchange) {
+  if (layout.cluster_exchange) {
     // Past the portable 8 blocks a cluster needs the kernel's consent; and a cluster that fits
     // no group of multiprocessors would fail at launch: say so now.
-    LINSGD_CUDA_CHECK(cudaFuncSetAttribute(kernel, cudaFuncAttributeNonPortableClusterSizeAllowed,
-                                           plan.layout.blocks > 8 ? 1 : 0));
+    LINSGD_CUDA_CHECK(
+        cudaFuncSetAttribute(kernel, cudaFuncAttributeNonPortableClusterSizeAllowed, 1));
     const ClusterLaunch launch(plan, nullptr);
     int clusters = 0;
     LINSGD_CUDA_CHECK(cudaOccupancyMaxActiveClusters(&clusters, kernel, &launch.config));
     if (clusters < 1) {
-      throw Error("the fused engine's cluster of " + std::to_string(plan.layout.blocks) +
-                  " blocks (" + std::to_string(plan.shared_bytes / 1024) +
+      throw Error("the fused engine's cluster of " + std::to_string(layout.blocks) + " blocks (" +
+                  std::to_string(plan.shared_bytes / 1024) +
                   " KiB of shared memory each) cannot be resident on this GPU");
     }
   }

@@ -32,8 +32,13 @@ namespace linsgd::kernels {
 // opt-in shared memory a block's plan may use (see cuda/cuda_device.hpp).
 int64_t fused_kernel_static_shared_bytes();
 
+// The most blocks a cluster of the fused kernel may hold on this GPU (16 on an H100 or H200), or
+// 0 where this build cannot run the cluster experiment here (no clusters, or no sm_90 code).
+int fused_cluster_blocks_most();
+
 // Once before the first chunk of a plan: gives the kernel the plan's dynamic shared memory, and
-// throws Error when `args` cannot run it (X not 16-byte aligned for the plan's 16-byte copies).
+// throws Error when `args` cannot run it (a plan for another shape, X not 16-byte aligned for the
+// plan's 16-byte copies, a cluster that cannot be resident).
 void prepare_fused_steps(const FusedPlan& plan, const StepArgs& args);
 
 // Runs `count` steps: one cooperative launch on `stream`.

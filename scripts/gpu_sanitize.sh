@@ -6,8 +6,9 @@
 #      chunk boundary). racecheck slows the fused kernel about 1000x, so the GPU suite's
 #      2000-step runs would take minutes each under it;
 #   2. the same four tools over the gemv engine with epoch sampling and --lr auto, and over the
-#      exact solver, at three of those shapes; racecheck and synccheck over the gpu tests of the
-#      fused kernel's experiments (a double-buffered tile, a cluster, the batch split);
+#      exact solver, at three of those shapes; racecheck, synccheck and memcheck over shortened
+#      gpu tests of the fused kernel's experiments (a double-buffered tile, a cluster, the batch
+#      split);
 #   3. memcheck over the GPU test suite (tests/test_gpu) but its run on 12 GiB of X (past float
 #      2^31), whose full-loss GEMV over every row would take minutes under memcheck, and the test
 #      that makes a cudaMalloc fail on purpose (memcheck counts the failed call). Last, as the
@@ -67,17 +68,17 @@ SHAPES
 # The fused kernel's experiments, which the trainer never runs (a double-buffered tile, whose
 # copies land while the other tile is read; a cluster's partials read from the other blocks'
 # shared memory; the batch split, whose next rows land while the grid waits): their gpu tests,
-# under the tools that look for races and barrier misuse.
+# shortened to 257 steps (LINSGD_SHORT_GPU_TESTS), under racecheck, synccheck and memcheck.
 experiments='GpuTraining.ADoubleBufferedTileStepsAsOneTile'
 experiments+=':GpuTraining.AClusterOfBlocksStepsAsTheGridOfTheSameBlocks'
 experiments+=':GpuTraining.TheBatchSplitMatchesTheCpu'
-for tool in racecheck synccheck; do
-  check "$tool, the fused kernel's experiments (tests/test_gpu)" --tool "$tool" \
-    "$build/tests/test_gpu" --gtest_filter="$experiments"
+for tool in racecheck synccheck memcheck; do
+  LINSGD_SHORT_GPU_TESTS=1 check "$tool, the fused kernel's experiments (tests/test_gpu)" \
+    --tool "$tool" "$build/tests/test_gpu" --gtest_filter="$experiments"
 done
-# Left out: the 12 GiB run (above), and the test whose cudaMalloc is made to fail, an API error
-# memcheck reports by design.
+# Left out: the experiments (above), the 12 GiB run (above), and the test whose cudaMalloc is
+# made to fail, an API error memcheck reports by design.
 check "memcheck, tests/test_gpu" --tool memcheck "$build/tests/test_gpu" \
-  --gtest_filter='-GpuTraining.RowsPastFloatTwoTo31FollowTheReference:GpuErrors.AFailedCallClearsItsErrorSoTheNextLaunchIsNotBlamed'
+  --gtest_filter="-$experiments:GpuTraining.RowsPastFloatTwoTo31FollowTheReference:GpuErrors.AFailedCallClearsItsErrorSoTheNextLaunchIsNotBlamed"
 echo "gpu_sanitize: $failures run(s) with errors"
 exit $((failures > 0))

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstddef>
+#include <cstdlib>
 #include <numeric>
 #include <string>
 #include <tuple>
@@ -605,9 +606,12 @@ struct FusedOutcome {
 };
 FusedOutcome run_fused(CudaExec& exec, const ResidentData<CudaExec>& data,
                        const TrainConfig& config, const FusedPlan& plan) {
-  EXPECT_EQ(plan.unavailable, "");
-  SgdLoop<CudaExec> loop(exec, data, config, plan);
   FusedOutcome outcome;
+  if (!plan.unavailable.empty()) {
+    ADD_FAILURE() << plan.unavailable;
+    return outcome;
+  }
+  SgdLoop<CudaExec> loop(exec, data, config, plan);
   outcome.losses = testing::run_collecting_losses(loop);
   outcome.weights = loop.weights();
   outcome.bias = loop.bias();
@@ -624,6 +628,13 @@ void expect_same_run(const FusedOutcome& a, const FusedOutcome& b) {
   EXPECT_EQ(a.losses, b.losses);
   EXPECT_EQ(a.weights, b.weights);
   EXPECT_EQ(a.bias, b.bias);
+}
+
+// The steps of the fused kernel's experiments' tests: `steps`, or 257 (a chunk of 256 and a
+// last chunk of one step) when LINSGD_SHORT_GPU_TESTS is set, for the sanitizers, which slow
+// the kernels a thousandfold (scripts/gpu_sanitize.sh).
+int64_t experiment_steps(int64_t steps) {
+  return std::getenv("LINSGD_SHORT_GPU_TESTS") != nullptr ? 257 : steps;
 }
 
 // The post's problem on the GPU and its configuration for the fused engine, `steps` steps.
@@ -684,9 +695,12 @@ TEST(GpuTraining, AClusterOfBlocksStepsAsTheGridOfTheSameBlocks) {
   if (limits.max_cluster_blocks == 0) GTEST_SKIP() << "this GPU has no thread-block clusters";
   CudaExec exec;
   {
-    const PostOnGpu post(exec, 300);
+    const PostOnGpu post(exec, experiment_steps(300));
     for (const int blocks : {8, 16}) {
       SCOPED_TRACE("post, " + std::to_string(blocks) + " blocks");
+      if (limits.max_cluster_blocks < blocks) {
+        GTEST_SKIP() << "this GPU's clusters hold at most " << limits.max_cluster_blocks;
+      }
       const FusedPlan cluster = plan_fused_gpu_cluster(2000, 64, limits, blocks);
       ASSERT_EQ(cluster.layout.blocks, blocks);
       const FusedPlan grid = exec.plan_fused(2000, 64, blocks);
@@ -696,7 +710,7 @@ TEST(GpuTraining, AClusterOfBlocksStepsAsTheGridOfTheSameBlocks) {
     }
   }
   SCOPED_TRACE("huber, weighted, momentum, averaging");
-  const GeneralRuleOnGpu general(exec, 600);
+  const GeneralRuleOnGpu general(exec, experiment_steps(600));
   const FusedPlan cluster = plan_fused_gpu_cluster(40, 32, limits, 8);  // 5 blocks of 8
   ASSERT_EQ(cluster.layout.blocks, 5);
   expect_same_run(run_fused(exec, general.data, general.config, cluster),
@@ -719,7 +733,7 @@ TEST(GpuTraining, ADoubleBufferedTileStepsAsOneTile) {
     expect_same_run(run_fused(exec, data, config, doubled), run_fused(exec, data, config, plan));
   };
   {
-    const PostOnGpu post(exec, 300);
+    const PostOnGpu post(exec, experiment_steps(300));
     SCOPED_TRACE("post, the plan's blocks");
     expect_same_as_one_tile(post.data, post.config, exec.plan_fused(2000, 64, 0));
     if (limits.max_cluster_blocks >= 16) {
@@ -728,7 +742,7 @@ TEST(GpuTraining, ADoubleBufferedTileStepsAsOneTile) {
     }
   }
   SCOPED_TRACE("huber, weighted, momentum, averaging");
-  const GeneralRuleOnGpu general(exec, 513);
+  const GeneralRuleOnGpu general(exec, experiment_steps(513));
   expect_same_as_one_tile(general.data, general.config, exec.plan_fused(40, 32, 8));
 }
 
@@ -744,12 +758,14 @@ TEST(GpuTraining, TheBatchSplitMatchesTheCpu) {
   // The batch split (FusedLayout::rows_per_block): blocks own rows of the batch and exchange
   // partial gradients. It sums in another order than the CPU, so it follows the CPU run of the
   // same seed up to float rounding: the post's problem at a row a block (64 blocks) and at 10
-  // (7 blocks); 300 rows of 37 features in 7 blocks (one float a copy, an uneven last block);
-  // and every option set, in 4 blocks of 4 rows.
+  // (7 blocks), the same floats twice; 300 rows of 37 features in 7 blocks (one float a copy, an
+  // uneven last block); 1024 rows of 64 features in a block a multiprocessor (more than 64
+  // blocks: every lane adds several blocks' partials); and every option set, in 4 blocks of 4
+  // rows.
   const FusedGpuLimits limits = query_fused_gpu_limits();
   CudaExec exec;
   {
-    const PostOnGpu post(exec, 300);
+    const PostOnGpu post(exec, experiment_steps(300));
     TrainConfig cpu_config = post.config;
     cpu_config.device = DeviceKind::kCpu;
     const TrainResult cpu = train_synthetic(cpu_config);
@@ -757,7 +773,9 @@ TEST(GpuTraining, TheBatchSplitMatchesTheCpu) {
       SCOPED_TRACE("post, blocks asked " + std::to_string(blocks));
       const FusedPlan plan = plan_fused_gpu_batch_split(2000, 64, limits, blocks);
       ASSERT_EQ(plan.unavailable, "");
-      expect_close_to_cpu(run_fused(exec, post.data, post.config, plan), cpu);
+      const FusedOutcome gpu = run_fused(exec, post.data, post.config, plan);
+      expect_close_to_cpu(gpu, cpu);
+      expect_same_run(run_fused(exec, post.data, post.config, plan), gpu);
     }
   }
   const auto check = [&](const Dataset& dataset, TrainConfig config, int blocks) {
@@ -775,9 +793,18 @@ TEST(GpuTraining, TheBatchSplitMatchesTheCpu) {
     SCOPED_TRACE("300 rows of 37 features in 7 blocks");
     TrainConfig config;
     config.batch_size = 300;
-    config.steps = 300;
+    config.steps = experiment_steps(300);
     config.learning_rate = 0.02;
     check(testing::regression_data(3001, 37, 5), config, 7);
+  }
+  {
+    SCOPED_TRACE("1024 rows of 64 features, a block a multiprocessor");
+    TrainConfig config;
+    config.batch_size = 1024;
+    config.steps = experiment_steps(300);
+    config.learning_rate = 0.05;
+    ASSERT_GT(plan_fused_gpu_batch_split(64, 1024, limits, 0).layout.blocks, 64);
+    check(testing::regression_data(20000, 64, 11), config, 0);
   }
   for (const testing::Options& options : testing::kOptionSets) {
     SCOPED_TRACE(options.name);
@@ -785,7 +812,7 @@ TEST(GpuTraining, TheBatchSplitMatchesTheCpu) {
     if (options.weighted) dataset.sample_weights = testing::integer_weights(dataset.rows, 8);
     TrainConfig config;
     config.batch_size = 16;
-    config.steps = 300;
+    config.steps = experiment_steps(300);
     config.learning_rate = 0.02;
     config.seed = 3;
     options.apply(config);

@@ -73,7 +73,7 @@ FusedGpuLimits query_fused_gpu_limits() {
   // whether a given plan's cluster is resident is checked when it is prepared.
   int cluster_launch = 0;
   LINSGD_CUDA_CHECK(cudaDeviceGetAttribute(&cluster_launch, cudaDevAttrClusterLaunch, device));
-  limits.max_cluster_blocks = cluster_launch != 0 ? 16 : 0;
+  limits.max_cluster_blocks = cluster_launch != 0 ? kernels::fused_cluster_blocks_most() : 0;
   return limits;
 }
 
