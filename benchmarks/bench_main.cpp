@@ -365,6 +365,11 @@ void register_fused_block_sweep() {
           ->UseManualTime()
           ->Unit(benchmark::kMillisecond);
     };
+    // The gemv engine, what every row is also compared with in the same run.
+    benchmark::RegisterBenchmark(("sweep/cuda/fused/" + shape.name + "+gemv/blocks:0").c_str(),
+                                 gpu_steps, shape, Engine::kGemv, 0, FusedVariant::kKept)
+        ->UseManualTime()
+        ->Unit(benchmark::kMillisecond);
     // The batch split, every shape: a block per multiprocessor (0) and half as many.
     experiment("batch-split", 0, FusedVariant::kBatchSplit);
     experiment("batch-split", m / 2, FusedVariant::kBatchSplit);

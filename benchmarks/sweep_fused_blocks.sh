@@ -4,7 +4,8 @@
 # register_fused_block_sweep in bench_main.cpp): runs linsgd_bench's sweep benchmarks (3 repeats
 # each) and writes OUT_DIR/fused-blocks.json (Google Benchmark) and OUT_DIR/fused-blocks.md, a
 # table of microseconds a step against the blocks each count ran with (asked 0: the plan's own
-# choice). Needs a CUDA GPU.
+# choice), each as a ratio to the kept fused kernel and to the gemv engine of its shape in the
+# same run. Needs a CUDA GPU.
 #   benchmarks/sweep_fused_blocks.sh BUILD_DIR OUT_DIR
 set -euo pipefail
 [ $# -eq 2 ] || { echo "usage: $0 BUILD_DIR OUT_DIR" >&2; exit 2; }
@@ -16,19 +17,32 @@ LINSGD_BENCH_SWEEP=1 "$1/benchmarks/linsgd_bench" --benchmark_filter='^sweep/' \
 python3 - "$out/fused-blocks.json" > "$out/fused-blocks.md" <<'PY'
 import json, sys
 data = json.load(open(sys.argv[1]))
-seen = set()
-print("| shape | blocks asked | blocks run | us/step (median of 3) |")
-print("|---|---|---|---|")
+rows, seen = [], set()
 for entry in data["benchmarks"]:
-    parts = entry["run_name"].split("/")  # sweep/cuda/fused/SHAPE/blocks:N/manual_time
+    parts = entry["run_name"].split("/")  # sweep/cuda/fused/SHAPE[+EXPERIMENT]/blocks:N/...
     shape, asked = parts[3], parts[4].split(":")[1]
     if (shape, asked) in seen:
         continue
     if entry.get("error_occurred"):
         seen.add((shape, asked))
-        print(f"| {shape} | {asked} | - | absent ({entry.get('error_message', 'error')}) |")
+        rows.append((shape, asked, None, entry.get("error_message", "error")))
     elif entry.get("aggregate_name") == "median":
         seen.add((shape, asked))
-        print(f"| {shape} | {asked} | {entry['blocks']:.0f} | {entry['us_per_step']:.2f} |")
+        rows.append((shape, asked, entry.get("blocks", "-"), entry["us_per_step"]))  # gemv: "-"
+# Per shape, what every row of it is compared with: the kept fused kernel at the plan's count,
+# and the gemv engine (SHAPE+gemv), both from this run.
+measured = {(shape, asked): us for shape, asked, blocks, us in rows if blocks is not None}
+def ratio(us, base):
+    return f"{us / base:.3f}" if base else "-"
+print("| shape | blocks asked | blocks run | us/step (median of 3) | / fused, plan's count | / gemv |")
+print("|---|---|---|---|---|---|")
+for shape, asked, blocks, us in rows:
+    if blocks is None:
+        print(f"| {shape} | {asked} | - | absent ({us}) | - | - |")
+        continue
+    base = shape.split("+")[0]
+    blocks = blocks if blocks == "-" else f"{blocks:.0f}"
+    print(f"| {shape} | {asked} | {blocks} | {us:.2f} | "
+          f"{ratio(us, measured.get((base, '0')))} | {ratio(us, measured.get((base + '+gemv', '0')))} |")
 PY
 cat "$out/fused-blocks.md"

@@ -2,19 +2,20 @@
 # Every GPU check in one run, for a short lease on a machine with an NVIDIA GPU and the project's
 # dependencies packed in .gpu/ (built with .gpu/run.sh): the build (with the Python extension),
 # then, at once since none of them is timed, ctest, the Python package's tests (its CUDA-array
-# tests included) and scripts/gpu_sanitize.sh; then, one after another on a quiet GPU, the
-# per-step benchmark with the acceptance checks, the fused kernel's block sweep, training from
-# host memory (stream_from_host.sh), and the fit benchmark's GPU rows. Each stage gets what is left of SECONDS_BUDGET (default 540 s), cut
-# by `timeout`, so the run always ends with its summary. Writes OUT_DIR/summary.txt and
+# tests included) and scripts/gpu_sanitize.sh; then, one after another on a quiet GPU, the fused
+# kernel's sweep (its block counts and experiments), the per-step benchmark with the acceptance
+# checks, training from host memory (stream_from_host.sh), and the fit benchmark's GPU rows.
+# Each stage gets what is left of SECONDS_BUDGET (default 540 s), cut by `timeout`, so the run
+# always ends with its summary. Writes OUT_DIR/summary.txt and
 # OUT_DIR/logs.tgz (every log and result, the fit benchmark's data left out).
-#   scripts/gpu_check.sh OUT_DIR        (STAGES: a subset of "build test bench sweep stream fit";
+#   scripts/gpu_check.sh OUT_DIR        (STAGES: a subset of "build test sweep bench stream fit";
 #                                       SECONDS_BUDGET; FIT_BUDGET, seconds a fit run; LINSGD_COMMIT)
 set -uo pipefail
 out=$(mkdir -p "$1" && cd "$1" && pwd)
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
 budget=${SECONDS_BUDGET:-540}
-stages=${STAGES:-build test bench sweep stream fit}
+stages=${STAGES:-build test sweep bench stream fit}
 build=$root/build-gpu
 work=$root/.gpu/check
 rm -rf "$work" && mkdir -p "$work"
@@ -123,6 +124,16 @@ if has test; then
   note "(test stage: $((SECONDS - t0)) s)"
 fi
 
+# A benchmark script that writes a table: run within SECONDS, its table into the summary.
+table_stage() { # name, seconds, script, table file
+  local t0=$SECONDS
+  timeout "$(limit "$2")" "benchmarks/$3" "$build" "$work/$1" > "$work/$1.log" 2>&1
+  note "$3: exit $? ($((SECONDS - t0)) s)"
+  cat "$work/$1/$4" 2>/dev/null | tee -a "$summary"
+}
+# The fused kernel's experiments beside the kept kernel first: they decide where it goes.
+if has sweep; then table_stage sweep 150 sweep_fused_blocks.sh fused-blocks.md; fi
+
 if has bench; then
   t0=$SECONDS
   LINSGD_FIT=0 LINSGD_BENCH_REPEATS=${BENCH_REPEATS:-3} timeout "$(limit 200)" \
@@ -132,14 +143,6 @@ if has bench; then
   grep -E "^- " "$work/bench/gpu-acceptance.md" 2>/dev/null | tee -a "$summary"
 fi
 
-# A benchmark script that writes a table: run within SECONDS, its table into the summary.
-table_stage() { # name, seconds, script, table file
-  local t0=$SECONDS
-  timeout "$(limit "$2")" "benchmarks/$3" "$build" "$work/$1" > "$work/$1.log" 2>&1
-  note "$3: exit $? ($((SECONDS - t0)) s)"
-  cat "$work/$1/$4" 2>/dev/null | tee -a "$summary"
-}
-if has sweep; then table_stage sweep 150 sweep_fused_blocks.sh fused-blocks.md; fi
 if has stream; then table_stage stream 150 stream_from_host.sh stream.md; fi
 
 if has fit; then
