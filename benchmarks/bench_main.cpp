@@ -150,6 +150,7 @@ enum class FusedVariant {
   kKept,
   kRuleReadAtRunTime,          // FusedLayout::rule_read_at_run_time
   kCluster,                    // FusedLayout::cluster_exchange: one cluster of `fused_blocks`
+  kClusterPush,                // and cluster_push
   kDoubleBufferedTile,         // FusedLayout::double_buffered_tile
   kClusterDoubleBufferedTile,  // both
   kBatchSplit,                 // FusedLayout::rows_per_block: blocks own rows of the batch
@@ -158,15 +159,16 @@ enum class FusedVariant {
 // The plan `variant` runs on this GPU with about `fused_blocks` blocks (0: the plan's count).
 FusedPlan variant_plan(const CudaExec& exec, const Shape& shape, int fused_blocks,
                        FusedVariant variant) {
-  const bool cluster =
-      variant == FusedVariant::kCluster || variant == FusedVariant::kClusterDoubleBufferedTile;
+  const bool push = variant == FusedVariant::kClusterPush;
+  const bool cluster = push || variant == FusedVariant::kCluster ||
+                       variant == FusedVariant::kClusterDoubleBufferedTile;
   const FusedGpuLimits limits = query_fused_gpu_limits();
   if (variant == FusedVariant::kBatchSplit) {
     return plan_fused_gpu_batch_split(shape.features, shape.batch, limits, fused_blocks);
   }
-  FusedPlan plan = cluster
-                       ? plan_fused_gpu_cluster(shape.features, shape.batch, limits, fused_blocks)
-                       : exec.plan_fused(shape.features, shape.batch, fused_blocks);
+  FusedPlan plan =
+      cluster ? plan_fused_gpu_cluster(shape.features, shape.batch, limits, fused_blocks, push)
+              : exec.plan_fused(shape.features, shape.batch, fused_blocks);
   plan.layout.rule_read_at_run_time = variant == FusedVariant::kRuleReadAtRunTime;
   if (variant == FusedVariant::kDoubleBufferedTile ||
       variant == FusedVariant::kClusterDoubleBufferedTile) {
@@ -400,6 +402,16 @@ void register_fused_block_sweep() {
     experiment("cluster", 8, FusedVariant::kCluster);
     experiment("cluster", 16, FusedVariant::kCluster);
     experiment("cluster+double-buffered-tile", 16, FusedVariant::kClusterDoubleBufferedTile);
+  }
+  // Last, as the one whose fault would trap (its waits are bounded) and end the process: the
+  // cluster's partials pushed (FusedLayout::cluster_push), post and tall, 16 blocks.
+  for (const Shape& shape : benchmark_shapes()) {
+    if (shape.name != "post" && shape.name != "tall") continue;
+    benchmark::RegisterBenchmark(
+        ("sweep/cuda/fused/" + shape.name + "+cluster-push/blocks:16").c_str(), gpu_steps, shape,
+        Engine::kFused, 16, FusedVariant::kClusterPush)
+        ->UseManualTime()
+        ->Unit(benchmark::kMillisecond);
   }
 }
 

@@ -7,6 +7,7 @@
 #include <cooperative_groups.h>
 #include <cuda_pipeline.h>
 #include <cub/block/block_reduce.cuh>
+#include <cuda/ptx>
 
 #include "core/cuda_check.hpp"
 #include "core/fused_plan.hpp"
@@ -107,72 +108,146 @@ __device__ float summed_partials(int blocks, PartialOfBlock partial) {
   return dot;
 }
 
-// How the blocks exchange their partial dot products each step. The grid (kCluster false):
-// through global memory, [step parity][block][batch row], ordered by the grid barrier of
-// cooperative groups, which measured faster than the kernel's former hand-written arrival counter
-// on the post, tall and wide shapes (benchmarks/NOTES.md). The cluster (Hopper): each block
-// keeps its own in shared memory, [step parity][batch row], and the others read them through
-// distributed shared memory after the cluster's barrier, a hardware barrier of at most 16 blocks
-// with no round trip to L2. Either barrier orders the partials every block wrote before it
-// before any block reads them after it; the step parity keeps a fast block's next partials from
-// overwriting those a slow block still reads (it cannot pass the next barrier before them).
-template <bool kCluster>
+// How the blocks exchange their partial dot products each step (FusedLayout):
+//   kGrid: through global memory, [step parity][block][batch row], ordered by the grid barrier
+//     of cooperative groups, which measured faster than the kernel's former hand-written arrival
+//     counter on the post, tall and wide shapes (benchmarks/NOTES.md).
+//   kClusterRead (Hopper): each block keeps its own in shared memory, [step parity][batch row],
+//     and the others read them through distributed shared memory after the cluster's barrier, a
+//     hardware barrier of at most 16 blocks with no round trip to L2.
+//   kClusterPush (Hopper): no barrier at all. Each block writes its partials into every block's
+//     shared memory, [step parity][block][batch row], with asynchronous stores that count their
+//     bytes on the receiver's transaction barrier (an mbarrier a step parity); a block waits on
+//     its own barrier until every block's partials have landed, then reads them locally.
+// The step parity keeps a fast block's next partials from overwriting those a slow block still
+// reads: a block passes step s + 1's exchange only once every block has finished step s's reads
+// (the grid's and the cluster's barriers wait for them; a push of step s + 1 leaves a block
+// only after its reads of step s).
+enum class Exchange { kGrid, kClusterRead, kClusterPush };
+
+template <Exchange kExchange>
 struct PartialsExchange {
-  float* global_partials;  // the grid's
-  float* own_partials;     // the cluster's: this block's, in its shared memory
+  float* global_partials;  // kGrid
+  float* shared_partials;  // the clusters': at fused_shared_offsets' `partials` in shared memory
   int64_t batch;
+
+  // kClusterPush's shared memory, from shared_partials: two 8-byte transaction barriers (one a
+  // step parity), this block's partials of the step (batch floats), then the blocks' partials
+  // as they arrive, [step parity][block][batch row].
+  __device__ uint64_t* arrived(int64_t s) const {
+    return reinterpret_cast<uint64_t*>(shared_partials) + s % 2;
+  }
+  __device__ float* incoming(int64_t s) const {
+    return shared_partials + 4 + batch + (s % 2) * gridDim.x * batch;
+  }
+
+  // Once, before the first step: kClusterPush's barriers, ready before any block stores to them.
+  __device__ void start() const {
+    if constexpr (kExchange == Exchange::kClusterPush) {
+#if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 900
+      if (threadIdx.x == 0) {
+        cuda::ptx::mbarrier_init(arrived(0), 1);
+        cuda::ptx::mbarrier_init(arrived(1), 1);
+        cuda::ptx::fence_mbarrier_init(cuda::ptx::sem_release, cuda::ptx::scope_cluster);
+      }
+      cooperative_groups::this_cluster().sync();
+#else
+      __trap();  // plan_fused_gpu_cluster offers clusters only where this build can run them
+#endif
+    }
+  }
 
   // Where this block writes its partials of step s.
   __device__ float* written(int64_t s) const {
-    if constexpr (kCluster) return own_partials + (s % 2) * batch;
-    return global_partials + ((s % 2) * gridDim.x + blockIdx.x) * batch;
+    if constexpr (kExchange == Exchange::kGrid) {
+      return global_partials + ((s % 2) * gridDim.x + blockIdx.x) * batch;
+    } else if constexpr (kExchange == Exchange::kClusterRead) {
+      return shared_partials + (s % 2) * batch;
+    } else {
+      return shared_partials + 4;
+    }
   }
 
-  __device__ void barrier() const {
-    if constexpr (kCluster) {
-#if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 900
-      cooperative_groups::this_cluster().sync();
-#else
-      __trap();  // plan_fused_gpu_cluster offers clusters only where the GPU has them
-#endif
-    } else {
+  // After step s's partials are written: every block's are readable when it returns.
+  __device__ void exchange(int64_t s) const {
+    if constexpr (kExchange == Exchange::kGrid) {
       cooperative_groups::this_grid().sync();
+    } else {
+#if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 900
+      const cooperative_groups::cluster_group cluster = cooperative_groups::this_cluster();
+      if constexpr (kExchange == Exchange::kClusterRead) {
+        cluster.sync();
+      } else {
+        const int blocks = static_cast<int>(gridDim.x);
+        const int rows = static_cast<int>(batch);
+        __syncthreads();  // this block's partials written
+        if (threadIdx.x == 0) {
+          cuda::ptx::mbarrier_arrive_expect_tx(cuda::ptx::sem_release, cuda::ptx::scope_cluster,
+                                               cuda::ptx::space_shared, arrived(s),
+                                               static_cast<uint32_t>(4 * blocks * rows));
+        }
+        const float* own = written(s);
+        float* slot = incoming(s) + blockIdx.x * batch;  // this block's slot, in every block
+        for (int q = static_cast<int>(threadIdx.x); q < blocks * rows; q += kThreads) {
+          const int to = q / rows;
+          const int k = q - to * rows;
+          cuda::ptx::st_async(cluster.map_shared_rank(slot + k, to), own[k],
+                              cluster.map_shared_rank(arrived(s), to));
+        }
+        // Every block's partials of step s landed here: the (s / 2)-th completion of this
+        // parity's barrier. A bounded wait, so that a fault traps rather than hangs the GPU.
+        const uint32_t phase = static_cast<uint32_t>((s / 2) % 2);
+        for (uint32_t polls = 0; !cuda::ptx::mbarrier_try_wait_parity(
+                 cuda::ptx::sem_acquire, cuda::ptx::scope_cluster, arrived(s), phase);
+             ++polls) {
+          if (polls > (1u << 22)) __trap();
+        }
+      }
+#else
+      __trap();
+#endif
     }
   }
 
   // The dot product of batch row k at step s, from every block's partials in block order.
   __device__ float dot(int64_t s, int64_t k) const {
     const int blocks = static_cast<int>(gridDim.x);
-    if constexpr (kCluster) {
+    if constexpr (kExchange == Exchange::kGrid) {
+      // __ldcg: other blocks wrote these since this SM last cached the buffer; read them from
+      // L2, never from a stale L1 line.
+      const float* row = global_partials + (s % 2) * blocks * batch + k;
+      return summed_partials(blocks, [&](int b) { return __ldcg(row + b * batch); });
+    } else if constexpr (kExchange == Exchange::kClusterRead) {
 #if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 900
       const cooperative_groups::cluster_group cluster = cooperative_groups::this_cluster();
-      float* own = own_partials + (s % 2) * batch + k;
+      float* own = shared_partials + (s % 2) * batch + k;
       return summed_partials(blocks, [&](int b) { return *cluster.map_shared_rank(own, b); });
 #else
       __trap();
       return 0.0f;
 #endif
     } else {
-      // __ldcg: other blocks wrote these since this SM last cached the buffer; read them from
-      // L2, never from a stale L1 line.
-      const float* row = global_partials + (s % 2) * blocks * batch + k;
-      return summed_partials(blocks, [&](int b) { return __ldcg(row + b * batch); });
+      const float* row = incoming(s) + k;
+      return summed_partials(blocks, [&](int b) { return row[b * batch]; });
     }
   }
 
-  // Before the kernel ends: a block's shared memory must outlive the others' reads of it.
+  // Before the kernel ends: a block's shared memory must outlive the others' reads of it (and,
+  // pushed, their stores to it).
   __device__ void finish() const {
-    if constexpr (kCluster) barrier();
+#if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 900
+    if constexpr (kExchange != Exchange::kGrid) cooperative_groups::this_cluster().sync();
+#endif
   }
 };
 
 // kPostRule: the post's rule compiled in (the caller checked is_post_rule), so the step reads
 // no rule field and takes none of the other rules' branches; the same arithmetic, so the same
-// floats as the kernel that reads the rule. kCluster: the blocks are one cluster and exchange
-// their partials as PartialsExchange says; the same floats as the grid of the same blocks.
+// floats as the kernel that reads the rule. kExchange: how the blocks exchange their partials
+// (PartialsExchange); the same floats whichever it is, for the same blocks.
 // kDoubleBuffered: the next step's copies start before the barrier, into a second tile; the same
 // floats as one tile.
-template <bool kPostRule, bool kCluster, bool kDoubleBuffered>
+template <bool kPostRule, Exchange kExchange, bool kDoubleBuffered>
 __global__ void __launch_bounds__(kThreads)
     fused_sgd_kernel(StepArgs run_args, FusedLayout layout, int64_t count) {
   if (count <= 0) return;  // every block alike: no copy is left in flight
@@ -191,7 +266,7 @@ __global__ void __launch_bounds__(kThreads)
   auto* draws = reinterpret_cast<uint32_t*>(shared + at.draws);
   auto* next_draws = reinterpret_cast<uint32_t*>(shared + at.next_draws);
   auto* later_draws = reinterpret_cast<uint32_t*>(shared + at.later_draws);  // kDoubleBuffered
-  const PartialsExchange<kCluster> exchange{a.partials, shared + at.partials, a.batch};
+  const PartialsExchange<kExchange> exchange{a.partials, shared + at.partials, a.batch};
 
   using BlockReduce = cub::BlockReduce<double, kThreads>;
   __shared__ typename BlockReduce::TempStorage reduce_storage;
@@ -216,6 +291,7 @@ __global__ void __launch_bounds__(kThreads)
   __pipeline_commit();
   __pipeline_wait_prior(0);
   __syncthreads();
+  exchange.start();
   // Every block keeps an identical copy of the bias (and of its momentum and average) in
   // registers; block 0 writes them back at the end.
   float bias = *a.bias;
@@ -251,7 +327,7 @@ __global__ void __launch_bounds__(kThreads)
                           later_draws, next_tile, next_y_batch);
       }
     }
-    exchange.barrier();  // the step's only barrier across blocks
+    exchange.exchange(s);  // the step's only synchronization across blocks
 
     // B1: residuals from all blocks' partials; the coefficients the gradient multiplies the
     // tile by (the residuals themselves for the post's squared loss, else s'L'(r), 0 past the
@@ -344,21 +420,25 @@ __global__ void __launch_bounds__(kThreads)
 
 // The kernel a layout runs for a rule: the post's rule compiled in where it is that rule, unless
 // the experiment asks for the kernel that reads it; the experiments the layout asks for.
-template <bool kCluster, bool kDoubleBuffered>
+template <Exchange kExchange, bool kDoubleBuffered>
 const void* kernel_with(bool post_rule) {
   return post_rule
-             ? reinterpret_cast<const void*>(fused_sgd_kernel<true, kCluster, kDoubleBuffered>)
-             : reinterpret_cast<const void*>(fused_sgd_kernel<false, kCluster, kDoubleBuffered>);
+             ? reinterpret_cast<const void*>(fused_sgd_kernel<true, kExchange, kDoubleBuffered>)
+             : reinterpret_cast<const void*>(fused_sgd_kernel<false, kExchange, kDoubleBuffered>);
+}
+
+template <Exchange kExchange>
+const void* kernel_with(bool post_rule, bool double_buffered) {
+  return double_buffered ? kernel_with<kExchange, true>(post_rule)
+                         : kernel_with<kExchange, false>(post_rule);
 }
 
 const void* kernel_for(const FusedLayout& layout, const StepRule& rule) {
   const bool post_rule = !layout.rule_read_at_run_time && is_post_rule(rule);
-  if (layout.cluster_exchange) {
-    return layout.double_buffered_tile ? kernel_with<true, true>(post_rule)
-                                       : kernel_with<true, false>(post_rule);
-  }
-  return layout.double_buffered_tile ? kernel_with<false, true>(post_rule)
-                                     : kernel_with<false, false>(post_rule);
+  const bool doubled = layout.double_buffered_tile;
+  if (!layout.cluster_exchange) return kernel_with<Exchange::kGrid>(post_rule, doubled);
+  return layout.cluster_push ? kernel_with<Exchange::kClusterPush>(post_rule, doubled)
+                             : kernel_with<Exchange::kClusterRead>(post_rule, doubled);
 }
 
 // A cluster layout's launch: one cluster of all the plan's blocks.
@@ -385,12 +465,14 @@ struct ClusterLaunch {
 int64_t fused_kernel_static_shared_bytes() {
   int64_t most = 0;
   for (const bool post_rule : {true, false}) {
-    for (const void* kernel :
-         {kernel_with<false, false>(post_rule), kernel_with<false, true>(post_rule),
-          kernel_with<true, false>(post_rule), kernel_with<true, true>(post_rule)}) {
-      cudaFuncAttributes attributes{};
-      LINSGD_CUDA_CHECK(cudaFuncGetAttributes(&attributes, kernel));
-      most = std::max<int64_t>(most, static_cast<int64_t>(attributes.sharedSizeBytes));
+    for (const bool doubled : {true, false}) {
+      for (const void* kernel : {kernel_with<Exchange::kGrid>(post_rule, doubled),
+                                 kernel_with<Exchange::kClusterRead>(post_rule, doubled),
+                                 kernel_with<Exchange::kClusterPush>(post_rule, doubled)}) {
+        cudaFuncAttributes attributes{};
+        LINSGD_CUDA_CHECK(cudaFuncGetAttributes(&attributes, kernel));
+        most = std::max<int64_t>(most, static_cast<int64_t>(attributes.sharedSizeBytes));
+      }
     }
   }
   return most;
@@ -399,7 +481,7 @@ int64_t fused_kernel_static_shared_bytes() {
 int fused_cluster_blocks_most() {
   // The cluster kernels run only from sm_90 code: a build without it reaches a Hopper GPU through
   // older PTX, compiled to trap.
-  const void* kernel = kernel_with<true, false>(true);
+  const void* kernel = kernel_with<Exchange::kClusterRead, false>(true);
   cudaFuncAttributes attributes{};
   LINSGD_CUDA_CHECK(cudaFuncGetAttributes(&attributes, kernel));
   if (attributes.ptxVersion < 90) return 0;

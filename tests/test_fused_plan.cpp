@@ -203,14 +203,16 @@ TEST(FusedPlan, SixteenByteCopiesNeedXSixteenByteAligned) {
 // The cluster experiment's plan, checked as checked_plan checks a grid's, and against the grid
 // of the same blocks: the same slices and tile, so the same floats (a gpu test runs both).
 FusedPlan checked_cluster_plan(int64_t features, int64_t batch, int64_t cluster_blocks,
-                               const FusedGpuLimits& limits = kHopper) {
-  const FusedPlan plan = plan_fused_gpu_cluster(features, batch, limits, cluster_blocks);
+                               const FusedGpuLimits& limits = kHopper, bool push = false) {
+  const FusedPlan plan = plan_fused_gpu_cluster(features, batch, limits, cluster_blocks, push);
   const std::string shape = std::to_string(batch) + " x " + std::to_string(features) +
                             ", cluster of " + std::to_string(cluster_blocks);
   if (!plan.unavailable.empty()) return plan;
   check_layout(features, batch, limits, plan);
   const FusedLayout& l = plan.layout;
   EXPECT_TRUE(l.cluster_exchange) << shape;
+  EXPECT_EQ(l.cluster_push, push) << shape;
+  EXPECT_EQ(fused_shared_offsets(batch, l).partials % 2, 0) << shape;  // 8-byte barriers
   EXPECT_LE(l.blocks, cluster_blocks) << shape;
   EXPECT_LE(l.blocks, limits.max_cluster_blocks) << shape;
   EXPECT_EQ(plan.partial_floats, 0) << shape;  // in the blocks' shared memory
@@ -240,6 +242,12 @@ TEST(FusedPlan, TheClusterExperimentSplitsThePostsFeaturesAsTheGridOfItsBlocks) 
   EXPECT_EQ(grid.layout.slice, 128);
   EXPECT_EQ(grid.layout.stride, 132);
   EXPECT_EQ(grid.shared_bytes, plan.shared_bytes - 4 * 2 * 64);
+  // Pushed: two 8-byte barriers (4 floats), the block's partials (64) and every block's of both
+  // step parities (2 x 16 x 64) in place of the two parities of its own.
+  const FusedPlan pushed = checked_cluster_plan(2000, 64, 16, kHopper, true);
+  ASSERT_EQ(pushed.unavailable, "");
+  EXPECT_EQ(pushed.layout.slice, 128);
+  EXPECT_EQ(pushed.shared_bytes, grid.shared_bytes + 4 * (4 + 64 + 2 * 16 * 64));
   // A portable cluster of 8: slices of 252; tall (1024 x 256) in 16 blocks of 16 features.
   EXPECT_EQ(checked_cluster_plan(2000, 64, 8).layout.slice, 252);
   EXPECT_EQ(checked_cluster_plan(256, 1024, 16).layout.blocks, 16);
@@ -267,23 +275,30 @@ TEST(FusedPlan, TheClusterExperimentIsUnavailableWhereNoClusterHoldsTheShape) {
 TEST(FusedPlan, EveryClusterOfAGridOfShapesSatisfiesTheKernelsAssumptions) {
   // Available unless there are more blocks than features, or the unpadded tile and the block's
   // other arrays outgrow its shared memory: its weights (the slice rounded up to 4 floats), the
-  // targets, residuals, two buffers of draws and two of partials (6 x batch), one float a thread.
+  // targets, residuals and two buffers of draws (4 x batch), one float a thread, rounded up to an
+  // even count; then the partials: two parities of its own (2 x batch), or, pushed, two
+  // barriers (4 floats), its own (batch) and two parities of every block's (2 x blocks x batch).
   int available = 0;
   for (const int64_t features : {1, 3, 4, 33, 40, 129, 256, 2000, 2001, 4096}) {
     for (const int64_t batch : {1, 7, 64, 65, 300, 1024, 4096}) {
       for (const int64_t blocks : {1, 2, 5, 8, 16}) {
-        const FusedPlan plan = checked_cluster_plan(features, batch, blocks);
-        int64_t slice = (features + blocks - 1) / blocks;
-        if (features % 4 == 0) slice = (slice + 3) / 4 * 4;
-        const bool fits = 4 * (batch * slice + (slice + 3) / 4 * 4 + 6 * batch + kFusedThreads) <=
-                          kHopper.shared_bytes_per_block;
-        EXPECT_EQ(plan.unavailable.empty(), blocks <= features && fits)
-            << batch << " x " << features << " in " << blocks << ": " << plan.unavailable;
-        if (plan.unavailable.empty()) ++available;
+        for (const bool push : {false, true}) {
+          const FusedPlan plan = checked_cluster_plan(features, batch, blocks, kHopper, push);
+          int64_t slice = (features + blocks - 1) / blocks;
+          if (features % 4 == 0) slice = (slice + 3) / 4 * 4;
+          const int64_t blocks_run = (features + slice - 1) / slice;
+          const int64_t before = batch * slice + (slice + 3) / 4 * 4 + 4 * batch + kFusedThreads;
+          const int64_t partials = push ? 4 + batch + 2 * blocks_run * batch : 2 * batch;
+          const bool fits = 4 * ((before + 1) / 2 * 2 + partials) <= kHopper.shared_bytes_per_block;
+          EXPECT_EQ(plan.unavailable.empty(), blocks <= features && fits)
+              << batch << " x " << features << " in " << blocks << (push ? ", pushed: " : ": ")
+              << plan.unavailable;
+          if (plan.unavailable.empty()) ++available;
+        }
       }
     }
   }
-  EXPECT_GT(available, 150);  // of 350
+  EXPECT_GT(available, 300);  // of 700
 }
 
 TEST(FusedPlan, TheDoubleBufferedTileExperimentKeepsThePlansBlocksWithASecondTile) {

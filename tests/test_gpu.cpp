@@ -686,11 +686,12 @@ TEST(GpuTraining, ThePostsRuleCompiledInStepsAsTheRuleReadAtRunTime) {
 
 TEST(GpuTraining, AClusterOfBlocksStepsAsTheGridOfTheSameBlocks) {
   LINSGD_SKIP_WITHOUT_GPU();
-  // The cluster experiment (FusedLayout::cluster_exchange): the blocks' partials through
-  // distributed shared memory under the cluster's barrier, against the grid of the same blocks
-  // (the same slices) through global memory under the grid barrier: the same floats, bit for
-  // bit, across chunk boundaries. The post's problem in clusters of 8 and 16 blocks (the
-  // compiled-in rule), and the general rule in 5.
+  // The cluster experiments (FusedLayout::cluster_exchange): the blocks' partials read through
+  // distributed shared memory under the cluster's barrier, or pushed into every block's shared
+  // memory under transaction barriers (cluster_push), against the grid of the same blocks (the
+  // same slices) through global memory under the grid barrier: the same floats, bit for bit,
+  // across chunk boundaries. The post's problem in clusters of 8 and 16 blocks (the compiled-in
+  // rule), and the general rule in 5.
   const FusedGpuLimits limits = query_fused_gpu_limits();
   if (limits.max_cluster_blocks == 0) GTEST_SKIP() << "this GPU has no thread-block clusters";
   CudaExec exec;
@@ -701,20 +702,27 @@ TEST(GpuTraining, AClusterOfBlocksStepsAsTheGridOfTheSameBlocks) {
       if (limits.max_cluster_blocks < blocks) {
         GTEST_SKIP() << "this GPU's clusters hold at most " << limits.max_cluster_blocks;
       }
-      const FusedPlan cluster = plan_fused_gpu_cluster(2000, 64, limits, blocks);
-      ASSERT_EQ(cluster.layout.blocks, blocks);
       const FusedPlan grid = exec.plan_fused(2000, 64, blocks);
-      ASSERT_EQ(grid.layout.slice, cluster.layout.slice);
-      expect_same_run(run_fused(exec, post.data, post.config, cluster),
-                      run_fused(exec, post.data, post.config, grid));
+      const FusedOutcome on_grid = run_fused(exec, post.data, post.config, grid);
+      for (const bool push : {false, true}) {
+        SCOPED_TRACE(push ? "pushed" : "read");
+        const FusedPlan cluster = plan_fused_gpu_cluster(2000, 64, limits, blocks, push);
+        ASSERT_EQ(cluster.layout.blocks, blocks);
+        ASSERT_EQ(grid.layout.slice, cluster.layout.slice);
+        expect_same_run(run_fused(exec, post.data, post.config, cluster), on_grid);
+      }
     }
   }
   SCOPED_TRACE("huber, weighted, momentum, averaging");
   const GeneralRuleOnGpu general(exec, experiment_steps(600));
-  const FusedPlan cluster = plan_fused_gpu_cluster(40, 32, limits, 8);  // 5 blocks of 8
-  ASSERT_EQ(cluster.layout.blocks, 5);
-  expect_same_run(run_fused(exec, general.data, general.config, cluster),
-                  run_fused(exec, general.data, general.config, exec.plan_fused(40, 32, 8)));
+  const FusedOutcome on_grid =
+      run_fused(exec, general.data, general.config, exec.plan_fused(40, 32, 8));
+  for (const bool push : {false, true}) {
+    SCOPED_TRACE(push ? "pushed" : "read");
+    const FusedPlan cluster = plan_fused_gpu_cluster(40, 32, limits, 8, push);  // 5 blocks of 8
+    ASSERT_EQ(cluster.layout.blocks, 5);
+    expect_same_run(run_fused(exec, general.data, general.config, cluster), on_grid);
+  }
 }
 
 TEST(GpuTraining, ADoubleBufferedTileStepsAsOneTile) {

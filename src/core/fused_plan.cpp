@@ -59,11 +59,12 @@ bool fit_layout(int64_t features, int64_t batch, const FusedLayout& wanted,
   return false;
 }
 
-// A layout of `slice` features a block, with the cluster experiment or without.
-FusedLayout sliced(int64_t slice, bool cluster_exchange) {
+// A layout of `slice` features a block, with the cluster experiments or without.
+FusedLayout sliced(int64_t slice, bool cluster_exchange, bool cluster_push = false) {
   FusedLayout layout;
   layout.slice = slice;
   layout.cluster_exchange = cluster_exchange;
+  layout.cluster_push = cluster_push;
   return layout;
 }
 
@@ -119,7 +120,7 @@ FusedPlan plan_fused_gpu(int64_t features, int64_t batch, const FusedGpuLimits& 
 }
 
 FusedPlan plan_fused_gpu_cluster(int64_t features, int64_t batch, const FusedGpuLimits& limits,
-                                 int64_t cluster_blocks) {
+                                 int64_t cluster_blocks, bool push) {
   FusedPlan plan;
   plan.faster_than_gemv = false;
   const int64_t most = std::min<int64_t>(limits.max_cluster_blocks, features);
@@ -131,8 +132,8 @@ FusedPlan plan_fused_gpu_cluster(int64_t features, int64_t batch, const FusedGpu
                        " features with this GPU's clusters of at most " +
                        std::to_string(limits.max_cluster_blocks) + ": at most " +
                        std::to_string(most);
-  } else if (!fit_layout(features, batch, sliced(slice_for(features, cluster_blocks), true), limits,
-                         plan)) {
+  } else if (!fit_layout(features, batch, sliced(slice_for(features, cluster_blocks), true, push),
+                         limits, plan)) {
     plan.unavailable = "the fused engine cannot hold a batch of " + std::to_string(batch) + " x " +
                        std::to_string(features) + " in a cluster of " +
                        std::to_string(cluster_blocks) + " blocks of this GPU (" +

@@ -31,6 +31,10 @@ struct FusedLayout {
   // products through distributed shared memory under the cluster's barrier, in place of global
   // memory and the grid barrier (plan_fused_gpu_cluster; an experiment the sweep times).
   bool cluster_exchange = false;
+  // With cluster_exchange: each block pushes its partials into every block's shared memory with
+  // asynchronous stores counted on the receiver's transaction barrier, in place of the cluster's
+  // barrier and remote reads (an experiment the sweep times).
+  bool cluster_push = false;
   // Two tiles: the next step's copies start as soon as this step's partial dot products are
   // written, and fly during the barrier and the update (with_double_buffered_tile; an
   // experiment the sweep times). Every float is the same either way.
@@ -48,9 +52,11 @@ struct FusedLayout {
 // block's weights (slice, rounded up to 4); the batch's targets (and, double-buffered, the next
 // step's) and residuals (batch each); one float per thread for the gradient's cross-group sums;
 // the batch's draws, 4-byte integers, of this step and the next (and, double-buffered, the one
-// after); with cluster_exchange, last, the block's partial dot products (batch floats for each
-// step parity), which the cluster's other blocks read. The offsets of each array after the first
-// tile (a second buffer's offset is its first's where there is none), and the total.
+// after); with cluster_exchange, last, from an even offset (8-byte aligned), the block's partial
+// dot products (batch floats for each step parity), which the cluster's other blocks read, or,
+// with cluster_push, two 8-byte transaction barriers, the block's partials of the step (batch)
+// and every block's as they arrive (2 x blocks x batch). The offsets of each array after the
+// first tile (a second buffer's offset is its first's where there is none), and the total.
 struct FusedSharedOffsets {
   int64_t next_tile, w_slice, y_batch, next_y_batch, residual, group_sums, draws, next_draws,
       later_draws, partials, total;
@@ -67,8 +73,9 @@ LINSGD_HD inline FusedSharedOffsets fused_shared_offsets(int64_t batch, const Fu
   o.draws = o.group_sums + kFusedThreads;
   o.next_draws = o.draws + batch;
   o.later_draws = two ? o.next_draws + batch : o.next_draws;
-  o.partials = o.later_draws + batch;
-  o.total = o.partials + (layout.cluster_exchange ? 2 * batch : 0);
+  o.partials = (o.later_draws + batch + 1) / 2 * 2;
+  const int64_t pushed = 4 + batch + 2 * layout.blocks * batch;
+  o.total = o.partials + (!layout.cluster_exchange ? 0 : layout.cluster_push ? pushed : 2 * batch);
   return o;
 }
 
@@ -151,12 +158,13 @@ FusedPlan plan_fused_gpu(int64_t features, int64_t batch, const FusedGpuLimits& 
                          int64_t wanted_blocks = 0);
 
 // The experiment of FusedLayout::cluster_exchange: `cluster_blocks` blocks (their slices as
-// plan_fused_gpu cuts them, so the same floats as the grid of the same blocks) in one cluster.
+// plan_fused_gpu cuts them, so the same floats as the grid of the same blocks) in one cluster;
+// with `push`, exchanging by FusedLayout::cluster_push.
 // Unavailable without clusters, beyond the GPU's cluster size or the features, and where a
 // block's tile and partials do not fit its shared memory. Never faster_than_gemv: auto does not
 // pick an experiment.
 FusedPlan plan_fused_gpu_cluster(int64_t features, int64_t batch, const FusedGpuLimits& limits,
-                                 int64_t cluster_blocks);
+                                 int64_t cluster_blocks, bool push = false);
 
 // The most blocks the batch split runs: a feature's partial gradients are summed by one warp,
 // kBatchSplitLoadsPerLane of them a lane (kernels/batch_split_sgd.cu).
