@@ -2,6 +2,7 @@
 #include "kernels/fused_sgd.cuh"
 
 #include <algorithm>
+#include <cstdio>
 #include <string>
 
 #include <cooperative_groups.h>
@@ -182,10 +183,14 @@ struct PartialsExchange {
         const int rows = static_cast<int>(batch);
         __syncthreads();  // this block's partials written
         if (threadIdx.x == 0) {
-          cuda::ptx::mbarrier_arrive_expect_tx(cuda::ptx::sem_release, cuda::ptx::scope_cluster,
+          // CTA scope: this arrival publishes nothing to other blocks (their stores release
+          // their own bytes), so it needs no fence across the GPU.
+          cuda::ptx::mbarrier_arrive_expect_tx(cuda::ptx::sem_release, cuda::ptx::scope_cta,
                                                cuda::ptx::space_shared, arrived(s),
                                                static_cast<uint32_t>(4 * blocks * rows));
         }
+        // The grid is one cluster (ClusterLaunch), so a block's index is its rank in it. The
+        // stores take map_shared_rank's addresses, as CCCL's own st_async example does.
         const float* own = written(s);
         float* slot = incoming(s) + blockIdx.x * batch;  // this block's slot, in every block
         for (int q = static_cast<int>(threadIdx.x); q < blocks * rows; q += kThreads) {
@@ -195,12 +200,17 @@ struct PartialsExchange {
                               cluster.map_shared_rank(arrived(s), to));
         }
         // Every block's partials of step s landed here: the (s / 2)-th completion of this
-        // parity's barrier. A bounded wait, so that a fault traps rather than hangs the GPU.
+        // parity's barrier. Bounded by the clock (10 s, a thousand times any step under the
+        // sanitizers), so that a fault ends the run with a message rather than hangs the GPU.
         const uint32_t phase = static_cast<uint32_t>((s / 2) % 2);
-        for (uint32_t polls = 0; !cuda::ptx::mbarrier_try_wait_parity(
-                 cuda::ptx::sem_acquire, cuda::ptx::scope_cluster, arrived(s), phase);
-             ++polls) {
-          if (polls > (1u << 22)) __trap();
+        const uint64_t began = cuda::ptx::get_sreg_globaltimer();
+        while (!cuda::ptx::mbarrier_try_wait_parity(cuda::ptx::sem_acquire,
+                                                    cuda::ptx::scope_cluster, arrived(s), phase)) {
+          if (cuda::ptx::get_sreg_globaltimer() - began > 10'000'000'000ull) {
+            printf("fused kernel, cluster push: block %u waited 10 s for step %lld's partials\n",
+                   blockIdx.x, static_cast<long long>(s));
+            __trap();
+          }
         }
       }
 #else

@@ -73,7 +73,8 @@ LINSGD_HD inline FusedSharedOffsets fused_shared_offsets(int64_t batch, const Fu
   o.draws = o.group_sums + kFusedThreads;
   o.next_draws = o.draws + batch;
   o.later_draws = two ? o.next_draws + batch : o.next_draws;
-  o.partials = (o.later_draws + batch + 1) / 2 * 2;
+  o.partials =
+      layout.cluster_exchange ? (o.later_draws + batch + 1) / 2 * 2 : o.later_draws + batch;
   const int64_t pushed = 4 + batch + 2 * layout.blocks * batch;
   o.total = o.partials + (!layout.cluster_exchange ? 0 : layout.cluster_push ? pushed : 2 * batch);
   return o;
