@@ -4,6 +4,7 @@ messages."""
 import _thread
 import pickle
 import re
+import signal
 import threading
 import time
 
@@ -126,7 +127,17 @@ def test_curves_are_recorded(regression):
     assert estimator.device_.startswith("CPU: ")
 
 
-def test_ctrl_c_stops_training_and_raises_keyboard_interrupt():
+@pytest.fixture
+def python_handles_ctrl_c():
+    """Python's own Ctrl-C handler for the test: a process started with SIGINT ignored (a
+    background job of a shell without job control) has none, and interrupt_main then does
+    nothing."""
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
+    signal.signal(signal.SIGINT, previous)
+
+
+def test_ctrl_c_stops_training_and_raises_keyboard_interrupt(python_handles_ctrl_c):
     rng = np.random.default_rng(0)
     X = rng.standard_normal((20000, 64)).astype(np.float32)
     y = X.sum(axis=1).astype(np.float32)
