@@ -241,18 +241,6 @@ const void* kernel_for(const StepRule& rule) {
 
 }  // namespace
 
-int64_t batch_split_static_shared_bytes() {
-  int64_t most = 0;
-  for (const bool post_rule : {true, false}) {
-    cudaFuncAttributes attributes{};
-    LINSGD_CUDA_CHECK(cudaFuncGetAttributes(
-        &attributes, post_rule ? reinterpret_cast<const void*>(batch_split_kernel<true>)
-                               : reinterpret_cast<const void*>(batch_split_kernel<false>)));
-    most = std::max<int64_t>(most, static_cast<int64_t>(attributes.sharedSizeBytes));
-  }
-  return most;
-}
-
 void prepare_batch_split_steps(const FusedPlan& plan, const StepArgs& args) {
   if (!plan.unavailable.empty()) throw Error("prepare_batch_split_steps: " + plan.unavailable);
   const FusedLayout& layout = plan.layout;

@@ -24,9 +24,6 @@
 
 namespace linsgd::kernels {
 
-// The kernel's static shared memory (its block reductions' scratch).
-int64_t batch_split_static_shared_bytes();
-
 // Once before the first chunk of a plan: gives the kernel the plan's dynamic shared memory.
 // The plan must be a batch split's (FusedLayout::batch_split) and `args` able to run it (X
 // 16-byte aligned for 16-byte copies), else Error.

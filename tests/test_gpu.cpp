@@ -692,7 +692,7 @@ TEST(GpuTraining, AClusterOfBlocksStepsAsTheGridOfTheSameBlocks) {
   // same slices) through global memory under the grid barrier: the same floats, bit for bit,
   // across chunk boundaries. The post's problem in clusters of 8 and 16 blocks (the compiled-in
   // rule), and the general rule in 5.
-  const FusedGpuLimits limits = query_fused_gpu_limits();
+  const FusedGpuLimits limits = query_fused_gpu_limits(true);
   if (limits.max_cluster_blocks == 0) GTEST_SKIP() << "this GPU has no thread-block clusters";
   CudaExec exec;
   {
@@ -729,7 +729,7 @@ TEST(GpuTraining, ADoubleBufferedTileStepsAsOneTile) {
   // the barrier) against the same plan with one tile: the same floats, bit for bit. The post's
   // problem at the plan's count and, where the GPU has clusters, in a cluster of 16 (read and
   // pushed); the general rule in 5 blocks, 513 steps (a last chunk of one step).
-  const FusedGpuLimits limits = query_fused_gpu_limits();
+  const FusedGpuLimits limits = query_fused_gpu_limits(true);
   CudaExec exec;
   const auto expect_same_as_one_tile = [&](const ResidentData<CudaExec>& data,
                                            const TrainConfig& config, const FusedPlan& plan) {
@@ -771,7 +771,7 @@ TEST(GpuTraining, TheBatchSplitMatchesTheCpu) {
   // uneven last block); 1024 rows of 64 features in a block a multiprocessor (more than 64
   // blocks: every lane adds several blocks' partials); and every option set, in 4 blocks of 4
   // rows.
-  const FusedGpuLimits limits = query_fused_gpu_limits();
+  const FusedGpuLimits limits = query_fused_gpu_limits(true);
   CudaExec exec;
   {
     const PostOnGpu post(exec, experiment_steps(300));

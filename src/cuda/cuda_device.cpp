@@ -1,12 +1,9 @@
 // query_cuda_device, query_fused_gpu_limits, and the public cuda_device_available.
 #include "cuda/cuda_device.hpp"
 
-#include <algorithm>
-
 #include <cuda_runtime.h>
 
 #include "core/cuda_check.hpp"
-#include "kernels/batch_split_sgd.cuh"
 #include "kernels/fused_sgd.cuh"
 #include "linsgd/trainer.hpp"
 #include "linsgd/version.hpp"
@@ -54,7 +51,7 @@ CudaDeviceInfo query_cuda_device() {
   return info;
 }
 
-FusedGpuLimits query_fused_gpu_limits() {
+FusedGpuLimits query_fused_gpu_limits(bool clusters) {
   int device = 0;
   LINSGD_CUDA_CHECK(cudaGetDevice(&device));
   FusedGpuLimits limits;
@@ -65,15 +62,15 @@ FusedGpuLimits query_fused_gpu_limits() {
   LINSGD_CUDA_CHECK(
       cudaDeviceGetAttribute(&optin_shared, cudaDevAttrMaxSharedMemoryPerBlockOptin, device));
   LINSGD_CUDA_CHECK(cudaDeviceGetAttribute(&cooperative, cudaDevAttrCooperativeLaunch, device));
-  limits.shared_bytes_per_block =
-      optin_shared - std::max(kernels::fused_kernel_static_shared_bytes(),
-                              kernels::batch_split_static_shared_bytes());
+  limits.shared_bytes_per_block = optin_shared - kernels::fused_kernel_static_shared_bytes();
   limits.cooperative_launch = cooperative != 0;
   // Hopper's clusters hold up to 16 blocks with the non-portable size the kernel opts in to;
-  // whether a given plan's cluster is resident is checked when it is prepared.
+  // whether a given plan's cluster is resident is checked when it is prepared. Asked only by
+  // the cluster experiments: the query loads a kernel a run would not.
   int cluster_launch = 0;
   LINSGD_CUDA_CHECK(cudaDeviceGetAttribute(&cluster_launch, cudaDevAttrClusterLaunch, device));
-  limits.max_cluster_blocks = cluster_launch != 0 ? kernels::fused_cluster_blocks_most() : 0;
+  limits.max_cluster_blocks =
+      clusters && cluster_launch != 0 ? kernels::fused_cluster_blocks_most() : 0;
   return limits;
 }
 

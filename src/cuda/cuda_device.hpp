@@ -17,8 +17,9 @@ struct CudaDeviceInfo {
 CudaDeviceInfo query_cuda_device();
 
 // Multiprocessors, the opt-in shared memory a block of the fused kernel may take (less its
-// static share), whether the device launches cooperative kernels and how many blocks its
-// thread-block clusters may hold. Queries only: sets nothing.
-FusedGpuLimits query_fused_gpu_limits();
+// static share), whether the device launches cooperative kernels and, where `clusters` asks (the
+// cluster experiments), how many blocks its thread-block clusters may hold (else 0). Queries
+// only: sets nothing.
+FusedGpuLimits query_fused_gpu_limits(bool clusters = false);
 
 }  // namespace linsgd
