@@ -162,7 +162,7 @@ FusedPlan variant_plan(const CudaExec& exec, const Shape& shape, int fused_block
   const bool push = variant == FusedVariant::kClusterPush;
   const bool cluster = push || variant == FusedVariant::kCluster ||
                        variant == FusedVariant::kClusterDoubleBufferedTile;
-  const FusedGpuLimits limits = query_fused_gpu_limits(true);
+  const FusedGpuLimits limits = query_fused_gpu_limits(cluster);
   if (variant == FusedVariant::kBatchSplit) {
     return plan_fused_gpu_batch_split(shape.features, shape.batch, limits, fused_blocks);
   }
