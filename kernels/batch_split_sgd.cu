@@ -11,6 +11,7 @@
 #include "core/fused_plan.hpp"
 #include "core/objective.hpp"
 #include "core/sgd_math.hpp"
+#include "kernels/block_scalars.cuh"
 #include "linsgd/errors.hpp"
 
 namespace linsgd::kernels {
@@ -123,11 +124,7 @@ __global__ void __launch_bounds__(kThreads)
   __pipeline_wait_prior(0);
   __syncthreads();
   start_row_copies(a, layout, own, draws, draws_of(1), next_draws, rows, y_rows);
-  // Every block keeps an identical copy of the bias (and of its momentum and average) in
-  // registers; block 0 writes them back at the end.
-  float bias = *a.bias;
-  float bias_velocity = a.rule.momentum > 0.0f ? a.velocity[a.features] : 0.0f;
-  float bias_average = a.rule.average_from >= 0 ? a.average[a.features] : 0.0f;
+  BlockScalars kept(a);
   const int64_t first_step = *a.step_counter;
 
   for (int64_t s = 0; s < count; ++s) {
@@ -144,7 +141,7 @@ __global__ void __launch_bounds__(kThreads)
       for (int64_t j = lane; j < a.features; j += 32) dot += row[j] * w[j];
       dot = warp_sum(dot);
       if (lane == 0) {
-        const float r = residual_offset(bias, y_rows[k]) + dot;
+        const float r = residual_offset(kept.bias, y_rows[k]) + dot;
         if (a.rule.plain_data) {
           residual[k] = r;
         } else {
@@ -209,13 +206,7 @@ __global__ void __launch_bounds__(kThreads)
       }
     }
     __syncthreads();
-    bias = stepped_bias(a.rule, bias, step_sum, &bias_velocity, scalars);
-    if (a.rule.average_from >= 0 && t >= a.rule.average_from) {
-      bias_average = averaged(bias_average, bias, t - a.rule.average_from + 1);
-    }
-    if (blockIdx.x == 0 && threadIdx.x == 0) {
-      a.loss_history[t % a.loss_capacity] = recorded_batch_loss(a, scalars, step_second);
-    }
+    kept.step(a, t, scalars, step_sum, step_second);
 
     if (s + 1 < count) {
       cooperative_groups::this_grid().sync();  // every block's weights written
@@ -226,12 +217,7 @@ __global__ void __launch_bounds__(kThreads)
     next_draws = used;
   }
 
-  if (blockIdx.x == 0 && threadIdx.x == 0) {
-    *a.bias = bias;
-    if (a.rule.momentum > 0.0f) a.velocity[a.features] = bias_velocity;
-    if (a.rule.average_from >= 0) a.average[a.features] = bias_average;
-    *a.step_counter = first_step + count;
-  }
+  kept.write_back(a, first_step + count);
 }
 
 const void* kernel_for(const StepRule& rule) {

@@ -14,6 +14,7 @@
 #include "core/fused_plan.hpp"
 #include "core/objective.hpp"
 #include "core/sgd_math.hpp"
+#include "kernels/block_scalars.cuh"
 #include "linsgd/errors.hpp"
 
 namespace linsgd::kernels {
@@ -292,8 +293,8 @@ __global__ void __launch_bounds__(kThreads)
   // B2: threads across the slice, groups of them down the batch.
   const ThreadGrid update_grid(width);
 
-  // The block keeps its weights in shared memory for the whole chunk and an identical copy of
-  // the bias in a register.
+  // The block keeps its weights in shared memory for the whole chunk (and the bias in
+  // registers: BlockScalars).
   for (int64_t j = threadIdx.x; j < width; j += kThreads) w_slice[j] = a.weights[j_begin + j];
   for (int64_t k = threadIdx.x; k < a.batch; k += kThreads) {
     __pipeline_memcpy_async(draws + k, a.sampled_rows + k, sizeof(uint32_t));
@@ -302,11 +303,7 @@ __global__ void __launch_bounds__(kThreads)
   __pipeline_wait_prior(0);
   __syncthreads();
   exchange.start();
-  // Every block keeps an identical copy of the bias (and of its momentum and average) in
-  // registers; block 0 writes them back at the end.
-  float bias = *a.bias;
-  float bias_velocity = a.rule.momentum > 0.0f ? a.velocity[a.features] : 0.0f;
-  float bias_average = a.rule.average_from >= 0 ? a.average[a.features] : 0.0f;
+  BlockScalars kept(a);
   const int64_t first_step = *a.step_counter;
   // The draws of step s of the chunk, in global memory (none past the chunk).
   const auto draws_of = [&](int64_t s) -> const uint32_t* {
@@ -346,7 +343,7 @@ __global__ void __launch_bounds__(kThreads)
     double sum = 0.0;
     double second = 0.0;
     for (int64_t k = threadIdx.x; k < a.batch; k += kThreads) {
-      const float r = residual_offset(bias, y_batch[k]) + exchange.dot(s, k);
+      const float r = residual_offset(kept.bias, y_batch[k]) + exchange.dot(s, k);
       if (a.rule.plain_data) {
         residual[k] = r;
         sum += r;
@@ -368,13 +365,7 @@ __global__ void __launch_bounds__(kThreads)
       shared_square_sum = second;
     }
     __syncthreads();
-    bias = stepped_bias(a.rule, bias, shared_sum, &bias_velocity, scalars);
-    if (a.rule.average_from >= 0 && t >= a.rule.average_from) {
-      bias_average = averaged(bias_average, bias, t - a.rule.average_from + 1);
-    }
-    if (blockIdx.x == 0 && threadIdx.x == 0) {
-      a.loss_history[t % a.loss_capacity] = recorded_batch_loss(a, scalars, shared_square_sum);
-    }
+    kept.step(a, t, scalars, shared_sum, shared_square_sum);
 
     // B2: gradient and update of the block's weights; groups split the batch, then group 0 adds
     // the groups' sums in group order.
@@ -420,12 +411,7 @@ __global__ void __launch_bounds__(kThreads)
 
   exchange.finish();
   for (int64_t j = threadIdx.x; j < width; j += kThreads) a.weights[j_begin + j] = w_slice[j];
-  if (blockIdx.x == 0 && threadIdx.x == 0) {
-    *a.bias = bias;
-    if (a.rule.momentum > 0.0f) a.velocity[a.features] = bias_velocity;
-    if (a.rule.average_from >= 0) a.average[a.features] = bias_average;
-    *a.step_counter = first_step + count;
-  }
+  kept.write_back(a, first_step + count);
 }
 
 // The kernel a layout runs for a rule: the post's rule compiled in where it is that rule, unless

@@ -68,6 +68,9 @@ FusedLayout sliced(int64_t slice, bool cluster_exchange, bool cluster_push = fal
   return layout;
 }
 
+constexpr const char* kNoCooperativeLaunch =
+    "this GPU cannot launch cooperative kernels, which the fused engine's grid barrier needs";
+
 std::string kibibytes(int64_t bytes) {
   return std::to_string(bytes / 1024) + " KiB";
 }
@@ -78,8 +81,7 @@ FusedPlan plan_fused_gpu(int64_t features, int64_t batch, const FusedGpuLimits& 
                          int64_t wanted_blocks) {
   FusedPlan plan;
   if (!limits.cooperative_launch) {
-    plan.unavailable =
-        "this GPU cannot launch cooperative kernels, which the fused engine's grid barrier needs";
+    plan.unavailable = kNoCooperativeLaunch;
     return plan;
   }
   const int64_t most = std::min<int64_t>(limits.multiprocessors, features);
@@ -147,8 +149,7 @@ FusedPlan plan_fused_gpu_batch_split(int64_t features, int64_t batch, const Fuse
   FusedPlan plan;
   plan.faster_than_gemv = false;
   if (!limits.cooperative_launch) {
-    plan.unavailable =
-        "this GPU cannot launch cooperative kernels, which the fused engine's grid barrier needs";
+    plan.unavailable = kNoCooperativeLaunch;
     return plan;
   }
   const int64_t most = std::min<int64_t>(limits.multiprocessors, kBatchSplitMaxBlocks);
