@@ -7,7 +7,9 @@
 // shape, the CPU's read floor (reading the B rows a step samples, and nothing else); and for the
 // post's shape a whole run including the copy-back of the loss history. With
 // LINSGD_BENCH_SWEEP=1 it also sweeps the fused GPU kernel's block count (--fused-blocks) on
-// the post, tall and wide shapes (benchmarks/sweep_fused_blocks.sh).
+// the post, tall and wide shapes, times the kernel's experiments beside it, profiles where their
+// steps spend their time and probes the primitives they are built from
+// (benchmarks/sweep_fused_blocks.sh).
 #include <benchmark/benchmark.h>
 #include <cblas.h>
 #include <cuda_runtime.h>
@@ -15,6 +17,8 @@
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
+#include <functional>
+#include <iterator>
 #include <map>
 #include <memory>
 #include <random>
@@ -25,6 +29,9 @@
 #include "cpu/host_exec.hpp"
 #include "cuda/cuda_device.hpp"
 #include "cuda/cuda_exec.hpp"
+#include "gpu_probes.hpp"
+#include "kernels/batch_split_sgd.cuh"
+#include "kernels/fused_sgd.cuh"
 #include "linsgd/errors.hpp"
 #include "linsgd/trainer.hpp"
 #include "shapes.hpp"
@@ -154,14 +161,18 @@ enum class FusedVariant {
   kDoubleBufferedTile,         // FusedLayout::double_buffered_tile
   kClusterDoubleBufferedTile,  // both
   kBatchSplit,                 // FusedLayout::rows_per_block: blocks own rows of the batch
+  kSpread,                     // the kept kernel, one block a multiprocessor
+  kClusterSpread,              // kCluster, one block a multiprocessor
 };
 
 // The plan `variant` runs on this GPU with about `fused_blocks` blocks (0: the plan's count).
 FusedPlan variant_plan(const CudaExec& exec, const Shape& shape, int fused_blocks,
                        FusedVariant variant) {
   const bool push = variant == FusedVariant::kClusterPush;
+  const bool spread = variant == FusedVariant::kSpread || variant == FusedVariant::kClusterSpread;
   const bool cluster = push || variant == FusedVariant::kCluster ||
-                       variant == FusedVariant::kClusterDoubleBufferedTile;
+                       variant == FusedVariant::kClusterDoubleBufferedTile ||
+                       variant == FusedVariant::kClusterSpread;
   const FusedGpuLimits limits = query_fused_gpu_limits(cluster);
   if (variant == FusedVariant::kBatchSplit) {
     return plan_fused_gpu_batch_split(shape.features, shape.batch, limits, fused_blocks);
@@ -174,6 +185,10 @@ FusedPlan variant_plan(const CudaExec& exec, const Shape& shape, int fused_block
       variant == FusedVariant::kClusterDoubleBufferedTile) {
     plan = with_double_buffered_tile(plan, shape.features, shape.batch, limits);
   }
+  // All the shared memory a block may have: no other block fits beside it on its multiprocessor,
+  // so the blocks are spread one a multiprocessor whatever the scheduler would do (a cluster's
+  // blocks may otherwise share one).
+  if (spread && plan.unavailable.empty()) plan.shared_bytes = limits.shared_bytes_per_block;
   return plan;
 }
 
@@ -202,6 +217,83 @@ void gpu_steps(benchmark::State& state, Shape shape, Engine engine, int fused_bl
     return;
   }
   set_step_counters(state, shape, shape.gpu_steps);
+}
+
+// The phase profile: gpu_steps' run of `variant` with the kernel that times its steps
+// (FusedLayout::phase_clock_sums, the post's rule), reporting besides its own step time each
+// phase's time a step ("phase_us:INDEX:NAME", INDEX its place in the step, NAME from
+// kFusedPhases or kBatchSplitPhases), averaged over the
+// blocks, each block's cycles turned into time by its own clock rate over the loop ("clock_GHz",
+// their mean).
+void gpu_phases(benchmark::State& state, Shape shape, int fused_blocks, FusedVariant variant) {
+  if (skip_without_gpu(state)) return;
+  CudaExec exec;
+  FusedPlan plan = variant_plan(exec, shape, fused_blocks, variant);
+  if (!plan.unavailable.empty()) {
+    state.SkipWithError(plan.unavailable.c_str());
+    return;
+  }
+  const int blocks = plan.layout.blocks;
+  DeviceBuffer<unsigned long long> sums(static_cast<int64_t>(blocks) * kPhaseClockSlots);
+  exec.zero(sums);
+  plan.layout.phase_clock_sums = sums.data();
+  state.counters["blocks"] = blocks;
+  EventTimer timer;
+  try {
+    time_loop(state, exec, resident(exec, shape),
+              config_for(shape, Engine::kFused, shape.gpu_steps, fused_blocks), plan,
+              [&](auto&& work) { return timer.seconds(exec.stream(), work); });
+  } catch (const Error& error) {
+    state.SkipWithError(error.what());
+    return;
+  }
+  set_step_counters(state, shape, shape.gpu_steps);
+  // time_loop's warm-up run and its timed ones all added to the sums.
+  const std::vector<unsigned long long> rows = exec.download(sums, sums.size());
+  const double steps_run =
+      static_cast<double>(shape.gpu_steps) * static_cast<double>(state.iterations() + 1);
+  const bool split = plan.layout.batch_split();
+  const int phases = split ? static_cast<int>(std::size(kernels::kBatchSplitPhases))
+                           : static_cast<int>(std::size(kernels::kFusedPhases));
+  std::vector<double> microseconds(static_cast<size_t>(phases), 0.0);
+  double ghz = 0.0;
+  for (int b = 0; b < blocks; ++b) {
+    const unsigned long long* row = rows.data() + static_cast<int64_t>(b) * kPhaseClockSlots;
+    if (row[kPhaseClockLoopNanoseconds] == 0) {
+      state.SkipWithError("the timed kernel recorded no time");
+      return;
+    }
+    const double cycles_per_ns = static_cast<double>(row[kPhaseClockLoopCycles]) /
+                                 static_cast<double>(row[kPhaseClockLoopNanoseconds]);
+    ghz += cycles_per_ns / blocks;
+    for (int p = 0; p < phases; ++p) {
+      microseconds[static_cast<size_t>(p)] +=
+          static_cast<double>(row[p]) / cycles_per_ns * 1e-3 / steps_run / blocks;
+    }
+  }
+  for (int p = 0; p < phases; ++p) {
+    const char* name = split ? kernels::kBatchSplitPhases[p] : kernels::kFusedPhases[p];
+    state.counters["phase_us:" + std::to_string(p) + ":" + name] =
+        microseconds[static_cast<size_t>(p)];
+  }
+  state.counters["clock_GHz"] = ghz;
+}
+
+// A primitive's cost (gpu_probes.hpp): one run of `probe`, its nanoseconds a round and the clock.
+void gpu_probe(benchmark::State& state, const std::function<ProbeTiming()>& probe) {
+  if (skip_without_gpu(state)) return;
+  ProbeTiming timing;
+  try {
+    for (auto _ : state) {
+      timing = probe();
+      state.SetIterationTime(timing.nanoseconds_per_round * 1e-9);
+    }
+  } catch (const Error& error) {  // a primitive this GPU or build lacks: its row says why
+    state.SkipWithError(error.what());
+    return;
+  }
+  state.counters["ns_per_round"] = timing.nanoseconds_per_round;
+  state.counters["clock_GHz"] = timing.clock_ghz;
 }
 
 void cpu_steps(benchmark::State& state, Shape shape, Engine engine) {
@@ -402,6 +494,11 @@ void register_fused_block_sweep() {
     experiment("cluster", 8, FusedVariant::kCluster);
     experiment("cluster", 16, FusedVariant::kCluster);
     experiment("cluster+double-buffered-tile", 16, FusedVariant::kClusterDoubleBufferedTile);
+    // The same with one block a multiprocessor, whatever the block scheduler would pack.
+    if (shape.name == "post") {
+      experiment("spread", 0, FusedVariant::kSpread);
+      experiment("cluster-spread", 16, FusedVariant::kClusterSpread);
+    }
   }
   // Last, as the one whose fault would trap (its waits are bounded) and end the process: the
   // cluster's partials pushed (FusedLayout::cluster_push), post and tall, 16 blocks.
@@ -412,6 +509,54 @@ void register_fused_block_sweep() {
         Engine::kFused, 16, FusedVariant::kClusterPush)
         ->UseManualTime()
         ->Unit(benchmark::kMillisecond);
+  }
+}
+
+// Where the steps spend their time (gpu_phases), for the kept kernel and the experiments that
+// may replace it, and the primitives' costs (gpu_probe): the floors a step's phases stand on.
+// Registered after the sweep, run by a second process (sweep_fused_blocks.sh), so that a fault
+// here costs no sweep row.
+void register_phase_profile_and_probes() {
+  if (!cuda_device_available()) return;
+  const int m = query_fused_gpu_limits().multiprocessors;
+  constexpr int kRounds = 10000;
+  const auto probe = [](const std::string& name, std::function<ProbeTiming()> run) {
+    benchmark::RegisterBenchmark(("probe/cuda/" + name).c_str(), gpu_probe, std::move(run))
+        ->UseManualTime()
+        ->Iterations(1);
+  };
+  probe("block-barrier/threads:256", [] { return probe_block_barrier(256, kRounds); });
+  for (const int blocks : {8, 16, 32, m / 2, m}) {
+    probe("grid-barrier/blocks:" + std::to_string(blocks),
+          [blocks] { return probe_grid_barrier(blocks, kRounds); });
+  }
+  for (const int blocks : {2, 8, 16}) {
+    probe("cluster-barrier-spread/blocks:" + std::to_string(blocks),
+          [blocks] { return probe_cluster_barrier(blocks, true, kRounds); });
+  }
+  probe("cluster-barrier/blocks:16", [] { return probe_cluster_barrier(16, false, kRounds); });
+  probe("l2-load/4MiB", [] { return probe_dependent_loads(int64_t{4} << 20, true, kRounds); });
+  probe("hbm-load/1GiB", [] { return probe_dependent_loads(int64_t{1} << 30, false, kRounds); });
+  probe("remote-shared-load/cluster:2", [] { return probe_remote_shared_loads(kRounds); });
+
+  const auto profile = [&](const Shape& shape, const std::string& name, int blocks,
+                           FusedVariant variant) {
+    const std::string full = "phase/cuda/fused/" + shape.name + (name.empty() ? "" : "+" + name) +
+                             "/blocks:" + std::to_string(blocks);
+    benchmark::RegisterBenchmark(full.c_str(), gpu_phases, shape, blocks, variant)
+        ->UseManualTime()
+        ->Unit(benchmark::kMillisecond);
+  };
+  for (const Shape& shape : benchmark_shapes()) {
+    profile(shape, "batch-split", 0, FusedVariant::kBatchSplit);
+    if (shape.name == "big-batch") continue;
+    profile(shape, "", 0, FusedVariant::kKept);
+    if (shape.name != "post") continue;
+    profile(shape, "double-buffered-tile", 0, FusedVariant::kDoubleBufferedTile);
+    profile(shape, "cluster", 16, FusedVariant::kCluster);
+    profile(shape, "cluster-spread", 16, FusedVariant::kClusterSpread);
+    profile(shape, "cluster+double-buffered-tile", 16, FusedVariant::kClusterDoubleBufferedTile);
+    profile(shape, "cluster-push", 16, FusedVariant::kClusterPush);  // last: its fault traps
   }
 }
 
@@ -443,7 +588,10 @@ int main(int argc, char** argv) {
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
   linsgd::bench::register_all();
   const char* sweep = std::getenv("LINSGD_BENCH_SWEEP");
-  if (sweep != nullptr && std::string(sweep) == "1") linsgd::bench::register_fused_block_sweep();
+  if (sweep != nullptr && std::string(sweep) == "1") {
+    linsgd::bench::register_fused_block_sweep();
+    linsgd::bench::register_phase_profile_and_probes();
+  }
   const char* stream = std::getenv("LINSGD_BENCH_STREAM");
   if (stream != nullptr && std::string(stream) == "1") linsgd::bench::register_host_streaming();
   benchmark::RunSpecifiedBenchmarks();

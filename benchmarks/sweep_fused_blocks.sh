@@ -6,11 +6,21 @@
 # table of microseconds a step against the blocks each count ran with (asked 0: the plan's own
 # choice), each as a ratio to the kept fused kernel and to the gemv engine of its shape in the
 # same run. Needs a CUDA GPU.
+# Before it, in a process of its own, the phase profile of the kept kernel and of the
+# experiments that may replace it, and the probes of the primitives a step is built from:
+# OUT_DIR/fused-phases.json and OUT_DIR/fused-phases.md (benchmarks/phase_table.py).
 #   benchmarks/sweep_fused_blocks.sh BUILD_DIR OUT_DIR
 set -euo pipefail
 [ $# -eq 2 ] || { echo "usage: $0 BUILD_DIR OUT_DIR" >&2; exit 2; }
 out=$2
 mkdir -p "$out"
+# First, as the shortest (about 20 s), in a process of its own: a fault there costs no sweep row.
+LINSGD_BENCH_SWEEP=1 "$1/benchmarks/linsgd_bench" --benchmark_filter='^(probe|phase)/' \
+  --benchmark_out="$out/fused-phases.json" --benchmark_out_format=json > /dev/null ||
+  echo "the phase profile and probes ended with exit $?" >&2
+python3 "$(dirname "$0")/phase_table.py" "$out/fused-phases.json" > "$out/fused-phases.md" ||
+  echo "no phase table" >&2
+cat "$out/fused-phases.md"
 LINSGD_BENCH_SWEEP=1 "$1/benchmarks/linsgd_bench" --benchmark_filter='^sweep/' \
   --benchmark_repetitions=3 --benchmark_report_aggregates_only=true \
   --benchmark_out="$out/fused-blocks.json" --benchmark_out_format=json > /dev/null

@@ -12,6 +12,7 @@
 #include "core/objective.hpp"
 #include "core/sgd_math.hpp"
 #include "kernels/block_scalars.cuh"
+#include "kernels/phase_clock.cuh"
 #include "linsgd/errors.hpp"
 
 namespace linsgd::kernels {
@@ -75,7 +76,8 @@ __device__ T summed_over_blocks(int blocks, Of of) {
 }
 
 // kPostRule: the post's rule compiled in (the caller checked is_post_rule), as in fused_sgd.cu.
-template <bool kPostRule>
+// kTimed: the phase profile (PhaseClock), phases as kBatchSplitPhases names them.
+template <bool kPostRule, bool kTimed>
 __global__ void __launch_bounds__(kThreads)
     batch_split_kernel(StepArgs run_args, FusedLayout layout, int64_t count) {
   if (count <= 0) return;  // every block alike: no copy is left in flight
@@ -127,11 +129,14 @@ __global__ void __launch_bounds__(kThreads)
   BlockScalars kept(a);
   const int64_t first_step = *a.step_counter;
 
+  PhaseClock<kTimed> clock;
+  clock.begin();
   for (int64_t s = 0; s < count; ++s) {
     const int64_t t = first_step + s;
     const StepScalars scalars = step_scalars(a, t);
     __pipeline_wait_prior(0);  // this step's rows, targets and the next step's draws
     __syncthreads();
+    clock.template mark<0>();
 
     // A1: a warp a row: its dot product with w, then the residual r (the post's squared loss)
     // or the coefficients s'L'(r) and s'L(r) (0 past the step's rows).
@@ -154,6 +159,7 @@ __global__ void __launch_bounds__(kThreads)
       }
     }
     __syncthreads();
+    clock.template mark<1>();
 
     // A2: the block's partial sums, in double, and its partial gradient over every feature
     // (a thread a feature, down the block's rows in order).
@@ -180,7 +186,9 @@ __global__ void __launch_bounds__(kThreads)
     if (s + 1 < count) {
       start_row_copies(a, layout, own, next_draws, draws_of(s + 2), draws, rows, y_rows);
     }
+    clock.template mark<2>();
     cooperative_groups::this_grid().sync();
+    clock.template mark<3>();
 
     // C: the step's sums, added over the blocks in the same order by every block (warp 0); the
     // block's features, each added over the blocks by one warp and updated by its lane 0.
@@ -207,6 +215,7 @@ __global__ void __launch_bounds__(kThreads)
     }
     __syncthreads();
     kept.step(a, t, scalars, step_sum, step_second);
+    clock.template mark<4>();
 
     if (s + 1 < count) {
       cooperative_groups::this_grid().sync();  // every block's weights written
@@ -215,14 +224,22 @@ __global__ void __launch_bounds__(kThreads)
     uint32_t* used = draws;  // the next step's draws landed with this step's copies
     draws = next_draws;
     next_draws = used;
+    clock.template mark<5>();
   }
 
+  clock.finish(layout.phase_clock_sums);
   kept.write_back(a, first_step + count);
 }
 
-const void* kernel_for(const StepRule& rule) {
-  return is_post_rule(rule) ? reinterpret_cast<const void*>(batch_split_kernel<true>)
-                            : reinterpret_cast<const void*>(batch_split_kernel<false>);
+// The timed kernel is compiled for the post's rule alone.
+const void* kernel_for(const FusedLayout& layout, const StepRule& rule) {
+  const bool post_rule = is_post_rule(rule);
+  if (layout.phase_clock_sums != nullptr) {
+    if (!post_rule) throw Error(kPhaseClockPostRuleOnly);
+    return reinterpret_cast<const void*>(batch_split_kernel<true, true>);
+  }
+  return post_rule ? reinterpret_cast<const void*>(batch_split_kernel<true, false>)
+                   : reinterpret_cast<const void*>(batch_split_kernel<false, false>);
 }
 
 }  // namespace
@@ -243,7 +260,7 @@ void prepare_batch_split_steps(const FusedPlan& plan, const StepArgs& args) {
         "the batch split's 16-byte copies need X 16-byte aligned; use --engine gemv for this "
         "data");
   }
-  LINSGD_CUDA_CHECK(cudaFuncSetAttribute(kernel_for(args.rule),
+  LINSGD_CUDA_CHECK(cudaFuncSetAttribute(kernel_for(layout, args.rule),
                                          cudaFuncAttributeMaxDynamicSharedMemorySize,
                                          static_cast<int>(plan.shared_bytes)));
 }
@@ -257,8 +274,8 @@ void batch_split_steps(cudaStream_t stream, const FusedPlan& plan, int64_t count
   FusedLayout layout = plan.layout;
   void* parameters[] = {&kernel_args, &layout, &count};
   LINSGD_CUDA_CHECK(cudaLaunchCooperativeKernel(
-      kernel_for(args.rule), dim3(static_cast<unsigned>(layout.blocks)), dim3(kThreads), parameters,
-      static_cast<size_t>(plan.shared_bytes), stream));
+      kernel_for(layout, args.rule), dim3(static_cast<unsigned>(layout.blocks)), dim3(kThreads),
+      parameters, static_cast<size_t>(plan.shared_bytes), stream));
 }
 
 }  // namespace linsgd::kernels

@@ -24,6 +24,14 @@
 
 namespace linsgd::kernels {
 
+// The phases of a step, as the phase profile (FusedLayout::phase_clock_sums) counts them: from
+// the previous step's end to its rows landed; the rows' dot products and residuals; the block's
+// partial sums and gradient published (the next rows' copies issued); the first grid barrier;
+// the sums over the blocks, the block's features updated and the bias; the second grid barrier
+// and the weights reloaded.
+inline constexpr const char* kBatchSplitPhases[] = {"copy wait", "row dots", "partial gradient",
+                                                    "barrier",   "update",   "barrier and reload"};
+
 // Once before the first chunk of a plan: gives the kernel the plan's dynamic shared memory.
 // The plan must be a batch split's (FusedLayout::batch_split) and `args` able to run it (X
 // 16-byte aligned for 16-byte copies), else Error.

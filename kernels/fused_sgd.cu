@@ -15,6 +15,7 @@
 #include "core/objective.hpp"
 #include "core/sgd_math.hpp"
 #include "kernels/block_scalars.cuh"
+#include "kernels/phase_clock.cuh"
 #include "linsgd/errors.hpp"
 
 namespace linsgd::kernels {
@@ -257,8 +258,8 @@ struct PartialsExchange {
 // floats as the kernel that reads the rule. kExchange: how the blocks exchange their partials
 // (PartialsExchange); the same floats whichever it is, for the same blocks.
 // kDoubleBuffered: the next step's copies start before the barrier, into a second tile; the same
-// floats as one tile.
-template <bool kPostRule, Exchange kExchange, bool kDoubleBuffered>
+// floats as one tile. kTimed: the phase profile (PhaseClock), phases as kFusedPhases names them.
+template <bool kPostRule, Exchange kExchange, bool kDoubleBuffered, bool kTimed>
 __global__ void __launch_bounds__(kThreads)
     fused_sgd_kernel(StepArgs run_args, FusedLayout layout, int64_t count) {
   if (count <= 0) return;  // every block alike: no copy is left in flight
@@ -314,6 +315,8 @@ __global__ void __launch_bounds__(kThreads)
                       y_batch);
   }
 
+  PhaseClock<kTimed> clock;
+  clock.begin();
   for (int64_t s = 0; s < count; ++s) {
     const int64_t t = first_step + s;
     const StepScalars scalars = step_scalars(a, t);
@@ -323,6 +326,7 @@ __global__ void __launch_bounds__(kThreads)
     }
     __pipeline_wait_prior(0);
     __syncthreads();
+    clock.template mark<0>();
 
     partial_dots(layout, a.batch, width, tile, w_slice, exchange.written(s));
     if constexpr (kDoubleBuffered) {
@@ -334,7 +338,9 @@ __global__ void __launch_bounds__(kThreads)
                           later_draws, next_tile, next_y_batch);
       }
     }
+    clock.template mark<1>();
     exchange.exchange(s);  // the step's only synchronization across blocks
+    clock.template mark<2>();
 
     // B1: residuals from all blocks' partials; the coefficients the gradient multiplies the
     // tile by (the residuals themselves for the post's squared loss, else s'L'(r), 0 past the
@@ -366,6 +372,7 @@ __global__ void __launch_bounds__(kThreads)
     }
     __syncthreads();
     kept.step(a, t, scalars, shared_sum, shared_square_sum);
+    clock.template mark<3>();
 
     // B2: gradient and update of the block's weights; groups split the batch, then group 0 adds
     // the groups' sums in group order.
@@ -407,34 +414,43 @@ __global__ void __launch_bounds__(kThreads)
     } else {
       next_draws = used;
     }
+    clock.template mark<4>();
   }
 
+  clock.finish(layout.phase_clock_sums);
   exchange.finish();
   for (int64_t j = threadIdx.x; j < width; j += kThreads) a.weights[j_begin + j] = w_slice[j];
   kept.write_back(a, first_step + count);
 }
 
 // The kernel a layout runs for a rule: the post's rule compiled in where it is that rule, unless
-// the experiment asks for the kernel that reads it; the experiments the layout asks for.
+// the experiment asks for the kernel that reads it; the experiments the layout asks for. The
+// timed kernel is compiled for the post's rule alone (kernel_for refuses the others).
 template <Exchange kExchange, bool kDoubleBuffered>
-const void* kernel_with(bool post_rule) {
-  return post_rule
-             ? reinterpret_cast<const void*>(fused_sgd_kernel<true, kExchange, kDoubleBuffered>)
-             : reinterpret_cast<const void*>(fused_sgd_kernel<false, kExchange, kDoubleBuffered>);
+const void* kernel_with(bool post_rule, bool timed = false) {
+  if (timed) {
+    return reinterpret_cast<const void*>(fused_sgd_kernel<true, kExchange, kDoubleBuffered, true>);
+  }
+  return post_rule ? reinterpret_cast<const void*>(
+                         fused_sgd_kernel<true, kExchange, kDoubleBuffered, false>)
+                   : reinterpret_cast<const void*>(
+                         fused_sgd_kernel<false, kExchange, kDoubleBuffered, false>);
 }
 
 template <Exchange kExchange>
-const void* kernel_with(bool post_rule, bool double_buffered) {
-  return double_buffered ? kernel_with<kExchange, true>(post_rule)
-                         : kernel_with<kExchange, false>(post_rule);
+const void* kernel_with(bool post_rule, bool double_buffered, bool timed) {
+  return double_buffered ? kernel_with<kExchange, true>(post_rule, timed)
+                         : kernel_with<kExchange, false>(post_rule, timed);
 }
 
 const void* kernel_for(const FusedLayout& layout, const StepRule& rule) {
   const bool post_rule = !layout.rule_read_at_run_time && is_post_rule(rule);
+  const bool timed = layout.phase_clock_sums != nullptr;
+  if (timed && !post_rule) throw Error(kPhaseClockPostRuleOnly);
   const bool doubled = layout.double_buffered_tile;
-  if (!layout.cluster_exchange) return kernel_with<Exchange::kGrid>(post_rule, doubled);
-  return layout.cluster_push ? kernel_with<Exchange::kClusterPush>(post_rule, doubled)
-                             : kernel_with<Exchange::kClusterRead>(post_rule, doubled);
+  if (!layout.cluster_exchange) return kernel_with<Exchange::kGrid>(post_rule, doubled, timed);
+  return layout.cluster_push ? kernel_with<Exchange::kClusterPush>(post_rule, doubled, timed)
+                             : kernel_with<Exchange::kClusterRead>(post_rule, doubled, timed);
 }
 
 // A cluster layout's launch: one cluster of all the plan's blocks.

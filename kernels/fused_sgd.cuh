@@ -28,6 +28,14 @@
 
 namespace linsgd::kernels {
 
+// The phases of a step, as the phase profile (FusedLayout::phase_clock_sums) counts them: from
+// the previous step's end to this step's tile landed (its copies issued here, unless the tile is
+// double-buffered); the partial dot products written (the next tile's copies issued,
+// double-buffered); the exchange's barrier passed; the residuals, the batch's sums and the bias;
+// the gradient and the update of the block's weights.
+inline constexpr const char* kFusedPhases[] = {"copy wait", "partial dots", "exchange",
+                                               "residuals and sums", "update"};
+
 // The kernel's static shared memory (its block reductions' scratch), which comes off the
 // opt-in shared memory a block's plan may use (see cuda/cuda_device.hpp).
 int64_t fused_kernel_static_shared_bytes();

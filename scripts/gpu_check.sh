@@ -132,7 +132,11 @@ table_stage() { # name, seconds, script, table file
   cat "$work/$1/$4" 2>/dev/null | tee -a "$summary"
 }
 # The fused kernel's experiments beside the kept kernel first: they decide where it goes.
-if has sweep; then table_stage sweep 150 sweep_fused_blocks.sh fused-blocks.md; fi
+# With them, where the steps spend their time and the primitives' floors (fused-phases.md).
+if has sweep; then
+  table_stage sweep 200 sweep_fused_blocks.sh fused-blocks.md
+  cat "$work/sweep/fused-phases.md" 2>/dev/null | tee -a "$summary"
+fi
 
 if has bench; then
   t0=$SECONDS

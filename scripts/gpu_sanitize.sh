@@ -8,7 +8,7 @@
 #   2. the same four tools over the gemv engine with epoch sampling and --lr auto, and over the
 #      exact solver, at three of those shapes; racecheck, synccheck and memcheck over shortened
 #      gpu tests of the fused kernel's experiments (a double-buffered tile, a cluster, the batch
-#      split);
+#      split, the phase profile's timed kernels);
 #   3. memcheck over the GPU test suite (tests/test_gpu) but its run on 12 GiB of X (past float
 #      2^31), whose full-loss GEMV over every row would take minutes under memcheck, and the test
 #      that makes a cudaMalloc fail on purpose (memcheck counts the failed call). Last, as the
@@ -67,11 +67,13 @@ done <<'SHAPES'
 SHAPES
 # The fused kernel's experiments, which the trainer never runs (a double-buffered tile, whose
 # copies land while the other tile is read; a cluster's partials read from the other blocks'
-# shared memory; the batch split, whose next rows land while the grid waits): their gpu tests,
+# shared memory; the batch split, whose next rows land while the grid waits; the kernels that
+# time their phases for the benchmark's profile): their gpu tests,
 # shortened to 257 steps (LINSGD_SHORT_GPU_TESTS), under racecheck, synccheck and memcheck.
 experiments='GpuTraining.ADoubleBufferedTileStepsAsOneTile'
 experiments+=':GpuTraining.AClusterOfBlocksStepsAsTheGridOfTheSameBlocks'
 experiments+=':GpuTraining.TheBatchSplitMatchesTheCpu'
+experiments+=':GpuTraining.ThePhaseProfileLeavesTheFloatsAsTheyAre'
 for tool in racecheck synccheck memcheck; do
   LINSGD_SHORT_GPU_TESTS=1 check "$tool, the fused kernel's experiments (tests/test_gpu)" \
     --tool "$tool" "$build/tests/test_gpu" --gtest_filter="$experiments"

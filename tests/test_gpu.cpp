@@ -8,9 +8,11 @@
 #include <cmath>
 #include <cstddef>
 #include <cstdlib>
+#include <iterator>
 #include <numeric>
 #include <string>
 #include <tuple>
+#include <utility>
 #include <vector>
 
 #include "cli_runner.hpp"
@@ -23,6 +25,8 @@
 #include "cuda/cuda_device.hpp"
 #include "cuda/cuda_exec.hpp"
 #include "cuda/nccl_group.hpp"
+#include "kernels/batch_split_sgd.cuh"
+#include "kernels/fused_sgd.cuh"
 #include "large_index_data.hpp"
 #include "linsgd/errors.hpp"
 #include "linsgd/trainer.hpp"
@@ -829,6 +833,73 @@ TEST(GpuTraining, TheBatchSplitMatchesTheCpu) {
     config.seed = 3;
     options.apply(config);
     check(dataset, config, 4);
+  }
+}
+
+// A phase profile's row of a block, checked: every named phase took time, and the phases
+// cover the loop (they are its consecutive spans); the loop's time was read too.
+void expect_profile_covers_the_loop(const std::vector<unsigned long long>& sums, int blocks,
+                                    int named_phases) {
+  ASSERT_EQ(sums.size(), static_cast<size_t>(blocks) * kPhaseClockSlots);
+  for (int b = 0; b < blocks; ++b) {
+    SCOPED_TRACE("block " + std::to_string(b));
+    const unsigned long long* row = sums.data() + static_cast<int64_t>(b) * kPhaseClockSlots;
+    unsigned long long phases = 0;
+    for (int p = 0; p < kPhaseClockPhases; ++p) {
+      if (p < named_phases) {
+        EXPECT_GT(row[p], 0u) << "phase " << p;
+      } else {
+        EXPECT_EQ(row[p], 0u) << "phase " << p;
+      }
+      phases += row[p];
+    }
+    EXPECT_LE(phases, row[kPhaseClockLoopCycles]);
+    EXPECT_GE(static_cast<double>(phases), 0.9 * static_cast<double>(row[kPhaseClockLoopCycles]));
+    EXPECT_GT(row[kPhaseClockLoopNanoseconds], 0u);
+  }
+}
+
+TEST(GpuTraining, ThePhaseProfileLeavesTheFloatsAsTheyAre) {
+  LINSGD_SKIP_WITHOUT_GPU();
+  // The kernels that time their phases for the benchmark's profile
+  // (FusedLayout::phase_clock_sums) against the ones users run: the same floats, bit for bit,
+  // on the post's problem (the one rule they are compiled for) across a chunk boundary, for the
+  // kept plan, the batch split and, where the GPU has clusters, a cluster of 16; each block's
+  // row covers the loop. Another rule is refused with a message.
+  const FusedGpuLimits limits = query_fused_gpu_limits(true);
+  CudaExec exec;
+  const PostOnGpu post(exec, experiment_steps(300));
+  std::vector<std::pair<std::string, FusedPlan>> plans = {
+      {"the plan's", exec.plan_fused(2000, 64, 0)},
+      {"the batch split", plan_fused_gpu_batch_split(2000, 64, limits, 0)}};
+  if (limits.max_cluster_blocks >= 16) {
+    plans.emplace_back("a cluster of 16", plan_fused_gpu_cluster(2000, 64, limits, 16));
+  }
+  for (const auto& [name, plan] : plans) {
+    SCOPED_TRACE(name);
+    ASSERT_EQ(plan.unavailable, "");
+    const FusedOutcome plain = run_fused(exec, post.data, post.config, plan);
+    CudaExec::Buffer<unsigned long long> sums =
+        exec.allocate<unsigned long long>(int64_t{plan.layout.blocks} * kPhaseClockSlots);
+    exec.zero(sums);
+    FusedPlan timed = plan;
+    timed.layout.phase_clock_sums = sums.data();
+    expect_same_run(run_fused(exec, post.data, post.config, timed), plain);
+    expect_profile_covers_the_loop(exec.download(sums, sums.size()), plan.layout.blocks,
+                                   plan.layout.batch_split()
+                                       ? static_cast<int>(std::size(kernels::kBatchSplitPhases))
+                                       : static_cast<int>(std::size(kernels::kFusedPhases)));
+  }
+  const GeneralRuleOnGpu general(exec, 10);
+  CudaExec::Buffer<unsigned long long> sums = exec.allocate<unsigned long long>(kPhaseClockSlots);
+  FusedPlan timed = exec.plan_fused(40, 32, 1);
+  timed.layout.phase_clock_sums = sums.data();
+  try {
+    SgdLoop<CudaExec> loop(exec, general.data, general.config, timed);
+    ADD_FAILURE() << "a timed kernel of another rule was prepared";
+  } catch (const Error& error) {
+    EXPECT_NE(std::string(error.what()).find("times the post's rule only"), std::string::npos)
+        << error.what();
   }
 }
 

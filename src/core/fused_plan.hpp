@@ -45,7 +45,19 @@ struct FusedLayout {
   // memory `stride` floats apart; lanes_per_row is unused.
   int64_t rows_per_block = 0;
   LINSGD_HD bool batch_split() const { return rows_per_block > 0; }
+  // Non-null: the benchmark sweep's phase profile (never set by a plan). The kernel that times
+  // its steps (the post's rule only) adds, per block, the clock cycles each phase of its steps
+  // took, the cycles and the nanoseconds of its whole loop into this device buffer, a row of
+  // kPhaseClockSlots a block (kernels/phase_clock.cuh). Every float is the same either way.
+  unsigned long long* phase_clock_sums = nullptr;
 };
+
+// The phase profile's row of a block: kPhaseClockPhases phases' clock cycles (the kernel names
+// them: kFusedPhases, kBatchSplitPhases), then the loop's cycles and its nanoseconds.
+inline constexpr int kPhaseClockPhases = 6;
+inline constexpr int kPhaseClockLoopCycles = kPhaseClockPhases;
+inline constexpr int kPhaseClockLoopNanoseconds = kPhaseClockPhases + 1;
+inline constexpr int kPhaseClockSlots = kPhaseClockPhases + 2;
 
 // A block's shared memory, in floats (4 bytes each), in this order: the tile (batch x stride,
 // first, so 16-byte copies land 16-byte aligned) and, double-buffered, the next step's; the

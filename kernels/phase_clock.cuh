@@ -1,0 +1,70 @@
+// Where a persistent kernel's steps spend their time: the benchmark sweep's phase profile
+// (FusedLayout::phase_clock_sums). Every thread reads its multiprocessor's cycle counter at the
+// step's phase boundaries and adds each phase's cycles in registers; after the chunk, each
+// block's first thread adds its sums, the loop's cycles and the loop's nanoseconds by the GPU's
+// global timer (which turn cycles into time) to the block's row of the buffer. Rows are added
+// to, not overwritten, so a run's chunks and repeats accumulate; one thread a row writes, and a
+// stream runs the chunks one after another. A boundary that follows a block barrier is the
+// block's; one that does not is its first warp's.
+// PhaseClock<false> does nothing: the kernels users run read no clock.
+#pragma once
+
+#include <cstdint>
+
+#include "core/fused_plan.hpp"
+
+namespace linsgd::kernels {
+
+// The timed kernels have the post's rule compiled in, the one rule the sweep times.
+inline constexpr const char* kPhaseClockPostRuleOnly =
+    "the fused kernels' phase profile times the post's rule only";
+
+template <bool kOn>
+class PhaseClock {
+ public:
+  __device__ void begin() {}
+  template <int kPhase>
+  __device__ void mark() {}
+  __device__ void finish(unsigned long long* /*sums*/) const {}
+};
+
+template <>
+class PhaseClock<true> {
+ public:
+  __device__ void begin() {
+    began_ns_ = global_nanoseconds();
+    began_ = clock64();
+    last_ = began_;
+  }
+  // The cycles since the previous mark (or begin) count for phase kPhase.
+  template <int kPhase>
+  __device__ void mark() {
+    static_assert(kPhase >= 0 && kPhase < kPhaseClockPhases, "a phase of the profile's row");
+    const long long now = clock64();
+    cycles_[kPhase] += now - last_;
+    last_ = now;
+  }
+  __device__ void finish(unsigned long long* sums) const {
+    const long long ended = clock64();
+    const uint64_t ended_ns = global_nanoseconds();
+    if (threadIdx.x != 0) return;
+    unsigned long long* row = sums + static_cast<int64_t>(blockIdx.x) * kPhaseClockSlots;
+#pragma unroll
+    for (int p = 0; p < kPhaseClockPhases; ++p)
+      row[p] += static_cast<unsigned long long>(cycles_[p]);
+    row[kPhaseClockLoopCycles] += static_cast<unsigned long long>(ended - began_);
+    row[kPhaseClockLoopNanoseconds] += ended_ns - began_ns_;
+  }
+
+ private:
+  __device__ static uint64_t global_nanoseconds() {
+    uint64_t now;
+    asm volatile("mov.u64 %0, %%globaltimer;" : "=l"(now));
+    return now;
+  }
+  long long cycles_[kPhaseClockPhases] = {};
+  long long began_ = 0, last_ = 0;
+  uint64_t began_ns_ = 0;
+};
+
+}  // namespace linsgd::kernels
