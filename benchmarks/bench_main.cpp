@@ -248,7 +248,8 @@ void gpu_phases(benchmark::State& state, Shape shape, int fused_blocks, FusedVar
     return;
   }
   set_step_counters(state, shape, shape.gpu_steps);
-  // time_loop's warm-up run and its timed ones all added to the sums.
+  // time_loop's warm-up run and its timed ones all added to the sums (the warm-up is one of the
+  // dozens of runs Google Benchmark's half second takes).
   const std::vector<unsigned long long> rows = exec.download(sums, sums.size());
   const double steps_run =
       static_cast<double>(shape.gpu_steps) * static_cast<double>(state.iterations() + 1);

@@ -28,7 +28,8 @@ ProbeTiming probe_grid_barrier(int blocks, int rounds);
 // has no such cluster.
 ProbeTiming probe_cluster_barrier(int blocks, bool spread, int rounds);
 // One thread following a chain of `rounds` dependent 4-byte loads (__ldcg: from L2, not L1)
-// through a buffer of `bytes`, each load 16 KiB past the previous one, so no two share a line.
+// through a buffer of `bytes`, each load 16 KiB past the previous one (modulo the buffer), so no
+// two consecutive loads share a line.
 // `warm`: the same links were read just before, so the round trip is to L2 (the links, 128-byte
 // lines apart, must fit in it); cold, with a buffer well past the L2's size (whose links were
 // written long before, at its start), it is to HBM.

@@ -14,8 +14,9 @@ set -euo pipefail
 [ $# -eq 2 ] || { echo "usage: $0 BUILD_DIR OUT_DIR" >&2; exit 2; }
 out=$2
 mkdir -p "$out"
-# First, as the shortest (about 20 s), in a process of its own: a fault there costs no sweep row.
-LINSGD_BENCH_SWEEP=1 "$1/benchmarks/linsgd_bench" --benchmark_filter='^(probe|phase)/' \
+# First, as the shortest (about 20 s), in a process of its own and a time of its own: a fault or
+# a hang there costs no sweep row.
+LINSGD_BENCH_SWEEP=1 timeout 90 "$1/benchmarks/linsgd_bench" --benchmark_filter='^(probe|phase)/' \
   --benchmark_out="$out/fused-phases.json" --benchmark_out_format=json > /dev/null ||
   echo "the phase profile and probes ended with exit $?" >&2
 python3 "$(dirname "$0")/phase_table.py" "$out/fused-phases.json" > "$out/fused-phases.md" ||

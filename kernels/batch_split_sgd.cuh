@@ -18,6 +18,7 @@
 #include <cuda_runtime.h>
 
 #include <cstdint>
+#include <iterator>
 
 #include "core/fused_plan.hpp"
 #include "core/step_args.hpp"
@@ -31,6 +32,7 @@ namespace linsgd::kernels {
 // and the weights reloaded.
 inline constexpr const char* kBatchSplitPhases[] = {"copy wait", "row dots", "partial gradient",
                                                     "barrier",   "update",   "barrier and reload"};
+static_assert(std::size(kBatchSplitPhases) <= kPhaseClockPhases, "a slot a phase");
 
 // Once before the first chunk of a plan: gives the kernel the plan's dynamic shared memory.
 // The plan must be a batch split's (FusedLayout::batch_split) and `args` able to run it (X

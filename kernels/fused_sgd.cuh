@@ -22,6 +22,7 @@
 #include <cuda_runtime.h>
 
 #include <cstdint>
+#include <iterator>
 
 #include "core/fused_plan.hpp"
 #include "core/step_args.hpp"
@@ -35,6 +36,7 @@ namespace linsgd::kernels {
 // the gradient and the update of the block's weights.
 inline constexpr const char* kFusedPhases[] = {"copy wait", "partial dots", "exchange",
                                                "residuals and sums", "update"};
+static_assert(std::size(kFusedPhases) <= kPhaseClockPhases, "a slot a phase");
 
 // The kernel's static shared memory (its block reductions' scratch), which comes off the
 // opt-in shared memory a block's plan may use (see cuda/cuda_device.hpp).

@@ -34,13 +34,15 @@ class PhaseClock<true> {
   __device__ void begin() {
     began_ns_ = global_nanoseconds();
     began_ = clock64();
-    last_ = began_;
+    last_ = static_cast<unsigned>(clock());
   }
-  // The cycles since the previous mark (or begin) count for phase kPhase.
+  // The cycles since the previous mark (or begin) count for phase kPhase. 32 bits each, to keep
+  // the timed kernel's registers near the untimed one's: a difference of two 32-bit readings is
+  // right across a wrap, and a phase's sum over a launch stays below 2^32 cycles (over 2 s).
   template <int kPhase>
   __device__ void mark() {
     static_assert(kPhase >= 0 && kPhase < kPhaseClockPhases, "a phase of the profile's row");
-    const long long now = clock64();
+    const auto now = static_cast<unsigned>(clock());
     cycles_[kPhase] += now - last_;
     last_ = now;
   }
@@ -62,8 +64,9 @@ class PhaseClock<true> {
     asm volatile("mov.u64 %0, %%globaltimer;" : "=l"(now));
     return now;
   }
-  long long cycles_[kPhaseClockPhases] = {};
-  long long began_ = 0, last_ = 0;
+  unsigned cycles_[kPhaseClockPhases] = {};
+  unsigned last_ = 0;
+  long long began_ = 0;
   uint64_t began_ns_ = 0;
 };
 

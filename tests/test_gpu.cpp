@@ -863,17 +863,25 @@ TEST(GpuTraining, ThePhaseProfileLeavesTheFloatsAsTheyAre) {
   LINSGD_SKIP_WITHOUT_GPU();
   // The kernels that time their phases for the benchmark's profile
   // (FusedLayout::phase_clock_sums) against the ones users run: the same floats, bit for bit,
-  // on the post's problem (the one rule they are compiled for) across a chunk boundary, for the
-  // kept plan, the batch split and, where the GPU has clusters, a cluster of 16; each block's
-  // row covers the loop. Another rule is refused with a message.
+  // on the post's problem (the one rule they are compiled for) across a chunk boundary, for
+  // every kernel the profile times: the kept plan, with a double-buffered tile, the batch split
+  // and, where the GPU has clusters, a cluster of 16 read (with one tile and two) and pushed;
+  // each block's row covers the loop. Another rule is refused with a message.
   const FusedGpuLimits limits = query_fused_gpu_limits(true);
   CudaExec exec;
   const PostOnGpu post(exec, experiment_steps(300));
+  const FusedPlan kept = exec.plan_fused(2000, 64, 0);
   std::vector<std::pair<std::string, FusedPlan>> plans = {
-      {"the plan's", exec.plan_fused(2000, 64, 0)},
+      {"the plan's", kept},
+      {"a double-buffered tile", with_double_buffered_tile(kept, 2000, 64, limits)},
       {"the batch split", plan_fused_gpu_batch_split(2000, 64, limits, 0)}};
   if (limits.max_cluster_blocks >= 16) {
-    plans.emplace_back("a cluster of 16", plan_fused_gpu_cluster(2000, 64, limits, 16));
+    const FusedPlan cluster = plan_fused_gpu_cluster(2000, 64, limits, 16);
+    plans.emplace_back("a cluster of 16", cluster);
+    plans.emplace_back("a cluster of 16, a double-buffered tile",
+                       with_double_buffered_tile(cluster, 2000, 64, limits));
+    plans.emplace_back("a cluster of 16, pushed",
+                       plan_fused_gpu_cluster(2000, 64, limits, 16, true));
   }
   for (const auto& [name, plan] : plans) {
     SCOPED_TRACE(name);
