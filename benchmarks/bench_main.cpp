@@ -155,14 +155,17 @@ bool skip_without_gpu(benchmark::State& state) {
 // The fused kernel as the plan makes it, or one of the experiments timed beside it.
 enum class FusedVariant {
   kKept,
-  kRuleReadAtRunTime,          // FusedLayout::rule_read_at_run_time
-  kCluster,                    // FusedLayout::cluster_exchange: one cluster of `fused_blocks`
-  kClusterPush,                // and cluster_push
-  kDoubleBufferedTile,         // FusedLayout::double_buffered_tile
-  kClusterDoubleBufferedTile,  // both
-  kBatchSplit,                 // FusedLayout::rows_per_block: blocks own rows of the batch
-  kSpread,                     // the kept kernel, one block a multiprocessor
-  kClusterSpread,              // kCluster, one block a multiprocessor
+  kRuleReadAtRunTime,               // FusedLayout::rule_read_at_run_time
+  kCluster,                         // FusedLayout::cluster_exchange: one cluster of `fused_blocks`
+  kClusterPush,                     // and cluster_push
+  kDoubleBufferedTile,              // FusedLayout::double_buffered_tile
+  kClusterDoubleBufferedTile,       // both
+  kBatchSplit,                      // FusedLayout::rows_per_block: blocks own rows of the batch
+  kSpread,                          // the kept kernel, one block a multiprocessor
+  kClusterSpread,                   // kCluster, one block a multiprocessor
+  kRegisterLean,                    // FusedLayout::register_lean
+  kWidePartialLoads,                // FusedLayout::partial_loads_in_flight = kFusedPartialLoadsWide
+  kDoubleBufferedWidePartialLoads,  // both of those
 };
 
 // The plan `variant` runs on this GPU with about `fused_blocks` blocks (0: the plan's count).
@@ -181,8 +184,14 @@ FusedPlan variant_plan(const CudaExec& exec, const Shape& shape, int fused_block
       cluster ? plan_fused_gpu_cluster(shape.features, shape.batch, limits, fused_blocks, push)
               : exec.plan_fused(shape.features, shape.batch, fused_blocks);
   plan.layout.rule_read_at_run_time = variant == FusedVariant::kRuleReadAtRunTime;
+  plan.layout.register_lean = variant == FusedVariant::kRegisterLean;
+  if (variant == FusedVariant::kWidePartialLoads ||
+      variant == FusedVariant::kDoubleBufferedWidePartialLoads) {
+    plan.layout.partial_loads_in_flight = kFusedPartialLoadsWide;
+  }
   if (variant == FusedVariant::kDoubleBufferedTile ||
-      variant == FusedVariant::kClusterDoubleBufferedTile) {
+      variant == FusedVariant::kClusterDoubleBufferedTile ||
+      variant == FusedVariant::kDoubleBufferedWidePartialLoads) {
     plan = with_double_buffered_tile(plan, shape.features, shape.batch, limits);
   }
   // All the shared memory a block may have: no other block fits beside it on its multiprocessor,
@@ -490,6 +499,16 @@ void register_fused_block_sweep() {
     // double-buffered tile.
     if (shape.name == "post") {
       experiment("rule-read-at-run-time", 0, FusedVariant::kRuleReadAtRunTime);
+    }
+    // The kernel as c699578 ran it, ptxas keeping it lean with 3 to 5 partial loads in flight
+    // (FusedLayout::register_lean); 32 partials a round in place of 16, with one tile and two
+    // (FusedLayout::partial_loads_in_flight: one round for the post's 32 blocks, not two), where
+    // more than 16 blocks exchange.
+    experiment("register-lean", 0, FusedVariant::kRegisterLean);
+    if (shape.name != "tall") experiment("32-partial-loads", 0, FusedVariant::kWidePartialLoads);
+    if (shape.name == "post") {
+      experiment("double-buffered-tile+32-partial-loads", 0,
+                 FusedVariant::kDoubleBufferedWidePartialLoads);
     }
     experiment("double-buffered-tile", 0, FusedVariant::kDoubleBufferedTile);
     experiment("cluster", 8, FusedVariant::kCluster);

@@ -23,8 +23,6 @@ namespace {
 
 constexpr int kThreads = kFusedThreads;
 constexpr unsigned kFullWarp = 0xffffffffu;
-// Partials a thread loads before it adds them: enough in flight to cover the L2's latency.
-constexpr int kPartialLoadsInFlight = 16;
 
 // Threads of a block laid out as `groups` rows of `lanes`; the threads past groups x lanes
 // (when lanes does not divide the block) are inactive.
@@ -92,19 +90,19 @@ __device__ void partial_dots(const FusedLayout& layout, int64_t batch, int64_t w
 }
 
 // The dot product of batch row k: the blocks' partials, `partial(b)` for block b, added in block
-// order, so every block gets the same float. They are loaded kPartialLoadsInFlight at a time
-// into registers before any is added, so each run costs one round trip, not one per load.
-template <class PartialOfBlock>
+// order, so every block gets the same float. They are loaded kLoads at a time into registers
+// before any is added, so each round costs one round trip, not one per load.
+template <int kLoads, class PartialOfBlock>
 __device__ float summed_partials(int blocks, PartialOfBlock partial) {
   float dot = 0.0f;
-  for (int b0 = 0; b0 < blocks; b0 += kPartialLoadsInFlight) {
-    float loaded[kPartialLoadsInFlight];
+  for (int b0 = 0; b0 < blocks; b0 += kLoads) {
+    float loaded[kLoads];
 #pragma unroll
-    for (int i = 0; i < kPartialLoadsInFlight; ++i) {
+    for (int i = 0; i < kLoads; ++i) {
       loaded[i] = b0 + i < blocks ? partial(b0 + i) : 0.0f;
     }
 #pragma unroll
-    for (int i = 0; i < kPartialLoadsInFlight; ++i) {
+    for (int i = 0; i < kLoads; ++i) {
       if (b0 + i < blocks) dot += loaded[i];
     }
   }
@@ -128,7 +126,7 @@ __device__ float summed_partials(int blocks, PartialOfBlock partial) {
 // only after its reads of step s).
 enum class Exchange { kGrid, kClusterRead, kClusterPush };
 
-template <Exchange kExchange>
+template <Exchange kExchange, int kLoads>
 struct PartialsExchange {
   float* global_partials;  // kGrid
   float* shared_partials;  // the clusters': at fused_shared_offsets' `partials` in shared memory
@@ -228,19 +226,20 @@ struct PartialsExchange {
       // __ldcg: other blocks wrote these since this SM last cached the buffer; read them from
       // L2, never from a stale L1 line.
       const float* row = global_partials + (s % 2) * blocks * batch + k;
-      return summed_partials(blocks, [&](int b) { return __ldcg(row + b * batch); });
+      return summed_partials<kLoads>(blocks, [&](int b) { return __ldcg(row + b * batch); });
     } else if constexpr (kExchange == Exchange::kClusterRead) {
 #if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 900
       const cooperative_groups::cluster_group cluster = cooperative_groups::this_cluster();
       float* own = shared_partials + (s % 2) * batch + k;
-      return summed_partials(blocks, [&](int b) { return *cluster.map_shared_rank(own, b); });
+      return summed_partials<kLoads>(blocks,
+                                     [&](int b) { return *cluster.map_shared_rank(own, b); });
 #else
       __trap();
       return 0.0f;
 #endif
     } else {
       const float* row = incoming(s) + k;
-      return summed_partials(blocks, [&](int b) { return row[b * batch]; });
+      return summed_partials<kLoads>(blocks, [&](int b) { return row[b * batch]; });
     }
   }
 
@@ -259,8 +258,17 @@ struct PartialsExchange {
 // (PartialsExchange); the same floats whichever it is, for the same blocks.
 // kDoubleBuffered: the next step's copies start before the barrier, into a second tile; the same
 // floats as one tile. kTimed: the phase profile (PhaseClock), phases as kFusedPhases names them.
-template <bool kPostRule, Exchange kExchange, bool kDoubleBuffered, bool kTimed>
-__global__ void __launch_bounds__(kThreads)
+// kLoads: the partials a thread loads at once (FusedLayout::partial_loads_in_flight); the same
+// floats whichever it is.
+// kMinBlocks: __launch_bounds__'s minimum of resident blocks. 1, the kept kernel's: a block has
+// its multiprocessor to itself (the plan), so ptxas may spend registers on keeping every load of
+// a round in flight, which it does (sm_90 SASS: 16 partial loads issued before the first add,
+// about 120 registers). 0 (no minimum), the register-lean experiment (FusedLayout::
+// register_lean): ptxas then keeps the kernel near 40 registers by interleaving the partials'
+// loads with their adds, 3 to 5 in flight. The same instructions' arithmetic either way.
+template <bool kPostRule, Exchange kExchange, bool kDoubleBuffered, bool kTimed,
+          int kLoads = kFusedPartialLoads, int kMinBlocks = 1>
+__global__ void __launch_bounds__(kThreads, kMinBlocks)
     fused_sgd_kernel(StepArgs run_args, FusedLayout layout, int64_t count) {
   if (count <= 0) return;  // every block alike: no copy is left in flight
   StepArgs a = run_args;
@@ -278,7 +286,7 @@ __global__ void __launch_bounds__(kThreads)
   auto* draws = reinterpret_cast<uint32_t*>(shared + at.draws);
   auto* next_draws = reinterpret_cast<uint32_t*>(shared + at.next_draws);
   auto* later_draws = reinterpret_cast<uint32_t*>(shared + at.later_draws);  // kDoubleBuffered
-  const PartialsExchange<kExchange> exchange{a.partials, shared + at.partials, a.batch};
+  const PartialsExchange<kExchange, kLoads> exchange{a.partials, shared + at.partials, a.batch};
 
   using BlockReduce = cub::BlockReduce<double, kThreads>;
   __shared__ typename BlockReduce::TempStorage reduce_storage;
@@ -443,8 +451,40 @@ const void* kernel_with(bool post_rule, bool double_buffered, bool timed) {
                          : kernel_with<kExchange, false>(post_rule, timed);
 }
 
+// The experiments compiled for the grid's exchange and the post's rule alone, untimed: 32
+// partials in flight (with one tile or two), and the register-lean kernel (one tile).
+const void* grid_experiment_kernel(const FusedLayout& layout, bool post_rule) {
+  if (layout.cluster_exchange || !post_rule || layout.phase_clock_sums != nullptr ||
+      (layout.register_lean &&
+       (layout.double_buffered_tile || layout.partial_loads_in_flight != kFusedPartialLoads))) {
+    throw Error(
+        "the fused kernel's experiments of 32 partial loads in flight (one tile or two) and of "
+        "the register-lean kernel (one tile) run the grid's exchange and the post's rule only, "
+        "untimed");
+  }
+  constexpr int kWide = kFusedPartialLoadsWide;
+  constexpr int kLean = kFusedPartialLoads;
+  if (layout.register_lean) {
+    return reinterpret_cast<const void*>(
+        fused_sgd_kernel<true, Exchange::kGrid, false, false, kLean, 0>);
+  }
+  return layout.double_buffered_tile
+             ? reinterpret_cast<const void*>(
+                   fused_sgd_kernel<true, Exchange::kGrid, true, false, kWide>)
+             : reinterpret_cast<const void*>(
+                   fused_sgd_kernel<true, Exchange::kGrid, false, false, kWide>);
+}
+
 const void* kernel_for(const FusedLayout& layout, const StepRule& rule) {
   const bool post_rule = !layout.rule_read_at_run_time && is_post_rule(rule);
+  if (layout.partial_loads_in_flight == kFusedPartialLoadsWide || layout.register_lean) {
+    return grid_experiment_kernel(layout, post_rule);
+  }
+  if (layout.partial_loads_in_flight != kFusedPartialLoads) {
+    throw Error("the fused kernel loads " + std::to_string(kFusedPartialLoads) + " or " +
+                std::to_string(kFusedPartialLoadsWide) + " partials at once, not " +
+                std::to_string(layout.partial_loads_in_flight));
+  }
   const bool timed = layout.phase_clock_sums != nullptr;
   if (timed && !post_rule) throw Error(kPhaseClockPostRuleOnly);
   const bool doubled = layout.double_buffered_tile;

@@ -68,12 +68,14 @@ SHAPES
 # The fused kernel's experiments, which the trainer never runs (a double-buffered tile, whose
 # copies land while the other tile is read; a cluster's partials read from the other blocks'
 # shared memory; the batch split, whose next rows land while the grid waits; the kernels that
-# time their phases for the benchmark's profile): their gpu tests,
+# time their phases for the benchmark's profile; the register-lean kernel and 32 partials a
+# round): their gpu tests,
 # shortened to 257 steps (LINSGD_SHORT_GPU_TESTS), under racecheck, synccheck and memcheck.
 experiments='GpuTraining.ADoubleBufferedTileStepsAsOneTile'
 experiments+=':GpuTraining.AClusterOfBlocksStepsAsTheGridOfTheSameBlocks'
 experiments+=':GpuTraining.TheBatchSplitMatchesTheCpu'
 experiments+=':GpuTraining.ThePhaseProfileLeavesTheFloatsAsTheyAre'
+experiments+=':GpuTraining.TheLeanKernelAndWiderRoundsOfPartialsStepAsTheKeptKernel'
 for tool in racecheck synccheck memcheck; do
   LINSGD_SHORT_GPU_TESTS=1 check "$tool, the fused kernel's experiments (tests/test_gpu)" \
     --tool "$tool" "$build/tests/test_gpu" --gtest_filter="$experiments"

@@ -677,6 +677,19 @@ struct GeneralRuleOnGpu {
   }
 };
 
+// An experiment compiled for the post's rule alone (`plan`, made for 40 features and batches of
+// 32) is refused, with a message, when prepared for another rule.
+void expect_refused_for_another_rule(CudaExec& exec, const FusedPlan& plan) {
+  const GeneralRuleOnGpu general(exec, 10);
+  try {
+    SgdLoop<CudaExec> loop(exec, general.data, general.config, plan);
+    ADD_FAILURE() << "an experiment of the post's rule was prepared for another rule";
+  } catch (const Error& error) {
+    EXPECT_NE(std::string(error.what()).find("the post's rule only"), std::string::npos)
+        << error.what();
+  }
+}
+
 TEST(GpuTraining, ThePostsRuleCompiledInStepsAsTheRuleReadAtRunTime) {
   LINSGD_SKIP_WITHOUT_GPU();
   // The fused kernel with the post's rule compiled in (what the post's problem runs) against the
@@ -689,6 +702,37 @@ TEST(GpuTraining, ThePostsRuleCompiledInStepsAsTheRuleReadAtRunTime) {
   const FusedOutcome compiled_in = run_fused(exec, post.data, post.config, plan);
   plan.layout.rule_read_at_run_time = true;
   expect_same_run(run_fused(exec, post.data, post.config, plan), compiled_in);
+}
+
+TEST(GpuTraining, TheLeanKernelAndWiderRoundsOfPartialsStepAsTheKeptKernel) {
+  LINSGD_SKIP_WITHOUT_GPU();
+  // The experiments on how a thread loads the blocks' partials: the register-lean kernel
+  // (FusedLayout::register_lean, the partials' loads interleaved with their adds) and 32
+  // partials a round in place of 16 (partial_loads_in_flight), with one tile and two, against the
+  // kept kernel: the same floats, bit for bit, on the post's problem at the plan's 32 blocks
+  // (two rounds of 16, one of 32) and at 42 (rounds of 16, 16 and 10; of 32 and 10), across a
+  // chunk boundary. Another rule is refused with a message.
+  const FusedGpuLimits limits = query_fused_gpu_limits();
+  CudaExec exec;
+  const PostOnGpu post(exec, experiment_steps(300));
+  for (const int blocks : {0, 44}) {
+    const FusedPlan kept = exec.plan_fused(2000, 64, blocks);
+    SCOPED_TRACE(std::to_string(kept.layout.blocks) + " blocks");
+    ASSERT_GT(kept.layout.blocks, kFusedPartialLoads);
+    const FusedOutcome on_kept = run_fused(exec, post.data, post.config, kept);
+    FusedPlan lean = kept;
+    lean.layout.register_lean = true;
+    expect_same_run(run_fused(exec, post.data, post.config, lean), on_kept);
+    FusedPlan wide = kept;
+    wide.layout.partial_loads_in_flight = kFusedPartialLoadsWide;
+    expect_same_run(run_fused(exec, post.data, post.config, wide), on_kept);
+    const FusedPlan doubled_wide = with_double_buffered_tile(wide, 2000, 64, limits);
+    ASSERT_EQ(doubled_wide.unavailable, "");
+    expect_same_run(run_fused(exec, post.data, post.config, doubled_wide), on_kept);
+  }
+  FusedPlan lean = exec.plan_fused(40, 32, 1);
+  lean.layout.register_lean = true;
+  expect_refused_for_another_rule(exec, lean);
 }
 
 TEST(GpuTraining, AClusterOfBlocksStepsAsTheGridOfTheSameBlocks) {
@@ -898,17 +942,10 @@ TEST(GpuTraining, ThePhaseProfileLeavesTheFloatsAsTheyAre) {
                                        ? static_cast<int>(std::size(kernels::kBatchSplitPhases))
                                        : static_cast<int>(std::size(kernels::kFusedPhases)));
   }
-  const GeneralRuleOnGpu general(exec, 10);
   CudaExec::Buffer<unsigned long long> sums = exec.allocate<unsigned long long>(kPhaseClockSlots);
   FusedPlan timed = exec.plan_fused(40, 32, 1);
   timed.layout.phase_clock_sums = sums.data();
-  try {
-    SgdLoop<CudaExec> loop(exec, general.data, general.config, timed);
-    ADD_FAILURE() << "a timed kernel of another rule was prepared";
-  } catch (const Error& error) {
-    EXPECT_NE(std::string(error.what()).find("times the post's rule only"), std::string::npos)
-        << error.what();
-  }
+  expect_refused_for_another_rule(exec, timed);
 }
 
 TEST(GpuDistributed, OneProcessOverNcclIsTheLoneGemvRun) {

@@ -13,6 +13,10 @@ namespace linsgd {
 
 // Threads per block of the fused kernel.
 inline constexpr int kFusedThreads = 256;
+// Partial dot products a thread of the fused kernel loads before it adds them, each round one
+// round trip to L2: the kept kernel's, and the experiment's (FusedLayout::partial_loads_in_flight).
+inline constexpr int kFusedPartialLoads = 16;
+inline constexpr int kFusedPartialLoadsWide = 32;
 
 // How the GPU kernel splits a step (kernels/fused_sgd.cuh): block b owns the features
 // [b * slice, min((b + 1) * slice, features)) and keeps the batch's values of them, the "tile",
@@ -45,6 +49,16 @@ struct FusedLayout {
   // memory `stride` floats apart; lanes_per_row is unused.
   int64_t rows_per_block = 0;
   LINSGD_HD bool batch_split() const { return rows_per_block > 0; }
+  // kFusedPartialLoads, or kFusedPartialLoadsWide: an experiment the sweep times (the grid's
+  // exchange and the post's rule only), half the rounds where more than 16 blocks exchange (the
+  // post's plan: 32). Every float is the same either way: a row's partials are added in block
+  // order whatever the rounds.
+  int partial_loads_in_flight = kFusedPartialLoads;
+  // The kernel as it ran before 2026-11-27, an experiment the sweep times (the grid's exchange,
+  // one tile, the post's rule): compiled without a minimum of resident blocks, for which ptxas
+  // keeps its registers near 40 by interleaving the partials' loads with their adds (3 to 5 in
+  // flight, not 16). Every float is the same either way.
+  bool register_lean = false;
   // Non-null: the benchmark sweep's phase profile (never set by a plan). The kernel that times
   // its steps (the post's rule only) adds, per block, the clock cycles each phase of its steps
   // took, the cycles and the nanoseconds of its whole loop into this device buffer, a row of
@@ -166,7 +180,7 @@ struct FusedGpuLimits {
 // fewer); a count above the features or the multiprocessors is unavailable.
 //
 // One block per multiprocessor is always resident: its shared memory fits by construction, and
-// __launch_bounds__(kFusedThreads) keeps its registers within a multiprocessor's.
+// __launch_bounds__(kFusedThreads, 1) keeps its registers within a multiprocessor's.
 FusedPlan plan_fused_gpu(int64_t features, int64_t batch, const FusedGpuLimits& limits,
                          int64_t wanted_blocks = 0);
 
