@@ -500,7 +500,7 @@ void register_fused_block_sweep() {
     if (shape.name == "post") {
       experiment("rule-read-at-run-time", 0, FusedVariant::kRuleReadAtRunTime);
     }
-    // The kernel as c699578 ran it, ptxas keeping it lean with 3 to 5 partial loads in flight
+    // The kernel as c699578 ran it, ptxas keeping it lean with 3 partial loads in flight (sm_90)
     // (FusedLayout::register_lean); 32 partials a round in place of 16, with one tile and two
     // (FusedLayout::partial_loads_in_flight: one round for the post's 32 blocks, not two), where
     // more than 16 blocks exchange.

@@ -260,12 +260,13 @@ struct PartialsExchange {
 // floats as one tile. kTimed: the phase profile (PhaseClock), phases as kFusedPhases names them.
 // kLoads: the partials a thread loads at once (FusedLayout::partial_loads_in_flight); the same
 // floats whichever it is.
-// kMinBlocks: __launch_bounds__'s minimum of resident blocks. 1, the kept kernel's: a block has
-// its multiprocessor to itself (the plan), so ptxas may spend registers on keeping every load of
-// a round in flight, which it does (sm_90 SASS: 16 partial loads issued before the first add,
-// about 120 registers). 0 (no minimum), the register-lean experiment (FusedLayout::
-// register_lean): ptxas then keeps the kernel near 40 registers by interleaving the partials'
-// loads with their adds, 3 to 5 in flight. The same instructions' arithmetic either way.
+// kMinBlocks: __launch_bounds__'s minimum of resident blocks. 1, the kept kernel's: ptxas may then
+// spend registers on keeping every load of a round in flight, which it does (sm_90 SASS: 16
+// partial loads issued before the first add, about 120 registers, two blocks a multiprocessor at
+// most, where the plan has one or, in a packed cluster, a few). 0 (no minimum), the
+// register-lean experiment (FusedLayout::register_lean): ptxas then keeps the post's kernel at
+// 40 registers by interleaving the partials' loads with their adds, 3 in flight on sm_90, 1 on
+// sm_80. The same instructions' arithmetic either way.
 template <bool kPostRule, Exchange kExchange, bool kDoubleBuffered, bool kTimed,
           int kLoads = kFusedPartialLoads, int kMinBlocks = 1>
 __global__ void __launch_bounds__(kThreads, kMinBlocks)
@@ -433,7 +434,7 @@ __global__ void __launch_bounds__(kThreads, kMinBlocks)
 
 // The kernel a layout runs for a rule: the post's rule compiled in where it is that rule, unless
 // the experiment asks for the kernel that reads it; the experiments the layout asks for. The
-// timed kernel is compiled for the post's rule alone (kernel_for refuses the others).
+// timed kernel is compiled for the post's rule alone (fused_kernel_for refuses the others).
 template <Exchange kExchange, bool kDoubleBuffered>
 const void* kernel_with(bool post_rule, bool timed = false) {
   if (timed) {
@@ -475,24 +476,6 @@ const void* grid_experiment_kernel(const FusedLayout& layout, bool post_rule) {
                    fused_sgd_kernel<true, Exchange::kGrid, false, false, kWide>);
 }
 
-const void* kernel_for(const FusedLayout& layout, const StepRule& rule) {
-  const bool post_rule = !layout.rule_read_at_run_time && is_post_rule(rule);
-  if (layout.partial_loads_in_flight == kFusedPartialLoadsWide || layout.register_lean) {
-    return grid_experiment_kernel(layout, post_rule);
-  }
-  if (layout.partial_loads_in_flight != kFusedPartialLoads) {
-    throw Error("the fused kernel loads " + std::to_string(kFusedPartialLoads) + " or " +
-                std::to_string(kFusedPartialLoadsWide) + " partials at once, not " +
-                std::to_string(layout.partial_loads_in_flight));
-  }
-  const bool timed = layout.phase_clock_sums != nullptr;
-  if (timed && !post_rule) throw Error(kPhaseClockPostRuleOnly);
-  const bool doubled = layout.double_buffered_tile;
-  if (!layout.cluster_exchange) return kernel_with<Exchange::kGrid>(post_rule, doubled, timed);
-  return layout.cluster_push ? kernel_with<Exchange::kClusterPush>(post_rule, doubled, timed)
-                             : kernel_with<Exchange::kClusterRead>(post_rule, doubled, timed);
-}
-
 // A cluster layout's launch: one cluster of all the plan's blocks.
 struct ClusterLaunch {
   cudaLaunchAttribute attribute{};
@@ -513,6 +496,24 @@ struct ClusterLaunch {
 };
 
 }  // namespace
+
+const void* fused_kernel_for(const FusedLayout& layout, const StepRule& rule) {
+  const bool post_rule = !layout.rule_read_at_run_time && is_post_rule(rule);
+  if (layout.partial_loads_in_flight == kFusedPartialLoadsWide || layout.register_lean) {
+    return grid_experiment_kernel(layout, post_rule);
+  }
+  if (layout.partial_loads_in_flight != kFusedPartialLoads) {
+    throw Error("the fused kernel loads " + std::to_string(kFusedPartialLoads) + " or " +
+                std::to_string(kFusedPartialLoadsWide) + " partials at once, not " +
+                std::to_string(layout.partial_loads_in_flight));
+  }
+  const bool timed = layout.phase_clock_sums != nullptr;
+  if (timed && !post_rule) throw Error(kPhaseClockPostRuleOnly);
+  const bool doubled = layout.double_buffered_tile;
+  if (!layout.cluster_exchange) return kernel_with<Exchange::kGrid>(post_rule, doubled, timed);
+  return layout.cluster_push ? kernel_with<Exchange::kClusterPush>(post_rule, doubled, timed)
+                             : kernel_with<Exchange::kClusterRead>(post_rule, doubled, timed);
+}
 
 // The kept kernels' (the grid's, one tile): every variant and the batch split declare the same
 // static shared memory (a block reduction's scratch and two doubles), and querying them all would
@@ -559,7 +560,7 @@ void prepare_fused_steps(const FusedPlan& plan, const StepArgs& args) {
         "the fused engine's 16-byte copies need X 16-byte aligned; use --engine gemv for this "
         "data");
   }
-  const void* kernel = kernel_for(layout, args.rule);
+  const void* kernel = fused_kernel_for(layout, args.rule);
   LINSGD_CUDA_CHECK(cudaFuncSetAttribute(kernel, cudaFuncAttributeMaxDynamicSharedMemorySize,
                                          static_cast<int>(plan.shared_bytes)));
   if (layout.cluster_exchange) {
@@ -586,7 +587,7 @@ void fused_steps(cudaStream_t stream, const FusedPlan& plan, int64_t count, cons
   StepArgs kernel_args = args;
   FusedLayout layout = plan.layout;
   void* parameters[] = {&kernel_args, &layout, &count};
-  const void* kernel = kernel_for(layout, args.rule);
+  const void* kernel = fused_kernel_for(layout, args.rule);
   if (layout.cluster_exchange) {
     const ClusterLaunch launch(plan, stream);
     LINSGD_CUDA_CHECK(cudaLaunchKernelExC(&launch.config, kernel, parameters));

@@ -42,6 +42,11 @@ static_assert(std::size(kFusedPhases) <= kPhaseClockPhases, "a slot a phase");
 // opt-in shared memory a block's plan may use (see cuda/cuda_device.hpp).
 int64_t fused_kernel_static_shared_bytes();
 
+// The kernel `layout` runs for `rule`: an opaque handle, one for each compiled instantiation (the
+// post's rule compiled in where it is that rule; the experiments the layout asks for). Throws
+// Error for a combination of experiments no kernel is compiled for. Needs no GPU.
+const void* fused_kernel_for(const FusedLayout& layout, const StepRule& rule);
+
 // The most blocks a cluster of the fused kernel may hold on this GPU (16 on an H100 or H200), or
 // 0 where this build cannot run the cluster experiment here (no clusters, or no sm_90 code).
 int fused_cluster_blocks_most();

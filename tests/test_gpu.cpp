@@ -709,9 +709,10 @@ TEST(GpuTraining, TheLeanKernelAndWiderRoundsOfPartialsStepAsTheKeptKernel) {
   // The experiments on how a thread loads the blocks' partials: the register-lean kernel
   // (FusedLayout::register_lean, the partials' loads interleaved with their adds) and 32
   // partials a round in place of 16 (partial_loads_in_flight), with one tile and two, against the
-  // kept kernel: the same floats, bit for bit, on the post's problem at the plan's 32 blocks
-  // (two rounds of 16, one of 32) and at 42 (rounds of 16, 16 and 10; of 32 and 10), across a
-  // chunk boundary. Another rule is refused with a message.
+  // kept kernel: the same floats, bit for bit, on the post's problem at the plan's count (32 on a
+  // 132-multiprocessor H100 or H200: two rounds of 16, one of 32) and at 42 (rounds of 16, 16
+  // and 10; of 32 and 10), across a chunk boundary. Another rule is refused with a message.
+  // (Which kernel each layout runs is tested without a GPU: tests/test_fused_dispatch.cpp.)
   const FusedGpuLimits limits = query_fused_gpu_limits();
   CudaExec exec;
   const PostOnGpu post(exec, experiment_steps(300));

@@ -56,8 +56,8 @@ struct FusedLayout {
   int partial_loads_in_flight = kFusedPartialLoads;
   // The kernel as it ran before 2026-11-27, an experiment the sweep times (the grid's exchange,
   // one tile, the post's rule): compiled without a minimum of resident blocks, for which ptxas
-  // keeps its registers near 40 by interleaving the partials' loads with their adds (3 to 5 in
-  // flight, not 16). Every float is the same either way.
+  // keeps its registers near 40 by interleaving the partials' loads with their adds (3 in flight
+  // on sm_90, not 16). Every float is the same either way.
   bool register_lean = false;
   // Non-null: the benchmark sweep's phase profile (never set by a plan). The kernel that times
   // its steps (the post's rule only) adds, per block, the clock cycles each phase of its steps
