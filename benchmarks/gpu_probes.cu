@@ -10,6 +10,7 @@
 
 #include "core/cuda_check.hpp"
 #include "cuda/device_buffer.hpp"
+#include "kernels/phase_clock.cuh"
 #include "linsgd/errors.hpp"
 
 namespace linsgd::bench {
@@ -19,30 +20,21 @@ constexpr int kThreads = 256;
 // Chains step this many 4-byte words at a time: 16 KiB, past any line and prefetch.
 constexpr uint32_t kChainStride = 4097;
 
-// The first thread of block 0 reads the global timer and its cycle counter at start() and at
-// stop(), which writes [nanoseconds, cycles] of the span to `out`.
+// A probe's span (kernels/phase_clock.cuh's ClockSpan); stop() has the first thread of block 0
+// write [nanoseconds, cycles] since start() to `out`.
 class Stopwatch {
  public:
-  __device__ void start() {
-    began_ns_ = global_nanoseconds();
-    began_ = clock64();
-  }
+  __device__ void start() { span_.start(); }
   __device__ void stop(unsigned long long* out) const {
-    const long long ended = clock64();
-    const uint64_t ended_ns = global_nanoseconds();
+    uint64_t nanoseconds = 0, cycles = 0;
+    span_.elapsed(&nanoseconds, &cycles);
     if (blockIdx.x != 0 || threadIdx.x != 0) return;
-    out[0] = ended_ns - began_ns_;
-    out[1] = static_cast<unsigned long long>(ended - began_);
+    out[0] = nanoseconds;
+    out[1] = cycles;
   }
 
  private:
-  __device__ static uint64_t global_nanoseconds() {
-    uint64_t now;
-    asm volatile("mov.u64 %0, %%globaltimer;" : "=l"(now));
-    return now;
-  }
-  uint64_t began_ns_ = 0;
-  long long began_ = 0;
+  kernels::ClockSpan span_;
 };
 
 __global__ void block_barrier_rounds(int rounds, unsigned long long* out) {

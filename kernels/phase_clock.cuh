@@ -11,6 +11,8 @@
 
 #include <cstdint>
 
+#include <cuda/ptx>
+
 #include "core/fused_plan.hpp"
 
 namespace linsgd::kernels {
@@ -18,6 +20,26 @@ namespace linsgd::kernels {
 // The timed kernels have the post's rule compiled in, the one rule the sweep times.
 inline constexpr const char* kPhaseClockPostRuleOnly =
     "the fused kernels' phase profile times the post's rule only";
+
+// A span measured twice: by the GPU's global timer (nanoseconds) and by the multiprocessor's
+// cycle counter, which together give the clock rate. Also the benchmark's probes' stopwatch.
+class ClockSpan {
+ public:
+  __device__ void start() {
+    began_ns_ = cuda::ptx::get_sreg_globaltimer();
+    began_ = clock64();
+  }
+  // Since start().
+  __device__ void elapsed(uint64_t* nanoseconds, uint64_t* cycles) const {
+    const long long ended = clock64();
+    *nanoseconds = cuda::ptx::get_sreg_globaltimer() - began_ns_;
+    *cycles = static_cast<uint64_t>(ended - began_);
+  }
+
+ private:
+  uint64_t began_ns_ = 0;
+  long long began_ = 0;
+};
 
 template <bool kOn>
 class PhaseClock {
@@ -32,8 +54,7 @@ template <>
 class PhaseClock<true> {
  public:
   __device__ void begin() {
-    began_ns_ = global_nanoseconds();
-    began_ = clock64();
+    loop_.start();
     last_ = static_cast<unsigned>(clock());
   }
   // The cycles since the previous mark (or begin) count for phase kPhase. 32 bits each, to keep
@@ -47,27 +68,21 @@ class PhaseClock<true> {
     last_ = now;
   }
   __device__ void finish(unsigned long long* sums) const {
-    const long long ended = clock64();
-    const uint64_t ended_ns = global_nanoseconds();
+    uint64_t nanoseconds = 0, cycles = 0;
+    loop_.elapsed(&nanoseconds, &cycles);
     if (threadIdx.x != 0) return;
     unsigned long long* row = sums + static_cast<int64_t>(blockIdx.x) * kPhaseClockSlots;
 #pragma unroll
     for (int p = 0; p < kPhaseClockPhases; ++p)
       row[p] += static_cast<unsigned long long>(cycles_[p]);
-    row[kPhaseClockLoopCycles] += static_cast<unsigned long long>(ended - began_);
-    row[kPhaseClockLoopNanoseconds] += ended_ns - began_ns_;
+    row[kPhaseClockLoopCycles] += cycles;
+    row[kPhaseClockLoopNanoseconds] += nanoseconds;
   }
 
  private:
-  __device__ static uint64_t global_nanoseconds() {
-    uint64_t now;
-    asm volatile("mov.u64 %0, %%globaltimer;" : "=l"(now));
-    return now;
-  }
   unsigned cycles_[kPhaseClockPhases] = {};
   unsigned last_ = 0;
-  long long began_ = 0;
-  uint64_t began_ns_ = 0;
+  ClockSpan loop_;
 };
 
 }  // namespace linsgd::kernels
