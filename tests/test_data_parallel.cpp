@@ -13,7 +13,10 @@
 // - a stop asked of one process stops all after the same chunk, and one between averagings
 //   still ends with one model;
 // - one process with sync_every is the lone run, bit for bit.
+// And one property of the GPU path a machine without a GPU can check: NCCL is loaded by the first
+// call that asks for a GPU group, not with liblinsgd, nor by training on the CPU.
 #include <gtest/gtest.h>
+#include <link.h>
 
 #include <algorithm>
 #include <atomic>
@@ -256,6 +259,38 @@ TEST(DataParallel, OneProcessWithSyncEveryIsTheLoneRun) {
   EXPECT_EQ(one[0].weights, lone.weights);
   EXPECT_EQ(one[0].loss_history, lone.loss_history);
   EXPECT_EQ(one[0].steps_done, lone.steps_done);
+}
+
+// Whether a shared object whose path contains `name` is loaded in this process.
+bool library_loaded(const std::string& name) {
+  struct Search {
+    const std::string& name;
+    bool found = false;
+  } search{name};
+  dl_iterate_phdr(
+      [](dl_phdr_info* info, size_t, void* data) {
+        auto& search = *static_cast<Search*>(data);
+        if (info->dlpi_name != nullptr &&
+            std::string(info->dlpi_name).find(search.name) != std::string::npos) {
+          search.found = true;
+        }
+        return 0;
+      },
+      &search);
+  return search.found;
+}
+
+TEST(DataParallel, NcclIsLoadedOnlyWhenAGpuGroupIsAsked) {
+  // ctest runs each test in a process of its own, so this is the process as it started: a
+  // linked NCCL would be loaded with liblinsgd (and, in a Python process, shadow PyTorch's).
+  EXPECT_FALSE(library_loaded("libnccl"));
+  const TrainResult run = train_on_data(cpu_config(), testing::regression_data(301, 6, 15));
+  EXPECT_GT(run.steps_done, 0);
+  EXPECT_FALSE(library_loaded("libnccl"));
+  if (!gpu_groups_available()) {
+    GTEST_SKIP() << "no NCCL to load here (a build without it, or none installed)";
+  }
+  EXPECT_TRUE(library_loaded("libnccl"));
 }
 
 }  // namespace

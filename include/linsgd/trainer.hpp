@@ -166,8 +166,10 @@ struct DataShard {
 };
 
 // A fresh id for the GPUs of one data-parallel run (NCCL's unique id), for process 0 to send to
-// the others as DataShard::gpu_group_id. Throws UsageError when this linsgd was built without
-// NCCL (gpu_groups_available() says so beforehand).
+// the others as DataShard::gpu_group_id. Throws UsageError, with the reason, when this linsgd was
+// built without NCCL or cannot load it (gpu_groups_available() says so beforehand). NCCL is
+// loaded by the first of the two calls, never before: a process that trains without it (the
+// Python package's, beside PyTorch's own NCCL) does not load it.
 std::string new_gpu_group_id();
 bool gpu_groups_available();
 

@@ -1,8 +1,9 @@
-// NcclGroup over NCCL's C API, or, in a build without NCCL, its refusal.
+// NcclGroup over NCCL's C API (loaded on first use: nccl_library.hpp), or, in a build without
+// NCCL, its refusal.
 #include "cuda/nccl_group.hpp"
 
 #ifdef LINSGD_HAVE_NCCL
-#include <nccl.h>
+#include "cuda/nccl_library.hpp"
 #endif
 
 #include <cstdio>
@@ -19,7 +20,7 @@ namespace {
 void check(ncclResult_t result, const char* what) {
   if (result != ncclSuccess) {
     throw Error(std::string("--distributed: NCCL ") + what +
-                " failed: " + ncclGetErrorString(result));
+                " failed: " + nccl_library().get_error_string(result));
   }
 }
 
@@ -37,12 +38,12 @@ NcclGroup::NcclGroup(const std::string& id, int rank, int size) {
   }
   std::memcpy(unique.internal, id.data(), id.size());
   ncclComm_t comm = nullptr;
-  check(ncclCommInitRank(&comm, size, unique, rank), "ncclCommInitRank");
+  check(nccl_library().comm_init_rank(&comm, size, unique, rank), "ncclCommInitRank");
   comm_ = comm;
 }
 
 NcclGroup::~NcclGroup() {
-  if (comm_ != nullptr && ncclCommDestroy(as_comm(comm_)) != ncclSuccess) {
+  if (comm_ != nullptr && nccl_library().comm_destroy(as_comm(comm_)) != ncclSuccess) {
     std::fprintf(stderr, "linsgd: warning: ncclCommDestroy failed\n");
   }
 }
@@ -52,10 +53,11 @@ void NcclGroup::reduce_and_broadcast(float* values, int64_t count, bool average,
   // Reduced on process 0, then sent from it: the same floats everywhere, which an all-reduce
   // does not promise in every algorithm, and every process must apply the very same update.
   const auto elements = static_cast<size_t>(count);
-  check(ncclReduce(values, values, elements, ncclFloat, average ? ncclAvg : ncclSum, 0,
-                   as_comm(comm_), stream),
+  const NcclLibrary& nccl = nccl_library();
+  check(nccl.reduce(values, values, elements, ncclFloat, average ? ncclAvg : ncclSum, 0,
+                    as_comm(comm_), stream),
         "ncclReduce");
-  check(ncclBroadcast(values, values, elements, ncclFloat, 0, as_comm(comm_), stream),
+  check(nccl.broadcast(values, values, elements, ncclFloat, 0, as_comm(comm_), stream),
         "ncclBroadcast");
 }
 
@@ -68,12 +70,17 @@ void NcclGroup::average(float* values, int64_t count, cudaStream_t stream) const
 }
 
 bool nccl_available() {
-  return true;
+  try {
+    nccl_library();
+    return true;
+  } catch (const UsageError&) {
+    return false;
+  }
 }
 
 std::string new_nccl_id() {
   ncclUniqueId unique{};
-  check(ncclGetUniqueId(&unique), "ncclGetUniqueId");
+  check(nccl_library().get_unique_id(&unique), "ncclGetUniqueId");
   return std::string(unique.internal, sizeof(unique.internal));
 }
 

@@ -15,7 +15,8 @@ namespace linsgd {
 class NcclGroup {
  public:
   // Joins process `rank` of `size` (every process calls it with the same id; it returns when
-  // all have). Throws UsageError when this linsgd was built without NCCL, Error when NCCL fails.
+  // all have). Throws UsageError when this linsgd was built without NCCL or cannot load it,
+  // Error when NCCL fails.
   NcclGroup(const std::string& id, int rank, int size);
   ~NcclGroup();
   NcclGroup(const NcclGroup&) = delete;
@@ -32,9 +33,9 @@ class NcclGroup {
 };
 
 // A fresh NCCL unique id (ncclGetUniqueId's bytes), for process 0 to send to the others. Throws
-// UsageError when this linsgd was built without NCCL.
+// UsageError when this linsgd was built without NCCL or cannot load it.
 std::string new_nccl_id();
-// Whether this linsgd was built with NCCL.
+// Whether this linsgd was built with NCCL and can load it (the first call loads it).
 bool nccl_available();
 
 }  // namespace linsgd

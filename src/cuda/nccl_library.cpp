@@ -1,0 +1,65 @@
+// nccl_library(): libnccl.so.2 opened with dlopen and its functions found with dlsym, once.
+#include "cuda/nccl_library.hpp"
+
+#include <dlfcn.h>
+
+#include <string>
+
+#include "linsgd/errors.hpp"
+
+namespace linsgd {
+namespace {
+
+constexpr const char* kRefusal = "--distributed --device cuda: ";
+
+void* open_library(std::string& failures) {
+  // RTLD_LOCAL: NCCL's symbols serve the calls below and nothing else in the process.
+  for (const char* name : {"libnccl.so.2", LINSGD_NCCL_LIBRARY}) {
+    if (void* handle = dlopen(name, RTLD_NOW | RTLD_LOCAL)) return handle;
+    failures += std::string(failures.empty() ? "" : "; ") + dlerror();
+  }
+  return nullptr;
+}
+
+template <typename Function>
+void find(void* handle, const char* name, Function& function) {
+  function = reinterpret_cast<Function>(dlsym(handle, name));
+  if (function == nullptr) {
+    throw UsageError(std::string(kRefusal) + "the NCCL library loaded has no " + name);
+  }
+}
+
+NcclLibrary load() {
+  std::string failures;
+  void* handle = open_library(failures);
+  if (handle == nullptr) {
+    throw UsageError(std::string(kRefusal) + "NCCL could not be loaded (" + failures +
+                     "); install NCCL or add its directory to LD_LIBRARY_PATH; --device cpu "
+                     "trains data-parallel without it");
+  }
+  NcclLibrary library;
+  decltype(&ncclGetVersion) get_version = nullptr;
+  find(handle, "ncclGetVersion", get_version);
+  if (get_version(&library.version) != ncclSuccess || library.version < kOldestNcclVersion) {
+    throw UsageError(std::string(kRefusal) + "the NCCL library loaded reports version code " +
+                     std::to_string(library.version) + "; linsgd needs NCCL 2.10 or later");
+  }
+  find(handle, "ncclGetErrorString", library.get_error_string);
+  find(handle, "ncclGetUniqueId", library.get_unique_id);
+  find(handle, "ncclCommInitRank", library.comm_init_rank);
+  find(handle, "ncclCommDestroy", library.comm_destroy);
+  find(handle, "ncclReduce", library.reduce);
+  find(handle, "ncclBroadcast", library.broadcast);
+  return library;  // the handle stays open for the process's life
+}
+
+}  // namespace
+
+const NcclLibrary& nccl_library() {
+  // A static's initialization runs once even with threads racing; one that throws runs again
+  // on the next call.
+  static const NcclLibrary library = load();
+  return library;
+}
+
+}  // namespace linsgd
