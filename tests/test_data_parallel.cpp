@@ -269,10 +269,10 @@ bool library_loaded(const std::string& name) {
   } search{name};
   dl_iterate_phdr(
       [](dl_phdr_info* info, size_t, void* data) {
-        auto& search = *static_cast<Search*>(data);
+        auto& wanted = *static_cast<Search*>(data);
         if (info->dlpi_name != nullptr &&
-            std::string(info->dlpi_name).find(search.name) != std::string::npos) {
-          search.found = true;
+            std::string(info->dlpi_name).find(wanted.name) != std::string::npos) {
+          wanted.found = true;
         }
         return 0;
       },

@@ -5,12 +5,14 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <cstddef>
 #include <cstdlib>
 #include <iterator>
 #include <numeric>
 #include <string>
+#include <thread>
 #include <tuple>
 #include <utility>
 #include <vector>
@@ -534,6 +536,45 @@ TEST(GpuTraining, CudaArraysAreTrainedInPlaceAsTheirUploadIs) {
     EXPECT_EQ(in_place.bias, uploaded.bias) << to_string(engine);
     EXPECT_TRUE(in_place.weighted);
   }
+}
+
+// CUDA arrays still being written when the run starts, on a stream of their producer's (as
+// PyTorch and CuPy write theirs): the run waits for that work, so it trains on the values written,
+// not on what the buffers held before (zeros here).
+TEST(GpuTraining, CudaArraysStillBeingWrittenAreWaitedFor) {
+  LINSGD_SKIP_WITHOUT_GPU();
+  const Dataset data = testing::regression_data(3000, 40, 12);
+  CudaExec exec;
+  DeviceBuffer<float> source_X(data.rows * data.features), source_y(data.rows);
+  DeviceBuffer<float> X(data.rows * data.features), y(data.rows);
+  exec.upload(source_X, data.X);
+  exec.upload(source_y, data.y);
+  exec.zero(X);
+  exec.zero(y);
+  exec.synchronize();
+  cudaStream_t producer = nullptr;
+  LINSGD_CUDA_CHECK(cudaStreamCreateWithFlags(&producer, cudaStreamNonBlocking));
+  // The producer's copies wait behind 300 ms on its stream; enqueuing them returns at once.
+  LINSGD_CUDA_CHECK(cudaLaunchHostFunc(
+      producer, [](void*) { std::this_thread::sleep_for(std::chrono::milliseconds(300)); },
+      nullptr));
+  LINSGD_CUDA_CHECK(cudaMemcpyAsync(X.data(), source_X.data(), data.X.size() * sizeof(float),
+                                    cudaMemcpyDeviceToDevice, producer));
+  LINSGD_CUDA_CHECK(cudaMemcpyAsync(y.data(), source_y.data(), data.y.size() * sizeof(float),
+                                    cudaMemcpyDeviceToDevice, producer));
+  DataView on_device = view_of(data);
+  on_device.X = X.data();
+  on_device.y = y.data();
+  on_device.memory = MemoryKind::kCuda;
+  TrainConfig config;
+  config.device = DeviceKind::kCuda;
+  config.steps = 200;
+  const TrainResult in_place = train_on_view(config, on_device);
+  LINSGD_CUDA_CHECK(cudaStreamSynchronize(producer));
+  LINSGD_CUDA_CHECK(cudaStreamDestroy(producer));
+  const TrainResult uploaded = train_on_view(config, view_of(data));
+  EXPECT_EQ(in_place.weights, uploaded.weights);
+  EXPECT_EQ(in_place.bias, uploaded.bias);
 }
 
 TEST(GpuTraining, AskedFusedBlockCountsMatchTheCpu) {

@@ -54,7 +54,8 @@ enum class MemoryKind { kHost, kCuda };
 // Training data owned by the caller and used where it lies, with no copy (the Python package's
 // NumPy and CUDA arrays): X row-major rows x features, y and the optional sample weights one float
 // per row, all in host memory or all in the current CUDA device's memory. The arrays must stay
-// alive and unchanged while a run uses them.
+// alive and unchanged while a run uses them. CUDA arrays may still be being written when the run
+// is started, on any stream: the run waits for the device's work before it reads them.
 struct DataView {
   int64_t rows = 0;
   int64_t features = 0;

@@ -1,5 +1,6 @@
 """CUDA arrays (PyTorch, CuPy) are trained on in place on the GPU: equal to the host run of the
-same seed within float rounding, with predictions on the same device. Skipped without a GPU
+same seed within float rounding, with predictions on the same device, and work still queued on
+them waited for. Skipped without a GPU
 (these belong to the GPU verification runs)."""
 import numpy as np
 import pytest
@@ -44,3 +45,22 @@ def test_cuda_arrays_train_in_place_and_predict_on_the_device(regression, name, 
                                           else predictions.get()),
                                on_host.predict(X), rtol=1e-4, atol=1e-4)
     assert abs(on_device.score(X_device, y_device) - on_host.score(X, y)) < 1e-4
+
+
+def test_arrays_still_being_written_by_pytorch_are_waited_for(regression):
+    torch = pytest.importorskip("torch")
+    if not torch.cuda.is_available():
+        pytest.skip("PyTorch without CUDA")
+    X, y = regression
+    params = dict(random_state=3, max_iter=5, tol=None, device="cuda")
+    on_host = linsgd.SGDRegressor(**params).fit(X, y)
+    source_X, source_y = torch.as_tensor(X, device="cuda"), torch.as_tensor(y, device="cuda")
+    X_device, y_device = torch.zeros_like(source_X), torch.zeros_like(source_y)
+    torch.cuda.synchronize()
+    # On PyTorch's stream, as its operations run: the copies behind about 0.25 s of spinning,
+    # still queued when fit starts; a run that did not wait would train on the zeros.
+    torch.cuda._sleep(500_000_000)
+    X_device.copy_(source_X)
+    y_device.copy_(source_y)
+    on_device = linsgd.SGDRegressor(**params).fit(X_device, y_device)
+    np.testing.assert_allclose(on_device.coef_, on_host.coef_, rtol=1e-4, atol=1e-5)

@@ -2,6 +2,8 @@
 // run (a data-parallel one's exchanges over NCCL).
 #include "cuda/cuda_backend.hpp"
 
+#include <cuda_runtime.h>
+
 #include <algorithm>
 #include <string>
 
@@ -46,6 +48,13 @@ TrainResult train_cuda(const TrainConfig& config, const DataView* data, const Da
   const DataPlacement placement = plan_data_placement(
       required, host_data ? data_bytes(rows, features, validation ? validation->rows : 0) : 0,
       host_data, available, device.name);
+  if ((data != nullptr && data->memory == MemoryKind::kCuda) ||
+      (validation != nullptr && validation->memory == MemoryKind::kCuda)) {
+    // CUDA arrays may still be being written by their producer (PyTorch's or CuPy's stream, a
+    // stream of the caller's), and the steps' stream, created non-blocking, waits for none of
+    // them: all the device's work so far ends here, once, before anything reads the arrays.
+    LINSGD_CUDA_CHECK(cudaDeviceSynchronize());
+  }
   CudaExec exec;
   if (hooks.shard == nullptr) {
     return train_with(exec, config, data, validation, initial, DeviceKind::kCuda, hooks, placement);
