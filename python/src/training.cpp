@@ -53,6 +53,29 @@ Dataset copy_of(const DataView& view) {
   return data;
 }
 
+// For its lifetime, the CUDA device `device` (none: -1) as the process's current one; then the
+// caller's again, which PyTorch and CuPy read back as theirs.
+class CurrentCudaDevice {
+ public:
+  explicit CurrentCudaDevice(int device) {
+    if (device < 0) return;
+    restore_ = cudaGetDevice(&previous_) == cudaSuccess && previous_ != device;
+    if (cudaSetDevice(device) != cudaSuccess) {
+      throw UsageError("X is on CUDA device " + std::to_string(device) +
+                       ", which this process cannot use");
+    }
+  }
+  ~CurrentCudaDevice() {
+    if (restore_) cudaSetDevice(previous_);
+  }
+  CurrentCudaDevice(const CurrentCudaDevice&) = delete;
+  CurrentCudaDevice& operator=(const CurrentCudaDevice&) = delete;
+
+ private:
+  int previous_ = 0;
+  bool restore_ = false;
+};
+
 // The run's evaluations as rows of (step, seconds, objective, validation objective or NaN).
 struct EvaluationLog {
   std::vector<double> values;
@@ -101,17 +124,12 @@ nb::dict train(const std::string& hyperparameters, const Matrix& X, const Vector
   if (initial_weights) {
     initial = InitialParameters{to_vector(*initial_weights, "initial weights"), initial_bias};
   }
-  if (view.memory == MemoryKind::kCuda) {
-    if (validation_fraction) {
-      throw UsageError(
-          "early_stopping with CUDA arrays: the seeded validation split copies rows through "
-          "the host; pass NumPy arrays, or split the data yourself");
-    }
-    if (cudaSetDevice(X.device_id()) != cudaSuccess) {
-      throw UsageError("X is on CUDA device " + std::to_string(X.device_id()) +
-                       ", which this process cannot use");
-    }
+  if (view.memory == MemoryKind::kCuda && validation_fraction) {
+    throw UsageError(
+        "early_stopping with CUDA arrays: the seeded validation split copies rows through the "
+        "host; pass NumPy arrays, or split the data yourself");
   }
+  const CurrentCudaDevice on_arrays_device(view.memory == MemoryKind::kCuda ? X.device_id() : -1);
 
   EvaluationLog log;
   TrainHooks hooks;

@@ -64,3 +64,15 @@ def test_arrays_still_being_written_by_pytorch_are_waited_for(regression):
     y_device.copy_(source_y)
     on_device = linsgd.SGDRegressor(**params).fit(X_device, y_device)
     np.testing.assert_allclose(on_device.coef_, on_host.coef_, rtol=1e-4, atol=1e-5)
+
+
+def test_arrays_on_another_gpu_leave_the_current_device_as_it_was(regression):
+    torch = pytest.importorskip("torch")
+    if not torch.cuda.is_available() or torch.cuda.device_count() < 2:
+        pytest.skip("fewer than two GPUs")
+    X, y = regression
+    torch.cuda.set_device(0)
+    on_second = linsgd.SGDRegressor(random_state=3, max_iter=5, tol=None, device="cuda").fit(
+        torch.as_tensor(X, device="cuda:1"), torch.as_tensor(y, device="cuda:1"))
+    assert torch.cuda.current_device() == 0
+    assert np.all(np.isfinite(on_second.coef_))
