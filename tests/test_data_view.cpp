@@ -132,6 +132,15 @@ TEST(DataViews, ThatCannotBeTrainedOnAreRefusedNamingTheProblem) {
             }).find("not all finite"),
             std::string::npos);
 
+  std::vector<float> targets(view.y, view.y + view.rows);
+  targets[5] = std::numeric_limits<float>::infinity();
+  DataView infinite_target = view;
+  infinite_target.y = targets.data();
+  EXPECT_NE(message_of<InputError>([&] {
+              train_on_view(config, infinite_target);
+            }).find("X: row 5: the target is inf (not finite)"),
+            std::string::npos);
+
   std::vector<float> weights(32, 1.0f);
   weights[3] = -1.0f;
   DataView weighted = view;

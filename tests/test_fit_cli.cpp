@@ -1,10 +1,12 @@
 // End-to-end tests of the fitting options through the binary: a run to convergence writes its
 // curve, figures and every hyperparameter; sample weights as a column equal the same weights as
-// a file; the exact solver; every bad value or option that does not apply is one line, exit 2.
+// a file; the exact solver (and its refusal of a solution beyond float); every bad value or
+// option that does not apply is one line, exit 2.
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
 
+#include <cmath>
 #include <filesystem>
 #include <random>
 #include <sstream>
@@ -21,6 +23,7 @@ using testing::read_text;
 using testing::run_cli;
 using testing::ScratchDir;
 using testing::shell_quoted;
+using testing::write_text;
 
 // y = 2a - b + 0.5 + noise, with a weight column w (1 to 3) between the features.
 std::string weighted_csv(int rows) {
@@ -150,6 +153,28 @@ TEST(FitCli, TheExactSolverReportsItsSolve) {
   EXPECT_GT(m["full_loss"].get<double>(), 2e-5);
 }
 
+// A target whose coefficient exceeds float's range (y = 1e39 a for features a in [-0.3, 0.3]:
+// every y fits in a float, its coefficient does not): refused with the reason, no model written
+// (JSON has no infinity: the file would hold null, which no reader takes).
+TEST(FitCli, AnExactSolutionBeyondFloatIsRefusedAndNoModelWritten) {
+  ScratchDir scratch;
+  std::string csv = "a,b,y\n";
+  for (int i = 0; i < 100; ++i) {
+    const double a = 0.3 * std::sin(1.0 + i), b = 0.3 * std::cos(2.0 * i);
+    csv += std::to_string(a) + "," + std::to_string(b) + "," + std::to_string(a * 1e39) + "\n";
+  }
+  const auto data = scratch.path() / "big.csv", model = scratch.path() / "model.json";
+  write_text(data, csv);
+  const auto run = run_cli("train --device cpu --solver exact --data " + shell_quoted(data) +
+                               " --model-out " + shell_quoted(model),
+                           scratch);
+  EXPECT_EQ(run.exit_code, 1) << run.err;
+  EXPECT_EQ(run.err.rfind("linsgd: error: --solver exact: the solution's weight 0 is inf", 0), 0u)
+      << run.err;
+  EXPECT_NE(run.err.find("beyond float's range"), std::string::npos) << run.err;
+  EXPECT_FALSE(std::filesystem::exists(model));
+}
+
 // --lr auto is SGD's safe step; momentum 0.9 takes steps up to ten times as long, which the noise
 // of 8-row batches does not survive. The error says what to change instead of the rate.
 TEST(FitCli, ADivergenceUnderLrAutoWithMomentumNamesTheMomentum) {
@@ -209,6 +234,16 @@ TEST(FitCli, BadValuesAndOptionsThatDoNotApplyAreRefused) {
   expect_refusal(train + "--solver exact --target-objective 0.1",
                  "--target-objective applies to the steps of --solver sgd, not to --solver exact");
   expect_refusal(train + "--epochs 3 --steps 10", "use --steps or --epochs, not both");
+  expect_refusal(train + "--epochs 0",
+                 "invalid value for --epochs: 0 (must be a positive integer)");
+  expect_refusal(train + "--sampling epoch --epochs 4611686018427387904",
+                 "invalid value for --epochs: 4611686018427387904 (makes more steps than a run "
+                 "can take (2^62): at most 4611686018427387903 here)");
+  expect_refusal(train + "--sampling replacement --epochs 144115188075855872",
+                 "invalid value for --epochs: 144115188075855872 (makes more steps than a run "
+                 "can take (2^62): at most 92233720368547758 here)");
+  expect_refusal(train + "--average -1",
+                 "invalid value for --average: -1 (must be a step of the run, 0 or more)");
   expect_refusal(train + "--lr fast",
                  "invalid value for --lr: fast (must be a positive finite number, or auto)");
   expect_refusal(train + "--schedule cosine --warmup 3000 --steps 100",

@@ -6,6 +6,8 @@
 
 #include <cmath>
 #include <cstring>
+#include <filesystem>
+#include <limits>
 #include <numeric>
 #include <optional>
 #include <string>
@@ -61,6 +63,31 @@ TEST(ModelFile, RoundTripsBitExact) {
   EXPECT_EQ(loaded.metrics.at("full_loss"), 0.125);
   // No temporary file left beside it.
   EXPECT_EQ(std::distance(std::filesystem::directory_iterator(dir.path()), {}), 1);
+}
+
+// JSON has no infinity or NaN: a model holding one is refused, naming it, and nothing written.
+TEST(ModelFile, ANonFiniteValueIsRefusedAndNothingWritten) {
+  ScratchDir dir;
+  const auto path = (dir.path() / "m.json").string();
+  const auto refusal = [&](const Model& model) {
+    try {
+      save_model(model, path);
+    } catch (const Error& error) {
+      return std::string(error.what());
+    }
+    return std::string("no error");
+  };
+  Model model = sample_model();
+  model.weights[1] = std::numeric_limits<float>::infinity();
+  EXPECT_EQ(refusal(model), "the model's weight 1 is inf: not written");
+  model = sample_model();
+  model.bias = std::numeric_limits<float>::quiet_NaN();
+  EXPECT_EQ(refusal(model), "the model's bias is nan: not written");
+  model = sample_model();
+  model.standardization->scale[2] = -std::numeric_limits<float>::infinity();
+  EXPECT_EQ(refusal(model), "the model's feature scale 2 is -inf: not written");
+  EXPECT_FALSE(std::filesystem::exists(path));
+  EXPECT_EQ(std::distance(std::filesystem::directory_iterator(dir.path()), {}), 0);
 }
 
 // Every hyperparameter of a fit reads back as written; unset ones (no tol, no target, no time
@@ -205,6 +232,11 @@ TEST(Standardization, GivesZeroMeanUnitDeviationAndLeavesConstantColumnsFinite) 
   EXPECT_FLOAT_EQ(s.mean[0], 1003.0f);
   EXPECT_FLOAT_EQ(s.scale[0], std::sqrt(5.0f));
   EXPECT_EQ(s.scale[1], 1.0f);
+  // A column whose deviation is subnormal (0 and 1e-44) is constant for float: scale 1, not a
+  // divisor that sends a 1 to 2e44 (infinity in float).
+  Dataset tiny = data;
+  tiny.X = {0.0f, 1e-44f, 1.0f, 0.0f, 2.0f, 1e-44f, 3.0f, 0.0f};
+  EXPECT_EQ(fit_standardization(tiny).scale[1], 1.0f);
   standardize(s, data);
   double sum = 0.0, square_sum = 0.0;
   for (int i = 0; i < 4; ++i) {

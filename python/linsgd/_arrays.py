@@ -34,15 +34,44 @@ def cuda_predict(X, coef, intercept, standardization=None):
 
         X = X.float()
         if standardization is not None:
-            X = (X - put(standardization[0], torch.float32)) / put(standardization[1],
-                                                                    torch.float32)
+            X = standardized(X, *standardization)
         return X.double() @ put(coef, torch.float64) + float(intercept)
     import cupy
 
     X = cupy.asarray(X, dtype=cupy.float32)
     if standardization is not None:
-        X = (X - cupy.asarray(standardization[0])) / cupy.asarray(standardization[1])
+        X = standardized(X, *standardization)
     return X.astype(cupy.float64) @ cupy.asarray(coef, dtype=cupy.float64) + float(intercept)
+
+
+def standardized(X, mean, scale):
+    """(X - mean) / scale per feature, in float32 as the core's standardization computes it (a
+    subtraction, then a division, each rounded once), as a new array of X's library on X's
+    device: NumPy, PyTorch or CuPy."""
+    mean, scale = np.asarray(mean, dtype=np.float32), np.asarray(scale, dtype=np.float32)
+    if isinstance(X, np.ndarray):
+        return np.ascontiguousarray((X - mean) / scale, dtype=np.float32)
+    if hasattr(X, "contiguous") and hasattr(X, "float"):  # PyTorch
+        import torch
+
+        def put(values):
+            return torch.as_tensor(values, device=X.device)
+
+        return ((X - put(mean)) / put(scale)).contiguous()
+    import cupy
+
+    return cupy.ascontiguousarray((X - cupy.asarray(mean)) / cupy.asarray(scale))
+
+
+def all_finite(array):
+    """Whether every value of a CUDA array (PyTorch or CuPy) is finite (one host round trip)."""
+    if hasattr(array, "contiguous") and hasattr(array, "float"):  # PyTorch
+        import torch
+
+        return bool(torch.isfinite(array).all())
+    import cupy
+
+    return bool(cupy.isfinite(array).all())
 
 
 def to_host(array):

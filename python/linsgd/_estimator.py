@@ -16,7 +16,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted
 
 from . import _core
-from ._arrays import cuda_float32, cuda_predict, is_cuda_array, to_host
+from ._arrays import all_finite, cuda_float32, cuda_predict, is_cuda_array, standardized, to_host
 
 try:  # scikit-learn 1.6 and later
     from sklearn.utils.validation import validate_data as _validate_data
@@ -45,15 +45,21 @@ def _choice(name, value, allowed):
     return value
 
 
-def _integer(name, value, minimum):
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < minimum:
-        raise ValueError(f"invalid value for {name}: {value!r} (must be an integer >= {minimum})")
+_INT64_MAX = 2**63 - 1
+
+
+def _integer(name, value, minimum, maximum=_INT64_MAX):
+    if (isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < minimum
+            or value > maximum):
+        raise ValueError(f"invalid value for {name}: {value!r} (must be an integer from "
+                         f"{minimum} to {maximum})")
     return int(value)
 
 
 def _number(name, value):
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise ValueError(f"invalid value for {name}: {value!r} (must be a number)")
+    if (isinstance(value, bool) or not isinstance(value, numbers.Real)
+            or not math.isfinite(value)):
+        raise ValueError(f"invalid value for {name}: {value!r} (must be a finite number)")
     return float(value)
 
 
@@ -169,6 +175,11 @@ class SGDRegressor(RegressorMixin, BaseEstimator):
             X, y, sample_weight = self._cuda_arrays(X, y, sample_weight, reset=not continuing)
         else:
             X, y, sample_weight = self._host_arrays(X, y, sample_weight, reset=not continuing)
+        # A model trained on standardized features (linsgd train --standardize, then load):
+        # its coefficients are in that space, so it goes on there, with its statistics.
+        standardization = getattr(self, "_standardization", None) if continuing else None
+        if standardization is not None:
+            X = standardized(X, *standardization)
         initial = None
         if continuing:
             initial = (np.ascontiguousarray(self.coef_, dtype=np.float32),
@@ -179,14 +190,18 @@ class SGDRegressor(RegressorMixin, BaseEstimator):
         result = _core.train(
             json.dumps(hyperparameters), X, y, sample_weight, fraction,
             None if initial is None else initial[0], 0.0 if initial is None else initial[1])
-        self._record(result, partial and continuing)
+        self._record(result, partial and continuing, standardization)
         return self
 
     def _host_arrays(self, X, y, sample_weight, reset):
         target_name = getattr(y, "name", None)
         X, y = _validate_data(self, X, y, reset=reset, dtype=np.float32, order="C",
                               y_numeric=True)
-        y = np.ascontiguousarray(y, dtype=np.float32)  # n floats; no copy when already float32
+        with np.errstate(over="ignore"):  # a finite float64 past float32's range: refused below
+            y = np.ascontiguousarray(y, dtype=np.float32)  # no copy when already float32
+        if not np.all(np.isfinite(y)):
+            raise ValueError("Input y contains infinity or a value too large for "
+                             "dtype('float32').")
         if sample_weight is not None:
             sample_weight = _check_sample_weight(sample_weight, X, dtype=np.float32)
             # Unit weights are the unweighted problem: train it as such (same arithmetic).
@@ -206,6 +221,11 @@ class SGDRegressor(RegressorMixin, BaseEstimator):
         y = cuda_float32(y).reshape(-1)
         if sample_weight is not None:
             sample_weight = cuda_float32(sample_weight).reshape(-1)
+        # As scikit-learn's validation refuses them in host arrays.
+        for name, values in (("X", X), ("y", y), ("sample_weight", sample_weight)):
+            if values is not None and not all_finite(values):
+                raise ValueError(f"Input {name} contains NaN, infinity or a value too large for "
+                                 "dtype('float32').")
         if reset:
             self.n_features_in_ = int(X.shape[1])
             if hasattr(self, "feature_names_in_"):
@@ -216,11 +236,11 @@ class SGDRegressor(RegressorMixin, BaseEstimator):
     def _seed(self, partial):
         if isinstance(self.random_state, numbers.Integral) and not isinstance(
                 self.random_state, bool):
-            seed = _integer("random_state", self.random_state, 0)
+            seed = _integer("random_state", self.random_state, 0, 2**64 - 1)
         else:
             seed = int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
-        # Each partial_fit call draws afresh (a permutation of its own chunk).
-        return seed + (getattr(self, "_partial_fit_calls", 0) if partial else 0)
+        # Each partial_fit call draws afresh (a permutation of its own chunk); seeds are 64-bit.
+        return (seed + (getattr(self, "_partial_fit_calls", 0) if partial else 0)) % 2**64
 
     def _hyperparameters(self, epochs, partial):
         """The parameters as a model file's hyperparameters (the command line's option names)."""
@@ -258,7 +278,7 @@ class SGDRegressor(RegressorMixin, BaseEstimator):
             "solver": _choice("solver", self.solver, _SOLVERS),
         }
 
-    def _record(self, result, accumulate):
+    def _record(self, result, accumulate, standardization):
         steps = int(result["steps_done"])
         batch_size = int(self.batch_size)
         rows = int(result["rows"])
@@ -268,8 +288,8 @@ class SGDRegressor(RegressorMixin, BaseEstimator):
             epochs = math.ceil(steps / math.ceil(rows / batch_size))
         self.coef_ = result["weights"]
         self.intercept_ = np.array([result["bias"]], dtype=np.float32)
-        self.n_iter_ = (self.n_iter_ + epochs) if accumulate else epochs
-        self.t_ = (self.t_ + steps) if accumulate else steps
+        self.n_iter_ = (getattr(self, "n_iter_", 0) + epochs) if accumulate else epochs
+        self.t_ = (getattr(self, "t_", 0) + steps) if accumulate else steps
         self.loss_curve_ = result["loss_history"]
         self.objective_curve_ = result["evaluations"]
         self.eta0_ = result["learning_rate"]
@@ -277,7 +297,7 @@ class SGDRegressor(RegressorMixin, BaseEstimator):
         self.device_ = result["device"]
         self._partial_fit_calls = getattr(self, "_partial_fit_calls", 0) + 1 if accumulate else 1
         self._hyperparameters_json = result["hyperparameters"]
-        self._standardization = None
+        self._standardization = standardization
         self._metrics = {"final_batch_loss": float(result["loss_history"][-1])
                          if len(result["loss_history"]) else 0.0,
                          "full_loss": result["full_loss"], "objective": result["objective"],
@@ -366,8 +386,9 @@ def _parameters_of(hyperparameters):
 def load(path):
     """The SGDRegressor of a model file written by ``linsgd train --model-out`` or
     ``SGDRegressor.save``: its parameters from the file's hyperparameters, fitted (coef_,
-    intercept_, feature_names_in_ when the training data named its columns, and the
-    standardization of ``--standardize``)."""
+    intercept_, t_, feature_names_in_ when the training data named its columns, and the
+    standardization of ``--standardize``, which a warm-started fit or partial_fit keeps; n_iter_
+    is not in the file: continuing counts from 0)."""
     model = _core.load_model(os.fspath(path))
     hyperparameters = json.loads(model["hyperparameters"])
     estimator = SGDRegressor(**_parameters_of(hyperparameters))

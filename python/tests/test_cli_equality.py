@@ -83,3 +83,25 @@ def test_a_command_line_model_with_standardization_loads_in_python(cli, tmp_path
     # And it saves back to the same file, byte for byte.
     estimator.save(tmp_path / "again.json")
     assert (tmp_path / "again.json").read_text() == model.read_text()
+
+
+def test_a_loaded_standardized_model_goes_on_in_its_own_space(cli, tmp_path, diabetes_csv):
+    model = tmp_path / "diabetes.json"
+    subprocess.run([cli, "train", "--data", str(diabetes_csv), "--standardize", "--device",
+                    "cpu", "--quiet", "--epochs", "30", "--sampling", "epoch", "--lr", "auto",
+                    "--model-out", str(model)], check=True)
+    import pandas as pd
+
+    frame = pd.read_csv(diabetes_csv)
+    X, y = frame.drop(columns="target"), frame["target"]
+    loaded_score = linsgd.load(model).score(X, y)
+    # Steps too small to move it: the continued model is the loaded one, standardization kept.
+    for how in ("warm_start", "partial_fit"):
+        estimator = linsgd.load(model).set_params(warm_start=True, max_iter=1, eta0=1e-9,
+                                                  learning_rate="constant")
+        estimator.fit(X, y) if how == "warm_start" else estimator.partial_fit(X, y)
+        assert estimator._standardization is not None, how
+        assert abs(estimator.score(X, y) - loaded_score) < 1e-4, how
+    # Trained on: it improves on the loaded model, still in its own space.
+    estimator = linsgd.load(model).set_params(warm_start=True, max_iter=5)
+    assert estimator.fit(X, y).score(X, y) > loaded_score - 0.01

@@ -173,7 +173,13 @@ def test_training_releases_the_gil():
     (dict(alpha=-1.0), "invalid value for --alpha: -1 (must be a non-negative finite number)"),
     (dict(momentum=1.5), "invalid value for --momentum: 1.5 (must be in [0, 1))"),
     (dict(loss="hinge"), "invalid value for loss: 'hinge' (must be one of squared_error, huber"),
-    (dict(batch_size=0), "invalid value for batch_size: 0 (must be an integer >= 1)"),
+    (dict(batch_size=0), "invalid value for batch_size: 0 (must be an integer from 1 to"),
+    (dict(eta0=float("nan")), "invalid value for eta0: nan (must be a finite number)"),
+    (dict(alpha=float("inf"), penalty="l2"),
+     "invalid value for alpha: inf (must be a finite number)"),
+    (dict(random_state=2**64), "invalid value for random_state: 18446744073709551616 (must be "
+                               "an integer from 0 to 18446744073709551615)"),
+    (dict(max_iter=2**63), "invalid value for max_iter: 9223372036854775808"),
     (dict(eta0="fast"), "invalid value for eta0: 'fast' (must be a positive number or 'auto')"),
     (dict(solver="exact", loss="huber"), "--solver exact"),
 ])
@@ -196,6 +202,12 @@ def test_bad_data_raises_value_error(regression):
     with pytest.raises(ValueError, match=re.escape("row 5: sample weight -2.000000 (must be "
                                                    "finite and >= 0)")):
         linsgd.SGDRegressor(device="cpu").fit(X, y, sample_weight=weights)
+    # A finite float64 target past float32's range (1e39) is no float32 value.
+    big = y.astype(np.float64)
+    big[7] = 1e39
+    with pytest.raises(ValueError, match=re.escape("Input y contains infinity or a value too "
+                                                   "large for dtype('float32')")):
+        linsgd.SGDRegressor(device="cpu", solver="exact", penalty=None).fit(X, big)
     # Refused by scikit-learn's validation (recent versions) or by the core.
     with pytest.raises(ValueError, match="non-zero|every sample weight is 0"):
         linsgd.SGDRegressor(device="cpu").fit(X, y, sample_weight=np.zeros(len(y)))
@@ -217,3 +229,11 @@ def test_a_cpu_tensor_gives_a_tensor(regression):
     predictions = estimator.predict(torch.from_numpy(X))
     assert isinstance(predictions, torch.Tensor)
     np.testing.assert_array_equal(predictions.numpy(), estimator.predict(X))
+
+
+def test_the_largest_seed_serves_partial_fit_calls(regression):
+    X, y = regression
+    estimator = linsgd.SGDRegressor(device="cpu", random_state=2**64 - 1)
+    for _ in range(3):  # the calls' seeds wrap around 2^64
+        estimator.partial_fit(X, y)
+    assert estimator.t_ == 3 * -(-600 // estimator.batch_size)  # each call one pass

@@ -148,6 +148,10 @@ TrainConfig TrainOptions::config() const {
       const std::string problem = integral_value<int64_t>()(digits);
       if (!problem.empty()) throw UsageError("--average: " + problem);
       config.average_from = std::stoll(digits);
+      if (*config.average_from < 0) {  // (-1 would read as the bare option's one epoch)
+        throw UsageError("invalid value for --average: " + average_ +
+                         " (must be a step of the run, 0 or more)");
+      }
     }
   }
   if (given("--tol")) config.tol = tol_;
@@ -155,6 +159,10 @@ TrainConfig TrainOptions::config() const {
 
   if (given("--epochs") && given("--steps")) {
     throw UsageError("use --steps or --epochs, not both");
+  }
+  if (given("--epochs") && config.epochs <= 0) {  // (0 would read as --epochs not given)
+    throw UsageError("invalid value for --epochs: " + std::to_string(config.epochs) +
+                     " (must be a positive integer)");
   }
   refuse_unless(config.loss == Loss::kHuber || config.loss == Loss::kEpsilonInsensitive ||
                     config.loss == Loss::kSquaredEpsilonInsensitive,

@@ -4,8 +4,11 @@
 #pragma once
 
 #include <chrono>
+#include <cmath>
 #include <limits>
 #include <optional>
+#include <string>
+#include <vector>
 
 #include "core/engine_choice.hpp"
 #include "core/evaluation.hpp"
@@ -13,6 +16,7 @@
 #include "core/resident_data.hpp"
 #include "core/sgd_loop.hpp"
 #include "core/step_size.hpp"
+#include "linsgd/errors.hpp"
 #include "linsgd/trainer.hpp"
 
 namespace linsgd {
@@ -152,6 +156,23 @@ class StoppingRules {
   std::chrono::steady_clock::time_point start_;
 };
 
+// Throws Error when the exact solution does not fit in float: coefficients past float's range
+// (a target of 1e39 times features of order 1, say), which no model file could hold.
+inline void require_finite_solution(const std::vector<float>& weights, float bias) {
+  for (size_t j = 0; j < weights.size(); ++j) {
+    if (!std::isfinite(weights[j])) {
+      throw Error("--solver exact: the solution's weight " + std::to_string(j) + " is " +
+                  std::to_string(weights[j]) +
+                  " in float: the coefficients are beyond float's range; scale the target "
+                  "down, or the features up (--standardize)");
+    }
+  }
+  if (!std::isfinite(bias)) {
+    throw Error("--solver exact: the solution's bias is " + std::to_string(bias) +
+                " in float: beyond float's range; scale the target down");
+  }
+}
+
 // The result of --solver exact: the normal equations' solution and its figures.
 template <class Exec>
 TrainResult solve_exactly(Exec& exec, const TrainConfig& config, const ResidentData<Exec>& data,
@@ -161,6 +182,7 @@ TrainResult solve_exactly(Exec& exec, const TrainConfig& config, const ResidentD
   const auto start = std::chrono::steady_clock::now();
   solve_normal_equations(exec, data, config, result.weights, result.bias, shard);
   exec.synchronize();
+  require_finite_solution(result.weights, result.bias);
   result.train_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   result.backend = backend;

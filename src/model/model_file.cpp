@@ -6,6 +6,8 @@
 #include <cmath>
 #include <fstream>
 #include <sstream>
+#include <string>
+#include <vector>
 
 #include "io/output_file.hpp"
 #include "linsgd/errors.hpp"
@@ -76,7 +78,30 @@ class ModelReader : public JsonFields {
 
 }  // namespace
 
+namespace {
+
+// Throws Error naming the first value of `values` that is not finite: JSON has no infinities or
+// NaN, and a file holding null where a weight should be would be refused by every reader.
+void require_finite(const std::vector<float>& values, const char* what) {
+  for (size_t j = 0; j < values.size(); ++j) {
+    if (!std::isfinite(values[j])) {
+      throw Error(std::string("the model's ") + what + " " + std::to_string(j) + " is " +
+                  std::to_string(values[j]) + ": not written");
+    }
+  }
+}
+
+}  // namespace
+
 std::string model_json(const Model& model) {
+  require_finite(model.weights, "weight");
+  if (!std::isfinite(model.bias)) {
+    throw Error("the model's bias is " + std::to_string(model.bias) + ": not written");
+  }
+  if (model.standardization) {
+    require_finite(model.standardization->mean, "feature mean");
+    require_finite(model.standardization->scale, "feature scale");
+  }
   Json json;
   json["format"] = kFormatName;
   json["version"] = Model::kFormatVersion;

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <numeric>
 #include <sstream>
 #include <vector>
@@ -78,7 +79,10 @@ Standardization fit_standardization(const Dataset& data, const SumAcross& sum_ac
   if (sum_across) sum_across(square_sum.data(), d);
   for (int64_t j = 0; j < d; ++j) {
     const auto deviation = static_cast<float>(std::sqrt(square_sum[j] / n));
-    statistics.scale.push_back(deviation > 0.0f && std::isfinite(deviation) ? deviation : 1.0f);
+    // A deviation of 0, or subnormal (a column of 0 and 1e-44), is a constant column for float:
+    // scale 1, not a divisor that would send an ordinary value to infinity.
+    const bool usable = deviation >= std::numeric_limits<float>::min() && std::isfinite(deviation);
+    statistics.scale.push_back(usable ? deviation : 1.0f);
   }
   return statistics;
 }

@@ -1,5 +1,6 @@
 // The training dispatch: resolves the device, refuses options that do not apply to it, and
 // hands the run to the CPU or the CUDA backend.
+#include <algorithm>
 #include <cmath>
 #include <string>
 #include <thread>
@@ -79,7 +80,16 @@ void require_arrays(const DataView& view, int64_t expected_features, bool whole_
   if (view.X == nullptr || view.y == nullptr) {
     throw InputError(view.source + ": X or y is missing");
   }
-  // Host weights are checked here; a GPU's, by their sum when they are made resident.
+  // Host targets and weights are checked here (n values; X is the readers' and the Python
+  // package's to check); a GPU's weights, by their sum when they are made resident.
+  if (view.memory == MemoryKind::kHost) {
+    const float* bad =
+        std::find_if(view.y, view.y + view.rows, [](float value) { return !std::isfinite(value); });
+    if (bad != view.y + view.rows) {
+      throw InputError(view.source + ": row " + std::to_string(bad - view.y) + ": the target is " +
+                       std::to_string(*bad) + " (not finite)");
+    }
+  }
   if (view.has_sample_weights() && view.memory == MemoryKind::kHost) {
     require_usable_weights(view.sample_weights, view.rows, view.source, whole_data);
   }
