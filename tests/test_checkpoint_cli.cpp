@@ -27,8 +27,9 @@ const std::string kLongRun =
     "train --device cpu --threads 1 --rows 2000 --features 100 --steps 600000 --batch-size 32 "
     "--momentum 0.5 --average 1000 --eval-every 500 --seed 3 --quiet";
 
-// Steps a chunk of this run holds (core/rng_plan.hpp): states are taken at chunks' ends.
-constexpr int64_t kChunk = 256;
+// States are taken at chunks' ends. This run's chunks (256 steps, core/rng_plan.hpp) are
+// counted from each multiple of --eval-every (500), so that one ends at each: 256 and 244 steps.
+constexpr int64_t kEvalEvery = 500;
 
 int64_t checkpoint_step(const std::filesystem::path& path) {
   return nlohmann::json::parse(read_text(path))["state"]["steps_done"].get<int64_t>();
@@ -59,8 +60,7 @@ TEST(Checkpoint, AKilledRunResumedEndsAsTheRunThatWasNeverStopped) {
   const int64_t step = checkpoint_step(checkpoint);
   EXPECT_GE(step, 20000);
   EXPECT_LT(step, 600000);
-  EXPECT_EQ(step % kChunk, 0);
-  EXPECT_LT(step % 20000, kChunk);  // the chunk that reached a multiple of 20000
+  EXPECT_EQ(step % 20000, 0);  // a multiple of 500: a chunk ends there
 
   const CliRun resumed = run_cli(
       kLongRun + outputs + " --checkpoint-every 20000 --resume " + shell_quoted(checkpoint), dir);
@@ -79,8 +79,9 @@ TEST(Checkpoint, AKilledRunResumedEndsAsTheRunThatWasNeverStopped) {
   };
   EXPECT_EQ(without_seconds(read_text(dir.path() / "part-curve.csv")),
             without_seconds(read_text(dir.path() / "whole-curve.csv")));
-  // The resumed run went on writing checkpoints: the last after the chunk that reached 580000.
-  EXPECT_EQ(checkpoint_step(checkpoint), (580000 / kChunk + 1) * kChunk);
+  // The resumed run went on writing checkpoints: the last at step 580000.
+  EXPECT_EQ(checkpoint_step(checkpoint), 580000);
+  static_assert(580000 % kEvalEvery == 0 && 20000 % kEvalEvery == 0);
 }
 
 // A short run on a data file, its checkpoint after step 100, and what a resumption refuses.

@@ -153,6 +153,32 @@ TEST(FitCli, TheExactSolverReportsItsSolve) {
   EXPECT_GT(m["full_loss"].get<double>(), 2e-5);
 }
 
+// The steps of a --curve-out file (its first column).
+std::vector<int64_t> curve_steps(const std::filesystem::path& curve) {
+  std::istringstream lines(read_text(curve));
+  std::vector<int64_t> steps;
+  std::string line;
+  std::getline(lines, line);  // the header
+  while (std::getline(lines, line)) steps.push_back(std::stoll(line.substr(0, line.find(','))));
+  return steps;
+}
+
+// Evaluations come every --eval-every steps, and once an epoch with --epochs, at those very
+// steps (and at the end), whether or not the interval is a multiple of the steps' chunks (256).
+TEST(FitCli, EvaluationsComeEveryNStepsAndOnceAnEpoch) {
+  ScratchDir scratch;
+  const auto curve = scratch.path() / "curve.csv";
+  const std::string train =
+      "train --device cpu --features 5 --quiet --curve-out " + shell_quoted(curve);
+  auto run = run_cli(train + " --rows 2000 --steps 1000 --eval-every 300", scratch);
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_EQ(curve_steps(curve), (std::vector<int64_t>{300, 600, 900, 1000}));
+  // 20000 rows in batches of 64: 313 steps an epoch.
+  run = run_cli(train + " --rows 20000 --epochs 4 --sampling epoch --tol 1e-9", scratch);
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_EQ(curve_steps(curve), (std::vector<int64_t>{313, 626, 939, 1252}));
+}
+
 // A target whose coefficient exceeds float's range (y = 1e39 a for features a in [-0.3, 0.3]:
 // every y fits in a float, its coefficient does not): refused with the reason, no model written
 // (JSON has no infinity: the file would hold null, which no reader takes).

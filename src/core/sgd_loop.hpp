@@ -107,6 +107,7 @@ class SgdLoop {
         learning_rate_(exec.template allocate<double>(1)),
         shard_(shard),
         local_steps_(shard != nullptr && shard->local_steps()),
+        chunk_period_(chunk_period_for(chunk_steps_, evaluation_interval, shard)),
         sampled_rows_(exec.template allocate<uint32_t>(chunk_steps_ * config.batch_size)),
         local_draws_(exec.template allocate<uint32_t>(
             local_steps_ ? chunk_steps_ * config.batch_size * shard->processes : 0)),
@@ -342,16 +343,28 @@ class SgdLoop {
     return every <= chunk ? chunk - chunk % every : chunk;
   }
 
+  // A period longer than a chunk at whose every multiple a chunk must end (0: none): local
+  // SGD's averaging interval N, else the evaluation interval (evaluations come after a chunk;
+  // a local SGD run's evaluation interval is a multiple of N).
+  static int64_t chunk_period_for(int64_t chunk_steps, int64_t evaluation_interval,
+                                  const DataShard* shard) {
+    const bool local = shard != nullptr && shard->local_steps();
+    const int64_t period = local ? shard->sync_every : evaluation_interval;
+    return period > chunk_steps ? period : 0;
+  }
+
   // Where the chunk that starts at step `first` ends: at the next multiple of chunk_steps_ (a
   // resumed run's first chunk is shorter, so a run evaluates and hands out states at the same
-  // steps however it was resumed), or at the run's end. Local SGD averaging less often than a
-  // chunk's steps (N > chunk_steps_) counts its chunks from each multiple of N instead, so
-  // that one ends at every multiple of N: chunks of chunk_steps_ and N mod chunk_steps_.
+  // steps however it was resumed), or at the run's end. With a chunk period P (averagings or
+  // evaluations less often than a chunk's steps) the chunks are counted from each multiple of P
+  // instead, so that one ends at every multiple of P: chunks of chunk_steps_ and P mod
+  // chunk_steps_. (How the steps are cut into chunks changes no draw: see rng_plan.hpp.)
   int64_t chunk_end(int64_t first) const {
     int64_t end = first + chunk_steps_ - first % chunk_steps_;
-    if (local_steps_ && shard_->sync_every > chunk_steps_) {
-      const int64_t every = shard_->sync_every, into_period = first % every;
-      end = first - into_period + std::min(every, (into_period / chunk_steps_ + 1) * chunk_steps_);
+    if (chunk_period_ > 0) {
+      const int64_t into_period = first % chunk_period_;
+      end = first - into_period +
+            std::min(chunk_period_, (into_period / chunk_steps_ + 1) * chunk_steps_);
     }
     return std::min(end, steps_);
   }
@@ -359,11 +372,10 @@ class SgdLoop {
   // The lengths chunk_end's chunks take from the start of a run to its end (the graphs to
   // prepare): a resumed run's first chunk is prepared by resume().
   std::set<int64_t> chunk_lengths() const {
-    const bool periods = local_steps_ && shard_->sync_every > chunk_steps_;
-    const int64_t every = periods ? shard_->sync_every : 0;
-    std::set<int64_t> lengths = periods ? std::set<int64_t>{chunk_steps_, every % chunk_steps_,
-                                                            steps_ % every % chunk_steps_}
-                                        : std::set<int64_t>{chunk_steps_, steps_ % chunk_steps_};
+    const int64_t period = chunk_period_;
+    std::set<int64_t> lengths = period > 0 ? std::set<int64_t>{chunk_steps_, period % chunk_steps_,
+                                                               steps_ % period % chunk_steps_}
+                                           : std::set<int64_t>{chunk_steps_, steps_ % chunk_steps_};
     lengths.erase(0);
     return lengths;
   }
@@ -549,6 +561,7 @@ class SgdLoop {
   double learning_rate_value_ = 0.0;
   const DataShard* shard_;  // a data-parallel run's sums and averages, or none
   bool local_steps_;        // the shard's processes step alone between averagings
+  int64_t chunk_period_;    // see chunk_period_for
   Buffer<uint32_t> sampled_rows_;
   Buffer<uint32_t> local_draws_;  // local SGD: a chunk's draws for every process
   bool shuffles_;  // a fresh permutation each epoch (epoch sampling), not the rows in order

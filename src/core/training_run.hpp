@@ -83,8 +83,8 @@ class StoppingRules {
   }
 
   // Continues from a resumed state's rules: its best objective and count, the first rate, and
-  // the evaluation schedule after its step (evaluations come after the chunk that reaches each
-  // multiple of eval_every, and a state is taken at a chunk's end).
+  // the evaluation schedule after its step (evaluations come at each multiple of eval_every,
+  // where a chunk ends, and a state is taken at a chunk's end).
   void resume(const TrainingState& state) {
     best_ = state.best_objective;
     no_improvement_ = state.evaluations_without_improvement;
