@@ -67,6 +67,12 @@ TEST(InputRules, StandardInputPipesFifosAndProcessSubstitutionAreRead) {
   for (const char* name : {"stdin.json", "pipe.json", "substituted.json", "fifo.json"}) {
     EXPECT_EQ(read_text(scratch.path() / name), read_text(reference)) << name;
   }
+  // Standard input is read once: two inputs may not both name it.
+  const auto twice = run_cli(kTrain + "--data - --val-data -", scratch);
+  EXPECT_EQ(twice.exit_code, 2);
+  EXPECT_EQ(twice.err,
+            "linsgd: error: --data - and --val-data -: standard input can be read once; name a "
+            "file for one of them\n");
 }
 
 TEST(InputRules, GzipAndNpyAreKnownByContentAndZipIsRefused) {

@@ -256,7 +256,9 @@ TEST(BadInput, ModelsAndFeatureCountsAreRefusedWithExitCode2) {
   expect_refusal("evaluate --model " + shell_quoted(model) + " --data '" + narrow + "'",
                  "narrow.csv has 2 feature columns but the model expects 10", dir);
   expect_refusal("predict --model " + shell_quoted(model) + " --data '" + narrow + "'",
-                 "narrow.csv has 2 feature columns but the model expects 10", dir);
+                 "narrow.csv has 3 columns but the model takes 10 features: 10 columns, or 11 "
+                 "with the target last",
+                 dir);
 
   const std::string text = testing::read_text(model);
   const auto evaluate = [&](const std::string& name, const std::string& content) {

@@ -4,6 +4,9 @@
 
 #include <chrono>
 #include <cstdio>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include "cli/interrupts.hpp"
 #include "cli/progress_line.hpp"
@@ -88,6 +91,20 @@ void TrainCommand::check_option_combinations(const TrainConfig& config) const {
   }
   if (!val_data_.empty() && !data_.labels.empty()) {
     throw UsageError("--val-data cannot be combined with --labels; use --val-fraction");
+  }
+  // Standard input can be read once: one input at most may name it.
+  std::vector<std::string> from_standard_input;
+  for (const auto& [option, path] :
+       {std::pair<const char*, const std::string&>{"--data", data_.data},
+        {"--labels", data_.labels},
+        {"--val-data", val_data_},
+        {"--sample-weight", options_.sample_weight()},
+        {"--resume", resume_}}) {
+    if (path == "-") from_standard_input.push_back(option);
+  }
+  if (from_standard_input.size() > 1) {
+    throw UsageError(from_standard_input[0] + " - and " + from_standard_input[1] +
+                     " -: standard input can be read once; name a file for one of them");
   }
   if (command_->count("--sync-every") > 0) {
     if (!distributed_) throw UsageError("--sync-every needs --distributed");

@@ -82,6 +82,15 @@ ColumnPlan by_position(int64_t columns, const std::vector<std::string>& header,
   } else if (!options.features_if_no_target ||
              columns - (weights ? 1 : 0) != *options.features_if_no_target) {
     target = columns - 1;
+    // A model's rows (predict): its features, with or without a target after them.
+    if (options.features_if_no_target && !weights &&
+        columns != *options.features_if_no_target + 1) {
+      const int64_t expected = *options.features_if_no_target;
+      throw InputError(source + " has " + std::to_string(columns) +
+                       " columns but the model takes " + std::to_string(expected) +
+                       " features: " + std::to_string(expected) + " columns, or " +
+                       std::to_string(expected + 1) + " with the target last");
+    }
   }
   if (weights && target && *weights == *target) {
     throw InputError(source + ": --sample-weight " + options.sample_weight +
