@@ -171,6 +171,17 @@ TEST(Cli, IntegerOptionsTakeAnyIntegralSpellingAndRefuseTheRest) {
   expect_usage_error("train --seed -1", "--seed: invalid value -1 (must be at least 0)");
   expect_usage_error("train --fused-blocks 1e10",
                      "--fused-blocks: invalid value 1e10 (must be at most 2147483647)");
+  expect_usage_error("train --checkpoint c.ckpt --checkpoint-every 99999999999999999999999",
+                     "--checkpoint-every: invalid value 99999999999999999999999 (must be at most "
+                     "9223372036854775807)");
+  expect_usage_error("train --distributed --sync-every 2.5",
+                     "--sync-every: invalid value 2.5 (must be an integer, not a fraction)");
+  const auto checkpointed = run_cli(
+      "train --device cpu --rows 200 --features 5 --steps 20 -q "
+      "--checkpoint-every 1e1 --checkpoint " +
+          (scratch.path() / "c.ckpt").string(),
+      scratch);
+  EXPECT_EQ(checkpointed.exit_code, 0) << checkpointed.err;
   const unsigned cores = std::thread::hardware_concurrency();
   expect_usage_error("train --device cpu --threads " + std::to_string(cores + 1),
                      "--threads " + std::to_string(cores + 1) + ": this machine has " +

@@ -145,7 +145,7 @@ TEST(InputRules, ColumnsAreMatchedToTheModelByName) {
                              "name: a, b)\n");
 }
 
-TEST(InputRules, ByteOrderMarksMixedFirstRowsAndDuplicateNames) {
+TEST(InputRules, ByteOrderMarksMixedFirstRowsAndDuplicateOrEmptyNames) {
   ScratchDir scratch;
   const std::string bom = scratch.file("bom.csv", "\xEF\xBB\xBF" + linear_csv("a,b,y\n"));
   const auto named = run_cli(kTrain + "--target a --data " + shell_quoted(bom), scratch);
@@ -162,6 +162,12 @@ TEST(InputRules, ByteOrderMarksMixedFirstRowsAndDuplicateNames) {
   EXPECT_EQ(duplicate.exit_code, 2);
   EXPECT_EQ(duplicate.err,
             "linsgd: error: " + twice + ": duplicate column names in the header: 'a'\n");
+  const std::string unnamed = scratch.file("unnamed.csv", "a,,y\n1,2,3\n4,5,6\n");
+  const auto empty_name = run_cli(kTrain + "--data " + shell_quoted(unnamed), scratch);
+  EXPECT_EQ(empty_name.exit_code, 2);
+  EXPECT_EQ(empty_name.err, "linsgd: error: " + unnamed +
+                                ": line 1, column 2: the header names no column there (an empty "
+                                "name)\n");
 }
 
 TEST(InputRules, TrailingDelimitersAndStructuredDtypesAreNamed) {

@@ -8,6 +8,7 @@
 #include <utility>
 #include <vector>
 
+#include "cli/integer_options.hpp"
 #include "cli/interrupts.hpp"
 #include "cli/progress_line.hpp"
 #include "io/column_plan.hpp"
@@ -53,7 +54,8 @@ TrainCommand::TrainCommand(CLI::App& app)
                "--checkpoint-every steps, to continue with --resume");
   c.add_option("--checkpoint-every", checkpoint_every_,
                "steps between checkpoints (after the chunk of steps that reaches each multiple)")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->transform(integral_value<int64_t>());
   c.add_option("--resume", resume_,
                "continue the run a --checkpoint file was written by: the same options and data, "
                "ending as the run would have had it never stopped");
@@ -63,7 +65,8 @@ TrainCommand::TrainCommand(CLI::App& app)
   c.add_option("--sync-every", sync_every_,
                "with --distributed: local SGD, each process stepping on its own rows and the "
                "processes' models averaged every N steps (default: one exchange of the gradient "
-               "a step)");
+               "a step)")
+      ->transform(integral_value<int64_t>());
   c.add_flag("-q,--quiet", quiet_, "print nothing but errors");
 }
 

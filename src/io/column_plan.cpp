@@ -166,9 +166,23 @@ bool weights_from_file(const ReadOptions& options) {
          !S_ISDIR(status.st_mode);
 }
 
+// A column without a name cannot be matched by name (predict would take it for the unnamed
+// target). The last is left to the rows' check, which names a line ending with the delimiter.
+void refuse_unnamed(const std::vector<std::string>& header, const std::string& source) {
+  for (size_t c = 0; c + 1 < header.size(); ++c) {
+    if (header[c].empty()) {
+      throw InputError(source + ": line 1, column " + std::to_string(c + 1) +
+                       ": the header names no column there (an empty name)");
+    }
+  }
+}
+
 ColumnPlan plan_columns(int64_t columns, const std::vector<std::string>& header,
                         const ReadOptions& options, const std::string& source) {
-  if (!header.empty()) refuse_duplicates(header, source);
+  if (!header.empty()) {
+    refuse_unnamed(header, source);
+    refuse_duplicates(header, source);
+  }
   if (header.empty() || options.feature_names.empty()) {
     return by_position(columns, header, options, source);
   }
