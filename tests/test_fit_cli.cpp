@@ -69,8 +69,9 @@ TEST(FitCli, ARunToConvergenceWritesItsCurveFiguresAndHyperparameters) {
   EXPECT_EQ(m["features"], 2);  // the weight column is not a feature
   const std::string stopped_by = m["stopped_by"];
   EXPECT_TRUE(stopped_by == "tol" || stopped_by == "steps") << stopped_by;
-  // 240 training rows (0.8 of 300) in batches of 64: epochs = steps x 64 / 240.
-  EXPECT_DOUBLE_EQ(m["epochs"].get<double>(), m["steps_run"].get<double>() * 64.0 / 240.0);
+  // 240 training rows (0.8 of 300) in batches of 64: 4 steps an epoch (the last of 48 rows),
+  // and the run stops at an evaluation, once an epoch.
+  EXPECT_DOUBLE_EQ(m["epochs"].get<double>(), m["steps_run"].get<double>() / 4.0);
   EXPECT_TRUE(m["validation"].contains("objective"));
   EXPECT_LT(m["objective"].get<double>(), 0.01);
   // The Lanczos iteration of --lr auto ran before the steps: counted apart from them.
@@ -179,6 +180,26 @@ TEST(FitCli, EvaluationsComeEveryNStepsAndOnceAnEpoch) {
   EXPECT_EQ(curve_steps(curve), (std::vector<int64_t>{313, 626, 939, 1252}));
 }
 
+// The epochs figure counts passes over the rows: sampling with replacement, the rows drawn over
+// n; walking an order, whole epochs (batches past n take all n rows a step) and the rows taken
+// of the one in progress.
+TEST(FitCli, TheEpochsFigureCountsPassesOverTheRows) {
+  ScratchDir scratch;
+  const auto metrics = scratch.path() / "m.json";
+  const auto epochs = [&](const std::string& options) {
+    const auto run = run_cli(
+        "train --device cpu --quiet --data " + std::string(LINSGD_TEST_DATA_DIR) +
+            "/diabetes.csv --standardize " + options + " --metrics-out " + shell_quoted(metrics),
+        scratch);
+    EXPECT_EQ(run.exit_code, 0) << run.err;
+    return nlohmann::json::parse(read_text(metrics))["epochs"].get<double>();
+  };
+  // 442 rows.
+  EXPECT_DOUBLE_EQ(epochs("--batch-size 1000 --sampling epoch --epochs 3"), 3.0);
+  EXPECT_DOUBLE_EQ(epochs("--batch-size 64 --sampling sequential --steps 9"), 1.0 + 2 * 64 / 442.0);
+  EXPECT_DOUBLE_EQ(epochs("--batch-size 64 --steps 100"), 100 * 64 / 442.0);
+}
+
 // A target whose coefficient exceeds float's range (y = 1e39 a for features a in [-0.3, 0.3]:
 // every y fits in a float, its coefficient does not): refused with the reason, no model written
 // (JSON has no infinity: the file would hold null, which no reader takes).
@@ -242,6 +263,8 @@ TEST(FitCli, BadValuesAndOptionsThatDoNotApplyAreRefused) {
                  "--solver exact solves no or an L2 penalty, not --penalty l1; use --solver sgd");
   expect_refusal(train + "--solver exact --momentum 0.9",
                  "--momentum applies to the steps of --solver sgd, not to --solver exact");
+  expect_refusal(train + "--solver exact --sigma 0.1",
+                 "--sigma applies to the steps of --solver sgd, not to --solver exact");
   expect_refusal(train + "--nesterov", "--nesterov needs a --momentum above 0");
   expect_refusal(train + "--alpha 0.1", "--alpha applies with a --penalty");
   expect_refusal(train + "--penalty l1 --l1-ratio 0.5",

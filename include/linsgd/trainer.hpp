@@ -52,7 +52,9 @@ struct TrainResult {
 
   float final_batch_loss() const { return last_batch_loss; }
   double steps_per_second() const;
-  // Passes over the data the steps made: steps_done x B / rows.
+  // Passes over the data the steps made: steps_done x B / rows when sampling with replacement;
+  // walking an order (epoch, sequential sampling), whole epochs of ceil(rows / B) steps plus the
+  // rows the current one's steps took.
   double epochs_run() const;
   // ||w - w*|| / ||w*|| and |b - b*|; need `truth`.
   double weight_relative_error() const;

@@ -244,6 +244,12 @@ class SGDRegressor(RegressorMixin, BaseEstimator):
 
     def _hyperparameters(self, epochs, partial):
         """The parameters as a model file's hyperparameters (the command line's option names)."""
+        if self.solver == "exact":  # as the command line refuses the steps' options
+            for name, unset in (("momentum", 0.0), ("nesterov", False), ("average", False),
+                                ("early_stopping", False)):
+                if getattr(self, name) != unset:
+                    raise ValueError(f"{name} applies to the steps of solver='sgd', not to "
+                                     "solver='exact'")
         batch_size = _integer("batch_size", self.batch_size, 1)
         auto = isinstance(self.eta0, str)
         if auto and self.eta0 != "auto":

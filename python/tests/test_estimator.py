@@ -182,6 +182,10 @@ def test_training_releases_the_gil():
     (dict(max_iter=2**63), "invalid value for max_iter: 9223372036854775808"),
     (dict(eta0="fast"), "invalid value for eta0: 'fast' (must be a positive number or 'auto')"),
     (dict(solver="exact", loss="huber"), "--solver exact"),
+    (dict(solver="exact", momentum=0.5),
+     "momentum applies to the steps of solver='sgd', not to solver='exact'"),
+    (dict(solver="exact", early_stopping=True),
+     "early_stopping applies to the steps of solver='sgd', not to solver='exact'"),
 ])
 def test_bad_parameters_raise_value_error_with_the_message(regression, params, message):
     X, y = regression

@@ -22,7 +22,8 @@ constexpr const char* kStepOptions[] = {"--lr",          "--steps",
                                         "--average",     "--tol",
                                         "--eval-every",  "--n-iter-no-change",
                                         "--max-seconds", "--target-objective",
-                                        "--engine",      "--fused-blocks"};
+                                        "--engine",      "--fused-blocks",
+                                        "--sigma"};
 
 }  // namespace
 

@@ -2,6 +2,7 @@
 // synthetic truth.
 #include <cmath>
 
+#include "core/rng_plan.hpp"
 #include "linsgd/errors.hpp"
 #include "linsgd/trainer.hpp"
 
@@ -12,9 +13,14 @@ double TrainResult::steps_per_second() const {
 }
 
 double TrainResult::epochs_run() const {
-  return rows > 0 ? static_cast<double>(steps_done) * static_cast<double>(config.batch_size) /
-                        static_cast<double>(rows)
-                  : 0.0;
+  if (rows <= 0) return 0.0;
+  const auto B = static_cast<double>(config.batch_size), n = static_cast<double>(rows);
+  if (config.sampling == Sampling::kReplacement) return static_cast<double>(steps_done) * B / n;
+  // Walking an order: ceil(n / B) steps an epoch, its last taking the n mod B rows left (every
+  // step all n when B >= n); the epoch in progress counts the rows its steps took.
+  const int64_t per_epoch = rng_plan::steps_per_epoch(rows, config.batch_size);
+  return static_cast<double>(steps_done / per_epoch) +
+         static_cast<double>(steps_done % per_epoch) * B / n;
 }
 
 double TrainResult::weight_relative_error() const {
