@@ -222,6 +222,21 @@ TEST(FitCli, AnExactSolutionBeyondFloatIsRefusedAndNoModelWritten) {
   EXPECT_FALSE(std::filesystem::exists(model));
 }
 
+// Features of 1e20 square past float's range: --lr auto says so, not that there is no curvature.
+TEST(FitCli, LrAutoNamesACurvatureBeyondFloat) {
+  ScratchDir scratch;
+  std::string csv = "a,b,y\n";
+  for (int i = 0; i < 50; ++i) {
+    csv += std::to_string(1e20 * std::sin(1.0 + i)) + "," + std::to_string(1e20 * std::cos(i)) +
+           "," + std::to_string(std::sin(1.0 + i) + std::cos(i)) + "\n";
+  }
+  const auto data = scratch.path() / "large.csv";
+  write_text(data, csv);
+  expect_refusal("train --device cpu --lr auto --data " + shell_quoted(data),
+                 "--lr auto: the data's curvature overflows float (features too large: "
+                 "--standardize them); or give --lr");
+}
+
 // --lr auto is SGD's safe step; momentum 0.9 takes steps up to ten times as long, which the noise
 // of 8-row batches does not survive. The error says what to change instead of the rate.
 TEST(FitCli, ADivergenceUnderLrAutoWithMomentumNamesTheMomentum) {

@@ -178,6 +178,12 @@ TEST(InputRules, TrailingDelimitersAndStructuredDtypesAreNamed) {
   EXPECT_EQ(ends.err,
             "linsgd: error: " + trailing +
                 ": line 2, column 4: empty cell (the line ends with the delimiter ',')\n");
+  const std::string one_more = scratch.file("m.csv", "a,b,y\n1,2,3\n4,5,6,\n");
+  const auto extra = run_cli(kTrain + "--data " + shell_quoted(one_more), scratch);
+  EXPECT_EQ(extra.exit_code, 2);
+  EXPECT_EQ(extra.err, "linsgd: error: " + one_more +
+                           ": line 3: expected 3 fields, found 4 (the line ends with the "
+                           "delimiter ',')\n");
   testing::NpySpec structured{"[('a', '<f4'), ('b', '<f8')]", false, {2}};
   structured.quoted_descr = false;
   const std::string npy = scratch.file("s.npy", testing::npy_bytes(structured, {}));

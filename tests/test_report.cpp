@@ -116,6 +116,13 @@ TEST(Report, WithoutGnuplotTrainingSucceedsAndWritesTheData) {
               dir, "PATH=/nonexistent");
   EXPECT_EQ(plot.exit_code, 1);
   EXPECT_EQ(plot.err.rfind("linsgd: error: gnuplot not found", 0), 0u) << plot.err;
+  // A loss file of other columns is named for what it lacks (before gnuplot is looked for).
+  const auto other = dir.file("other.csv", "a,b,c\n1,2,3\n");
+  const auto wrong = run_cli("plot --metrics '" + (dir.path() / "report.metrics.json").string() +
+                                 "' --loss '" + other + "' -o '" + png.string() + "'",
+                             dir, "PATH=/nonexistent");
+  EXPECT_EQ(wrong.exit_code, 2);
+  EXPECT_EQ(wrong.err, "linsgd: error: " + other + ": expected the columns step,batch_loss\n");
 }
 
 TEST(Report, PlotRefusesAMetricsFileWithoutReport) {

@@ -175,7 +175,12 @@ AutoStepSize auto_step_size(Exec& exec, const ResidentData<Exec>& data, const Tr
                                             (n - B) / (B * (n - 1.0)) * step.largest_row_smoothness
                                       : step.largest_row_smoothness;
   const double smoothness = batch_smoothness + config.l2_strength();
-  if (!(smoothness > 0.0) || !std::isfinite(smoothness)) {
+  if (!std::isfinite(smoothness)) {  // a row norm or X^T X past float's range (features of 1e20)
+    throw InputError(
+        "--lr auto: the data's curvature overflows float (features too large: --standardize "
+        "them); or give --lr");
+  }
+  if (!(smoothness > 0.0)) {
     throw InputError(
         "--lr auto: the data has no curvature to size a step by (all-zero "
         "features and weights?); give --lr");

@@ -209,9 +209,13 @@ void parse_rows(const char* begin, const char* end, int64_t first_line, const Ta
   int64_t line = 0;
   while (scanner.next(fields, line)) {
     if (static_cast<int64_t>(fields.size()) != shape.columns) {
-      throw InputError(path + ": line " + std::to_string(line) + ": expected " +
-                       std::to_string(shape.columns) + " fields, found " +
-                       std::to_string(fields.size()));
+      const bool trailing =
+          static_cast<int64_t>(fields.size()) == shape.columns + 1 && fields.back().text.empty();
+      throw InputError(
+          path + ": line " + std::to_string(line) + ": expected " + std::to_string(shape.columns) +
+          " fields, found " + std::to_string(fields.size()) +
+          (trailing ? std::string(" (the line ends with the delimiter '") + shape.delimiter + "')"
+                    : ""));
     }
     const size_t row = block.X.size();
     block.X.resize(row + features);

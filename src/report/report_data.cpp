@@ -134,11 +134,12 @@ ReportData report_from_files(const std::string& metrics_path, const std::string&
   }
 
   // The loss CSV is a table like any other: read it with the data reader.
+  // (The last column as the target, then the names checked: a file of other columns is named
+  // for what it lacks, not for an option of another command.)
   ReadOptions options;
-  options.target = "batch_loss";
   options.header = HeaderMode::kPresent;
   const Dataset loss = read_dataset(loss_path, options);
-  if (loss.features != 1 || loss.feature_names[0] != "step") {
+  if (loss.features != 1 || loss.feature_names[0] != "step" || loss.target_name != "batch_loss") {
     throw InputError(loss_path + ": expected the columns step,batch_loss");
   }
   const std::vector<float>& steps = loss.X;
