@@ -26,6 +26,7 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "linsgd/dataset.hpp"
@@ -211,21 +212,34 @@ TEST(DataParallel, LocalSgdAveragesEveryNStepsAndAtTheEnd) {
 }
 
 TEST(DataParallel, LocalSgdDrawsTheSameHoweverTheStepsAreChunked) {
-  // Evaluations for a curve end chunks every 100 steps (instead of 256): the same model.
+  // Evaluations for a curve end chunks every 100 steps (instead of 256), or every 300 (chunks
+  // counted from its multiples): the same model, and evaluations at those very steps.
   const Dataset data = testing::regression_data(301, 6, 13);
   TrainConfig config = cpu_config();
-  for (const int64_t every : {10, 257}) {
+  for (const auto& [every, eval_every] :
+       {std::pair<int64_t, int64_t>{10, 100}, {10, 300}, {257, 514}}) {
+    SCOPED_TRACE("sync every " + std::to_string(every) + ", eval every " +
+                 std::to_string(eval_every));
     ThreadGroup plain_group(2), curve_group(2);
     const std::vector<TrainResult> plain = train_together(config, data, 2, every, plain_group);
     TrainConfig evaluated = config;
-    evaluated.eval_every = every == 10 ? 100 : 514;
+    evaluated.eval_every = eval_every;
+    std::mutex mutex;
+    std::vector<int64_t> evaluated_at;
     TrainHooks curve;
-    curve.on_evaluation = [](const Evaluation&) {};
+    curve.on_evaluation = [&](const Evaluation& evaluation) {
+      const std::lock_guard<std::mutex> lock(mutex);
+      evaluated_at.push_back(evaluation.step);
+    };
     const std::vector<TrainResult> curved =
         train_together(evaluated, data, 2, every, curve_group, curve);
-    EXPECT_EQ(curved[0].weights, plain[0].weights) << every;
-    EXPECT_EQ(curved[0].bias, plain[0].bias) << every;
-    EXPECT_EQ(curved[1].loss_history, plain[1].loss_history) << every;
+    EXPECT_EQ(curved[0].weights, plain[0].weights);
+    EXPECT_EQ(curved[0].bias, plain[0].bias);
+    EXPECT_EQ(curved[1].loss_history, plain[1].loss_history);
+    ASSERT_FALSE(evaluated_at.empty());
+    for (const int64_t step : evaluated_at) {
+      EXPECT_TRUE(step % eval_every == 0 || step == config.steps) << step;
+    }
   }
 }
 

@@ -344,13 +344,15 @@ class SgdLoop {
   }
 
   // A period longer than a chunk at whose every multiple a chunk must end (0: none): local
-  // SGD's averaging interval N, else the evaluation interval (evaluations come after a chunk;
-  // a local SGD run's evaluation interval is a multiple of N).
+  // SGD's averaging interval N, else the evaluation interval (evaluations come after a chunk).
+  // A local SGD run's evaluation interval is a multiple of N, so ending chunks at N's multiples
+  // ends them at its multiples too; and when N fits in a chunk, the chunks hold multiples of N,
+  // so those counted from the evaluations' multiples still start at multiples of N.
   static int64_t chunk_period_for(int64_t chunk_steps, int64_t evaluation_interval,
                                   const DataShard* shard) {
-    const bool local = shard != nullptr && shard->local_steps();
-    const int64_t period = local ? shard->sync_every : evaluation_interval;
-    return period > chunk_steps ? period : 0;
+    const int64_t averaging = shard != nullptr && shard->local_steps() ? shard->sync_every : 0;
+    if (averaging > chunk_steps) return averaging;
+    return evaluation_interval > chunk_steps ? evaluation_interval : 0;
   }
 
   // Where the chunk that starts at step `first` ends: at the next multiple of chunk_steps_ (a
