@@ -29,6 +29,20 @@ TEST(Validate, AcceptsThePostsDefaults) {
   EXPECT_NO_THROW(validate(TrainConfig{}));
 }
 
+// --epochs as steps, counted exactly where epochs x rows passes 2^63 (sampling with replacement:
+// ceil(epochs x n / B) steps); refused only past --steps' bound, 2^62.
+TEST(ResolveForRows, CountsEpochsAsStepsPastTwoTo63Draws) {
+  TrainConfig config;
+  config.sampling = Sampling::kReplacement;
+  config.batch_size = 64;
+  config.epochs = 200'000'000'000'000'000;  // x 50 rows: 1e19 draws
+  EXPECT_EQ(resolve_for_rows(config, 50).steps, 156'250'000'000'000'000);
+  config.sampling = Sampling::kEpoch;  // an epoch is one step of 50 rows
+  EXPECT_EQ(resolve_for_rows(config, 50).steps, 200'000'000'000'000'000);
+  config.epochs = int64_t{1} << 62;
+  EXPECT_THROW(resolve_for_rows(config, 50), UsageError);
+}
+
 TEST(Validate, RefusesEachBadValueByName) {
   EXPECT_EQ(refusal([](TrainConfig& c) { c.rows = 0; }),
             "invalid value for --rows: 0 (must be a positive integer)");

@@ -116,9 +116,12 @@ TEST(CsvReader, NamesTheFileLineAndColumnOfEachProblem) {
       d + "huge.csv: line 2, column 2: non-finite value '1e39' (NaN, Inf or beyond float range)");
   EXPECT_EQ(read_error(dir.file("empty_cell.csv", "a,b,y\n1,,3\n")),
             d + "empty_cell.csv: line 2, column 2: empty cell");
-  EXPECT_EQ(
-      read_error(dir.file("trailing.csv", "a,b,y,\n1,2,3,\n")),
-      d + "trailing.csv: line 2, column 4: empty cell (the line ends with the delimiter ',')");
+  EXPECT_EQ(read_error(dir.file("trailing.csv", "a,b,y,\n1,2,3,\n")),
+            d + "trailing.csv: line 1, column 4: the header names no column there (does the line "
+                "end with the delimiter?)");
+  EXPECT_EQ(read_error(dir.file("trailing_rows.csv", "a,b,y\n1,2,3,\n")),
+            d + "trailing_rows.csv: line 2: expected 3 fields, found 4 (the line ends with the "
+                "delimiter ',')");
   EXPECT_EQ(read_error(dir.file("mixed.csv", "1.5,NA,2.0\n1,2,3\n")),
             d + "mixed.csv: line 1 mixes numbers and other cells ('1.5', 'NA', '2.0'): say " +
                 "whether it is a header with --header or --no-header");

@@ -300,12 +300,13 @@ TEST(FitCli, BadValuesAndOptionsThatDoNotApplyAreRefused) {
   expect_refusal(train + "--epochs 3 --steps 10", "use --steps or --epochs, not both");
   expect_refusal(train + "--epochs 0",
                  "invalid value for --epochs: 0 (must be a positive integer)");
+  // Counted exactly (50 rows in batches of 64: an epoch is one step with either sampling).
   expect_refusal(train + "--sampling epoch --epochs 4611686018427387904",
                  "invalid value for --epochs: 4611686018427387904 (makes more steps than a run "
-                 "can take (2^62): at most 4611686018427387903 here)");
-  expect_refusal(train + "--sampling replacement --epochs 144115188075855872",
-                 "invalid value for --epochs: 144115188075855872 (makes more steps than a run "
-                 "can take (2^62): at most 92233720368547758 here)");
+                 "can take (2^62))");
+  expect_refusal(train + "--epochs 5902958103587056517",
+                 "invalid value for --epochs: 5902958103587056517 (makes more steps than a run "
+                 "can take (2^62))");
   expect_refusal(train + "--average -1",
                  "invalid value for --average: -1 (must be a step of the run, 0 or more)");
   expect_refusal(train + "--lr fast",

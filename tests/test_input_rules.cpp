@@ -116,11 +116,13 @@ TEST(InputRules, ColumnsAreMatchedToTheModelByName) {
   // predictions, and one line naming the ignored column.
   std::string shuffled = "id,y,b,a\n";
   std::string features_only = "b,a\n";
+  std::string indexed = ",b,a\n";  // pandas' to_csv with its index
   for (int i = 0; i < 60; ++i) {
     const int a = i % 10, b = (i * 7) % 10;
     shuffled += "row" + std::to_string(i) + "," + std::to_string(2 * a - b + 1) + "," +
                 std::to_string(b) + "," + std::to_string(a) + "\n";
     features_only += std::to_string(b) + "," + std::to_string(a) + "\n";
+    indexed += std::to_string(i) + "," + std::to_string(b) + "," + std::to_string(a) + "\n";
   }
   const std::string other = scratch.file("shuffled.csv", shuffled);
   const std::string m = " --model " + shell_quoted(model);
@@ -135,6 +137,11 @@ TEST(InputRules, ColumnsAreMatchedToTheModelByName) {
       "predict" + m + " --data " + shell_quoted(scratch.file("f.csv", features_only)), scratch);
   EXPECT_EQ(from_features.exit_code, 0) << from_features.err;
   EXPECT_EQ(from_features.out, predicted.out);
+  // Its unnamed column, as any the model does not name, is left out (predict names no target).
+  const auto from_indexed =
+      run_cli("predict" + m + " --data " + shell_quoted(scratch.file("i.csv", indexed)), scratch);
+  EXPECT_EQ(from_indexed.exit_code, 0) << from_indexed.err;
+  EXPECT_EQ(from_indexed.out, predicted.out);
   // A file that lacks a feature (here: a target where the feature b was) is refused by name,
   // not read by position.
   const std::string wrong = scratch.file("wrong.csv", "a,y\n1,2\n");
@@ -165,9 +172,14 @@ TEST(InputRules, ByteOrderMarksMixedFirstRowsAndDuplicateOrEmptyNames) {
   const std::string unnamed = scratch.file("unnamed.csv", "a,,y\n1,2,3\n4,5,6\n");
   const auto empty_name = run_cli(kTrain + "--data " + shell_quoted(unnamed), scratch);
   EXPECT_EQ(empty_name.exit_code, 2);
-  EXPECT_EQ(empty_name.err, "linsgd: error: " + unnamed +
-                                ": line 1, column 2: the header names no column there (an empty "
-                                "name)\n");
+  EXPECT_EQ(empty_name.err,
+            "linsgd: error: " + unnamed + ": line 1, column 2: the header names no column there\n");
+  const std::string indexed = scratch.file("indexed.csv", ",a,b,y\n0,1,2,3\n1,4,5,6\n");
+  const auto index_column = run_cli(kTrain + "--data " + shell_quoted(indexed), scratch);
+  EXPECT_EQ(index_column.exit_code, 2);
+  EXPECT_EQ(index_column.err, "linsgd: error: " + indexed +
+                                  ": line 1, column 1: the header names no column there (a pandas "
+                                  "index written by to_csv? drop it, or name it)\n");
 }
 
 TEST(InputRules, TrailingDelimitersAndStructuredDtypesAreNamed) {
@@ -177,7 +189,14 @@ TEST(InputRules, TrailingDelimitersAndStructuredDtypesAreNamed) {
   EXPECT_EQ(ends.exit_code, 2);
   EXPECT_EQ(ends.err,
             "linsgd: error: " + trailing +
-                ": line 2, column 4: empty cell (the line ends with the delimiter ',')\n");
+                ": line 1, column 4: the header names no column there (does the line end with "
+                "the delimiter?)\n");
+  const std::string bare = scratch.file("bare.csv", "1,2,3,\n4,5,6,\n");
+  const auto bare_ends = run_cli(kTrain + "--no-header --data " + shell_quoted(bare), scratch);
+  EXPECT_EQ(bare_ends.exit_code, 2);
+  EXPECT_EQ(bare_ends.err, "linsgd: error: " + bare +
+                               ": line 1, column 4: empty cell (the line ends with the delimiter "
+                               "',')\n");
   const std::string one_more = scratch.file("m.csv", "a,b,y\n1,2,3\n4,5,6,\n");
   const auto extra = run_cli(kTrain + "--data " + shell_quoted(one_more), scratch);
   EXPECT_EQ(extra.exit_code, 2);

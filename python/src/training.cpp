@@ -4,6 +4,7 @@
 // chunks of steps whether Ctrl-C was pressed.
 #include "training.hpp"
 
+#include <cuda.h>
 #include <cuda_runtime.h>
 #include <nanobind/stl/optional.h>
 #include <nanobind/stl/string.h>
@@ -53,8 +54,33 @@ Dataset copy_of(const DataView& view) {
   return data;
 }
 
+// Whether `device`'s primary context exists (the caller's, PyTorch's or CuPy's work made it).
+// cuDevicePrimaryCtxGetState through the runtime's entry point: the extension does not link the
+// driver library, which a machine without a GPU lacks.
+bool primary_context_active(int device) {
+  using GetState = CUresult (*)(CUdevice, unsigned int*, int*);
+  void* function = nullptr;
+  cudaDriverEntryPointQueryResult found{};
+#if CUDART_VERSION >= 12050
+  const cudaError_t looked_up = cudaGetDriverEntryPointByVersion(
+      "cuDevicePrimaryCtxGetState", &function, 12000, cudaEnableDefault, &found);
+#else
+  const cudaError_t looked_up =
+      cudaGetDriverEntryPoint("cuDevicePrimaryCtxGetState", &function, cudaEnableDefault, &found);
+#endif
+  if (looked_up != cudaSuccess || found != cudaDriverEntryPointSuccess || function == nullptr) {
+    return false;
+  }
+  unsigned int flags = 0;
+  int active = 0;
+  return reinterpret_cast<GetState>(function)(device, &flags, &active) == CUDA_SUCCESS &&
+         active != 0;
+}
+
 // For its lifetime, the CUDA device `device` (none: -1) as the process's current one; then the
-// caller's again, which PyTorch and CuPy read back as theirs.
+// caller's again, which PyTorch and CuPy read back as theirs. Only where the caller's device has
+// a context already: setting a device creates its context (hundreds of MB of GPU memory), which
+// a process that works on another GPU alone should not get (PyTorch restores devices so too).
 class CurrentCudaDevice {
  public:
   explicit CurrentCudaDevice(int device) {
@@ -66,7 +92,7 @@ class CurrentCudaDevice {
     }
   }
   ~CurrentCudaDevice() {
-    if (restore_) cudaSetDevice(previous_);
+    if (restore_ && primary_context_active(previous_)) cudaSetDevice(previous_);
   }
   CurrentCudaDevice(const CurrentCudaDevice&) = delete;
   CurrentCudaDevice& operator=(const CurrentCudaDevice&) = delete;

@@ -57,11 +57,14 @@ def test_arrays_still_being_written_by_pytorch_are_waited_for(regression):
     source_X, source_y = torch.as_tensor(X, device="cuda"), torch.as_tensor(y, device="cuda")
     X_device, y_device = torch.zeros_like(source_X), torch.zeros_like(source_y)
     torch.cuda.synchronize()
-    # On PyTorch's stream, as its operations run: the copies behind about 0.25 s of spinning,
-    # still queued when fit starts; a run that did not wait would train on the zeros.
-    torch.cuda._sleep(500_000_000)
-    X_device.copy_(source_X)
-    y_device.copy_(source_y)
+    # On a stream of its own (the estimator's checks on PyTorch's current stream would wait for
+    # work there, so this is the case only the core's wait covers): the copies behind about
+    # 0.25 s of spinning, still queued when fit starts; a run that did not wait would train on
+    # the zeros.
+    with torch.cuda.stream(torch.cuda.Stream()):
+        torch.cuda._sleep(500_000_000)
+        X_device.copy_(source_X)
+        y_device.copy_(source_y)
     on_device = linsgd.SGDRegressor(**params).fit(X_device, y_device)
     np.testing.assert_allclose(on_device.coef_, on_host.coef_, rtol=1e-4, atol=1e-5)
 

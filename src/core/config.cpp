@@ -2,7 +2,6 @@
 // TrainConfig, with one-line messages that name the option and the offending value.
 #include "linsgd/config.hpp"
 
-#include <algorithm>
 #include <climits>
 #include <cmath>
 #include <sstream>
@@ -155,16 +154,17 @@ TrainConfig resolve_for_rows(const TrainConfig& config, int64_t rows) {
   const int64_t B = config.batch_size > 0 ? config.batch_size : 1;
   const int64_t per_epoch = (rows + B - 1) / B;
   if (config.epochs > 0) {
-    // Within --steps' own bound (2^62), checked before the product can overflow.
-    const bool replacement = config.sampling == Sampling::kReplacement;
-    const int64_t per_epoch_factor = std::max<int64_t>(replacement ? rows : per_epoch, 1);
-    if (config.epochs > INT64_MAX / 2 / per_epoch_factor) {
-      refuse("--epochs", config.epochs,
-             ("makes more steps than a run can take (2^62): at most " +
-              std::to_string(INT64_MAX / 2 / per_epoch_factor) + " here")
-                 .c_str());
+    // Counted in 128 bits (epochs x rows may pass 2^63), then held to --steps' bound (2^62).
+    __extension__ using Wide = unsigned __int128;
+    const auto epochs = static_cast<Wide>(config.epochs);
+    const Wide steps =
+        config.sampling != Sampling::kReplacement
+            ? epochs * static_cast<Wide>(per_epoch)
+            : (epochs * static_cast<Wide>(rows) + static_cast<Wide>(B - 1)) / static_cast<Wide>(B);
+    if (steps > static_cast<Wide>(INT64_MAX / 2)) {
+      refuse("--epochs", config.epochs, "makes more steps than a run can take (2^62)");
     }
-    resolved.steps = !replacement ? config.epochs * per_epoch : (config.epochs * rows + B - 1) / B;
+    resolved.steps = static_cast<int64_t>(steps);
     resolved.epochs = 0;
   }
   if (config.average_from == TrainConfig::kAverageFromOneEpoch) resolved.average_from = per_epoch;

@@ -73,8 +73,24 @@ void refuse_duplicates(const std::vector<std::string>& header, const std::string
   }
 }
 
+// Taken by position, every column of a header becomes a feature, the target or the weights by
+// its name, which a model file then matches by name: an empty one is refused, naming the
+// likely cause (matched by name, an unnamed column is left out, as every column the model
+// does not name).
+void refuse_unnamed(const std::vector<std::string>& header, const std::string& source) {
+  for (size_t c = 0; c < header.size(); ++c) {
+    if (!header[c].empty()) continue;
+    throw InputError(source + ": line 1, column " + std::to_string(c + 1) +
+                     ": the header names no column there" +
+                     (c + 1 == header.size() ? " (does the line end with the delimiter?)"
+                      : c == 0 ? " (a pandas index written by to_csv? drop it, or name it)"
+                               : ""));
+  }
+}
+
 ColumnPlan by_position(int64_t columns, const std::vector<std::string>& header,
                        const ReadOptions& options, const std::string& source) {
+  refuse_unnamed(header, source);
   const std::optional<int64_t> weights = weight_column(columns, header, options, source);
   std::optional<int64_t> target;
   if (!options.target.empty()) {
@@ -126,7 +142,7 @@ ColumnPlan by_name(int64_t columns, const std::vector<std::string>& header,
   std::optional<int64_t> target;
   if (!options.target.empty()) {
     target = column_by_option(columns, header, "--target", options.target, source);
-  } else {
+  } else if (!options.target_name.empty()) {  // (predict's rows need none: it names none)
     const auto named = std::find(header.begin(), header.end(), options.target_name);
     if (named != header.end()) target = named - header.begin();
   }
@@ -166,23 +182,9 @@ bool weights_from_file(const ReadOptions& options) {
          !S_ISDIR(status.st_mode);
 }
 
-// A column without a name cannot be matched by name (predict would take it for the unnamed
-// target). The last is left to the rows' check, which names a line ending with the delimiter.
-void refuse_unnamed(const std::vector<std::string>& header, const std::string& source) {
-  for (size_t c = 0; c + 1 < header.size(); ++c) {
-    if (header[c].empty()) {
-      throw InputError(source + ": line 1, column " + std::to_string(c + 1) +
-                       ": the header names no column there (an empty name)");
-    }
-  }
-}
-
 ColumnPlan plan_columns(int64_t columns, const std::vector<std::string>& header,
                         const ReadOptions& options, const std::string& source) {
-  if (!header.empty()) {
-    refuse_unnamed(header, source);
-    refuse_duplicates(header, source);
-  }
+  if (!header.empty()) refuse_duplicates(header, source);
   if (header.empty() || options.feature_names.empty()) {
     return by_position(columns, header, options, source);
   }
