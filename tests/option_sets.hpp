@@ -1,5 +1,6 @@
 // Test data and option sets shared by the CPU and GPU suites: regression data with a known
-// truth, integer sample weights, and the option combinations every engine is checked under.
+// truth, integer sample weights, the option combinations every engine is checked under, and
+// checks both suites run on their device.
 #pragma once
 
 #include <gtest/gtest.h>
@@ -12,6 +13,7 @@
 
 #include "linsgd/config.hpp"
 #include "linsgd/dataset.hpp"
+#include "linsgd/trainer.hpp"
 
 namespace linsgd::testing {
 
@@ -94,6 +96,33 @@ inline const Options kOptionSets[] = {
 // The name of a test case over (option set, engine): "momentum_fused".
 inline std::string options_name(const ::testing::TestParamInfo<std::tuple<Options, Engine>>& info) {
   return std::get<0>(info.param).name + "_" + to_string(std::get<1>(info.param));
+}
+
+// Chunks cut at every multiple of an evaluation interval longer than a chunk (301: chunks of 256
+// and 45 steps, 33 x 45 draws, an odd count) draw what a plain run's chunks of 256 draw, and the
+// evaluations come at those multiples and at the end: the same run, bit for bit, on `device`
+// with `engine`.
+inline void expect_chunks_cut_at_evaluations_change_no_draw(DeviceKind device, Engine engine) {
+  SCOPED_TRACE(to_string(engine));
+  const Dataset data = regression_data(1003, 24, 44);
+  TrainConfig config;
+  config.device = device;
+  config.engine = engine;
+  config.batch_size = 33;
+  config.steps = 1000;
+  const TrainResult plain = train_on_data(config, data);
+  TrainConfig evaluated = config;
+  evaluated.eval_every = 301;
+  std::vector<int64_t> evaluated_at;
+  TrainHooks curve;
+  curve.on_evaluation = [&](const Evaluation& evaluation) {
+    evaluated_at.push_back(evaluation.step);
+  };
+  const TrainResult cut = train_on_data(evaluated, data, curve);
+  EXPECT_EQ(cut.weights, plain.weights);
+  EXPECT_EQ(cut.bias, plain.bias);
+  EXPECT_EQ(cut.loss_history, plain.loss_history);
+  EXPECT_EQ(evaluated_at, (std::vector<int64_t>{301, 602, 903, 1000}));
 }
 
 }  // namespace linsgd::testing

@@ -113,29 +113,9 @@ TEST_P(CpuEngines, SameSeedIsBitIdenticalAndOtherSeedsDiffer) {
   EXPECT_NE(a.truth->bias, c.truth->bias);
 }
 
-// Chunks cut at every multiple of an evaluation interval longer than a chunk (301: chunks of 256
-// and 45 steps, 33 x 45 draws, an odd count) draw what the plain run's chunks of 256 draw, and
-// the evaluations come at those multiples and at the end.
+// How the steps are cut into chunks changes no draw (see the check in option_sets.hpp).
 TEST_P(CpuEngines, ChunksCutAtEvaluationsChangeNoDraw) {
-  const Dataset data = testing::regression_data(1003, 24, 44);
-  TrainConfig config;
-  config.device = DeviceKind::kCpu;
-  config.engine = GetParam();
-  config.batch_size = 33;
-  config.steps = 1000;
-  const TrainResult plain = train_on_data(config, data);
-  TrainConfig evaluated = config;
-  evaluated.eval_every = 301;
-  std::vector<int64_t> evaluated_at;
-  TrainHooks curve;
-  curve.on_evaluation = [&](const Evaluation& evaluation) {
-    evaluated_at.push_back(evaluation.step);
-  };
-  const TrainResult cut = train_on_data(evaluated, data, curve);
-  EXPECT_EQ(cut.weights, plain.weights);
-  EXPECT_EQ(cut.bias, plain.bias);
-  EXPECT_EQ(cut.loss_history, plain.loss_history);
-  EXPECT_EQ(evaluated_at, (std::vector<int64_t>{301, 602, 903, 1000}));
+  testing::expect_chunks_cut_at_evaluations_change_no_draw(DeviceKind::kCpu, GetParam());
 }
 
 TEST_P(CpuEngines, FollowsTheDoublePrecisionReference) {

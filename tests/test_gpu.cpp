@@ -644,30 +644,12 @@ TEST(GpuTraining, AResumedRunEndsAsTheRunThatWasNeverStopped) {
   }
 }
 
-// The GPU twin of CpuEngines.ChunksCutAtEvaluationsChangeNoDraw: chunks of 256 and 45 steps
-// (counted from each multiple of the evaluation interval, 301; 33 x 45 draws, an odd count)
-// draw on the device what chunks of 256 draw, for both engines.
+// The GPU twin of CpuEngines.ChunksCutAtEvaluationsChangeNoDraw: cuRAND on the device draws the
+// same however the steps are cut into chunks, for both engines.
 TEST(GpuTraining, ChunksCutAtEvaluationsChangeNoDraw) {
   LINSGD_SKIP_WITHOUT_GPU();
-  const Dataset data = testing::regression_data(1003, 24, 44);
   for (const Engine engine : {Engine::kGemv, Engine::kFused}) {
-    TrainConfig config;
-    config.device = DeviceKind::kCuda;
-    config.engine = engine;
-    config.batch_size = 33;
-    config.steps = 1000;
-    const TrainResult plain = train_on_data(config, data);
-    TrainConfig evaluated = config;
-    evaluated.eval_every = 301;
-    std::vector<int64_t> evaluated_at;
-    TrainHooks curve;
-    curve.on_evaluation = [&](const Evaluation& evaluation) {
-      evaluated_at.push_back(evaluation.step);
-    };
-    const TrainResult cut = train_on_data(evaluated, data, curve);
-    EXPECT_EQ(cut.weights, plain.weights) << to_string(engine);
-    EXPECT_EQ(cut.loss_history, plain.loss_history) << to_string(engine);
-    EXPECT_EQ(evaluated_at, (std::vector<int64_t>{301, 602, 903, 1000})) << to_string(engine);
+    testing::expect_chunks_cut_at_evaluations_change_no_draw(DeviceKind::kCuda, engine);
   }
 }
 

@@ -33,6 +33,15 @@ std::string linear_csv(const std::string& header) {
 
 const std::string kTrain = "train --device cpu --lr 0.01 --steps 300 --quiet ";
 
+// Training on `path` (`options` before it) is refused, exit 2, with the one line
+// "linsgd: error: PATH: PROBLEM".
+void expect_file_refused(const std::string& options, const std::string& path,
+                         const std::string& problem, const ScratchDir& scratch) {
+  const auto run = run_cli(kTrain + options + "--data " + shell_quoted(path), scratch);
+  EXPECT_EQ(run.exit_code, 2) << path;
+  EXPECT_EQ(run.err, "linsgd: error: " + path + ": " + problem + "\n");
+}
+
 // Runs a bash script; returns its exit code.
 int run_bash(const ScratchDir& scratch, const std::string& script) {
   const std::string path = scratch.file("script.sh", script);
@@ -158,59 +167,40 @@ TEST(InputRules, ByteOrderMarksMixedFirstRowsAndDuplicateOrEmptyNames) {
   const auto named = run_cli(kTrain + "--target a --data " + shell_quoted(bom), scratch);
   EXPECT_EQ(named.exit_code, 0) << named.err;
   const std::string mixed = scratch.file("mixed.csv", "1.5,NA,2.0\n" + linear_csv(""));
-  const auto asked = run_cli(kTrain + "--data " + shell_quoted(mixed), scratch);
-  EXPECT_EQ(asked.exit_code, 2);
-  EXPECT_EQ(asked.err, "linsgd: error: " + mixed +
-                           ": line 1 mixes numbers and other cells ('1.5', 'NA', '2.0'): say "
-                           "whether it is a header with --header or --no-header\n");
+  expect_file_refused("", mixed,
+                      "line 1 mixes numbers and other cells ('1.5', 'NA', '2.0'): say whether it "
+                      "is a header with --header or --no-header",
+                      scratch);
   EXPECT_EQ(run_cli(kTrain + "--header --data " + shell_quoted(mixed), scratch).exit_code, 0);
-  const std::string twice = scratch.file("twice.csv", "a,a,y\n1,2,3\n");
-  const auto duplicate = run_cli(kTrain + "--data " + shell_quoted(twice), scratch);
-  EXPECT_EQ(duplicate.exit_code, 2);
-  EXPECT_EQ(duplicate.err,
-            "linsgd: error: " + twice + ": duplicate column names in the header: 'a'\n");
-  const std::string unnamed = scratch.file("unnamed.csv", "a,,y\n1,2,3\n4,5,6\n");
-  const auto empty_name = run_cli(kTrain + "--data " + shell_quoted(unnamed), scratch);
-  EXPECT_EQ(empty_name.exit_code, 2);
-  EXPECT_EQ(empty_name.err,
-            "linsgd: error: " + unnamed + ": line 1, column 2: the header names no column there\n");
-  const std::string indexed = scratch.file("indexed.csv", ",a,b,y\n0,1,2,3\n1,4,5,6\n");
-  const auto index_column = run_cli(kTrain + "--data " + shell_quoted(indexed), scratch);
-  EXPECT_EQ(index_column.exit_code, 2);
-  EXPECT_EQ(index_column.err, "linsgd: error: " + indexed +
-                                  ": line 1, column 1: the header names no column there (a pandas "
-                                  "index written by to_csv? drop it, or name it)\n");
+  expect_file_refused("", scratch.file("twice.csv", "a,a,y\n1,2,3\n"),
+                      "duplicate column names in the header: 'a'", scratch);
+  expect_file_refused("", scratch.file("unnamed.csv", "a,,y\n1,2,3\n4,5,6\n"),
+                      "line 1, column 2: the header names no column there", scratch);
+  expect_file_refused("", scratch.file("indexed.csv", ",a,b,y\n0,1,2,3\n1,4,5,6\n"),
+                      "line 1, column 1: the header names no column there (a pandas index "
+                      "written by to_csv? drop it, or name it)",
+                      scratch);
 }
 
 TEST(InputRules, TrailingDelimitersAndStructuredDtypesAreNamed) {
   ScratchDir scratch;
-  const std::string trailing = scratch.file("t.csv", "a,b,y,\n1,2,3,\n");
-  const auto ends = run_cli(kTrain + "--data " + shell_quoted(trailing), scratch);
-  EXPECT_EQ(ends.exit_code, 2);
-  EXPECT_EQ(ends.err,
-            "linsgd: error: " + trailing +
-                ": line 1, column 4: the header names no column there (does the line end with "
-                "the delimiter?)\n");
-  const std::string bare = scratch.file("bare.csv", "1,2,3,\n4,5,6,\n");
-  const auto bare_ends = run_cli(kTrain + "--no-header --data " + shell_quoted(bare), scratch);
-  EXPECT_EQ(bare_ends.exit_code, 2);
-  EXPECT_EQ(bare_ends.err, "linsgd: error: " + bare +
-                               ": line 1, column 4: empty cell (the line ends with the delimiter "
-                               "',')\n");
-  const std::string one_more = scratch.file("m.csv", "a,b,y\n1,2,3\n4,5,6,\n");
-  const auto extra = run_cli(kTrain + "--data " + shell_quoted(one_more), scratch);
-  EXPECT_EQ(extra.exit_code, 2);
-  EXPECT_EQ(extra.err, "linsgd: error: " + one_more +
-                           ": line 3: expected 3 fields, found 4 (the line ends with the "
-                           "delimiter ',')\n");
+  expect_file_refused("", scratch.file("t.csv", "a,b,y,\n1,2,3,\n"),
+                      "line 1, column 4: the header names no column there (does the line end "
+                      "with the delimiter?)",
+                      scratch);
+  expect_file_refused("--no-header ", scratch.file("bare.csv", "1,2,3,\n4,5,6,\n"),
+                      "line 1, column 4: empty cell (the line ends with the delimiter ',')",
+                      scratch);
+  expect_file_refused("", scratch.file("m.csv", "a,b,y\n1,2,3\n4,5,6,\n"),
+                      "line 3: expected 3 fields, found 4 (the line ends with the delimiter ',')",
+                      scratch);
   testing::NpySpec structured{"[('a', '<f4'), ('b', '<f8')]", false, {2}};
   structured.quoted_descr = false;
   const std::string npy = scratch.file("s.npy", testing::npy_bytes(structured, {}));
-  const auto dtype = run_cli(kTrain + "--data " + shell_quoted(npy), scratch);
-  EXPECT_EQ(dtype.exit_code, 2);
-  EXPECT_EQ(dtype.err, "linsgd: error: " + npy +
-                           ": unsupported dtype [('a', '<f4'), ('b', '<f8')] (linsgd reads "
-                           "little-endian float32 '<f4' or float64 '<f8')\n");
+  expect_file_refused("", npy,
+                      "unsupported dtype [('a', '<f4'), ('b', '<f8')] (linsgd reads "
+                      "little-endian float32 '<f4' or float64 '<f8')",
+                      scratch);
 }
 
 TEST(InputRules, ASignalWhileReadingEndsTheCommandAtOnce) {

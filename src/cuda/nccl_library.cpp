@@ -11,6 +11,9 @@ namespace linsgd {
 namespace {
 
 constexpr const char* kRefusal = "--distributed --device cuda: ";
+// The oldest NCCL accepted, as ncclGetVersion codes it (major * 10000 + minor * 100 + patch):
+// 2.10, the first with ncclAvg (NcclGroup::average).
+constexpr int kOldestNcclVersion = 21000;
 
 void* open_library(std::string& failures) {
   // RTLD_LOCAL: NCCL's symbols serve the calls below and nothing else in the process.
@@ -37,13 +40,14 @@ NcclLibrary load() {
                      "); install NCCL or add its directory to LD_LIBRARY_PATH; --device cpu "
                      "trains data-parallel without it");
   }
-  NcclLibrary library;
   decltype(&ncclGetVersion) get_version = nullptr;
   find(handle, "ncclGetVersion", get_version);
-  if (get_version(&library.version) != ncclSuccess || library.version < kOldestNcclVersion) {
+  int version = 0;
+  if (get_version(&version) != ncclSuccess || version < kOldestNcclVersion) {
     throw UsageError(std::string(kRefusal) + "the NCCL library loaded reports version code " +
-                     std::to_string(library.version) + "; linsgd needs NCCL 2.10 or later");
+                     std::to_string(version) + "; linsgd needs NCCL 2.10 or later");
   }
+  NcclLibrary library;
   find(handle, "ncclGetErrorString", library.get_error_string);
   find(handle, "ncclGetUniqueId", library.get_unique_id);
   find(handle, "ncclCommInitRank", library.comm_init_rank);

@@ -10,8 +10,7 @@
 
 namespace linsgd {
 
-// The functions NcclGroup calls, typed from nccl.h, and the loaded library's version code
-// (major * 10000 + minor * 100 + patch: 22809 for 2.28.9).
+// The functions NcclGroup calls, typed from nccl.h.
 struct NcclLibrary {
   decltype(&ncclGetErrorString) get_error_string = nullptr;
   decltype(&ncclGetUniqueId) get_unique_id = nullptr;
@@ -19,16 +18,12 @@ struct NcclLibrary {
   decltype(&ncclCommDestroy) comm_destroy = nullptr;
   decltype(&ncclReduce) reduce = nullptr;
   decltype(&ncclBroadcast) broadcast = nullptr;
-  int version = 0;
 };
-
-// The oldest NCCL accepted: 2.10, the first with ncclAvg (NcclGroup::average).
-inline constexpr int kOldestNcclVersion = 21000;
 
 // The process's NCCL, loaded on the first call (from any thread): libnccl.so.2 as the dynamic
 // loader finds it (the copy already loaded, LD_LIBRARY_PATH, the loader's cache), else the file
-// the build found (LINSGD_NCCL_LIBRARY). Throws UsageError naming what was tried and why it
-// failed (then a later call tries again).
+// the build found (LINSGD_NCCL_LIBRARY); NCCL 2.10 or later. Throws UsageError naming what was
+// tried and why it failed (then a later call tries again).
 const NcclLibrary& nccl_library();
 
 }  // namespace linsgd
