@@ -3,7 +3,9 @@
 // core/sgd_math.hpp, shared with the CPU twins in src/cpu/host_kernels.cpp.
 #include "kernels/sgd_kernels.cuh"
 
+#include <thrust/device_ptr.h>
 #include <thrust/execution_policy.h>
+#include <thrust/find.h>
 #include <thrust/iterator/counting_iterator.h>
 #include <thrust/transform_reduce.h>
 #include <cub/block/block_reduce.cuh>
@@ -214,6 +216,13 @@ struct AsDouble {
   __device__ double operator()(int64_t i) const { return values[i]; }
 };
 
+struct Unusable {
+  bool negative_too;
+  __device__ bool operator()(float value) const {
+    return !isfinite(value) || (negative_too && value < 0.0f);
+  }
+};
+
 }  // namespace
 
 void rows_from_draws(cudaStream_t stream, uint32_t* draws, int64_t count, int64_t rows,
@@ -303,6 +312,13 @@ double max_weighted_row_norm(cudaStream_t stream, const float* X, int64_t rows, 
   LINSGD_CUDA_CHECK(cudaFreeAsync(maxima, stream));
   LINSGD_CUDA_CHECK(cudaStreamSynchronize(stream));
   return *std::max_element(host.begin(), host.end());
+}
+
+int64_t first_unusable(cudaStream_t stream, const float* values, int64_t count, bool negative_too) {
+  const thrust::device_ptr<const float> first = thrust::device_pointer_cast(values);
+  return thrust::find_if(thrust::cuda::par.on(stream), first, first + count,
+                         Unusable{negative_too}) -
+         first;
 }
 
 }  // namespace linsgd::kernels

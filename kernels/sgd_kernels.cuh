@@ -49,4 +49,9 @@ double sum(cudaStream_t stream, const float* u, int64_t count);
 double max_weighted_row_norm(cudaStream_t stream, const float* X, int64_t rows, int64_t features,
                              const float* weights);
 
+// The index of the first of `count` values that is not finite (or, with `negative_too`, is
+// below 0), or `count` when none is: the host's checks of a view's targets and weights, for
+// arrays in device memory (synchronizing).
+int64_t first_unusable(cudaStream_t stream, const float* values, int64_t count, bool negative_too);
+
 }  // namespace linsgd::kernels

@@ -10,6 +10,7 @@
 #include <cstddef>
 #include <cstdlib>
 #include <iterator>
+#include <limits>
 #include <numeric>
 #include <string>
 #include <thread>
@@ -575,6 +576,35 @@ TEST(GpuTraining, CudaArraysStillBeingWrittenAreWaitedFor) {
   const TrainResult uploaded = train_on_view(config, view_of(data));
   EXPECT_EQ(in_place.weights, uploaded.weights);
   EXPECT_EQ(in_place.bias, uploaded.bias);
+}
+
+// CUDA arrays' targets and weights are held to the host's rules, checked on the device: the
+// first bad row is named, as for a host view.
+TEST(GpuTraining, CudaArraysWithUnusableTargetsOrWeightsAreRefused) {
+  LINSGD_SKIP_WITHOUT_GPU();
+  Dataset data = testing::regression_data(500, 6, 3);
+  data.sample_weights = testing::integer_weights(data.rows, 4);
+  data.sample_weights[17] = -0.5f;  // the sum stays positive: only the row check finds it
+  data.source = "arrays";
+  CudaExec exec;
+  DeviceBuffer<float> X(data.rows * data.features), y(data.rows), weights(data.rows);
+  exec.upload(X, data.X);
+  exec.upload(y, data.y);
+  exec.upload(weights, data.sample_weights);
+  DataView on_device = view_of(data);
+  on_device.X = X.data();
+  on_device.y = y.data();
+  on_device.sample_weights = weights.data();
+  on_device.memory = MemoryKind::kCuda;
+  TrainConfig config;
+  config.device = DeviceKind::kCuda;
+  config.steps = 10;
+  EXPECT_EQ(testing::message_of<InputError>([&] { train_on_view(config, on_device); }),
+            "arrays: row 17: sample weight -0.500000 (must be finite and >= 0)");
+  data.y[230] = std::numeric_limits<float>::quiet_NaN();
+  exec.upload(y, data.y);
+  EXPECT_EQ(testing::message_of<InputError>([&] { train_on_view(config, on_device); }),
+            "arrays: row 230: the target is nan (not finite)");
 }
 
 TEST(GpuTraining, AskedFusedBlockCountsMatchTheCpu) {

@@ -259,6 +259,14 @@ TEST(BadInput, ModelsAndFeatureCountsAreRefusedWithExitCode2) {
                  "narrow.csv has 3 columns but the model takes 10 features: 10 columns, or 11 "
                  "with the target last",
                  dir);
+  // The model's features and no target (predict's input): evaluate names the missing target.
+  const std::string features_only = dir.file(
+      "features.npy", testing::npy_bytes({"<f4", false, {1, 10}}, {1, 2, 3, 4, 5, 6, 7, 8, 9, 10}));
+  expect_refusal("evaluate --model " + shell_quoted(model) + " --data '" + features_only + "'",
+                 "features.npy has 10 columns, the model's features, and no target after them "
+                 "to evaluate against: add the target as the last column, or (with a .npy) pass "
+                 "it with --labels",
+                 dir);
 
   const std::string text = testing::read_text(model);
   const auto evaluate = [&](const std::string& name, const std::string& content) {

@@ -75,6 +75,11 @@ struct DataView {
 void require_usable_weights(const float* weights, int64_t rows, const std::string& source,
                             bool some_positive = true, int64_t first_row = 0);
 
+// Throws InputError unless each of the `rows` targets is finite, naming `source` and the first bad
+// row (counted from `first_row`).
+void require_finite_targets(const float* y, int64_t rows, const std::string& source,
+                            int64_t first_row = 0);
+
 // A view of `data`'s arrays (`data` must outlive it). Throws InputError when `data` has no
 // targets, or X, y or the weights do not match its rows and features.
 DataView view_of(const Dataset& data);

@@ -74,6 +74,11 @@ def all_finite(array):
     return bool(cupy.isfinite(array).all())
 
 
+def all_non_negative(array):
+    """Whether every value of a CUDA array (PyTorch or CuPy) is >= 0 (one host round trip)."""
+    return bool((array >= 0).all())
+
+
 def to_host(array):
     """A NumPy copy of a CUDA array (PyTorch or CuPy)."""
     if hasattr(array, "cpu") and hasattr(array, "numpy"):  # PyTorch

@@ -16,7 +16,8 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted
 
 from . import _core
-from ._arrays import all_finite, cuda_float32, cuda_predict, is_cuda_array, standardized, to_host
+from ._arrays import (all_finite, all_non_negative, cuda_float32, cuda_predict, is_cuda_array,
+                      standardized, to_host)
 
 try:  # scikit-learn 1.6 and later
     from sklearn.utils.validation import validate_data as _validate_data
@@ -204,6 +205,10 @@ class SGDRegressor(RegressorMixin, BaseEstimator):
                              "dtype('float32').")
         if sample_weight is not None:
             sample_weight = _check_sample_weight(sample_weight, X, dtype=np.float32)
+            negative = np.flatnonzero(sample_weight < 0)  # NaN and infinity refused above
+            if negative.size:
+                raise ValueError(f"sample_weight: row {negative[0]}: "
+                                 f"{float(sample_weight[negative[0]])!r} (must be >= 0)")
             # Unit weights are the unweighted problem: train it as such (same arithmetic).
             sample_weight = None if np.all(sample_weight == 1) else np.ascontiguousarray(
                 sample_weight)
@@ -221,11 +226,13 @@ class SGDRegressor(RegressorMixin, BaseEstimator):
         y = cuda_float32(y).reshape(-1)
         if sample_weight is not None:
             sample_weight = cuda_float32(sample_weight).reshape(-1)
-        # As scikit-learn's validation refuses them in host arrays.
+        # As scikit-learn's validation (and _host_arrays) refuse them in host arrays.
         for name, values in (("X", X), ("y", y), ("sample_weight", sample_weight)):
             if values is not None and not all_finite(values):
                 raise ValueError(f"Input {name} contains NaN, infinity or a value too large for "
                                  "dtype('float32').")
+        if sample_weight is not None and not all_non_negative(sample_weight):
+            raise ValueError("sample_weight: negative values (must be >= 0)")
         if reset:
             self.n_features_in_ = int(X.shape[1])
             if hasattr(self, "feature_names_in_"):

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "arrays.hpp"
+#include "linsgd/config.hpp"
 #include "linsgd/errors.hpp"
 #include "linsgd/trainer.hpp"
 #include "model/hyperparameters.hpp"
@@ -36,6 +37,15 @@ TrainConfig config_from_json(const std::string& text) {
   }
   TrainConfig config;
   read_hyperparameters(json, "hyperparameters", config);
+  return config;
+}
+
+// scikit-learn's average=k starts averaging once k samples were seen, so a run that never sees
+// that many never averages; the command line refuses such an --average instead.
+TrainConfig without_unreached_average(TrainConfig config, int64_t rows) {
+  if (config.average_from && *config.average_from >= resolve_for_rows(config, rows).steps) {
+    config.average_from.reset();
+  }
   return config;
 }
 
@@ -177,10 +187,11 @@ nb::dict train(const std::string& hyperparameters, const Matrix& X, const Vector
       const auto [kept, held_out] =
           split_validation(copy_of(view), *validation_fraction, config.seed);
       const DataView validation = view_of(held_out);
-      result =
-          train_on_view(config, view_of(kept), &validation, initial ? &*initial : nullptr, hooks);
+      result = train_on_view(without_unreached_average(config, kept.rows), view_of(kept),
+                             &validation, initial ? &*initial : nullptr, hooks);
     } else {
-      result = train_on_view(config, view, nullptr, initial ? &*initial : nullptr, hooks);
+      result = train_on_view(without_unreached_average(config, view.rows), view, nullptr,
+                             initial ? &*initial : nullptr, hooks);
     }
   }
   if (interrupted_by_python) throw nb::python_error();

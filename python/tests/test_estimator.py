@@ -203,8 +203,7 @@ def test_bad_data_raises_value_error(regression):
         linsgd.SGDRegressor(device="cpu").fit(X, y[:-1])
     weights = np.ones(len(y), dtype=np.float32)
     weights[5] = -2.0
-    with pytest.raises(ValueError, match=re.escape("row 5: sample weight -2.000000 (must be "
-                                                   "finite and >= 0)")):
+    with pytest.raises(ValueError, match=re.escape("sample_weight: row 5: -2.0 (must be >= 0)")):
         linsgd.SGDRegressor(device="cpu").fit(X, y, sample_weight=weights)
     # A finite float64 target past float32's range (1e39) is no float32 value.
     big = y.astype(np.float64)
@@ -215,6 +214,19 @@ def test_bad_data_raises_value_error(regression):
     # Refused by scikit-learn's validation (recent versions) or by the core.
     with pytest.raises(ValueError, match="non-zero|every sample weight is 0"):
         linsgd.SGDRegressor(device="cpu").fit(X, y, sample_weight=np.zeros(len(y)))
+
+
+def test_an_average_past_the_samples_seen_never_starts_as_in_scikit_learn(regression):
+    X, y = regression  # 600 rows: 2 epochs see 1200 samples; with early stopping 540 rows, 1080
+    params = dict(device="cpu", random_state=3, max_iter=2, tol=None)
+    kept = dict(early_stopping=True, validation_fraction=0.1, **params)
+    cases = ((params, 10**9, False), (params, 1152, True), (params, 600, True),
+             (kept, 1152, False), (kept, 600, True))
+    for chosen, average, averages in cases:
+        plain = linsgd.SGDRegressor(**chosen).fit(X, y)
+        averaged = linsgd.SGDRegressor(average=average, **chosen).fit(X, y)
+        # Never started (the command line refuses such an --average instead), or started.
+        assert np.array_equal(averaged.coef_, plain.coef_) != averages, (chosen, average)
 
 
 def test_a_diverging_run_raises_runtime_error_naming_the_step(regression):

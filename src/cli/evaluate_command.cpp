@@ -2,6 +2,8 @@
 // metrics.
 #include "cli/evaluate_command.hpp"
 
+#include <string>
+
 #include "io/output_file.hpp"
 #include "linsgd/errors.hpp"
 #include "linsgd/metrics.hpp"
@@ -26,6 +28,14 @@ int EvaluateCommand::run() {
   if (!data.has_target()) {
     throw InputError(data_.data + ": no target column ('" + model.target_name +
                      "', the model's) to evaluate against");
+  }
+  // The last column taken as the target left one feature too few: the file holds the model's
+  // features alone (as predict's input may), and the targets are elsewhere.
+  if (data.features + 1 == model.features() && options.target.empty() && options.labels.empty()) {
+    throw InputError(data_.data + " has " + std::to_string(model.features()) +
+                     " columns, the model's features, and no target after them to evaluate "
+                     "against: add the target as the last column, or (with a .npy) pass it with "
+                     "--labels");
   }
   const RegressionMetrics metrics = regression_metrics(predict(model, data), data.y);
   write_standard_output(json_ ? format_metrics_json(metrics) : format_metrics_text(metrics));

@@ -1,4 +1,5 @@
-// DataView: a dataset's arrays, borrowed; and the rule sample weights must follow.
+// DataView: a dataset's arrays, borrowed; and the rules its targets and sample weights follow.
+#include <algorithm>
 #include <cmath>
 #include <string>
 
@@ -20,6 +21,15 @@ void require_usable_weights(const float* weights, int64_t rows, const std::strin
   }
   if (some_positive && rows > 0 && !(sum > 0.0)) {
     throw InputError(source + ": every sample weight is 0");
+  }
+}
+
+void require_finite_targets(const float* y, int64_t rows, const std::string& source,
+                            int64_t first_row) {
+  const float* bad = std::find_if(y, y + rows, [](float value) { return !std::isfinite(value); });
+  if (bad != y + rows) {
+    throw InputError(source + ": row " + std::to_string(first_row + (bad - y)) +
+                     ": the target is " + std::to_string(*bad) + " (not finite)");
   }
 }
 

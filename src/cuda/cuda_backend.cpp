@@ -13,9 +13,36 @@
 #include "cuda/cuda_device.hpp"
 #include "cuda/cuda_exec.hpp"
 #include "cuda/nccl_group.hpp"
+#include "kernels/sgd_kernels.cuh"
+#include "linsgd/dataset.hpp"
 #include "linsgd/errors.hpp"
 
 namespace linsgd {
+namespace {
+
+// A CUDA view's targets and weights, checked on its device as trainer.cpp checks host ones (their
+// sum, which must be above 0, when they are made resident): the first bad value, if any, is
+// copied back for the same message.
+void require_usable_on_device(const DataView& view) {
+  const auto value_at = [](const float* values, int64_t index) {
+    float value = 0.0f;
+    LINSGD_CUDA_CHECK(cudaMemcpy(&value, values + index, sizeof(value), cudaMemcpyDeviceToHost));
+    return value;
+  };
+  const int64_t target = kernels::first_unusable(nullptr, view.y, view.rows, false);
+  if (target < view.rows) {
+    const float value = value_at(view.y, target);
+    require_finite_targets(&value, 1, view.source, target);
+  }
+  if (!view.has_sample_weights()) return;
+  const int64_t weight = kernels::first_unusable(nullptr, view.sample_weights, view.rows, true);
+  if (weight < view.rows) {
+    const float value = value_at(view.sample_weights, weight);
+    require_usable_weights(&value, 1, view.source, false, weight);
+  }
+}
+
+}  // namespace
 
 TrainResult train_cuda(const TrainConfig& config, const DataView* data, const DataView* validation,
                        const InitialParameters* initial, const TrainHooks& hooks) {
@@ -54,6 +81,9 @@ TrainResult train_cuda(const TrainConfig& config, const DataView* data, const Da
     // stream of the caller's), and the steps' stream, created non-blocking, waits for none of
     // them: all the device's work so far ends here, once, before anything reads the arrays.
     LINSGD_CUDA_CHECK(cudaDeviceSynchronize());
+    for (const DataView* view : {data, validation}) {
+      if (view != nullptr && view->memory == MemoryKind::kCuda) require_usable_on_device(*view);
+    }
   }
   CudaExec exec;
   if (hooks.shard == nullptr) {

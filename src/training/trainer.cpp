@@ -1,6 +1,5 @@
 // The training dispatch: resolves the device, refuses options that do not apply to it, and
 // hands the run to the CPU or the CUDA backend.
-#include <algorithm>
 #include <cmath>
 #include <string>
 #include <thread>
@@ -81,17 +80,12 @@ void require_arrays(const DataView& view, int64_t expected_features, bool whole_
     throw InputError(view.source + ": X or y is missing");
   }
   // Host targets and weights are checked here (n values; X is the readers' and the Python
-  // package's to check); a GPU's weights, by their sum when they are made resident.
+  // package's to check); CUDA arrays' on their device (cuda_backend.cpp).
   if (view.memory == MemoryKind::kHost) {
-    const float* bad =
-        std::find_if(view.y, view.y + view.rows, [](float value) { return !std::isfinite(value); });
-    if (bad != view.y + view.rows) {
-      throw InputError(view.source + ": row " + std::to_string(bad - view.y) + ": the target is " +
-                       std::to_string(*bad) + " (not finite)");
+    require_finite_targets(view.y, view.rows, view.source);
+    if (view.has_sample_weights()) {
+      require_usable_weights(view.sample_weights, view.rows, view.source, whole_data);
     }
-  }
-  if (view.has_sample_weights() && view.memory == MemoryKind::kHost) {
-    require_usable_weights(view.sample_weights, view.rows, view.source, whole_data);
   }
   if (expected_features >= 0 && view.features != expected_features) {
     throw InputError(view.source + " has " + std::to_string(view.features) +
