@@ -159,7 +159,11 @@ TEST_F(CheckpointRefusals, DamagedOrMissingCheckpointsAreNamed) {
                 ": not a linsgd checkpoint (no \"format\": \"linsgd-checkpoint\")\n");
   const std::string missing = (dir_.path() / "none.json").string();
   EXPECT_EQ(refusal(base() + " --resume " + missing),
-            "linsgd: error: --resume " + missing + ": cannot open the checkpoint\n");
+            "linsgd: error: --resume " + missing +
+                ": cannot open the checkpoint: No such file or directory\n");
+  EXPECT_EQ(refusal(base() + " --resume " + dir_.path().string()),
+            "linsgd: error: --resume " + dir_.path().string() +
+                ": cannot open the checkpoint: is a directory\n");
 }
 
 TEST_F(CheckpointRefusals, OptionsThatDoNotGoTogetherAreUsageErrors) {

@@ -16,6 +16,7 @@
 #include "linsgd/errors.hpp"
 #include "linsgd/metrics.hpp"
 #include "linsgd/model.hpp"
+#include "model/model_file.hpp"
 #include "model/preprocessing.hpp"
 #include "test_support.hpp"
 
@@ -28,6 +29,8 @@ Model sample_model() {
   Model model;
   model.feature_names = {"a", "b", "c"};
   model.target_name = "y";
+  model.named_features = true;
+  model.target_column = 1;  // a, y, b, c in the training file
   // Values that need all nine significant digits of a float.
   model.weights = {0.1f, -1.0f / 3.0f, 1.17549435e-38f};
   model.bias = 2.7182817f;
@@ -59,6 +62,8 @@ TEST(ModelFile, RoundTripsBitExact) {
   EXPECT_EQ(loaded.standardization->mean, model.standardization->mean);
   EXPECT_EQ(loaded.standardization->scale, model.standardization->scale);
   EXPECT_EQ(loaded.feature_names, model.feature_names);
+  EXPECT_TRUE(loaded.named_features);
+  EXPECT_EQ(loaded.target_column, std::optional<int64_t>(1));
   EXPECT_EQ(loaded.hyperparameters.seed, 99u);
   EXPECT_EQ(loaded.metrics.at("full_loss"), 0.125);
   // No temporary file left beside it.
@@ -155,7 +160,10 @@ TEST(ModelFile, NamesEachKindOfDamage) {
   const std::string text = testing::read_text(good);
   const std::string d = dir.path().string() + "/";
 
-  EXPECT_EQ(load_error(d + "none.json"), "cannot open model " + d + "none.json");
+  EXPECT_EQ(load_error(d + "none.json"),
+            "cannot open model " + d + "none.json: No such file or directory");
+  EXPECT_EQ(load_error(dir.path().string()),
+            "cannot open model " + dir.path().string() + ": is a directory");
   EXPECT_EQ(load_error(dir.file("cut.json", text.substr(0, text.size() / 2)))
                 .rfind(d + "cut.json: not a valid model file (truncated or not JSON): ", 0),
             0u);
@@ -190,9 +198,33 @@ TEST(ModelFile, NamesEachKindOfDamage) {
   EXPECT_EQ(load_error(dir.file("steps.json", json.dump())),
             d + "steps.json: hyperparameters.steps: not an integer");
   json = nlohmann::json::parse(text);
+  json["target_column"] = 4;  // of 3 features and the target: 0 to 3
+  EXPECT_EQ(load_error(dir.file("column.json", json.dump())),
+            d + "column.json: 'target_column' must be 0 to 3");
+  json["target_column"] = 1;
+  json["named_features"] = "yes";
+  EXPECT_EQ(load_error(dir.file("named.json", json.dump())),
+            d + "named.json: 'named_features' must be true or false");
+  json = nlohmann::json::parse(text);
   json.erase("format");
   EXPECT_EQ(load_error(dir.file("other.json", json.dump())),
             d + "other.json: not a linsgd model file (no \"format\": \"linsgd-model\")");
+}
+
+// A file written before named_features and target_column: names other than x0, x1, ... came
+// from the data, and the target was last.
+TEST(ModelFile, ReadsFilesWithoutTheColumnFields) {
+  ScratchDir dir;
+  for (const bool named : {true, false}) {
+    Model model = sample_model();
+    if (!named) model.feature_names = {"x0", "x1", "x2"};
+    auto json = nlohmann::json::parse(model_json(model));
+    json.erase("named_features");
+    json.erase("target_column");
+    const Model loaded = load_model(dir.file("old.json", json.dump()));
+    EXPECT_EQ(loaded.named_features, named);
+    EXPECT_FALSE(loaded.target_column);
+  }
 }
 
 TEST(Predict, StandardizesThenTakesTheDotProductInDouble) {

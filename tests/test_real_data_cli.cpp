@@ -175,6 +175,52 @@ TEST(RealData, NpyWithLabelsTrains) {
   EXPECT_NE(run.out.find("442 rows x 10 features"), std::string::npos) << run.out;
 }
 
+// Trained on columns taken by position with --target elsewhere than last, a model keeps where
+// the target stood (its index among the features and the target), and evaluate and predict
+// look for it there without --target; a weight column beside them is left out of that count.
+TEST(RealData, AModelFindsItsTargetWhereItStoodInTraining) {
+  ScratchDir dir;
+  const Table table = read_plain_csv(kDiabetes);
+  std::vector<double> target_first, weighted, features;
+  for (const auto& row : table.rows) {
+    target_first.push_back(row.back());
+    weighted.insert(weighted.end(), {1.0, row.back()});
+    target_first.insert(target_first.end(), row.begin(), row.end() - 1);
+    weighted.insert(weighted.end(), row.begin(), row.end() - 1);
+    features.insert(features.end(), row.begin(), row.end() - 1);
+  }
+  const std::string data =
+      dir.file("target_first.npy", testing::npy_bytes({"<f8", false, {442, 11}}, target_first));
+  const std::string weighted_data =
+      dir.file("weighted.npy", testing::npy_bytes({"<f8", false, {442, 12}}, weighted));
+  const std::string features_only =
+      dir.file("features.npy", testing::npy_bytes({"<f8", false, {442, 10}}, features));
+  const auto output_of = [&](const std::string& arguments) {
+    const auto run = run_cli(arguments, dir);
+    EXPECT_EQ(run.exit_code, 0) << arguments << ": " << run.err;
+    return run.out;
+  };
+  for (const std::string& training :
+       {"--data '" + data + "' --target 0",
+        "--data '" + weighted_data + "' --sample-weight 0 --target 1"}) {
+    const auto model = dir.path() / "model.json";
+    output_of("train --device cpu --solver exact -q " + training + " --model-out " +
+              shell_quoted(model));
+    const auto json = nlohmann::json::parse(testing::read_text(model));
+    EXPECT_EQ(json["target_column"], 0) << training;
+    EXPECT_EQ(json["named_features"], false) << training;
+    const std::string evaluate =
+        "evaluate --json --model " + shell_quoted(model) + " --data '" + data + "'";
+    const auto metrics = nlohmann::json::parse(output_of(evaluate));
+    EXPECT_EQ(metrics, nlohmann::json::parse(output_of(evaluate + " --target 0"))) << training;
+    // The closed-form fit's R2 on these rows (the exact solver's).
+    EXPECT_NEAR(metrics["r2"].get<double>(), 0.5177, 1e-3) << training;
+    const std::string predict = "predict --model " + shell_quoted(model) + " --data '";
+    EXPECT_EQ(output_of(predict + data + "'"), output_of(predict + features_only + "'"))
+        << training;
+  }
+}
+
 TEST(RealData, DivergenceStopsWithTheStepAndWritesNoModel) {
   ScratchDir dir;
   const auto model = dir.path() / "model.json";

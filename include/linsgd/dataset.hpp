@@ -43,6 +43,10 @@ struct Dataset {
   // file_rows. Read whole: first_row 0 and file_rows = rows.
   int64_t first_row = 0;
   int64_t file_rows = 0;
+  // Columns taken by position with the target elsewhere than last (--target): its index among
+  // the features and the target (a weight column left out), which a model keeps
+  // (Model::target_column) so that evaluate and predict find it there again.
+  std::optional<int64_t> target_column;
 
   bool has_target() const { return !y.empty(); }
   bool has_sample_weights() const { return !sample_weights.empty(); }
@@ -101,6 +105,10 @@ struct ReadOptions {
   // by position.
   std::vector<std::string> feature_names;
   std::string target_name;
+  // Data for a model trained on columns taken by position, its target not the last of them
+  // (Dataset::target_column): without --target, a file of the model's features and a target
+  // (besides any weight column) has its target at that index, taken by position.
+  std::optional<int64_t> target_column;
   // CSV: whether the first row is a header. Auto: a header when none of its cells is a number;
   // a first row mixing numbers and other cells is refused, asking for --header or --no-header.
   HeaderMode header = HeaderMode::kAuto;

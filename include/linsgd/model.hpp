@@ -1,7 +1,7 @@
 // A trained model and its file. The file is JSON: a format name and version, the feature and
-// target names, w and b, the standardization statistics (when features were standardized),
-// the hyperparameters and seed, and the training metrics. Floats are written with enough
-// digits to read back bit-exact.
+// target names (whether the data named them, where the target stood), w and b, the
+// standardization statistics (when features were standardized), the hyperparameters and seed,
+// and the training metrics. Floats are written with enough digits to read back bit-exact.
 #pragma once
 
 #include <cstdint>
@@ -27,6 +27,12 @@ struct Model {
 
   std::vector<std::string> feature_names;
   std::string target_name;
+  // Whether the feature names came from the data (a CSV header, a DataFrame's columns), not
+  // the x0, x1, ... given to unnamed columns.
+  bool named_features = false;
+  // Trained on columns taken by position with the target not last: its index among the
+  // features and the target (Dataset::target_column), where evaluate and predict look for it.
+  std::optional<int64_t> target_column;
   std::vector<float> weights;  // in the standardized feature space when standardization is set
   float bias = 0.0f;
   std::optional<Standardization> standardization;

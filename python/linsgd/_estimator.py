@@ -214,6 +214,7 @@ class SGDRegressor(RegressorMixin, BaseEstimator):
                 sample_weight)
         if reset:
             self._target_name = str(target_name) if target_name is not None else "y"
+            self._target_column = None
         return X, y, sample_weight
 
     def _cuda_arrays(self, X, y, sample_weight, reset):
@@ -238,6 +239,7 @@ class SGDRegressor(RegressorMixin, BaseEstimator):
             if hasattr(self, "feature_names_in_"):
                 del self.feature_names_in_
             self._target_name = "y"
+            self._target_column = None
         return X, y, sample_weight
 
     def _seed(self, partial):
@@ -361,11 +363,13 @@ class SGDRegressor(RegressorMixin, BaseEstimator):
         predict --model`` and ``linsgd.load`` read it."""
         check_is_fitted(self)
         names = getattr(self, "feature_names_in_", None)
-        names = ([str(name) for name in names] if names is not None
+        named = names is not None
+        names = ([str(name) for name in names] if named
                  else [f"x{j}" for j in range(self.n_features_in_)])
         mean, scale = self._standardization or (None, None)
         _core.save_model(os.fspath(path), np.ascontiguousarray(self.coef_, dtype=np.float32),
-                         float(self.intercept_[0]), names, self._target_name,
+                         float(self.intercept_[0]), names, named, self._target_name,
+                         getattr(self, "_target_column", None),
                          self._hyperparameters_json, self._metrics, mean, scale)
 
 
@@ -408,13 +412,13 @@ def load(path):
     estimator.coef_ = model["weights"]
     estimator.intercept_ = np.array([model["bias"]], dtype=np.float32)
     estimator.n_features_in_ = int(len(model["weights"]))
-    names = list(model["feature_names"])
-    if names != [f"x{j}" for j in range(len(names))]:
-        estimator.feature_names_in_ = np.asarray(names, dtype=object)
+    if model["named_features"]:
+        estimator.feature_names_in_ = np.asarray(list(model["feature_names"]), dtype=object)
     estimator.t_ = int(model["metrics"].get("steps_run", hyperparameters["steps"]))
     estimator._standardization = (None if model["mean"] is None
                                   else (model["mean"], model["scale"]))
     estimator._hyperparameters_json = model["hyperparameters"]
     estimator._metrics = dict(model["metrics"])
     estimator._target_name = model["target_name"]
+    estimator._target_column = model["target_column"]  # where a data file held it (by position)
     return estimator

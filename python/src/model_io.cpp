@@ -61,7 +61,8 @@ nb::ndarray<nb::numpy, double, nb::ndim<1>> predict_rows(const Matrix& X, const 
 }
 
 void save(const std::string& path, const Vector& weights, float bias,
-          const std::vector<std::string>& feature_names, const std::string& target_name,
+          const std::vector<std::string>& feature_names, bool named_features,
+          const std::string& target_name, std::optional<int64_t> target_column,
           const std::string& hyperparameters, const std::map<std::string, double>& metrics,
           const std::optional<Vector>& mean, const std::optional<Vector>& scale) {
   Model model = make_model(weights, bias, mean, scale);
@@ -71,7 +72,9 @@ void save(const std::string& path, const Vector& weights, float bias,
                      " weights");
   }
   model.feature_names = feature_names;
+  model.named_features = named_features;
   model.target_name = target_name;
+  model.target_column = target_column;
   read_hyperparameters(nlohmann::ordered_json::parse(hyperparameters), "hyperparameters",
                        model.hyperparameters);
   model.metrics = metrics;
@@ -84,7 +87,9 @@ nb::dict load(const std::string& path) {
   out["weights"] = to_numpy(std::move(model.weights));
   out["bias"] = model.bias;
   out["feature_names"] = model.feature_names;
+  out["named_features"] = model.named_features;
   out["target_name"] = model.target_name;
+  out["target_column"] = model.target_column ? nb::cast(*model.target_column) : nb::none();
   out["hyperparameters"] = hyperparameters_json(model.hyperparameters).dump();
   out["metrics"] = model.metrics;
   if (model.standardization) {
@@ -105,8 +110,8 @@ void bind_model_io(nb::module_& module) {
              "x . w + b for each row of X (float32, C-contiguous, host), in float64, after "
              "the standardization when one is given.");
   module.def("save_model", &save, "path"_a, "weights"_a.noconvert(), "bias"_a, "feature_names"_a,
-             "target_name"_a, "hyperparameters"_a, "metrics"_a, "mean"_a.noconvert() = nb::none(),
-             "scale"_a.noconvert() = nb::none(),
+             "named_features"_a, "target_name"_a, "target_column"_a, "hyperparameters"_a,
+             "metrics"_a, "mean"_a.noconvert() = nb::none(), "scale"_a.noconvert() = nb::none(),
              "Writes a model file as `linsgd train --model-out` does (atomically).");
   module.def("load_model", &load, "path"_a, "Reads a model file written by linsgd.");
 }

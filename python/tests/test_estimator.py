@@ -32,21 +32,23 @@ def test_a_read_only_array_is_accepted(regression):
     assert estimator._data_pointer == X.__array_interface__["data"][0]
 
 
-def test_pandas_feature_names_are_kept_and_checked(regression, tmp_path):
+@pytest.mark.parametrize("prefix", ["f", "x"])  # x0, x1, ...: the names of unnamed columns too
+def test_pandas_feature_names_are_kept_and_checked(regression, tmp_path, prefix):
     pd = pytest.importorskip("pandas")
     X, y = regression
-    frame = pd.DataFrame(X, columns=[f"f{j}" for j in range(X.shape[1])])
+    frame = pd.DataFrame(X, columns=[f"{prefix}{j}" for j in range(X.shape[1])])
     estimator = linsgd.SGDRegressor(device="cpu", random_state=0, max_iter=3).fit(
         frame, pd.Series(y, name="price"))
     assert list(estimator.feature_names_in_) == list(frame.columns)
     with pytest.warns(UserWarning, match="does not have valid feature names"):
         np.testing.assert_array_equal(estimator.predict(frame), estimator.predict(X))
-    with pytest.raises(ValueError, match="feature names"):
-        estimator.predict(frame[frame.columns[::-1]])
     estimator.save(tmp_path / "model.json")
     loaded = linsgd.load(tmp_path / "model.json")
     assert list(loaded.feature_names_in_) == list(frame.columns)
     assert loaded._target_name == "price"
+    for fitted in (estimator, loaded):
+        with pytest.raises(ValueError, match="feature names"):
+            fitted.predict(frame[frame.columns[::-1]])
 
 
 def test_pickle_round_trip_predicts_the_same(regression):
@@ -68,6 +70,7 @@ def test_save_and_load_round_trip(regression, tmp_path):
     np.testing.assert_array_equal(loaded.predict(X), estimator.predict(X))
     for name in ("loss", "penalty", "alpha", "eta0", "sampling", "batch_size", "random_state"):
         assert loaded.get_params()[name] == estimator.get_params()[name], name
+    assert not hasattr(loaded, "feature_names_in_")  # NumPy arrays name no columns
 
 
 def test_partial_fit_over_chunks_equals_fit_over_their_concatenation(regression):

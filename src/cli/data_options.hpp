@@ -4,6 +4,8 @@
 
 #include <CLI/CLI.hpp>
 
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -25,9 +27,11 @@ struct DataOptions {
   ReadOptions read_options() const;
 
   // Data for a trained model: columns matched by these names where the file has a header
-  // (ReadOptions::feature_names).
+  // (ReadOptions::feature_names), else by position, the target where it stood in training
+  // (ReadOptions::target_column).
   static void for_model(ReadOptions& options, const std::vector<std::string>& feature_names,
-                        const std::string& target_name);
+                        const std::string& target_name,
+                        std::optional<int64_t> target_column = std::nullopt);
   // The one line saying which columns of `data` were ignored, if any (stderr), but `expected`
   // (a prediction file's target column).
   static void note_ignored_columns(const Dataset& data, const std::string& expected = "");

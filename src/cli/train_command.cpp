@@ -389,6 +389,8 @@ TrainCommand::Outcome TrainCommand::train_on_file(const TrainConfig& config,
   }
   Model& model = outcome.model;
   model = model_from_run(outcome.result, training.feature_names, training.target_name, statistics);
+  model.named_features = training.named_by_header;
+  model.target_column = training.target_column;
   if (held_out) {
     const std::vector<double> predictions = predict(model, *held_out);
     outcome.validation = regression_metrics(predictions, held_out->y);

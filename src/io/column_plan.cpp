@@ -53,14 +53,6 @@ std::optional<int64_t> weight_column(int64_t columns, const std::vector<std::str
   return column_by_option(columns, header, "--sample-weight", options.sample_weight, source);
 }
 
-// True for x0, x1, ..., x{d-1}: the names given to the columns of data without a header.
-bool default_names(const std::vector<std::string>& names) {
-  for (size_t j = 0; j < names.size(); ++j) {
-    if (names[j] != "x" + std::to_string(j)) return false;
-  }
-  return true;
-}
-
 void refuse_duplicates(const std::vector<std::string>& header, const std::string& source) {
   std::map<std::string, int> counts;
   for (const std::string& name : header) ++counts[name];
@@ -88,6 +80,16 @@ void refuse_unnamed(const std::vector<std::string>& header, const std::string& s
   }
 }
 
+// Where a model's target stood among its training file's features and target
+// (ReadOptions::target_column), as a column of a file laid out alike: the model's features, the
+// target and any weight column.
+std::optional<int64_t> model_target_column(int64_t columns, std::optional<int64_t> weights,
+                                           const ReadOptions& options) {
+  const auto features = static_cast<int64_t>(options.feature_names.size());
+  if (!options.target_column || columns - (weights ? 1 : 0) != features + 1) return std::nullopt;
+  return *options.target_column + (weights && *weights <= *options.target_column ? 1 : 0);
+}
+
 ColumnPlan by_position(int64_t columns, const std::vector<std::string>& header,
                        const ReadOptions& options, const std::string& source) {
   refuse_unnamed(header, source);
@@ -95,6 +97,8 @@ ColumnPlan by_position(int64_t columns, const std::vector<std::string>& header,
   std::optional<int64_t> target;
   if (!options.target.empty()) {
     target = column_by_option(columns, header, "--target", options.target, source);
+  } else if (const std::optional<int64_t> stood = model_target_column(columns, weights, options)) {
+    target = stood;
   } else if (!options.features_if_no_target ||
              columns - (weights ? 1 : 0) != *options.features_if_no_target) {
     target = columns - 1;
@@ -118,6 +122,10 @@ ColumnPlan by_position(int64_t columns, const std::vector<std::string>& header,
   ColumnPlan plan;
   plan.has_target = target.has_value();
   plan.has_weights = weights.has_value();
+  if (target) {
+    const int64_t among_features = *target - (weights && *weights < *target ? 1 : 0);
+    if (among_features != columns - (weights ? 1 : 0) - 1) plan.target_column = among_features;
+  }
   for (int64_t c = 0; c < columns; ++c) {
     if (weights && c == *weights) {
       plan.destination.push_back(kWeightColumn);
@@ -182,6 +190,13 @@ bool weights_from_file(const ReadOptions& options) {
          !S_ISDIR(status.st_mode);
 }
 
+bool are_default_feature_names(const std::vector<std::string>& names) {
+  for (size_t j = 0; j < names.size(); ++j) {
+    if (names[j] != "x" + std::to_string(j)) return false;
+  }
+  return true;
+}
+
 ColumnPlan plan_columns(int64_t columns, const std::vector<std::string>& header,
                         const ReadOptions& options, const std::string& source) {
   if (!header.empty()) refuse_duplicates(header, source);
@@ -196,7 +211,8 @@ ColumnPlan plan_columns(int64_t columns, const std::vector<std::string>& header,
   }
   if (missing.empty()) return by_name(columns, header, options, source);
   // Features named x0, x1, ... came from data without a header: nothing to match by name.
-  if (default_names(options.feature_names)) return by_position(columns, header, options, source);
+  if (are_default_feature_names(options.feature_names))
+    return by_position(columns, header, options, source);
   throw InputError(source + ": the header has no column " + joined(missing) +
                    " (the model's features, matched by name: " + joined(options.feature_names) +
                    ")");

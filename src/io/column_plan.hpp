@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -25,6 +26,7 @@ struct ColumnPlan {
   std::vector<std::string> feature_names;  // in feature order; "x0", "x1", ... without a header
   std::string target_name;                 // "y" without a header
   std::vector<std::string> ignored;        // names of the ignored columns
+  std::optional<int64_t> target_column;    // by position, not last: Dataset::target_column
 };
 
 // `header` holds the column names, or is empty for a file without one. Throws InputError naming
@@ -33,6 +35,9 @@ struct ColumnPlan {
 // without a feature. A --sample-weight that names an existing file is not a column here.
 // True when --sample-weight names an existing file (then a 1-D .npy of weights), not a column.
 bool weights_from_file(const ReadOptions& options);
+
+// True for x0, x1, ..., x{d-1}: the names given to the columns of data without a header.
+bool are_default_feature_names(const std::vector<std::string>& names);
 
 ColumnPlan plan_columns(int64_t columns, const std::vector<std::string>& header,
                         const ReadOptions& options, const std::string& source);

@@ -99,6 +99,7 @@ Dataset read_npy_dataset(const InputBytes& input, const ReadOptions& options) {
   dataset.features = plan.features;
   dataset.feature_names = plan.feature_names;
   dataset.target_name = plan.target_name;
+  dataset.target_column = plan.target_column;
   if (!plan.has_target && !plan.has_weights) {
     dataset.X = std::move(array.values);
     return dataset;

@@ -5,9 +5,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstring>
-#include <fstream>
 #include <limits>
-#include <sstream>
 
 #include "linsgd/errors.hpp"
 #include "model/hyperparameters.hpp"
@@ -211,11 +209,8 @@ Checkpoint parse_checkpoint(const std::string& text, const std::string& source) 
 }
 
 Checkpoint read_checkpoint(const std::string& path) {
-  std::ifstream file(path, std::ios::binary);
-  if (!file) throw InputError("--resume " + path + ": cannot open the checkpoint");
-  std::stringstream text;
-  text << file.rdbuf();
-  return parse_checkpoint(text.str(), path);
+  return parse_checkpoint(read_text_file(path, "--resume " + path + ": cannot open the checkpoint"),
+                          path);
 }
 
 void require_resumable(const Checkpoint& checkpoint, const std::string& path,

@@ -1,7 +1,13 @@
-// JsonFields, float_array and parse_json_text.
+// JsonFields, float_array, read_text_file and parse_json_text.
 #include "model/json_fields.hpp"
 
+#include <cerrno>
 #include <cmath>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <system_error>
 
 #include "linsgd/errors.hpp"
 
@@ -11,6 +17,22 @@ Json float_array(const std::vector<float>& values) {
   Json array = Json::array();
   for (float v : values) array.push_back(static_cast<double>(v));
   return array;
+}
+
+std::string read_text_file(const std::string& path, const std::string& cannot_open) {
+  std::error_code ignored;
+  if (std::filesystem::is_directory(path, ignored)) {
+    throw InputError(cannot_open + ": is a directory");
+  }
+  errno = 0;
+  std::ifstream file(path, std::ios::binary);
+  if (!file) {
+    throw InputError(cannot_open + (errno != 0 ? std::string(": ") + std::strerror(errno) : ""));
+  }
+  std::ostringstream text;
+  text << file.rdbuf();
+  if (file.bad()) throw InputError(cannot_open + ": read failed");
+  return text.str();
 }
 
 Json parse_json_text(const std::string& text, const std::string& source, const std::string& what) {

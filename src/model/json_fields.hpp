@@ -16,6 +16,10 @@ using Json = nlohmann::ordered_json;
 // Floats go through double, which nlohmann writes with 17 significant digits: exact round trip.
 Json float_array(const std::vector<float>& values);
 
+// The whole of the file at `path`, or InputError "CANNOT_OPEN: <reason>" (a directory's reason:
+// "is a directory").
+std::string read_text_file(const std::string& path, const std::string& cannot_open);
+
 // `text` parsed, or InputError "SOURCE: not a valid WHAT (truncated or not JSON): ...".
 Json parse_json_text(const std::string& text, const std::string& source, const std::string& what);
 

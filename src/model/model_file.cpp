@@ -4,11 +4,10 @@
 #include <nlohmann/json.hpp>
 
 #include <cmath>
-#include <fstream>
-#include <sstream>
 #include <string>
 #include <vector>
 
+#include "io/column_plan.hpp"
 #include "io/output_file.hpp"
 #include "linsgd/errors.hpp"
 #include "linsgd/model.hpp"
@@ -52,6 +51,20 @@ class ModelReader : public JsonFields {
     const Json& target = field(json_, "target");
     if (!target.is_string()) fail("'target' must be a string");
     model.target_name = target.get<std::string>();
+    // Files written before these fields: names other than x0, x1, ... came from the data, and
+    // the target was the last column.
+    if (json_.contains("named_features")) {
+      const Json& named = json_["named_features"];
+      if (!named.is_boolean()) fail("'named_features' must be true or false");
+      model.named_features = named.get<bool>();
+    } else {
+      model.named_features = !are_default_feature_names(model.feature_names);
+    }
+    if (json_.contains("target_column") && !json_["target_column"].is_null()) {
+      const int64_t column = integer(json_, "target_column", 0);
+      if (column > d) fail("'target_column' must be 0 to " + std::to_string(d));
+      model.target_column = column;
+    }
     const Json& statistics = field(json_, "standardization");
     if (!statistics.is_null()) {
       Standardization s;
@@ -108,6 +121,8 @@ std::string model_json(const Model& model) {
   json["n_features"] = model.features();
   json["feature_names"] = model.feature_names;
   json["target"] = model.target_name;
+  json["named_features"] = model.named_features;
+  if (model.target_column) json["target_column"] = *model.target_column;
   json["weights"] = float_array(model.weights);
   json["bias"] = static_cast<double>(model.bias);
   if (model.standardization) {
@@ -126,11 +141,7 @@ void save_model(const Model& model, const std::string& path) {
 }
 
 Model load_model(const std::string& path) {
-  std::ifstream file(path, std::ios::binary);
-  if (!file) throw InputError("cannot open model " + path);
-  std::stringstream text;
-  text << file.rdbuf();
-  return parse_model(text.str(), path);
+  return parse_model(read_text_file(path, "cannot open model " + path), path);
 }
 
 Model parse_model(const std::string& text, const std::string& source) {
