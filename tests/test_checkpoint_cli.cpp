@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <filesystem>
 #include <string>
 
@@ -164,6 +165,35 @@ TEST_F(CheckpointRefusals, DamagedOrMissingCheckpointsAreNamed) {
   EXPECT_EQ(refusal(base() + " --resume " + dir_.path().string()),
             "linsgd: error: --resume " + dir_.path().string() +
                 ": cannot open the checkpoint: is a directory\n");
+}
+
+// A run that kept no evaluations (no --curve-out, no rule that needs them) cannot give a resumed
+// run's --curve-out the evaluations before its checkpoint; one that wrote its curve can.
+TEST_F(CheckpointRefusals, ACurveNeedsTheEvaluationsBeforeTheCheckpoint) {
+  // 25 steps an epoch, an evaluation at each epoch's end; the last checkpoint before the run's
+  // end at step 256 (a finished run writes none at its end).
+  const std::string by_epoch =
+      "train --device cpu --data " + data_ + " --epochs 20 --batch-size 8 --lr 0.005 --quiet";
+  const std::string checkpoint = (dir_.path() / "epochs.json").string();
+  const std::string curve = (dir_.path() / "curve.csv").string();
+  ASSERT_EQ(
+      run_cli(by_epoch + " --checkpoint " + checkpoint + " --checkpoint-every 100", dir_).exit_code,
+      0);
+  EXPECT_EQ(refusal(by_epoch + " --curve-out " + curve + " --resume " + checkpoint),
+            "linsgd: error: --resume " + checkpoint +
+                ": the checkpoint holds no evaluations (its run wrote no --curve-out), which "
+                "--curve-out needs\n");
+  EXPECT_FALSE(std::filesystem::exists(curve));
+  const std::string with_curve = by_epoch + " --curve-out " + curve;
+  ASSERT_EQ(run_cli(with_curve + " --checkpoint " + checkpoint + " --checkpoint-every 100", dir_)
+                .exit_code,
+            0);
+  const std::string whole = read_text(curve);
+  const CliRun resumed = run_cli(with_curve + " --resume " + checkpoint, dir_);
+  ASSERT_EQ(resumed.exit_code, 0) << resumed.err;
+  const std::string after_resume = read_text(curve);
+  EXPECT_EQ(std::count(whole.begin(), whole.end(), '\n'), 21);  // a header and 20 epochs
+  EXPECT_EQ(std::count(after_resume.begin(), after_resume.end(), '\n'), 21);
 }
 
 TEST_F(CheckpointRefusals, OptionsThatDoNotGoTogetherAreUsageErrors) {

@@ -293,6 +293,14 @@ TrainResult TrainCommand::train(const TrainConfig& config, const Dataset* data,
                        ": the checkpoint holds no losses (its run wrote neither --loss-out nor "
                        "--plot), which --loss-out and --plot need");
     }
+    // A run that neither needed evaluations nor wrote --curve-out kept none: past its first
+    // evaluation step, a curve would start at the resumed step.
+    if (outputs.wants_curve() && state.evaluations.empty() && !config.evaluates() &&
+        state.steps_done >= resolve_for_rows(config, rows).eval_every) {
+      throw UsageError("--resume " + resume_ +
+                       ": the checkpoint holds no evaluations (its run wrote no --curve-out), "
+                       "which --curve-out needs");
+    }
     hooks.resume_from = &state;
     if (!quiet_) {
       std::fprintf(stderr, "linsgd: resuming from step %lld of %lld (%s)\n",
