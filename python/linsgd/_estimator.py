@@ -9,9 +9,11 @@ import json
 import math
 import numbers
 import os
+import warnings
 
 import numpy as np
 from sklearn.base import BaseEstimator, RegressorMixin
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted
 
@@ -192,6 +194,10 @@ class SGDRegressor(RegressorMixin, BaseEstimator):
             json.dumps(hyperparameters), X, y, sample_weight, fraction,
             None if initial is None else initial[0], 0.0 if initial is None else initial[1])
         self._record(result, partial and continuing, standardization)
+        if hyperparameters["tol"] is not None and self.stopped_by_ == "steps":
+            # As scikit-learn's SGDRegressor: the stopping rule did not end the run.
+            warnings.warn("Maximum number of iteration reached before convergence. Consider "
+                          "increasing max_iter to improve the fit.", ConvergenceWarning)
         return self
 
     def _host_arrays(self, X, y, sample_weight, reset):

@@ -7,6 +7,7 @@ import re
 import signal
 import threading
 import time
+import warnings
 
 import numpy as np
 import pytest
@@ -230,6 +231,20 @@ def test_an_average_past_the_samples_seen_never_starts_as_in_scikit_learn(regres
         averaged = linsgd.SGDRegressor(average=average, **chosen).fit(X, y)
         # Never started (the command line refuses such an --average instead), or started.
         assert np.array_equal(averaged.coef_, plain.coef_) != averages, (chosen, average)
+
+
+def test_a_run_that_its_stopping_rule_did_not_end_warns_as_scikit_learn_does(regression):
+    from sklearn.exceptions import ConvergenceWarning
+    X, y = regression
+    with pytest.warns(ConvergenceWarning, match="Maximum number of iteration reached"):
+        short = linsgd.SGDRegressor(device="cpu", random_state=0, max_iter=2).fit(X, y)
+    assert short.stopped_by_ == "steps"
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        converged = linsgd.SGDRegressor(device="cpu", random_state=0, max_iter=1000).fit(X, y)
+        assert converged.stopped_by_ == "tol"
+        linsgd.SGDRegressor(device="cpu", random_state=0, max_iter=2, tol=None).fit(X, y)
+        linsgd.SGDRegressor(device="cpu", random_state=0).partial_fit(X, y)
 
 
 def test_a_diverging_run_raises_runtime_error_naming_the_step(regression):
