@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "core/cuda_check.hpp"
+#include "core/sgd_math.hpp"
 
 namespace linsgd::kernels {
 namespace {
@@ -45,7 +46,7 @@ __global__ void scale_and_ridge_kernel(double* G, double* rhs, int64_t dimension
     G[e] *= scale;
     if (row == column) {
       rhs[column] *= scale;
-      if (column < dimension - 1) G[e] += ridge;
+      if (column < dimension - 1) G[e] = feature_diagonal(G[e], ridge);
     }
   }
 }

@@ -13,6 +13,7 @@
 
 #include "linsgd/config.hpp"
 #include "linsgd/dataset.hpp"
+#include "linsgd/errors.hpp"
 #include "linsgd/trainer.hpp"
 
 namespace linsgd::testing {
@@ -123,6 +124,57 @@ inline void expect_chunks_cut_at_evaluations_change_no_draw(DeviceKind device, E
   EXPECT_EQ(cut.bias, plain.bias);
   EXPECT_EQ(cut.loss_history, plain.loss_history);
   EXPECT_EQ(evaluated_at, (std::vector<int64_t>{301, 602, 903, 1000}));
+}
+
+// The exact solver without a penalty on `device`: a feature that is 0 on every row gets weight 0
+// and leaves the others as the fit without it; a constant feature (0.1, not a binary fraction:
+// the dependence is inexact in double), a feature that is a combination of earlier ones and
+// fewer rows than parameters are refused, each named.
+inline void expect_exact_solver_handles_dependent_features(DeviceKind device) {
+  TrainConfig exact;
+  exact.device = device;
+  exact.solver = Solver::kExact;
+  exact.penalty = Penalty::kNone;
+  const Dataset data = regression_data(200, 4, 71);
+  const auto with_column = [&](auto value_of_row) {  // a fifth feature
+    Dataset wider = data;
+    wider.features = 5;
+    wider.X.clear();
+    for (int64_t i = 0; i < data.rows; ++i) {
+      const float* x = data.X.data() + i * 4;
+      wider.X.insert(wider.X.end(), x, x + 4);
+      wider.X.push_back(value_of_row(x));
+    }
+    return wider;
+  };
+  const auto refusal = [&](const Dataset& refused) {
+    try {
+      train_on_data(exact, refused);
+    } catch (const InputError& error) {
+      return std::string(error.what());
+    }
+    return std::string("solved");
+  };
+  const TrainResult fit = train_on_data(exact, data);
+  const TrainResult zero = train_on_data(exact, with_column([](const float*) { return 0.0f; }));
+  ASSERT_EQ(zero.weights.size(), 5u);
+  EXPECT_EQ(zero.weights[4], 0.0f);
+  for (int j = 0; j < 4; ++j) EXPECT_NEAR(zero.weights[j], fit.weights[j], 1e-6) << j;
+  EXPECT_NEAR(zero.bias, fit.bias, 1e-6);
+  const std::string advice = "; add --penalty l2 with an --alpha, or use --solver sgd";
+  EXPECT_EQ(refusal(with_column([](const float*) { return 0.1f; })),
+            "--solver exact: the normal equations are singular: a constant feature, or features "
+            "that add up to a constant, duplicate the intercept (--standardize maps constant "
+            "features to 0)" +
+                advice);
+  EXPECT_EQ(refusal(with_column([](const float* x) { return 0.5f * x[0] - 2.0f * x[2]; })),
+            "--solver exact: the normal equations are singular: feature 4 (0-based) is a linear "
+            "combination of the features before it" +
+                advice);
+  EXPECT_EQ(refusal(regression_data(3, 10, 61)),
+            "--solver exact: the normal equations are singular: the data's 3 rows do not "
+            "determine 11 parameters" +
+                advice);
 }
 
 }  // namespace linsgd::testing

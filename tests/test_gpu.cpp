@@ -578,6 +578,11 @@ TEST(GpuTraining, CudaArraysStillBeingWrittenAreWaitedFor) {
   EXPECT_EQ(in_place.bias, uploaded.bias);
 }
 
+TEST(GpuTraining, ExactSolverNamesDependentFeaturesAndWeighsAZeroFeatureZero) {
+  LINSGD_SKIP_WITHOUT_GPU();
+  testing::expect_exact_solver_handles_dependent_features(DeviceKind::kCuda);
+}
+
 // CUDA arrays' targets and weights are held to the host's rules, checked on the device: the
 // first bad row is named, as for a host view.
 TEST(GpuTraining, CudaArraysWithUnusableTargetsOrWeightsAreRefused) {

@@ -28,9 +28,37 @@ inline int64_t normal_equations_block_rows(int64_t rows, int64_t features) {
   return std::clamp<int64_t>((int64_t{1} << 23) / (features + 2), 1, rows);
 }
 
+// Without a penalty, a column of the normal equations whose part independent of the columns
+// before it (R_kk^2 / G_kk of the Cholesky factor R: the squared sine of its angle to their span)
+// is below this is their combination: the data are floats, about 7 significant digits, and an
+// independent part of a few float ulps of the column (4 FLT_EPSILON, squared) is rounding, not
+// information. (An exact dependence leaves about the double rounding of G, ~1e-16, there.)
+inline constexpr double kDependentColumn = 16.0 * 1.1920929e-7 * 1.1920929e-7;
+
+// The refusal of singular normal equations, naming the first column found dependent on those
+// before it (`features`: the intercept's).
+inline std::string singular_normal_equations(int64_t rows, int64_t features, int64_t column) {
+  std::string reason;
+  if (rows < features + 1) {
+    reason = "the data's " + std::to_string(rows) + " rows do not determine " +
+             std::to_string(features + 1) + " parameters";
+  } else if (column == features) {
+    reason =
+        "a constant feature, or features that add up to a constant, duplicate the intercept "
+        "(--standardize maps constant features to 0)";
+  } else {
+    reason = "feature " + std::to_string(column) +
+             " (0-based) is a linear combination of the features before it";
+  }
+  return "--solver exact: the normal equations are singular: " + reason +
+         "; add --penalty l2 with an --alpha, or use --solver sgd";
+}
+
 // The weights and bias minimizing the objective of `config` (squared loss, no or an L2 penalty;
-// validate() refuses the others) on `data`. Throws InputError when the normal equations are
-// singular (fewer independent rows than features + 1, without an L2 penalty).
+// validate() refuses the others) on `data`. A feature that is 0 on every row gets weight 0
+// (feature_diagonal). Throws InputError when the normal equations are singular (fewer rows than
+// features + 1, or a feature that is a combination of others or of the intercept, without an
+// L2 penalty).
 template <class Exec>
 void solve_normal_equations(Exec& exec, const ResidentData<Exec>& data, const TrainConfig& config,
                             std::vector<float>& weights, float& bias,
@@ -59,12 +87,15 @@ void solve_normal_equations(Exec& exec, const ResidentData<Exec>& data, const Tr
   }
   exec.finish_normal_equations(G.data(), rhs.data(), dimension, 1.0 / data.weight_sum,
                                config.l2_strength());
-  if (!exec.cholesky_solve(G.data(), rhs.data(), dimension)) {
-    throw InputError("--solver exact: the normal equations are singular (the data's " +
-                     std::to_string(data.rows) + " rows do not determine " +
-                     std::to_string(dimension) +
-                     " parameters); add --penalty l2 with an --alpha, or use --solver sgd");
+  const std::vector<double> diagonal = exec.diagonal(G.data(), dimension);
+  int64_t dependent = exec.cholesky_solve(G.data(), rhs.data(), dimension);
+  if (dependent < 0 && config.l2_strength() == 0.0) {  // factored: G holds R
+    const std::vector<double> factor = exec.diagonal(G.data(), dimension);
+    for (int64_t k = 0; k < dimension && dependent < 0; ++k) {
+      if (factor[k] * factor[k] < kDependentColumn * diagonal[k]) dependent = k;
+    }
   }
+  if (dependent >= 0) throw InputError(singular_normal_equations(data.rows, d, dependent));
   const std::vector<double> solution = exec.download(rhs, dimension);
   weights.assign(solution.begin(), solution.begin() + d);
   bias = static_cast<float>(solution[d]);

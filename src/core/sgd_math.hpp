@@ -65,4 +65,14 @@ LINSGD_HD inline float synthetic_target_offset(float true_bias, float noise) {
   return multiply_add_unfused(kSyntheticNoiseScale, noise, true_bias);
 }
 
+// A feature's diagonal entry of the exact solver's scaled normal equations, with the L2 ridge.
+// A feature that is 0 on every row (a constant column after --standardize) leaves it 0 and its
+// row and column of G all 0, which no ridge lifts without a penalty: 1 there gives it weight 0,
+// the minimum-norm solution (scikit-learn's LinearRegression gives the same), and keeps the
+// other weights as they would be without that feature.
+LINSGD_HD inline double feature_diagonal(double scaled, double ridge) {
+  const double lifted = scaled + ridge;
+  return lifted == 0.0 ? 1.0 : lifted;
+}
+
 }  // namespace linsgd

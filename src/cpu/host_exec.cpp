@@ -6,10 +6,12 @@
 #include <algorithm>
 #include <fstream>
 #include <numeric>
+#include <string>
 
 #include "core/sgd_math.hpp"
 #include "cpu/host_kernels.hpp"
 #include "cpu/lapack.hpp"
+#include "linsgd/errors.hpp"
 
 namespace linsgd {
 namespace {
@@ -153,14 +155,21 @@ void HostExec::finish_normal_equations(double* G, double* rhs, int64_t dimension
   host_kernels::scale_and_ridge(G, rhs, dimension, scale, ridge);
 }
 
-bool HostExec::cholesky_solve(double* G, double* rhs, int64_t dimension) {
+int64_t HostExec::cholesky_solve(double* G, double* rhs, int64_t dimension) {
   const auto n = static_cast<int>(dimension);
   const int one = 1;
   int info = 0;
   dpotrf_("U", &n, G, &n, &info);
-  if (info != 0) return false;
-  dpotrs_("U", &n, &one, G, &n, rhs, &n, &info);
-  return info == 0;
+  if (info > 0) return info - 1;  // the leading minor of order info is not positive definite
+  if (info == 0) dpotrs_("U", &n, &one, G, &n, rhs, &n, &info);
+  if (info != 0) throw Error("LAPACK's Cholesky solve refused argument " + std::to_string(-info));
+  return -1;
+}
+
+std::vector<double> HostExec::diagonal(const double* G, int64_t dimension) {
+  std::vector<double> values(static_cast<size_t>(dimension));
+  for (int64_t k = 0; k < dimension; ++k) values[k] = G[k + k * dimension];
+  return values;
 }
 
 }  // namespace linsgd

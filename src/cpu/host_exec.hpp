@@ -127,12 +127,15 @@ class HostExec {
 
   // The exact solver's steps (core/exact_solver.hpp): a block of rows into the normal equations
   // (Gram matrix G, right-hand side rhs, in double, the upper triangle column-major), their
-  // scaling and ridge, and the Cholesky solve (false when G is not positive definite).
+  // scaling and ridge (and 1 on the diagonal of a feature that is 0 on every row), the Cholesky
+  // solve (-1, or the column where G proved not positive definite; G then holds the factor R),
+  // and G's diagonal.
   void accumulate_gram(const float* X, const float* y, const float* weights, int64_t rows,
                        int64_t features, double* block, double* G, double* rhs);
   void finish_normal_equations(double* G, double* rhs, int64_t dimension, double scale,
                                double ridge);
-  bool cholesky_solve(double* G, double* rhs, int64_t dimension);
+  int64_t cholesky_solve(double* G, double* rhs, int64_t dimension);
+  std::vector<double> diagonal(const double* G, int64_t dimension);
 
   // The fused engine: dot and axpy on X's rows (no gathered copy), then the shared update.
   // wanted_blocks: the GPU's (--fused-blocks); the CPU runs the batch on one "block".

@@ -147,7 +147,9 @@ void scale_and_ridge(double* G, double* rhs, int64_t dimension, double scale, do
   for (int64_t column = 0; column < dimension; ++column) {
     for (int64_t row = 0; row <= column; ++row) G[row + column * dimension] *= scale;
     rhs[column] *= scale;
-    if (column < dimension - 1) G[column + column * dimension] += ridge;
+    if (column < dimension - 1) {
+      G[column + column * dimension] = feature_diagonal(G[column + column * dimension], ridge);
+    }
   }
 }
 

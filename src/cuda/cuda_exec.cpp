@@ -126,8 +126,18 @@ void CudaExec::finish_normal_equations(double* G, double* rhs, int64_t dimension
   kernels::scale_and_ridge(stream(), G, rhs, dimension, scale, ridge);
 }
 
-bool CudaExec::cholesky_solve(double* G, double* rhs, int64_t dimension) {
+int64_t CudaExec::cholesky_solve(double* G, double* rhs, int64_t dimension) {
   return cholesky_solve_on_device(stream(), G, rhs, dimension);
+}
+
+std::vector<double> CudaExec::diagonal(const double* G, int64_t dimension) {
+  // Every (dimension + 1)-th double of the column-major matrix: one strided copy.
+  std::vector<double> values(static_cast<size_t>(dimension));
+  LINSGD_CUDA_CHECK(cudaMemcpy2DAsync(
+      values.data(), sizeof(double), G, static_cast<size_t>(dimension + 1) * sizeof(double),
+      sizeof(double), static_cast<size_t>(dimension), cudaMemcpyDeviceToHost, stream()));
+  synchronize();
+  return values;
 }
 
 }  // namespace linsgd

@@ -152,7 +152,8 @@ class CudaExec {
                        int64_t features, double* block, double* G, double* rhs);
   void finish_normal_equations(double* G, double* rhs, int64_t dimension, double scale,
                                double ridge);
-  bool cholesky_solve(double* G, double* rhs, int64_t dimension);
+  int64_t cholesky_solve(double* G, double* rhs, int64_t dimension);
+  std::vector<double> diagonal(const double* G, int64_t dimension);
 
   // The fused engine: one cooperative persistent kernel per chunk (kernels/fused_sgd.cuh, or
   // the batch split's, kernels/batch_split_sgd.cuh, where the plan is one).

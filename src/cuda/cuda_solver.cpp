@@ -8,6 +8,7 @@
 
 #include "core/cuda_check.hpp"
 #include "cuda/device_buffer.hpp"
+#include "linsgd/errors.hpp"
 
 namespace linsgd {
 namespace {
@@ -38,7 +39,7 @@ class SolverHandle {
 
 }  // namespace
 
-bool cholesky_solve_on_device(cudaStream_t stream, double* G, double* rhs, int64_t dimension) {
+int64_t cholesky_solve_on_device(cudaStream_t stream, double* G, double* rhs, int64_t dimension) {
   const SolverHandle solver(stream);
   const auto n = static_cast<int>(dimension);
   int workspace_size = 0;
@@ -52,13 +53,18 @@ bool cholesky_solve_on_device(cudaStream_t stream, double* G, double* rhs, int64
   LINSGD_CUDA_CHECK(
       cudaMemcpyAsync(&status, info.data(), sizeof(int), cudaMemcpyDeviceToHost, stream));
   LINSGD_CUDA_CHECK(cudaStreamSynchronize(stream));
-  if (status != 0) return false;
-  LINSGD_CUSOLVER_CHECK(
-      cusolverDnDpotrs(solver.get(), CUBLAS_FILL_MODE_UPPER, n, 1, G, n, rhs, n, info.data()));
-  LINSGD_CUDA_CHECK(
-      cudaMemcpyAsync(&status, info.data(), sizeof(int), cudaMemcpyDeviceToHost, stream));
-  LINSGD_CUDA_CHECK(cudaStreamSynchronize(stream));
-  return status == 0;
+  if (status > 0) return status - 1;  // the leading minor of that order is not positive definite
+  if (status == 0) {
+    LINSGD_CUSOLVER_CHECK(
+        cusolverDnDpotrs(solver.get(), CUBLAS_FILL_MODE_UPPER, n, 1, G, n, rhs, n, info.data()));
+    LINSGD_CUDA_CHECK(
+        cudaMemcpyAsync(&status, info.data(), sizeof(int), cudaMemcpyDeviceToHost, stream));
+    LINSGD_CUDA_CHECK(cudaStreamSynchronize(stream));
+  }
+  if (status != 0) {
+    throw Error("cuSOLVER's Cholesky solve refused argument " + std::to_string(-status));
+  }
+  return -1;
 }
 
 }  // namespace linsgd
