@@ -372,6 +372,25 @@ TEST(Convergence, IntegerSampleWeightsEqualDuplicatedRows) {
   EXPECT_NEAR(c.objective, d.objective, 1e-6 * d.objective);
 }
 
+// Equal weights, however small or large, are the unweighted problem: each row's weight over their
+// mean is 1, even where 1 / mean (1e40 for weights of 1e-40) is past float's range.
+TEST(Convergence, EqualWeightsOfAnyScaleTrainAsUnitWeights) {
+  Dataset data = regression_data(300, 5, 53);
+  TrainConfig config = cpu_config();
+  config.steps = 200;
+  config.momentum = 0.5;
+  data.sample_weights.assign(data.rows, 1.0f);
+  const TrainResult unit = train_on_data(config, data);
+  ASSERT_TRUE(unit.weighted);
+  for (const float weight : {1e-40f, 3e-30f, 7e30f, 1e38f}) {
+    data.sample_weights.assign(data.rows, weight);
+    const TrainResult scaled = train_on_data(config, data);
+    EXPECT_EQ(scaled.weights, unit.weights) << weight;
+    EXPECT_EQ(scaled.bias, unit.bias) << weight;
+    EXPECT_EQ(scaled.loss_history, unit.loss_history) << weight;
+  }
+}
+
 TEST(ExactSolver, DependentFeaturesAreNamedAndAZeroFeatureWeighsZero) {
   testing::expect_exact_solver_handles_dependent_features(DeviceKind::kCpu);
 }

@@ -185,7 +185,10 @@ LINSGD_HD inline void data_term(const StepRule& rule, float r, float weight, boo
     *loss = 0.0f;
     return;
   }
-  const float s = rule.weighted ? weight * static_cast<float>(rule.weight_scale) : 1.0f;
+  // s'_k = s_k / mean(s) in double: with tiny weights (1e-40 each) 1 / mean(s) is past float's
+  // range though s'_k is about 1.
+  const float s =
+      rule.weighted ? static_cast<float>(static_cast<double>(weight) * rule.weight_scale) : 1.0f;
   *derivative = s * loss_derivative(rule.loss, r, rule.epsilon);
   *loss = s * loss_value<float>(rule.loss, r, rule.epsilon);
 }
