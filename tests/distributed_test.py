@@ -19,7 +19,7 @@
 - only process 0 writes the outputs;
 - a failure (bad data) ends every process with the error of the process whose rows hold it
   (printed once: the others never parse that row) and a non-zero exit, without a hang;
-- --max-seconds stops every process after the same chunk;
+- --max-seconds stops every process after the same chunk, and so does SIGINT to one of them;
 - what a data-parallel run does not do yet is refused with exit 2.
     tests/distributed_test.py LINSGD MPIRUN
 """
@@ -27,10 +27,12 @@ import csv
 import json
 import os
 import random
+import signal
 import struct
 import subprocess
 import sys
 import tempfile
+import time
 
 LINSGD, MPIRUN = sys.argv[1], sys.argv[2]
 MPI_FLAGS = ["--oversubscribe"] + (["--allow-run-as-root"] if os.geteuid() == 0 else [])
@@ -54,6 +56,48 @@ def run(arguments, processes=None, timeout=120):
         environment["ASAN_OPTIONS"] = (os.environ.get("ASAN_OPTIONS", "") + ":detect_leaks=0")
     return subprocess.run(command, capture_output=True, text=True, timeout=timeout,
                           env=environment)
+
+
+def signal_process_1(arguments):
+    """Runs `arguments` in 2 processes, sends SIGINT to process 1 once both are training (a
+    second in), and returns what they wrote on stderr."""
+    command = [MPIRUN, *MPI_FLAGS, "-np", "2", LINSGD, *arguments, "--distributed"]
+    environment = dict(os.environ, ASAN_OPTIONS=os.environ.get("ASAN_OPTIONS", "") +
+                       ":detect_leaks=0")
+    launcher = subprocess.Popen(command, stderr=subprocess.PIPE, text=True, env=environment)
+    time.sleep(1.0)
+    for pid in descendants(launcher.pid):
+        try:
+            with open(f"/proc/{pid}/environ", "rb") as file:
+                variables = file.read().split(b"\0")
+        except OSError:
+            continue
+        if b"OMPI_COMM_WORLD_RANK=1" in variables and os.path.basename(
+                os.readlink(f"/proc/{pid}/exe")) == os.path.basename(LINSGD):
+            os.kill(pid, signal.SIGINT)
+    try:
+        return launcher.communicate(timeout=60)[1]
+    except subprocess.TimeoutExpired:
+        launcher.kill()
+        return "no process stopped within 60 s: " + launcher.communicate()[1]
+
+
+def descendants(pid):
+    """The processes below `pid`, from /proc."""
+    children = {}
+    for entry in os.listdir("/proc"):
+        try:
+            with open(f"/proc/{entry}/stat") as file:
+                parent = int(file.read().rsplit(")", 1)[1].split()[1])
+            children.setdefault(parent, []).append(int(entry))
+        except (OSError, ValueError):
+            continue
+    found, queue = [], [pid]
+    while queue:
+        for child in children.get(queue.pop(), []):
+            found.append(child)
+            queue.append(child)
+    return found
 
 
 def write_npy(path, rows, columns, values):
@@ -233,6 +277,14 @@ with tempfile.TemporaryDirectory() as directory:
     figures = json.load(open("timed.json")) if timed.returncode == 0 else {}
     check(timed.returncode == 0 and figures.get("stopped_by") == "time" and
           0 < figures.get("steps_run", 0) < 100000000, f"--max-seconds: {timed.stderr} {figures}")
+    # SIGINT to process 1 alone stops both after the same chunk; process 0, which writes the
+    # outputs, says why.
+    interrupted = signal_process_1(["train", "--device", "cpu", "--rows", "2000", "--features",
+                                    "200", "--steps", "100000000", "--quiet", "--metrics-out",
+                                    "interrupted.json"])
+    check("linsgd: another process was signalled: stopped after step " in interrupted and
+          json.load(open("interrupted.json")).get("stopped_by") == "interrupt",
+          f"SIGINT to process 1: {interrupted}")
     # Fewer rows than processes: said as such (not as a share's missing targets).
     with open("two.csv", "w") as file:
         file.write("a,y\n1,2\n3,4\n")

@@ -208,8 +208,11 @@ int TrainCommand::run() {
                                              : train_on_file(config, read_options, outputs);
   const TrainResult& result = outcome.result;
   if (result.interrupted && (!mpi_ || mpi_->rank() == 0)) {
+    // A data-parallel run stops all its processes when any one is signalled.
+    const char* signal = interrupting_signal_name();
     std::fprintf(stderr, "linsgd: %s: stopped after step %lld of %lld; writing what was trained\n",
-                 interrupting_signal_name(), static_cast<long long>(result.steps_done),
+                 *signal != '\0' ? signal : "another process was signalled",
+                 static_cast<long long>(result.steps_done),
                  static_cast<long long>(result.config.steps));
   }
   if (!quiet_) {
