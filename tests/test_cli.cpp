@@ -189,7 +189,10 @@ TEST(Cli, IntegerOptionsTakeAnyIntegralSpellingAndRefuseTheRest) {
 }
 
 TEST(Cli, RefusesUnknownOptionsAndMalformedNumbers) {
-  expect_usage_error("train --bogus 3", "--bogus");
+  expect_usage_error("train --bogus 3", "unknown option --bogus (--help lists the options)");
+  expect_usage_error("train --steps 1 --steps 2", "--steps given 2 times: give it once");
+  expect_usage_error("train --steps", "--steps needs a value");
+  expect_usage_error("train extra", "unexpected argument extra (--help lists the options)");
   expect_usage_error("train --rows many", "--rows");
   expect_usage_error("", "subcommand");
 }

@@ -10,6 +10,7 @@
 
 #include "cli/evaluate_command.hpp"
 #include "cli/interrupts.hpp"
+#include "cli/parse_errors.hpp"
 #include "cli/plot_command.hpp"
 #include "cli/predict_command.hpp"
 #include "cli/train_command.hpp"
@@ -66,7 +67,7 @@ int main(int argc, char** argv) {
   } catch (const CLI::CallForAllHelp& help) {
     return app.exit(help);
   } catch (const CLI::ParseError& error) {
-    return report_error(error.what(), kExitUsage);
+    return report_error(linsgd::cli::parse_error_message(error.what()).c_str(), kExitUsage);
   }
   try {
     if (train.parsed()) return train.run();

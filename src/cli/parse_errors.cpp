@@ -1,0 +1,34 @@
+// parse_error_message: CLI11's wording of the common mistakes, matched and rephrased.
+#include "cli/parse_errors.hpp"
+
+#include <regex>
+#include <sstream>
+
+namespace linsgd::cli {
+
+std::string parse_error_message(const std::string& what) {
+  static const std::regex kTwice(R"(^(-[^:\s]+): At Most 1 required but received (\d+)$)");
+  static const std::regex kNoValue(R"(^(-[^:\s]+): \d+ required \S+ missing$)");
+  static const std::regex kUnexpected(
+      R"(^The following arguments? (was|were) not expected: (.*)$)");
+  std::smatch match;
+  if (std::regex_match(what, match, kTwice)) {
+    return match[1].str() + " given " + match[2].str() + " times: give it once";
+  }
+  if (std::regex_match(what, match, kNoValue)) return match[1].str() + " needs a value";
+  if (std::regex_match(what, match, kUnexpected)) {
+    // CLI11 lists them last first: the first option among them on the command line, if any.
+    std::istringstream listed(match[2].str());
+    std::string argument, option;
+    while (listed >> argument) {
+      if (argument.size() > 1 && argument[0] == '-') option = argument;
+    }
+    if (!option.empty()) return "unknown option " + option + " (--help lists the options)";
+    return std::string(match[1].str() == "were" ? "unexpected arguments "
+                                                : "unexpected argument ") +
+           match[2].str() + " (--help lists the options)";
+  }
+  return what;
+}
+
+}  // namespace linsgd::cli
