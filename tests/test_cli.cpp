@@ -193,6 +193,13 @@ TEST(Cli, RefusesUnknownOptionsAndMalformedNumbers) {
   expect_usage_error("train --steps 1 --steps 2", "--steps given 2 times: give it once");
   expect_usage_error("train --steps", "--steps needs a value");
   expect_usage_error("train extra", "unexpected argument extra (--help lists the options)");
+  // An empty value would mean the default (the synthetic problem for --data, no model written for
+  // --model-out): refused.
+  for (const char* option : {"--data", "--model-out", "--target", "--sample-weight"}) {
+    expect_usage_error(
+        std::string("train --device cpu ") + option + " ''",
+        std::string(option) + ": an empty value (give one, or leave the option out)");
+  }
   expect_usage_error("train --rows many", "--rows");
   expect_usage_error("", "subcommand");
 }

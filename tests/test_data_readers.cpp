@@ -105,6 +105,19 @@ TEST(CsvReader, NamesTheFileLineAndColumnOfEachProblem) {
             d + "long.csv: line 4: expected 3 fields, found 4");
   EXPECT_EQ(read_error(dir.file("text.csv", "a,b,y\n1,2,3\n4,five,6\n")),
             d + "text.csv: line 3, column 2: not a number: 'five'");
+  // One column that holds another common delimiter: the delimiter to pass is named.
+  EXPECT_EQ(read_error(dir.file("semicolons.csv", "a;b;y\n1;2;3\n")),
+            d + "semicolons.csv: line 1 is one column for the delimiter ',' but holds ';': pass "
+                "--delimiter ';'");
+  EXPECT_EQ(read_error(dir.file("tabs.csv", "a\tb\ty\n1\t2\t3\n")),
+            d + "tabs.csv: line 1 is one column for the delimiter ',' but holds '\\t': pass "
+                "--delimiter tab");
+  // A cell is shown quoted, its control characters escaped and a long one cut: one short line.
+  EXPECT_EQ(read_error(dir.file("quoted.csv", "a,b,y\n1,\"fi\nve\",6\n")),
+            d + "quoted.csv: line 2, column 2: not a number: 'fi\\nve'");
+  EXPECT_EQ(read_error(dir.file("long_cell.csv", "a,b,y\n1," + std::string(100000, 'z') + ",6\n")),
+            d + "long_cell.csv: line 2, column 2: not a number: '" + std::string(60, 'z') +
+                "'... (100000 characters)");
   EXPECT_EQ(
       read_error(dir.file("nan.csv", "a,b,y\n1,nan,3\n")),
       d + "nan.csv: line 2, column 2: non-finite value 'nan' (NaN, Inf or beyond float range)");

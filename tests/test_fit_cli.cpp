@@ -137,7 +137,7 @@ TEST(FitCli, WeightsFromAColumnEqualTheSameWeightsFromAFile) {
   EXPECT_EQ(read_text(a), read_text(b));
   const std::string negative = scratch.file("n.csv", "a,w,y\n1,1,2\n2,-1,3\n");
   expect_refusal("train --device cpu --data " + shell_quoted(negative) + " --sample-weight w",
-                 negative + ": row 1: sample weight -1.000000 (must be finite and >= 0)");
+                 negative + ": line 3, column 2: sample weight '-1' (must be >= 0)");
 }
 
 TEST(FitCli, TheExactSolverReportsItsSolve) {

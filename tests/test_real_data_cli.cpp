@@ -342,6 +342,10 @@ TEST(BadInput, ValidationOptionsAreRefusedWithExitCode2) {
   expect_refusal(base + " --val-fraction 0.9999", "leaves no training rows", dir);
   expect_refusal("train --device cpu --val-fraction 0.2", "--val-fraction needs --data", dir);
   expect_refusal(base + " --delimiter ab", "--delimiter", dir);
+  expect_refusal(base + " --delimiter \"$(printf 'a\\nb')\"",
+                 "invalid value for --delimiter: 'a\\nb' (one character other than a quote, or "
+                 "'tab')",
+                 dir);
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 
 #include <cstdio>
 
+#include "io/quoted_text.hpp"
 #include "linsgd/errors.hpp"
 
 namespace linsgd::cli {
@@ -36,8 +37,8 @@ ReadOptions DataOptions::read_options() const {
   } else if (delimiter.size() == 1 && delimiter != "\"" && delimiter != "\n") {
     options.delimiter = delimiter[0];
   } else {
-    throw UsageError("invalid value for --delimiter: '" + delimiter +
-                     "' (one character other than a quote, or 'tab')");
+    throw UsageError("invalid value for --delimiter: " + quoted_text(delimiter) +
+                     " (one character other than a quote, or 'tab')");
   }
   return options;
 }

@@ -70,6 +70,7 @@ int main(int argc, char** argv) {
     return report_error(linsgd::cli::parse_error_message(error.what()).c_str(), kExitUsage);
   }
   try {
+    linsgd::cli::refuse_empty_values(app);
     if (train.parsed()) return train.run();
     if (evaluate.parsed()) return evaluate.run();
     if (predict.parsed()) return predict.run();

@@ -1,10 +1,31 @@
-// parse_error_message: CLI11's wording of the common mistakes, matched and rephrased.
+// parse_error_message (CLI11's wording of the common mistakes, matched and rephrased) and
+// refuse_empty_values.
 #include "cli/parse_errors.hpp"
 
 #include <regex>
 #include <sstream>
 
+#include "linsgd/errors.hpp"
+
 namespace linsgd::cli {
+
+void refuse_empty_values(const CLI::App& app) {
+  for (const CLI::App* command : app.get_subcommands()) {
+    for (const CLI::Option* option : command->get_options()) {
+      // Flags, options whose value may be left out (--average), and options not given.
+      if (option->get_type_size() == 0 || option->get_expected_min() == 0 || option->count() == 0) {
+        continue;
+      }
+      for (const std::string& value : option->results()) {
+        if (value.empty()) {
+          throw UsageError(option->get_name() +
+                           ": an empty value (give one, or leave the option "
+                           "out)");
+        }
+      }
+    }
+  }
+}
 
 std::string parse_error_message(const std::string& what) {
   static const std::regex kTwice(R"(^(-[^:\s]+): At Most 1 required but received (\d+)$)");

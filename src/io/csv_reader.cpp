@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "io/column_plan.hpp"
+#include "io/quoted_text.hpp"
 #include "linsgd/errors.hpp"
 
 namespace linsgd {
@@ -151,11 +152,11 @@ float parse_cell(std::string_view text, const std::string& source, int64_t line,
                             ? std::string(" (the line ends with the delimiter '") + delimiter + "')"
                             : ""));
     }
-    throw InputError(where() + "not a number: '" + std::string(text) + "'");
+    throw InputError(where() + "not a number: " + quoted_text(text));
   }
   if (!std::isfinite(value)) {
-    throw InputError(where() + "non-finite value '" + std::string(trim(text)) +
-                     "' (NaN, Inf or beyond float range)");
+    throw InputError(where() + "non-finite value " + quoted_text(trim(text)) +
+                     " (NaN, Inf or beyond float range)");
   }
   return value;
 }
@@ -172,11 +173,24 @@ bool is_header(const std::vector<Field>& fields, HeaderMode mode, const std::str
   if (numbers == fields.size()) return false;
   std::string cells;
   for (size_t c = 0; c < fields.size() && c < 6; ++c) {
-    cells += (c == 0 ? "'" : ", '") + std::string(fields[c].text) + "'";
+    cells += (c == 0 ? "" : ", ") + quoted_text(fields[c].text, 20);
   }
   if (fields.size() > 6) cells += ", ...";
   throw InputError(source + ": line 1 mixes numbers and other cells (" + cells +
                    "): say whether it is a header with --header or --no-header");
+}
+
+// A first line of one column that holds another common delimiter was split by the wrong one (a
+// semicolon-separated spreadsheet export, a TSV read as CSV): said so, not "only one column".
+void refuse_other_delimiter(std::string_view cell, char delimiter, const std::string& source) {
+  for (const char other : {';', '\t', ',', '|'}) {
+    if (other == delimiter || cell.find(other) == std::string_view::npos) continue;
+    throw InputError(
+        source + ": line 1 is one column for the delimiter " +
+        quoted_text(std::string_view(&delimiter, 1)) + " but holds " +
+        quoted_text(std::string_view(&other, 1)) + ": pass --delimiter " +
+        (other == '\t' ? std::string("tab") : quoted_text(std::string_view(&other, 1))));
+  }
 }
 
 // What every data row must look like, and where its values go.
@@ -227,6 +241,11 @@ void parse_rows(const char* begin, const char* end, int64_t first_line, const Ta
       if (destination == kTargetColumn) {
         block.y.push_back(value);
       } else if (destination == kWeightColumn) {
+        if (value < 0.0f) {  // named where it is (the reader's check after would say its row)
+          throw InputError(path + ": line " + std::to_string(line) + ", column " +
+                           std::to_string(c + 1) + ": sample weight " +
+                           quoted_text(fields[c].text) + " (must be >= 0)");
+        }
         block.weights.push_back(value);
       } else {
         block.X[row + static_cast<size_t>(destination)] = value;
@@ -394,6 +413,7 @@ Dataset read_csv(const InputBytes& input, const ReadOptions& options) {
   int64_t line = 0;
   if (!scanner.next(fields, line)) throw InputError(path + ": the file is empty");
 
+  if (fields.size() == 1) refuse_other_delimiter(fields[0].text, delimiter, path);
   const bool has_header = is_header(fields, options.header, path);
   const auto columns = static_cast<int64_t>(fields.size());
   std::vector<std::string> names;
