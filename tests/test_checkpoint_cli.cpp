@@ -149,6 +149,13 @@ TEST_F(CheckpointRefusals, DamagedOrMissingCheckpointsAreNamed) {
       0u)
       << err;
   nlohmann::json json = nlohmann::json::parse(text);
+  json["state"]["steps_done"] = 400;
+  const std::string past_the_end = dir_.file("past.json", json.dump());
+  EXPECT_EQ(refusal(base() + " --resume " + past_the_end),
+            "linsgd: error: --resume " + past_the_end +
+                ": the checkpoint is at step 400 and this run has 300 steps: nothing is left to "
+                "take\n");
+  json = nlohmann::json::parse(text);
   json["state"]["weights"].erase(0);
   const std::string short_weights = dir_.file("short.json", json.dump());
   EXPECT_EQ(refusal(base() + " --resume " + short_weights),

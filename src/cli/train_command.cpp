@@ -291,6 +291,11 @@ TrainResult TrainCommand::train(const TrainConfig& config, const Dataset* data,
             config, rows,
             config.learning_rate_auto ? state.first_learning_rate : config.learning_rate),
         fingerprint);
+    if (state.steps_done >= steps) {
+      throw UsageError("--resume " + resume_ + ": the checkpoint is at step " +
+                       std::to_string(state.steps_done) + " and this run has " +
+                       std::to_string(steps) + " steps: nothing is left to take");
+    }
     if (state.loss_history.empty() && outputs.wants_losses()) {
       throw UsageError("--resume " + resume_ +
                        ": the checkpoint holds no losses (its run wrote neither --loss-out nor "
