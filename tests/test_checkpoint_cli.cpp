@@ -80,8 +80,13 @@ TEST(Checkpoint, AKilledRunResumedEndsAsTheRunThatWasNeverStopped) {
   };
   EXPECT_EQ(without_seconds(read_text(dir.path() / "part-curve.csv")),
             without_seconds(read_text(dir.path() / "whole-curve.csv")));
-  // The resumed run went on writing checkpoints: the last at step 580000.
+  // The resumed run went on writing checkpoints: the last at step 580000, its losses in the file
+  // beside it, each written once (float32, no more than the checkpoint's).
   EXPECT_EQ(checkpoint_step(checkpoint), 580000);
+  const auto losses = nlohmann::json::parse(read_text(checkpoint))["state"]["losses"];
+  EXPECT_EQ(losses["file"], "run.ckpt.losses");
+  EXPECT_EQ(losses["count"], 580000);
+  EXPECT_EQ(std::filesystem::file_size(dir.path() / "run.ckpt.losses"), 580000u * 4);
   static_assert(580000 % kEvalEvery == 0 && 20000 % kEvalEvery == 0);
 }
 
@@ -201,6 +206,32 @@ TEST_F(CheckpointRefusals, ACurveNeedsTheEvaluationsBeforeTheCheckpoint) {
   const std::string after_resume = read_text(curve);
   EXPECT_EQ(std::count(whole.begin(), whole.end(), '\n'), 21);  // a header and 20 epochs
   EXPECT_EQ(std::count(after_resume.begin(), after_resume.end(), '\n'), 21);
+}
+
+// The losses of a checkpoint are in its loss file: missing, short or other losses are refused,
+// naming the file.
+TEST_F(CheckpointRefusals, AMissingShortOrOtherLossFileIsNamed) {
+  const std::string losses = " --loss-out " + (dir_.path() / "l.csv").string();
+  const std::string checkpoint = (dir_.path() / "with-losses.json").string();
+  ASSERT_EQ(
+      run_cli(base() + losses + " --checkpoint " + checkpoint + " --checkpoint-every 100", dir_)
+          .exit_code,
+      0);
+  const std::string loss_file = checkpoint + ".losses";
+  ASSERT_EQ(checkpoint_step(checkpoint), 256);
+  ASSERT_EQ(std::filesystem::file_size(loss_file), 256u * 4);
+  const std::string resume = base() + losses + " --resume " + checkpoint;
+  const std::string prefix =
+      "linsgd: error: --resume " + checkpoint + ": the loss file " + loss_file;
+  std::string bytes = read_text(loss_file);
+  bytes[40] ^= 1;  // one loss's lowest bit
+  dir_.file("with-losses.json.losses", bytes);
+  const std::string other = refusal(resume);
+  EXPECT_EQ(other.rfind(prefix + " is not the checkpoint's (digest ", 0), 0u) << other;
+  std::filesystem::resize_file(loss_file, 100 * 4);
+  EXPECT_EQ(refusal(resume), prefix + " holds 100 losses; the checkpoint has 256\n");
+  std::filesystem::remove(loss_file);
+  EXPECT_EQ(refusal(resume), prefix + " cannot be read: No such file or directory\n");
 }
 
 TEST_F(CheckpointRefusals, OptionsThatDoNotGoTogetherAreUsageErrors) {

@@ -41,14 +41,23 @@ struct RecordedRun {
 };
 
 // A run with its evaluations and its states every `state_every` steps, resumed from `resume`
-// when given.
+// when given. Each state handed out carries the losses since the one before (checked); the
+// states kept carry every step's, joined, as a checkpoint's reader gives them back.
 RecordedRun run_recorded(const TrainConfig& config, const Dataset& data,
                          const TrainingState* resume = nullptr, int64_t state_every = 50) {
   RecordedRun out;
   TrainHooks hooks;
   hooks.on_evaluation = [&](const Evaluation& e) { out.evaluations.push_back(e); };
   hooks.state_every = state_every;
-  hooks.on_state = [&](const TrainingState& state) { out.states.push_back(state); };
+  std::vector<float> losses = resume != nullptr ? resume->loss_history : std::vector<float>{};
+  hooks.on_state = [&](const TrainingState& state) {
+    EXPECT_EQ(state.losses_from, static_cast<int64_t>(losses.size()));
+    losses.insert(losses.end(), state.loss_history.begin(), state.loss_history.end());
+    TrainingState joined = state;
+    joined.losses_from = 0;
+    joined.loss_history = losses;
+    out.states.push_back(joined);
+  };
   hooks.resume_from = resume;
   out.result = train_on_data(config, data, hooks);
   return out;
@@ -185,7 +194,19 @@ TEST(Resume, AStateThatDoesNotFitTheRunIsRefused) {
   EXPECT_EQ(refusal([](TrainingState& s) { s.velocity.clear(); }),
             "the training state's momentum has 0 values; this run needs 8");
   EXPECT_EQ(refusal([](TrainingState& s) { s.steps_done = 300; }),
+            "the training state's losses are of steps 0 to 50; resuming needs those of steps 0 to "
+            "300, or none");
+  EXPECT_EQ(refusal([](TrainingState& s) {
+              s.steps_done = 300;
+              s.loss_history.clear();
+            }),
             "the training state is at step 300; this run has steps 0 to 299 to take");
+  EXPECT_EQ(refusal([](TrainingState& s) {  // a state as handed out, its losses since step 20
+              s.losses_from = 20;
+              s.loss_history.erase(s.loss_history.begin(), s.loss_history.begin() + 20);
+            }),
+            "the training state's losses are of steps 20 to 50; resuming needs those of steps 0 "
+            "to 50, or none");
 }
 
 }  // namespace

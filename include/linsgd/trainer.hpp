@@ -114,8 +114,11 @@ struct TrainingState {
   // improved by tol.
   double best_objective = 0.0;
   int64_t evaluations_without_improvement = 0;
-  // The batch loss of every step done, when TrainHooks::state_with_losses (it grows with the
-  // steps: a checkpoint of a long run without it stays the size of the parameters); else empty.
+  // With TrainHooks::state_with_losses, the batch losses of steps [losses_from, steps_done): a
+  // state the run hands out carries those since the state before it (or since the step it
+  // resumed from), so that neither the run's memory nor a checkpoint's writing grows with all
+  // the steps; a state to resume from carries every step's, from 0 (or none). Else empty.
+  int64_t losses_from = 0;
   std::vector<float> loss_history;
   std::vector<Evaluation> evaluations;  // every evaluation so far
 };
@@ -201,10 +204,12 @@ struct TrainHooks {
   // most 256): the run's TrainingState, for a checkpoint. Not after the last step.
   int64_t state_every = 0;
   StateCallback on_state;
-  // The states carry the loss of every step done (not after resuming from a state without).
+  // The states carry the losses since the state before (TrainingState::losses_from; not after
+  // resuming from a state without losses).
   bool state_with_losses = true;
   // When set, the run continues from this state instead of starting: the state of a run of the
-  // same configuration on the same data (the caller checks that; the trainer checks the sizes).
+  // same configuration on the same data (the caller checks that; the trainer checks the sizes),
+  // its losses, if any, those of every step from 0 (the states handed out, joined).
   // Its losses (if it has them) and evaluations are handed to on_losses and on_evaluation
   // first, as if the steps had just run, so the outputs of the resumed run are those of an
   // uninterrupted one.

@@ -192,13 +192,12 @@ int TrainCommand::run() {
   TrainOutputs outputs(
       {model_out_, metrics_out_, loss_out_, plot_, options_.curve_out(), checkpoint_});
   // --resume may name the --checkpoint file (the run goes on writing it); no other output.
-  const bool resume_is_checkpoint =
-      !resume_.empty() && identify_file(resume_) == identify_file(checkpoint_);
+  resume_is_checkpoint_ = !resume_.empty() && identify_file(resume_) == identify_file(checkpoint_);
   outputs.refuse_inputs({{"--data", data_.data},
                          {"--labels", data_.labels},
                          {"--val-data", val_data_},
                          {"--sample-weight", options_.sample_weight()},
-                         {"--resume", resume_is_checkpoint ? "" : resume_}});
+                         {"--resume", resume_is_checkpoint_ ? "" : resume_}});
   if (!resume_.empty()) resumed_ = read_checkpoint(resume_);  // a bad file fails before the data
   if (!quiet_ && !choice.notice.empty()) {
     std::fprintf(stderr, "linsgd: %s\n", choice.notice.c_str());
@@ -318,13 +317,14 @@ TrainResult TrainCommand::train(const TrainConfig& config, const Dataset* data,
   }
   if (outputs.wants_checkpoints()) {
     hooks.state_every = checkpoint_every_;
-    // The losses go into the checkpoints only when the run writes them: a long run's
-    // checkpoints otherwise stay the size of its parameters.
+    // The losses go to the checkpoint's loss file (each written once, see checkpoint_losses.hpp)
+    // only when the run writes them.
     hooks.state_with_losses = outputs.wants_losses();
+    outputs.start_checkpoints(resumed_ ? resumed_->state.loss_history : std::vector<float>{},
+                              resume_is_checkpoint_);
     hooks.on_state = [&, rows](const TrainingState& state) {
-      outputs.write_checkpoint(checkpoint_json(
-          {state, resumable_hyperparameters(config, rows, state.first_learning_rate),
-           fingerprint}));
+      outputs.write_checkpoint(
+          {state, resumable_hyperparameters(config, rows, state.first_learning_rate), fingerprint});
     };
   }
   // From here the first Ctrl-C stops the run instead of the process: opened before the loss

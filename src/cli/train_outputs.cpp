@@ -80,8 +80,17 @@ void TrainOutputs::add_evaluation(const Evaluation& evaluation) {
   if (curve_writer_) curve_writer_->write(curve_csv_row(evaluation));
 }
 
-void TrainOutputs::write_checkpoint(const std::string& text) const {
-  write_output(*checkpoint_, text);
+void TrainOutputs::start_checkpoints(const std::vector<float>& resumed_losses, bool resumed_here) {
+  if (!wants_losses() || checkpoint_->kind != OutputTarget::Kind::kReplaceFile) return;
+  checkpoint_losses_.emplace(checkpoint_->final_path, resumed_losses, resumed_here);
+}
+
+void TrainOutputs::write_checkpoint(Checkpoint checkpoint) {
+  if (checkpoint_losses_) {
+    checkpoint.losses =
+        checkpoint_losses_->append(checkpoint.state.losses_from, checkpoint.state.loss_history);
+  }
+  write_output(*checkpoint_, checkpoint_json(checkpoint));
 }
 
 void TrainOutputs::finish(const Model& model, const std::string& metrics_json,

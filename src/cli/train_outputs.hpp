@@ -16,6 +16,8 @@
 #include "io/output_file.hpp"
 #include "linsgd/model.hpp"
 #include "linsgd/trainer.hpp"
+#include "model/checkpoint_file.hpp"
+#include "model/checkpoint_losses.hpp"
 #include "report/loss_curve.hpp"
 #include "report/report_data.hpp"
 
@@ -39,9 +41,14 @@ class TrainOutputs {
   bool wants_checkpoints() const { return checkpoint_.has_value(); }
   // The loss of every step is written (--loss-out, or the report's loss file).
   bool wants_losses() const { return loss_.has_value(); }
-  // Replaces the checkpoint file with `text`, atomically: a run killed at any moment leaves the
-  // previous checkpoint or this one, whole.
-  void write_checkpoint(const std::string& text) const;
+  // Opens the checkpoint's loss file (where the run writes losses and the checkpoint is a file,
+  // not a FIFO or device), with the losses of a resumed run's steps before it; `resumed_here`:
+  // resumed from this same checkpoint.
+  void start_checkpoints(const std::vector<float>& resumed_losses, bool resumed_here);
+  // Appends the state's losses (those since the last checkpoint) to the loss file, then
+  // replaces the checkpoint file, atomically: a run killed at any moment leaves the previous
+  // checkpoint or this one, whole, each with its losses.
+  void write_checkpoint(Checkpoint checkpoint);
 
   // Opens the streamed outputs of a run of `total_steps` (with a validation set or not); the
   // losses and evaluations then come as the run goes: to the loss file and the report's curve,
@@ -58,6 +65,7 @@ class TrainOutputs {
  private:
   std::optional<OutputTarget> model_, metrics_, loss_, plot_, curve_, checkpoint_;
   std::optional<OutputWriter> loss_writer_;
+  std::optional<CheckpointLossWriter> checkpoint_losses_;
   std::optional<OutputWriter> curve_writer_;
   std::optional<LossCurve> loss_curve_;
 };

@@ -287,13 +287,14 @@ TrainResult train_with(Exec& exec, const TrainConfig& requested, const DataView*
   }
 
   if (resumed != nullptr) config.learning_rate = resumed->first_learning_rate;
-  // A checkpointed run keeps its evaluations (and its losses, if asked) for the states it hands
-  // out, which carry them (hooks.on_losses and on_evaluation may take them as they come).
+  // A checkpointed run keeps its evaluations (and its losses since the last state, if asked) for
+  // the states it hands out, which carry them (hooks.on_losses and on_evaluation may take them as
+  // they come).
   const bool keeps_history = static_cast<bool>(hooks.on_state);
   // (A state resumed without losses cannot hand out states with all of them.)
   const bool keeps_losses = keeps_history && hooks.state_with_losses &&
                             (resumed == nullptr || !resumed->loss_history.empty());
-  std::vector<float> all_losses;
+  std::vector<float> pending_losses;  // since the last state handed out
   std::vector<Evaluation> all_evaluations;
   TrainHooks run_hooks = hooks;
   if (keeps_history) {
@@ -309,6 +310,16 @@ TrainResult train_with(Exec& exec, const TrainConfig& requested, const DataView*
                             run_hooks, evaluations);
   TrainResult result;
   if (resumed != nullptr) {
+    if (!resumed->loss_history.empty() &&
+        (resumed->losses_from != 0 ||
+         static_cast<int64_t>(resumed->loss_history.size()) != resumed->steps_done)) {
+      throw InputError("the training state's losses are of steps " +
+                       std::to_string(resumed->losses_from) + " to " +
+                       std::to_string(resumed->losses_from +
+                                      static_cast<int64_t>(resumed->loss_history.size())) +
+                       "; resuming needs those of steps 0 to " +
+                       std::to_string(resumed->steps_done) + ", or none");
+    }
     loop.resume(*resumed);
     rules.resume(*resumed);
     // The steps before the state, handed on as if they had just run.
@@ -321,7 +332,6 @@ TrainResult train_with(Exec& exec, const TrainConfig& requested, const DataView*
     if (run_hooks.on_evaluation) {
       for (const Evaluation& evaluation : resumed->evaluations) run_hooks.on_evaluation(evaluation);
     }
-    if (keeps_losses) all_losses = resumed->loss_history;
   }
   exec.synchronize();
 
@@ -334,7 +344,7 @@ TrainResult train_with(Exec& exec, const TrainConfig& requested, const DataView*
       [&](int64_t first_step, const std::vector<float>& losses) {
         const int64_t done = first_step + static_cast<int64_t>(losses.size());
         result.last_batch_loss = losses.back();
-        if (keeps_losses) all_losses.insert(all_losses.end(), losses.begin(), losses.end());
+        if (keeps_losses) pending_losses.insert(pending_losses.end(), losses.begin(), losses.end());
         if (hooks.on_losses) {
           hooks.on_losses(first_step, losses);
         } else {
@@ -348,7 +358,9 @@ TrainResult train_with(Exec& exec, const TrainConfig& requested, const DataView*
       [&](int64_t done) {
         TrainingState state = loop.state(done);
         rules.fill(state);
-        state.loss_history = all_losses;
+        state.losses_from = done - static_cast<int64_t>(pending_losses.size());
+        state.loss_history.swap(pending_losses);
+        pending_losses.clear();
         state.evaluations = all_evaluations;
         hooks.on_state(state);
       });

@@ -8,44 +8,15 @@
 #include <limits>
 
 #include "linsgd/errors.hpp"
+#include "model/digest.hpp"
 #include "model/hyperparameters.hpp"
 
 namespace linsgd {
 namespace {
 
 constexpr const char* kFormatName = "linsgd-checkpoint";
-constexpr int64_t kFormatVersion = 1;
-
-// FNV-1a's multiply-xor over 8-byte words (then the bytes left): fast enough to digest
-// gigabytes in about a second, and any change of a value changes the digest.
-class Digest {
- public:
-  void add(const void* data, size_t bytes) {
-    const auto* p = static_cast<const unsigned char*>(data);
-    add_word(bytes);
-    for (; bytes >= 8; bytes -= 8, p += 8) {
-      uint64_t word = 0;
-      std::memcpy(&word, p, 8);
-      add_word(word);
-    }
-    for (; bytes > 0; --bytes, ++p) add_word(*p);
-  }
-  void add_floats(const std::vector<float>& values) {
-    add(values.data(), values.size() * sizeof(float));
-  }
-  std::string hex() const {
-    char text[17];
-    std::snprintf(text, sizeof(text), "%016" PRIx64, hash_);
-    return text;
-  }
-
- private:
-  void add_word(uint64_t word) {
-    hash_ ^= word;
-    hash_ *= 0x100000001b3ULL;
-  }
-  uint64_t hash_ = 0xcbf29ce484222325ULL;
-};
+// 2: the losses in a file beside the checkpoint (1 held them inline).
+constexpr int64_t kFormatVersion = 2;
 
 void add_dataset(Digest& digest, const Dataset& data) {
   digest.add_floats(data.X);
@@ -88,6 +59,8 @@ class CheckpointReader : public JsonFields {
     }
     checkpoint.data.digest = digest.get<std::string>();
     checkpoint.state = read_state(field(json, "state"), checkpoint.data.features);
+    const Json& losses = field(field(json, "state"), "losses");
+    if (!losses.is_null()) checkpoint.losses = read_loss_file(losses, checkpoint.state.steps_done);
     return checkpoint;
   }
 
@@ -105,12 +78,6 @@ class CheckpointReader : public JsonFields {
     state.best_objective = best.is_null() ? std::numeric_limits<double>::infinity()
                                           : finite_double(best, "best_objective");
     state.evaluations_without_improvement = integer(json, "evaluations_without_improvement", 0);
-    state.loss_history = float_vector(json, "loss_history", -1);
-    if (!state.loss_history.empty() &&
-        static_cast<int64_t>(state.loss_history.size()) != state.steps_done) {
-      fail("'loss_history' has " + std::to_string(state.loss_history.size()) +
-           " values, expected 0 or " + std::to_string(state.steps_done));
-    }
     const Json& evaluations = field(json, "evaluations");
     if (!evaluations.is_array()) fail("'evaluations' is not an array");
     for (const Json& e : evaluations) {
@@ -126,6 +93,31 @@ class CheckpointReader : public JsonFields {
       state.evaluations.push_back(evaluation);
     }
     return state;
+  }
+
+  // The loss file's name (beside the checkpoint: no directory), its count (the steps done) and
+  // digest.
+  CheckpointLossFile read_loss_file(const Json& json, int64_t steps_done) const {
+    if (!json.is_object()) fail("'losses' is neither null nor an object");
+    CheckpointLossFile file;
+    const Json& name = field(json, "file");
+    if (!name.is_string() || name.get<std::string>().empty() ||
+        name.get<std::string>().find('/') != std::string::npos || name.get<std::string>() == "." ||
+        name.get<std::string>() == "..") {
+      fail("'losses.file' is not a file name");
+    }
+    file.name = name.get<std::string>();
+    file.count = integer(json, "count", 1);
+    if (file.count != steps_done) {
+      fail("'losses.count' is " + std::to_string(file.count) + ", expected " +
+           std::to_string(steps_done) + " (the steps done)");
+    }
+    const Json& digest = field(json, "digest");
+    if (!digest.is_string() || digest.get<std::string>().size() != 16) {
+      fail("'losses.digest' is not 16 hex digits");
+    }
+    file.digest = digest.get<std::string>();
+    return file;
   }
 
   // Momentum or averages: none, or features + 1 floats.
@@ -185,7 +177,13 @@ std::string checkpoint_json(const Checkpoint& checkpoint) {
   state["weights"] = float_array(s.weights);
   state["velocity"] = float_array(s.velocity);
   state["average"] = float_array(s.average);
-  state["loss_history"] = float_array(s.loss_history);
+  if (checkpoint.losses) {
+    state["losses"] = {{"file", checkpoint.losses->name},
+                       {"count", checkpoint.losses->count},
+                       {"digest", checkpoint.losses->digest}};
+  } else {
+    state["losses"] = nullptr;
+  }
   state["evaluations"] = Json::array();
   for (const Evaluation& e : s.evaluations) state["evaluations"].push_back(evaluation_json(e));
   Json json;
@@ -209,8 +207,12 @@ Checkpoint parse_checkpoint(const std::string& text, const std::string& source) 
 }
 
 Checkpoint read_checkpoint(const std::string& path) {
-  return parse_checkpoint(read_text_file(path, "--resume " + path + ": cannot open the checkpoint"),
-                          path);
+  Checkpoint checkpoint = parse_checkpoint(
+      read_text_file(path, "--resume " + path + ": cannot open the checkpoint"), path);
+  if (checkpoint.losses) {
+    checkpoint.state.loss_history = read_checkpoint_losses(path, *checkpoint.losses);
+  }
+  return checkpoint;
 }
 
 void require_resumable(const Checkpoint& checkpoint, const std::string& path,

@@ -5,11 +5,13 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include "linsgd/config.hpp"
 #include "linsgd/dataset.hpp"
 #include "linsgd/trainer.hpp"
+#include "model/checkpoint_losses.hpp"
 #include "model/json_fields.hpp"
 
 namespace linsgd {
@@ -37,14 +39,18 @@ struct Checkpoint {
   TrainingState state;
   Json hyperparameters;  // resumable_hyperparameters of the run
   DataFingerprint data;
+  // The run's losses, in a file beside the checkpoint; none when the run wrote no losses. (The
+  // state's own loss_history is not written: read_checkpoint fills it from this file.)
+  std::optional<CheckpointLossFile> losses;
 };
 
 std::string checkpoint_json(const Checkpoint& checkpoint);
 
-// The checkpoint in `text` (a file's content, `source` naming it in messages). Throws
-// InputError for anything but a well-formed checkpoint of this version.
+// The checkpoint in `text` (a file's content, `source` naming it in messages), its losses not
+// read. Throws InputError for anything but a well-formed checkpoint of this version.
 Checkpoint parse_checkpoint(const std::string& text, const std::string& source);
-// The checkpoint file at `path`; InputError when it cannot be read.
+// The checkpoint file at `path`, with its losses from its loss file; InputError when either
+// cannot be read or they do not agree.
 Checkpoint read_checkpoint(const std::string& path);
 
 // Throws InputError ("--resume FILE: ...") unless `checkpoint` was written by a run of these

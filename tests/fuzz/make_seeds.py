@@ -58,15 +58,15 @@ def main():
     state = {"steps_done": 3, "learning_rate": 0.002, "first_learning_rate": 0.01,
              "best_objective": 0.5, "evaluations_without_improvement": 1, "bias": 0.25,
              "weights": [0.5, -1.25], "velocity": [0.1, 0.2, 0.3], "average": [],
-             "loss_history": [0.9, 0.7, 0.6],
+             "losses": {"file": "c.json.losses", "count": 3, "digest": "0123456789abcdef"},
              "evaluations": [{"step": 2, "seconds": 0.01, "objective": 0.5,
                               "validation_objective": None}]}
-    checkpoint = {"format": "linsgd-checkpoint", "version": 1,
+    checkpoint = {"format": "linsgd-checkpoint", "version": 2,
                   "hyperparameters": model["hyperparameters"],
                   "data": {"rows": 10, "features": 2, "digest": "0123456789abcdef"},
                   "state": state}
     write("checkpoint", "momentum", json.dumps(checkpoint).encode())
-    state.update(velocity=[], average=[0.5, -1.0, 0.25], loss_history=[], best_objective=None,
+    state.update(velocity=[], average=[0.5, -1.0, 0.25], losses=None, best_objective=None,
                  evaluations=[])
     write("checkpoint", "average-no-losses", json.dumps(checkpoint).encode())
 
