@@ -90,6 +90,44 @@ TEST(Checkpoint, AKilledRunResumedEndsAsTheRunThatWasNeverStopped) {
   static_assert(580000 % kEvalEvery == 0 && 20000 % kEvalEvery == 0);
 }
 
+// SIGTERM (a scheduler's notice) stops the run at the end of its chunk and writes the checkpoint
+// there, however far the next multiple of --checkpoint-every: resumed, the run loses no step and
+// ends as the one never stopped.
+TEST(Checkpoint, ASignalledRunCheckpointsWhereItStopped) {
+  ScratchDir dir;
+  const auto in = [&](const char* name) { return shell_quoted(dir.path() / name); };
+  const CliRun whole = run_cli(kLongRun + " --model-out " + in("whole.json") + " --loss-out " +
+                                   in("whole.csv") + " --curve-out " + in("whole-curve.csv"),
+                               dir);
+  ASSERT_EQ(whole.exit_code, 0) << whole.err;
+  const auto checkpoint = dir.path() / "run.ckpt";
+  const std::string outputs = " --loss-out " + in("part.csv") + " --curve-out " +
+                              in("part-curve.csv") + " --checkpoint " + shell_quoted(checkpoint) +
+                              " --checkpoint-every 100000000";
+  {
+    CliProcess run(kLongRun + outputs + " --model-out " + in("stopped.json"), dir);
+    ASSERT_TRUE(run.started());
+    ASSERT_TRUE(testing::wait_until([&] {  // training: the loss file is being written
+      for (const auto& entry : std::filesystem::directory_iterator(dir.path())) {
+        if (entry.path().filename().string().find(".tmp.") != std::string::npos) return true;
+      }
+      return false;
+    }));
+    run.signal(SIGTERM);
+    EXPECT_EQ(run.wait().exit_code, 128 + SIGTERM);
+  }
+  const std::string stopped = read_text(dir.path() / "stopped.json");
+  const size_t at = stopped.find("\"interrupted_at_step\": ");
+  ASSERT_NE(at, std::string::npos) << stopped;
+  EXPECT_EQ(checkpoint_step(checkpoint), std::stoll(stopped.substr(at + 23)));
+  const CliRun resumed = run_cli(kLongRun + outputs + " --model-out " + in("part.json") +
+                                     " --resume " + shell_quoted(checkpoint),
+                                 dir);
+  ASSERT_EQ(resumed.exit_code, 0) << resumed.err;
+  EXPECT_EQ(read_text(dir.path() / "part.json"), read_text(dir.path() / "whole.json"));
+  EXPECT_EQ(read_text(dir.path() / "part.csv"), read_text(dir.path() / "whole.csv"));
+}
+
 // A short run on a data file, its checkpoint after step 100, and what a resumption refuses.
 class CheckpointRefusals : public ::testing::Test {
  protected:

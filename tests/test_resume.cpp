@@ -177,6 +177,38 @@ TEST(Resume, AStateFromARunWithOtherChunksContinues) {
   }
 }
 
+// A run stopped before its end (a signal, its time budget) hands out its state at the stop, past
+// the last multiple of state_every; resumed from it, the run ends as the one never stopped.
+TEST(Resume, AStoppedRunHandsOutItsStateWhereItStopped) {
+  const Dataset data = regression_data(203, 7, 38);
+  for (const Engine engine : {Engine::kGemv, Engine::kFused}) {
+    const TrainConfig config = resumable_config(engine);
+    const RecordedRun whole = run_recorded(config, data);
+    std::vector<TrainingState> states;
+    std::vector<float> losses;
+    int chunks = 0;
+    TrainHooks hooks;
+    hooks.on_evaluation = [](const Evaluation&) {};  // chunks of 10 steps, as run_recorded's
+    hooks.state_every = 50;
+    hooks.stop_requested = [&] { return ++chunks == 7; };
+    hooks.on_state = [&](const TrainingState& state) {
+      losses.insert(losses.end(), state.loss_history.begin(), state.loss_history.end());
+      states.push_back(state);
+    };
+    const TrainResult stopped = train_on_data(config, data, hooks);
+    EXPECT_EQ(stopped.stopped_by, "interrupt");
+    ASSERT_EQ(stopped.steps_done, 70);
+    ASSERT_EQ(states.size(), 2u);  // at 50, then at the stop
+    TrainingState at_stop = states.back();
+    EXPECT_EQ(at_stop.steps_done, 70);
+    EXPECT_EQ(at_stop.losses_from, 50);
+    at_stop.losses_from = 0;
+    at_stop.loss_history = losses;
+    const RecordedRun resumed = run_recorded(config, data, &at_stop);
+    expect_same_end(resumed, whole, std::string("from the stop at step 70, ") + to_string(engine));
+  }
+}
+
 TEST(Resume, AStateThatDoesNotFitTheRunIsRefused) {
   const Dataset data = regression_data(203, 7, 36);
   TrainConfig config = resumable_config(Engine::kGemv);

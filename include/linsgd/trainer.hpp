@@ -201,7 +201,8 @@ struct TrainHooks {
   // TrainConfig::eval_every steps) even without --tol.
   EvaluationCallback on_evaluation;
   // After the chunk of steps that reaches each multiple of state_every steps (chunks hold at
-  // most 256): the run's TrainingState, for a checkpoint. Not after the last step.
+  // most 256), and where a stop_requested or max_seconds stops the run before its end: the run's
+  // TrainingState, for a checkpoint. Not after the last step.
   int64_t state_every = 0;
   StateCallback on_state;
   // The states carry the losses since the state before (TrainingState::losses_from; not after

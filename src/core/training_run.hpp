@@ -48,18 +48,27 @@ class StoppingRules {
             exec.template allocate<float>(validation != nullptr ? validation->rows : 0)),
         start_(std::chrono::steady_clock::now()) {}
 
-  // After `done` steps: true ends the run (stopped_by() says why).
+  // After `done` steps: true ends the run (stopped_by() says why). An evaluation due there comes
+  // first, so that a run stopped there by a signal or its time has it, as the run never
+  // stopped does (resumed from the state handed out at the stop, the curve is the same).
   bool operator()(int64_t done) {
+    if (evaluation_stops(done)) return true;
     // In a data-parallel run, one decision for all, in one exchange every chunk: a stop request
     // (a signal) reaching any process, or any process's clock past --max-seconds, stops every one
     // after the same chunk (a process that stopped alone would leave the others waiting on its
-    // sums).
+    // sums). (Every process evaluates alike, so the rules above decide alike.)
     double stops[2] = {
         hooks_.stop_requested && hooks_.stop_requested() ? 1.0 : 0.0,
         config_.max_seconds > 0.0 && elapsed_seconds() >= config_.max_seconds ? 1.0 : 0.0};
     if (hooks_.shard != nullptr) hooks_.shard->sum_doubles(stops, 2);
     if (stops[0] > 0.0) return stop("interrupt");
     if (stops[1] > 0.0) return stop("time");
+    return false;
+  }
+
+  // The evaluation due after `done` steps, if any, and the rules on it: true when they end the
+  // run.
+  bool evaluation_stops(int64_t done) {
     if (!evaluations_ || done < next_evaluation_) return false;
     while (next_evaluation_ <= done) next_evaluation_ += config_.eval_every;
     const Evaluation evaluation = evaluate(done);
@@ -340,6 +349,15 @@ TrainResult train_with(Exec& exec, const TrainConfig& requested, const DataView*
   const auto seconds_since_start = [&] {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   };
+  const auto hand_out_state = [&](int64_t done) {
+    TrainingState state = loop.state(done);
+    rules.fill(state);
+    state.losses_from = done - static_cast<int64_t>(pending_losses.size());
+    state.loss_history.swap(pending_losses);
+    pending_losses.clear();
+    state.evaluations = all_evaluations;
+    hooks.on_state(state);
+  };
   const int64_t steps_done = loop.run(
       [&](int64_t first_step, const std::vector<float>& losses) {
         const int64_t done = first_step + static_cast<int64_t>(losses.size());
@@ -354,16 +372,14 @@ TrainResult train_with(Exec& exec, const TrainConfig& requested, const DataView*
           hooks.progress({done, config.steps, seconds_since_start(), losses.back()});
         }
       },
-      rules, hooks.state_every,
-      [&](int64_t done) {
-        TrainingState state = loop.state(done);
-        rules.fill(state);
-        state.losses_from = done - static_cast<int64_t>(pending_losses.size());
-        state.loss_history.swap(pending_losses);
-        pending_losses.clear();
-        state.evaluations = all_evaluations;
-        hooks.on_state(state);
-      });
+      rules, hooks.state_every, hand_out_state);
+  // A run stopped before its end by a signal or its time budget hands out its state there too:
+  // resumed (a scheduler's next slot, say), it loses no step. (One stopped by its stopping rule
+  // is done.)
+  if (hooks.on_state && steps_done < config.steps &&
+      (rules.stopped_by() == "interrupt" || rules.stopped_by() == "time")) {
+    hand_out_state(steps_done);
+  }
   exec.synchronize();
   const double train_seconds = seconds_since_start();
 
