@@ -323,8 +323,12 @@ TrainResult TrainCommand::train(const TrainConfig& config, const Dataset* data,
     outputs.start_checkpoints(resumed_ ? resumed_->state.loss_history : std::vector<float>{},
                               resume_is_checkpoint_);
     hooks.on_state = [&, rows](const TrainingState& state) {
-      outputs.write_checkpoint(
-          {state, resumable_hyperparameters(config, rows, state.first_learning_rate), fingerprint});
+      Checkpoint checkpoint;  // its loss file: the outputs' to add
+      checkpoint.state = state;
+      checkpoint.hyperparameters =
+          resumable_hyperparameters(config, rows, state.first_learning_rate);
+      checkpoint.data = fingerprint;
+      outputs.write_checkpoint(std::move(checkpoint));
     };
   }
   // From here the first Ctrl-C stops the run instead of the process: opened before the loss
