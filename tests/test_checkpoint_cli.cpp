@@ -36,6 +36,25 @@ int64_t checkpoint_step(const std::filesystem::path& path) {
   return nlohmann::json::parse(read_text(path))["state"]["steps_done"].get<int64_t>();
 }
 
+// The loss file a checkpoint refers to, beside it.
+std::string loss_file_of(const std::filesystem::path& checkpoint) {
+  return (checkpoint.parent_path() /
+          nlohmann::json::parse(read_text(checkpoint))["state"]["losses"]["file"]
+              .get<std::string>())
+      .string();
+}
+
+// The names of the checkpoints' loss files in `directory`, sorted.
+std::vector<std::string> loss_files_in(const std::filesystem::path& directory) {
+  std::vector<std::string> names;
+  for (const auto& entry : std::filesystem::directory_iterator(directory)) {
+    const std::string name = entry.path().filename().string();
+    if (name.size() > 7 && name.compare(name.size() - 7, 7, ".losses") == 0) names.push_back(name);
+  }
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
 TEST(Checkpoint, AKilledRunResumedEndsAsTheRunThatWasNeverStopped) {
   ScratchDir dir;
   const auto in = [&](const char* name) { return shell_quoted(dir.path() / name); };
@@ -84,9 +103,10 @@ TEST(Checkpoint, AKilledRunResumedEndsAsTheRunThatWasNeverStopped) {
   // beside it, each written once (float32, no more than the checkpoint's).
   EXPECT_EQ(checkpoint_step(checkpoint), 580000);
   const auto losses = nlohmann::json::parse(read_text(checkpoint))["state"]["losses"];
-  EXPECT_EQ(losses["file"], "run.ckpt.losses");
   EXPECT_EQ(losses["count"], 580000);
-  EXPECT_EQ(std::filesystem::file_size(dir.path() / "run.ckpt.losses"), 580000u * 4);
+  EXPECT_EQ(loss_files_in(dir.path()), std::vector<std::string>{losses["file"]});
+  EXPECT_EQ(std::filesystem::file_size(dir.path() / losses["file"].get<std::string>()),
+            580000u * 4);
   static_assert(580000 % kEvalEvery == 0 && 20000 % kEvalEvery == 0);
 }
 
@@ -255,7 +275,7 @@ TEST_F(CheckpointRefusals, AMissingShortOrOtherLossFileIsNamed) {
       run_cli(base() + losses + " --checkpoint " + checkpoint + " --checkpoint-every 100", dir_)
           .exit_code,
       0);
-  const std::string loss_file = checkpoint + ".losses";
+  const std::string loss_file = loss_file_of(checkpoint);
   ASSERT_EQ(checkpoint_step(checkpoint), 256);
   ASSERT_EQ(std::filesystem::file_size(loss_file), 256u * 4);
   const std::string resume = base() + losses + " --resume " + checkpoint;
@@ -263,13 +283,51 @@ TEST_F(CheckpointRefusals, AMissingShortOrOtherLossFileIsNamed) {
       "linsgd: error: --resume " + checkpoint + ": the loss file " + loss_file;
   std::string bytes = read_text(loss_file);
   bytes[40] ^= 1;  // one loss's lowest bit
-  dir_.file("with-losses.json.losses", bytes);
+  dir_.file(std::filesystem::path(loss_file).filename().string(), bytes);
   const std::string other = refusal(resume);
   EXPECT_EQ(other.rfind(prefix + " is not the checkpoint's (digest ", 0), 0u) << other;
   std::filesystem::resize_file(loss_file, 100 * 4);
   EXPECT_EQ(refusal(resume), prefix + " holds 100 losses; the checkpoint has 256\n");
   std::filesystem::remove(loss_file);
   EXPECT_EQ(refusal(resume), prefix + " cannot be read: No such file or directory\n");
+}
+
+// A run writes a loss file of its own: one that fails before its first checkpoint leaves the
+// checkpoint already there whole, a resumed copy of a checkpoint leaves the original's losses
+// alone, and the replaced checkpoint's own loss file goes once a new one replaced it.
+TEST_F(CheckpointRefusals, EachRunWritesItsOwnLossFile) {
+  // 1000 steps, checkpoints at 256, 512 and 768; the first run stopped by its time after 256.
+  const std::string run = "train --device cpu --data " + data_ +
+                          " --steps 1000 --batch-size 8 --lr 0.005 --quiet --loss-out " +
+                          (dir_.path() / "l.csv").string();
+  const std::string checkpoint = (dir_.path() / "kept.json").string();
+  const std::string write = run + " --checkpoint-every 100 --checkpoint ";
+  ASSERT_EQ(run_cli(write + checkpoint + " --max-seconds 1e-9", dir_).exit_code, 0);
+  ASSERT_EQ(checkpoint_step(checkpoint), 256);
+  const std::string first = loss_file_of(checkpoint);
+  // Fails (diverges) before its first checkpoint: the one there is still resumable.
+  const CliRun failed = run_cli(write + checkpoint + " --lr 1e30", dir_);
+  ASSERT_NE(failed.exit_code, 0);
+  EXPECT_EQ(loss_file_of(checkpoint), first);
+  EXPECT_EQ(loss_files_in(dir_.path()),
+            std::vector<std::string>{std::filesystem::path(first).filename().string()});
+  // A copy resumed into itself: its own new loss file; the original's stays.
+  std::filesystem::copy_file(checkpoint, dir_.path() / "copy.json");
+  const std::string copy = (dir_.path() / "copy.json").string();
+  ASSERT_EQ(run_cli(write + copy + " --resume " + copy, dir_).exit_code, 0);
+  EXPECT_EQ(checkpoint_step(copy), 768);
+  EXPECT_NE(loss_file_of(copy), first);
+  EXPECT_TRUE(std::filesystem::exists(first));
+  // Resumed into itself: the new checkpoint's loss file replaces the old one.
+  ASSERT_EQ(run_cli(write + checkpoint + " --resume " + checkpoint, dir_).exit_code, 0);
+  EXPECT_EQ(checkpoint_step(checkpoint), 768);
+  EXPECT_NE(loss_file_of(checkpoint), first);
+  EXPECT_FALSE(std::filesystem::exists(first));
+  EXPECT_EQ(loss_files_in(dir_.path()).size(), 2u);  // kept.json's and copy.json's
+  for (const std::string& resumable : {checkpoint, copy}) {
+    const CliRun resumed = run_cli(run + " --resume " + resumable, dir_);
+    EXPECT_EQ(resumed.exit_code, 0) << resumed.err;
+  }
 }
 
 TEST_F(CheckpointRefusals, OptionsThatDoNotGoTogetherAreUsageErrors) {

@@ -88,6 +88,11 @@ TEST(CsvReader, PredictionInputMayLackTheTarget) {
   const Dataset with = read_dataset(dir.file("q.csv", "a,b,y\n1,2,3\n"), options);
   EXPECT_TRUE(with.has_target());
   EXPECT_EQ(with.features, 2);
+  // One column, its name holding a '|' that no data line holds: not a delimiter.
+  options.features_if_no_target = 1;
+  const Dataset one = read_dataset(dir.file("one.csv", "price|usd\n1\n2\n"), options);
+  EXPECT_EQ(one.features, 1);
+  EXPECT_EQ(one.feature_names, std::vector<std::string>{"price|usd"});
 }
 
 TEST(CsvReader, NamesTheFileLineAndColumnOfEachProblem) {

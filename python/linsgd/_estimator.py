@@ -190,9 +190,11 @@ class SGDRegressor(RegressorMixin, BaseEstimator):
         fraction = None
         if self.early_stopping and not partial:
             fraction = _number("validation_fraction", self.validation_fraction)
+        average_samples = None if isinstance(self.average, bool) else int(self.average)
         result = _core.train(
             json.dumps(hyperparameters), X, y, sample_weight, fraction,
-            None if initial is None else initial[0], 0.0 if initial is None else initial[1])
+            None if initial is None else initial[0], 0.0 if initial is None else initial[1],
+            average_samples)
         self._record(result, partial and continuing, standardization)
         if hyperparameters["tol"] is not None and self.stopped_by_ == "steps":
             # As scikit-learn's SGDRegressor: the stopping rule did not end the run.

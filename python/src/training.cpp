@@ -40,10 +40,17 @@ TrainConfig config_from_json(const std::string& text) {
   return config;
 }
 
-// scikit-learn's average=k starts averaging once k samples were seen, so a run that never sees
-// that many never averages; the command line refuses such an --average instead.
-TrainConfig without_unreached_average(TrainConfig config, int64_t rows) {
-  if (config.average_from && *config.average_from >= resolve_for_rows(config, rows).steps) {
+// scikit-learn's average=k (`average_samples`) starts averaging once k samples were seen, so a
+// run on `rows` rows that sees fewer never averages (the command line refuses such an --average
+// instead), nor one whose first averaged step, k // batch, is past its last.
+TrainConfig without_unreached_average(TrainConfig config, int64_t rows,
+                                      std::optional<int64_t> average_samples) {
+  if (!config.average_from || !average_samples) return config;
+  const int64_t steps = resolve_for_rows(config, rows).steps;
+  const double seen = config.sampling == Sampling::kReplacement
+                          ? static_cast<double>(steps) * static_cast<double>(config.batch_size)
+                          : static_cast<double>(rows) * static_cast<double>(config.epochs);
+  if (static_cast<double>(*average_samples) > seen || *config.average_from >= steps) {
     config.average_from.reset();
   }
   return config;
@@ -153,7 +160,8 @@ nb::dict result_dict(TrainResult&& result, EvaluationLog&& log, const DataView& 
 nb::dict train(const std::string& hyperparameters, const Matrix& X, const Vector& y,
                const std::optional<Vector>& sample_weight,
                const std::optional<double>& validation_fraction,
-               const std::optional<Vector>& initial_weights, float initial_bias) {
+               const std::optional<Vector>& initial_weights, float initial_bias,
+               std::optional<int64_t> average_samples) {
   const TrainConfig config = config_from_json(hyperparameters);
   const DataView view = view_of_arrays(X, y, sample_weight);
   std::optional<InitialParameters> initial;
@@ -187,11 +195,11 @@ nb::dict train(const std::string& hyperparameters, const Matrix& X, const Vector
       const auto [kept, held_out] =
           split_validation(copy_of(view), *validation_fraction, config.seed);
       const DataView validation = view_of(held_out);
-      result = train_on_view(without_unreached_average(config, kept.rows), view_of(kept),
-                             &validation, initial ? &*initial : nullptr, hooks);
+      result = train_on_view(without_unreached_average(config, kept.rows, average_samples),
+                             view_of(kept), &validation, initial ? &*initial : nullptr, hooks);
     } else {
-      result = train_on_view(without_unreached_average(config, view.rows), view, nullptr,
-                             initial ? &*initial : nullptr, hooks);
+      result = train_on_view(without_unreached_average(config, view.rows, average_samples), view,
+                             nullptr, initial ? &*initial : nullptr, hooks);
     }
   }
   if (interrupted_by_python) throw nb::python_error();
@@ -204,6 +212,7 @@ void bind_training(nb::module_& module) {
   module.def("train", &train, "hyperparameters"_a, "X"_a.noconvert(), "y"_a.noconvert(),
              "sample_weight"_a.noconvert() = nb::none(), "validation_fraction"_a = nb::none(),
              "initial_weights"_a.noconvert() = nb::none(), "initial_bias"_a = 0.0f,
+             "average_samples"_a = nb::none(),
              "Trains on X and y (float32, C-contiguous, host or CUDA) with the hyperparameters "
              "of a model file's JSON; returns the run's parameters and figures.");
 }

@@ -224,8 +224,10 @@ def test_an_average_past_the_samples_seen_never_starts_as_in_scikit_learn(regres
     X, y = regression  # 600 rows: 2 epochs see 1200 samples; with early stopping 540 rows, 1080
     params = dict(device="cpu", random_state=3, max_iter=2, tol=None)
     kept = dict(early_stopping=True, validation_fraction=0.1, **params)
+    # 1100: past the 1080 samples of the kept rows, though its step (1100 // 64 = 17) is not
+    # past their 18 steps (the last of each epoch short).
     cases = ((params, 10**9, False), (params, 1152, True), (params, 600, True),
-             (kept, 1152, False), (kept, 600, True))
+             (kept, 1152, False), (kept, 1100, False), (kept, 600, True))
     for chosen, average, averages in cases:
         plain = linsgd.SGDRegressor(**chosen).fit(X, y)
         averaged = linsgd.SGDRegressor(average=average, **chosen).fit(X, y)

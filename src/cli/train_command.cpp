@@ -192,13 +192,20 @@ int TrainCommand::run() {
   TrainOutputs outputs(
       {model_out_, metrics_out_, loss_out_, plot_, options_.curve_out(), checkpoint_});
   // --resume may name the --checkpoint file (the run goes on writing it); no other output.
-  resume_is_checkpoint_ = !resume_.empty() && identify_file(resume_) == identify_file(checkpoint_);
+  const bool resume_is_checkpoint =
+      !resume_.empty() && identify_file(resume_) == identify_file(checkpoint_);
   outputs.refuse_inputs({{"--data", data_.data},
                          {"--labels", data_.labels},
                          {"--val-data", val_data_},
                          {"--sample-weight", options_.sample_weight()},
-                         {"--resume", resume_is_checkpoint_ ? "" : resume_}});
-  if (!resume_.empty()) resumed_ = read_checkpoint(resume_);  // a bad file fails before the data
+                         {"--resume", resume_is_checkpoint ? "" : resume_}});
+  if (!resume_.empty()) {
+    resumed_ = read_checkpoint(resume_);  // a bad file fails before the data
+    if (resumed_->losses) {  // read already, but an output over it would damage the checkpoint
+      outputs.refuse_inputs(
+          {{"--resume's loss file", checkpoint_loss_path(resume_, resumed_->losses->name)}});
+    }
+  }
   if (!quiet_ && !choice.notice.empty()) {
     std::fprintf(stderr, "linsgd: %s\n", choice.notice.c_str());
   }
@@ -220,7 +227,7 @@ int TrainCommand::run() {
   }
   const ReportData* report = outcome.report ? &*outcome.report : nullptr;
   outputs.finish(outcome.model, format_metrics_json(result, outcome.validation, report), report);
-  return interrupted_exit_code();
+  return result.interrupted ? interrupted_exit_code() : 0;  // a signal that came as it ended: done
 }
 
 std::string TrainCommand::processes_line() const {
@@ -320,8 +327,7 @@ TrainResult TrainCommand::train(const TrainConfig& config, const Dataset* data,
     // The losses go to the checkpoint's loss file (each written once, see checkpoint_losses.hpp)
     // only when the run writes them.
     hooks.state_with_losses = outputs.wants_losses();
-    outputs.start_checkpoints(resumed_ ? resumed_->state.loss_history : std::vector<float>{},
-                              resume_is_checkpoint_);
+    outputs.start_checkpoints(resumed_ ? resumed_->state.loss_history : std::vector<float>{});
     hooks.on_state = [&, rows](const TrainingState& state) {
       Checkpoint checkpoint;  // its loss file: the outputs' to add
       checkpoint.state = state;

@@ -69,7 +69,6 @@ class TrainCommand {
   int64_t checkpoint_every_ = 1000;
   std::string resume_;
   std::optional<Checkpoint> resumed_;  // --resume's checkpoint, read before the data
-  bool resume_is_checkpoint_ = false;  // --resume names the --checkpoint file
   bool distributed_ = false;
   int64_t sync_every_ = 0;            // --distributed: local SGD, the models averaged every N steps
   std::optional<MpiSession> mpi_;     // --distributed: open for the run

@@ -3,9 +3,11 @@
 #include "cli/train_outputs.hpp"
 
 #include <cstdio>
+#include <filesystem>
 #include <iterator>
 
 #include "linsgd/errors.hpp"
+#include "model/json_fields.hpp"
 #include "model/model_file.hpp"
 #include "report/gnuplot_report.hpp"
 #include "report/summary.hpp"
@@ -80,9 +82,18 @@ void TrainOutputs::add_evaluation(const Evaluation& evaluation) {
   if (curve_writer_) curve_writer_->write(curve_csv_row(evaluation));
 }
 
-void TrainOutputs::start_checkpoints(const std::vector<float>& resumed_losses, bool resumed_here) {
-  if (!wants_losses() || checkpoint_->kind != OutputTarget::Kind::kReplaceFile) return;
-  checkpoint_losses_.emplace(checkpoint_->final_path, resumed_losses, resumed_here);
+void TrainOutputs::start_checkpoints(const std::vector<float>& resumed_losses) {
+  if (checkpoint_->kind != OutputTarget::Kind::kReplaceFile) return;
+  const std::string& path = checkpoint_->final_path;
+  try {  // the checkpoint there now, if any, and its loss file if it wrote it
+    const Checkpoint replaced = parse_checkpoint(read_text_file(path, path), path);
+    if (replaced.losses &&
+        is_own_loss_file(std::filesystem::path(path).filename().string(), replaced.losses->name)) {
+      replaced_losses_ = checkpoint_loss_path(path, replaced.losses->name);
+    }
+  } catch (const Error&) {  // none, or not a checkpoint of this version: nothing to remove
+  }
+  if (wants_losses()) checkpoint_losses_.emplace(path, resumed_losses);
 }
 
 void TrainOutputs::write_checkpoint(Checkpoint checkpoint) {
@@ -91,6 +102,11 @@ void TrainOutputs::write_checkpoint(Checkpoint checkpoint) {
         checkpoint_losses_->append(checkpoint.state.losses_from, checkpoint.state.loss_history);
   }
   write_output(*checkpoint_, checkpoint_json(checkpoint));
+  if (checkpoint_losses_) checkpoint_losses_->kept();
+  if (!replaced_losses_.empty()) {  // no checkpoint refers to it now
+    std::remove(replaced_losses_.c_str());
+    replaced_losses_.clear();
+  }
 }
 
 void TrainOutputs::finish(const Model& model, const std::string& metrics_json,

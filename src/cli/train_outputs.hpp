@@ -41,13 +41,14 @@ class TrainOutputs {
   bool wants_checkpoints() const { return checkpoint_.has_value(); }
   // The loss of every step is written (--loss-out, or the report's loss file).
   bool wants_losses() const { return loss_.has_value(); }
-  // Opens the checkpoint's loss file (where the run writes losses and the checkpoint is a file,
-  // not a FIFO or device), with the losses of a resumed run's steps before it; `resumed_here`:
-  // resumed from this same checkpoint.
-  void start_checkpoints(const std::vector<float>& resumed_losses, bool resumed_here);
+  // Opens this run's loss file for its checkpoints (where it writes losses and the checkpoint is
+  // a file, not a FIFO or device) with the losses of a resumed run's steps before it, and notes
+  // the loss file of the checkpoint the run will replace.
+  void start_checkpoints(const std::vector<float>& resumed_losses);
   // Appends the state's losses (those since the last checkpoint) to the loss file, then
   // replaces the checkpoint file, atomically: a run killed at any moment leaves the previous
-  // checkpoint or this one, whole, each with its losses.
+  // checkpoint or this one, whole, each with its losses. The first time, the replaced
+  // checkpoint's own loss file goes.
   void write_checkpoint(Checkpoint checkpoint);
 
   // Opens the streamed outputs of a run of `total_steps` (with a validation set or not); the
@@ -66,6 +67,7 @@ class TrainOutputs {
   std::optional<OutputTarget> model_, metrics_, loss_, plot_, curve_, checkpoint_;
   std::optional<OutputWriter> loss_writer_;
   std::optional<CheckpointLossWriter> checkpoint_losses_;
+  std::string replaced_losses_;  // the loss file of the checkpoint this run replaces, if its own
   std::optional<OutputWriter> curve_writer_;
   std::optional<LossCurve> loss_curve_;
 };

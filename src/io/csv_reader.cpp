@@ -180,11 +180,23 @@ bool is_header(const std::vector<Field>& fields, HeaderMode mode, const std::str
                    "): say whether it is a header with --header or --no-header");
 }
 
-// A first line of one column that holds another common delimiter was split by the wrong one (a
-// semicolon-separated spreadsheet export, a TSV read as CSV): said so, not "only one column".
-void refuse_other_delimiter(std::string_view cell, char delimiter, const std::string& source) {
+// A file whose first lines are one column that holds another common delimiter, the second (if
+// any) too, was split by the wrong one (a semicolon-separated spreadsheet export, a TSV read as
+// CSV): said so, not "only one column". (A one-column header such as 'price|usd' over numbers is
+// data of one column.)
+void refuse_other_delimiter(const char* begin, const char* end, char delimiter,
+                            const std::string& source) {
+  CsvScanner scanner(begin, end, delimiter, source);
+  std::vector<Field> first, second;
+  int64_t line = 0;
+  if (!scanner.next(first, line) || first.size() != 1) return;
+  const bool more = scanner.next(second, line);
+  if (more && second.size() != 1) return;
   for (const char other : {';', '\t', ',', '|'}) {
-    if (other == delimiter || cell.find(other) == std::string_view::npos) continue;
+    if (other == delimiter || first[0].text.find(other) == std::string_view::npos ||
+        (more && second[0].text.find(other) == std::string_view::npos)) {
+      continue;
+    }
     throw InputError(
         source + ": line 1 is one column for the delimiter " +
         quoted_text(std::string_view(&delimiter, 1)) + " but holds " +
@@ -413,7 +425,7 @@ Dataset read_csv(const InputBytes& input, const ReadOptions& options) {
   int64_t line = 0;
   if (!scanner.next(fields, line)) throw InputError(path + ": the file is empty");
 
-  if (fields.size() == 1) refuse_other_delimiter(fields[0].text, delimiter, path);
+  if (fields.size() == 1) refuse_other_delimiter(begin, end, delimiter, path);
   const bool has_header = is_header(fields, options.header, path);
   const auto columns = static_cast<int64_t>(fields.size());
   std::vector<std::string> names;

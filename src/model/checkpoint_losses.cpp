@@ -1,45 +1,58 @@
-// read_checkpoint_losses and CheckpointLossWriter: the checkpoint's loss file, read whole at a
-// resume, appended with fdatasync at each checkpoint.
+// checkpoint_loss_path, is_own_loss_file, read_checkpoint_losses and CheckpointLossWriter: the
+// checkpoint's loss file, read whole at a resume, appended with fdatasync at each checkpoint.
 #include "model/checkpoint_losses.hpp"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <random>
 
+#include "io/temporary_files.hpp"
 #include "linsgd/errors.hpp"
 
 namespace linsgd {
-namespace {
 
 static_assert(sizeof(float) == 4, "the loss file holds 4-byte floats");
 
-// The loss file `name` beside the checkpoint at `checkpoint_path` (its links resolved).
-std::string beside(const std::string& checkpoint_path, const std::string& name) {
+std::string checkpoint_loss_path(const std::string& checkpoint_path, const std::string& name) {
   std::error_code error;
   const std::filesystem::path checkpoint = std::filesystem::canonical(checkpoint_path, error);
   return ((error ? std::filesystem::path(checkpoint_path) : checkpoint).parent_path() / name)
       .string();
 }
 
-}  // namespace
+bool is_own_loss_file(const std::string& checkpoint_name, const std::string& name) {
+  const std::string prefix = checkpoint_name + ".", suffix = ".losses";
+  return name.size() == prefix.size() + 8 + suffix.size() && name.rfind(prefix, 0) == 0 &&
+         name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
 
 std::vector<float> read_checkpoint_losses(const std::string& checkpoint_path,
                                           const CheckpointLossFile& file) {
-  const std::string path = beside(checkpoint_path, file.name);
+  const std::string path = checkpoint_loss_path(checkpoint_path, file.name);
   const std::string prefix = "--resume " + checkpoint_path + ": the loss file " + path;
+  struct stat status {};
+  if (::stat(path.c_str(), &status) != 0) {
+    throw InputError(prefix + " cannot be read: " + std::strerror(errno));
+  }
+  // Its size first: a damaged count is refused, not allocated.
+  const int64_t held = static_cast<int64_t>(status.st_size) / static_cast<int64_t>(sizeof(float));
+  if (!S_ISREG(status.st_mode) || held < file.count) {
+    throw InputError(prefix + " holds " + std::to_string(S_ISREG(status.st_mode) ? held : 0) +
+                     " losses; the checkpoint has " + std::to_string(file.count));
+  }
   std::ifstream in(path, std::ios::binary);
-  if (!in) throw InputError(prefix + " cannot be read: " + std::strerror(errno));
   std::vector<float> losses(static_cast<size_t>(file.count));
   in.read(reinterpret_cast<char*>(losses.data()),
           static_cast<std::streamsize>(losses.size() * sizeof(float)));
-  const auto read = static_cast<int64_t>(in.gcount()) / static_cast<int64_t>(sizeof(float));
-  if (read < file.count) {
-    throw InputError(prefix + " holds " + std::to_string(read) + " losses; the checkpoint has " +
-                     std::to_string(file.count));
+  if (in.gcount() != static_cast<std::streamsize>(losses.size() * sizeof(float))) {
+    throw InputError(prefix + " cannot be read: " + std::strerror(errno));
   }
   Digest digest;
   digest.add_float_stream(losses.data(), losses.size());
@@ -51,24 +64,36 @@ std::vector<float> read_checkpoint_losses(const std::string& checkpoint_path,
 }
 
 CheckpointLossWriter::CheckpointLossWriter(const std::string& checkpoint_path,
-                                           const std::vector<float>& resumed,
-                                           bool resumed_from_this_checkpoint)
-    : name_(std::filesystem::path(checkpoint_path).filename().string() + ".losses") {
-  path_ = beside(checkpoint_path, name_);
-  fd_ = ::open(path_.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
-  if (fd_ < 0) fail("open");
-  // Cut to the resumed losses where the file holds them already (what a checkpoint that was
-  // never written appended goes); else emptied and written with them.
-  const auto kept = static_cast<off_t>(resumed_from_this_checkpoint ? resumed.size() : 0);
-  if (::ftruncate(fd_, kept * static_cast<off_t>(sizeof(float))) != 0) fail("truncate");
-  if (::lseek(fd_, 0, SEEK_END) < 0) fail("seek in");
-  if (!resumed_from_this_checkpoint) write_all(resumed.data(), resumed.size());
+                                           const std::vector<float>& resumed) {
+  const std::string checkpoint_name = std::filesystem::path(checkpoint_path).filename().string();
+  std::random_device entropy;
+  for (int attempt = 0; fd_ < 0; ++attempt) {  // a name no file has (O_EXCL)
+    char suffix[16];
+    std::snprintf(suffix, sizeof(suffix), ".%08x", static_cast<unsigned>(entropy()));
+    name_ = checkpoint_name + suffix + ".losses";
+    path_ = checkpoint_loss_path(checkpoint_path, name_);
+    fd_ = ::open(path_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+    if (fd_ < 0 && (errno != EEXIST || attempt == 8)) fail("create");
+  }
+  temporary_slot_ = register_temporary_file(path_);
+  try {
+    write_all(resumed.data(), resumed.size());
+  } catch (...) {
+    release();
+    throw;
+  }
   count_ = static_cast<int64_t>(resumed.size());
   digest_.add_float_stream(resumed.data(), resumed.size());
 }
 
 CheckpointLossWriter::~CheckpointLossWriter() {
-  if (fd_ >= 0) ::close(fd_);
+  release();
+}
+
+void CheckpointLossWriter::release() noexcept {
+  ::close(fd_);
+  unregister_temporary_file(temporary_slot_);
+  if (!referenced_) ::unlink(path_.c_str());  // no checkpoint refers to it
 }
 
 CheckpointLossFile CheckpointLossWriter::append(int64_t from, const std::vector<float>& losses) {
@@ -81,6 +106,12 @@ CheckpointLossFile CheckpointLossWriter::append(int64_t from, const std::vector<
   count_ += static_cast<int64_t>(losses.size());
   digest_.add_float_stream(losses.data(), losses.size());
   return {name_, count_, digest_.hex()};
+}
+
+void CheckpointLossWriter::kept() {
+  unregister_temporary_file(temporary_slot_);
+  temporary_slot_ = -1;
+  referenced_ = true;
 }
 
 void CheckpointLossWriter::write_all(const float* values, size_t count) {
