@@ -59,13 +59,17 @@ def run(arguments, processes=None, timeout=120):
 
 
 def signal_process_1(arguments):
-    """Runs `arguments` in 2 processes, sends SIGINT to process 1 once both are training (a
-    second in), and returns what they wrote on stderr."""
+    """Runs `arguments` (with a --loss-out) in 2 processes, sends SIGINT to process 1 once they
+    train (process 0's loss file is being written, and half a second more), and returns what
+    they wrote on stderr."""
     command = [MPIRUN, *MPI_FLAGS, "-np", "2", LINSGD, *arguments, "--distributed"]
     environment = dict(os.environ, ASAN_OPTIONS=os.environ.get("ASAN_OPTIONS", "") +
                        ":detect_leaks=0")
     launcher = subprocess.Popen(command, stderr=subprocess.PIPE, text=True, env=environment)
-    time.sleep(1.0)
+    deadline = time.monotonic() + 60
+    while not any(".tmp." in name for name in os.listdir(".")) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    time.sleep(0.5)
     for pid in descendants(launcher.pid):
         try:
             with open(f"/proc/{pid}/environ", "rb") as file:
@@ -281,7 +285,7 @@ with tempfile.TemporaryDirectory() as directory:
     # outputs, says why.
     interrupted = signal_process_1(["train", "--device", "cpu", "--rows", "2000", "--features",
                                     "200", "--steps", "100000000", "--quiet", "--metrics-out",
-                                    "interrupted.json"])
+                                    "interrupted.json", "--loss-out", "interrupted.csv"])
     check("linsgd: another process was signalled: stopped after step " in interrupted and
           json.load(open("interrupted.json")).get("stopped_by") == "interrupt",
           f"SIGINT to process 1: {interrupted}")
