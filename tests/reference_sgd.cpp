@@ -209,6 +209,9 @@ ReferenceRun reference_sgd(const float* X, const float* y, int64_t rows, int64_t
   for (int64_t t = 0; t < config.steps; ++t) {
     const std::vector<int64_t> batch = sampler.rows_of_step(t);
     const auto B_t = static_cast<double>(batch.size());
+    const auto B = static_cast<double>(config.sampling == Sampling::kReplacement
+                                           ? config.batch_size
+                                           : std::min(config.batch_size, rows));
     std::fill(gradient.begin(), gradient.end(), 0.0);
     double bias_gradient = 0.0, loss = 0.0;
     for (const int64_t row : batch) {
@@ -224,7 +227,8 @@ ReferenceRun reference_sgd(const float* X, const float* y, int64_t rows, int64_t
     run.loss_history.push_back(loss / B_t);
     const double lr = reference_rate(config, t);
     const auto step = [&](double& value, double g, double& v, bool penalized) {
-      double direction = g / B_t + (penalized ? l2 * value : 0.0);
+      // Every row's gradient weighs 1 / B, the short last batch of an epoch's too.
+      double direction = g / B + (penalized ? l2 * value : 0.0);
       if (!plain_update && M > 0.0) {
         v = M * v + direction;
         direction = config.nesterov ? direction + M * v : v;

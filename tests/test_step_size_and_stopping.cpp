@@ -156,6 +156,31 @@ TEST(AutoStepSize, RunsThatDivergeAtTheDefaultRateConvergeWithAuto) {
   }
 }
 
+// Epochs whose last batch is short (n = kB + 1: one row): that batch's rows weigh 1 / B as every
+// batch's, so the auto rate, sized for B rows, holds for it too, and epoch and sequential runs
+// converge. (Averaged over its one row, that step took a full step on a single row, whose
+// curvature is up to B times a batch's: the runs climbed far above where they started.)
+TEST(AutoStepSize, HoldsForTheShortLastBatchOfAnEpoch) {
+  for (const int64_t rows : {int64_t{65}, int64_t{129}}) {
+    const Dataset data = random_data(rows, 50, 5);
+    double variance = 0.0, mean = 0.0;
+    for (float y : data.y) mean += y / static_cast<double>(data.rows);
+    for (float y : data.y) variance += (y - mean) * (y - mean) / static_cast<double>(data.rows);
+    for (const Sampling sampling : {Sampling::kEpoch, Sampling::kSequential}) {
+      TrainConfig config;
+      config.device = DeviceKind::kCpu;
+      config.sampling = sampling;
+      config.epochs = 100;
+      config.learning_rate_auto = true;
+      config.schedule = Schedule::kCosine;
+      config.momentum = 0.5;
+      const TrainResult run = train_on_data(config, data);
+      // Far below the objective of the mean alone (0.5 x the variance).
+      EXPECT_LT(run.objective, 0.01 * 0.5 * variance) << rows << " rows, " << to_string(sampling);
+    }
+  }
+}
+
 // A diverged run's error names what to change: the rate it was given, or, under --lr auto (SGD's
 // safe step), the momentum that lengthened it, else a rate below the auto value.
 TEST(AutoStepSize, DivergenceAdviceNamesWhatToChange) {

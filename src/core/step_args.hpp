@@ -55,8 +55,11 @@ struct StepArgs {
 };
 
 // What step t of a run uses besides its buffers: its rows B_t, its rate lr_t = lr * the
-// schedule's factor, lr_t / B_t rounded once to float (the post's lr / B for the post's step),
-// and 1 / B_t.
+// schedule's factor, lr_t / B rounded once to float (the post's lr / B for the post's step), and
+// 1 / B. Each row's gradient weighs 1 / B in every step, the short last batch of an epoch's
+// (B_t < B rows) too: averaged over its own B_t rows, that batch would take a full step on few
+// rows, which a rate sized for B rows (--lr auto's) does not allow (one row's curvature is up to
+// B times a batch's). Its recorded loss is the mean over its B_t rows.
 struct StepScalars {
   int64_t batch_rows;
   double learning_rate;
@@ -68,8 +71,10 @@ LINSGD_HD inline StepScalars step_scalars(const StepArgs& a, int64_t t) {
   StepScalars s{};
   s.batch_rows = batch_rows_at(a.rule, t, a.rows, a.batch);
   s.learning_rate = *a.learning_rate * schedule_factor(a.rule, t);
-  s.scale = static_cast<float>(s.learning_rate / static_cast<double>(s.batch_rows));
-  s.inverse_batch = 1.0f / static_cast<float>(s.batch_rows);
+  // B: an epoch's batch holds at most every row (--batch-size past n is full-batch descent).
+  const int64_t full = a.rule.epoch_sampling && a.rows < a.batch ? a.rows : a.batch;
+  s.scale = static_cast<float>(s.learning_rate / static_cast<double>(full));
+  s.inverse_batch = 1.0f / static_cast<float>(full);
   return s;
 }
 
