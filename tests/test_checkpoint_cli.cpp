@@ -290,7 +290,13 @@ TEST_F(CheckpointRefusals, AMissingShortOrOtherLossFileIsNamed) {
   std::filesystem::resize_file(loss_file, 100 * 4);
   EXPECT_EQ(refusal(resume), prefix + " holds 100 losses; the checkpoint has 256\n");
   std::filesystem::remove(loss_file);
-  EXPECT_EQ(refusal(resume), prefix + " cannot be read: No such file or directory\n");
+  EXPECT_EQ(refusal(resume), prefix +
+                                 " cannot be read: No such file or directory (a copied or moved "
+                                 "checkpoint needs it beside it; a run without --loss-out or "
+                                 "--plot resumes without it)\n");
+  // Without --loss-out the run needs no losses: it resumes.
+  const CliRun without = run_cli(base() + " --resume " + checkpoint, dir_);
+  EXPECT_EQ(without.exit_code, 0) << without.err;
 }
 
 // A run writes a loss file of its own: one that fails before its first checkpoint leaves the

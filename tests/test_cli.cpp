@@ -87,6 +87,8 @@ TEST(Cli, RefusesBadSizesAndRates) {
   expect_usage_error("train --device gpu", "--device: gpu");
   expect_usage_error("train --seed -1", "--seed");
   expect_usage_error("train --fused-blocks -4", "--fused-blocks: -4");
+  // 0 would mean the default interval, as if the option were not given.
+  expect_usage_error("train --tol 1e-3 --eval-every 0", "--eval-every: invalid value 0");
 }
 
 TEST(Cli, RefusesOptionsThatDoNotApply) {

@@ -81,7 +81,7 @@ class SGDRegressor(RegressorMixin, BaseEstimator):
         computed from the data, so that no data scale makes the run diverge).
     momentum, nesterov : heavy-ball or Nesterov momentum (PyTorch's convention).
     average : False; True to average the iterates from the first step; an integer k to start
-        once k samples were seen.
+        once k samples were seen (never, when the run sees fewer; 0 is False).
     max_iter : epochs (passes over the data). tol, n_iter_no_change : stop when the objective
         (the validation objective with early_stopping) has not improved by tol for that many
         epochs; tol=None runs every epoch.
@@ -190,12 +190,13 @@ class SGDRegressor(RegressorMixin, BaseEstimator):
         fraction = None
         if self.early_stopping and not partial:
             fraction = _number("validation_fraction", self.validation_fraction)
-        average_samples = None if isinstance(self.average, bool) else int(self.average)
+        average_samples = (None if isinstance(self.average, bool) or self.average == 0
+                           else int(self.average))
         result = _core.train(
             json.dumps(hyperparameters), X, y, sample_weight, fraction,
             None if initial is None else initial[0], 0.0 if initial is None else initial[1],
             average_samples)
-        self._record(result, partial and continuing, standardization)
+        self._record(result, partial and continuing, standardization, epochs)
         if hyperparameters["tol"] is not None and self.stopped_by_ == "steps":
             # As scikit-learn's SGDRegressor: the stopping rule did not end the run.
             warnings.warn("Maximum number of iteration reached before convergence. Consider "
@@ -272,8 +273,8 @@ class SGDRegressor(RegressorMixin, BaseEstimator):
         if auto and self.eta0 != "auto":
             raise ValueError(f"invalid value for eta0: {self.eta0!r} (must be a positive number "
                              "or 'auto')")
-        if isinstance(self.average, bool):
-            average_from = 0 if self.average else None
+        if isinstance(self.average, bool) or self.average == 0:  # 0: none, as scikit-learn's
+            average_from = 0 if self.average is True else None
         else:
             average_from = _integer("average", self.average, 1) // batch_size
         tol = None if (partial or self.tol is None) else _number("tol", self.tol)
@@ -301,14 +302,11 @@ class SGDRegressor(RegressorMixin, BaseEstimator):
             "solver": _choice("solver", self.solver, _SOLVERS),
         }
 
-    def _record(self, result, accumulate, standardization):
+    def _record(self, result, accumulate, standardization, planned_epochs):
         steps = int(result["steps_done"])
-        batch_size = int(self.batch_size)
-        rows = int(result["rows"])
-        if self.sampling == "replacement":
-            epochs = math.ceil(steps * batch_size / rows)
-        else:
-            epochs = math.ceil(steps / math.ceil(rows / batch_size))
+        # The passes begun (an early stop's last one in progress), at most those asked: sampling
+        # with replacement, the planned steps pass max_iter x n rows by less than a batch.
+        epochs = min(math.ceil(result["epochs_run"] - 1e-9), planned_epochs)
         self.coef_ = result["weights"]
         self.intercept_ = np.array([result["bias"]], dtype=np.float32)
         self.n_iter_ = (getattr(self, "n_iter_", 0) + epochs) if accumulate else epochs

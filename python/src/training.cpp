@@ -141,6 +141,7 @@ nb::dict result_dict(TrainResult&& result, EvaluationLog&& log, const DataView& 
   out["evaluations"] =
       nb::module_::import_("numpy").attr("reshape")(curve, nb::make_tuple(evaluations, 4));
   out["steps_done"] = result.steps_done;
+  out["epochs_run"] = result.epochs_run();
   out["stopped_by"] = result.stopped_by;
   out["interrupted"] = result.interrupted;
   out["learning_rate"] = result.learning_rate;

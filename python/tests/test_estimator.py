@@ -226,7 +226,7 @@ def test_an_average_past_the_samples_seen_never_starts_as_in_scikit_learn(regres
     kept = dict(early_stopping=True, validation_fraction=0.1, **params)
     # 1100: past the 1080 samples of the kept rows, though its step (1100 // 64 = 17) is not
     # past their 18 steps (the last of each epoch short).
-    cases = ((params, 10**9, False), (params, 1152, True), (params, 600, True),
+    cases = ((params, 10**9, False), (params, 1152, True), (params, 600, True), (params, 0, False),
              (kept, 1152, False), (kept, 1100, False), (kept, 600, True))
     for chosen, average, averages in cases:
         plain = linsgd.SGDRegressor(**chosen).fit(X, y)
@@ -247,6 +247,17 @@ def test_a_run_that_its_stopping_rule_did_not_end_warns_as_scikit_learn_does(reg
         assert converged.stopped_by_ == "tol"
         linsgd.SGDRegressor(device="cpu", random_state=0, max_iter=2, tol=None).fit(X, y)
         linsgd.SGDRegressor(device="cpu", random_state=0).partial_fit(X, y)
+
+
+@pytest.mark.parametrize("sampling", ["replacement", "epoch", "sequential"])
+def test_n_iter_counts_the_passes_begun_and_never_past_max_iter(regression, sampling):
+    X, y = regression  # 600 rows, batches of 64: with replacement, 5 epochs take 47 steps
+    whole = linsgd.SGDRegressor(device="cpu", random_state=1, max_iter=5, tol=None,
+                                sampling=sampling).fit(X, y)
+    assert whole.n_iter_ == 5
+    assert whole.t_ == (47 if sampling == "replacement" else 50)
+    one = linsgd.SGDRegressor(device="cpu", random_state=1, sampling=sampling).partial_fit(X, y)
+    assert one.n_iter_ == 1
 
 
 def test_a_diverging_run_raises_runtime_error_naming_the_step(regression):

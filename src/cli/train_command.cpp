@@ -200,7 +200,8 @@ int TrainCommand::run() {
                          {"--sample-weight", options_.sample_weight()},
                          {"--resume", resume_is_checkpoint ? "" : resume_}});
   if (!resume_.empty()) {
-    resumed_ = read_checkpoint(resume_);  // a bad file fails before the data
+    // A bad file fails before the data; the losses are read only for a run that writes them.
+    resumed_ = read_checkpoint(resume_, outputs.wants_losses());
     if (resumed_->losses) {  // read already, but an output over it would damage the checkpoint
       outputs.refuse_inputs(
           {{"--resume's loss file", checkpoint_loss_path(resume_, resumed_->losses->name)}});

@@ -86,7 +86,7 @@ void TrainOptions::add_to(CLI::App& c) {
   c.add_option("--eval-every", config_.eval_every,
                "evaluate the objective every N steps (default: each epoch with --epochs, else "
                "every 4096)")
-      ->transform(integral_value<int64_t>());
+      ->transform(integral_value(1, std::numeric_limits<int64_t>::max()));
   c.add_option("--tol", tol_, "stop when the objective has not improved by TOL ...");
   c.add_option("--n-iter-no-change", config_.n_iter_no_change, "... for this many evaluations")
       ->transform(integral_value<int64_t>())

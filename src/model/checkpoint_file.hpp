@@ -49,9 +49,10 @@ std::string checkpoint_json(const Checkpoint& checkpoint);
 // The checkpoint in `text` (a file's content, `source` naming it in messages), its losses not
 // read. Throws InputError for anything but a well-formed checkpoint of this version.
 Checkpoint parse_checkpoint(const std::string& text, const std::string& source);
-// The checkpoint file at `path`, with its losses from its loss file; InputError when either
-// cannot be read or they do not agree.
-Checkpoint read_checkpoint(const std::string& path);
+// The checkpoint file at `path`, with its losses from its loss file when `with_losses` (a run
+// that writes no losses needs none: it resumes without the file); InputError when either cannot
+// be read or they do not agree.
+Checkpoint read_checkpoint(const std::string& path, bool with_losses = true);
 
 // Throws InputError ("--resume FILE: ...") unless `checkpoint` was written by a run of these
 // hyperparameters on this data: the first hyperparameter that differs, or the data, is named.

@@ -39,7 +39,9 @@ std::vector<float> read_checkpoint_losses(const std::string& checkpoint_path,
   const std::string prefix = "--resume " + checkpoint_path + ": the loss file " + path;
   struct stat status {};
   if (::stat(path.c_str(), &status) != 0) {
-    throw InputError(prefix + " cannot be read: " + std::strerror(errno));
+    throw InputError(prefix + " cannot be read: " + std::strerror(errno) +
+                     " (a copied or moved checkpoint needs it beside it; a run without "
+                     "--loss-out or --plot resumes without it)");
   }
   // Its size first: a damaged count is refused, not allocated.
   const int64_t held = static_cast<int64_t>(status.st_size) / static_cast<int64_t>(sizeof(float));
