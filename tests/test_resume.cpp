@@ -209,6 +209,30 @@ TEST(Resume, AStoppedRunHandsOutItsStateWhereItStopped) {
   }
 }
 
+// A resumed run's time goes on from its state's: the seconds of its evaluations and states, and
+// its train_seconds, count the slices before it too (the state's 1000 s here).
+TEST(Resume, TimeGoesOnFromTheState) {
+  const Dataset data = regression_data(203, 7, 39);
+  const TrainConfig config = resumable_config(Engine::kGemv);
+  const RecordedRun whole = run_recorded(config, data);
+  TrainingState state = whole.states.front();
+  EXPECT_GT(state.seconds, 0.0);
+  EXPECT_LE(state.seconds, whole.result.train_seconds);
+  state.seconds = 1000.0;
+  const RecordedRun resumed = run_recorded(config, data, &state);
+  EXPECT_GE(resumed.result.train_seconds, 1000.0);
+  EXPECT_LT(resumed.result.train_seconds, 1000.0 + 60.0);
+  int later = 0;
+  for (const Evaluation& evaluation : resumed.evaluations) {
+    if (evaluation.step <= state.steps_done) continue;  // the state's, handed on as they were
+    EXPECT_GE(evaluation.seconds, 1000.0) << evaluation.step;
+    ++later;
+  }
+  EXPECT_GT(later, 0);
+  ASSERT_FALSE(resumed.states.empty());
+  for (const TrainingState& later_state : resumed.states) EXPECT_GE(later_state.seconds, 1000.0);
+}
+
 TEST(Resume, AStateThatDoesNotFitTheRunIsRefused) {
   const Dataset data = regression_data(203, 7, 36);
   TrainConfig config = resumable_config(Engine::kGemv);

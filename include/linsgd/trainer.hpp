@@ -42,7 +42,8 @@ struct TrainResult {
   std::vector<float> loss_history;
   std::vector<float> weights;
   float bias = 0.0f;
-  // The step loop (with its evaluations), or the exact solve: no data generation, no copies.
+  // The step loop (with its evaluations), or the exact solve: no data generation, no copies. A
+  // resumed run's adds its earlier slices' loop seconds (TrainingState::seconds).
   double train_seconds = 0.0;
   // From the data in memory to the first step: --lr auto's Lanczos iteration, the loop's buffers,
   // its first weights and its CUDA graphs (0 for the exact solver).
@@ -114,6 +115,9 @@ struct TrainingState {
   // improved by tol.
   double best_objective = 0.0;
   int64_t evaluations_without_improvement = 0;
+  // The steps' seconds so far, evaluations excluded, every slice of a resumed run added: a
+  // resumed run's curve and speed go on from them.
+  double seconds = 0.0;
   // With TrainHooks::state_with_losses, the batch losses of steps [losses_from, steps_done): a
   // state the run hands out carries those since the state before it (or since the step it
   // resumed from), so that neither the run's memory nor a checkpoint's writing grows with all

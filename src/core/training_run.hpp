@@ -98,12 +98,14 @@ class StoppingRules {
     best_ = state.best_objective;
     no_improvement_ = state.evaluations_without_improvement;
     first_rate_ = state.first_learning_rate;
+    seconds_before_ = state.seconds;
     if (config_.eval_every > 0) {
       next_evaluation_ = (state.steps_done / config_.eval_every + 1) * config_.eval_every;
     }
   }
-  // The rules' part of the TrainingState.
+  // The rules' part of the TrainingState (and the loop's time so far).
   void fill(TrainingState& state) const {
+    state.seconds = loop_seconds();
     state.best_objective = best_;
     state.evaluations_without_improvement = no_improvement_;
     state.first_learning_rate = first_rate_;
@@ -115,7 +117,7 @@ class StoppingRules {
     const auto start = std::chrono::steady_clock::now();
     Evaluation evaluation;
     evaluation.step = done;
-    evaluation.seconds = elapsed_seconds() - evaluation_seconds_;
+    evaluation.seconds = loop_seconds();
     const float* w = loop_.model_weights_data(done);
     const float* b = loop_.model_bias_data(done);
     evaluation.objective = objective_value(exec_, data_, config_, w, b, predictions_, hooks_.shard);
@@ -141,6 +143,8 @@ class StoppingRules {
     stopped_by_ = reason;
     return true;
   }
+  // The steps' time, evaluations excluded, of the run's slices before this one and this one's.
+  double loop_seconds() const { return seconds_before_ + elapsed_seconds() - evaluation_seconds_; }
   double elapsed_seconds() const {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
   }
@@ -158,6 +162,7 @@ class StoppingRules {
   double best_ = std::numeric_limits<double>::infinity();
   int64_t no_improvement_ = 0;
   double evaluation_seconds_ = 0.0;
+  double seconds_before_ = 0.0;  // a resumed run's: its earlier slices' loop seconds
   int64_t last_evaluated_ = -1;
   std::string stopped_by_ = "steps";
   typename Exec::template Buffer<float> predictions_;
@@ -393,7 +398,8 @@ TrainResult train_with(Exec& exec, const TrainConfig& requested, const DataView*
   result.interrupted = result.stopped_by == "interrupt";
   result.learning_rate = config.learning_rate;
   result.weighted = data.sample_weights != nullptr;
-  result.train_seconds = train_seconds;
+  // With the loop seconds of a resumed run's earlier slices: its speed is of all its steps.
+  result.train_seconds = train_seconds + (resumed != nullptr ? resumed->seconds : 0.0);
   result.prepare_seconds = prepare_seconds;
   const float* model_weights = loop.model_weights_data(steps_done);
   const float* model_bias = loop.model_bias_data(steps_done);

@@ -78,6 +78,8 @@ class CheckpointReader : public JsonFields {
     state.best_objective = best.is_null() ? std::numeric_limits<double>::infinity()
                                           : finite_double(best, "best_objective");
     state.evaluations_without_improvement = integer(json, "evaluations_without_improvement", 0);
+    state.seconds = finite_double(field(json, "seconds"), "seconds");
+    if (state.seconds < 0.0) fail("'seconds' is negative");
     const Json& evaluations = field(json, "evaluations");
     if (!evaluations.is_array()) fail("'evaluations' is not an array");
     for (const Json& e : evaluations) {
@@ -173,6 +175,7 @@ std::string checkpoint_json(const Checkpoint& checkpoint) {
   state["first_learning_rate"] = s.first_learning_rate;
   state["best_objective"] = std::isfinite(s.best_objective) ? Json(s.best_objective) : Json();
   state["evaluations_without_improvement"] = s.evaluations_without_improvement;
+  state["seconds"] = s.seconds;
   state["bias"] = static_cast<double>(s.bias);
   state["weights"] = float_array(s.weights);
   state["velocity"] = float_array(s.velocity);

@@ -56,7 +56,8 @@ def main():
     model["standardization"] = {"mean": [1.0, 2.0], "scale": [0.5, 3.0]}
     write("model", "standardized", json.dumps(model).encode())
     state = {"steps_done": 3, "learning_rate": 0.002, "first_learning_rate": 0.01,
-             "best_objective": 0.5, "evaluations_without_improvement": 1, "bias": 0.25,
+             "best_objective": 0.5, "evaluations_without_improvement": 1, "seconds": 0.02,
+             "bias": 0.25,
              "weights": [0.5, -1.25], "velocity": [0.1, 0.2, 0.3], "average": [],
              "losses": {"file": "c.json.losses", "count": 3, "digest": "0123456789abcdef"},
              "evaluations": [{"step": 2, "seconds": 0.01, "objective": 0.5,
