@@ -100,6 +100,7 @@ void TrainOutputs::write_checkpoint(Checkpoint checkpoint) {
   if (checkpoint_losses_) {
     checkpoint.losses =
         checkpoint_losses_->append(checkpoint.state.losses_from, checkpoint.state.loss_history);
+    checkpoint_losses_->before_reference();
   }
   write_output(*checkpoint_, checkpoint_json(checkpoint));
   if (checkpoint_losses_) checkpoint_losses_->kept();

@@ -110,9 +110,13 @@ CheckpointLossFile CheckpointLossWriter::append(int64_t from, const std::vector<
   return {name_, count_, digest_.hex()};
 }
 
-void CheckpointLossWriter::kept() {
+void CheckpointLossWriter::before_reference() {
   unregister_temporary_file(temporary_slot_);
   temporary_slot_ = -1;
+}
+
+void CheckpointLossWriter::kept() {
+  before_reference();
   referenced_ = true;
 }
 

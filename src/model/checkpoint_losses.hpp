@@ -52,6 +52,9 @@ class CheckpointLossWriter {
   // Appends the losses of steps [from, from + losses.size()) (`from` is the count so far) and
   // flushes them to the disk; returns what the next checkpoint records.
   CheckpointLossFile append(int64_t from, const std::vector<float>& losses);
+  // A checkpoint that refers to the file is about to replace the one on disk: from here a
+  // signal leaves the file (an orphan at worst, never a checkpoint without its losses).
+  void before_reference();
   // A checkpoint on disk refers to the file now: it stays.
   void kept();
 
