@@ -187,14 +187,17 @@ bool is_header(const std::vector<Field>& fields, HeaderMode mode, const std::str
 void refuse_other_delimiter(const char* begin, const char* end, char delimiter,
                             const std::string& source) {
   CsvScanner scanner(begin, end, delimiter, source);
-  std::vector<Field> first, second;
+  std::vector<Field> fields;
   int64_t line = 0;
-  if (!scanner.next(first, line) || first.size() != 1) return;
-  const bool more = scanner.next(second, line);
-  if (more && second.size() != 1) return;
+  if (!scanner.next(fields, line) || fields.size() != 1) return;
+  // Copied: a quoted cell's text lives in the scanner only until its next record.
+  const std::string first(fields[0].text);
+  const bool more = scanner.next(fields, line);
+  if (more && fields.size() != 1) return;
+  const std::string_view second = more ? fields[0].text : std::string_view{};
   for (const char other : {';', '\t', ',', '|'}) {
-    if (other == delimiter || first[0].text.find(other) == std::string_view::npos ||
-        (more && second[0].text.find(other) == std::string_view::npos)) {
+    if (other == delimiter || first.find(other) == std::string::npos ||
+        (more && second.find(other) == std::string_view::npos)) {
       continue;
     }
     throw InputError(
