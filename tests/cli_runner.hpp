@@ -135,6 +135,16 @@ class CliProcess {
   std::filesystem::path out_, err_;
 };
 
+// The temporary files of linsgd's outputs in `directory` (".tmp." in their names): left behind,
+// or being written (a run writing its streamed outputs is training).
+inline int temporary_files_in(const std::filesystem::path& directory) {
+  int count = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(directory)) {
+    count += entry.path().filename().string().find(".tmp.") != std::string::npos ? 1 : 0;
+  }
+  return count;
+}
+
 // Waits up to `seconds` for `ready()`; false when it never became true.
 template <class Ready>
 bool wait_until(Ready&& ready, double seconds = 60.0) {

@@ -67,13 +67,20 @@ std::vector<std::string> loss_files_in(const std::filesystem::path& directory) {
   return names;
 }
 
-TEST(Checkpoint, AKilledRunResumedEndsAsTheRunThatWasNeverStopped) {
-  ScratchDir dir;
+// kLongRun never stopped: its model, losses and curve in dir/whole.json, whole.csv and
+// whole-curve.csv. Call it inside ASSERT_NO_FATAL_FAILURE.
+void run_whole(const ScratchDir& dir) {
   const auto in = [&](const char* name) { return shell_quoted(dir.path() / name); };
   const CliRun whole = run_cli(kLongRun + " --model-out " + in("whole.json") + " --loss-out " +
                                    in("whole.csv") + " --curve-out " + in("whole-curve.csv"),
                                dir);
   ASSERT_EQ(whole.exit_code, 0) << whole.err;
+}
+
+TEST(Checkpoint, AKilledRunResumedEndsAsTheRunThatWasNeverStopped) {
+  ScratchDir dir;
+  const auto in = [&](const char* name) { return shell_quoted(dir.path() / name); };
+  ASSERT_NO_FATAL_FAILURE(run_whole(dir));
 
   const auto checkpoint = dir.path() / "run.ckpt";
   const std::string outputs = " --model-out " + in("part.json") + " --loss-out " + in("part.csv") +
@@ -118,10 +125,7 @@ TEST(Checkpoint, AKilledRunResumedEndsAsTheRunThatWasNeverStopped) {
 TEST(Checkpoint, ASignalledRunCheckpointsWhereItStopped) {
   ScratchDir dir;
   const auto in = [&](const char* name) { return shell_quoted(dir.path() / name); };
-  const CliRun whole = run_cli(kLongRun + " --model-out " + in("whole.json") + " --loss-out " +
-                                   in("whole.csv") + " --curve-out " + in("whole-curve.csv"),
-                               dir);
-  ASSERT_EQ(whole.exit_code, 0) << whole.err;
+  ASSERT_NO_FATAL_FAILURE(run_whole(dir));
   const auto checkpoint = dir.path() / "run.ckpt";
   const std::string outputs = " --loss-out " + in("part.csv") + " --curve-out " +
                               in("part-curve.csv") + " --checkpoint " + shell_quoted(checkpoint) +
@@ -129,12 +133,8 @@ TEST(Checkpoint, ASignalledRunCheckpointsWhereItStopped) {
   {
     CliProcess run(kLongRun + outputs + " --model-out " + in("stopped.json"), dir);
     ASSERT_TRUE(run.started());
-    ASSERT_TRUE(testing::wait_until([&] {  // training: the loss file is being written
-      for (const auto& entry : std::filesystem::directory_iterator(dir.path())) {
-        if (entry.path().filename().string().find(".tmp.") != std::string::npos) return true;
-      }
-      return false;
-    }));
+    // Training: the loss file is being written.
+    ASSERT_TRUE(testing::wait_until([&] { return testing::temporary_files_in(dir.path()) > 0; }));
     run.signal(SIGTERM);
     EXPECT_EQ(run.wait().exit_code, 128 + SIGTERM);
   }

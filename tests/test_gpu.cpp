@@ -47,6 +47,22 @@ DeviceBuffer<T> to_device(CudaExec& exec, const std::vector<T>& values) {
   return buffer;
 }
 
+// `data`'s arrays (its weights, if any) copied to the device, and the CUDA view of them: the
+// Python package's CuPy or PyTorch input. (Moving the buffers keeps the view's pointers.)
+struct DeviceArrays {
+  DeviceBuffer<float> X, y, weights;
+  DataView view;
+};
+DeviceArrays to_device(CudaExec& exec, const Dataset& data) {
+  DeviceArrays copy{to_device(exec, data.X), to_device(exec, data.y),
+                    to_device(exec, data.sample_weights), view_of(data)};
+  copy.view.X = copy.X.data();
+  copy.view.y = copy.y.data();
+  copy.view.sample_weights = data.has_sample_weights() ? copy.weights.data() : nullptr;
+  copy.view.memory = MemoryKind::kCuda;
+  return copy;
+}
+
 // cuRAND's normals come in Box-Muller pairs (r cos a, r sin a) from two uniforms. The host and
 // device generators draw the same uniforms, but round the float argument of the angle a
 // differently by an ulp or two (seen on an H200: up to 7e-7 radians), which moves
@@ -513,15 +529,8 @@ TEST(GpuTraining, CudaArraysAreTrainedInPlaceAsTheirUploadIs) {
   Dataset data = testing::regression_data(3000, 40, 12);
   data.sample_weights = testing::integer_weights(data.rows, 5);
   CudaExec exec;
-  DeviceBuffer<float> X(data.rows * data.features), y(data.rows), weights(data.rows);
-  exec.upload(X, data.X);
-  exec.upload(y, data.y);
-  exec.upload(weights, data.sample_weights);
-  DataView on_device = view_of(data);
-  on_device.X = X.data();
-  on_device.y = y.data();
-  on_device.sample_weights = weights.data();
-  on_device.memory = MemoryKind::kCuda;
+  const DeviceArrays arrays = to_device(exec, data);
+  const DataView& on_device = arrays.view;
   const InitialParameters start{std::vector<float>(40, 0.25f), -1.0f};
   for (const Engine engine : {Engine::kGemv, Engine::kFused}) {
     TrainConfig config;
@@ -592,22 +601,15 @@ TEST(GpuTraining, CudaArraysWithUnusableTargetsOrWeightsAreRefused) {
   data.sample_weights[17] = -0.5f;  // the sum stays positive: only the row check finds it
   data.source = "arrays";
   CudaExec exec;
-  DeviceBuffer<float> X(data.rows * data.features), y(data.rows), weights(data.rows);
-  exec.upload(X, data.X);
-  exec.upload(y, data.y);
-  exec.upload(weights, data.sample_weights);
-  DataView on_device = view_of(data);
-  on_device.X = X.data();
-  on_device.y = y.data();
-  on_device.sample_weights = weights.data();
-  on_device.memory = MemoryKind::kCuda;
+  DeviceArrays arrays = to_device(exec, data);
+  const DataView& on_device = arrays.view;
   TrainConfig config;
   config.device = DeviceKind::kCuda;
   config.steps = 10;
   EXPECT_EQ(testing::message_of<InputError>([&] { train_on_view(config, on_device); }),
             "arrays: row 17: sample weight -0.500000 (must be finite and >= 0)");
   data.y[230] = std::numeric_limits<float>::quiet_NaN();
-  exec.upload(y, data.y);
+  exec.upload(arrays.y, data.y);
   EXPECT_EQ(testing::message_of<InputError>([&] { train_on_view(config, on_device); }),
             "arrays: row 230: the target is nan (not finite)");
 }

@@ -26,6 +26,7 @@ using testing::read_text;
 using testing::run_cli;
 using testing::ScratchDir;
 using testing::shell_quoted;
+using testing::temporary_files_in;
 
 // A small synthetic run on the CPU (a fraction of a second) and one that would run for hours
 // (to be stopped, or to show that a refusal came before any training).
@@ -35,15 +36,6 @@ const std::string kEndlessDataRun = "train --device cpu --steps 1000000000 --dat
 
 bool is_regular(const fs::path& path) {
   return fs::is_regular_file(fs::symlink_status(path));
-}
-
-// Files whose name holds ".tmp." in `directory`: temporary outputs left behind.
-int temporary_files_in(const fs::path& directory) {
-  int count = 0;
-  for (const auto& entry : fs::directory_iterator(directory)) {
-    count += entry.path().filename().string().find(".tmp.") != std::string::npos ? 1 : 0;
-  }
-  return count;
 }
 
 void expect_refusal(const testing::CliRun& run, int exit_code, const std::string& message) {
