@@ -171,6 +171,12 @@ inline void expect_exact_solver_handles_dependent_features(DeviceKind device) {
             "--solver exact: the normal equations are singular: feature 4 (0-based) is a linear "
             "combination of the features before it" +
                 advice);
+  Dataset named = with_column([](const float* x) { return x[1] + x[3]; });
+  named.feature_names = {"a", "b", "c", "d", "b plus d"};
+  EXPECT_EQ(refusal(named),
+            "--solver exact: the normal equations are singular: feature 'b plus d' (4, 0-based) "
+            "is a linear combination of the features before it" +
+                advice);
   EXPECT_EQ(refusal(regression_data(3, 10, 61)),
             "--solver exact: the normal equations are singular: the data's 3 rows do not "
             "determine 11 parameters" +

@@ -149,6 +149,14 @@ TEST(FitCli, TheExactSolverReportsItsSolve) {
   EXPECT_NE(run.out.find("exact solver"), std::string::npos) << run.out;
   const nlohmann::json m = nlohmann::json::parse(read_text(metrics));
   EXPECT_EQ(m["stopped_by"], "exact");
+  EXPECT_EQ(m["solver"], "exact");
+  // Nothing that only SGD has reads as a setting of the solve; the synthetic data's draw stays.
+  for (const char* sgd_only : {"engine", "batch_size", "learning_rate", "steps", "sampling",
+                               "schedule", "steps_run", "steps_per_second", "final_batch_loss"}) {
+    EXPECT_FALSE(m.contains(sgd_only)) << sgd_only;
+  }
+  EXPECT_EQ(m["seed"], 42);
+  EXPECT_FALSE(m.contains("alpha"));  // no penalty
   // The post's problem at its optimum: 2.5e-5 (0.5 x the noise variance 1e-4, less the fit).
   EXPECT_LT(m["full_loss"].get<double>(), 3e-5);
   EXPECT_GT(m["full_loss"].get<double>(), 2e-5);

@@ -120,8 +120,12 @@ TEST(ModelFile, RoundTripsTheFitHyperparameters) {
   c.n_iter_no_change = 3;
   c.max_seconds = 2.5;
   c.solver = Solver::kSgd;
+  c.epochs = 25;  // asked for, besides the steps they resolved into
+  model.validation_fraction = 0.25;
   for (const bool unset : {false, true}) {
     if (unset) {
+      c.epochs = 0;
+      model.validation_fraction.reset();
       c.average_from.reset();
       c.tol.reset();
       c.target_objective.reset();
@@ -129,7 +133,11 @@ TEST(ModelFile, RoundTripsTheFitHyperparameters) {
     }
     const auto path = (dir.path() / (unset ? "unset.json" : "set.json")).string();
     save_model(model, path);
-    const TrainConfig r = load_model(path).hyperparameters;
+    const Model loaded = load_model(path);
+    const TrainConfig& r = loaded.hyperparameters;
+    EXPECT_EQ(r.epochs, unset ? 0 : 25);
+    EXPECT_EQ(r.steps, c.steps);
+    EXPECT_EQ(loaded.validation_fraction, unset ? std::nullopt : std::optional<double>(0.25));
     EXPECT_EQ(r.learning_rate, 0.37);
     EXPECT_TRUE(r.learning_rate_auto);
     EXPECT_EQ(r.loss, Loss::kHuber);
@@ -150,6 +158,7 @@ TEST(ModelFile, RoundTripsTheFitHyperparameters) {
     EXPECT_EQ(r.max_seconds, unset ? 0.0 : 2.5);
     const nlohmann::json saved = nlohmann::json::parse(testing::read_text(path));
     EXPECT_EQ(saved["hyperparameters"]["max_seconds"].is_null(), unset);
+    EXPECT_EQ(saved["hyperparameters"].contains("epochs"), !unset);
   }
 }
 
@@ -205,6 +214,10 @@ TEST(ModelFile, NamesEachKindOfDamage) {
   json["named_features"] = "yes";
   EXPECT_EQ(load_error(dir.file("named.json", json.dump())),
             d + "named.json: 'named_features' must be true or false");
+  json = nlohmann::json::parse(text);
+  json["validation_fraction"] = 1.5;
+  EXPECT_EQ(load_error(dir.file("fraction.json", json.dump())),
+            d + "fraction.json: 'validation_fraction' must be a number between 0 and 1");
   json = nlohmann::json::parse(text);
   json.erase("format");
   EXPECT_EQ(load_error(dir.file("other.json", json.dump())),

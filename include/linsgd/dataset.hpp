@@ -67,7 +67,8 @@ struct DataView {
   const float* y = nullptr;
   const float* sample_weights = nullptr;  // or null: every row weighs 1
   MemoryKind memory = MemoryKind::kHost;
-  std::string source = "the data";  // names the data in messages
+  std::string source = "the data";         // names the data in messages
+  std::vector<std::string> feature_names;  // name the features in messages; may be empty
 
   bool has_sample_weights() const { return sample_weights != nullptr; }
 };

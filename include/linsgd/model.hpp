@@ -36,7 +36,11 @@ struct Model {
   std::vector<float> weights;  // in the standardized feature space when standardization is set
   float bias = 0.0f;
   std::optional<Standardization> standardization;
+  // As run (epochs resolved into steps), with the epochs asked for, when the run was given
+  // passes rather than steps, in `epochs`.
   TrainConfig hyperparameters;
+  // The share of the training rows held out to validate on (--val-fraction), when one was.
+  std::optional<double> validation_fraction;
   std::map<std::string, double> metrics;  // training (and validation) figures
 
   int64_t features() const { return static_cast<int64_t>(weights.size()); }

@@ -373,17 +373,28 @@ class SGDRegressor(RegressorMixin, BaseEstimator):
         names = ([str(name) for name in names] if named
                  else [f"x{j}" for j in range(self.n_features_in_)])
         mean, scale = self._standardization or (None, None)
+        # The fit's hyperparameters hold its steps; the file keeps max_iter and the held-out
+        # fraction besides, which load gives back.
+        hyperparameters = json.loads(self._hyperparameters_json)
+        hyperparameters["epochs"] = _integer("max_iter", self.max_iter, 1)
+        fraction = (_number("validation_fraction", self.validation_fraction)
+                    if self.early_stopping else None)
         _core.save_model(os.fspath(path), np.ascontiguousarray(self.coef_, dtype=np.float32),
                          float(self.intercept_[0]), names, named, self._target_name,
-                         getattr(self, "_target_column", None),
-                         self._hyperparameters_json, self._metrics, mean, scale)
+                         getattr(self, "_target_column", None), json.dumps(hyperparameters),
+                         fraction, self._metrics, mean, scale)
 
 
-def _parameters_of(hyperparameters):
-    """SGDRegressor's parameters from a model file's hyperparameters."""
+def _parameters_of(hyperparameters, validation_fraction):
+    """SGDRegressor's parameters from a model file's hyperparameters and held-out fraction."""
     h = hyperparameters
     average_from = h.get("average_from")
-    return {
+    # A model trained by steps (linsgd train --steps) has no epochs: max_iter keeps its default.
+    passes = {"max_iter": h["epochs"]} if h.get("epochs") else {}
+    # Held out to watch the steps' objective (the exact solver's only reports on them).
+    held_out = ({"early_stopping": True, "validation_fraction": validation_fraction}
+                if validation_fraction is not None and h.get("solver", "sgd") == "sgd" else {})
+    return passes | held_out | {
         "loss": {cli: name for name, cli in _LOSSES.items()}[h["loss"]],
         "penalty": None if h["penalty"] == "none" else h["penalty"],
         "alpha": h["alpha"],
@@ -411,10 +422,12 @@ def load(path):
     ``SGDRegressor.save``: its parameters from the file's hyperparameters, fitted (coef_,
     intercept_, t_, feature_names_in_ when the training data named its columns, and the
     standardization of ``--standardize``, which a warm-started fit or partial_fit keeps; n_iter_
-    is not in the file: continuing counts from 0)."""
+    is not in the file: continuing counts from 0). max_iter is the file's epochs (``--epochs``)
+    when it was trained by epochs; a held-out fraction (``--val-fraction``) sets early_stopping
+    and validation_fraction."""
     model = _core.load_model(os.fspath(path))
     hyperparameters = json.loads(model["hyperparameters"])
-    estimator = SGDRegressor(**_parameters_of(hyperparameters))
+    estimator = SGDRegressor(**_parameters_of(hyperparameters, model["validation_fraction"]))
     estimator.coef_ = model["weights"]
     estimator.intercept_ = np.array([model["bias"]], dtype=np.float32)
     estimator.n_features_in_ = int(len(model["weights"]))

@@ -63,8 +63,9 @@ nb::ndarray<nb::numpy, double, nb::ndim<1>> predict_rows(const Matrix& X, const 
 void save(const std::string& path, const Vector& weights, float bias,
           const std::vector<std::string>& feature_names, bool named_features,
           const std::string& target_name, std::optional<int64_t> target_column,
-          const std::string& hyperparameters, const std::map<std::string, double>& metrics,
-          const std::optional<Vector>& mean, const std::optional<Vector>& scale) {
+          const std::string& hyperparameters, std::optional<double> validation_fraction,
+          const std::map<std::string, double>& metrics, const std::optional<Vector>& mean,
+          const std::optional<Vector>& scale) {
   Model model = make_model(weights, bias, mean, scale);
   if (feature_names.size() != model.weights.size()) {
     throw UsageError("feature_names has " + std::to_string(feature_names.size()) +
@@ -77,6 +78,7 @@ void save(const std::string& path, const Vector& weights, float bias,
   model.target_column = target_column;
   read_hyperparameters(nlohmann::ordered_json::parse(hyperparameters), "hyperparameters",
                        model.hyperparameters);
+  model.validation_fraction = validation_fraction;
   model.metrics = metrics;
   save_model(model, path);
 }
@@ -91,6 +93,8 @@ nb::dict load(const std::string& path) {
   out["target_name"] = model.target_name;
   out["target_column"] = model.target_column ? nb::cast(*model.target_column) : nb::none();
   out["hyperparameters"] = hyperparameters_json(model.hyperparameters).dump();
+  out["validation_fraction"] =
+      model.validation_fraction ? nb::cast(*model.validation_fraction) : nb::none();
   out["metrics"] = model.metrics;
   if (model.standardization) {
     out["mean"] = to_numpy(std::move(model.standardization->mean));
@@ -111,7 +115,7 @@ void bind_model_io(nb::module_& module) {
              "the standardization when one is given.");
   module.def("save_model", &save, "path"_a, "weights"_a.noconvert(), "bias"_a, "feature_names"_a,
              "named_features"_a, "target_name"_a, "target_column"_a, "hyperparameters"_a,
-             "metrics"_a, "mean"_a.noconvert() = nb::none(), "scale"_a.noconvert() = nb::none(),
+             "validation_fraction"_a.none(), "metrics"_a, "mean"_a.noconvert() = nb::none(), "scale"_a.noconvert() = nb::none(),
              "Writes a model file as `linsgd train --model-out` does (atomically).");
   module.def("load_model", &load, "path"_a, "Reads a model file written by linsgd.");
 }

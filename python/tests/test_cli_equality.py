@@ -50,6 +50,9 @@ def test_fit_equals_the_command_line_bit_for_bit(cli, tmp_path, regression, para
     np.testing.assert_array_equal(estimator.coef_, expected)
     assert estimator.intercept_[0] == np.float32(file_model["bias"])
     assert estimator.t_ == file_model["metrics"]["steps_run"]
+    # And the command line's model loads as an estimator with these very parameters.
+    loaded = linsgd.load(tmp_path / "cli-model.json").get_params()
+    assert {name: loaded[name] for name in params} == params
 
 
 def test_a_model_saved_from_python_predicts_in_the_command_line(cli, tmp_path, regression):
@@ -71,6 +74,8 @@ def test_a_command_line_model_with_standardization_loads_in_python(cli, tmp_path
                     "cpu", "--quiet", "--epochs", "30", "--sampling", "epoch", "--lr", "auto",
                     "--model-out", str(model)], check=True)
     estimator = linsgd.load(model)
+    assert estimator.max_iter == 30  # --epochs
+    assert not estimator.early_stopping  # nothing held out
     import pandas as pd
 
     frame = pd.read_csv(diabetes_csv)

@@ -64,12 +64,14 @@ def test_save_and_load_round_trip(regression, tmp_path):
     X, y = regression
     estimator = linsgd.SGDRegressor(device="cpu", random_state=4, max_iter=3, loss="huber",
                                     penalty="l1", alpha=0.001, eta0="auto",
-                                    sampling="sequential").fit(X, y)
+                                    sampling="sequential", early_stopping=True,
+                                    validation_fraction=0.2).fit(X, y)
     estimator.save(tmp_path / "model.json")
     loaded = linsgd.load(tmp_path / "model.json")
     np.testing.assert_array_equal(loaded.coef_, estimator.coef_)
     np.testing.assert_array_equal(loaded.predict(X), estimator.predict(X))
-    for name in ("loss", "penalty", "alpha", "eta0", "sampling", "batch_size", "random_state"):
+    for name in ("loss", "penalty", "alpha", "eta0", "sampling", "batch_size", "random_state",
+                 "max_iter", "early_stopping", "validation_fraction"):
         assert loaded.get_params()[name] == estimator.get_params()[name], name
     assert not hasattr(loaded, "feature_names_in_")  # NumPy arrays name no columns
 

@@ -51,6 +51,7 @@ DataView view_of(const Dataset& data) {
   view.sample_weights = data.has_sample_weights() ? data.sample_weights.data() : nullptr;
   view.memory = MemoryKind::kHost;
   view.source = data.source;
+  view.feature_names = data.feature_names;
   return view;
 }
 

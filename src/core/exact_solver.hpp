@@ -36,8 +36,10 @@ inline int64_t normal_equations_block_rows(int64_t rows, int64_t features) {
 inline constexpr double kDependentColumn = 16.0 * 1.1920929e-7 * 1.1920929e-7;
 
 // The refusal of singular normal equations, naming the first column found dependent on those
-// before it (`features`: the intercept's).
-inline std::string singular_normal_equations(int64_t rows, int64_t features, int64_t column) {
+// before it (`features`: the intercept's), by its name in `feature_names` when it has one (a
+// header's, not the x0, x1, ... of data without one).
+inline std::string singular_normal_equations(int64_t rows, int64_t features, int64_t column,
+                                             const std::vector<std::string>& feature_names = {}) {
   std::string reason;
   if (rows < features + 1) {
     reason = "the data's " + std::to_string(rows) + " rows do not determine " +
@@ -47,22 +49,27 @@ inline std::string singular_normal_equations(int64_t rows, int64_t features, int
         "a constant feature, or features that add up to a constant, duplicate the intercept "
         "(--standardize maps constant features to 0)";
   } else {
-    reason = "feature " + std::to_string(column) +
-             " (0-based) is a linear combination of the features before it";
+    const std::string index = std::to_string(column);
+    const bool named = static_cast<int64_t>(feature_names.size()) == features &&
+                       feature_names[column] != "x" + index;
+    reason = (named ? "feature '" + feature_names[column] + "' (" + index + ", 0-based)"
+                    : "feature " + index + " (0-based)") +
+             " is a linear combination of the features before it";
   }
   return "--solver exact: the normal equations are singular: " + reason +
          "; add --penalty l2 with an --alpha, or use --solver sgd";
 }
 
 // The weights and bias minimizing the objective of `config` (squared loss, no or an L2 penalty;
-// validate() refuses the others) on `data`. A feature that is 0 on every row gets weight 0
+// validate() refuses the others) on `data`, whose features `feature_names` names for messages. A feature that is 0 on every row gets weight 0
 // (feature_diagonal). Throws InputError when the normal equations are singular (fewer rows than
 // features + 1, or a feature that is a combination of others or of the intercept, without an
 // L2 penalty).
 template <class Exec>
 void solve_normal_equations(Exec& exec, const ResidentData<Exec>& data, const TrainConfig& config,
                             std::vector<float>& weights, float& bias,
-                            const DataShard* shard = nullptr) {
+                            const DataShard* shard = nullptr,
+                            const std::vector<std::string>& feature_names = {}) {
   const int64_t d = data.features;
   const int64_t dimension = d + 1;
   const int64_t rows = data.held_rows();  // this process's
@@ -95,7 +102,7 @@ void solve_normal_equations(Exec& exec, const ResidentData<Exec>& data, const Tr
       if (factor[k] * factor[k] < kDependentColumn * diagonal[k]) dependent = k;
     }
   }
-  if (dependent >= 0) throw InputError(singular_normal_equations(data.rows, d, dependent));
+  if (dependent >= 0) throw InputError(singular_normal_equations(data.rows, d, dependent, feature_names));
   const std::vector<double> solution = exec.download(rhs, dimension);
   weights.assign(solution.begin(), solution.begin() + d);
   bias = static_cast<float>(solution[d]);

@@ -191,10 +191,11 @@ inline void require_finite_solution(const std::vector<float>& weights, float bia
 template <class Exec>
 TrainResult solve_exactly(Exec& exec, const TrainConfig& config, const ResidentData<Exec>& data,
                           const ResidentData<Exec>* validation, ResidentTruth<Exec>& truth,
-                          bool synthetic, DeviceKind backend, const DataShard* shard) {
+                          bool synthetic, DeviceKind backend, const DataShard* shard,
+                          const std::vector<std::string>& feature_names) {
   TrainResult result;
   const auto start = std::chrono::steady_clock::now();
-  solve_normal_equations(exec, data, config, result.weights, result.bias, shard);
+  solve_normal_equations(exec, data, config, result.weights, result.bias, shard, feature_names);
   exec.synchronize();
   require_finite_solution(result.weights, result.bias);
   result.train_seconds =
@@ -288,7 +289,8 @@ TrainResult train_with(Exec& exec, const TrainConfig& requested, const DataView*
   }
   if (config.solver == Solver::kExact) {
     return solve_exactly(exec, config, data, validation ? &*validation : nullptr, truth,
-                         dataset == nullptr, backend, shard);
+                         dataset == nullptr, backend, shard,
+                         dataset != nullptr ? dataset->feature_names : std::vector<std::string>{});
   }
   exec.synchronize();
   const auto prepare_start = std::chrono::steady_clock::now();

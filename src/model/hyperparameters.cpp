@@ -46,6 +46,9 @@ Json hyperparameters_json(const TrainConfig& c) {
   json["learning_rate"] = c.learning_rate;
   json["learning_rate_auto"] = c.learning_rate_auto;
   json["steps"] = c.steps;
+  // A run resolves its epochs into steps (resolve_for_rows); a model file keeps the passes asked
+  // for besides, so that a model trained by epochs is trained again by as many.
+  if (c.epochs > 0) json["epochs"] = c.epochs;
   json["sigma"] = c.sigma;
   json["seed"] = c.seed;
   json["device"] = to_string(c.device);
@@ -92,7 +95,7 @@ void read_hyperparameters(const Json& json, const std::string& source, TrainConf
   };
   integer("batch_size", c.batch_size);
   integer("steps", c.steps);
-  integer("epochs", c.epochs);  // not written (a run's are resolved to steps)
+  integer("epochs", c.epochs);  // a model file's: the passes asked for besides the steps
   integer("seed", c.seed);
   integer("warmup", c.warmup);
   integer("eval_every", c.eval_every);

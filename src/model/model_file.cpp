@@ -76,6 +76,13 @@ class ModelReader : public JsonFields {
       model.standardization = std::move(s);
     }
     read_hyperparameters(field(json_, "hyperparameters"), source(), model.hyperparameters);
+    if (json_.contains("validation_fraction") && !json_["validation_fraction"].is_null()) {
+      const Json& fraction = json_["validation_fraction"];
+      if (!fraction.is_number() || !(fraction.get<double>() > 0.0 && fraction.get<double>() < 1.0)) {
+        fail("'validation_fraction' must be a number between 0 and 1");
+      }
+      model.validation_fraction = fraction.get<double>();
+    }
     const Json& metrics = field(json_, "metrics");
     if (metrics.is_object()) {
       for (const auto& [key, value] : metrics.items()) {
@@ -132,6 +139,7 @@ std::string model_json(const Model& model) {
     json["standardization"] = nullptr;
   }
   json["hyperparameters"] = hyperparameters_json(model.hyperparameters);
+  if (model.validation_fraction) json["validation_fraction"] = *model.validation_fraction;
   json["metrics"] = model.metrics;
   return json.dump(1) + "\n";
 }

@@ -85,6 +85,26 @@ std::string format_summary(const TrainResult& result,
 
 namespace {
 
+// An exact solve's metrics leave out what only SGD has (its engine, steps, rates, sampling,
+// stopping rules, speed and batch losses) and what only drew synthetic data (seed, sigma), so
+// that no field reads as a setting the solve used.
+void drop_fields_the_exact_solver_has_not(bool synthetic, bool penalized,
+                                          nlohmann::ordered_json& json) {
+  for (const char* key :
+       {"engine", "batch_size", "learning_rate", "learning_rate_auto", "steps", "epsilon",
+        "l1_ratio", "sampling", "schedule", "power_t", "warmup", "momentum", "nesterov",
+        "average_from", "eval_every", "tol", "n_iter_no_change", "target_objective",
+        "max_seconds", "steps_run", "epochs", "prepare_seconds", "steps_per_second",
+        "final_batch_loss"}) {
+    json.erase(key);
+  }
+  if (!synthetic) {
+    json.erase("seed");
+    json.erase("sigma");
+  }
+  if (!penalized) json.erase("alpha");
+}
+
 // The run's figures beyond the hyperparameters.
 void add_run_figures(const TrainResult& result, nlohmann::ordered_json& json) {
   json["steps_run"] = result.steps_done;
@@ -129,6 +149,10 @@ std::string format_metrics_json(const TrainResult& result,
     }
   }
   if (report != nullptr) json["report"] = report_json(*report);
+  if (c.solver == Solver::kExact) {
+    drop_fields_the_exact_solver_has_not(result.truth.has_value(), c.penalty != Penalty::kNone,
+                                         json);
+  }
   return json.dump(2) + "\n";
 }
 
