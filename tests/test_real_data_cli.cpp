@@ -237,6 +237,29 @@ TEST(RealData, DivergenceStopsWithTheStepAndWritesNoModel) {
   EXPECT_FALSE(std::filesystem::exists(model));
 }
 
+// Targets whose squares overflow float make the first batch loss infinite before any step: the
+// data's scale, not the rate, is at fault, and the error says so (exit code 2, no model).
+TEST(RealData, TargetsTooLargeToSquareInFloatAreNamedAtTheFirstStep) {
+  ScratchDir dir;
+  std::string rows = "a,b,y\n";
+  for (int i = 0; i < 40; ++i) {
+    rows += std::to_string(i % 7) + "," + std::to_string(i % 5) + "," + std::to_string(1 + i % 3) +
+            "e20\n";
+  }
+  const std::string data = dir.file("huge.csv", rows);
+  const auto model = dir.path() / "model.json";
+  const auto run = run_cli("train --device cpu --lr auto --data " + shell_quoted(data) +
+                               " --model-out " + shell_quoted(model),
+                           dir);
+  EXPECT_EQ(run.exit_code, 2);
+  EXPECT_EQ(run.err,
+            "linsgd: error: the batch loss of step 1, before any update, is inf: the starting "
+            "model's squared residuals overflow float; scale the target down (divide it by a "
+            "power of 10), or the features (--standardize)\n")
+      << run.err;
+  EXPECT_FALSE(std::filesystem::exists(model));
+}
+
 // Bad input: exit code 2, one stderr line starting "linsgd: error:", containing `named`.
 void expect_refusal(const std::string& arguments, const std::string& named, const ScratchDir& dir) {
   const testing::CliRun run = run_cli(arguments, dir);

@@ -123,6 +123,33 @@ TEST(Report, WithoutGnuplotTrainingSucceedsAndWritesTheData) {
                              dir, "PATH=/nonexistent");
   EXPECT_EQ(wrong.exit_code, 2);
   EXPECT_EQ(wrong.err, "linsgd: error: " + other + ": expected the columns step,batch_loss\n");
+  // A loss file whose steps are not the run's: named, not drawn (before gnuplot is looked for).
+  const std::string metrics = (dir.path() / "report.metrics.json").string();
+  const auto plot_error = [&](const std::string& losses) {
+    const auto refused = run_cli(
+        "plot --metrics '" + metrics + "' --loss '" + losses + "' -o '" + png.string() + "'", dir,
+        "PATH=/nonexistent");
+    EXPECT_EQ(refused.exit_code, 2) << losses;
+    return refused.err;
+  };
+  std::string whole = "step,batch_loss\n";
+  for (int step = 1; step <= 50; ++step) whole += std::to_string(step) + ",0.5\n";
+  EXPECT_EQ(plot_error(dir.file("repeated.csv", "step,batch_loss\n1,0.5\n1,0.4\n")),
+            "linsgd: error: " + dir.path().string() +
+                "/repeated.csv: line 3: step 1 where step 2 was expected (the steps count up by "
+                "one)\n");
+  EXPECT_EQ(plot_error(dir.file("half.csv", "step,batch_loss\n0.5,1\n")),
+            "linsgd: error: " + dir.path().string() +
+                "/half.csv: line 2: step 0.5 is not a whole number >= 1\n");
+  const std::string shorter = dir.file("shorter.csv", whole.substr(0, whole.rfind("50,")));
+  EXPECT_EQ(plot_error(shorter), "linsgd: error: " + shorter + " ends at step 49, but " + metrics +
+                                     " is of a run of 50 steps: the files of two runs?\n");
+  const auto directory = run_cli("plot --metrics '" + dir.path().string() + "' --loss '" +
+                                     dir.file("whole.csv", whole) + "' -o '" + png.string() + "'",
+                                 dir, "PATH=/nonexistent");
+  EXPECT_EQ(directory.exit_code, 2);
+  EXPECT_EQ(directory.err,
+            "linsgd: error: cannot open " + dir.path().string() + ": is a directory\n");
 }
 
 TEST(Report, PlotRefusesAMetricsFileWithoutReport) {

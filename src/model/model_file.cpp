@@ -78,7 +78,8 @@ class ModelReader : public JsonFields {
     read_hyperparameters(field(json_, "hyperparameters"), source(), model.hyperparameters);
     if (json_.contains("validation_fraction") && !json_["validation_fraction"].is_null()) {
       const Json& fraction = json_["validation_fraction"];
-      if (!fraction.is_number() || !(fraction.get<double>() > 0.0 && fraction.get<double>() < 1.0)) {
+      if (!fraction.is_number() ||
+          !(fraction.get<double>() > 0.0 && fraction.get<double>() < 1.0)) {
         fail("'validation_fraction' must be a number between 0 and 1");
       }
       model.validation_fraction = fraction.get<double>();

@@ -3,10 +3,10 @@
 #include "report/report_data.hpp"
 
 #include <cstdio>
-#include <fstream>
 
 #include "linsgd/dataset.hpp"
 #include "linsgd/errors.hpp"
+#include "model/json_fields.hpp"
 
 namespace linsgd {
 namespace {
@@ -41,6 +41,42 @@ std::vector<float> float_array(const nlohmann::json& json, const char* key,
     values.push_back(v.get<float>());
   }
   return values;
+}
+
+std::string number_text(float value) {
+  char text[32];
+  std::snprintf(text, sizeof(text), "%.9g", static_cast<double>(value));
+  return text;
+}
+
+// Throws InputError unless `steps` (the loss CSV's first column, read as floats) count up by one
+// from a whole step >= 1 (the first of a run's, or of its resumed part's) and end at the
+// metrics' `steps_run`, when the metrics name it: a loss file of another run, or one edited,
+// is named, not drawn. (Compared as the reader rounds: float of the whole number.)
+void require_the_runs_steps(const std::vector<float>& steps, const nlohmann::json& metrics,
+                            const std::string& loss_path, const std::string& metrics_path) {
+  const float first = steps.front();
+  if (!(first >= 1.0f && first == static_cast<float>(static_cast<int64_t>(first)))) {
+    throw InputError(loss_path + ": line 2: step " + number_text(first) +
+                     " is not a whole number >= 1");
+  }
+  const auto first_step = static_cast<int64_t>(first);
+  for (size_t i = 1; i < steps.size(); ++i) {
+    const int64_t expected = first_step + static_cast<int64_t>(i);
+    if (steps[i] != static_cast<float>(expected)) {
+      throw InputError(loss_path + ": line " + std::to_string(i + 2) + ": step " +
+                       number_text(steps[i]) + " where step " + std::to_string(expected) +
+                       " was expected (the steps count up by one)");
+    }
+  }
+  const int64_t last_step = first_step + static_cast<int64_t>(steps.size()) - 1;
+  if (metrics.contains("steps_run") && metrics["steps_run"].is_number_integer() &&
+      metrics["steps_run"].get<int64_t>() != last_step) {
+    throw InputError(loss_path + " ends at step " + std::to_string(last_step) + ", but " +
+                     metrics_path + " is of a run of " +
+                     std::to_string(metrics["steps_run"].get<int64_t>()) +
+                     " steps: the files of two runs?");
+  }
 }
 
 }  // namespace
@@ -103,11 +139,10 @@ nlohmann::ordered_json report_json(const ReportData& report) {
 }
 
 ReportData report_from_files(const std::string& metrics_path, const std::string& loss_path) {
-  std::ifstream metrics_file(metrics_path);
-  if (!metrics_file) throw InputError("cannot open " + metrics_path);
+  const std::string metrics_text = read_text_file(metrics_path, "cannot open " + metrics_path);
   nlohmann::json metrics;
   try {
-    metrics = nlohmann::json::parse(metrics_file);
+    metrics = nlohmann::json::parse(metrics_text);
   } catch (const nlohmann::json::exception& error) {
     throw InputError(metrics_path + ": not valid JSON: " + error.what());
   }
@@ -144,6 +179,7 @@ ReportData report_from_files(const std::string& metrics_path, const std::string&
   }
   const std::vector<float>& steps = loss.X;
   const std::vector<float>& losses = loss.y;
+  require_the_runs_steps(steps, metrics, loss_path, metrics_path);
   for (size_t i : decimated_indices(steps.size())) {
     report.loss_steps.push_back(static_cast<int64_t>(steps[i]));
     report.losses.push_back(losses[i]);
