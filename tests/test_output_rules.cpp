@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
 #include <csignal>
 #include <filesystem>
 #include <string>
@@ -152,6 +153,50 @@ TEST(OutputRules, AClosedPipeEndsQuietlyButNotWithSuccess) {
             0);
   EXPECT_EQ(read_text(status), "141\n");
   EXPECT_EQ(read_text(err), "");
+}
+
+// A path naming one of the process's descriptors (/dev/stdout, /dev/fd/N) is written where the
+// descriptor stands, as "-" is standard output: a file opened for appending keeps what it held,
+// the lines around it in a redirected group stay, a pipe is written. A descriptor that is closed
+// or read-only, or two outputs into one, are refused before training; with an output on
+// standard output, the summary goes to stderr.
+TEST(OutputRules, ADescriptorIsWrittenWhereItStands) {
+  ScratchDir scratch;
+  const PredictionInputs inputs = prediction_inputs(scratch, 10);
+  const std::string predict = shell_quoted(LINSGD_CLI_PATH) + " predict --model " +
+                              shell_quoted(inputs.model) + " --data " + shell_quoted(inputs.data);
+  const fs::path log = scratch.path() / "log.txt", group = scratch.path() / "group.txt",
+                 third = scratch.path() / "third.txt", piped = scratch.path() / "piped.txt";
+  ASSERT_EQ(run_bash(scratch, "set -e\nprintf 'kept\\n' > " + shell_quoted(log) + "\n" + predict +
+                                  " --out /dev/stdout >> " + shell_quoted(log) + "\n" +
+                                  "{ echo before; " + predict +
+                                  " --out /dev/fd/1; echo after; } > " + shell_quoted(group) +
+                                  "\nexec 3> " + shell_quoted(third) + "\necho before >&3\n" +
+                                  predict + " --out /proc/self/fd/3\necho after >&3\n" + predict +
+                                  " --out >(cat > " + shell_quoted(piped) + ")\nwait\n"),
+            0);
+  const std::string predictions = run_cli("predict --model " + shell_quoted(inputs.model) +
+                                              " --data " + shell_quoted(inputs.data),
+                                          scratch)
+                                      .out;
+  ASSERT_EQ(predictions.rfind("prediction\n", 0), 0u) << predictions;
+  EXPECT_EQ(read_text(log), "kept\n" + predictions);
+  EXPECT_EQ(read_text(group), "before\n" + predictions + "after\n");
+  EXPECT_EQ(read_text(third), "before\n" + predictions + "after\n");
+  for (int wait = 0; wait < 100 && read_text(piped).size() < predictions.size(); ++wait) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));  // cat may finish after bash
+  }
+  EXPECT_EQ(read_text(piped), predictions);
+  expect_refusal(run_cli(kEndlessRun + "--model-out /dev/fd/9", scratch), 2,
+                 "--model-out /dev/fd/9: descriptor 9 is not open");
+  expect_refusal(run_cli(kEndlessRun + "--model-out /dev/stdin", scratch), 2,
+                 "--model-out /dev/stdin: descriptor 0 is open for reading only");
+  expect_refusal(run_cli(kEndlessRun + "--model-out - --loss-out /dev/stdout", scratch), 2,
+                 "--model-out and --loss-out both write to standard output");
+  const auto run = run_cli(kShortRun + "--model-out -", scratch);
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_EQ(run.out.rfind("{", 0), 0u) << run.out;  // the model file alone
+  EXPECT_NE(run.err.find("full-dataset loss"), std::string::npos) << run.err;
 }
 
 TEST(OutputRules, OutputPathsAreCheckedBeforeTraining) {

@@ -223,8 +223,14 @@ int TrainCommand::run() {
                  static_cast<long long>(result.config.steps));
   }
   if (!quiet_) {
-    write_standard_output(outcome.data_line + processes_line() +
-                          format_summary(result, outcome.validation));
+    const std::string summary =
+        outcome.data_line + processes_line() + format_summary(result, outcome.validation);
+    // Kept out of an output that goes to standard output.
+    if (outputs.writes_standard_output()) {
+      std::fputs(summary.c_str(), stderr);
+    } else {
+      write_standard_output(summary);
+    }
   }
   const ReportData* report = outcome.report ? &*outcome.report : nullptr;
   outputs.finish(outcome.model, format_metrics_json(result, outcome.validation, report), report);

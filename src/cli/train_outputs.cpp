@@ -2,6 +2,8 @@
 // streamed losses and the writes at the end.
 #include "cli/train_outputs.hpp"
 
+#include <unistd.h>
+
 #include <cstdio>
 #include <filesystem>
 #include <iterator>
@@ -39,22 +41,35 @@ TrainOutputs::TrainOutputs(const Paths& paths) {
     if (!metrics_) metrics_ = plan_output(stem + ".metrics.json", "--plot's metrics file");
     if (!loss_) loss_ = plan_output(stem + ".loss.csv", "--plot's loss file");
   }
-  const std::optional<OutputTarget>* all[] = {&model_, &metrics_, &loss_,
-                                              &plot_,  &curve_,   &checkpoint_};
+  const auto all = all_outputs();
   for (size_t i = 0; i < std::size(all); ++i) {
     for (size_t j = i + 1; j < std::size(all); ++j) {
       if (*all[i] && *all[j] && same_destination(**all[i], **all[j])) {
-        throw UsageError((*all[i])->label + " and " + (*all[j])->label + " are the same file");
+        const OutputTarget& first = **all[i];
+        const OutputTarget& second = **all[j];
+        if (first.kind != OutputTarget::Kind::kDescriptor) {
+          throw UsageError(first.label + " and " + second.label + " are the same file");
+        }
+        throw UsageError(first.option + " and " + second.option + " both write to " +
+                         (first.descriptor == STDOUT_FILENO
+                              ? std::string("standard output")
+                              : "descriptor " + std::to_string(first.descriptor)));
       }
     }
   }
 }
 
+bool TrainOutputs::writes_standard_output() const {
+  for (const std::optional<OutputTarget>* output : all_outputs()) {
+    if (*output && (*output)->is_descriptor(STDOUT_FILENO)) return true;
+  }
+  return false;
+}
+
 void TrainOutputs::refuse_inputs(
     const std::vector<std::pair<std::string, std::string>>& inputs) const {
   for (const auto& [option, path] : inputs) {
-    for (const std::optional<OutputTarget>* output :
-         {&model_, &metrics_, &loss_, &plot_, &curve_, &checkpoint_}) {
+    for (const std::optional<OutputTarget>* output : all_outputs()) {
       if (*output) refuse_input_as_output(**output, option, path);
     }
   }

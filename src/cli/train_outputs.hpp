@@ -8,6 +8,7 @@
 // that fails leaves every output as it was.
 #pragma once
 
+#include <array>
 #include <optional>
 #include <string>
 #include <utility>
@@ -37,6 +38,8 @@ class TrainOutputs {
   void refuse_inputs(const std::vector<std::pair<std::string, std::string>>& inputs) const;
 
   bool wants_report() const { return plot_.has_value(); }
+  // An output goes to standard output ("-", /dev/stdout): the summary goes to stderr then.
+  bool writes_standard_output() const;
   bool wants_curve() const { return curve_.has_value(); }
   bool wants_checkpoints() const { return checkpoint_.has_value(); }
   // The loss of every step is written (--loss-out, or the report's loss file).
@@ -65,6 +68,10 @@ class TrainOutputs {
 
  private:
   std::optional<OutputTarget> model_, metrics_, loss_, plot_, curve_, checkpoint_;
+  // Every output above, planned or not.
+  std::array<const std::optional<OutputTarget>*, 6> all_outputs() const {
+    return {&model_, &metrics_, &loss_, &plot_, &curve_, &checkpoint_};
+  }
   std::optional<OutputWriter> loss_writer_;
   std::optional<CheckpointLossWriter> checkpoint_losses_;
   std::string replaced_losses_;  // the loss file of the checkpoint this run replaces, if its own

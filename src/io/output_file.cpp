@@ -9,6 +9,7 @@
 #include <climits>
 #include <cstdio>
 #include <cstring>
+#include <optional>
 #include <vector>
 
 #include "io/temporary_files.hpp"
@@ -29,10 +30,33 @@ std::string base_name_of(const std::string& path) {
   return slash == std::string::npos ? path : path.substr(slash + 1);
 }
 
-// Follows `path` link by link to the file it finally names (which need not exist yet).
+// The descriptor `path` names when it is an entry of this process's descriptor directory,
+// however spelled: /dev/fd/N, /proc/self/fd/N, /proc/thread-self/fd/N, /proc/PID/fd/N. (Those
+// entries are links to what the descriptor has open: followed, a file would be reopened from its
+// start and replaced, and a pipe's "pipe:[N]" is no path at all.)
+std::optional<int> descriptor_named(const std::string& path) {
+  const std::string name = base_name_of(path);
+  if (name.empty() || name.size() > 9 ||
+      name.find_first_not_of("0123456789") != std::string::npos) {
+    return std::nullopt;
+  }
+  char resolved[PATH_MAX];
+  if (::realpath(directory_of(path).c_str(), resolved) == nullptr) return std::nullopt;
+  const std::string directory = resolved;
+  const std::string process = "/proc/" + std::to_string(::getpid());
+  const bool ours = directory == process + "/fd" ||
+                    (directory.rfind(process + "/task/", 0) == 0 && directory.size() > 3 &&
+                     directory.compare(directory.size() - 3, 3, "/fd") == 0);
+  if (!ours) return std::nullopt;
+  return std::stoi(name);
+}
+
+// Follows `path` link by link to the file it finally names (which need not exist yet), or stops
+// at a descriptor's entry (descriptor_named), which it returns as it is.
 std::string follow_links(const std::string& path, const std::string& label) {
   std::string current = path;
   for (int hops = 0;; ++hops) {
+    if (descriptor_named(current)) return current;
     struct stat status {};
     if (::lstat(current.c_str(), &status) != 0) {
       if (errno == ENOENT) return current;
@@ -72,6 +96,7 @@ int write_all(int fd, const char* data, size_t size) {
 
 OutputTarget plan_output(const std::string& path, const std::string& option) {
   OutputTarget target;
+  target.option = option;
   if (path == "-") {
     target.label = "standard output";
     return target;
@@ -79,6 +104,21 @@ OutputTarget plan_output(const std::string& path, const std::string& option) {
   target.label = option + " " + path;
   if (path.empty()) throw UsageError(option + ": an empty path");
   target.final_path = follow_links(path, target.label);
+  if (const std::optional<int> descriptor = descriptor_named(target.final_path)) {
+    const int flags = ::fcntl(*descriptor, F_GETFL);
+    if (flags < 0) {
+      throw UsageError(target.label + ": descriptor " + std::to_string(*descriptor) +
+                       " is not open");
+    }
+    if ((flags & O_ACCMODE) == O_RDONLY) {
+      throw UsageError(target.label + ": descriptor " + std::to_string(*descriptor) +
+                       " is open for reading only");
+    }
+    target.kind = OutputTarget::Kind::kDescriptor;
+    target.descriptor = *descriptor;
+    target.final_path.clear();
+    return target;
+  }
   const std::string directory = directory_of(target.final_path);
   struct stat status {};
   if (::stat(target.final_path.c_str(), &status) == 0) {
@@ -128,6 +168,7 @@ void refuse_input_as_output(const OutputTarget& output, const std::string& optio
 
 bool same_destination(const OutputTarget& a, const OutputTarget& b) {
   using Kind = OutputTarget::Kind;
+  if (a.kind == Kind::kDescriptor) return b.is_descriptor(a.descriptor);
   if (a.kind != Kind::kReplaceFile || b.kind != Kind::kReplaceFile) return false;
   const FileIdentity file_a = identify_file(a.final_path);
   const FileIdentity file_b = identify_file(b.final_path);
@@ -138,9 +179,11 @@ bool same_destination(const OutputTarget& a, const OutputTarget& b) {
 
 OutputWriter::OutputWriter(const OutputTarget& target) : target_(target) {
   switch (target_.kind) {
-    case OutputTarget::Kind::kStandardOutput:
-      std::fflush(stdout);
-      fd_ = STDOUT_FILENO;
+    case OutputTarget::Kind::kDescriptor:
+      // What stdio buffered for the descriptor goes first.
+      if (target_.descriptor == STDOUT_FILENO) std::fflush(stdout);
+      if (target_.descriptor == STDERR_FILENO) std::fflush(stderr);
+      fd_ = target_.descriptor;
       return;
     case OutputTarget::Kind::kStream:
       fd_ = ::open(target_.final_path.c_str(), O_WRONLY | O_CLOEXEC);
@@ -176,7 +219,7 @@ OutputWriter::~OutputWriter() {
 }
 
 void OutputWriter::abandon() noexcept {
-  if (fd_ >= 0 && fd_ != STDOUT_FILENO) ::close(fd_);
+  if (fd_ >= 0 && target_.kind != OutputTarget::Kind::kDescriptor) ::close(fd_);
   fd_ = -1;
   if (!temporary_.empty()) {
     ::unlink(temporary_.c_str());
@@ -198,7 +241,7 @@ void OutputWriter::write(const std::string& text) {
 
 void OutputWriter::commit() {
   if (fd_ < 0) throw Error("cannot write " + target_.label + ": already closed");
-  if (target_.kind == OutputTarget::Kind::kStandardOutput) {
+  if (target_.kind == OutputTarget::Kind::kDescriptor) {  // not ours to close
     fd_ = -1;
     committed_ = true;
     return;

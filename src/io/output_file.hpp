@@ -1,6 +1,10 @@
 // Where linsgd writes its outputs (model, metrics, losses, predictions, the report), by one set
 // of rules that never destroy what is not ours:
 //   "-"                      standard output;
+//   a descriptor of this process (/dev/stdout, /dev/stderr, /dev/fd/N, /proc/self/fd/N, or a
+//   link to one)             written into where it stands, as "-" is standard output (it may
+//                            be a file opened for appending, a pipe, a terminal): never reopened
+//                            or replaced;
 //   a symbolic link          followed (link by link) to its final target, which is written;
 //   a regular file, or none  written atomically: a temporary file beside the final target, then
 //                            renamed over it (readers see the old file or the whole new one);
@@ -27,15 +31,20 @@ class BrokenPipe : public Error {
 };
 
 struct OutputTarget {
-  enum class Kind { kStandardOutput, kReplaceFile, kStream };
-  Kind kind = Kind::kStandardOutput;
+  enum class Kind { kDescriptor, kReplaceFile, kStream };
+  Kind kind = Kind::kDescriptor;
+  std::string option;      // the option that named it: "--model-out"
   std::string label;       // what to call it in messages: "--model-out m.json", "standard output"
-  std::string final_path;  // symbolic links resolved; empty for standard output
+  std::string final_path;  // symbolic links resolved; empty for a descriptor
+  int descriptor = 1;      // kDescriptor: the open descriptor written to (1: standard output)
+
+  bool is_descriptor(int fd) const { return kind == Kind::kDescriptor && descriptor == fd; }
 };
 
 // Decides where `path` goes, before anything is written: follows symbolic links, and throws
 // UsageError naming `option` and the path when the output cannot be written there: a
-// directory, a missing or unwritable parent directory, an unwritable file, or a loop of links.
+// directory, a missing or unwritable parent directory, an unwritable file, a loop of links, or a
+// descriptor that is not open for writing.
 OutputTarget plan_output(const std::string& path, const std::string& option);
 
 // The file an output or input is, to tell when two paths name the same file (device and inode,
@@ -57,8 +66,9 @@ FileIdentity identify_file(const std::string& path);
 void refuse_input_as_output(const OutputTarget& output, const std::string& option,
                             const std::string& path);
 
-// True when two planned outputs would write the same file: the same existing regular file, or
-// the same new name in the same directory. Standard output, devices and FIFOs may take several.
+// True when two planned outputs would write the same file: the same existing regular file, the
+// same new name in the same directory, or the same descriptor (two outputs in one stream would
+// be read as one). Devices and FIFOs opened by name may take several.
 bool same_destination(const OutputTarget& a, const OutputTarget& b);
 
 // An output being written: text is appended as it comes, and the output appears (the rename of
