@@ -43,6 +43,39 @@ TEST(ResolveForRows, CountsEpochsAsStepsPastTwoTo63Draws) {
   EXPECT_THROW(resolve_for_rows(config, 50), UsageError);
 }
 
+// Without --eval-every, the rules that act on evaluations get ten in a run shorter than 40960
+// steps (at the usual 4096 a 2000-step run would have none), an epoch's with --epochs; a run
+// without such a rule keeps 4096 (its chunks, and the GPU graphs, stay as they were).
+TEST(ResolveForRows, EvaluatesTenTimesAShortRunThatStopsOrAdaptsOnEvaluations) {
+  TrainConfig config;  // 2000 steps
+  EXPECT_EQ(resolve_for_rows(config, 4000).eval_every, 4096);
+  config.tol = 1e-3;
+  EXPECT_EQ(resolve_for_rows(config, 4000).eval_every, 200);
+  config.steps = 2001;
+  EXPECT_EQ(resolve_for_rows(config, 4000).eval_every, 201);
+  config.steps = 1'000'000;
+  EXPECT_EQ(resolve_for_rows(config, 4000).eval_every, 4096);
+  config.tol.reset();
+  config.schedule = Schedule::kAdaptive;
+  config.steps = 7;
+  EXPECT_EQ(resolve_for_rows(config, 4000).eval_every, 1);
+  config.epochs = 3;
+  EXPECT_EQ(resolve_for_rows(config, 4000).eval_every, 63);  // ceil(4000 / 64)
+}
+
+// The bare --average (from one epoch) past the run's end names the epoch, not a step the user
+// never gave.
+TEST(ResolveForRows, AveragingFromAnEpochPastTheRunIsRefusedAsAsked) {
+  TrainConfig config;
+  config.average_from = TrainConfig::kAverageFromOneEpoch;
+  config.steps = 20;
+  EXPECT_EQ(resolve_for_rows(config, 1000).average_from, 16);  // ceil(1000 / 64)
+  config.steps = 16;
+  EXPECT_EQ(message_of<UsageError>([&] { resolve_for_rows(config, 1000); }),
+            "--average: averaging from one epoch (step 16: 1000 rows in batches of 64) would "
+            "start after the run's 16 steps; give it a step, or run longer");
+}
+
 TEST(Validate, RefusesEachBadValueByName) {
   EXPECT_EQ(refusal([](TrainConfig& c) { c.rows = 0; }),
             "invalid value for --rows: 0 (must be a positive integer)");
@@ -60,6 +93,13 @@ TEST(Validate, RefusesEachBadValueByName) {
             "invalid value for --lr: nan (must be a positive finite number, or auto)");
   EXPECT_EQ(refusal([](TrainConfig& c) { c.learning_rate = INFINITY; }),
             "invalid value for --lr: inf (must be a positive finite number, or auto)");
+  // Rates float cannot hold: 0 (or digits lost) and infinite in the steps.
+  EXPECT_EQ(refusal([](TrainConfig& c) { c.learning_rate = 1e-50; }),
+            "invalid value for --lr: 1e-50 (must be within float's range, 1.2e-38 to 3.4e38)");
+  EXPECT_EQ(refusal([](TrainConfig& c) { c.learning_rate = 1e39; }),
+            "invalid value for --lr: 1e+39 (must be within float's range, 1.2e-38 to 3.4e38)");
+  EXPECT_EQ(refusal([](TrainConfig& c) { c.warmup = 5; }),  // the schedule is constant
+            "invalid value for --warmup: 5 (applies to --schedule cosine)");
   EXPECT_EQ(refusal([](TrainConfig& c) { c.sigma = -1.0; }),
             "invalid value for --sigma: -1 (must be a non-negative finite number)");
   EXPECT_EQ(refusal([](TrainConfig& c) { c.threads = -2; }),

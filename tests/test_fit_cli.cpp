@@ -301,6 +301,9 @@ TEST(FitCli, BadValuesAndOptionsThatDoNotApplyAreRefused) {
   expect_refusal(train + "--eval-every 10",
                  "--eval-every applies with --tol, --target-objective, --schedule adaptive or "
                  "--curve-out");
+  expect_refusal(train + "--tol 1e-3 --steps 2000 --eval-every 2000",
+                 "--eval-every 2000: no evaluation before the run's last step (2000), so --tol "
+                 "would never act; evaluate more often");
   expect_refusal(train + "--target-objective nan",
                  "invalid value for --target-objective: nan (must be a finite number)");
   expect_refusal(train + "--solver exact --target-objective 0.1",

@@ -9,6 +9,7 @@ import json
 import math
 import numbers
 import os
+import re
 import warnings
 
 import numpy as np
@@ -39,6 +40,50 @@ _SCHEDULES = ("constant", "invscaling", "cosine", "adaptive")
 _SAMPLINGS = ("epoch", "sequential", "replacement")
 _SOLVERS = ("sgd", "exact")
 _DEVICES = ("auto", "cpu", "cuda")
+
+# The core's messages name the command line's options: these are SGDRegressor's parameters.
+_PARAMETERS = {
+    "--loss": "loss", "--epsilon": "epsilon", "--penalty": "penalty", "--alpha": "alpha",
+    "--l1-ratio": "l1_ratio", "--schedule": "learning_rate", "--lr": "eta0",
+    "--power-t": "power_t", "--warmup": "warmup", "--momentum": "momentum",
+    "--nesterov": "nesterov", "--average": "average", "--epochs": "max_iter", "--tol": "tol",
+    "--n-iter-no-change": "n_iter_no_change", "--val-fraction": "validation_fraction",
+    "--batch-size": "batch_size", "--sampling": "sampling", "--solver": "solver",
+    "--device": "device", "--seed": "random_state",
+}
+
+
+# The values of the options that take a name, as the parameters spell them.
+_VALUES = {
+    "--loss": {cli: name for name, cli in _LOSSES.items()},
+    "--penalty": {"l2": "l2", "l1": "l1", "elasticnet": "elasticnet", "none": None},
+    "--schedule": {name: name for name in _SCHEDULES},
+    "--sampling": {name: name for name in _SAMPLINGS},
+    "--solver": {name: name for name in _SOLVERS},
+    "--device": {name: name for name in _DEVICES},
+}
+
+
+def _in_parameter_names(message):
+    """A message of the core with each option it names spelled as the parameter: "invalid
+    value for --lr" -> "invalid value for eta0", "a --momentum" -> "a momentum", "--schedule
+    cosine" -> "learning_rate='cosine'"."""
+    message = message.replace("--standardize the features",
+                              "standardize the features (StandardScaler)")
+
+    def parameter(match):
+        article, option, value = match.group(1), match.group(2), match.group(3)
+        name = _PARAMETERS.get(option)
+        if name is None:
+            return match.group(0)
+        if article:
+            article = "an " if name[0] in "aeiou" else "a "
+        values = _VALUES.get(option, {})
+        if value and value.strip() in values:
+            return (article or "") + f"{name}={values[value.strip()]!r}"
+        return (article or "") + name + (value or "")
+
+    return re.sub(r"(\ban? )?(--[a-z][a-z0-9-]*)( [a-z][a-z0-9-]*)?", parameter, message)
 
 
 def _choice(name, value, allowed):
@@ -192,10 +237,13 @@ class SGDRegressor(RegressorMixin, BaseEstimator):
             fraction = _number("validation_fraction", self.validation_fraction)
         average_samples = (None if isinstance(self.average, bool) or self.average == 0
                            else int(self.average))
-        result = _core.train(
-            json.dumps(hyperparameters), X, y, sample_weight, fraction,
-            None if initial is None else initial[0], 0.0 if initial is None else initial[1],
-            average_samples)
+        try:
+            result = _core.train(
+                json.dumps(hyperparameters), X, y, sample_weight, fraction,
+                None if initial is None else initial[0], 0.0 if initial is None else initial[1],
+                average_samples)
+        except (ValueError, RuntimeError) as error:
+            raise type(error)(_in_parameter_names(str(error))) from None
         self._record(result, partial and continuing, standardization, epochs)
         if hyperparameters["tol"] is not None and self.stopped_by_ == "steps":
             # As scikit-learn's SGDRegressor: the stopping rule did not end the run.

@@ -1,7 +1,8 @@
 // The linsgd._core extension module: training, prediction and the model file, over the same
 // library the command line uses. linsgd's exceptions become Python's: ValueError for bad options
 // and bad data (the command line's exit code 2), RuntimeError for everything else (a diverged
-// run, a CUDA failure), with the command line's messages.
+// run, a CUDA failure), with the command line's messages (which the estimator respells in its
+// parameters' names).
 #include <nanobind/nanobind.h>
 #include <nanobind/stl/string.h>
 

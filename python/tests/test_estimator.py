@@ -176,8 +176,10 @@ def test_training_releases_the_gil():
 
 
 @pytest.mark.parametrize("params,message", [
-    (dict(alpha=-1.0), "invalid value for --alpha: -1 (must be a non-negative finite number)"),
-    (dict(momentum=1.5), "invalid value for --momentum: 1.5 (must be in [0, 1))"),
+    (dict(alpha=-1.0), "invalid value for alpha: -1 (must be a non-negative finite number)"),
+    (dict(momentum=1.5), "invalid value for momentum: 1.5 (must be in [0, 1))"),
+    (dict(nesterov=True), "nesterov needs a momentum above 0"),
+    (dict(warmup=5), "invalid value for warmup: 5 (applies to learning_rate='cosine')"),
     (dict(loss="hinge"), "invalid value for loss: 'hinge' (must be one of squared_error, huber"),
     (dict(batch_size=0), "invalid value for batch_size: 0 (must be an integer from 1 to"),
     (dict(eta0=float("nan")), "invalid value for eta0: nan (must be a finite number)"),
@@ -187,7 +189,7 @@ def test_training_releases_the_gil():
                                "an integer from 0 to 18446744073709551615)"),
     (dict(max_iter=2**63), "invalid value for max_iter: 9223372036854775808"),
     (dict(eta0="fast"), "invalid value for eta0: 'fast' (must be a positive number or 'auto')"),
-    (dict(solver="exact", loss="huber"), "--solver exact"),
+    (dict(solver="exact", loss="huber"), "solver='exact'"),
     (dict(solver="exact", momentum=0.5),
      "momentum applies to the steps of solver='sgd', not to solver='exact'"),
     (dict(solver="exact", early_stopping=True),

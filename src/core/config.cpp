@@ -2,6 +2,7 @@
 // TrainConfig, with one-line messages that name the option and the offending value.
 #include "linsgd/config.hpp"
 
+#include <cfloat>
 #include <climits>
 #include <cmath>
 #include <sstream>
@@ -167,8 +168,24 @@ TrainConfig resolve_for_rows(const TrainConfig& config, int64_t rows) {
     resolved.steps = static_cast<int64_t>(steps);
     resolved.epochs = 0;
   }
-  if (config.average_from == TrainConfig::kAverageFromOneEpoch) resolved.average_from = per_epoch;
-  if (resolved.eval_every == 0) resolved.eval_every = config.epochs > 0 ? per_epoch : 4096;
+  if (config.average_from == TrainConfig::kAverageFromOneEpoch) {
+    if (per_epoch >= resolved.steps) {  // named as asked: the bare option, not a step given
+      throw UsageError("--average: averaging from one epoch (step " + std::to_string(per_epoch) +
+                       ": " + std::to_string(rows) + " rows in batches of " + std::to_string(B) +
+                       ") would start after the run's " + std::to_string(resolved.steps) +
+                       " steps; give it a step, or run longer");
+    }
+    resolved.average_from = per_epoch;
+  }
+  if (resolved.eval_every == 0) {
+    // Counted in steps: every 4096, or, where the rules that act on evaluations are asked for,
+    // ten times a shorter run (at 4096, a run of 2000 steps would never evaluate, and --tol or
+    // the adaptive schedule would do nothing).
+    const int64_t tenth = std::max<int64_t>(1, (resolved.steps + 9) / 10);
+    resolved.eval_every = config.epochs > 0    ? per_epoch
+                          : config.evaluates() ? std::min<int64_t>(4096, tenth)
+                                               : 4096;
+  }
   return resolved;
 }
 
@@ -181,6 +198,11 @@ void validate(const TrainConfig& config) {
   if (config.epochs < 0) refuse("--epochs", config.epochs, "must be a positive integer");
   if (!std::isfinite(config.learning_rate) || config.learning_rate <= 0.0) {
     refuse("--lr", config.learning_rate, "must be a positive finite number, or auto");
+  }
+  // The steps take the rate in float: below its smallest normal number it is 0 or loses its
+  // digits (the steps would not move), above its largest it is infinite.
+  if (config.learning_rate < FLT_MIN || config.learning_rate > FLT_MAX) {
+    refuse("--lr", config.learning_rate, "must be within float's range, 1.2e-38 to 3.4e38");
   }
   if (!std::isfinite(config.sigma) || config.sigma < 0.0) {
     refuse("--sigma", config.sigma, "must be a non-negative finite number");
@@ -217,6 +239,9 @@ void validate(const TrainConfig& config) {
   }
   // Against the run's steps once they are known (`epochs` resolved, see resolve_for_rows).
   const bool steps_known = config.epochs == 0;
+  if (config.warmup > 0 && config.schedule != Schedule::kCosine) {
+    refuse("--warmup", config.warmup, "applies to --schedule cosine");
+  }
   if (config.warmup < 0 || (steps_known && config.warmup >= config.steps)) {
     refuse("--warmup", config.warmup, "must be 0 or more and less than the run's steps");
   }
