@@ -365,6 +365,13 @@ TEST_F(CheckpointRefusals, ResumingWritesTheUninterruptedModel) {
   const CliRun run = run_cli(base() + " --model-out " + resumed + " --resume " + checkpoint_, dir_);
   ASSERT_EQ(run.exit_code, 0) << run.err;
   EXPECT_EQ(read_text(resumed), read_text(whole));
+  // A slice under a time budget (one that lets it finish) writes the same bytes: the budget is
+  // not the model's.
+  const CliRun budgeted = run_cli(base() + " --model-out " + resumed + " --max-seconds 3600" +
+                                      " --resume " + checkpoint_,
+                                  dir_);
+  ASSERT_EQ(budgeted.exit_code, 0) << budgeted.err;
+  EXPECT_EQ(read_text(resumed), read_text(whole));
 }
 
 }  // namespace

@@ -4,11 +4,13 @@
 #include <nlohmann/json.hpp>
 
 #include <cmath>
+#include <set>
 #include <string>
 #include <vector>
 
 #include "io/column_plan.hpp"
 #include "io/output_file.hpp"
+#include "io/quoted_text.hpp"
 #include "linsgd/errors.hpp"
 #include "linsgd/model.hpp"
 #include "model/hyperparameters.hpp"
@@ -44,8 +46,12 @@ class ModelReader : public JsonFields {
     if (!names.is_array() || static_cast<int64_t>(names.size()) != d) {
       fail("'feature_names' must list " + std::to_string(d) + " names");
     }
+    std::set<std::string> seen;  // as a header's: data are matched to the names
     for (const Json& name : names) {
       if (!name.is_string()) fail("'feature_names' must hold strings");
+      if (!seen.insert(name.get<std::string>()).second) {
+        fail("'feature_names' holds " + quoted_text(name.get<std::string>()) + " twice");
+      }
       model.feature_names.push_back(name.get<std::string>());
     }
     const Json& target = field(json_, "target");
@@ -140,6 +146,9 @@ std::string model_json(const Model& model) {
     json["standardization"] = nullptr;
   }
   json["hyperparameters"] = hyperparameters_json(model.hyperparameters);
+  // A time budget is not the model's: a run resumed in slices under --max-seconds writes the
+  // bytes of the run it continues.
+  json["hyperparameters"].erase("max_seconds");
   if (model.validation_fraction) json["validation_fraction"] = *model.validation_fraction;
   json["metrics"] = model.metrics;
   return json.dump(1) + "\n";
