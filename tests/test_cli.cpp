@@ -203,6 +203,17 @@ TEST(Cli, RefusesUnknownOptionsAndMalformedNumbers) {
         std::string(option) + ": an empty value (give one, or leave the option out)");
   }
   expect_usage_error("train --rows many", "--rows");
+  // Numbers are decimal, as data cells are: no hex, no inf or nan.
+  expect_usage_error("train --steps 0x10", "--steps: invalid value 0x10 (must be an integer)");
+  expect_usage_error("train --seed inf", "--seed: invalid value inf (must be an integer)");
+  expect_usage_error("train --sigma 0x1p-3",
+                     "--sigma: invalid value 0x1p-3 (must be a decimal number)");
+  expect_usage_error("train --sigma 0.01x",
+                     "--sigma: invalid value 0.01x (must be a decimal number)");
+  expect_usage_error("train --penalty l2 --alpha 1e400",
+                     "--alpha: invalid value 1e400 (beyond double's range)");
+  expect_usage_error("train --lr 0x10",
+                     "invalid value for --lr: 0x10 (must be a positive finite number, or auto)");
   expect_usage_error("", "subcommand");
 }
 

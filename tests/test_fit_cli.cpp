@@ -305,7 +305,7 @@ TEST(FitCli, BadValuesAndOptionsThatDoNotApplyAreRefused) {
                  "--eval-every 2000: no evaluation before the run's last step (2000), so --tol "
                  "would never act; evaluate more often");
   expect_refusal(train + "--target-objective nan",
-                 "invalid value for --target-objective: nan (must be a finite number)");
+                 "--target-objective: invalid value nan (must be a decimal number)");
   expect_refusal(train + "--solver exact --target-objective 0.1",
                  "--target-objective applies to the steps of --solver sgd, not to --solver exact");
   expect_refusal(train + "--epochs 3 --steps 10", "use --steps or --epochs, not both");

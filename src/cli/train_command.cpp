@@ -8,8 +8,8 @@
 #include <utility>
 #include <vector>
 
-#include "cli/integer_options.hpp"
 #include "cli/interrupts.hpp"
+#include "cli/number_options.hpp"
 #include "cli/progress_line.hpp"
 #include "io/column_plan.hpp"
 #include "io/output_file.hpp"
@@ -41,7 +41,8 @@ TrainCommand::TrainCommand(CLI::App& app)
   c.add_flag("--standardize", standardize_,
              "scale each feature to mean 0, deviation 1 (statistics of the training rows, "
              "stored in the model)");
-  c.add_option("--val-fraction", val_fraction_, "hold out this fraction of rows for validation");
+  c.add_option("--val-fraction", val_fraction_, "hold out this fraction of rows for validation")
+      ->check(decimal_value());
   c.add_option("--val-data", val_data_, "validation data file (same format as --data)");
   c.add_option("--model-out", model_out_, "write the trained model (JSON) to this file");
   c.add_option("--metrics-out", metrics_out_, "write the run's figures as JSON to this file");

@@ -7,7 +7,7 @@
 #include <cmath>
 #include <cstdlib>
 
-#include "cli/integer_options.hpp"
+#include "cli/number_options.hpp"
 #include "linsgd/errors.hpp"
 
 namespace linsgd::cli {
@@ -47,6 +47,7 @@ void TrainOptions::add_to(CLI::App& c) {
   c.add_option("--epochs", config_.epochs, "passes over the data, instead of --steps")
       ->transform(integral_value<int64_t>());
   c.add_option("--sigma", config_.sigma, "standard deviation of the initial weights")
+      ->check(decimal_value())
       ->capture_default_str();
   c.add_option("--seed", config_.seed, "seed of the data, the batch draws and the split")
       ->transform(integral_value<uint64_t>())  // CLI11 alone would wrap -1 and clamp 2^64
@@ -56,10 +57,14 @@ void TrainOptions::add_to(CLI::App& c) {
                "squared, huber, epsilon-insensitive or squared-epsilon-insensitive")
       ->capture_default_str();
   c.add_option("--epsilon", config_.epsilon, "the huber and epsilon-insensitive losses' epsilon")
+      ->check(decimal_value())
       ->capture_default_str();
   c.add_option("--penalty", penalty_, "none, l2, l1 or elasticnet")->capture_default_str();
-  c.add_option("--alpha", config_.alpha, "the penalty's strength")->capture_default_str();
+  c.add_option("--alpha", config_.alpha, "the penalty's strength")
+      ->check(decimal_value())
+      ->capture_default_str();
   c.add_option("--l1-ratio", config_.l1_ratio, "the elastic net's L1 share rho")
+      ->check(decimal_value())
       ->capture_default_str();
   c.add_option("--sample-weight", sample_weight_,
                "a weight per row: a column of the data (name or index), or a 1-D .npy file");
@@ -71,11 +76,13 @@ void TrainOptions::add_to(CLI::App& c) {
   c.add_option("--schedule", schedule_, "constant, invscaling, cosine or adaptive")
       ->capture_default_str();
   c.add_option("--power-t", config_.power_t, "invscaling: lr / (t + 1)^power_t")
+      ->check(decimal_value())
       ->capture_default_str();
   c.add_option("--warmup", config_.warmup, "cosine: linear warm-up steps")
       ->transform(integral_value<int64_t>())
       ->capture_default_str();
   c.add_option("--momentum", config_.momentum, "momentum M (PyTorch's convention)")
+      ->check(decimal_value())
       ->capture_default_str();
   c.add_flag("--nesterov", config_.nesterov, "Nesterov's momentum");
   c.add_option("--average", average_,
@@ -87,13 +94,16 @@ void TrainOptions::add_to(CLI::App& c) {
                "evaluate the objective every N steps (default: each epoch with --epochs, else "
                "every 4096)")
       ->transform(integral_value(1, std::numeric_limits<int64_t>::max()));
-  c.add_option("--tol", tol_, "stop when the objective has not improved by TOL ...");
+  c.add_option("--tol", tol_, "stop when the objective has not improved by TOL ...")
+      ->check(decimal_value());
   c.add_option("--n-iter-no-change", config_.n_iter_no_change, "... for this many evaluations")
       ->transform(integral_value<int64_t>())
       ->capture_default_str();
-  c.add_option("--max-seconds", config_.max_seconds, "stop after this many seconds");
+  c.add_option("--max-seconds", config_.max_seconds, "stop after this many seconds")
+      ->check(decimal_value());
   c.add_option("--target-objective", target_objective_,
-               "stop at the first evaluation where the training objective is at most this");
+               "stop at the first evaluation where the training objective is at most this")
+      ->check(decimal_value());
   c.add_option("--curve-out", curve_out_,
                "write step,seconds,objective[,validation_objective] at each evaluation (CSV)");
   c.add_option("--solver", solver_, "sgd, or exact (the normal equations)")->capture_default_str();
@@ -134,9 +144,8 @@ TrainConfig TrainOptions::config() const {
   if (learning_rate_ == "auto") {
     config.learning_rate_auto = true;
   } else {
-    char* end = nullptr;
-    config.learning_rate = std::strtod(learning_rate_.c_str(), &end);
-    if (learning_rate_.empty() || end != learning_rate_.c_str() + learning_rate_.size()) {
+    config.learning_rate = std::strtod(learning_rate_.c_str(), nullptr);
+    if (!is_decimal_number(learning_rate_)) {
       throw UsageError("invalid value for --lr: " + learning_rate_ +
                        " (must be a positive finite number, or auto)");
     }
