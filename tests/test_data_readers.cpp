@@ -117,6 +117,12 @@ TEST(CsvReader, NamesTheFileLineAndColumnOfEachProblem) {
   EXPECT_EQ(read_error(dir.file("tabs.csv", "a\tb\ty\n1\t2\t3\n")),
             d + "tabs.csv: line 1 is one column for the delimiter ',' but holds '\\t': pass "
                 "--delimiter tab");
+  // Lines ended by CR alone read as one line: the line endings are named (a quoted CR is text).
+  EXPECT_EQ(read_error(dir.file("mac.csv", "a,b,y\r1,2,3\r4,5,6\r")),
+            d + "mac.csv: line 1: a carriage return before the line's end: are its lines ended by "
+                "CR alone (old Mac OS)? Convert them to LF (tr '\\r' '\\n')");
+  EXPECT_EQ(read_error(dir.file("quoted_cr.csv", "a,\"b\rc\",y\n1,2,x\n")),
+            d + "quoted_cr.csv: line 2, column 3: not a number: 'x'");
   // A cell is shown quoted, its control characters escaped and a long one cut: one short line.
   EXPECT_EQ(read_error(dir.file("quoted.csv", "a,b,y\n1,\"fi\nve\",6\n")),
             d + "quoted.csv: line 2, column 2: not a number: 'fi\\nve'");

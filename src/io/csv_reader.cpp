@@ -357,6 +357,21 @@ struct RecordRange {
 // Walks the records of [begin, end) without parsing their cells: where each ends, and on which
 // line. A quote-free file goes line by line (memchr); one with quotes goes through the scanner,
 // since a quoted field may hold a newline. Blank lines are not records, as for the scanner.
+// Lines that end in a carriage return alone (old Mac OS files) read as one line holding them:
+// said so, not "mixes numbers and other cells". Looked for in the first line: a CR there, with
+// more text after it, outside quotes.
+void refuse_lone_carriage_returns(const char* begin, const char* end, const std::string& path) {
+  bool quoted = false;
+  for (const char* c = begin; c != end && *c != '\n'; ++c) {
+    if (*c == '"') quoted = !quoted;
+    if (*c == '\r' && !quoted && c + 1 != end && c[1] != '\n') {
+      throw InputError(path +
+                       ": line 1: a carriage return before the line's end: are its lines "
+                       "ended by CR alone (old Mac OS)? Convert them to LF (tr '\\r' '\\n')");
+    }
+  }
+}
+
 class RecordWalker {
  public:
   RecordWalker(const char* begin, const char* end, int64_t first_line, char delimiter,
@@ -422,6 +437,7 @@ Dataset read_csv(const InputBytes& input, const ReadOptions& options) {
   const char* end = begin + input.size();
   // A UTF-8 byte-order mark (spreadsheets write one) is not part of the first cell.
   if (input.starts_with("\xEF\xBB\xBF")) begin += 3;
+  refuse_lone_carriage_returns(begin, end, path);
   const char delimiter = options.delimiter.value_or(',');
   CsvScanner scanner(begin, end, delimiter, path);
   std::vector<Field> fields;
