@@ -177,7 +177,8 @@ TEST(RealData, NpyWithLabelsTrains) {
 
 // Trained on columns taken by position with --target elsewhere than last, a model keeps where
 // the target stood (its index among the features and the target), and evaluate and predict
-// look for it there without --target; a weight column beside them is left out of that count.
+// look for it there without --target; a weight column beside them is left out of that count,
+// and of a file laid out as the training file was.
 TEST(RealData, AModelFindsItsTargetWhereItStoodInTraining) {
   ScratchDir dir;
   const Table table = read_plain_csv(kDiabetes);
@@ -220,6 +221,20 @@ TEST(RealData, AModelFindsItsTargetWhereItStoodInTraining) {
     const std::string predict = "predict --model " + shell_quoted(model) + " --data '";
     EXPECT_EQ(output_of(predict + data + "'"), output_of(predict + features_only + "'"))
         << training;
+    // The training file itself, its weight column included: the model leaves that column out.
+    const bool weighted_training = training.find("--sample-weight") != std::string::npos;
+    EXPECT_EQ(json.contains("weight_column"), weighted_training) << training;
+    if (!weighted_training) continue;
+    EXPECT_EQ(json["weight_column"], 0);
+    const auto own = run_cli("evaluate --json --model " + shell_quoted(model) + " --data '" +
+                                 weighted_data + "'",
+                             dir);
+    ASSERT_EQ(own.exit_code, 0) << own.err;
+    EXPECT_EQ(nlohmann::json::parse(own.out), metrics);
+    EXPECT_EQ(own.err, "linsgd: " + weighted_data +
+                           ": ignoring the columns the model does not use: column 0 (0-based: "
+                           "the model's training weights)\n");
+    EXPECT_EQ(output_of(predict + weighted_data + "'"), output_of(predict + features_only + "'"));
   }
 }
 

@@ -47,6 +47,10 @@ struct Dataset {
   // the features and the target (a weight column left out), which a model keeps
   // (Model::target_column) so that evaluate and predict find it there again.
   std::optional<int64_t> target_column;
+  // Columns taken by position with --sample-weight naming a column: its index in the file, which
+  // a model keeps (Model::weight_column) so that evaluate and predict leave it out of a file
+  // laid out alike.
+  std::optional<int64_t> weight_column;
 
   bool has_target() const { return !y.empty(); }
   bool has_sample_weights() const { return !sample_weights.empty(); }
@@ -110,6 +114,10 @@ struct ReadOptions {
   // (Dataset::target_column): without --target, a file of the model's features and a target
   // (besides any weight column) has its target at that index, taken by position.
   std::optional<int64_t> target_column;
+  // Data for a model trained on columns taken by position with a weight column
+  // (Dataset::weight_column): without --sample-weight, a file of the model's features, a target
+  // and one more column has that column, at this index, left out (Dataset::ignored_columns).
+  std::optional<int64_t> weight_column;
   // CSV: whether the first row is a header. Auto: a header when none of its cells is a number;
   // a first row mixing numbers and other cells is refused, asking for --header or --no-header.
   HeaderMode header = HeaderMode::kAuto;

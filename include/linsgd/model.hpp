@@ -33,6 +33,9 @@ struct Model {
   // Trained on columns taken by position with the target not last: its index among the
   // features and the target (Dataset::target_column), where evaluate and predict look for it.
   std::optional<int64_t> target_column;
+  // Trained on columns taken by position with a weight column: its index in the file
+  // (Dataset::weight_column), which evaluate and predict leave out of a file laid out alike.
+  std::optional<int64_t> weight_column;
   std::vector<float> weights;  // in the standardized feature space when standardization is set
   float bias = 0.0f;
   std::optional<Standardization> standardization;

@@ -271,7 +271,7 @@ class SGDRegressor(RegressorMixin, BaseEstimator):
                 sample_weight)
         if reset:
             self._target_name = str(target_name) if target_name is not None else "y"
-            self._target_column = None
+            self._target_column = self._weight_column = None
         return X, y, sample_weight
 
     def _cuda_arrays(self, X, y, sample_weight, reset):
@@ -296,7 +296,7 @@ class SGDRegressor(RegressorMixin, BaseEstimator):
             if hasattr(self, "feature_names_in_"):
                 del self.feature_names_in_
             self._target_name = "y"
-            self._target_column = None
+            self._target_column = self._weight_column = None
         return X, y, sample_weight
 
     def _seed(self, partial):
@@ -422,14 +422,17 @@ class SGDRegressor(RegressorMixin, BaseEstimator):
                  else [f"x{j}" for j in range(self.n_features_in_)])
         mean, scale = self._standardization or (None, None)
         # The fit's hyperparameters hold its steps; the file keeps max_iter and the held-out
-        # fraction besides, which load gives back.
+        # fraction besides, which load gives back. (A model loaded and not fit since keeps its
+        # file's: a command line model trained by steps has no epochs.)
         hyperparameters = json.loads(self._hyperparameters_json)
-        hyperparameters["epochs"] = _integer("max_iter", self.max_iter, 1)
+        if hasattr(self, "n_iter_"):
+            hyperparameters["epochs"] = _integer("max_iter", self.max_iter, 1)
         fraction = (_number("validation_fraction", self.validation_fraction)
                     if self.early_stopping else None)
         _core.save_model(os.fspath(path), np.ascontiguousarray(self.coef_, dtype=np.float32),
                          float(self.intercept_[0]), names, named, self._target_name,
-                         getattr(self, "_target_column", None), json.dumps(hyperparameters),
+                         getattr(self, "_target_column", None),
+                         getattr(self, "_weight_column", None), json.dumps(hyperparameters),
                          fraction, self._metrics, mean, scale)
 
 
@@ -487,5 +490,7 @@ def load(path):
     estimator._hyperparameters_json = model["hyperparameters"]
     estimator._metrics = dict(model["metrics"])
     estimator._target_name = model["target_name"]
-    estimator._target_column = model["target_column"]  # where a data file held it (by position)
+    # Where a data file held the target and the weights (by position), for the command line.
+    estimator._target_column = model["target_column"]
+    estimator._weight_column = model["weight_column"]
     return estimator

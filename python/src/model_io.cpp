@@ -63,9 +63,9 @@ nb::ndarray<nb::numpy, double, nb::ndim<1>> predict_rows(const Matrix& X, const 
 void save(const std::string& path, const Vector& weights, float bias,
           const std::vector<std::string>& feature_names, bool named_features,
           const std::string& target_name, std::optional<int64_t> target_column,
-          const std::string& hyperparameters, std::optional<double> validation_fraction,
-          const std::map<std::string, double>& metrics, const std::optional<Vector>& mean,
-          const std::optional<Vector>& scale) {
+          std::optional<int64_t> weight_column, const std::string& hyperparameters,
+          std::optional<double> validation_fraction, const std::map<std::string, double>& metrics,
+          const std::optional<Vector>& mean, const std::optional<Vector>& scale) {
   Model model = make_model(weights, bias, mean, scale);
   if (feature_names.size() != model.weights.size()) {
     throw UsageError("feature_names has " + std::to_string(feature_names.size()) +
@@ -76,6 +76,7 @@ void save(const std::string& path, const Vector& weights, float bias,
   model.named_features = named_features;
   model.target_name = target_name;
   model.target_column = target_column;
+  model.weight_column = weight_column;
   read_hyperparameters(nlohmann::ordered_json::parse(hyperparameters), "hyperparameters",
                        model.hyperparameters);
   model.validation_fraction = validation_fraction;
@@ -92,6 +93,7 @@ nb::dict load(const std::string& path) {
   out["named_features"] = model.named_features;
   out["target_name"] = model.target_name;
   out["target_column"] = model.target_column ? nb::cast(*model.target_column) : nb::none();
+  out["weight_column"] = model.weight_column ? nb::cast(*model.weight_column) : nb::none();
   out["hyperparameters"] = hyperparameters_json(model.hyperparameters).dump();
   out["validation_fraction"] =
       model.validation_fraction ? nb::cast(*model.validation_fraction) : nb::none();
@@ -114,8 +116,9 @@ void bind_model_io(nb::module_& module) {
              "x . w + b for each row of X (float32, C-contiguous, host), in float64, after "
              "the standardization when one is given.");
   module.def("save_model", &save, "path"_a, "weights"_a.noconvert(), "bias"_a, "feature_names"_a,
-             "named_features"_a, "target_name"_a, "target_column"_a, "hyperparameters"_a,
-             "validation_fraction"_a.none(), "metrics"_a, "mean"_a.noconvert() = nb::none(), "scale"_a.noconvert() = nb::none(),
+             "named_features"_a, "target_name"_a, "target_column"_a.none(),
+             "weight_column"_a.none(), "hyperparameters"_a, "validation_fraction"_a.none(),
+             "metrics"_a, "mean"_a.noconvert() = nb::none(), "scale"_a.noconvert() = nb::none(),
              "Writes a model file as `linsgd train --model-out` does (atomically).");
   module.def("load_model", &load, "path"_a, "Reads a model file written by linsgd.");
 }

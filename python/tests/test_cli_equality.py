@@ -90,6 +90,22 @@ def test_a_command_line_model_with_standardization_loads_in_python(cli, tmp_path
     assert (tmp_path / "again.json").read_text() == model.read_text()
 
 
+def test_a_command_line_model_keeps_its_column_layout_through_python(cli, tmp_path, regression):
+    # Weights first, the target second, by position: the model file records both columns, and
+    # Python writes them back as it read them.
+    X, y = regression
+    weights = np.linspace(0.5, 2.0, len(y))
+    np.save(tmp_path / "d.npy", np.c_[weights, y, X])
+    model = tmp_path / "model.json"
+    subprocess.run([cli, "train", "--data", str(tmp_path / "d.npy"), "--sample-weight", "0",
+                    "--target", "1", "--solver", "exact", "--device", "cpu", "--quiet",
+                    "--model-out", str(model)], check=True)
+    saved = json.loads(model.read_text())
+    assert (saved["weight_column"], saved["target_column"]) == (0, 0)
+    linsgd.load(model).save(tmp_path / "again.json")
+    assert (tmp_path / "again.json").read_text() == model.read_text()
+
+
 def test_a_loaded_standardized_model_goes_on_in_its_own_space(cli, tmp_path, diabetes_csv):
     model = tmp_path / "diabetes.json"
     subprocess.run([cli, "train", "--data", str(diabetes_csv), "--standardize", "--device",

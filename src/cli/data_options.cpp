@@ -44,10 +44,12 @@ ReadOptions DataOptions::read_options() const {
 }
 
 void DataOptions::for_model(ReadOptions& options, const std::vector<std::string>& feature_names,
-                            const std::string& target_name, std::optional<int64_t> target_column) {
+                            const std::string& target_name, std::optional<int64_t> target_column,
+                            std::optional<int64_t> weight_column) {
   options.feature_names = feature_names;
   options.target_name = target_name;
   options.target_column = target_column;
+  options.weight_column = weight_column;
 }
 
 void DataOptions::note_ignored_columns(const Dataset& data, const std::string& expected) {

@@ -28,10 +28,12 @@ struct DataOptions {
 
   // Data for a trained model: columns matched by these names where the file has a header
   // (ReadOptions::feature_names), else by position, the target where it stood in training
-  // (ReadOptions::target_column).
+  // (ReadOptions::target_column), its training weights' column left out
+  // (ReadOptions::weight_column).
   static void for_model(ReadOptions& options, const std::vector<std::string>& feature_names,
                         const std::string& target_name,
-                        std::optional<int64_t> target_column = std::nullopt);
+                        std::optional<int64_t> target_column = std::nullopt,
+                        std::optional<int64_t> weight_column = std::nullopt);
   // The one line saying which columns of `data` were ignored, if any (stderr), but `expected`
   // (a prediction file's target column).
   static void note_ignored_columns(const Dataset& data, const std::string& expected = "");

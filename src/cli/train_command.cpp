@@ -426,6 +426,7 @@ TrainCommand::Outcome TrainCommand::train_on_file(const TrainConfig& config,
   model = model_from_run(outcome.result, training.feature_names, training.target_name, statistics);
   model.named_features = training.named_by_header;
   model.target_column = training.target_column;
+  model.weight_column = training.weight_column;
   model.hyperparameters.epochs = config.epochs;  // the passes asked for (resolved into steps)
   if (command_->count("--val-fraction") > 0) model.validation_fraction = val_fraction_;
   if (held_out) {

@@ -465,6 +465,7 @@ Dataset read_csv(const InputBytes& input, const ReadOptions& options) {
   dataset.target_name = plan.target_name;
   dataset.named_by_header = has_header;
   dataset.target_column = plan.target_column;
+  dataset.weight_column = plan.weight_column;
   dataset.ignored_columns = plan.ignored;
   // Without a header the first record is data: parse from the start of the file.
   RecordRange data = has_header ? RecordRange{scanner.position(), end, scanner.line()}

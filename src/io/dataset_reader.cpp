@@ -100,7 +100,9 @@ Dataset read_npy_dataset(const InputBytes& input, const ReadOptions& options) {
   dataset.feature_names = plan.feature_names;
   dataset.target_name = plan.target_name;
   dataset.target_column = plan.target_column;
-  if (!plan.has_target && !plan.has_weights) {
+  dataset.weight_column = plan.weight_column;
+  dataset.ignored_columns = plan.ignored;
+  if (!plan.has_target && !plan.has_weights && plan.ignored.empty()) {
     dataset.X = std::move(array.values);
     return dataset;
   }
@@ -113,7 +115,7 @@ Dataset read_npy_dataset(const InputBytes& input, const ReadOptions& options) {
         dataset.y.push_back(value);
       } else if (plan.destination[c] == kWeightColumn) {
         dataset.sample_weights.push_back(value);
-      } else {
+      } else if (plan.destination[c] != kIgnoredColumn) {
         dataset.X.push_back(value);
       }
     }

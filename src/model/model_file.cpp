@@ -71,6 +71,12 @@ class ModelReader : public JsonFields {
       if (column > d) fail("'target_column' must be 0 to " + std::to_string(d));
       model.target_column = column;
     }
+    if (json_.contains("weight_column") && !json_["weight_column"].is_null()) {
+      // Of a file of the features, the target and the weights.
+      const int64_t column = integer(json_, "weight_column", 0);
+      if (column > d + 1) fail("'weight_column' must be 0 to " + std::to_string(d + 1));
+      model.weight_column = column;
+    }
     const Json& statistics = field(json_, "standardization");
     if (!statistics.is_null()) {
       Standardization s;
@@ -137,6 +143,7 @@ std::string model_json(const Model& model) {
   json["target"] = model.target_name;
   json["named_features"] = model.named_features;
   if (model.target_column) json["target_column"] = *model.target_column;
+  if (model.weight_column) json["weight_column"] = *model.weight_column;
   json["weights"] = float_array(model.weights);
   json["bias"] = static_cast<double>(model.bias);
   if (model.standardization) {

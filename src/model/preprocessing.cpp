@@ -41,6 +41,7 @@ Dataset take_rows(const Dataset& data, const std::vector<int64_t>& rows) {
   part.source = data.source;
   part.named_by_header = data.named_by_header;
   part.target_column = data.target_column;
+  part.weight_column = data.weight_column;
   part.X.resize(static_cast<size_t>(part.rows * data.features));
   if (data.has_target()) part.y.resize(static_cast<size_t>(part.rows));
   if (data.has_sample_weights()) part.sample_weights.resize(static_cast<size_t>(part.rows));
