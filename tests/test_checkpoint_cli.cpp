@@ -197,6 +197,21 @@ TEST_F(CheckpointRefusals, OtherDataOrOptionsAreNamed) {
   EXPECT_EQ(refusal(base() + " --momentum 0.9 --resume " + checkpoint_),
             "linsgd: error: --resume " + checkpoint_ +
                 ": the checkpoint's run had momentum = 0.0; this run has 0.9\n");
+  // --standardize changes the data the steps see: named as the option, either way round.
+  EXPECT_EQ(refusal(base() + " --standardize --resume " + checkpoint_),
+            "linsgd: error: --resume " + checkpoint_ +
+                ": the checkpoint's run had standardize = nothing; this run has true\n");
+  const std::string standardized = (dir_.path() / "s.json").string();
+  ASSERT_EQ(
+      run_cli(base() + " --standardize --checkpoint " + standardized + " --checkpoint-every 100",
+              dir_)
+          .exit_code,
+      0);
+  EXPECT_EQ(refusal(base() + " --resume " + standardized),
+            "linsgd: error: --resume " + standardized +
+                ": the checkpoint's run had standardize = true; this run has nothing\n");
+  const CliRun alike = run_cli(base() + " --standardize --resume " + standardized, dir_);
+  EXPECT_EQ(alike.exit_code, 0) << alike.err;
   EXPECT_EQ(refusal(base() + " --loss-out " + (dir_.path() / "l.csv").string() + " --resume " +
                     checkpoint_),
             "linsgd: error: --resume " + checkpoint_ +
@@ -367,9 +382,9 @@ TEST_F(CheckpointRefusals, ResumingWritesTheUninterruptedModel) {
   EXPECT_EQ(read_text(resumed), read_text(whole));
   // A slice under a time budget (one that lets it finish) writes the same bytes: the budget is
   // not the model's.
-  const CliRun budgeted = run_cli(base() + " --model-out " + resumed + " --max-seconds 3600" +
-                                      " --resume " + checkpoint_,
-                                  dir_);
+  const CliRun budgeted = run_cli(
+      base() + " --model-out " + resumed + " --max-seconds 3600" + " --resume " + checkpoint_,
+      dir_);
   ASSERT_EQ(budgeted.exit_code, 0) << budgeted.err;
   EXPECT_EQ(read_text(resumed), read_text(whole));
 }

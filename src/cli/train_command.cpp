@@ -292,6 +292,13 @@ TrainResult TrainCommand::train(const TrainConfig& config, const Dataset* data,
                                          : config.rows;
   const int64_t steps = shard != nullptr ? resolve_for_shard(config, *shard).steps
                                          : resolve_for_rows(config, rows).steps;
+  // What a checkpoint is matched on: the options, and --standardize (which changes the data the
+  // steps see), kept only when given so that other runs' checkpoints read as before.
+  const auto run_hyperparameters = [&, rows](double first_rate) {
+    Json json = resumable_hyperparameters(config, rows, first_rate);
+    if (standardize_) json["standardize"] = true;
+    return json;
+  };
   DataFingerprint fingerprint;
   if (resumed_ || outputs.wants_checkpoints()) {
     fingerprint =
@@ -299,12 +306,10 @@ TrainResult TrainCommand::train(const TrainConfig& config, const Dataset* data,
   }
   if (resumed_) {
     const TrainingState& state = resumed_->state;
-    require_resumable(
-        *resumed_, resume_,
-        resumable_hyperparameters(
-            config, rows,
-            config.learning_rate_auto ? state.first_learning_rate : config.learning_rate),
-        fingerprint);
+    require_resumable(*resumed_, resume_,
+                      run_hyperparameters(config.learning_rate_auto ? state.first_learning_rate
+                                                                    : config.learning_rate),
+                      fingerprint);
     if (state.steps_done >= steps) {
       throw UsageError("--resume " + resume_ + ": the checkpoint is at step " +
                        std::to_string(state.steps_done) + " and this run has " +
@@ -339,8 +344,7 @@ TrainResult TrainCommand::train(const TrainConfig& config, const Dataset* data,
     hooks.on_state = [&, rows](const TrainingState& state) {
       Checkpoint checkpoint;  // its loss file: the outputs' to add
       checkpoint.state = state;
-      checkpoint.hyperparameters =
-          resumable_hyperparameters(config, rows, state.first_learning_rate);
+      checkpoint.hyperparameters = run_hyperparameters(state.first_learning_rate);
       checkpoint.data = fingerprint;
       outputs.write_checkpoint(std::move(checkpoint));
     };

@@ -221,20 +221,27 @@ Checkpoint read_checkpoint(const std::string& path, bool with_losses) {
 void require_resumable(const Checkpoint& checkpoint, const std::string& path,
                        const Json& hyperparameters, const DataFingerprint& data) {
   const std::string prefix = "--resume " + path + ": ";
+  // The options first: one that changes the data as trained (--standardize) is named, not the
+  // data's digest. Either side may hold a key the other lacks.
+  const auto shown = [](const Json& json, const std::string& key) {
+    return json.contains(key) ? json.at(key).dump() : std::string("nothing");
+  };
+  for (const Json* side : {&hyperparameters, &checkpoint.hyperparameters}) {
+    for (const auto& [key, value] : side->items()) {
+      if (!checkpoint.hyperparameters.contains(key) || !hyperparameters.contains(key) ||
+          checkpoint.hyperparameters.at(key) != hyperparameters.at(key)) {
+        throw InputError(prefix + "the checkpoint's run had " + key + " = " +
+                         shown(checkpoint.hyperparameters, key) + "; this run has " +
+                         shown(hyperparameters, key));
+      }
+    }
+  }
   if (!(checkpoint.data == data)) {
     throw InputError(prefix + "the checkpoint was written for other data (" +
                      std::to_string(checkpoint.data.rows) + " x " +
                      std::to_string(checkpoint.data.features) + ", digest " +
                      checkpoint.data.digest + "); this run's is " + std::to_string(data.rows) +
                      " x " + std::to_string(data.features) + ", digest " + data.digest);
-  }
-  for (const auto& [key, value] : hyperparameters.items()) {
-    const bool present = checkpoint.hyperparameters.contains(key);
-    if (!present || checkpoint.hyperparameters.at(key) != value) {
-      throw InputError(prefix + "the checkpoint's run had " + key + " = " +
-                       (present ? checkpoint.hyperparameters.at(key).dump() : "nothing") +
-                       "; this run has " + value.dump());
-    }
   }
 }
 
