@@ -226,9 +226,8 @@ TEST(RealData, AModelFindsItsTargetWhereItStoodInTraining) {
     EXPECT_EQ(json.contains("weight_column"), weighted_training) << training;
     if (!weighted_training) continue;
     EXPECT_EQ(json["weight_column"], 0);
-    const auto own = run_cli("evaluate --json --model " + shell_quoted(model) + " --data '" +
-                                 weighted_data + "'",
-                             dir);
+    const auto own = run_cli(
+        "evaluate --json --model " + shell_quoted(model) + " --data '" + weighted_data + "'", dir);
     ASSERT_EQ(own.exit_code, 0) << own.err;
     EXPECT_EQ(nlohmann::json::parse(own.out), metrics);
     EXPECT_EQ(own.err, "linsgd: " + weighted_data +

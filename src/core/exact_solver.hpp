@@ -61,10 +61,10 @@ inline std::string singular_normal_equations(int64_t rows, int64_t features, int
 }
 
 // The weights and bias minimizing the objective of `config` (squared loss, no or an L2 penalty;
-// validate() refuses the others) on `data`, whose features `feature_names` names for messages. A feature that is 0 on every row gets weight 0
-// (feature_diagonal). Throws InputError when the normal equations are singular (fewer rows than
-// features + 1, or a feature that is a combination of others or of the intercept, without an
-// L2 penalty).
+// validate() refuses the others) on `data`, whose features `feature_names` names for messages. A
+// feature that is 0 on every row gets weight 0 (feature_diagonal). Throws InputError when the
+// normal equations are singular (fewer rows than features + 1, or a feature that is a combination
+// of others or of the intercept, without an L2 penalty).
 template <class Exec>
 void solve_normal_equations(Exec& exec, const ResidentData<Exec>& data, const TrainConfig& config,
                             std::vector<float>& weights, float& bias,
@@ -102,7 +102,8 @@ void solve_normal_equations(Exec& exec, const ResidentData<Exec>& data, const Tr
       if (factor[k] * factor[k] < kDependentColumn * diagonal[k]) dependent = k;
     }
   }
-  if (dependent >= 0) throw InputError(singular_normal_equations(data.rows, d, dependent, feature_names));
+  if (dependent >= 0)
+    throw InputError(singular_normal_equations(data.rows, d, dependent, feature_names));
   const std::vector<double> solution = exec.download(rhs, dimension);
   weights.assign(solution.begin(), solution.begin() + d);
   bias = static_cast<float>(solution[d]);

@@ -91,11 +91,11 @@ namespace {
 void drop_fields_the_exact_solver_has_not(bool synthetic, bool penalized,
                                           nlohmann::ordered_json& json) {
   for (const char* key :
-       {"engine", "batch_size", "learning_rate", "learning_rate_auto", "steps", "epsilon",
-        "l1_ratio", "sampling", "schedule", "power_t", "warmup", "momentum", "nesterov",
-        "average_from", "eval_every", "tol", "n_iter_no_change", "target_objective",
-        "max_seconds", "steps_run", "epochs", "prepare_seconds", "steps_per_second",
-        "final_batch_loss"}) {
+       {"engine",  "batch_size",       "learning_rate",    "learning_rate_auto", "steps",
+        "epsilon", "l1_ratio",         "sampling",         "schedule",           "power_t",
+        "warmup",  "momentum",         "nesterov",         "average_from",       "eval_every",
+        "tol",     "n_iter_no_change", "target_objective", "max_seconds",        "steps_run",
+        "epochs",  "prepare_seconds",  "steps_per_second", "final_batch_loss"}) {
     json.erase(key);
   }
   if (!synthetic) {
