@@ -360,5 +360,20 @@ TEST(RegressionMetrics, MatchHandComputedValues) {
   EXPECT_EQ(regression_metrics({1.0, 2.0}, {2.0f, 2.0f}).r2, 0.0);
 }
 
+// Integer sample weights count a row that many times (0: not at all), as scikit-learn's
+// sample_weight does: the metrics of the rows repeated.
+TEST(RegressionMetrics, WeightsCountRowsAsRepeats) {
+  const RegressionMetrics weighted =
+      regression_metrics({1.0, 2.0, 5.0, 7.0}, {1.0f, 3.0f, 3.0f, 4.0f}, {2.0f, 1.0f, 3.0f, 0.0f});
+  const RegressionMetrics repeated =
+      regression_metrics({1.0, 1.0, 2.0, 5.0, 5.0, 5.0}, {1.0f, 1.0f, 3.0f, 3.0f, 3.0f, 3.0f});
+  EXPECT_EQ(weighted.rows, 4);
+  EXPECT_DOUBLE_EQ(weighted.mse, repeated.mse);
+  EXPECT_DOUBLE_EQ(weighted.rmse, repeated.rmse);
+  EXPECT_DOUBLE_EQ(weighted.mae, repeated.mae);
+  EXPECT_DOUBLE_EQ(weighted.r2, repeated.r2);
+  EXPECT_THROW(regression_metrics({1.0}, {1.0f}, {0.0f}), Error);
+}
+
 }  // namespace
 }  // namespace linsgd

@@ -178,7 +178,7 @@ TEST(RealData, NpyWithLabelsTrains) {
 // Trained on columns taken by position with --target elsewhere than last, a model keeps where
 // the target stood (its index among the features and the target), and evaluate and predict
 // look for it there without --target; a weight column beside them is left out of that count,
-// and of a file laid out as the training file was.
+// and named (for --sample-weight) in a file laid out as the training file was.
 TEST(RealData, AModelFindsItsTargetWhereItStoodInTraining) {
   ScratchDir dir;
   const Table table = read_plain_csv(kDiabetes);
@@ -221,19 +221,23 @@ TEST(RealData, AModelFindsItsTargetWhereItStoodInTraining) {
     const std::string predict = "predict --model " + shell_quoted(model) + " --data '";
     EXPECT_EQ(output_of(predict + data + "'"), output_of(predict + features_only + "'"))
         << training;
-    // The training file itself, its weight column included: the model leaves that column out.
+    // The training file itself, its weight column included: named, and read with
+    // --sample-weight (all 1 here: the metrics are the unweighted ones).
     const bool weighted_training = training.find("--sample-weight") != std::string::npos;
     EXPECT_EQ(json.contains("weight_column"), weighted_training) << training;
     if (!weighted_training) continue;
     EXPECT_EQ(json["weight_column"], 0);
-    const auto own = run_cli(
-        "evaluate --json --model " + shell_quoted(model) + " --data '" + weighted_data + "'", dir);
-    ASSERT_EQ(own.exit_code, 0) << own.err;
-    EXPECT_EQ(nlohmann::json::parse(own.out), metrics);
-    EXPECT_EQ(own.err, "linsgd: " + weighted_data +
-                           ": ignoring the columns the model does not use: column 0 (0-based: "
-                           "the model's training weights)\n");
-    EXPECT_EQ(output_of(predict + weighted_data + "'"), output_of(predict + features_only + "'"));
+    const std::string on_weighted =
+        "evaluate --json --model " + shell_quoted(model) + " --data '" + weighted_data + "'";
+    const auto refused = run_cli(on_weighted, dir);
+    EXPECT_EQ(refused.exit_code, 2);
+    EXPECT_EQ(refused.err, "linsgd: error: " + weighted_data +
+                               " has 11 feature columns but the model expects 10; the model was "
+                               "trained with its sample weights in column 0 of a file laid out "
+                               "alike: pass --sample-weight 0\n");
+    EXPECT_EQ(nlohmann::json::parse(output_of(on_weighted + " --sample-weight 0")), metrics);
+    EXPECT_EQ(output_of(predict + weighted_data + "' --sample-weight 0"),
+              output_of(predict + features_only + "'"));
   }
 }
 

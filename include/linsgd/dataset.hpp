@@ -47,7 +47,7 @@ struct Dataset {
   // the features and the target (a weight column left out), which a model keeps
   // (Model::target_column) so that evaluate and predict find it there again.
   std::optional<int64_t> target_column;
-  // Columns taken by position with --sample-weight naming a column: its index in the file, which
+  // A file without a header, --sample-weight naming one of its columns: its index, which
   // a model keeps (Model::weight_column) so that evaluate and predict leave it out of a file
   // laid out alike.
   std::optional<int64_t> weight_column;

@@ -1,5 +1,6 @@
 // Regression metrics, as scikit-learn defines them: MSE, RMSE, MAE and R^2 (the coefficient of
-// determination; 1 for a perfect fit of constant targets and 0 otherwise, never NaN).
+// determination; 1 for a perfect fit of constant targets and 0 otherwise, never NaN), each
+// weighted by the rows' sample weights when there are some (sklearn.metrics' sample_weight).
 #pragma once
 
 #include <cstdint>
@@ -15,7 +16,10 @@ struct RegressionMetrics {
   double r2 = 0.0;
 };
 
+// `weights`: one per row, or empty (every row weighs 1). Throws Error for sizes that disagree,
+// no rows, or weights that sum to 0.
 RegressionMetrics regression_metrics(const std::vector<double>& predictions,
-                                     const std::vector<float>& targets);
+                                     const std::vector<float>& targets,
+                                     const std::vector<float>& weights = {});
 
 }  // namespace linsgd

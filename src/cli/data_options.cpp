@@ -18,6 +18,10 @@ void DataOptions::add_to(CLI::App& command, bool data_required) {
                      "target column: a header name, or an index (0-based; -1 = last); "
                      "default: the last column");
   command.add_option("--labels", labels, "targets as a 1-D .npy file (with --data X.npy)");
+  command.add_option("--sample-weight", sample_weight,
+                     "a weight per row: a column of the data (name or index), or a 1-D .npy "
+                     "file; train weighs the objective by them, evaluate the metrics, and "
+                     "predict leaves the column out");
   auto* with_header = command.add_flag("--header", header, "the CSV's first row is a header");
   command.add_flag("--no-header", no_header, "the CSV has no header row")->excludes(with_header);
   command.add_option("--delimiter", delimiter,
@@ -28,6 +32,7 @@ ReadOptions DataOptions::read_options() const {
   ReadOptions options;
   options.target = target;
   options.labels = labels;
+  options.sample_weight = sample_weight;
   options.header = header      ? HeaderMode::kPresent
                    : no_header ? HeaderMode::kAbsent
                                : HeaderMode::kAuto;

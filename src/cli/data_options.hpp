@@ -1,5 +1,5 @@
 // The options that say how to read a data file, shared by train, evaluate and predict:
-// --data, --target, --labels, --header / --no-header, --delimiter.
+// --data, --target, --labels, --sample-weight, --header / --no-header, --delimiter.
 #pragma once
 
 #include <CLI/CLI.hpp>
@@ -17,6 +17,7 @@ struct DataOptions {
   std::string data;
   std::string target;
   std::string labels;
+  std::string sample_weight;  // a column (name or index) or a 1-D .npy file, or empty
   bool header = false;
   bool no_header = false;
   std::string delimiter;

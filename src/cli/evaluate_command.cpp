@@ -13,7 +13,9 @@
 namespace linsgd::cli {
 
 EvaluateCommand::EvaluateCommand(CLI::App& app)
-    : command_(app.add_subcommand("evaluate", "MSE, RMSE, MAE and R2 of a model on a data file")) {
+    : command_(app.add_subcommand("evaluate",
+                                  "MSE, RMSE, MAE and R2 of a model on a data file (weighted by "
+                                  "--sample-weight)")) {
   command_->add_option("--model", model_, "model file written by train --model-out")->required();
   data_.add_to(*command_, true);
   command_->add_flag("--json", json_, "print the metrics as a JSON object");
@@ -38,7 +40,9 @@ int EvaluateCommand::run() {
                      "against: add the target as the last column, or (with a .npy) pass it with "
                      "--labels");
   }
-  const RegressionMetrics metrics = regression_metrics(predict(model, data), data.y);
+  // Weighted by --sample-weight's weights, when given.
+  const RegressionMetrics metrics =
+      regression_metrics(predict(model, data), data.y, data.sample_weights);
   write_standard_output(json_ ? format_metrics_json(metrics) : format_metrics_text(metrics));
   return 0;
 }

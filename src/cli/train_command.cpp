@@ -87,7 +87,7 @@ void TrainCommand::check_option_combinations(const TrainConfig& config) const {
     if (!data_.target.empty() || !data_.labels.empty()) {
       throw UsageError("--target and --labels need --data");
     }
-    if (!options_.sample_weight().empty()) throw UsageError("--sample-weight needs --data");
+    if (!data_.sample_weight.empty()) throw UsageError("--sample-weight needs --data");
   }
   if (command_->count("--val-fraction") > 0) {
     validate_validation_fraction(val_fraction_);
@@ -102,7 +102,7 @@ void TrainCommand::check_option_combinations(const TrainConfig& config) const {
        {std::pair<const char*, const std::string&>{"--data", data_.data},
         {"--labels", data_.labels},
         {"--val-data", val_data_},
-        {"--sample-weight", options_.sample_weight()},
+        {"--sample-weight", data_.sample_weight},
         {"--resume", resume_}}) {
     if (path == "-") from_standard_input.push_back(option);
   }
@@ -184,7 +184,6 @@ int TrainCommand::run() {
     }
   }
   ReadOptions read_options = data_.read_options();
-  read_options.sample_weight = options_.sample_weight();
   if (mpi_) read_options.share = mpi_->share();  // each process reads its rows alone
   const DeviceChoice choice = resolve_device(config.device);
   config.device = choice.kind;
@@ -198,7 +197,7 @@ int TrainCommand::run() {
   outputs.refuse_inputs({{"--data", data_.data},
                          {"--labels", data_.labels},
                          {"--val-data", val_data_},
-                         {"--sample-weight", options_.sample_weight()},
+                         {"--sample-weight", data_.sample_weight},
                          {"--resume", resume_is_checkpoint ? "" : resume_}});
   if (!resume_.empty()) {
     // A bad file fails before the data; the losses are read only for a run that writes them.

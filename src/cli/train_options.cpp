@@ -66,8 +66,6 @@ void TrainOptions::add_to(CLI::App& c) {
   c.add_option("--l1-ratio", config_.l1_ratio, "the elastic net's L1 share rho")
       ->check(decimal_value())
       ->capture_default_str();
-  c.add_option("--sample-weight", sample_weight_,
-               "a weight per row: a column of the data (name or index), or a 1-D .npy file");
 
   c.add_option("--sampling", sampling_,
                "replacement (B rows drawn each step), epoch (a permutation each epoch) or "

@@ -19,8 +19,6 @@ class TrainOptions {
   // The configuration the options ask for. Throws UsageError for a named value that does not
   // parse, or an option that does not apply; validate() checks the values themselves.
   TrainConfig config() const;
-  // The figures asked for by --sample-weight (a column, or a 1-D .npy), or empty.
-  const std::string& sample_weight() const { return sample_weight_; }
   const std::string& curve_out() const { return curve_out_; }
   void clear_curve_out() { curve_out_.clear(); }
 
@@ -41,7 +39,6 @@ class TrainOptions {
   std::string average_;
   double tol_ = 0.0;
   double target_objective_ = 0.0;
-  std::string sample_weight_;
   std::string curve_out_;
 };
 

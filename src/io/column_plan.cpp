@@ -90,74 +90,57 @@ std::optional<int64_t> model_target_column(int64_t columns, std::optional<int64_
   return *options.target_column + (weights && *weights <= *options.target_column ? 1 : 0);
 }
 
-// A model's training weights (ReadOptions::weight_column) in a file laid out as its training
-// file was, its features, the target and the weights: the column to leave out, when no
-// --sample-weight reads weights.
-std::optional<int64_t> model_weight_column(int64_t columns, bool weights_asked,
-                                           const ReadOptions& options) {
+// The end of a refusal naming the --sample-weight that leaves a model's training weights out of
+// a file laid out as its training file was (its features, the target and the weights), when the
+// model had them (ReadOptions::weight_column) and this file has a column for them; else "".
+std::string weight_column_hint(int64_t columns, const ReadOptions& options) {
   const auto features = static_cast<int64_t>(options.feature_names.size());
-  if (weights_asked || !options.weight_column || columns != features + 2 ||
-      *options.weight_column >= columns) {
-    return std::nullopt;
+  if (!options.weight_column || !options.sample_weight.empty() || columns != features + 2) {
+    return "";
   }
-  return options.weight_column;
+  return weight_column_advice(*options.weight_column);
 }
 
 ColumnPlan by_position(int64_t columns, const std::vector<std::string>& header,
                        const ReadOptions& options, const std::string& source) {
   refuse_unnamed(header, source);
   const std::optional<int64_t> weights = weight_column(columns, header, options, source);
-  // The column that is not a feature nor the target: the weights read, or the training
-  // weights of a model's file, left out.
-  const std::optional<int64_t> left_out =
-      model_weight_column(columns, weights.has_value(), options);
-  const std::optional<int64_t> besides = weights ? weights : left_out;
   std::optional<int64_t> target;
   if (!options.target.empty()) {
     target = column_by_option(columns, header, "--target", options.target, source);
-  } else if (const std::optional<int64_t> stood = model_target_column(columns, besides, options)) {
+  } else if (const std::optional<int64_t> stood = model_target_column(columns, weights, options)) {
     target = stood;
   } else if (!options.features_if_no_target ||
-             columns - (besides ? 1 : 0) != *options.features_if_no_target) {
-    // The last column (the last but one after the training weights that came last).
-    target = left_out == columns - 1 ? columns - 2 : columns - 1;
+             columns - (weights ? 1 : 0) != *options.features_if_no_target) {
+    target = columns - 1;
     // A model's rows (predict): its features, with or without a target after them.
-    if (options.features_if_no_target && !besides &&
+    if (options.features_if_no_target && !weights &&
         columns != *options.features_if_no_target + 1) {
       const int64_t expected = *options.features_if_no_target;
       throw InputError(source + " has " + std::to_string(columns) +
-                       " columns but the model takes " + std::to_string(expected) +
-                       " features: " + std::to_string(expected) + " columns, or " +
-                       std::to_string(expected + 1) + " with the target last");
+                       " columns but the model takes " + std::to_string(expected) + " features: " +
+                       std::to_string(expected) + " columns, or " + std::to_string(expected + 1) +
+                       " with the target last" + weight_column_hint(columns, options));
     }
   }
-  if (besides && target && *besides == *target) {
-    throw InputError(
-        source +
-        (weights ? ": --sample-weight " + options.sample_weight : ": --target " + options.target) +
-        " is the " + (weights ? "target column" : "model's training weight column"));
+  if (weights && target && *weights == *target) {
+    throw InputError(source + ": --sample-weight " + options.sample_weight +
+                     " is the target column");
   }
-  if (columns - (target ? 1 : 0) - (besides ? 1 : 0) < 1) {
+  if (columns - (target ? 1 : 0) - (weights ? 1 : 0) < 1) {
     throw InputError(source + ": only one column, so no features besides the target");
   }
   ColumnPlan plan;
   plan.has_target = target.has_value();
   plan.has_weights = weights.has_value();
-  plan.weight_column = weights;
+  if (header.empty()) plan.weight_column = weights;  // (a header's names find it by name)
   if (target) {
-    const int64_t among_features = *target - (besides && *besides < *target ? 1 : 0);
-    if (among_features != columns - (besides ? 1 : 0) - 1) plan.target_column = among_features;
+    const int64_t among_features = *target - (weights && *weights < *target ? 1 : 0);
+    if (among_features != columns - (weights ? 1 : 0) - 1) plan.target_column = among_features;
   }
   for (int64_t c = 0; c < columns; ++c) {
     if (weights && c == *weights) {
       plan.destination.push_back(kWeightColumn);
-      continue;
-    }
-    if (left_out && c == *left_out) {
-      plan.destination.push_back(kIgnoredColumn);
-      plan.ignored.push_back(header.empty() ? "column " + std::to_string(c) +
-                                                  " (0-based: the model's training weights)"
-                                            : header[c]);
       continue;
     }
     if (target && c == *target) {
@@ -217,6 +200,12 @@ bool weights_from_file(const ReadOptions& options) {
   struct stat status {};
   return !options.sample_weight.empty() && ::stat(options.sample_weight.c_str(), &status) == 0 &&
          !S_ISDIR(status.st_mode);
+}
+
+std::string weight_column_advice(int64_t column) {
+  const std::string index = std::to_string(column);
+  return "; the model was trained with its sample weights in column " + index +
+         " of a file laid out alike: pass --sample-weight " + index;
 }
 
 bool are_default_feature_names(const std::vector<std::string>& names) {

@@ -37,6 +37,10 @@ struct ColumnPlan {
 // True when --sample-weight names an existing file (then a 1-D .npy of weights), not a column.
 bool weights_from_file(const ReadOptions& options);
 
+// The end of a refusal of a file with one column more than a model's features and target, the
+// model having been trained with sample weights in `column` (Model::weight_column).
+std::string weight_column_advice(int64_t column);
+
 // True for x0, x1, ..., x{d-1}: the names given to the columns of data without a header.
 bool are_default_feature_names(const std::vector<std::string>& names);
 

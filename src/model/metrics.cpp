@@ -8,20 +8,28 @@
 namespace linsgd {
 
 RegressionMetrics regression_metrics(const std::vector<double>& predictions,
-                                     const std::vector<float>& targets) {
-  if (predictions.size() != targets.size() || targets.empty()) {
-    throw Error("regression_metrics: predictions and targets must be non-empty and equal in size");
+                                     const std::vector<float>& targets,
+                                     const std::vector<float>& weights) {
+  if (predictions.size() != targets.size() || targets.empty() ||
+      (!weights.empty() && weights.size() != targets.size())) {
+    throw Error(
+        "regression_metrics: predictions, targets (and weights) must be non-empty and equal in "
+        "size");
   }
-  const auto n = static_cast<double>(targets.size());
-  double target_sum = 0.0;
-  for (float t : targets) target_sum += t;
+  const auto weight = [&](size_t i) { return weights.empty() ? 1.0 : double{weights[i]}; };
+  double n = 0.0, target_sum = 0.0;  // n: the weights' sum
+  for (size_t i = 0; i < targets.size(); ++i) {
+    n += weight(i);
+    target_sum += weight(i) * targets[i];
+  }
+  if (!(n > 0.0)) throw Error("regression_metrics: the sample weights sum to 0");
   const double target_mean = target_sum / n;
   double square_error = 0.0, absolute_error = 0.0, total = 0.0;
   for (size_t i = 0; i < targets.size(); ++i) {
     const double error = predictions[i] - targets[i];
-    square_error += error * error;
-    absolute_error += std::abs(error);
-    total += (targets[i] - target_mean) * (targets[i] - target_mean);
+    square_error += weight(i) * error * error;
+    absolute_error += weight(i) * std::abs(error);
+    total += weight(i) * (targets[i] - target_mean) * (targets[i] - target_mean);
   }
   RegressionMetrics metrics;
   metrics.rows = static_cast<int64_t>(targets.size());
