@@ -187,8 +187,8 @@ TEST(OutputRules, ADescriptorIsWrittenWhereItStands) {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));  // cat may finish after bash
   }
   EXPECT_EQ(read_text(piped), predictions);
-  expect_refusal(run_cli(kEndlessRun + "--model-out /dev/fd/9", scratch), 2,
-                 "--model-out /dev/fd/9: descriptor 9 is not open");
+  expect_refusal(run_cli(kEndlessRun + "--model-out /dev/fd/987", scratch), 2,
+                 "--model-out /dev/fd/987: descriptor 987 is not open");
   expect_refusal(run_cli(kEndlessRun + "--model-out /dev/stdin", scratch), 2,
                  "--model-out /dev/stdin: descriptor 0 is open for reading only");
   expect_refusal(run_cli(kEndlessRun + "--model-out - --loss-out /dev/stdout", scratch), 2,
@@ -197,6 +197,42 @@ TEST(OutputRules, ADescriptorIsWrittenWhereItStands) {
   ASSERT_EQ(run.exit_code, 0) << run.err;
   EXPECT_EQ(run.out.rfind("{", 0), 0u) << run.out;  // the model file alone
   EXPECT_NE(run.err.find("full-dataset loss"), std::string::npos) << run.err;
+}
+
+// A descriptor is the file (or pipe) it has open: checked against the other outputs and the
+// inputs as that file, refused for a checkpoint (replaced as the run goes), and with outputs on
+// both standard output and stderr the summary and notes go nowhere.
+TEST(OutputRules, ADescriptorIsCheckedAsTheFileItHasOpen) {
+  ScratchDir scratch;
+  const PredictionInputs inputs = prediction_inputs(scratch, 10);
+  const std::string cli = shell_quoted(LINSGD_CLI_PATH) + " ";
+  const fs::path metrics = scratch.path() / "m.json", err = scratch.path() / "err.txt",
+                 model = scratch.path() / "model-out.json", losses = scratch.path() / "l.csv";
+  const std::string before = read_text(inputs.data);
+  const std::string script =
+      cli + kShortRun + "--model-out /dev/stdout --metrics-out " + shell_quoted(metrics) + " > " +
+      shell_quoted(metrics) + " 2> " + shell_quoted(err) + "\necho $? >> " + shell_quoted(err) +
+      "\n" + cli + "predict --model " + shell_quoted(inputs.model) + " --data " +
+      shell_quoted(inputs.data) + " --out /dev/stdout >> " + shell_quoted(inputs.data) + " 2>> " +
+      shell_quoted(err) + "\necho $? >> " + shell_quoted(err) + "\n" + cli + kShortRun +
+      "--checkpoint /dev/fd/3 3> " + shell_quoted(scratch.path() / "c.json") + " 2>> " +
+      shell_quoted(err) + "\necho $? >> " + shell_quoted(err) + "\n" + cli +
+      "train --rows 200 --features 5 --steps 100 --model-out /dev/stdout --loss-out /dev/stderr "
+      "> " +
+      shell_quoted(model) + " 2> " + shell_quoted(losses) + "\n";
+  ASSERT_EQ(run_bash(scratch, script), 0);
+  EXPECT_EQ(read_text(err),
+            "linsgd: error: --model-out /dev/stdout and --metrics-out " + metrics.string() +
+                " are the same file\n2\nlinsgd: error: --out /dev/stdout is the input --data " +
+                inputs.data +
+                "; write the output elsewhere\n2\nlinsgd: error: --checkpoint /dev/fd/3: a "
+                "checkpoint is replaced as the run goes; name a file\n2\n");
+  EXPECT_EQ(read_text(inputs.data), before);
+  // No summary in the model, no device notice (no --device: auto) in the losses.
+  EXPECT_EQ(read_text(model).rfind("{", 0), 0u);
+  const std::string loss_csv = read_text(losses);
+  EXPECT_EQ(loss_csv.rfind("step,batch_loss\n1,", 0), 0u) << loss_csv;
+  EXPECT_EQ(std::count(loss_csv.begin(), loss_csv.end(), '\n'), 101);
 }
 
 TEST(OutputRules, OutputPathsAreCheckedBeforeTraining) {

@@ -2,6 +2,8 @@
 // data loading, standardization and the validation split, then the summary and output files.
 #include "cli/train_command.hpp"
 
+#include <unistd.h>
+
 #include <chrono>
 #include <cstdio>
 #include <string>
@@ -117,9 +119,6 @@ void TrainCommand::check_option_combinations(const TrainConfig& config) const {
                        " (must be 1 or more)");
     }
   }
-  if (checkpoint_ == "-") {
-    throw UsageError("--checkpoint -: a checkpoint is replaced as the run goes; name a file");
-  }
   if (command_->count("--checkpoint-every") > 0) {
     if (checkpoint_.empty()) throw UsageError("--checkpoint-every needs --checkpoint");
     if (checkpoint_every_ < 1) {
@@ -207,7 +206,8 @@ int TrainCommand::run() {
           {{"--resume's loss file", checkpoint_loss_path(resume_, resumed_->losses->name)}});
     }
   }
-  if (!quiet_ && !choice.notice.empty()) {
+  notes_ = !quiet_ && !outputs.writes_into(STDERR_FILENO);
+  if (notes_ && !choice.notice.empty()) {
     std::fprintf(stderr, "linsgd: %s\n", choice.notice.c_str());
   }
 
@@ -225,11 +225,12 @@ int TrainCommand::run() {
   if (!quiet_) {
     const std::string summary =
         outcome.data_line + processes_line() + format_summary(result, outcome.validation);
-    // Kept out of an output that goes to standard output.
-    if (outputs.writes_standard_output()) {
-      std::fputs(summary.c_str(), stderr);
-    } else {
+    // Kept out of the outputs: on stderr when one goes to standard output, nowhere when
+    // outputs take both.
+    if (!outputs.writes_into(STDOUT_FILENO)) {
       write_standard_output(summary);
+    } else if (!outputs.writes_into(STDERR_FILENO)) {
+      std::fputs(summary.c_str(), stderr);
     }
   }
   const ReportData* report = outcome.report ? &*outcome.report : nullptr;
@@ -273,7 +274,7 @@ DataShard TrainCommand::shard_of(int64_t rows) const {
 TrainResult TrainCommand::train(const TrainConfig& config, const Dataset* data,
                                 const Dataset* validation, TrainOutputs& outputs,
                                 const DataShard* shard) const {
-  ProgressLine progress(quiet_);
+  ProgressLine progress(!notes_);
   TrainHooks hooks;
   hooks.progress = progress.callback();
   hooks.on_losses = [&](int64_t first_step, const std::vector<float>& losses) {
@@ -328,7 +329,7 @@ TrainResult TrainCommand::train(const TrainConfig& config, const Dataset* data,
                        "which --curve-out needs");
     }
     hooks.resume_from = &state;
-    if (!quiet_) {
+    if (notes_) {
       std::fprintf(stderr, "linsgd: resuming from step %lld of %lld (%s)\n",
                    static_cast<long long>(state.steps_done), static_cast<long long>(steps),
                    resume_.c_str());
@@ -398,7 +399,7 @@ TrainCommand::Outcome TrainCommand::train_on_file(const TrainConfig& config,
       DataOptions::for_model(validation_options, training.feature_names, training.target_name);
     }
     held_out = read_dataset(val_data_, validation_options);
-    if (!quiet_) DataOptions::note_ignored_columns(*held_out);
+    if (notes_) DataOptions::note_ignored_columns(*held_out);
     // Checked now, not after a long run.
     if (!held_out->has_target()) throw InputError(val_data_ + ": no target column");
     if (held_out->features != training.features) {

@@ -75,6 +75,9 @@ class TrainCommand {
   bool evaluates_for_curve_ = false;  // --distributed: process 0 writes --curve-out
   std::string gpu_group_id_;          // --distributed --device cuda: process 0's NCCL id
   bool quiet_ = false;
+  // Notes, warnings and the progress line on stderr: not with --quiet, nor into an output
+  // written to stderr.
+  bool notes_ = true;
 };
 
 }  // namespace linsgd::cli

@@ -41,27 +41,39 @@ TrainOutputs::TrainOutputs(const Paths& paths) {
     if (!metrics_) metrics_ = plan_output(stem + ".metrics.json", "--plot's metrics file");
     if (!loss_) loss_ = plan_output(stem + ".loss.csv", "--plot's loss file");
   }
+  if (checkpoint_ && checkpoint_->kind == OutputTarget::Kind::kDescriptor) {
+    throw UsageError("--checkpoint " + checkpoint_->path +
+                     ": a checkpoint is replaced as the run goes; name a file");
+  }
   const auto all = all_outputs();
   for (size_t i = 0; i < std::size(all); ++i) {
     for (size_t j = i + 1; j < std::size(all); ++j) {
       if (*all[i] && *all[j] && same_destination(**all[i], **all[j])) {
         const OutputTarget& first = **all[i];
         const OutputTarget& second = **all[j];
-        if (first.kind != OutputTarget::Kind::kDescriptor) {
-          throw UsageError(first.label + " and " + second.label + " are the same file");
+        if (first.is_descriptor(second.descriptor) && second.is_descriptor(first.descriptor)) {
+          throw UsageError(first.option + " and " + second.option + " both write to " +
+                           (first.descriptor == STDOUT_FILENO
+                                ? std::string("standard output")
+                                : "descriptor " + std::to_string(first.descriptor)));
         }
-        throw UsageError(first.option + " and " + second.option + " both write to " +
-                         (first.descriptor == STDOUT_FILENO
-                              ? std::string("standard output")
-                              : "descriptor " + std::to_string(first.descriptor)));
+        throw UsageError(first.option + " " + first.path + " and " + second.option + " " +
+                         second.path + " are the same file");
       }
     }
   }
 }
 
-bool TrainOutputs::writes_standard_output() const {
+bool TrainOutputs::writes_into(int fd) const {
+  // A terminal's two descriptors are read by a person, not a program: only the descriptor
+  // itself counts there.
+  const FileIdentity file = ::isatty(fd) ? FileIdentity{} : identify_descriptor(fd);
   for (const std::optional<OutputTarget>* output : all_outputs()) {
-    if (*output && (*output)->is_descriptor(STDOUT_FILENO)) return true;
+    if (*output &&
+        ((*output)->is_descriptor(fd) || ((*output)->kind == OutputTarget::Kind::kDescriptor &&
+                                          (*output)->descriptor_file == file))) {
+      return true;
+    }
   }
   return false;
 }

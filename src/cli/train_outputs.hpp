@@ -38,8 +38,9 @@ class TrainOutputs {
   void refuse_inputs(const std::vector<std::pair<std::string, std::string>>& inputs) const;
 
   bool wants_report() const { return plot_.has_value(); }
-  // An output goes to standard output ("-", /dev/stdout): the summary goes to stderr then.
-  bool writes_standard_output() const;
+  // An output goes where descriptor `fd` does (standard output, "-" or /dev/stdout or a
+  // descriptor on the same file or pipe): the summary goes elsewhere then.
+  bool writes_into(int fd) const;
   bool wants_curve() const { return curve_.has_value(); }
   bool wants_checkpoints() const { return checkpoint_.has_value(); }
   // The loss of every step is written (--loss-out, or the report's loss file).

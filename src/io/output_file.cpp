@@ -97,8 +97,10 @@ int write_all(int fd, const char* data, size_t size) {
 OutputTarget plan_output(const std::string& path, const std::string& option) {
   OutputTarget target;
   target.option = option;
+  target.path = path;
   if (path == "-") {
     target.label = "standard output";
+    target.descriptor_file = identify_descriptor(STDOUT_FILENO);
     return target;
   }
   target.label = option + " " + path;
@@ -110,6 +112,12 @@ OutputTarget plan_output(const std::string& path, const std::string& option) {
       throw UsageError(target.label + ": descriptor " + std::to_string(*descriptor) +
                        " is not open");
     }
+    // One linsgd opened itself (the GPU driver's, a socket's): close-on-exec, which no
+    // descriptor it was started with can have.
+    if ((::fcntl(*descriptor, F_GETFD) & FD_CLOEXEC) != 0) {
+      throw UsageError(target.label + ": descriptor " + std::to_string(*descriptor) +
+                       " is not one linsgd was started with");
+    }
     if ((flags & O_ACCMODE) == O_RDONLY) {
       throw UsageError(target.label + ": descriptor " + std::to_string(*descriptor) +
                        " is open for reading only");
@@ -117,6 +125,7 @@ OutputTarget plan_output(const std::string& path, const std::string& option) {
     target.kind = OutputTarget::Kind::kDescriptor;
     target.descriptor = *descriptor;
     target.final_path.clear();
+    target.descriptor_file = identify_descriptor(*descriptor);
     return target;
   }
   const std::string directory = directory_of(target.final_path);
@@ -145,6 +154,17 @@ OutputTarget plan_output(const std::string& path, const std::string& option) {
   return target;
 }
 
+FileIdentity identify_descriptor(int fd) {
+  FileIdentity identity;
+  struct stat status {};
+  if (::fstat(fd, &status) != 0) return identity;
+  identity.exists = true;
+  identity.device = status.st_dev;
+  identity.inode = status.st_ino;
+  identity.regular = S_ISREG(status.st_mode);
+  return identity;
+}
+
 FileIdentity identify_file(const std::string& path) {
   FileIdentity identity;
   struct stat status {};
@@ -158,9 +178,12 @@ FileIdentity identify_file(const std::string& path) {
 
 void refuse_input_as_output(const OutputTarget& output, const std::string& option,
                             const std::string& path) {
-  if (output.kind != OutputTarget::Kind::kReplaceFile) return;
+  if (output.kind == OutputTarget::Kind::kStream) return;
   const FileIdentity input = identify_file(path);
-  if (input.exists && identify_file(output.final_path) == input) {
+  const FileIdentity written = output.kind == OutputTarget::Kind::kDescriptor
+                                   ? output.descriptor_file
+                                   : identify_file(output.final_path);
+  if (input.exists && input.regular && written == input) {
     throw UsageError(output.label + " is the input " + option + " " + path +
                      "; write the output elsewhere");
   }
@@ -168,7 +191,15 @@ void refuse_input_as_output(const OutputTarget& output, const std::string& optio
 
 bool same_destination(const OutputTarget& a, const OutputTarget& b) {
   using Kind = OutputTarget::Kind;
-  if (a.kind == Kind::kDescriptor) return b.is_descriptor(a.descriptor);
+  if (a.kind == Kind::kDescriptor && b.kind == Kind::kDescriptor) {
+    return a.descriptor == b.descriptor || a.descriptor_file == b.descriptor_file;
+  }
+  if (a.kind == Kind::kDescriptor || b.kind == Kind::kDescriptor) {
+    const OutputTarget& descriptor = a.kind == Kind::kDescriptor ? a : b;
+    const OutputTarget& other = a.kind == Kind::kDescriptor ? b : a;
+    return other.kind == Kind::kReplaceFile &&
+           descriptor.descriptor_file == identify_file(other.final_path);
+  }
   if (a.kind != Kind::kReplaceFile || b.kind != Kind::kReplaceFile) return false;
   const FileIdentity file_a = identify_file(a.final_path);
   const FileIdentity file_b = identify_file(b.final_path);

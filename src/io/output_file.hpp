@@ -30,23 +30,6 @@ class BrokenPipe : public Error {
   using Error::Error;
 };
 
-struct OutputTarget {
-  enum class Kind { kDescriptor, kReplaceFile, kStream };
-  Kind kind = Kind::kDescriptor;
-  std::string option;      // the option that named it: "--model-out"
-  std::string label;       // what to call it in messages: "--model-out m.json", "standard output"
-  std::string final_path;  // symbolic links resolved; empty for a descriptor
-  int descriptor = 1;      // kDescriptor: the open descriptor written to (1: standard output)
-
-  bool is_descriptor(int fd) const { return kind == Kind::kDescriptor && descriptor == fd; }
-};
-
-// Decides where `path` goes, before anything is written: follows symbolic links, and throws
-// UsageError naming `option` and the path when the output cannot be written there: a
-// directory, a missing or unwritable parent directory, an unwritable file, a loop of links, or a
-// descriptor that is not open for writing.
-OutputTarget plan_output(const std::string& path, const std::string& option);
-
 // The file an output or input is, to tell when two paths name the same file (device and inode,
 // so links and other spellings of one file compare equal). `exists` is false when there is no
 // file at the path (yet).
@@ -59,16 +42,39 @@ struct FileIdentity {
     return exists && other.exists && device == other.device && inode == other.inode;
   }
 };
-FileIdentity identify_file(const std::string& path);
+struct OutputTarget {
+  enum class Kind { kDescriptor, kReplaceFile, kStream };
+  Kind kind = Kind::kDescriptor;
+  std::string option;      // the option that named it: "--model-out"
+  std::string path;        // as the option gave it: "m.json", "-", "/dev/stdout"
+  std::string label;       // what to call it in messages: "--model-out m.json", "standard output"
+  std::string final_path;  // symbolic links resolved; empty for a descriptor
+  int descriptor = 1;      // kDescriptor: the open descriptor written to (1: standard output)
+  FileIdentity descriptor_file;  // kDescriptor: what it has open (a file, pipe, terminal)
 
-// Throws UsageError when `output` would replace the input file `path` (given by `option`):
-// "--out d.csv is the input --data d.csv; write the output elsewhere". An empty path is none.
+  bool is_descriptor(int fd) const { return kind == Kind::kDescriptor && descriptor == fd; }
+};
+
+// Decides where `path` goes, before anything is written: follows symbolic links, and throws
+// UsageError naming `option` and the path when the output cannot be written there: a
+// directory, a missing or unwritable parent directory, an unwritable file, a loop of links, or a
+// descriptor that is not open for writing.
+OutputTarget plan_output(const std::string& path, const std::string& option);
+
+FileIdentity identify_file(const std::string& path);
+// What descriptor `fd` has open (not `exists` when it is not open).
+FileIdentity identify_descriptor(int fd);
+
+// Throws UsageError when `output` would replace or write into the input file `path` (given by
+// `option`): "--out d.csv is the input --data d.csv; write the output elsewhere". An empty path
+// is none.
 void refuse_input_as_output(const OutputTarget& output, const std::string& option,
                             const std::string& path);
 
 // True when two planned outputs would write the same file: the same existing regular file, the
-// same new name in the same directory, or the same descriptor (two outputs in one stream would
-// be read as one). Devices and FIFOs opened by name may take several.
+// same new name in the same directory, or a descriptor's file (or pipe, or terminal) that the
+// other writes too (two outputs in one stream would be read as one). Devices and FIFOs opened by
+// name may take several.
 bool same_destination(const OutputTarget& a, const OutputTarget& b);
 
 // An output being written: text is appended as it comes, and the output appears (the rename of
