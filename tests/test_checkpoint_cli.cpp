@@ -200,7 +200,7 @@ TEST_F(CheckpointRefusals, OtherDataOrOptionsAreNamed) {
   // --standardize changes the data the steps see: named as the option, either way round.
   EXPECT_EQ(refusal(base() + " --standardize --resume " + checkpoint_),
             "linsgd: error: --resume " + checkpoint_ +
-                ": the checkpoint's run had standardize = nothing; this run has true\n");
+                ": the checkpoint's run had standardize = false; this run has true\n");
   const std::string standardized = (dir_.path() / "s.json").string();
   ASSERT_EQ(
       run_cli(base() + " --standardize --checkpoint " + standardized + " --checkpoint-every 100",
@@ -209,9 +209,17 @@ TEST_F(CheckpointRefusals, OtherDataOrOptionsAreNamed) {
       0);
   EXPECT_EQ(refusal(base() + " --resume " + standardized),
             "linsgd: error: --resume " + standardized +
-                ": the checkpoint's run had standardize = true; this run has nothing\n");
+                ": the checkpoint's run had standardize = true; this run has false\n");
   const CliRun alike = run_cli(base() + " --standardize --resume " + standardized, dir_);
   EXPECT_EQ(alike.exit_code, 0) << alike.err;
+  // A checkpoint of an earlier version, without "standardize": its digest of the standardized
+  // data decides.
+  auto earlier = nlohmann::json::parse(read_text(standardized));
+  earlier["hyperparameters"].erase("standardize");
+  const std::string unmarked = dir_.file("earlier.json", earlier.dump());
+  EXPECT_EQ(run_cli(base() + " --standardize --resume " + unmarked, dir_).exit_code, 0);
+  EXPECT_NE(refusal(base() + " --resume " + unmarked).find("written for other data"),
+            std::string::npos);
   EXPECT_EQ(refusal(base() + " --loss-out " + (dir_.path() / "l.csv").string() + " --resume " +
                     checkpoint_),
             "linsgd: error: --resume " + checkpoint_ +

@@ -293,10 +293,13 @@ TrainResult TrainCommand::train(const TrainConfig& config, const Dataset* data,
   const int64_t steps = shard != nullptr ? resolve_for_shard(config, *shard).steps
                                          : resolve_for_rows(config, rows).steps;
   // What a checkpoint is matched on: the options, and --standardize (which changes the data the
-  // steps see), kept only when given so that other runs' checkpoints read as before.
+  // steps see). A checkpoint of an earlier version has no "standardize": its data digest, of
+  // the data as its run saw them, decides.
   const auto run_hyperparameters = [&, rows](double first_rate) {
     Json json = resumable_hyperparameters(config, rows, first_rate);
-    if (standardize_) json["standardize"] = true;
+    if (!resumed_ || resumed_->hyperparameters.contains("standardize")) {
+      json["standardize"] = standardize_;
+    }
     return json;
   };
   DataFingerprint fingerprint;

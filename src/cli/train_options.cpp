@@ -90,7 +90,7 @@ void TrainOptions::add_to(CLI::App& c) {
 
   c.add_option("--eval-every", config_.eval_every,
                "evaluate the objective every N steps (default: each epoch with --epochs, else "
-               "every 4096)")
+               "every 4096, or ten times a shorter run that stops or adapts on them)")
       ->transform(integral_value(1, std::numeric_limits<int64_t>::max()));
   c.add_option("--tol", tol_, "stop when the objective has not improved by TOL ...")
       ->check(decimal_value());
@@ -185,7 +185,8 @@ TrainConfig TrainOptions::config() const {
                 "--n-iter-no-change", "applies with --tol or --schedule adaptive");
   refuse_unless(config.evaluates() || !curve_out_.empty(), "--eval-every",
                 "applies with --tol, --target-objective, --schedule adaptive or --curve-out");
-  if (given("--eval-every") && !given("--epochs") && config.evaluates() &&
+  // (A resumed run takes its checkpoint's, whatever it was.)
+  if (given("--eval-every") && !given("--epochs") && !given("--resume") && config.evaluates() &&
       config.eval_every >= config.steps) {
     throw UsageError("--eval-every " + std::to_string(config.eval_every) +
                      ": no evaluation before the run's last step (" + std::to_string(config.steps) +
