@@ -157,6 +157,23 @@ TEST(FitCli, TheExactSolverReportsItsSolve) {
   }
   EXPECT_EQ(m["seed"], 42);
   EXPECT_FALSE(m.contains("alpha"));  // no penalty
+  // On a file, the seed stays where it drew the validation split, and only there.
+  std::string csv = "a,b,y\n";
+  for (int i = 0; i < 50; ++i) {
+    csv += std::to_string(i % 7) + "," + std::to_string(i % 5) + "," +
+           std::to_string(2 * (i % 7) - (i % 5) + (i % 3)) + "\n";
+  }
+  const std::string data = scratch.file("d.csv", csv);
+  for (const bool split : {false, true}) {
+    const auto on_file = run_cli("train --device cpu --solver exact -q --seed 7 --data " +
+                                     shell_quoted(data) + (split ? " --val-fraction 0.2" : "") +
+                                     " --metrics-out " + shell_quoted(metrics),
+                                 scratch);
+    ASSERT_EQ(on_file.exit_code, 0) << on_file.err;
+    const nlohmann::json file_metrics = nlohmann::json::parse(read_text(metrics));
+    EXPECT_EQ(file_metrics.contains("seed"), split);
+    EXPECT_FALSE(file_metrics.contains("sigma"));
+  }
   // The post's problem at its optimum: 2.5e-5 (0.5 x the noise variance 1e-4, less the fit).
   EXPECT_LT(m["full_loss"].get<double>(), 3e-5);
   EXPECT_GT(m["full_loss"].get<double>(), 2e-5);

@@ -234,7 +234,10 @@ int TrainCommand::run() {
     }
   }
   const ReportData* report = outcome.report ? &*outcome.report : nullptr;
-  outputs.finish(outcome.model, format_metrics_json(result, outcome.validation, report), report);
+  outputs.finish(outcome.model,
+                 format_metrics_json(result, outcome.validation, report,
+                                     command_->count("--val-fraction") > 0),
+                 report);
   return result.interrupted ? interrupted_exit_code() : 0;  // a signal that came as it ended: done
 }
 

@@ -86,9 +86,9 @@ std::string format_summary(const TrainResult& result,
 namespace {
 
 // An exact solve's metrics leave out what only SGD has (its engine, steps, rates, sampling,
-// stopping rules, speed and batch losses) and what only drew synthetic data (seed, sigma), so
-// that no field reads as a setting the solve used.
-void drop_fields_the_exact_solver_has_not(bool synthetic, bool penalized,
+// stopping rules, speed and batch losses), what only drew synthetic data (sigma; the seed, unless
+// it drew a validation split), so that no field reads as a setting the solve used.
+void drop_fields_the_exact_solver_has_not(bool synthetic, bool seed_drew_split, bool penalized,
                                           nlohmann::ordered_json& json) {
   for (const char* key :
        {"engine",  "batch_size",       "learning_rate",    "learning_rate_auto", "steps",
@@ -98,10 +98,8 @@ void drop_fields_the_exact_solver_has_not(bool synthetic, bool penalized,
         "epochs",  "prepare_seconds",  "steps_per_second", "final_batch_loss"}) {
     json.erase(key);
   }
-  if (!synthetic) {
-    json.erase("seed");
-    json.erase("sigma");
-  }
+  if (!synthetic) json.erase("sigma");
+  if (!synthetic && !seed_drew_split) json.erase("seed");
   if (!penalized) json.erase("alpha");
 }
 
@@ -117,7 +115,7 @@ void add_run_figures(const TrainResult& result, nlohmann::ordered_json& json) {
 
 std::string format_metrics_json(const TrainResult& result,
                                 const std::optional<RegressionMetrics>& validation,
-                                const ReportData* report) {
+                                const ReportData* report, bool seed_drew_split) {
   const TrainConfig& c = result.config;
   nlohmann::ordered_json json;
   json["device"] = result.device;
@@ -150,8 +148,8 @@ std::string format_metrics_json(const TrainResult& result,
   }
   if (report != nullptr) json["report"] = report_json(*report);
   if (c.solver == Solver::kExact) {
-    drop_fields_the_exact_solver_has_not(result.truth.has_value(), c.penalty != Penalty::kNone,
-                                         json);
+    drop_fields_the_exact_solver_has_not(result.truth.has_value(), seed_drew_split,
+                                         c.penalty != Penalty::kNone, json);
   }
   return json.dump(2) + "\n";
 }

@@ -17,9 +17,11 @@ std::string format_summary(const TrainResult& result,
 struct ReportData;
 
 // `report`, when given, is embedded as the "report" object (what `linsgd plot` redraws from).
+// `seed_drew_split`: the seed drew a validation split (--val-fraction), so an exact solve's
+// figures depend on it too.
 std::string format_metrics_json(const TrainResult& result,
                                 const std::optional<RegressionMetrics>& validation,
-                                const ReportData* report = nullptr);
+                                const ReportData* report = nullptr, bool seed_drew_split = false);
 // The loss CSV: its header line, and the rows of steps [first_step, first_step + losses.size())
 // (0-based), written with steps counted from 1.
 inline constexpr const char* kLossCsvHeader = "step,batch_loss\n";
