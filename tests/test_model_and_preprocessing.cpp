@@ -71,7 +71,7 @@ TEST(ModelFile, RoundTripsBitExact) {
 }
 
 // JSON has no infinity or NaN: a model holding one is refused, naming it, and nothing written.
-TEST(ModelFile, ANonFiniteValueIsRefusedAndNothingWritten) {
+TEST(ModelFile, ANonFiniteValueOrARepeatedNameIsRefusedAndNothingWritten) {
   ScratchDir dir;
   const auto path = (dir.path() / "m.json").string();
   const auto refusal = [&](const Model& model) {
@@ -91,6 +91,10 @@ TEST(ModelFile, ANonFiniteValueIsRefusedAndNothingWritten) {
   model = sample_model();
   model.standardization->scale[2] = -std::numeric_limits<float>::infinity();
   EXPECT_EQ(refusal(model), "the model's feature scale 2 is -inf: not written");
+  model = sample_model();  // a file that load would refuse is not written either
+  model.feature_names[2] = model.feature_names[0];
+  EXPECT_EQ(refusal(model),
+            "the model's feature names hold '" + model.feature_names[0] + "' twice: not written");
   EXPECT_FALSE(std::filesystem::exists(path));
   EXPECT_EQ(std::distance(std::filesystem::directory_iterator(dir.path()), {}), 0);
 }

@@ -272,8 +272,9 @@ TEST(RealData, TargetsTooLargeToSquareInFloatAreNamedAtTheFirstStep) {
   EXPECT_EQ(run.exit_code, 2);
   EXPECT_EQ(run.err,
             "linsgd: error: the batch loss of step 1, before any update, is inf: the starting "
-            "model's squared residuals overflow float; scale the target down (divide it by a "
-            "power of 10), or the features (--standardize)\n")
+            "model's loss on the data overflows float; scale the target down (divide it by a "
+            "power of 10), or --standardize the features, or start from smaller weights "
+            "(--sigma)\n")
       << run.err;
   EXPECT_FALSE(std::filesystem::exists(model));
 }

@@ -61,6 +61,7 @@ _VALUES = {
     "--sampling": {name: name for name in _SAMPLINGS},
     "--solver": {name: name for name in _SOLVERS},
     "--device": {name: name for name in _DEVICES},
+    "--lr": {"auto": "auto"},
 }
 
 

@@ -175,6 +175,19 @@ def test_training_releases_the_gil():
     assert ticks > 20
 
 
+def test_core_messages_name_the_parameters():
+    from linsgd._estimator import _in_parameter_names
+
+    assert _in_parameter_names(
+        "training diverged: the batch loss became inf at step 3 of 9; try a --lr below the auto "
+        "value, or --standardize the features") == (
+        "training diverged: the batch loss became inf at step 3 of 9; try an eta0 below the auto "
+        "value, or standardize the features (StandardScaler)")
+    assert _in_parameter_names("--solver exact applies to --loss squared, not to --lr auto") == (
+        "solver='exact' applies to loss='squared_error', not to eta0='auto'")
+    assert _in_parameter_names("--data x.csv: --target 2") == "--data x.csv: --target 2"
+
+
 @pytest.mark.parametrize("params,message", [
     (dict(alpha=-1.0), "invalid value for alpha: -1 (must be a non-negative finite number)"),
     (dict(momentum=1.5), "invalid value for momentum: 1.5 (must be in [0, 1))"),

@@ -534,15 +534,16 @@ class SgdLoop {
   }
 
   // Throws when a loss is NaN or infinite: the parameters have diverged, or, at the first step
-  // (whose loss is that of the starting parameters, before any update), the data's scale
-  // overflows float's squares: no step size helps then.
+  // (whose loss is that of the starting parameters, before any update), the scale of the data
+  // or of the starting weights overflows float: no step size helps then.
   void check_finite(const std::vector<float>& losses, int64_t first_step) const {
     for (size_t i = 0; i < losses.size(); ++i) {
       if (first_step + static_cast<int64_t>(i) == 0 && !std::isfinite(losses[i])) {
         throw InputError(
             "the batch loss of step 1, before any update, is " + std::to_string(losses[i]) +
-            ": the starting model's squared residuals overflow float; scale the target "
-            "down (divide it by a power of 10), or the features (--standardize)");
+            ": the starting model's loss on the data overflows float; scale the target down "
+            "(divide it by a power of 10), or --standardize the features, or start from "
+            "smaller weights (--sigma)");
       }
       if (!std::isfinite(losses[i])) {
         throw Error("training diverged: the batch loss became " + std::to_string(losses[i]) +

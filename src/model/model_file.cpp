@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include <cmath>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -18,6 +19,16 @@
 
 namespace linsgd {
 namespace {
+
+// A name that `names` holds twice, if any: data are matched to a model's features by name, as a
+// header's, so each is one column.
+std::optional<std::string> repeated_name(const std::vector<std::string>& names) {
+  std::set<std::string> seen;
+  for (const std::string& name : names) {
+    if (!seen.insert(name).second) return name;
+  }
+  return std::nullopt;
+}
 
 constexpr const char* kFormatName = "linsgd-model";
 
@@ -46,13 +57,12 @@ class ModelReader : public JsonFields {
     if (!names.is_array() || static_cast<int64_t>(names.size()) != d) {
       fail("'feature_names' must list " + std::to_string(d) + " names");
     }
-    std::set<std::string> seen;  // as a header's: data are matched to the names
     for (const Json& name : names) {
       if (!name.is_string()) fail("'feature_names' must hold strings");
-      if (!seen.insert(name.get<std::string>()).second) {
-        fail("'feature_names' holds " + quoted_text(name.get<std::string>()) + " twice");
-      }
       model.feature_names.push_back(name.get<std::string>());
+    }
+    if (const auto repeated = repeated_name(model.feature_names)) {
+      fail("'feature_names' holds " + quoted_text(*repeated) + " twice");
     }
     const Json& target = field(json_, "target");
     if (!target.is_string()) fail("'target' must be a string");
@@ -130,6 +140,10 @@ std::string model_json(const Model& model) {
   require_finite(model.weights, "weight");
   if (!std::isfinite(model.bias)) {
     throw Error("the model's bias is " + std::to_string(model.bias) + ": not written");
+  }
+  if (const auto repeated = repeated_name(model.feature_names)) {
+    throw UsageError("the model's feature names hold " + quoted_text(*repeated) +
+                     " twice: not written");
   }
   if (model.standardization) {
     require_finite(model.standardization->mean, "feature mean");
