@@ -321,6 +321,10 @@ TEST(FitCli, BadValuesAndOptionsThatDoNotApplyAreRefused) {
   expect_refusal(train + "--tol 1e-3 --steps 2000 --eval-every 2000",
                  "--eval-every 2000: no evaluation before the run's last step (2000), so --tol "
                  "would never act; evaluate more often");
+  // With --epochs, against the steps they come to (3 x 50 rows in batches of 64: 3).
+  expect_refusal(train + "--epochs 3 --schedule adaptive --eval-every 3",
+                 "--eval-every 3: no evaluation before the run's last step (3), so --schedule "
+                 "adaptive would never act; evaluate more often");
   // Resuming, the checkpoint's interval is the one to give (an earlier version's default): the
   // checkpoint is read, not the interval refused.
   expect_refusal(train + "--tol 1e-3 --steps 2000 --eval-every 2000 --resume /nonexistent/c.json",

@@ -91,6 +91,19 @@ TEST(OutputRules, ADeviceIsWrittenIntoNotReplaced) {
   EXPECT_EQ(temporary_files_in(scratch.path()), 0);
 }
 
+// A checkpoint is replaced as the run goes and read back: a FIFO (which would block the run
+// until read) or a device is refused before training.
+TEST(OutputRules, ACheckpointIsAFile) {
+  ScratchDir scratch;
+  const fs::path fifo = scratch.path() / "c.fifo";
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  for (const std::string& path : {fifo.string(), std::string("/dev/null")}) {
+    expect_refusal(
+        run_cli(kEndlessRun + "--checkpoint " + shell_quoted(path), scratch), 2,
+        "--checkpoint " + path + ": a checkpoint is replaced as the run goes; name a file");
+  }
+}
+
 TEST(OutputRules, AFifoIsWrittenIntoNotReplaced) {
   ScratchDir scratch;
   const PredictionInputs inputs = prediction_inputs(scratch, 10);
@@ -219,14 +232,23 @@ TEST(OutputRules, ADescriptorIsCheckedAsTheFileItHasOpen) {
       shell_quoted(err) + "\necho $? >> " + shell_quoted(err) + "\n" + cli +
       "train --rows 200 --features 5 --steps 100 --model-out /dev/stdout --loss-out /dev/stderr "
       "> " +
-      shell_quoted(model) + " 2> " + shell_quoted(losses) + "\n";
+      shell_quoted(model) + " 2> " + shell_quoted(losses) + "\n" +
+      // Standard input's file is an input too; a PNG in a descriptor has no files beside it.
+      cli + "predict --model " + shell_quoted(inputs.model) + " --data - < " +
+      shell_quoted(inputs.data) + " >> " + shell_quoted(inputs.data) + " 2>> " + shell_quoted(err) +
+      "\necho $? >> " + shell_quoted(err) + "\n" + cli + kShortRun + "--plot /dev/fd/3 3> " +
+      shell_quoted(scratch.path() / "p.png") + " 2>> " + shell_quoted(err) + "\necho $? >> " +
+      shell_quoted(err) + "\n";
   ASSERT_EQ(run_bash(scratch, script), 0);
   EXPECT_EQ(read_text(err),
             "linsgd: error: --model-out /dev/stdout and --metrics-out " + metrics.string() +
                 " are the same file\n2\nlinsgd: error: --out /dev/stdout is the input --data " +
                 inputs.data +
                 "; write the output elsewhere\n2\nlinsgd: error: --checkpoint /dev/fd/3: a "
-                "checkpoint is replaced as the run goes; name a file\n2\n");
+                "checkpoint is replaced as the run goes; name a file\n2\nlinsgd: error: standard "
+                "output is the input --data -; write the output elsewhere\n2\nlinsgd: error: "
+                "--plot /dev/fd/3: the report's data files go beside a PNG file; name one, or "
+                "give --metrics-out and --loss-out\n2\n");
   EXPECT_EQ(read_text(inputs.data), before);
   // No summary in the model, no device notice (no --device: auto) in the losses.
   EXPECT_EQ(read_text(model).rfind("{", 0), 0u);

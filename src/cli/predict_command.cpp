@@ -21,6 +21,7 @@ int PredictCommand::run() {
   const OutputTarget out = plan_output(out_.empty() ? "-" : out_, "--out");
   refuse_input_as_output(out, "--data", data_.data);
   refuse_input_as_output(out, "--model", model_);
+  refuse_input_as_output(out, "--sample-weight", data_.sample_weight);
   const Model model = load_model(model_);
   // By name where the file has a header (the target, if there, is ignored, unread: prediction
   // rows may have none); by position otherwise, where a file with exactly the model's feature

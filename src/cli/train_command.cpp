@@ -293,8 +293,9 @@ TrainResult TrainCommand::train(const TrainConfig& config, const Dataset* data,
   const int64_t rows = shard != nullptr  ? shard->total_rows
                        : data != nullptr ? data->rows
                                          : config.rows;
-  const int64_t steps = shard != nullptr ? resolve_for_shard(config, *shard).steps
-                                         : resolve_for_rows(config, rows).steps;
+  const TrainConfig resolved =
+      shard != nullptr ? resolve_for_shard(config, *shard) : resolve_for_rows(config, rows);
+  const int64_t steps = resolved.steps;
   // What a checkpoint is matched on: the options, and --standardize (which changes the data the
   // steps see). A checkpoint of an earlier version has no "standardize": its data digest, of
   // the data as its run saw them, decides.
@@ -309,6 +310,18 @@ TrainResult TrainCommand::train(const TrainConfig& config, const Dataset* data,
   if (resumed_ || outputs.wants_checkpoints()) {
     fingerprint =
         data != nullptr ? fingerprint_of(*data, validation) : fingerprint_of_synthetic(config);
+  }
+  // An interval given that leaves no evaluation before the last step: the rule would never act.
+  // (A resumed run takes its checkpoint's, whatever it was.)
+  if (command_->count("--eval-every") > 0 && !resumed_ && config.evaluates() &&
+      resolved.eval_every >= steps) {
+    throw UsageError("--eval-every " + std::to_string(resolved.eval_every) +
+                     ": no evaluation before the run's last step (" + std::to_string(steps) +
+                     "), so " +
+                     (config.tol                ? "--tol"
+                      : config.target_objective ? "--target-objective"
+                                                : "--schedule adaptive") +
+                     " would never act; evaluate more often");
   }
   if (resumed_) {
     const TrainingState& state = resumed_->state;
@@ -329,7 +342,7 @@ TrainResult TrainCommand::train(const TrainConfig& config, const Dataset* data,
     // A run that neither needed evaluations nor wrote --curve-out kept none: past its first
     // evaluation step, a curve would start at the resumed step.
     if (outputs.wants_curve() && state.evaluations.empty() && !config.evaluates() &&
-        state.steps_done >= resolve_for_rows(config, rows).eval_every) {
+        state.steps_done >= resolved.eval_every) {
       throw UsageError("--resume " + resume_ +
                        ": the checkpoint holds no evaluations (its run wrote no --curve-out), "
                        "which --curve-out needs");

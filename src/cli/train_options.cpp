@@ -185,17 +185,6 @@ TrainConfig TrainOptions::config() const {
                 "--n-iter-no-change", "applies with --tol or --schedule adaptive");
   refuse_unless(config.evaluates() || !curve_out_.empty(), "--eval-every",
                 "applies with --tol, --target-objective, --schedule adaptive or --curve-out");
-  // (A resumed run takes its checkpoint's, whatever it was.)
-  if (given("--eval-every") && !given("--epochs") && !given("--resume") && config.evaluates() &&
-      config.eval_every >= config.steps) {
-    throw UsageError("--eval-every " + std::to_string(config.eval_every) +
-                     ": no evaluation before the run's last step (" + std::to_string(config.steps) +
-                     "), so " +
-                     (config.tol                ? "--tol"
-                      : config.target_objective ? "--target-objective"
-                                                : "--schedule adaptive") +
-                     " would never act; evaluate more often");
-  }
   if (config.solver == Solver::kExact) {
     for (const char* option : kStepOptions) {
       refuse_unless(false, option, "applies to the steps of --solver sgd, not to --solver exact");

@@ -33,7 +33,12 @@ TrainOutputs::TrainOutputs(const Paths& paths) {
   checkpoint_ = plan_if_given(paths.checkpoint, "--checkpoint");
   if (plot_) {
     // A report needs its data files (`linsgd plot` redraws from them): the ones asked for, or
-    // ones beside the PNG.
+    // ones beside the PNG, which a PNG written into a descriptor, FIFO or device has not.
+    if (plot_->kind != OutputTarget::Kind::kReplaceFile && (!metrics_ || !loss_)) {
+      throw UsageError("--plot " + plot_->path +
+                       ": the report's data files go beside a PNG file; name one, or give "
+                       "--metrics-out and --loss-out");
+    }
     const std::string& png = paths.plot;
     const std::string stem = png.size() > 4 && png.compare(png.size() - 4, 4, ".png") == 0
                                  ? png.substr(0, png.size() - 4)
@@ -41,7 +46,8 @@ TrainOutputs::TrainOutputs(const Paths& paths) {
     if (!metrics_) metrics_ = plan_output(stem + ".metrics.json", "--plot's metrics file");
     if (!loss_) loss_ = plan_output(stem + ".loss.csv", "--plot's loss file");
   }
-  if (checkpoint_ && checkpoint_->kind == OutputTarget::Kind::kDescriptor) {
+  // A descriptor, FIFO or device cannot be replaced (nor read back).
+  if (checkpoint_ && checkpoint_->kind != OutputTarget::Kind::kReplaceFile) {
     throw UsageError("--checkpoint " + checkpoint_->path +
                      ": a checkpoint is replaced as the run goes; name a file");
   }

@@ -166,9 +166,10 @@ FileIdentity identify_descriptor(int fd) {
 }
 
 FileIdentity identify_file(const std::string& path) {
+  if (path == "-") return identify_descriptor(STDIN_FILENO);  // an input's "-"
   FileIdentity identity;
   struct stat status {};
-  if (path.empty() || path == "-" || ::stat(path.c_str(), &status) != 0) return identity;
+  if (path.empty() || ::stat(path.c_str(), &status) != 0) return identity;
   identity.exists = true;
   identity.device = status.st_dev;
   identity.inode = status.st_ino;

@@ -32,7 +32,7 @@ class BrokenPipe : public Error {
 
 // The file an output or input is, to tell when two paths name the same file (device and inode,
 // so links and other spellings of one file compare equal). `exists` is false when there is no
-// file at the path (yet).
+// file at the path (yet). An input's "-" is what standard input has open.
 struct FileIdentity {
   bool exists = false;
   dev_t device = 0;
