@@ -135,6 +135,23 @@ TEST(FitCli, WeightsFromAColumnEqualTheSameWeightsFromAFile) {
                 .exit_code,
             0);
   EXPECT_EQ(read_text(a), read_text(b));
+  // Validation figures are weighted as the objective is: MSE = 2 F (squared loss, no penalty),
+  // and what evaluate --sample-weight gives.
+  const auto metrics = scratch.path() / "m.json";
+  ASSERT_EQ(
+      run_cli(options + "--data " + shell_quoted(with_column) + " --sample-weight w --val-data " +
+                  shell_quoted(with_column) + " --metrics-out " + shell_quoted(metrics),
+              scratch)
+          .exit_code,
+      0);
+  const nlohmann::json validation = nlohmann::json::parse(read_text(metrics))["validation"];
+  EXPECT_NEAR(validation["mse"].get<double>(), 2.0 * validation["objective"].get<double>(),
+              1e-5 * validation["mse"].get<double>());
+  const auto evaluated = run_cli("evaluate --json --model " + shell_quoted(a) + " --data " +
+                                     shell_quoted(with_column) + " --sample-weight w",
+                                 scratch);
+  ASSERT_EQ(evaluated.exit_code, 0) << evaluated.err;
+  EXPECT_EQ(nlohmann::json::parse(evaluated.out)["mse"], validation["mse"]);
   const std::string negative = scratch.file("n.csv", "a,w,y\n1,1,2\n2,-1,3\n");
   expect_refusal("train --device cpu --data " + shell_quoted(negative) + " --sample-weight w",
                  negative + ": line 3, column 2: sample weight '-1' (must be >= 0)");

@@ -454,7 +454,8 @@ TrainCommand::Outcome TrainCommand::train_on_file(const TrainConfig& config,
   if (command_->count("--val-fraction") > 0) model.validation_fraction = val_fraction_;
   if (held_out) {
     const std::vector<double> predictions = predict(model, *held_out);
-    outcome.validation = regression_metrics(predictions, held_out->y);
+    // Weighted as the objective is, when the rows have weights.
+    outcome.validation = regression_metrics(predictions, held_out->y, held_out->sample_weights);
     model.metrics["validation_rows"] = static_cast<double>(outcome.validation->rows);
     model.metrics["validation_mse"] = outcome.validation->mse;
     model.metrics["validation_r2"] = outcome.validation->r2;
