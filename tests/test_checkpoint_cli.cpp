@@ -197,6 +197,16 @@ TEST_F(CheckpointRefusals, OtherDataOrOptionsAreNamed) {
   EXPECT_EQ(refusal(base() + " --momentum 0.9 --resume " + checkpoint_),
             "linsgd: error: --resume " + checkpoint_ +
                 ": the checkpoint's run had momentum = 0.0; this run has 0.9\n");
+  // --val-fraction changes the rows, --epochs the steps: named as the options, not by the steps or
+  // the data's digest they change.
+  EXPECT_EQ(refusal(base() + " --val-fraction 0.1 --resume " + checkpoint_),
+            "linsgd: error: --resume " + checkpoint_ +
+                ": the checkpoint's run had val_fraction = null; this run has 0.1\n");
+  const std::string by_epochs = "train --device cpu --data " + data_ +
+                                " --epochs 30 --batch-size 8 --lr 0.005 --quiet --resume ";
+  EXPECT_EQ(refusal(by_epochs + checkpoint_),
+            "linsgd: error: --resume " + checkpoint_ +
+                ": the checkpoint's run had epochs = null; this run has 30\n");
   // --standardize changes the data the steps see: named as the option, either way round.
   EXPECT_EQ(refusal(base() + " --standardize --resume " + checkpoint_),
             "linsgd: error: --resume " + checkpoint_ +

@@ -296,14 +296,21 @@ TrainResult TrainCommand::train(const TrainConfig& config, const Dataset* data,
   const TrainConfig resolved =
       shard != nullptr ? resolve_for_shard(config, *shard) : resolve_for_rows(config, rows);
   const int64_t steps = resolved.steps;
-  // What a checkpoint is matched on: the options, and --standardize (which changes the data the
-  // steps see). A checkpoint of an earlier version has no "standardize": its data digest, of
-  // the data as its run saw them, decides.
+  // What a checkpoint is matched on: the options. First those a user changes that change the
+  // data the steps see (--standardize, --val-fraction) or the steps (--epochs), so that the one
+  // changed is named, not its consequence; a checkpoint of an earlier version lacks them, and its
+  // steps and data digest decide.
   const auto run_hyperparameters = [&, rows](double first_rate) {
-    Json json = resumable_hyperparameters(config, rows, first_rate);
-    if (!resumed_ || resumed_->hyperparameters.contains("standardize")) {
-      json["standardize"] = standardize_;
+    const bool split = command_->count("--val-fraction") > 0;
+    const std::pair<const char*, Json> as_given[] = {
+        {"standardize", standardize_},
+        {"val_fraction", split ? Json(val_fraction_) : Json(nullptr)},
+        {"epochs", config.epochs > 0 ? Json(config.epochs) : Json(nullptr)}};
+    Json json;
+    for (const auto& [key, value] : as_given) {
+      if (!resumed_ || resumed_->hyperparameters.contains(key)) json[key] = value;
     }
+    json.update(resumable_hyperparameters(config, rows, first_rate));
     return json;
   };
   DataFingerprint fingerprint;
