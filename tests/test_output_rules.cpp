@@ -152,6 +152,24 @@ TEST(OutputRules, FailedWritesToStandardOutputFail) {
   }
 }
 
+// A run that diverges at its first check writes nothing into a stream output, not even the
+// loss CSV's header.
+TEST(OutputRules, ADivergedRunWritesNothingIntoAStream) {
+  ScratchDir scratch;
+  const PredictionInputs inputs = prediction_inputs(scratch, 10);
+  const fs::path losses = scratch.path() / "losses.txt", curve = scratch.path() / "curve.txt";
+  testing::write_text(losses, "kept\n");
+  testing::write_text(curve, "kept\n");
+  EXPECT_EQ(
+      run_bash(scratch, shell_quoted(LINSGD_CLI_PATH) + " train --device cpu -q --lr 10 " +
+                            "--steps 300 --data " + shell_quoted(inputs.data) +
+                            " --loss-out /dev/fd/3 --curve-out /dev/fd/4 3>> " +
+                            shell_quoted(losses) + " 4>> " + shell_quoted(curve) + " 2> /dev/null"),
+      1);
+  EXPECT_EQ(read_text(losses), "kept\n");
+  EXPECT_EQ(read_text(curve), "kept\n");
+}
+
 TEST(OutputRules, AClosedPipeEndsQuietlyButNotWithSuccess) {
   ScratchDir scratch;
   const PredictionInputs inputs = prediction_inputs(scratch, 50000);  // ~1 MB of predictions

@@ -95,24 +95,36 @@ void TrainOutputs::refuse_inputs(
 
 void TrainOutputs::start(int64_t total_steps, bool validation) {
   loss_curve_.emplace(total_steps, kMaxPlotPoints);
+  // The headers go with the first rows (or at the end): a stream (a descriptor, a FIFO) gets
+  // nothing from a run that fails before its first losses, as a file is not replaced.
   if (loss_) {
     loss_writer_.emplace(*loss_);
-    loss_writer_->write(kLossCsvHeader);
+    loss_header_ = kLossCsvHeader;
   }
   if (curve_) {
     curve_writer_.emplace(*curve_);
-    curve_writer_->write(validation ? "step,seconds,objective,validation_objective\n"
-                                    : "step,seconds,objective\n");
+    curve_header_ =
+        validation ? "step,seconds,objective,validation_objective\n" : "step,seconds,objective\n";
   }
+}
+
+void TrainOutputs::write_with_header(OutputWriter& writer, std::string& header,
+                                     const std::string& rows) {
+  if (!header.empty()) {
+    writer.write(header);
+    header.clear();
+  }
+  writer.write(rows);
 }
 
 void TrainOutputs::add_losses(int64_t first_step, const std::vector<float>& losses) {
   loss_curve_->add(first_step, losses);
-  if (loss_writer_) loss_writer_->write(loss_csv_rows(first_step, losses));
+  if (loss_writer_)
+    write_with_header(*loss_writer_, loss_header_, loss_csv_rows(first_step, losses));
 }
 
 void TrainOutputs::add_evaluation(const Evaluation& evaluation) {
-  if (curve_writer_) curve_writer_->write(curve_csv_row(evaluation));
+  if (curve_writer_) write_with_header(*curve_writer_, curve_header_, curve_csv_row(evaluation));
 }
 
 void TrainOutputs::start_checkpoints(const std::vector<float>& resumed_losses) {
@@ -147,8 +159,12 @@ void TrainOutputs::finish(const Model& model, const std::string& metrics_json,
                           const ReportData* report) {
   if (model_) write_output(*model_, model_json(model));
   if (metrics_) write_output(*metrics_, metrics_json);
-  if (loss_writer_) loss_writer_->commit();
-  if (curve_writer_) curve_writer_->commit();
+  for (auto [writer, header] :
+       {std::pair{&loss_writer_, &loss_header_}, {&curve_writer_, &curve_header_}}) {
+    if (!*writer) continue;
+    write_with_header(**writer, *header, "");
+    (*writer)->commit();
+  }
   if (report == nullptr || !plot_) return;
   std::string problem;
   const std::optional<std::string> png = render_png(*report, &problem);

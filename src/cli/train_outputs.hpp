@@ -77,6 +77,9 @@ class TrainOutputs {
   std::optional<CheckpointLossWriter> checkpoint_losses_;
   std::string replaced_losses_;  // the loss file of the checkpoint this run replaces, if its own
   std::optional<OutputWriter> curve_writer_;
+  std::string loss_header_, curve_header_;  // not written yet: they go with the first rows
+  // Writes `header` (then clears it) if it was not yet, then `rows`.
+  static void write_with_header(OutputWriter& writer, std::string& header, const std::string& rows);
   std::optional<LossCurve> loss_curve_;
 };
 
