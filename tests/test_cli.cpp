@@ -212,6 +212,11 @@ TEST(Cli, RefusesUnknownOptionsAndMalformedNumbers) {
                      "--sigma: invalid value 0.01x (must be a decimal number)");
   expect_usage_error("train --penalty l2 --alpha 1e400",
                      "--alpha: invalid value 1e400 (beyond double's range)");
+  expect_usage_error("train --lr 1e-400",
+                     "invalid value for --lr: 1e-400 (must be within float's range, 1.2e-38 to "
+                     "3.4e38)");
+  expect_usage_error("train --sigma 1e39",
+                     "invalid value for --sigma: 1e+39 (beyond float's range)");
   expect_usage_error("train --lr 0x10",
                      "invalid value for --lr: 0x10 (must be a positive finite number, or auto)");
   expect_usage_error("", "subcommand");

@@ -151,6 +151,9 @@ TEST(CsvReader, NamesTheFileLineAndColumnOfEachProblem) {
                 "whether it is a header with --header or --no-header");
   EXPECT_EQ(read_error(dir.file("twice.csv", "a,b,a,b,y\n1,2,3,4,5\n")),
             d + "twice.csv: duplicate column names in the header: 'a', 'b'");
+  // A name's control characters are escaped: the error stays one line.
+  EXPECT_EQ(read_error(dir.file("crlf_name.csv", "\"a\r\nb\",\"a\r\nb\",y\n1,2,3\n")),
+            d + "crlf_name.csv: duplicate column names in the header: 'a\\r\\nb'");
   EXPECT_EQ(read_error(dir.file("one.csv", "y\n1\n2\n")),
             d + "one.csv: only one column, so no features besides the target");
   EXPECT_EQ(read_error(dir.file("quote.csv", "a,y\n\"1,2\n")),
@@ -159,6 +162,11 @@ TEST(CsvReader, NamesTheFileLineAndColumnOfEachProblem) {
   by_name.target = "price";
   EXPECT_EQ(read_error(dir.file("name.csv", "a,b,y\n1,2,3\n"), by_name),
             d + "name.csv: --target price: no column of that name");
+  ReadOptions weights_file;  // a path that is neither a file nor a column
+  weights_file.sample_weight = "nosuch.npy";
+  EXPECT_EQ(read_error(dir.file("nofile.csv", "1,2,3\n"), weights_file),
+            d + "nofile.csv: --sample-weight nosuch.npy: no such file, nor a column of that name "
+                "(the file has no header)");
   ReadOptions by_index;
   by_index.target = "3";
   EXPECT_EQ(read_error(dir.file("index.csv", "a,b,y\n1,2,3\n"), by_index),

@@ -129,6 +129,10 @@ struct TrainConfig {
 // into its step, eval_every 0 into its default. Idempotent.
 TrainConfig resolve_for_rows(const TrainConfig& config, int64_t rows);
 
+// The learning rate's bounds (the steps take it in float): FLT_MIN to FLT_MAX, as validate()
+// states them.
+inline constexpr const char* kLearningRateRange = "must be within float's range, 1.2e-38 to 3.4e38";
+
 // Largest row count: the BLAS dimensions are ints (and row_from_draw needs n <= 2^32).
 inline constexpr int64_t kMaxRows = 2147483647LL;
 

@@ -69,8 +69,12 @@ def _in_parameter_names(message):
     """A message of the core with each option it names spelled as the parameter: "invalid
     value for --lr" -> "invalid value for eta0", "a --momentum" -> "a momentum", "--schedule
     cosine" -> "learning_rate='cosine'"."""
+    # What the command line does that the estimator leaves to scikit-learn, or has no parameter
+    # for (the initial weights' spread).
     message = message.replace("--standardize the features",
                               "standardize the features (StandardScaler)")
+    message = message.replace("--standardize", "StandardScaler")
+    message = message.replace("smaller weights (--sigma)", "smaller coefficients")
 
     def parameter(match):
         article, option, value = match.group(1), match.group(2), match.group(3)
@@ -427,7 +431,13 @@ class SGDRegressor(RegressorMixin, BaseEstimator):
         # file's: a command line model trained by steps has no epochs.)
         hyperparameters = json.loads(self._hyperparameters_json)
         if hasattr(self, "n_iter_"):
+            # The estimator's own, not partial_fit's run (no stopping rule, a seed a call).
             hyperparameters["epochs"] = _integer("max_iter", self.max_iter, 1)
+            hyperparameters["tol"] = None if self.tol is None else _number("tol", self.tol)
+            if isinstance(self.random_state, numbers.Integral) and not isinstance(
+                    self.random_state, bool):
+                hyperparameters["seed"] = _integer("random_state", self.random_state, 0,
+                                                   2**64 - 1)
         fraction = (_number("validation_fraction", self.validation_fraction)
                     if self.early_stopping else None)
         _core.save_model(os.fspath(path), np.ascontiguousarray(self.coef_, dtype=np.float32),
@@ -476,7 +486,8 @@ def load(path):
     standardization of ``--standardize``, which a warm-started fit or partial_fit keeps; n_iter_
     is not in the file: continuing counts from 0). max_iter is the file's epochs (``--epochs``)
     when it was trained by epochs; a held-out fraction (``--val-fraction``) sets early_stopping
-    and validation_fraction."""
+    and validation_fraction. device and warm_start are not in the file (their defaults come
+    back), and average comes back as the samples averaging started at (whole batches)."""
     model = _core.load_model(os.fspath(path))
     hyperparameters = json.loads(model["hyperparameters"])
     estimator = SGDRegressor(**_parameters_of(hyperparameters, model["validation_fraction"]))

@@ -71,9 +71,21 @@ def test_save_and_load_round_trip(regression, tmp_path):
     np.testing.assert_array_equal(loaded.coef_, estimator.coef_)
     np.testing.assert_array_equal(loaded.predict(X), estimator.predict(X))
     for name in ("loss", "penalty", "alpha", "eta0", "sampling", "batch_size", "random_state",
-                 "max_iter", "early_stopping", "validation_fraction"):
+                 "max_iter", "early_stopping", "validation_fraction", "tol"):
         assert loaded.get_params()[name] == estimator.get_params()[name], name
     assert not hasattr(loaded, "feature_names_in_")  # NumPy arrays name no columns
+
+
+def test_save_after_partial_fit_keeps_the_estimators_parameters(regression, tmp_path):
+    # partial_fit runs without a stopping rule and with a seed per call: the file keeps the
+    # estimator's tol and random_state, not its last run's.
+    X, y = regression
+    estimator = linsgd.SGDRegressor(device="cpu", random_state=9, tol=1e-3, max_iter=4)
+    estimator.partial_fit(X, y).partial_fit(X, y)
+    estimator.save(tmp_path / "model.json")
+    loaded = linsgd.load(tmp_path / "model.json").get_params()
+    for name in ("tol", "random_state", "max_iter"):
+        assert loaded[name] == estimator.get_params()[name], name
 
 
 def test_partial_fit_over_chunks_equals_fit_over_their_concatenation(regression):
@@ -186,6 +198,8 @@ def test_core_messages_name_the_parameters():
     assert _in_parameter_names("--solver exact applies to --loss squared, not to --lr auto") == (
         "solver='exact' applies to loss='squared_error', not to eta0='auto'")
     assert _in_parameter_names("--data x.csv: --target 2") == "--data x.csv: --target 2"
+    assert _in_parameter_names("(--standardize maps constant features to 0)") == (
+        "(StandardScaler maps constant features to 0)")
 
 
 @pytest.mark.parametrize("params,message", [

@@ -2,10 +2,10 @@
 // their translation into a TrainConfig with the refusals of options that do not apply.
 #include "cli/train_options.hpp"
 
-#include <limits>
-
+#include <cerrno>
 #include <cmath>
 #include <cstdlib>
+#include <limits>
 
 #include "cli/number_options.hpp"
 #include "linsgd/errors.hpp"
@@ -142,10 +142,15 @@ TrainConfig TrainOptions::config() const {
   if (learning_rate_ == "auto") {
     config.learning_rate_auto = true;
   } else {
+    errno = 0;
     config.learning_rate = std::strtod(learning_rate_.c_str(), nullptr);
     if (!is_decimal_number(learning_rate_)) {
       throw UsageError("invalid value for --lr: " + learning_rate_ +
                        " (must be a positive finite number, or auto)");
+    }
+    if (errno == ERANGE) {  // beyond double's range, or below its normal numbers: named as typed
+      throw UsageError("invalid value for --lr: " + learning_rate_ + " (" + kLearningRateRange +
+                       ")");
     }
   }
   if (given("--average")) {

@@ -202,11 +202,12 @@ void validate(const TrainConfig& config) {
   // The steps take the rate in float: below its smallest normal number it is 0 or loses its
   // digits (the steps would not move), above its largest it is infinite.
   if (config.learning_rate < FLT_MIN || config.learning_rate > FLT_MAX) {
-    refuse("--lr", config.learning_rate, "must be within float's range, 1.2e-38 to 3.4e38");
+    refuse("--lr", config.learning_rate, kLearningRateRange);
   }
   if (!std::isfinite(config.sigma) || config.sigma < 0.0) {
     refuse("--sigma", config.sigma, "must be a non-negative finite number");
   }
+  if (config.sigma > FLT_MAX) refuse("--sigma", config.sigma, "beyond float's range");
   if (config.threads < 0) refuse("--threads", config.threads, "must be 0 (automatic) or more");
   if (config.fused_blocks < 0) {
     refuse("--fused-blocks", config.fused_blocks, "must be 0 (from the shape) or more");

@@ -9,6 +9,7 @@
 #include <map>
 #include <optional>
 
+#include "io/quoted_text.hpp"
 #include "linsgd/errors.hpp"
 
 namespace linsgd {
@@ -35,7 +36,12 @@ int64_t column_by_option(int64_t columns, const std::vector<std::string>& header
   if (named != header.end()) return named - header.begin();
   const std::optional<int64_t> index = parse_index(text);
   if (!index) {
-    throw InputError(source + ": " + option + " " + text + ": no column of that name" +
+    // A --sample-weight that looks like a file's path names no file either.
+    const bool path_like = std::string(option) == "--sample-weight" &&
+                           (text.find('/') != std::string::npos ||
+                            (text.size() > 4 && text.compare(text.size() - 4, 4, ".npy") == 0));
+    throw InputError(source + ": " + option + " " + text + ": no " +
+                     (path_like ? "such file, nor a column of that name" : "column of that name") +
                      (header.empty() ? " (the file has no header)" : ""));
   }
   if (*index >= columns || *index < -columns) {
@@ -58,7 +64,7 @@ void refuse_duplicates(const std::vector<std::string>& header, const std::string
   for (const std::string& name : header) ++counts[name];
   std::vector<std::string> duplicated;
   for (const auto& [name, count] : counts) {
-    if (count > 1) duplicated.push_back("'" + name + "'");
+    if (count > 1) duplicated.push_back(quoted_text(name));
   }
   if (!duplicated.empty()) {
     throw InputError(source + ": duplicate column names in the header: " + joined(duplicated));
@@ -183,7 +189,8 @@ ColumnPlan by_name(int64_t columns, const std::vector<std::string>& header,
   for (const std::string& name : options.feature_names) {
     const int64_t column = std::find(header.begin(), header.end(), name) - header.begin();
     if (plan.destination[column] != kIgnoredColumn) {
-      throw InputError(source + ": column '" + name + "' is a feature, not the target or weight");
+      throw InputError(source + ": column " + quoted_text(name) +
+                       " is a feature, not the target or weight");
     }
     plan.destination[column] = plan.features++;
     plan.feature_names.push_back(name);
@@ -224,7 +231,7 @@ ColumnPlan plan_columns(int64_t columns, const std::vector<std::string>& header,
   std::vector<std::string> missing;
   for (const std::string& name : options.feature_names) {
     if (std::find(header.begin(), header.end(), name) == header.end()) {
-      missing.push_back("'" + name + "'");
+      missing.push_back(quoted_text(name));
     }
   }
   if (missing.empty()) return by_name(columns, header, options, source);
