@@ -391,6 +391,24 @@ TEST_F(CheckpointRefusals, OptionsThatDoNotGoTogetherAreUsageErrors) {
                 " are the same file\n");
 }
 
+// A checkpoint written with an interval a new run would be refused (an earlier version's default
+// of 4096 for a short run with --tol): the resumed run gives that interval, and goes on.
+TEST_F(CheckpointRefusals, AResumedRunTakesItsCheckpointsEvaluationInterval) {
+  const std::string ruled = (dir_.path() / "ruled.json").string();
+  ASSERT_EQ(run_cli(base() + " --tol 1e-12 --checkpoint " + ruled + " --checkpoint-every 100", dir_)
+                .exit_code,
+            0);
+  auto json = nlohmann::json::parse(read_text(ruled));
+  json["hyperparameters"]["eval_every"] = 4096;
+  const std::string earlier = dir_.file("earlier.json", json.dump());
+  const std::string with_interval = base() + " --tol 1e-12 --eval-every 4096";
+  EXPECT_EQ(refusal(with_interval),
+            "linsgd: error: --eval-every 4096: no evaluation before the run's last step (300), so "
+            "--tol would never act; evaluate more often\n");
+  const CliRun resumed = run_cli(with_interval + " --resume " + earlier, dir_);
+  EXPECT_EQ(resumed.exit_code, 0) << resumed.err;
+}
+
 TEST_F(CheckpointRefusals, ResumingWritesTheUninterruptedModel) {
   const std::string whole = (dir_.path() / "whole.json").string();
   const std::string resumed = (dir_.path() / "resumed.json").string();

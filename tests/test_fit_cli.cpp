@@ -342,11 +342,6 @@ TEST(FitCli, BadValuesAndOptionsThatDoNotApplyAreRefused) {
   expect_refusal(train + "--epochs 3 --schedule adaptive --eval-every 3",
                  "--eval-every 3: no evaluation before the run's last step (3), so --schedule "
                  "adaptive would never act; evaluate more often");
-  // Resuming, the checkpoint's interval is the one to give (an earlier version's default): the
-  // checkpoint is read, not the interval refused.
-  expect_refusal(train + "--tol 1e-3 --steps 2000 --eval-every 2000 --resume /nonexistent/c.json",
-                 "--resume /nonexistent/c.json: cannot open the checkpoint: No such file or "
-                 "directory");
   expect_refusal(train + "--target-objective nan",
                  "--target-objective: invalid value nan (must be a decimal number)");
   expect_refusal(train + "--solver exact --target-objective 0.1",

@@ -1,6 +1,8 @@
 // The model file (bit-exact round trip, a clear error for each kind of damage), predict(),
 // standardization, the validation split and the regression metrics.
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <nlohmann/json.hpp>
 
@@ -163,6 +165,20 @@ TEST(ModelFile, RoundTripsTheFitHyperparameters) {
     EXPECT_FALSE(saved["hyperparameters"].contains("max_seconds"));
     EXPECT_EQ(saved["hyperparameters"].contains("epochs"), !unset);
   }
+}
+
+// A library caller may save into a descriptor of its own (Python opens them close-on-exec): it is
+// written where it stands, the file neither reopened nor replaced.
+TEST(ModelFile, SavesIntoADescriptorOfTheCaller) {
+  ScratchDir dir;
+  const auto path = dir.path() / "own.json";
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+  ASSERT_GE(fd, 0);
+  ASSERT_EQ(::write(fd, "x", 1), 1);  // the model goes after it, where the descriptor stands
+  save_model(sample_model(), "/dev/fd/" + std::to_string(fd));
+  ::close(fd);
+  const std::string text = testing::read_text(path);
+  EXPECT_EQ(text, "x" + model_json(sample_model()));
 }
 
 TEST(ModelFile, NamesEachKindOfDamage) {

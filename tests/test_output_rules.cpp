@@ -273,6 +273,19 @@ TEST(OutputRules, ADescriptorIsCheckedAsTheFileItHasOpen) {
   const std::string loss_csv = read_text(losses);
   EXPECT_EQ(loss_csv.rfind("step,batch_loss\n1,", 0), 0u) << loss_csv;
   EXPECT_EQ(std::count(loss_csv.begin(), loss_csv.end(), '\n'), 101);
+  // A device behind two descriptors (/dev/null here, a terminal alike) takes both; a checkpoint
+  // named "-" is a file, not standard input's.
+  const fs::path dash = scratch.path() / "-";
+  const std::string longer = cli + "train --device cpu --rows 200 --features 5 --steps 2000 -q ";
+  ASSERT_EQ(run_bash(scratch, "cd " + shell_quoted(scratch.path()) + "\n" + cli + kShortRun +
+                                  "--model-out /dev/stdout --metrics-out /dev/stderr > /dev/null "
+                                  "2> /dev/null\n" +
+                                  longer +
+                                  "--checkpoint ./- --checkpoint-every 1000 --max-seconds 1e-9\n" +
+                                  longer + "--resume - --model-out " + shell_quoted(model) + " < " +
+                                  shell_quoted(model) + "\n"),
+            0);
+  EXPECT_TRUE(fs::is_regular_file(dash));
 }
 
 TEST(OutputRules, OutputPathsAreCheckedBeforeTraining) {

@@ -18,8 +18,9 @@ PlotCommand::PlotCommand(CLI::App& app)
 
 int PlotCommand::run() {
   const OutputTarget output = plan_output(output_, "--output");
+  refuse_own_descriptor(output);
   refuse_input_as_output(output, "--metrics", metrics_);
-  refuse_input_as_output(output, "--loss", loss_);
+  refuse_input_as_output(output, "--loss", loss_, /*dash_is_standard_input=*/true);
   const ReportData report = report_from_files(metrics_, loss_);
   std::string problem;
   const std::optional<std::string> png = render_png(report, &problem);

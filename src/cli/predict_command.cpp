@@ -19,7 +19,8 @@ PredictCommand::PredictCommand(CLI::App& app)
 int PredictCommand::run() {
   ReadOptions options = data_.read_options();
   const OutputTarget out = plan_output(out_.empty() ? "-" : out_, "--out");
-  refuse_input_as_output(out, "--data", data_.data);
+  refuse_own_descriptor(out);
+  refuse_input_as_output(out, "--data", data_.data, /*dash_is_standard_input=*/true);
   refuse_input_as_output(out, "--model", model_);
   refuse_input_as_output(out, "--sample-weight", data_.sample_weight);
   const Model model = load_model(model_);

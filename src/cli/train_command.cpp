@@ -73,7 +73,24 @@ TrainCommand::TrainCommand(CLI::App& app)
   c.add_flag("-q,--quiet", quiet_, "print nothing but errors");
 }
 
+void TrainCommand::refuse_evaluations_after_the_end(const TrainConfig& config, int64_t interval,
+                                                    int64_t steps) const {
+  if (command_->count("--eval-every") == 0 || !resume_.empty() || !config.evaluates() ||
+      interval < steps) {
+    return;
+  }
+  throw UsageError("--eval-every " + std::to_string(interval) +
+                   ": no evaluation before the run's last step (" + std::to_string(steps) +
+                   "), so " +
+                   (config.tol                ? "--tol"
+                    : config.target_objective ? "--target-objective"
+                                              : "--schedule adaptive") +
+                   " would never act; evaluate more often");
+}
+
 void TrainCommand::check_option_combinations(const TrainConfig& config) const {
+  // With --steps, before any data is read or process started.
+  if (config.epochs == 0) refuse_evaluations_after_the_end(config, config.eval_every, config.steps);
   const bool has_data = !data_.data.empty();
   if (has_data) {
     for (const char* option : {"--rows", "--features"}) {
@@ -214,7 +231,7 @@ int TrainCommand::run() {
   const Outcome outcome = data_.data.empty() ? train_synthetic_problem(config, outputs)
                                              : train_on_file(config, read_options, outputs);
   const TrainResult& result = outcome.result;
-  if (result.interrupted && (!mpi_ || mpi_->rank() == 0)) {
+  if (result.interrupted && (!mpi_ || mpi_->rank() == 0) && !outputs.writes_into(STDERR_FILENO)) {
     // A data-parallel run stops all its processes when any one is signalled.
     const char* signal = interrupting_signal_name();
     std::fprintf(stderr, "linsgd: %s: stopped after step %lld of %lld; writing what was trained\n",
@@ -318,18 +335,8 @@ TrainResult TrainCommand::train(const TrainConfig& config, const Dataset* data,
     fingerprint =
         data != nullptr ? fingerprint_of(*data, validation) : fingerprint_of_synthetic(config);
   }
-  // An interval given that leaves no evaluation before the last step: the rule would never act.
-  // (A resumed run takes its checkpoint's, whatever it was.)
-  if (command_->count("--eval-every") > 0 && !resumed_ && config.evaluates() &&
-      resolved.eval_every >= steps) {
-    throw UsageError("--eval-every " + std::to_string(resolved.eval_every) +
-                     ": no evaluation before the run's last step (" + std::to_string(steps) +
-                     "), so " +
-                     (config.tol                ? "--tol"
-                      : config.target_objective ? "--target-objective"
-                                                : "--schedule adaptive") +
-                     " would never act; evaluate more often");
-  }
+  // Known once the rows are: the steps --epochs come to.
+  if (config.epochs > 0) refuse_evaluations_after_the_end(config, resolved.eval_every, steps);
   if (resumed_) {
     const TrainingState& state = resumed_->state;
     require_resumable(*resumed_, resume_,

@@ -37,6 +37,11 @@ class TrainCommand {
   };
 
   void check_option_combinations(const TrainConfig& config) const;
+  // Throws UsageError when an --eval-every given leaves no evaluation before the run's last step
+  // (`interval` >= `steps`) for a rule that acts on them (a resumed run takes its checkpoint's,
+  // whatever it was).
+  void refuse_evaluations_after_the_end(const TrainConfig& config, int64_t interval,
+                                        int64_t steps) const;
   // Trains on `data` (with a validation set when `validation` is not null), or on the synthetic
   // problem when `data` is null, with the progress line, the losses and evaluations streamed to
   // `outputs` and the first SIGINT or SIGTERM stopping the run.

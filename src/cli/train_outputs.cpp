@@ -19,7 +19,9 @@ namespace {
 
 std::optional<OutputTarget> plan_if_given(const std::string& path, const std::string& option) {
   if (path.empty()) return std::nullopt;
-  return plan_output(path, option);
+  OutputTarget target = plan_output(path, option);
+  refuse_own_descriptor(target);
+  return target;
 }
 
 }  // namespace
@@ -71,9 +73,10 @@ TrainOutputs::TrainOutputs(const Paths& paths) {
 }
 
 bool TrainOutputs::writes_into(int fd) const {
-  // A terminal's two descriptors are read by a person, not a program: only the descriptor
-  // itself counts there.
-  const FileIdentity file = ::isatty(fd) ? FileIdentity{} : identify_descriptor(fd);
+  // A terminal's (or /dev/null's) two descriptors are read by a person, or no one: only the
+  // descriptor itself counts there.
+  FileIdentity file = identify_descriptor(fd);
+  if (file.character_device) file = FileIdentity{};
   for (const std::optional<OutputTarget>* output : all_outputs()) {
     if (*output &&
         ((*output)->is_descriptor(fd) || ((*output)->kind == OutputTarget::Kind::kDescriptor &&
@@ -88,7 +91,10 @@ void TrainOutputs::refuse_inputs(
     const std::vector<std::pair<std::string, std::string>>& inputs) const {
   for (const auto& [option, path] : inputs) {
     for (const std::optional<OutputTarget>* output : all_outputs()) {
-      if (*output) refuse_input_as_output(**output, option, path);
+      // The data readers read "-" as standard input; the checkpoint reader, a file "-".
+      const bool from_standard_input =
+          option == "--data" || option == "--labels" || option == "--val-data";
+      if (*output) refuse_input_as_output(**output, option, path, from_standard_input);
     }
   }
 }
@@ -170,7 +176,7 @@ void TrainOutputs::finish(const Model& model, const std::string& metrics_json,
   const std::optional<std::string> png = render_png(*report, &problem);
   if (png) {
     write_output(*plot_, *png);
-  } else {
+  } else if (!writes_into(STDERR_FILENO)) {  // not into an output on stderr
     std::fprintf(stderr, "linsgd: warning: %s; the report data is in %s and %s\n", problem.c_str(),
                  metrics_->label.c_str(), loss_->label.c_str());
   }

@@ -112,12 +112,6 @@ OutputTarget plan_output(const std::string& path, const std::string& option) {
       throw UsageError(target.label + ": descriptor " + std::to_string(*descriptor) +
                        " is not open");
     }
-    // One linsgd opened itself (the GPU driver's, a socket's): close-on-exec, which no
-    // descriptor it was started with can have.
-    if ((::fcntl(*descriptor, F_GETFD) & FD_CLOEXEC) != 0) {
-      throw UsageError(target.label + ": descriptor " + std::to_string(*descriptor) +
-                       " is not one linsgd was started with");
-    }
     if ((flags & O_ACCMODE) == O_RDONLY) {
       throw UsageError(target.label + ": descriptor " + std::to_string(*descriptor) +
                        " is open for reading only");
@@ -154,33 +148,44 @@ OutputTarget plan_output(const std::string& path, const std::string& option) {
   return target;
 }
 
-FileIdentity identify_descriptor(int fd) {
+namespace {
+
+FileIdentity identity_of(const struct stat& status) {
   FileIdentity identity;
-  struct stat status {};
-  if (::fstat(fd, &status) != 0) return identity;
   identity.exists = true;
   identity.device = status.st_dev;
   identity.inode = status.st_ino;
   identity.regular = S_ISREG(status.st_mode);
+  identity.character_device = S_ISCHR(status.st_mode);
   return identity;
+}
+
+}  // namespace
+
+FileIdentity identify_descriptor(int fd) {
+  struct stat status {};
+  return ::fstat(fd, &status) == 0 ? identity_of(status) : FileIdentity{};
 }
 
 FileIdentity identify_file(const std::string& path) {
-  if (path == "-") return identify_descriptor(STDIN_FILENO);  // an input's "-"
-  FileIdentity identity;
   struct stat status {};
-  if (path.empty() || ::stat(path.c_str(), &status) != 0) return identity;
-  identity.exists = true;
-  identity.device = status.st_dev;
-  identity.inode = status.st_ino;
-  identity.regular = S_ISREG(status.st_mode);
-  return identity;
+  return !path.empty() && ::stat(path.c_str(), &status) == 0 ? identity_of(status) : FileIdentity{};
+}
+
+void refuse_own_descriptor(const OutputTarget& output) {
+  if (output.kind == OutputTarget::Kind::kDescriptor && output.descriptor > STDERR_FILENO &&
+      (::fcntl(output.descriptor, F_GETFD) & FD_CLOEXEC) != 0) {
+    throw UsageError(output.label + ": descriptor " + std::to_string(output.descriptor) +
+                     " is not one linsgd was started with");
+  }
 }
 
 void refuse_input_as_output(const OutputTarget& output, const std::string& option,
-                            const std::string& path) {
+                            const std::string& path, bool dash_is_standard_input) {
   if (output.kind == OutputTarget::Kind::kStream) return;
-  const FileIdentity input = identify_file(path);
+  const FileIdentity input = path == "-" && dash_is_standard_input
+                                 ? identify_descriptor(STDIN_FILENO)
+                                 : identify_file(path);
   const FileIdentity written = output.kind == OutputTarget::Kind::kDescriptor
                                    ? output.descriptor_file
                                    : identify_file(output.final_path);
@@ -192,8 +197,10 @@ void refuse_input_as_output(const OutputTarget& output, const std::string& optio
 
 bool same_destination(const OutputTarget& a, const OutputTarget& b) {
   using Kind = OutputTarget::Kind;
+  // (A terminal or /dev/null behind two descriptors takes both, as devices named by path do.)
   if (a.kind == Kind::kDescriptor && b.kind == Kind::kDescriptor) {
-    return a.descriptor == b.descriptor || a.descriptor_file == b.descriptor_file;
+    return a.descriptor == b.descriptor ||
+           (!a.descriptor_file.character_device && a.descriptor_file == b.descriptor_file);
   }
   if (a.kind == Kind::kDescriptor || b.kind == Kind::kDescriptor) {
     const OutputTarget& descriptor = a.kind == Kind::kDescriptor ? a : b;

@@ -38,6 +38,7 @@ struct FileIdentity {
   dev_t device = 0;
   ino_t inode = 0;
   bool regular = false;
+  bool character_device = false;  // a terminal, /dev/null: may take several outputs
   bool operator==(const FileIdentity& other) const {
     return exists && other.exists && device == other.device && inode == other.inode;
   }
@@ -61,15 +62,21 @@ struct OutputTarget {
 // descriptor that is not open for writing.
 OutputTarget plan_output(const std::string& path, const std::string& option);
 
+// Throws UsageError when `output` is a descriptor the command opened itself (close-on-exec, as
+// no descriptor it was started with can be: the GPU driver's, a socket's), for the command
+// line, whose descriptors are given by the shell. (A library caller may pass its own.)
+void refuse_own_descriptor(const OutputTarget& output);
+
 FileIdentity identify_file(const std::string& path);
 // What descriptor `fd` has open (not `exists` when it is not open).
 FileIdentity identify_descriptor(int fd);
 
 // Throws UsageError when `output` would replace or write into the input file `path` (given by
 // `option`): "--out d.csv is the input --data d.csv; write the output elsewhere". An empty path
-// is none.
+// is none; "-" is standard input's file when `dash_is_standard_input` (the data readers'),
+// else a file named "-".
 void refuse_input_as_output(const OutputTarget& output, const std::string& option,
-                            const std::string& path);
+                            const std::string& path, bool dash_is_standard_input = false);
 
 // True when two planned outputs would write the same file: the same existing regular file, the
 // same new name in the same directory, or a descriptor's file (or pipe, or terminal) that the
