@@ -48,8 +48,8 @@ struct Dataset {
   // (Model::target_column) so that evaluate and predict find it there again.
   std::optional<int64_t> target_column;
   // A file without a header, --sample-weight naming one of its columns: its index, which
-  // a model keeps (Model::weight_column) so that evaluate and predict leave it out of a file
-  // laid out alike.
+  // a model keeps (Model::weight_column) so that evaluate and predict, refusing a file laid out
+  // alike without --sample-weight, name the option to pass.
   std::optional<int64_t> weight_column;
 
   bool has_target() const { return !y.empty(); }
@@ -116,7 +116,7 @@ struct ReadOptions {
   std::optional<int64_t> target_column;
   // Data for a model trained on columns taken by position with a weight column
   // (Dataset::weight_column): without --sample-weight, a file of the model's features, a target
-  // and one more column has that column, at this index, left out (Dataset::ignored_columns).
+  // and one more column is refused naming the --sample-weight (this index) to pass.
   std::optional<int64_t> weight_column;
   // CSV: whether the first row is a header. Auto: a header when none of its cells is a number;
   // a first row mixing numbers and other cells is refused, asking for --header or --no-header.

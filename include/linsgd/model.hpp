@@ -34,7 +34,8 @@ struct Model {
   // features and the target (Dataset::target_column), where evaluate and predict look for it.
   std::optional<int64_t> target_column;
   // Trained on columns taken by position with a weight column: its index in the file
-  // (Dataset::weight_column), which evaluate and predict leave out of a file laid out alike.
+  // (Dataset::weight_column), which evaluate and predict name when refusing a file laid out
+  // alike given without --sample-weight.
   std::optional<int64_t> weight_column;
   std::vector<float> weights;  // in the standardized feature space when standardization is set
   float bias = 0.0f;

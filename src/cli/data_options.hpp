@@ -29,8 +29,8 @@ struct DataOptions {
 
   // Data for a trained model: columns matched by these names where the file has a header
   // (ReadOptions::feature_names), else by position, the target where it stood in training
-  // (ReadOptions::target_column), its training weights' column left out
-  // (ReadOptions::weight_column).
+  // (ReadOptions::target_column), its training weights' column named in the refusal of a file
+  // that holds it without --sample-weight (ReadOptions::weight_column).
   static void for_model(ReadOptions& options, const std::vector<std::string>& feature_names,
                         const std::string& target_name,
                         std::optional<int64_t> target_column = std::nullopt,

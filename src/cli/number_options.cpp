@@ -36,11 +36,8 @@ namespace {
 // Plain digits for `text`, or a problem (then `digits` is left empty).
 std::string plain_digits(const std::string& text, int64_t lowest, uint64_t highest,
                          std::string& problem) {
-  if (!is_decimal_number(text)) {
-    problem = "invalid value " + text + " (must be an integer)";
-    return "";
-  }
-  const long double value = std::strtold(text.c_str(), nullptr);
+  const long double value =
+      is_decimal_number(text) ? std::strtold(text.c_str(), nullptr) : HUGE_VALL;
   if (!std::isfinite(value)) {
     problem = "invalid value " + text + " (must be an integer)";
     return "";

@@ -73,14 +73,14 @@ TrainOutputs::TrainOutputs(const Paths& paths) {
 }
 
 bool TrainOutputs::writes_into(int fd) const {
-  // A terminal's (or /dev/null's) two descriptors are read by a person, or no one: only the
-  // descriptor itself counts there.
-  FileIdentity file = identify_descriptor(fd);
-  if (file.character_device) file = FileIdentity{};
+  // An output descriptor that is `fd`, or has its file or pipe open, as same_destination rules
+  // (a terminal or /dev/null behind both counts only as the same descriptor).
+  OutputTarget stream;  // a descriptor
+  stream.descriptor = fd;
+  stream.descriptor_file = identify_descriptor(fd);
   for (const std::optional<OutputTarget>* output : all_outputs()) {
-    if (*output &&
-        ((*output)->is_descriptor(fd) || ((*output)->kind == OutputTarget::Kind::kDescriptor &&
-                                          (*output)->descriptor_file == file))) {
+    if (*output && (*output)->kind == OutputTarget::Kind::kDescriptor &&
+        same_destination(**output, stream)) {
       return true;
     }
   }

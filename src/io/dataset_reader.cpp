@@ -101,8 +101,7 @@ Dataset read_npy_dataset(const InputBytes& input, const ReadOptions& options) {
   dataset.target_name = plan.target_name;
   dataset.target_column = plan.target_column;
   dataset.weight_column = plan.weight_column;
-  dataset.ignored_columns = plan.ignored;
-  if (!plan.has_target && !plan.has_weights && plan.ignored.empty()) {
+  if (!plan.has_target && !plan.has_weights) {
     dataset.X = std::move(array.values);
     return dataset;
   }
@@ -115,7 +114,7 @@ Dataset read_npy_dataset(const InputBytes& input, const ReadOptions& options) {
         dataset.y.push_back(value);
       } else if (plan.destination[c] == kWeightColumn) {
         dataset.sample_weights.push_back(value);
-      } else if (plan.destination[c] != kIgnoredColumn) {
+      } else {
         dataset.X.push_back(value);
       }
     }
