@@ -155,6 +155,14 @@ TEST(FitCli, WeightsFromAColumnEqualTheSameWeightsFromAFile) {
   const std::string negative = scratch.file("n.csv", "a,w,y\n1,1,2\n2,-1,3\n");
   expect_refusal("train --device cpu --data " + shell_quoted(negative) + " --sample-weight w",
                  negative + ": line 3, column 2: sample weight '-1' (must be >= 0)");
+  // A headerless validation file without the training file's weight column: its last column
+  // (the target) is the weight column's position.
+  const std::string headerless = scratch.file("h.csv", "1,0.5,2\n2,1.5,3\n3,1,5\n");
+  const std::string unweighted = scratch.file("v.csv", "1,2\n2,3\n");
+  expect_refusal(
+      "train --device cpu --data " + shell_quoted(headerless) + " --sample-weight 1 --val-data " +
+          shell_quoted(unweighted),
+      unweighted + ": --sample-weight 1 is the target column (the last of its 2 columns)");
 }
 
 TEST(FitCli, TheExactSolverReportsItsSolve) {
@@ -296,6 +304,57 @@ TEST(FitCli, ADivergenceUnderLrAutoWithMomentumNamesTheMomentum) {
             std::string::npos)
       << run.err;
   EXPECT_FALSE(std::filesystem::exists(model));
+}
+
+// A run evaluated at every step diverges at the step whose batch loss overflows: its curve, a
+// stream, ends at the evaluation before it (each row's objective finite).
+TEST(FitCli, ADivergedRunsCurveEndsBeforeTheDivergence) {
+  ScratchDir scratch;
+  const auto run = run_cli(
+      "train --device cpu --lr 5 --eval-every 1 --steps 50 --quiet "
+      "--curve-out -",
+      scratch);
+  EXPECT_EQ(run.exit_code, 1) << run.err;
+  const std::string prefix = "linsgd: error: training diverged: the batch loss became inf at step ";
+  ASSERT_EQ(run.err.rfind(prefix, 0), 0u) << run.err;
+  const int64_t diverged = std::stoll(run.err.substr(prefix.size()));
+  std::istringstream rows(run.out);
+  std::string line;
+  std::getline(rows, line);
+  EXPECT_EQ(line, "step,seconds,objective");
+  int64_t step = 0;
+  while (std::getline(rows, line)) {
+    EXPECT_EQ(std::stoll(line), ++step) << line;
+    EXPECT_TRUE(std::isfinite(std::stod(line.substr(line.rfind(',') + 1)))) << line;
+  }
+  EXPECT_GT(step, 1);
+  EXPECT_EQ(step, diverged - 1);  // every evaluation before the diverged step, and none after
+}
+
+// A row no batch sampled yet can overflow the model's predictions while every batch loss is
+// finite (here starting weights of scale 100 on a row of 1e37): the objective is infinite, and
+// the run stops at that evaluation instead of writing an infinite curve.
+TEST(FitCli, AnObjectiveThatOverflowsOnUnsampledRowsStopsTheRun) {
+  ScratchDir scratch;
+  std::string csv = "x,y\n";
+  for (int i = 0; i < 500; ++i) {
+    const double x = i == 250 ? 1e37 : std::sin(1.0 + i);
+    csv += std::to_string(x) + "," + std::to_string(2.0 * x) + "\n";
+  }
+  const auto data = scratch.path() / "d.csv";
+  write_text(data, csv);
+  const auto curve = scratch.path() / "curve.csv";
+  const auto run = run_cli("train --device cpu --data " + shell_quoted(data) +
+                               " --batch-size 1 --sigma 100 --steps 20 --eval-every 1 "
+                               "--curve-out " +
+                               shell_quoted(curve),
+                           scratch);
+  EXPECT_EQ(run.exit_code, 1) << run.err;
+  EXPECT_EQ(run.err,
+            "linsgd: error: training diverged: the objective became inf at step 1 of 20: the "
+            "model's predictions overflow float on rows no batch has sampled; try a smaller --lr "
+            "(or --lr auto), or --standardize the features\n");
+  EXPECT_FALSE(std::filesystem::exists(curve));
 }
 
 TEST(FitCli, BadValuesAndOptionsThatDoNotApplyAreRefused) {

@@ -97,6 +97,7 @@ class SgdLoop {
         engine_(config.engine),
         steps_(config.steps),
         chunk_steps_(chunk_steps_for(config, evaluation_interval, shard)),
+        evaluation_interval_(evaluation_interval),
         fused_plan_(fused),
         generator_(exec.make_generator(rng_plan::training_seed(config.seed))),
         rule_(step_rule(config, data)),
@@ -194,7 +195,8 @@ class SgdLoop {
   // non-finite step) and passed to `on_checkpoint(first_step, losses)`, first_step counting from
   // 0. Between checkpoints nothing waits on the device (the host enqueues far ahead of a GPU, so
   // there the step count decides). After every chunk `stop_after(steps_done)` is asked (it may
-  // evaluate the model); true ends the run with a last checkpoint. After the chunk that reaches
+  // evaluate the model: a checkpoint comes first at each multiple of the evaluation interval);
+  // true ends the run with a last checkpoint. After the chunk that reaches
   // each multiple of `state_every` (> 0) steps, but the last, a checkpoint is taken and then
   // `on_state(steps_done)` called (state() captures the loop's part). Returns the steps done.
   template <class OnCheckpoint, class StopAfter, class OnState>
@@ -222,18 +224,30 @@ class SgdLoop {
         averaged = every <= chunk_steps_ ? count % every == 0 : done % every == 0;
         if (every > chunk_steps_ && averaged) average_parameters();
       }
-      const bool stop = done < steps_ && stop_after(done);
-      if (local_steps_ && !averaged && (stop || done == steps_)) average_parameters();
-      const bool state_due =
-          state_every > 0 && !stop && done < steps_ && done / state_every > first / state_every;
-      const auto now = std::chrono::steady_clock::now();
-      if (done - checked >= kCheckpointSteps || done == steps_ || stop || state_due ||
-          now - last_checkpoint >= std::chrono::duration<double>(kCheckpointSeconds)) {
+      const auto checkpoint = [&] {
         const std::vector<float> losses = losses_since(checked, done);
         check_finite(losses, checked);
         on_checkpoint(checked, losses);
         checked = done;
-        last_checkpoint = now;
+        last_checkpoint = std::chrono::steady_clock::now();
+      };
+      // An evaluation (stop_after's, at each multiple of the evaluation interval) reads the
+      // model, and waits for it anyway: the losses before it are checked first, so that a
+      // diverged run is named by its first non-finite batch loss, before an evaluation of the
+      // diverged model reaches a curve.
+      if (evaluation_interval_ > 0 && done < steps_ &&
+          done / evaluation_interval_ > first / evaluation_interval_) {
+        checkpoint();
+      }
+      const bool stop = done < steps_ && stop_after(done);
+      if (local_steps_ && !averaged && (stop || done == steps_)) average_parameters();
+      const bool state_due =
+          state_every > 0 && !stop && done < steps_ && done / state_every > first / state_every;
+      if (done > checked &&
+          (done - checked >= kCheckpointSteps || done == steps_ || stop || state_due ||
+           std::chrono::steady_clock::now() - last_checkpoint >=
+               std::chrono::duration<double>(kCheckpointSeconds))) {
+        checkpoint();
       }
       if (state_due) on_state(done);
       if (stop) return done;
@@ -560,7 +574,8 @@ class SgdLoop {
   Engine engine_;
   int64_t steps_;
   int64_t chunk_steps_;
-  int64_t start_step_ = 0;  // where run() begins: 0, or a resumed state's step
+  int64_t evaluation_interval_;  // > 0: stop_after evaluates at its multiples
+  int64_t start_step_ = 0;       // where run() begins: 0, or a resumed state's step
   FusedPlan fused_plan_;
   RandomGenerator generator_;
   StepRule rule_;

@@ -72,6 +72,9 @@ class StoppingRules {
     if (!evaluations_ || done < next_evaluation_) return false;
     while (next_evaluation_ <= done) next_evaluation_ += config_.eval_every;
     const Evaluation evaluation = evaluate(done);
+    // Diverged: the stop's checkpoint names the first non-finite batch loss (run_training throws
+    // for an objective that overflowed alone).
+    if (!std::isfinite(evaluation.objective)) return stop(kDiverged);
     if (config_.target_objective && evaluation.objective <= *config_.target_objective) {
       return stop("target");
     }
@@ -111,7 +114,8 @@ class StoppingRules {
     state.first_learning_rate = first_rate_;
   }
 
-  // Evaluates the model after `done` steps and hands it to the hooks.
+  // Evaluates the model after `done` steps and hands it to the hooks, unless its objective is
+  // not finite (a diverged model's evaluation reaches no curve).
   Evaluation evaluate(int64_t done) {
     last_evaluated_ = done;
     const auto start = std::chrono::steady_clock::now();
@@ -125,14 +129,20 @@ class StoppingRules {
       evaluation.validation_objective =
           objective_value(exec_, *validation_, config_, w, b, validation_predictions_);
     }
+    last_objective_ = evaluation.objective;
     evaluation_seconds_ +=
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    if (hooks_.on_evaluation) hooks_.on_evaluation(evaluation);
+    if (hooks_.on_evaluation && std::isfinite(evaluation.objective)) {
+      hooks_.on_evaluation(evaluation);
+    }
     return evaluation;
   }
 
+  static constexpr const char* kDiverged = "diverged";  // stopped_by() of a non-finite objective
+
   const std::string& stopped_by() const { return stopped_by_; }
   int64_t last_evaluated() const { return last_evaluated_; }
+  double last_objective() const { return last_objective_; }
   typename Exec::template Buffer<float>& predictions() { return predictions_; }
   typename Exec::template Buffer<float>& validation_predictions() {
     return validation_predictions_;
@@ -164,6 +174,7 @@ class StoppingRules {
   double evaluation_seconds_ = 0.0;
   double seconds_before_ = 0.0;  // a resumed run's: its earlier slices' loop seconds
   int64_t last_evaluated_ = -1;
+  double last_objective_ = 0.0;  // of the evaluation at last_evaluated_
   std::string stopped_by_ = "steps";
   typename Exec::template Buffer<float> predictions_;
   typename Exec::template Buffer<float> validation_predictions_;
@@ -380,6 +391,13 @@ TrainResult train_with(Exec& exec, const TrainConfig& requested, const DataView*
         }
       },
       rules, hooks.state_every, hand_out_state);
+  if (rules.stopped_by() == StoppingRules<Exec>::kDiverged) {  // every batch loss was finite
+    throw Error("training diverged: the objective became " +
+                std::to_string(rules.last_objective()) + " at step " + std::to_string(steps_done) +
+                " of " + std::to_string(config.steps) +
+                ": the model's predictions overflow float on rows no batch has sampled; " +
+                divergence_advice(config));
+  }
   // A run stopped before its end by a signal or its time budget hands out its state there too:
   // resumed (a scheduler's next slot, say), it loses no step. (One stopped by its stopping rule
   // is done.)

@@ -130,8 +130,11 @@ ColumnPlan by_position(int64_t columns, const std::vector<std::string>& header,
     }
   }
   if (weights && target && *weights == *target) {
+    // Most often a file laid out without the training file's weight column.
+    const bool last = *target == columns - 1;
     throw InputError(source + ": --sample-weight " + options.sample_weight +
-                     " is the target column");
+                     " is the target column" +
+                     (last ? " (the last of its " + std::to_string(columns) + " columns)" : ""));
   }
   if (columns - (target ? 1 : 0) - (weights ? 1 : 0) < 1) {
     throw InputError(source + ": only one column, so no features besides the target");
