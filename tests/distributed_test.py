@@ -17,6 +17,7 @@
   --eval-every that is not a multiple of N, epoch sampling, and --sync-every without
   --distributed are refused (the exact properties are tests/test_data_parallel.cpp's);
 - only process 0 writes the outputs;
+- processes that read other data (rows, features, feature names) are refused before any sum;
 - a failure (bad data) ends every process with the error of the process whose rows hold it
   (printed once: the others never parse that row) and a non-zero exit, without a hang;
 - --max-seconds stops every process after the same chunk, and so does SIGINT to one of them;
@@ -275,6 +276,30 @@ with tempfile.TemporaryDirectory() as directory:
     check(bad.returncode != 0, "bad data: exit 0")
     check(bad.stderr.count("linsgd: error: bad.csv: line 52, column 1: not a number: 'x'") == 1,
           f"bad data: {bad.stderr}")
+    # Processes that read other data (another copy of the file on one machine, say) are refused
+    # before any sum: other rows, other features, other feature names.
+    with open("more.csv", "w") as file:
+        file.write("a,b,c,w,y\n" + open("data.csv").read().split("\n", 1)[1] + "1,2,3,1,4\n")
+    with open("renamed.csv", "w") as file:
+        file.write("a,b,d,w,y\n" + open("data.csv").read().split("\n", 1)[1])
+    with open("fewer.csv", "w") as file:
+        file.write("".join(",".join(line.split(",")[1:]) + "\n"
+                           for line in open("data.csv").read().split()))
+    for other, shape in (("more.csv", f"{len(rows) + 1} rows x 4 features"),
+                         ("fewer.csv", f"{len(rows)} rows x 3 features"),
+                         ("renamed.csv", f"{len(rows)} rows x 4 features")):
+        command = ["train", "--device", "cpu", "--quiet", "--steps", "50", "--distributed"]
+        apart = subprocess.run(
+            [MPIRUN, *MPI_FLAGS, "-np", "1", LINSGD, *command, "--data", "data.csv", ":",
+             "-np", "1", LINSGD, *command, "--data", other],
+            capture_output=True, text=True, timeout=60,
+            env=dict(os.environ, ASAN_OPTIONS=os.environ.get("ASAN_OPTIONS", "") +
+                     ":detect_leaks=0"))
+        check(apart.returncode == 2 and
+              f"linsgd: error: --distributed: process 1 read {other} as {shape}" in apart.stderr and
+              f", process 0 as {len(rows)} rows x 4 features" in apart.stderr and
+              "every process must read the same data" in apart.stderr,
+              f"{other} on process 1: exit {apart.returncode}: {apart.stderr}")
     # --max-seconds: one decision for all, at the same chunk (the same steps, one model).
     timed = run(["train", "--device", "cpu", "--rows", "2000", "--features", "200", "--steps",
                  "100000000", "--max-seconds", "0.5", "--quiet", "--metrics-out", "timed.json"], 2)

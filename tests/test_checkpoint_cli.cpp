@@ -286,8 +286,8 @@ TEST_F(CheckpointRefusals, ACurveNeedsTheEvaluationsBeforeTheCheckpoint) {
       0);
   EXPECT_EQ(refusal(by_epoch + " --curve-out " + curve + " --resume " + checkpoint),
             "linsgd: error: --resume " + checkpoint +
-                ": the checkpoint holds no evaluations (its run wrote no --curve-out), which "
-                "--curve-out needs\n");
+                ": the checkpoint holds no evaluations (a run before it wrote no --curve-out), "
+                "which --curve-out needs up to step 250\n");
   EXPECT_FALSE(std::filesystem::exists(curve));
   const std::string with_curve = by_epoch + " --curve-out " + curve;
   ASSERT_EQ(run_cli(with_curve + " --checkpoint " + checkpoint + " --checkpoint-every 100", dir_)
@@ -298,6 +298,19 @@ TEST_F(CheckpointRefusals, ACurveNeedsTheEvaluationsBeforeTheCheckpoint) {
   ASSERT_EQ(resumed.exit_code, 0) << resumed.err;
   EXPECT_EQ(std::count(whole.begin(), whole.end(), '\n'), 21);  // a header and 20 epochs
   EXPECT_EQ(without_seconds(read_text(curve)), without_seconds(whole));
+  // A slice resumed without --curve-out carries its first slice's evaluations on and adds none:
+  // its checkpoint holds them up to where that slice began (here, as if it began at step 50).
+  nlohmann::json json = nlohmann::json::parse(read_text(checkpoint));
+  nlohmann::json& evaluations = json["state"]["evaluations"];
+  ASSERT_GT(evaluations.size(), 2u);
+  const std::string last = std::to_string(evaluations.back()["step"].get<int64_t>());
+  evaluations.erase(evaluations.begin() + 2, evaluations.end());
+  const std::string gap = dir_.file("gap.json", json.dump());
+  EXPECT_EQ(refusal(with_curve + " --resume " + gap),
+            "linsgd: error: --resume " + gap +
+                ": the checkpoint holds evaluations up to step 50 only (a run before it wrote no "
+                "--curve-out), which --curve-out needs up to step " +
+                last + "\n");
 }
 
 // The losses of a checkpoint are in its loss file: missing, short or other losses are refused,

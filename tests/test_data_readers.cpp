@@ -318,6 +318,22 @@ TEST(NpyReader, ReadsLabelsFromASeparateFile) {
   EXPECT_EQ(data.features, 2);
   EXPECT_EQ(data.X, (std::vector<float>{1, 2, 3, 4}));
   EXPECT_EQ(data.y, (std::vector<float>{7, 8}));
+  // A --sample-weight column of X is taken out of the features, wherever it stands.
+  struct Case {
+    const char* column;
+    std::vector<float> weights, X;
+  };
+  const std::string weighted_file =
+      write_npy(dir, "Xw.npy", {"<f4", false, {2, 3}}, {1, 0.5, 2, 3, 1.5, 4});
+  for (const Case& c : {Case{"0", {1, 3}, {0.5, 2, 1.5, 4}}, Case{"1", {0.5, 1.5}, {1, 2, 3, 4}},
+                        Case{"-1", {2, 4}, {1, 0.5, 3, 1.5}}}) {
+    options.sample_weight = c.column;
+    const Dataset weighted = read_dataset(weighted_file, options);
+    EXPECT_EQ(weighted.features, 2) << c.column;
+    EXPECT_EQ(weighted.sample_weights, c.weights) << c.column;
+    EXPECT_EQ(weighted.X, c.X) << c.column;
+    EXPECT_EQ(weighted.y, (std::vector<float>{7, 8})) << c.column;
+  }
 }
 
 TEST(NpyReader, NamesEachProblem) {

@@ -331,6 +331,30 @@ TEST(FitCli, ADivergedRunsCurveEndsBeforeTheDivergence) {
   EXPECT_EQ(step, diverged - 1);  // every evaluation before the diverged step, and none after
 }
 
+// Diverging, the post's problem at --lr 5 grows its objective at every evaluation, so the tol rule
+// (no improvement for 5 evaluations) and the adaptive schedule's would end it before any loss
+// overflows, and so would 8 steps: each run is refused as diverged, with no model written. (Its
+// objective of all-zero weights, 1012.6, is above its starting model's.)
+TEST(FitCli, ADivergingRunEndedBeforeItOverflowsIsRefused) {
+  ScratchDir scratch;
+  const auto model = scratch.path() / "model.json";
+  for (const std::string rule : {"--tol 1 --eval-every 1 --steps 100",
+                                 "--schedule adaptive --eval-every 1 --steps 100", "--steps 8"}) {
+    const auto run =
+        run_cli("train --device cpu --lr 5 --quiet " + rule + " --model-out " + shell_quoted(model),
+                scratch);
+    EXPECT_EQ(run.exit_code, 1) << rule << "\n" << run.err;
+    EXPECT_EQ(run.err.rfind("linsgd: error: training diverged: the objective at step ", 0), 0u)
+        << rule << "\n"
+        << run.err;
+    EXPECT_NE(run.err.find(", more than 10 times 1012.63, that of all-zero weights; try a smaller "
+                           "--lr (or --lr auto), or --standardize the features\n"),
+              std::string::npos)
+        << run.err;
+    EXPECT_FALSE(std::filesystem::exists(model)) << rule;
+  }
+}
+
 // A row no batch sampled yet can overflow the model's predictions while every batch loss is
 // finite (here starting weights of scale 100 on a row of 1e37): the objective is infinite, and
 // the run stops at that evaluation instead of writing an infinite curve.

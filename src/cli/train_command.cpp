@@ -16,6 +16,7 @@
 #include "io/column_plan.hpp"
 #include "io/output_file.hpp"
 #include "linsgd/errors.hpp"
+#include "model/digest.hpp"
 #include "model/preprocessing.hpp"
 #include "report/summary.hpp"
 
@@ -268,6 +269,29 @@ std::string TrainCommand::processes_line() const {
          ")\n";
 }
 
+void TrainCommand::require_same_data_everywhere(const Dataset& training) const {
+  // Before any sum: a process that read another shape would send sums of another size (an MPI
+  // error), or, of another row count, share other rows and train on a wrong model silently.
+  const auto shape_of = [](const Dataset& data) {
+    std::string shape =
+        std::to_string(data.file_rows) + " rows x " + std::to_string(data.features) + " features";
+    if (data.named_by_header) {
+      Digest names;
+      for (const std::string& name : data.feature_names) names.add(name.data(), name.size());
+      shape += " (names digest " + names.hex() + ")";
+    }
+    return shape;
+  };
+  const std::string own = shape_of(training);
+  std::string first = own;
+  mpi_->broadcast(first);
+  if (own != first) {
+    throw InputError("--distributed: process " + std::to_string(mpi_->rank()) + " read " +
+                     data_.data + " as " + own + ", process 0 as " + first +
+                     ": every process must read the same data");
+  }
+}
+
 DataShard TrainCommand::shard_of(int64_t rows) const {
   if (rows < mpi_->size()) {
     throw InputError("--distributed: " + std::to_string(rows) + " rows cannot be shared by " +
@@ -353,13 +377,18 @@ TrainResult TrainCommand::train(const TrainConfig& config, const Dataset* data,
                        ": the checkpoint holds no losses (its run wrote neither --loss-out nor "
                        "--plot), which --loss-out and --plot need");
     }
-    // A run that neither needed evaluations nor wrote --curve-out kept none: past its first
-    // evaluation step, a curve would start at the resumed step.
-    if (outputs.wants_curve() && state.evaluations.empty() && !config.evaluates() &&
-        state.steps_done >= resolved.eval_every) {
-      throw UsageError("--resume " + resume_ +
-                       ": the checkpoint holds no evaluations (its run wrote no --curve-out), "
-                       "which --curve-out needs");
+    // A run (or a slice of it) that neither needed evaluations nor wrote --curve-out kept none
+    // of its own: a curve would miss them.
+    const int64_t evaluated_to = state.evaluations.empty() ? 0 : state.evaluations.back().step;
+    const int64_t due_to = state.steps_done / resolved.eval_every * resolved.eval_every;
+    if (outputs.wants_curve() && !config.evaluates() && evaluated_to < due_to) {
+      throw UsageError("--resume " + resume_ + ": the checkpoint holds " +
+                       (evaluated_to == 0
+                            ? std::string("no evaluations")
+                            : "evaluations up to step " + std::to_string(evaluated_to) + " only") +
+                       " (a run before it wrote no --curve-out), which --curve-out needs up to "
+                       "step " +
+                       std::to_string(due_to));
     }
     hooks.resume_from = &state;
     if (notes_) {
@@ -413,7 +442,10 @@ TrainCommand::Outcome TrainCommand::train_on_file(const TrainConfig& config,
   Dataset training = read_dataset(data_.data, read_options);
   // A data-parallel run's shares, checked first: a process without rows has no targets either.
   std::optional<DataShard> shard;
-  if (mpi_) shard = shard_of(training.file_rows);
+  if (mpi_) {
+    require_same_data_everywhere(training);
+    shard = shard_of(training.file_rows);
+  }
   if (!training.has_target()) throw InputError(data_.data + ": no target column");
   outcome.data_line = format_data_line(
       training,

@@ -52,6 +52,9 @@ class TrainCommand {
   TrainResult train(const TrainConfig& config, const Dataset* data, const Dataset* validation,
                     TrainOutputs& outputs, const DataShard* shard = nullptr) const;
   // --distributed: this process's share of `rows` and the sums across the processes.
+  // Refuses (InputError, on the process that differs) a data-parallel run whose processes read
+  // data of other rows, features or feature names than process 0's.
+  void require_same_data_everywhere(const Dataset& training) const;
   DataShard shard_of(int64_t rows) const;
   // --distributed: the summary's line on the processes (empty otherwise).
   std::string processes_line() const;

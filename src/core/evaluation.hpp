@@ -12,6 +12,17 @@
 
 namespace linsgd {
 
+// (1 / sum s) sum_i s_i L(p_i + b - y_i) of the `predictions` p (x_i . w), in double; with a
+// `shard`, over every process's rows.
+template <class Exec>
+double mean_loss(Exec& exec, const ResidentData<Exec>& data, const TrainConfig& config,
+                 const float* predictions, const float* bias, const DataShard* shard) {
+  double data_sum = exec.weighted_loss_sum(data.held_rows(), predictions, bias, data.y,
+                                           data.sample_weights, config.loss, config.epsilon);
+  if (shard != nullptr) shard->sum_doubles(&data_sum, 1);
+  return data_sum / data.weight_sum;
+}
+
 // F(w, b) = (1 / sum s) sum_i s_i L(x_i . w + b - y_i) + alpha [(1 - rho) / 2 |w|^2 + rho |w|_1],
 // accumulated in double; `predictions` holds data.rows floats of scratch. With a `shard`, the
 // sum over the rows is every process's (the data being this process's rows).
@@ -22,12 +33,21 @@ double objective_value(Exec& exec, const ResidentData<Exec>& data, const TrainCo
                        const DataShard* shard = nullptr) {
   exec.gemv(GemvOp::kTrans, data.features, data.held_rows(), data.X, weights, 0.0f,
             predictions.data());
-  double data_sum = exec.weighted_loss_sum(data.held_rows(), predictions.data(), bias, data.y,
-                                           data.sample_weights, config.loss, config.epsilon);
-  if (shard != nullptr) shard->sum_doubles(&data_sum, 1);
   const auto [squares, absolutes] = exec.norm_sums(weights, data.features);
-  return data_sum / data.weight_sum + 0.5 * config.l2_strength() * squares +
-         config.l1_strength() * absolutes;
+  return mean_loss(exec, data, config, predictions.data(), bias, shard) +
+         0.5 * config.l2_strength() * squares + config.l1_strength() * absolutes;
+}
+
+// F of the model whose weights and bias are all 0 (no penalty then): the mean loss of
+// predicting 0, a scale of the data's targets that no run's start or stop changes.
+template <class Exec>
+double zero_model_objective(Exec& exec, const ResidentData<Exec>& data, const TrainConfig& config,
+                            typename Exec::template Buffer<float>& predictions,
+                            const DataShard* shard = nullptr) {
+  auto zero_bias = exec.template allocate<float>(1);
+  exec.zero(zero_bias);
+  exec.zero(predictions);
+  return mean_loss(exec, data, config, predictions.data(), zero_bias.data(), shard);
 }
 
 // 0.5 * mean((X w + b - y)^2) over the whole dataset (every process's rows, with a `shard`),

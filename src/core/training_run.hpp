@@ -3,8 +3,10 @@
 // stopping rules, time the step loop, and collect what the trainer reports.
 #pragma once
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cstdio>
 #include <limits>
 #include <optional>
 #include <string>
@@ -26,6 +28,18 @@ namespace linsgd {
 // improvement of the monitored objective by tol for n_iter_no_change evaluations), which the
 // adaptive schedule answers by dividing the rate by 5 (stopping once it falls below 1e-6 of its
 // start) and the others by stopping.
+// A model returned with an objective above this many times its starting model's and all-zero
+// weights' has diverged: far above where SGD's noise leaves a run whose start was already near
+// its optimum (a warm start, data with no signal), far below where a diverging run ends.
+constexpr double kDivergedRatio = 10.0;
+
+// An objective as an error message shows it: six significant digits.
+inline std::string objective_text(double objective) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.6g", objective);
+  return text;
+}
+
 template <class Exec>
 class StoppingRules {
  public:
@@ -335,6 +349,14 @@ TrainResult train_with(Exec& exec, const TrainConfig& requested, const DataView*
                      shard);
   StoppingRules<Exec> rules(exec, config, data, validation ? &*validation : nullptr, loop,
                             run_hooks, evaluations);
+  // What a returned model's objective is held to (see kDivergedRatio): the starting model's
+  // (drawn or given, before a resumed state replaces it, so that a resumed run holds its model to
+  // the scale the uninterrupted one does) and that of all-zero weights and bias.
+  const double starting_objective =
+      objective_value(exec, data, config, loop.model_weights_data(0), loop.model_bias_data(0),
+                      rules.predictions(), shard);
+  const double zero_objective =
+      zero_model_objective(exec, data, config, rules.predictions(), shard);
   TrainResult result;
   if (resumed != nullptr) {
     if (!resumed->loss_history.empty() &&
@@ -393,7 +415,7 @@ TrainResult train_with(Exec& exec, const TrainConfig& requested, const DataView*
       rules, hooks.state_every, hand_out_state);
   if (rules.stopped_by() == StoppingRules<Exec>::kDiverged) {  // every batch loss was finite
     throw Error("training diverged: the objective became " +
-                std::to_string(rules.last_objective()) + " at step " + std::to_string(steps_done) +
+                objective_text(rules.last_objective()) + " at step " + std::to_string(steps_done) +
                 " of " + std::to_string(config.steps) +
                 ": the model's predictions overflow float on rows no batch has sampled; " +
                 divergence_advice(config));
@@ -429,6 +451,19 @@ TrainResult train_with(Exec& exec, const TrainConfig& requested, const DataView*
   if (evaluations && rules.last_evaluated() != steps_done) rules.evaluate(steps_done);
   result.objective =
       objective_value(exec, data, config, model_weights, model_bias, rules.predictions(), shard);
+  // Diverged without overflowing float: a stopping rule saw no improvement, or the steps ran
+  // out, before a loss overflowed. (Stopped by a signal or the time, it is left to be resumed.)
+  const double scale = std::max(starting_objective, zero_objective);
+  if (result.stopped_by != "interrupt" && result.stopped_by != "time" &&
+      result.objective > kDivergedRatio * scale) {
+    throw Error("training diverged: the objective at step " + std::to_string(steps_done) + " is " +
+                objective_text(result.objective) + ", more than " +
+                std::to_string(static_cast<int>(kDivergedRatio)) + " times " +
+                objective_text(scale) +
+                (starting_objective >= zero_objective ? ", the starting model's; "
+                                                      : ", that of all-zero weights; ") +
+                divergence_advice(config));
+  }
   if (validation) {
     result.validation_objective = objective_value(exec, *validation, config, model_weights,
                                                   model_bias, rules.validation_predictions());

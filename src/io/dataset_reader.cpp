@@ -68,6 +68,8 @@ Dataset read_npy_dataset(const InputBytes& input, const ReadOptions& options) {
   dataset.rows = rows;
   dataset.first_row = array.first_row;
   dataset.file_rows = file_rows;
+  // With --labels every column is a feature but a --sample-weight column.
+  ReadOptions plan_options = options;
   if (!options.labels.empty()) {
     if (!options.target.empty()) {
       throw UsageError("--target and --labels cannot be used together");
@@ -84,21 +86,15 @@ Dataset read_npy_dataset(const InputBytes& input, const ReadOptions& options) {
                        path + " has " + std::to_string(file_rows) + " rows");
     }
     require_finite(labels.values, 1, options.labels, labels.first_row);
-    ReadOptions all_features = options;
-    all_features.features_if_no_target = columns;
-    const ColumnPlan plan = plan_columns(columns, {}, all_features, path);
-    dataset.features = columns;
-    dataset.feature_names = plan.feature_names;
-    dataset.X = std::move(array.values);
+    const bool weight_column = !options.sample_weight.empty() && !weights_from_file(options);
+    plan_options.features_if_no_target = columns - (weight_column ? 1 : 0);
     dataset.y = std::move(labels.values);
-    dataset.target_name = "y";
-    return dataset;
   }
 
-  const ColumnPlan plan = plan_columns(columns, {}, options, path);
+  const ColumnPlan plan = plan_columns(columns, {}, plan_options, path);
   dataset.features = plan.features;
   dataset.feature_names = plan.feature_names;
-  dataset.target_name = plan.target_name;
+  dataset.target_name = options.labels.empty() ? plan.target_name : "y";
   dataset.target_column = plan.target_column;
   dataset.weight_column = plan.weight_column;
   if (!plan.has_target && !plan.has_weights) {
