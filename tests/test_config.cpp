@@ -206,6 +206,17 @@ TEST(MemoryPlan, RefusesARunThatDoesNotFitWithBothSizes) {
       message_of<InputError>([] { require_host_memory(uint64_t{3} << 30, uint64_t{1} << 30); }),
       "the data and training buffers need 3.0 GiB of host memory but 1.0 GiB is available; "
       "use fewer rows or features");
+  // What to make smaller: the batch where its buffers outweigh the data.
+  TrainConfig huge_batch;
+  huge_batch.batch_size = 1000000000;
+  EXPECT_EQ(shrink_advice(huge_batch, 442, 10), "use a smaller --batch-size");
+  EXPECT_EQ(shrink_advice(TrainConfig{}, 4000, 2000), "use fewer rows or features");
+  EXPECT_EQ(message_of<InputError>([] {
+              require_host_memory(uint64_t{3} << 30, uint64_t{1} << 30,
+                                  "use a smaller --batch-size");
+            }),
+            "the data and training buffers need 3.0 GiB of host memory but 1.0 GiB is available; "
+            "use a smaller --batch-size");
   EXPECT_GT(available_host_memory(), uint64_t{1} << 20);
   EXPECT_EQ(format_bytes(512), "512 B");
   EXPECT_EQ(format_bytes(3 * 1024 * 1024 + 512 * 1024), "3.5 MiB");

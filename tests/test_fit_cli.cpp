@@ -390,6 +390,10 @@ TEST(FitCli, BadValuesAndOptionsThatDoNotApplyAreRefused) {
   expect_refusal(train + "--momentum 1", "invalid value for --momentum: 1 (must be in [0, 1))");
   expect_refusal(train + "--loss huber --epsilon -0.1",
                  "invalid value for --epsilon: -0.1 (must be a non-negative finite number)");
+  expect_refusal(train + "--loss huber --epsilon 0",
+                 "invalid value for --epsilon: 0 (must be above 0 for the Huber loss)");
+  expect_refusal(train + "--loss epsilon-insensitive --epsilon 1e39",
+                 "invalid value for --epsilon: 1e+39 (beyond float's range)");
   expect_refusal(train + "--loss hinge",
                  "invalid value for --loss: hinge (expected squared, huber, epsilon-insensitive "
                  "or squared-epsilon-insensitive)");

@@ -41,6 +41,16 @@ uint64_t training_memory_bytes(const TrainConfig& config, int64_t rows, int64_t 
   return data + parameters + step_buffers + losses + kCublasWorkspace;
 }
 
+std::string shrink_advice(const TrainConfig& config, int64_t rows, int64_t features) {
+  const auto b = static_cast<uint64_t>(config.batch_size);
+  const auto chunk =
+      static_cast<uint64_t>(rng_plan::steps_per_chunk(config.batch_size, config.steps));
+  const uint64_t batch = b * static_cast<uint64_t>(features) + chunk * b;
+  return batch > static_cast<uint64_t>(rows) * static_cast<uint64_t>(features + 1)
+             ? "use a smaller --batch-size"
+             : kShrinkTheData;
+}
+
 uint64_t data_bytes(int64_t rows, int64_t features, int64_t validation_rows) {
   return sizeof(float) * static_cast<uint64_t>(rows + validation_rows) *
          static_cast<uint64_t>(features + 1);
@@ -63,11 +73,10 @@ std::string format_bytes(uint64_t bytes) {
   return text;
 }
 
-void require_host_memory(uint64_t required, uint64_t available) {
+void require_host_memory(uint64_t required, uint64_t available, const std::string& shrink) {
   if (required <= available) return;
   throw InputError("the data and training buffers need " + format_bytes(required) +
-                   " of host memory but " + format_bytes(available) +
-                   " is available; use fewer rows or features");
+                   " of host memory but " + format_bytes(available) + " is available; " + shrink);
 }
 
 std::optional<uint64_t> mem_available_bytes(std::string_view meminfo) {
@@ -99,22 +108,24 @@ uint64_t available_host_memory() {
 }
 
 DataPlacement plan_data_placement(uint64_t required, uint64_t data, bool host_data,
-                                  uint64_t available, const std::string& device) {
+                                  uint64_t available, const std::string& device,
+                                  const std::string& shrink) {
   if (required <= available) return DataPlacement::kDevice;
   const uint64_t without_data = required - std::min(data, required);
   if (host_data && without_data <= available) return DataPlacement::kHostMapped;
-  if (!host_data) require_device_memory(required, available, device);  // throws
+  if (!host_data) require_device_memory(required, available, device, shrink);  // throws
   throw InputError("the training buffers need " + format_bytes(without_data) +
                    " of GPU memory even with the data (" + format_bytes(data) +
                    ") left in host memory, but " + device + " has " + format_bytes(available) +
                    " free; use a smaller --batch-size, or --device cpu");
 }
 
-void require_device_memory(uint64_t required, uint64_t available, const std::string& device) {
+void require_device_memory(uint64_t required, uint64_t available, const std::string& device,
+                           const std::string& shrink) {
   if (required <= available) return;
   throw InputError("the data and training buffers need " + format_bytes(required) +
-                   " of GPU memory but " + device + " has " + format_bytes(available) +
-                   " free; use fewer rows or features, or --device cpu");
+                   " of GPU memory but " + device + " has " + format_bytes(available) + " free; " +
+                   shrink + ", or --device cpu");
 }
 
 }  // namespace linsgd

@@ -19,13 +19,20 @@ namespace linsgd {
 uint64_t training_memory_bytes(const TrainConfig& config, int64_t rows, int64_t features,
                                int64_t validation_rows = 0, bool weighted = false);
 
+// What a run that does not fit should make smaller: the batch where its buffers (the gathered
+// batch and a chunk's draws) outweigh the data, else the data.
+inline constexpr const char* kShrinkTheData = "use fewer rows or features";
+std::string shrink_advice(const TrainConfig& config, int64_t rows, int64_t features);
+
 // The bytes of X and y of a rows x features dataset and of its validation set: what
 // training_memory_bytes counts for data that a run uses where it lies instead.
 uint64_t data_bytes(int64_t rows, int64_t features, int64_t validation_rows);
 
 // Throws InputError ("... needs 12.0 GiB of GPU memory but <device> has 9.5 GiB free") when
 // `required` exceeds `available`.
-void require_device_memory(uint64_t required, uint64_t available, const std::string& device);
+// `shrink` ends the message: what to make smaller (see shrink_advice).
+void require_device_memory(uint64_t required, uint64_t available, const std::string& device,
+                           const std::string& shrink = kShrinkTheData);
 
 // Where a GPU run keeps its data. kDevice: X, y and the weights are copied to device memory
 // (or are CUDA arrays already). kHostMapped: they stay in host memory, pinned and mapped into the
@@ -37,11 +44,13 @@ enum class DataPlacement { kDevice, kHostMapped };
 // host memory (`host_data`) and the run without its `data` bytes fits; else throws InputError
 // naming both sizes and `device` (as require_device_memory, adding what streaming would need).
 DataPlacement plan_data_placement(uint64_t required, uint64_t data, bool host_data,
-                                  uint64_t available, const std::string& device);
+                                  uint64_t available, const std::string& device,
+                                  const std::string& shrink = kShrinkTheData);
 
 // The CPU backend's counterpart: throws InputError ("... need 12.0 GiB of host memory but 9.5
 // GiB is available ...") when `required` exceeds `available`.
-void require_host_memory(uint64_t required, uint64_t available);
+void require_host_memory(uint64_t required, uint64_t available,
+                         const std::string& shrink = kShrinkTheData);
 
 // MemAvailable of /proc/meminfo, or UINT64_MAX where that cannot be read.
 uint64_t available_host_memory();

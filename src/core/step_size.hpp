@@ -1,7 +1,12 @@
 // --lr auto: a step size that needs no tuning, 1 / L_B, with L_B the expected smoothness of a
 // B-row mini-batch (Gower et al., "SGD: General Analysis and Improved Rates", 2019):
 //
-//   L_B = n (B - 1) / (B (n - 1)) L + (n - B) / (B (n - 1)) L_max + alpha (1 - rho),
+//   L_B = n (B - 1) / (B (n - 1)) L + (n - B) / (B (n - 1)) L_max + alpha (1 - rho)
+//
+// for B distinct rows (epoch and sequential sampling: B-nice sampling, B <= n), and for B rows
+// drawn independently with replacement (their Proposition 3.8 with replacement, any B)
+//
+//   L_B = (B - 1) / B L + 1 / B L_max + alpha (1 - rho),
 //
 // L the largest eigenvalue of the data term's Hessian, c (1 / sum s) X~^T S X~ with X~ = [X 1]
 // (the bias column included) and c the loss's curvature bound, found by the Lanczos method to
@@ -169,11 +174,16 @@ AutoStepSize auto_step_size(Exec& exec, const ResidentData<Exec>& data, const Tr
           shard) /
       mean_weight;
   const auto n = static_cast<double>(data.rows);
-  const auto B = static_cast<double>(std::min(config.batch_size, data.rows));
-  const double batch_smoothness = n > 1.0
-                                      ? n * (B - 1.0) / (B * (n - 1.0)) * step.smoothness +
-                                            (n - B) / (B * (n - 1.0)) * step.largest_row_smoothness
-                                      : step.largest_row_smoothness;
+  double batch_smoothness = 0.0;
+  if (config.sampling == Sampling::kReplacement) {  // B independent draws
+    const auto B = static_cast<double>(config.batch_size);
+    batch_smoothness = (B - 1.0) / B * step.smoothness + step.largest_row_smoothness / B;
+  } else {  // B distinct rows
+    const auto B = static_cast<double>(std::min(config.batch_size, data.rows));
+    batch_smoothness = n > 1.0 ? n * (B - 1.0) / (B * (n - 1.0)) * step.smoothness +
+                                     (n - B) / (B * (n - 1.0)) * step.largest_row_smoothness
+                               : step.largest_row_smoothness;
+  }
   const double smoothness = batch_smoothness + config.l2_strength();
   if (!std::isfinite(smoothness)) {  // a row norm or X^T X past float's range (features of 1e20)
     throw InputError(
