@@ -163,6 +163,10 @@ inline void expect_exact_solver_handles_dependent_features(DeviceKind device) {
   EXPECT_NEAR(zero.bias, fit.bias, 1e-6);
   const std::string advice = "; add --penalty l2 with an --alpha, or use --solver sgd";
   EXPECT_EQ(refusal(with_column([](const float*) { return 0.1f; })),
+            "--solver exact: the normal equations are singular: feature 4 (0-based) is constant, "
+            "which duplicates the intercept (--standardize maps constant features to 0)" +
+                advice);
+  EXPECT_EQ(refusal(with_column([](const float* x) { return 1.0f - x[0]; })),
             "--solver exact: the normal equations are singular: a constant feature, or features "
             "that add up to a constant, duplicate the intercept (--standardize maps constant "
             "features to 0)" +
@@ -181,6 +185,14 @@ inline void expect_exact_solver_handles_dependent_features(DeviceKind device) {
             "--solver exact: the normal equations are singular: the data's 3 rows do not "
             "determine 11 parameters" +
                 advice);
+  // Rows of weight 0 leave the equations of the others: 3 rows of weight, 5 parameters.
+  Dataset few_weighed = data;
+  few_weighed.sample_weights.assign(static_cast<size_t>(data.rows), 0.0f);
+  for (size_t i = 0; i < 3; ++i) few_weighed.sample_weights[i] = 1.0f;
+  const std::string few = refusal(few_weighed);
+  EXPECT_EQ(few.rfind("--solver exact: the normal equations are singular: ", 0), 0u) << few;
+  EXPECT_NE(few.find(" (rows of sample weight 0 count for nothing)" + advice), std::string::npos)
+      << few;
 }
 
 }  // namespace linsgd::testing

@@ -246,14 +246,28 @@ TEST_F(CheckpointRefusals, DamagedOrMissingCheckpointsAreNamed) {
           "linsgd: error: " + truncated + ": not a valid checkpoint (truncated or not JSON): ", 0),
       0u)
       << err;
+  // An edit of the state (a weight, the step) no longer matches its digest.
   nlohmann::json json = nlohmann::json::parse(text);
+  json["state"]["weights"][0] = json["state"]["weights"][0].get<double>() + 0.5;
+  const std::string edited = dir_.file("edited.json", json.dump());
+  EXPECT_EQ(refusal(base() + " --resume " + edited),
+            "linsgd: error: " + edited +
+                ": the checkpoint's state does not match its digest (edited or damaged)\n");
+  // The state's own checks, on checkpoints of the earlier version, which had no digest.
+  json = nlohmann::json::parse(text);
+  ASSERT_TRUE(json.contains("state_digest"));
+  json.erase("state_digest");
+  const nlohmann::json undigested = json;
+  EXPECT_EQ(
+      run_cli(base() + " --resume " + dir_.file("undigested.json", json.dump()), dir_).exit_code,
+      0);
   json["state"]["steps_done"] = 400;
   const std::string past_the_end = dir_.file("past.json", json.dump());
   EXPECT_EQ(refusal(base() + " --resume " + past_the_end),
             "linsgd: error: --resume " + past_the_end +
                 ": the checkpoint is at step 400 and this run has 300 steps: nothing is left to "
                 "take\n");
-  json = nlohmann::json::parse(text);
+  json = undigested;
   json["state"]["weights"].erase(0);
   const std::string short_weights = dir_.file("short.json", json.dump());
   EXPECT_EQ(refusal(base() + " --resume " + short_weights),
@@ -301,6 +315,7 @@ TEST_F(CheckpointRefusals, ACurveNeedsTheEvaluationsBeforeTheCheckpoint) {
   // A slice resumed without --curve-out carries its first slice's evaluations on and adds none:
   // its checkpoint holds them up to where that slice began (here, as if it began at step 50).
   nlohmann::json json = nlohmann::json::parse(read_text(checkpoint));
+  json.erase("state_digest");  // (as a checkpoint of the earlier version: not refused as edited)
   nlohmann::json& evaluations = json["state"]["evaluations"];
   ASSERT_GT(evaluations.size(), 2u);
   const std::string last = std::to_string(evaluations.back()["step"].get<int64_t>());

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
+#include <cmath>
 #include <csignal>
 #include <filesystem>
 #include <string>
@@ -159,6 +160,45 @@ TEST(InputRules, ColumnsAreMatchedToTheModelByName) {
   EXPECT_EQ(refused.err, "linsgd: error: " + wrong +
                              ": the header has no column 'b' (the model's features, matched by "
                              "name: a, b)\n");
+}
+
+// Data is read as float32 (7 significant digits): columns that vary by less than 1e-4 of their
+// size (here a feature and the target around 1e6, by 2 or so) are named in a note, by train,
+// evaluate and predict; a file of ordinary columns gets none.
+TEST(InputRules, ColumnsThatFloat32KeepsLittleOfAreNamed) {
+  ScratchDir scratch;
+  std::string offset = "t,z,y\n", ordinary = "t,z,y\n";
+  for (int i = 0; i < 50; ++i) {
+    const double t = 1e6 + std::sin(i), z = std::cos(3.0 * i);
+    offset += std::to_string(t) + "," + std::to_string(z) + "," + std::to_string(3 * t + z) + "\n";
+    ordinary += std::to_string(t - 1e6) + "," + std::to_string(z) + "," +
+                std::to_string(3 * (t - 1e6) + z) + "\n";
+  }
+  const std::string data = scratch.file("offset.csv", offset);
+  const std::string note = "linsgd: note: " + data +
+                           ": 't', 'y' (the target) vary by less than 1e-4 of their size, and "
+                           "data is read as float32 (7 significant digits): subtract an offset "
+                           "(their mean, say) to keep their variation\n";
+  const std::string model = (scratch.path() / "m.json").string();
+  const auto trained = run_cli("train --device cpu --solver exact --data " + shell_quoted(data) +
+                                   " --model-out " + shell_quoted(model),
+                               scratch);
+  ASSERT_EQ(trained.exit_code, 0) << trained.err;
+  EXPECT_NE(trained.err.find(note), std::string::npos) << trained.err;
+  const auto evaluated =
+      run_cli("evaluate --model " + shell_quoted(model) + " --data " + shell_quoted(data), scratch);
+  EXPECT_EQ(evaluated.err, note);
+  const auto predicted =
+      run_cli("predict --model " + shell_quoted(model) + " --data " + shell_quoted(data), scratch);
+  EXPECT_EQ(predicted.err,  // (predict reads no target)
+            "linsgd: note: " + data +
+                ": 't' varies by less than 1e-4 of its size, and data is read as float32 (7 "
+                "significant digits): subtract an offset (its mean, say) to keep its variation\n");
+  const auto plain = run_cli("train --device cpu --solver exact --data " +
+                                 shell_quoted(scratch.file("ordinary.csv", ordinary)),
+                             scratch);
+  ASSERT_EQ(plain.exit_code, 0) << plain.err;
+  EXPECT_EQ(plain.err.find("linsgd: note:"), std::string::npos) << plain.err;
 }
 
 TEST(InputRules, ByteOrderMarksMixedFirstRowsAndDuplicateOrEmptyNames) {

@@ -197,6 +197,11 @@ TEST(ModelFile, NamesEachKindOfDamage) {
             0u);
   EXPECT_EQ(load_error(dir.file("text.json", "hello")).rfind(d + "text.json: not a valid model", 0),
             0u);
+  // Binary files: named as such, or their bytes quoted as \xHH (the line stays ASCII text).
+  EXPECT_EQ(load_error(dir.file("X.npy", "\x93NUMPY\x01\x00v\x00{'descr': '<f4'}")),
+            d + "X.npy: a .npy array, not a model file");
+  const std::string binary = load_error(dir.file("b.json", "\xff\xfe\x01"));
+  EXPECT_NE(binary.find("last read: '\\xFF'"), std::string::npos) << binary;
   auto json = nlohmann::json::parse(text);
   json["version"] = 7;
   EXPECT_EQ(load_error(dir.file("v7.json", json.dump())),
@@ -366,6 +371,27 @@ TEST(ValidationSplit, RefusesFractionsOutsideTheOpenIntervalAndEmptyParts) {
   } catch (const InputError& error) {
     EXPECT_STREQ(error.what(), "--val-fraction 0.01 of 10 rows leaves no validation rows");
   }
+  EXPECT_EQ(testing::message_of<InputError>([] { split_validation(numbered_rows(1), 0.4, 1); }),
+            "--val-fraction 0.4 of 1 row leaves no validation rows");
+  // Weighted: a part whose rows all weigh 0 (here the 2 of the validation set, by every seed
+  // that draws none of the 2 rows of weight) has nothing to measure on.
+  Dataset weighted = numbered_rows(10);
+  weighted.sample_weights.assign(10, 0.0f);
+  weighted.sample_weights[0] = weighted.sample_weights[1] = 1.0f;
+  int refused = 0;
+  for (uint64_t seed = 0; seed < 20; ++seed) {
+    try {
+      const auto [train, val] = split_validation(weighted, 0.2, seed);
+      EXPECT_GT(*std::max_element(val.sample_weights.begin(), val.sample_weights.end()), 0.0f);
+    } catch (const InputError& error) {
+      ++refused;
+      EXPECT_EQ(std::string(error.what()),
+                "--val-fraction 0.2: the 2 validation rows that --seed " + std::to_string(seed) +
+                    " drew all have sample weight 0; use another --seed or --val-fraction");
+    }
+  }
+  EXPECT_GT(refused, 0);
+  EXPECT_LT(refused, 20);
 }
 
 TEST(RegressionMetrics, MatchHandComputedValues) {

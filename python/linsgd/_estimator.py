@@ -69,12 +69,12 @@ def _in_parameter_names(message):
     """A message of the core with each option it names spelled as the parameter: "invalid
     value for --lr" -> "invalid value for eta0", "a --momentum" -> "a momentum", "--schedule
     cosine" -> "learning_rate='cosine'"."""
-    # What the command line does that the estimator leaves to scikit-learn, or has no parameter
-    # for (the initial weights' spread).
+    # What the command line does that the estimator leaves to scikit-learn, or does otherwise
+    # (the initial weights: fit's coef_init).
     message = message.replace("--standardize the features",
                               "standardize the features (StandardScaler)")
     message = message.replace("--standardize", "StandardScaler")
-    message = message.replace("smaller weights (--sigma)", "smaller coefficients")
+    message = message.replace("smaller weights (--sigma)", "smaller coefficients (coef_init)")
 
     def parameter(match):
         article, option, value = match.group(1), match.group(2), match.group(3)
@@ -126,7 +126,8 @@ class SGDRegressor(RegressorMixin, BaseEstimator):
     penalty : "l2", "l1", "elasticnet" or None; alpha, l1_ratio and epsilon as scikit-learn's.
     learning_rate : the schedule: "invscaling" (eta0 / (t + 1)^power_t, t the step),
         "constant", "adaptive" (divided by 5 when the objective stops improving) or "cosine"
-        (with ``warmup`` steps of linear warm-up).
+        (with ``warmup`` steps of linear warm-up, fewer than a fit's steps: max_iter x
+        ceil(n_samples / batch_size), and partial_fit's one epoch).
     eta0 : the initial rate, or "auto" (the default: 1 / the mini-batch's expected smoothness,
         computed from the data, so that no data scale makes the run diverge).
     momentum, nesterov : heavy-ball or Nesterov momentum (PyTorch's convention).
@@ -134,7 +135,8 @@ class SGDRegressor(RegressorMixin, BaseEstimator):
         once k samples were seen (never, when the run sees fewer; 0 is False).
     max_iter : epochs (passes over the data). tol, n_iter_no_change : stop when the objective
         (the validation objective with early_stopping) has not improved by tol for that many
-        epochs; tol=None runs every epoch.
+        epochs; tol=None runs every epoch (learning_rate="adaptive" then still divides its rate
+        by the rule with tol 1e-3, as the command line's does, where scikit-learn's never does).
     early_stopping, validation_fraction : hold out that fraction of the rows (a seeded split, the
         command line's --val-fraction) and watch their objective.
     batch_size : rows a step (64). sampling : "epoch" (a fresh permutation each epoch, scikit-
@@ -146,8 +148,8 @@ class SGDRegressor(RegressorMixin, BaseEstimator):
     random_state : an integer is linsgd's --seed; None draws one.
     warm_start : start fit from the previous coef_ and intercept_.
 
-    Attributes: coef_, intercept_ (shape (1,)), n_iter_ (epochs run), t_ (steps, i.e. weight
-    updates, run), n_features_in_, feature_names_in_, loss_curve_ (the batch loss of every
+    Attributes: coef_, intercept_ (shape (1,)), n_iter_ (epochs run by the last fit or
+    partial_fit; 1 for the exact solver), t_ (steps, i.e. weight updates, run by every call), n_features_in_, feature_names_in_, loss_curve_ (the batch loss of every
     step), objective_curve_ (rows of step, seconds, objective, validation objective, at each
     evaluation), eta0_ (the rate the run started with: eta0 "auto"'s value), stopped_by_ (why the
     run ended: "steps", "tol", "lr", "exact", ...), device_ (where it trained: "CPU: <model> (<n>
@@ -206,11 +208,18 @@ class SGDRegressor(RegressorMixin, BaseEstimator):
 
     # -- fitting --------------------------------------------------------------------------------
 
-    def fit(self, X, y, sample_weight=None):
-        """Trains for max_iter epochs (or until the stopping rule ends the run); returns self."""
-        continuing = self.warm_start and hasattr(self, "coef_")
+    def fit(self, X, y, coef_init=None, intercept_init=None, sample_weight=None):
+        """Trains for max_iter epochs (or until the stopping rule ends the run); returns self.
+
+        As scikit-learn's: coef_init (n_features values) and intercept_init (one) start the run
+        in place of the drawn coefficients (or warm_start's); either alone starts the other at
+        0."""
+        start = None
+        if coef_init is not None or intercept_init is not None:
+            start = (coef_init, intercept_init)
+        continuing = start is None and self.warm_start and hasattr(self, "coef_")
         return self._train(X, y, sample_weight, epochs=self.max_iter, continuing=continuing,
-                           partial=False)
+                           partial=False, start=start)
 
     def partial_fit(self, X, y, sample_weight=None):
         """One epoch over X and y from the current coef_ and intercept_ (no stopping rule).
@@ -222,7 +231,7 @@ class SGDRegressor(RegressorMixin, BaseEstimator):
         return self._train(X, y, sample_weight, epochs=1, continuing=hasattr(self, "coef_"),
                            partial=True)
 
-    def _train(self, X, y, sample_weight, epochs, continuing, partial):
+    def _train(self, X, y, sample_weight, epochs, continuing, partial, start=None):
         hyperparameters = self._hyperparameters(epochs, partial)
         if is_cuda_array(X):
             X, y, sample_weight = self._cuda_arrays(X, y, sample_weight, reset=not continuing)
@@ -237,6 +246,8 @@ class SGDRegressor(RegressorMixin, BaseEstimator):
         if continuing:
             initial = (np.ascontiguousarray(self.coef_, dtype=np.float32),
                        float(self.intercept_[0]))
+        elif start is not None:
+            initial = self._initial_parameters(*start)
         fraction = None
         if self.early_stopping and not partial:
             fraction = _number("validation_fraction", self.validation_fraction)
@@ -255,6 +266,28 @@ class SGDRegressor(RegressorMixin, BaseEstimator):
             warnings.warn("Maximum number of iteration reached before convergence. Consider "
                           "increasing max_iter to improve the fit.", ConvergenceWarning)
         return self
+
+    def _initial_parameters(self, coef_init, intercept_init):
+        """fit's coef_init and intercept_init as the core's starting weights and bias."""
+        coef = np.zeros(self.n_features_in_, dtype=np.float32)
+        if coef_init is not None:
+            given = np.asarray(to_host(coef_init) if is_cuda_array(coef_init) else coef_init,
+                               dtype=np.float64)
+            if given.shape != (self.n_features_in_,):
+                raise ValueError(f"coef_init has shape {given.shape}, but the data has "
+                                 f"{self.n_features_in_} features: expected "
+                                 f"({self.n_features_in_},)")
+            coef = np.ascontiguousarray(given, dtype=np.float32)
+        intercept = 0.0
+        if intercept_init is not None:
+            given = np.asarray(intercept_init, dtype=np.float64).reshape(-1)
+            if given.shape != (1,):
+                raise ValueError(f"intercept_init has {given.size} values; expected 1")
+            intercept = float(given[0])
+        with np.errstate(over="ignore"):
+            if not (np.all(np.isfinite(coef)) and np.isfinite(np.float32(intercept))):
+                raise ValueError("coef_init and intercept_init must be finite float32 values")
+        return coef, intercept
 
     def _host_arrays(self, X, y, sample_weight, reset):
         target_name = getattr(y, "name", None)
@@ -360,9 +393,11 @@ class SGDRegressor(RegressorMixin, BaseEstimator):
         # The passes begun (an early stop's last one in progress), at most those asked: sampling
         # with replacement, the planned steps pass max_iter x n rows by less than a batch.
         epochs = min(math.ceil(result["epochs_run"] - 1e-9), planned_epochs)
+        if result["stopped_by"] == "exact":
+            epochs = 1  # one solve: scikit-learn's estimators with max_iter report at least 1
         self.coef_ = result["weights"]
         self.intercept_ = np.array([result["bias"]], dtype=np.float32)
-        self.n_iter_ = (getattr(self, "n_iter_", 0) + epochs) if accumulate else epochs
+        self.n_iter_ = epochs  # the last call's, as scikit-learn's (t_ counts every call's steps)
         self.t_ = (getattr(self, "t_", 0) + steps) if accumulate else steps
         self.loss_curve_ = result["loss_history"]
         self.objective_curve_ = result["evaluations"]

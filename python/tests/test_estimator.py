@@ -99,7 +99,7 @@ def test_partial_fit_over_chunks_equals_fit_over_their_concatenation(regression)
     np.testing.assert_array_equal(chunks.coef_, whole.coef_)
     assert chunks.intercept_[0] == whole.intercept_[0]
     assert chunks.t_ == whole.t_ == 12
-    assert chunks.n_iter_ == 3
+    assert chunks.n_iter_ == 1  # the last call's epoch, as scikit-learn's partial_fit
 
 
 def test_warm_start_continues_from_the_previous_fit(regression):
@@ -109,6 +109,33 @@ def test_warm_start_continues_from_the_previous_fit(regression):
     two = linsgd.SGDRegressor(max_iter=2, **params).fit(X, y)
     warm = linsgd.SGDRegressor(max_iter=1, warm_start=True, **params).fit(X, y).fit(X, y)
     np.testing.assert_array_equal(warm.coef_, two.coef_)
+
+
+def test_coef_init_and_intercept_init_start_the_run_as_in_scikit_learn(regression):
+    X, y = regression
+    exact = linsgd.SGDRegressor(device="cpu", solver="exact", penalty=None).fit(X, y)
+    params = dict(device="cpu", random_state=1, learning_rate="constant", eta0=1e-6, tol=None,
+                  max_iter=1, penalty=None)
+    # From the solution, a run of tiny steps stays at it; from the drawn start it does not.
+    started = linsgd.SGDRegressor(**params).fit(X, y, exact.coef_, exact.intercept_)
+    np.testing.assert_allclose(started.coef_, exact.coef_, atol=1e-4)
+    assert abs(started.intercept_[0] - exact.intercept_[0]) < 1e-4
+    drawn = linsgd.SGDRegressor(**params).fit(X, y)
+    assert np.abs(drawn.coef_ - exact.coef_).max() > 0.1
+    # Either alone starts the other at 0; both replace warm_start's coefficients.
+    bias_only = linsgd.SGDRegressor(**params).fit(X, y, intercept_init=3.0)
+    assert abs(bias_only.intercept_[0] - 3.0) < 1e-3
+    assert np.abs(bias_only.coef_).max() < 1e-3
+    warm = linsgd.SGDRegressor(warm_start=True, **params).fit(X, y)
+    warm.fit(X, y, coef_init=exact.coef_, intercept_init=exact.intercept_)
+    np.testing.assert_allclose(warm.coef_, exact.coef_, atol=1e-4)
+    with pytest.raises(ValueError, match=re.escape("coef_init has shape (2,), but the data has "
+                                                   f"{X.shape[1]} features")):
+        linsgd.SGDRegressor(**params).fit(X, y, coef_init=[1.0, 2.0])
+    with pytest.raises(ValueError, match="intercept_init has 2 values; expected 1"):
+        linsgd.SGDRegressor(**params).fit(X, y, intercept_init=[1.0, 2.0])
+    with pytest.raises(ValueError, match="must be finite"):
+        linsgd.SGDRegressor(**params).fit(X, y, coef_init=np.full(X.shape[1], np.inf))
 
 
 def test_diabetes_r2_is_within_0_02_of_the_closed_form(diabetes_csv):
@@ -132,6 +159,7 @@ def test_the_exact_solver_matches_the_closed_form(regression):
     estimator = linsgd.SGDRegressor(device="cpu", solver="exact", penalty=None).fit(X, y)
     np.testing.assert_allclose(estimator.coef_, solution[:-1], rtol=1e-4, atol=1e-5)
     assert estimator.stopped_by_ == "exact"
+    assert estimator.n_iter_ == 1  # scikit-learn's check_non_transformer_estimators_n_iter
 
 
 def test_curves_are_recorded(regression):
@@ -296,6 +324,66 @@ def test_a_diverging_run_raises_runtime_error_naming_the_step(regression):
     with pytest.raises(RuntimeError, match=r"training diverged: .* at step \d+"):
         linsgd.SGDRegressor(device="cpu", learning_rate="constant", eta0=1e6, tol=None,
                             max_iter=50).fit(X * 1000, y)
+
+
+def test_a_run_that_diverges_before_it_overflows_raises_runtime_error():
+    # Momentum 0.99 on single rows grows the objective without overflowing float; the tol rule,
+    # seeing no improvement, would stop it as if it had converged.
+    rng = np.random.RandomState(0)
+    X = rng.randn(100, 3)
+    y = X.sum(1)
+    for tol in (1e-3, None):
+        with pytest.raises(RuntimeError, match=r"training diverged: the objective at step \d+ "
+                                               r"is .*, more than 10 times "):
+            linsgd.SGDRegressor(device="cpu", random_state=0, momentum=0.99, batch_size=1,
+                                tol=tol, max_iter=100).fit(X, y)
+
+
+def test_fits_in_threads_at_once_give_the_bits_of_a_lone_fit():
+    # A one-thread step (16 x 200) and an every-core one (8192 x 200): OpenBLAS's thread count is
+    # the process's, so concurrent CPU runs take turns rather than change each other's.
+    rng = np.random.RandomState(0)
+    X = rng.randn(20000, 200).astype(np.float32)
+    y = (X @ rng.randn(200)).astype(np.float32)
+
+    def fit(batch_size):
+        return linsgd.SGDRegressor(device="cpu", random_state=0, max_iter=2, tol=None,
+                                   batch_size=batch_size).fit(X, y)
+
+    alone = {batch_size: fit(batch_size) for batch_size in (16, 8192)}
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(4) as pool:
+        for batch_size, together in zip((16, 8192) * 3, pool.map(fit, (16, 8192) * 3)):
+            np.testing.assert_array_equal(together.coef_, alone[batch_size].coef_)
+            assert together.eta0_ == alone[batch_size].eta0_
+            assert together.device_ == alone[batch_size].device_
+
+
+def test_an_early_stopping_split_of_weight_0_is_named(regression):
+    X, y = regression
+    weights = np.zeros(len(y))
+    weights[:2] = 1.0
+    refusals = 0
+    for seed in range(8):
+        try:
+            linsgd.SGDRegressor(device="cpu", early_stopping=True, random_state=seed,
+                                max_iter=2).fit(X, y, sample_weight=weights)
+        except ValueError as error:
+            refusals += 1
+            assert str(error) == (
+                f"validation_fraction 0.1: the 60 validation rows that random_state {seed} drew "
+                "all have sample weight 0; use another random_state or validation_fraction")
+    assert refusals > 0
+
+
+def test_loading_a_binary_file_says_what_it_is(regression, tmp_path):
+    np.save(tmp_path / "X.npy", regression[0])
+    with pytest.raises(ValueError, match=r"X\.npy: a \.npy array, not a model file"):
+        linsgd.load(tmp_path / "X.npy")
+    (tmp_path / "b.json").write_bytes(b"\xff\xfe")
+    with pytest.raises(ValueError, match=r"last read: '\\xFF'"):
+        linsgd.load(tmp_path / "b.json")
 
 
 def test_a_cpu_tensor_gives_a_tensor(regression):

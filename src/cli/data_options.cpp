@@ -1,7 +1,11 @@
 // DataOptions: option definitions and their translation into ReadOptions.
 #include "cli/data_options.hpp"
 
+#include <algorithm>
+#include <cmath>
 #include <cstdio>
+#include <string>
+#include <vector>
 
 #include "io/quoted_text.hpp"
 #include "linsgd/errors.hpp"
@@ -65,6 +69,41 @@ void DataOptions::note_ignored_columns(const Dataset& data, const std::string& e
   if (names.empty()) return;
   std::fprintf(stderr, "linsgd: %s: ignoring the columns the model does not use: %s\n",
                data.source.c_str(), names.c_str());
+}
+
+void DataOptions::note_coarse_columns(const Dataset& data) {
+  // Spread (max - min) below this fraction of the largest magnitude: float32's spacing there
+  // (2^-23 of it, 1.2e-7) is above 0.1 % of the spread.
+  constexpr double kCoarseColumnSpread = 1.2e-4;
+  const auto coarse = [&](const float* values, int64_t count, int64_t stride) {
+    float low = values[0], high = values[0];
+    for (int64_t i = 1; i < count; ++i) {
+      low = std::min(low, values[i * stride]);
+      high = std::max(high, values[i * stride]);
+    }
+    const double size = std::max(std::fabs(double{low}), std::fabs(double{high}));
+    return high > low && double{high} - double{low} < kCoarseColumnSpread * size;
+  };
+  if (data.rows < 2) return;
+  std::vector<std::string> names;
+  for (int64_t j = 0; j < data.features; ++j) {
+    if (coarse(data.X.data() + j, data.rows, data.features)) {
+      names.push_back(quoted_text(data.feature_names[static_cast<size_t>(j)]));
+    }
+  }
+  if (data.has_target() && coarse(data.y.data(), data.rows, 1)) {
+    names.push_back(quoted_text(data.target_name) + " (the target)");
+  }
+  if (names.empty()) return;
+  std::string listed;
+  for (size_t k = 0; k < names.size() && k < 5; ++k) listed += (k == 0 ? "" : ", ") + names[k];
+  if (names.size() > 5) listed += " and " + std::to_string(names.size() - 5) + " more";
+  const bool one = names.size() == 1;
+  std::fprintf(stderr,
+               "linsgd: note: %s: %s %s by less than 1e-4 of %s size, and data is read as float32 "
+               "(7 significant digits): subtract an offset (%s mean, say) to keep %s variation\n",
+               data.source.c_str(), listed.c_str(), one ? "varies" : "vary", one ? "its" : "their",
+               one ? "its" : "their", one ? "its" : "their");
 }
 
 }  // namespace linsgd::cli

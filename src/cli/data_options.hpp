@@ -38,6 +38,10 @@ struct DataOptions {
   // The one line saying which columns of `data` were ignored, if any (stderr), but `expected`
   // (a prediction file's target column).
   static void note_ignored_columns(const Dataset& data, const std::string& expected = "");
+  // The one line naming the columns of `data` (features and target) that vary by less than
+  // kCoarseColumnSpread of their size, if any (stderr): float32, which linsgd reads data into,
+  // keeps about 7 significant digits, so that little of their variation is left.
+  static void note_coarse_columns(const Dataset& data);
 
  private:
   CLI::App* command_ = nullptr;

@@ -447,6 +447,7 @@ TrainCommand::Outcome TrainCommand::train_on_file(const TrainConfig& config,
     shard = shard_of(training.file_rows);
   }
   if (!training.has_target()) throw InputError(data_.data + ": no target column");
+  if (notes_) DataOptions::note_coarse_columns(training);
   outcome.data_line = format_data_line(
       training,
       std::chrono::duration<double>(std::chrono::steady_clock::now() - read_start).count());

@@ -36,26 +36,35 @@ inline int64_t normal_equations_block_rows(int64_t rows, int64_t features) {
 inline constexpr double kDependentColumn = 16.0 * 1.1920929e-7 * 1.1920929e-7;
 
 // The refusal of singular normal equations, naming the first column found dependent on those
-// before it (`features`: the intercept's), by its name in `feature_names` when it has one (a
-// header's, not the x0, x1, ... of data without one).
+// before it (`features`: the intercept's, then the `constant_feature` that duplicates it, if one
+// was found), by its name in `feature_names` when it has one (a header's, not the x0, x1, ... of
+// data without one). With sample weights (`weighted`), rows of weight 0 add nothing.
 inline std::string singular_normal_equations(int64_t rows, int64_t features, int64_t column,
-                                             const std::vector<std::string>& feature_names = {}) {
+                                             const std::vector<std::string>& feature_names = {},
+                                             int64_t constant_feature = -1, bool weighted = false) {
+  const auto feature = [&](int64_t j) {
+    const std::string index = std::to_string(j);
+    const bool named =
+        static_cast<int64_t>(feature_names.size()) == features && feature_names[j] != "x" + index;
+    return named ? "feature '" + feature_names[j] + "' (" + index + ", 0-based)"
+                 : "feature " + index + " (0-based)";
+  };
   std::string reason;
   if (rows < features + 1) {
-    reason = "the data's " + std::to_string(rows) + " rows do not determine " +
-             std::to_string(features + 1) + " parameters";
+    reason = "the data's " + std::to_string(rows) + (rows == 1 ? " row does" : " rows do") +
+             " not determine " + std::to_string(features + 1) + " parameters";
+  } else if (column == features && constant_feature >= 0) {
+    reason = feature(constant_feature) +
+             " is constant, which duplicates the intercept (--standardize maps constant "
+             "features to 0)";
   } else if (column == features) {
     reason =
         "a constant feature, or features that add up to a constant, duplicate the intercept "
         "(--standardize maps constant features to 0)";
   } else {
-    const std::string index = std::to_string(column);
-    const bool named = static_cast<int64_t>(feature_names.size()) == features &&
-                       feature_names[column] != "x" + index;
-    reason = (named ? "feature '" + feature_names[column] + "' (" + index + ", 0-based)"
-                    : "feature " + index + " (0-based)") +
-             " is a linear combination of the features before it";
+    reason = feature(column) + " is a linear combination of the features before it";
   }
+  if (weighted) reason += " (rows of sample weight 0 count for nothing)";
   return "--solver exact: the normal equations are singular: " + reason +
          "; add --penalty l2 with an --alpha, or use --solver sgd";
 }
@@ -95,6 +104,9 @@ void solve_normal_equations(Exec& exec, const ResidentData<Exec>& data, const Tr
   exec.finish_normal_equations(G.data(), rhs.data(), dimension, 1.0 / data.weight_sum,
                                config.l2_strength());
   const std::vector<double> diagonal = exec.diagonal(G.data(), dimension);
+  // The intercept's column, G[i + d (d + 1)] (the upper triangle, column-major): the features'
+  // weighted means, which name a constant feature should the intercept be found dependent.
+  const std::vector<double> means = exec.download_range(G, d * dimension, dimension);
   int64_t dependent = exec.cholesky_solve(G.data(), rhs.data(), dimension);
   if (dependent < 0 && config.l2_strength() == 0.0) {  // factored: G holds R
     const std::vector<double> factor = exec.diagonal(G.data(), dimension);
@@ -102,8 +114,15 @@ void solve_normal_equations(Exec& exec, const ResidentData<Exec>& data, const Tr
       if (factor[k] * factor[k] < kDependentColumn * diagonal[k]) dependent = k;
     }
   }
-  if (dependent >= 0)
-    throw InputError(singular_normal_equations(data.rows, d, dependent, feature_names));
+  if (dependent >= 0) {
+    int64_t constant = -1;  // a feature of (weighted) variance 0 that is not 0 everywhere
+    for (int64_t j = 0; j < d && constant < 0 && dependent == d; ++j) {
+      const double variance = diagonal[j] - means[j] * means[j];
+      if (diagonal[j] > 0.0 && variance <= kDependentColumn * diagonal[j]) constant = j;
+    }
+    throw InputError(singular_normal_equations(data.rows, d, dependent, feature_names, constant,
+                                               data.sample_weights != nullptr));
+  }
   const std::vector<double> solution = exec.download(rhs, dimension);
   weights.assign(solution.begin(), solution.begin() + d);
   bias = static_cast<float>(solution[d]);

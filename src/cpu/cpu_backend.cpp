@@ -37,7 +37,7 @@ TrainResult train_cpu(const TrainConfig& config, const DataView* data, const Dat
                             data != nullptr && data->has_sample_weights()) -
           in_memory,
       available_host_memory(), shrink_advice(config, rows, features));
-  HostExec exec(cpu_threads_for(config, rows, features));
+  HostExec exec(cpu_threads_for(config, rows, features), hooks.shard == nullptr);
   return train_with(exec, config, data, validation, initial, DeviceKind::kCpu, hooks);
 }
 

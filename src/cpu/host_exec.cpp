@@ -28,9 +28,15 @@ std::string cpu_model_name() {
   return "unknown CPU";
 }
 
+std::recursive_mutex& cpu_runs() {
+  static std::recursive_mutex runs;
+  return runs;
+}
+
 }  // namespace
 
-HostExec::HostExec(int threads) {
+HostExec::HostExec(int threads, bool take_turn) : turn_(cpu_runs(), std::defer_lock) {
+  if (take_turn) turn_.lock();
   set_threads(threads);
 }
 

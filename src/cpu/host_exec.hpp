@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <mutex>
 #include <string>
 #include <thread>
 #include <utility>
@@ -24,8 +25,13 @@ class HostExec {
   // Host data can be used in place (see make_resident).
   static constexpr bool kUsesHostMemory = true;
 
-  // Sets the CPU BLAS thread count (a process-wide setting of OpenBLAS); threads >= 1.
-  explicit HostExec(int threads);
+  // Sets the CPU BLAS thread count (a process-wide setting of OpenBLAS); threads >= 1. With
+  // `take_turn` the HostExecs of a process's threads take turns: one waits here until the others'
+  // end (a thread may hold several), so that no run changes another's thread count and with it
+  // the order of its sums (Python threads fitting at once give the bits a lone fit gives).
+  // Without it, for the shards of one data-parallel run trained in threads of one process, which
+  // must run at once (they wait on each other's sums).
+  explicit HostExec(int threads, bool take_turn = true);
 
   // Human-readable description: "CPU: <model> (<threads> threads)".
   std::string description() const;
@@ -156,6 +162,9 @@ class HostExec {
     }
   };
   StepReplayer make_step_replayer() { return {}; }
+
+ private:
+  std::unique_lock<std::recursive_mutex> turn_;  // this process's CPU runs, one at a time
 };
 
 }  // namespace linsgd

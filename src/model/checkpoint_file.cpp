@@ -140,6 +140,16 @@ class CheckpointReader : public JsonFields {
   }
 };
 
+// The digest of a checkpoint's state as canonical JSON text (compact, each object's keys
+// sorted: what a tool that reorders keys or respaces the file leaves alike), which the file keeps
+// beside it.
+std::string state_digest(const Json& state) {
+  const std::string text = nlohmann::json::parse(state.dump()).dump();
+  Digest digest;
+  digest.add(text.data(), text.size());
+  return digest.hex();
+}
+
 }  // namespace
 
 DataFingerprint fingerprint_of(const Dataset& data, const Dataset* validation) {
@@ -196,12 +206,19 @@ std::string checkpoint_json(const Checkpoint& checkpoint) {
   json["data"] = {{"rows", checkpoint.data.rows},
                   {"features", checkpoint.data.features},
                   {"digest", checkpoint.data.digest}};
+  json["state_digest"] = state_digest(state);
   json["state"] = std::move(state);
   return json.dump() + "\n";
 }
 
 Checkpoint parse_checkpoint(const std::string& text, const std::string& source) {
   const Json json = parse_json_text(text, source, "checkpoint");
+  // (A checkpoint of an earlier version has no digest of its state.)
+  if (json.is_object() && json.contains("state_digest") && json.contains("state") &&
+      json["state_digest"] != state_digest(json["state"])) {
+    throw InputError(source +
+                     ": the checkpoint's state does not match its digest (edited or damaged)");
+  }
   try {
     return CheckpointReader(source).read(json);
   } catch (const nlohmann::json::exception& error) {

@@ -3,6 +3,7 @@
 
 #include <cerrno>
 #include <cmath>
+#include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -35,12 +36,36 @@ std::string read_text_file(const std::string& path, const std::string& cannot_op
   return text.str();
 }
 
+namespace {
+
+// The parser's message with the bytes it quotes from a binary file (past ASCII, or control
+// characters) as \xHH: an error line is text, and Python decodes it as UTF-8.
+std::string ascii_only(const std::string& message) {
+  std::string shown;
+  for (const char c : message) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (byte >= 0x20 && byte < 0x7f) {
+      shown += c;
+    } else {
+      char escaped[5];
+      std::snprintf(escaped, sizeof escaped, "\\x%02X", byte);
+      shown += escaped;
+    }
+  }
+  return shown;
+}
+
+}  // namespace
+
 Json parse_json_text(const std::string& text, const std::string& source, const std::string& what) {
+  if (text.rfind("\x93NUMPY", 0) == 0) {
+    throw InputError(source + ": a .npy array, not a " + what);
+  }
   try {
     return Json::parse(text);
   } catch (const nlohmann::json::exception& error) {
     throw InputError(source + ": not a valid " + what +
-                     " (truncated or not JSON): " + error.what());
+                     " (truncated or not JSON): " + ascii_only(error.what()));
   }
 }
 

@@ -118,7 +118,8 @@ std::pair<Dataset, Dataset> split_validation(const Dataset& data, double fractio
       static_cast<int64_t>(std::llround(fraction * static_cast<double>(data.rows)));
   if (held_out < 1 || held_out >= data.rows) {
     std::ostringstream message;
-    message << "--val-fraction " << fraction << " of " << data.rows << " rows leaves "
+    message << "--val-fraction " << fraction << " of " << data.rows
+            << (data.rows == 1 ? " row" : " rows") << " leaves "
             << (held_out < 1 ? "no validation rows" : "no training rows");
     throw InputError(message.str());
   }
@@ -133,7 +134,21 @@ std::pair<Dataset, Dataset> split_validation(const Dataset& data, double fractio
   std::vector<int64_t> training(order.begin() + held_out, order.end());
   std::sort(validation.begin(), validation.end());
   std::sort(training.begin(), training.end());
-  return {take_rows(data, training), take_rows(data, validation)};
+  std::pair<Dataset, Dataset> parts{take_rows(data, training), take_rows(data, validation)};
+  // Weighted, either part may draw only rows of weight 0: it has nothing to train or measure on.
+  for (const auto& [part, name] :
+       {std::pair{&parts.first, "training"}, std::pair{&parts.second, "validation"}}) {
+    const std::vector<float>& weights = part->sample_weights;
+    if (!weights.empty() &&
+        std::all_of(weights.begin(), weights.end(), [](float weight) { return weight == 0.0f; })) {
+      std::ostringstream message;
+      message << "--val-fraction " << fraction << ": the " << part->rows << " " << name
+              << " rows that --seed " << seed
+              << " drew all have sample weight 0; use another --seed or --val-fraction";
+      throw InputError(message.str());
+    }
+  }
+  return parts;
 }
 
 }  // namespace linsgd
