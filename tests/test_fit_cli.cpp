@@ -190,15 +190,20 @@ TEST(FitCli, TheExactSolverReportsItsSolve) {
   }
   const std::string data = scratch.file("d.csv", csv);
   for (const bool split : {false, true}) {
-    const auto on_file = run_cli("train --device cpu --solver exact -q --seed 7 --data " +
-                                     shell_quoted(data) + (split ? " --val-fraction 0.2" : "") +
-                                     " --metrics-out " + shell_quoted(metrics),
-                                 scratch);
+    const auto on_file =
+        run_cli("train --device cpu --solver exact -q --data " + shell_quoted(data) +
+                    (split ? " --seed 7 --val-fraction 0.2" : "") + " --metrics-out " +
+                    shell_quoted(metrics),
+                scratch);
     ASSERT_EQ(on_file.exit_code, 0) << on_file.err;
     const nlohmann::json file_metrics = nlohmann::json::parse(read_text(metrics));
     EXPECT_EQ(file_metrics.contains("seed"), split);
     EXPECT_FALSE(file_metrics.contains("sigma"));
   }
+  // Without a split to draw, a seed on a file would do nothing.
+  expect_refusal("train --device cpu --solver exact --seed 7 --data " + shell_quoted(data),
+                 "--seed applies to --solver exact only with --val-fraction (the split it draws) "
+                 "or synthetic data");
   // The post's problem at its optimum: 2.5e-5 (0.5 x the noise variance 1e-4, less the fit).
   EXPECT_LT(m["full_loss"].get<double>(), 3e-5);
   EXPECT_GT(m["full_loss"].get<double>(), 2e-5);
@@ -431,6 +436,9 @@ TEST(FitCli, BadValuesAndOptionsThatDoNotApplyAreRefused) {
                  "adaptive would never act; evaluate more often");
   expect_refusal(train + "--target-objective nan",
                  "--target-objective: invalid value nan (must be a decimal number)");
+  expect_refusal(train + "--target-objective -1",
+                 "invalid value for --target-objective: -1 (must be a finite number >= 0: the "
+                 "objective is never negative)");
   expect_refusal(train + "--solver exact --target-objective 0.1",
                  "--target-objective applies to the steps of --solver sgd, not to --solver exact");
   expect_refusal(train + "--epochs 3 --steps 10", "use --steps or --epochs, not both");

@@ -116,6 +116,13 @@ void TrainCommand::check_option_combinations(const TrainConfig& config) const {
   if (!val_data_.empty() && !data_.labels.empty()) {
     throw UsageError("--val-data cannot be combined with --labels; use --val-fraction");
   }
+  // The exact solve draws nothing: the seed draws synthetic data or a validation split only.
+  if (config.solver == Solver::kExact && has_data && command_->count("--seed") > 0 &&
+      command_->count("--val-fraction") == 0) {
+    throw UsageError(
+        "--seed applies to --solver exact only with --val-fraction (the split it draws) or "
+        "synthetic data");
+  }
   // Standard input can be read once: one input at most may name it.
   std::vector<std::string> from_standard_input;
   for (const auto& [option, path] :

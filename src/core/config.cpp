@@ -261,8 +261,10 @@ void validate(const TrainConfig& config) {
   if (config.tol && !(std::isfinite(*config.tol) && *config.tol >= 0.0)) {
     refuse("--tol", *config.tol, "must be a non-negative finite number");
   }
-  if (config.target_objective && !std::isfinite(*config.target_objective)) {
-    refuse("--target-objective", *config.target_objective, "must be a finite number");
+  if (config.target_objective &&
+      !(*config.target_objective >= 0.0 && std::isfinite(*config.target_objective))) {
+    refuse("--target-objective", *config.target_objective,
+           "must be a finite number >= 0: the objective is never negative");
   }
   if (config.n_iter_no_change < 1) {
     refuse("--n-iter-no-change", config.n_iter_no_change, "must be a positive integer");
