@@ -244,8 +244,8 @@ class SGDRegressor(RegressorMixin, BaseEstimator):
             X = standardized(X, *standardization)
         initial = None
         if continuing:
-            initial = (np.ascontiguousarray(self.coef_, dtype=np.float32),
-                       float(self.intercept_[0]))
+            weights, bias = self._trained_parameters()
+            initial = (weights, bias)
         elif start is not None:
             initial = self._initial_parameters(*start)
         fraction = None
@@ -395,8 +395,7 @@ class SGDRegressor(RegressorMixin, BaseEstimator):
         epochs = min(math.ceil(result["epochs_run"] - 1e-9), planned_epochs)
         if result["stopped_by"] == "exact":
             epochs = 1  # one solve: scikit-learn's estimators with max_iter report at least 1
-        self.coef_ = result["weights"]
-        self.intercept_ = np.array([result["bias"]], dtype=np.float32)
+        self._set_parameters(result["weights"], result["bias"], standardization)
         self.n_iter_ = epochs  # the last call's, as scikit-learn's (t_ counts every call's steps)
         self.t_ = (getattr(self, "t_", 0) + steps) if accumulate else steps
         self.loss_curve_ = result["loss_history"]
@@ -406,7 +405,6 @@ class SGDRegressor(RegressorMixin, BaseEstimator):
         self.device_ = result["device"]
         self._partial_fit_calls = getattr(self, "_partial_fit_calls", 0) + 1 if accumulate else 1
         self._hyperparameters_json = result["hyperparameters"]
-        self._standardization = standardization
         self._metrics = {"final_batch_loss": float(result["loss_history"][-1])
                          if len(result["loss_history"]) else 0.0,
                          "full_loss": result["full_loss"], "objective": result["objective"],
@@ -416,6 +414,33 @@ class SGDRegressor(RegressorMixin, BaseEstimator):
         # Debug: the address of the X the core trained on (the caller's buffer when no copy
         # was made).
         self._data_pointer = int(result["data_pointer"])
+
+    def _set_parameters(self, weights, bias, standardization):
+        """The trained float32 weights and bias, and the (mean, scale) of the standardization they
+        were trained under (a model of linsgd train --standardize, or None). coef_ and intercept_
+        are always on the features as given, as scikit-learn's (predict(X) = X @ coef_ +
+        intercept_): with a standardization, w / scale and b - sum(w mean / scale), in float64.
+        predict, save and continued training use the trained values themselves, as the command
+        line does."""
+        self._standardization = standardization
+        weights = np.ascontiguousarray(weights, dtype=np.float32)
+        if standardization is None:
+            self._standardized = None
+            self.coef_ = weights
+            self.intercept_ = np.array([bias], dtype=np.float32)
+            return
+        self._standardized = (weights, float(bias))
+        mean, scale = (np.asarray(values, dtype=np.float64) for values in standardization)
+        self.coef_ = weights.astype(np.float64) / scale
+        self.intercept_ = np.array([float(bias) - float(self.coef_ @ mean)])
+
+    def _trained_parameters(self):
+        """The weights (float32) and bias as trained: in the standardized space for a model
+        trained with --standardize (see _set_parameters)."""
+        standardized = getattr(self, "_standardized", None)
+        if standardized is not None:
+            return standardized
+        return np.ascontiguousarray(self.coef_, dtype=np.float32), float(self.intercept_[0])
 
     # -- using the model ------------------------------------------------------------------------
 
@@ -428,12 +453,13 @@ class SGDRegressor(RegressorMixin, BaseEstimator):
             if X.ndim != 2 or X.shape[1] != self.n_features_in_:
                 raise ValueError(f"X has shape {tuple(X.shape)}, but SGDRegressor is expecting "
                                  f"{self.n_features_in_} features as input.")
-            return cuda_predict(X, self.coef_, self.intercept_[0], standardization)
+            weights, bias = self._trained_parameters()
+            return cuda_predict(X, weights, bias, standardization)
         torch_input = type(X).__module__.split(".")[0] == "torch"  # a CPU tensor
         X = _validate_data(self, X, reset=False, dtype=np.float32, order="C")
         mean, scale = standardization if standardization is not None else (None, None)
-        predictions = _core.predict(X, np.ascontiguousarray(self.coef_, dtype=np.float32),
-                                    float(self.intercept_[0]), mean, scale)
+        weights, bias = self._trained_parameters()
+        predictions = _core.predict(X, weights, bias, mean, scale)
         if torch_input:
             import torch
 
@@ -475,8 +501,8 @@ class SGDRegressor(RegressorMixin, BaseEstimator):
                                                    2**64 - 1)
         fraction = (_number("validation_fraction", self.validation_fraction)
                     if self.early_stopping else None)
-        _core.save_model(os.fspath(path), np.ascontiguousarray(self.coef_, dtype=np.float32),
-                         float(self.intercept_[0]), names, named, self._target_name,
+        weights, bias = self._trained_parameters()
+        _core.save_model(os.fspath(path), weights, bias, names, named, self._target_name,
                          getattr(self, "_target_column", None),
                          getattr(self, "_weight_column", None), json.dumps(hyperparameters),
                          fraction, self._metrics, mean, scale)
@@ -518,22 +544,21 @@ def load(path):
     """The SGDRegressor of a model file written by ``linsgd train --model-out`` or
     ``SGDRegressor.save``: its parameters from the file's hyperparameters, fitted (coef_,
     intercept_, t_, feature_names_in_ when the training data named its columns, and the
-    standardization of ``--standardize``, which a warm-started fit or partial_fit keeps; n_iter_
-    is not in the file: continuing counts from 0). max_iter is the file's epochs (``--epochs``)
+    standardization of ``--standardize``, which a warm-started fit or partial_fit keeps: coef_
+    and intercept_ are then on the features as given, the scaling folded in, while predict and
+    save use the file's values; n_iter_ is not in the file: continuing counts from 0). max_iter is the file's epochs (``--epochs``)
     when it was trained by epochs; a held-out fraction (``--val-fraction``) sets early_stopping
     and validation_fraction. device and warm_start are not in the file (their defaults come
     back), and average comes back as the samples averaging started at (whole batches)."""
     model = _core.load_model(os.fspath(path))
     hyperparameters = json.loads(model["hyperparameters"])
     estimator = SGDRegressor(**_parameters_of(hyperparameters, model["validation_fraction"]))
-    estimator.coef_ = model["weights"]
-    estimator.intercept_ = np.array([model["bias"]], dtype=np.float32)
+    estimator._set_parameters(model["weights"], model["bias"],
+                              None if model["mean"] is None else (model["mean"], model["scale"]))
     estimator.n_features_in_ = int(len(model["weights"]))
     if model["named_features"]:
         estimator.feature_names_in_ = np.asarray(list(model["feature_names"]), dtype=object)
     estimator.t_ = int(model["metrics"].get("steps_run", hyperparameters["steps"]))
-    estimator._standardization = (None if model["mean"] is None
-                                  else (model["mean"], model["scale"]))
     estimator._hyperparameters_json = model["hyperparameters"]
     estimator._metrics = dict(model["metrics"])
     estimator._target_name = model["target_name"]

@@ -85,6 +85,13 @@ def test_a_command_line_model_with_standardization_loads_in_python(cli, tmp_path
                          check=True, capture_output=True, text=True)
     cli_predictions = np.array([float(v) for v in out.stdout.split()[1:]])
     np.testing.assert_allclose(estimator.predict(X), cli_predictions, rtol=1e-6, atol=1e-4)
+    # coef_ and intercept_ are on the features as given (scikit-learn's contract), the scaling
+    # folded in: within float32's rounding of the standardized features.
+    np.testing.assert_allclose(X.to_numpy() @ estimator.coef_ + estimator.intercept_[0],
+                               cli_predictions, rtol=1e-5, atol=1e-3)
+    saved = json.loads(model.read_text())
+    mean, scale = (np.array(saved["standardization"][k]) for k in ("mean", "scale"))
+    np.testing.assert_allclose(estimator.coef_, np.array(saved["weights"]) / scale, rtol=1e-12)
     # And it saves back to the same file, byte for byte.
     estimator.save(tmp_path / "again.json")
     assert (tmp_path / "again.json").read_text() == model.read_text()
