@@ -125,8 +125,16 @@ struct TrainingState {
   int64_t losses_from = 0;
   std::vector<float> loss_history;
   std::vector<Evaluation> evaluations;  // every evaluation so far
+  // Where the run that handed it out stepped ("cpu, fused engine"): resumed elsewhere, a run ends
+  // as the uninterrupted one to float rounding, not bit for bit. Empty when unknown.
+  std::string stepped_on;
 };
 using StateCallback = std::function<void(const TrainingState&)>;
+
+// TrainingState::stepped_on of a run on `device` (kCpu or kCuda) with `engine` (resolved).
+inline std::string stepped_on(DeviceKind device, Engine engine) {
+  return std::string(to_string(device)) + ", " + to_string(engine) + " engine";
+}
 
 struct TrainHooks;
 

@@ -239,6 +239,14 @@ int TrainCommand::run() {
   const Outcome outcome = data_.data.empty() ? train_synthetic_problem(config, outputs)
                                              : train_on_file(config, read_options, outputs);
   const TrainResult& result = outcome.result;
+  if (notes_ && resumed_ && !resumed_->state.stepped_on.empty() &&
+      resumed_->state.stepped_on != stepped_on(result.backend, result.config.engine)) {
+    std::fprintf(stderr,
+                 "linsgd: note: resumed on %s, where the checkpoint's run stepped on %s: the "
+                 "result equals the uninterrupted run's to float rounding, not bit for bit\n",
+                 stepped_on(result.backend, result.config.engine).c_str(),
+                 resumed_->state.stepped_on.c_str());
+  }
   if (result.interrupted && (!mpi_ || mpi_->rank() == 0) && !outputs.writes_into(STDERR_FILENO)) {
     // A data-parallel run stops all its processes when any one is signalled.
     const char* signal = interrupting_signal_name();

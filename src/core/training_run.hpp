@@ -396,6 +396,7 @@ TrainResult train_with(Exec& exec, const TrainConfig& requested, const DataView*
     state.loss_history.swap(pending_losses);
     pending_losses.clear();
     state.evaluations = all_evaluations;
+    state.stepped_on = stepped_on(backend, config.engine);
     hooks.on_state(state);
   };
   const int64_t steps_done = loop.run(

@@ -80,6 +80,11 @@ class CheckpointReader : public JsonFields {
     state.evaluations_without_improvement = integer(json, "evaluations_without_improvement", 0);
     state.seconds = finite_double(field(json, "seconds"), "seconds");
     if (state.seconds < 0.0) fail("'seconds' is negative");
+    // (A checkpoint of an earlier version does not say.)
+    if (json.contains("stepped_on")) {
+      if (!json["stepped_on"].is_string()) fail("'stepped_on' is not a string");
+      state.stepped_on = json["stepped_on"].get<std::string>();
+    }
     const Json& evaluations = field(json, "evaluations");
     if (!evaluations.is_array()) fail("'evaluations' is not an array");
     for (const Json& e : evaluations) {
@@ -186,6 +191,7 @@ std::string checkpoint_json(const Checkpoint& checkpoint) {
   state["best_objective"] = std::isfinite(s.best_objective) ? Json(s.best_objective) : Json();
   state["evaluations_without_improvement"] = s.evaluations_without_improvement;
   state["seconds"] = s.seconds;
+  if (!s.stepped_on.empty()) state["stepped_on"] = s.stepped_on;
   state["bias"] = static_cast<double>(s.bias);
   state["weights"] = float_array(s.weights);
   state["velocity"] = float_array(s.velocity);
