@@ -143,7 +143,10 @@ class SGDRegressor(RegressorMixin, BaseEstimator):
         learn's shuffle=True), "sequential" (the rows in order, shuffle=False) or "replacement"
         (each batch drawn with replacement, as the reference post does).
     solver : "sgd", or "exact" (the normal equations in double precision: squared loss with no
-        or an l2 penalty).
+        or an l2 penalty). The exact solve ignores the parameters of the steps that have
+        defaults (eta0, learning_rate, batch_size, sampling, tol, max_iter: a grid over solver
+        keeps them) and refuses those set only to change the steps (momentum, nesterov,
+        average, early_stopping).
     device : "auto" (the GPU when there is one), "cuda" or "cpu".
     random_state : an integer is linsgd's --seed; None draws one.
     warm_start : start fit from the previous coef_ and intercept_.
