@@ -349,7 +349,10 @@ TEST(FitCli, ADivergingRunEndedBeforeItOverflowsIsRefused) {
         run_cli("train --device cpu --lr 5 --quiet " + rule + " --model-out " + shell_quoted(model),
                 scratch);
     EXPECT_EQ(run.exit_code, 1) << rule << "\n" << run.err;
-    EXPECT_EQ(run.err.rfind("linsgd: error: training diverged: the objective at step ", 0), 0u)
+    EXPECT_EQ(run.err.rfind("linsgd: error: training diverged, or its steps are too long for the "
+                            "data: the objective at step ",
+                            0),
+              0u)
         << rule << "\n"
         << run.err;
     EXPECT_NE(run.err.find(", more than 10 times 1012.63, that of all-zero weights; try a smaller "
@@ -360,30 +363,42 @@ TEST(FitCli, ADivergingRunEndedBeforeItOverflowsIsRefused) {
   }
 }
 
-// A row no batch sampled yet can overflow the model's predictions while every batch loss is
-// finite (here starting weights of scale 100 on a row of 1e37): the objective is infinite, and
-// the run stops at that evaluation instead of writing an infinite curve.
-TEST(FitCli, AnObjectiveThatOverflowsOnUnsampledRowsStopsTheRun) {
+// An objective over the data that overflows float fails the run whether or not it evaluates:
+// exit 2 when the starting model's already does (weights of scale 100 on a row of 1e37: the
+// data's scale), exit 1 when an update made it so (a step of 3e38 on finite batch losses: features
+// of scale 10 send the weights past float's range).
+TEST(FitCli, AnObjectiveThatOverflowsFailsTheRunWithOrWithoutEvaluations) {
   ScratchDir scratch;
-  std::string csv = "x,y\n";
+  std::string huge_row = "x,y\n", plain = "x,y\n";
   for (int i = 0; i < 500; ++i) {
-    const double x = i == 250 ? 1e37 : std::sin(1.0 + i);
-    csv += std::to_string(x) + "," + std::to_string(2.0 * x) + "\n";
+    const double x = std::sin(1.0 + i);
+    huge_row += std::to_string(i == 250 ? 1e37 : x) + "," + std::to_string(2.0 * x) + "\n";
+    plain += std::to_string(10.0 * x) + "," + std::to_string(20.0 * x) + "\n";
   }
-  const auto data = scratch.path() / "d.csv";
-  write_text(data, csv);
+  const std::string huge = scratch.file("huge.csv", huge_row);
+  const std::string ordinary = scratch.file("plain.csv", plain);
   const auto curve = scratch.path() / "curve.csv";
-  const auto run = run_cli("train --device cpu --data " + shell_quoted(data) +
-                               " --batch-size 1 --sigma 100 --steps 20 --eval-every 1 "
-                               "--curve-out " +
-                               shell_quoted(curve),
-                           scratch);
-  EXPECT_EQ(run.exit_code, 1) << run.err;
-  EXPECT_EQ(run.err,
-            "linsgd: error: training diverged: the objective became inf at step 1 of 20: the "
-            "model's predictions overflow float on rows no batch has sampled; try a smaller --lr "
-            "(or --lr auto), or --standardize the features\n");
-  EXPECT_FALSE(std::filesystem::exists(curve));
+  for (const std::string& evaluated :
+       {std::string(), " --eval-every 1 --curve-out " + shell_quoted(curve)}) {
+    const auto scaled = run_cli("train --device cpu --data " + shell_quoted(huge) +
+                                    " --batch-size 1 --sigma 100 --steps 20" + evaluated,
+                                scratch);
+    EXPECT_EQ(scaled.exit_code, 2) << evaluated << scaled.err;
+    EXPECT_EQ(scaled.err,
+              "linsgd: error: the starting model's objective over the data is not finite: its "
+              "predictions overflow float; scale the features or the target down, or "
+              "--standardize the features, or start from smaller weights (--sigma)\n");
+    const auto stepped = run_cli(
+        "train --device cpu --data " + shell_quoted(ordinary) + " --steps 1 --lr 3e38" + evaluated,
+        scratch);
+    EXPECT_EQ(stepped.exit_code, 1) << evaluated << stepped.err;
+    EXPECT_EQ(
+        stepped.err,
+        "linsgd: error: training diverged: the objective over the data is not finite at "
+        "step 1 of 1: the model's predictions overflow float on some of its rows; try a smaller "
+        "--lr (or --lr auto), or --standardize the features\n");
+    EXPECT_FALSE(std::filesystem::exists(curve));
+  }
 }
 
 TEST(FitCli, BadValuesAndOptionsThatDoNotApplyAreRefused) {
@@ -395,8 +410,12 @@ TEST(FitCli, BadValuesAndOptionsThatDoNotApplyAreRefused) {
   expect_refusal(train + "--momentum 1", "invalid value for --momentum: 1 (must be in [0, 1))");
   expect_refusal(train + "--loss huber --epsilon -0.1",
                  "invalid value for --epsilon: -0.1 (must be a non-negative finite number)");
-  expect_refusal(train + "--loss huber --epsilon 0",
-                 "invalid value for --epsilon: 0 (must be above 0 for the Huber loss)");
+  for (const std::string epsilon : {"0", "1e-50"}) {
+    expect_refusal(train + "--loss huber --epsilon " + epsilon,
+                   "invalid value for --epsilon: " + epsilon +
+                       " (must be above 0 for the Huber loss, and not below float's smallest "
+                       "normal, 1.2e-38)");
+  }
   expect_refusal(train + "--loss epsilon-insensitive --epsilon 1e39",
                  "invalid value for --epsilon: 1e+39 (beyond float's range)");
   expect_refusal(train + "--loss hinge",

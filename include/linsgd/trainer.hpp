@@ -125,16 +125,19 @@ struct TrainingState {
   int64_t losses_from = 0;
   std::vector<float> loss_history;
   std::vector<Evaluation> evaluations;  // every evaluation so far
-  // Where the run that handed it out stepped ("cpu, fused engine"): resumed elsewhere, a run ends
-  // as the uninterrupted one to float rounding, not bit for bit. Empty when unknown.
+  // Where the run that handed it out stepped ("CPU: <model> (1 thread), fused engine"), or, when
+  // its slices stepped on different ones, kSteppedOnSeveral: resumed elsewhere, a run ends as the
+  // uninterrupted one to float rounding, not bit for bit. Empty when unknown.
   std::string stepped_on;
 };
 using StateCallback = std::function<void(const TrainingState&)>;
 
-// TrainingState::stepped_on of a run on `device` (kCpu or kCuda) with `engine` (resolved).
-inline std::string stepped_on(DeviceKind device, Engine engine) {
-  return std::string(to_string(device)) + ", " + to_string(engine) + " engine";
+// TrainingState::stepped_on of a run on `device` (TrainResult::device: the CPU's model and
+// threads, or the GPU's name) with `engine` (resolved).
+inline std::string stepped_on(const std::string& device, Engine engine) {
+  return device + ", " + to_string(engine) + " engine";
 }
+inline constexpr const char* kSteppedOnSeveral = "several devices or engines";
 
 struct TrainHooks;
 

@@ -432,18 +432,25 @@ class SGDRegressor(RegressorMixin, BaseEstimator):
             self.coef_ = weights
             self.intercept_ = np.array([bias], dtype=np.float32)
             return
-        self._standardized = (weights, float(bias))
         mean, scale = (np.asarray(values, dtype=np.float64) for values in standardization)
         self.coef_ = weights.astype(np.float64) / scale
         self.intercept_ = np.array([float(bias) - float(self.coef_ @ mean)])
+        self._standardized = (weights, float(bias), self.coef_.copy(), self.intercept_.copy())
 
     def _trained_parameters(self):
         """The weights (float32) and bias as trained: in the standardized space for a model
-        trained with --standardize (see _set_parameters)."""
+        trained with --standardize (see _set_parameters); there, coef_ or intercept_ assigned
+        since are taken back into that space."""
         standardized = getattr(self, "_standardized", None)
-        if standardized is not None:
-            return standardized
-        return np.ascontiguousarray(self.coef_, dtype=np.float32), float(self.intercept_[0])
+        if standardized is None:
+            return np.ascontiguousarray(self.coef_, dtype=np.float32), float(self.intercept_[0])
+        weights, bias, coef, intercept = standardized
+        if np.array_equal(self.coef_, coef) and np.array_equal(self.intercept_, intercept):
+            return weights, bias
+        mean, scale = (np.asarray(values, dtype=np.float64) for values in self._standardization)
+        coef = np.asarray(self.coef_, dtype=np.float64)
+        return (np.ascontiguousarray(coef * scale, dtype=np.float32),
+                float(self.intercept_[0] + coef @ mean))
 
     # -- using the model ------------------------------------------------------------------------
 

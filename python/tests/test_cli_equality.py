@@ -92,6 +92,11 @@ def test_a_command_line_model_with_standardization_loads_in_python(cli, tmp_path
     saved = json.loads(model.read_text())
     mean, scale = (np.array(saved["standardization"][k]) for k in ("mean", "scale"))
     np.testing.assert_allclose(estimator.coef_, np.array(saved["weights"]) / scale, rtol=1e-12)
+    # coef_ assigned is what predicts (taken back into the standardized space).
+    edited = linsgd.load(model)
+    edited.coef_ = np.zeros_like(edited.coef_)
+    np.testing.assert_allclose(edited.predict(X), np.full(len(X), edited.intercept_[0]),
+                               rtol=1e-6)
     # And it saves back to the same file, byte for byte.
     estimator.save(tmp_path / "again.json")
     assert (tmp_path / "again.json").read_text() == model.read_text()

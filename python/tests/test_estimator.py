@@ -333,7 +333,8 @@ def test_a_run_that_diverges_before_it_overflows_raises_runtime_error():
     X = rng.randn(100, 3)
     y = X.sum(1)
     for tol in (1e-3, None):
-        with pytest.raises(RuntimeError, match=r"training diverged: the objective at step \d+ "
+        with pytest.raises(RuntimeError, match=r"training diverged, or its steps are too long "
+                                               r"for the data: the objective at step \d+ of \d+ "
                                                r"is .*, more than 10 times "):
             linsgd.SGDRegressor(device="cpu", random_state=0, momentum=0.99, batch_size=1,
                                 tol=tol, max_iter=100).fit(X, y)

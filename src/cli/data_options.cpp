@@ -75,24 +75,30 @@ void DataOptions::note_coarse_columns(const Dataset& data) {
   // Spread (max - min) below this fraction of the largest magnitude: float32's spacing there
   // (2^-23 of it, 1.2e-7) is above 0.1 % of the spread.
   constexpr double kCoarseColumnSpread = 1.2e-4;
-  const auto coarse = [&](const float* values, int64_t count, int64_t stride) {
-    float low = values[0], high = values[0];
-    for (int64_t i = 1; i < count; ++i) {
-      low = std::min(low, values[i * stride]);
-      high = std::max(high, values[i * stride]);
-    }
+  const auto coarse = [&](float low, float high) {
     const double size = std::max(std::fabs(double{low}), std::fabs(double{high}));
     return high > low && double{high} - double{low} < kCoarseColumnSpread * size;
   };
   if (data.rows < 2) return;
-  std::vector<std::string> names;
-  for (int64_t j = 0; j < data.features; ++j) {
-    if (coarse(data.X.data() + j, data.rows, data.features)) {
-      names.push_back(quoted_text(data.feature_names[static_cast<size_t>(j)]));
+  // One pass over the rows, in their order (X is row-major): each column's least and greatest.
+  const int64_t d = data.features;
+  std::vector<float> low(data.X.begin(), data.X.begin() + d), high = low;
+  for (int64_t i = 1; i < data.rows; ++i) {
+    const float* row = data.X.data() + i * d;
+    for (int64_t j = 0; j < d; ++j) {
+      low[j] = std::min(low[j], row[j]);
+      high[j] = std::max(high[j], row[j]);
     }
   }
-  if (data.has_target() && coarse(data.y.data(), data.rows, 1)) {
-    names.push_back(quoted_text(data.target_name) + " (the target)");
+  std::vector<std::string> names;
+  for (int64_t j = 0; j < d; ++j) {
+    if (coarse(low[j], high[j])) names.push_back(quoted_text(data.feature_names[j]));
+  }
+  if (data.has_target()) {
+    const auto [least, greatest] = std::minmax_element(data.y.begin(), data.y.end());
+    if (coarse(*least, *greatest)) {
+      names.push_back(quoted_text(data.target_name) + " (the target)");
+    }
   }
   if (names.empty()) return;
   std::string listed;

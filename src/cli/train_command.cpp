@@ -239,13 +239,13 @@ int TrainCommand::run() {
   const Outcome outcome = data_.data.empty() ? train_synthetic_problem(config, outputs)
                                              : train_on_file(config, read_options, outputs);
   const TrainResult& result = outcome.result;
+  const std::string here = stepped_on(result.device, result.config.engine);
   if (notes_ && resumed_ && !resumed_->state.stepped_on.empty() &&
-      resumed_->state.stepped_on != stepped_on(result.backend, result.config.engine)) {
+      resumed_->state.stepped_on != here) {
     std::fprintf(stderr,
                  "linsgd: note: resumed on %s, where the checkpoint's run stepped on %s: the "
                  "result equals the uninterrupted run's to float rounding, not bit for bit\n",
-                 stepped_on(result.backend, result.config.engine).c_str(),
-                 resumed_->state.stepped_on.c_str());
+                 here.c_str(), resumed_->state.stepped_on.c_str());
   }
   if (result.interrupted && (!mpi_ || mpi_->rank() == 0) && !outputs.writes_into(STDERR_FILENO)) {
     // A data-parallel run stops all its processes when any one is signalled.
@@ -462,10 +462,10 @@ TrainCommand::Outcome TrainCommand::train_on_file(const TrainConfig& config,
     shard = shard_of(training.file_rows);
   }
   if (!training.has_target()) throw InputError(data_.data + ": no target column");
-  if (notes_) DataOptions::note_coarse_columns(training);
   outcome.data_line = format_data_line(
       training,
       std::chrono::duration<double>(std::chrono::steady_clock::now() - read_start).count());
+  if (notes_) DataOptions::note_coarse_columns(training);
   std::optional<Dataset> held_out;
   if (command_->count("--val-fraction") > 0) {
     auto [kept, split_off] = split_validation(training, val_fraction_, config.seed);

@@ -226,8 +226,9 @@ void validate(const TrainConfig& config) {
   if (config.epsilon > FLT_MAX) refuse("--epsilon", config.epsilon, "beyond float's range");
   // Huber's derivative is clipped to [-epsilon, epsilon]: at 0 it is 0 everywhere, and the run
   // would return its starting weights.
-  if (config.loss == Loss::kHuber && config.epsilon == 0.0) {
-    refuse("--epsilon", config.epsilon, "must be above 0 for the Huber loss");
+  if (config.loss == Loss::kHuber && !(static_cast<float>(config.epsilon) >= FLT_MIN)) {
+    refuse("--epsilon", config.epsilon,
+           "must be above 0 for the Huber loss, and not below float's smallest normal, 1.2e-38");
   }
   if (!std::isfinite(config.alpha) || config.alpha < 0.0) {
     refuse("--alpha", config.alpha, "must be a non-negative finite number");

@@ -55,8 +55,8 @@ inline std::string singular_normal_equations(int64_t rows, int64_t features, int
              " not determine " + std::to_string(features + 1) + " parameters";
   } else if (column == features && constant_feature >= 0) {
     reason = feature(constant_feature) +
-             " is constant, which duplicates the intercept (--standardize maps constant "
-             "features to 0)";
+             " is constant (or nearly: its spread below 1e-6 of its size), which duplicates the "
+             "intercept (--standardize maps constant features to 0)";
   } else if (column == features) {
     reason =
         "a constant feature, or features that add up to a constant, duplicate the intercept "
@@ -64,7 +64,7 @@ inline std::string singular_normal_equations(int64_t rows, int64_t features, int
   } else {
     reason = feature(column) + " is a linear combination of the features before it";
   }
-  if (weighted) reason += " (rows of sample weight 0 count for nothing)";
+  if (weighted) reason += " (rows of sample weight 0, if any, count for nothing)";
   return "--solver exact: the normal equations are singular: " + reason +
          "; add --penalty l2 with an --alpha, or use --solver sgd";
 }

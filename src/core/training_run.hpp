@@ -40,6 +40,57 @@ inline std::string objective_text(double objective) {
   return text;
 }
 
+// The parameters a run started from, on the host.
+struct StartingModel {
+  std::vector<float> weights;
+  float bias = 0.0f;
+};
+
+// Holds the model a run returns (result: its objective, steps and stop) to where it started.
+// Throws InputError when its objective is not finite and the starting model's was not either (the
+// data's scale overflows float whatever the steps), Error when only its own is not (its
+// predictions overflow float: diverged), and, for a run ended by its steps or a stopping rule,
+// Error when its objective is above kDivergedRatio times both the starting model's and that of
+// all-zero weights (a pass over the targets alone; the starting model's, over the data, is taken
+// only then).
+template <class Exec>
+void check_returned_objective(Exec& exec, const ResidentData<Exec>& data, const TrainConfig& config,
+                              const TrainResult& result, const StartingModel& starting,
+                              typename Exec::template Buffer<float>& predictions,
+                              const DataShard* shard) {
+  const auto starting_objective = [&] {
+    auto weights = exec.template allocate<float>(data.features);
+    auto bias = exec.template allocate<float>(1);
+    exec.upload(weights, starting.weights);
+    exec.upload_value(bias, starting.bias);
+    return objective_value(exec, data, config, weights.data(), bias.data(), predictions, shard);
+  };
+  const std::string at_step =
+      " at step " + std::to_string(result.steps_done) + " of " + std::to_string(config.steps);
+  if (!std::isfinite(result.objective)) {
+    if (!std::isfinite(starting_objective())) {
+      throw InputError(
+          "the starting model's objective over the data is not finite: its predictions overflow "
+          "float; scale the features or the target down, or --standardize the features, or "
+          "start from smaller weights (--sigma)");
+    }
+    throw Error("training diverged: the objective over the data is not finite" + at_step +
+                ": the model's predictions overflow float on some of its rows; " +
+                divergence_advice(config));
+  }
+  if (result.stopped_by == "interrupt" || result.stopped_by == "time") return;  // to be resumed
+  const double zero = zero_model_objective(exec, data, config, predictions, shard);
+  if (result.objective <= kDivergedRatio * zero) return;
+  const double start = starting_objective();
+  if (result.objective <= kDivergedRatio * start) return;
+  throw Error("training diverged, or its steps are too long for the data: the objective" + at_step +
+              " is " + objective_text(result.objective) + ", more than " +
+              std::to_string(static_cast<int>(kDivergedRatio)) + " times " +
+              (start >= zero ? objective_text(start) + ", the starting model's; "
+                             : objective_text(zero) + ", that of all-zero weights; ") +
+              divergence_advice(config));
+}
+
 template <class Exec>
 class StoppingRules {
  public:
@@ -86,8 +137,8 @@ class StoppingRules {
     if (!evaluations_ || done < next_evaluation_) return false;
     while (next_evaluation_ <= done) next_evaluation_ += config_.eval_every;
     const Evaluation evaluation = evaluate(done);
-    // Diverged: the stop's checkpoint names the first non-finite batch loss (run_training throws
-    // for an objective that overflowed alone).
+    // Diverged: the stop's checkpoint names the first non-finite batch loss, else
+    // check_returned_objective the objective that overflowed alone.
     if (!std::isfinite(evaluation.objective)) return stop(kDiverged);
     if (config_.target_objective && evaluation.objective <= *config_.target_objective) {
       return stop("target");
@@ -143,7 +194,6 @@ class StoppingRules {
       evaluation.validation_objective =
           objective_value(exec_, *validation_, config_, w, b, validation_predictions_);
     }
-    last_objective_ = evaluation.objective;
     evaluation_seconds_ +=
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     if (hooks_.on_evaluation && std::isfinite(evaluation.objective)) {
@@ -156,7 +206,6 @@ class StoppingRules {
 
   const std::string& stopped_by() const { return stopped_by_; }
   int64_t last_evaluated() const { return last_evaluated_; }
-  double last_objective() const { return last_objective_; }
   typename Exec::template Buffer<float>& predictions() { return predictions_; }
   typename Exec::template Buffer<float>& validation_predictions() {
     return validation_predictions_;
@@ -188,7 +237,6 @@ class StoppingRules {
   double evaluation_seconds_ = 0.0;
   double seconds_before_ = 0.0;  // a resumed run's: its earlier slices' loop seconds
   int64_t last_evaluated_ = -1;
-  double last_objective_ = 0.0;  // of the evaluation at last_evaluated_
   std::string stopped_by_ = "steps";
   typename Exec::template Buffer<float> predictions_;
   typename Exec::template Buffer<float> validation_predictions_;
@@ -349,14 +397,10 @@ TrainResult train_with(Exec& exec, const TrainConfig& requested, const DataView*
                      shard);
   StoppingRules<Exec> rules(exec, config, data, validation ? &*validation : nullptr, loop,
                             run_hooks, evaluations);
-  // What a returned model's objective is held to (see kDivergedRatio): the starting model's
-  // (drawn or given, before a resumed state replaces it, so that a resumed run holds its model to
-  // the scale the uninterrupted one does) and that of all-zero weights and bias.
-  const double starting_objective =
-      objective_value(exec, data, config, loop.model_weights_data(0), loop.model_bias_data(0),
-                      rules.predictions(), shard);
-  const double zero_objective =
-      zero_model_objective(exec, data, config, rules.predictions(), shard);
+  // The starting model (drawn or given, before a resumed state replaces it: a resumed run holds
+  // its model to what the uninterrupted one does), which the returned one is held to.
+  const StartingModel starting{exec.download_from(loop.model_weights_data(0), data.features),
+                               exec.download_from(loop.model_bias_data(0), 1)[0]};
   TrainResult result;
   if (resumed != nullptr) {
     if (!resumed->loss_history.empty() &&
@@ -396,7 +440,11 @@ TrainResult train_with(Exec& exec, const TrainConfig& requested, const DataView*
     state.loss_history.swap(pending_losses);
     pending_losses.clear();
     state.evaluations = all_evaluations;
-    state.stepped_on = stepped_on(backend, config.engine);
+    state.stepped_on = stepped_on(exec.description(), config.engine);
+    if (resumed != nullptr && !resumed->stepped_on.empty() &&
+        resumed->stepped_on != state.stepped_on) {
+      state.stepped_on = kSteppedOnSeveral;
+    }
     hooks.on_state(state);
   };
   const int64_t steps_done = loop.run(
@@ -414,13 +462,8 @@ TrainResult train_with(Exec& exec, const TrainConfig& requested, const DataView*
         }
       },
       rules, hooks.state_every, hand_out_state);
-  if (rules.stopped_by() == StoppingRules<Exec>::kDiverged) {  // every batch loss was finite
-    throw Error("training diverged: the objective became " +
-                objective_text(rules.last_objective()) + " at step " + std::to_string(steps_done) +
-                " of " + std::to_string(config.steps) +
-                ": the model's predictions overflow float on rows no batch has sampled; " +
-                divergence_advice(config));
-  }
+  // (Stopped as diverged, by an evaluation whose objective is not finite: the returned model's
+  // check below names it.)
   // A run stopped before its end by a signal or its time budget hands out its state there too:
   // resumed (a scheduler's next slot, say), it loses no step. (One stopped by its stopping rule
   // is done.)
@@ -452,19 +495,7 @@ TrainResult train_with(Exec& exec, const TrainConfig& requested, const DataView*
   if (evaluations && rules.last_evaluated() != steps_done) rules.evaluate(steps_done);
   result.objective =
       objective_value(exec, data, config, model_weights, model_bias, rules.predictions(), shard);
-  // Diverged without overflowing float: a stopping rule saw no improvement, or the steps ran
-  // out, before a loss overflowed. (Stopped by a signal or the time, it is left to be resumed.)
-  const double scale = std::max(starting_objective, zero_objective);
-  if (result.stopped_by != "interrupt" && result.stopped_by != "time" &&
-      result.objective > kDivergedRatio * scale) {
-    throw Error("training diverged: the objective at step " + std::to_string(steps_done) + " is " +
-                objective_text(result.objective) + ", more than " +
-                std::to_string(static_cast<int>(kDivergedRatio)) + " times " +
-                objective_text(scale) +
-                (starting_objective >= zero_objective ? ", the starting model's; "
-                                                      : ", that of all-zero weights; ") +
-                divergence_advice(config));
-  }
+  check_returned_objective(exec, data, config, result, starting, rules.predictions(), shard);
   if (validation) {
     result.validation_objective = objective_value(exec, *validation, config, model_weights,
                                                   model_bias, rules.validation_predictions());

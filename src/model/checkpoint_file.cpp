@@ -1,6 +1,7 @@
 // Checkpoint files: the data's fingerprint, the JSON written and read, the resumption check.
 #include "model/checkpoint_file.hpp"
 
+#include <algorithm>
 #include <cinttypes>
 #include <cmath>
 #include <cstdio>
@@ -145,13 +146,45 @@ class CheckpointReader : public JsonFields {
   }
 };
 
-// The digest of a checkpoint's state as canonical JSON text (compact, each object's keys
-// sorted: what a tool that reorders keys or respaces the file leaves alike), which the file keeps
-// beside it.
+// Adds `value` to `digest` as its content, not its text: each object's keys in sorted order,
+// and every number as the double it is (0 and 0.0, 1e2 and 100 alike; -0.0 as 0). A tool that
+// reorders keys, respaces the file or respells numbers (jq writes 0.0 as 0) leaves it alike.
+void add_content(Digest& digest, const Json& value) {
+  const auto tag = [&](char kind) { digest.add(&kind, 1); };
+  if (value.is_object()) {
+    tag('{');
+    std::vector<std::string> keys;
+    for (const auto& item : value.items()) keys.push_back(item.key());
+    std::sort(keys.begin(), keys.end());
+    for (const std::string& key : keys) {
+      digest.add(key.data(), key.size());
+      add_content(digest, value.at(key));
+    }
+  } else if (value.is_array()) {
+    tag('[');
+    const uint64_t size = value.size();
+    digest.add(&size, sizeof size);
+    for (const Json& element : value) add_content(digest, element);
+  } else if (value.is_number()) {
+    tag('#');
+    double number = value.get<double>();
+    if (number == 0.0) number = 0.0;  // -0.0 too
+    digest.add(&number, sizeof number);
+  } else if (value.is_string()) {
+    tag('"');
+    const auto& text = value.get_ref<const std::string&>();
+    digest.add(text.data(), text.size());
+  } else if (value.is_boolean()) {
+    tag(value.get<bool>() ? 't' : 'f');
+  } else {
+    tag('0');  // null
+  }
+}
+
+// The digest of a checkpoint's state, which the file keeps beside it.
 std::string state_digest(const Json& state) {
-  const std::string text = nlohmann::json::parse(state.dump()).dump();
   Digest digest;
-  digest.add(text.data(), text.size());
+  add_content(digest, state);
   return digest.hex();
 }
 
