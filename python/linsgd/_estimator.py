@@ -132,7 +132,8 @@ class SGDRegressor(RegressorMixin, BaseEstimator):
         computed from the data, so that no data scale makes the run diverge).
     momentum, nesterov : heavy-ball or Nesterov momentum (PyTorch's convention).
     average : False; True to average the iterates from the first step; an integer k to start
-        once k samples were seen (never, when the run sees fewer; 0 is False).
+        after the first floor(k / batch_size) steps, the whole batches within k samples (never,
+        when the run sees fewer than k samples; 0 is False).
     max_iter : epochs (passes over the data). tol, n_iter_no_change : stop when the objective
         (the validation objective with early_stopping) has not improved by tol for that many
         epochs; tol=None runs every epoch (learning_rate="adaptive" then still divides its rate
