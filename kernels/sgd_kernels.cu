@@ -143,17 +143,17 @@ __global__ void synthetic_offset_kernel(int64_t rows, const float* __restrict__ 
 }
 
 struct SquaredResidual {
-  const float* predictions;
+  const double* predictions;
   const float* bias;
   const float* y;
   __device__ double operator()(int64_t i) const {
-    const double r = static_cast<double>(predictions[i]) + residual_offset(*bias, y[i]);
+    const double r = evaluation_residual(predictions[i], *bias, y[i]);
     return r * r;
   }
 };
 
 struct WeightedLoss {
-  const float* predictions;
+  const double* predictions;
   const float* bias;
   const float* y;
   const float* weights;
@@ -211,6 +211,29 @@ __global__ void row_norm_maxima_kernel(const float* __restrict__ X, int64_t rows
   if (threadIdx.x == 0) block_maxima[blockIdx.x] = largest;
 }
 
+// A warp a row (grid-stride over rows): lane k adds x[j] w[j] in double over j = k, k + 32, ...;
+// the lanes' sums are then added by shuffles in a fixed tree, so a row's prediction is the same
+// bits on every run.
+__global__ void predict_in_double_kernel(const float* __restrict__ X, int64_t rows,
+                                         int64_t features, const float* __restrict__ w,
+                                         double* predictions) {
+  constexpr int kWarp = 32;
+  const int lane = static_cast<int>(threadIdx.x % kWarp);
+  const int64_t warps = static_cast<int64_t>(gridDim.x) * (blockDim.x / kWarp);
+  for (int64_t i = (static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x) / kWarp; i < rows;
+       i += warps) {
+    const float* x = X + i * features;
+    double partial = 0.0;
+    for (int64_t j = lane; j < features; j += kWarp) {
+      partial += static_cast<double>(x[j]) * static_cast<double>(w[j]);
+    }
+    for (int offset = kWarp / 2; offset > 0; offset /= 2) {
+      partial += __shfl_down_sync(0xffffffffu, partial, offset);
+    }
+    if (lane == 0) predictions[i] = partial;
+  }
+}
+
 struct AsDouble {
   const float* values;
   __device__ double operator()(int64_t i) const { return values[i]; }
@@ -259,7 +282,16 @@ void synthetic_offset(cudaStream_t stream, int64_t rows, const float* true_bias,
   LINSGD_CUDA_CHECK_LAUNCH();
 }
 
-double residual_square_sum(cudaStream_t stream, int64_t rows, const float* predictions,
+void predict_in_double(cudaStream_t stream, int64_t rows, int64_t features, const float* X,
+                       const float* w, double* predictions) {
+  constexpr int64_t kRowsPerBlock = kBlockSize / 32;  // a warp a row
+  const auto blocks =
+      static_cast<unsigned>(std::clamp<int64_t>(ceil_div(rows, kRowsPerBlock), 1, kMaxBlocks));
+  predict_in_double_kernel<<<blocks, kBlockSize, 0, stream>>>(X, rows, features, w, predictions);
+  LINSGD_CUDA_CHECK_LAUNCH();
+}
+
+double residual_square_sum(cudaStream_t stream, int64_t rows, const double* predictions,
                            const float* bias, const float* y) {
   return thrust::transform_reduce(
       thrust::cuda::par.on(stream), thrust::counting_iterator<int64_t>(0),
@@ -267,7 +299,7 @@ double residual_square_sum(cudaStream_t stream, int64_t rows, const float* predi
       thrust::plus<double>());
 }
 
-double weighted_loss_sum(cudaStream_t stream, int64_t rows, const float* predictions,
+double weighted_loss_sum(cudaStream_t stream, int64_t rows, const double* predictions,
                          const float* bias, const float* y, const float* weights, Loss loss,
                          double epsilon) {
   return thrust::transform_reduce(

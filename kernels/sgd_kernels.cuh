@@ -33,11 +33,17 @@ void sgd_update(cudaStream_t stream, const StepArgs& args);
 void synthetic_offset(cudaStream_t stream, int64_t rows, const float* true_bias, const float* noise,
                       float* y);
 
-double residual_square_sum(cudaStream_t stream, int64_t rows, const float* predictions,
+// predictions[i] = X[i] . w for rows x features row-major X, products and sum in double: a warp
+// a row, its lanes' partial sums added in a fixed order (enqueued; the twin of HostExec's to
+// double rounding).
+void predict_in_double(cudaStream_t stream, int64_t rows, int64_t features, const float* X,
+                       const float* w, double* predictions);
+
+double residual_square_sum(cudaStream_t stream, int64_t rows, const double* predictions,
                            const float* bias, const float* y);
 
 // The CPU twins' weighted_loss_sum and norm_sums (they synchronize, returning host values).
-double weighted_loss_sum(cudaStream_t stream, int64_t rows, const float* predictions,
+double weighted_loss_sum(cudaStream_t stream, int64_t rows, const double* predictions,
                          const float* bias, const float* y, const float* weights, Loss loss,
                          double epsilon);
 std::pair<double, double> norm_sums(cudaStream_t stream, const float* w, int64_t count);

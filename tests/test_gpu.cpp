@@ -290,10 +290,34 @@ TEST_P(GpuKernels, GemvMatchesTheCpuBlasInBothLayouts) {
   EXPECT_TRUE(testing::all_close(exec.download(d_gradient, features), cpu_gradient, 1e-4, 1e-5));
 }
 
+// An evaluation's dot products, in double on both sides: the same to double rounding (the lanes
+// add in another order than dsdot).
+TEST_P(GpuKernels, PredictionsInDoubleMatchTheirCpuTwin) {
+  LINSGD_SKIP_WITHOUT_GPU();
+  const int64_t rows = GetParam().rows, features = GetParam().features;
+  const auto X = testing::random_normals(rows * features, 21);
+  const auto w = testing::random_normals(features, 22);
+  HostExec host(1);
+  std::vector<double> expected(static_cast<size_t>(rows));
+  host.predict_in_double(rows, features, X.data(), w.data(), expected.data());
+  CudaExec exec;
+  auto d_X = to_device(exec, X);
+  auto d_w = to_device(exec, w);
+  DeviceBuffer<double> d_predictions(rows);
+  exec.predict_in_double(rows, features, d_X.data(), d_w.data(), d_predictions.data());
+  const std::vector<double> found = exec.download(d_predictions, rows);
+  for (int64_t i = 0; i < rows; ++i) {
+    double magnitude = 0.0;  // of the products: what the rounding is relative to
+    for (int64_t j = 0; j < features; ++j) magnitude += std::abs(X[i * features + j] * w[j]);
+    ASSERT_NEAR(found[i], expected[i], 1e-14 * magnitude + 1e-300) << "row " << i;
+  }
+}
+
 TEST_P(GpuKernels, FullLossSumMatchesItsCpuTwin) {
   LINSGD_SKIP_WITHOUT_GPU();
   const auto rows = GetParam().rows;
-  const auto predictions = testing::random_normals(rows, 10);
+  const auto normals = testing::random_normals(rows, 10);
+  const std::vector<double> predictions(normals.begin(), normals.end());
   const auto y = testing::random_normals(rows, 11);
   const std::vector<float> bias{0.7f};
   CudaExec exec;
@@ -1231,7 +1255,7 @@ TEST(GpuTraining, RowsPastFloatTwoTo31FollowTheReference) {
       square_sum += r * r;
     }
     const double expected = 0.5 * square_sum / static_cast<double>(kLargeRows);
-    DeviceBuffer<float> predictions(kLargeRows);
+    DeviceBuffer<double> predictions(kLargeRows);
     EXPECT_NEAR(full_dataset_loss(exec, data, loop.weights_data(), loop.bias_data(), predictions),
                 expected, 1e-5 * expected)
         << to_string(engine);

@@ -94,16 +94,17 @@ INSTANTIATE_TEST_SUITE_P(AwkwardSizes, HostKernels,
                          shape_name);
 
 TEST(HostKernelsFullLoss, ResidualSquareSumMatchesDouble) {
-  const auto predictions = testing::random_normals(1001, 9);
+  const auto normals = testing::random_normals(1001, 9);
+  const std::vector<double> predictions(normals.begin(), normals.end());
   const auto y = testing::random_normals(1001, 10);
   const float bias = 0.125f;
   double expected = 0.0;
   for (size_t i = 0; i < y.size(); ++i) {
-    const double r = static_cast<double>(predictions[i]) + bias - y[i];
+    const double r = predictions[i] + static_cast<double>(bias) - static_cast<double>(y[i]);
     expected += r * r;
   }
   EXPECT_NEAR(host_kernels::residual_square_sum(1001, predictions.data(), &bias, y.data()),
-              expected, 1e-6 * expected);
+              expected, 1e-12 * expected);
 }
 
 TEST(HostKernelsSynthetic, OffsetIsBiasPlusScaledNoise) {

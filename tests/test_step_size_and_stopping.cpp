@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "core/evaluation.hpp"
 #include "core/resident_data.hpp"
 #include "core/sgd_loop.hpp"
 #include "core/step_size.hpp"
@@ -134,6 +135,47 @@ TEST(AutoStepSize, LanczosFindsTheLargestEigenvalue) {
   make_resident(exec, data, rank_one);
   EXPECT_NEAR(largest_eigenvalue(exec, rank_one, 1e-3, 300, &iterations), 4.0 * 12 + 1, 1e-4);
   EXPECT_LE(iterations, 2);
+}
+
+// Near its optimum a model's residuals (0.007 here) are far smaller than its predictions (about
+// 35): the objective and the full loss form both, the dot products included, in double, and
+// match a double reference to 1e-10 (in float they were off by about 1e-4 of themselves).
+TEST(Evaluation, TheObjectiveIsDoubleDownToTheDotProducts) {
+  const int64_t rows = 500, features = 300;
+  std::mt19937 engine(8);
+  std::normal_distribution<float> normal(0.0f, 1.0f);
+  Dataset data;
+  data.rows = rows;
+  data.features = features;
+  std::vector<float> w(features);
+  for (float& weight : w) weight = 2.0f * normal(engine);
+  const float bias = 0.25f;
+  double reference = 0.0, largest = 0.0;
+  std::vector<double> dots(rows);
+  for (int64_t i = 0; i < rows; ++i) {
+    double dot = 0.0;
+    for (int64_t j = 0; j < features; ++j) {
+      data.X.push_back(normal(engine));
+      dot += static_cast<double>(data.X.back()) * w[j];
+    }
+    dots[i] = dot;
+    largest = std::max(largest, std::abs(dot));
+    data.y.push_back(static_cast<float>(dot + bias + 0.007 * normal(engine)));
+  }
+  for (int64_t i = 0; i < rows; ++i) {
+    const double r = dots[i] + static_cast<double>(bias) - static_cast<double>(data.y[i]);
+    reference += 0.5 * r * r / rows;
+  }
+  ASSERT_GT(largest, 30.0);
+  HostExec exec(1);
+  ResidentData<HostExec> resident;
+  make_resident(exec, data, resident);
+  auto predictions = exec.allocate<double>(rows);
+  const TrainConfig config;  // the squared loss, no penalty: F is the full loss
+  EXPECT_NEAR(objective_value(exec, resident, config, w.data(), &bias, predictions), reference,
+              1e-10 * reference);
+  EXPECT_NEAR(full_dataset_loss(exec, resident, w.data(), &bias, predictions), reference,
+              1e-10 * reference);
 }
 
 // The rate is 1 / L_B with L_B the expected smoothness of the run's sampling (Gower et al. 2019):

@@ -19,8 +19,9 @@ PROBLEMS = ["post", "tall", "lasso", "diabetes", "huber"]
 RUN_FIELDS = ["solver", "library", "device", "settings", "points", "note", "tuned_over",
               "reached", "end_to_end_seconds"]
 KEYS = ["0.01", "0.0001"]
-# linsgd's objective is accumulated in double over float32 predictions; the harness's in float64.
-ROUNDING = {"linsgd": 1e-5, "float64": 1e-9}
+# Every objective is formed in double over the float32 data (linsgd's dot products included):
+# two evaluations of one model differ by the order of their sums alone.
+ROUNDING = 1e-9
 
 
 def check_problem(problem, failures):
@@ -48,9 +49,8 @@ def check_problem(problem, failures):
         if missing:
             fail(f"{label}: no field {', '.join(missing)}")
             continue
-        rounding = ROUNDING["linsgd" if run["library"] == "linsgd" else "float64"]
         for seconds, objective, test_mse in run["points"]:
-            if math.isfinite(objective) and objective < f_star * (1 - rounding):
+            if math.isfinite(objective) and objective < f_star * (1 - ROUNDING):
                 fail(f"{label}: objective {objective!r} below F* {f_star!r}")
             if math.isfinite(objective) and not seconds >= 0:
                 fail(f"{label}: checkpoint at {seconds} s")
@@ -68,7 +68,7 @@ def check_problem(problem, failures):
             times.append(reached["seconds"] if reached else None)
             if reached and run["library"] == "linsgd" and "objective_float64" in reached:
                 gap = (reached["objective_float64"] - f_star) / f_star
-                if gap > float(key) + ROUNDING["linsgd"]:
+                if gap > float(key) + ROUNDING:
                     fail(f"{label}: its model at {key} scores {gap:.3g} in float64")
         if None not in times and times[1] < times[0]:
             fail(f"{label}: 1e-4 reached before 1e-2")
@@ -90,9 +90,10 @@ def main():
             failures.append(f"no field {field}")
     if result.get("targets") != [0.01, 0.0001]:
         failures.append(f"targets {result.get('targets')}")
+    # All the problems, or those a run asked for (--problems), in their order.
     names = [problem["name"] for problem in result.get("problems", [])]
-    if names != PROBLEMS:
-        failures.append(f"problems {names}, expected {PROBLEMS}")
+    if not names or names != [name for name in PROBLEMS if name in names]:
+        failures.append(f"problems {names}: expected some of {PROBLEMS}, in that order")
     for problem in result.get("problems", []):
         check_problem(problem, failures)
     report = open(os.path.join(out, "bench_fit.md")).read()

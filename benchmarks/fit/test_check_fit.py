@@ -85,7 +85,17 @@ def main():
     expect("no run of the exact solver", lambda r: post(r)["runs"].pop(3))
     expect("scores", lambda r: post(r)["runs"][0]["reached"]["0.0001"].update(
         objective_float64=2.01))
-    expect("problems", lambda r: r["problems"].pop())
+    # A run of some of the problems (--problems post,tall) passes; out of order, or none, not.
+    some = valid_result()
+    some["problems"] = some["problems"][:2]
+    code, output = check(some)
+    if code != 0:
+        failures.append(f"a run of two problems failed: {output}")
+    expect("problems", lambda r: r["problems"].reverse())
+    expect("problems", lambda r: r["problems"].clear())
+    # linsgd's objective is formed in double as the harness's: 1e-6 below F* is a fault now.
+    expect("below F*", lambda r: post(r)["runs"][0]["points"].append([0.4, 2.0 * (1 - 1e-6),
+                                                                       None]))
     if failures:
         sys.exit("\n".join(failures))
     print("check_fit catches each kind of fault: ok")

@@ -5,7 +5,6 @@
 
 #include <utility>
 
-#include "core/gemv_op.hpp"
 #include "core/resident_data.hpp"
 #include "linsgd/config.hpp"
 #include "linsgd/trainer.hpp"
@@ -16,7 +15,7 @@ namespace linsgd {
 // `shard`, over every process's rows.
 template <class Exec>
 double mean_loss(Exec& exec, const ResidentData<Exec>& data, const TrainConfig& config,
-                 const float* predictions, const float* bias, const DataShard* shard) {
+                 const double* predictions, const float* bias, const DataShard* shard) {
   double data_sum = exec.weighted_loss_sum(data.held_rows(), predictions, bias, data.y,
                                            data.sample_weights, config.loss, config.epsilon);
   if (shard != nullptr) shard->sum_doubles(&data_sum, 1);
@@ -24,15 +23,16 @@ double mean_loss(Exec& exec, const ResidentData<Exec>& data, const TrainConfig& 
 }
 
 // F(w, b) = (1 / sum s) sum_i s_i L(x_i . w + b - y_i) + alpha [(1 - rho) / 2 |w|^2 + rho |w|_1],
-// accumulated in double; `predictions` holds data.rows floats of scratch. With a `shard`, the
-// sum over the rows is every process's (the data being this process's rows).
+// in double, the dot products x_i . w included (predict_in_double: in float, F near its optimum
+// would be off by about 1e-4 of itself, as coarse as the targets a fit is measured by);
+// `predictions` holds data.rows doubles of scratch. With a `shard`, the sum over the rows is
+// every process's (the data being this process's rows).
 template <class Exec>
 double objective_value(Exec& exec, const ResidentData<Exec>& data, const TrainConfig& config,
                        const float* weights, const float* bias,
-                       typename Exec::template Buffer<float>& predictions,
+                       typename Exec::template Buffer<double>& predictions,
                        const DataShard* shard = nullptr) {
-  exec.gemv(GemvOp::kTrans, data.features, data.held_rows(), data.X, weights, 0.0f,
-            predictions.data());
+  exec.predict_in_double(data.held_rows(), data.features, data.X, weights, predictions.data());
   const auto [squares, absolutes] = exec.norm_sums(weights, data.features);
   return mean_loss(exec, data, config, predictions.data(), bias, shard) +
          0.5 * config.l2_strength() * squares + config.l1_strength() * absolutes;
@@ -42,7 +42,7 @@ double objective_value(Exec& exec, const ResidentData<Exec>& data, const TrainCo
 // predicting 0, a scale of the data's targets that no run's start or stop changes.
 template <class Exec>
 double zero_model_objective(Exec& exec, const ResidentData<Exec>& data, const TrainConfig& config,
-                            typename Exec::template Buffer<float>& predictions,
+                            typename Exec::template Buffer<double>& predictions,
                             const DataShard* shard = nullptr) {
   auto zero_bias = exec.template allocate<float>(1);
   exec.zero(zero_bias);
@@ -50,14 +50,13 @@ double zero_model_objective(Exec& exec, const ResidentData<Exec>& data, const Tr
   return mean_loss(exec, data, config, predictions.data(), zero_bias.data(), shard);
 }
 
-// 0.5 * mean((X w + b - y)^2) over the whole dataset (every process's rows, with a `shard`),
-// accumulated in double.
+// 0.5 * mean((X w + b - y)^2) over the whole dataset (every process's rows, with a `shard`), in
+// double, as objective_value.
 template <class Exec>
 double full_dataset_loss(Exec& exec, const ResidentData<Exec>& data, const float* weights,
-                         const float* bias, typename Exec::template Buffer<float>& predictions,
+                         const float* bias, typename Exec::template Buffer<double>& predictions,
                          const DataShard* shard = nullptr) {
-  exec.gemv(GemvOp::kTrans, data.features, data.held_rows(), data.X, weights, 0.0f,
-            predictions.data());
+  exec.predict_in_double(data.held_rows(), data.features, data.X, weights, predictions.data());
   double square_sum = exec.residual_square_sum(data.held_rows(), predictions.data(), bias, data.y);
   if (shard != nullptr) shard->sum_doubles(&square_sum, 1);
   return 0.5 * square_sum / static_cast<double>(data.rows);

@@ -26,10 +26,11 @@ uint64_t training_memory_bytes(const TrainConfig& config, int64_t rows, int64_t 
   const uint64_t b = static_cast<uint64_t>(config.batch_size);
   const uint64_t chunk =
       static_cast<uint64_t>(rng_plan::steps_per_chunk(config.batch_size, config.steps));
-  // X, y (and weights) of the data and of the validation set, and their predictions.
+  // X, y (and weights) of the data and of the validation set, and their predictions (doubles:
+  // two floats each).
   const uint64_t data =
       kFloat * (static_cast<uint64_t>(even_count(rows * features)) +
-                static_cast<uint64_t>(even_count(rows)) + n + v * (d + 2) + (weighted ? n : 0));
+                static_cast<uint64_t>(even_count(rows)) + 2 * n + v * (d + 3) + (weighted ? n : 0));
   // w, the truth, the gradient, the momentum and the averages.
   const uint64_t parameters = kFloat * (5 * static_cast<uint64_t>(even_count(features)) + 6);
   // The gathered batch, residuals, derivatives and loss terms, the chunk's rows, and an epoch's

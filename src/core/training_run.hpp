@@ -46,17 +46,15 @@ struct StartingModel {
   float bias = 0.0f;
 };
 
-// Holds the model a run returns (result: its objective, steps and stop) to where it started.
-// Throws InputError when its objective is not finite and the starting model's was not either (the
-// data's scale overflows float whatever the steps), Error when only its own is not (its
-// predictions overflow float: diverged), and, for a run ended by its steps or a stopping rule,
-// Error when its objective is above kDivergedRatio times both the starting model's and that of
+// Holds the model a run returns (result: its objective, steps and stop) to where it started:
+// throws Error when its objective is not finite (diverged), and, for a run ended by its steps or
+// a stopping rule, when it is above kDivergedRatio times both the starting model's and that of
 // all-zero weights (a pass over the targets alone; the starting model's, over the data, is taken
 // only then).
 template <class Exec>
 void check_returned_objective(Exec& exec, const ResidentData<Exec>& data, const TrainConfig& config,
                               const TrainResult& result, const StartingModel& starting,
-                              typename Exec::template Buffer<float>& predictions,
+                              typename Exec::template Buffer<double>& predictions,
                               const DataShard* shard) {
   const auto starting_objective = [&] {
     auto weights = exec.template allocate<float>(data.features);
@@ -67,16 +65,11 @@ void check_returned_objective(Exec& exec, const ResidentData<Exec>& data, const 
   };
   const std::string at_step =
       " at step " + std::to_string(result.steps_done) + " of " + std::to_string(config.steps);
+  // Formed in double from float data and finite float weights, F cannot overflow (it stays
+  // below d^2 1e154): it is not finite only when an update sent a weight past float's range.
   if (!std::isfinite(result.objective)) {
-    if (!std::isfinite(starting_objective())) {
-      throw InputError(
-          "the starting model's objective over the data is not finite: its predictions overflow "
-          "float; scale the features or the target down, or --standardize the features, or "
-          "start from smaller weights (--sigma)");
-    }
     throw Error("training diverged: the objective over the data is not finite" + at_step +
-                ": the model's predictions overflow float on some of its rows; " +
-                divergence_advice(config));
+                ": an update sent the weights past float's range; " + divergence_advice(config));
   }
   if (result.stopped_by == "interrupt" || result.stopped_by == "time") return;  // to be resumed
   const double zero = zero_model_objective(exec, data, config, predictions, shard);
@@ -108,9 +101,9 @@ class StoppingRules {
         next_evaluation_(config.eval_every),
         tol_(config.tol ? *config.tol : 1e-3),
         first_rate_(config.learning_rate),
-        predictions_(exec.template allocate<float>(data.held_rows())),
+        predictions_(exec.template allocate<double>(data.held_rows())),
         validation_predictions_(
-            exec.template allocate<float>(validation != nullptr ? validation->rows : 0)),
+            exec.template allocate<double>(validation != nullptr ? validation->rows : 0)),
         start_(std::chrono::steady_clock::now()) {}
 
   // After `done` steps: true ends the run (stopped_by() says why). An evaluation due there comes
@@ -206,8 +199,8 @@ class StoppingRules {
 
   const std::string& stopped_by() const { return stopped_by_; }
   int64_t last_evaluated() const { return last_evaluated_; }
-  typename Exec::template Buffer<float>& predictions() { return predictions_; }
-  typename Exec::template Buffer<float>& validation_predictions() {
+  typename Exec::template Buffer<double>& predictions() { return predictions_; }
+  typename Exec::template Buffer<double>& validation_predictions() {
     return validation_predictions_;
   }
 
@@ -238,8 +231,8 @@ class StoppingRules {
   double seconds_before_ = 0.0;  // a resumed run's: its earlier slices' loop seconds
   int64_t last_evaluated_ = -1;
   std::string stopped_by_ = "steps";
-  typename Exec::template Buffer<float> predictions_;
-  typename Exec::template Buffer<float> validation_predictions_;
+  typename Exec::template Buffer<double> predictions_;
+  typename Exec::template Buffer<double> validation_predictions_;
   std::chrono::steady_clock::time_point start_;
 };
 
@@ -284,12 +277,12 @@ TrainResult solve_exactly(Exec& exec, const TrainConfig& config, const ResidentD
   auto bias = exec.template allocate<float>(1);
   exec.upload(weights, result.weights);
   exec.upload(bias, std::vector<float>{result.bias});
-  auto predictions = exec.template allocate<float>(data.held_rows());
+  auto predictions = exec.template allocate<double>(data.held_rows());
   result.objective =
       objective_value(exec, data, config, weights.data(), bias.data(), predictions, shard);
   result.full_loss = full_dataset_loss(exec, data, weights.data(), bias.data(), predictions, shard);
   if (validation != nullptr) {
-    auto validation_predictions = exec.template allocate<float>(validation->rows);
+    auto validation_predictions = exec.template allocate<double>(validation->rows);
     result.validation_objective = objective_value(exec, *validation, config, weights.data(),
                                                   bias.data(), validation_predictions);
   }

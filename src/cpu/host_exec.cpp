@@ -116,12 +116,28 @@ void HostExec::synthetic_offset(int64_t rows, const float* true_bias, const floa
   host_kernels::synthetic_offset(rows, true_bias, noise, y);
 }
 
-double HostExec::residual_square_sum(int64_t rows, const float* predictions, const float* bias,
+void HostExec::predict_in_double(int64_t rows, int64_t features, const float* X, const float* w,
+                                 double* predictions) {
+  // (Not OpenBLAS's dsdot: some of its kernels add in float.) Four running sums, so that the
+  // compiler keeps them in vector registers.
+  for (int64_t i = 0; i < rows; ++i) {
+    const float* x = X + i * features;
+    double sums[4] = {0.0, 0.0, 0.0, 0.0};
+    int64_t j = 0;
+    for (; j + 4 <= features; j += 4) {
+      for (int k = 0; k < 4; ++k) sums[k] += static_cast<double>(x[j + k]) * w[j + k];
+    }
+    for (; j < features; ++j) sums[0] += static_cast<double>(x[j]) * w[j];
+    predictions[i] = (sums[0] + sums[1]) + (sums[2] + sums[3]);
+  }
+}
+
+double HostExec::residual_square_sum(int64_t rows, const double* predictions, const float* bias,
                                      const float* y) {
   return host_kernels::residual_square_sum(rows, predictions, bias, y);
 }
 
-double HostExec::weighted_loss_sum(int64_t rows, const float* predictions, const float* bias,
+double HostExec::weighted_loss_sum(int64_t rows, const double* predictions, const float* bias,
                                    const float* y, const float* weights, Loss loss,
                                    double epsilon) {
   return host_kernels::weighted_loss_sum(rows, predictions, bias, y, weights, loss, epsilon);

@@ -113,6 +113,10 @@ class HostExec {
 
   // y = op(A) x + beta y, A column-major m x n with lda = m (see gemv_op.hpp).
   void gemv(GemvOp op, int64_t m, int64_t n, const float* A, const float* x, float beta, float* y);
+  // predictions[i] = X[i] . w over rows x features row-major X, each product and sum in double
+  // (an evaluation's predictions: see evaluation_residual).
+  void predict_in_double(int64_t rows, int64_t features, const float* X, const float* w,
+                         double* predictions);
 
   // The steps' small kernels (cpu/host_kernels.hpp).
   // Draws become rows of [first_row, first_row + rows).
@@ -121,9 +125,9 @@ class HostExec {
   void derive(const StepArgs& args, int64_t slot);
   void sgd_update(const StepArgs& args);
   void synthetic_offset(int64_t rows, const float* true_bias, const float* noise, float* y);
-  double residual_square_sum(int64_t rows, const float* predictions, const float* bias,
+  double residual_square_sum(int64_t rows, const double* predictions, const float* bias,
                              const float* y);
-  double weighted_loss_sum(int64_t rows, const float* predictions, const float* bias,
+  double weighted_loss_sum(int64_t rows, const double* predictions, const float* bias,
                            const float* y, const float* weights, Loss loss, double epsilon);
   std::pair<double, double> norm_sums(const float* w, int64_t count);
   void shift_and_weight(float* u, int64_t count, float shift, const float* weights);

@@ -77,17 +77,17 @@ void synthetic_offset(int64_t rows, const float* true_bias, const float* noise, 
   for (int64_t i = 0; i < rows; ++i) y[i] = synthetic_target_offset(*true_bias, noise[i]);
 }
 
-double residual_square_sum(int64_t rows, const float* predictions, const float* bias,
+double residual_square_sum(int64_t rows, const double* predictions, const float* bias,
                            const float* y) {
   double sum = 0.0;
   for (int64_t i = 0; i < rows; ++i) {
-    const double r = static_cast<double>(predictions[i]) + residual_offset(*bias, y[i]);
+    const double r = evaluation_residual(predictions[i], *bias, y[i]);
     sum += r * r;
   }
   return sum;
 }
 
-double weighted_loss_sum(int64_t rows, const float* predictions, const float* bias, const float* y,
+double weighted_loss_sum(int64_t rows, const double* predictions, const float* bias, const float* y,
                          const float* weights, Loss loss, double epsilon) {
   double sum = 0.0;
   for (int64_t i = 0; i < rows; ++i) {

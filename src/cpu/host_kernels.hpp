@@ -32,13 +32,13 @@ void sgd_update(const StepArgs& a);
 // y[i] = *true_bias + 0.01 * noise[i]; y may alias noise.
 void synthetic_offset(int64_t rows, const float* true_bias, const float* noise, float* y);
 
-// sum_i (predictions[i] + *bias - y[i])^2, accumulated in double.
-double residual_square_sum(int64_t rows, const float* predictions, const float* bias,
+// sum_i (predictions[i] + *bias - y[i])^2, accumulated in double (evaluation_residual).
+double residual_square_sum(int64_t rows, const double* predictions, const float* bias,
                            const float* y);
 
 // sum_i s_i L(predictions[i] + *bias - y[i]) in double (weighted_loss); s_i = 1 when `weights`
 // is null.
-double weighted_loss_sum(int64_t rows, const float* predictions, const float* bias, const float* y,
+double weighted_loss_sum(int64_t rows, const double* predictions, const float* bias, const float* y,
                          const float* weights, Loss loss, double epsilon);
 
 // {sum_j w_j^2, sum_j |w_j|} in double.

@@ -80,12 +80,17 @@ void CudaExec::synthetic_offset(int64_t rows, const float* true_bias, const floa
   kernels::synthetic_offset(stream(), rows, true_bias, noise, y);
 }
 
-double CudaExec::residual_square_sum(int64_t rows, const float* predictions, const float* bias,
+void CudaExec::predict_in_double(int64_t rows, int64_t features, const float* X, const float* w,
+                                 double* predictions) {
+  kernels::predict_in_double(stream(), rows, features, X, w, predictions);
+}
+
+double CudaExec::residual_square_sum(int64_t rows, const double* predictions, const float* bias,
                                      const float* y) {
   return kernels::residual_square_sum(stream(), rows, predictions, bias, y);
 }
 
-double CudaExec::weighted_loss_sum(int64_t rows, const float* predictions, const float* bias,
+double CudaExec::weighted_loss_sum(int64_t rows, const double* predictions, const float* bias,
                                    const float* y, const float* weights, Loss loss,
                                    double epsilon) {
   return kernels::weighted_loss_sum(stream(), rows, predictions, bias, y, weights, loss, epsilon);
