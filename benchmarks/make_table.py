@@ -142,6 +142,7 @@ def build(out_dir):
         "date": env.get("date"), "commit": env.get("commit"), "cpu": env.get("cpu"),
         "cpu_blas": env.get("cpu_blas"),
         "gpu": env.get("gpu"), "driver": env.get("driver"), "smoke": smoke,
+        "repeats": int(env["repeats"]) if env.get("repeats") else None,
         "copy_GBps": copy, "read_floor_us": read_floor, "rows": rows,
         "post_whole_run_ms": whole_run,
         "pytorch": {k: v for k, v in peers.items() if k != "rows"} | {"rows": peers.get("rows", [])},
@@ -216,7 +217,8 @@ def markdown(result):
                                         + cuda_threads
                                         if torch.get("available") else f"absent ({torch.get('reason')})"))
     lines.append("")
-    lines.append("Per step, median of the repeats. Ratios are linsgd's time over the peer's "
+    lines.append(f"Per step, median of {result['repeats'] or 'the'} repeats. Ratios are "
+                 "linsgd's time over the peer's "
                  "(0.1 = ten times faster). linsgd's CPU rows run on one thread; their read floor "
                  "is the time to read the rows a step samples and nothing else, measured in the "
                  "same run.")

@@ -5,8 +5,10 @@
 # (OUT_DIR/gpu-acceptance.md).
 #   benchmarks/run.sh BUILD_DIR OUT_DIR
 # LINSGD_BENCH_SMOKE=1 runs tiny shapes once each (the harness test); LINSGD_BENCH_REPEATS sets
-# the repeats whose median is reported (default 5); LINSGD_COMMIT names the commit where the tree
-# has no git metadata of its own (a copy of a checkout).
+# the repeats whose median is reported (default 5, linsgd's and PyTorch's alike); LINSGD_COMMIT
+# names the commit where the tree has no git metadata of its own (a copy of a checkout). Exits 1
+# when a part failed (the PyTorch peers, the fit benchmark, the GPU acceptance checks), after
+# writing what the others measured.
 set -euo pipefail
 if [ $# -ne 2 ]; then
   echo "usage: $0 BUILD_DIR OUT_DIR" >&2
@@ -19,11 +21,22 @@ mkdir -p "$out"
 
 smoke=${LINSGD_BENCH_SMOKE:-0}
 repeats=${LINSGD_BENCH_REPEATS:-5}
-torch_flags=()
-if [ "$smoke" = 1 ]; then
-  repeats=1
-  torch_flags=(--smoke --repeats 1)
-fi
+if [ "$smoke" = 1 ]; then repeats=1; fi
+torch_flags=(--repeats "$repeats")
+if [ "$smoke" = 1 ]; then torch_flags+=(--smoke); fi
+failed=0
+
+# One Python for the PyTorch peers and the fit benchmark: LINSGD_FIT_PYTHON, else the first of
+# the build's environment (scripts/bench_python.sh) and python3 that has PyTorch, else NumPy.
+bench_python=python3
+for needed in "import numpy, torch" "import numpy"; do
+  for candidate in "${LINSGD_FIT_PYTHON:-}" "$build/python/bin/python3" python3; do
+    if [ -n "$candidate" ] && "$candidate" -c "$needed" 2> /dev/null; then
+      bench_python=$candidate
+      break 2
+    fi
+  done
+done
 
 {
   echo "date=$(date -u +%FT%TZ)"
@@ -35,21 +48,24 @@ fi
   fi
   echo "cpu_blas=$("$build/linsgd" --version | tail -n 1)"
   echo "smoke=$smoke"
+  echo "repeats=$repeats"
 } > "$out/environment.txt"
 
 LINSGD_BENCH_SMOKE=$smoke "$build/benchmarks/linsgd_bench" \
   --benchmark_repetitions="$repeats" \
   --benchmark_out="$out/linsgd-bench.json" --benchmark_out_format=json
 
-python3 "$here/pytorch_reference.py" --out "$out/pytorch.json" "${torch_flags[@]}" ||
+if ! "$bench_python" "$here/pytorch_reference.py" --out "$out/pytorch.json" "${torch_flags[@]}"; then
   echo '{"available": false, "reason": "pytorch_reference.py failed", "rows": []}' > "$out/pytorch.json"
+  echo "run.sh: the PyTorch peers failed" >&2
+  failed=1
+fi
 
 python3 "$here/make_table.py" "$out"
 cat "$out/bench.md"
 
 # The fit benchmark (benchmarks/fit/; not in smoke runs: ctest's FitBenchmark test runs its own)
-# with the first Python that has NumPy: LINSGD_FIT_PYTHON, the build's environment
-# (scripts/bench_python.sh), or python3. LINSGD_FIT_ARGS passes options to run_fit.py; on a GPU
+# with bench_python, when it has NumPy. LINSGD_FIT_ARGS passes options to run_fit.py; on a GPU
 # machine they default to the two problems the README plots, 10 s a solver run (the whole
 # benchmark takes about an hour). LINSGD_FIT=0 leaves it out.
 if [ "$smoke" != 1 ] && [ "${LINSGD_FIT:-1}" != 0 ]; then
@@ -57,17 +73,13 @@ if [ "$smoke" != 1 ] && [ "${LINSGD_FIT:-1}" != 0 ]; then
      nvidia-smi > /dev/null 2>&1; then
     LINSGD_FIT_ARGS="--problems post,tall --budget 10"
   fi
-  fit_python=
-  for candidate in "${LINSGD_FIT_PYTHON:-}" "$build/python/bin/python3" python3; do
-    if [ -n "$candidate" ] && "$candidate" -c "import numpy" 2> /dev/null; then
-      fit_python=$candidate
-      break
-    fi
-  done
-  if [ -n "$fit_python" ]; then
+  if "$bench_python" -c "import numpy" 2> /dev/null; then
     # shellcheck disable=SC2086  # LINSGD_FIT_ARGS is a list of options
-    "$fit_python" "$here/fit/run_fit.py" --linsgd "$build/linsgd" --out "$out/fit" \
-      ${LINSGD_FIT_ARGS:-} || echo "run.sh: the fit benchmark failed" >&2
+    if ! "$bench_python" "$here/fit/run_fit.py" --linsgd "$build/linsgd" --out "$out/fit" \
+      ${LINSGD_FIT_ARGS:-}; then
+      echo "run.sh: the fit benchmark failed" >&2
+      failed=1
+    fi
   else
     echo "run.sh: no Python with NumPy: the fit benchmark is left out" >&2
   fi
@@ -75,5 +87,9 @@ fi
 
 # On a GPU machine, also the acceptance checks of the trainer binary (not in smoke runs).
 if [ "$smoke" != 1 ] && command -v nvidia-smi > /dev/null && nvidia-smi > /dev/null 2>&1; then
-  "$here/gpu_acceptance.sh" "$build" "$out" || echo "run.sh: GPU acceptance checks failed" >&2
+  if ! "$here/gpu_acceptance.sh" "$build" "$out"; then
+    echo "run.sh: GPU acceptance checks failed" >&2
+    failed=1
+  fi
 fi
+exit "$failed"
