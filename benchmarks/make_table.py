@@ -217,8 +217,10 @@ def markdown(result):
                                         + cuda_threads
                                         if torch.get("available") else f"absent ({torch.get('reason')})"))
     lines.append("")
-    lines.append(f"Per step, median of {result['repeats'] or 'the'} repeats. Ratios are "
-                 "linsgd's time over the peer's "
+    repeats = result["repeats"]
+    lines.append(("Per step, one run. " if repeats == 1 else
+                  f"Per step, median of {repeats or 'the'} repeats. ") +
+                 "Ratios are linsgd's time over the peer's "
                  "(0.1 = ten times faster). linsgd's CPU rows run on one thread; their read floor "
                  "is the time to read the rows a step samples and nothing else, measured in the "
                  "same run.")

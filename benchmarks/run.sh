@@ -26,17 +26,22 @@ torch_flags=(--repeats "$repeats")
 if [ "$smoke" = 1 ]; then torch_flags+=(--smoke); fi
 failed=0
 
-# One Python for the PyTorch peers and the fit benchmark: LINSGD_FIT_PYTHON, else the first of
-# the build's environment (scripts/bench_python.sh) and python3 that has PyTorch, else NumPy.
+# One Python for the PyTorch peers and the fit benchmark: LINSGD_FIT_PYTHON as given, else the
+# first of the build's environment (scripts/bench_python.sh) and python3 that has PyTorch, else
+# NumPy.
 bench_python=python3
-for needed in "import numpy, torch" "import numpy"; do
-  for candidate in "${LINSGD_FIT_PYTHON:-}" "$build/python/bin/python3" python3; do
-    if [ -n "$candidate" ] && "$candidate" -c "$needed" 2> /dev/null; then
-      bench_python=$candidate
-      break 2
-    fi
+if [ -n "${LINSGD_FIT_PYTHON:-}" ]; then
+  bench_python=$LINSGD_FIT_PYTHON
+else
+  for needed in "import numpy, torch" "import numpy"; do
+    for candidate in "$build/python/bin/python3" python3; do
+      if "$candidate" -c "$needed" 2> /dev/null; then
+        bench_python=$candidate
+        break 2
+      fi
+    done
   done
-done
+fi
 
 {
   echo "date=$(date -u +%FT%TZ)"

@@ -291,7 +291,7 @@ TEST_P(GpuKernels, GemvMatchesTheCpuBlasInBothLayouts) {
 }
 
 // An evaluation's dot products, in double on both sides: the same to double rounding (the lanes
-// add in another order than dsdot).
+// add in another order than HostExec's four running sums).
 TEST_P(GpuKernels, PredictionsInDoubleMatchTheirCpuTwin) {
   LINSGD_SKIP_WITHOUT_GPU();
   const int64_t rows = GetParam().rows, features = GetParam().features;
@@ -1208,8 +1208,8 @@ TEST(GpuTraining, RowsPastFloatTwoTo31FollowTheReference) {
   LINSGD_SKIP_WITHOUT_GPU();
   using testing::kLargeFeatures;
   using testing::kLargeRows;
-  // X (12 GiB), y and the full loss's predictions (6 GiB each) on the device.
-  if (query_cuda_device().free_bytes < (size_t{26} << 30)) GTEST_SKIP() << "needs 26 GiB free";
+  // X (12 GiB), y (6 GiB) and the full loss's predictions (doubles: 12 GiB) on the device.
+  if (query_cuda_device().free_bytes < (size_t{32} << 30)) GTEST_SKIP() << "needs 32 GiB free";
   TrainConfig config = testing::large_config(DeviceKind::kCuda, Engine::kGemv);
   testing::SparseFloats h_X(kLargeRows * kLargeFeatures), h_y(kLargeRows);
   ASSERT_TRUE(h_X.data() != nullptr && h_y.data() != nullptr);
@@ -1244,8 +1244,8 @@ TEST(GpuTraining, RowsPastFloatTwoTo31FollowTheReference) {
         << to_string(engine);
     EXPECT_TRUE(testing::all_close(loop.weights(), reference.weights, 1e-6, 1e-4))
         << to_string(engine);
-    // The full loss's GEMV runs over all 3.2e9 floats: rows never sampled are 0 with target 0,
-    // so each adds b^2.
+    // The full loss's dot products run over all 3.2e9 floats: rows never sampled are 0 with
+    // target 0, so each adds b^2.
     const std::vector<float> w = loop.weights();
     const double b = loop.bias();
     double square_sum = static_cast<double>(kLargeRows - static_cast<int64_t>(rows.size())) * b * b;

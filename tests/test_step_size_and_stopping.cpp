@@ -176,6 +176,16 @@ TEST(Evaluation, TheObjectiveIsDoubleDownToTheDotProducts) {
               1e-10 * reference);
   EXPECT_NEAR(full_dataset_loss(exec, resident, w.data(), &bias, predictions), reference,
               1e-10 * reference);
+  // A pass of 2^21 values or more is shared by the run's threads, in ranges of rows: the same
+  // bits.
+  const int64_t tall = 8000;  // 2.4e6 values: two parts
+  const auto X = testing::random_normals(tall * features, 9);
+  std::vector<double> alone(tall), shared(tall);
+  exec.predict_in_double(tall, features, X.data(), w.data(), alone.data());
+  HostExec two(2);
+  ASSERT_EQ(two.threads(), 2);
+  two.predict_in_double(tall, features, X.data(), w.data(), shared.data());
+  EXPECT_EQ(shared, alone);
 }
 
 // The rate is 1 / L_B with L_B the expected smoothness of the run's sampling (Gower et al. 2019):
