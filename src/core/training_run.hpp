@@ -23,14 +23,10 @@
 
 namespace linsgd {
 
-// The run's stopping rules, asked after every chunk: a stop requested by the caller, the time
-// budget, and, at every evaluation, a target objective reached, then scikit-learn's rule (no
-// improvement of the monitored objective by tol for n_iter_no_change evaluations), which the
-// adaptive schedule answers by dividing the rate by 5 (stopping once it falls below 1e-6 of its
-// start) and the others by stopping.
 // A model returned with an objective above this many times its starting model's and all-zero
-// weights' has diverged: far above where SGD's noise leaves a run whose start was already near
-// its optimum (a warm start, data with no signal), far below where a diverging run ends.
+// weights' has diverged, or its steps are too long for the data's noise to settle: far above
+// where SGD's noise leaves a run whose start was already near its optimum (a warm start, data
+// with no signal), far below where a diverging run ends.
 constexpr double kDivergedRatio = 10.0;
 
 // An objective as an error message shows it: six significant digits.
@@ -84,6 +80,11 @@ void check_returned_objective(Exec& exec, const ResidentData<Exec>& data, const 
               divergence_advice(config));
 }
 
+// The run's stopping rules, asked after every chunk: a stop requested by the caller, the time
+// budget, and, at every evaluation, a target objective reached, then scikit-learn's rule (no
+// improvement of the monitored objective by tol for n_iter_no_change evaluations), which the
+// adaptive schedule answers by dividing the rate by 5 (stopping once it falls below 1e-6 of its
+// start) and the others by stopping.
 template <class Exec>
 class StoppingRules {
  public:
