@@ -132,7 +132,7 @@ class StoppingRules {
     while (next_evaluation_ <= done) next_evaluation_ += config_.eval_every;
     const Evaluation evaluation = evaluate(done);
     // Diverged: the stop's checkpoint names the first non-finite batch loss, else
-    // check_returned_objective the objective that overflowed alone.
+    // check_returned_objective names the objective that is not finite.
     if (!std::isfinite(evaluation.objective)) return stop(kDiverged);
     if (config_.target_objective && evaluation.objective <= *config_.target_objective) {
       return stop("target");

@@ -55,7 +55,7 @@ int64_t column_by_option(int64_t columns, const std::vector<std::string>& header
 // The weight column of --sample-weight, when it names a column (not a file).
 std::optional<int64_t> weight_column(int64_t columns, const std::vector<std::string>& header,
                                      const ReadOptions& options, const std::string& source) {
-  if (options.sample_weight.empty() || weights_from_file(options)) return std::nullopt;
+  if (!weights_from_column(options)) return std::nullopt;
   return column_by_option(columns, header, "--sample-weight", options.sample_weight, source);
 }
 
@@ -210,6 +210,10 @@ bool weights_from_file(const ReadOptions& options) {
   struct stat status {};
   return !options.sample_weight.empty() && ::stat(options.sample_weight.c_str(), &status) == 0 &&
          !S_ISDIR(status.st_mode);
+}
+
+bool weights_from_column(const ReadOptions& options) {
+  return !options.sample_weight.empty() && !weights_from_file(options);
 }
 
 std::string weight_column_advice(int64_t column) {

@@ -36,6 +36,8 @@ struct ColumnPlan {
 // without a feature. A --sample-weight that names an existing file is not a column here.
 // True when --sample-weight names an existing file (then a 1-D .npy of weights), not a column.
 bool weights_from_file(const ReadOptions& options);
+// True when --sample-weight names a column of the data (given, and not a file).
+bool weights_from_column(const ReadOptions& options);
 
 // The end of a refusal of a file with one column more than a model's features and target, the
 // model having been trained with sample weights in `column` (Model::weight_column).

@@ -86,8 +86,7 @@ Dataset read_npy_dataset(const InputBytes& input, const ReadOptions& options) {
                        path + " has " + std::to_string(file_rows) + " rows");
     }
     require_finite(labels.values, 1, options.labels, labels.first_row);
-    const bool weight_column = !options.sample_weight.empty() && !weights_from_file(options);
-    plan_options.features_if_no_target = columns - (weight_column ? 1 : 0);
+    plan_options.features_if_no_target = columns - (weights_from_column(options) ? 1 : 0);
     dataset.y = std::move(labels.values);
   }
 
