@@ -21,7 +21,8 @@ JOBS ?= $(shell nproc)
 # The fit benchmark's Python environment (numpy, scipy, scikit-learn from PyPI).
 BENCH_PYTHON_DIR ?= $(BUILD_DIR)/python
 
-CONFIGURE := cmake -S . -B $(BUILD_DIR) $(GENERATOR) -DCMAKE_BUILD_TYPE=Release \
+# The build directory as an absolute path: build, ./build and build/ are one directory.
+CONFIGURE := cmake -S . -B $(abspath $(BUILD_DIR)) $(GENERATOR) -DCMAKE_BUILD_TYPE=Release \
   -DCMAKE_CUDA_COMPILER=$(NVCC) -DLINSGD_BENCH_PYTHON=$(abspath $(BENCH_PYTHON_DIR))/bin/python3 \
   $(CMAKE_ARGS)
 # The configure command a build directory was made with, to notice a change of CMAKE_ARGS.

@@ -11,11 +11,8 @@ import statistics
 import sys
 from pathlib import Path
 
-SHAPES = {  # name: (rows, features, batch), as benchmarks/shapes.hpp
-    "post": (4000, 2000, 64), "tall": (1000000, 256, 1024),
-    "wide": (20000, 20000, 256), "big-batch": (2000000, 512, 8192),
-}
-SMOKE_SHAPES = {"post": (400, 200, 64), "tall": (3000, 64, 128)}
+from shapes import SHAPES_FILE, load_shapes
+
 BACKENDS = ("cuda", "cpu")
 ENGINES = ("gemv", "fused")
 POST_RUN_TARGET_MS = 4.0
@@ -78,7 +75,11 @@ def build(out_dir):
     out = Path(out_dir)
     env = read_environment(out / "environment.txt")
     smoke = env.get("smoke") == "1"
-    shapes = SMOKE_SHAPES if smoke else SHAPES
+    # The shapes the run measured (environment.txt names a LINSGD_BENCH_SHAPES file); the targets
+    # are those of shapes.json's.
+    shapes_file = env.get("shapes") or SHAPES_FILE
+    shapes = {name: (n, d, batch) for name, n, d, batch, _, _ in load_shapes(smoke, shapes_file)}
+    standard = not smoke and shapes_file == SHAPES_FILE
     bench = collect_benchmarks(out / "linsgd-bench.json")
     peers = json.loads((out / "pytorch.json").read_text())
     peer_time = {(r["shape"], r["device"], r["peer"]): r["us_per_step"] for r in peers.get("rows", [])}
@@ -146,7 +147,8 @@ def build(out_dir):
         "copy_GBps": copy, "read_floor_us": read_floor, "rows": rows,
         "post_whole_run_ms": whole_run,
         "pytorch": {k: v for k, v in peers.items() if k != "rows"} | {"rows": peers.get("rows", [])},
-        "targets": [] if smoke else targets(rows, whole_run),
+        "shapes_file": None if shapes_file == SHAPES_FILE else shapes_file,
+        "targets": targets(rows, whole_run) if standard else [],
     }
     (out / "bench.json").write_text(json.dumps(result, indent=1) + "\n")
     (out / "bench.md").write_text(markdown(result))
@@ -204,7 +206,8 @@ def fmt(value, pattern="{:.3g}"):
 def markdown(result):
     lines = ["# linsgd benchmark", ""]
     lines.append(f"- date: {result['date']}, commit: `{result['commit']}`"
-                 + (" (smoke run: tiny shapes)" if result["smoke"] else ""))
+                 + (" (smoke run: tiny shapes)" if result["smoke"] else "")
+                 + (f" (shapes of {result['shapes_file']})" if result["shapes_file"] else ""))
     lines.append(f"- CPU: {result['cpu']}" + (f"; {result['cpu_blas']}" if result.get("cpu_blas") else ""))
     lines.append(f"- GPU: {result['gpu'] or 'absent'}" + (f", driver {result['driver']}" if result["driver"] else ""))
     copy = result["copy_GBps"]
@@ -243,8 +246,8 @@ def markdown(result):
     lines.append("Post problem, whole 2000-step GPU run including the loss-history copy-back: "
                  + ", ".join(f"{e} {fmt(v, '{:.2f}')} ms" for e, v in whole.items()))
     lines.append("")
-    if result["smoke"]:
-        lines.append("(Targets apply to the full shapes only.)")
+    if result["smoke"] or result["shapes_file"]:
+        lines.append("(Targets apply to the shapes of benchmarks/shapes.json only.)")
         lines.append("")
         return "\n".join(lines)
     lines.append("| target | measured | met | distance |")

@@ -17,16 +17,8 @@ import os
 import sys
 import time
 
-SHAPES_FILE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "shapes.json")
+from shapes import load_shapes
 
-
-def load_shapes(smoke):
-    """(name, rows, features, batch, gpu steps, cpu steps) of each shape in shapes.json, the list
-    linsgd's benchmark binary reads too."""
-    with open(os.environ.get("LINSGD_BENCH_SHAPES", SHAPES_FILE)) as file:
-        shapes = json.load(file)["smoke_shapes" if smoke else "shapes"]
-    return [(s["name"], s["rows"], s["features"], s["batch"], s["gpu_steps"], s["cpu_steps"])
-            for s in shapes]
 
 
 def post_loop(torch, X, y, steps, batch, lr):

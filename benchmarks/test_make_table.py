@@ -95,5 +95,35 @@ class ReadFloorTable(unittest.TestCase):
         self.assertIn("| 1.2 | 0.12 |", table)
 
 
+class ShapesFileTable(unittest.TestCase):
+    """A run on the shapes of a LINSGD_BENCH_SHAPES file (environment.txt names it) is tabled on
+    those shapes, without the targets, which belong to shapes.json's."""
+
+    def test_rows_are_the_named_files_shapes(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            out = Path(tmp)
+            shapes = out / "mine.json"
+            shapes.write_text(json.dumps({"shapes": [
+                {"name": "narrow", "rows": 5000, "features": 16, "batch": 32, "gpu_steps": 100,
+                 "cpu_steps": 100}]}))
+            (out / "environment.txt").write_text(
+                f"date=2026-01-01\ncommit=abc\nsmoke=0\nshapes={shapes}\n")
+            (out / "pytorch.json").write_text(json.dumps({"available": False, "rows": []}))
+            benchmarks = repetitions("steps/cpu/gemv/narrow/manual_time", [1.0, 1.0, 1.0], "ms",
+                                     steps=100.0, us_per_step=4.0, steps_per_s=2.5e5,
+                                     samples_per_s=8e6, batch_bytes=2048.0, batch_GBps=0.512)
+            (out / "linsgd-bench.json").write_text(json.dumps({"benchmarks": benchmarks}))
+            make_table.build(out)
+            result = json.loads((out / "bench.json").read_text())
+            table = (out / "bench.md").read_text()
+        self.assertEqual([(r["shape"], r["rows"], r["features"], r["batch"], r["engine"])
+                          for r in result["rows"]], [("narrow", 5000, 16, 32, "gemv")])
+        self.assertEqual(result["rows"][0]["us_per_step"], 4.0)
+        self.assertEqual(result["targets"], [])
+        self.assertEqual(result["shapes_file"], str(shapes))
+        self.assertIn("| narrow | 5000 x 16, 32 | cpu | gemv | 4 |", table)
+        self.assertIn("(Targets apply to the shapes of benchmarks/shapes.json only.)", table)
+
+
 if __name__ == "__main__":
     unittest.main()

@@ -1,5 +1,5 @@
 // End-to-end tests of the linsgd binary: the default run's summary and metrics file, and a
-// one-line error with exit code 2 for every bad option.
+// one-line error with exit code 2 for every bad option; the CPU BLAS kernels it runs.
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
@@ -9,6 +9,8 @@
 #include <thread>
 
 #include "cli_runner.hpp"
+#include "cpu/blas_info.hpp"
+#include "cpu/cpu_info.hpp"
 #include "linsgd/trainer.hpp"
 #include "npy_writer.hpp"
 
@@ -137,6 +139,42 @@ TEST(Cli, VersionNamesLinsgdCudaAndTheCpuKernels) {
     EXPECT_NE(run.out.find("\nOpenBLAS "), std::string::npos) << run.out;
     EXPECT_NE(run.out.find(" (kernels for "), std::string::npos) << run.out;
   }
+}
+
+// The kernels OpenBLAS runs are those this CPU's instruction sets call for: where OpenBLAS picked
+// fewer as it loaded (an OpenBLAS older than the CPU falls back to its generic ones), linsgd
+// starts itself again with OPENBLAS_CORETYPE naming them, and --version says so. An
+// OPENBLAS_CORETYPE the user set stands.
+TEST(Cli, OpenBlasRunsTheKernelsTheCpuCallsFor) {
+  ScratchDir scratch;
+  const std::string wanted = blas_kernels_for(cpuinfo_field("vendor_id"), cpuinfo_field("flags"));
+  const auto run = run_cli("--version", scratch, "env -u OPENBLAS_CORETYPE");
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  if (wanted.empty()) {
+    EXPECT_EQ(run.out.find("OPENBLAS_CORETYPE"), std::string::npos) << run.out;
+  } else {
+    EXPECT_NE(run.out.find(" (kernels for " + wanted), std::string::npos) << run.out;
+  }
+  const auto chosen = run_cli("--version", scratch, "OPENBLAS_CORETYPE=Prescott");
+  ASSERT_EQ(chosen.exit_code, 0) << chosen.err;
+  EXPECT_NE(chosen.out.find(" (kernels for Prescott, OPENBLAS_CORETYPE=Prescott)\n"),
+            std::string::npos)
+      << chosen.out;
+}
+
+// The rule, on the flags of CPUs of each kind (abridged /proc/cpuinfo lines).
+TEST(Cli, BlasKernelsFollowTheCpusInstructionSets) {
+  const std::string avx2 = "fpu sse sse2 ssse3 sse4_1 sse4_2 avx f16c fma avx2 bmi1 bmi2";
+  const std::string avx512 = avx2 + " avx512f avx512dq avx512cd avx512bw avx512vl";
+  EXPECT_EQ(blas_kernels_for("GenuineIntel", avx512 + " avx512_vnni avx512_bf16 amx_tile"),
+            "Cooperlake");  // Sapphire and Emerald Rapids
+  EXPECT_EQ(blas_kernels_for("AuthenticAMD", avx512 + " avx512_bf16"), "Cooperlake");  // Zen 4
+  EXPECT_EQ(blas_kernels_for("GenuineIntel", avx512 + " avx512_vnni"), "SkylakeX");    // Ice Lake
+  EXPECT_EQ(blas_kernels_for("GenuineIntel", avx2), "Haswell");
+  EXPECT_EQ(blas_kernels_for("AuthenticAMD", avx2), "Zen");                   // Zen 1 to 3
+  EXPECT_EQ(blas_kernels_for("GenuineIntel", avx2 + " avx512f"), "Haswell");  // AVX-512 in part
+  EXPECT_EQ(blas_kernels_for("GenuineIntel", "fpu sse sse2 ssse3 sse4_1 sse4_2 avx"), "");
+  EXPECT_EQ(blas_kernels_for("", ""), "");
 }
 
 TEST(Cli, AnUnknownCommandListsTheCommands) {

@@ -1,18 +1,22 @@
 // Whole training runs on the CPU backend: the synthetic data follows the post's model,
 // same seed gives bit-identical runs, the float trajectory follows an independent double
 // reference, a 1-feature problem reaches its least-squares line, and the post's problem
-// converges and lands within the post's figures.
+// converges and lands within the post's figures; runs of one process take turns.
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <cmath>
 #include <cstring>
 #include <numeric>
+#include <optional>
 #include <string>
+#include <thread>
 #include <tuple>
 #include <vector>
 
 #include "core/sgd_loop.hpp"
 #include "cpu/host_exec.hpp"
+#include "linsgd/errors.hpp"
 #include "linsgd/trainer.hpp"
 #include "option_sets.hpp"
 #include "reference_sgd.hpp"
@@ -45,6 +49,28 @@ TrainConfig small_config(uint64_t seed, Engine engine = Engine::kAuto) {
   config.device = DeviceKind::kCpu;
   config.threads = 1;
   return config;
+}
+
+// CPU runs of one process take turns (HostExec). One waiting for its turn asks its stop every
+// 50 ms: told to stop, it gives up with linsgd::Error; told to go on, it starts once the run
+// before it has ended.
+TEST(CpuTurns, ARunWaitingForItsTurnStopsWhenAsked) {
+  std::optional<HostExec> holder(std::in_place, 1);
+  std::atomic<int> asked{0};
+  std::thread stopping(
+      [&] { EXPECT_THROW(HostExec(1, true, [&] { return ++asked == 3; }), Error); });
+  stopping.join();
+  EXPECT_EQ(asked.load(), 3);
+  std::atomic<bool> started{false};
+  std::thread waiting([&] {
+    HostExec exec(1, true, [&] { return ++asked < 0; });
+    started = true;
+  });
+  while (asked.load() < 5) std::this_thread::yield();  // it has waited twice more, at least
+  EXPECT_FALSE(started.load());
+  holder.reset();
+  waiting.join();
+  EXPECT_TRUE(started.load());
 }
 
 TEST(StepRules, OnlyThePostsConfigurationRunsThePostsRule) {

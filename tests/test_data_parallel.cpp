@@ -29,7 +29,9 @@
 #include <utility>
 #include <vector>
 
+#include "core/process_gpu.hpp"
 #include "linsgd/dataset.hpp"
+#include "linsgd/errors.hpp"
 #include "linsgd/trainer.hpp"
 #include "option_sets.hpp"
 #include "test_support.hpp"
@@ -292,6 +294,27 @@ bool library_loaded(const std::string& name) {
       },
       &search);
   return search.found;
+}
+
+// The processes of a machine take its GPUs in turn; where a launcher gave each one a GPU of its
+// own (CUDA_VISIBLE_DEVICES set, one GPU seen: srun --gpus-per-task=1), it is GPU 0; a process
+// beyond the machine's GPUs is refused by name.
+TEST(DataParallel, EachProcessOfAMachineTakesAGpuOfItsOwn) {
+  EXPECT_EQ(process_gpu(0, 4, false), 0);
+  EXPECT_EQ(process_gpu(3, 4, false), 3);
+  EXPECT_EQ(process_gpu(3, 4, true), 3);  // CUDA_VISIBLE_DEVICES=0,1,2,3 on each process
+  EXPECT_EQ(process_gpu(1, 1, true), 0);
+  EXPECT_EQ(process_gpu(5, 1, true), 0);
+  try {
+    process_gpu(1, 1, false);
+    ADD_FAILURE() << "a second process on a machine of one GPU was given it";
+  } catch (const UsageError& error) {
+    EXPECT_STREQ(error.what(),
+                 "--distributed --device cuda: this machine has 1 GPUs and process 1 of its "
+                 "processes has none (each needs a GPU of its own): start at most 1 processes a "
+                 "machine");
+  }
+  EXPECT_THROW(process_gpu(2, 2, true), UsageError);
 }
 
 TEST(DataParallel, NcclIsLoadedOnlyWhenAGpuGroupIsAsked) {

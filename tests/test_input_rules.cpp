@@ -201,6 +201,45 @@ TEST(InputRules, ColumnsThatFloat32KeepsLittleOfAreNamed) {
   EXPECT_EQ(plain.err.find("linsgd: note:"), std::string::npos) << plain.err;
 }
 
+// A feature that is the same in every training row leaves its weight to the starting weights
+// (SGD moves it only along with the bias, or not at all when it is 0): train names such features
+// in a note, with their value; evaluate and predict, which fit nothing, do not.
+TEST(InputRules, FeaturesConstantInTrainingAreNamed) {
+  ScratchDir scratch;
+  std::string two = "a,k,z,y\n", one = "a,z,y\n";
+  for (int i = 0; i < 40; ++i) {
+    const std::string a = std::to_string(std::sin(i)), y = std::to_string(2 * std::sin(i) + 1);
+    two += a + ",2.5,0," + y + "\n";
+    one += a + ",0," + y + "\n";
+  }
+  const std::string data = scratch.file("two.csv", two);
+  const std::string model = (scratch.path() / "m.json").string();
+  const auto trained = run_cli("train --device cpu --steps 50 --data " + shell_quoted(data) +
+                                   " --model-out " + shell_quoted(model),
+                               scratch);
+  ASSERT_EQ(trained.exit_code, 0) << trained.err;
+  EXPECT_NE(trained.err.find("linsgd: note: " + data +
+                             ": 'k' (2.5), 'z' (0) are the same in every training row, so the "
+                             "data do not determine their weights (they depend on the starting "
+                             "weights): drop those columns\n"),
+            std::string::npos)
+      << trained.err;
+  const auto evaluated =
+      run_cli("evaluate --model " + shell_quoted(model) + " --data " + shell_quoted(data), scratch);
+  EXPECT_EQ(evaluated.exit_code, 0) << evaluated.err;
+  EXPECT_EQ(evaluated.err, "");
+  const std::string single = scratch.file("one.csv", one);
+  const auto trained_one =
+      run_cli("train --device cpu --steps 50 --data " + shell_quoted(single), scratch);
+  ASSERT_EQ(trained_one.exit_code, 0) << trained_one.err;
+  EXPECT_NE(trained_one.err.find("linsgd: note: " + single +
+                                 ": 'z' (0) is the same in every training row, so the data do "
+                                 "not determine its weight (it depends on the starting "
+                                 "weights): drop the column\n"),
+            std::string::npos)
+      << trained_one.err;
+}
+
 TEST(InputRules, ByteOrderMarksMixedFirstRowsAndDuplicateOrEmptyNames) {
   ScratchDir scratch;
   const std::string bom = scratch.file("bom.csv", "\xEF\xBB\xBF" + linear_csv("a,b,y\n"));

@@ -142,6 +142,9 @@ def main():
             parser.error(f"unknown problems: {', '.join(sorted(unknown))}")
         chosen = [p for p in chosen if p.name in names]
     devices = [d for d in args.devices if linsgd_solver.device_available(args.linsgd, d)]
+    if not devices:
+        parser.error(f"--devices {','.join(args.devices)}: '{args.linsgd} train --device cuda' "
+                     "finds no GPU here")
     missing = [name for name, ok in (("scikit-learn", sklearn_solvers.available()),
                                      ("pytorch", torch_solvers.available())) if not ok]
     result = {"environment": environment(args.linsgd), "smoke": args.smoke,

@@ -176,8 +176,8 @@ struct DataShard {
   std::function<void(double* values, int64_t count)> sum_doubles;
   std::function<void(float* values, int64_t count)> average_floats;
   // The GPU backend: new_gpu_group_id()'s bytes, drawn by process 0 for this run alone (an id
-  // serves one run) and the same on every process, and this process's GPU (the processes of one
-  // machine pass their rank on it; a rank beyond the machine's GPUs is refused).
+  // serves one run) and the same on every process, and this process's rank on its machine, from
+  // which the GPU backend picks its GPU (src/core/process_gpu.hpp).
   std::string gpu_group_id;
   int gpu = 0;
 
@@ -210,7 +210,9 @@ struct TrainHooks {
   LossesCallback on_losses;
   // Asked after every chunk of steps (at most 256, see rng_plan.hpp): true stops the run there,
   // with TrainResult::interrupted set and the parameters of the steps done. In a data-parallel
-  // run (`shard`), true on any process stops every one after the same chunk.
+  // run (`shard`), true on any process stops every one after the same chunk. A CPU run that
+  // waits for another of the process's to end (they take turns) asks it every 50 ms: true there
+  // throws linsgd::Error before any step.
   std::function<bool()> stop_requested;
   // At every evaluation of the objective; setting it makes the run evaluate (every
   // TrainConfig::eval_every steps) even without --tol.

@@ -30,6 +30,12 @@ NB_MODULE(_core, module) {
   module.def("cuda_available", &linsgd::cuda_device_available,
              "True when a usable CUDA GPU is present.");
   module.attr("__version__") = linsgd::version();
+  module.def("cpu_blas_description", &linsgd::cpu_blas_description,
+             "The CPU BLAS and the kernels it picked for this CPU.");
+  module.def("cpu_blas_kernels_to_force", &linsgd::cpu_blas_kernels_to_force,
+             "The OPENBLAS_CORETYPE that would pick the kernels this CPU calls for, where OpenBLAS "
+             "picked others; empty where its pick stands (linsgd._blas_kernels sets it before "
+             "the core loads).");
   linsgd::python::bind_training(module);
   linsgd::python::bind_model_io(module);
 }

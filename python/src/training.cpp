@@ -190,7 +190,7 @@ nb::dict train(const std::string& hyperparameters, const Matrix& X, const Vector
     hooks.on_evaluation = [&](const Evaluation& evaluation) { log.add(evaluation); };
   }
   TrainResult result;
-  {
+  try {
     nb::gil_scoped_release release;
     if (validation_fraction) {
       const auto [kept, held_out] =
@@ -202,6 +202,10 @@ nb::dict train(const std::string& hyperparameters, const Matrix& X, const Vector
       result = train_on_view(without_unreached_average(config, view.rows, average_samples), view,
                              nullptr, initial ? &*initial : nullptr, hooks);
     }
+  } catch (const Error&) {
+    // Stopped while waiting for another CPU fit of this process: the KeyboardInterrupt.
+    if (interrupted_by_python) throw nb::python_error();
+    throw;
   }
   if (interrupted_by_python) throw nb::python_error();
   return result_dict(std::move(result), std::move(log), view);

@@ -361,6 +361,24 @@ def test_fits_in_threads_at_once_give_the_bits_of_a_lone_fit():
             assert together.device_ == alone[batch_size].device_
 
 
+def test_a_fit_waiting_for_its_turn_on_the_cpu_stops_at_ctrl_c(python_handles_ctrl_c):
+    # CPU fits of one process take turns (above); one that waits for its turn stops at a Ctrl-C
+    # there and then, not once the fit it waits for has ended.
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((20000, 64)).astype(np.float32)
+    y = X.sum(axis=1).astype(np.float32)
+    other = linsgd.SGDRegressor(device="cpu", random_state=0, max_iter=600, tol=None)
+    worker = threading.Thread(target=other.fit, args=(X, y))
+    worker.start()
+    time.sleep(0.3)  # the worker's fit has the turn
+    threading.Timer(0.3, _thread.interrupt_main).start()
+    with pytest.raises(KeyboardInterrupt):
+        linsgd.SGDRegressor(device="cpu", random_state=0, max_iter=1, tol=None).fit(X, y)
+    assert worker.is_alive()
+    worker.join()
+    assert other.t_ == 600 * 313
+
+
 def test_an_early_stopping_split_of_weight_0_is_named(regression):
     X, y = regression
     weights = np.zeros(len(y))

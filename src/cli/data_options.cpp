@@ -71,7 +71,37 @@ void DataOptions::note_ignored_columns(const Dataset& data, const std::string& e
                data.source.c_str(), names.c_str());
 }
 
-void DataOptions::note_coarse_columns(const Dataset& data) {
+namespace {
+
+// Each column's least and greatest value, in one pass over the rows in their order (X is
+// row-major).
+struct ColumnRanges {
+  std::vector<float> low, high;
+};
+ColumnRanges column_ranges(const Dataset& data) {
+  const int64_t d = data.features;
+  ColumnRanges ranges{{data.X.begin(), data.X.begin() + d}, {data.X.begin(), data.X.begin() + d}};
+  for (int64_t i = 1; i < data.rows; ++i) {
+    const float* row = data.X.data() + i * d;
+    for (int64_t j = 0; j < d; ++j) {
+      ranges.low[j] = std::min(ranges.low[j], row[j]);
+      ranges.high[j] = std::max(ranges.high[j], row[j]);
+    }
+  }
+  return ranges;
+}
+
+// The first five names, then how many more: "'a', 'b' and 3 more".
+std::string listed(const std::vector<std::string>& names) {
+  std::string text;
+  for (size_t k = 0; k < names.size() && k < 5; ++k) text += (k == 0 ? "" : ", ") + names[k];
+  if (names.size() > 5) text += " and " + std::to_string(names.size() - 5) + " more";
+  return text;
+}
+
+}  // namespace
+
+void DataOptions::note_column_spreads(const Dataset& data, bool constant_features) {
   // Spread (max - min) below this fraction of the largest magnitude: float32's spacing there
   // (2^-23 of it, 1.2e-7) is above 0.1 % of the spread.
   constexpr double kCoarseColumnSpread = 1.2e-4;
@@ -80,36 +110,43 @@ void DataOptions::note_coarse_columns(const Dataset& data) {
     return high > low && double{high} - double{low} < kCoarseColumnSpread * size;
   };
   if (data.rows < 2) return;
-  // One pass over the rows, in their order (X is row-major): each column's least and greatest.
-  const int64_t d = data.features;
-  std::vector<float> low(data.X.begin(), data.X.begin() + d), high = low;
-  for (int64_t i = 1; i < data.rows; ++i) {
-    const float* row = data.X.data() + i * d;
-    for (int64_t j = 0; j < d; ++j) {
-      low[j] = std::min(low[j], row[j]);
-      high[j] = std::max(high[j], row[j]);
+  const ColumnRanges ranges = column_ranges(data);
+  std::vector<std::string> coarse_names, constant_names;
+  for (int64_t j = 0; j < data.features; ++j) {
+    const std::string name = quoted_text(data.feature_names[j]);
+    if (coarse(ranges.low[j], ranges.high[j])) coarse_names.push_back(name);
+    if (ranges.low[j] == ranges.high[j]) {
+      char value[32];
+      std::snprintf(value, sizeof value, " (%.9g)", double{ranges.low[j]});
+      constant_names.push_back(name + value);
     }
-  }
-  std::vector<std::string> names;
-  for (int64_t j = 0; j < d; ++j) {
-    if (coarse(low[j], high[j])) names.push_back(quoted_text(data.feature_names[j]));
   }
   if (data.has_target()) {
     const auto [least, greatest] = std::minmax_element(data.y.begin(), data.y.end());
     if (coarse(*least, *greatest)) {
-      names.push_back(quoted_text(data.target_name) + " (the target)");
+      coarse_names.push_back(quoted_text(data.target_name) + " (the target)");
     }
   }
-  if (names.empty()) return;
-  std::string listed;
-  for (size_t k = 0; k < names.size() && k < 5; ++k) listed += (k == 0 ? "" : ", ") + names[k];
-  if (names.size() > 5) listed += " and " + std::to_string(names.size() - 5) + " more";
-  const bool one = names.size() == 1;
-  std::fprintf(stderr,
-               "linsgd: note: %s: %s %s by less than 1e-4 of %s size, and data is read as float32 "
-               "(7 significant digits): subtract an offset (%s mean, say) to keep %s variation\n",
-               data.source.c_str(), listed.c_str(), one ? "varies" : "vary", one ? "its" : "their",
-               one ? "its" : "their", one ? "its" : "their");
+  if (!coarse_names.empty()) {
+    const bool one = coarse_names.size() == 1;
+    std::fprintf(stderr,
+                 "linsgd: note: %s: %s %s by less than 1e-4 of %s size, and data is read as "
+                 "float32 (7 significant digits): subtract an offset (%s mean, say) to keep %s "
+                 "variation\n",
+                 data.source.c_str(), listed(coarse_names).c_str(), one ? "varies" : "vary",
+                 one ? "its" : "their", one ? "its" : "their", one ? "its" : "their");
+  }
+  if (constant_features && !constant_names.empty()) {
+    // SGD moves such a weight only along with the bias (a feature of 0: not at all), so where it
+    // ends depends on where it started, and it acts on other data whose value differs.
+    const bool one = constant_names.size() == 1;
+    std::fprintf(stderr,
+                 "linsgd: note: %s: %s %s the same in every training row, so the data do not "
+                 "determine %s weight%s (%s on the starting weights): drop %s\n",
+                 data.source.c_str(), listed(constant_names).c_str(), one ? "is" : "are",
+                 one ? "its" : "their", one ? "" : "s", one ? "it depends" : "they depend",
+                 one ? "the column" : "those columns");
+  }
 }
 
 }  // namespace linsgd::cli

@@ -40,8 +40,10 @@ struct DataOptions {
   static void note_ignored_columns(const Dataset& data, const std::string& expected = "");
   // The one line naming the columns of `data` (features and target) that vary by less than
   // kCoarseColumnSpread of their size, if any (stderr): float32, which linsgd reads data into,
-  // keeps about 7 significant digits, so that little of their variation is left.
-  static void note_coarse_columns(const Dataset& data);
+  // keeps about 7 significant digits, so that little of their variation is left. With
+  // `constant_features` (training data for SGD), one more naming the features that are the same
+  // in every row: the data leave their weights undetermined.
+  static void note_column_spreads(const Dataset& data, bool constant_features = false);
 
  private:
   CLI::App* command_ = nullptr;

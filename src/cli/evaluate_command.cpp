@@ -32,7 +32,7 @@ int EvaluateCommand::run() {
     throw InputError(data_.data + ": no target column ('" + model.target_name +
                      "', the model's) to evaluate against");
   }
-  DataOptions::note_coarse_columns(data);
+  DataOptions::note_column_spreads(data);
   // The last column taken as the target left one feature too few: the file holds the model's
   // features alone (as predict's input may), and the targets are elsewhere.
   if (data.features + 1 == model.features() && options.target.empty() && options.labels.empty()) {

@@ -465,7 +465,7 @@ TrainCommand::Outcome TrainCommand::train_on_file(const TrainConfig& config,
   outcome.data_line = format_data_line(
       training,
       std::chrono::duration<double>(std::chrono::steady_clock::now() - read_start).count());
-  if (notes_) DataOptions::note_coarse_columns(training);
+  if (notes_) DataOptions::note_column_spreads(training, config.solver == Solver::kSgd);
   std::optional<Dataset> held_out;
   if (command_->count("--val-fraction") > 0) {
     auto [kept, split_off] = split_validation(training, val_fraction_, config.seed);

@@ -525,12 +525,18 @@ class SgdLoop {
   // and unpacks the results.
   void exchange(std::initializer_list<std::pair<float*, int64_t>> parts,
                 const std::function<void(float*, int64_t)>& combine) {
+    // Parts of size 0 (the plain rule's per-row terms, never allocated) are left out: no copy
+    // from a null pointer enters a captured step graph.
     float* packed = step_sums_.data();
     int64_t at = 0;
-    for (const auto& [part, size] : parts) exec_.copy(packed + at, part, size), at += size;
+    for (const auto& [part, size] : parts) {
+      if (size > 0) exec_.copy(packed + at, part, size), at += size;
+    }
     combine(packed, at);
     at = 0;
-    for (const auto& [part, size] : parts) exec_.copy(part, packed + at, size), at += size;
+    for (const auto& [part, size] : parts) {
+      if (size > 0) exec_.copy(part, packed + at, size), at += size;
+    }
   }
 
   // The losses of steps [first, last), at most loss_capacity_ of them, out of the ring: step t

@@ -37,7 +37,8 @@ TrainResult train_cpu(const TrainConfig& config, const DataView* data, const Dat
                             data != nullptr && data->has_sample_weights()) -
           in_memory,
       available_host_memory(), shrink_advice(config, rows, features));
-  HostExec exec(cpu_threads_for(config, rows, features), hooks.shard == nullptr);
+  HostExec exec(cpu_threads_for(config, rows, features), hooks.shard == nullptr,
+                hooks.stop_requested);
   return train_with(exec, config, data, validation, initial, DeviceKind::kCpu, hooks);
 }
 

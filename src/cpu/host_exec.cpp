@@ -4,13 +4,14 @@
 #include <cblas.h>
 
 #include <algorithm>
-#include <fstream>
+#include <chrono>
 #include <numeric>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "core/sgd_math.hpp"
+#include "cpu/cpu_info.hpp"
 #include "cpu/host_kernels.hpp"
 #include "cpu/lapack.hpp"
 #include "linsgd/errors.hpp"
@@ -18,27 +19,24 @@
 namespace linsgd {
 namespace {
 
-std::string cpu_model_name() {
-  std::ifstream cpuinfo("/proc/cpuinfo");
-  std::string line;
-  while (std::getline(cpuinfo, line)) {
-    if (line.rfind("model name", 0) == 0) {
-      const auto colon = line.find(':');
-      if (colon != std::string::npos && colon + 2 <= line.size()) return line.substr(colon + 2);
-    }
-  }
-  return "unknown CPU";
-}
-
-std::recursive_mutex& cpu_runs() {
-  static std::recursive_mutex runs;
+std::recursive_timed_mutex& cpu_runs() {
+  static std::recursive_timed_mutex runs;
   return runs;
 }
 
 }  // namespace
 
-HostExec::HostExec(int threads, bool take_turn) : turn_(cpu_runs(), std::defer_lock) {
-  if (take_turn) turn_.lock();
+HostExec::HostExec(int threads, bool take_turn, const std::function<bool()>& stop_waiting)
+    : turn_(cpu_runs(), std::defer_lock) {
+  constexpr auto kAskEvery = std::chrono::milliseconds(50);
+  if (take_turn && !stop_waiting) turn_.lock();
+  if (take_turn && stop_waiting) {
+    while (!turn_.try_lock_for(kAskEvery)) {
+      if (stop_waiting()) {
+        throw Error("stopped while waiting for another CPU run of this process to end");
+      }
+    }
+  }
   set_threads(threads);
 }
 
@@ -52,7 +50,8 @@ void HostExec::set_threads(int threads) {
 
 std::string HostExec::description() const {
   const int n = threads();
-  return "CPU: " + cpu_model_name() + " (" + std::to_string(n) +
+  const std::string model = cpuinfo_field("model name");
+  return "CPU: " + (model.empty() ? std::string("unknown CPU") : model) + " (" + std::to_string(n) +
          (n == 1 ? " thread)" : " threads)");
 }
 

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <functional>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -30,8 +31,10 @@ class HostExec {
   // end (a thread may hold several), so that no run changes another's thread count and with it
   // the order of its sums (Python threads fitting at once give the bits a lone fit gives).
   // Without it, for the shards of one data-parallel run trained in threads of one process, which
-  // must run at once (they wait on each other's sums).
-  explicit HostExec(int threads, bool take_turn = true);
+  // must run at once (they wait on each other's sums). While it waits, `stop_waiting` (when set) is
+  // asked every 50 ms: true gives up with linsgd::Error (a Ctrl-C in Python).
+  explicit HostExec(int threads, bool take_turn = true,
+                    const std::function<bool()>& stop_waiting = {});
 
   // Human-readable description: "CPU: <model> (<threads> threads)".
   std::string description() const;
@@ -168,7 +171,7 @@ class HostExec {
   StepReplayer make_step_replayer() { return {}; }
 
  private:
-  std::unique_lock<std::recursive_mutex> turn_;  // this process's CPU runs, one at a time
+  std::unique_lock<std::recursive_timed_mutex> turn_;  // this process's CPU runs, one at a time
 };
 
 }  // namespace linsgd

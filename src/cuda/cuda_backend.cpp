@@ -5,10 +5,12 @@
 #include <cuda_runtime.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <string>
 
 #include "core/cuda_check.hpp"
 #include "core/memory_plan.hpp"
+#include "core/process_gpu.hpp"
 #include "core/training_run.hpp"
 #include "cuda/cuda_device.hpp"
 #include "cuda/cuda_exec.hpp"
@@ -49,13 +51,8 @@ TrainResult train_cuda(const TrainConfig& config, const DataView* data, const Da
   if (hooks.shard != nullptr) {  // this process's GPU, before anything touches one
     int gpus = 0;
     LINSGD_CUDA_CHECK(cudaGetDeviceCount(&gpus));
-    if (hooks.shard->gpu >= gpus) {
-      throw UsageError("--distributed --device cuda: this machine has " + std::to_string(gpus) +
-                       " GPUs and process " + std::to_string(hooks.shard->gpu) +
-                       " of its processes has none (each needs a GPU of its own): start at most " +
-                       std::to_string(gpus) + " processes a machine");
-    }
-    LINSGD_CUDA_CHECK(cudaSetDevice(hooks.shard->gpu));
+    LINSGD_CUDA_CHECK(cudaSetDevice(
+        process_gpu(hooks.shard->gpu, gpus, std::getenv("CUDA_VISIBLE_DEVICES") != nullptr)));
   }
   const CudaDeviceInfo device = query_cuda_device();
   const int64_t rows = data != nullptr ? data->rows : config.rows;
