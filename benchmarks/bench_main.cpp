@@ -34,6 +34,7 @@
 #include "kernels/fused_sgd.cuh"
 #include "linsgd/errors.hpp"
 #include "linsgd/trainer.hpp"
+#include "linsgd/version.hpp"
 #include "shapes.hpp"
 
 namespace linsgd::bench {
@@ -604,6 +605,7 @@ void register_host_streaming() {
 }  // namespace linsgd::bench
 
 int main(int argc, char** argv) {
+  linsgd::restart_on_the_cpus_blas_kernels(argv);  // the kernels the command line runs
   benchmark::Initialize(&argc, argv);
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
   linsgd::bench::register_all();

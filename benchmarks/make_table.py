@@ -7,6 +7,7 @@ Ratios are linsgd's time per step over the peer's (below 1: linsgd is faster), a
 over the read floor measured in the same run (reading the rows a step samples, nothing else).
 """
 import json
+import os
 import statistics
 import sys
 from pathlib import Path
@@ -79,6 +80,8 @@ def build(out_dir):
     # are those of shapes.json's.
     shapes_file = env.get("shapes") or SHAPES_FILE
     shapes = {name: (n, d, batch) for name, n, d, batch, _, _ in load_shapes(smoke, shapes_file)}
+    if os.path.realpath(shapes_file) == os.path.realpath(SHAPES_FILE):
+        shapes_file = SHAPES_FILE
     standard = not smoke and shapes_file == SHAPES_FILE
     bench = collect_benchmarks(out / "linsgd-bench.json")
     peers = json.loads((out / "pytorch.json").read_text())

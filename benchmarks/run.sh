@@ -53,7 +53,7 @@ fi
   fi
   echo "cpu_blas=$("$build/linsgd" --version | tail -n 1)"
   echo "smoke=$smoke"
-  echo "shapes=${LINSGD_BENCH_SHAPES:-}"
+  echo "shapes=${LINSGD_BENCH_SHAPES:+$(realpath "$LINSGD_BENCH_SHAPES")}"
   echo "repeats=$repeats"
 } > "$out/environment.txt"
 

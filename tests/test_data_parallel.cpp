@@ -296,25 +296,38 @@ bool library_loaded(const std::string& name) {
   return search.found;
 }
 
-// The processes of a machine take its GPUs in turn; where a launcher gave each one a GPU of its
-// own (CUDA_VISIBLE_DEVICES set, one GPU seen: srun --gpus-per-task=1), it is GPU 0; a process
-// beyond the machine's GPUs is refused by name.
+// The processes of a machine take its GPUs in turn: under a launcher that gives each process GPUs
+// of its own (CUDA_VISIBLE_DEVICES per process, srun --gpus-per-task), one of its own. Processes
+// that end on one GPU of one machine are found from the names every process adds to a sum.
 TEST(DataParallel, EachProcessOfAMachineTakesAGpuOfItsOwn) {
-  EXPECT_EQ(process_gpu(0, 4, false), 0);
-  EXPECT_EQ(process_gpu(3, 4, false), 3);
-  EXPECT_EQ(process_gpu(3, 4, true), 3);  // CUDA_VISIBLE_DEVICES=0,1,2,3 on each process
-  EXPECT_EQ(process_gpu(1, 1, true), 0);
-  EXPECT_EQ(process_gpu(5, 1, true), 0);
-  try {
-    process_gpu(1, 1, false);
-    ADD_FAILURE() << "a second process on a machine of one GPU was given it";
-  } catch (const UsageError& error) {
-    EXPECT_STREQ(error.what(),
-                 "--distributed --device cuda: this machine has 1 GPUs and process 1 of its "
-                 "processes has none (each needs a GPU of its own): start at most 1 processes a "
-                 "machine");
-  }
-  EXPECT_THROW(process_gpu(2, 2, true), UsageError);
+  EXPECT_EQ(process_gpu(0, 4), 0);
+  EXPECT_EQ(process_gpu(3, 4), 3);
+  EXPECT_EQ(process_gpu(1, 1), 0);  // srun --gpus-per-task=1: each process sees its own
+  EXPECT_EQ(process_gpu(3, 2), 1);  // --gpus-per-task=2, or too many processes: see below
+  EXPECT_THROW(process_gpu(0, 0), UsageError);
+  // Four processes on two machines, as each names itself into the sum: "a" runs processes 0
+  // and 2, "b" 1 and 3; GPU bus ids as CUDA spells them.
+  const auto identities = [](const std::vector<std::pair<std::string, std::string>>& placed) {
+    std::vector<double> sum(2 * placed.size(), 0.0);
+    for (size_t k = 0; k < placed.size(); ++k) {
+      std::vector<double> mine(sum.size(), 0.0);
+      mine[2 * k] = identity_hash(placed[k].first) + 1.0;
+      mine[2 * k + 1] = identity_hash(placed[k].second);
+      for (size_t i = 0; i < sum.size(); ++i) sum[i] += mine[i];
+    }
+    return sum;
+  };
+  EXPECT_FALSE(first_shared_gpu(identities({{"a", "0000:3B:00.0"},
+                                            {"b", "0000:3B:00.0"},
+                                            {"a", "0000:5E:00.0"},
+                                            {"b", "0000:5E:00.0"}})));
+  const auto shared = first_shared_gpu(identities({{"a", "0000:3B:00.0"},
+                                                   {"b", "0000:3B:00.0"},
+                                                   {"a", "0000:5E:00.0"},
+                                                   {"a", "0000:3B:00.0"}}));
+  ASSERT_TRUE(shared);
+  EXPECT_EQ(*shared, std::make_pair(0, 3));
+  EXPECT_NE(identity_hash("0000:3B:00.0"), identity_hash("0000:5E:00.0"));
 }
 
 TEST(DataParallel, NcclIsLoadedOnlyWhenAGpuGroupIsAsked) {

@@ -238,6 +238,12 @@ TEST(InputRules, FeaturesConstantInTrainingAreNamed) {
                                  "weights): drop the column\n"),
             std::string::npos)
       << trained_one.err;
+  // A penalty takes such a weight to 0 (the bias is not penalized): no note.
+  const auto penalized =
+      run_cli("train --device cpu --steps 50 --penalty l2 --data " + shell_quoted(single), scratch);
+  ASSERT_EQ(penalized.exit_code, 0) << penalized.err;
+  EXPECT_EQ(penalized.err.find("the same in every training row"), std::string::npos)
+      << penalized.err;
 }
 
 TEST(InputRules, ByteOrderMarksMixedFirstRowsAndDuplicateOrEmptyNames) {

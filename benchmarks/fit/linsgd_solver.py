@@ -22,12 +22,16 @@ EPOCHS = {"post": (30, 100), "tall": (3, 10), "lasso": (10, 30), "diabetes": (10
 FULL_BATCH_EVAL_EVERY = 5  # full-batch runs take a step an epoch: evaluate every 5
 
 
-def device_available(binary, device):
+def device_problem(binary, device):
+    """Why linsgd cannot train on `device` here (its error line), or "" where it can."""
     if device == "cpu":
-        return True
+        return ""
     probe = subprocess.run([binary, "train", "--device", device, "--rows", "64", "--features",
-                            "4", "--steps", "1", "-q"], capture_output=True)
-    return probe.returncode == 0
+                            "4", "--steps", "1", "-q"], capture_output=True, text=True)
+    if probe.returncode == 0:
+        return ""
+    line = (probe.stderr.strip().splitlines() or [f"exit code {probe.returncode}"])[-1]
+    return line.removeprefix("linsgd: error: ")
 
 
 def sgd_grid(problem, smoke):

@@ -141,10 +141,11 @@ def main():
         if unknown:
             parser.error(f"unknown problems: {', '.join(sorted(unknown))}")
         chosen = [p for p in chosen if p.name in names]
-    devices = [d for d in args.devices if linsgd_solver.device_available(args.linsgd, d)]
+    problems = {d: linsgd_solver.device_problem(args.linsgd, d) for d in args.devices}
+    devices = [d for d in args.devices if not problems[d]]
     if not devices:
-        parser.error(f"--devices {','.join(args.devices)}: '{args.linsgd} train --device cuda' "
-                     "finds no GPU here")
+        parser.error(f"--devices {','.join(args.devices)}: linsgd cannot train on it here: "
+                     + "; ".join(problems.values()))
     missing = [name for name, ok in (("scikit-learn", sklearn_solvers.available()),
                                      ("pytorch", torch_solvers.available())) if not ok]
     result = {"environment": environment(args.linsgd), "smoke": args.smoke,

@@ -17,10 +17,16 @@ std::string cuda_versions();
 // DYNAMIC_ARCH ... (kernels for Haswell)"; ", OPENBLAS_CORETYPE=..." where that chose them).
 std::string cpu_blas_description();
 
-// The kernel set OpenBLAS should have picked for this CPU, where it picked another as it loaded
-// (an OpenBLAS older than the CPU falls back to its generic kernels, several times slower):
+// The kernel set OpenBLAS should have picked for this CPU, where it picked narrower ones as it
+// loaded (an OpenBLAS older than the CPU may take it for an old one: several times slower):
 // OPENBLAS_CORETYPE's value that picks it, which OpenBLAS reads as it loads. Empty where its
-// pick stands or OPENBLAS_CORETYPE is set already.
+// pick stands, OPENBLAS_CORETYPE is set already, or the build has one kernel set.
 std::string cpu_blas_kernels_to_force();
+
+// For a program's main, first thing: where cpu_blas_kernels_to_force() names kernels, starts
+// the program again at once (the same arguments, environment and files) with OPENBLAS_CORETYPE
+// naming them. Once: the variable is set then. Returns where there is nothing to do, or the
+// restart failed.
+void restart_on_the_cpus_blas_kernels(char** argv);
 
 }  // namespace linsgd

@@ -362,21 +362,30 @@ def test_fits_in_threads_at_once_give_the_bits_of_a_lone_fit():
 
 
 def test_a_fit_waiting_for_its_turn_on_the_cpu_stops_at_ctrl_c(python_handles_ctrl_c):
-    # CPU fits of one process take turns (above); one that waits for its turn stops at a Ctrl-C
-    # there and then, not once the fit it waits for has ended.
+    # CPU fits of one process take turns (above); one on the main thread that waits for its turn
+    # stops at a Ctrl-C there and then, not once the fit it waits for has ended. The other fit
+    # is sized to last about 4 s on this machine (its speed measured on a short fit), the
+    # Ctrl-C comes 0.6 s after it started.
     rng = np.random.default_rng(0)
     X = rng.standard_normal((20000, 64)).astype(np.float32)
     y = X.sum(axis=1).astype(np.float32)
-    other = linsgd.SGDRegressor(device="cpu", random_state=0, max_iter=600, tol=None)
+    started = time.monotonic()
+    linsgd.SGDRegressor(device="cpu", random_state=0, max_iter=20, tol=None).fit(X, y)
+    epochs = max(100, int(4.0 / ((time.monotonic() - started) / 20)))
+    other = linsgd.SGDRegressor(device="cpu", random_state=0, max_iter=epochs, tol=None)
     worker = threading.Thread(target=other.fit, args=(X, y))
     worker.start()
     time.sleep(0.3)  # the worker's fit has the turn
-    threading.Timer(0.3, _thread.interrupt_main).start()
-    with pytest.raises(KeyboardInterrupt):
-        linsgd.SGDRegressor(device="cpu", random_state=0, max_iter=1, tol=None).fit(X, y)
-    assert worker.is_alive()
-    worker.join()
-    assert other.t_ == 600 * 313
+    timer = threading.Timer(0.3, _thread.interrupt_main)
+    timer.start()
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            linsgd.SGDRegressor(device="cpu", random_state=0, max_iter=1, tol=None).fit(X, y)
+        assert worker.is_alive()
+    finally:
+        timer.cancel()
+        worker.join()
+    assert other.t_ == epochs * 313
 
 
 def test_an_early_stopping_split_of_weight_0_is_named(regression):

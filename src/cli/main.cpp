@@ -4,13 +4,9 @@
 // each error is one stderr line starting "linsgd: error:".
 #include <CLI/CLI.hpp>
 
-#include <unistd.h>
-
 #include <cstdio>
-#include <cstdlib>
 #include <exception>
 #include <new>
-#include <string>
 
 #include "cli/evaluate_command.hpp"
 #include "cli/interrupts.hpp"
@@ -38,22 +34,10 @@ int report_error(const char* message, int exit_code) {
   return exit_code;
 }
 
-// OpenBLAS picks its kernels as it loads, before main, from the CPU models it knows: where it
-// picked fewer than this CPU has (an OpenBLAS older than the CPU falls back to its generic ones,
-// several times slower), linsgd starts itself again, at once, with OPENBLAS_CORETYPE naming the
-// kernels the CPU calls for; OpenBLAS reads it as it loads. Once: the variable is set then.
-void restart_on_the_cpus_blas_kernels(char** argv) {
-  const std::string kernels = linsgd::cpu_blas_kernels_to_force();
-  if (kernels.empty()) return;
-  setenv("OPENBLAS_CORETYPE", kernels.c_str(), 1);
-  execv("/proc/self/exe", argv);
-  unsetenv("OPENBLAS_CORETYPE");  // not restarted: go on with OpenBLAS's pick
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
-  restart_on_the_cpus_blas_kernels(argv);
+  linsgd::restart_on_the_cpus_blas_kernels(argv);
   linsgd::cli::install_interrupt_handlers();
   CLI::App app{"linsgd: linear regression by mini-batch SGD on NVIDIA GPUs and on the CPU"};
   app.require_subcommand(1);

@@ -465,7 +465,12 @@ TrainCommand::Outcome TrainCommand::train_on_file(const TrainConfig& config,
   outcome.data_line = format_data_line(
       training,
       std::chrono::duration<double>(std::chrono::steady_clock::now() - read_start).count());
-  if (notes_) DataOptions::note_column_spreads(training, config.solver == Solver::kSgd);
+  // Constant features are named where nothing else fixes their weights: SGD without a penalty
+  // (which takes them to 0); not in a data-parallel run, whose processes each read their rows.
+  if (notes_) {
+    DataOptions::note_column_spreads(
+        training, config.solver == Solver::kSgd && config.penalty == Penalty::kNone && !mpi_);
+  }
   std::optional<Dataset> held_out;
   if (command_->count("--val-fraction") > 0) {
     auto [kept, split_off] = split_validation(training, val_fraction_, config.seed);

@@ -3,10 +3,11 @@
 #include "cuda/cuda_backend.hpp"
 
 #include <cuda_runtime.h>
+#include <unistd.h>
 
 #include <algorithm>
-#include <cstdlib>
 #include <string>
+#include <vector>
 
 #include "core/cuda_check.hpp"
 #include "core/memory_plan.hpp"
@@ -44,6 +45,27 @@ void require_usable_on_device(const DataView& view) {
   }
 }
 
+// NCCL needs each process on a GPU of its own: every process names its machine (host name) and
+// its GPU (PCI bus id), the names are summed across the processes, and every process alike
+// refuses a run where two share a GPU.
+void require_gpus_of_their_own(const DataShard& shard, int gpu) {
+  char bus[32] = {};
+  LINSGD_CUDA_CHECK(cudaDeviceGetPCIBusId(bus, sizeof bus, gpu));
+  char host[256] = {};
+  gethostname(host, sizeof host - 1);
+  std::vector<double> identities(2 * static_cast<size_t>(shard.processes), 0.0);
+  identities[2 * shard.index] = identity_hash(host) + 1.0;
+  identities[2 * shard.index + 1] = identity_hash(bus);
+  shard.sum_doubles(identities.data(), static_cast<int64_t>(identities.size()));
+  if (const auto shared = first_shared_gpu(identities)) {
+    throw UsageError("--distributed --device cuda: processes " + std::to_string(shared->first) +
+                     " and " + std::to_string(shared->second) +
+                     " are on one GPU of one machine, and NCCL needs a GPU for each: start at "
+                     "most as many processes a machine as it has GPUs, or give each GPUs of its "
+                     "own (CUDA_VISIBLE_DEVICES)");
+  }
+}
+
 }  // namespace
 
 TrainResult train_cuda(const TrainConfig& config, const DataView* data, const DataView* validation,
@@ -51,8 +73,9 @@ TrainResult train_cuda(const TrainConfig& config, const DataView* data, const Da
   if (hooks.shard != nullptr) {  // this process's GPU, before anything touches one
     int gpus = 0;
     LINSGD_CUDA_CHECK(cudaGetDeviceCount(&gpus));
-    LINSGD_CUDA_CHECK(cudaSetDevice(
-        process_gpu(hooks.shard->gpu, gpus, std::getenv("CUDA_VISIBLE_DEVICES") != nullptr)));
+    const int gpu = process_gpu(hooks.shard->gpu, gpus);
+    LINSGD_CUDA_CHECK(cudaSetDevice(gpu));
+    require_gpus_of_their_own(*hooks.shard, gpu);
   }
   const CudaDeviceInfo device = query_cuda_device();
   const int64_t rows = data != nullptr ? data->rows : config.rows;
