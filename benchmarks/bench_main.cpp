@@ -153,9 +153,11 @@ bool skip_without_gpu(benchmark::State& state) {
   return true;
 }
 
-// The fused kernel as the plan makes it, or one of the experiments timed beside it.
+// The fused engine as the trainer plans it, the feature split's kept kernel, or one of the
+// experiments timed beside it.
 enum class FusedVariant {
-  kKept,
+  kPlan,  // plan_fused_gpu: what a run takes (the batch split past kFusedFasterMaxBatch rows)
+  kKept,  // plan_fused_gpu_feature_split
   kRuleReadAtRunTime,               // FusedLayout::rule_read_at_run_time
   kCluster,                         // FusedLayout::cluster_exchange: one cluster of `fused_blocks`
   kClusterPush,                     // and cluster_push
@@ -178,12 +180,14 @@ FusedPlan variant_plan(const CudaExec& exec, const Shape& shape, int fused_block
                        variant == FusedVariant::kClusterDoubleBufferedTile ||
                        variant == FusedVariant::kClusterSpread;
   const FusedGpuLimits limits = query_fused_gpu_limits(cluster);
+  if (variant == FusedVariant::kPlan)
+    return exec.plan_fused(shape.features, shape.batch, fused_blocks);
   if (variant == FusedVariant::kBatchSplit) {
     return plan_fused_gpu_batch_split(shape.features, shape.batch, limits, fused_blocks);
   }
   FusedPlan plan =
       cluster ? plan_fused_gpu_cluster(shape.features, shape.batch, limits, fused_blocks, push)
-              : exec.plan_fused(shape.features, shape.batch, fused_blocks);
+              : plan_fused_gpu_feature_split(shape.features, shape.batch, limits, fused_blocks);
   plan.layout.rule_read_at_run_time = variant == FusedVariant::kRuleReadAtRunTime;
   plan.layout.register_lean = variant == FusedVariant::kRegisterLean;
   if (variant == FusedVariant::kWidePartialLoads ||
@@ -440,7 +444,7 @@ void register_all() {
     for (Engine engine : {Engine::kGemv, Engine::kFused}) {
       const std::string tag = std::string(to_string(engine)) + "/" + shape.name;
       benchmark::RegisterBenchmark(("steps/cuda/" + tag).c_str(), gpu_steps, shape, engine, 0,
-                                   FusedVariant::kKept)
+                                   FusedVariant::kPlan)
           ->UseManualTime()
           ->Unit(benchmark::kMillisecond);
       benchmark::RegisterBenchmark(("steps/cpu/" + tag).c_str(), cpu_steps, shape, engine)
@@ -472,7 +476,7 @@ void register_fused_block_sweep() {
     };
     // The gemv engine, what every row is also compared with in the same run.
     benchmark::RegisterBenchmark(("sweep/cuda/fused/" + shape.name + "+gemv/blocks:0").c_str(),
-                                 gpu_steps, shape, Engine::kGemv, 0, FusedVariant::kKept)
+                                 gpu_steps, shape, Engine::kGemv, 0, FusedVariant::kPlan)
         ->UseManualTime()
         ->Unit(benchmark::kMillisecond);
     // The batch split, every shape: a block per multiprocessor (0) and half as many.
@@ -595,7 +599,7 @@ void register_host_streaming() {
         ->UseManualTime()
         ->Unit(benchmark::kMillisecond);
     benchmark::RegisterBenchmark(("stream/device/" + shape.name).c_str(), gpu_steps, shape,
-                                 Engine::kGemv, 0, FusedVariant::kKept)
+                                 Engine::kGemv, 0, FusedVariant::kPlan)
         ->UseManualTime()
         ->Unit(benchmark::kMillisecond);
   }

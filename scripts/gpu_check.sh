@@ -9,7 +9,8 @@
 # always ends with its summary. Writes OUT_DIR/summary.txt and
 # OUT_DIR/logs.tgz (every log and result, the fit benchmark's data left out).
 #   scripts/gpu_check.sh OUT_DIR        (STAGES: a subset of "build test sweep bench stream fit";
-#                                       SECONDS_BUDGET; FIT_BUDGET, seconds a fit run; LINSGD_COMMIT)
+#                                       SECONDS_BUDGET; TEST_SECONDS, the test stage's share
+#                                       (default 280); FIT_BUDGET, seconds a fit run; LINSGD_COMMIT)
 set -uo pipefail
 out=$(mkdir -p "$1" && cd "$1" && pwd)
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -98,7 +99,7 @@ print('a CPU fit with only NumPy imported: R^2',
 
 if has test; then
   t0=$SECONDS
-  cap=$(limit 280)
+  cap=$(limit "${TEST_SECONDS:-280}")
   timeout "$cap" ctest --test-dir "$build" -j 8 --output-junit "$work/ctest.xml" \
     > "$work/ctest.log" 2>&1 &
   ctest_pid=$!
@@ -145,6 +146,12 @@ if has bench; then
   note "benchmarks/run.sh: exit $? ($((SECONDS - t0)) s)"
   grep -E "^\| post|copy bandwidth" "$work/bench/bench.md" 2>/dev/null | tee -a "$summary"
   grep -E "^- " "$work/bench/gpu-acceptance.md" 2>/dev/null | tee -a "$summary"
+  # The exact solver's two parts on the fit benchmark's shapes (synthetic data, a process each).
+  for shape in "4000 2000" "1000000 256"; do
+    read -r rows features <<< "$shape"
+    note "exact solve, $rows x $features: $(timeout 60 "$build/linsgd" train --device cuda \
+      --solver exact --rows "$rows" --features "$features" 2>&1 | grep -m 1 'exact solve')"
+  done
 fi
 
 if has stream; then table_stage stream 150 stream_from_host.sh stream.md; fi

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # compute-sanitizer over linsgd's GPU code, sized to finish in a few minutes on an H100 or H200:
 #   1. racecheck, synccheck, initcheck and memcheck over short fused-engine runs of the trainer
-#      on awkward shapes: d = 1; B = 1; B > n; d = 2001 (one-float copies); a 4096-row batch;
-#      d = 70,001 (slices wider than a block); the post's shape for 260 steps (across the 256-step
-#      chunk boundary). racecheck slows the fused kernel about 1000x, so the GPU suite's
+#      on awkward shapes: d = 1; B = 1; B > n; d = 2001 (one-float copies); a 512-row batch (the
+#      feature split's largest); a 4096-row batch (the batch split); d = 70,001 (slices wider
+#      than a block); the post's shape for 260 steps (across the 256-step chunk boundary). racecheck slows the fused kernel about 1000x, so the GPU suite's
 #      2000-step runs would take minutes each under it;
 #   2. the same four tools over the gemv engine with epoch sampling and --lr auto, and over the
 #      exact solver, at three of those shapes; racecheck, synccheck and memcheck over shortened
@@ -46,6 +46,7 @@ done <<'SHAPES'
 777 129 1 0.002 20
 9 70 25 0.002 20
 300 2001 64 0.002 20
+600 40 512 0.002 20
 5000 40 4096 0.002 20
 20 70001 5 1e-6 20
 4000 2000 64 0.01 260

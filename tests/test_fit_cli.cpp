@@ -66,7 +66,8 @@ TEST(FitCli, ARunToConvergenceWritesItsCurveFiguresAndHyperparameters) {
   EXPECT_GT(m["learning_rate"].get<double>(), 0.0);
   EXPECT_EQ(m["sampling"], "epoch");
   EXPECT_EQ(m["penalty"], "l2");
-  EXPECT_EQ(m["features"], 2);  // the weight column is not a feature
+  EXPECT_EQ(m["features"], 2);                           // the weight column is not a feature
+  EXPECT_FALSE(m.contains("normal_equations_seconds"));  // the exact solver's alone
   const std::string stopped_by = m["stopped_by"];
   EXPECT_TRUE(stopped_by == "tol" || stopped_by == "steps") << stopped_by;
   // 240 training rows (0.8 of 300) in batches of 64: 4 steps an epoch (the last of 48 rows),
@@ -182,6 +183,12 @@ TEST(FitCli, TheExactSolverReportsItsSolve) {
   }
   EXPECT_EQ(m["seed"], 42);
   EXPECT_FALSE(m.contains("alpha"));  // no penalty
+  // The solve's two parts, each timed after waiting for it: together the solve's time.
+  const double formed = m["normal_equations_seconds"], factored = m["factorization_seconds"];
+  EXPECT_GT(formed, 0.0);
+  EXPECT_GT(factored, 0.0);
+  EXPECT_LE(formed + factored, m["train_seconds"].get<double>());
+  EXPECT_NE(run.out.find("(normal equations "), std::string::npos) << run.out;
   // On a file, the seed stays where it drew the validation split, and only there.
   std::string csv = "a,b,y\n";
   for (int i = 0; i < 50; ++i) {

@@ -1,12 +1,14 @@
-// The GPU fused kernel's work split (plan_fused_gpu), for the limits of an H100 or H200: every
-// plan covers the features exactly, fits a block's shared memory, keeps 16-byte copies aligned
-// and the tile's rows apart in the banks; shapes too large are unavailable with a reason.
+// The GPU fused kernel's work split (plan_fused_gpu), for the limits of an H100 or H200: the
+// batch split past kFusedFasterMaxBatch rows where it fits, else the feature split; every plan
+// covers the features exactly, fits a block's shared memory, keeps 16-byte copies aligned and
+// the tile's rows apart in the banks; shapes too large are unavailable with a reason.
 #include <gtest/gtest.h>
 
 #include <cmath>
 #include <cstdint>
 #include <string>
 #include <tuple>
+#include <utility>
 
 #include "core/fused_plan.hpp"
 
@@ -47,10 +49,11 @@ void check_layout(int64_t features, int64_t batch, const FusedGpuLimits& limits,
   EXPECT_TRUE(l.lanes_per_row == 1 || l.lanes_per_row * batch <= kFusedThreads) << shape;
 }
 
-// Checks every property the kernel relies on; returns the plan for further checks.
+// The feature split's plan, checked for every property its kernel relies on; returns the plan
+// for further checks.
 FusedPlan checked_plan(int64_t features, int64_t batch, const FusedGpuLimits& limits = kHopper,
                        int64_t wanted_blocks = 0) {
-  const FusedPlan plan = plan_fused_gpu(features, batch, limits, wanted_blocks);
+  const FusedPlan plan = plan_fused_gpu_feature_split(features, batch, limits, wanted_blocks);
   const std::string shape = std::to_string(batch) + " x " + std::to_string(features);
   if (!plan.unavailable.empty()) return plan;
   check_layout(features, batch, limits, plan);
@@ -109,9 +112,9 @@ TEST(FusedPlan, WideShapeTakesMoreBlocksUntilTheTileFits) {
   EXPECT_FALSE(plan.faster_than_gemv);  // a 256 x 220 tile
 }
 
-TEST(FusedPlan, TallShapeRunsFusedOnlyWhenAsked) {
+TEST(FusedPlan, TheFeatureSplitOfTallIsNotExpectedToBeatGemv) {
   // 1024 x 256: sqrt(256) = 16 blocks (fewer than 132 / 4) of 16 features, a 1024 x 16 tile
-  // within kFusedFasterTileFloats, but a batch beyond kFusedFasterMaxBatch: auto picks gemv.
+  // within kFusedFasterTileFloats, but a batch beyond kFusedFasterMaxBatch (the batch split's).
   const FusedPlan plan = checked_plan(256, 1024);
   ASSERT_EQ(plan.unavailable, "");
   EXPECT_EQ(plan.layout.blocks, 16);
@@ -217,7 +220,7 @@ FusedPlan checked_cluster_plan(int64_t features, int64_t batch, int64_t cluster_
   EXPECT_LE(l.blocks, limits.max_cluster_blocks) << shape;
   EXPECT_EQ(plan.partial_floats, 0) << shape;  // in the blocks' shared memory
   EXPECT_FALSE(plan.faster_than_gemv) << shape;
-  const FusedPlan grid = plan_fused_gpu(features, batch, limits, cluster_blocks);
+  const FusedPlan grid = plan_fused_gpu_feature_split(features, batch, limits, cluster_blocks);
   if (grid.unavailable.empty() && grid.layout.slice == l.slice) {
     EXPECT_EQ(grid.layout.blocks, l.blocks) << shape;
     EXPECT_EQ(grid.layout.lanes_per_row, l.lanes_per_row) << shape;
@@ -360,7 +363,7 @@ FusedPlan checked_batch_split(int64_t features, int64_t batch, int64_t wanted_bl
   EXPECT_EQ(plan.partial_floats, batch_split_partial_floats(l.blocks, features)) << shape;
   EXPECT_EQ(batch_split_sums_offset(l.blocks, features) % 2, 0) << shape;  // doubles aligned
   EXPECT_GE(batch_split_sums_offset(l.blocks, features), l.blocks * features) << shape;
-  EXPECT_FALSE(plan.faster_than_gemv) << shape;
+  EXPECT_TRUE(plan.faster_than_gemv) << shape;
   return plan;
 }
 
@@ -427,6 +430,45 @@ TEST(FusedPlan, EveryBatchSplitOfAGridOfShapesSatisfiesTheKernelsAssumptions) {
     }
   }
   EXPECT_GT(available, 250);  // of 315: not the largest batches of many features in few blocks
+}
+
+TEST(FusedPlan, PastKFusedFasterMaxBatchRowsTheBatchIsSplitByRowsWhereTheyFit) {
+  using Shape = std::pair<int64_t, int64_t>;  // features, batch
+  // tall (1024 x 256) and big-batch (8192 x 512): the batch split, as checked_batch_split plans
+  // it, for auto too; asked for 66 blocks, tall's 1024 rows go 16 a block to 64.
+  for (const auto& [features, batch] : {Shape{256, 1024}, Shape{512, 8192}}) {
+    const FusedPlan plan = plan_fused_gpu(features, batch, kHopper);
+    const FusedPlan split = checked_batch_split(features, batch);
+    ASSERT_EQ(plan.unavailable, "") << batch << " x " << features;
+    EXPECT_TRUE(plan.layout.batch_split()) << batch << " x " << features;
+    EXPECT_EQ(plan.layout.blocks, split.layout.blocks) << batch << " x " << features;
+    EXPECT_TRUE(plan.faster_than_gemv) << batch << " x " << features;
+  }
+  const FusedPlan asked = plan_fused_gpu(256, 1024, kHopper, 66);
+  EXPECT_TRUE(asked.layout.batch_split());
+  EXPECT_EQ(asked.layout.blocks, 64);
+  EXPECT_EQ(asked.layout.rows_per_block, 16);
+  // At kFusedFasterMaxBatch rows and below, the feature split: the post, tall's features at 512.
+  for (const auto& [features, batch] : {Shape{2000, 64}, Shape{256, 512}}) {
+    const FusedPlan plan = plan_fused_gpu(features, batch, kHopper);
+    EXPECT_FALSE(plan.layout.batch_split()) << batch << " x " << features;
+    EXPECT_EQ(plan.layout.blocks, checked_plan(features, batch).layout.blocks);
+    EXPECT_TRUE(plan.faster_than_gemv) << batch << " x " << features;
+  }
+  // 541 rows of 10000 features: 5 rows a block and the weights need 234 KiB, so the feature
+  // split (100 blocks of 100 features), not expected to beat gemv past 512 rows.
+  ASSERT_NE(checked_batch_split(10000, 541).unavailable, "");
+  const FusedPlan long_rows = plan_fused_gpu(10000, 541, kHopper);
+  ASSERT_EQ(long_rows.unavailable, "");
+  EXPECT_FALSE(long_rows.layout.batch_split());
+  EXPECT_EQ(long_rows.layout.blocks, checked_plan(10000, 541).layout.blocks);
+  EXPECT_EQ(long_rows.layout.blocks, 100);
+  EXPECT_FALSE(long_rows.faster_than_gemv);
+  // 1024 rows of 8192: neither fits, and --engine fused is refused with the feature split's
+  // reason.
+  EXPECT_EQ(plan_fused_gpu(8192, 1024, kHopper).unavailable,
+            "the fused engine cannot hold a batch of 1024 x 8192 in the shared memory of this GPU "
+            "(132 multiprocessors, 226 KiB a block)");
 }
 
 TEST(FusedPlan, OnTheCpuAutoPicksFusedForBatchesUpTo512Rows) {

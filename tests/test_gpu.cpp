@@ -428,13 +428,13 @@ TEST_P(GpuEngines, PostRunMatchesTheCpuRunOfTheSameSeed) {
 TEST_P(GpuEngines, AwkwardShapesMatchTheCpu) {
   LINSGD_SKIP_WITHOUT_GPU();
   // d = 1, B = 1, B > n, d not a multiple of 4 (one-float copies) or of 32, uneven feature
-  // slices, a 4096-row batch (16 passes of the fused kernel's rows, in 5 blocks), slices wider
-  // than a block's 256 threads; the learning rate keeps lr x d / B well below 2. 300 steps =
-  // chunks of 256 and 44.
+  // slices, a 512-row batch (2 passes of the feature split's rows, in 5 blocks), a 4096-row
+  // batch (the batch split: 32 rows a block), slices wider than a block's 256 threads; the
+  // learning rate keeps lr x d / B well below 2. 300 steps = chunks of 256 and 44.
   for (const auto& [rows, features, batch, learning_rate] :
        {std::tuple{50, 1, 7, 0.002}, std::tuple{777, 129, 1, 0.002}, std::tuple{9, 70, 25, 0.002},
-        std::tuple{300, 2001, 64, 0.002}, std::tuple{5000, 40, 4096, 0.002},
-        std::tuple{20, 70001, 5, 1e-6}}) {
+        std::tuple{300, 2001, 64, 0.002}, std::tuple{600, 40, 512, 0.002},
+        std::tuple{5000, 40, 4096, 0.002}, std::tuple{20, 70001, 5, 1e-6}}) {
     TrainConfig config;
     config.rows = rows;
     config.features = features;
@@ -714,7 +714,8 @@ TEST(GpuTraining, ChunksCutAtEvaluationsChangeNoDraw) {
   }
 }
 
-// What a fused run of `config` on resident `data` with the given plan ends with.
+// What a fused run of `config` on resident `data` with the given plan ends with: its batch losses
+// and its model (the running averages once averaging has begun, as a run returns them).
 struct FusedOutcome {
   std::vector<float> losses, weights;
   float bias = 0.0f;
@@ -728,8 +729,9 @@ FusedOutcome run_fused(CudaExec& exec, const ResidentData<CudaExec>& data,
   }
   SgdLoop<CudaExec> loop(exec, data, config, plan);
   outcome.losses = testing::run_collecting_losses(loop);
-  outcome.weights = loop.weights();
-  outcome.bias = loop.bias();
+  const auto steps = static_cast<int64_t>(outcome.losses.size());
+  outcome.weights = exec.download_from(loop.model_weights_data(steps), data.features);
+  outcome.bias = exec.download_from(loop.model_bias_data(steps), 1)[0];
   // It trained: the last tenth of the batch losses below the first tenth, on average.
   if (outcome.losses.size() != static_cast<size_t>(config.steps)) {
     ADD_FAILURE() << outcome.losses.size() << " losses for " << config.steps << " steps";
@@ -1171,13 +1173,15 @@ TEST(GpuTraining, FusedEngineRefusesABatchBeyondSharedMemoryAndAutoPicksGemv) {
   TrainConfig config;
   config.device = DeviceKind::kCuda;
   config.rows = 300;
-  config.features = 512;
-  config.batch_size = 8192;  // 8192 x 512 floats: 16 MiB, beyond any GPU's shared memory
+  config.features = 8192;
+  // 2048 x 8192 floats: 64 MiB, beyond any GPU's blocks' shared memory split by features (132
+  // slices of 64 need 512 KiB each on an H100 or H200) and by rows (16 rows need 512 KiB).
+  config.batch_size = 2048;
   config.steps = 3;
   config.engine = Engine::kFused;
   try {
     train_synthetic(config);
-    FAIL() << "--engine fused ran a batch of 8192 x 512";
+    FAIL() << "--engine fused ran a batch of 2048 x 8192";
   } catch (const UsageError& error) {
     EXPECT_NE(std::string(error.what()).find("--engine fused: the fused engine cannot hold"),
               std::string::npos)

@@ -48,6 +48,11 @@ struct TrainResult {
   // From the data in memory to the first step: --lr auto's Lanczos iteration, the loop's buffers,
   // its first weights and its CUDA graphs (0 for the exact solver).
   double prepare_seconds = 0.0;
+  // The exact solve's two parts (0 for SGD), whose sum is about train_seconds: forming the
+  // normal equations (their buffers and the BLAS's first calls included) and solving them by
+  // Cholesky (the solver library's start included).
+  double normal_equations_seconds = 0.0;
+  double factorization_seconds = 0.0;
   double full_loss = 0.0;  // 0.5 * mean((X w + b - y)^2) over every training row
   std::optional<SyntheticTruth> truth;
 

@@ -12,6 +12,7 @@
 #pragma once
 
 #include <algorithm>
+#include <chrono>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -22,6 +23,12 @@
 #include "linsgd/trainer.hpp"
 
 namespace linsgd {
+
+// Wall seconds of the two parts of an exact solve, each waited for (see TrainResult).
+struct ExactSolveSeconds {
+  double normal_equations = 0.0;
+  double factorization = 0.0;
+};
 
 // Rows a block of the Gram accumulation holds: about 64 MiB of doubles.
 inline int64_t normal_equations_block_rows(int64_t rows, int64_t features) {
@@ -75,10 +82,12 @@ inline std::string singular_normal_equations(int64_t rows, int64_t features, int
 // normal equations are singular (fewer rows than features + 1, or a feature that is a combination
 // of others or of the intercept, without an L2 penalty).
 template <class Exec>
-void solve_normal_equations(Exec& exec, const ResidentData<Exec>& data, const TrainConfig& config,
-                            std::vector<float>& weights, float& bias,
-                            const DataShard* shard = nullptr,
-                            const std::vector<std::string>& feature_names = {}) {
+ExactSolveSeconds solve_normal_equations(Exec& exec, const ResidentData<Exec>& data,
+                                         const TrainConfig& config, std::vector<float>& weights,
+                                         float& bias, const DataShard* shard = nullptr,
+                                         const std::vector<std::string>& feature_names = {}) {
+  using Clock = std::chrono::steady_clock;
+  const auto start = Clock::now();
   const int64_t d = data.features;
   const int64_t dimension = d + 1;
   const int64_t rows = data.held_rows();  // this process's
@@ -103,11 +112,15 @@ void solve_normal_equations(Exec& exec, const ResidentData<Exec>& data, const Tr
   }
   exec.finish_normal_equations(G.data(), rhs.data(), dimension, 1.0 / data.weight_sum,
                                config.l2_strength());
+  exec.synchronize();  // once, to time the two parts apart
+  const auto formed = Clock::now();
   const std::vector<double> diagonal = exec.diagonal(G.data(), dimension);
   // The intercept's column, G[i + d (d + 1)] (the upper triangle, column-major): the features'
   // weighted means, which name a constant feature should the intercept be found dependent.
   const std::vector<double> means = exec.download_range(G, d * dimension, dimension);
   int64_t dependent = exec.cholesky_solve(G.data(), rhs.data(), dimension);
+  const ExactSolveSeconds seconds{std::chrono::duration<double>(formed - start).count(),
+                                  std::chrono::duration<double>(Clock::now() - formed).count()};
   if (dependent < 0 && config.l2_strength() == 0.0) {  // factored: G holds R
     const std::vector<double> factor = exec.diagonal(G.data(), dimension);
     for (int64_t k = 0; k < dimension && dependent < 0; ++k) {
@@ -126,6 +139,7 @@ void solve_normal_equations(Exec& exec, const ResidentData<Exec>& data, const Tr
   const std::vector<double> solution = exec.download(rhs, dimension);
   weights.assign(solution.begin(), solution.begin() + d);
   bias = static_cast<float>(solution[d]);
+  return seconds;
 }
 
 }  // namespace linsgd

@@ -1,6 +1,6 @@
-// plan_fused_gpu: how many blocks, how wide a slice, how the tile is laid out; the plans of the
-// experiments (a cluster, the batch split, a double-buffered tile); the alignment the 16-byte
-// copies need; plan_fused_cpu.
+// plan_fused_gpu: the batch split or the feature split; for the feature split, how many blocks,
+// how wide a slice, how the tile is laid out; the plans of the experiments (a cluster, a
+// double-buffered tile); the alignment the 16-byte copies need; plan_fused_cpu.
 #include "core/fused_plan.hpp"
 
 #include <algorithm>
@@ -79,6 +79,15 @@ std::string kibibytes(int64_t bytes) {
 
 FusedPlan plan_fused_gpu(int64_t features, int64_t batch, const FusedGpuLimits& limits,
                          int64_t wanted_blocks) {
+  if (batch > kFusedFasterMaxBatch) {
+    FusedPlan split = plan_fused_gpu_batch_split(features, batch, limits, wanted_blocks);
+    if (split.unavailable.empty()) return split;
+  }
+  return plan_fused_gpu_feature_split(features, batch, limits, wanted_blocks);
+}
+
+FusedPlan plan_fused_gpu_feature_split(int64_t features, int64_t batch,
+                                       const FusedGpuLimits& limits, int64_t wanted_blocks) {
   FusedPlan plan;
   if (!limits.cooperative_launch) {
     plan.unavailable = kNoCooperativeLaunch;
@@ -147,7 +156,6 @@ FusedPlan plan_fused_gpu_cluster(int64_t features, int64_t batch, const FusedGpu
 FusedPlan plan_fused_gpu_batch_split(int64_t features, int64_t batch, const FusedGpuLimits& limits,
                                      int64_t wanted_blocks) {
   FusedPlan plan;
-  plan.faster_than_gemv = false;
   if (!limits.cooperative_launch) {
     plan.unavailable = kNoCooperativeLaunch;
     return plan;

@@ -153,8 +153,9 @@ struct FusedPlan {
 // gemv engine on the GPU: where the two engines' measured step times cross, rounded to 64 KiB
 // (benchmarks/NOTES.md, "--engine auto follows these figures").
 inline constexpr int64_t kFusedFasterTileFloats = 16384;
-// And the largest batch: at B = 1024 (tall) gemv won at every block count swept, at B = 64 and
-// 256 fused did (benchmarks/NOTES.md, the H200 run of c699578).
+// And the largest batch the feature split takes: past it the batch split does, where it fits
+// (H200, 4d52a68: tall at B = 1024 took 5.7 us a step split by rows, 11.7 by features and 14.6
+// on gemv; the post at B = 64 took 4.9 by features and 8.7 by rows; benchmarks/NOTES.md).
 inline constexpr int64_t kFusedFasterMaxBatch = 512;
 
 // What the plan needs to know of the GPU.
@@ -167,7 +168,16 @@ struct FusedGpuLimits {
   int max_cluster_blocks = 0;
 };
 
-// Blocks: a quarter of the multiprocessors (the block-count sweep's optimum for the post's
+// The fused engine's plan on the GPU: past kFusedFasterMaxBatch rows a step, the batch split
+// (plan_fused_gpu_batch_split) where a block's rows fit its shared memory; else the feature
+// split (plan_fused_gpu_feature_split). `wanted_blocks` > 0 (--fused-blocks) asks for that many
+// blocks of whichever it is.
+FusedPlan plan_fused_gpu(int64_t features, int64_t batch, const FusedGpuLimits& limits,
+                         int64_t wanted_blocks = 0);
+
+// The feature split: each block owns a slice of the features and keeps the batch's values of
+// them in shared memory (the tile). Blocks: a quarter of the multiprocessors (the block-count
+// sweep's optimum for the post's
 // problem and tall on an H200), bounded by sqrt(features) (few enough that reading every block's
 // partials costs less than the batch itself) and at least sqrt(features) / 2, raised until a
 // block's tile fits its shared memory. The shape is
@@ -181,8 +191,8 @@ struct FusedGpuLimits {
 //
 // One block per multiprocessor is always resident: its shared memory fits by construction, and
 // __launch_bounds__(kFusedThreads, 1) keeps its registers within a multiprocessor's.
-FusedPlan plan_fused_gpu(int64_t features, int64_t batch, const FusedGpuLimits& limits,
-                         int64_t wanted_blocks = 0);
+FusedPlan plan_fused_gpu_feature_split(int64_t features, int64_t batch,
+                                       const FusedGpuLimits& limits, int64_t wanted_blocks = 0);
 
 // The experiment of FusedLayout::cluster_exchange: `cluster_blocks` blocks (their slices as
 // plan_fused_gpu cuts them, so the same floats as the grid of the same blocks) in one cluster;
@@ -198,12 +208,12 @@ FusedPlan plan_fused_gpu_cluster(int64_t features, int64_t batch, const FusedGpu
 inline constexpr int kBatchSplitLoadsPerLane = 5;
 inline constexpr int kBatchSplitMaxBlocks = 32 * kBatchSplitLoadsPerLane;
 
-// The experiment of FusedLayout::rows_per_block: `wanted_blocks` blocks (0: one per
+// The batch split (FusedLayout::rows_per_block): `wanted_blocks` blocks (0: one per
 // multiprocessor), fewer where the batch has fewer rows or the rows' rounding leaves a block
 // none, each owning ceil(batch / blocks) rows of a step and a slice of ceil(features / blocks)
 // features to update. Unavailable without cooperative launches, beyond the multiprocessors or
 // kBatchSplitMaxBlocks, and where a block's rows and the weights do not fit its shared memory.
-// Never faster_than_gemv: auto does not pick an experiment.
+// faster_than_gemv: it beat gemv on every shape it ran (post, tall, big-batch; H200, 4d52a68).
 FusedPlan plan_fused_gpu_batch_split(int64_t features, int64_t batch, const FusedGpuLimits& limits,
                                      int64_t wanted_blocks);
 

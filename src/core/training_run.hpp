@@ -262,7 +262,10 @@ TrainResult solve_exactly(Exec& exec, const TrainConfig& config, const ResidentD
                           const std::vector<std::string>& feature_names) {
   TrainResult result;
   const auto start = std::chrono::steady_clock::now();
-  solve_normal_equations(exec, data, config, result.weights, result.bias, shard, feature_names);
+  const ExactSolveSeconds parts =
+      solve_normal_equations(exec, data, config, result.weights, result.bias, shard, feature_names);
+  result.normal_equations_seconds = parts.normal_equations;
+  result.factorization_seconds = parts.factorization;
   exec.synchronize();
   require_finite_solution(result.weights, result.bias);
   result.train_seconds =

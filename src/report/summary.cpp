@@ -41,7 +41,8 @@ std::string format_summary(const TrainResult& result,
   if (c.solver == Solver::kExact) {
     append(text, "problem             %lld rows x %lld features, the normal equations\n",
            static_cast<long long>(result.rows), static_cast<long long>(result.features));
-    append(text, "exact solve         %.4f s\n", result.train_seconds);
+    append(text, "exact solve         %.4f s (normal equations %.4f s, Cholesky %.4f s)\n",
+           result.train_seconds, result.normal_equations_seconds, result.factorization_seconds);
   } else {
     append(text,
            "problem             %lld rows x %lld features, batch %lld, lr %g%s, %lld steps, "
@@ -131,6 +132,10 @@ std::string format_metrics_json(const TrainResult& result,
   if (result.interrupted) json["interrupted_at_step"] = result.steps_done;
   json["train_seconds"] = result.train_seconds;
   json["prepare_seconds"] = result.prepare_seconds;
+  if (c.solver == Solver::kExact) {
+    json["normal_equations_seconds"] = result.normal_equations_seconds;
+    json["factorization_seconds"] = result.factorization_seconds;
+  }
   json["steps_per_second"] = result.steps_per_second();
   json["final_batch_loss"] = result.final_batch_loss();
   json["full_loss"] = result.full_loss;
