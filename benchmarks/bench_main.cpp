@@ -156,12 +156,12 @@ bool skip_without_gpu(benchmark::State& state) {
 // The fused engine as the trainer plans it, the feature split's kept kernel, or one of the
 // experiments timed beside it.
 enum class FusedVariant {
-  kPlan,  // plan_fused_gpu: what a run takes (the batch split past kFusedFasterMaxBatch rows)
-  kKept,  // plan_fused_gpu_feature_split
-  kRuleReadAtRunTime,               // FusedLayout::rule_read_at_run_time
-  kCluster,                         // FusedLayout::cluster_exchange: one cluster of `fused_blocks`
-  kClusterPush,                     // and cluster_push
-  kDoubleBufferedTile,              // FusedLayout::double_buffered_tile
+  kPlan,                // plan_fused_gpu: what a run takes (the batch split for tall and big-batch)
+  kKept,                // plan_fused_gpu_feature_split
+  kRuleReadAtRunTime,   // FusedLayout::rule_read_at_run_time
+  kCluster,             // FusedLayout::cluster_exchange: one cluster of `fused_blocks`
+  kClusterPush,         // and cluster_push
+  kDoubleBufferedTile,  // FusedLayout::double_buffered_tile
   kClusterDoubleBufferedTile,       // both
   kBatchSplit,                      // FusedLayout::rows_per_block: blocks own rows of the batch
   kSpread,                          // the kept kernel, one block a multiprocessor

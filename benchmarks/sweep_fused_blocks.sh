@@ -40,12 +40,13 @@ for entry in data["benchmarks"]:
     elif entry.get("aggregate_name") == "median":
         seen.add((shape, asked))
         rows.append((shape, asked, entry.get("blocks", "-"), entry["us_per_step"]))  # gemv: "-"
-# Per shape, what every row of it is compared with: the kept fused kernel at the plan's count,
-# and the gemv engine (SHAPE+gemv), both from this run.
+# Per shape, what every row of it is compared with: the feature split's kept kernel at its plan's
+# count (the fused plan up to 512 rows a step), and the gemv engine (SHAPE+gemv), both from this
+# run.
 measured = {(shape, asked): us for shape, asked, blocks, us in rows if blocks is not None}
 def ratio(us, base):
     return f"{us / base:.3f}" if base else "-"
-print("| shape | blocks asked | blocks run | us/step (median of 3) | / fused, plan's count | / gemv |")
+print("| shape | blocks asked | blocks run | us/step (median of 3) | / feature split, plan's count | / gemv |")
 print("|---|---|---|---|---|---|")
 for shape, asked, blocks, us in rows:
     if blocks is None:

@@ -9,8 +9,10 @@
 include(CheckLinkerFlag)
 check_linker_flag(CXX "LINKER:--exclude-libs,ALL" LINSGD_LINKER_EXCLUDES_LIBS)
 
+# Not under the sanitizers (LINSGD_SANITIZE): their runtime must intercept the library's
+# operator new and delete, which a private static C++ runtime would keep from it.
 function(linsgd_keep_static_archives_private target)
-  if(LINSGD_LINKER_EXCLUDES_LIBS)
+  if(LINSGD_LINKER_EXCLUDES_LIBS AND NOT LINSGD_SANITIZE)
     target_link_options(${target} PRIVATE "LINKER:--exclude-libs,ALL")
   endif()
 endfunction()

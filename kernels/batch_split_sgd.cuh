@@ -1,7 +1,8 @@
-// The batch split: a persistent kernel, an experiment beside the fused kernel (fused_sgd.cuh) for
-// batches too tall for it (tall, big-batch), where every block needing every row's residual
-// costs more than the batch. Block b owns the rows [b * R, (b + 1) * R) of each step's batch and
-// the features [b * S, (b + 1) * S) (layout in core/fused_plan.hpp). Per step:
+// The batch split: a persistent kernel beside the feature split (fused_sgd.cuh), the fused
+// engine's plan for batches too tall for that (tall, big-batch: see plan_fused_gpu),
+// where every block needing every row's residual costs more than the batch. Block b owns the rows
+// [b * R, (b + 1) * R) of each step's batch and the features [b * S, (b + 1) * S) (layout in
+// core/fused_plan.hpp). Per step:
 //   A. the block's rows are in shared memory (copied during the previous step's barriers); it
 //      computes their full dot products with w (a warp a row) and their residuals, its partial
 //      sums of r and r^2 (in double), and its partial gradient X_R^T r over all features, and

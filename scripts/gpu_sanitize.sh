@@ -68,7 +68,8 @@ done <<'SHAPES'
 SHAPES
 # The fused kernel's experiments, which the trainer never runs (a double-buffered tile, whose
 # copies land while the other tile is read; a cluster's partials read from the other blocks'
-# shared memory; the batch split, whose next rows land while the grid waits; the kernels that
+# shared memory), and the batch split (the plan past 512 rows, also in the 4096-row run above),
+# whose next rows land while the grid waits, at more shapes; the kernels that
 # time their phases for the benchmark's profile; the register-lean kernel and 32 partials a
 # round): their gpu tests,
 # shortened to 257 steps (LINSGD_SHORT_GPU_TESTS), under racecheck, synccheck and memcheck.

@@ -133,8 +133,9 @@ TEST(FusedPlan, LargestFusedTestBatchFitsWithFiveBlocks) {
   EXPECT_EQ(plan.layout.stride, 8);  // padding would not fit
 }
 
-TEST(FusedPlan, BatchesTooLargeForSharedMemoryAreUnavailableWithAReason) {
-  // The big-batch benchmark shape: 8192 rows of even 4 features need 8192 x 8 x 4 bytes.
+TEST(FusedPlan, BatchesTooLargeForTheFeatureSplitAreUnavailableToItWithAReason) {
+  // The big-batch benchmark shape: 8192 rows of even 4 features need 8192 x 8 x 4 bytes (the
+  // batch split takes it: PastKFusedFasterMaxBatchRows... below).
   const FusedPlan big_batch = checked_plan(512, 8192);
   EXPECT_EQ(big_batch.unavailable,
             "the fused engine cannot hold a batch of 8192 x 512 in the shared memory of this GPU "
@@ -464,11 +465,31 @@ TEST(FusedPlan, PastKFusedFasterMaxBatchRowsTheBatchIsSplitByRowsWhereTheyFit) {
   EXPECT_EQ(long_rows.layout.blocks, checked_plan(10000, 541).layout.blocks);
   EXPECT_EQ(long_rows.layout.blocks, 100);
   EXPECT_FALSE(long_rows.faster_than_gemv);
-  // 1024 rows of 8192: neither fits, and --engine fused is refused with the feature split's
-  // reason.
+  // 1024 rows of 8192: neither fits, and --engine fused is refused with both reasons.
   EXPECT_EQ(plan_fused_gpu(8192, 1024, kHopper).unavailable,
             "the fused engine cannot hold a batch of 1024 x 8192 in the shared memory of this GPU "
-            "(132 multiprocessors, 226 KiB a block)");
+            "(132 multiprocessors, 226 KiB a block); the batch split cannot hold 8 rows of 8192 "
+            "features in a block's shared memory on this GPU (226 KiB)");
+  // big-batch asked for 66 blocks: 125 rows a block do not fit; the reasons of both splits.
+  EXPECT_EQ(plan_fused_gpu(512, 8192, kHopper, 66).unavailable,
+            checked_plan(512, 8192, kHopper, 66).unavailable + "; " +
+                checked_batch_split(512, 8192, 66).unavailable);
+}
+
+TEST(FusedPlan, UpTo512RowsTheBatchSplitTakesWhatTheFeatureSplitIsNotExpectedToWin) {
+  // 512 x 2000: the feature split's 32 blocks would hold 512 x 64 tiles, twice
+  // kFusedFasterTileFloats; split by rows, 4 rows a block in 128 blocks.
+  ASSERT_FALSE(checked_plan(2000, 512).faster_than_gemv);
+  const FusedPlan plan = plan_fused_gpu(2000, 512, kHopper);
+  EXPECT_TRUE(plan.layout.batch_split());
+  EXPECT_EQ(plan.layout.blocks, checked_batch_split(2000, 512).layout.blocks);
+  EXPECT_TRUE(plan.faster_than_gemv);
+  // wide (256 x 20000): 2 rows and the weights do not fit a block, so the feature split, not
+  // expected to beat gemv (auto picks gemv; --engine fused runs it).
+  const FusedPlan wide = plan_fused_gpu(20000, 256, kHopper);
+  ASSERT_EQ(wide.unavailable, "");
+  EXPECT_FALSE(wide.layout.batch_split());
+  EXPECT_FALSE(wide.faster_than_gemv);
 }
 
 TEST(FusedPlan, OnTheCpuAutoPicksFusedForBatchesUpTo512Rows) {

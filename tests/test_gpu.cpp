@@ -429,12 +429,15 @@ TEST_P(GpuEngines, AwkwardShapesMatchTheCpu) {
   LINSGD_SKIP_WITHOUT_GPU();
   // d = 1, B = 1, B > n, d not a multiple of 4 (one-float copies) or of 32, uneven feature
   // slices, a 512-row batch (2 passes of the feature split's rows, in 5 blocks), a 4096-row
-  // batch (the batch split: 32 rows a block), slices wider than a block's 256 threads; the
-  // learning rate keeps lr x d / B well below 2. 300 steps = chunks of 256 and 44.
+  // batch (the batch split: 32 rows a block), 541 rows of 10000 features (past 512 rows, but
+  // too long for the batch split: the feature split in 100 blocks), slices wider than a block's
+  // 256 threads; the learning rate keeps lr x d / B well below 2. 300 steps = chunks of 256 and
+  // 44.
   for (const auto& [rows, features, batch, learning_rate] :
        {std::tuple{50, 1, 7, 0.002}, std::tuple{777, 129, 1, 0.002}, std::tuple{9, 70, 25, 0.002},
         std::tuple{300, 2001, 64, 0.002}, std::tuple{600, 40, 512, 0.002},
-        std::tuple{5000, 40, 4096, 0.002}, std::tuple{20, 70001, 5, 1e-6}}) {
+        std::tuple{5000, 40, 4096, 0.002}, std::tuple{600, 10000, 541, 0.002},
+        std::tuple{20, 70001, 5, 1e-6}}) {
     TrainConfig config;
     config.rows = rows;
     config.features = features;
@@ -714,11 +717,12 @@ TEST(GpuTraining, ChunksCutAtEvaluationsChangeNoDraw) {
   }
 }
 
-// What a fused run of `config` on resident `data` with the given plan ends with: its batch losses
-// and its model (the running averages once averaging has begun, as a run returns them).
+// What a fused run of `config` on resident `data` with the given plan ends with: its batch losses,
+// its model (the running averages once averaging has begun, as a run returns them) and its last
+// iterate (the model itself without averaging).
 struct FusedOutcome {
-  std::vector<float> losses, weights;
-  float bias = 0.0f;
+  std::vector<float> losses, weights, iterate_weights;
+  float bias = 0.0f, iterate_bias = 0.0f;
 };
 FusedOutcome run_fused(CudaExec& exec, const ResidentData<CudaExec>& data,
                        const TrainConfig& config, const FusedPlan& plan) {
@@ -732,6 +736,8 @@ FusedOutcome run_fused(CudaExec& exec, const ResidentData<CudaExec>& data,
   const auto steps = static_cast<int64_t>(outcome.losses.size());
   outcome.weights = exec.download_from(loop.model_weights_data(steps), data.features);
   outcome.bias = exec.download_from(loop.model_bias_data(steps), 1)[0];
+  outcome.iterate_weights = loop.weights();
+  outcome.iterate_bias = loop.bias();
   // It trained: the last tenth of the batch losses below the first tenth, on average.
   if (outcome.losses.size() != static_cast<size_t>(config.steps)) {
     ADD_FAILURE() << outcome.losses.size() << " losses for " << config.steps << " steps";
@@ -748,6 +754,8 @@ void expect_same_run(const FusedOutcome& a, const FusedOutcome& b) {
   EXPECT_EQ(a.losses, b.losses);
   EXPECT_EQ(a.weights, b.weights);
   EXPECT_EQ(a.bias, b.bias);
+  EXPECT_EQ(a.iterate_weights, b.iterate_weights);
+  EXPECT_EQ(a.iterate_bias, b.iterate_bias);
 }
 
 // The steps of the fused kernel's experiments' tests: `steps`, or 257 (a chunk of 256 and a
@@ -970,6 +978,26 @@ TEST(GpuTraining, TheBatchSplitMatchesTheCpu) {
     config.steps = experiment_steps(300);
     config.learning_rate = 0.02;
     check(testing::regression_data(3001, 37, 5), config, 7);
+  }
+  {
+    SCOPED_TRACE("the whole data a step: 700 rows of 24 features, epoch sampling, B = n");
+    TrainConfig config;
+    config.batch_size = 700;
+    config.sampling = Sampling::kEpoch;
+    config.steps = experiment_steps(300);
+    config.learning_rate = 0.05;
+    check(testing::regression_data(700, 24, 13), config, 0);
+  }
+  {
+    SCOPED_TRACE("epoch sampling with B > n: 300 rows a step of a 700-row batch, weighted");
+    Dataset dataset = testing::regression_data(300, 24, 17);
+    dataset.sample_weights = testing::integer_weights(dataset.rows, 19);
+    TrainConfig config;
+    config.batch_size = 700;
+    config.sampling = Sampling::kEpoch;
+    config.steps = experiment_steps(300);
+    config.learning_rate = 0.05;
+    check(dataset, config, 0);
   }
   {
     SCOPED_TRACE("1024 rows of 64 features, a block a multiprocessor");

@@ -121,7 +121,7 @@ void TrainOptions::add_to(CLI::App& c) {
       ->transform(integral_value(1, std::numeric_limits<uint64_t>::max()));
   c.add_option("--fused-blocks", config_.fused_blocks,
                "GPU fused engine: about this many thread blocks, each owning a slice of the "
-               "features, or past 512 rows a step rows of the batch (0: the plan's count)")
+               "features or rows of the batch, as the plan splits it (0: the plan's count)")
       ->transform(integral_value<int>())
       ->capture_default_str();
 }

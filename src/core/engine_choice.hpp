@@ -10,9 +10,9 @@
 namespace linsgd {
 
 // auto: the fused engine wherever it is available and expected to be faster (on the CPU up to
-// kCpuFusedFasterMaxBatch rows a step; on the GPU split by rows past kFusedFasterMaxBatch rows,
-// where a block's rows fit its shared memory, else split by features while each block's tile is
-// small, see plan_fused_gpu), else the gather + GEMV engine. A block
+// kCpuFusedFasterMaxBatch rows a step; on the GPU split by features up to kFusedFasterMaxBatch
+// rows while each block's tile is small, else split by rows where a block's rows fit its shared
+// memory, see plan_fused_gpu), else the gather + GEMV engine. A block
 // count asked for (`fused_blocks` > 0, --fused-blocks) asks for the fused engine, so auto picks
 // it. Throws UsageError, with the plan's reason, where the fused engine is asked for (by
 // --engine fused or --fused-blocks) and unavailable.

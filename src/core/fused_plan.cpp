@@ -79,11 +79,14 @@ std::string kibibytes(int64_t bytes) {
 
 FusedPlan plan_fused_gpu(int64_t features, int64_t batch, const FusedGpuLimits& limits,
                          int64_t wanted_blocks) {
-  if (batch > kFusedFasterMaxBatch) {
-    FusedPlan split = plan_fused_gpu_batch_split(features, batch, limits, wanted_blocks);
-    if (split.unavailable.empty()) return split;
+  FusedPlan by_features = plan_fused_gpu_feature_split(features, batch, limits, wanted_blocks);
+  if (by_features.unavailable.empty() && by_features.faster_than_gemv) return by_features;
+  FusedPlan by_rows = plan_fused_gpu_batch_split(features, batch, limits, wanted_blocks);
+  if (by_rows.unavailable.empty()) return by_rows;
+  if (!by_features.unavailable.empty() && !by_rows.unavailable.empty()) {
+    by_features.unavailable += "; " + by_rows.unavailable;
   }
-  return plan_fused_gpu_feature_split(features, batch, limits, wanted_blocks);
+  return by_features;
 }
 
 FusedPlan plan_fused_gpu_feature_split(int64_t features, int64_t batch,
@@ -175,6 +178,7 @@ FusedPlan plan_fused_gpu_batch_split(int64_t features, int64_t batch, const Fuse
   layout.stride = features;  // a warp reads along a row, a thread down a column: no conflicts
   plan.shared_bytes = 4 * batch_split_shared_offsets(layout, features).total;
   plan.partial_floats = batch_split_partial_floats(layout.blocks, features);
+  plan.faster_than_gemv = true;  // on every shape it ran (fused_plan.hpp)
   if (plan.shared_bytes > limits.shared_bytes_per_block) {
     plan.unavailable = "the batch split cannot hold " + std::to_string(layout.rows_per_block) +
                        " rows of " + std::to_string(features) +

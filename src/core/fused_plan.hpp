@@ -18,9 +18,10 @@ inline constexpr int kFusedThreads = 256;
 inline constexpr int kFusedPartialLoads = 16;
 inline constexpr int kFusedPartialLoadsWide = 32;
 
-// How the GPU kernel splits a step (kernels/fused_sgd.cuh): block b owns the features
-// [b * slice, min((b + 1) * slice, features)) and keeps the batch's values of them, the "tile",
-// in shared memory as batch rows of `stride` floats.
+// How the GPU kernel splits a step. By features (kernels/fused_sgd.cuh): block b owns the
+// features [b * slice, min((b + 1) * slice, features)) and keeps the batch's values of them, the
+// "tile", in shared memory as batch rows of `stride` floats. By rows (rows_per_block > 0,
+// kernels/batch_split_sgd.cuh): see rows_per_block.
 struct FusedLayout {
   int blocks = 1;
   int64_t slice = 0;         // features per block; the last block may have fewer
@@ -43,9 +44,10 @@ struct FusedLayout {
   // written, and fly during the barrier and the update (with_double_buffered_tile; an
   // experiment the sweep times). Every float is the same either way.
   bool double_buffered_tile = false;
-  // > 0: the batch split (plan_fused_gpu_batch_split, kernels/batch_split_sgd.cuh; an experiment
-  // the sweep times). Block b owns the batch rows [b * rows_per_block, ...) of every step and
-  // updates the features [b * slice, ...) (none past the features); its rows sit in shared
+  // > 0: the batch split (plan_fused_gpu_batch_split, kernels/batch_split_sgd.cuh), the plan
+  // where the feature split is not expected to beat gemv (past kFusedFasterMaxBatch rows, or
+  // large tiles) and its rows fit. Block b owns the batch rows [b * rows_per_block, ...) of every
+  // step and updates the features [b * slice, ...) (none past the features); its rows sit in shared
   // memory `stride` floats apart; lanes_per_row is unused.
   int64_t rows_per_block = 0;
   LINSGD_HD bool batch_split() const { return rows_per_block > 0; }
@@ -168,10 +170,11 @@ struct FusedGpuLimits {
   int max_cluster_blocks = 0;
 };
 
-// The fused engine's plan on the GPU: past kFusedFasterMaxBatch rows a step, the batch split
+// The fused engine's plan on the GPU: the feature split (plan_fused_gpu_feature_split) up to
+// kFusedFasterMaxBatch rows a step where it is expected to beat gemv; else the batch split
 // (plan_fused_gpu_batch_split) where a block's rows fit its shared memory; else the feature
-// split (plan_fused_gpu_feature_split). `wanted_blocks` > 0 (--fused-blocks) asks for that many
-// blocks of whichever it is.
+// split, or, where neither fits, unavailable with both reasons. `wanted_blocks` > 0
+// (--fused-blocks) asks for that many blocks of whichever it is.
 FusedPlan plan_fused_gpu(int64_t features, int64_t batch, const FusedGpuLimits& limits,
                          int64_t wanted_blocks = 0);
 
@@ -195,7 +198,8 @@ FusedPlan plan_fused_gpu_feature_split(int64_t features, int64_t batch,
                                        const FusedGpuLimits& limits, int64_t wanted_blocks = 0);
 
 // The experiment of FusedLayout::cluster_exchange: `cluster_blocks` blocks (their slices as
-// plan_fused_gpu cuts them, so the same floats as the grid of the same blocks) in one cluster;
+// plan_fused_gpu_feature_split cuts them, so the same floats as the grid of the same blocks) in
+// one cluster;
 // with `push`, exchanging by FusedLayout::cluster_push.
 // Unavailable without clusters, beyond the GPU's cluster size or the features, and where a
 // block's tile and partials do not fit its shared memory. Never faster_than_gemv: auto does not
