@@ -445,8 +445,12 @@ class SgdLoop {
       const int64_t taken = batch_rows_at(rule_, t, args_.rows, B);
       uint32_t* slot = sampled_rows_.data() + (t - first) * B;
       exec_.copy(slot, epoch_order_.data() + position * B, taken);
-      // A short last batch is padded with its first row, which its step gives weight 0.
-      for (int64_t k = taken; k < B; ++k) exec_.copy(slot + k, slot, 1);
+      // A short last batch is padded with its first row, which its step gives weight 0: one
+      // copy of it, then copies of the padding doubling it (log2 copies, not one a slot).
+      if (taken < B) exec_.copy(slot + taken, slot, 1);
+      for (int64_t padded = 1; taken + padded < B; padded *= 2) {
+        exec_.copy(slot + taken + padded, slot + taken, std::min(padded, B - taken - padded));
+      }
     }
   }
 
