@@ -146,11 +146,22 @@ if has bench; then
   note "benchmarks/run.sh: exit $? ($((SECONDS - t0)) s)"
   grep -E "^\| post|copy bandwidth" "$work/bench/bench.md" 2>/dev/null | tee -a "$summary"
   grep -E "^- " "$work/bench/gpu-acceptance.md" 2>/dev/null | tee -a "$summary"
-  # The exact solver's two parts on the fit benchmark's shapes (synthetic data, a process each).
+  # Where a fit's seconds go, a process each, on the fit benchmark's shapes (synthetic data):
+  # the exact solve's two parts; SGD's preparation (--lr auto, buffers, first calls) and loop.
   for shape in "4000 2000" "1000000 256"; do
     read -r rows features <<< "$shape"
-    note "exact solve, $rows x $features: $(timeout 60 "$build/linsgd" train --device cuda \
-      --solver exact --rows "$rows" --features "$features" 2>&1 | grep -m 1 'exact solve')"
+    for fit in "--solver exact" \
+      "--batch-size 512 --sampling epoch --lr auto --schedule cosine --momentum 0.5 --epochs 10"; do
+      # shellcheck disable=SC2086 # $fit is a list of options
+      timeout 60 "$build/linsgd" train --device cuda --rows "$rows" --features "$features" $fit \
+        --quiet --metrics-out "$work/fit-parts.json" > /dev/null 2>&1
+      note "$rows x $features, $fit: $(python3 -c 'import json, sys
+m = json.load(open(sys.argv[1]))
+print(", ".join(f"{k} {m[k]:.4f}" for k in ("prepare_seconds", "train_seconds",
+      "normal_equations_seconds", "factorization_seconds") if k in m))' "$work/fit-parts.json" \
+        2>&1)"
+      rm -f "$work/fit-parts.json"
+    done
   done
 fi
 
