@@ -23,6 +23,7 @@
 #include <memory>
 #include <random>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "core/sgd_loop.hpp"
@@ -523,6 +524,27 @@ void register_fused_block_sweep() {
     if (shape.name == "post") {
       experiment("spread", 0, FusedVariant::kSpread);
       experiment("cluster-spread", 16, FusedVariant::kClusterSpread);
+    }
+  }
+  // Where the plan's two splits meet: the post's data at 256 rows a step (the plan splits the
+  // features: a 256 x 64 tile a block) and at 512 (it splits the rows: the tile would be past
+  // kFusedFasterTileFloats), each split at its plan's count beside gemv.
+  for (const Shape& post : benchmark_shapes()) {
+    if (post.name != "post") continue;
+    for (const int64_t batch : {256, 512}) {
+      Shape shape = post;
+      shape.name = "post-B" + std::to_string(batch);
+      shape.batch = batch;
+      const std::string prefix = "sweep/cuda/fused/" + shape.name;
+      for (const auto& [name, engine, variant] :
+           {std::tuple{"+gemv", Engine::kGemv, FusedVariant::kPlan},
+            std::tuple{"", Engine::kFused, FusedVariant::kKept},
+            std::tuple{"+batch-split", Engine::kFused, FusedVariant::kBatchSplit}}) {
+        benchmark::RegisterBenchmark((prefix + name + "/blocks:0").c_str(), gpu_steps, shape,
+                                     engine, 0, variant)
+            ->UseManualTime()
+            ->Unit(benchmark::kMillisecond);
+      }
     }
   }
   // Last, as the one whose fault would trap (its waits are bounded) and end the process: the

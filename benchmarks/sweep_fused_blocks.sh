@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Sweeps the fused GPU kernel's block count (--fused-blocks) on the post, tall and wide shapes,
-# with the kernel's experiments beside it (shapes named SHAPE+EXPERIMENT: see
+# with the kernel's experiments beside it, and both splits where the plan turns from one to the
+# other (post-B256, post-B512) (shapes named SHAPE+EXPERIMENT: see
 # register_fused_block_sweep in bench_main.cpp): runs linsgd_bench's sweep benchmarks (3 repeats
 # each) and writes OUT_DIR/fused-blocks.json (Google Benchmark) and OUT_DIR/fused-blocks.md, a
 # table of microseconds a step against the blocks each count ran with (asked 0: the plan's own
