@@ -175,14 +175,15 @@ enum class FusedVariant {
 // The plan `variant` runs on this GPU with about `fused_blocks` blocks (0: the plan's count).
 FusedPlan variant_plan(const CudaExec& exec, const Shape& shape, int fused_blocks,
                        FusedVariant variant) {
+  if (variant == FusedVariant::kPlan) {
+    return exec.plan_fused(shape.features, shape.batch, fused_blocks);
+  }
   const bool push = variant == FusedVariant::kClusterPush;
   const bool spread = variant == FusedVariant::kSpread || variant == FusedVariant::kClusterSpread;
   const bool cluster = push || variant == FusedVariant::kCluster ||
                        variant == FusedVariant::kClusterDoubleBufferedTile ||
                        variant == FusedVariant::kClusterSpread;
   const FusedGpuLimits limits = query_fused_gpu_limits(cluster);
-  if (variant == FusedVariant::kPlan)
-    return exec.plan_fused(shape.features, shape.batch, fused_blocks);
   if (variant == FusedVariant::kBatchSplit) {
     return plan_fused_gpu_batch_split(shape.features, shape.batch, limits, fused_blocks);
   }

@@ -153,7 +153,8 @@ if has bench; then
     for fit in "--solver exact" \
       "--batch-size 512 --sampling epoch --lr auto --schedule cosine --momentum 0.5 --epochs 10"; do
       # shellcheck disable=SC2086 # $fit is a list of options
-      timeout 60 "$build/linsgd" train --device cuda --rows "$rows" --features "$features" $fit \
+      timeout "$(limit 60)" "$build/linsgd" train --device cuda --rows "$rows" \
+        --features "$features" $fit \
         --quiet --metrics-out "$work/fit-parts.json" > /dev/null 2>&1
       note "$rows x $features, $fit: $(python3 -c 'import json, sys
 m = json.load(open(sys.argv[1]))
