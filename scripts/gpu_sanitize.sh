@@ -3,16 +3,22 @@
 #   1. racecheck, synccheck, initcheck and memcheck over short fused-engine runs of the trainer
 #      on awkward shapes: d = 1; B = 1; B > n; d = 2001 (one-float copies); a 512-row batch (the
 #      feature split's largest); a 4096-row batch (the batch split); d = 70,001 (slices wider
-#      than a block); the post's shape for 260 steps (across the 256-step chunk boundary). racecheck slows the fused kernel about 1000x, so the GPU suite's
-#      2000-step runs would take minutes each under it;
+#      than a block); the post's shape for 260 steps (across the 256-step chunk boundary).
+#      racecheck slows the fused kernel about 1000x, so the GPU suite's 2000-step runs would
+#      take minutes each under it;
 #   2. the same four tools over the gemv engine with epoch sampling and --lr auto, and over the
 #      exact solver, at three of those shapes; racecheck, synccheck and memcheck over shortened
 #      gpu tests of the fused kernel's experiments (a double-buffered tile, a cluster, the batch
-#      split, the phase profile's timed kernels);
+#      split, the phase profile's timed kernels), a run per test;
 #   3. memcheck over the GPU test suite (tests/test_gpu) but its run on 12 GiB of X (past float
 #      2^31), whose full-loss GEMV over every row would take minutes under memcheck, and the test
-#      that makes a cudaMalloc fail on purpose (memcheck counts the failed call). Last, as the
-#      longest: a time limit around this script cuts it, not the short runs.
+#      that makes a cudaMalloc fail on purpose (memcheck counts the failed call), in 4 shards.
+#      Last, as the longest: a time limit cuts them, not the short runs.
+# The runs go side by side, SANITIZE_JOBS at once (default 6: compute-sanitizer leaves the GPU
+# mostly idle and is bound by its host side), in the order above, so the short runs end first.
+# SANITIZE_SECONDS (default: none) bounds the whole script: each run gets what is left of it,
+# and a run cut by it, or not started, prints "cut:" (neither ok nor an error), so a time limit
+# around this script never leaves runs behind it on the GPU.
 # Prints one line per run and exits non-zero when any reports an error.
 #   scripts/gpu_sanitize.sh BUILD_DIR
 set -uo pipefail
@@ -21,18 +27,35 @@ if [ $# -ne 1 ]; then
   exit 2
 fi
 build=$1
-failures=0
-check() { # label, command...
-  local label=$1 log
-  shift
-  log=$(compute-sanitizer --error-exitcode 99 "$@" 2>&1)
-  if [ $? -eq 0 ]; then
+parallel=${SANITIZE_JOBS:-6}
+deadline=$((SECONDS + ${SANITIZE_SECONDS:-1000000}))
+failed=$(mktemp -d)
+trap 'rm -rf "$failed"' EXIT
+runs=0
+# One run, in the background: its line (and an error's first lines) printed in one write.
+sanitize() { # run number, seconds, label, compute-sanitizer arguments...
+  local run=$1 seconds=$2 label=$3 log rc
+  shift 3
+  log=$(timeout -k 10 "$seconds" compute-sanitizer --error-exitcode 99 "$@" 2>&1)
+  rc=$?
+  if [ $rc -eq 0 ]; then
     echo "ok: $label"
+  elif [ $rc -eq 124 ] || [ $rc -eq 137 ]; then
+    echo "cut: $label (the time limit)"
   else
-    echo "FAIL: $label"
-    echo "$log" | grep -E "=========|FAILED" | head -n 20
-    failures=$((failures + 1))
+    touch "$failed/$run"
+    printf 'FAIL: %s\n%s\n' "$label" "$(echo "$log" | grep -E "=========|FAILED" | head -n 20)"
   fi
+}
+check() { # label, compute-sanitizer arguments...
+  while [ "$(jobs -rp | wc -l)" -ge "$parallel" ]; do wait -n; done
+  local left=$((deadline - SECONDS))
+  if [ $left -le 0 ]; then
+    echo "cut: $1 (not started: the time limit)"
+    return
+  fi
+  runs=$((runs + 1))
+  sanitize "$runs" "$left" "$@" &
 }
 
 while read -r rows features batch lr steps; do
@@ -79,12 +102,21 @@ experiments+=':GpuTraining.TheBatchSplitMatchesTheCpu'
 experiments+=':GpuTraining.ThePhaseProfileLeavesTheFloatsAsTheyAre'
 experiments+=':GpuTraining.TheLeanKernelAndWiderRoundsOfPartialsStepAsTheKeptKernel'
 for tool in racecheck synccheck memcheck; do
-  LINSGD_SHORT_GPU_TESTS=1 check "$tool, the fused kernel's experiments (tests/test_gpu)" \
-    --tool "$tool" "$build/tests/test_gpu" --gtest_filter="$experiments"
+  for test in ${experiments//:/ }; do
+    LINSGD_SHORT_GPU_TESTS=1 check "$tool, $test (tests/test_gpu, shortened)" --tool "$tool" \
+      "$build/tests/test_gpu" --gtest_filter="$test"
+  done
 done
 # Left out: the experiments (above), the 12 GiB run (above), and the test whose cudaMalloc is
-# made to fail, an API error memcheck reports by design.
-check "memcheck, tests/test_gpu" --tool memcheck "$build/tests/test_gpu" \
-  --gtest_filter="-$experiments:GpuTraining.RowsPastFloatTwoTo31FollowTheReference:GpuErrors.AFailedCallClearsItsErrorSoTheNextLaunchIsNotBlamed"
-echo "gpu_sanitize: $failures run(s) with errors"
+# made to fail, an API error memcheck reports by design. In shards (GoogleTest's), side by side.
+shards=4
+for ((shard = 0; shard < shards; ++shard)); do
+  GTEST_TOTAL_SHARDS=$shards GTEST_SHARD_INDEX=$shard \
+    check "memcheck, tests/test_gpu, shard $((shard + 1)) of $shards" --tool memcheck \
+    "$build/tests/test_gpu" \
+    --gtest_filter="-$experiments:GpuTraining.RowsPastFloatTwoTo31FollowTheReference:GpuErrors.AFailedCallClearsItsErrorSoTheNextLaunchIsNotBlamed"
+done
+wait
+failures=$(find "$failed" -type f | wc -l)
+echo "gpu_sanitize: $runs run(s), $failures with errors"
 exit $((failures > 0))
