@@ -4,7 +4,8 @@
 # then, at once since none of them is timed, ctest, the Python package's tests (its CUDA-array
 # tests included) and scripts/gpu_sanitize.sh; then, one after another on a quiet GPU, the fused
 # kernel's sweep (its block counts and experiments), the per-step benchmark with the acceptance
-# checks, training from host memory (stream_from_host.sh), and the fit benchmark's GPU rows.
+# checks and where a fit's seconds go (benchmarks/exact_parts.cpp among them), training from
+# host memory (stream_from_host.sh), and the fit benchmark's GPU rows.
 # Each stage gets what is left of SECONDS_BUDGET (default 540 s), cut by `timeout`, so the run
 # always ends with its summary. Writes OUT_DIR/summary.txt and
 # OUT_DIR/logs.tgz (every log and result, the fit benchmark's data left out).
@@ -166,6 +167,14 @@ print(", ".join(f"{k} {m[k]:.4f}" for k in ("prepare_seconds", "train_seconds",
       "normal_equations_seconds", "factorization_seconds") if k in m))' "$work/fit-parts.json" \
         2>&1)"
       rm -f "$work/fit-parts.json"
+    done
+  done
+  # The exact solve in one process: first against later solves, lazy against eager modules.
+  for shape in "4000 2000" "1000000 256"; do
+    for loading in LAZY EAGER; do
+      # shellcheck disable=SC2086 # $shape is two arguments
+      CUDA_MODULE_LOADING=$loading timeout "$(limit 60)" "$build/benchmarks/linsgd_exact_parts" \
+        $shape 2>&1 | tee -a "$work/exact-parts.txt" "$summary"
     done
   done
 fi

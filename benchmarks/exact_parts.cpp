@@ -1,0 +1,140 @@
+// linsgd_exact_parts ROWS FEATURES: where the GPU's exact solve (--solver exact) spends its time,
+// in one process on the post's synthetic data of that shape. It times the CUDA context's
+// creation, then the library's solve (the normal equations, then the Cholesky) three times: the
+// first in a fresh process, where each cuBLAS and cuSOLVER kernel's module loads at its first
+// call, the others warm. Then, warm, one block of the normal equations' rows (as the solve
+// accumulates them) by cuBLAS's DSYRK, which the solve calls, and by a DGEMM forming the whole
+// symmetric matrix. Run it once as it is and once under CUDA_MODULE_LOADING=EAGER (every module
+// loaded with the context) to tell the modules' loading from the work. Prints one line a
+// figure; without a GPU it says so and exits 0.
+#include <cublas_v2.h>
+#include <cuda_runtime.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+#include <vector>
+
+#include "core/exact_solver.hpp"
+#include "core/resident_data.hpp"
+#include "cuda/cuda_exec.hpp"
+#include "cuda/cuda_handles.hpp"
+#include "kernels/normal_equations.cuh"
+#include "linsgd/config.hpp"
+#include "linsgd/errors.hpp"
+
+namespace linsgd {
+namespace {
+
+double milliseconds_since(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
+      .count();
+}
+
+// Median milliseconds of `repeats` runs of what `enqueue` puts on `stream`, by CUDA events.
+template <class Enqueue>
+double median_milliseconds(cudaStream_t stream, int repeats, Enqueue&& enqueue) {
+  cudaEvent_t start = nullptr, stop = nullptr;
+  LINSGD_CUDA_CHECK(cudaEventCreate(&start));
+  LINSGD_CUDA_CHECK(cudaEventCreate(&stop));
+  std::vector<float> times;
+  for (int r = 0; r < repeats; ++r) {
+    LINSGD_CUDA_CHECK(cudaEventRecord(start, stream));
+    enqueue();
+    LINSGD_CUDA_CHECK(cudaEventRecord(stop, stream));
+    LINSGD_CUDA_CHECK(cudaEventSynchronize(stop));
+    float ms = 0.0f;
+    LINSGD_CUDA_CHECK(cudaEventElapsedTime(&ms, start, stop));
+    times.push_back(ms);
+  }
+  LINSGD_CUDA_CHECK(cudaEventDestroy(start));
+  LINSGD_CUDA_CHECK(cudaEventDestroy(stop));
+  std::sort(times.begin(), times.end());
+  return times[times.size() / 2];
+}
+
+void time_exact_solve(int64_t rows, int64_t features) {
+  const char* loading = std::getenv("CUDA_MODULE_LOADING");
+  std::printf("exact parts, %lld x %lld, CUDA_MODULE_LOADING=%s\n", static_cast<long long>(rows),
+              static_cast<long long>(features), loading != nullptr ? loading : "(default, lazy)");
+  auto start = std::chrono::steady_clock::now();
+  LINSGD_CUDA_CHECK(cudaFree(nullptr));
+  std::printf("  context: %.1f ms\n", milliseconds_since(start));
+  start = std::chrono::steady_clock::now();
+  CudaExec exec;
+  std::printf("  stream and cuBLAS handle: %.1f ms (%s)\n", milliseconds_since(start),
+              exec.description().c_str());
+  ResidentData<CudaExec> data;
+  ResidentTruth<CudaExec> truth;
+  start = std::chrono::steady_clock::now();
+  generate_synthetic(exec, rows, features, 42, data, truth);
+  exec.synchronize();
+  std::printf("  synthetic data: %.1f ms\n", milliseconds_since(start));
+
+  const TrainConfig config;  // no penalty: the normal equations as --solver exact forms them
+  std::vector<float> weights;
+  float bias = 0.0f;
+  for (int solve = 1; solve <= 3; ++solve) {
+    start = std::chrono::steady_clock::now();
+    const ExactSolveSeconds parts = solve_normal_equations(exec, data, config, weights, bias);
+    std::printf("  solve %d%s: normal equations %.2f ms, Cholesky %.2f ms, whole %.2f ms\n", solve,
+                solve == 1 ? " (first in the process)" : "", parts.normal_equations * 1e3,
+                parts.factorization * 1e3, milliseconds_since(start));
+  }
+
+  // One block of rows, as solve_normal_equations accumulates them: DSYRK against DGEMM.
+  const int64_t dimension = features + 1;
+  const int64_t block_rows = normal_equations_block_rows(rows, features);
+  const int64_t blocks = (rows + block_rows - 1) / block_rows;
+  DeviceBuffer<double> block(block_rows * (dimension + 1));
+  DeviceBuffer<double> gram(dimension * dimension);
+  kernels::normal_equations_block(exec.stream(), data.X, data.y, nullptr, block_rows, features,
+                                  block.data());
+  CublasHandle cublas(exec.stream());
+  const double one = 1.0;
+  const auto n = static_cast<int>(dimension);
+  const auto k = static_cast<int>(block_rows);
+  const double syrk = median_milliseconds(exec.stream(), 5, [&] {
+    LINSGD_CUBLAS_CHECK(cublasDsyrk(cublas.get(), CUBLAS_FILL_MODE_UPPER, CUBLAS_OP_N, n, k, &one,
+                                    block.data(), n, &one, gram.data(), n));
+  });
+  const double gemm = median_milliseconds(exec.stream(), 5, [&] {
+    LINSGD_CUBLAS_CHECK(cublasDgemm(cublas.get(), CUBLAS_OP_N, CUBLAS_OP_T, n, n, k, &one,
+                                    block.data(), n, block.data(), n, &one, gram.data(), n));
+  });
+  const double gflop = 2.0 * static_cast<double>(dimension) * dimension * block_rows * 1e-9;
+  std::printf(
+      "  one block of %lld rows (of %lld), warm, median of 5: DSYRK %.3f ms (%.1f TFLOP/s of "
+      "its half), DGEMM %.3f ms (%.1f TFLOP/s)\n",
+      static_cast<long long>(block_rows), static_cast<long long>(blocks), syrk, gflop / 2.0 / syrk,
+      gemm, gflop / gemm);
+}
+
+}  // namespace
+}  // namespace linsgd
+
+int main(int argc, char** argv) {
+  if (argc != 3) {
+    std::fprintf(stderr, "usage: %s ROWS FEATURES\n", argv[0]);
+    return 2;
+  }
+  const long long rows = std::atoll(argv[1]), features = std::atoll(argv[2]);
+  if (rows < 2 || features < 1) {
+    std::fprintf(stderr, "%s: ROWS must be at least 2 and FEATURES at least 1\n", argv[0]);
+    return 2;
+  }
+  int devices = 0;
+  if (cudaGetDeviceCount(&devices) != cudaSuccess || devices == 0) {
+    std::printf("exact parts: no GPU\n");
+    return 0;
+  }
+  try {
+    linsgd::time_exact_solve(rows, features);
+  } catch (const std::exception& error) {
+    std::fprintf(stderr, "%s: %s\n", argv[0], error.what());
+    return 1;
+  }
+  return 0;
+}
