@@ -439,18 +439,32 @@ class SgdLoop {
       exec_.rows_from_draws(sampled_rows_.data(), count * B, args_.rows);
       return;
     }
-    for (int64_t t = first; t < first + count; ++t) {
+    // Consecutive steps of one epoch take consecutive rows of its order, and their slots are
+    // consecutive too: the full batches of an epoch in this chunk are one copy, not one a step
+    // (a device copy costs microseconds, as much as a fused step).
+    for (int64_t t = first; t < first + count;) {
       const int64_t position = t % rule_.steps_per_epoch;
       if (position == 0 && shuffles_) new_epoch_order();
-      const int64_t taken = batch_rows_at(rule_, t, args_.rows, B);
       uint32_t* slot = sampled_rows_.data() + (t - first) * B;
+      int64_t full = 0;  // full batches from step t, within the chunk and the epoch
+      while (t + full < first + count && position + full < rule_.steps_per_epoch &&
+             batch_rows_at(rule_, t + full, args_.rows, B) == B) {
+        ++full;
+      }
+      if (full > 0) {
+        exec_.copy(slot, epoch_order_.data() + position * B, full * B);
+        t += full;
+        continue;
+      }
+      // The epoch's short last batch, padded with its first row, which its step gives weight 0:
+      // one copy of it, then copies of the padding doubling it (log2 copies, not one a slot).
+      const int64_t taken = batch_rows_at(rule_, t, args_.rows, B);
       exec_.copy(slot, epoch_order_.data() + position * B, taken);
-      // A short last batch is padded with its first row, which its step gives weight 0: one
-      // copy of it, then copies of the padding doubling it (log2 copies, not one a slot).
-      if (taken < B) exec_.copy(slot + taken, slot, 1);
+      exec_.copy(slot + taken, slot, 1);
       for (int64_t padded = 1; taken + padded < B; padded *= 2) {
         exec_.copy(slot + taken + padded, slot + taken, std::min(padded, B - taken - padded));
       }
+      ++t;
     }
   }
 
