@@ -1,12 +1,15 @@
-// linsgd_exact_parts ROWS FEATURES: where the GPU's exact solve (--solver exact) spends its time,
-// in one process on the post's synthetic data of that shape. It times the CUDA context's
-// creation, then the library's solve (the normal equations, then the Cholesky) three times: the
-// first in a fresh process, where each cuBLAS and cuSOLVER kernel's module loads at its first
-// call, the others warm. Then, warm, one block of the normal equations' rows (as the solve
+// linsgd_exact_parts ROWS FEATURES [warm-up-first]: where the GPU's exact solve (--solver exact)
+// spends its time, in one process on the post's synthetic data of that shape. It times the CUDA
+// context's creation, then the library's solve (the normal equations, then the Cholesky) three
+// times: the first in a fresh process, where each cuBLAS and cuSOLVER kernel's module loads at its
+// first call, the others warm. Then, warm, one block of the normal equations' rows (as the solve
 // accumulates them) by cuBLAS's DSYRK, which the solve calls, and by a DGEMM forming the whole
 // symmetric matrix. Run it once as it is and once under CUDA_MODULE_LOADING=EAGER (every module
-// loaded with the context) to tell the modules' loading from the work. Prints one line a
-// figure; without a GPU it says so and exits 0.
+// loaded with the context) to tell the modules' loading from the work. With `warm-up-first`, the
+// first solve is preceded by a warm-up of the same calls on scratch buffers (the normal
+// equations' DSYRK and DGEMV of one block, a Cholesky solve of the identity of the same order),
+// what a trainer could overlap with loading the data: its time, and whether the solve after it
+// runs warm. Prints one line a figure; without a GPU it says so and exits 0.
 #include <cublas_v2.h>
 #include <cuda_runtime.h>
 
@@ -21,6 +24,7 @@
 #include "core/resident_data.hpp"
 #include "cuda/cuda_exec.hpp"
 #include "cuda/cuda_handles.hpp"
+#include "cuda/cuda_solver.hpp"
 #include "kernels/normal_equations.cuh"
 #include "linsgd/config.hpp"
 #include "linsgd/errors.hpp"
@@ -55,7 +59,40 @@ double median_milliseconds(cudaStream_t stream, int repeats, Enqueue&& enqueue) 
   return times[times.size() / 2];
 }
 
-void time_exact_solve(int64_t rows, int64_t features) {
+// DSYRK then DGEMV of one block of the normal equations' rows (column-major, `dimension` + 1
+// columns a row: the row's features, its 1, then the targets after all the rows), as
+// CudaExec::accumulate_gram calls them, into `gram` and `rhs`.
+void gram_of_block(cublasHandle_t cublas, const double* block, int64_t rows, int64_t dimension,
+                   double* gram, double* rhs) {
+  const double one = 1.0;
+  const auto n = static_cast<int>(dimension);
+  const auto k = static_cast<int>(rows);
+  LINSGD_CUBLAS_CHECK(cublasDsyrk(cublas, CUBLAS_FILL_MODE_UPPER, CUBLAS_OP_N, n, k, &one, block, n,
+                                  &one, gram, n));
+  LINSGD_CUBLAS_CHECK(cublasDgemv(cublas, CUBLAS_OP_N, n, k, &one, block, n,
+                                  block + rows * dimension, 1, &one, rhs, 1));
+}
+
+// The calls of an exact solve of order `dimension` over blocks of `block_rows` rows, on scratch
+// buffers: one block's DSYRK and DGEMV (of zeros), and a Cholesky solve of the identity. Their
+// kernels' modules are then loaded, and cuSOLVER started.
+void warm_up_exact_solve(CudaExec& exec, cublasHandle_t cublas, int64_t dimension,
+                         int64_t block_rows) {
+  DeviceBuffer<double> block(block_rows * (dimension + 1));
+  DeviceBuffer<double> gram(dimension * dimension);
+  DeviceBuffer<double> rhs(dimension);
+  LINSGD_CUDA_CHECK(cudaMemsetAsync(block.data(), 0, block.size() * sizeof(double), exec.stream()));
+  gram_of_block(cublas, block.data(), block_rows, dimension, gram.data(), rhs.data());
+  std::vector<double> identity(static_cast<size_t>(dimension * dimension), 0.0);
+  for (int64_t i = 0; i < dimension; ++i) identity[static_cast<size_t>(i * dimension + i)] = 1.0;
+  exec.upload(gram, identity);
+  exec.upload(rhs, std::vector<double>(static_cast<size_t>(dimension), 1.0));
+  if (cholesky_solve_on_device(exec.stream(), gram.data(), rhs.data(), dimension) >= 0) {
+    throw Error("the warm-up's Cholesky factorization of the identity failed");
+  }
+}
+
+void time_exact_solve(int64_t rows, int64_t features, bool warm_up_first) {
   const char* loading = std::getenv("CUDA_MODULE_LOADING");
   std::printf("exact parts, %lld x %lld, CUDA_MODULE_LOADING=%s\n", static_cast<long long>(rows),
               static_cast<long long>(features), loading != nullptr ? loading : "(default, lazy)");
@@ -76,17 +113,27 @@ void time_exact_solve(int64_t rows, int64_t features) {
   const TrainConfig config;  // no penalty: the normal equations as --solver exact forms them
   std::vector<float> weights;
   float bias = 0.0f;
+  const int64_t dimension = features + 1;
+  const int64_t block_rows = normal_equations_block_rows(rows, features);
+  if (warm_up_first) {
+    start = std::chrono::steady_clock::now();
+    const CublasHandle cublas(exec.stream());
+    warm_up_exact_solve(exec, cublas.get(), dimension, block_rows);
+    exec.synchronize();
+    std::printf("  warm-up (one block's DSYRK and DGEMV, a Cholesky of the identity): %.2f ms\n",
+                milliseconds_since(start));
+  }
   for (int solve = 1; solve <= 3; ++solve) {
     start = std::chrono::steady_clock::now();
     const ExactSolveSeconds parts = solve_normal_equations(exec, data, config, weights, bias);
     std::printf("  solve %d%s: normal equations %.2f ms, Cholesky %.2f ms, whole %.2f ms\n", solve,
-                solve == 1 ? " (first in the process)" : "", parts.normal_equations * 1e3,
-                parts.factorization * 1e3, milliseconds_since(start));
+                solve > 1       ? ""
+                : warm_up_first ? " (after the warm-up)"
+                                : " (first in the process)",
+                parts.normal_equations * 1e3, parts.factorization * 1e3, milliseconds_since(start));
   }
 
   // One block of rows, as solve_normal_equations accumulates them: DSYRK against DGEMM.
-  const int64_t dimension = features + 1;
-  const int64_t block_rows = normal_equations_block_rows(rows, features);
   const int64_t blocks = (rows + block_rows - 1) / block_rows;
   DeviceBuffer<double> block(block_rows * (dimension + 1));
   DeviceBuffer<double> gram(dimension * dimension);
@@ -116,8 +163,9 @@ void time_exact_solve(int64_t rows, int64_t features) {
 }  // namespace linsgd
 
 int main(int argc, char** argv) {
-  if (argc != 3) {
-    std::fprintf(stderr, "usage: %s ROWS FEATURES\n", argv[0]);
+  const bool warm_up_first = argc == 4 && std::string(argv[3]) == "warm-up-first";
+  if (argc != 3 && !warm_up_first) {
+    std::fprintf(stderr, "usage: %s ROWS FEATURES [warm-up-first]\n", argv[0]);
     return 2;
   }
   const long long rows = std::atoll(argv[1]), features = std::atoll(argv[2]);
@@ -131,7 +179,7 @@ int main(int argc, char** argv) {
     return 0;
   }
   try {
-    linsgd::time_exact_solve(rows, features);
+    linsgd::time_exact_solve(rows, features, warm_up_first);
   } catch (const std::exception& error) {
     std::fprintf(stderr, "%s: %s\n", argv[0], error.what());
     return 1;

@@ -169,12 +169,14 @@ print(", ".join(f"{k} {m[k]:.4f}" for k in ("prepare_seconds", "train_seconds",
       rm -f "$work/fit-parts.json"
     done
   done
-  # The exact solve in one process: first against later solves, lazy against eager modules.
+  # The exact solve in one process: first against later solves, lazy against eager modules,
+  # and after a warm-up of its calls.
   for shape in "4000 2000" "1000000 256"; do
-    for loading in LAZY EAGER; do
-      # shellcheck disable=SC2086 # $shape is two arguments
+    for run in "LAZY" "LAZY warm-up-first" "EAGER"; do
+      read -r loading warm_up <<< "$run"
+      # shellcheck disable=SC2086 # $shape is two arguments, $warm_up none or one
       CUDA_MODULE_LOADING=$loading timeout "$(limit 60)" "$build/benchmarks/linsgd_exact_parts" \
-        $shape 2>&1 | tee -a "$work/exact-parts.txt" "$summary"
+        $shape $warm_up 2>&1 | tee -a "$work/exact-parts.txt" "$summary"
     done
   done
 fi
