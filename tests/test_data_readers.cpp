@@ -309,6 +309,46 @@ TEST(NpyReader, ReadsFloat32AndFloat64WithTheTargetColumn) {
   }
 }
 
+TEST(NpyReader, SplitsTargetAndWeightColumnsAnywhereAndNamesTheFileRowOfANonFiniteValue) {
+  ScratchDir dir;
+  const std::string d = dir.path().string() + "/";
+  // 4 rows of 5 columns: the target in column 1, the weights in column 3, features around them.
+  std::vector<double> values;
+  for (int i = 0; i < 4; ++i) {
+    for (int c = 0; c < 5; ++c) values.push_back(10 * i + c + 0.5);
+  }
+  ReadOptions options;
+  options.target = "1";
+  options.sample_weight = "3";
+  for (const char* descr : {"<f4", "<f8"}) {
+    const Dataset data =
+        read_dataset(write_npy(dir, "a.npy", {descr, false, {4, 5}}, values), options);
+    EXPECT_EQ(data.features, 3) << descr;
+    EXPECT_EQ(data.X, (std::vector<float>{0.5, 2.5, 4.5, 10.5, 12.5, 14.5, 20.5, 22.5, 24.5, 30.5,
+                                          32.5, 34.5}))
+        << descr;
+    EXPECT_EQ(data.y, (std::vector<float>{1.5, 11.5, 21.5, 31.5})) << descr;
+    EXPECT_EQ(data.sample_weights, (std::vector<float>{3.5, 13.5, 23.5, 33.5})) << descr;
+    // The second half of the rows (a data-parallel process's share): rows 2 and 3 of the file.
+    ReadOptions half = options;
+    half.share = RowShare{1, 2};
+    const Dataset share = read_dataset(d + "a.npy", half);
+    EXPECT_EQ(share.first_row, 2) << descr;
+    EXPECT_EQ(share.X, (std::vector<float>{20.5, 22.5, 24.5, 30.5, 32.5, 34.5})) << descr;
+    EXPECT_EQ(share.y, (std::vector<float>{21.5, 31.5})) << descr;
+  }
+  // Past float's range in the file's row 3, column 4 (a feature); then in the target column.
+  values[3 * 5 + 4] = 1e39;
+  ReadOptions half = options;
+  half.share = RowShare{1, 2};
+  EXPECT_EQ(read_error(write_npy(dir, "big.npy", {"<f8", false, {4, 5}}, values), half),
+            d + "big.npy: row 3, column 4: non-finite value (NaN, Inf or beyond float range)");
+  values[3 * 5 + 4] = 1;
+  values[2 * 5 + 1] = NAN;
+  EXPECT_EQ(read_error(write_npy(dir, "nan.npy", {"<f4", false, {4, 5}}, values), options),
+            d + "nan.npy: row 2, column 1: non-finite value (NaN, Inf or beyond float range)");
+}
+
 TEST(NpyReader, ReadsLabelsFromASeparateFile) {
   ScratchDir dir;
   ReadOptions options;

@@ -2,8 +2,11 @@
 // magic bytes; a zip archive such as .npz is refused with advice; anything else is CSV), splits
 // .npy arrays into features and target (from a column, or from a --labels file), and refuses
 // non-finite values.
+#include <algorithm>
 #include <cctype>
 #include <cmath>
+#include <string>
+#include <vector>
 
 #include "io/column_plan.hpp"
 #include "io/csv_reader.hpp"
@@ -49,10 +52,64 @@ void refuse_csv_options(const ReadOptions& options, const std::string& path) {
   }
 }
 
+// The index of the first non-finite value of `values`, or `count` when all are finite.
+int64_t first_non_finite(const float* values, int64_t count) {
+  bool finite = true;  // one pass the compiler vectorizes; the index is found only on failure
+  for (int64_t i = 0; i < count; ++i) finite &= std::isfinite(values[i]);
+  if (finite) return count;
+  int64_t i = 0;
+  while (std::isfinite(values[i])) ++i;
+  return i;
+}
+
+// The share's rows of `payload` (`columns` values each) into the features, targets and sample
+// weights `plan` sends them to, converted and checked a row at a time: the file is read once,
+// with no copy of it in memory.
+void split_npy_rows(const NpyPayload& payload, int64_t rows, int64_t columns,
+                    const ColumnPlan& plan, const std::string& path, Dataset& dataset) {
+  // Runs of columns that are consecutive features: one copy each a row.
+  struct Run {
+    int64_t column, feature, length;
+  };
+  std::vector<Run> runs;
+  int64_t target = -1, weight = -1;  // their columns in the file
+  for (int64_t c = 0; c < columns; ++c) {
+    const int64_t feature = plan.destination[c];
+    if (feature == kTargetColumn) target = c;
+    if (feature == kWeightColumn) weight = c;
+    if (feature < 0) continue;
+    if (!runs.empty() && runs.back().column + runs.back().length == c &&
+        runs.back().feature + runs.back().length == feature) {
+      ++runs.back().length;
+    } else {
+      runs.push_back({c, feature, 1});
+    }
+  }
+  const int64_t features = dataset.features;
+  dataset.X.resize(static_cast<size_t>(rows * features));
+  if (target >= 0) dataset.y.resize(static_cast<size_t>(rows));
+  if (weight >= 0) dataset.sample_weights.resize(static_cast<size_t>(rows));
+  std::vector<float> row(static_cast<size_t>(columns));
+  for (int64_t i = 0; i < rows; ++i) {
+    payload.copy_to(static_cast<uint64_t>(i * columns), static_cast<uint64_t>(columns), row.data());
+    const int64_t bad = first_non_finite(row.data(), columns);
+    if (bad < columns) {
+      throw InputError(path + ": row " + std::to_string(payload.first_row + i) + ", column " +
+                       std::to_string(bad) + ": non-finite value (NaN, Inf or beyond float range)");
+    }
+    for (const Run& run : runs) {
+      std::copy_n(row.data() + run.column, run.length,
+                  dataset.X.data() + i * features + run.feature);
+    }
+    if (target >= 0) dataset.y[i] = row[target];
+    if (weight >= 0) dataset.sample_weights[i] = row[weight];
+  }
+}
+
 Dataset read_npy_dataset(const InputBytes& input, const ReadOptions& options) {
   const std::string& path = input.name();
   refuse_csv_options(options, path);
-  NpyArray array = read_npy(input, options.share);
+  const NpyPayload array = locate_npy(input, options.share);
   if (array.shape.size() != 2) {
     throw InputError(path + ": expected a 2-D array (rows x columns), found shape " +
                      shape_text(array.shape));
@@ -60,7 +117,6 @@ Dataset read_npy_dataset(const InputBytes& input, const ReadOptions& options) {
   const int64_t file_rows = array.shape[0];
   const int64_t columns = array.shape[1];
   if (file_rows == 0 || columns == 0) throw InputError(path + ": the array is empty");
-  require_finite(array.values, columns, path, array.first_row);
   const int64_t rows = options.share.row_count(file_rows);
 
   Dataset dataset;
@@ -96,24 +152,7 @@ Dataset read_npy_dataset(const InputBytes& input, const ReadOptions& options) {
   dataset.target_name = options.labels.empty() ? plan.target_name : "y";
   dataset.target_column = plan.target_column;
   dataset.weight_column = plan.weight_column;
-  if (!plan.has_target && !plan.has_weights) {
-    dataset.X = std::move(array.values);
-    return dataset;
-  }
-  dataset.X.reserve(static_cast<size_t>(rows * dataset.features));
-  dataset.y.reserve(static_cast<size_t>(rows));
-  for (int64_t i = 0; i < rows; ++i) {
-    for (int64_t c = 0; c < columns; ++c) {
-      const float value = array.values[i * columns + c];
-      if (plan.destination[c] == kTargetColumn) {
-        dataset.y.push_back(value);
-      } else if (plan.destination[c] == kWeightColumn) {
-        dataset.sample_weights.push_back(value);
-      } else {
-        dataset.X.push_back(value);
-      }
-    }
-  }
+  split_npy_rows(array, rows, columns, plan, path, dataset);
   return dataset;
 }
 

@@ -1,5 +1,6 @@
-// read_npy: parses the header dict with a few targeted lookups (the format writes it with
-// Python's repr, keys in a fixed set), then copies or converts the payload.
+// locate_npy: parses the header dict with a few targeted lookups (the format writes it with
+// Python's repr, keys in a fixed set) and finds the payload; NpyPayload::copy_to copies or
+// converts it; read_npy does both.
 #include "io/npy_reader.hpp"
 
 #include <algorithm>
@@ -54,7 +55,7 @@ std::vector<int64_t> parse_shape(std::string_view text, const std::string& path)
 
 }  // namespace
 
-NpyArray read_npy(const InputBytes& input, RowShare share) {
+NpyPayload locate_npy(const InputBytes& input, RowShare share) {
   const std::string& path = input.name();
   const std::string_view bytes(input.data(), input.size());
   if (bytes.size() < 10 || !input.starts_with(kNpyMagic)) {
@@ -104,7 +105,8 @@ NpyArray read_npy(const InputBytes& input, RowShare share) {
   if (value_of(header, "fortran_order", path).substr(0, 4) == "True") {
     throw InputError(path + ": Fortran-order array; save it in C order (np.ascontiguousarray)");
   }
-  NpyArray array;
+  NpyPayload array;
+  array.item_size = static_cast<int>(item_size);
   array.shape = parse_shape(value_of(header, "shape", path), path);
   uint64_t count = 1;
   for (int64_t dimension : array.shape) {
@@ -130,18 +132,32 @@ NpyArray read_npy(const InputBytes& input, RowShare share) {
     first = static_cast<uint64_t>(array.first_row) * row_values;
     count = static_cast<uint64_t>(share.row_count(rows)) * row_values;
   }
-  array.values.resize(count);
-  const char* payload = bytes.data() + payload_start + first * item_size;
-  if (count == 0) return array;  // no payload to copy (and memcpy of a null vector is undefined)
+  array.count = count;
+  array.data = bytes.data() + payload_start + first * item_size;
+  return array;
+}
+
+void NpyPayload::copy_to(uint64_t first, uint64_t n, float* out) const {
+  if (n == 0) return;  // (memcpy to or from a null pointer is undefined, even of 0 bytes)
+  const char* from = data + first * static_cast<uint64_t>(item_size);
   if (item_size == 4) {
-    std::memcpy(array.values.data(), payload, count * 4);
-  } else {
-    for (uint64_t i = 0; i < count; ++i) {
-      double value = 0.0;
-      std::memcpy(&value, payload + i * 8, 8);
-      array.values[i] = static_cast<float>(value);
-    }
+    std::memcpy(out, from, n * 4);
+    return;
   }
+  for (uint64_t i = 0; i < n; ++i) {
+    double value = 0.0;
+    std::memcpy(&value, from + i * 8, 8);
+    out[i] = static_cast<float>(value);
+  }
+}
+
+NpyArray read_npy(const InputBytes& input, RowShare share) {
+  const NpyPayload payload = locate_npy(input, share);
+  NpyArray array;
+  array.shape = payload.shape;
+  array.first_row = payload.first_row;
+  array.values.resize(payload.count);
+  payload.copy_to(0, payload.count, array.values.data());
   return array;
 }
 

@@ -13,6 +13,19 @@
 
 namespace linsgd {
 
+// A .npy file's array where it lies (in the InputBytes, which must outlive it), not yet
+// converted: the file's shape, and a share's rows of its first dimension (all rows without one).
+struct NpyPayload {
+  std::vector<int64_t> shape;  // the file's
+  int64_t first_row = 0;       // of the share's rows
+  uint64_t count = 0;          // values in the share's rows, C order
+  int item_size = 4;           // bytes a value: 4 (float32) or 8 (float64)
+  const char* data = nullptr;  // the share's first value; unaligned, little-endian
+
+  // Values [first, first + n) of the share's, converted to float32, into `out`.
+  void copy_to(uint64_t first, uint64_t n, float* out) const;
+};
+
 struct NpyArray {
   std::vector<int64_t> shape;  // the file's
   // Converted to float32, C order: the whole array, or with a RowShare, rows [first_row,
@@ -26,7 +39,10 @@ inline constexpr const char* kNpyMagic = "\x93NUMPY";
 
 // Throws InputError naming the input and what is wrong: not .npy, unsupported dtype (only <f4
 // and <f8; a structured dtype is named whole), Fortran order, or a payload shorter than the
-// shape says. With a share, only its rows of the first dimension are read (and converted).
+// shape says. With a share, only its rows of the first dimension are located.
+NpyPayload locate_npy(const InputBytes& input, RowShare share = {});
+
+// locate_npy's array, converted into memory (only the share's rows, with a share).
 NpyArray read_npy(const InputBytes& input, RowShare share = {});
 
 }  // namespace linsgd
