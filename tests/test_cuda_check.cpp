@@ -10,6 +10,7 @@
 #include <string>
 
 #include "core/cuda_check.hpp"
+#include "linsgd/trainer.hpp"
 
 namespace linsgd {
 namespace {
@@ -68,6 +69,15 @@ TEST(CudaCheck, SuccessfulCallsPass) {
   EXPECT_NO_THROW(
       LINSGD_CURAND_CHECK(curandCreateGeneratorHost(&generator, CURAND_RNG_PSEUDO_PHILOX4_32_10)));
   EXPECT_NO_THROW(LINSGD_CURAND_CHECK(curandDestroyGenerator(generator)));
+}
+
+TEST(CudaCheck, StartingAGpuContextWithoutAGpuNeitherThrowsNorChangesTheRuntimesAnswers) {
+  if (cuda_device_available()) GTEST_SKIP() << "a GPU is present (tests/test_gpu.cpp covers it)";
+  const cudaError_t before = cudaGetLastError();  // without a driver, every call's error
+  // As `linsgd train --device cuda` would, had it passed the device check: training reports.
+  EXPECT_NO_THROW(start_gpu_context());
+  EXPECT_EQ(cudaGetLastError(), before);
+  EXPECT_FALSE(cuda_device_available());
 }
 
 }  // namespace

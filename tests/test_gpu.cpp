@@ -1309,6 +1309,22 @@ TEST(GpuErrors, AFailedCallClearsItsErrorSoTheNextLaunchIsNotBlamed) {
   EXPECT_NO_THROW(train_synthetic(config));
 }
 
+TEST(GpuErrors, AContextStartedOnAnotherThreadServesTheRun) {
+  LINSGD_SKIP_WITHOUT_GPU();
+  // As `linsgd train` does while it reads the data: the context made there is the run's.
+  std::thread early(start_gpu_context);
+  early.join();
+  EXPECT_EQ(cudaPeekAtLastError(), cudaSuccess);
+  TrainConfig config;
+  config.device = DeviceKind::kCuda;
+  config.rows = 100;
+  config.features = 8;
+  config.steps = 3;
+  const TrainResult result = train_synthetic(config);
+  EXPECT_EQ(result.steps_done, 3);
+  EXPECT_TRUE(std::isfinite(result.full_loss));
+}
+
 TEST(GpuCli, ThreadsAreRefusedWhereTheRunTrainsOnTheGpu) {
   LINSGD_SKIP_WITHOUT_GPU();
   testing::ScratchDir scratch;

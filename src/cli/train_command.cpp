@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <future>
 #include <string>
 #include <utility>
 #include <vector>
@@ -454,7 +455,14 @@ TrainCommand::Outcome TrainCommand::train_on_file(const TrainConfig& config,
                                                   TrainOutputs& outputs) const {
   Outcome outcome;
   const auto read_start = std::chrono::steady_clock::now();
+  // The GPU's context is created while the data is read (a process of a data-parallel run
+  // picks its GPU later).
+  std::future<void> context;
+  if (config.device == DeviceKind::kCuda && !mpi_) {
+    context = std::async(std::launch::async, start_gpu_context);
+  }
   Dataset training = read_dataset(data_.data, read_options);
+  if (context.valid()) context.get();
   // A data-parallel run's shares, checked first: a process without rows has no targets either.
   std::optional<DataShard> shard;
   if (mpi_) {

@@ -19,6 +19,12 @@ bool cuda_device_available() {
   return count > 0;
 }
 
+void start_gpu_context() {
+  // cudaFree(nullptr) creates the current device's primary context, which every later call on
+  // any thread shares. A failure's error is this thread's, cleared: training reports its own.
+  if (cudaFree(nullptr) != cudaSuccess) cudaGetLastError();
+}
+
 namespace {
 
 // 13000 -> "13.0" (CUDA's version numbers are 1000 x major + 10 x minor).
