@@ -6,8 +6,8 @@
 // accumulates them) by cuBLAS's DSYRK, which the solve calls, and by a DGEMM forming the whole
 // symmetric matrix. Run it once as it is and once under CUDA_MODULE_LOADING=EAGER (every module
 // loaded with the context) to tell the modules' loading from the work. With `warm-up-first`, the
-// first solve is preceded by a warm-up of the same calls on scratch buffers (the normal
-// equations' DSYRK and DGEMV of one block, a Cholesky solve of the identity of the same order),
+// first solve is preceded by a warm-up of the same calls on scratch data (one block's normal
+// equations by the policy: its kernels, DSYRK and DGEMV; a Cholesky solve of the identity),
 // what a trainer could overlap with loading the data: its time, and whether the solve after it
 // runs warm. Prints one line a figure; without a GPU it says so and exits 0.
 #include <cublas_v2.h>
@@ -24,7 +24,6 @@
 #include "core/resident_data.hpp"
 #include "cuda/cuda_exec.hpp"
 #include "cuda/cuda_handles.hpp"
-#include "cuda/cuda_solver.hpp"
 #include "kernels/normal_equations.cuh"
 #include "linsgd/config.hpp"
 #include "linsgd/errors.hpp"
@@ -59,35 +58,29 @@ double median_milliseconds(cudaStream_t stream, int repeats, Enqueue&& enqueue) 
   return times[times.size() / 2];
 }
 
-// DSYRK then DGEMV of one block of the normal equations' rows (column-major, `dimension` + 1
-// columns a row: the row's features, its 1, then the targets after all the rows), as
-// CudaExec::accumulate_gram calls them, into `gram` and `rhs`.
-void gram_of_block(cublasHandle_t cublas, const double* block, int64_t rows, int64_t dimension,
-                   double* gram, double* rhs) {
-  const double one = 1.0;
-  const auto n = static_cast<int>(dimension);
-  const auto k = static_cast<int>(rows);
-  LINSGD_CUBLAS_CHECK(cublasDsyrk(cublas, CUBLAS_FILL_MODE_UPPER, CUBLAS_OP_N, n, k, &one, block, n,
-                                  &one, gram, n));
-  LINSGD_CUBLAS_CHECK(cublasDgemv(cublas, CUBLAS_OP_N, n, k, &one, block, n,
-                                  block + rows * dimension, 1, &one, rhs, 1));
-}
-
-// The calls of an exact solve of order `dimension` over blocks of `block_rows` rows, on scratch
-// buffers: one block's DSYRK and DGEMV (of zeros), and a Cholesky solve of the identity. Their
+// The calls of an exact solve of `features` + 1 unknowns over blocks of `block_rows` rows, by the
+// policy as the solve makes them, on scratch data (zeros): one block's normal equations (the
+// block's kernel, DSYRK, DGEMV), their scaling, and a Cholesky solve of the identity. Their
 // kernels' modules are then loaded, and cuSOLVER started.
-void warm_up_exact_solve(CudaExec& exec, cublasHandle_t cublas, int64_t dimension,
-                         int64_t block_rows) {
-  DeviceBuffer<double> block(block_rows * (dimension + 1));
-  DeviceBuffer<double> gram(dimension * dimension);
-  DeviceBuffer<double> rhs(dimension);
-  LINSGD_CUDA_CHECK(cudaMemsetAsync(block.data(), 0, block.size() * sizeof(double), exec.stream()));
-  gram_of_block(cublas, block.data(), block_rows, dimension, gram.data(), rhs.data());
+void warm_up_exact_solve(CudaExec& exec, int64_t features, int64_t block_rows) {
+  const int64_t dimension = features + 1;
+  auto X = exec.allocate<float>(block_rows * features);
+  auto y = exec.allocate<float>(block_rows);
+  auto block = exec.allocate<double>(block_rows * (dimension + 1));
+  auto gram = exec.allocate<double>(dimension * dimension);
+  auto rhs = exec.allocate<double>(dimension);
+  exec.zero(X);
+  exec.zero(y);
+  exec.zero(gram);
+  exec.zero(rhs);
+  exec.accumulate_gram(X.data(), y.data(), nullptr, block_rows, features, block.data(), gram.data(),
+                       rhs.data());
+  exec.finish_normal_equations(gram.data(), rhs.data(), dimension, 1.0, 0.0);
   std::vector<double> identity(static_cast<size_t>(dimension * dimension), 0.0);
   for (int64_t i = 0; i < dimension; ++i) identity[static_cast<size_t>(i * dimension + i)] = 1.0;
   exec.upload(gram, identity);
   exec.upload(rhs, std::vector<double>(static_cast<size_t>(dimension), 1.0));
-  if (cholesky_solve_on_device(exec.stream(), gram.data(), rhs.data(), dimension) >= 0) {
+  if (exec.cholesky_solve(gram.data(), rhs.data(), dimension) >= 0) {
     throw Error("the warm-up's Cholesky factorization of the identity failed");
   }
 }
@@ -117,8 +110,7 @@ void time_exact_solve(int64_t rows, int64_t features, bool warm_up_first) {
   const int64_t block_rows = normal_equations_block_rows(rows, features);
   if (warm_up_first) {
     start = std::chrono::steady_clock::now();
-    const CublasHandle cublas(exec.stream());
-    warm_up_exact_solve(exec, cublas.get(), dimension, block_rows);
+    warm_up_exact_solve(exec, features, block_rows);
     exec.synchronize();
     std::printf("  warm-up (one block's DSYRK and DGEMV, a Cholesky of the identity): %.2f ms\n",
                 milliseconds_since(start));
@@ -137,6 +129,7 @@ void time_exact_solve(int64_t rows, int64_t features, bool warm_up_first) {
   const int64_t blocks = (rows + block_rows - 1) / block_rows;
   DeviceBuffer<double> block(block_rows * (dimension + 1));
   DeviceBuffer<double> gram(dimension * dimension);
+  LINSGD_CUDA_CHECK(cudaMemsetAsync(gram.data(), 0, gram.size() * sizeof(double), exec.stream()));
   kernels::normal_equations_block(exec.stream(), data.X, data.y, nullptr, block_rows, features,
                                   block.data());
   CublasHandle cublas(exec.stream());

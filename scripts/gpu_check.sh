@@ -111,7 +111,7 @@ if has test; then
   python_tests "$cap" &
   pytest_pid=$!
   # Bounded inside (each run cut at the time left), so nothing of it outlives the stage.
-  SANITIZE_SECONDS=$((cap > 30 ? cap - 15 : cap)) timeout "$cap" scripts/gpu_sanitize.sh "$build" \
+  SANITIZE_SECONDS=$((cap > 16 ? cap - 15 : 1)) timeout "$cap" scripts/gpu_sanitize.sh "$build" \
     > "$work/sanitize.log" 2>&1 &
   sanitize_pid=$!
   wait $ctest_pid; ctest_rc=$?

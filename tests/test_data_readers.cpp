@@ -358,6 +358,18 @@ TEST(NpyReader, ReadsLabelsFromASeparateFile) {
   EXPECT_EQ(data.features, 2);
   EXPECT_EQ(data.X, (std::vector<float>{1, 2, 3, 4}));
   EXPECT_EQ(data.y, (std::vector<float>{7, 8}));
+  {
+    // For a model trained with its target in column 0, X's columns are still all features: the
+    // targets are the labels' (evaluate then refuses the extra column), not X's column 0.
+    ReadOptions for_model = options;
+    for_model.feature_names = {"x0", "x1"};  // the model's two features and its target column
+    for_model.target_column = 0;
+    const Dataset all_features = read_dataset(
+        write_npy(dir, "X3.npy", {"<f4", false, {2, 3}}, {1, 2, 3, 4, 5, 6}), for_model);
+    EXPECT_EQ(all_features.features, 3);
+    EXPECT_EQ(all_features.X, (std::vector<float>{1, 2, 3, 4, 5, 6}));
+    EXPECT_EQ(all_features.y, (std::vector<float>{7, 8}));
+  }
   // A --sample-weight column of X is taken out of the features, wherever it stands.
   struct Case {
     const char* column;

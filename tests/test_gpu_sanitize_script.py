@@ -14,10 +14,17 @@ ROOT = pathlib.Path(__file__).resolve().parent.parent
 SCRIPT = ROOT / "scripts" / "gpu_sanitize.sh"
 
 STAND_IN = r"""#!/usr/bin/env bash
-# Records one line per call; fails where FAKE_FAIL matches the arguments; sleeps FAKE_SLEEP
-# seconds where FAKE_SLOW matches them (writing its pid to FAKE_PIDS first), else none.
+# Records one line per call (and with FAKE_HOLD its start and end in FAKE_EVENTS); exits with
+# FAKE_EXIT at 9 rows; fails where FAKE_FAIL matches the arguments; sleeps FAKE_SLEEP seconds
+# where FAKE_SLOW matches them (writing its pid to FAKE_PIDS first), else none.
 echo "$* | short=${LINSGD_SHORT_GPU_TESTS:-} shard=${GTEST_SHARD_INDEX:-}/${GTEST_TOTAL_SHARDS:-}" \
   >> "$FAKE_LOG"
+if [ -n "${FAKE_HOLD:-}" ]; then  # a run's start and end, FAKE_HOLD seconds apart
+  echo + >> "$FAKE_EVENTS"
+  sleep "$FAKE_HOLD"
+  echo - >> "$FAKE_EVENTS"
+fi
+if [ -n "${FAKE_EXIT:-}" ] && [[ "$*" == *"--rows 9 "* ]]; then exit "$FAKE_EXIT"; fi
 if [ -n "${FAKE_FAIL:-}" ] && [[ "$*" == *"$FAKE_FAIL"* ]]; then
   echo "========= Invalid __global__ read of size 4 bytes (stand-in)"
   exit 99
@@ -38,11 +45,13 @@ class GpuSanitizeScript(unittest.TestCase):
         stand_in = tmp / "bin" / "compute-sanitizer"
         stand_in.write_text(STAND_IN)
         stand_in.chmod(0o755)
-        self.log, self.pids = tmp / "calls.log", tmp / "pids"
+        self.log, self.pids, self.events = tmp / "calls.log", tmp / "pids", tmp / "events"
         self.env = dict(os.environ, PATH=f"{tmp / 'bin'}:{os.environ['PATH']}",
-                        FAKE_LOG=str(self.log), FAKE_PIDS=str(self.pids), FAKE_SLEEP="60")
-        for name in ("FAKE_FAIL", "FAKE_SLOW", "SANITIZE_SECONDS", "LINSGD_SHORT_GPU_TESTS",
-                     "GTEST_SHARD_INDEX", "GTEST_TOTAL_SHARDS"):
+                        FAKE_LOG=str(self.log), FAKE_PIDS=str(self.pids),
+                        FAKE_EVENTS=str(self.events), FAKE_SLEEP="60")
+        for name in ("FAKE_FAIL", "FAKE_SLOW", "FAKE_HOLD", "FAKE_EXIT", "SANITIZE_SECONDS",
+                     "SANITIZE_JOBS", "LINSGD_SHORT_GPU_TESTS", "GTEST_SHARD_INDEX",
+                     "GTEST_TOTAL_SHARDS"):
             self.env.pop(name, None)
 
     def tearDown(self):
@@ -78,6 +87,23 @@ class GpuSanitizeScript(unittest.TestCase):
         self.assertEqual(len(failures), 4)  # the four tools at that shape
         self.assertIn("========= Invalid __global__ read", result.stdout)
         self.assertIn("4 with errors", result.stdout.splitlines()[-1])
+
+    def test_runs_go_side_by_side_up_to_sanitize_jobs(self):
+        result = self.run_script(FAKE_HOLD="0.2", SANITIZE_JOBS="3")
+        self.assertEqual(result.returncode, 0, result.stdout + result.stderr)
+        running, most = 0, 0
+        for event in self.events.read_text().split():
+            running += 1 if event == "+" else -1
+            most = max(most, running)
+        self.assertEqual(running, 0)
+        self.assertEqual(most, 3)
+
+    def test_a_run_killed_before_the_time_limit_is_an_error_not_a_cut(self):
+        result = self.run_script(FAKE_EXIT="137")  # as the kernel's out-of-memory killer would
+        self.assertEqual(result.returncode, 1)
+        failures = [l for l in result.stdout.splitlines() if l.startswith("FAIL: ")]
+        self.assertEqual(len(failures), 4)  # 9 x 70 under the four tools
+        self.assertNotIn("cut: ", result.stdout)
 
     def test_the_time_limit_cuts_runs_and_leaves_none_behind(self):
         start = time.monotonic()

@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <future>
 #include <string>
+#include <system_error>
 #include <utility>
 #include <vector>
 
@@ -459,9 +460,14 @@ TrainCommand::Outcome TrainCommand::train_on_file(const TrainConfig& config,
   // picks its GPU later).
   std::future<void> context;
   if (config.device == DeviceKind::kCuda && !mpi_) {
-    context = std::async(std::launch::async, start_gpu_context);
+    try {
+      context = std::async(std::launch::async, start_gpu_context);
+    } catch (const std::system_error&) {  // no thread to spare: training creates it
+    }
   }
   Dataset training = read_dataset(data_.data, read_options);
+  const double read_seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - read_start).count();
   if (context.valid()) context.get();
   // A data-parallel run's shares, checked first: a process without rows has no targets either.
   std::optional<DataShard> shard;
@@ -470,9 +476,7 @@ TrainCommand::Outcome TrainCommand::train_on_file(const TrainConfig& config,
     shard = shard_of(training.file_rows);
   }
   if (!training.has_target()) throw InputError(data_.data + ": no target column");
-  outcome.data_line = format_data_line(
-      training,
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - read_start).count());
+  outcome.data_line = format_data_line(training, read_seconds);
   // Constant features are named where nothing else fixes their weights: SGD without a penalty
   // (which takes them to 0); not in a data-parallel run, whose processes each read their rows.
   if (notes_) {

@@ -143,6 +143,7 @@ Dataset read_npy_dataset(const InputBytes& input, const ReadOptions& options) {
     }
     require_finite(labels.values, 1, options.labels, labels.first_row);
     plan_options.features_if_no_target = columns - (weights_from_column(options) ? 1 : 0);
+    plan_options.target_column.reset();  // a model's target column is not looked for in X
     dataset.y = std::move(labels.values);
   }
 
