@@ -4,12 +4,13 @@
 # then, at once since none of them is timed, ctest, the Python package's tests (its CUDA-array
 # tests included) and scripts/gpu_sanitize.sh; then, one after another on a quiet GPU, the fused
 # kernel's sweep (its block counts and experiments), the per-step benchmark with the acceptance
-# checks and where a fit's seconds go (benchmarks/exact_parts.cpp among them), training from
-# host memory (stream_from_host.sh), and the fit benchmark's GPU rows.
+# checks, training from host memory (stream_from_host.sh), the fit benchmark's GPU rows, and
+# where a fit's seconds go (its runs' parts; benchmarks/exact_parts.cpp).
 # Each stage gets what is left of SECONDS_BUDGET (default 540 s), cut by `timeout`, so the run
 # always ends with its summary. Writes OUT_DIR/summary.txt and
 # OUT_DIR/logs.tgz (every log and result, the fit benchmark's data left out).
-#   scripts/gpu_check.sh OUT_DIR        (STAGES: a subset of "build test sweep bench stream fit";
+#   scripts/gpu_check.sh OUT_DIR        (STAGES: a subset of "build test sweep bench stream fit
+#                                       parts";
 #                                       SECONDS_BUDGET; TEST_SECONDS, the test stage's share
 #                                       (default 280); FIT_BUDGET, seconds a fit run; LINSGD_COMMIT)
 set -uo pipefail
@@ -17,7 +18,7 @@ out=$(mkdir -p "$1" && cd "$1" && pwd)
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
 budget=${SECONDS_BUDGET:-540}
-stages=${STAGES:-build test sweep bench stream fit}
+stages=${STAGES:-build test sweep bench stream fit parts}
 build=$root/build-gpu
 work=$root/.gpu/check
 rm -rf "$work" && mkdir -p "$work"
@@ -151,6 +152,21 @@ if has bench; then
   note "benchmarks/run.sh: exit $? ($((SECONDS - t0)) s)"
   grep -E "^\| post|copy bandwidth" "$work/bench/bench.md" 2>/dev/null | tee -a "$summary"
   grep -E "^- " "$work/bench/gpu-acceptance.md" 2>/dev/null | tee -a "$summary"
+fi
+
+if has stream; then table_stage stream 150 stream_from_host.sh stream.md; fi
+
+if has fit; then
+  t0=$SECONDS
+  timeout "$(limit 240)" python3 benchmarks/fit/run_fit.py --linsgd "$build/linsgd" \
+    --out "$work/fit" --problems post,tall --budget "${FIT_BUDGET:-4}" --devices cuda \
+    > "$work/fit.log" 2>&1
+  note "fit benchmark (GPU rows): exit $? ($((SECONDS - t0)) s)"
+  grep -E "^fit:" "$work/fit.log" | tail -n 24 | tee -a "$summary"
+fi
+
+# After the timed stages, so that what follows can only shorten itself, not them.
+if has parts; then
   # Where a fit's seconds go, a process each, on the fit benchmark's shapes (synthetic data):
   # the exact solve's two parts; SGD's preparation (--lr auto, buffers, first calls) and loop.
   for shape in "4000 2000" "1000000 256"; do
@@ -175,21 +191,10 @@ print(", ".join(f"{k} {m[k]:.4f}" for k in ("prepare_seconds", "train_seconds",
     for run in "LAZY" "LAZY warm-up-first" "EAGER"; do
       read -r loading warm_up <<< "$run"
       # shellcheck disable=SC2086 # $shape is two arguments, $warm_up none or one
-      CUDA_MODULE_LOADING=$loading timeout "$(limit 60)" "$build/benchmarks/linsgd_exact_parts" \
+      CUDA_MODULE_LOADING=$loading timeout "$(limit 30)" "$build/benchmarks/linsgd_exact_parts" \
         $shape $warm_up 2>&1 | tee -a "$work/exact-parts.txt" "$summary"
     done
   done
-fi
-
-if has stream; then table_stage stream 150 stream_from_host.sh stream.md; fi
-
-if has fit; then
-  t0=$SECONDS
-  timeout "$(limit 240)" python3 benchmarks/fit/run_fit.py --linsgd "$build/linsgd" \
-    --out "$work/fit" --problems post,tall --budget "${FIT_BUDGET:-4}" --devices cuda \
-    > "$work/fit.log" 2>&1
-  note "fit benchmark (GPU rows): exit $? ($((SECONDS - t0)) s)"
-  grep -E "^fit:" "$work/fit.log" | tail -n 24 | tee -a "$summary"
 fi
 
 note "== done in $SECONDS s"
