@@ -14,7 +14,6 @@
 #include <cblas.h>
 #include <cuda_runtime.h>
 
-#include <chrono>
 #include <cstdlib>
 #include <cstring>
 #include <functional>
@@ -37,6 +36,7 @@
 #include "linsgd/trainer.hpp"
 #include "linsgd/version.hpp"
 #include "shapes.hpp"
+#include "timing.hpp"
 
 namespace linsgd::bench {
 namespace {
@@ -96,44 +96,6 @@ void set_step_counters(benchmark::State& state, const Shape& shape, int64_t step
   state.counters["batch_GBps"] = benchmark::Counter(static_cast<double>(steps) * batch_bytes * 1e-9,
                                                     benchmark::Counter::kIsIterationInvariantRate);
 }
-
-// Seconds `work` takes by the host's steady clock.
-template <class Work>
-double wall_seconds(Work&& work) {
-  const auto start = std::chrono::steady_clock::now();
-  work();
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-}
-
-// Seconds between two CUDA events recorded around the work `work` enqueues on `stream`.
-class EventTimer {
- public:
-  EventTimer() {
-    LINSGD_CUDA_CHECK(cudaEventCreate(&start_));
-    LINSGD_CUDA_CHECK(cudaEventCreate(&stop_));
-  }
-  ~EventTimer() {
-    LINSGD_CUDA_CHECK_NO_THROW(cudaEventDestroy(start_));
-    LINSGD_CUDA_CHECK_NO_THROW(cudaEventDestroy(stop_));
-  }
-  EventTimer(const EventTimer&) = delete;
-  EventTimer& operator=(const EventTimer&) = delete;
-
-  template <class Work>
-  double seconds(cudaStream_t stream, Work&& work) {
-    LINSGD_CUDA_CHECK(cudaEventRecord(start_, stream));
-    work();
-    LINSGD_CUDA_CHECK(cudaEventRecord(stop_, stream));
-    LINSGD_CUDA_CHECK(cudaEventSynchronize(stop_));
-    float milliseconds = 0.0f;
-    LINSGD_CUDA_CHECK(cudaEventElapsedTime(&milliseconds, start_, stop_));
-    return milliseconds * 1e-3;
-  }
-
- private:
-  cudaEvent_t start_ = nullptr;
-  cudaEvent_t stop_ = nullptr;
-};
 
 // A warm-up run of `config` (from config_for, its engine resolved) with the engine's `plan` on
 // the shape's resident data, then one timed run per iteration, timed by `time(work)`. A run

@@ -14,9 +14,9 @@
 #include <cuda_runtime.h>
 
 #include <algorithm>
-#include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -27,33 +27,17 @@
 #include "kernels/normal_equations.cuh"
 #include "linsgd/config.hpp"
 #include "linsgd/errors.hpp"
+#include "timing.hpp"
 
 namespace linsgd {
 namespace {
 
-double milliseconds_since(std::chrono::steady_clock::time_point start) {
-  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
-      .count();
-}
-
 // Median milliseconds of `repeats` runs of what `enqueue` puts on `stream`, by CUDA events.
 template <class Enqueue>
 double median_milliseconds(cudaStream_t stream, int repeats, Enqueue&& enqueue) {
-  cudaEvent_t start = nullptr, stop = nullptr;
-  LINSGD_CUDA_CHECK(cudaEventCreate(&start));
-  LINSGD_CUDA_CHECK(cudaEventCreate(&stop));
-  std::vector<float> times;
-  for (int r = 0; r < repeats; ++r) {
-    LINSGD_CUDA_CHECK(cudaEventRecord(start, stream));
-    enqueue();
-    LINSGD_CUDA_CHECK(cudaEventRecord(stop, stream));
-    LINSGD_CUDA_CHECK(cudaEventSynchronize(stop));
-    float ms = 0.0f;
-    LINSGD_CUDA_CHECK(cudaEventElapsedTime(&ms, start, stop));
-    times.push_back(ms);
-  }
-  LINSGD_CUDA_CHECK(cudaEventDestroy(start));
-  LINSGD_CUDA_CHECK(cudaEventDestroy(stop));
+  bench::EventTimer timer;
+  std::vector<double> times;
+  for (int r = 0; r < repeats; ++r) times.push_back(1e3 * timer.seconds(stream, enqueue));
   std::sort(times.begin(), times.end());
   return times[times.size() / 2];
 }
@@ -89,19 +73,18 @@ void time_exact_solve(int64_t rows, int64_t features, bool warm_up_first) {
   const char* loading = std::getenv("CUDA_MODULE_LOADING");
   std::printf("exact parts, %lld x %lld, CUDA_MODULE_LOADING=%s\n", static_cast<long long>(rows),
               static_cast<long long>(features), loading != nullptr ? loading : "(default, lazy)");
-  auto start = std::chrono::steady_clock::now();
-  LINSGD_CUDA_CHECK(cudaFree(nullptr));
-  std::printf("  context: %.1f ms\n", milliseconds_since(start));
-  start = std::chrono::steady_clock::now();
-  CudaExec exec;
-  std::printf("  stream and cuBLAS handle: %.1f ms (%s)\n", milliseconds_since(start),
-              exec.description().c_str());
+  const auto milliseconds = [](auto&& work) { return 1e3 * bench::wall_seconds(work); };
+  std::printf("  context: %.1f ms\n", milliseconds([] { LINSGD_CUDA_CHECK(cudaFree(nullptr)); }));
+  std::optional<CudaExec> made;
+  const double handle = milliseconds([&] { made.emplace(); });
+  CudaExec& exec = *made;
+  std::printf("  stream and cuBLAS handle: %.1f ms (%s)\n", handle, exec.description().c_str());
   ResidentData<CudaExec> data;
   ResidentTruth<CudaExec> truth;
-  start = std::chrono::steady_clock::now();
-  generate_synthetic(exec, rows, features, 42, data, truth);
-  exec.synchronize();
-  std::printf("  synthetic data: %.1f ms\n", milliseconds_since(start));
+  std::printf("  synthetic data: %.1f ms\n", milliseconds([&] {
+                generate_synthetic(exec, rows, features, 42, data, truth);
+                exec.synchronize();
+              }));
 
   const TrainConfig config;  // no penalty: the normal equations as --solver exact forms them
   std::vector<float> weights;
@@ -109,20 +92,21 @@ void time_exact_solve(int64_t rows, int64_t features, bool warm_up_first) {
   const int64_t dimension = features + 1;
   const int64_t block_rows = normal_equations_block_rows(rows, features);
   if (warm_up_first) {
-    start = std::chrono::steady_clock::now();
-    warm_up_exact_solve(exec, features, block_rows);
-    exec.synchronize();
-    std::printf("  warm-up (one block's DSYRK and DGEMV, a Cholesky of the identity): %.2f ms\n",
-                milliseconds_since(start));
+    std::printf("  warm-up (one block's normal equations, a Cholesky of the identity): %.2f ms\n",
+                milliseconds([&] {
+                  warm_up_exact_solve(exec, features, block_rows);
+                  exec.synchronize();
+                }));
   }
   for (int solve = 1; solve <= 3; ++solve) {
-    start = std::chrono::steady_clock::now();
-    const ExactSolveSeconds parts = solve_normal_equations(exec, data, config, weights, bias);
+    ExactSolveSeconds parts;
+    const double whole =
+        milliseconds([&] { parts = solve_normal_equations(exec, data, config, weights, bias); });
     std::printf("  solve %d%s: normal equations %.2f ms, Cholesky %.2f ms, whole %.2f ms\n", solve,
                 solve > 1       ? ""
                 : warm_up_first ? " (after the warm-up)"
                                 : " (first in the process)",
-                parts.normal_equations * 1e3, parts.factorization * 1e3, milliseconds_since(start));
+                parts.normal_equations * 1e3, parts.factorization * 1e3, whole);
   }
 
   // One block of rows, as solve_normal_equations accumulates them: DSYRK against DGEMM.

@@ -1294,6 +1294,16 @@ TEST(GpuTraining, RowsPastFloatTwoTo31FollowTheReference) {
   }
 }
 
+// Three steps on 100 rows of 8 features, on the GPU: a run that shows the GPU is usable.
+TrainConfig three_gpu_steps() {
+  TrainConfig config;
+  config.device = DeviceKind::kCuda;
+  config.rows = 100;
+  config.features = 8;
+  config.steps = 3;
+  return config;
+}
+
 TEST(GpuErrors, AFailedCallClearsItsErrorSoTheNextLaunchIsNotBlamed) {
   LINSGD_SKIP_WITHOUT_GPU();
   void* pointer = nullptr;
@@ -1301,12 +1311,7 @@ TEST(GpuErrors, AFailedCallClearsItsErrorSoTheNextLaunchIsNotBlamed) {
   EXPECT_THROW(LINSGD_CUDA_CHECK(cudaMalloc(&pointer, too_much)), Error);
   EXPECT_EQ(cudaPeekAtLastError(), cudaSuccess);
   // A launch after it is checked clean: a step of training runs.
-  TrainConfig config;
-  config.device = DeviceKind::kCuda;
-  config.rows = 100;
-  config.features = 8;
-  config.steps = 3;
-  EXPECT_NO_THROW(train_synthetic(config));
+  EXPECT_NO_THROW(train_synthetic(three_gpu_steps()));
 }
 
 TEST(GpuErrors, AContextStartedOnAnotherThreadServesTheRun) {
@@ -1315,12 +1320,7 @@ TEST(GpuErrors, AContextStartedOnAnotherThreadServesTheRun) {
   std::thread early(start_gpu_context);
   early.join();
   EXPECT_EQ(cudaPeekAtLastError(), cudaSuccess);
-  TrainConfig config;
-  config.device = DeviceKind::kCuda;
-  config.rows = 100;
-  config.features = 8;
-  config.steps = 3;
-  const TrainResult result = train_synthetic(config);
+  const TrainResult result = train_synthetic(three_gpu_steps());
   EXPECT_EQ(result.steps_done, 3);
   EXPECT_TRUE(std::isfinite(result.full_loss));
 }

@@ -180,17 +180,16 @@ FusedPlan plan_fused_gpu(int64_t features, int64_t batch, const FusedGpuLimits& 
 
 // The feature split: each block owns a slice of the features and keeps the batch's values of
 // them in shared memory (the tile). Blocks: a quarter of the multiprocessors (the block-count
-// sweep's optimum for the post's
-// problem and tall on an H200), bounded by sqrt(features) (few enough that reading every block's
-// partials costs less than the batch itself) and at least sqrt(features) / 2, raised until a
-// block's tile fits its shared memory. The shape is
+// sweep's optimum for the post's problem and tall on an H200), bounded by sqrt(features) (few
+// enough that reading every block's partials costs less than the batch itself) and at least
+// sqrt(features) / 2, raised until a block's tile fits its shared memory. The shape is
 // unavailable when no count up to one block per multiprocessor fits, when the count that fits
 // would make the partials every block reads (blocks^2 x batch) outgrow the batch (batch x
 // features), or when the GPU has no cooperative launch. The plan is faster_than_gemv while
 // batch x slice <= kFusedFasterTileFloats and batch <= kFusedFasterMaxBatch. `wanted_blocks` > 0
-// starts from that count instead
-// (--fused-blocks; the slices' rounding to a multiple of 4 features may leave a few blocks
-// fewer); a count above the features or the multiprocessors is unavailable.
+// starts from that count instead (--fused-blocks; the slices' rounding to a multiple of 4
+// features may leave a few blocks fewer); a count above the features or the multiprocessors is
+// unavailable.
 //
 // One block per multiprocessor is always resident: its shared memory fits by construction, and
 // __launch_bounds__(kFusedThreads, 1) keeps its registers within a multiprocessor's.
@@ -199,8 +198,7 @@ FusedPlan plan_fused_gpu_feature_split(int64_t features, int64_t batch,
 
 // The experiment of FusedLayout::cluster_exchange: `cluster_blocks` blocks (their slices as
 // plan_fused_gpu_feature_split cuts them, so the same floats as the grid of the same blocks) in
-// one cluster;
-// with `push`, exchanging by FusedLayout::cluster_push.
+// one cluster; with `push`, exchanging by FusedLayout::cluster_push.
 // Unavailable without clusters, beyond the GPU's cluster size or the features, and where a
 // block's tile and partials do not fit its shared memory. Never faster_than_gemv: auto does not
 // pick an experiment.
