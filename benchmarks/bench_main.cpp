@@ -132,6 +132,11 @@ enum class FusedVariant {
   kRegisterLean,                    // FusedLayout::register_lean
   kWidePartialLoads,                // FusedLayout::partial_loads_in_flight = kFusedPartialLoadsWide
   kDoubleBufferedWidePartialLoads,  // both of those
+  kBulkCopy,                        // FusedLayout::bulk_copy, the feature split's grid
+  kClusterBulkCopy,                 // and in one cluster of `fused_blocks`
+  kBatchSplitBulkCopy,              // the batch split with bulk_copy
+  kBatchSplitOneBarrier,            // the batch split with one_barrier
+  kBatchSplitOneBarrierBulkCopy,    // the batch split with both
 };
 
 // The plan `variant` runs on this GPU with about `fused_blocks` blocks (0: the plan's count).
@@ -144,10 +149,22 @@ FusedPlan variant_plan(const CudaExec& exec, const Shape& shape, int fused_block
   const bool spread = variant == FusedVariant::kSpread || variant == FusedVariant::kClusterSpread;
   const bool cluster = push || variant == FusedVariant::kCluster ||
                        variant == FusedVariant::kClusterDoubleBufferedTile ||
-                       variant == FusedVariant::kClusterSpread;
-  const FusedGpuLimits limits = query_fused_gpu_limits(cluster);
-  if (variant == FusedVariant::kBatchSplit) {
-    return plan_fused_gpu_batch_split(shape.features, shape.batch, limits, fused_blocks);
+                       variant == FusedVariant::kClusterSpread ||
+                       variant == FusedVariant::kClusterBulkCopy;
+  const bool bulk = variant == FusedVariant::kBulkCopy ||
+                    variant == FusedVariant::kClusterBulkCopy ||
+                    variant == FusedVariant::kBatchSplitBulkCopy ||
+                    variant == FusedVariant::kBatchSplitOneBarrierBulkCopy;
+  const bool one_barrier = variant == FusedVariant::kBatchSplitOneBarrier ||
+                           variant == FusedVariant::kBatchSplitOneBarrierBulkCopy;
+  // The clusters' query also tells whether sm_90 code runs here, which the TMA needs.
+  const FusedGpuLimits limits = query_fused_gpu_limits(cluster || bulk);
+  if (variant == FusedVariant::kBatchSplit || variant == FusedVariant::kBatchSplitBulkCopy ||
+      one_barrier) {
+    FusedPlan plan =
+        plan_fused_gpu_batch_split(shape.features, shape.batch, limits, fused_blocks);
+    if (one_barrier) plan = with_one_barrier(plan, shape.features);
+    return bulk ? with_bulk_copy(plan, shape.features, shape.batch, limits) : plan;
   }
   FusedPlan plan =
       cluster ? plan_fused_gpu_cluster(shape.features, shape.batch, limits, fused_blocks, push)
@@ -163,6 +180,7 @@ FusedPlan variant_plan(const CudaExec& exec, const Shape& shape, int fused_block
       variant == FusedVariant::kDoubleBufferedWidePartialLoads) {
     plan = with_double_buffered_tile(plan, shape.features, shape.batch, limits);
   }
+  if (bulk) plan = with_bulk_copy(plan, shape.features, shape.batch, limits);
   // All the shared memory a block may have: no other block fits beside it on its multiprocessor,
   // so the blocks are spread one a multiprocessor whatever the scheduler would do (a cluster's
   // blocks may otherwise share one).
@@ -232,7 +250,7 @@ void gpu_phases(benchmark::State& state, Shape shape, int fused_blocks, FusedVar
   const double steps_run =
       static_cast<double>(shape.gpu_steps) * static_cast<double>(state.iterations() + 1);
   const bool split = plan.layout.batch_split();
-  const int phases = split ? static_cast<int>(std::size(kernels::kBatchSplitPhases))
+  const int phases = split ? kernels::batch_split_phases(plan.layout)
                            : static_cast<int>(std::size(kernels::kFusedPhases));
   std::vector<double> microseconds(static_cast<size_t>(phases), 0.0);
   double ghz = 0.0;
@@ -443,9 +461,20 @@ void register_fused_block_sweep() {
                                  gpu_steps, shape, Engine::kGemv, 0, FusedVariant::kPlan)
         ->UseManualTime()
         ->Unit(benchmark::kMillisecond);
-    // The batch split, every shape: a block per multiprocessor (0) and half as many.
+    // The batch split, every shape: a block per multiprocessor (0) and half as many; its
+    // experiments: one barrier a step (FusedLayout::one_barrier) at a block per multiprocessor,
+    // half and a quarter as many (fewer blocks, fewer partials every block adds); the rows copied
+    // by the TMA (bulk_copy); both.
     experiment("batch-split", 0, FusedVariant::kBatchSplit);
     experiment("batch-split", m / 2, FusedVariant::kBatchSplit);
+    for (const int blocks : {0, m / 2, m / 4}) {
+      experiment("batch-split+one-barrier", blocks, FusedVariant::kBatchSplitOneBarrier);
+    }
+    experiment("batch-split+bulk-copy", 0, FusedVariant::kBatchSplitBulkCopy);
+    for (const int blocks : {0, m / 4}) {
+      experiment("batch-split+one-barrier+bulk-copy", blocks,
+                 FusedVariant::kBatchSplitOneBarrierBulkCopy);
+    }
     if (shape.name == "big-batch") continue;  // beyond the feature split's shared memory
     // The kept kernel around the optimum the full sweep of c699578 found (a quarter of the
     // multiprocessors; 11 to 132 blocks were timed then: benchmarks/NOTES.md); wide runs 91
@@ -483,6 +512,10 @@ void register_fused_block_sweep() {
     experiment("cluster", 8, FusedVariant::kCluster);
     experiment("cluster", 16, FusedVariant::kCluster);
     experiment("cluster+double-buffered-tile", 16, FusedVariant::kClusterDoubleBufferedTile);
+    // The tile copied by the TMA (FusedLayout::bulk_copy), on the grid at the plan's count and
+    // in a cluster of 16.
+    experiment("bulk-copy", 0, FusedVariant::kBulkCopy);
+    experiment("cluster+bulk-copy", 16, FusedVariant::kClusterBulkCopy);
     // The same with one block a multiprocessor, whatever the block scheduler would pack.
     if (shape.name == "post") {
       experiment("spread", 0, FusedVariant::kSpread);
@@ -559,9 +592,13 @@ void register_phase_profile_and_probes() {
   };
   for (const Shape& shape : benchmark_shapes()) {
     profile(shape, "batch-split", 0, FusedVariant::kBatchSplit);
+    profile(shape, "batch-split+one-barrier", 0, FusedVariant::kBatchSplitOneBarrier);
+    profile(shape, "batch-split+bulk-copy", 0, FusedVariant::kBatchSplitBulkCopy);
     if (shape.name == "big-batch") continue;
     profile(shape, "", 0, FusedVariant::kKept);
+    profile(shape, "bulk-copy", 0, FusedVariant::kBulkCopy);
     if (shape.name != "post") continue;
+    profile(shape, "cluster+bulk-copy", 16, FusedVariant::kClusterBulkCopy);
     profile(shape, "double-buffered-tile", 0, FusedVariant::kDoubleBufferedTile);
     profile(shape, "cluster", 16, FusedVariant::kCluster);
     profile(shape, "cluster-spread", 16, FusedVariant::kClusterSpread);

@@ -10,20 +10,29 @@
 # Before it, in a process of its own, the phase profile of the kept kernel and of the
 # experiments that may replace it, and the probes of the primitives a step is built from:
 # OUT_DIR/fused-phases.json and OUT_DIR/fused-phases.md (benchmarks/phase_table.py).
+# SWEEP_FILTER, a regular expression, keeps the rows whose name after "sweep/cuda/fused/" (or
+# "phase/cuda/fused/") it matches, from its start, and skips the probes: a shorter sweep of the
+# rows a change concerns, e.g. SWEEP_FILTER='[a-z-]+(\+gemv|\+batch-split[a-z+-]*)?/blocks:0/'.
 #   benchmarks/sweep_fused_blocks.sh BUILD_DIR OUT_DIR
 set -euo pipefail
 [ $# -eq 2 ] || { echo "usage: $0 BUILD_DIR OUT_DIR" >&2; exit 2; }
 out=$2
 mkdir -p "$out"
+phase_rows='^(probe|phase)/'
+sweep_rows='^sweep/'
+if [ -n "${SWEEP_FILTER:-}" ]; then
+  phase_rows="^phase/cuda/fused/($SWEEP_FILTER)"
+  sweep_rows="^sweep/cuda/fused/($SWEEP_FILTER)"
+fi
 # First, as the shortest (about 20 s), in a process of its own and a time of its own: a fault or
 # a hang there costs no sweep row.
-LINSGD_BENCH_SWEEP=1 timeout 90 "$1/benchmarks/linsgd_bench" --benchmark_filter='^(probe|phase)/' \
+LINSGD_BENCH_SWEEP=1 timeout 90 "$1/benchmarks/linsgd_bench" --benchmark_filter="$phase_rows" \
   --benchmark_out="$out/fused-phases.json" --benchmark_out_format=json > /dev/null ||
   echo "the phase profile and probes ended with exit $?" >&2
 python3 "$(dirname "$0")/phase_table.py" "$out/fused-phases.json" > "$out/fused-phases.md" ||
   echo "no phase table" >&2
 cat "$out/fused-phases.md"
-LINSGD_BENCH_SWEEP=1 "$1/benchmarks/linsgd_bench" --benchmark_filter='^sweep/' \
+LINSGD_BENCH_SWEEP=1 "$1/benchmarks/linsgd_bench" --benchmark_filter="$sweep_rows" \
   --benchmark_repetitions=3 --benchmark_report_aggregates_only=true \
   --benchmark_out="$out/fused-blocks.json" --benchmark_out_format=json > /dev/null
 python3 - "$out/fused-blocks.json" > "$out/fused-blocks.md" <<'PY'

@@ -14,6 +14,10 @@
 //   -- grid barrier -- (before any block reads the new weights)
 //   every block copies all the weights into its shared memory for the next step.
 // Each sampled row is read once from global memory, by one block.
+// Experiments the benchmark sweep times beside this (FusedLayout, the post's rule only): the rows
+// copied by the TMA (bulk_copy); one barrier a step (one_barrier: every block adds every
+// feature's partials and steps all the weights itself, so no block waits for the others'
+// weights). Each gives the same floats.
 #pragma once
 
 #include <cuda_runtime.h>
@@ -34,6 +38,16 @@ namespace linsgd::kernels {
 inline constexpr const char* kBatchSplitPhases[] = {"copy wait", "row dots", "partial gradient",
                                                     "barrier",   "update",   "barrier and reload"};
 static_assert(std::size(kBatchSplitPhases) <= kPhaseClockPhases, "a slot a phase");
+// The phases `layout`'s kernel times: the first five of them with one barrier (the weights are
+// not reloaded), else all.
+inline int batch_split_phases(const FusedLayout& layout) {
+  return layout.one_barrier ? 5 : static_cast<int>(std::size(kBatchSplitPhases));
+}
+
+// The kernel a batch split `layout` runs for `rule` (as fused_kernel_for): the post's rule
+// compiled in where it is that rule, with the experiments the layout asks for. Throws Error for
+// an experiment or the phase profile with another rule. Needs no GPU.
+const void* batch_split_kernel_for(const FusedLayout& layout, const StepRule& rule);
 
 // Once before the first chunk of a plan: gives the kernel the plan's dynamic shared memory.
 // The plan must be a batch split's (FusedLayout::batch_split) and `args` able to run it (X

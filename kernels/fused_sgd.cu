@@ -15,6 +15,7 @@
 #include "core/objective.hpp"
 #include "core/sgd_math.hpp"
 #include "kernels/block_scalars.cuh"
+#include "kernels/bulk_copy.cuh"
 #include "kernels/phase_clock.cuh"
 #include "linsgd/errors.hpp"
 
@@ -40,20 +41,32 @@ struct ThreadGrid {
 
 // Starts the copies of this step's tile (the sampled rows' values of the block's features) and
 // their targets into shared memory, and of the next step's draws; they land by
-// __pipeline_wait_prior(0). X, y and the draws do not change during the kernel, so the copies
-// may go through L1.
+// __pipeline_wait_prior(0) and, with kBulk, the round's wait on `landed`. X, y and the draws do
+// not change during the kernel, so the copies may go through L1. With kBulk the first warp
+// issues one bulk copy a tile row (FusedLayout::bulk_copy).
+template <bool kBulk = false>
 __device__ void start_step_copies(const StepArgs& a, const FusedLayout& layout,
                                   const ThreadGrid& copy_grid, int64_t j_begin, int64_t width,
                                   const uint32_t* draws, const uint32_t* next_draws_source,
-                                  uint32_t* next_draws, float* tile, float* y_batch) {
-  const int step = layout.vector_copy ? 4 : 1;  // floats per copy
-  const int64_t first_row = copy_grid.active() ? copy_grid.group : a.batch;
-  for (int64_t k = first_row; k < a.batch; k += copy_grid.groups) {
-    const float* source = a.X + static_cast<int64_t>(draws[k]) * a.features + j_begin;
-    float* destination = tile + k * layout.stride;
-    for (int64_t j = static_cast<int64_t>(copy_grid.lane) * step; j < width;
-         j += static_cast<int64_t>(copy_grid.lanes) * step) {
-      __pipeline_memcpy_async(destination + j, source + j, step * sizeof(float));
+                                  uint32_t* next_draws, float* tile, float* y_batch,
+                                  const RowsLanded& landed) {
+  if constexpr (kBulk) {
+    if (threadIdx.x < 32) {
+      landed.copy(
+          a.batch, static_cast<uint32_t>(width * sizeof(float)),
+          [&](int64_t k) { return a.X + static_cast<int64_t>(draws[k]) * a.features + j_begin; },
+          [&](int64_t k) { return tile + k * layout.stride; });
+    }
+  } else {
+    const int step = layout.vector_copy ? 4 : 1;  // floats per copy
+    const int64_t first_row = copy_grid.active() ? copy_grid.group : a.batch;
+    for (int64_t k = first_row; k < a.batch; k += copy_grid.groups) {
+      const float* source = a.X + static_cast<int64_t>(draws[k]) * a.features + j_begin;
+      float* destination = tile + k * layout.stride;
+      for (int64_t j = static_cast<int64_t>(copy_grid.lane) * step; j < width;
+           j += static_cast<int64_t>(copy_grid.lanes) * step) {
+        __pipeline_memcpy_async(destination + j, source + j, step * sizeof(float));
+      }
     }
   }
   for (int64_t k = threadIdx.x; k < a.batch; k += kThreads) {
@@ -267,10 +280,12 @@ struct PartialsExchange {
 // register-lean experiment (FusedLayout::register_lean): ptxas then keeps the post's kernel at
 // 40 registers by interleaving the partials' loads with their adds, 3 in flight on sm_90, 1 on
 // sm_80. The same instructions' arithmetic either way.
+// kBulk: the tile copied by the TMA (FusedLayout::bulk_copy; one tile); the same floats.
 template <bool kPostRule, Exchange kExchange, bool kDoubleBuffered, bool kTimed,
-          int kLoads = kFusedPartialLoads, int kMinBlocks = 1>
+          int kLoads = kFusedPartialLoads, int kMinBlocks = 1, bool kBulk = false>
 __global__ void __launch_bounds__(kThreads, kMinBlocks)
     fused_sgd_kernel(StepArgs run_args, FusedLayout layout, int64_t count) {
+  static_assert(!kBulk || !kDoubleBuffered, "bulk copies fill one tile");
   if (count <= 0) return;  // every block alike: no copy is left in flight
   StepArgs a = run_args;
   if constexpr (kPostRule) a.rule = StepRule{};
@@ -288,6 +303,7 @@ __global__ void __launch_bounds__(kThreads, kMinBlocks)
   auto* next_draws = reinterpret_cast<uint32_t*>(shared + at.next_draws);
   auto* later_draws = reinterpret_cast<uint32_t*>(shared + at.later_draws);  // kDoubleBuffered
   const PartialsExchange<kExchange, kLoads> exchange{a.partials, shared + at.partials, a.batch};
+  const RowsLanded landed{reinterpret_cast<uint64_t*>(shared + at.rows_landed)};  // kBulk
 
   using BlockReduce = cub::BlockReduce<double, kThreads>;
   __shared__ typename BlockReduce::TempStorage reduce_storage;
@@ -313,6 +329,7 @@ __global__ void __launch_bounds__(kThreads, kMinBlocks)
   __pipeline_wait_prior(0);
   __syncthreads();
   exchange.start();
+  if constexpr (kBulk) landed.start();
   BlockScalars kept(a);
   const int64_t first_step = *a.step_counter;
   // The draws of step s of the chunk, in global memory (none past the chunk).
@@ -321,7 +338,7 @@ __global__ void __launch_bounds__(kThreads, kMinBlocks)
   };
   if constexpr (kDoubleBuffered) {
     start_step_copies(a, layout, copy_grid, j_begin, width, draws, draws_of(1), next_draws, tile,
-                      y_batch);
+                      y_batch, landed);
   }
 
   PhaseClock<kTimed> clock;
@@ -330,10 +347,11 @@ __global__ void __launch_bounds__(kThreads, kMinBlocks)
     const int64_t t = first_step + s;
     const StepScalars scalars = step_scalars(a, t);
     if constexpr (!kDoubleBuffered) {
-      start_step_copies(a, layout, copy_grid, j_begin, width, draws, draws_of(s + 1), next_draws,
-                        tile, y_batch);
+      start_step_copies<kBulk>(a, layout, copy_grid, j_begin, width, draws, draws_of(s + 1),
+                               next_draws, tile, y_batch, landed);
     }
     __pipeline_wait_prior(0);
+    if constexpr (kBulk) landed.wait(s);  // round s: this step's tile
     __syncthreads();
     clock.template mark<0>();
 
@@ -344,7 +362,7 @@ __global__ void __launch_bounds__(kThreads, kMinBlocks)
       // finished with them at the block barrier that ends B2.
       if (s + 1 < count) {
         start_step_copies(a, layout, copy_grid, j_begin, width, next_draws, draws_of(s + 2),
-                          later_draws, next_tile, next_y_batch);
+                          later_draws, next_tile, next_y_batch, landed);
       }
     }
     clock.template mark<1>();
@@ -476,6 +494,29 @@ const void* grid_experiment_kernel(const FusedLayout& layout, bool post_rule) {
                    fused_sgd_kernel<true, Exchange::kGrid, false, false, kWide>);
 }
 
+// The experiment of the TMA's bulk copies (FusedLayout::bulk_copy), compiled for one tile, the
+// grid's exchange or the cluster's read, and the post's rule, timed or not.
+template <Exchange kExchange>
+const void* bulk_copy_kernel(bool timed) {
+  constexpr int kLoads = kFusedPartialLoads;
+  return timed ? reinterpret_cast<const void*>(
+                     fused_sgd_kernel<true, kExchange, false, true, kLoads, 1, true>)
+               : reinterpret_cast<const void*>(
+                     fused_sgd_kernel<true, kExchange, false, false, kLoads, 1, true>);
+}
+
+const void* bulk_copy_experiment_kernel(const FusedLayout& layout, bool post_rule) {
+  if (!post_rule || layout.double_buffered_tile || layout.cluster_push || layout.register_lean ||
+      layout.partial_loads_in_flight != kFusedPartialLoads) {
+    throw Error(
+        "the fused kernel's experiment of bulk copies runs one tile, the grid's exchange or the "
+        "cluster's read, 16 partial loads and the post's rule only");
+  }
+  const bool timed = layout.phase_clock_sums != nullptr;
+  return layout.cluster_exchange ? bulk_copy_kernel<Exchange::kClusterRead>(timed)
+                                 : bulk_copy_kernel<Exchange::kGrid>(timed);
+}
+
 // A cluster layout's launch: one cluster of all the plan's blocks.
 struct ClusterLaunch {
   cudaLaunchAttribute attribute{};
@@ -499,6 +540,7 @@ struct ClusterLaunch {
 
 const void* fused_kernel_for(const FusedLayout& layout, const StepRule& rule) {
   const bool post_rule = !layout.rule_read_at_run_time && is_post_rule(rule);
+  if (layout.bulk_copy) return bulk_copy_experiment_kernel(layout, post_rule);
   if (layout.partial_loads_in_flight == kFusedPartialLoadsWide || layout.register_lean) {
     return grid_experiment_kernel(layout, post_rule);
   }

@@ -16,7 +16,7 @@
 // Experiments the benchmark sweep times beside this (FusedLayout): the blocks as one
 // thread-block cluster exchanging their partials in distributed shared memory under the
 // cluster's barrier (Hopper); the next step's copies started before the barrier, into a second
-// tile. Each gives the same floats.
+// tile; the tile copied by the TMA (Hopper). Each gives the same floats.
 #pragma once
 
 #include <cuda_runtime.h>

@@ -12,7 +12,9 @@
 #   scripts/gpu_check.sh OUT_DIR        (STAGES: a subset of "build test sweep bench stream fit
 #                                       parts";
 #                                       SECONDS_BUDGET; TEST_SECONDS, the test stage's share
-#                                       (default 280); FIT_BUDGET, seconds a fit run; LINSGD_COMMIT)
+#                                       (default 280); FIT_BUDGET, seconds a fit run;
+#                                       SWEEP_FILTER, the sweep's rows (sweep_fused_blocks.sh);
+#                                       LINSGD_COMMIT)
 set -uo pipefail
 out=$(mkdir -p "$1" && cd "$1" && pwd)
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)

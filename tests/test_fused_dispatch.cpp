@@ -1,4 +1,5 @@
-// Which compiled kernel a fused layout runs (kernels::fused_kernel_for), without a GPU: the kept
+// Which compiled kernel a fused layout runs (kernels::fused_kernel_for,
+// kernels::batch_split_kernel_for), without a GPU: the kept
 // kernel, each experiment and the phase profile's timed kernels are distinct instantiations,
 // the same layout always finds the same one, and a combination no kernel is compiled for is
 // refused with a message. The gpu tests then show each runs the kept kernel's floats.
@@ -10,6 +11,7 @@
 
 #include "core/fused_plan.hpp"
 #include "core/objective.hpp"
+#include "kernels/batch_split_sgd.cuh"
 #include "kernels/fused_sgd.cuh"
 #include "linsgd/errors.hpp"
 
@@ -44,6 +46,13 @@ TEST(FusedKernels, EachLayoutRunsItsOwnKernel) {
   layouts["cluster, pushed"].cluster_push = true;
   layouts["cluster, two tiles"] = layouts["cluster"];
   layouts["cluster, two tiles"].double_buffered_tile = true;
+  layouts["bulk copies"].bulk_copy = true;
+  layouts["bulk copies, timed"] = layouts["bulk copies"];
+  layouts["bulk copies, timed"].phase_clock_sums = &phase_sums_stand_in;
+  layouts["cluster, bulk copies"] = layouts["cluster"];
+  layouts["cluster, bulk copies"].bulk_copy = true;
+  layouts["cluster, bulk copies, timed"] = layouts["cluster, bulk copies"];
+  layouts["cluster, bulk copies, timed"].phase_clock_sums = &phase_sums_stand_in;
   std::map<const void*, std::string> seen;
   for (const auto& [name, layout] : layouts) {
     const void* kernel = kernels::fused_kernel_for(layout, StepRule{});
@@ -58,6 +67,46 @@ TEST(FusedKernels, EachLayoutRunsItsOwnKernel) {
             kernels::fused_kernel_for(layouts["rule read at run time"], StepRule{}));
   EXPECT_EQ(kernels::fused_kernel_for(layouts["rule read at run time"], momentum_rule()),
             reads_the_rule);
+}
+
+TEST(FusedKernels, EachBatchSplitLayoutRunsItsOwnKernel) {
+  FusedLayout kept;
+  kept.rows_per_block = 8;
+  std::map<std::string, FusedLayout> layouts;
+  for (const bool timed : {false, true}) {
+    for (const bool bulk : {false, true}) {
+      for (const bool one_barrier : {false, true}) {
+        FusedLayout layout = kept;
+        layout.phase_clock_sums = timed ? &phase_sums_stand_in : nullptr;
+        layout.bulk_copy = bulk;
+        layout.one_barrier = one_barrier;
+        layouts[std::string(timed ? "timed" : "untimed") + (bulk ? ", bulk copies" : "") +
+                (one_barrier ? ", one barrier" : "")] = layout;
+      }
+    }
+  }
+  std::map<const void*, std::string> seen;
+  for (const auto& [name, layout] : layouts) {
+    const void* kernel = kernels::batch_split_kernel_for(layout, StepRule{});
+    ASSERT_NE(kernel, nullptr) << name;
+    EXPECT_EQ(kernels::batch_split_kernel_for(layout, StepRule{}), kernel) << name;
+    const auto [where, fresh] = seen.emplace(kernel, name);
+    EXPECT_TRUE(fresh) << name << " runs the kernel of " << where->second;
+  }
+  // Another rule: a kernel of its own, which reads the rule; the experiments and the profile
+  // refuse it.
+  const void* reads_the_rule = kernels::batch_split_kernel_for(kept, momentum_rule());
+  EXPECT_EQ(seen.count(reads_the_rule), 0u);
+  for (const auto& [name, layout] : layouts) {
+    if (name == "untimed") continue;
+    try {
+      kernels::batch_split_kernel_for(layout, momentum_rule());
+      ADD_FAILURE() << name << ", another rule: a kernel was found";
+    } catch (const Error& error) {
+      EXPECT_NE(std::string(error.what()).find("the post's rule only"), std::string::npos)
+          << name << ": " << error.what();
+    }
+  }
 }
 
 TEST(FusedKernels, CombinationsNoKernelIsCompiledForAreRefused) {
@@ -94,6 +143,17 @@ TEST(FusedKernels, CombinationsNoKernelIsCompiledForAreRefused) {
   FusedLayout timed;
   timed.phase_clock_sums = &phase_sums_stand_in;
   refused("timed, another rule", timed, momentum_rule(), post_only);
+  FusedLayout bulk;
+  bulk.bulk_copy = true;
+  const std::string bulk_alone = "bulk copies runs one tile, the grid's exchange or the cluster's";
+  refused("bulk copies, another rule", bulk, momentum_rule(), bulk_alone);
+  FusedLayout bulk_two_tiles = bulk;
+  bulk_two_tiles.double_buffered_tile = true;
+  refused("bulk copies, two tiles", bulk_two_tiles, StepRule{}, bulk_alone);
+  FusedLayout bulk_pushed = bulk;
+  bulk_pushed.cluster_exchange = true;
+  bulk_pushed.cluster_push = true;
+  refused("bulk copies, pushed", bulk_pushed, StepRule{}, bulk_alone);
   FusedLayout odd_loads;
   odd_loads.partial_loads_in_flight = 24;
   refused("24 partial loads", odd_loads, StepRule{}, "16 or 32 partials at once, not 24");

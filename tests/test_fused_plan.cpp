@@ -361,7 +361,7 @@ FusedPlan checked_batch_split(int64_t features, int64_t batch, int64_t wanted_bl
   EXPECT_EQ(l.stride, features) << shape;
   EXPECT_EQ(plan.shared_bytes, 4 * batch_split_shared_offsets(l, features).total) << shape;
   EXPECT_LE(plan.shared_bytes, limits.shared_bytes_per_block) << shape;
-  EXPECT_EQ(plan.partial_floats, batch_split_partial_floats(l.blocks, features)) << shape;
+  EXPECT_EQ(plan.partial_floats, batch_split_partial_floats(l, features)) << shape;
   EXPECT_EQ(batch_split_sums_offset(l.blocks, features) % 2, 0) << shape;  // doubles aligned
   EXPECT_GE(batch_split_sums_offset(l.blocks, features), l.blocks * features) << shape;
   EXPECT_TRUE(plan.faster_than_gemv) << shape;
@@ -431,6 +431,92 @@ TEST(FusedPlan, EveryBatchSplitOfAGridOfShapesSatisfiesTheKernelsAssumptions) {
     }
   }
   EXPECT_GT(available, 250);  // of 315: not the largest batches of many features in few blocks
+}
+
+TEST(FusedPlan, TheBulkCopyExperimentAddsOnlyItsTransactionBarrier) {
+  // FusedLayout::bulk_copy: the same blocks, slices and arrays, with one 8-byte barrier past them
+  // at an 8-byte aligned offset (4 more bytes where the arrays end on an odd float).
+  const auto expect_barrier_added = [](const FusedPlan& plain, const FusedPlan& bulk,
+                                       int64_t plain_floats, int64_t barrier_at,
+                                       const std::string& name) {
+    ASSERT_EQ(bulk.unavailable, "") << name;
+    EXPECT_TRUE(bulk.layout.bulk_copy) << name;
+    EXPECT_FALSE(plain.layout.bulk_copy) << name;
+    EXPECT_EQ(bulk.layout.blocks, plain.layout.blocks) << name;
+    EXPECT_EQ(bulk.layout.slice, plain.layout.slice) << name;
+    EXPECT_EQ(bulk.layout.stride, plain.layout.stride) << name;
+    EXPECT_EQ(bulk.partial_floats, plain.partial_floats) << name;
+    EXPECT_EQ(plain.shared_bytes, 4 * plain_floats) << name;
+    EXPECT_EQ(barrier_at % 2, 0) << name;
+    EXPECT_TRUE(barrier_at == plain_floats || barrier_at == plain_floats + 1) << name;
+    EXPECT_EQ(bulk.shared_bytes, 4 * (barrier_at + 2)) << name;
+  };
+  const FusedPlan post = checked_plan(2000, 64);
+  const FusedPlan post_bulk = with_bulk_copy(post, 2000, 64, kHopper);
+  check_layout(2000, 64, kHopper, post_bulk);
+  expect_barrier_added(post, post_bulk, fused_shared_offsets(64, post.layout).total,
+                       fused_shared_offsets(64, post_bulk.layout).rows_landed, "post");
+  const FusedPlan cluster = checked_cluster_plan(2000, 64, 16);
+  const FusedPlan cluster_bulk = with_bulk_copy(cluster, 2000, 64, kHopper);
+  check_layout(2000, 64, kHopper, cluster_bulk);
+  expect_barrier_added(cluster, cluster_bulk, fused_shared_offsets(64, cluster.layout).total,
+                       fused_shared_offsets(64, cluster_bulk.layout).rows_landed, "cluster");
+  // The barrier lies past the cluster's partials, which the other blocks read.
+  EXPECT_GE(fused_shared_offsets(64, cluster_bulk.layout).rows_landed,
+            fused_shared_offsets(64, cluster_bulk.layout).partials + 2 * 64);
+  // tall's batch split: 8 rows of 256, the weights and 5 x 8 floats (2344, even), then 2.
+  const FusedPlan tall = checked_batch_split(256, 1024);
+  const FusedPlan tall_bulk = with_bulk_copy(tall, 256, 1024, kHopper);
+  EXPECT_EQ(tall_bulk.shared_bytes, 4 * (8 * 256 + 256 + 5 * 8 + 2));
+  expect_barrier_added(tall, tall_bulk, batch_split_shared_offsets(tall.layout, 256).total,
+                       batch_split_shared_offsets(tall_bulk.layout, 256).rows_landed, "tall");
+  // Where no kernel runs it, or the TMA cannot.
+  EXPECT_EQ(with_bulk_copy(checked_batch_split(37, 300, 7), 37, 300, kHopper).unavailable,
+            "the TMA's bulk copies move 16 bytes at a time: 37 features are not a multiple of 4");
+  FusedGpuLimits ampere = kHopper;
+  ampere.max_cluster_blocks = 0;
+  EXPECT_EQ(with_bulk_copy(post, 2000, 64, ampere).unavailable,
+            "the TMA's bulk copies need sm_90 code on a Hopper GPU (or later), which this build "
+            "or this GPU lacks");
+  const std::string one_tile =
+      "the TMA's bulk copies run with one tile and the grid's or the cluster's read exchange";
+  EXPECT_EQ(with_bulk_copy(with_double_buffered_tile(post, 2000, 64, kHopper), 2000, 64, kHopper)
+                .unavailable,
+            one_tile);
+  EXPECT_EQ(with_bulk_copy(checked_cluster_plan(2000, 64, 16, kHopper, true), 2000, 64, kHopper)
+                .unavailable,
+            one_tile);
+  const FusedPlan big_batch = checked_plan(512, 8192);
+  EXPECT_EQ(with_bulk_copy(big_batch, 512, 8192, kHopper).unavailable, big_batch.unavailable);
+}
+
+TEST(FusedPlan, TheOneBarrierExperimentDoublesTheBatchSplitsExchange) {
+  // FusedLayout::one_barrier: the same blocks, rows and shared memory, the exchange in global
+  // memory twice (a step parity each), each an even count of floats so the doubles of both stay
+  // 8-byte aligned.
+  const FusedPlan tall = checked_batch_split(256, 1024);
+  const FusedPlan one = with_one_barrier(tall, 256);
+  ASSERT_EQ(one.unavailable, "");
+  EXPECT_TRUE(one.layout.one_barrier);
+  EXPECT_EQ(one.layout.blocks, 128);
+  EXPECT_EQ(one.layout.rows_per_block, 8);
+  EXPECT_EQ(one.shared_bytes, tall.shared_bytes);
+  EXPECT_EQ(one.partial_floats, 2 * (128 * 256 + 4 * 128));
+  // 7 blocks of 37 features: 259 partial gradients, the sums from float 260, 288 floats a parity.
+  const FusedPlan odd = with_one_barrier(checked_batch_split(37, 300, 7), 37);
+  ASSERT_EQ(odd.unavailable, "");
+  EXPECT_EQ(batch_split_exchange_floats(7, 37), 288);
+  EXPECT_EQ(odd.partial_floats, 2 * 288);
+  // With the bulk copies too: both experiments at once.
+  const FusedPlan both = with_bulk_copy(one, 256, 1024, kHopper);
+  ASSERT_EQ(both.unavailable, "");
+  EXPECT_TRUE(both.layout.one_barrier && both.layout.bulk_copy);
+  EXPECT_EQ(both.partial_floats, one.partial_floats);
+  // The feature split has one barrier a step already; an unavailable plan keeps its reason.
+  EXPECT_EQ(with_one_barrier(checked_plan(2000, 64), 2000).unavailable,
+            "the feature split's step has one barrier already");
+  const FusedPlan wide = checked_batch_split(20000, 256);
+  EXPECT_EQ(with_one_barrier(wide, 20000).unavailable, wide.unavailable);
 }
 
 TEST(FusedPlan, PastKFusedFasterMaxBatchRowsTheBatchIsSplitByRowsWhereTheyFit) {

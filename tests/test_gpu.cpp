@@ -1022,6 +1022,84 @@ TEST(GpuTraining, TheBatchSplitMatchesTheCpu) {
   }
 }
 
+TEST(GpuTraining, TheBatchSplitsExperimentsStepAsItsKeptKernel) {
+  LINSGD_SKIP_WITHOUT_GPU();
+  // The batch split's experiments (the post's rule only): one barrier a step
+  // (FusedLayout::one_barrier: every block adds every feature's partials and steps all the
+  // weights itself), the rows copied by the TMA (bulk_copy, where the GPU runs sm_90 code), and
+  // both, against the kept batch split of the same blocks: the same floats, bit for bit, across
+  // a chunk boundary. The post's problem at a row a block (64 blocks) and at 10 (7 blocks, the
+  // last of 4 rows); 1024 rows of 64 features a block a multiprocessor (more than 64 blocks: a
+  // lane adds several blocks' partials); 300 rows of 36 features in 7 blocks (the last warp's
+  // features past the 36). Another rule is refused with a message.
+  const FusedGpuLimits limits = query_fused_gpu_limits(true);
+  CudaExec exec;
+  const auto expect_experiments_as_kept = [&](const ResidentData<CudaExec>& data,
+                                              const TrainConfig& config, int blocks) {
+    const FusedPlan kept =
+        plan_fused_gpu_batch_split(data.features, config.batch_size, limits, blocks);
+    ASSERT_EQ(kept.unavailable, "");
+    SCOPED_TRACE(std::to_string(kept.layout.blocks) + " blocks of " +
+                 std::to_string(kept.layout.rows_per_block) + " rows");
+    const FusedOutcome on_kept = run_fused(exec, data, config, kept);
+    const FusedPlan one = with_one_barrier(kept, data.features);
+    ASSERT_TRUE(one.layout.one_barrier);
+    expect_same_run(run_fused(exec, data, config, one), on_kept);
+    if (limits.max_cluster_blocks == 0) return;  // no sm_90 code here: no TMA
+    for (const FusedPlan& plan : {kept, one}) {
+      SCOPED_TRACE(plan.layout.one_barrier ? "bulk copies, one barrier" : "bulk copies");
+      const FusedPlan bulk = with_bulk_copy(plan, data.features, config.batch_size, limits);
+      ASSERT_TRUE(bulk.layout.bulk_copy);
+      expect_same_run(run_fused(exec, data, config, bulk), on_kept);
+    }
+  };
+  {
+    const PostOnGpu post(exec, experiment_steps(300));
+    for (const int blocks : {0, 7}) expect_experiments_as_kept(post.data, post.config, blocks);
+  }
+  const auto on_data = [&](const Dataset& dataset, int64_t batch, double rate, int blocks) {
+    ResidentData<CudaExec> data;
+    make_resident(exec, dataset, data);
+    TrainConfig config;
+    config.device = DeviceKind::kCuda;
+    config.engine = Engine::kFused;
+    config.batch_size = batch;
+    config.steps = experiment_steps(300);
+    config.learning_rate = rate;
+    ASSERT_TRUE(is_post_rule(step_rule(config, data)));
+    expect_experiments_as_kept(data, config, blocks);
+  };
+  ASSERT_GT(plan_fused_gpu_batch_split(64, 1024, limits, 0).layout.blocks, 64);
+  on_data(testing::regression_data(20000, 64, 11), 1024, 0.05, 0);
+  on_data(testing::regression_data(3001, 36, 5), 300, 0.02, 7);
+  FusedPlan refused = with_one_barrier(plan_fused_gpu_batch_split(40, 32, limits, 4), 40);
+  expect_refused_for_another_rule(exec, refused);
+}
+
+TEST(GpuTraining, TheTmasBulkCopiesOfTheTileStepAsTheKeptKernel) {
+  LINSGD_SKIP_WITHOUT_GPU();
+  // The feature split's experiment of FusedLayout::bulk_copy (a bulk copy a tile row, issued by
+  // one warp, in place of every thread's 16-byte copies) against the same blocks without it: the
+  // same floats, bit for bit, across a chunk boundary; the post's problem at the plan's count
+  // (the grid) and in a cluster of 16. Another rule is refused with a message.
+  const FusedGpuLimits limits = query_fused_gpu_limits(true);
+  if (limits.max_cluster_blocks == 0) GTEST_SKIP() << "no sm_90 code runs on this GPU: no TMA";
+  CudaExec exec;
+  const PostOnGpu post(exec, experiment_steps(300));
+  std::vector<std::pair<std::string, FusedPlan>> plans = {{"grid", exec.plan_fused(2000, 64, 0)}};
+  if (limits.max_cluster_blocks >= 16) {
+    plans.emplace_back("a cluster of 16", plan_fused_gpu_cluster(2000, 64, limits, 16));
+  }
+  for (const auto& [name, plan] : plans) {
+    SCOPED_TRACE(name);
+    const FusedPlan bulk = with_bulk_copy(plan, 2000, 64, limits);
+    ASSERT_TRUE(bulk.layout.bulk_copy);
+    expect_same_run(run_fused(exec, post.data, post.config, bulk),
+                    run_fused(exec, post.data, post.config, plan));
+  }
+  expect_refused_for_another_rule(exec, with_bulk_copy(exec.plan_fused(40, 32, 1), 40, 32, limits));
+}
+
 // A phase profile's row of a block, checked: every named phase took time, and the phases
 // cover the loop (they are its consecutive spans); the loop's time was read too.
 void expect_profile_covers_the_loop(const std::vector<unsigned long long>& sums, int blocks,
@@ -1051,8 +1129,9 @@ TEST(GpuTraining, ThePhaseProfileLeavesTheFloatsAsTheyAre) {
   // (FusedLayout::phase_clock_sums) against the ones users run: the same floats, bit for bit,
   // on the post's problem (the one rule they are compiled for) across a chunk boundary, for
   // every kernel the profile times: the kept plan, with a double-buffered tile, the batch split
-  // and, where the GPU has clusters, a cluster of 16 read (with one tile and two) and pushed;
-  // each block's row covers the loop. Another rule is refused with a message.
+  // (with two barriers a step and one) and, where the GPU has clusters, a cluster of 16 read
+  // (with one tile and two) and pushed, and the bulk copies (the grid's, the cluster's, the batch
+  // split's); each block's row covers the loop. Another rule is refused with a message.
   const FusedGpuLimits limits = query_fused_gpu_limits(true);
   CudaExec exec;
   const PostOnGpu post(exec, experiment_steps(300));
@@ -1060,7 +1139,15 @@ TEST(GpuTraining, ThePhaseProfileLeavesTheFloatsAsTheyAre) {
   std::vector<std::pair<std::string, FusedPlan>> plans = {
       {"the plan's", kept},
       {"a double-buffered tile", with_double_buffered_tile(kept, 2000, 64, limits)},
-      {"the batch split", plan_fused_gpu_batch_split(2000, 64, limits, 0)}};
+      {"the batch split", plan_fused_gpu_batch_split(2000, 64, limits, 0)},
+      {"the batch split, one barrier",
+       with_one_barrier(plan_fused_gpu_batch_split(2000, 64, limits, 0), 2000)}};
+  if (limits.max_cluster_blocks > 0) {
+    plans.emplace_back("bulk copies", with_bulk_copy(kept, 2000, 64, limits));
+    plans.emplace_back("the batch split, bulk copies",
+                       with_bulk_copy(plan_fused_gpu_batch_split(2000, 64, limits, 0), 2000, 64,
+                                      limits));
+  }
   if (limits.max_cluster_blocks >= 16) {
     const FusedPlan cluster = plan_fused_gpu_cluster(2000, 64, limits, 16);
     plans.emplace_back("a cluster of 16", cluster);
@@ -1068,6 +1155,7 @@ TEST(GpuTraining, ThePhaseProfileLeavesTheFloatsAsTheyAre) {
                        with_double_buffered_tile(cluster, 2000, 64, limits));
     plans.emplace_back("a cluster of 16, pushed",
                        plan_fused_gpu_cluster(2000, 64, limits, 16, true));
+    plans.emplace_back("a cluster of 16, bulk copies", with_bulk_copy(cluster, 2000, 64, limits));
   }
   for (const auto& [name, plan] : plans) {
     SCOPED_TRACE(name);
@@ -1081,7 +1169,7 @@ TEST(GpuTraining, ThePhaseProfileLeavesTheFloatsAsTheyAre) {
     expect_same_run(run_fused(exec, post.data, post.config, timed), plain);
     expect_profile_covers_the_loop(exec.download(sums, sums.size()), plan.layout.blocks,
                                    plan.layout.batch_split()
-                                       ? static_cast<int>(std::size(kernels::kBatchSplitPhases))
+                                       ? kernels::batch_split_phases(plan.layout)
                                        : static_cast<int>(std::size(kernels::kFusedPhases)));
   }
   CudaExec::Buffer<unsigned long long> sums = exec.allocate<unsigned long long>(kPhaseClockSlots);

@@ -1,6 +1,6 @@
 // plan_fused_gpu: the batch split or the feature split; for the feature split, how many blocks,
 // how wide a slice, how the tile is laid out; the plans of the experiments (a cluster, a
-// double-buffered tile); the alignment the 16-byte copies need; plan_fused_cpu.
+// double-buffered tile, bulk copies, one barrier); the alignment the 16-byte copies need; plan_fused_cpu.
 #include "core/fused_plan.hpp"
 
 #include <algorithm>
@@ -177,7 +177,7 @@ FusedPlan plan_fused_gpu_batch_split(int64_t features, int64_t batch, const Fuse
   layout.vector_copy = features % 4 == 0;
   layout.stride = features;  // a warp reads along a row, a thread down a column: no conflicts
   plan.shared_bytes = 4 * batch_split_shared_offsets(layout, features).total;
-  plan.partial_floats = batch_split_partial_floats(layout.blocks, features);
+  plan.partial_floats = batch_split_partial_floats(layout, features);
   plan.faster_than_gemv = true;  // on every shape it ran (fused_plan.hpp)
   if (plan.shared_bytes > limits.shared_bytes_per_block) {
     plan.unavailable = "the batch split cannot hold " + std::to_string(layout.rows_per_block) +
@@ -205,6 +205,45 @@ FusedPlan with_double_buffered_tile(const FusedPlan& plan, int64_t features, int
                           kibibytes(limits.shared_bytes_per_block) + ")";
   }
   return doubled;
+}
+
+FusedPlan with_bulk_copy(const FusedPlan& plan, int64_t features, int64_t batch,
+                         const FusedGpuLimits& limits) {
+  if (!plan.unavailable.empty()) return plan;
+  FusedPlan bulk = plan;
+  bulk.layout.bulk_copy = true;
+  if (!plan.layout.vector_copy) {
+    bulk.unavailable = "the TMA's bulk copies move 16 bytes at a time: " +
+                       std::to_string(features) + " features are not a multiple of 4";
+  } else if (limits.max_cluster_blocks == 0) {
+    bulk.unavailable =
+        "the TMA's bulk copies need sm_90 code on a Hopper GPU (or later), which this build or "
+        "this GPU lacks";
+  } else if (plan.layout.double_buffered_tile || plan.layout.cluster_push) {
+    bulk.unavailable =
+        "the TMA's bulk copies run with one tile and the grid's or the cluster's read exchange";
+  } else {
+    bulk.shared_bytes = 4 * (plan.layout.batch_split()
+                                 ? batch_split_shared_offsets(bulk.layout, features).total
+                                 : fused_shared_offsets(batch, bulk.layout).total);
+    if (bulk.shared_bytes > limits.shared_bytes_per_block) {
+      bulk.unavailable = "the bulk copies' transaction barrier does not fit beside the " +
+                         kibibytes(plan.shared_bytes) + " of a block's shared memory";
+    }
+  }
+  return bulk;
+}
+
+FusedPlan with_one_barrier(const FusedPlan& plan, int64_t features) {
+  if (!plan.unavailable.empty()) return plan;
+  FusedPlan one = plan;
+  if (!plan.layout.batch_split()) {
+    one.unavailable = "the feature split's step has one barrier already";
+    return one;
+  }
+  one.layout.one_barrier = true;
+  one.partial_floats = batch_split_partial_floats(one.layout, features);
+  return one;
 }
 
 bool fused_copies_aligned(const FusedLayout& layout, const float* X) {

@@ -61,6 +61,18 @@ struct FusedLayout {
   // keeps its registers near 40 by interleaving the partials' loads with their adds (3 in flight
   // on sm_90, not 16). Every float is the same either way.
   bool register_lean = false;
+  // The Tensor Memory Accelerator copies the rows (Hopper and later; an experiment the sweep
+  // times, the post's rule only, with_bulk_copy): one bulk copy (cp.async.bulk) a tile row or a
+  // batch split's row, issued by one warp and counted in bytes on a transaction barrier in shared
+  // memory, in place of 16-byte cp.async copies by every thread. Needs vector_copy (16-byte
+  // sizes and addresses). Every float is the same either way.
+  bool bulk_copy = false;
+  // With the batch split: one grid barrier a step, not two (with_one_barrier; an experiment the
+  // sweep times, the post's rule only). Every block adds every feature's partial gradients
+  // itself, in the same order as the feature's owner does, and steps all the weights in its
+  // shared memory, so no block waits for the others' weights; the partials are double-buffered
+  // by step parity (batch_split_partial_floats). Every float is the same either way.
+  bool one_barrier = false;
   // Non-null: the benchmark sweep's phase profile (never set by a plan). The kernel that times
   // its steps (the post's rule only) adds, per block, the clock cycles each phase of its steps
   // took, the cycles and the nanoseconds of its whole loop into this device buffer, a row of
@@ -83,11 +95,13 @@ inline constexpr int kPhaseClockSlots = kPhaseClockPhases + 2;
 // after); with cluster_exchange, last, from an even offset (8-byte aligned), the block's partial
 // dot products (batch floats for each step parity), which the cluster's other blocks read, or,
 // with cluster_push, two 8-byte transaction barriers, the block's partials of the step (batch)
-// and every block's as they arrive (2 x blocks x batch). The offsets of each array after the
-// first tile (a second buffer's offset is its first's where there is none), and the total.
+// and every block's as they arrive (2 x blocks x batch); with bulk_copy, last, from an even
+// offset, the 8-byte transaction barrier the tile's bulk copies complete on. The offsets of each
+// array after the first tile (a second buffer's offset is its first's where there is none), and
+// the total.
 struct FusedSharedOffsets {
   int64_t next_tile, w_slice, y_batch, next_y_batch, residual, group_sums, draws, next_draws,
-      later_draws, partials, total;
+      later_draws, partials, rows_landed, total;
 };
 LINSGD_HD inline FusedSharedOffsets fused_shared_offsets(int64_t batch, const FusedLayout& layout) {
   const bool two = layout.double_buffered_tile;
@@ -104,16 +118,20 @@ LINSGD_HD inline FusedSharedOffsets fused_shared_offsets(int64_t batch, const Fu
   o.partials =
       layout.cluster_exchange ? (o.later_draws + batch + 1) / 2 * 2 : o.later_draws + batch;
   const int64_t pushed = 4 + batch + 2 * layout.blocks * batch;
-  o.total = o.partials + (!layout.cluster_exchange ? 0 : layout.cluster_push ? pushed : 2 * batch);
+  const int64_t end =
+      o.partials + (!layout.cluster_exchange ? 0 : layout.cluster_push ? pushed : 2 * batch);
+  o.rows_landed = (end + 1) / 2 * 2;
+  o.total = layout.bulk_copy ? o.rows_landed + 2 : end;
   return o;
 }
 
 // The batch split's shared memory, in floats: the block's rows of the step (rows_per_block x
 // stride, first, for 16-byte copies), all the weights (features, rounded up to 4), and
 // rows_per_block each of targets, residuals (or s'L'(r)), loss terms s'L(r), this step's draws
-// and the next step's.
+// and the next step's; with bulk_copy, last, from an even offset, the 8-byte transaction barrier
+// the rows' bulk copies complete on.
 struct BatchSplitSharedOffsets {
-  int64_t weights, y_rows, residual, loss_terms, draws, next_draws, total;
+  int64_t weights, y_rows, residual, loss_terms, draws, next_draws, rows_landed, total;
 };
 LINSGD_HD inline BatchSplitSharedOffsets batch_split_shared_offsets(const FusedLayout& layout,
                                                                     int64_t features) {
@@ -125,18 +143,23 @@ LINSGD_HD inline BatchSplitSharedOffsets batch_split_shared_offsets(const FusedL
   o.loss_terms = o.residual + rows;
   o.draws = o.loss_terms + rows;
   o.next_draws = o.draws + rows;
-  o.total = o.next_draws + rows;
+  o.rows_landed = (o.next_draws + rows + 1) / 2 * 2;
+  o.total = layout.bulk_copy ? o.rows_landed + 2 : o.next_draws + rows;
   return o;
 }
 
 // The batch split's exchange in global memory, in floats: each block's partial gradient
 // (blocks x features), then each block's two partial sums as doubles (of r and r^2, or of
-// s'L'(r) and s'L(r)), from an even offset so they sit 8-byte aligned.
+// s'L'(r) and s'L(r)), from an even offset so they sit 8-byte aligned; with one_barrier, two
+// such exchanges, step parity 0's then 1's (each an even count of floats, so both stay aligned).
 LINSGD_HD inline int64_t batch_split_sums_offset(int64_t blocks, int64_t features) {
   return (blocks * features + 1) / 2 * 2;
 }
-LINSGD_HD inline int64_t batch_split_partial_floats(int64_t blocks, int64_t features) {
+LINSGD_HD inline int64_t batch_split_exchange_floats(int64_t blocks, int64_t features) {
   return batch_split_sums_offset(blocks, features) + 4 * blocks;
+}
+LINSGD_HD inline int64_t batch_split_partial_floats(const FusedLayout& layout, int64_t features) {
+  return (layout.one_barrier ? 2 : 1) * batch_split_exchange_floats(layout.blocks, features);
 }
 
 // The fused engine's plan for one shape: the GPU layout and the buffers it needs, or why the
@@ -224,6 +247,20 @@ FusedPlan plan_fused_gpu_batch_split(int64_t features, int64_t batch, const Fuse
 // where they do not fit a block's shared memory.
 FusedPlan with_double_buffered_tile(const FusedPlan& plan, int64_t features, int64_t batch,
                                     const FusedGpuLimits& limits);
+
+// The experiment of FusedLayout::bulk_copy on an available plan (the feature split's, a grid or
+// a cluster with one tile, or the batch split's): the same blocks and slices with the transaction
+// barrier in shared memory. Unavailable without 16-byte copies (features not a multiple of 4),
+// where the GPU or this build has no sm_90 code (limits.max_cluster_blocks is 0: the TMA comes
+// with the clusters, and is asked with them), with a double-buffered tile or pushed partials
+// (no kernel is compiled for those), or where the barrier's 8 bytes do not fit.
+FusedPlan with_bulk_copy(const FusedPlan& plan, int64_t features, int64_t batch,
+                         const FusedGpuLimits& limits);
+
+// The experiment of FusedLayout::one_barrier on an available batch split: the same blocks and
+// rows, with the exchange's buffers doubled. Unavailable for the feature split (whose step has
+// one barrier already).
+FusedPlan with_one_barrier(const FusedPlan& plan, int64_t features);
 
 // The 16-byte copies of a vector_copy layout read X's rows from `X + row * features`, features
 // being a multiple of 4: they need X itself 16-byte aligned. True when the layout's copies can
