@@ -134,6 +134,8 @@ enum class FusedVariant {
   kDoubleBufferedWidePartialLoads,  // both of those
   kBulkCopy,                        // FusedLayout::bulk_copy, the feature split's grid
   kClusterBulkCopy,                 // and in one cluster of `fused_blocks`
+  kDoubleBufferedBulkCopy,          // the grid's, with double_buffered_tile
+  kClusterDoubleBufferedBulkCopy,   // the cluster's, with double_buffered_tile
   kBatchSplitBulkCopy,              // the batch split with bulk_copy
   kBatchSplitOneBarrier,            // the batch split with one_barrier
   kBatchSplitOneBarrierBulkCopy,    // the batch split with both
@@ -150,9 +152,12 @@ FusedPlan variant_plan(const CudaExec& exec, const Shape& shape, int fused_block
   const bool cluster = push || variant == FusedVariant::kCluster ||
                        variant == FusedVariant::kClusterDoubleBufferedTile ||
                        variant == FusedVariant::kClusterSpread ||
-                       variant == FusedVariant::kClusterBulkCopy;
+                       variant == FusedVariant::kClusterBulkCopy ||
+                       variant == FusedVariant::kClusterDoubleBufferedBulkCopy;
   const bool bulk = variant == FusedVariant::kBulkCopy ||
                     variant == FusedVariant::kClusterBulkCopy ||
+                    variant == FusedVariant::kDoubleBufferedBulkCopy ||
+                    variant == FusedVariant::kClusterDoubleBufferedBulkCopy ||
                     variant == FusedVariant::kBatchSplitBulkCopy ||
                     variant == FusedVariant::kBatchSplitOneBarrierBulkCopy;
   const bool one_barrier = variant == FusedVariant::kBatchSplitOneBarrier ||
@@ -177,7 +182,9 @@ FusedPlan variant_plan(const CudaExec& exec, const Shape& shape, int fused_block
   }
   if (variant == FusedVariant::kDoubleBufferedTile ||
       variant == FusedVariant::kClusterDoubleBufferedTile ||
-      variant == FusedVariant::kDoubleBufferedWidePartialLoads) {
+      variant == FusedVariant::kDoubleBufferedWidePartialLoads ||
+      variant == FusedVariant::kDoubleBufferedBulkCopy ||
+      variant == FusedVariant::kClusterDoubleBufferedBulkCopy) {
     plan = with_double_buffered_tile(plan, shape.features, shape.batch, limits);
   }
   if (bulk) plan = with_bulk_copy(plan, shape.features, shape.batch, limits);
@@ -513,9 +520,12 @@ void register_fused_block_sweep() {
     experiment("cluster", 16, FusedVariant::kCluster);
     experiment("cluster+double-buffered-tile", 16, FusedVariant::kClusterDoubleBufferedTile);
     // The tile copied by the TMA (FusedLayout::bulk_copy), on the grid at the plan's count and
-    // in a cluster of 16.
+    // in a cluster of 16, with one tile and two.
     experiment("bulk-copy", 0, FusedVariant::kBulkCopy);
     experiment("cluster+bulk-copy", 16, FusedVariant::kClusterBulkCopy);
+    experiment("double-buffered-tile+bulk-copy", 0, FusedVariant::kDoubleBufferedBulkCopy);
+    experiment("cluster+double-buffered-tile+bulk-copy", 16,
+               FusedVariant::kClusterDoubleBufferedBulkCopy);
     // The same with one block a multiprocessor, whatever the block scheduler would pack.
     if (shape.name == "post") {
       experiment("spread", 0, FusedVariant::kSpread);
@@ -599,6 +609,8 @@ void register_phase_profile_and_probes() {
     profile(shape, "bulk-copy", 0, FusedVariant::kBulkCopy);
     if (shape.name != "post") continue;
     profile(shape, "cluster+bulk-copy", 16, FusedVariant::kClusterBulkCopy);
+    profile(shape, "cluster+double-buffered-tile+bulk-copy", 16,
+            FusedVariant::kClusterDoubleBufferedBulkCopy);
     profile(shape, "double-buffered-tile", 0, FusedVariant::kDoubleBufferedTile);
     profile(shape, "cluster", 16, FusedVariant::kCluster);
     profile(shape, "cluster-spread", 16, FusedVariant::kClusterSpread);

@@ -102,8 +102,9 @@ __device__ T summed_over_blocks(int blocks, Of of) {
   return total[0];
 }
 
-// Features a warp of the one-barrier kernel adds at once (their loads in flight together).
-constexpr int kFeaturesAtOnce = 4;
+// Features a warp of the one-barrier kernel adds at once, their loads in flight together: 8 x
+// kLoads registers, so a warp's features (tall's 32 at 32 blocks) take 4 round trips to L2.
+constexpr int kFeaturesAtOnce = 8;
 
 // kPostRule: the post's rule compiled in (the caller checked is_post_rule), as in fused_sgd.cu.
 // kTimed: the phase profile (PhaseClock), phases as kBatchSplitPhases names them (the first

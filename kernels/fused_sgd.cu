@@ -280,12 +280,13 @@ struct PartialsExchange {
 // register-lean experiment (FusedLayout::register_lean): ptxas then keeps the post's kernel at
 // 40 registers by interleaving the partials' loads with their adds, 3 in flight on sm_90, 1 on
 // sm_80. The same instructions' arithmetic either way.
-// kBulk: the tile copied by the TMA (FusedLayout::bulk_copy; one tile); the same floats.
+// kBulk: the tiles copied by the TMA (FusedLayout::bulk_copy); the same floats. A round of bulk
+// copies a step, one in flight at a time (with two tiles too: step s + 1's round is issued in
+// step s after step s's round was waited for), so round s lands at parity s % 2.
 template <bool kPostRule, Exchange kExchange, bool kDoubleBuffered, bool kTimed,
           int kLoads = kFusedPartialLoads, int kMinBlocks = 1, bool kBulk = false>
 __global__ void __launch_bounds__(kThreads, kMinBlocks)
     fused_sgd_kernel(StepArgs run_args, FusedLayout layout, int64_t count) {
-  static_assert(!kBulk || !kDoubleBuffered, "bulk copies fill one tile");
   if (count <= 0) return;  // every block alike: no copy is left in flight
   StepArgs a = run_args;
   if constexpr (kPostRule) a.rule = StepRule{};
@@ -337,8 +338,8 @@ __global__ void __launch_bounds__(kThreads, kMinBlocks)
     return s < count ? a.sampled_rows + s * a.batch : nullptr;
   };
   if constexpr (kDoubleBuffered) {
-    start_step_copies(a, layout, copy_grid, j_begin, width, draws, draws_of(1), next_draws, tile,
-                      y_batch, landed);
+    start_step_copies<kBulk>(a, layout, copy_grid, j_begin, width, draws, draws_of(1), next_draws,
+                             tile, y_batch, landed);
   }
 
   PhaseClock<kTimed> clock;
@@ -361,8 +362,8 @@ __global__ void __launch_bounds__(kThreads, kMinBlocks)
       // draws of the step after, into the buffers the previous step last read: every thread
       // finished with them at the block barrier that ends B2.
       if (s + 1 < count) {
-        start_step_copies(a, layout, copy_grid, j_begin, width, next_draws, draws_of(s + 2),
-                          later_draws, next_tile, next_y_batch, landed);
+        start_step_copies<kBulk>(a, layout, copy_grid, j_begin, width, next_draws,
+                                 draws_of(s + 2), later_draws, next_tile, next_y_batch, landed);
       }
     }
     clock.template mark<1>();
@@ -494,27 +495,34 @@ const void* grid_experiment_kernel(const FusedLayout& layout, bool post_rule) {
                    fused_sgd_kernel<true, Exchange::kGrid, false, false, kWide>);
 }
 
-// The experiment of the TMA's bulk copies (FusedLayout::bulk_copy), compiled for one tile, the
-// grid's exchange or the cluster's read, and the post's rule, timed or not.
-template <Exchange kExchange>
+// The experiment of the TMA's bulk copies (FusedLayout::bulk_copy), compiled for one tile or
+// two, the grid's exchange or the cluster's read, and the post's rule, timed or not.
+template <Exchange kExchange, bool kDoubleBuffered>
 const void* bulk_copy_kernel(bool timed) {
   constexpr int kLoads = kFusedPartialLoads;
   return timed ? reinterpret_cast<const void*>(
-                     fused_sgd_kernel<true, kExchange, false, true, kLoads, 1, true>)
+                     fused_sgd_kernel<true, kExchange, kDoubleBuffered, true, kLoads, 1, true>)
                : reinterpret_cast<const void*>(
-                     fused_sgd_kernel<true, kExchange, false, false, kLoads, 1, true>);
+                     fused_sgd_kernel<true, kExchange, kDoubleBuffered, false, kLoads, 1, true>);
+}
+
+template <Exchange kExchange>
+const void* bulk_copy_kernel(bool double_buffered, bool timed) {
+  return double_buffered ? bulk_copy_kernel<kExchange, true>(timed)
+                         : bulk_copy_kernel<kExchange, false>(timed);
 }
 
 const void* bulk_copy_experiment_kernel(const FusedLayout& layout, bool post_rule) {
-  if (!post_rule || layout.double_buffered_tile || layout.cluster_push || layout.register_lean ||
+  if (!post_rule || layout.cluster_push || layout.register_lean ||
       layout.partial_loads_in_flight != kFusedPartialLoads) {
     throw Error(
-        "the fused kernel's experiment of bulk copies runs one tile, the grid's exchange or the "
-        "cluster's read, 16 partial loads and the post's rule only");
+        "the fused kernel's experiment of bulk copies runs the grid's exchange or the cluster's "
+        "read, 16 partial loads and the post's rule only");
   }
   const bool timed = layout.phase_clock_sums != nullptr;
-  return layout.cluster_exchange ? bulk_copy_kernel<Exchange::kClusterRead>(timed)
-                                 : bulk_copy_kernel<Exchange::kGrid>(timed);
+  const bool doubled = layout.double_buffered_tile;
+  return layout.cluster_exchange ? bulk_copy_kernel<Exchange::kClusterRead>(doubled, timed)
+                                 : bulk_copy_kernel<Exchange::kGrid>(doubled, timed);
 }
 
 // A cluster layout's launch: one cluster of all the plan's blocks.

@@ -9,7 +9,8 @@
 #   2. the same four tools over the gemv engine with epoch sampling and --lr auto, and over the
 #      exact solver, at three of those shapes; racecheck, synccheck and memcheck over shortened
 #      gpu tests of the fused kernel's experiments (a double-buffered tile, a cluster, the batch
-#      split, the phase profile's timed kernels), a run per test;
+#      split and its one barrier, the TMA's bulk copies, the phase profile's timed kernels), a run
+#      per test;
 #   3. memcheck over the GPU test suite (tests/test_gpu) but its run on 12 GiB of X (past float
 #      2^31), whose full-loss GEMV over every row would take minutes under memcheck, and the test
 #      that makes a cudaMalloc fail on purpose (memcheck counts the failed call), in 4 shards.
@@ -94,13 +95,16 @@ SHAPES
 # shared memory), and the batch split (the plan past 512 rows, also in the 4096-row run above),
 # whose next rows land while the grid waits, at more shapes; the kernels that
 # time their phases for the benchmark's profile; the register-lean kernel and 32 partials a
-# round): their gpu tests,
+# round; the TMA's bulk copies, landing on a transaction barrier; the batch split with one
+# barrier a step, its exchange double-buffered): their gpu tests,
 # shortened to 257 steps (LINSGD_SHORT_GPU_TESTS), under racecheck, synccheck and memcheck.
 experiments='GpuTraining.ADoubleBufferedTileStepsAsOneTile'
 experiments+=':GpuTraining.AClusterOfBlocksStepsAsTheGridOfTheSameBlocks'
 experiments+=':GpuTraining.TheBatchSplitMatchesTheCpu'
 experiments+=':GpuTraining.ThePhaseProfileLeavesTheFloatsAsTheyAre'
 experiments+=':GpuTraining.TheLeanKernelAndWiderRoundsOfPartialsStepAsTheKeptKernel'
+experiments+=':GpuTraining.TheBatchSplitsExperimentsStepAsItsKeptKernel'
+experiments+=':GpuTraining.TheTmasBulkCopiesOfTheTileStepAsTheKeptKernel'
 for tool in racecheck synccheck memcheck; do
   for test in ${experiments//:/ }; do
     LINSGD_SHORT_GPU_TESTS=1 check "$tool, $test (tests/test_gpu, shortened)" --tool "$tool" \

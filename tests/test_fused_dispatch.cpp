@@ -53,6 +53,11 @@ TEST(FusedKernels, EachLayoutRunsItsOwnKernel) {
   layouts["cluster, bulk copies"].bulk_copy = true;
   layouts["cluster, bulk copies, timed"] = layouts["cluster, bulk copies"];
   layouts["cluster, bulk copies, timed"].phase_clock_sums = &phase_sums_stand_in;
+  for (const std::string name :
+       {"bulk copies", "bulk copies, timed", "cluster, bulk copies", "cluster, bulk copies, timed"}) {
+    layouts[name + ", two tiles"] = layouts[name];
+    layouts[name + ", two tiles"].double_buffered_tile = true;
+  }
   std::map<const void*, std::string> seen;
   for (const auto& [name, layout] : layouts) {
     const void* kernel = kernels::fused_kernel_for(layout, StepRule{});
@@ -145,11 +150,11 @@ TEST(FusedKernels, CombinationsNoKernelIsCompiledForAreRefused) {
   refused("timed, another rule", timed, momentum_rule(), post_only);
   FusedLayout bulk;
   bulk.bulk_copy = true;
-  const std::string bulk_alone = "bulk copies runs one tile, the grid's exchange or the cluster's";
+  const std::string bulk_alone = "bulk copies runs the grid's exchange or the cluster's read";
   refused("bulk copies, another rule", bulk, momentum_rule(), bulk_alone);
-  FusedLayout bulk_two_tiles = bulk;
-  bulk_two_tiles.double_buffered_tile = true;
-  refused("bulk copies, two tiles", bulk_two_tiles, StepRule{}, bulk_alone);
+  FusedLayout bulk_lean = bulk;
+  bulk_lean.register_lean = true;
+  refused("bulk copies, register-lean", bulk_lean, StepRule{}, bulk_alone);
   FusedLayout bulk_pushed = bulk;
   bulk_pushed.cluster_exchange = true;
   bulk_pushed.cluster_push = true;

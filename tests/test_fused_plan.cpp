@@ -478,14 +478,16 @@ TEST(FusedPlan, TheBulkCopyExperimentAddsOnlyItsTransactionBarrier) {
   EXPECT_EQ(with_bulk_copy(post, 2000, 64, ampere).unavailable,
             "the TMA's bulk copies need sm_90 code on a Hopper GPU (or later), which this build "
             "or this GPU lacks");
-  const std::string one_tile =
-      "the TMA's bulk copies run with one tile and the grid's or the cluster's read exchange";
-  EXPECT_EQ(with_bulk_copy(with_double_buffered_tile(post, 2000, 64, kHopper), 2000, 64, kHopper)
-                .unavailable,
-            one_tile);
   EXPECT_EQ(with_bulk_copy(checked_cluster_plan(2000, 64, 16, kHopper, true), 2000, 64, kHopper)
                 .unavailable,
-            one_tile);
+            "the TMA's bulk copies run with the grid's or the cluster's read exchange");
+  // Two tiles: the barrier past both.
+  const FusedPlan doubled = with_double_buffered_tile(post, 2000, 64, kHopper);
+  const FusedPlan doubled_bulk = with_bulk_copy(doubled, 2000, 64, kHopper);
+  check_layout(2000, 64, kHopper, doubled_bulk);
+  EXPECT_TRUE(doubled_bulk.layout.double_buffered_tile);
+  expect_barrier_added(doubled, doubled_bulk, fused_shared_offsets(64, doubled.layout).total,
+                       fused_shared_offsets(64, doubled_bulk.layout).rows_landed, "two tiles");
   const FusedPlan big_batch = checked_plan(512, 8192);
   EXPECT_EQ(with_bulk_copy(big_batch, 512, 8192, kHopper).unavailable, big_batch.unavailable);
 }

@@ -1030,8 +1030,8 @@ TEST(GpuTraining, TheBatchSplitsExperimentsStepAsItsKeptKernel) {
   // both, against the kept batch split of the same blocks: the same floats, bit for bit, across
   // a chunk boundary. The post's problem at a row a block (64 blocks) and at 10 (7 blocks, the
   // last of 4 rows); 1024 rows of 64 features a block a multiprocessor (more than 64 blocks: a
-  // lane adds several blocks' partials); 300 rows of 36 features in 7 blocks (the last warp's
-  // features past the 36). Another rule is refused with a message.
+  // lane adds several blocks' partials); 300 rows of 36 features in 7 blocks (a warp's round of
+  // 8 features running past the 36). Another rule is refused with a message.
   const FusedGpuLimits limits = query_fused_gpu_limits(true);
   CudaExec exec;
   const auto expect_experiments_as_kept = [&](const ResidentData<CudaExec>& data,
@@ -1081,7 +1081,8 @@ TEST(GpuTraining, TheTmasBulkCopiesOfTheTileStepAsTheKeptKernel) {
   // The feature split's experiment of FusedLayout::bulk_copy (a bulk copy a tile row, issued by
   // one warp, in place of every thread's 16-byte copies) against the same blocks without it: the
   // same floats, bit for bit, across a chunk boundary; the post's problem at the plan's count
-  // (the grid) and in a cluster of 16. Another rule is refused with a message.
+  // (the grid) and in a cluster of 16, each with one tile and two (the next step's round of
+  // copies in flight during the exchange). Another rule is refused with a message.
   const FusedGpuLimits limits = query_fused_gpu_limits(true);
   if (limits.max_cluster_blocks == 0) GTEST_SKIP() << "no sm_90 code runs on this GPU: no TMA";
   CudaExec exec;
@@ -1092,10 +1093,15 @@ TEST(GpuTraining, TheTmasBulkCopiesOfTheTileStepAsTheKeptKernel) {
   }
   for (const auto& [name, plan] : plans) {
     SCOPED_TRACE(name);
-    const FusedPlan bulk = with_bulk_copy(plan, 2000, 64, limits);
-    ASSERT_TRUE(bulk.layout.bulk_copy);
-    expect_same_run(run_fused(exec, post.data, post.config, bulk),
-                    run_fused(exec, post.data, post.config, plan));
+    const FusedOutcome on_kept = run_fused(exec, post.data, post.config, plan);
+    for (const bool two_tiles : {false, true}) {
+      SCOPED_TRACE(two_tiles ? "two tiles" : "one tile");
+      const FusedPlan tiles =
+          two_tiles ? with_double_buffered_tile(plan, 2000, 64, limits) : plan;
+      const FusedPlan bulk = with_bulk_copy(tiles, 2000, 64, limits);
+      ASSERT_TRUE(bulk.layout.bulk_copy);
+      expect_same_run(run_fused(exec, post.data, post.config, bulk), on_kept);
+    }
   }
   expect_refused_for_another_rule(exec, with_bulk_copy(exec.plan_fused(40, 32, 1), 40, 32, limits));
 }
@@ -1156,6 +1162,9 @@ TEST(GpuTraining, ThePhaseProfileLeavesTheFloatsAsTheyAre) {
     plans.emplace_back("a cluster of 16, pushed",
                        plan_fused_gpu_cluster(2000, 64, limits, 16, true));
     plans.emplace_back("a cluster of 16, bulk copies", with_bulk_copy(cluster, 2000, 64, limits));
+    plans.emplace_back(
+        "a cluster of 16, a double-buffered tile, bulk copies",
+        with_bulk_copy(with_double_buffered_tile(cluster, 2000, 64, limits), 2000, 64, limits));
   }
   for (const auto& [name, plan] : plans) {
     SCOPED_TRACE(name);

@@ -74,7 +74,7 @@ class GpuSanitizeScript(unittest.TestCase):
         for tool in ("racecheck", "synccheck", "initcheck", "memcheck"):
             self.assertTrue(any(f"--tool {tool} BUILD/linsgd train" in c for c in calls), tool)
         experiments = [c for c in calls if "--gtest_filter=GpuTraining." in c]
-        self.assertEqual(len(experiments), 15)  # 5 tests, under 3 tools
+        self.assertEqual(len(experiments), 21)  # 7 tests, under 3 tools
         self.assertTrue(all("short=1 " in c for c in experiments))
         shards = sorted(c.split("shard=")[1] for c in calls if "--gtest_filter=-" in c)
         self.assertEqual(shards, ["0/4", "1/4", "2/4", "3/4"])

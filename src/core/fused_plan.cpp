@@ -219,9 +219,8 @@ FusedPlan with_bulk_copy(const FusedPlan& plan, int64_t features, int64_t batch,
     bulk.unavailable =
         "the TMA's bulk copies need sm_90 code on a Hopper GPU (or later), which this build or "
         "this GPU lacks";
-  } else if (plan.layout.double_buffered_tile || plan.layout.cluster_push) {
-    bulk.unavailable =
-        "the TMA's bulk copies run with one tile and the grid's or the cluster's read exchange";
+  } else if (plan.layout.cluster_push) {
+    bulk.unavailable = "the TMA's bulk copies run with the grid's or the cluster's read exchange";
   } else {
     bulk.shared_bytes = 4 * (plan.layout.batch_split()
                                  ? batch_split_shared_offsets(bulk.layout, features).total

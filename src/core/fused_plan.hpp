@@ -249,11 +249,11 @@ FusedPlan with_double_buffered_tile(const FusedPlan& plan, int64_t features, int
                                     const FusedGpuLimits& limits);
 
 // The experiment of FusedLayout::bulk_copy on an available plan (the feature split's, a grid or
-// a cluster with one tile, or the batch split's): the same blocks and slices with the transaction
-// barrier in shared memory. Unavailable without 16-byte copies (features not a multiple of 4),
-// where the GPU or this build has no sm_90 code (limits.max_cluster_blocks is 0: the TMA comes
-// with the clusters, and is asked with them), with a double-buffered tile or pushed partials
-// (no kernel is compiled for those), or where the barrier's 8 bytes do not fit.
+// a cluster read, one tile or two, or the batch split's): the same blocks and slices with the
+// transaction barrier in shared memory. Unavailable without 16-byte copies (features not a
+// multiple of 4), where the GPU or this build has no sm_90 code (limits.max_cluster_blocks is
+// 0: the TMA comes with the clusters, and is asked with them), with pushed partials (no kernel
+// is compiled for those), or where the barrier's 8 bytes do not fit.
 FusedPlan with_bulk_copy(const FusedPlan& plan, int64_t features, int64_t batch,
                          const FusedGpuLimits& limits);
 
