@@ -166,8 +166,7 @@ FusedPlan variant_plan(const CudaExec& exec, const Shape& shape, int fused_block
   const FusedGpuLimits limits = query_fused_gpu_limits(cluster || bulk);
   if (variant == FusedVariant::kBatchSplit || variant == FusedVariant::kBatchSplitBulkCopy ||
       one_barrier) {
-    FusedPlan plan =
-        plan_fused_gpu_batch_split(shape.features, shape.batch, limits, fused_blocks);
+    FusedPlan plan = plan_fused_gpu_batch_split(shape.features, shape.batch, limits, fused_blocks);
     if (one_barrier) plan = with_one_barrier(plan, shape.features);
     return bulk ? with_bulk_copy(plan, shape.features, shape.batch, limits) : plan;
   }

@@ -98,7 +98,8 @@ __device__ void summed_over_blocks_each(int blocks, Of of, T (&totals)[kCount]) 
 template <class T, class Of>
 __device__ T summed_over_blocks(int blocks, Of of) {
   T total[1];
-  summed_over_blocks_each<T, 1>(blocks, [&](int b, int) { return of(b); }, total);
+  summed_over_blocks_each<T, 1>(
+      blocks, [&](int b, int) { return of(b); }, total);
   return total[0];
 }
 
@@ -177,7 +178,7 @@ __global__ void __launch_bounds__(kThreads)
   for (int64_t s = 0; s < count; ++s) {
     const int64_t t = first_step + s;
     const StepScalars scalars = step_scalars(a, t);
-    __pipeline_wait_prior(0);  // this step's rows, targets and the next step's draws
+    __pipeline_wait_prior(0);             // this step's rows, targets and the next step's draws
     if constexpr (kBulk) landed.wait(s);  // round s: this step's rows
     __syncthreads();
     clock.template mark<0>();
@@ -267,9 +268,9 @@ __global__ void __launch_bounds__(kThreads)
           for (int c = 0; c < kFeaturesAtOnce; ++c) {
             const int64_t j = j0 + c;
             if (j >= a.features) break;
-            w[j] = updated_parameter(a.rule, w[j], totals[c], velocity_of(a, j),
-                                     scalars.learning_rate, scalars.scale, scalars.inverse_batch,
-                                     true);
+            w[j] =
+                updated_parameter(a.rule, w[j], totals[c], velocity_of(a, j), scalars.learning_rate,
+                                  scalars.scale, scalars.inverse_batch, true);
             if (j >= j_begin && j < j_end) fold_into_average(a, t, j, w[j]);
           }
         }
@@ -370,8 +371,8 @@ void batch_split_steps(cudaStream_t stream, const FusedPlan& plan, int64_t count
   FusedLayout layout = plan.layout;
   void* parameters[] = {&kernel_args, &layout, &count};
   LINSGD_CUDA_CHECK(cudaLaunchCooperativeKernel(
-      batch_split_kernel_for(layout, args.rule), dim3(static_cast<unsigned>(layout.blocks)), dim3(kThreads),
-      parameters, static_cast<size_t>(plan.shared_bytes), stream));
+      batch_split_kernel_for(layout, args.rule), dim3(static_cast<unsigned>(layout.blocks)),
+      dim3(kThreads), parameters, static_cast<size_t>(plan.shared_bytes), stream));
 }
 
 }  // namespace linsgd::kernels

@@ -362,8 +362,8 @@ __global__ void __launch_bounds__(kThreads, kMinBlocks)
       // draws of the step after, into the buffers the previous step last read: every thread
       // finished with them at the block barrier that ends B2.
       if (s + 1 < count) {
-        start_step_copies<kBulk>(a, layout, copy_grid, j_begin, width, next_draws,
-                                 draws_of(s + 2), later_draws, next_tile, next_y_batch, landed);
+        start_step_copies<kBulk>(a, layout, copy_grid, j_begin, width, next_draws, draws_of(s + 2),
+                                 later_draws, next_tile, next_y_batch, landed);
       }
     }
     clock.template mark<1>();

@@ -53,8 +53,8 @@ TEST(FusedKernels, EachLayoutRunsItsOwnKernel) {
   layouts["cluster, bulk copies"].bulk_copy = true;
   layouts["cluster, bulk copies, timed"] = layouts["cluster, bulk copies"];
   layouts["cluster, bulk copies, timed"].phase_clock_sums = &phase_sums_stand_in;
-  for (const std::string name :
-       {"bulk copies", "bulk copies, timed", "cluster, bulk copies", "cluster, bulk copies, timed"}) {
+  for (const std::string name : {"bulk copies", "bulk copies, timed", "cluster, bulk copies",
+                                 "cluster, bulk copies, timed"}) {
     layouts[name + ", two tiles"] = layouts[name];
     layouts[name + ", two tiles"].double_buffered_tile = true;
   }

@@ -1096,8 +1096,7 @@ TEST(GpuTraining, TheTmasBulkCopiesOfTheTileStepAsTheKeptKernel) {
     const FusedOutcome on_kept = run_fused(exec, post.data, post.config, plan);
     for (const bool two_tiles : {false, true}) {
       SCOPED_TRACE(two_tiles ? "two tiles" : "one tile");
-      const FusedPlan tiles =
-          two_tiles ? with_double_buffered_tile(plan, 2000, 64, limits) : plan;
+      const FusedPlan tiles = two_tiles ? with_double_buffered_tile(plan, 2000, 64, limits) : plan;
       const FusedPlan bulk = with_bulk_copy(tiles, 2000, 64, limits);
       ASSERT_TRUE(bulk.layout.bulk_copy);
       expect_same_run(run_fused(exec, post.data, post.config, bulk), on_kept);
@@ -1150,9 +1149,9 @@ TEST(GpuTraining, ThePhaseProfileLeavesTheFloatsAsTheyAre) {
        with_one_barrier(plan_fused_gpu_batch_split(2000, 64, limits, 0), 2000)}};
   if (limits.max_cluster_blocks > 0) {
     plans.emplace_back("bulk copies", with_bulk_copy(kept, 2000, 64, limits));
-    plans.emplace_back("the batch split, bulk copies",
-                       with_bulk_copy(plan_fused_gpu_batch_split(2000, 64, limits, 0), 2000, 64,
-                                      limits));
+    plans.emplace_back(
+        "the batch split, bulk copies",
+        with_bulk_copy(plan_fused_gpu_batch_split(2000, 64, limits, 0), 2000, 64, limits));
   }
   if (limits.max_cluster_blocks >= 16) {
     const FusedPlan cluster = plan_fused_gpu_cluster(2000, 64, limits, 16);

@@ -1,6 +1,7 @@
 // plan_fused_gpu: the batch split or the feature split; for the feature split, how many blocks,
 // how wide a slice, how the tile is laid out; the plans of the experiments (a cluster, a
-// double-buffered tile, bulk copies, one barrier); the alignment the 16-byte copies need; plan_fused_cpu.
+// double-buffered tile, bulk copies, one barrier); the alignment the 16-byte copies need;
+// plan_fused_cpu.
 #include "core/fused_plan.hpp"
 
 #include <algorithm>
@@ -213,8 +214,9 @@ FusedPlan with_bulk_copy(const FusedPlan& plan, int64_t features, int64_t batch,
   FusedPlan bulk = plan;
   bulk.layout.bulk_copy = true;
   if (!plan.layout.vector_copy) {
-    bulk.unavailable = "the TMA's bulk copies move 16 bytes at a time: " +
-                       std::to_string(features) + " features are not a multiple of 4";
+    bulk.unavailable =
+        "the TMA's bulk copies move 16 bytes at a time: " + std::to_string(features) +
+        " features are not a multiple of 4";
   } else if (limits.max_cluster_blocks == 0) {
     bulk.unavailable =
         "the TMA's bulk copies need sm_90 code on a Hopper GPU (or later), which this build or "
@@ -222,9 +224,9 @@ FusedPlan with_bulk_copy(const FusedPlan& plan, int64_t features, int64_t batch,
   } else if (plan.layout.cluster_push) {
     bulk.unavailable = "the TMA's bulk copies run with the grid's or the cluster's read exchange";
   } else {
-    bulk.shared_bytes = 4 * (plan.layout.batch_split()
-                                 ? batch_split_shared_offsets(bulk.layout, features).total
-                                 : fused_shared_offsets(batch, bulk.layout).total);
+    bulk.shared_bytes =
+        4 * (plan.layout.batch_split() ? batch_split_shared_offsets(bulk.layout, features).total
+                                       : fused_shared_offsets(batch, bulk.layout).total);
     if (bulk.shared_bytes > limits.shared_bytes_per_block) {
       bulk.unavailable = "the bulk copies' transaction barrier does not fit beside the " +
                          kibibytes(plan.shared_bytes) + " of a block's shared memory";

@@ -118,8 +118,9 @@ LINSGD_HD inline FusedSharedOffsets fused_shared_offsets(int64_t batch, const Fu
   o.partials =
       layout.cluster_exchange ? (o.later_draws + batch + 1) / 2 * 2 : o.later_draws + batch;
   const int64_t pushed = 4 + batch + 2 * layout.blocks * batch;
-  const int64_t end =
-      o.partials + (!layout.cluster_exchange ? 0 : layout.cluster_push ? pushed : 2 * batch);
+  const int64_t end = o.partials + (!layout.cluster_exchange ? 0
+                                    : layout.cluster_push    ? pushed
+                                                             : 2 * batch);
   o.rows_landed = (end + 1) / 2 * 2;
   o.total = layout.bulk_copy ? o.rows_landed + 2 : end;
   return o;
