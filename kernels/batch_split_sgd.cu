@@ -357,6 +357,7 @@ void prepare_batch_split_steps(const FusedPlan& plan, const StepArgs& args) {
         "the batch split's 16-byte copies need X 16-byte aligned; use --engine gemv for this "
         "data");
   }
+  check_bulk_copies_can_run(layout, batch_split_kernel_for(layout, args.rule));
   LINSGD_CUDA_CHECK(cudaFuncSetAttribute(batch_split_kernel_for(layout, args.rule),
                                          cudaFuncAttributeMaxDynamicSharedMemorySize,
                                          static_cast<int>(plan.shared_bytes)));

@@ -9,12 +9,33 @@
 // where the GPU runs this build's sm_90 code (with_bulk_copy).
 #pragma once
 
+#include <cuda_runtime.h>
+
 #include <cstdint>
 #include <cstdio>
 
 #include <cuda/ptx>
 
+#include "core/cuda_check.hpp"
+#include "core/fused_plan.hpp"
+#include "linsgd/errors.hpp"
+
 namespace linsgd::kernels {
+
+// On the host, before a launch: throws Error unless `kernel` (the layout's) can run its bulk
+// copies here: 16-byte copies, and this build's sm_90 code on the GPU (the plans offer bulk
+// copies only then: with_bulk_copy; this holds a hand-made layout to it too).
+inline void check_bulk_copies_can_run(const FusedLayout& layout, const void* kernel) {
+  if (!layout.bulk_copy) return;
+  if (!layout.vector_copy) {
+    throw Error("the TMA's bulk copies need 16-byte copies (features a multiple of 4)");
+  }
+  cudaFuncAttributes attributes{};
+  LINSGD_CUDA_CHECK(cudaFuncGetAttributes(&attributes, kernel));
+  if (attributes.ptxVersion < 90) {
+    throw Error("the TMA's bulk copies need sm_90 code on a Hopper GPU (or later)");
+  }
+}
 
 struct RowsLanded {
   uint64_t* barrier;  // in shared memory, 8-byte aligned
@@ -36,7 +57,8 @@ struct RowsLanded {
   // A round: by every lane of one warp (the others skip it), `rows` bulk copies of `row_bytes`
   // each (a multiple of 16), row k from `source(k)` in global memory to `destination(k)` in this
   // block's shared memory, both 16-byte aligned. The caller has passed a block barrier since the
-  // block last read the destinations.
+  // block last read the destinations. The lanes compute the addresses; the copies themselves
+  // issue one lane at a time (sm_90 SASS: a uniform-datapath UBLKCP a lane), as from one thread.
   template <class Source, class Destination>
   __device__ void copy(int64_t rows, uint32_t row_bytes, Source source,
                        Destination destination) const {
@@ -46,8 +68,8 @@ struct RowsLanded {
     cuda::ptx::fence_proxy_async(cuda::ptx::space_shared);
     if (lane == 0) {
       // The round's bytes, at most a block's shared memory (< 2^20, the transaction count's
-      // limit). A copy that lands before this arrival leaves the count negative for a while, which
-      // the barrier allows; the phase completes only once this arrival is in too.
+      // limit), expected before any copy of the round is issued (the __syncwarp below); the
+      // phase completes once this arrival and all the bytes are in.
       cuda::ptx::mbarrier_arrive_expect_tx(cuda::ptx::sem_release, cuda::ptx::scope_cta,
                                            cuda::ptx::space_shared, barrier,
                                            static_cast<uint32_t>(rows) * row_bytes);

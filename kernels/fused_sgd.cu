@@ -611,6 +611,7 @@ void prepare_fused_steps(const FusedPlan& plan, const StepArgs& args) {
         "data");
   }
   const void* kernel = fused_kernel_for(layout, args.rule);
+  check_bulk_copies_can_run(layout, kernel);
   LINSGD_CUDA_CHECK(cudaFuncSetAttribute(kernel, cudaFuncAttributeMaxDynamicSharedMemorySize,
                                          static_cast<int>(plan.shared_bytes)));
   if (layout.cluster_exchange) {

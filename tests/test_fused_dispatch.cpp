@@ -155,6 +155,12 @@ TEST(FusedKernels, CombinationsNoKernelIsCompiledForAreRefused) {
   FusedLayout bulk_lean = bulk;
   bulk_lean.register_lean = true;
   refused("bulk copies, register-lean", bulk_lean, StepRule{}, bulk_alone);
+  FusedLayout bulk_wide = bulk;
+  bulk_wide.partial_loads_in_flight = kFusedPartialLoadsWide;
+  refused("bulk copies, 32 partial loads", bulk_wide, StepRule{}, bulk_alone);
+  FusedLayout bulk_rule_read = bulk;
+  bulk_rule_read.rule_read_at_run_time = true;
+  refused("bulk copies, the rule read at run time", bulk_rule_read, StepRule{}, bulk_alone);
   FusedLayout bulk_pushed = bulk;
   bulk_pushed.cluster_exchange = true;
   bulk_pushed.cluster_push = true;

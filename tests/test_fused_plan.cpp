@@ -470,6 +470,36 @@ TEST(FusedPlan, TheBulkCopyExperimentAddsOnlyItsTransactionBarrier) {
   EXPECT_EQ(tall_bulk.shared_bytes, 4 * (8 * 256 + 256 + 5 * 8 + 2));
   expect_barrier_added(tall, tall_bulk, batch_split_shared_offsets(tall.layout, 256).total,
                        batch_split_shared_offsets(tall_bulk.layout, 256).rows_landed, "tall");
+  // The post's batch split: a row of 2000, the 2000 weights and 5 floats end on an odd float
+  // (4005), so the barrier starts at 4006; every other array stays where it was.
+  const FusedPlan post_rows = checked_batch_split(2000, 64);
+  const FusedPlan post_rows_bulk = with_bulk_copy(post_rows, 2000, 64, kHopper);
+  const BatchSplitSharedOffsets plain = batch_split_shared_offsets(post_rows.layout, 2000);
+  const BatchSplitSharedOffsets with_barrier =
+      batch_split_shared_offsets(post_rows_bulk.layout, 2000);
+  EXPECT_EQ(plain.total, 4005);
+  EXPECT_EQ(with_barrier.rows_landed, 4006);
+  expect_barrier_added(post_rows, post_rows_bulk, plain.total, with_barrier.rows_landed,
+                       "post, by rows");
+  EXPECT_EQ(std::tuple(plain.weights, plain.y_rows, plain.residual, plain.loss_terms, plain.draws,
+                       plain.next_draws),
+            std::tuple(with_barrier.weights, with_barrier.y_rows, with_barrier.residual,
+                       with_barrier.loss_terms, with_barrier.draws, with_barrier.next_draws));
+  const FusedSharedOffsets tiles = fused_shared_offsets(64, cluster.layout);
+  const FusedSharedOffsets tiles_bulk = fused_shared_offsets(64, cluster_bulk.layout);
+  EXPECT_EQ(std::tuple(tiles.next_tile, tiles.w_slice, tiles.y_batch, tiles.residual,
+                       tiles.group_sums, tiles.draws, tiles.next_draws, tiles.partials),
+            std::tuple(tiles_bulk.next_tile, tiles_bulk.w_slice, tiles_bulk.y_batch,
+                       tiles_bulk.residual, tiles_bulk.group_sums, tiles_bulk.draws,
+                       tiles_bulk.next_draws, tiles_bulk.partials));
+  // A block whose shared memory the plan fills to the byte has no room for the barrier.
+  FusedGpuLimits full = kHopper;
+  full.shared_bytes_per_block = tall.shared_bytes;
+  const FusedPlan filled = checked_batch_split(256, 1024, 0, full);
+  ASSERT_EQ(filled.unavailable, "");
+  EXPECT_EQ(with_bulk_copy(filled, 256, 1024, full).unavailable,
+            "the bulk copies' transaction barrier does not fit beside the 9 KiB of a block's "
+            "shared memory");
   // Where no kernel runs it, or the TMA cannot.
   EXPECT_EQ(with_bulk_copy(checked_batch_split(37, 300, 7), 37, 300, kHopper).unavailable,
             "the TMA's bulk copies move 16 bytes at a time: 37 features are not a multiple of 4");

@@ -224,10 +224,16 @@ FusedPlan with_bulk_copy(const FusedPlan& plan, int64_t features, int64_t batch,
   } else if (plan.layout.cluster_push) {
     bulk.unavailable = "the TMA's bulk copies run with the grid's or the cluster's read exchange";
   } else {
-    bulk.shared_bytes =
-        4 * (plan.layout.batch_split() ? batch_split_shared_offsets(bulk.layout, features).total
-                                       : fused_shared_offsets(batch, bulk.layout).total);
-    if (bulk.shared_bytes > limits.shared_bytes_per_block) {
+    // The feature split's tile as its plan lays it out (padded, else not) with the barrier; the
+    // batch split's rows are never padded.
+    bool fits = false;
+    if (plan.layout.batch_split()) {
+      bulk.shared_bytes = 4 * batch_split_shared_offsets(bulk.layout, features).total;
+      fits = bulk.shared_bytes <= limits.shared_bytes_per_block;
+    } else {
+      fits = fit_layout(features, batch, bulk.layout, limits, bulk);
+    }
+    if (!fits) {
       bulk.unavailable = "the bulk copies' transaction barrier does not fit beside the " +
                          kibibytes(plan.shared_bytes) + " of a block's shared memory";
     }
