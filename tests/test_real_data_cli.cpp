@@ -211,19 +211,24 @@ TEST(RealData, AModelFindsItsTargetWhereItStoodInTraining) {
     const auto json = nlohmann::json::parse(testing::read_text(model));
     EXPECT_EQ(json["target_column"], 0) << training;
     EXPECT_EQ(json["named_features"], false) << training;
+    // A weighted model's file of one column more than its features holds the target or the
+    // weights: it must say which (AWeightedModelsExtraColumnMustBeNamed).
+    const bool weighted_training = training.find("--sample-weight") != std::string::npos;
+    const std::string said = weighted_training ? "' --target 0" : "'";
     const std::string evaluate =
-        "evaluate --json --model " + shell_quoted(model) + " --data '" + data + "'";
+        "evaluate --json --model " + shell_quoted(model) + " --data '" + data + said;
     const auto metrics = nlohmann::json::parse(output_of(evaluate));
-    EXPECT_EQ(metrics, nlohmann::json::parse(output_of(evaluate + " --target 0"))) << training;
+    if (!weighted_training) {
+      EXPECT_EQ(metrics, nlohmann::json::parse(output_of(evaluate + " --target 0"))) << training;
+    }
     // The closed-form fit's R2 on these rows (the exact solver's).
     const bool split = training.find("--val-fraction") != std::string::npos;
     EXPECT_NEAR(metrics["r2"].get<double>(), 0.5177, split ? 0.02 : 1e-3) << training;
     const std::string predict = "predict --model " + shell_quoted(model) + " --data '";
-    EXPECT_EQ(output_of(predict + data + "'"), output_of(predict + features_only + "'"))
+    EXPECT_EQ(output_of(predict + data + said), output_of(predict + features_only + "'"))
         << training;
     // The training file itself, its weight column included: named, and read with
     // --sample-weight (all 1 here: the metrics are the unweighted ones).
-    const bool weighted_training = training.find("--sample-weight") != std::string::npos;
     EXPECT_EQ(json.contains("weight_column"), weighted_training) << training;
     if (!weighted_training) continue;
     EXPECT_EQ(json["weight_column"], 0);
@@ -239,6 +244,64 @@ TEST(RealData, AModelFindsItsTargetWhereItStoodInTraining) {
     EXPECT_EQ(output_of(predict + weighted_data + "' --sample-weight 0"),
               output_of(predict + features_only + "'"));
   }
+}
+
+// A model trained with a weight column, given a file without a header of one column more than its
+// features and neither --target nor --sample-weight: the column may be the target (the training
+// file without its weights) or the weights (the training file without its target, or its own
+// layout where --labels held the target), and the wrong guess would give wrong predictions and
+// metrics without a word. Refused naming both; either option then reads it as said.
+TEST(RealData, AWeightedModelsExtraColumnMustBeNamed) {
+  ScratchDir dir;
+  const Table table = read_plain_csv(kDiabetes);
+  std::vector<double> features_and_weights, features, targets;
+  for (size_t i = 0; i < table.rows.size(); ++i) {
+    const auto& row = table.rows[i];
+    // Features 0 and 1, the weights (1 to 3), features 2 to 9.
+    features_and_weights.insert(features_and_weights.end(), row.begin(), row.begin() + 2);
+    features_and_weights.push_back(1.0 + static_cast<double>(i % 3));
+    features_and_weights.insert(features_and_weights.end(), row.begin() + 2, row.end() - 1);
+    features.insert(features.end(), row.begin(), row.end() - 1);
+    targets.push_back(row.back());
+  }
+  const int64_t rows = static_cast<int64_t>(table.rows.size());
+  const std::string weighted = dir.file(
+      "xw.npy", testing::npy_bytes({"<f8", false, {rows, 11}}, features_and_weights));
+  const std::string features_only =
+      dir.file("x.npy", testing::npy_bytes({"<f8", false, {rows, 10}}, features));
+  const std::string labels = dir.file("y.npy", testing::npy_bytes({"<f8", false, {rows}}, targets));
+  const auto model = dir.path() / "model.json";
+  const auto train = run_cli("train --device cpu --solver exact -q --data '" + weighted +
+                                 "' --labels '" + labels +
+                                 "' --sample-weight 2 --model-out " + shell_quoted(model),
+                             dir);
+  ASSERT_EQ(train.exit_code, 0) << train.err;
+  const std::string predict = "predict --model " + shell_quoted(model) + " --data '";
+  const auto refused = run_cli(predict + weighted + "'", dir);
+  EXPECT_EQ(refused.exit_code, 2);
+  EXPECT_EQ(refused.out, "");
+  EXPECT_EQ(refused.err, "linsgd: error: " + weighted +
+                             " has 11 columns: the model's 10 features and one more, the target "
+                             "or the sample weights (the model was trained with them in column 2 "
+                             "of a file laid out alike): pass --target 10 or --sample-weight 2\n");
+  const auto on_features = run_cli(predict + features_only + "'", dir);
+  ASSERT_EQ(on_features.exit_code, 0) << on_features.err;
+  const auto said = run_cli(predict + weighted + "' --sample-weight 2", dir);
+  ASSERT_EQ(said.exit_code, 0) << said.err;
+  EXPECT_EQ(said.out, on_features.out);
+  // evaluate alike; with the targets beside the file (--labels) the extra column can only be
+  // the weights, which are named as before.
+  const std::string evaluate = "evaluate --json --model " + shell_quoted(model) + " --data '";
+  EXPECT_EQ(run_cli(evaluate + weighted + "'", dir).err, refused.err);
+  const auto with_labels = run_cli(evaluate + weighted + "' --labels '" + labels + "'", dir);
+  EXPECT_EQ(with_labels.exit_code, 2);
+  EXPECT_NE(with_labels.err.find("pass --sample-weight 2"), std::string::npos) << with_labels.err;
+  const auto evaluated =
+      run_cli(evaluate + weighted + "' --labels '" + labels + "' --sample-weight 2", dir);
+  ASSERT_EQ(evaluated.exit_code, 0) << evaluated.err;
+  // The exact solve's weighted fit of these rows, weighed as it was trained: R2 near the
+  // unweighted fit's 0.5177 (the weights 1 to 3 repeat every third row).
+  EXPECT_NEAR(nlohmann::json::parse(evaluated.out)["r2"].get<double>(), 0.5177, 0.02);
 }
 
 TEST(RealData, DivergenceStopsWithTheStepAndWritesNoModel) {

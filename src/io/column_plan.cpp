@@ -107,9 +107,32 @@ std::string weight_column_hint(int64_t columns, const ReadOptions& options) {
   return weight_column_advice(*options.weight_column);
 }
 
+// A file for a model trained with a weight column (ReadOptions::weight_column), given with
+// neither --sample-weight nor --target (nor --labels), holding one column more than the model's
+// features: the target (the training file without its weights) or the weights (the training
+// file without its target, or one whose target came from --labels) fit alike, and reading the
+// wrong one would give wrong predictions or metrics without a word. Refused, naming both options.
+void refuse_target_or_weights_unsaid(int64_t columns, const ReadOptions& options,
+                                     const std::string& source) {
+  const auto features = static_cast<int64_t>(options.feature_names.size());
+  if (!options.weight_column || !options.sample_weight.empty() || !options.target.empty() ||
+      !options.labels.empty() || columns != features + 1) {
+    return;
+  }
+  const int64_t target = options.target_column ? *options.target_column : features;
+  throw InputError(source + " has " + std::to_string(columns) + " columns: the model's " +
+                   std::to_string(features) +
+                   " features and one more, the target or the sample weights (the model was "
+                   "trained with them in column " +
+                   std::to_string(*options.weight_column) + " of a file laid out alike): pass " +
+                   "--target " + std::to_string(target) + " or --sample-weight " +
+                   std::to_string(*options.weight_column));
+}
+
 ColumnPlan by_position(int64_t columns, const std::vector<std::string>& header,
                        const ReadOptions& options, const std::string& source) {
   refuse_unnamed(header, source);
+  refuse_target_or_weights_unsaid(columns, options, source);
   const std::optional<int64_t> weights = weight_column(columns, header, options, source);
   std::optional<int64_t> target;
   if (!options.target.empty()) {
