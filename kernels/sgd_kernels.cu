@@ -179,12 +179,12 @@ struct AddPairs {
   }
 };
 
-__global__ void shift_and_weight_kernel(float* u, int64_t count, float shift,
-                                        const float* weights) {
+__global__ void shift_and_weight_kernel(float* u, int64_t count, float shift, const float* weights,
+                                        double weight_scale) {
   const int64_t stride = static_cast<int64_t>(gridDim.x) * blockDim.x;
   for (int64_t i = static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x; i < count;
        i += stride) {
-    u[i] = (u[i] + shift) * (weights != nullptr ? weights[i] : 1.0f);
+    u[i] = shifted_and_weighted(u[i], shift, weights, i, weight_scale);
   }
 }
 
@@ -317,8 +317,9 @@ std::pair<double, double> norm_sums(cudaStream_t stream, const float* w, int64_t
 }
 
 void shift_and_weight(cudaStream_t stream, float* u, int64_t count, float shift,
-                      const float* weights) {
-  shift_and_weight_kernel<<<grid_for(count), kBlockSize, 0, stream>>>(u, count, shift, weights);
+                      const float* weights, double weight_scale) {
+  shift_and_weight_kernel<<<grid_for(count), kBlockSize, 0, stream>>>(u, count, shift, weights,
+                                                                      weight_scale);
   LINSGD_CUDA_CHECK_LAUNCH();
 }
 

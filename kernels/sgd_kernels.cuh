@@ -50,7 +50,7 @@ std::pair<double, double> norm_sums(cudaStream_t stream, const float* w, int64_t
 
 // The CPU twins' shift_and_weight (enqueued), sum and max_weighted_row_norm (synchronizing).
 void shift_and_weight(cudaStream_t stream, float* u, int64_t count, float shift,
-                      const float* weights);
+                      const float* weights, double weight_scale);
 double sum(cudaStream_t stream, const float* u, int64_t count);
 double max_weighted_row_norm(cudaStream_t stream, const float* X, int64_t rows, int64_t features,
                              const float* weights);

@@ -265,16 +265,16 @@ TEST(RealData, AWeightedModelsExtraColumnMustBeNamed) {
     targets.push_back(row.back());
   }
   const int64_t rows = static_cast<int64_t>(table.rows.size());
-  const std::string weighted = dir.file(
-      "xw.npy", testing::npy_bytes({"<f8", false, {rows, 11}}, features_and_weights));
+  const std::string weighted =
+      dir.file("xw.npy", testing::npy_bytes({"<f8", false, {rows, 11}}, features_and_weights));
   const std::string features_only =
       dir.file("x.npy", testing::npy_bytes({"<f8", false, {rows, 10}}, features));
   const std::string labels = dir.file("y.npy", testing::npy_bytes({"<f8", false, {rows}}, targets));
   const auto model = dir.path() / "model.json";
-  const auto train = run_cli("train --device cpu --solver exact -q --data '" + weighted +
-                                 "' --labels '" + labels +
-                                 "' --sample-weight 2 --model-out " + shell_quoted(model),
-                             dir);
+  const auto train =
+      run_cli("train --device cpu --solver exact -q --data '" + weighted + "' --labels '" + labels +
+                  "' --sample-weight 2 --model-out " + shell_quoted(model),
+              dir);
   ASSERT_EQ(train.exit_code, 0) << train.err;
   const std::string predict = "predict --model " + shell_quoted(model) + " --data '";
   const auto refused = run_cli(predict + weighted + "'", dir);

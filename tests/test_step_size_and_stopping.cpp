@@ -127,6 +127,17 @@ TEST(AutoStepSize, LanczosFindsTheLargestEigenvalue) {
   EXPECT_NEAR(found, expected, 1e-4 * expected) << iterations << " iterations";
   EXPECT_LE(found, expected * (1 + 1e-6)) << "a Ritz value approaches from below";
   EXPECT_LT(iterations, m);
+  // H is the same for weights scaled alike: weights near 1e37 (whose products with the rows, in
+  // float, would overflow its range when summed) and near 1e-40 (below float's normal range).
+  for (const float scale : {1e37f, 1e-40f}) {
+    Dataset scaled = data;
+    for (float& s : scaled.sample_weights) s *= scale;
+    ResidentData<HostExec> resident_scaled;
+    make_resident(exec, scaled, resident_scaled);
+    EXPECT_NEAR(largest_eigenvalue(exec, resident_scaled, 1e-3, 300, &iterations), expected,
+                1e-4 * expected)
+        << "weights scaled by " << scale;
+  }
 
   // Rank one, [X 1] with X's columns all 2: the first product spans the range; exact at once.
   for (float& x : data.X) x = 2.0f;

@@ -40,6 +40,19 @@ LINSGD_HD inline int64_t row_from_draw(uint32_t u, int64_t n) {
 
 // The residual r_k = x_k . w + b - y_k is built in two parts: the gather writes b - y_k, then a
 // GEMV with beta = 1 adds x_k . w. This is the first part.
+// The Lanczos product's row term (core/step_size.hpp): row k's x_k . v plus the bias's share
+// `shift`, weighed by its normalized sample weight s'_k = s_k / mean(s) (`weight_scale` =
+// 1 / mean(s), rounded to float as a step's data term rounds it; 1 without weights), so that its
+// sum over the rows stays in float's range whatever the weights' scale (weights of 1e37 would
+// overflow it, of 1e-40 vanish).
+LINSGD_HD inline float shifted_and_weighted(float product, float shift, const float* weights,
+                                            int64_t row, double weight_scale) {
+  const float weight = weights != nullptr
+                           ? static_cast<float>(static_cast<double>(weights[row]) * weight_scale)
+                           : 1.0f;
+  return (product + shift) * weight;
+}
+
 LINSGD_HD inline float residual_offset(float bias, float target) {
   return bias - target;
 }

@@ -73,7 +73,8 @@ inline double largest_tridiagonal_eigenvalue(const std::vector<double>& a,
   return high;
 }
 
-// The largest eigenvalue of H = (1 / sum s) X~^T S X~ by the Lanczos method (with full
+// The largest eigenvalue of H = (1 / sum s) X~^T S X~ = (1 / n) X~^T S' X~ (S' the weights
+// normalized to mean 1, as the steps take them) by the Lanczos method (with full
 // reorthogonalization, in double on the host), stopping when an iteration moves the estimate by
 // less than `tolerance` (relative), after at most `max_iterations` products H v (each two GEMVs
 // over the data, on either policy). Lanczos needs fewer products than power iteration (measured
@@ -89,17 +90,19 @@ double largest_eigenvalue(Exec& exec, const ResidentData<Exec>& data, double tol
   auto u = exec.template allocate<float>(n);
   auto product = exec.template allocate<float>(d);
   std::vector<float> host_v(static_cast<size_t>(d));
-  // H v (v of unit norm): u = S (X v_w + v_b); then H v = [X^T u; sum(u)] / sum(s).
+  // H v (v of unit norm): u = S' (X v_w + v_b); then H v = [X^T u; sum(u)] / n.
+  const auto n_all = static_cast<double>(data.rows);  // every process's rows
+  const double weight_scale = n_all / data.weight_sum;
   const auto apply = [&](const std::vector<double>& v) {
     for (int64_t j = 0; j < d; ++j) host_v[j] = static_cast<float>(v[j]);
     exec.upload(v_weights, host_v);
     exec.gemv(GemvOp::kTrans, d, n, data.X, v_weights.data(), 0.0f, u.data());
-    exec.shift_and_weight(u.data(), n, static_cast<float>(v[d]), data.sample_weights);
+    exec.shift_and_weight(u.data(), n, static_cast<float>(v[d]), data.sample_weights, weight_scale);
     exec.gemv(GemvOp::kNoTrans, d, n, data.X, u.data(), 0.0f, product.data());
     const std::vector<float> Hv = exec.download(product, d);
     std::vector<double> result(m);
-    for (int64_t j = 0; j < d; ++j) result[j] = Hv[j] / data.weight_sum;
-    result[d] = exec.sum(u.data(), n) / data.weight_sum;
+    for (int64_t j = 0; j < d; ++j) result[j] = Hv[j] / n_all;
+    result[d] = exec.sum(u.data(), n) / n_all;
     if (shard != nullptr) shard->sum_doubles(result.data(), static_cast<int64_t>(m));
     return result;
   };

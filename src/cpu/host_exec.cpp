@@ -159,8 +159,9 @@ std::pair<double, double> HostExec::norm_sums(const float* w, int64_t count) {
   return host_kernels::norm_sums(w, count);
 }
 
-void HostExec::shift_and_weight(float* u, int64_t count, float shift, const float* weights) {
-  host_kernels::shift_and_weight(u, count, shift, weights);
+void HostExec::shift_and_weight(float* u, int64_t count, float shift, const float* weights,
+                                double weight_scale) {
+  host_kernels::shift_and_weight(u, count, shift, weights, weight_scale);
 }
 
 double HostExec::sum(const float* u, int64_t count) {

@@ -108,9 +108,10 @@ std::pair<double, double> norm_sums(const float* w, int64_t count) {
   return {squares, absolutes};
 }
 
-void shift_and_weight(float* u, int64_t count, float shift, const float* weights) {
+void shift_and_weight(float* u, int64_t count, float shift, const float* weights,
+                      double weight_scale) {
   for (int64_t i = 0; i < count; ++i) {
-    u[i] = (u[i] + shift) * (weights != nullptr ? weights[i] : 1.0f);
+    u[i] = shifted_and_weighted(u[i], shift, weights, i, weight_scale);
   }
 }
 

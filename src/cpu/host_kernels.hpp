@@ -44,8 +44,10 @@ double weighted_loss_sum(int64_t rows, const double* predictions, const float* b
 // {sum_j w_j^2, sum_j |w_j|} in double.
 std::pair<double, double> norm_sums(const float* w, int64_t count);
 
-// u[i] = (u[i] + shift) * weights[i] (weights null: 1), for i < count.
-void shift_and_weight(float* u, int64_t count, float shift, const float* weights);
+// u[i] = (u[i] + shift) * s'_i for i < count, s'_i = weights[i] * weight_scale rounded to float
+// (weights null: 1): shifted_and_weighted.
+void shift_and_weight(float* u, int64_t count, float shift, const float* weights,
+                      double weight_scale);
 
 // sum_i u[i] in double.
 double sum(const float* u, int64_t count);

@@ -100,8 +100,9 @@ std::pair<double, double> CudaExec::norm_sums(const float* w, int64_t count) {
   return kernels::norm_sums(stream(), w, count);
 }
 
-void CudaExec::shift_and_weight(float* u, int64_t count, float shift, const float* weights) {
-  kernels::shift_and_weight(stream(), u, count, shift, weights);
+void CudaExec::shift_and_weight(float* u, int64_t count, float shift, const float* weights,
+                                double weight_scale) {
+  kernels::shift_and_weight(stream(), u, count, shift, weights, weight_scale);
 }
 
 double CudaExec::sum(const float* u, int64_t count) {

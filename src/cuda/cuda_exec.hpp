@@ -144,7 +144,8 @@ class CudaExec {
   double weighted_loss_sum(int64_t rows, const double* predictions, const float* bias,
                            const float* y, const float* weights, Loss loss, double epsilon);
   std::pair<double, double> norm_sums(const float* w, int64_t count);
-  void shift_and_weight(float* u, int64_t count, float shift, const float* weights);
+  void shift_and_weight(float* u, int64_t count, float shift, const float* weights,
+                        double weight_scale);
   double sum(const float* u, int64_t count);
   double max_weighted_row_norm(const float* X, int64_t rows, int64_t features,
                                const float* weights);
