@@ -149,6 +149,11 @@ TEST(DataViews, ThatCannotBeTrainedOnAreRefusedNamingTheProblem) {
               train_on_view(config, weighted);
             }).find("X: row 3: sample weight -1.000000 (must be finite and >= 0)"),
             std::string::npos);
+  weights[3] = std::numeric_limits<float>::infinity();
+  EXPECT_NE(message_of<InputError>([&] { train_on_view(config, weighted); })
+                .find("X: row 3: sample weight inf (must be finite and >= 0; a value beyond "
+                      "float's range reads as inf)"),
+            std::string::npos);
   std::fill(weights.begin(), weights.end(), 0.0f);
   EXPECT_NE(message_of<InputError>([&] {
               train_on_view(config, weighted);

@@ -14,8 +14,10 @@ void require_usable_weights(const float* weights, int64_t rows, const std::strin
   for (int64_t i = 0; i < rows; ++i) {
     const float weight = weights[i];
     if (!std::isfinite(weight) || weight < 0.0f) {
+      // An infinity read from a file is most often a float64 past float's range (1e300).
       throw InputError(source + ": row " + std::to_string(first_row + i) + ": sample weight " +
-                       std::to_string(weight) + " (must be finite and >= 0)");
+                       std::to_string(weight) + " (must be finite and >= 0" +
+                       (std::isinf(weight) ? "; a value beyond float's range reads as inf)" : ")"));
     }
     sum += weight;
   }
