@@ -1,12 +1,13 @@
 // Option validation, device parsing and the device-memory refusal: each refusal is a
 // UsageError or InputError whose one-line message names the option (or sizes) and the value.
 #include <gtest/gtest.h>
+#include <sched.h>
 
 #include <cmath>
 #include <functional>
 #include <string>
-#include <thread>
 
+#include "core/cpu_cores.hpp"
 #include "core/engine_choice.hpp"
 #include "core/memory_plan.hpp"
 #include "linsgd/config.hpp"
@@ -133,12 +134,35 @@ TEST(DeviceKind, OptionsOfTheOtherBackendAreRefused) {
             "--threads 1: applies to the CPU backend, and this run trains on the GPU (use "
             "--device cpu to train on the CPU)");
   EXPECT_NO_THROW(require_options_apply(DeviceKind::kCpu, config));
-  const auto cores = static_cast<int>(std::thread::hardware_concurrency());
+  cpu_set_t allowed;
+  ASSERT_EQ(sched_getaffinity(0, sizeof(allowed), &allowed), 0);
+  const int cores = CPU_COUNT(&allowed);
   config.threads = cores + 1;
   EXPECT_EQ(message_of<UsageError>([&] { require_options_apply(DeviceKind::kCpu, config); }),
-            "--threads " + std::to_string(cores + 1) + ": this machine has " +
+            "--threads " + std::to_string(cores + 1) + ": this process may run on " +
                 std::to_string(cores) + (cores == 1 ? " core" : " cores") +
                 " (more threads than cores only slow the GEMVs down)");
+}
+
+// "Every core" is the cores this process may run on (its affinity: taskset, a cpuset), not the
+// machine's: with one allowed, one.
+TEST(CpuCores, AreTheCoresThisProcessMayRunOn) {
+  cpu_set_t allowed;
+  ASSERT_EQ(sched_getaffinity(0, sizeof(allowed), &allowed), 0);
+  EXPECT_EQ(usable_cpu_cores(), CPU_COUNT(&allowed));
+  int first = 0;
+  while (!CPU_ISSET(first, &allowed)) ++first;
+  cpu_set_t one;
+  CPU_ZERO(&one);
+  CPU_SET(first, &one);
+  ASSERT_EQ(sched_setaffinity(0, sizeof(one), &one), 0);  // this thread's
+  EXPECT_EQ(usable_cpu_cores(), 1);
+  TrainConfig config;
+  config.threads = 2;
+  EXPECT_EQ(message_of<UsageError>([&] { require_options_apply(DeviceKind::kCpu, config); }),
+            "--threads 2: this process may run on 1 core (more threads than cores only slow the "
+            "GEMVs down)");
+  ASSERT_EQ(sched_setaffinity(0, sizeof(allowed), &allowed), 0);
 }
 
 TEST(DeviceKind, ParsesTheThreeNamesAndRefusesOthers) {

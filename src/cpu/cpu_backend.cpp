@@ -1,9 +1,8 @@
 // train_cpu: the thread count, the host-memory check, then the shared training run.
 #include "cpu/cpu_backend.hpp"
 
-#include <algorithm>
-#include <thread>
 
+#include "core/cpu_cores.hpp"
 #include "core/memory_plan.hpp"
 #include "core/training_run.hpp"
 #include "cpu/host_exec.hpp"
@@ -20,7 +19,7 @@ int cpu_threads_for(const TrainConfig& config, int64_t rows, int64_t features) {
   constexpr int64_t kElementsWorthThreading = int64_t{1} << 20;
   const int64_t read = config.solver == Solver::kExact ? rows : config.batch_size;
   if (read * features < kElementsWorthThreading) return 1;
-  return static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  return usable_cpu_cores();
 }
 
 }  // namespace

@@ -8,10 +8,10 @@
 #include <functional>
 #include <mutex>
 #include <string>
-#include <thread>
 #include <utility>
 #include <vector>
 
+#include "core/cpu_cores.hpp"
 #include "core/fused_plan.hpp"
 #include "core/gemv_op.hpp"
 #include "core/random_generator.hpp"
@@ -52,8 +52,7 @@ class HostExec {
       ~Restore() { exec.set_threads(threads); }
     };
     const Restore restore{*this, threads()};
-    if (every_core)
-      set_threads(static_cast<int>(std::max(1u, std::thread::hardware_concurrency())));
+    if (every_core) set_threads(usable_cpu_cores());
     return passes();
   }
 

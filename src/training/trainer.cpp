@@ -2,8 +2,8 @@
 // hands the run to the CPU or the CUDA backend.
 #include <cmath>
 #include <string>
-#include <thread>
 
+#include "core/cpu_cores.hpp"
 #include "cpu/cpu_backend.hpp"
 #include "cuda/cuda_backend.hpp"
 #include "cuda/nccl_group.hpp"
@@ -31,9 +31,9 @@ DeviceChoice resolve_device(DeviceKind requested) {
 }
 
 void require_options_apply(DeviceKind backend, const TrainConfig& config) {
-  const unsigned cores = std::thread::hardware_concurrency();
-  if (backend == DeviceKind::kCpu && cores > 0 && config.threads > static_cast<int>(cores)) {
-    throw UsageError("--threads " + std::to_string(config.threads) + ": this machine has " +
+  const int cores = usable_cpu_cores();
+  if (backend == DeviceKind::kCpu && config.threads > cores) {
+    throw UsageError("--threads " + std::to_string(config.threads) + ": this process may run on " +
                      std::to_string(cores) + (cores == 1 ? " core" : " cores") +
                      " (more threads than cores only slow the GEMVs down)");
   }
