@@ -59,6 +59,28 @@ TEST(Cli, TrainPrintsTheSummaryAndWritesMetrics) {
   EXPECT_LT(json["weight_rel_error"].get<double>(), 1.0);
 }
 
+// Sampled by epoch, a batch larger than the data is every row a step (full-batch descent): the
+// summary says so, and the metrics keep the --batch-size given. With replacement it is that many
+// draws.
+TEST(Cli, TheSummarySaysABatchPastTheRowsIsEveryRow) {
+  ScratchDir scratch;
+  const auto metrics = scratch.path() / "run.json";
+  const auto by_epoch = run_cli(
+      "train --device cpu --rows 300 --features 5 --sampling epoch --batch-size 1000 --epochs 2 "
+      "--metrics-out '" +
+          metrics.string() + "'",
+      scratch);
+  ASSERT_EQ(by_epoch.exit_code, 0) << by_epoch.err;
+  EXPECT_NE(by_epoch.out.find("300 rows x 5 features, batch 300 (every row; --batch-size 1000), "),
+            std::string::npos)
+      << by_epoch.out;
+  EXPECT_EQ(nlohmann::json::parse(testing::read_text(metrics))["batch_size"], 1000);
+  const auto drawn =
+      run_cli("train --device cpu --rows 300 --features 5 --batch-size 1000 --steps 2", scratch);
+  ASSERT_EQ(drawn.exit_code, 0) << drawn.err;
+  EXPECT_NE(drawn.out.find("300 rows x 5 features, batch 1000, "), std::string::npos) << drawn.out;
+}
+
 TEST(Cli, QuietPrintsNothing) {
   ScratchDir scratch;
   const auto run = run_cli("train --device cpu --rows 50 --features 5 --steps 10 --quiet", scratch);

@@ -44,13 +44,18 @@ std::string format_summary(const TrainResult& result,
     append(text, "exact solve         %.4f s (normal equations %.4f s, Cholesky %.4f s)\n",
            result.train_seconds, result.normal_equations_seconds, result.factorization_seconds);
   } else {
+    // Sampled without replacement, a batch holds at most every row: a larger --batch-size is
+    // full-batch descent on them (step_scalars).
+    std::string batch = std::to_string(c.batch_size);
+    if (c.sampling != Sampling::kReplacement && result.rows < c.batch_size) {
+      batch = std::to_string(result.rows) + " (every row; --batch-size " + batch + ")";
+    }
     append(text,
-           "problem             %lld rows x %lld features, batch %lld, lr %g%s, %lld steps, "
+           "problem             %lld rows x %lld features, batch %s, lr %g%s, %lld steps, "
            "seed %llu\n",
            static_cast<long long>(result.rows), static_cast<long long>(result.features),
-           static_cast<long long>(c.batch_size), c.learning_rate,
-           c.learning_rate_auto ? " (auto)" : "", static_cast<long long>(c.steps),
-           static_cast<unsigned long long>(c.seed));
+           batch.c_str(), c.learning_rate, c.learning_rate_auto ? " (auto)" : "",
+           static_cast<long long>(c.steps), static_cast<unsigned long long>(c.seed));
     append(text, "training loop       %.4f s (%.0f steps/s)\n", result.train_seconds,
            result.steps_per_second());
   }
