@@ -342,11 +342,13 @@ TEST(NpyReader, SplitsTargetAndWeightColumnsAnywhereAndNamesTheFileRowOfANonFini
   ReadOptions half = options;
   half.share = RowShare{1, 2};
   EXPECT_EQ(read_error(write_npy(dir, "big.npy", {"<f8", false, {4, 5}}, values), half),
-            d + "big.npy: row 3, column 4: non-finite value (NaN, Inf or beyond float range)");
+            d + "big.npy: row 3, column 4 (counted from 0): non-finite value (NaN, Inf or beyond "
+                "float range)");
   values[3 * 5 + 4] = 1;
   values[2 * 5 + 1] = NAN;
   EXPECT_EQ(read_error(write_npy(dir, "nan.npy", {"<f4", false, {4, 5}}, values), options),
-            d + "nan.npy: row 2, column 1: non-finite value (NaN, Inf or beyond float range)");
+            d + "nan.npy: row 2, column 1 (counted from 0): non-finite value (NaN, Inf or beyond "
+                "float range)");
 }
 
 TEST(NpyReader, ReadsLabelsFromASeparateFile) {
@@ -412,7 +414,8 @@ TEST(NpyReader, NamesEachProblem) {
   EXPECT_EQ(read_error(dir.file("n.npy", "not numpy at all")),
             d + "n.npy: not a .npy file (no \\x93NUMPY magic)");
   EXPECT_EQ(read_error(write_npy(dir, "nan.npy", {"<f8", false, {2, 2}}, {1, NAN, 3, 4})),
-            d + "nan.npy: row 0, column 1: non-finite value (NaN, Inf or beyond float range)");
+            d + "nan.npy: row 0, column 1 (counted from 0): non-finite value (NaN, Inf or beyond "
+                "float range)");
   ReadOptions options;
   options.labels = write_npy(dir, "y3.npy", {"<f4", false, {3}}, {1, 2, 3});
   EXPECT_EQ(read_error(write_npy(dir, "X2.npy", {"<f4", false, {2, 2}}, {1, 2, 3, 4}), options),

@@ -212,8 +212,9 @@ TEST(RowShares, BadNpyValuesAndWeightsNameTheirRowInTheWholeFile) {
   options.share = {1, 3};
   EXPECT_EQ(error_of(x, options), "");
   options.share = {2, 3};
-  EXPECT_EQ(error_of(x, options),
-            x + ": row 9, column 0: non-finite value (NaN, Inf or beyond float range)");
+  EXPECT_EQ(
+      error_of(x, options),
+      x + ": row 9, column 0 (counted from 0): non-finite value (NaN, Inf or beyond float range)");
 
   std::vector<double> weights(12, 1.0);
   weights[5] = -1.0;
