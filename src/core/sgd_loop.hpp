@@ -576,18 +576,20 @@ class SgdLoop {
   // or of the starting weights overflows float: no step size helps then.
   void check_finite(const std::vector<float>& losses, int64_t first_step) const {
     for (size_t i = 0; i < losses.size(); ++i) {
-      if (first_step + static_cast<int64_t>(i) == 0 && !std::isfinite(losses[i])) {
+      if (std::isfinite(losses[i])) continue;
+      // (std::to_string writes a NaN as "-nan" or "nan", by its sign bit)
+      const std::string loss = std::isnan(losses[i]) ? "NaN" : std::to_string(losses[i]);
+      const int64_t step = first_step + static_cast<int64_t>(i) + 1;
+      if (step == 1) {
         throw InputError(
-            "the batch loss of step 1, before any update, is " + std::to_string(losses[i]) +
+            "the batch loss of step 1, before any update, is " + loss +
             ": the starting model's loss on the data overflows float; scale the target down "
             "(divide it by a power of 10), or --standardize the features, or start from "
             "smaller weights (--sigma)");
       }
-      if (!std::isfinite(losses[i])) {
-        throw Error("training diverged: the batch loss became " + std::to_string(losses[i]) +
-                    " at step " + std::to_string(first_step + static_cast<int64_t>(i) + 1) +
-                    " of " + std::to_string(steps_) + "; " + divergence_advice_);
-      }
+      throw Error("training diverged: the batch loss became " + loss + " at step " +
+                  std::to_string(step) + " of " + std::to_string(steps_) + "; " +
+                  divergence_advice_);
     }
   }
 
