@@ -448,6 +448,8 @@ TEST(BadInput, ValidationOptionsAreRefusedWithExitCode2) {
   expect_refusal(base + " --val-fraction -0.2", "--val-fraction: -0.2", dir);
   expect_refusal(base + " --val-fraction 0.9999", "leaves no training rows", dir);
   expect_refusal("train --device cpu --val-fraction 0.2", "--val-fraction needs --data", dir);
+  expect_refusal("train --device cpu --target 3", "--target needs --data", dir);
+  expect_refusal("train --device cpu --labels y.npy", "--labels needs --data", dir);
   expect_refusal(base + " --delimiter ab", "--delimiter", dir);
   expect_refusal(base + " --delimiter \"$(printf 'a\\nb')\"",
                  "invalid value for --delimiter: 'a\\nb' (one character other than a quote, or "

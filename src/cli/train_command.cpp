@@ -106,9 +106,8 @@ void TrainCommand::check_option_combinations(const TrainConfig& config) const {
     if (standardize_) throw UsageError("--standardize needs --data");
     if (command_->count("--val-fraction") > 0) throw UsageError("--val-fraction needs --data");
     if (!val_data_.empty()) throw UsageError("--val-data needs --data");
-    if (!data_.target.empty() || !data_.labels.empty()) {
-      throw UsageError("--target and --labels need --data");
-    }
+    if (!data_.target.empty()) throw UsageError("--target needs --data");
+    if (!data_.labels.empty()) throw UsageError("--labels needs --data");
     if (!data_.sample_weight.empty()) throw UsageError("--sample-weight needs --data");
   }
   if (command_->count("--val-fraction") > 0) {
