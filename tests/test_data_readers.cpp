@@ -101,7 +101,7 @@ TEST(CsvReader, NamesTheFileLineAndColumnOfEachProblem) {
   EXPECT_EQ(read_error(d + "missing.csv"),
             "cannot open " + d + "missing.csv: No such file or directory");
   EXPECT_EQ(read_error(dir.file("empty.csv", "")), d + "empty.csv: the file is empty");
-  EXPECT_EQ(read_error(dir.file("blank.csv", "\n\n")), d + "blank.csv: the file is empty");
+  EXPECT_EQ(read_error(dir.file("blank.csv", "\n\n")), d + "blank.csv: only blank lines, no data");
   EXPECT_EQ(read_error(dir.file("header.csv", "a,b,y\n")),
             d + "header.csv: no data rows after the header");
   EXPECT_EQ(read_error(dir.file("short.csv", "a,b,y\n1,2,3\n4,5\n")),

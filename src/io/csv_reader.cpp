@@ -442,7 +442,9 @@ Dataset read_csv(const InputBytes& input, const ReadOptions& options) {
   CsvScanner scanner(begin, end, delimiter, path);
   std::vector<Field> fields;
   int64_t line = 0;
-  if (!scanner.next(fields, line)) throw InputError(path + ": the file is empty");
+  if (!scanner.next(fields, line)) {
+    throw InputError(path + (begin == end ? ": the file is empty" : ": only blank lines, no data"));
+  }
 
   if (fields.size() == 1) refuse_other_delimiter(begin, end, delimiter, path);
   const bool has_header = is_header(fields, options.header, path);
