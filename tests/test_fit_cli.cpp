@@ -435,6 +435,15 @@ TEST(FitCli, BadValuesAndOptionsThatDoNotApplyAreRefused) {
                  "--momentum applies to the steps of --solver sgd, not to --solver exact");
   expect_refusal(train + "--solver exact --sigma 0.1",
                  "--sigma applies to the steps of --solver sgd, not to --solver exact");
+  expect_refusal(train + "--solver exact --loss-out l.csv",
+                 "--loss-out writes the steps' losses, and --solver exact takes no steps");
+  expect_refusal(train + "--solver exact --plot p.png",
+                 "--plot draws the steps' losses, and --solver exact takes no steps");
+  expect_refusal(train + "--solver exact --curve-out c.csv",
+                 "--curve-out writes the evaluations between steps, and --solver exact takes no "
+                 "steps");
+  expect_refusal(train + "--solver exact --checkpoint c.ckpt",
+                 "--checkpoint saves or continues the steps of SGD, and --solver exact takes none");
   expect_refusal(train + "--nesterov", "--nesterov needs a --momentum above 0");
   expect_refusal(train + "--alpha 0.1", "--alpha applies with a --penalty");
   expect_refusal(train + "--penalty l1 --l1-ratio 0.5",

@@ -159,10 +159,11 @@ void TrainCommand::check_option_combinations(const TrainConfig& config) const {
                          " saves or continues the steps of SGD, and --solver exact takes none");
       }
     }
-    for (const char* option : {"--loss-out", "--plot", "--curve-out"}) {
+    for (const auto& [option, what] : {std::pair{"--loss-out", "writes the steps' losses"},
+                                       {"--plot", "draws the steps' losses"},
+                                       {"--curve-out", "writes the evaluations between steps"}}) {
       if (command_->count(option) > 0) {
-        throw UsageError(std::string(option) +
-                         " draws the steps' losses, and --solver exact takes no steps");
+        throw UsageError(std::string(option) + " " + what + ", and --solver exact takes no steps");
       }
     }
   }
