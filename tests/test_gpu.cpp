@@ -1030,8 +1030,9 @@ TEST(GpuTraining, TheBatchSplitsExperimentsStepAsItsKeptKernel) {
   // both, against the kept batch split of the same blocks: the same floats, bit for bit, across
   // a chunk boundary. The post's problem at a row a block (64 blocks) and at 10 (7 blocks, the
   // last of 4 rows); 1024 rows of 64 features a block a multiprocessor (more than 64 blocks: a
-  // lane adds several blocks' partials); 300 rows of 36 features in 7 blocks (a warp's round of
-  // 8 features running past the 36). Another rule is refused with a message.
+  // lane adds several blocks' partials; not in the sanitizers' shortened runs); 300 rows of 36
+  // features in 7 blocks (a warp's round of 8 features running past the 36). Another rule is
+  // refused with a message.
   const FusedGpuLimits limits = query_fused_gpu_limits(true);
   CudaExec exec;
   const auto expect_experiments_as_kept = [&](const ResidentData<CudaExec>& data,
@@ -1069,11 +1070,14 @@ TEST(GpuTraining, TheBatchSplitsExperimentsStepAsItsKeptKernel) {
     ASSERT_TRUE(is_post_rule(step_rule(config, data)));
     expect_experiments_as_kept(data, config, blocks);
   };
+  on_data(testing::regression_data(3001, 36, 5), 300, 0.02, 7);
+  expect_refused_for_another_rule(
+      exec, with_one_barrier(plan_fused_gpu_batch_split(40, 32, limits, 4), 40));
+  // Under the sanitizers (shortened runs), which check shared memory, not the global exchange
+  // that more than 64 blocks exercise, the largest case is left to the plain runs.
+  if (std::getenv("LINSGD_SHORT_GPU_TESTS") != nullptr) return;
   ASSERT_GT(plan_fused_gpu_batch_split(64, 1024, limits, 0).layout.blocks, 64);
   on_data(testing::regression_data(20000, 64, 11), 1024, 0.05, 0);
-  on_data(testing::regression_data(3001, 36, 5), 300, 0.02, 7);
-  FusedPlan refused = with_one_barrier(plan_fused_gpu_batch_split(40, 32, limits, 4), 40);
-  expect_refused_for_another_rule(exec, refused);
 }
 
 TEST(GpuTraining, TheTmasBulkCopiesOfTheTileStepAsTheKeptKernel) {
