@@ -7,7 +7,6 @@
 #include <functional>
 #include <string>
 
-#include "core/cpu_cores.hpp"
 #include "core/engine_choice.hpp"
 #include "core/memory_plan.hpp"
 #include "linsgd/config.hpp"
@@ -156,13 +155,16 @@ TEST(CpuCores, AreTheCoresThisProcessMayRunOn) {
   CPU_ZERO(&one);
   CPU_SET(first, &one);
   ASSERT_EQ(sched_setaffinity(0, sizeof(one), &one), 0);  // this thread's
+  struct Restore {  // the rest of the suite runs on every allowed core, whatever fails here
+    cpu_set_t mask;
+    ~Restore() { sched_setaffinity(0, sizeof(mask), &mask); }
+  } const restore{allowed};
   EXPECT_EQ(usable_cpu_cores(), 1);
   TrainConfig config;
   config.threads = 2;
   EXPECT_EQ(message_of<UsageError>([&] { require_options_apply(DeviceKind::kCpu, config); }),
             "--threads 2: this process may run on 1 core (more threads than cores only slow the "
             "GEMVs down)");
-  ASSERT_EQ(sched_setaffinity(0, sizeof(allowed), &allowed), 0);
 }
 
 TEST(DeviceKind, ParsesTheThreeNamesAndRefusesOthers) {

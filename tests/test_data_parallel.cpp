@@ -114,6 +114,10 @@ Dataset rows_of(const Dataset& data, int64_t first, int64_t count) {
   share.X.assign(data.X.begin() + first * data.features,
                  data.X.begin() + (first + count) * data.features);
   share.y.assign(data.y.begin() + first, data.y.begin() + first + count);
+  if (data.has_sample_weights()) {
+    share.sample_weights.assign(data.sample_weights.begin() + first,
+                                data.sample_weights.begin() + first + count);
+  }
   return share;
 }
 
@@ -152,14 +156,18 @@ TrainConfig cpu_config() {
 }
 
 TEST(DataParallel, SummingEveryStepIsTheLoneRunUpToTheOrderOfAddition) {
-  const Dataset data = testing::regression_data(301, 6, 11);
-  for (const bool auto_rate : {false, true}) {  // --lr auto: its passes summed across too
+  // With sample weights too: --lr auto weighs each process's rows by the weights over all the
+  // processes' mean.
+  for (const auto& [auto_rate, weighted] :
+       {std::pair{false, false}, {true, false}, {false, true}, {true, true}}) {
+    Dataset data = testing::regression_data(301, 6, 11);
+    if (weighted) data.sample_weights = testing::integer_weights(data.rows, 3);
     TrainConfig config = cpu_config();
     config.learning_rate_auto = auto_rate;
     const TrainResult lone = train_on_data(config, data);
     for (const int processes : {2, 3}) {
       SCOPED_TRACE(std::to_string(processes) + " processes, auto rate " +
-                   std::to_string(auto_rate));
+                   std::to_string(auto_rate) + ", weighted " + std::to_string(weighted));
       ThreadGroup group(processes);
       const std::vector<TrainResult> results = train_together(config, data, processes, 0, group);
       for (const TrainResult& result : results) {

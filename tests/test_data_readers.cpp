@@ -420,6 +420,11 @@ TEST(NpyReader, NamesEachProblem) {
   options.labels = write_npy(dir, "y3.npy", {"<f4", false, {3}}, {1, 2, 3});
   EXPECT_EQ(read_error(write_npy(dir, "X2.npy", {"<f4", false, {2, 2}}, {1, 2, 3, 4}), options),
             d + "y3.npy: 3 targets, but " + d + "X2.npy has 2 rows");
+  // A 1-D array's value is named by its row alone.
+  options.labels = write_npy(dir, "ynan.npy", {"<f8", false, {2}}, {1, NAN});
+  EXPECT_EQ(read_error(write_npy(dir, "X22.npy", {"<f4", false, {2, 2}}, {1, 2, 3, 4}), options),
+            d + "ynan.npy: row 1 (counted from 0): non-finite value (NaN, Inf or beyond float "
+                "range)");
 }
 
 }  // namespace

@@ -138,7 +138,7 @@ TEST(DataViews, ThatCannotBeTrainedOnAreRefusedNamingTheProblem) {
   infinite_target.y = targets.data();
   EXPECT_NE(message_of<InputError>([&] {
               train_on_view(config, infinite_target);
-            }).find("X: row 5: the target is inf (not finite)"),
+            }).find("X: row 5 (counted from 0): the target is inf (not finite)"),
             std::string::npos);
 
   std::vector<float> weights(32, 1.0f);
@@ -147,12 +147,18 @@ TEST(DataViews, ThatCannotBeTrainedOnAreRefusedNamingTheProblem) {
   weighted.sample_weights = weights.data();
   EXPECT_NE(message_of<InputError>([&] {
               train_on_view(config, weighted);
-            }).find("X: row 3: sample weight -1.000000 (must be finite and >= 0)"),
+            }).find("X: row 3 (counted from 0): sample weight -1.000000 (must be finite and >= 0)"),
             std::string::npos);
   weights[3] = std::numeric_limits<float>::infinity();
   EXPECT_NE(message_of<InputError>([&] { train_on_view(config, weighted); })
-                .find("X: row 3: sample weight inf (must be finite and >= 0; a value beyond "
+                .find("X: row 3 (counted from 0): sample weight inf (must be finite and >= 0; a "
+                      "value beyond "
                       "float's range reads as inf)"),
+            std::string::npos);
+  weights[3] = -std::numeric_limits<float>::quiet_NaN();  // std::to_string's "-nan"
+  EXPECT_NE(message_of<InputError>([&] {
+              train_on_view(config, weighted);
+            }).find("X: row 3 (counted from 0): sample weight NaN (must be finite and >= 0)"),
             std::string::npos);
   std::fill(weights.begin(), weights.end(), 0.0f);
   EXPECT_NE(message_of<InputError>([&] {

@@ -634,11 +634,11 @@ TEST(GpuTraining, CudaArraysWithUnusableTargetsOrWeightsAreRefused) {
   config.device = DeviceKind::kCuda;
   config.steps = 10;
   EXPECT_EQ(testing::message_of<InputError>([&] { train_on_view(config, on_device); }),
-            "arrays: row 17: sample weight -0.500000 (must be finite and >= 0)");
+            "arrays: row 17 (counted from 0): sample weight -0.500000 (must be finite and >= 0)");
   data.y[230] = std::numeric_limits<float>::quiet_NaN();
   exec.upload(arrays.y, data.y);
   EXPECT_EQ(testing::message_of<InputError>([&] { train_on_view(config, on_device); }),
-            "arrays: row 230: the target is nan (not finite)");
+            "arrays: row 230 (counted from 0): the target is NaN (not finite)");
 }
 
 TEST(GpuTraining, AskedFusedBlockCountsMatchTheCpu) {

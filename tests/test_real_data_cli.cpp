@@ -212,7 +212,7 @@ TEST(RealData, AModelFindsItsTargetWhereItStoodInTraining) {
     EXPECT_EQ(json["target_column"], 0) << training;
     EXPECT_EQ(json["named_features"], false) << training;
     // A weighted model's file of one column more than its features holds the target or the
-    // weights: it must say which (AWeightedModelsExtraColumnMustBeNamed).
+    // weights: it must say which (AWeightedModelsWeightsInAFileAreNamedNeverRead).
     const bool weighted_training = training.find("--sample-weight") != std::string::npos;
     const std::string said = weighted_training ? "' --target 0" : "'";
     const std::string evaluate =
@@ -237,71 +237,115 @@ TEST(RealData, AModelFindsItsTargetWhereItStoodInTraining) {
     const auto refused = run_cli(on_weighted, dir);
     EXPECT_EQ(refused.exit_code, 2);
     EXPECT_EQ(refused.err, "linsgd: error: " + weighted_data +
-                               " has 11 feature columns but the model expects 10; the model was "
-                               "trained with its sample weights in column 0 of a file laid out "
-                               "alike: pass --sample-weight 0\n");
+                               " has 12 columns but the model takes 10 features and a target; "
+                               "the model was trained with sample weights, which a file laid out "
+                               "as this one holds in column 0: pass --sample-weight 0\n");
     EXPECT_EQ(nlohmann::json::parse(output_of(on_weighted + " --sample-weight 0")), metrics);
     EXPECT_EQ(output_of(predict + weighted_data + "' --sample-weight 0"),
               output_of(predict + features_only + "'"));
   }
 }
 
-// A model trained with a weight column, given a file without a header of one column more than its
-// features and neither --target nor --sample-weight: the column may be the target (the training
-// file without its weights) or the weights (the training file without its target, or its own
-// layout where --labels held the target), and the wrong guess would give wrong predictions and
-// metrics without a word. Refused naming both; either option then reads it as said.
-TEST(RealData, AWeightedModelsExtraColumnMustBeNamed) {
+// A model trained with a weight column, given a file without a header that holds such weights
+// and no --sample-weight: refused, naming the --sample-weight that leaves them out (their place in
+// this file's layout), never read as a feature or the target. One column more than the features
+// with nothing said may be the target (the training file without its weights) or the weights
+// (without its target, or the training file itself where --labels held the targets): the wrong
+// guess would give wrong predictions and metrics without a word, so --target is named too. The
+// advice, followed, gives the predictions of the features alone, for the weights before the
+// target, after it, and in a --labels training file.
+TEST(RealData, AWeightedModelsWeightsInAFileAreNamedNeverRead) {
   ScratchDir dir;
   const Table table = read_plain_csv(kDiabetes);
-  std::vector<double> features_and_weights, features, targets;
-  for (size_t i = 0; i < table.rows.size(); ++i) {
-    const auto& row = table.rows[i];
-    // Features 0 and 1, the weights (1 to 3), features 2 to 9.
-    features_and_weights.insert(features_and_weights.end(), row.begin(), row.begin() + 2);
-    features_and_weights.push_back(1.0 + static_cast<double>(i % 3));
-    features_and_weights.insert(features_and_weights.end(), row.begin() + 2, row.end() - 1);
-    features.insert(features.end(), row.begin(), row.end() - 1);
-    targets.push_back(row.back());
-  }
-  const int64_t rows = static_cast<int64_t>(table.rows.size());
-  const std::string weighted =
-      dir.file("xw.npy", testing::npy_bytes({"<f8", false, {rows, 11}}, features_and_weights));
-  const std::string features_only =
-      dir.file("x.npy", testing::npy_bytes({"<f8", false, {rows, 10}}, features));
-  const std::string labels = dir.file("y.npy", testing::npy_bytes({"<f8", false, {rows}}, targets));
+  const auto rows = static_cast<int64_t>(table.rows.size());
+  // A file of the rows laid out as `layout` says: 'x' the 10 features ('a' the first two, 'b' the
+  // other eight), 'y' the target, 'w' the weights (1 to 3).
+  const auto file_of = [&](const std::string& name, const std::string& layout) {
+    std::vector<double> values;
+    for (int64_t i = 0; i < rows; ++i) {
+      const auto& row = table.rows[static_cast<size_t>(i)];
+      for (const char part : layout) {
+        if (part == 'x') values.insert(values.end(), row.begin(), row.end() - 1);
+        if (part == 'a') values.insert(values.end(), row.begin(), row.begin() + 2);
+        if (part == 'b') values.insert(values.end(), row.begin() + 2, row.end() - 1);
+        if (part == 'y') values.push_back(row.back());
+        if (part == 'w') values.push_back(1.0 + static_cast<double>(i % 3));
+      }
+    }
+    const auto columns = static_cast<int64_t>(values.size()) / rows;
+    return dir.file(name, testing::npy_bytes({"<f8", false, {rows, columns}}, values));
+  };
+  const std::string features_only = file_of("x.npy", "x");
+  const auto output_of = [&](const std::string& arguments) {
+    const auto run = run_cli(arguments, dir);
+    EXPECT_EQ(run.exit_code, 0) << arguments << ": " << run.err;
+    return run.out;
+  };
+  const auto refusal_of = [&](const std::string& arguments) {
+    const auto run = run_cli(arguments, dir);
+    EXPECT_EQ(run.exit_code, 2) << arguments;
+    EXPECT_EQ(run.out, "") << arguments;
+    return run.err;
+  };
   const auto model = dir.path() / "model.json";
-  const auto train =
-      run_cli("train --device cpu --solver exact -q --data '" + weighted + "' --labels '" + labels +
-                  "' --sample-weight 2 --model-out " + shell_quoted(model),
-              dir);
-  ASSERT_EQ(train.exit_code, 0) << train.err;
-  const std::string predict = "predict --model " + shell_quoted(model) + " --data '";
-  const auto refused = run_cli(predict + weighted + "'", dir);
-  EXPECT_EQ(refused.exit_code, 2);
-  EXPECT_EQ(refused.out, "");
-  EXPECT_EQ(refused.err, "linsgd: error: " + weighted +
-                             " has 11 columns: the model's 10 features and one more, the target "
-                             "or the sample weights (the model was trained with them in column 2 "
-                             "of a file laid out alike): pass --target 10 or --sample-weight 2\n");
-  const auto on_features = run_cli(predict + features_only + "'", dir);
-  ASSERT_EQ(on_features.exit_code, 0) << on_features.err;
-  const auto said = run_cli(predict + weighted + "' --sample-weight 2", dir);
-  ASSERT_EQ(said.exit_code, 0) << said.err;
-  EXPECT_EQ(said.out, on_features.out);
-  // evaluate alike; with the targets beside the file (--labels) the extra column can only be
-  // the weights, which are named as before.
-  const std::string evaluate = "evaluate --json --model " + shell_quoted(model) + " --data '";
-  EXPECT_EQ(run_cli(evaluate + weighted + "'", dir).err, refused.err);
-  const auto with_labels = run_cli(evaluate + weighted + "' --labels '" + labels + "'", dir);
-  EXPECT_EQ(with_labels.exit_code, 2);
-  EXPECT_NE(with_labels.err.find("pass --sample-weight 2"), std::string::npos) << with_labels.err;
-  const auto evaluated =
-      run_cli(evaluate + weighted + "' --labels '" + labels + "' --sample-weight 2", dir);
-  ASSERT_EQ(evaluated.exit_code, 0) << evaluated.err;
+  const std::string predict = "predict --model " + shell_quoted(model) + " --data ";
+  const std::string evaluate = "evaluate --json --model " + shell_quoted(model) + " --data ";
+  struct Case {
+    std::string training, layout, without_target, target, weights;
+  };
+  for (const Case& c : {Case{"--target 0 --sample-weight 1", "ywx", "wx", "0", "0"},
+                        Case{"--target 10 --sample-weight 11", "xyw", "xw", "10", "10"},
+                        Case{"--target 0 --sample-weight 11", "yxw", "xw", "0", "10"}}) {
+    SCOPED_TRACE(c.training);
+    const std::string training = file_of("train.npy", c.layout);
+    output_of("train --device cpu --solver exact -q --data '" + training + "' " + c.training +
+              " --model-out " + shell_quoted(model));
+    const std::string expected = output_of(predict + "'" + features_only + "'");
+    const std::string without_target = file_of("without_target.npy", c.without_target);
+    EXPECT_EQ(refusal_of(predict + "'" + without_target + "'"),
+              "linsgd: error: " + without_target +
+                  " has 11 columns but the model takes 10 features, and one more: the target or "
+                  "the sample weights it was trained with; pass --target " +
+                  c.target + " or --sample-weight " + c.weights +
+                  " (their places in a file laid out as the training file, less the other)\n");
+    EXPECT_EQ(output_of(predict + "'" + without_target + "' --sample-weight " + c.weights),
+              expected);
+    // The training file itself: the weights at their place in it.
+    const std::string weight_place = c.training.substr(c.training.rfind(' ') + 1);
+    EXPECT_EQ(refusal_of(evaluate + "'" + training + "'"),
+              "linsgd: error: " + training +
+                  " has 12 columns but the model takes 10 features and a target; the model was "
+                  "trained with sample weights, which a file laid out as this one holds in "
+                  "column " +
+                  weight_place + ": pass --sample-weight " + weight_place + "\n");
+    EXPECT_EQ(output_of(predict + "'" + training + "' --sample-weight " + weight_place), expected);
+  }
+  // A --labels training file (the weights in column 2, the targets beside it): its own layout is
+  // the features and the weights.
+  const std::string weighted = file_of("xw.npy", "awb");
+  std::vector<double> targets;
+  for (const auto& row : table.rows) targets.push_back(row.back());
+  const std::string labels = dir.file("y.npy", testing::npy_bytes({"<f8", false, {rows}}, targets));
+  output_of("train --device cpu --solver exact -q --data '" + weighted + "' --labels '" + labels +
+            "' --sample-weight 2 --model-out " + shell_quoted(model));
+  EXPECT_EQ(refusal_of(predict + "'" + weighted + "'"),
+            "linsgd: error: " + weighted +
+                " has 11 columns but the model takes 10 features, and one more: the target or "
+                "the sample weights it was trained with; pass --target 10 or --sample-weight 2 "
+                "(their places in a file laid out as the training file, less the other)\n");
+  const std::string expected = output_of(predict + "'" + features_only + "'");
+  EXPECT_EQ(output_of(predict + "'" + weighted + "' --sample-weight 2"), expected);
+  // With the targets beside it, the extra column can only be the weights.
+  EXPECT_EQ(refusal_of(evaluate + "'" + weighted + "' --labels '" + labels + "'"),
+            "linsgd: error: " + weighted +
+                " has 11 columns but the model takes 10 features (the targets are in " + labels +
+                "); the model was trained with sample weights, which a file laid out as this one "
+                "holds in column 2: pass --sample-weight 2\n");
+  const auto metrics = nlohmann::json::parse(
+      output_of(evaluate + "'" + weighted + "' --labels '" + labels + "' --sample-weight 2"));
   // The exact solve's weighted fit of these rows, weighed as it was trained: R2 near the
   // unweighted fit's 0.5177 (the weights 1 to 3 repeat every third row).
-  EXPECT_NEAR(nlohmann::json::parse(evaluated.out)["r2"].get<double>(), 0.5177, 0.02);
+  EXPECT_NEAR(metrics["r2"].get<double>(), 0.5177, 0.02);
 }
 
 TEST(RealData, DivergenceStopsWithTheStepAndWritesNoModel) {

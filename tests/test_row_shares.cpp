@@ -212,9 +212,8 @@ TEST(RowShares, BadNpyValuesAndWeightsNameTheirRowInTheWholeFile) {
   options.share = {1, 3};
   EXPECT_EQ(error_of(x, options), "");
   options.share = {2, 3};
-  EXPECT_EQ(
-      error_of(x, options),
-      x + ": row 9, column 0 (counted from 0): non-finite value (NaN, Inf or beyond float range)");
+  EXPECT_EQ(error_of(x, options),
+            x + ": row 9 (counted from 0): non-finite value (NaN, Inf or beyond float range)");
 
   std::vector<double> weights(12, 1.0);
   weights[5] = -1.0;
@@ -225,7 +224,8 @@ TEST(RowShares, BadNpyValuesAndWeightsNameTheirRowInTheWholeFile) {
       dir.file("i.npy", npy_bytes({"<f4", false, {12, 1}}, std::vector<double>(12, 2.0)));
   weighted.share = {1, 3};
   EXPECT_EQ(error_of(finite, weighted),
-            weighted.sample_weight + ": row 5: sample weight -1.000000 (must be finite and >= 0)");
+            weighted.sample_weight +
+                ": row 5 (counted from 0): sample weight -1.000000 (must be finite and >= 0)");
   // A share whose weights are all 0 is read: the run checks their sum across the shares.
   std::vector<double> zero_first(12, 1.0);
   for (int i = 0; i < 4; ++i) zero_first[i] = 0.0;

@@ -83,8 +83,13 @@ struct DeviceChoice {
 // UsageError.
 DeviceChoice resolve_device(DeviceKind requested);
 
+// The CPU cores this process may run on: its affinity mask (taskset, a container's
+// --cpuset-cpus; a CPU quota such as --cpus leaves it whole), at least 1. "All cores" for the CPU
+// backend's threads and the CSV reader's.
+int usable_cpu_cores();
+
 // Throws UsageError for an option of `config` that does not apply to `backend` (kCpu or kCuda):
-// --fused-blocks on the CPU, --threads on the GPU, more --threads than the machine has cores.
+// --fused-blocks on the CPU, --threads on the GPU, more --threads than usable_cpu_cores().
 // train_synthetic and train_on_data check it too; call it first to refuse before reading data.
 void require_options_apply(DeviceKind backend, const TrainConfig& config);
 

@@ -1,5 +1,5 @@
 // usable_cpu_cores: sched_getaffinity's count, or the machine's where it is unavailable.
-#include "core/cpu_cores.hpp"
+#include "linsgd/trainer.hpp"
 
 #include <sched.h>
 

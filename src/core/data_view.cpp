@@ -3,6 +3,7 @@
 #include <cmath>
 #include <string>
 
+#include "core/number_text.hpp"
 #include "linsgd/dataset.hpp"
 #include "linsgd/errors.hpp"
 
@@ -15,8 +16,9 @@ void require_usable_weights(const float* weights, int64_t rows, const std::strin
     const float weight = weights[i];
     if (!std::isfinite(weight) || weight < 0.0f) {
       // An infinity read from a file is most often a float64 past float's range (1e300).
-      throw InputError(source + ": row " + std::to_string(first_row + i) + ": sample weight " +
-                       std::to_string(weight) + " (must be finite and >= 0" +
+      throw InputError(source + ": row " + std::to_string(first_row + i) +
+                       " (counted from 0): sample weight " + number_text(weight) +
+                       " (must be finite and >= 0" +
                        (std::isinf(weight) ? "; a value beyond float's range reads as inf)" : ")"));
     }
     sum += weight;
@@ -31,7 +33,7 @@ void require_finite_targets(const float* y, int64_t rows, const std::string& sou
   const float* bad = std::find_if(y, y + rows, [](float value) { return !std::isfinite(value); });
   if (bad != y + rows) {
     throw InputError(source + ": row " + std::to_string(first_row + (bad - y)) +
-                     ": the target is " + std::to_string(*bad) + " (not finite)");
+                     " (counted from 0): the target is " + number_text(*bad) + " (not finite)");
   }
 }
 

@@ -29,6 +29,7 @@
 #include "core/engine_choice.hpp"
 #include "core/fused_plan.hpp"
 #include "core/gemv_op.hpp"
+#include "core/number_text.hpp"
 #include "core/objective.hpp"
 #include "core/random_generator.hpp"
 #include "core/resident_data.hpp"
@@ -577,8 +578,7 @@ class SgdLoop {
   void check_finite(const std::vector<float>& losses, int64_t first_step) const {
     for (size_t i = 0; i < losses.size(); ++i) {
       if (std::isfinite(losses[i])) continue;
-      // (std::to_string writes a NaN as "-nan" or "nan", by its sign bit)
-      const std::string loss = std::isnan(losses[i]) ? "NaN" : std::to_string(losses[i]);
+      const std::string loss = number_text(losses[i]);
       const int64_t step = first_step + static_cast<int64_t>(i) + 1;
       if (step == 1) {
         throw InputError(

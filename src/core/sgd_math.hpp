@@ -38,8 +38,6 @@ LINSGD_HD inline int64_t row_from_draw(uint32_t u, int64_t n) {
   return static_cast<int64_t>((static_cast<uint64_t>(u) * static_cast<uint64_t>(n)) >> 32);
 }
 
-// The residual r_k = x_k . w + b - y_k is built in two parts: the gather writes b - y_k, then a
-// GEMV with beta = 1 adds x_k . w. This is the first part.
 // The Lanczos product's row term (core/step_size.hpp): row k's x_k . v plus the bias's share
 // `shift`, weighed by its normalized sample weight s'_k = s_k / mean(s) (`weight_scale` =
 // 1 / mean(s), rounded to float as a step's data term rounds it; 1 without weights), so that its
@@ -53,6 +51,8 @@ LINSGD_HD inline float shifted_and_weighted(float product, float shift, const fl
   return (product + shift) * weight;
 }
 
+// The residual r_k = x_k . w + b - y_k is built in two parts: the gather writes b - y_k, then a
+// GEMV with beta = 1 adds x_k . w. This is the first part.
 LINSGD_HD inline float residual_offset(float bias, float target) {
   return bias - target;
 }

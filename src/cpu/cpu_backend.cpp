@@ -2,10 +2,10 @@
 #include "cpu/cpu_backend.hpp"
 
 
-#include "core/cpu_cores.hpp"
 #include "core/memory_plan.hpp"
 #include "core/training_run.hpp"
 #include "cpu/host_exec.hpp"
+#include "linsgd/trainer.hpp"
 
 namespace linsgd {
 namespace {

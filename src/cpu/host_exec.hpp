@@ -11,11 +11,11 @@
 #include <utility>
 #include <vector>
 
-#include "core/cpu_cores.hpp"
 #include "core/fused_plan.hpp"
 #include "core/gemv_op.hpp"
 #include "core/random_generator.hpp"
 #include "core/step_args.hpp"
+#include "linsgd/trainer.hpp"
 
 namespace linsgd {
 

@@ -92,47 +92,73 @@ void refuse_unnamed(const std::vector<std::string>& header, const std::string& s
 std::optional<int64_t> model_target_column(int64_t columns, std::optional<int64_t> weights,
                                            const ReadOptions& options) {
   const auto features = static_cast<int64_t>(options.feature_names.size());
-  if (!options.target_column || columns - (weights ? 1 : 0) != features + 1) return std::nullopt;
-  return *options.target_column + (weights && *weights <= *options.target_column ? 1 : 0);
+  if (features == 0 || columns - (weights ? 1 : 0) != features + 1) return std::nullopt;
+  if (!options.target_column && !weights) return std::nullopt;  // last: the default
+  // Last among the features and the target without a target_column; weights after it (the last
+  // column) leave it second to last.
+  const int64_t target = options.target_column.value_or(features);
+  return target + (weights && *weights <= target ? 1 : 0);
 }
 
-// The end of a refusal naming the --sample-weight that leaves a model's training weights out of
-// a file laid out as its training file was (its features, the target and the weights), when the
-// model had them (ReadOptions::weight_column) and this file has a column for them; else "".
-std::string weight_column_hint(int64_t columns, const ReadOptions& options) {
-  const auto features = static_cast<int64_t>(options.feature_names.size());
-  if (!options.weight_column || !options.sample_weight.empty() || columns != features + 2) {
-    return "";
-  }
-  return weight_column_advice(*options.weight_column);
+// The end of a refusal of a file that holds a model's training weights, unnamed, in `column`.
+std::string weight_column_advice(int64_t column) {
+  const std::string index = std::to_string(column);
+  return "; the model was trained with sample weights, which a file laid out as this one holds "
+         "in column " +
+         index + ": pass --sample-weight " + index;
 }
 
-// A file for a model trained with a weight column (ReadOptions::weight_column), given with
-// neither --sample-weight nor --target (nor --labels), holding one column more than the model's
-// features: the target (the training file without its weights) or the weights (the training
-// file without its target, or one whose target came from --labels) fit alike, and reading the
-// wrong one would give wrong predictions or metrics without a word. Refused, naming both options.
-void refuse_target_or_weights_unsaid(int64_t columns, const ReadOptions& options,
+// Where a model's training weights stand in a file laid out as its training file was but without
+// the target (its features and the weights in their order): the training file's weight column,
+// one less where the target stood before it. `target_column` as the model has it (among the
+// features and the target; none where it was last or came from --labels), `weight_column` its
+// place in the training file, `features` the model's.
+int64_t weight_column_without_target(std::optional<int64_t> target_column, int64_t weight_column,
+                                     int64_t features) {
+  const int64_t target = target_column.value_or(features);  // among the features and the target
+  const int64_t target_in_file = target + (weight_column <= target ? 1 : 0);
+  return weight_column - (target_in_file < weight_column ? 1 : 0);
+}
+
+// A file read by position for a model trained with a weight column (ReadOptions::weight_column),
+// given without --sample-weight, that holds the weights all the same would have them read as a
+// feature or the target: wrong predictions and metrics without a word. Refused, naming the
+// --sample-weight to pass, where it has
+//   - the model's features, a target and one more column: laid out as the training file was;
+//   - the model's features and one more, with the targets beside it (--labels): the weights;
+//   - the model's features and one more and nothing said: the target (the training file without
+//     its weights) or the weights (without its target, or where --labels held it) fit alike, so
+//     --target is named too.
+void refuse_training_weights_unnamed(int64_t columns, const ReadOptions& options,
                                      const std::string& source) {
   const auto features = static_cast<int64_t>(options.feature_names.size());
-  if (!options.weight_column || !options.sample_weight.empty() || !options.target.empty() ||
-      !options.labels.empty() || columns != features + 1) {
-    return;
+  if (!options.weight_column || !options.sample_weight.empty()) return;
+  const std::string has = source + " has " + std::to_string(columns) +
+                          " columns but the model takes " + std::to_string(features) + " features";
+  if (columns == features + 2) {
+    throw InputError(has + " and a target" + weight_column_advice(*options.weight_column));
   }
-  const int64_t target = options.target_column ? *options.target_column : features;
-  throw InputError(source + " has " + std::to_string(columns) + " columns: the model's " +
-                   std::to_string(features) +
-                   " features and one more, the target or the sample weights (the model was "
-                   "trained with them in column " +
-                   std::to_string(*options.weight_column) + " of a file laid out alike): pass " +
-                   "--target " + std::to_string(target) + " or --sample-weight " +
-                   std::to_string(*options.weight_column));
+  if (columns != features + 1 || !options.target.empty()) return;
+  const int64_t weights =
+      weight_column_without_target(options.target_column, *options.weight_column, features);
+  if (!options.labels.empty()) {
+    throw InputError(has + " (the targets are in " + options.labels + ")" +
+                     weight_column_advice(weights));
+  }
+  // Without its weights the training file has the target where the model's target_column says
+  // (last without one).
+  throw InputError(has +
+                   ", and one more: the target or the sample weights it was trained with; "
+                   "pass --target " +
+                   std::to_string(options.target_column.value_or(features)) +
+                   " or --sample-weight " + std::to_string(weights) +
+                   " (their places in a file laid out as the training file, less the other)");
 }
 
 ColumnPlan by_position(int64_t columns, const std::vector<std::string>& header,
                        const ReadOptions& options, const std::string& source) {
   refuse_unnamed(header, source);
-  refuse_target_or_weights_unsaid(columns, options, source);
+  refuse_training_weights_unnamed(columns, options, source);
   const std::optional<int64_t> weights = weight_column(columns, header, options, source);
   std::optional<int64_t> target;
   if (!options.target.empty()) {
@@ -147,9 +173,9 @@ ColumnPlan by_position(int64_t columns, const std::vector<std::string>& header,
         columns != *options.features_if_no_target + 1) {
       const int64_t expected = *options.features_if_no_target;
       throw InputError(source + " has " + std::to_string(columns) +
-                       " columns but the model takes " + std::to_string(expected) + " features: " +
-                       std::to_string(expected) + " columns, or " + std::to_string(expected + 1) +
-                       " with the target last" + weight_column_hint(columns, options));
+                       " columns but the model takes " + std::to_string(expected) +
+                       " features: " + std::to_string(expected) + " columns, or " +
+                       std::to_string(expected + 1) + " with the target last");
     }
   }
   if (weights && target && *weights == *target) {
@@ -237,12 +263,6 @@ bool weights_from_file(const ReadOptions& options) {
 
 bool weights_from_column(const ReadOptions& options) {
   return !options.sample_weight.empty() && !weights_from_file(options);
-}
-
-std::string weight_column_advice(int64_t column) {
-  const std::string index = std::to_string(column);
-  return "; the model was trained with its sample weights in column " + index +
-         " of a file laid out alike: pass --sample-weight " + index;
 }
 
 bool are_default_feature_names(const std::vector<std::string>& names) {

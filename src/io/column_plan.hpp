@@ -39,10 +39,6 @@ bool weights_from_file(const ReadOptions& options);
 // True when --sample-weight names a column of the data (given, and not a file).
 bool weights_from_column(const ReadOptions& options);
 
-// The end of a refusal of a file with one column more than a model's features and target, the
-// model having been trained with sample weights in `column` (Model::weight_column).
-std::string weight_column_advice(int64_t column);
-
 // True for x0, x1, ..., x{d-1}: the names given to the columns of data without a header.
 bool are_default_feature_names(const std::vector<std::string>& names);
 

@@ -18,6 +18,7 @@
 #include "io/column_plan.hpp"
 #include "io/quoted_text.hpp"
 #include "linsgd/errors.hpp"
+#include "linsgd/trainer.hpp"
 
 namespace linsgd {
 namespace {
@@ -289,7 +290,7 @@ std::vector<const char*> line_aligned_cuts(const char* begin, const char* end, s
 size_t parse_threads(const char* begin, const char* end, int requested) {
   constexpr size_t kBytesPerThread = size_t{32} << 20;
   const auto bytes = static_cast<size_t>(end - begin);
-  const size_t cores = std::max(1u, std::thread::hardware_concurrency());
+  const auto cores = static_cast<size_t>(usable_cpu_cores());
   const size_t wanted =
       requested > 0 ? static_cast<size_t>(requested) : std::min(cores, bytes / kBytesPerThread);
   if (wanted < 2 || std::memchr(begin, '"', bytes) != nullptr) return 1;

@@ -31,8 +31,11 @@ std::string shape_text(const std::vector<int64_t>& shape) {
 
 // A non-finite value of a .npy file, at its row and column counted from 0 (as NumPy indexes;
 // a CSV's lines and columns are counted from 1, as editors count them).
-InputError non_finite_at(const std::string& path, int64_t row, int64_t column) {
-  return InputError(path + ": row " + std::to_string(row) + ", column " + std::to_string(column) +
+// A column of one (a 1-D array's, a vector's) is not named.
+InputError non_finite_at(const std::string& path, int64_t row, int64_t column, int64_t columns) {
+  const std::string at =
+      "row " + std::to_string(row) + (columns > 1 ? ", column " + std::to_string(column) : "");
+  return InputError(path + ": " + at +
                     " (counted from 0): non-finite value (NaN, Inf or beyond float range)");
 }
 
@@ -42,7 +45,7 @@ void require_finite(const std::vector<float>& values, int64_t columns, const std
   for (size_t i = 0; i < values.size(); ++i) {
     if (!std::isfinite(values[i])) {
       throw non_finite_at(path, first_row + static_cast<int64_t>(i) / columns,
-                          static_cast<int64_t>(i) % columns);
+                          static_cast<int64_t>(i) % columns, columns);
     }
   }
 }
@@ -100,7 +103,7 @@ void split_npy_rows(const NpyPayload& payload, int64_t rows, int64_t columns,
     payload.copy_to(static_cast<uint64_t>(i * columns), static_cast<uint64_t>(columns), row.data());
     const int64_t bad = first_non_finite(row.data(), columns);
     if (bad < columns) {
-      throw non_finite_at(path, payload.first_row + i, bad);
+      throw non_finite_at(path, payload.first_row + i, bad, columns);
     }
     for (const Run& run : runs) {
       std::copy_n(row.data() + run.column, run.length,

@@ -1,6 +1,5 @@
 // model_from_run (a trained model from a run's figures) and predict.
 #include "linsgd/model.hpp"
-#include "io/column_plan.hpp"
 #include "linsgd/errors.hpp"
 #include "linsgd/trainer.hpp"
 #include "model/preprocessing.hpp"
@@ -39,12 +38,10 @@ std::vector<double> predict(const Model& model, const DataView& data) {
     throw UsageError(data.source + ": prediction reads host arrays");
   }
   if (data.features != model.features()) {
-    // One column too many where the training file had its weights: they are named.
-    const bool weights_left_in =
-        model.weight_column && !data.has_sample_weights() && data.features == model.features() + 1;
+    // (A file's column of training weights read as a feature is refused before, with advice:
+    // plan_columns.)
     throw InputError(data.source + " has " + std::to_string(data.features) +
-                     " feature columns but the model expects " + std::to_string(model.features()) +
-                     (weights_left_in ? weight_column_advice(*model.weight_column) : ""));
+                     " feature columns but the model expects " + std::to_string(model.features()));
   }
   const int64_t d = data.features;
   std::vector<double> predictions(static_cast<size_t>(data.rows));

@@ -3,7 +3,6 @@
 #include <cmath>
 #include <string>
 
-#include "core/cpu_cores.hpp"
 #include "cpu/cpu_backend.hpp"
 #include "cuda/cuda_backend.hpp"
 #include "cuda/nccl_group.hpp"
