@@ -1,7 +1,6 @@
 // train_cpu: the thread count, the host-memory check, then the shared training run.
 #include "cpu/cpu_backend.hpp"
 
-
 #include "core/memory_plan.hpp"
 #include "core/training_run.hpp"
 #include "cpu/host_exec.hpp"
