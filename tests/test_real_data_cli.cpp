@@ -276,6 +276,9 @@ TEST(RealData, AWeightedModelsWeightsInAFileAreNamedNeverRead) {
     return dir.file(name, testing::npy_bytes({"<f8", false, {rows, columns}}, values));
   };
   const std::string features_only = file_of("x.npy", "x");
+  std::vector<double> targets;
+  for (const auto& row : table.rows) targets.push_back(row.back());
+  const std::string labels = dir.file("y.npy", testing::npy_bytes({"<f8", false, {rows}}, targets));
   const auto output_of = [&](const std::string& arguments) {
     const auto run = run_cli(arguments, dir);
     EXPECT_EQ(run.exit_code, 0) << arguments << ": " << run.err;
@@ -310,6 +313,19 @@ TEST(RealData, AWeightedModelsWeightsInAFileAreNamedNeverRead) {
                   " (their places in a file laid out as the training file, less the other)\n");
     EXPECT_EQ(output_of(predict + "'" + without_target + "' --sample-weight " + c.weights),
               expected);
+    // With the targets beside it (--labels), the extra column can only be the weights.
+    const std::string with_labels = evaluate + "'" + without_target + "' --labels '" + labels + "'";
+    EXPECT_EQ(refusal_of(with_labels),
+              "linsgd: error: " + without_target +
+                  " has 11 columns but the model takes 10 features (the targets are in " + labels +
+                  "); the model was trained with sample weights, which a file laid out as this "
+                  "one holds in column " +
+                  c.weights + ": pass --sample-weight " + c.weights + "\n");
+    const auto metrics =
+        nlohmann::json::parse(output_of(with_labels + " --sample-weight " + c.weights));
+    // The exact solve's weighted fit, weighed as it was trained: R2 near the unweighted fit's
+    // 0.5177 (the weights 1 to 3 repeat every third row).
+    EXPECT_NEAR(metrics["r2"].get<double>(), 0.5177, 0.02);
     // The training file itself: the weights at their place in it.
     const std::string weight_place = c.training.substr(c.training.rfind(' ') + 1);
     EXPECT_EQ(refusal_of(evaluate + "'" + training + "'"),
@@ -323,9 +339,6 @@ TEST(RealData, AWeightedModelsWeightsInAFileAreNamedNeverRead) {
   // A --labels training file (the weights in column 2, the targets beside it): its own layout is
   // the features and the weights.
   const std::string weighted = file_of("xw.npy", "awb");
-  std::vector<double> targets;
-  for (const auto& row : table.rows) targets.push_back(row.back());
-  const std::string labels = dir.file("y.npy", testing::npy_bytes({"<f8", false, {rows}}, targets));
   output_of("train --device cpu --solver exact -q --data '" + weighted + "' --labels '" + labels +
             "' --sample-weight 2 --model-out " + shell_quoted(model));
   EXPECT_EQ(refusal_of(predict + "'" + weighted + "'"),

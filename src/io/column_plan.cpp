@@ -92,6 +92,7 @@ void refuse_unnamed(const std::vector<std::string>& header, const std::string& s
 std::optional<int64_t> model_target_column(int64_t columns, std::optional<int64_t> weights,
                                            const ReadOptions& options) {
   const auto features = static_cast<int64_t>(options.feature_names.size());
+  if (!options.labels.empty()) return std::nullopt;  // the targets are beside the file
   if (features == 0 || columns - (weights ? 1 : 0) != features + 1) return std::nullopt;
   if (!options.target_column && !weights) return std::nullopt;  // last: the default
   // Last among the features and the target without a target_column; weights after it (the last
@@ -135,7 +136,7 @@ void refuse_training_weights_unnamed(int64_t columns, const ReadOptions& options
   if (!options.weight_column || !options.sample_weight.empty()) return;
   const std::string has = source + " has " + std::to_string(columns) +
                           " columns but the model takes " + std::to_string(features) + " features";
-  if (columns == features + 2) {
+  if (columns == features + 2 && options.labels.empty()) {
     throw InputError(has + " and a target" + weight_column_advice(*options.weight_column));
   }
   if (columns != features + 1 || !options.target.empty()) return;

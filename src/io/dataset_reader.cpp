@@ -150,8 +150,9 @@ Dataset read_npy_dataset(const InputBytes& input, const ReadOptions& options) {
                        path + " has " + std::to_string(file_rows) + " rows");
     }
     require_finite(labels.values, 1, options.labels, labels.first_row);
+    // (A model's target column is not looked for in X: plan_columns knows the targets are
+    // beside it.)
     plan_options.features_if_no_target = columns - (weights_from_column(options) ? 1 : 0);
-    plan_options.target_column.reset();  // a model's target column is not looked for in X
     dataset.y = std::move(labels.values);
   }
 
