@@ -44,7 +44,7 @@ struct ThreadGrid {
 // __pipeline_wait_prior(0) and, with kBulk, the round's wait on `landed`. X, y and the draws do
 // not change during the kernel, so the copies may go through L1. With kBulk the first warp
 // issues one bulk copy a tile row (FusedLayout::bulk_copy).
-template <bool kBulk = false>
+template <bool kBulk>
 __device__ void start_step_copies(const StepArgs& a, const FusedLayout& layout,
                                   const ThreadGrid& copy_grid, int64_t j_begin, int64_t width,
                                   const uint32_t* draws, const uint32_t* next_draws_source,

@@ -27,6 +27,22 @@ StepRule momentum_rule() {
   return rule;
 }
 
+// Each layout's kernel for the post's rule (`kernel_for`): found, the same when asked again, and
+// no other layout's. Returns the kernels found, with the layout that runs each.
+std::map<const void*, std::string> expect_a_kernel_each(
+    const std::map<std::string, FusedLayout>& layouts,
+    const void* (*kernel_for)(const FusedLayout&, const StepRule&)) {
+  std::map<const void*, std::string> seen;
+  for (const auto& [name, layout] : layouts) {
+    const void* kernel = kernel_for(layout, StepRule{});
+    EXPECT_NE(kernel, nullptr) << name;
+    EXPECT_EQ(kernel_for(layout, StepRule{}), kernel) << name;
+    const auto [where, fresh] = seen.emplace(kernel, name);
+    EXPECT_TRUE(fresh) << name << " runs the kernel of " << where->second;
+  }
+  return seen;
+}
+
 TEST(FusedKernels, EachLayoutRunsItsOwnKernel) {
   ASSERT_TRUE(is_post_rule(StepRule{}));
   ASSERT_FALSE(is_post_rule(momentum_rule()));
@@ -58,14 +74,7 @@ TEST(FusedKernels, EachLayoutRunsItsOwnKernel) {
     layouts[name + ", two tiles"] = layouts[name];
     layouts[name + ", two tiles"].double_buffered_tile = true;
   }
-  std::map<const void*, std::string> seen;
-  for (const auto& [name, layout] : layouts) {
-    const void* kernel = kernels::fused_kernel_for(layout, StepRule{});
-    ASSERT_NE(kernel, nullptr) << name;
-    EXPECT_EQ(kernels::fused_kernel_for(layout, StepRule{}), kernel) << name;
-    const auto [where, fresh] = seen.emplace(kernel, name);
-    EXPECT_TRUE(fresh) << name << " runs the kernel of " << where->second;
-  }
+  expect_a_kernel_each(layouts, kernels::fused_kernel_for);
   // Another rule: the kernel that reads it, whether asked for or not, and not the post's.
   const void* reads_the_rule = kernels::fused_kernel_for(FusedLayout{}, momentum_rule());
   EXPECT_EQ(reads_the_rule,
@@ -90,14 +99,8 @@ TEST(FusedKernels, EachBatchSplitLayoutRunsItsOwnKernel) {
       }
     }
   }
-  std::map<const void*, std::string> seen;
-  for (const auto& [name, layout] : layouts) {
-    const void* kernel = kernels::batch_split_kernel_for(layout, StepRule{});
-    ASSERT_NE(kernel, nullptr) << name;
-    EXPECT_EQ(kernels::batch_split_kernel_for(layout, StepRule{}), kernel) << name;
-    const auto [where, fresh] = seen.emplace(kernel, name);
-    EXPECT_TRUE(fresh) << name << " runs the kernel of " << where->second;
-  }
+  const std::map<const void*, std::string> seen =
+      expect_a_kernel_each(layouts, kernels::batch_split_kernel_for);
   // Another rule: a kernel of its own, which reads the rule; the experiments and the profile
   // refuse it.
   const void* reads_the_rule = kernels::batch_split_kernel_for(kept, momentum_rule());
