@@ -361,6 +361,73 @@ TEST(RealData, AWeightedModelsWeightsInAFileAreNamedNeverRead) {
   EXPECT_NEAR(metrics["r2"].get<double>(), 0.5177, 0.02);
 }
 
+// The same for a model trained on a header's named columns (the target first, the weights
+// last, each by name): a file without a header is read by position, so the model keeps the
+// weights' place as it does for a file without one, and a file of its features and weights, or
+// laid out as the training file, is refused naming the --sample-weight to pass (they were read as
+// a feature and the target before, or the first feature as the target). A file with the header
+// finds every column by name.
+TEST(RealData, AWeightedModelOfNamedColumnsNamesItsWeightsInAFileWithoutAHeader) {
+  ScratchDir dir;
+  const Table table = read_plain_csv(kDiabetes);
+  // 'y' the target, 'x' the 10 features, 'w' the weights (1 to 3); a header when asked.
+  const auto csv_of = [&](const std::string& name, const std::string& layout, bool header) {
+    std::string text;
+    if (header) text = "target,age,sex,bmi,bp,s1,s2,s3,s4,s5,s6,w\n";
+    for (size_t i = 0; i < table.rows.size(); ++i) {
+      const auto& row = table.rows[i];
+      std::vector<double> values;
+      for (const char part : layout) {
+        if (part == 'y') values.push_back(row.back());
+        if (part == 'x') values.insert(values.end(), row.begin(), row.end() - 1);
+        if (part == 'w') values.push_back(1.0 + static_cast<double>(i % 3));
+      }
+      for (size_t k = 0; k < values.size(); ++k) {
+        std::ostringstream cell;  // the file's own digits (6 significant at most)
+        cell << values[k];
+        text += (k == 0 ? "" : ",") + cell.str();
+      }
+      text += "\n";
+    }
+    return dir.file(name, text);
+  };
+  const auto output_of = [&](const std::string& arguments) {
+    const auto run = run_cli(arguments, dir);
+    EXPECT_EQ(run.exit_code, 0) << arguments << ": " << run.err;
+    return run.out;
+  };
+  const auto refusal_of = [&](const std::string& arguments) {
+    const auto run = run_cli(arguments, dir);
+    EXPECT_EQ(run.exit_code, 2) << arguments;
+    EXPECT_EQ(run.out, "") << arguments;
+    return run.err;
+  };
+  const auto model = dir.path() / "model.json";
+  const std::string training = csv_of("train.csv", "yxw", true);
+  output_of("train --device cpu --solver exact -q --data '" + training +
+            "' --target target --sample-weight w --model-out " + shell_quoted(model));
+  const auto json = nlohmann::json::parse(testing::read_text(model));
+  EXPECT_EQ(json["target_column"], 0);
+  EXPECT_EQ(json["weight_column"], 11);
+  const std::string predict = "predict --model " + shell_quoted(model) + " --data '";
+  const std::string expected = output_of(predict + csv_of("x.csv", "x", false) + "'");
+  EXPECT_EQ(output_of(predict + training + "'"), expected);  // by name: the weights left out
+  const std::string features_and_weights = csv_of("xw.csv", "xw", false);
+  EXPECT_EQ(refusal_of(predict + features_and_weights + "'"),
+            "linsgd: error: " + features_and_weights +
+                " has 11 columns but the model takes 10 features, and one more: the target or "
+                "the sample weights it was trained with; pass --target 0 or --sample-weight 10 "
+                "(their places in a file laid out as the training file, less the other)\n");
+  EXPECT_EQ(output_of(predict + features_and_weights + "' --sample-weight 10"), expected);
+  const std::string unnamed = csv_of("yxw.csv", "yxw", false);
+  EXPECT_EQ(refusal_of("evaluate --model " + shell_quoted(model) + " --data '" + unnamed + "'"),
+            "linsgd: error: " + unnamed +
+                " has 12 columns but the model takes 10 features and a target; the model was "
+                "trained with sample weights, which a file laid out as this one holds in column "
+                "11: pass --sample-weight 11\n");
+  EXPECT_EQ(output_of(predict + unnamed + "' --sample-weight 11"), expected);
+}
+
 TEST(RealData, DivergenceStopsWithTheStepAndWritesNoModel) {
   ScratchDir dir;
   const auto model = dir.path() / "model.json";

@@ -47,9 +47,9 @@ struct Dataset {
   // the features and the target (a weight column left out), which a model keeps
   // (Model::target_column) so that evaluate and predict find it there again.
   std::optional<int64_t> target_column;
-  // A file without a header, --sample-weight naming one of its columns: its index, which
-  // a model keeps (Model::weight_column) so that evaluate and predict, refusing a file laid out
-  // alike without --sample-weight, name the option to pass.
+  // --sample-weight naming one of the file's columns (by its header's name or by index): its
+  // index, which a model keeps (Model::weight_column) so that evaluate and predict, refusing a
+  // file without a header laid out alike and without --sample-weight, name the option to pass.
   std::optional<int64_t> weight_column;
 
   bool has_target() const { return !y.empty(); }

@@ -192,7 +192,9 @@ ColumnPlan by_position(int64_t columns, const std::vector<std::string>& header,
   ColumnPlan plan;
   plan.has_target = target.has_value();
   plan.has_weights = weights.has_value();
-  if (header.empty()) plan.weight_column = weights;  // (a header's names find it by name)
+  // Kept with a header too: a file without one, read for the model by position, may hold the
+  // weights at this place (refuse_training_weights_unnamed).
+  plan.weight_column = weights;
   if (target) {
     const int64_t among_features = *target - (weights && *weights < *target ? 1 : 0);
     if (among_features != columns - (weights ? 1 : 0) - 1) plan.target_column = among_features;
