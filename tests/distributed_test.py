@@ -17,7 +17,8 @@
   --eval-every that is not a multiple of N, epoch sampling, and --sync-every without
   --distributed are refused (the exact properties are tests/test_data_parallel.cpp's);
 - only process 0 writes the outputs;
-- processes that read other data (rows, features, feature names) are refused before any sum;
+- processes that read other data (rows, features, feature names) or were given other options are
+  refused before any sum, and so is a process started by mpirun without --distributed;
 - a failure (bad data) ends every process with the error of the process whose rows hold it
   (printed once: the others never parse that row) and a non-zero exit, without a hang;
 - --max-seconds stops every process after the same chunk, and so does SIGINT to one of them;
@@ -300,6 +301,31 @@ with tempfile.TemporaryDirectory() as directory:
               f", process 0 as {len(rows)} rows x 4 features" in apart.stderr and
               "every process must read the same data" in apart.stderr,
               f"{other} on process 1: exit {apart.returncode}: {apart.stderr}")
+    # Processes given other options are refused before any exchange (they would join sums of
+    # other sizes, or step with other rates without a word); so is one started beside them
+    # without --distributed (which would train alone, and leave the others waiting).
+    environment = dict(os.environ, ASAN_OPTIONS=os.environ.get("ASAN_OPTIONS", "") +
+                       ":detect_leaks=0")
+    command = ["train", "--device", "cpu", "--quiet", "--data", "data.csv"]
+    for own, other, said in ((["--steps", "100"], ["--steps", "200"], "steps = 200, process 0 has 100"),
+                             (["--lr", "0.01"], ["--lr", "0.02"],
+                              "learning_rate = 0.02, process 0 has 0.01"),
+                             ([], ["--standardize"], "standardize = true, process 0 has false")):
+        apart = subprocess.run(
+            [MPIRUN, *MPI_FLAGS, "-np", "1", LINSGD, *command, "--distributed", *own, ":",
+             "-np", "1", LINSGD, *command, "--distributed", *other],
+            capture_output=True, text=True, timeout=60, env=environment)
+        check(apart.returncode == 2 and
+              f"linsgd: error: --distributed: process 1 has {said}: every process must be given "
+              "the same options" in apart.stderr, f"{other} on process 1: exit "
+              f"{apart.returncode}: {apart.stderr}")
+    alone = subprocess.run(
+        [MPIRUN, *MPI_FLAGS, "-np", "1", LINSGD, *command, "--distributed", ":", "-np", "1",
+         LINSGD, *command], capture_output=True, text=True, timeout=60, env=environment)
+    check(alone.returncode != 0 and
+          "linsgd: error: this process is one of 2 that mpirun started (OMPI_COMM_WORLD_SIZE), "
+          "without --distributed" in alone.stderr,
+          f"a process without --distributed: exit {alone.returncode}: {alone.stderr}")
     # --max-seconds: one decision for all, at the same chunk (the same steps, one model).
     timed = run(["train", "--device", "cpu", "--rows", "2000", "--features", "200", "--steps",
                  "100000000", "--max-seconds", "0.5", "--quiet", "--metrics-out", "timed.json"], 2)

@@ -75,6 +75,20 @@ TEST(Cli, TheSummarySaysABatchPastTheRowsIsEveryRow) {
             std::string::npos)
       << by_epoch.out;
   EXPECT_EQ(nlohmann::json::parse(testing::read_text(metrics))["batch_size"], 1000);
+  // Stepped as a batch of every row, bit for bit, with buffers for those rows: a batch size
+  // past the memory of any machine runs.
+  const auto weights_of = [&](const std::string& batch) {
+    const auto model = scratch.path() / ("model-" + batch + ".json");
+    const auto run = run_cli(
+        "train --device cpu --rows 300 --features 5 --sampling epoch --epochs 2 --batch-size " +
+            batch + " -q --model-out '" + model.string() + "'",
+        scratch);
+    EXPECT_EQ(run.exit_code, 0) << run.err;
+    const auto json = nlohmann::json::parse(testing::read_text(model));
+    EXPECT_EQ(json["hyperparameters"]["batch_size"], std::stoll(batch));
+    return json["weights"];
+  };
+  EXPECT_EQ(weights_of("2000000000"), weights_of("300"));
   const auto drawn =
       run_cli("train --device cpu --rows 300 --features 5 --batch-size 1000 --steps 2", scratch);
   ASSERT_EQ(drawn.exit_code, 0) << drawn.err;

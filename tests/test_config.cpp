@@ -222,6 +222,27 @@ TEST(MemoryPlan, CountsTheDatasetAndTheStepBuffers) {
               1.0);
 }
 
+// The exact solver holds the normal equations, (d + 1)^2 doubles with their right-hand side, and
+// a block of rows widened to double (2^23 / (d + 2) rows, at most every row), not the steps'
+// buffers; where the equations outweigh the data, the advice is fewer features or SGD.
+TEST(MemoryPlan, CountsTheExactSolversNormalEquations) {
+  TrainConfig exact;
+  exact.solver = Solver::kExact;
+  const double data = 4.0 * 5 * 60001 + 8.0 * 5;  // X and y, the predictions
+  const double equations = 8.0 * (60001.0 * 60001 + 60001 + 5 * 60002);
+  EXPECT_NEAR(static_cast<double>(training_memory_bytes(exact, 5, 60000)),
+              data + equations + 4.0 * (5 * 60000 + 6) + (32 << 20), 8.0);
+  EXPECT_EQ(shrink_advice(exact, 5, 60000),
+            "use fewer features (the normal equations hold (features + 1)^2 doubles), or "
+            "--solver sgd");
+  EXPECT_EQ(shrink_advice(exact, 1000000, 256), "use fewer rows or features");
+  // Tall: the block of 2^23 / 258 rows, not the million.
+  const double tall_block = 8.0 * (8388608 / 258) * 258;
+  EXPECT_NEAR(static_cast<double>(training_memory_bytes(exact, 1000000, 256)) -
+                  4.0 * 1000000 * 257 - 8.0 * 1000000,
+              8.0 * (257.0 * 257 + 257) + tall_block + 4.0 * (5 * 256 + 6) + (32 << 20), 8.0);
+}
+
 TEST(MemoryPlan, RefusesARunThatDoesNotFitWithBothSizes) {
   EXPECT_NO_THROW(require_device_memory(100, 100, "Test GPU"));
   EXPECT_EQ(message_of<InputError>(

@@ -420,6 +420,8 @@ TEST(FitCli, BadValuesAndOptionsThatDoNotApplyAreRefused) {
   }
   expect_refusal(train + "--loss epsilon-insensitive --epsilon 1e39",
                  "invalid value for --epsilon: 1e+39 (beyond float's range)");
+  expect_refusal(train + "--penalty l2 --alpha 1e39",
+                 "invalid value for --alpha: 1e+39 (beyond float's range)");
   expect_refusal(train + "--loss hinge",
                  "invalid value for --loss: hinge (expected squared, huber, epsilon-insensitive "
                  "or squared-epsilon-insensitive)");

@@ -200,8 +200,26 @@ TEST(ModelFile, NamesEachKindOfDamage) {
   // Binary files: named as such, or their bytes quoted as \xHH (the line stays ASCII text).
   EXPECT_EQ(load_error(dir.file("X.npy", "\x93NUMPY\x01\x00v\x00{'descr': '<f4'}")),
             d + "X.npy: a .npy array, not a model file");
-  const std::string binary = load_error(dir.file("b.json", "\xff\xfe\x01"));
-  EXPECT_NE(binary.find("last read: '\\xFF'"), std::string::npos) << binary;
+  EXPECT_EQ(load_error(dir.file("b.json", "\xff\xfe\x01")),
+            d + "b.json: not a valid model file (a JSON object, which begins with '{'; this file "
+                "begins with '\\xFF\\xFE\\x01')");
+  // What is no JSON object is refused from its first bytes, before the rest is read: a data
+  // file given by mistake, or a device that never ends.
+  EXPECT_EQ(load_error(dir.file("data.csv", "  a,b,y\n1,2,3\n")),
+            d + "data.csv: not a valid model file (a JSON object, which begins with '{'; this "
+                "file begins with 'a,b,y\\x0A1,2,3\\x0A')");
+  EXPECT_EQ(load_error("/dev/zero"),
+            "/dev/zero: not a valid model file (a JSON object, which begins with '{'; this file "
+            "begins with '" +
+                [] {
+                  std::string zeros;
+                  for (int i = 0; i < 16; ++i) zeros += "\\x00";
+                  return zeros;
+                }() +
+                "')");
+  // A byte-order mark before the object is read past, as the parser does.
+  EXPECT_EQ(load_model(dir.file("bom.json", "\xEF\xBB\xBF" + text)).weights,
+            sample_model().weights);
   auto json = nlohmann::json::parse(text);
   json["version"] = 7;
   EXPECT_EQ(load_error(dir.file("v7.json", json.dump())),

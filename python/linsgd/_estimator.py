@@ -109,11 +109,23 @@ def _integer(name, value, minimum, maximum=_INT64_MAX):
     return int(value)
 
 
+def _flag(name, value):
+    """A bool parameter: True or False (NumPy's too), never a string or number read as truthy."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise ValueError(f"invalid value for {name}: {value!r} (must be True or False)")
+    return bool(value)
+
+
 def _number(name, value):
     if (isinstance(value, bool) or not isinstance(value, numbers.Real)
             or not math.isfinite(value)):
         raise ValueError(f"invalid value for {name}: {value!r} (must be a finite number)")
     return float(value)
+
+
+# What fit and partial_fit set before training, from the data (see _train).
+_SET_BY_VALIDATION = ("n_features_in_", "feature_names_in_", "_target_name", "_target_column",
+                      "_weight_column")
 
 
 class SGDRegressor(RegressorMixin, BaseEstimator):
@@ -132,8 +144,9 @@ class SGDRegressor(RegressorMixin, BaseEstimator):
         computed from the data, so that no data scale makes the run diverge).
     momentum, nesterov : heavy-ball or Nesterov momentum (PyTorch's convention).
     average : False; True to average the iterates from the first step; an integer k to start
-        after the first floor(k / batch_size) steps, the whole batches within k samples (never,
-        when the run sees fewer than k samples; 0 is False).
+        at the step whose batch holds the k-th sample, after the floor((k - 1) / batch_size) steps
+        before it (scikit-learn's average=k with batch_size=1, and 1 is True; never, when the run
+        sees fewer than k samples; 0 is False).
     max_iter : epochs (passes over the data). tol, n_iter_no_change : stop when the objective
         (the validation objective with early_stopping) has not improved by tol for that many
         epochs; tol=None runs every epoch (learning_rate="adaptive" then still divides its rate
@@ -221,7 +234,8 @@ class SGDRegressor(RegressorMixin, BaseEstimator):
         start = None
         if coef_init is not None or intercept_init is not None:
             start = (coef_init, intercept_init)
-        continuing = start is None and self.warm_start and hasattr(self, "coef_")
+        continuing = (start is None and _flag("warm_start", self.warm_start)
+                      and hasattr(self, "coef_"))
         return self._train(X, y, sample_weight, epochs=self.max_iter, continuing=continuing,
                            partial=False, start=start)
 
@@ -232,10 +246,27 @@ class SGDRegressor(RegressorMixin, BaseEstimator):
         learning_rate="constant", sampling="sequential", no momentum or averaging and chunks of
         whole batches, calls over consecutive chunks equal one fit over their concatenation.
         """
+        if self.solver == "exact":  # a solve of this chunk alone would forget the ones before
+            raise ValueError("partial_fit steps SGD over each chunk from the current coefficients; "
+                             "solver='exact' solves the rows it is given at once: use fit")
         return self._train(X, y, sample_weight, epochs=1, continuing=hasattr(self, "coef_"),
                            partial=True)
 
     def _train(self, X, y, sample_weight, epochs, continuing, partial, start=None):
+        # Validating the data sets these (scikit-learn's validate_data sets the first two); a fit
+        # that fails or is interrupted puts them back, leaving the estimator as it was.
+        kept = {name: getattr(self, name) for name in _SET_BY_VALIDATION if hasattr(self, name)}
+        try:
+            return self._train_unguarded(X, y, sample_weight, epochs, continuing, partial, start)
+        except BaseException:
+            for name in _SET_BY_VALIDATION:
+                if name in kept:
+                    setattr(self, name, kept[name])
+                elif hasattr(self, name):
+                    delattr(self, name)
+            raise
+
+    def _train_unguarded(self, X, y, sample_weight, epochs, continuing, partial, start):
         hyperparameters = self._hyperparameters(epochs, partial)
         if is_cuda_array(X):
             X, y, sample_weight = self._cuda_arrays(X, y, sample_weight, reset=not continuing)
@@ -253,9 +284,9 @@ class SGDRegressor(RegressorMixin, BaseEstimator):
         elif start is not None:
             initial = self._initial_parameters(*start)
         fraction = None
-        if self.early_stopping and not partial:
+        if _flag("early_stopping", self.early_stopping) and not partial:
             fraction = _number("validation_fraction", self.validation_fraction)
-        average_samples = (None if isinstance(self.average, bool) or self.average == 0
+        average_samples = (None if isinstance(self.average, (bool, np.bool_)) or self.average == 0
                            else int(self.average))
         try:
             result = _core.train(
@@ -363,10 +394,12 @@ class SGDRegressor(RegressorMixin, BaseEstimator):
         if auto and self.eta0 != "auto":
             raise ValueError(f"invalid value for eta0: {self.eta0!r} (must be a positive number "
                              "or 'auto')")
-        if isinstance(self.average, bool) or self.average == 0:  # 0: none, as scikit-learn's
-            average_from = 0 if self.average is True else None
+        if isinstance(self.average, (bool, np.bool_)) or self.average == 0:  # 0: none
+            average_from = 0 if self.average else None
         else:
-            average_from = _integer("average", self.average, 1) // batch_size
+            # As scikit-learn's: its average=k averages from the k-th sample on (k=1 as True);
+            # here from the step whose batch holds it, after the (k - 1) // batch_size before.
+            average_from = (_integer("average", self.average, 1) - 1) // batch_size
         tol = None if (partial or self.tol is None) else _number("tol", self.tol)
         return {
             "batch_size": batch_size,
@@ -385,7 +418,7 @@ class SGDRegressor(RegressorMixin, BaseEstimator):
             "power_t": _number("power_t", self.power_t),
             "warmup": _integer("warmup", self.warmup, 0),
             "momentum": _number("momentum", self.momentum),
-            "nesterov": bool(self.nesterov),
+            "nesterov": _flag("nesterov", self.nesterov),
             "average_from": average_from,
             "tol": tol,
             "n_iter_no_change": _integer("n_iter_no_change", self.n_iter_no_change, 1),
@@ -394,9 +427,15 @@ class SGDRegressor(RegressorMixin, BaseEstimator):
 
     def _record(self, result, accumulate, standardization, planned_epochs):
         steps = int(result["steps_done"])
-        # The passes begun (an early stop's last one in progress), at most those asked: sampling
-        # with replacement, the planned steps pass max_iter x n rows by less than a batch.
-        epochs = min(math.ceil(result["epochs_run"] - 1e-9), planned_epochs)
+        # The passes begun (an early stop's last one in progress), at most those asked. Sampling
+        # with replacement, an epoch of the stopping rule is ceil(n / batch_size) steps (the planned
+        # steps pass max_iter x n rows by less than a batch).
+        if self.sampling == "replacement":
+            per_epoch = -(-int(result["rows"]) // int(json.loads(result["hyperparameters"])
+                                                       ["batch_size"]))
+            epochs = min(-(-steps // per_epoch), planned_epochs)
+        else:
+            epochs = min(math.ceil(result["epochs_run"] - 1e-9), planned_epochs)
         if result["stopped_by"] == "exact":
             epochs = 1  # one solve: scikit-learn's estimators with max_iter report at least 1
         self._set_parameters(result["weights"], result["bias"], standardization)
@@ -540,8 +579,9 @@ def _parameters_of(hyperparameters, validation_fraction):
         "warmup": h.get("warmup", 0),
         "momentum": h["momentum"],
         "nesterov": h["nesterov"],
+        # The first sample of the first averaged step (see _hyperparameters).
         "average": (False if average_from is None
-                    else True if average_from == 0 else average_from * h["batch_size"]),
+                    else True if average_from == 0 else average_from * h["batch_size"] + 1),
         "tol": h.get("tol"),
         "n_iter_no_change": h["n_iter_no_change"],
         "batch_size": h["batch_size"],
@@ -560,7 +600,7 @@ def load(path):
     save use the file's values; n_iter_ is not in the file: continuing counts from 0). max_iter is the file's epochs (``--epochs``)
     when it was trained by epochs; a held-out fraction (``--val-fraction``) sets early_stopping
     and validation_fraction. device and warm_start are not in the file (their defaults come
-    back), and average comes back as the samples averaging started at (whole batches)."""
+    back), and average comes back as the first sample of the first averaged step."""
     model = _core.load_model(os.fspath(path))
     hyperparameters = json.loads(model["hyperparameters"])
     estimator = SGDRegressor(**_parameters_of(hyperparameters, model["validation_fraction"]))

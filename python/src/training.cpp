@@ -42,7 +42,7 @@ TrainConfig config_from_json(const std::string& text) {
 
 // scikit-learn's average=k (`average_samples`) starts averaging once k samples were seen, so a
 // run on `rows` rows that sees fewer never averages (the command line refuses such an --average
-// instead), nor one whose first averaged step, k // batch, is past its last.
+// instead), nor one whose first averaged step, (k - 1) // batch, is past its last.
 TrainConfig without_unreached_average(TrainConfig config, int64_t rows,
                                       std::optional<int64_t> average_samples) {
   if (!config.average_from || !average_samples) return config;
@@ -54,21 +54,6 @@ TrainConfig without_unreached_average(TrainConfig config, int64_t rows,
     config.average_from.reset();
   }
   return config;
-}
-
-// A host copy of a view's arrays: what the seeded validation split takes (it copies the rows
-// it keeps anyway).
-Dataset copy_of(const DataView& view) {
-  Dataset data;
-  data.rows = view.rows;
-  data.features = view.features;
-  data.X.assign(view.X, view.X + view.rows * view.features);
-  data.y.assign(view.y, view.y + view.rows);
-  if (view.has_sample_weights()) {
-    data.sample_weights.assign(view.sample_weights, view.sample_weights + view.rows);
-  }
-  data.source = view.source;
-  return data;
 }
 
 // Whether `device`'s primary context exists (the caller's, PyTorch's or CuPy's work made it).
@@ -194,7 +179,7 @@ nb::dict train(const std::string& hyperparameters, const Matrix& X, const Vector
     nb::gil_scoped_release release;
     if (validation_fraction) {
       const auto [kept, held_out] =
-          split_validation(copy_of(view), *validation_fraction, config.seed);
+          split_validation(view, *validation_fraction, config.seed);  // host arrays
       const DataView validation = view_of(held_out);
       result = train_on_view(without_unreached_average(config, kept.rows, average_samples),
                              view_of(kept), &validation, initial ? &*initial : nullptr, hooks);

@@ -20,7 +20,7 @@ RUNS = [
           average=128, max_iter=4, tol=None, batch_size=32, sampling="epoch", random_state=5),
      ["--loss", "huber", "--epsilon", "0.5", "--penalty", "elasticnet", "--alpha", "0.01",
       "--l1-ratio", "0.3", "--schedule", "invscaling", "--lr", "0.05", "--power-t", "0.3",
-      "--momentum", "0.5", "--nesterov", "--average", "4", "--epochs", "4",
+      "--momentum", "0.5", "--nesterov", "--average", "3", "--epochs", "4",
       "--batch-size", "32", "--sampling", "epoch", "--seed", "5"]),
     (dict(eta0="auto", learning_rate="adaptive", max_iter=20, tol=1e-4, n_iter_no_change=2,
           early_stopping=True, validation_fraction=0.2, random_state=3),

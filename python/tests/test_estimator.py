@@ -283,7 +283,7 @@ def test_an_average_past_the_samples_seen_never_starts_as_in_scikit_learn(regres
     X, y = regression  # 600 rows: 2 epochs see 1200 samples; with early stopping 540 rows, 1080
     params = dict(device="cpu", random_state=3, max_iter=2, tol=None)
     kept = dict(early_stopping=True, validation_fraction=0.1, **params)
-    # 1100: past the 1080 samples of the kept rows, though its step (1100 // 64 = 17) is not
+    # 1100: past the 1080 samples of the kept rows, though its step (1099 // 64 = 17) is not
     # past their 18 steps (the last of each epoch short).
     cases = ((params, 10**9, False), (params, 1152, True), (params, 600, True), (params, 0, False),
              (kept, 1152, False), (kept, 1100, False), (kept, 600, True))
@@ -317,6 +317,11 @@ def test_n_iter_counts_the_passes_begun_and_never_past_max_iter(regression, samp
     assert whole.t_ == (47 if sampling == "replacement" else 50)
     one = linsgd.SGDRegressor(device="cpu", random_state=1, sampling=sampling).partial_fit(X, y)
     assert one.n_iter_ == 1
+    if sampling == "replacement":  # stopped by tol: the epochs it evaluated, 10 steps each
+        stopped = linsgd.SGDRegressor(device="cpu", random_state=0, sampling=sampling).fit(X, y)
+        assert stopped.stopped_by_ == "tol"
+        assert stopped.t_ == 10 * stopped.n_iter_
+        assert len(stopped.objective_curve_) == stopped.n_iter_
 
 
 def test_a_diverging_run_raises_runtime_error_naming_the_step(regression):
@@ -410,8 +415,12 @@ def test_loading_a_binary_file_says_what_it_is(regression, tmp_path):
     with pytest.raises(ValueError, match=r"X\.npy: a \.npy array, not a model file"):
         linsgd.load(tmp_path / "X.npy")
     (tmp_path / "b.json").write_bytes(b"\xff\xfe")
-    with pytest.raises(ValueError, match=r"last read: '\\xFF'"):
+    with pytest.raises(ValueError, match=r"this file begins with '\\xFF\\xFE'"):
         linsgd.load(tmp_path / "b.json")
+    # Refused from its first bytes: never read to its (absent) end.
+    with pytest.raises(ValueError, match=r"/dev/zero: not a valid model file .* begins with "
+                                         r"'(\\x00){16}'"):
+        linsgd.load("/dev/zero")
 
 
 def test_a_cpu_tensor_gives_a_tensor(regression):
@@ -431,3 +440,63 @@ def test_the_largest_seed_serves_partial_fit_calls(regression):
     for _ in range(3):  # the calls' seeds wrap around 2^64
         estimator.partial_fit(X, y)
     assert estimator.t_ == 3 * -(-600 // estimator.batch_size)  # each call one pass
+
+
+@pytest.mark.parametrize("average", [1, 2, 50])
+def test_average_k_starts_at_the_kth_sample_as_scikit_learns(regression, average):
+    from sklearn.linear_model import SGDRegressor as Reference
+    X, y = regression
+    zeros = np.zeros(X.shape[1])
+    same = dict(learning_rate="constant", eta0=0.01, penalty=None, max_iter=3, tol=None)
+    ours = linsgd.SGDRegressor(device="cpu", average=average, batch_size=1,
+                               sampling="sequential", **same).fit(X, y, coef_init=zeros,
+                                                                  intercept_init=0.0)
+    for k, close in ((average, True), (average + 1, False)):
+        theirs = Reference(average=k, shuffle=False, **same).fit(X, y, coef_init=zeros,
+                                                                 intercept_init=0.0)
+        # The same averages up to float32 rounding (about 1e-6); a sample later, about 1e-3.
+        assert (np.max(np.abs(ours.coef_ - theirs.coef_)) < 1e-5) == close, k
+    if average == 1:  # scikit-learn's average=1 is average=True
+        averaged = linsgd.SGDRegressor(device="cpu", average=True, batch_size=1,
+                                       sampling="sequential", **same).fit(
+                                           X, y, coef_init=zeros, intercept_init=0.0)
+        assert np.array_equal(averaged.coef_, ours.coef_)
+
+
+def test_a_failed_fit_leaves_the_estimator_as_it_was(regression):
+    pd = pytest.importorskip("pandas")
+    from sklearn.exceptions import NotFittedError
+    X, y = regression
+    fitted = linsgd.SGDRegressor(device="cpu", random_state=0, max_iter=2).fit(X[:, :4], y)
+    before = fitted.predict(X[:, :4])
+    frame = pd.DataFrame(X[:, :6] * 1000, columns=[f"f{j}" for j in range(6)])
+    diverging = dict(learning_rate="constant", eta0=1e6, tol=None, max_iter=50)
+    with pytest.raises(RuntimeError, match="training diverged"):
+        fitted.set_params(**diverging).fit(frame, y)
+    assert fitted.n_features_in_ == 4 and not hasattr(fitted, "feature_names_in_")
+    assert np.array_equal(fitted.predict(X[:, :4]), before)
+    # A first fit that fails leaves nothing fitted.
+    fresh = linsgd.SGDRegressor(device="cpu", **diverging)
+    with pytest.raises(RuntimeError, match="training diverged"):
+        fresh.fit(frame, y)
+    assert not hasattr(fresh, "n_features_in_")
+    with pytest.raises(NotFittedError):
+        fresh.predict(X[:, :6])
+
+
+def test_partial_fit_refuses_the_exact_solver(regression):
+    X, y = regression
+    estimator = linsgd.SGDRegressor(device="cpu", solver="exact")
+    with pytest.raises(ValueError, match="solver='exact' solves the rows it is given at once"):
+        estimator.partial_fit(X, y)
+    assert not hasattr(estimator, "coef_")
+
+
+@pytest.mark.parametrize("name", ["nesterov", "early_stopping", "warm_start"])
+def test_flags_take_true_or_false_only(regression, name):
+    X, y = regression
+    for value in ("no", 1, None):
+        with pytest.raises(ValueError, match=re.escape(f"invalid value for {name}: {value!r} "
+                                                       "(must be True or False)")):
+            linsgd.SGDRegressor(device="cpu", max_iter=1, **{name: value}).fit(X, y)
+    linsgd.SGDRegressor(device="cpu", max_iter=1, tol=None, **{name: np.bool_(True)}).fit(X, y)

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <cstdio>
 #include <future>
 #include <string>
@@ -19,6 +20,7 @@
 #include "io/output_file.hpp"
 #include "linsgd/errors.hpp"
 #include "model/digest.hpp"
+#include "model/hyperparameters.hpp"
 #include "model/preprocessing.hpp"
 #include "report/summary.hpp"
 
@@ -33,6 +35,20 @@ std::string format_data_line(const Dataset& data, double seconds) {
                 static_cast<long long>(data.file_rows), static_cast<long long>(data.features),
                 data.target_name.c_str(), seconds);
   return "data                " + data.source + counts;
+}
+
+// A process of several that mpirun started (Open MPI's variable, or a PMI launcher's), without
+// --distributed: each would train alone on all the data and write the same outputs, and a process
+// given --distributed beside it would wait for it without end. Refused, so that mpirun ends them
+// all.
+void refuse_unshared_mpirun_launch() {
+  for (const char* variable : {"OMPI_COMM_WORLD_SIZE", "PMI_SIZE"}) {
+    const char* value = std::getenv(variable);
+    if (value == nullptr || std::atol(value) <= 1) continue;
+    throw UsageError(std::string("this process is one of ") + value +
+                     " that mpirun started (" + variable + "), without --distributed: pass "
+                     "--distributed to every process for a data-parallel run, or start one");
+  }
 }
 
 }  // namespace
@@ -170,6 +186,7 @@ void TrainCommand::check_option_combinations(const TrainConfig& config) const {
 }
 
 int TrainCommand::run() {
+  if (!distributed_) refuse_unshared_mpirun_launch();
   TrainConfig config = options_.config();
   validate(config);
   check_option_combinations(config);
@@ -196,6 +213,7 @@ int TrainCommand::run() {
     // sums across the processes, which all must join.
     evaluates_for_curve_ = !options_.curve_out().empty();
     mpi_.emplace();
+    require_same_options_everywhere(config);
     if (config.device == DeviceKind::kCuda) {  // the GPUs' sums go over NCCL, from one id
       if (mpi_->rank() == 0) gpu_group_id_ = new_gpu_group_id();
       mpi_->broadcast(gpu_group_id_);
@@ -284,6 +302,26 @@ std::string TrainCommand::processes_line() const {
               ? "local SGD, the models averaged every " + std::to_string(sync_every_) + " steps"
               : std::string("the gradient summed every step")) +
          ")\n";
+}
+
+void TrainCommand::require_same_options_everywhere(const TrainConfig& config) const {
+  // Before any exchange: processes of other steps, batches or rates would join sums of other
+  // sizes (an MPI error, or a wait without end), or train a wrong model without a word.
+  Json own = hyperparameters_json(config);
+  own["standardize"] = standardize_;
+  own["engine"] = to_string(config.engine);
+  own["sync_every"] = sync_every_;
+  std::string first = own.dump();
+  mpi_->broadcast(first);
+  const Json zero = Json::parse(first);
+  for (const auto& [key, value] : own.items()) {
+    if (!zero.contains(key) || zero.at(key) != value) {
+      throw UsageError("--distributed: process " + std::to_string(mpi_->rank()) + " has " + key +
+                       " = " + value.dump() + ", process 0 has " +
+                       (zero.contains(key) ? zero.at(key).dump() : std::string("nothing")) +
+                       ": every process must be given the same options");
+    }
+  }
 }
 
 void TrainCommand::require_same_data_everywhere(const Dataset& training) const {

@@ -55,6 +55,9 @@ class TrainCommand {
   // Refuses (InputError, on the process that differs) a data-parallel run whose processes read
   // data of other rows, features or feature names than process 0's.
   void require_same_data_everywhere(const Dataset& training) const;
+  // Refuses (UsageError, on the process that differs) a data-parallel run whose processes were
+  // given other training options than process 0's.
+  void require_same_options_everywhere(const TrainConfig& config) const;
   DataShard shard_of(int64_t rows) const;
   // --distributed: the summary's line on the processes (empty otherwise).
   std::string processes_line() const;

@@ -30,11 +30,6 @@ struct ExactSolveSeconds {
   double factorization = 0.0;
 };
 
-// Rows a block of the Gram accumulation holds: about 64 MiB of doubles.
-inline int64_t normal_equations_block_rows(int64_t rows, int64_t features) {
-  return std::clamp<int64_t>((int64_t{1} << 23) / (features + 2), 1, rows);
-}
-
 // Without a penalty, a column of the normal equations whose part independent of the columns
 // before it (R_kk^2 / G_kk of the Cholesky factor R: the squared sine of its angle to their span)
 // is below this is their combination: the data are floats, about 7 significant digits, and an

@@ -33,6 +33,14 @@ uint64_t training_memory_bytes(const TrainConfig& config, int64_t rows, int64_t 
                 static_cast<uint64_t>(even_count(rows)) + 2 * n + v * (d + 3) + (weighted ? n : 0));
   // w, the truth, the gradient, the momentum and the averages.
   const uint64_t parameters = kFloat * (5 * static_cast<uint64_t>(even_count(features)) + 6);
+  if (config.solver == Solver::kExact) {
+    // The normal equations (d + 1)^2 and their right-hand side, and a block of rows widened to
+    // double (see solve_normal_equations), in place of the steps' buffers.
+    const uint64_t dimension = d + 1;
+    const auto block = static_cast<uint64_t>(normal_equations_block_rows(rows, features));
+    return data + parameters + sizeof(double) * (dimension * dimension + dimension + block * (d + 2)) +
+           kCublasWorkspace;
+  }
   // The gathered batch, residuals, derivatives and loss terms, the chunk's rows, and an epoch's
   // keys, order and sorted keys with the sort's scratch (about as much again).
   const uint64_t epoch = config.sampling != Sampling::kReplacement ? kFloat * 5 * n : 0;
@@ -43,6 +51,14 @@ uint64_t training_memory_bytes(const TrainConfig& config, int64_t rows, int64_t 
 }
 
 std::string shrink_advice(const TrainConfig& config, int64_t rows, int64_t features) {
+  if (config.solver == Solver::kExact) {
+    const uint64_t dimension = static_cast<uint64_t>(features) + 1;
+    if (dimension * dimension > static_cast<uint64_t>(rows) * dimension) {
+      return "use fewer features (the normal equations hold (features + 1)^2 doubles), or "
+             "--solver sgd";
+    }
+    return kShrinkTheData;
+  }
   const auto b = static_cast<uint64_t>(config.batch_size);
   const auto chunk =
       static_cast<uint64_t>(rng_plan::steps_per_chunk(config.batch_size, config.steps));

@@ -2,6 +2,7 @@
 // fit before anything is allocated.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -11,16 +12,23 @@
 
 namespace linsgd {
 
+// Rows a block of the exact solver's Gram accumulation holds: about 64 MiB of doubles.
+inline int64_t normal_equations_block_rows(int64_t rows, int64_t features) {
+  return std::clamp<int64_t>((int64_t{1} << 23) / (features + 2), 1, rows);
+}
+
 // Bytes a backend allocates to train `config` on a rows x features dataset (with a validation set
 // of `validation_rows`, and sample weights when `weighted`): X, y and the weights, the synthetic
 // truth, w and its momentum and averages, the gathered batch, the rows of one chunk (and an
 // epoch's permutation), residuals, gradient, the ring of losses between checkpoints, the
-// full-dataset predictions and the cuBLAS workspace.
+// full-dataset predictions and the cuBLAS workspace; for the exact solver, the normal equations
+// and a block of rows in double in place of the steps' buffers.
 uint64_t training_memory_bytes(const TrainConfig& config, int64_t rows, int64_t features,
                                int64_t validation_rows = 0, bool weighted = false);
 
 // What a run that does not fit should make smaller: the batch where its buffers (the gathered
-// batch and a chunk's draws) outweigh the data, else the data.
+// batch and a chunk's draws) outweigh the data, the features (or the solver) where the exact
+// solver's normal equations do, else the data.
 inline constexpr const char* kShrinkTheData = "use fewer rows or features";
 std::string shrink_advice(const TrainConfig& config, int64_t rows, int64_t features);
 

@@ -267,7 +267,8 @@ Checkpoint parse_checkpoint(const std::string& text, const std::string& source) 
 
 Checkpoint read_checkpoint(const std::string& path, bool with_losses) {
   Checkpoint checkpoint = parse_checkpoint(
-      read_text_file(path, "--resume " + path + ": cannot open the checkpoint"), path);
+      read_json_file(path, "--resume " + path + ": cannot open the checkpoint", path, "checkpoint"),
+      path);
   if (checkpoint.losses && with_losses) {
     checkpoint.state.loss_history = read_checkpoint_losses(path, *checkpoint.losses);
   }

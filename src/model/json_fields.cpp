@@ -1,4 +1,4 @@
-// JsonFields, float_array, read_text_file and parse_json_text.
+// JsonFields, float_array, read_text_file, read_json_file and parse_json_text.
 #include "model/json_fields.hpp"
 
 #include <cerrno>
@@ -20,7 +20,9 @@ Json float_array(const std::vector<float>& values) {
   return array;
 }
 
-std::string read_text_file(const std::string& path, const std::string& cannot_open) {
+namespace {
+
+std::ifstream open_for_reading(const std::string& path, const std::string& cannot_open) {
   std::error_code ignored;
   if (std::filesystem::is_directory(path, ignored)) {
     throw InputError(cannot_open + ": is a directory");
@@ -30,13 +32,17 @@ std::string read_text_file(const std::string& path, const std::string& cannot_op
   if (!file) {
     throw InputError(cannot_open + (errno != 0 ? std::string(": ") + std::strerror(errno) : ""));
   }
+  return file;
+}
+
+// `start` (the bytes read so far) followed by the rest of `file`.
+std::string rest_of(std::ifstream& file, std::string start, const std::string& cannot_open) {
   std::ostringstream text;
-  text << file.rdbuf();
+  text << start;
+  if (file) text << file.rdbuf();
   if (file.bad()) throw InputError(cannot_open + ": read failed");
   return text.str();
 }
-
-namespace {
 
 // The parser's message with the bytes it quotes from a binary file (past ASCII, or control
 // characters) as \xHH: an error line is text, and Python decodes it as UTF-8.
@@ -55,12 +61,39 @@ std::string ascii_only(const std::string& message) {
   return shown;
 }
 
-}  // namespace
-
-Json parse_json_text(const std::string& text, const std::string& source, const std::string& what) {
+void refuse_npy(const std::string& text, const std::string& source, const std::string& what) {
   if (text.rfind("\x93NUMPY", 0) == 0) {
     throw InputError(source + ": a .npy array, not a " + what);
   }
+}
+
+}  // namespace
+
+std::string read_text_file(const std::string& path, const std::string& cannot_open) {
+  std::ifstream file = open_for_reading(path, cannot_open);
+  return rest_of(file, "", cannot_open);
+}
+
+std::string read_json_file(const std::string& path, const std::string& cannot_open,
+                           const std::string& source, const std::string& what) {
+  std::ifstream file = open_for_reading(path, cannot_open);
+  constexpr std::streamsize kStart = 4096;
+  std::string start(static_cast<size_t>(kStart), '\0');
+  file.read(start.data(), kStart);
+  if (file.bad()) throw InputError(cannot_open + ": read failed");
+  start.resize(static_cast<size_t>(file.gcount()));
+  refuse_npy(start, source, what);
+  const size_t after_bom = start.rfind("\xEF\xBB\xBF", 0) == 0 ? 3 : 0;  // UTF-8's, as the parser
+  const size_t first = start.find_first_not_of(" \t\r\n", after_bom);
+  if (first != std::string::npos && start[first] != '{') {
+    throw InputError(source + ": not a valid " + what + " (a JSON object, which begins with '{'; " +
+                     "this file begins with '" + ascii_only(start.substr(first, 16)) + "')");
+  }
+  return rest_of(file, std::move(start), cannot_open);
+}
+
+Json parse_json_text(const std::string& text, const std::string& source, const std::string& what) {
+  refuse_npy(text, source, what);
   try {
     return Json::parse(text);
   } catch (const nlohmann::json::exception& error) {

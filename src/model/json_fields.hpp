@@ -20,6 +20,13 @@ Json float_array(const std::vector<float>& values);
 // "is a directory").
 std::string read_text_file(const std::string& path, const std::string& cannot_open);
 
+// The whole of the JSON file at `path` (a model or checkpoint), as read_text_file; a file that
+// is no JSON object (past white space, its first byte not '{': a data file or a device given by
+// mistake) is refused from its first bytes, before the rest is read, as InputError "SOURCE: not
+// a valid WHAT (...)" quoting them (or "SOURCE: a .npy array, not a WHAT").
+std::string read_json_file(const std::string& path, const std::string& cannot_open,
+                           const std::string& source, const std::string& what);
+
 // `text` parsed, or InputError "SOURCE: not a valid WHAT (truncated or not JSON): ...".
 Json parse_json_text(const std::string& text, const std::string& source, const std::string& what);
 

@@ -180,7 +180,7 @@ void save_model(const Model& model, const std::string& path) {
 }
 
 Model load_model(const std::string& path) {
-  return parse_model(read_text_file(path, "cannot open model " + path), path);
+  return parse_model(read_json_file(path, "cannot open model " + path, path, "model file"), path);
 }
 
 Model parse_model(const std::string& text, const std::string& source) {

@@ -32,26 +32,36 @@ class SplitMix64 {
   uint64_t state_;
 };
 
-Dataset take_rows(const Dataset& data, const std::vector<int64_t>& rows) {
+// The arrays of `data` at `rows` (host memory), in that order, with its source and feature names.
+Dataset take_rows(const DataView& data, const std::vector<int64_t>& rows) {
   Dataset part;
   part.rows = static_cast<int64_t>(rows.size());
   part.features = data.features;
   part.feature_names = data.feature_names;
-  part.target_name = data.target_name;
   part.source = data.source;
-  part.named_by_header = data.named_by_header;
-  part.target_column = data.target_column;
-  part.weight_column = data.weight_column;
   part.X.resize(static_cast<size_t>(part.rows * data.features));
-  if (data.has_target()) part.y.resize(static_cast<size_t>(part.rows));
+  if (data.y != nullptr) part.y.resize(static_cast<size_t>(part.rows));
   if (data.has_sample_weights()) part.sample_weights.resize(static_cast<size_t>(part.rows));
   for (size_t k = 0; k < rows.size(); ++k) {
-    const float* source = data.X.data() + rows[k] * data.features;
+    const float* source = data.X + rows[k] * data.features;
     std::copy(source, source + data.features, part.X.data() + k * data.features);
-    if (data.has_target()) part.y[k] = data.y[rows[k]];
+    if (data.y != nullptr) part.y[k] = data.y[rows[k]];
     if (data.has_sample_weights()) part.sample_weights[k] = data.sample_weights[rows[k]];
   }
   return part;
+}
+
+// A view of a dataset's arrays, targets or not (view_of refuses data without them).
+DataView arrays_of(const Dataset& data) {
+  DataView view;
+  view.rows = data.rows;
+  view.features = data.features;
+  view.X = data.X.data();
+  view.y = data.has_target() ? data.y.data() : nullptr;
+  view.sample_weights = data.has_sample_weights() ? data.sample_weights.data() : nullptr;
+  view.source = data.source;
+  view.feature_names = data.feature_names;
+  return view;
 }
 
 }  // namespace
@@ -112,7 +122,7 @@ void validate_validation_fraction(double fraction) {
   }
 }
 
-std::pair<Dataset, Dataset> split_validation(const Dataset& data, double fraction, uint64_t seed) {
+std::pair<Dataset, Dataset> split_validation(const DataView& data, double fraction, uint64_t seed) {
   validate_validation_fraction(fraction);
   const auto held_out =
       static_cast<int64_t>(std::llround(fraction * static_cast<double>(data.rows)));
@@ -147,6 +157,17 @@ std::pair<Dataset, Dataset> split_validation(const Dataset& data, double fractio
               << " drew all have sample weight 0; use another --seed or --val-fraction";
       throw InputError(message.str());
     }
+  }
+  return parts;
+}
+
+std::pair<Dataset, Dataset> split_validation(const Dataset& data, double fraction, uint64_t seed) {
+  std::pair<Dataset, Dataset> parts = split_validation(arrays_of(data), fraction, seed);
+  for (Dataset* part : {&parts.first, &parts.second}) {  // what a model keeps of the file
+    part->target_name = data.target_name;
+    part->named_by_header = data.named_by_header;
+    part->target_column = data.target_column;
+    part->weight_column = data.weight_column;
   }
   return parts;
 }

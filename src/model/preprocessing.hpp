@@ -34,5 +34,8 @@ void validate_validation_fraction(double fraction);
 // Throws UsageError when fraction is not in (0, 1) and InputError when either part would be
 // empty. Returns {training, validation}.
 std::pair<Dataset, Dataset> split_validation(const Dataset& data, double fraction, uint64_t seed);
+// The same split of a view's host arrays (its source and feature names kept): rows copied once,
+// into the two parts.
+std::pair<Dataset, Dataset> split_validation(const DataView& data, double fraction, uint64_t seed);
 
 }  // namespace linsgd

@@ -53,8 +53,20 @@ void require_options_apply(DeviceKind backend, const TrainConfig& config) {
 
 namespace {
 
-TrainResult dispatch(const TrainConfig& config, const DataView* data, const DataView* validation,
-                     const InitialParameters* initial, const TrainHooks& hooks) {
+// Sampled without replacement, a batch holds at most every row: a larger batch size is full-batch
+// descent, so it is stepped, and its buffers sized, as a batch of every row (of all the processes'
+// rows in a data-parallel run), not of the size asked.
+TrainConfig with_batch_of_at_most_every_row(TrainConfig config, const TrainHooks& hooks) {
+  const int64_t rows = hooks.shard != nullptr ? hooks.shard->total_rows : config.rows;
+  if (config.sampling != Sampling::kReplacement && config.batch_size > rows) {
+    config.batch_size = rows;
+  }
+  return config;
+}
+
+TrainResult dispatch_stepped(const TrainConfig& config, const DataView* data,
+                             const DataView* validation, const InitialParameters* initial,
+                             const TrainHooks& hooks) {
   const DeviceKind backend = resolve_device(config.device).kind;
   require_options_apply(backend, config);
   if (backend == DeviceKind::kCpu && data != nullptr && data->memory == MemoryKind::kCuda) {
@@ -64,6 +76,14 @@ TrainResult dispatch(const TrainConfig& config, const DataView* data, const Data
   }
   return backend == DeviceKind::kCuda ? train_cuda(config, data, validation, initial, hooks)
                                       : train_cpu(config, data, validation, initial, hooks);
+}
+
+TrainResult dispatch(const TrainConfig& asked, const DataView* data, const DataView* validation,
+                     const InitialParameters* initial, const TrainHooks& hooks) {
+  TrainResult result = dispatch_stepped(with_batch_of_at_most_every_row(asked, hooks), data,
+                                        validation, initial, hooks);
+  result.config.batch_size = asked.batch_size;  // the summary names both, a model keeps it
+  return result;
 }
 
 // Throws InputError unless `view` has its arrays; `expected_features` >= 0 asks for that many
