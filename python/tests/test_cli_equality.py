@@ -17,7 +17,7 @@ RUNS = [
       "--sampling", "replacement", "--seed", "11"]),
     (dict(loss="huber", epsilon=0.5, penalty="elasticnet", alpha=0.01, l1_ratio=0.3,
           learning_rate="invscaling", eta0=0.05, power_t=0.3, momentum=0.5, nesterov=True,
-          average=128, max_iter=4, tol=None, batch_size=32, sampling="epoch", random_state=5),
+          average=97, max_iter=4, tol=None, batch_size=32, sampling="epoch", random_state=5),
      ["--loss", "huber", "--epsilon", "0.5", "--penalty", "elasticnet", "--alpha", "0.01",
       "--l1-ratio", "0.3", "--schedule", "invscaling", "--lr", "0.05", "--power-t", "0.3",
       "--momentum", "0.5", "--nesterov", "--average", "3", "--epochs", "4",

@@ -499,4 +499,15 @@ def test_flags_take_true_or_false_only(regression, name):
         with pytest.raises(ValueError, match=re.escape(f"invalid value for {name}: {value!r} "
                                                        "(must be True or False)")):
             linsgd.SGDRegressor(device="cpu", max_iter=1, **{name: value}).fit(X, y)
-    linsgd.SGDRegressor(device="cpu", max_iter=1, tol=None, **{name: np.bool_(True)}).fit(X, y)
+    momentum = {"momentum": 0.5} if name == "nesterov" else {}
+    linsgd.SGDRegressor(device="cpu", max_iter=1, tol=None, **momentum,
+                        **{name: np.bool_(True)}).fit(X, y)
+
+
+def test_normal_equations_past_the_memory_are_refused_before_they_are_allocated():
+    # 200,001 parameters: normal equations of 320 GB, refused with both sizes and the way out
+    # (a bare std::bad_alloc before).
+    X = np.random.default_rng(0).standard_normal((5, 200000)).astype(np.float32)
+    with pytest.raises(ValueError, match=r"need .* of host memory but .* is available; use fewer "
+                                         r"features \(the normal equations hold"):
+        linsgd.SGDRegressor(device="cpu", solver="exact", penalty=None).fit(X, np.ones(5))
