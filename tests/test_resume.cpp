@@ -3,7 +3,9 @@
 // both engines, every sampling, the adaptive schedule with its stopping rule and --lr auto.
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <string>
+#include <thread>
 #include <tuple>
 #include <vector>
 
@@ -231,6 +233,27 @@ TEST(Resume, TimeGoesOnFromTheState) {
   EXPECT_GT(later, 0);
   ASSERT_FALSE(resumed.states.empty());
   for (const TrainingState& later_state : resumed.states) EXPECT_GE(later_state.seconds, 1000.0);
+}
+
+// The loop's clock starts with the loop: the time a resumed run takes to hand the state's losses
+// on (writing a loss file, say: half a second here) counts in neither its curve's seconds nor its
+// train_seconds, so the curve never passes the run's time.
+TEST(Resume, HandingTheStatesLossesOnIsNoneOfTheLoopsTime) {
+  const Dataset data = regression_data(203, 7, 40);
+  const TrainConfig config = resumable_config(Engine::kGemv);
+  TrainingState state = run_recorded(config, data).states.front();
+  state.seconds = 1000.0;
+  std::vector<Evaluation> evaluations;
+  TrainHooks hooks;
+  hooks.resume_from = &state;
+  hooks.on_losses = [&](int64_t first_step, const std::vector<float>&) {
+    if (first_step == 0) std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  };
+  hooks.on_evaluation = [&](const Evaluation& e) { evaluations.push_back(e); };
+  const TrainResult resumed = train_on_data(config, data, hooks);
+  ASSERT_GT(evaluations.back().step, state.steps_done);
+  EXPECT_LE(evaluations.back().seconds, resumed.train_seconds);
+  EXPECT_LT(evaluations.back().seconds, 1000.0 + 0.5);
 }
 
 TEST(Resume, AStateThatDoesNotFitTheRunIsRefused) {

@@ -165,6 +165,12 @@ class StoppingRules {
       next_evaluation_ = (state.steps_done / config_.eval_every + 1) * config_.eval_every;
     }
   }
+  // Where the step loop's clock starts (`start`, that of the run's train_seconds): the time to
+  // resume a state and hand its losses and evaluations on is none of the loop's.
+  void start_clock(std::chrono::steady_clock::time_point start) { start_ = start; }
+  // And where it stops: an evaluation after the loop (the returned model's) is of the loop's
+  // time at its end, which train_seconds is.
+  void stop_clock(std::chrono::steady_clock::time_point end) { end_ = end; }
   // The rules' part of the TrainingState (and the loop's time so far).
   void fill(TrainingState& state) const {
     state.seconds = loop_seconds();
@@ -213,7 +219,8 @@ class StoppingRules {
   // The steps' time, evaluations excluded, of the run's slices before this one and this one's.
   double loop_seconds() const { return seconds_before_ + elapsed_seconds() - evaluation_seconds_; }
   double elapsed_seconds() const {
-    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+    const auto now = end_ ? *end_ : std::chrono::steady_clock::now();
+    return std::chrono::duration<double>(now - start_).count();
   }
 
   Exec& exec_;
@@ -235,6 +242,7 @@ class StoppingRules {
   typename Exec::template Buffer<double> predictions_;
   typename Exec::template Buffer<double> validation_predictions_;
   std::chrono::steady_clock::time_point start_;
+  std::optional<std::chrono::steady_clock::time_point> end_;
 };
 
 // Throws Error when the exact solution does not fit in float: coefficients past float's range
@@ -426,6 +434,7 @@ TrainResult train_with(Exec& exec, const TrainConfig& requested, const DataView*
   exec.synchronize();
 
   const auto start = std::chrono::steady_clock::now();
+  rules.start_clock(start);
   const double prepare_seconds = std::chrono::duration<double>(start - prepare_start).count();
   const auto seconds_since_start = [&] {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -469,7 +478,9 @@ TrainResult train_with(Exec& exec, const TrainConfig& requested, const DataView*
     hand_out_state(steps_done);
   }
   exec.synchronize();
-  const double train_seconds = seconds_since_start();
+  const auto end = std::chrono::steady_clock::now();
+  rules.stop_clock(end);
+  const double train_seconds = std::chrono::duration<double>(end - start).count();
 
   result.backend = backend;
   result.device = exec.description();
