@@ -189,6 +189,10 @@ TEST_F(CheckpointRefusals, OtherDataOrOptionsAreNamed) {
                      ": the checkpoint was written for other data (200 x 2, digest "),
             std::string::npos)
       << err;
+  EXPECT_NE(err.find(" (of the values of the training rows and of the validation rows, "
+                     "--val-data's or the split's: some differ)\n"),
+            std::string::npos)
+      << err;
   const std::string other_batches =
       "train --device cpu --data " + data_ + " --steps 300 --batch-size 16 --lr 0.005 --quiet";
   EXPECT_EQ(refusal(other_batches + " --resume " + checkpoint_),

@@ -536,6 +536,12 @@ class SGDRegressor(RegressorMixin, BaseEstimator):
         named = names is not None
         names = ([str(name) for name in names] if named
                  else [f"x{j}" for j in range(self.n_features_in_)])
+        for name in names + [self._target_name]:  # the file is UTF-8 JSON
+            try:
+                name.encode("utf-8")
+            except UnicodeEncodeError:
+                raise ValueError(f"the column name {name!r} is no Unicode text (a lone "
+                                 "surrogate), which a model file cannot hold") from None
         mean, scale = self._standardization or (None, None)
         # The fit's hyperparameters hold its steps; the file keeps max_iter and the held-out
         # fraction besides, which load gives back. (A model loaded and not fit since keeps its

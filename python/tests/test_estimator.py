@@ -511,3 +511,13 @@ def test_normal_equations_past_the_memory_are_refused_before_they_are_allocated(
     with pytest.raises(ValueError, match=r"need .* of host memory but .* is available; use fewer "
                                          r"features \(the normal equations hold"):
         linsgd.SGDRegressor(device="cpu", solver="exact", penalty=None).fit(X, np.ones(5))
+
+
+def test_a_column_name_a_model_file_cannot_hold_is_named(regression, tmp_path):
+    pd = pytest.importorskip("pandas")
+    X, y = regression
+    frame = pd.DataFrame(X, columns=[f"f{j}" for j in range(7)] + ["\ud800"])
+    estimator = linsgd.SGDRegressor(device="cpu", max_iter=1, tol=None).fit(frame, y)
+    with pytest.raises(ValueError, match=r"the column name '\\ud800' is no Unicode text"):
+        estimator.save(tmp_path / "model.json")
+    assert not (tmp_path / "model.json").exists()

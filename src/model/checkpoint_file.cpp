@@ -298,7 +298,11 @@ void require_resumable(const Checkpoint& checkpoint, const std::string& path,
                      std::to_string(checkpoint.data.rows) + " x " +
                      std::to_string(checkpoint.data.features) + ", digest " +
                      checkpoint.data.digest + "); this run's is " + std::to_string(data.rows) +
-                     " x " + std::to_string(data.features) + ", digest " + data.digest);
+                     " x " + std::to_string(data.features) + ", digest " + data.digest +
+                     (checkpoint.data.rows == data.rows && checkpoint.data.features == data.features
+                          ? " (of the values of the training rows and of the validation rows, "
+                            "--val-data's or the split's: some differ)"
+                          : ""));
   }
 }
 
