@@ -27,7 +27,7 @@ struct ColumnPlan {
   std::string target_name;                 // "y" without a header
   std::vector<std::string> ignored;        // names of the ignored columns
   std::optional<int64_t> target_column;    // by position, not last: Dataset::target_column
-  std::optional<int64_t> weight_column;    // by position: Dataset::weight_column
+  std::optional<int64_t> weight_column;    // its index (named or not): Dataset::weight_column
 };
 
 // `header` holds the column names, or is empty for a file without one. Throws InputError naming
