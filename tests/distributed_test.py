@@ -307,10 +307,13 @@ with tempfile.TemporaryDirectory() as directory:
     environment = dict(os.environ, ASAN_OPTIONS=os.environ.get("ASAN_OPTIONS", "") +
                        ":detect_leaks=0")
     command = ["train", "--device", "cpu", "--quiet", "--data", "data.csv"]
-    for own, other, said in ((["--steps", "100"], ["--steps", "200"], "steps = 200, process 0 has 100"),
+    for own, other, said in ((["--steps", "100"], ["--steps", "200"],
+                              "steps = 200, process 0 has 100"),
                              (["--lr", "0.01"], ["--lr", "0.02"],
                               "learning_rate = 0.02, process 0 has 0.01"),
-                             ([], ["--standardize"], "standardize = true, process 0 has false")):
+                             ([], ["--standardize"], "standardize = true, process 0 has false"),
+                             ([], ["--curve-out", "curve.csv"],
+                              "evaluates = true, process 0 has false")):
         apart = subprocess.run(
             [MPIRUN, *MPI_FLAGS, "-np", "1", LINSGD, *command, "--distributed", *own, ":",
              "-np", "1", LINSGD, *command, "--distributed", *other],
@@ -323,9 +326,21 @@ with tempfile.TemporaryDirectory() as directory:
         [MPIRUN, *MPI_FLAGS, "-np", "1", LINSGD, *command, "--distributed", ":", "-np", "1",
          LINSGD, *command], capture_output=True, text=True, timeout=60, env=environment)
     check(alone.returncode != 0 and
-          "linsgd: error: this process is one of 2 that mpirun started (OMPI_COMM_WORLD_SIZE), "
-          "without --distributed" in alone.stderr,
+          "linsgd: error: this process is one of 2 that an MPI launcher started "
+          "(OMPI_COMM_WORLD_SIZE): pass --distributed to every process for a data-parallel run, "
+          "or --no-distributed to train alone in each" in alone.stderr,
           f"a process without --distributed: exit {alone.returncode}: {alone.stderr}")
+    # --no-distributed: each process trains alone (a sweep), bit for bit the lone run.
+    sweep = subprocess.run(
+        [MPIRUN, *MPI_FLAGS, "-np", "1", LINSGD, *command, "--no-distributed", "--model-out",
+         "sweep-0.json", ":", "-np", "1", LINSGD, *command, "--no-distributed", "--seed", "7",
+         "--model-out", "sweep-1.json"], capture_output=True, text=True, timeout=60,
+        env=environment)
+    lone = run(command + ["--seed", "7", "--model-out", "lone-7.json"])
+    check(sweep.returncode == 0 and lone.returncode == 0 and
+          parameters("sweep-1.json") == parameters("lone-7.json") and
+          parameters("sweep-0.json") != parameters("sweep-1.json"),
+          f"--no-distributed: exit {sweep.returncode}: {sweep.stderr}")
     # --max-seconds: one decision for all, at the same chunk (the same steps, one model).
     timed = run(["train", "--device", "cpu", "--rows", "2000", "--features", "200", "--steps",
                  "100000000", "--max-seconds", "0.5", "--quiet", "--metrics-out", "timed.json"], 2)

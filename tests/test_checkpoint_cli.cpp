@@ -189,10 +189,21 @@ TEST_F(CheckpointRefusals, OtherDataOrOptionsAreNamed) {
                      ": the checkpoint was written for other data (200 x 2, digest "),
             std::string::npos)
       << err;
-  EXPECT_NE(err.find(" (of the values of the training rows and of the validation rows, "
-                     "--val-data's or the split's: some differ)\n"),
-            std::string::npos)
+  EXPECT_NE(err.find(" (the same shape: some values or weights differ)\n"), std::string::npos)
       << err;
+  // With a validation set, either part may be the one that differs.
+  const std::string validated = (dir_.path() / "v.json").string();
+  ASSERT_EQ(run_cli(base() + " --val-data " + data_ + " --checkpoint " + validated +
+                        " --checkpoint-every 100",
+                    dir_)
+                .exit_code,
+            0);
+  const std::string other_validation =
+      refusal(base() + " --val-data " + other + " --resume " + validated);
+  EXPECT_NE(other_validation.find(" (the same shape: some values or weights differ, of the "
+                                  "training rows or of the validation rows)\n"),
+            std::string::npos)
+      << other_validation;
   const std::string other_batches =
       "train --device cpu --data " + data_ + " --steps 300 --batch-size 16 --lr 0.005 --quiet";
   EXPECT_EQ(refusal(other_batches + " --resume " + checkpoint_),

@@ -236,6 +236,9 @@ TEST(MemoryPlan, CountsTheExactSolversNormalEquations) {
             "use fewer features (the normal equations hold (features + 1)^2 doubles), or "
             "--solver sgd");
   EXPECT_EQ(shrink_advice(exact, 1000000, 256), "use fewer rows or features");
+  // 2e9 features: equations of 3.2e19 bytes, past 2^64 when counted in integers; held to 2^63.
+  EXPECT_GE(training_memory_bytes(exact, 2, 2000000000), uint64_t{1} << 63);
+  EXPECT_LT(training_memory_bytes(exact, 2, 2000000000), (uint64_t{1} << 63) + (uint64_t{1} << 36));
   // Tall: the block of 2^23 / 258 rows, not the million.
   const double tall_block = 8.0 * (8388608 / 258) * 258;
   EXPECT_NEAR(static_cast<double>(training_memory_bytes(exact, 1000000, 256)) -
@@ -288,6 +291,16 @@ TEST(MemoryPlan, DataBeyondTheGpuStayInHostMemoryWhenTheRestFits) {
             "the training buffers need 2.0 GiB of GPU memory even with the data (8.0 GiB) left "
             "in host memory, but Test GPU has 1.0 GiB free; use a smaller --batch-size, or "
             "--device cpu");
+  // The exact solver's: its normal equations.
+  TrainConfig exact;
+  exact.solver = Solver::kExact;
+  EXPECT_EQ(message_of<InputError>([&] {
+              plan_data_placement(10 * kGiB, 8 * kGiB, true, kGiB, "Test GPU", kShrinkTheData,
+                                  buffers_advice(exact));
+            }),
+            "the training buffers need 2.0 GiB of GPU memory even with the data (8.0 GiB) left "
+            "in host memory, but Test GPU has 1.0 GiB free; use fewer features (the normal "
+            "equations hold (features + 1)^2 doubles), or --solver sgd, or --device cpu");
 }
 
 TEST(MemoryPlan, ReadsMemAvailableFromMeminfoText) {

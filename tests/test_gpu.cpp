@@ -989,6 +989,8 @@ TEST(GpuTraining, TheBatchSplitMatchesTheCpu) {
     check(testing::regression_data(700, 24, 13), config, 0);
   }
   {
+    // (The trainer steps such a batch as every row: the CPU run, B = n, follows the rows in order;
+    // the kernel, driven here directly, gathers them permuted. The same sums up to their order.)
     SCOPED_TRACE("epoch sampling with B > n: 300 rows a step of a 700-row batch, weighted");
     Dataset dataset = testing::regression_data(300, 24, 17);
     dataset.sample_weights = testing::integer_weights(dataset.rows, 19);

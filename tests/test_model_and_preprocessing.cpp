@@ -208,15 +208,16 @@ TEST(ModelFile, NamesEachKindOfDamage) {
   EXPECT_EQ(load_error(dir.file("data.csv", "  a,b,y\n1,2,3\n")),
             d + "data.csv: not a valid model file (a JSON object, which begins with '{'; this "
                 "file begins with 'a,b,y\\x0A1,2,3\\x0A')");
-  EXPECT_EQ(load_error("/dev/zero"),
-            "/dev/zero: not a valid model file (a JSON object, which begins with '{'; this file "
-            "begins with '" +
-                [] {
-                  std::string zeros;
-                  for (int i = 0; i < 16; ++i) zeros += "\\x00";
-                  return zeros;
-                }() +
-                "')");
+  EXPECT_EQ(
+      load_error("/dev/zero"),
+      "/dev/zero: not a valid model file (a JSON object, which begins with '{'; this file "
+      "begins with '" +
+          [] {
+            std::string zeros;
+            for (int i = 0; i < 16; ++i) zeros += "\\x00";
+            return zeros;
+          }() +
+          "')");
   // A byte-order mark before the object is read past, as the parser does.
   EXPECT_EQ(load_model(dir.file("bom.json", "\xEF\xBB\xBF" + text)).weights,
             sample_model().weights);

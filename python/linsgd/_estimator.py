@@ -116,6 +116,11 @@ def _flag(name, value):
     return bool(value)
 
 
+def _averaging_off_or_from_start(average):
+    """average False or 0 (none, as scikit-learn's), or True (from the first step)."""
+    return isinstance(average, (bool, np.bool_)) or average == 0
+
+
 def _number(name, value):
     if (isinstance(value, bool) or not isinstance(value, numbers.Real)
             or not math.isfinite(value)):
@@ -234,8 +239,8 @@ class SGDRegressor(RegressorMixin, BaseEstimator):
         start = None
         if coef_init is not None or intercept_init is not None:
             start = (coef_init, intercept_init)
-        continuing = (start is None and _flag("warm_start", self.warm_start)
-                      and hasattr(self, "coef_"))
+        warm_start = _flag("warm_start", self.warm_start)
+        continuing = start is None and warm_start and hasattr(self, "coef_")
         return self._train(X, y, sample_weight, epochs=self.max_iter, continuing=continuing,
                            partial=False, start=start)
 
@@ -255,9 +260,12 @@ class SGDRegressor(RegressorMixin, BaseEstimator):
     def _train(self, X, y, sample_weight, epochs, continuing, partial, start=None):
         # Validating the data sets these (scikit-learn's validate_data sets the first two); a fit
         # that fails or is interrupted puts them back, leaving the estimator as it was.
+        # (A trained run is recorded whole after it, warnings raised as errors included.)
         kept = {name: getattr(self, name) for name in _SET_BY_VALIDATION if hasattr(self, name)}
         try:
-            return self._train_unguarded(X, y, sample_weight, epochs, continuing, partial, start)
+            hyperparameters = self._hyperparameters(epochs, partial)
+            result, standardization = self._run(X, y, sample_weight, hyperparameters, continuing,
+                                                partial, start)
         except BaseException:
             for name in _SET_BY_VALIDATION:
                 if name in kept:
@@ -265,9 +273,15 @@ class SGDRegressor(RegressorMixin, BaseEstimator):
                 elif hasattr(self, name):
                     delattr(self, name)
             raise
+        self._record(result, partial and continuing, standardization, epochs)
+        if hyperparameters["tol"] is not None and self.stopped_by_ == "steps":
+            # As scikit-learn's SGDRegressor: the stopping rule did not end the run.
+            warnings.warn("Maximum number of iteration reached before convergence. Consider "
+                          "increasing max_iter to improve the fit.", ConvergenceWarning)
+        return self
 
-    def _train_unguarded(self, X, y, sample_weight, epochs, continuing, partial, start):
-        hyperparameters = self._hyperparameters(epochs, partial)
+    def _run(self, X, y, sample_weight, hyperparameters, continuing, partial, start):
+        """Validates the data and trains: the core's result and the standardization trained in."""
         if is_cuda_array(X):
             X, y, sample_weight = self._cuda_arrays(X, y, sample_weight, reset=not continuing)
         else:
@@ -286,7 +300,7 @@ class SGDRegressor(RegressorMixin, BaseEstimator):
         fraction = None
         if _flag("early_stopping", self.early_stopping) and not partial:
             fraction = _number("validation_fraction", self.validation_fraction)
-        average_samples = (None if isinstance(self.average, (bool, np.bool_)) or self.average == 0
+        average_samples = (None if _averaging_off_or_from_start(self.average)
                            else int(self.average))
         try:
             result = _core.train(
@@ -295,12 +309,7 @@ class SGDRegressor(RegressorMixin, BaseEstimator):
                 average_samples)
         except (ValueError, RuntimeError) as error:
             raise type(error)(_in_parameter_names(str(error))) from None
-        self._record(result, partial and continuing, standardization, epochs)
-        if hyperparameters["tol"] is not None and self.stopped_by_ == "steps":
-            # As scikit-learn's SGDRegressor: the stopping rule did not end the run.
-            warnings.warn("Maximum number of iteration reached before convergence. Consider "
-                          "increasing max_iter to improve the fit.", ConvergenceWarning)
-        return self
+        return result, standardization
 
     def _initial_parameters(self, coef_init, intercept_init):
         """fit's coef_init and intercept_init as the core's starting weights and bias."""
@@ -394,7 +403,7 @@ class SGDRegressor(RegressorMixin, BaseEstimator):
         if auto and self.eta0 != "auto":
             raise ValueError(f"invalid value for eta0: {self.eta0!r} (must be a positive number "
                              "or 'auto')")
-        if isinstance(self.average, (bool, np.bool_)) or self.average == 0:  # 0: none
+        if _averaging_off_or_from_start(self.average):
             average_from = 0 if self.average else None
         else:
             # As scikit-learn's: its average=k averages from the k-th sample on (k=1 as True);
@@ -556,7 +565,7 @@ class SGDRegressor(RegressorMixin, BaseEstimator):
                 hyperparameters["seed"] = _integer("random_state", self.random_state, 0,
                                                    2**64 - 1)
         fraction = (_number("validation_fraction", self.validation_fraction)
-                    if self.early_stopping else None)
+                    if _flag("early_stopping", self.early_stopping) else None)
         weights, bias = self._trained_parameters()
         _core.save_model(os.fspath(path), weights, bias, names, named, self._target_name,
                          getattr(self, "_target_column", None),

@@ -465,7 +465,7 @@ def test_average_k_starts_at_the_kth_sample_as_scikit_learns(regression, average
 
 def test_a_failed_fit_leaves_the_estimator_as_it_was(regression):
     pd = pytest.importorskip("pandas")
-    from sklearn.exceptions import NotFittedError
+    from sklearn.exceptions import ConvergenceWarning, NotFittedError
     X, y = regression
     fitted = linsgd.SGDRegressor(device="cpu", random_state=0, max_iter=2).fit(X[:, :4], y)
     before = fitted.predict(X[:, :4])
@@ -475,6 +475,14 @@ def test_a_failed_fit_leaves_the_estimator_as_it_was(regression):
         fitted.set_params(**diverging).fit(frame, y)
     assert fitted.n_features_in_ == 4 and not hasattr(fitted, "feature_names_in_")
     assert np.array_equal(fitted.predict(X[:, :4]), before)
+    # A fit that trained is recorded whole, its warning raised as an error or not.
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        with pytest.raises(ConvergenceWarning):
+            fitted.set_params(eta0="auto", learning_rate="invscaling", max_iter=1,
+                              tol=1e-3).fit(frame, y)
+    assert fitted.n_features_in_ == 6 and fitted.coef_.shape == (6,)
+    assert list(fitted.feature_names_in_) == list(frame.columns)
     # A first fit that fails leaves nothing fitted.
     fresh = linsgd.SGDRegressor(device="cpu", **diverging)
     with pytest.raises(RuntimeError, match="training diverged"):
@@ -505,9 +513,9 @@ def test_flags_take_true_or_false_only(regression, name):
 
 
 def test_normal_equations_past_the_memory_are_refused_before_they_are_allocated():
-    # 200,001 parameters: normal equations of 320 GB, refused with both sizes and the way out
+    # 2,000,001 parameters: normal equations of 32 TB, refused with both sizes and the way out
     # (a bare std::bad_alloc before).
-    X = np.random.default_rng(0).standard_normal((5, 200000)).astype(np.float32)
+    X = np.random.default_rng(0).standard_normal((5, 2000000)).astype(np.float32)
     with pytest.raises(ValueError, match=r"need .* of host memory but .* is available; use fewer "
                                          r"features \(the normal equations hold"):
         linsgd.SGDRegressor(device="cpu", solver="exact", penalty=None).fit(X, np.ones(5))

@@ -5,8 +5,8 @@
 #include <unistd.h>
 
 #include <chrono>
-#include <cstdlib>
 #include <cstdio>
+#include <cstdlib>
 #include <future>
 #include <string>
 #include <system_error>
@@ -37,17 +37,20 @@ std::string format_data_line(const Dataset& data, double seconds) {
   return "data                " + data.source + counts;
 }
 
-// A process of several that mpirun started (Open MPI's variable, or a PMI launcher's), without
-// --distributed: each would train alone on all the data and write the same outputs, and a process
-// given --distributed beside it would wait for it without end. Refused, so that mpirun ends them
-// all.
-void refuse_unshared_mpirun_launch() {
+// A process of several that an MPI launcher started (Open MPI's variable, or a PMI launcher's:
+// srun, MPICH's), given neither --distributed nor --no-distributed: most likely --distributed
+// was forgotten, and each process would train alone on all the data and write the same outputs,
+// while a process given --distributed beside it waits for it without end. Refused, so that the
+// launcher ends them all. (The variables pass to the launcher's processes' children too:
+// --no-distributed says training alone is meant.)
+void refuse_unshared_mpi_launch() {
   for (const char* variable : {"OMPI_COMM_WORLD_SIZE", "PMI_SIZE"}) {
     const char* value = std::getenv(variable);
     if (value == nullptr || std::atol(value) <= 1) continue;
     throw UsageError(std::string("this process is one of ") + value +
-                     " that mpirun started (" + variable + "), without --distributed: pass "
-                     "--distributed to every process for a data-parallel run, or start one");
+                     " that an MPI launcher started (" + variable +
+                     "): pass --distributed to every process for a data-parallel run, or "
+                     "--no-distributed to train alone in each");
   }
 }
 
@@ -81,9 +84,14 @@ TrainCommand::TrainCommand(CLI::App& app)
   c.add_option("--resume", resume_,
                "continue the run a --checkpoint file was written by: the same options and data, "
                "ending as the run would have had it never stopped");
-  c.add_flag("--distributed", distributed_,
-             "train data-parallel across the processes mpirun starts: each holds a contiguous "
-             "share of the rows; process 0 prints and writes the outputs");
+  auto* distributed = c.add_flag(
+      "--distributed", distributed_,
+      "train data-parallel across the processes mpirun starts: each holds a contiguous share of "
+      "the rows; process 0 prints and writes the outputs");
+  c.add_flag("--no-distributed", alone_,
+             "started by an MPI launcher among other processes: train alone in this one (a "
+             "sweep, each process with its own options and outputs), not data-parallel")
+      ->excludes(distributed);
   c.add_option("--sync-every", sync_every_,
                "with --distributed: local SGD, each process stepping on its own rows and the "
                "processes' models averaged every N steps (default: one exchange of the gradient "
@@ -186,7 +194,7 @@ void TrainCommand::check_option_combinations(const TrainConfig& config) const {
 }
 
 int TrainCommand::run() {
-  if (!distributed_) refuse_unshared_mpirun_launch();
+  if (!distributed_ && !alone_) refuse_unshared_mpi_launch();
   TrainConfig config = options_.config();
   validate(config);
   check_option_combinations(config);
@@ -308,9 +316,14 @@ void TrainCommand::require_same_options_everywhere(const TrainConfig& config) co
   // Before any exchange: processes of other steps, batches or rates would join sums of other
   // sizes (an MPI error, or a wait without end), or train a wrong model without a word.
   Json own = hyperparameters_json(config);
+  own.erase("max_seconds");  // any process's budget stops all (the stopping rules' sum)
   own["standardize"] = standardize_;
-  own["engine"] = to_string(config.engine);
   own["sync_every"] = sync_every_;
+  own["evaluates"] = evaluates_for_curve_;  // evaluations are sums all the processes join
+  if (data_.data.empty()) {                 // the synthetic problem's shape (a file's: read)
+    own["rows"] = config.rows;
+    own["features"] = config.features;
+  }
   std::string first = own.dump();
   mpi_->broadcast(first);
   const Json zero = Json::parse(first);
@@ -328,8 +341,10 @@ void TrainCommand::require_same_data_everywhere(const Dataset& training) const {
   // Before any sum: a process that read another shape would send sums of another size (an MPI
   // error), or, of another row count, share other rows and train on a wrong model silently.
   const auto shape_of = [](const Dataset& data) {
-    std::string shape =
-        std::to_string(data.file_rows) + " rows x " + std::to_string(data.features) + " features";
+    // (Weighted or not: the steps' sums of either have other sizes.)
+    std::string shape = std::to_string(data.file_rows) + " rows x " +
+                        std::to_string(data.features) + " features" +
+                        (data.has_sample_weights() ? ", weighted" : "");
     if (data.named_by_header) {
       Digest names;
       for (const std::string& name : data.feature_names) names.add(name.data(), name.size());

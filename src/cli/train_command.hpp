@@ -81,6 +81,7 @@ class TrainCommand {
   std::string resume_;
   std::optional<Checkpoint> resumed_;  // --resume's checkpoint, read before the data
   bool distributed_ = false;
+  bool alone_ = false;                // --no-distributed
   int64_t sync_every_ = 0;            // --distributed: local SGD, the models averaged every N steps
   std::optional<MpiSession> mpi_;     // --distributed: open for the run
   bool evaluates_for_curve_ = false;  // --distributed: process 0 writes --curve-out

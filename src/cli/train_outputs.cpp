@@ -137,7 +137,8 @@ void TrainOutputs::start_checkpoints(const std::vector<float>& resumed_losses) {
   if (checkpoint_->kind != OutputTarget::Kind::kReplaceFile) return;
   const std::string& path = checkpoint_->final_path;
   try {  // the checkpoint there now, if any, and its loss file if it wrote it
-    const Checkpoint replaced = parse_checkpoint(read_json_file(path, path, path, "checkpoint"), path);
+    const Checkpoint replaced =
+        parse_checkpoint(read_json_file(path, path, path, "checkpoint"), path);
     if (replaced.losses &&
         is_own_loss_file(std::filesystem::path(path).filename().string(), replaced.losses->name)) {
       replaced_losses_ = checkpoint_loss_path(path, replaced.losses->name);

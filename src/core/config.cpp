@@ -233,7 +233,8 @@ void validate(const TrainConfig& config) {
   if (!std::isfinite(config.alpha) || config.alpha < 0.0) {
     refuse("--alpha", config.alpha, "must be a non-negative finite number");
   }
-  // The steps take the penalty's strength in float (the exact solver would give weights of 0).
+  // The steps take the penalty's strength in float: past its range it is infinite, and the
+  // first step's weights NaN (the exact solver's would all be 0).
   if (config.alpha > FLT_MAX) refuse("--alpha", config.alpha, "beyond float's range");
   if (!(config.l1_ratio >= 0.0 && config.l1_ratio <= 1.0)) {
     refuse("--l1-ratio", config.l1_ratio, "must be in [0, 1]");

@@ -36,10 +36,13 @@ uint64_t training_memory_bytes(const TrainConfig& config, int64_t rows, int64_t 
   if (config.solver == Solver::kExact) {
     // The normal equations (d + 1)^2 and their right-hand side, and a block of rows widened to
     // double (see solve_normal_equations), in place of the steps' buffers.
-    const uint64_t dimension = d + 1;
-    const auto block = static_cast<uint64_t>(normal_equations_block_rows(rows, features));
-    return data + parameters + sizeof(double) * (dimension * dimension + dimension + block * (d + 2)) +
-           kCublasWorkspace;
+    // (Counted in double: (d + 1)^2 doubles pass 2^64 bytes for d near 1.5e9; held to 2^63.)
+    const double dimension = static_cast<double>(d) + 1.0;
+    const auto block = static_cast<double>(normal_equations_block_rows(rows, features));
+    const double equations =
+        sizeof(double) * (dimension * dimension + dimension + block * (dimension + 1.0));
+    return data + parameters + kCublasWorkspace +
+           static_cast<uint64_t>(std::min(equations, 0x1p63));
   }
   // The gathered batch, residuals, derivatives and loss terms, the chunk's rows, and an epoch's
   // keys, order and sorted keys with the sort's scratch (about as much again).
@@ -52,20 +55,16 @@ uint64_t training_memory_bytes(const TrainConfig& config, int64_t rows, int64_t 
 
 std::string shrink_advice(const TrainConfig& config, int64_t rows, int64_t features) {
   if (config.solver == Solver::kExact) {
+    // The equations' 8 (d + 1)^2 bytes against the data's 4 n (d + 1).
     const uint64_t dimension = static_cast<uint64_t>(features) + 1;
-    if (dimension * dimension > static_cast<uint64_t>(rows) * dimension) {
-      return "use fewer features (the normal equations hold (features + 1)^2 doubles), or "
-             "--solver sgd";
-    }
-    return kShrinkTheData;
+    return 2 * dimension > static_cast<uint64_t>(rows) ? kShrinkTheEquations : kShrinkTheData;
   }
   const auto b = static_cast<uint64_t>(config.batch_size);
   const auto chunk =
       static_cast<uint64_t>(rng_plan::steps_per_chunk(config.batch_size, config.steps));
   const uint64_t batch = b * static_cast<uint64_t>(features) + chunk * b;
-  return batch > static_cast<uint64_t>(rows) * static_cast<uint64_t>(features + 1)
-             ? "use a smaller --batch-size"
-             : kShrinkTheData;
+  return batch > static_cast<uint64_t>(rows) * static_cast<uint64_t>(features + 1) ? kShrinkTheBatch
+                                                                                   : kShrinkTheData;
 }
 
 uint64_t data_bytes(int64_t rows, int64_t features, int64_t validation_rows) {
@@ -126,7 +125,7 @@ uint64_t available_host_memory() {
 
 DataPlacement plan_data_placement(uint64_t required, uint64_t data, bool host_data,
                                   uint64_t available, const std::string& device,
-                                  const std::string& shrink) {
+                                  const std::string& shrink, const std::string& buffers_shrink) {
   if (required <= available) return DataPlacement::kDevice;
   const uint64_t without_data = required - std::min(data, required);
   if (host_data && without_data <= available) return DataPlacement::kHostMapped;
@@ -134,7 +133,7 @@ DataPlacement plan_data_placement(uint64_t required, uint64_t data, bool host_da
   throw InputError("the training buffers need " + format_bytes(without_data) +
                    " of GPU memory even with the data (" + format_bytes(data) +
                    ") left in host memory, but " + device + " has " + format_bytes(available) +
-                   " free; use a smaller --batch-size, or --device cpu");
+                   " free; " + buffers_shrink + ", or --device cpu");
 }
 
 void require_device_memory(uint64_t required, uint64_t available, const std::string& device,

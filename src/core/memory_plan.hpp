@@ -30,7 +30,15 @@ uint64_t training_memory_bytes(const TrainConfig& config, int64_t rows, int64_t 
 // batch and a chunk's draws) outweigh the data, the features (or the solver) where the exact
 // solver's normal equations do, else the data.
 inline constexpr const char* kShrinkTheData = "use fewer rows or features";
+inline constexpr const char* kShrinkTheBatch = "use a smaller --batch-size";
+inline constexpr const char* kShrinkTheEquations =
+    "use fewer features (the normal equations hold (features + 1)^2 doubles), or --solver sgd";
 std::string shrink_advice(const TrainConfig& config, int64_t rows, int64_t features);
+// What shrinks a run's buffers alone (the data left aside): the batch, or the exact solver's
+// normal equations.
+inline const char* buffers_advice(const TrainConfig& config) {
+  return config.solver == Solver::kExact ? kShrinkTheEquations : kShrinkTheBatch;
+}
 
 // The bytes of X and y of a rows x features dataset and of its validation set: what
 // training_memory_bytes counts for data that a run uses where it lies instead.
@@ -53,7 +61,8 @@ enum class DataPlacement { kDevice, kHostMapped };
 // naming both sizes and `device` (as require_device_memory, adding what streaming would need).
 DataPlacement plan_data_placement(uint64_t required, uint64_t data, bool host_data,
                                   uint64_t available, const std::string& device,
-                                  const std::string& shrink = kShrinkTheData);
+                                  const std::string& shrink = kShrinkTheData,
+                                  const std::string& buffers_shrink = kShrinkTheBatch);
 
 // The CPU backend's counterpart: throws InputError ("... need 12.0 GiB of host memory but 9.5
 // GiB is available ...") when `required` exceeds `available`.

@@ -41,7 +41,8 @@ struct StepRule {
   int64_t average_from = -1;  // -1: no averaging
   bool epoch_sampling = false;
   int64_t steps_per_epoch = 0;  // ceil(n / B) with epoch sampling
-  // Epoch sampling with B = n: each step's batch is every row, taken in order (a permutation
+  // Epoch sampling with B = n (a larger B is stepped as n, see the trainer's dispatch): each
+  // step's batch is every row, taken in order (a permutation
   // would change only the order of the sums), so none is drawn and the gemv engine reads X in
   // place instead of gathering a copy of it.
   bool whole_data = false;

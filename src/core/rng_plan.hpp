@@ -18,7 +18,8 @@
 //             curandGenerate (32-bit)                  count n: a key per row
 //     and the epoch's permutation is the rows ordered by key (ties by row: a stable sort),
 //     walked B rows a step (the last step of an epoch takes the n mod B left, if any);
-//     with B = n (whole-data batches) nothing: every step takes the rows in order.
+//     with B = n (whole-data batches; a larger B is stepped as n) nothing: every step takes the
+//     rows in order.
 // cuRAND continues one sequence across calls (how the draws are split into calls does not
 // change them), so chunks may be shortened to end at evaluations without changing the draws.
 //

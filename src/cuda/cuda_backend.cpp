@@ -94,7 +94,8 @@ TrainResult train_cuda(const TrainConfig& config, const DataView* data, const Da
   const bool host_data = data != nullptr && data->memory == MemoryKind::kHost;
   const DataPlacement placement = plan_data_placement(
       required, host_data ? data_bytes(rows, features, validation ? validation->rows : 0) : 0,
-      host_data, available, device.name, shrink_advice(config, rows, features));
+      host_data, available, device.name, shrink_advice(config, rows, features),
+      buffers_advice(config));
   if ((data != nullptr && data->memory == MemoryKind::kCuda) ||
       (validation != nullptr && validation->memory == MemoryKind::kCuda)) {
     // CUDA arrays may still be being written by their producer (PyTorch's or CuPy's stream, a

@@ -194,7 +194,7 @@ DataFingerprint fingerprint_of(const Dataset& data, const Dataset* validation) {
   Digest digest;
   add_dataset(digest, data);
   if (validation != nullptr) add_dataset(digest, *validation);
-  return {data.rows, data.features, digest.hex()};
+  return {data.rows, data.features, digest.hex(), validation != nullptr};
 }
 
 DataFingerprint fingerprint_of_synthetic(const TrainConfig& config) {
@@ -294,15 +294,16 @@ void require_resumable(const Checkpoint& checkpoint, const std::string& path,
     }
   }
   if (!(checkpoint.data == data)) {
-    throw InputError(prefix + "the checkpoint was written for other data (" +
-                     std::to_string(checkpoint.data.rows) + " x " +
-                     std::to_string(checkpoint.data.features) + ", digest " +
-                     checkpoint.data.digest + "); this run's is " + std::to_string(data.rows) +
-                     " x " + std::to_string(data.features) + ", digest " + data.digest +
-                     (checkpoint.data.rows == data.rows && checkpoint.data.features == data.features
-                          ? " (of the values of the training rows and of the validation rows, "
-                            "--val-data's or the split's: some differ)"
-                          : ""));
+    throw InputError(
+        prefix + "the checkpoint was written for other data (" +
+        std::to_string(checkpoint.data.rows) + " x " + std::to_string(checkpoint.data.features) +
+        ", digest " + checkpoint.data.digest + "); this run's is " + std::to_string(data.rows) +
+        " x " + std::to_string(data.features) + ", digest " + data.digest +
+        (checkpoint.data.rows == data.rows && checkpoint.data.features == data.features
+             ? std::string(" (the same shape: some values or weights differ") +
+                   (data.with_validation ? ", of the training rows or of the validation rows)"
+                                         : ")")
+             : std::string()));
   }
 }
 

@@ -22,7 +22,8 @@ namespace linsgd {
 struct DataFingerprint {
   int64_t rows = 0;
   int64_t features = 0;
-  std::string digest;  // 16 hex digits
+  std::string digest;            // 16 hex digits
+  bool with_validation = false;  // this run's: the digest covers a validation set (not compared)
   bool operator==(const DataFingerprint& other) const {
     return rows == other.rows && features == other.features && digest == other.digest;
   }

@@ -124,6 +124,11 @@ void validate_validation_fraction(double fraction) {
 
 std::pair<Dataset, Dataset> split_validation(const DataView& data, double fraction, uint64_t seed) {
   validate_validation_fraction(fraction);
+  if (data.memory != MemoryKind::kHost) {
+    throw UsageError(data.source +
+                     ": the validation split copies rows in host memory, and these "
+                     "arrays are on the GPU");
+  }
   const auto held_out =
       static_cast<int64_t>(std::llround(fraction * static_cast<double>(data.rows)));
   if (held_out < 1 || held_out >= data.rows) {
