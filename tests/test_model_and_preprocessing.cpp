@@ -39,6 +39,7 @@ Model sample_model() {
   model.standardization = Standardization{{1.5f, -2.25f, 1e-7f}, {0.3f, 1.0f, 7.123456e5f}};
   model.hyperparameters.seed = 99;
   model.metrics["full_loss"] = 0.125;
+  model.metrics["steps_run"] = 300.0;
   return model;
 }
 
@@ -68,6 +69,9 @@ TEST(ModelFile, RoundTripsBitExact) {
   EXPECT_EQ(loaded.target_column, std::optional<int64_t>(1));
   EXPECT_EQ(loaded.hyperparameters.seed, 99u);
   EXPECT_EQ(loaded.metrics.at("full_loss"), 0.125);
+  EXPECT_EQ(loaded.metrics.at("steps_run"), 300.0);
+  // A count is written as an integer, as the metrics JSON has it.
+  EXPECT_NE(testing::read_text(path).find("\"steps_run\": 300\n"), std::string::npos);
   // No temporary file left beside it.
   EXPECT_EQ(std::distance(std::filesystem::directory_iterator(dir.path()), {}), 1);
 }
