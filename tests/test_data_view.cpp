@@ -9,9 +9,11 @@
 #include <functional>
 #include <limits>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "linsgd/errors.hpp"
+#include "linsgd/model.hpp"
 #include "linsgd/trainer.hpp"
 #include "option_sets.hpp"
 #include "reference_sgd.hpp"
@@ -171,6 +173,84 @@ TEST(DataViews, ThatCannotBeTrainedOnAreRefusedNamingTheProblem) {
   no_y.source = "file.csv";
   EXPECT_NE(message_of<InputError>([&] { view_of(no_y); }).find("file.csv: no target column"),
             std::string::npos);
+}
+
+// Features that are not finite are looked at once a run has failed on them (a divergence, a
+// solution beyond float), and named; a validation set's, which only its objective reads, when
+// that objective is not finite. Unnamed data are called the data and the validation data.
+TEST(DataViews, FeaturesThatAreNotFiniteAreNamed) {
+  const Dataset data = regression_data(400, 4, 3);
+  TrainConfig config = cpu_config(Engine::kAuto);
+  config.steps = 300;
+  std::vector<float> X = data.X;
+  X[123 * 4 + 2] = std::numeric_limits<float>::quiet_NaN();
+  DataView nan_feature = view_of(data);
+  nan_feature.source = "";
+  nan_feature.X = X.data();
+  EXPECT_EQ(message_of<InputError>([&] { train_on_view(config, nan_feature); }),
+            "the data: row 123, feature 2 (counted from 0): NaN (every feature must be a finite "
+            "number)");
+  TrainConfig exact = config;
+  exact.solver = Solver::kExact;
+  exact.penalty = Penalty::kNone;
+  EXPECT_EQ(message_of<InputError>([&] { train_on_view(exact, nan_feature); }),
+            "the data: row 123, feature 2 (counted from 0): NaN (every feature must be a finite "
+            "number)");
+  config.tol = 1e-4;
+  config.eval_every = 50;
+  const DataView clean = view_of(data);
+  DataView validation = nan_feature;
+  validation.rows = 200;  // its first 200 rows
+  X[17] = -std::numeric_limits<float>::infinity();
+  EXPECT_EQ(message_of<InputError>([&] { train_on_view(config, clean, &validation); }),
+            "the validation data: row 4, feature 1 (counted from 0): infinite (every feature "
+            "must be a finite number)");
+}
+
+// A model of a run by epochs keeps the epochs asked for (a model trained again from it passes over
+// its data as many times, whatever its rows), beside the steps they came to.
+TEST(ModelFromRun, KeepsTheEpochsAsked) {
+  const Dataset data = regression_data(300, 3, 5);
+  TrainConfig config = cpu_config(Engine::kAuto);
+  config.epochs = 5;
+  config.batch_size = 64;
+  const Model model = model_from_run(train_on_data(config, data), {}, "", std::nullopt);
+  EXPECT_EQ(model.hyperparameters.epochs, 5);
+  EXPECT_EQ(model.hyperparameters.steps, 24);  // ceil(5 x 300 / 64) draws of 64 rows
+}
+
+// Each hook may be left empty: state_every without on_state hands out nothing (it threw
+// std::bad_function_call); a negative one, and a DataShard outside its rows or processes or
+// without its sums, are refused before a step.
+TEST(Hooks, ThatNoRunCanFollowAreRefusedAndEmptyOnesSkipped) {
+  const Dataset data = regression_data(300, 3, 4);
+  TrainConfig config = cpu_config(Engine::kAuto);
+  config.steps = 1100;
+  TrainHooks hooks;
+  hooks.state_every = 1000;
+  EXPECT_EQ(train_on_data(config, data, hooks).weights, train_on_data(config, data).weights);
+  hooks.state_every = -3;
+  EXPECT_EQ(message_of<UsageError>([&] { train_on_data(config, data, hooks); }),
+            "TrainHooks::state_every is -3 (must be 0: none, or more)");
+  hooks.state_every = 0;
+  DataShard shard;
+  shard.rows = shard.total_rows = data.rows;
+  shard.sum_doubles = [](double*, int64_t) {};
+  hooks.shard = &shard;
+  for (const auto& [change, message] :
+       std::vector<std::pair<std::function<void(DataShard&)>, std::string>>{
+           {[](DataShard& s) { s.processes = 0; }, "DataShard: process 0 of 0"},
+           {[](DataShard& s) { s.index = 2; }, "DataShard: process 2 of 1"},
+           {[](DataShard& s) { s.first_row = 10; }, "DataShard: rows [10, 310) of 300"},
+           {[](DataShard& s) { s.sync_every = -1; }, "DataShard: sync_every -1"},
+           {[](DataShard& s) { s.sum_doubles = nullptr; }, "DataShard: sum_doubles must be set"},
+           {[](DataShard&) {},
+            "DataShard: sum_floats and average_floats must be set on the CPU"}}) {
+    DataShard changed = shard;
+    change(changed);
+    hooks.shard = &changed;
+    EXPECT_EQ(message_of<UsageError>([&] { train_on_data(config, data, hooks); }), message);
+  }
 }
 
 }  // namespace

@@ -101,8 +101,46 @@ TEST(ModelFile, ANonFiniteValueOrARepeatedNameIsRefusedAndNothingWritten) {
   model.feature_names[2] = model.feature_names[0];
   EXPECT_EQ(refusal(model),
             "the model's feature names hold '" + model.feature_names[0] + "' twice: not written");
+  // Nor one whose sizes or scales no reader takes.
+  EXPECT_EQ(refusal(Model{}), "the model has no weights");
+  model = sample_model();
+  model.feature_names.pop_back();
+  EXPECT_EQ(refusal(model), "the model has 3 weights and 2 feature names: one a weight");
+  model = sample_model();
+  model.standardization->mean = {0.0f};
+  EXPECT_EQ(refusal(model),
+            "the model's standardization has 1 mean and 3 scales for its 3 weights");
+  model = sample_model();
+  model.standardization->scale[1] = 0.0f;
+  EXPECT_EQ(refusal(model), "the model's standardization scale 1 is 0.000000: it must be above 0");
   EXPECT_FALSE(std::filesystem::exists(path));
   EXPECT_EQ(std::distance(std::filesystem::directory_iterator(dir.path()), {}), 0);
+}
+
+// predict refuses what it cannot read: a model no file could hold (a standardization of
+// another size read past its arrays), a view of rows without X, a Dataset whose X is not rows x
+// features (all read past the arrays before).
+TEST(Predict, RefusesArraysAndModelsItCannotRead) {
+  const Model model = sample_model();
+  Dataset data;
+  data.rows = 2;
+  data.features = 3;
+  data.X = {1.0f, 2.0f, 3.0f, 4.0f, 5.0f, 6.0f};
+  data.source = "rows";
+  EXPECT_EQ(predict(model, data).size(), 2u);
+  Model unscaled = model;
+  unscaled.standardization->scale.clear();
+  EXPECT_EQ(testing::message_of<UsageError>([&] { predict(unscaled, data); }),
+            "the model's standardization has 3 means and 0 scales for its 3 weights");
+  Dataset short_x = data;
+  short_x.rows = 50000000;
+  EXPECT_EQ(testing::message_of<InputError>([&] { predict(model, short_x); }),
+            "rows: X holds 6 values, not rows x features = 50000000 x 3");
+  DataView no_x;
+  no_x.rows = 3;
+  no_x.features = 3;
+  EXPECT_EQ(testing::message_of<InputError>([&] { predict(model, no_x); }),
+            "the data: 3 rows and no X");
 }
 
 // Every hyperparameter of a fit reads back as written; unset ones (no tol, no target, no time

@@ -69,8 +69,15 @@ void save_model(const Model& model, const std::string& path);
 // format or version, inconsistent sizes, non-finite numbers.
 Model load_model(const std::string& path);
 
+// Throws UsageError naming what makes `model` one no model file can hold: no weights, feature
+// names of another count than the weights, a standardization of another size or with a scale
+// that is not above 0. save_model and predict call it (load_model refuses such a file).
+void require_consistent_model(const Model& model);
+
 // One prediction per row of `data`, in double precision: standardize (in float, as training
-// saw the features), then x . w + b. Throws InputError when the feature counts differ.
+// saw the features), then x . w + b. Throws UsageError for a model require_consistent_model
+// refuses, and InputError when the feature counts differ or X does not hold rows x features
+// values (a null X with rows).
 std::vector<double> predict(const Model& model, const Dataset& data);
 // As above, on a view's X (host memory; y and the weights are not read).
 std::vector<double> predict(const Model& model, const DataView& data);

@@ -24,6 +24,7 @@ struct TrainResult {
   DeviceKind backend = DeviceKind::kCpu;  // kCuda or kCpu, never kAuto
   std::string device;                     // "GPU: <name>" or "CPU: <model> (<n> threads)"
   TrainConfig config;                     // as run (device and engine resolved)
+  int64_t epochs_asked = 0;  // the config's epochs as given (config.steps holds what they came to)
   int64_t rows = 0;
   int64_t features = 0;
   int64_t steps_done = 0;    // config.steps, or fewer when the run was stopped

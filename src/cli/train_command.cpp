@@ -497,7 +497,6 @@ TrainCommand::Outcome TrainCommand::train_synthetic_problem(const TrainConfig& c
   if (mpi_) shard = shard_of(config.rows);
   outcome.result = train(config, nullptr, nullptr, outputs, shard ? &*shard : nullptr);
   outcome.model = model_from_run(outcome.result, {}, "y", std::nullopt);
-  outcome.model.hyperparameters.epochs = config.epochs;  // the passes asked for
   if (outputs.wants_report()) {
     outcome.report = synthetic_report(outcome.result, outputs.loss_curve());
   }
@@ -582,7 +581,6 @@ TrainCommand::Outcome TrainCommand::train_on_file(const TrainConfig& config,
   model.named_features = training.named_by_header;
   model.target_column = training.target_column;
   model.weight_column = training.weight_column;
-  model.hyperparameters.epochs = config.epochs;  // the passes asked for (resolved into steps)
   if (command_->count("--val-fraction") > 0) model.validation_fraction = val_fraction_;
   if (held_out) {
     const std::vector<double> predictions = predict(model, *held_out);

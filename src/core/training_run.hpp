@@ -467,7 +467,7 @@ TrainResult train_with(Exec& exec, const TrainConfig& requested, const DataView*
           hooks.progress({done, config.steps, seconds_since_start(), losses.back()});
         }
       },
-      rules, hooks.state_every, hand_out_state);
+      rules, hooks.on_state ? hooks.state_every : 0, hand_out_state);  // (each hook may be empty)
   // (Stopped as diverged, by an evaluation whose objective is not finite: the returned model's
   // check below names it.)
   // A run stopped before its end by a signal or its time budget hands out its state there too:

@@ -1,4 +1,5 @@
-// model_from_run (a trained model from a run's figures) and predict.
+// model_from_run (a trained model from a run's figures), the model's consistency check, and
+// predict.
 #include "linsgd/model.hpp"
 #include "linsgd/errors.hpp"
 #include "linsgd/trainer.hpp"
@@ -19,6 +20,7 @@ Model model_from_run(const TrainResult& result, const std::vector<std::string>& 
   model.bias = result.bias;
   model.standardization = standardization;
   model.hyperparameters = result.config;
+  model.hyperparameters.epochs = result.epochs_asked;  // a model trained by epochs keeps them
   model.metrics["final_batch_loss"] = result.final_batch_loss();
   model.metrics["full_loss"] = result.full_loss;
   model.metrics["objective"] = result.objective;
@@ -33,9 +35,38 @@ Model model_from_run(const TrainResult& result, const std::vector<std::string>& 
   return model;
 }
 
+void require_consistent_model(const Model& model) {
+  const auto d = static_cast<int64_t>(model.weights.size());
+  const auto count = [](size_t n, const char* one) {
+    return std::to_string(n) + " " + one + (n == 1 ? "" : "s");
+  };
+  if (d == 0) throw UsageError("the model has no weights");
+  if (model.feature_names.size() != model.weights.size()) {
+    throw UsageError("the model has " + count(model.weights.size(), "weight") + " and " +
+                     count(model.feature_names.size(), "feature name") + ": one a weight");
+  }
+  if (!model.standardization) return;
+  const Standardization& s = *model.standardization;
+  if (s.mean.size() != model.weights.size() || s.scale.size() != model.weights.size()) {
+    throw UsageError("the model's standardization has " + count(s.mean.size(), "mean") + " and " +
+                     count(s.scale.size(), "scale") + " for its " +
+                     count(model.weights.size(), "weight"));
+  }
+  for (size_t j = 0; j < s.scale.size(); ++j) {
+    if (!(s.scale[j] > 0.0f)) {  // a prediction would divide by it
+      throw UsageError("the model's standardization scale " + std::to_string(j) + " is " +
+                       std::to_string(s.scale[j]) + ": it must be above 0");
+    }
+  }
+}
+
 std::vector<double> predict(const Model& model, const DataView& data) {
+  require_consistent_model(model);
   if (data.memory != MemoryKind::kHost) {
     throw UsageError(data.source + ": prediction reads host arrays");
+  }
+  if (data.rows < 0 || (data.rows > 0 && data.features > 0 && data.X == nullptr)) {
+    throw InputError(data.source + ": " + std::to_string(data.rows) + " rows and no X");
   }
   if (data.features != model.features()) {
     // (A file's column of training weights read as a feature is refused before, with advice:
@@ -62,6 +93,11 @@ std::vector<double> predict(const Model& model, const DataView& data) {
 }
 
 std::vector<double> predict(const Model& model, const Dataset& data) {
+  if (static_cast<int64_t>(data.X.size()) != data.rows * data.features) {
+    throw InputError(data.source + ": X holds " + std::to_string(data.X.size()) +
+                     " values, not rows x features = " + std::to_string(data.rows) + " x " +
+                     std::to_string(data.features));
+  }
   DataView features;  // no targets needed
   features.rows = data.rows;
   features.features = data.features;

@@ -149,6 +149,7 @@ std::string model_json(const Model& model) {
     require_finite(model.standardization->mean, "feature mean");
     require_finite(model.standardization->scale, "feature scale");
   }
+  require_consistent_model(model);  // sizes and scales a reader takes
   Json json;
   json["format"] = kFormatName;
   json["version"] = Model::kFormatVersion;

@@ -1,6 +1,7 @@
 // The training dispatch: resolves the device, refuses options that do not apply to it, and
 // hands the run to the CPU or the CUDA backend.
 #include <cmath>
+#include <optional>
 #include <string>
 
 #include "cpu/cpu_backend.hpp"
@@ -69,6 +70,11 @@ TrainResult dispatch_stepped(const TrainConfig& config, const DataView* data,
                              const TrainHooks& hooks) {
   const DeviceKind backend = resolve_device(config.device).kind;
   require_options_apply(backend, config);
+  if (backend == DeviceKind::kCpu && hooks.shard != nullptr &&
+      (!hooks.shard->sum_floats || !hooks.shard->average_floats)) {
+    // (The GPU backend sums its device arrays over NCCL itself.)
+    throw UsageError("DataShard: sum_floats and average_floats must be set on the CPU");
+  }
   if (backend == DeviceKind::kCpu && data != nullptr && data->memory == MemoryKind::kCuda) {
     throw UsageError(data->source +
                      ": the arrays are in CUDA device memory; train on them with device cuda (or "
@@ -124,6 +130,48 @@ void require_usable(const InitialParameters& initial, int64_t features) {
   if (!std::isfinite(initial.bias)) throw InputError("the initial bias is not finite");
 }
 
+DataView named(const DataView& view, const char* name) {
+  DataView copy = view;
+  if (copy.source.empty()) copy.source = name;
+  return copy;
+}
+
+// Throws InputError naming the first feature of `view` (host memory) that is NaN or infinite.
+void refuse_non_finite_features(const DataView& view) {
+  if (view.memory != MemoryKind::kHost || view.X == nullptr) return;
+  const int64_t count = view.rows * view.features;
+  for (int64_t k = 0; k < count; ++k) {
+    if (std::isfinite(view.X[k])) continue;
+    throw InputError(view.source + ": row " + std::to_string(k / view.features) + ", feature " +
+                     std::to_string(k % view.features) +
+                     " (counted from 0): " + (std::isnan(view.X[k]) ? "NaN" : "infinite") +
+                     " (every feature must be a finite number)");
+  }
+}
+
+// Throws UsageError for hooks no run can follow: a negative state_every, or a DataShard whose
+// share lies outside its rows or its processes, or that lacks a sum.
+void require_usable(const TrainHooks& hooks) {
+  if (hooks.state_every < 0) {
+    throw UsageError("TrainHooks::state_every is " + std::to_string(hooks.state_every) +
+                     " (must be 0: none, or more)");
+  }
+  if (hooks.shard == nullptr) return;
+  const DataShard& shard = *hooks.shard;
+  const auto refuse = [](const std::string& problem) { throw UsageError("DataShard: " + problem); };
+  if (shard.processes < 1 || shard.index < 0 || shard.index >= shard.processes) {
+    refuse("process " + std::to_string(shard.index) + " of " + std::to_string(shard.processes));
+  }
+  if (shard.first_row < 0 || shard.rows < 0 || shard.total_rows < 1 ||
+      shard.first_row > shard.total_rows - shard.rows) {
+    refuse("rows [" + std::to_string(shard.first_row) + ", " +
+           std::to_string(shard.first_row + shard.rows) + ") of " +
+           std::to_string(shard.total_rows));
+  }
+  if (shard.sync_every < 0) refuse("sync_every " + std::to_string(shard.sync_every));
+  if (!shard.sum_doubles) refuse("sum_doubles must be set");
+}
+
 }  // namespace
 
 std::string new_gpu_group_id() {
@@ -135,15 +183,25 @@ bool gpu_groups_available() {
 }
 
 TrainResult train_synthetic(const TrainConfig& config, const TrainHooks& hooks) {
+  require_usable(hooks);
   const TrainConfig resolved =
       hooks.shard ? resolve_for_shard(config, *hooks.shard) : resolve_for_rows(config, config.rows);
   validate(resolved);
-  return dispatch(resolved, nullptr, nullptr, nullptr, hooks);
+  TrainResult result = dispatch(resolved, nullptr, nullptr, nullptr, hooks);
+  result.epochs_asked = config.epochs;
+  return result;
 }
 
-TrainResult train_on_view(const TrainConfig& config, const DataView& data,
-                          const DataView* validation, const InitialParameters* initial,
+TrainResult train_on_view(const TrainConfig& config, const DataView& given,
+                          const DataView* given_validation, const InitialParameters* initial,
                           const TrainHooks& hooks) {
+  // Named in messages as the caller named them, else as what they are.
+  const DataView data = named(given, "the data");
+  std::optional<DataView> validation_named;
+  if (given_validation != nullptr)
+    validation_named = named(*given_validation, "the validation data");
+  const DataView* validation = validation_named ? &*validation_named : nullptr;
+  require_usable(hooks);
   require_arrays(data, -1, hooks.shard == nullptr);
   if (validation != nullptr) {
     require_arrays(*validation, data.features);
@@ -159,7 +217,24 @@ TrainResult train_on_view(const TrainConfig& config, const DataView& data,
   sized.rows = data.rows;
   sized.features = data.features;
   validate(sized);
-  return dispatch(sized, &data, validation, initial, hooks);
+  TrainResult result;
+  try {
+    result = dispatch(sized, &data, validation, initial, hooks);
+  } catch (const Error&) {
+    // A run that failed on features that are not finite (they read as divergence, or as a
+    // solution beyond float) says so: the rows are looked at only here, once it failed.
+    refuse_non_finite_features(data);
+    if (validation != nullptr) refuse_non_finite_features(*validation);
+    throw;
+  }
+  // The validation set's features are only evaluated: their NaN would be a NaN objective
+  // that no rule stops on.
+  if (validation != nullptr && result.validation_objective &&
+      !std::isfinite(*result.validation_objective)) {
+    refuse_non_finite_features(*validation);
+  }
+  result.epochs_asked = config.epochs;
+  return result;
 }
 
 TrainResult train_on_data(const TrainConfig& config, const Dataset& data, const TrainHooks& hooks) {
