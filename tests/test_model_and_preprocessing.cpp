@@ -106,6 +106,11 @@ TEST(ModelFile, ANonFiniteValueOrARepeatedNameIsRefusedAndNothingWritten) {
   model = sample_model();
   model.feature_names.pop_back();
   EXPECT_EQ(refusal(model), "the model has 3 weights and 2 feature names: one a weight");
+  model.feature_names.clear();  // none: those of data without a header
+  model.named_features = false;
+  save_model(model, path);
+  EXPECT_EQ(load_model(path).feature_names, (std::vector<std::string>{"x0", "x1", "x2"}));
+  std::filesystem::remove(path);
   model = sample_model();
   model.standardization->mean = {0.0f};
   EXPECT_EQ(refusal(model),

@@ -70,8 +70,9 @@ void save_model(const Model& model, const std::string& path);
 Model load_model(const std::string& path);
 
 // Throws UsageError naming what makes `model` one no model file can hold: no weights, feature
-// names of another count than the weights, a standardization of another size or with a scale
-// that is not above 0. save_model and predict call it (load_model refuses such a file).
+// names (when it has some: save_model writes x0, x1, ... for none) of another count than the
+// weights, a standardization of another size or with a scale that is not above 0. save_model and
+// predict call it (load_model refuses such a file).
 void require_consistent_model(const Model& model);
 
 // One prediction per row of `data`, in double precision: standardize (in float, as training

@@ -41,7 +41,7 @@ void require_consistent_model(const Model& model) {
     return std::to_string(n) + " " + one + (n == 1 ? "" : "s");
   };
   if (d == 0) throw UsageError("the model has no weights");
-  if (model.feature_names.size() != model.weights.size()) {
+  if (!model.feature_names.empty() && model.feature_names.size() != model.weights.size()) {
     throw UsageError("the model has " + count(model.weights.size(), "weight") + " and " +
                      count(model.feature_names.size(), "feature name") + ": one a weight");
   }

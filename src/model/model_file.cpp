@@ -154,7 +154,13 @@ std::string model_json(const Model& model) {
   json["format"] = kFormatName;
   json["version"] = Model::kFormatVersion;
   json["n_features"] = model.features();
-  json["feature_names"] = model.feature_names;
+  if (model.feature_names.empty()) {  // a model without names: those of data without a header
+    std::vector<std::string> names;
+    for (int64_t j = 0; j < model.features(); ++j) names.push_back("x" + std::to_string(j));
+    json["feature_names"] = names;
+  } else {
+    json["feature_names"] = model.feature_names;
+  }
   json["target"] = model.target_name;
   json["named_features"] = model.named_features;
   if (model.target_column) json["target_column"] = *model.target_column;
