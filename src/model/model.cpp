@@ -1,5 +1,4 @@
-// model_from_run (a trained model from a run's figures), the model's consistency check, and
-// predict.
+// model_from_run (a trained model from a run's figures) and predict.
 #include "linsgd/model.hpp"
 #include "linsgd/errors.hpp"
 #include "linsgd/trainer.hpp"
@@ -33,31 +32,6 @@ Model model_from_run(const TrainResult& result, const std::vector<std::string>& 
     model.metrics["interrupted_at_step"] = static_cast<double>(result.steps_done);
   }
   return model;
-}
-
-void require_consistent_model(const Model& model) {
-  const auto d = static_cast<int64_t>(model.weights.size());
-  const auto count = [](size_t n, const char* one) {
-    return std::to_string(n) + " " + one + (n == 1 ? "" : "s");
-  };
-  if (d == 0) throw UsageError("the model has no weights");
-  if (!model.feature_names.empty() && model.feature_names.size() != model.weights.size()) {
-    throw UsageError("the model has " + count(model.weights.size(), "weight") + " and " +
-                     count(model.feature_names.size(), "feature name") + ": one a weight");
-  }
-  if (!model.standardization) return;
-  const Standardization& s = *model.standardization;
-  if (s.mean.size() != model.weights.size() || s.scale.size() != model.weights.size()) {
-    throw UsageError("the model's standardization has " + count(s.mean.size(), "mean") + " and " +
-                     count(s.scale.size(), "scale") + " for its " +
-                     count(model.weights.size(), "weight"));
-  }
-  for (size_t j = 0; j < s.scale.size(); ++j) {
-    if (!(s.scale[j] > 0.0f)) {  // a prediction would divide by it
-      throw UsageError("the model's standardization scale " + std::to_string(j) + " is " +
-                       std::to_string(s.scale[j]) + ": it must be above 0");
-    }
-  }
 }
 
 std::vector<double> predict(const Model& model, const DataView& data) {

@@ -1,4 +1,5 @@
-// model_json, save_model, load_model and parse_model: the JSON model file.
+// model_json, save_model, load_model and parse_model: the JSON model file, and the check that a
+// model is one such a file can hold (require_consistent_model).
 #include "model/model_file.hpp"
 
 #include <nlohmann/json.hpp>
@@ -135,6 +136,31 @@ void require_finite(const std::vector<float>& values, const char* what) {
 }
 
 }  // namespace
+
+void require_consistent_model(const Model& model) {
+  const auto d = static_cast<int64_t>(model.weights.size());
+  const auto count = [](size_t n, const char* one) {
+    return std::to_string(n) + " " + one + (n == 1 ? "" : "s");
+  };
+  if (d == 0) throw UsageError("the model has no weights");
+  if (!model.feature_names.empty() && model.feature_names.size() != model.weights.size()) {
+    throw UsageError("the model has " + count(model.weights.size(), "weight") + " and " +
+                     count(model.feature_names.size(), "feature name") + ": one a weight");
+  }
+  if (!model.standardization) return;
+  const Standardization& s = *model.standardization;
+  if (s.mean.size() != model.weights.size() || s.scale.size() != model.weights.size()) {
+    throw UsageError("the model's standardization has " + count(s.mean.size(), "mean") + " and " +
+                     count(s.scale.size(), "scale") + " for its " +
+                     count(model.weights.size(), "weight"));
+  }
+  for (size_t j = 0; j < s.scale.size(); ++j) {
+    if (!(s.scale[j] > 0.0f)) {  // a prediction would divide by it
+      throw UsageError("the model's standardization scale " + std::to_string(j) + " is " +
+                       std::to_string(s.scale[j]) + ": it must be above 0");
+    }
+  }
+}
 
 std::string model_json(const Model& model) {
   require_finite(model.weights, "weight");
