@@ -45,6 +45,20 @@ Table read_plain_csv(const std::string& path) {
   return table;
 }
 
+// The standard output of a run that must succeed, and the error of one refused with exit 2 (and
+// no output).
+std::string output_of_run(const ScratchDir& dir, const std::string& arguments) {
+  const auto run = run_cli(arguments, dir);
+  EXPECT_EQ(run.exit_code, 0) << arguments << ": " << run.err;
+  return run.out;
+}
+std::string refusal_by(const ScratchDir& dir, const std::string& arguments) {
+  const auto run = run_cli(arguments, dir);
+  EXPECT_EQ(run.exit_code, 2) << arguments;
+  EXPECT_EQ(run.out, "") << arguments;
+  return run.err;
+}
+
 // Trains on the diabetes data with --standardize (and `options`) into dir/model.json; call it
 // inside ASSERT_NO_FATAL_FAILURE.
 void train_diabetes_model(const ScratchDir& dir, const std::string& options,
@@ -280,16 +294,9 @@ TEST(RealData, AWeightedModelsWeightsInAFileAreNamedNeverRead) {
   for (const auto& row : table.rows) targets.push_back(row.back());
   const std::string labels = dir.file("y.npy", testing::npy_bytes({"<f8", false, {rows}}, targets));
   const auto output_of = [&](const std::string& arguments) {
-    const auto run = run_cli(arguments, dir);
-    EXPECT_EQ(run.exit_code, 0) << arguments << ": " << run.err;
-    return run.out;
+    return output_of_run(dir, arguments);
   };
-  const auto refusal_of = [&](const std::string& arguments) {
-    const auto run = run_cli(arguments, dir);
-    EXPECT_EQ(run.exit_code, 2) << arguments;
-    EXPECT_EQ(run.out, "") << arguments;
-    return run.err;
-  };
+  const auto refusal_of = [&](const std::string& arguments) { return refusal_by(dir, arguments); };
   const auto model = dir.path() / "model.json";
   const std::string predict = "predict --model " + shell_quoted(model) + " --data ";
   const std::string evaluate = "evaluate --json --model " + shell_quoted(model) + " --data ";
@@ -392,16 +399,9 @@ TEST(RealData, AWeightedModelOfNamedColumnsNamesItsWeightsInAFileWithoutAHeader)
     return dir.file(name, text);
   };
   const auto output_of = [&](const std::string& arguments) {
-    const auto run = run_cli(arguments, dir);
-    EXPECT_EQ(run.exit_code, 0) << arguments << ": " << run.err;
-    return run.out;
+    return output_of_run(dir, arguments);
   };
-  const auto refusal_of = [&](const std::string& arguments) {
-    const auto run = run_cli(arguments, dir);
-    EXPECT_EQ(run.exit_code, 2) << arguments;
-    EXPECT_EQ(run.out, "") << arguments;
-    return run.err;
-  };
+  const auto refusal_of = [&](const std::string& arguments) { return refusal_by(dir, arguments); };
   const auto model = dir.path() / "model.json";
   const std::string training = csv_of("train.csv", "yxw", true);
   output_of("train --device cpu --solver exact -q --data '" + training +
