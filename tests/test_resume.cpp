@@ -288,5 +288,21 @@ TEST(Resume, AStateThatDoesNotFitTheRunIsRefused) {
             "to 50, or none");
 }
 
+// A state and initial parameters together are refused: before, the state won without a word.
+TEST(Resume, AStateWithInitialParametersIsRefused) {
+  const Dataset data = regression_data(203, 7, 36);
+  const TrainConfig config = resumable_config(Engine::kGemv);
+  const RecordedRun whole = run_recorded(config, data);
+  TrainHooks hooks;
+  hooks.resume_from = &whole.states.front();
+  InitialParameters initial;
+  initial.weights.assign(7, 0.5f);
+  initial.bias = 1.0f;
+  EXPECT_EQ(testing::message_of<UsageError>(
+                [&] { train_on_view(config, view_of(data), nullptr, &initial, hooks); }),
+            "initial parameters and TrainHooks::resume_from: a resumed run goes on from the "
+            "state's parameters; pass one of the two");
+}
+
 }  // namespace
 }  // namespace linsgd

@@ -283,7 +283,8 @@ TrainResult train_on_data(const TrainConfig& config, const Dataset& data, const 
 // As train_on_data, on arrays used where they lie: host arrays by either backend (the CPU reads
 // them in place, the GPU uploads them once), CUDA arrays by the GPU only, in place. `validation`
 // and `initial` may be null; both views must be in the same memory. Throws UsageError for CUDA
-// arrays on the CPU, InputError for views of mismatched sizes or null arrays, and for initial
+// arrays on the CPU or for `initial` with hooks.resume_from (a resumed run goes on from its
+// state's parameters), InputError for views of mismatched sizes or null arrays, and for initial
 // weights that do not match the features or are not finite.
 TrainResult train_on_view(const TrainConfig& config, const DataView& data,
                           const DataView* validation = nullptr,

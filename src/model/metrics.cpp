@@ -1,11 +1,34 @@
-// regression_metrics: sums in double over every row.
+// regression_metrics: sums in double over every row, after refusing a value no metric can use.
 #include "linsgd/metrics.hpp"
 
 #include <cmath>
+#include <string>
 
 #include "linsgd/errors.hpp"
 
 namespace linsgd {
+namespace {
+
+// Throws Error naming the first row whose prediction, target or weight is NaN or infinite, or
+// whose weight is negative: such a row would make every metric NaN, or an R^2 of 0 that looks
+// like a real one (scikit-learn refuses them too).
+void require_usable_rows(const std::vector<double>& predictions, const std::vector<float>& targets,
+                         const std::vector<float>& weights) {
+  const auto refuse = [](size_t row, const char* what, double value, const char* rule) {
+    throw Error("regression_metrics: row " + std::to_string(row) + " (counted from 0): the " +
+                what + " is " + (std::isnan(value) ? std::string("NaN") : std::to_string(value)) +
+                " (" + rule + ")");
+  };
+  for (size_t i = 0; i < targets.size(); ++i) {
+    if (!std::isfinite(predictions[i])) refuse(i, "prediction", predictions[i], "must be finite");
+    if (!std::isfinite(targets[i])) refuse(i, "target", targets[i], "must be finite");
+    if (!weights.empty() && !(std::isfinite(weights[i]) && weights[i] >= 0.0f)) {
+      refuse(i, "sample weight", weights[i], "must be finite and 0 or more");
+    }
+  }
+}
+
+}  // namespace
 
 RegressionMetrics regression_metrics(const std::vector<double>& predictions,
                                      const std::vector<float>& targets,
@@ -16,6 +39,7 @@ RegressionMetrics regression_metrics(const std::vector<double>& predictions,
         "regression_metrics: predictions, targets (and weights) must be non-empty and equal in "
         "size");
   }
+  require_usable_rows(predictions, targets, weights);
   const auto weight = [&](size_t i) { return weights.empty() ? 1.0 : double{weights[i]}; };
   double n = 0.0, target_sum = 0.0;  // n: the weights' sum
   for (size_t i = 0; i < targets.size(); ++i) {

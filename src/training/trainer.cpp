@@ -211,6 +211,12 @@ TrainResult train_on_view(const TrainConfig& config, const DataView& given,
     }
   }
   if (initial != nullptr) require_usable(*initial, data.features);
+  if (initial != nullptr && hooks.resume_from != nullptr) {
+    // One of the two would be dropped without a word: the state holds its own parameters.
+    throw UsageError(
+        "initial parameters and TrainHooks::resume_from: a resumed run goes on from the state's "
+        "parameters; pass one of the two");
+  }
   // Epochs are passes over all the rows: every process's, in a data-parallel run.
   TrainConfig sized =
       hooks.shard ? resolve_for_shard(config, *hooks.shard) : resolve_for_rows(config, data.rows);
