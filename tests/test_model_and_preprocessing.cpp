@@ -346,12 +346,22 @@ TEST(Predict, StandardizesThenTakesTheDotProductInDouble) {
   for (int i = 0; i < 2; ++i) {
     double expected = model.bias;
     for (int j = 0; j < 3; ++j) {
-      const float z =
-          (data.X[i * 3 + j] - model.standardization->mean[j]) / model.standardization->scale[j];
-      expected += static_cast<double>(z) * model.weights[j];
+      const double z = (double{data.X[i * 3 + j]} - model.standardization->mean[j]) /
+                       model.standardization->scale[j];
+      expected += z * model.weights[j];
     }
     EXPECT_DOUBLE_EQ(predictions[i], expected);
   }
+  // Features near float's limit whose difference from the mean is beyond it (in float, -inf):
+  // the prediction is still the formula's, worked in double.
+  Model wide = model;
+  wide.standardization = Standardization{{2.5e37f, 0.0f, 0.0f}, {1.5e38f, 1.0f, 1.0f}};
+  Dataset extreme = data;
+  extreme.rows = 1;
+  extreme.X = {-3.3e38f, 1.0f, 2.0f};
+  const double z = (double{-3.3e38f} - double{2.5e37f}) / double{1.5e38f};  // about -2.37
+  EXPECT_DOUBLE_EQ(predict(wide, extreme)[0],
+                   wide.bias + z * wide.weights[0] + 1.0 * wide.weights[1] + 2.0 * wide.weights[2]);
   data.features = 2;
   data.X = {1, 2};
   data.rows = 1;
@@ -386,6 +396,34 @@ TEST(Standardization, GivesZeroMeanUnitDeviationAndLeavesConstantColumnsFinite) 
   }
   EXPECT_NEAR(sum / 4, 0.0, 1e-6);
   EXPECT_NEAR(square_sum / 4, 1.0, 1e-6);
+}
+
+// Values near float's limit standardize in double: 3e38 and -3e38 about a mean of 1.7e37 are
+// ordinary numbers once divided (their float difference would be infinite). Other data
+// standardized by these statistics to beyond float is refused, naming the row and the feature.
+TEST(Standardization, WorksNearFloatsLimitAndRefusesWhatOverflows) {
+  Dataset data;
+  data.rows = 4;
+  data.features = 1;
+  data.source = "big.csv";
+  data.X = {3e38f, -3e38f, 3.4e38f, 1e-38f};
+  const Standardization s = fit_standardization(data);
+  standardize(s, data);
+  double square_sum = 0.0;
+  for (float x : data.X) {
+    ASSERT_TRUE(std::isfinite(x));
+    square_sum += double{x} * x;
+  }
+  EXPECT_NEAR(square_sum / 4, 1.0, 1e-6);
+  Dataset other;
+  other.rows = 2;
+  other.features = 1;
+  other.source = "other.csv";
+  other.X = {1.0f, 2e38f};
+  const Standardization narrow{{0.0f}, {1e-3f}};
+  EXPECT_EQ(testing::message_of<InputError>([&] { standardize(narrow, other); }),
+            "other.csv: row 1, feature 0 (counted from 0): 1.99999994e+38 standardizes to "
+            "1.99999984e+41 (mean 0, scale 0.00100000005), beyond float's range");
 }
 
 Dataset numbered_rows(int64_t rows) {

@@ -17,8 +17,8 @@ struct RegressionMetrics {
 };
 
 // `weights`: one per row, or empty (every row weighs 1). Throws Error for sizes that disagree,
-// no rows, weights that sum to 0, and a row whose prediction, target or weight is NaN or
-// infinite or whose weight is negative (the message names the row).
+// no rows or weights that sum to 0, and InputError naming the first row whose prediction, target
+// or weight is NaN or infinite or whose weight is negative.
 RegressionMetrics regression_metrics(const std::vector<double>& predictions,
                                      const std::vector<float>& targets,
                                      const std::vector<float>& weights = {});

@@ -9,15 +9,16 @@
 namespace linsgd {
 namespace {
 
-// Throws Error naming the first row whose prediction, target or weight is NaN or infinite, or
+// Throws InputError naming the first row whose prediction, target or weight is NaN or infinite, or
 // whose weight is negative: such a row would make every metric NaN, or an R^2 of 0 that looks
 // like a real one (scikit-learn refuses them too).
 void require_usable_rows(const std::vector<double>& predictions, const std::vector<float>& targets,
                          const std::vector<float>& weights) {
   const auto refuse = [](size_t row, const char* what, double value, const char* rule) {
-    throw Error("regression_metrics: row " + std::to_string(row) + " (counted from 0): the " +
-                what + " is " + (std::isnan(value) ? std::string("NaN") : std::to_string(value)) +
-                " (" + rule + ")");
+    throw InputError("regression_metrics: row " + std::to_string(row) + " (counted from 0): the " +
+                     what + " is " +
+                     (std::isnan(value) ? std::string("NaN") : std::to_string(value)) + " (" +
+                     rule + ")");
   };
   for (size_t i = 0; i < targets.size(); ++i) {
     if (!std::isfinite(predictions[i])) refuse(i, "prediction", predictions[i], "must be finite");

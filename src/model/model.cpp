@@ -54,12 +54,13 @@ std::vector<double> predict(const Model& model, const DataView& data) {
     const float* x = data.X + i * d;
     double sum = model.bias;
     for (int64_t j = 0; j < d; ++j) {
-      float feature = x[j];
-      if (model.standardization) {
-        feature =
-            standardized(feature, model.standardization->mean[j], model.standardization->scale[j]);
-      }
-      sum += static_cast<double>(feature) * model.weights[j];
+      // In double: a standardized feature beyond float's range still predicts (a float would
+      // make it infinite); the model's own rows, standardized, are floats read exactly.
+      const double feature =
+          model.standardization ? standardized(x[j], model.standardization->mean[j],
+                                               model.standardization->scale[j])
+                                : static_cast<double>(x[j]);
+      sum += feature * model.weights[j];
     }
     predictions[i] = sum;
   }

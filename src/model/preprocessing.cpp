@@ -8,6 +8,7 @@
 #include <sstream>
 #include <vector>
 
+#include "core/number_text.hpp"
 #include "core/rng_plan.hpp"
 #include "core/sgd_math.hpp"
 #include "linsgd/errors.hpp"
@@ -109,7 +110,15 @@ void standardize(const Standardization& statistics, Dataset& data) {
   for (int64_t i = 0; i < data.rows; ++i) {
     float* x = data.X.data() + i * d;
     for (int64_t j = 0; j < d; ++j) {
-      x[j] = standardized(x[j], statistics.mean[j], statistics.scale[j]);
+      const double value = standardized(x[j], statistics.mean[j], statistics.scale[j]);
+      if (!(std::abs(value) <= std::numeric_limits<float>::max())) {
+        throw InputError(data.source + ": row " + std::to_string(i) + ", feature " +
+                         std::to_string(j) + " (counted from 0): " + float_text(x[j]) +
+                         " standardizes to " + float_text(value) + " (mean " +
+                         float_text(statistics.mean[j]) + ", scale " +
+                         float_text(statistics.scale[j]) + "), beyond float's range");
+      }
+      x[j] = static_cast<float>(value);
     }
   }
 }

@@ -11,9 +11,11 @@
 
 namespace linsgd {
 
-// One standardized feature, in float as training sees it (used by standardize and predict).
-inline float standardized(float x, float mean, float scale) {
-  return (x - mean) / scale;
+// One standardized feature, (x - mean) / scale, worked in double: a float difference of two
+// values near float's limit (3e38 and -3e38) would overflow where the quotient is an ordinary
+// number. predict keeps it in double; standardize rounds it to float once, as training sees it.
+inline double standardized(float x, float mean, float scale) {
+  return (static_cast<double>(x) - mean) / scale;
 }
 
 // Adds arrays across the processes of a data-parallel run, in place (every process gets the sums).
@@ -23,7 +25,9 @@ using SumAcross = std::function<void(double* values, int64_t count)>;
 // with `sum_across`, over the rows of every process's share (`data` being this one's).
 Standardization fit_standardization(const Dataset& data, const SumAcross& sum_across = {});
 
-// Applies x' = (x - mean) / scale in place. Throws InputError when the feature counts differ.
+// Applies x' = (x - mean) / scale in place, rounded to float. Throws InputError when the feature
+// counts differ, or naming the row and feature whose x' is beyond float's range (data standardized
+// by the statistics of other data: a training set's own x' is at most sqrt(rows) in size).
 void standardize(const Standardization& statistics, Dataset& data);
 
 // Throws UsageError unless 0 < fraction < 1.
