@@ -69,6 +69,59 @@ TEST(WarmStart, TwoSequentialChunksEqualOneRunOverTheirConcatenation) {
   }
 }
 
+// DataView::weight_mean takes the weights relative to a mean given, not their own. Weights 3
+// (own mean 3) against a mean of 1 weigh three times what they would alone: for the steps, three
+// times the rate (no penalty); for the exact solve, a third of the L2 penalty. Without weights,
+// or not finite or negative, it is refused.
+TEST(DataViews, WeightsRelativeToAGivenMean) {
+  const Dataset data = regression_data(96, 5, 23);
+  const std::vector<float> threes(96, 3.0f);
+  DataView relative = view_of(data);
+  relative.sample_weights = threes.data();
+  relative.weight_mean = 1.0;
+  for (const Engine engine : {Engine::kGemv, Engine::kFused}) {
+    TrainConfig config = cpu_config(engine);
+    config.sampling = Sampling::kSequential;
+    config.batch_size = 16;
+    config.epochs = 2;
+    config.learning_rate = 0.01;
+    const TrainResult weighted = train_on_view(config, relative);
+    EXPECT_EQ(weighted.weight_mean, 1.0);
+    config.learning_rate = 0.03;
+    const TrainResult faster = train_on_data(config, data);
+    EXPECT_EQ(faster.weight_mean, 1.0);
+    EXPECT_TRUE(testing::all_close(weighted.weights, faster.weights, 1e-6, 1e-5))
+        << to_string(engine);
+    EXPECT_NEAR(weighted.bias, faster.bias, 1e-6 + 1e-5 * std::abs(faster.bias));
+  }
+  TrainConfig exact = cpu_config(Engine::kAuto);
+  exact.solver = Solver::kExact;
+  exact.penalty = Penalty::kL2;
+  exact.alpha = 0.3;
+  const TrainResult relative_solve = train_on_view(exact, relative);
+  exact.alpha = 0.1;
+  const TrainResult third_penalty = train_on_data(exact, data);
+  EXPECT_TRUE(testing::all_close(relative_solve.weights, third_penalty.weights, 1e-6, 1e-5));
+  EXPECT_NEAR(relative_solve.bias, third_penalty.bias, 1e-6 + 1e-5 * std::abs(third_penalty.bias));
+  DataView own = relative;
+  own.weight_mean = 0.0;
+  EXPECT_EQ(train_on_view(exact, own).weight_mean, 3.0);
+
+  const TrainConfig config = cpu_config(Engine::kAuto);
+  DataView unweighted = view_of(data);
+  unweighted.weight_mean = 2.0;
+  EXPECT_EQ(testing::message_of<UsageError>([&] { train_on_view(config, unweighted); }),
+            "test data: DataView::weight_mean is 2.000000 (must be 0, or above 0 with sample "
+            "weights)");
+  relative.weight_mean = -1.0;
+  EXPECT_EQ(testing::message_of<UsageError>([&] { train_on_view(config, relative); }),
+            "test data: DataView::weight_mean is -1.000000 (must be 0, or above 0 with sample "
+            "weights)");
+  relative.weight_mean = std::numeric_limits<double>::quiet_NaN();
+  EXPECT_EQ(testing::message_of<UsageError>([&] { train_on_view(config, relative); }),
+            "test data: DataView::weight_mean is NaN (must be 0, or above 0 with sample weights)");
+}
+
 TEST(WarmStart, TheRunBeginsAtTheGivenParameters) {
   const Dataset data = regression_data(64, 6, 9);
   const testing::LinearFit fit = testing::least_squares(data.X, data.y, data.rows, data.features);

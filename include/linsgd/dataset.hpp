@@ -70,6 +70,12 @@ struct DataView {
   const float* X = nullptr;
   const float* y = nullptr;
   const float* sample_weights = nullptr;  // or null: every row weighs 1
+  // The mean the sample weights are taken relative to: a row's weight in the objective and the
+  // steps is s_k / weight_mean, the objective's sum divided by rows x weight_mean. 0: their own
+  // mean (weights that average 1). Set, a chunk of data steps by the scale of the chunks before
+  // it (the Python package's partial_fit): weights 10 after weights 1 pull ten times as hard.
+  // Only with sample weights.
+  double weight_mean = 0.0;
   MemoryKind memory = MemoryKind::kHost;
   std::string source = "the data";         // names the data in messages
   std::vector<std::string> feature_names;  // name the features in messages; may be empty

@@ -38,6 +38,9 @@ struct TrainResult {
   double objective = 0.0;                      // F(w, b) of the model on the training data
   std::optional<double> validation_objective;  // F on the validation set, when one was given
   bool weighted = false;                       // the data had sample weights
+  // The mean the sample weights were taken relative to: their own (every process's, in a
+  // data-parallel run) or DataView::weight_mean; 1 without weights.
+  double weight_mean = 1.0;
   float last_batch_loss = 0.0f;
   // The batch loss of every step done, unless TrainHooks::on_losses took them as they came.
   std::vector<float> loss_history;

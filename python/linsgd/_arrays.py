@@ -79,6 +79,19 @@ def all_non_negative(array):
     return bool((array >= 0).all())
 
 
+def ones_like(array):
+    """Ones of `array`'s shape, dtype and device, in its library (NumPy, PyTorch or CuPy)."""
+    if isinstance(array, np.ndarray):
+        return np.ones_like(array)
+    if hasattr(array, "contiguous") and hasattr(array, "float"):  # PyTorch
+        import torch
+
+        return torch.ones_like(array)
+    import cupy
+
+    return cupy.ones_like(array)
+
+
 def to_host(array):
     """A NumPy copy of a CUDA array (PyTorch or CuPy)."""
     if hasattr(array, "cpu") and hasattr(array, "numpy"):  # PyTorch

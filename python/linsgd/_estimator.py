@@ -20,7 +20,7 @@ from sklearn.utils.validation import _check_sample_weight, check_is_fitted
 
 from . import _core
 from ._arrays import (all_finite, all_non_negative, cuda_float32, cuda_predict, is_cuda_array,
-                      standardized, to_host)
+                      ones_like, standardized, to_host)
 
 try:  # scikit-learn 1.6 and later
     from sklearn.utils.validation import validate_data as _validate_data
@@ -250,6 +250,10 @@ class SGDRegressor(RegressorMixin, BaseEstimator):
         The schedule, momentum and averages start afresh with each call; with
         learning_rate="constant", sampling="sequential", no momentum or averaging and chunks of
         whole batches, calls over consecutive chunks equal one fit over their concatenation.
+        Sample weights count across calls: each call's are taken relative to the mean sample
+        weight of the call that started the model (its first partial_fit or its fit; 1 without
+        weights), so a chunk weighted 10 pulls ten times as hard as one weighted 1 (a lone fit
+        divides by its own weights' sum). Chunks of equal mean weight then equal one fit too.
         """
         if self.solver == "exact":  # a solve of this chunk alone would forget the ones before
             raise ValueError("partial_fit steps SGD over each chunk from the current coefficients; "
@@ -302,11 +306,18 @@ class SGDRegressor(RegressorMixin, BaseEstimator):
             fraction = _number("validation_fraction", self.validation_fraction)
         average_samples = (None if _averaging_off_or_from_start(self.average)
                            else int(self.average))
+        # A partial_fit after the first: weights relative to the first call's mean (a chunk
+        # without weights weighs 1 a row on that scale).
+        weight_mean = getattr(self, "_weight_mean", None) if partial and continuing else None
+        if weight_mean is not None and sample_weight is None and weight_mean != 1.0:
+            sample_weight = ones_like(y)
+        if sample_weight is None:
+            weight_mean = None
         try:
             result = _core.train(
                 json.dumps(hyperparameters), X, y, sample_weight, fraction,
                 None if initial is None else initial[0], 0.0 if initial is None else initial[1],
-                average_samples)
+                average_samples, weight_mean)
         except (ValueError, RuntimeError) as error:
             raise type(error)(_in_parameter_names(str(error))) from None
         return result, standardization
@@ -456,6 +467,8 @@ class SGDRegressor(RegressorMixin, BaseEstimator):
         self.stopped_by_ = result["stopped_by"]
         self.device_ = result["device"]
         self._partial_fit_calls = getattr(self, "_partial_fit_calls", 0) + 1 if accumulate else 1
+        if not accumulate or not hasattr(self, "_weight_mean"):  # the scale later calls keep
+            self._weight_mean = float(result["weight_mean"])
         self._hyperparameters_json = result["hyperparameters"]
         self._metrics = {"final_batch_loss": float(result["loss_history"][-1])
                          if len(result["loss_history"]) else 0.0,

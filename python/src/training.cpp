@@ -138,6 +138,7 @@ nb::dict result_dict(TrainResult&& result, EvaluationLog&& log, const DataView& 
   out["prepare_seconds"] = result.prepare_seconds;
   out["device"] = result.device;
   out["rows"] = result.rows;
+  out["weight_mean"] = result.weight_mean;
   out["hyperparameters"] = hyperparameters_json(result.config).dump();
   out["data_pointer"] = reinterpret_cast<uintptr_t>(view.X);
   return out;
@@ -147,9 +148,10 @@ nb::dict train(const std::string& hyperparameters, const Matrix& X, const Vector
                const std::optional<Vector>& sample_weight,
                const std::optional<double>& validation_fraction,
                const std::optional<Vector>& initial_weights, float initial_bias,
-               std::optional<int64_t> average_samples) {
+               std::optional<int64_t> average_samples, std::optional<double> weight_mean) {
   const TrainConfig config = config_from_json(hyperparameters);
-  const DataView view = view_of_arrays(X, y, sample_weight);
+  DataView view = view_of_arrays(X, y, sample_weight);
+  if (weight_mean) view.weight_mean = *weight_mean;
   std::optional<InitialParameters> initial;
   if (initial_weights) {
     initial = InitialParameters{to_vector(*initial_weights, "initial weights"), initial_bias};
@@ -202,7 +204,7 @@ void bind_training(nb::module_& module) {
   module.def("train", &train, "hyperparameters"_a, "X"_a.noconvert(), "y"_a.noconvert(),
              "sample_weight"_a.noconvert() = nb::none(), "validation_fraction"_a = nb::none(),
              "initial_weights"_a.noconvert() = nb::none(), "initial_bias"_a = 0.0f,
-             "average_samples"_a = nb::none(),
+             "average_samples"_a = nb::none(), "weight_mean"_a = nb::none(),
              "Trains on X and y (float32, C-contiguous, host or CUDA) with the hyperparameters "
              "of a model file's JSON; returns the run's parameters and figures.");
 }

@@ -102,6 +102,48 @@ def test_partial_fit_over_chunks_equals_fit_over_their_concatenation(regression)
     assert chunks.n_iter_ == 1  # the last call's epoch, as scikit-learn's partial_fit
 
 
+def test_weighted_chunks_of_equal_mean_weight_equal_fit_over_their_concatenation(regression):
+    # Each chunk's weights are taken relative to the first call's mean (2 here, as every
+    # chunk's and the whole data's): the chain is the fit, bit for bit.
+    X, y = regression
+    weights = np.tile(np.array([1, 2, 3, 2], dtype=np.float32), 150)
+    params = dict(device="cpu", random_state=2, learning_rate="constant", eta0=0.03,
+                  sampling="sequential", batch_size=50, max_iter=1, tol=None, penalty="l1")
+    whole = linsgd.SGDRegressor(**params).fit(X, y, sample_weight=weights)
+    chunks = linsgd.SGDRegressor(**params)
+    for first in range(0, 600, 200):
+        chunks.partial_fit(X[first:first + 200], y[first:first + 200],
+                           sample_weight=weights[first:first + 200])
+    np.testing.assert_array_equal(chunks.coef_, whole.coef_)
+    assert chunks.intercept_[0] == whole.intercept_[0]
+
+
+def test_partial_fit_weights_count_across_calls(regression):
+    # A chunk weighted 5 after one weighted 1 steps five times as far (no penalty, a constant
+    # rate): as the same chunk unweighted at five times the rate. Each call used to divide by
+    # its own mean weight, which made any constant weight the same as none.
+    X, y = regression
+    params = dict(device="cpu", random_state=3, learning_rate="constant", eta0=0.002,
+                  sampling="sequential", batch_size=50, penalty=None)
+    weighted = linsgd.SGDRegressor(**params)
+    weighted.partial_fit(X[:300], y[:300], sample_weight=np.ones(300))
+    weighted.partial_fit(X[300:], y[300:], sample_weight=np.full(300, 5.0))
+    scaled = linsgd.SGDRegressor(**params)
+    scaled.partial_fit(X[:300], y[:300])
+    scaled.set_params(eta0=0.01).partial_fit(X[300:], y[300:])
+    np.testing.assert_allclose(weighted.coef_, scaled.coef_, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(weighted.intercept_, scaled.intercept_, rtol=1e-5, atol=1e-6)
+    # A chunk without weights, after a first of mean weight 4, weighs 1 a row on that scale:
+    # a quarter of the rate.
+    quarter = linsgd.SGDRegressor(**params)
+    quarter.partial_fit(X[:300], y[:300], sample_weight=np.full(300, 4.0))
+    quarter.partial_fit(X[300:], y[300:])
+    slow = linsgd.SGDRegressor(**params)
+    slow.partial_fit(X[:300], y[:300])
+    slow.set_params(eta0=0.0005).partial_fit(X[300:], y[300:])
+    np.testing.assert_allclose(quarter.coef_, slow.coef_, rtol=1e-5, atol=1e-6)
+
+
 def test_warm_start_continues_from_the_previous_fit(regression):
     X, y = regression
     params = dict(device="cpu", random_state=2, learning_rate="constant", eta0=0.03,

@@ -118,6 +118,9 @@ void make_resident(Exec& exec, const DataView& view, ResidentData<Exec>& data,
                          " (they must be finite and >= 0, and not all 0)");
       }
     }
+    // Relative to a mean given: every use of the sum (the steps' s_k rows / sum, the
+    // objective's division, --lr auto's mean weight) then takes s_k / weight_mean.
+    if (view.weight_mean > 0.0) data.weight_sum = view.weight_mean * static_cast<double>(view.rows);
   }
 }
 

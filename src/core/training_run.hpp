@@ -285,6 +285,7 @@ TrainResult solve_exactly(Exec& exec, const TrainConfig& config, const ResidentD
   result.features = data.features;
   result.stopped_by = "exact";
   result.weighted = data.sample_weights != nullptr;
+  result.weight_mean = data.weight_sum / static_cast<double>(data.rows);
   auto weights = exec.template allocate<float>(rng_plan::even_count(data.features));
   auto bias = exec.template allocate<float>(1);
   exec.upload(weights, result.weights);
@@ -492,6 +493,7 @@ TrainResult train_with(Exec& exec, const TrainConfig& requested, const DataView*
   result.interrupted = result.stopped_by == "interrupt";
   result.learning_rate = config.learning_rate;
   result.weighted = data.sample_weights != nullptr;
+  result.weight_mean = data.weight_sum / static_cast<double>(data.rows);
   // With the loop seconds of a resumed run's earlier slices: its speed is of all its steps.
   result.train_seconds = train_seconds + (resumed != nullptr ? resumed->seconds : 0.0);
   result.prepare_seconds = prepare_seconds;

@@ -4,6 +4,7 @@
 #include <optional>
 #include <string>
 
+#include "core/number_text.hpp"
 #include "cpu/cpu_backend.hpp"
 #include "cuda/cuda_backend.hpp"
 #include "cuda/nccl_group.hpp"
@@ -111,6 +112,11 @@ void require_arrays(const DataView& view, int64_t expected_features, bool whole_
     if (view.has_sample_weights()) {
       require_usable_weights(view.sample_weights, view.rows, view.source, whole_data);
     }
+  }
+  if (!(std::isfinite(view.weight_mean) && view.weight_mean >= 0.0) ||
+      (view.weight_mean > 0.0 && !view.has_sample_weights())) {
+    throw UsageError(view.source + ": DataView::weight_mean is " + number_text(view.weight_mean) +
+                     " (must be 0, or above 0 with sample weights)");
   }
   if (expected_features >= 0 && view.features != expected_features) {
     throw InputError(view.source + " has " + std::to_string(view.features) +
