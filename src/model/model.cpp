@@ -57,9 +57,9 @@ std::vector<double> predict(const Model& model, const DataView& data) {
       // In double: a standardized feature beyond float's range still predicts (a float would
       // make it infinite); the model's own rows, standardized, are floats read exactly.
       const double feature =
-          model.standardization ? standardized(x[j], model.standardization->mean[j],
-                                               model.standardization->scale[j])
-                                : static_cast<double>(x[j]);
+          model.standardization
+              ? standardized(x[j], model.standardization->mean[j], model.standardization->scale[j])
+              : static_cast<double>(x[j]);
       sum += feature * model.weights[j];
     }
     predictions[i] = sum;
