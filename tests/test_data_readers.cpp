@@ -411,6 +411,12 @@ TEST(NpyReader, NamesEachProblem) {
   EXPECT_EQ(
       read_error(write_npy(dir, "t.npy", {"<f4", false, {2, 2}, 3}, {1, 2, 3, 4})),
       d + "t.npy: truncated .npy payload: the shape needs 16 bytes of data, the file holds 13");
+  // More data than the shape: a header that undercounts the rows is not read as half the data.
+  EXPECT_EQ(read_error(write_npy(dir, "x.npy", {"<f4", false, {2, 2}}, {1, 2, 3, 4, 5, 6})),
+            d + "x.npy: 8 bytes after the .npy data: the shape in its header needs 16 bytes, the "
+                "file holds 24 (one array a file, as np.save writes it)");
+  EXPECT_EQ(read_error(write_npy(dir, "h.npy", {"<f4", false, {int64_t{1} << 62, 2}}, {1, 2})),
+            d + "h.npy: .npy shape has a dimension of more than 15 digits");
   EXPECT_EQ(read_error(dir.file("n.npy", "not numpy at all")),
             d + "n.npy: not a .npy file (no \\x93NUMPY magic)");
   EXPECT_EQ(read_error(write_npy(dir, "nan.npy", {"<f8", false, {2, 2}}, {1, NAN, 3, 4})),

@@ -143,7 +143,8 @@ TEST(OutputRules, FailedWritesToStandardOutputFail) {
       " --model " + shell_quoted(inputs.model) + " --data " + shell_quoted(inputs.data);
   const fs::path err = scratch.path() / "err.txt";
   for (const std::string& command :
-       {"predict" + model_and_data, "evaluate" + model_and_data, kShortRun}) {
+       {"predict" + model_and_data, "evaluate" + model_and_data, kShortRun,
+        std::string("--version"), std::string("train --help"), std::string("--help")}) {
     EXPECT_EQ(run_bash(scratch, cli + command + " > /dev/full 2> " + shell_quoted(err)), 1)
         << command;
     EXPECT_EQ(read_text(err),

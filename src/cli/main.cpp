@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <exception>
 #include <new>
+#include <sstream>
 
 #include "cli/evaluate_command.hpp"
 #include "cli/interrupts.hpp"
@@ -59,14 +60,28 @@ int main(int argc, char** argv) {
                             .c_str(),
                         kExitUsage);
   }
+  // --help and --version: CLI11's text, written as every output is (a full disk or a closed
+  // pipe is an error, not a silent exit 0).
+  const auto print = [&](const CLI::ParseError& request) {
+    std::ostringstream text;
+    const int exit_code = app.exit(request, text, text);
+    try {
+      linsgd::write_standard_output(text.str());
+    } catch (const linsgd::BrokenPipe&) {
+      return kExitBrokenPipe;
+    } catch (const linsgd::Error& error) {
+      return report_error(error.what(), kExitFailure);
+    }
+    return exit_code;
+  };
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForVersion& version) {
-    return app.exit(version);
+    return print(version);
   } catch (const CLI::CallForHelp& help) {
-    return app.exit(help);
+    return print(help);
   } catch (const CLI::CallForAllHelp& help) {
-    return app.exit(help);
+    return print(help);
   } catch (const CLI::ParseError& error) {
     return report_error(linsgd::cli::parse_error_message(error.what()).c_str(), kExitUsage);
   }

@@ -43,7 +43,9 @@ std::vector<int64_t> parse_shape(std::string_view text, const std::string& path)
     int64_t dimension = 0;
     size_t digits = 0;
     while (digits < inside.size() && inside[digits] >= '0' && inside[digits] <= '9') {
-      if (++digits > 15) throw InputError(path + ": .npy shape is malformed");
+      if (++digits > 15) {
+        throw InputError(path + ": .npy shape has a dimension of more than 15 digits");
+      }
       dimension = dimension * 10 + (inside[digits - 1] - '0');
     }
     if (digits == 0) throw InputError(path + ": .npy shape is malformed");
@@ -122,6 +124,12 @@ NpyPayload locate_npy(const InputBytes& input, RowShare share) {
     throw InputError(path + ": truncated .npy payload: the shape needs " +
                      std::to_string(expected) + " bytes of data, the file holds " +
                      std::to_string(available));
+  }
+  if (available > expected) {  // np.save writes none: a shape that undercounts the data
+    throw InputError(path + ": " + std::to_string(available - expected) +
+                     " bytes after the .npy data: the shape in its header needs " +
+                     std::to_string(expected) + " bytes, the file holds " +
+                     std::to_string(available) + " (one array a file, as np.save writes it)");
   }
   // The share's rows of the first dimension: a run of whole rows of the C-order payload.
   uint64_t first = 0;
