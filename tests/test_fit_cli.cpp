@@ -220,6 +220,52 @@ TEST(FitCli, TheExactSolverReportsItsSolve) {
   EXPECT_GT(m["full_loss"].get<double>(), 2e-5);
 }
 
+// Integer weights count as repeated rows, --standardize's statistics included: a weighted ridge
+// of standardized features (the penalty reads the scale) is the ridge of the rows repeated. The
+// statistics were unweighted before, and the two models differed in the third digit.
+TEST(FitCli, StandardizedWeightedRowsFitAsTheRowsRepeated) {
+  ScratchDir scratch;
+  std::istringstream lines(weighted_csv(60));
+  std::string line, repeated = "a,w,b,y\n";
+  std::getline(lines, line);
+  while (std::getline(lines, line)) {  // a,w,b,y: each row w times, of weight 1
+    const size_t w = line.find(',') + 1, after = line.find(',', w);
+    const std::string once = line.substr(0, w) + "1" + line.substr(after);
+    for (int k = std::stoi(line.substr(w)); k > 0; --k) repeated += once + "\n";
+  }
+  const std::string weighted_data = scratch.file("w.csv", weighted_csv(60));
+  const std::string repeated_data = scratch.file("r.csv", repeated);
+  const auto a = scratch.path() / "a.json", b = scratch.path() / "b.json";
+  const std::string options =
+      "train --device cpu -q --solver exact --penalty l2 --alpha 0.5 "
+      "--standardize --model-out ";
+  ASSERT_EQ(run_cli(options + shell_quoted(a) + " --data " + shell_quoted(weighted_data) +
+                        " --sample-weight w",
+                    scratch)
+                .exit_code,
+            0);
+  ASSERT_EQ(run_cli(options + shell_quoted(b) + " --data " + shell_quoted(repeated_data) +
+                        " --sample-weight w",
+                    scratch)
+                .exit_code,
+            0);
+  const nlohmann::json weighted = nlohmann::json::parse(read_text(a));
+  const nlohmann::json plain = nlohmann::json::parse(read_text(b));
+  for (const char* key : {"mean", "scale"}) {
+    for (int j = 0; j < 2; ++j) {
+      const double expected = plain["standardization"][key][j];
+      EXPECT_NEAR(weighted["standardization"][key][j].get<double>(), expected,
+                  1e-6 * std::abs(expected))
+          << key << j;
+    }
+  }
+  for (int j = 0; j < 2; ++j) {
+    const double expected = plain["weights"][j];
+    EXPECT_NEAR(weighted["weights"][j].get<double>(), expected, 1e-5 * std::abs(expected)) << j;
+  }
+  EXPECT_NEAR(weighted["bias"].get<double>(), plain["bias"].get<double>(), 1e-5);
+}
+
 // The steps of a --curve-out file (its first column).
 std::vector<int64_t> curve_steps(const std::filesystem::path& curve) {
   std::istringstream lines(read_text(curve));

@@ -69,24 +69,32 @@ DataView arrays_of(const Dataset& data) {
 
 Standardization fit_standardization(const Dataset& data, const SumAcross& sum_across) {
   const int64_t d = data.features;
-  // The sums and the row count, then the squared deviations: added across the shares (in
-  // double) when the rows are spread over the processes of a data-parallel run.
+  // Each row weighs its sample weight, as scikit-learn's StandardScaler(sample_weight) weighs it:
+  // a row of weight 2 counts as two rows, one of weight 0 not at all.
+  const auto weight = [&](int64_t i) {
+    return data.has_sample_weights() ? static_cast<double>(data.sample_weights[i]) : 1.0;
+  };
+  // The weighted sums and the weights' sum, then the squared deviations: added across the shares
+  // (in double) when the rows are spread over the processes of a data-parallel run.
   std::vector<double> sum(d + 1, 0.0), square_sum(d, 0.0);
   for (int64_t i = 0; i < data.rows; ++i) {
     const float* x = data.X.data() + i * d;
-    for (int64_t j = 0; j < d; ++j) sum[j] += x[j];
+    const double s = weight(i);
+    for (int64_t j = 0; j < d; ++j) sum[j] += s * x[j];
+    sum[d] += s;
   }
-  sum[d] = static_cast<double>(data.rows);
   if (sum_across) sum_across(sum.data(), d + 1);
   const double n = sum[d];
+  if (!(n > 0.0)) throw InputError(data.source + ": every sample weight is 0");
   Standardization statistics;
   for (int64_t j = 0; j < d; ++j) statistics.mean.push_back(static_cast<float>(sum[j] / n));
   // Second pass around the mean: no cancellation for features with a large offset.
   for (int64_t i = 0; i < data.rows; ++i) {
     const float* x = data.X.data() + i * d;
+    const double s = weight(i);
     for (int64_t j = 0; j < d; ++j) {
       const double centered = static_cast<double>(x[j]) - sum[j] / n;
-      square_sum[j] += centered * centered;
+      square_sum[j] += s * centered * centered;
     }
   }
   if (sum_across) sum_across(square_sum.data(), d);

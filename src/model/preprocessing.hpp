@@ -21,8 +21,10 @@ inline double standardized(float x, float mean, float scale) {
 // Adds arrays across the processes of a data-parallel run, in place (every process gets the sums).
 using SumAcross = std::function<void(double* values, int64_t count)>;
 
-// Mean and standard deviation of each feature over the rows of `data` (accumulated in double);
-// with `sum_across`, over the rows of every process's share (`data` being this one's).
+// Mean and standard deviation of each feature over the rows of `data` (accumulated in double),
+// each row weighed by its sample weight when it has one (scikit-learn's StandardScaler with
+// sample_weight); with `sum_across`, over the rows of every process's share (`data` being this
+// one's). Throws InputError when the weights are all 0.
 Standardization fit_standardization(const Dataset& data, const SumAcross& sum_across = {});
 
 // Applies x' = (x - mean) / scale in place, rounded to float. Throws InputError when the feature
