@@ -128,6 +128,15 @@ def _number(name, value):
     return float(value)
 
 
+def _file_path(path):
+    """A path (str, bytes or os.PathLike) as the core takes it: text, without a NUL (which would
+    end it early: "a\0b" would name the file "a"), as Python's open refuses it."""
+    path = os.fsdecode(os.fspath(path))
+    if "\0" in path:
+        raise ValueError(f"embedded null byte in the path {path!r}")
+    return path
+
+
 # What fit and partial_fit set before training, from the data (see _train).
 _SET_BY_VALIDATION = ("n_features_in_", "feature_names_in_", "_target_name", "_target_column",
                       "_weight_column")
@@ -421,6 +430,10 @@ class SGDRegressor(RegressorMixin, BaseEstimator):
             # here from the step whose batch holds it, after the (k - 1) // batch_size before.
             average_from = (_integer("average", self.average, 1) - 1) // batch_size
         tol = None if (partial or self.tol is None) else _number("tol", self.tol)
+        # As scikit-learn checks it, with early_stopping or not.
+        if not 0.0 < _number("validation_fraction", self.validation_fraction) < 1.0:
+            raise ValueError(f"invalid value for validation_fraction: {self.validation_fraction!r} "
+                             "(must be in (0, 1))")
         return {
             "batch_size": batch_size,
             "learning_rate": 0.01 if auto else _number("eta0", self.eta0),
@@ -580,7 +593,7 @@ class SGDRegressor(RegressorMixin, BaseEstimator):
         fraction = (_number("validation_fraction", self.validation_fraction)
                     if _flag("early_stopping", self.early_stopping) else None)
         weights, bias = self._trained_parameters()
-        _core.save_model(os.fspath(path), weights, bias, names, named, self._target_name,
+        _core.save_model(_file_path(path), weights, bias, names, named, self._target_name,
                          getattr(self, "_target_column", None),
                          getattr(self, "_weight_column", None), json.dumps(hyperparameters),
                          fraction, self._metrics, mean, scale)
@@ -629,7 +642,7 @@ def load(path):
     when it was trained by epochs; a held-out fraction (``--val-fraction``) sets early_stopping
     and validation_fraction. device and warm_start are not in the file (their defaults come
     back), and average comes back as the first sample of the first averaged step."""
-    model = _core.load_model(os.fspath(path))
+    model = _core.load_model(_file_path(path))
     hyperparameters = json.loads(model["hyperparameters"])
     estimator = SGDRegressor(**_parameters_of(hyperparameters, model["validation_fraction"]))
     estimator._set_parameters(model["weights"], model["bias"],

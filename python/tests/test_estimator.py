@@ -76,6 +76,20 @@ def test_save_and_load_round_trip(regression, tmp_path):
     assert not hasattr(loaded, "feature_names_in_")  # NumPy arrays name no columns
 
 
+def test_paths_may_be_bytes_and_may_not_hold_a_nul(regression, tmp_path):
+    X, y = regression
+    estimator = linsgd.SGDRegressor(device="cpu", random_state=4, max_iter=2).fit(X, y)
+    path = bytes(tmp_path / "model.json")
+    estimator.save(path)
+    np.testing.assert_array_equal(linsgd.load(path).coef_, estimator.coef_)
+    # A NUL would end the path early: "model.json\0x" named model.json.
+    for call in (lambda: linsgd.load(str(tmp_path / "model.json") + "\0x"),
+                 lambda: estimator.save(str(tmp_path / "other.json") + "\0x")):
+        with pytest.raises(ValueError, match="embedded null byte in the path"):
+            call()
+    assert not (tmp_path / "other.json").exists()
+
+
 def test_save_after_partial_fit_keeps_the_estimators_parameters(regression, tmp_path):
     # partial_fit runs without a stopping rule and with a seed per call: the file keeps the
     # estimator's tol and random_state, not its last run's.
@@ -286,6 +300,8 @@ def test_core_messages_name_the_parameters():
                                "an integer from 0 to 18446744073709551615)"),
     (dict(max_iter=2**63), "invalid value for max_iter: 9223372036854775808"),
     (dict(eta0="fast"), "invalid value for eta0: 'fast' (must be a positive number or 'auto')"),
+    (dict(validation_fraction=1.5),  # checked with early_stopping or not, as scikit-learn's
+     "invalid value for validation_fraction: 1.5 (must be in (0, 1))"),
     (dict(solver="exact", loss="huber"), "solver='exact'"),
     (dict(solver="exact", momentum=0.5),
      "momentum applies to the steps of solver='sgd', not to solver='exact'"),
