@@ -1,12 +1,16 @@
-// RAII owner of a cuRAND Philox4_32_10 generator, on the host or on the device. The generation
-// calls are the same cuRAND calls in both cases (only the creation differs), which is how the
-// CPU backend draws exactly the numbers the GPU draws for one seed (see rng_plan.hpp).
+// A Philox4_32_10 stream of one seed: on the device a cuRAND generator (RAII), on the host
+// HostPhilox, which computes what cuRAND's host generator of the type gives, value for value
+// (without its setup of several milliseconds a seed). The CPU backend so draws exactly the
+// numbers the GPU draws for one seed (see rng_plan.hpp).
 #pragma once
 
 #include <cuda_runtime.h>
 #include <curand.h>
 
 #include <cstdint>
+#include <optional>
+
+#include "core/host_philox.hpp"
 
 namespace linsgd {
 
@@ -15,7 +19,9 @@ class RandomGenerator {
   enum class Location { kHost, kDevice };
 
   // A device generator is bound to `stream`, so its draws are ordered with the trainer's work.
-  RandomGenerator(Location location, uint64_t seed, cudaStream_t stream = nullptr);
+  // A host generator shares long draws among `host_threads` threads (the same values).
+  RandomGenerator(Location location, uint64_t seed, cudaStream_t stream = nullptr,
+                  int host_threads = 1);
   ~RandomGenerator();
   RandomGenerator(RandomGenerator&& other) noexcept;
   RandomGenerator& operator=(RandomGenerator&& other) noexcept;
@@ -27,9 +33,13 @@ class RandomGenerator {
   void uniform(float* out, int64_t count);  // in (0, 1]
   // `count` must be even (Box-Muller yields pairs): see rng_plan::even_count.
   void normal(float* out, int64_t count, float mean, float stddev);
+  // Moves the stream past `count` normal draws as normal() would: the host's by arithmetic, the
+  // device's by drawing them into `scratch` (device memory of `count` floats).
+  void skip_normal(float* scratch, int64_t count);
 
  private:
-  curandGenerator_t generator_ = nullptr;
+  curandGenerator_t generator_ = nullptr;  // the device's
+  std::optional<HostPhilox> host_;
 };
 
 }  // namespace linsgd

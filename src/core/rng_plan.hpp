@@ -1,6 +1,7 @@
 // The random-number plan: which cuRAND generator, seeded how, draws what, in which order. Both
 // backends follow it call for call (the CUDA backend with a device generator, the CPU backend
-// with curandCreateGeneratorHost of the same type), so for one seed they draw the same indices
+// with HostPhilox: what curandCreateGeneratorHost's generator of the same type draws, computed
+// without it; see host_philox.hpp), so for one seed they draw the same indices
 // and the same synthetic data. Tests re-derive their references from this plan.
 //
 //   data generator  (Philox4_32_10, seed = data_seed(seed)):

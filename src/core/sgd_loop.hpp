@@ -162,13 +162,16 @@ class SgdLoop {
     args_.blocks_done = blocks_done_.data();
     args_.partials = fused_partials_.data();
 
-    // Drawn even for a warm start, so that the draws after it are those of a cold start.
-    generator_.normal(weights_.data(), rng_plan::even_count(data.features), 0.0f,
-                      static_cast<float>(config.sigma));
-    exec_.zero(bias_);
+    // A warm start moves the stream past the initial weights, so that the draws after them are
+    // those of a cold start.
     if (initial != nullptr) {
+      generator_.skip_normal(weights_.data(), rng_plan::even_count(data.features));
       exec_.upload(weights_, initial->weights);
       exec_.upload_value(bias_, initial->bias);
+    } else {
+      generator_.normal(weights_.data(), rng_plan::even_count(data.features), 0.0f,
+                        static_cast<float>(config.sigma));
+      exec_.zero(bias_);
     }
     exec_.zero(velocity_);
     exec_.zero(average_);  // not read before averaging begins, but a state may carry it

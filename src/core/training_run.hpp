@@ -359,7 +359,10 @@ TrainResult train_with(Exec& exec, const TrainConfig& requested, const DataView*
   if (dataset != nullptr) {
     make_resident(exec, *dataset, data, placement);
   } else {
-    generate_synthetic(exec, config.rows, config.features, config.seed, data, truth);
+    // The CPU's draws on every core, unless --threads fixed the count (the same values).
+    exec.with_every_core(requested.threads == 0, [&] {
+      generate_synthetic(exec, config.rows, config.features, config.seed, data, truth);
+    });
   }
   if (shard != nullptr) take_shard(*shard, dataset == nullptr, data);
   std::optional<ResidentData<Exec>> validation;

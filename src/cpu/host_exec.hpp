@@ -108,8 +108,10 @@ class HostExec {
     int64_t rows_;
   };
   KeySorter make_key_sorter(int64_t rows) { return KeySorter(rows); }
+  // Its long draws (synthetic data) on the run's threads, or every core for a generator made
+  // within with_every_core.
   RandomGenerator make_generator(uint64_t seed) {
-    return RandomGenerator(RandomGenerator::Location::kHost, seed);
+    return RandomGenerator(RandomGenerator::Location::kHost, seed, nullptr, threads());
   }
   void synchronize() {}
 
