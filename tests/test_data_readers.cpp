@@ -190,6 +190,20 @@ TEST(CsvReader, AByteOrderMarkIsNotPartOfTheFirstCell) {
   EXPECT_EQ(bare.X, (std::vector<float>{1, 3}));
 }
 
+// UTF-16 text is named as such (it read as "not a number: '\x001\x00'" before).
+TEST(CsvReader, Utf16TextIsNamed) {
+  ScratchDir dir;
+  const std::string d = dir.path().string() + "/";
+  const std::string little = dir.file("le.csv", std::string("\xFF\xFE"
+                                                            "a\0,\0y\0\n\0",
+                                                            12));
+  EXPECT_EQ(read_error(little),
+            d + "le.csv: UTF-16 text (its byte-order mark FF FE); save the CSV as UTF-8 or ASCII");
+  const std::string big = dir.file("be.csv", std::string("\xFE\xFF\0a\0,\0y\0\n", 12));
+  EXPECT_EQ(read_error(big),
+            d + "be.csv: UTF-16 text (its byte-order mark FE FF); save the CSV as UTF-8 or ASCII");
+}
+
 TEST(CsvReader, AMixedFirstRowIsReadAsDeclared) {
   ScratchDir dir;
   const std::string path = dir.file("m.csv", "1.5,NA,2.0\n1,2,3\n");

@@ -438,6 +438,12 @@ Dataset read_csv(const InputBytes& input, const ReadOptions& options) {
   const char* end = begin + input.size();
   // A UTF-8 byte-order mark (spreadsheets write one) is not part of the first cell.
   if (input.starts_with("\xEF\xBB\xBF")) begin += 3;
+  // UTF-16 (Excel's "Unicode text", PowerShell's default) holds a NUL in every ASCII character.
+  if (input.starts_with("\xFF\xFE") || input.starts_with("\xFE\xFF")) {
+    throw InputError(path + ": UTF-16 text (its byte-order mark " +
+                     (input.starts_with("\xFF\xFE") ? "FF FE" : "FE FF") +
+                     "); save the CSV as UTF-8 or ASCII");
+  }
   refuse_lone_carriage_returns(begin, end, path);
   const char delimiter = options.delimiter.value_or(',');
   CsvScanner scanner(begin, end, delimiter, path);
