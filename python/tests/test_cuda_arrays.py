@@ -79,3 +79,23 @@ def test_arrays_on_another_gpu_leave_the_current_device_as_it_was(regression):
         torch.as_tensor(X, device="cuda:1"), torch.as_tensor(y, device="cuda:1"))
     assert torch.cuda.current_device() == 0
     assert np.all(np.isfinite(on_second.coef_))
+
+
+@pytest.mark.parametrize("name,to_device", cuda_libraries() or [pytest.param(
+    None, None, marks=pytest.mark.skip(reason="neither PyTorch with CUDA nor CuPy"))])
+def test_partial_fit_weights_on_the_device_count_across_calls_as_on_the_host(regression, name,
+                                                                             to_device):
+    # The chunks' weights relative to the first call's mean (a chunk without weights weighs 1
+    # on that scale: ones made on the device), as the host run of the same seed.
+    X, y = regression
+    params = dict(random_state=3, eta0=0.002, learning_rate="constant", penalty=None)
+    weights = np.full(300, 4.0, dtype=np.float32)
+    runs = []
+    for device, put in (("cpu", lambda a: a), ("cuda", to_device)):
+        estimator = linsgd.SGDRegressor(device=device, **params)
+        estimator.partial_fit(put(X[:300]), put(y[:300]), sample_weight=put(weights))
+        estimator.partial_fit(put(X[300:]), put(y[300:]))
+        estimator.partial_fit(put(X[:300]), put(y[:300]), sample_weight=put(weights / 2))
+        runs.append(estimator)
+    np.testing.assert_allclose(runs[1].coef_, runs[0].coef_, rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(runs[1].intercept_, runs[0].intercept_, rtol=1e-4, atol=1e-5)
