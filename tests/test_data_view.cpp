@@ -304,6 +304,16 @@ TEST(Hooks, ThatNoRunCanFollowAreRefusedAndEmptyOnesSkipped) {
     hooks.shard = &changed;
     EXPECT_EQ(message_of<UsageError>([&] { train_on_data(config, data, hooks); }), message);
   }
+  // A mean for the weights with a shard, whose weight sums are added across the processes.
+  shard.sum_floats = shard.average_floats = [](float*, int64_t) {};
+  hooks.shard = &shard;
+  const std::vector<float> weights(300, 1.0f);
+  DataView weighted = view_of(data);
+  weighted.sample_weights = weights.data();
+  weighted.weight_mean = 1.0;
+  EXPECT_EQ(
+      message_of<UsageError>([&] { train_on_view(config, weighted, nullptr, nullptr, hooks); }),
+      "test data: DataView::weight_mean applies to one process's data, not to a DataShard");
 }
 
 }  // namespace

@@ -530,20 +530,20 @@ TEST(RegressionMetrics, WeightsCountRowsAsRepeats) {
 TEST(RegressionMetrics, RefuseRowsNoMetricCanUse) {
   const float nan = std::numeric_limits<float>::quiet_NaN();
   const float inf = std::numeric_limits<float>::infinity();
-  EXPECT_EQ(testing::message_of<Error>([&] {
+  EXPECT_EQ(testing::message_of<InputError>([&] {
               regression_metrics({1.0, 2.0, 3.0}, {1.0f, nan, 3.0f});
             }),
             "regression_metrics: row 1 (counted from 0): the target is NaN (must be finite)");
-  EXPECT_EQ(testing::message_of<Error>([&] {
+  EXPECT_EQ(testing::message_of<InputError>([&] {
               regression_metrics({1.0, 2.0, double{inf}}, {1.0f, 2.0f, 3.0f});
             }),
             "regression_metrics: row 2 (counted from 0): the prediction is inf (must be finite)");
-  EXPECT_EQ(testing::message_of<Error>([&] {
+  EXPECT_EQ(testing::message_of<InputError>([&] {
               regression_metrics({1.0, 2.0}, {1.0f, 2.0f}, {1.0f, -1.0f});
             }),
             "regression_metrics: row 1 (counted from 0): the sample weight is -1.000000 (must be "
             "finite and 0 or more)");
-  EXPECT_EQ(testing::message_of<Error>([&] {
+  EXPECT_EQ(testing::message_of<InputError>([&] {
               regression_metrics({1.0, 2.0}, {1.0f, 2.0f}, {nan, 1.0f});
             }),
             "regression_metrics: row 0 (counted from 0): the sample weight is NaN (must be finite "

@@ -25,42 +25,44 @@ def cuda_float32(array):
 
 def cuda_predict(X, coef, intercept, standardization=None):
     """X @ coef + intercept on X's device, in X's library, in float64 like the host path (after
-    the standardization (mean, scale) of a model trained with --standardize, in float32)."""
+    the standardization (mean, scale) of a model trained with --standardize, also in float64)."""
     if hasattr(X, "contiguous") and hasattr(X, "float"):  # PyTorch
         import torch
 
-        def put(values, dtype):
-            return torch.as_tensor(np.asarray(values), device=X.device, dtype=dtype)
-
         X = X.float()
-        if standardization is not None:
-            X = standardized(X, *standardization)
-        return X.double() @ put(coef, torch.float64) + float(intercept)
+        features = (X.double() if standardization is None
+                    else standardized(X, *standardization, to_float32=False))
+        return features @ torch.as_tensor(np.asarray(coef), device=X.device,
+                                          dtype=torch.float64) + float(intercept)
     import cupy
 
     X = cupy.asarray(X, dtype=cupy.float32)
-    if standardization is not None:
-        X = standardized(X, *standardization)
-    return X.astype(cupy.float64) @ cupy.asarray(coef, dtype=cupy.float64) + float(intercept)
+    features = (X.astype(cupy.float64) if standardization is None
+                else standardized(X, *standardization, to_float32=False))
+    return features @ cupy.asarray(coef, dtype=cupy.float64) + float(intercept)
 
 
-def standardized(X, mean, scale):
-    """(X - mean) / scale per feature, in float32 as the core's standardization computes it (a
-    subtraction, then a division, each rounded once), as a new array of X's library on X's
-    device: NumPy, PyTorch or CuPy."""
-    mean, scale = np.asarray(mean, dtype=np.float32), np.asarray(scale, dtype=np.float32)
+def standardized(X, mean, scale, to_float32=True):
+    """(X - mean) / scale per feature, worked in float64 as the core works it (a float32
+    difference of values near float's limit would overflow), as a new array of X's library on
+    X's device (NumPy, PyTorch or CuPy): rounded once to float32, the features training sees,
+    or kept in float64 (to_float32=False), the features predict multiplies."""
+    mean, scale = np.asarray(mean, dtype=np.float64), np.asarray(scale, dtype=np.float64)
     if isinstance(X, np.ndarray):
-        return np.ascontiguousarray((X - mean) / scale, dtype=np.float32)
+        features = (X.astype(np.float64) - mean) / scale
+        return np.ascontiguousarray(features, dtype=np.float32) if to_float32 else features
     if hasattr(X, "contiguous") and hasattr(X, "float"):  # PyTorch
         import torch
 
         def put(values):
             return torch.as_tensor(values, device=X.device)
 
-        return ((X - put(mean)) / put(scale)).contiguous()
+        features = (X.double() - put(mean)) / put(scale)
+        return features.float().contiguous() if to_float32 else features
     import cupy
 
-    return cupy.ascontiguousarray((X - cupy.asarray(mean)) / cupy.asarray(scale))
+    features = (X.astype(cupy.float64) - cupy.asarray(mean)) / cupy.asarray(scale)
+    return cupy.ascontiguousarray(features, dtype=cupy.float32) if to_float32 else features
 
 
 def all_finite(array):

@@ -134,6 +134,10 @@ def _file_path(path):
     path = os.fsdecode(os.fspath(path))
     if "\0" in path:
         raise ValueError(f"embedded null byte in the path {path!r}")
+    try:
+        path.encode("utf-8")
+    except UnicodeEncodeError:  # bytes that are no UTF-8 (the model file's path is text)
+        raise ValueError(f"the path {path!r} is not UTF-8 text") from None
     return path
 
 
@@ -261,8 +265,11 @@ class SGDRegressor(RegressorMixin, BaseEstimator):
         whole batches, calls over consecutive chunks equal one fit over their concatenation.
         Sample weights count across calls: each call's are taken relative to the mean sample
         weight of the call that started the model (its first partial_fit or its fit; 1 without
-        weights), so a chunk weighted 10 pulls ten times as hard as one weighted 1 (a lone fit
-        divides by its own weights' sum). Chunks of equal mean weight then equal one fit too.
+        weights), so at a given eta0 a chunk weighted 10 steps ten times as far as one weighted 1
+        (a lone fit divides by its own weights' sum). Chunks of equal mean weight then equal one
+        fit too. eta0="auto" sizes each call's step to its own chunk, weights included, which
+        cancels a chunk's scale: give a number for weights that count across calls. The scale
+        is the estimator's (pickling keeps it); a model loaded from a file starts it afresh.
         """
         if self.solver == "exact":  # a solve of this chunk alone would forget the ones before
             raise ValueError("partial_fit steps SGD over each chunk from the current coefficients; "

@@ -92,6 +92,19 @@ def test_a_command_line_model_with_standardization_loads_in_python(cli, tmp_path
     saved = json.loads(model.read_text())
     mean, scale = (np.array(saved["standardization"][k]) for k in ("mean", "scale"))
     np.testing.assert_allclose(estimator.coef_, np.array(saved["weights"]) / scale, rtol=1e-12)
+    # The CUDA path's standardization (here on NumPy) works as the core does, in float64:
+    # predictions to double's rounding, and features rounded once to float32 for training.
+    from linsgd._arrays import standardized
+
+    features = X.to_numpy(dtype=np.float32)
+    weights = np.array(saved["weights"], dtype=np.float32)
+    np.testing.assert_allclose(
+        standardized(features, mean, scale, to_float32=False) @ weights + saved["bias"],
+        estimator.predict(X), rtol=1e-12, atol=1e-12)
+    # Near float's limit the difference from the mean is beyond float32, the quotient is not.
+    extreme = np.array([[3e38], [-3e38]], dtype=np.float32)
+    np.testing.assert_array_equal(standardized(extreme, [-1e38], [2e38]),
+                                  np.array([[2.0], [-1.0]], dtype=np.float32))
     # coef_ assigned is what predicts (taken back into the standardized space).
     edited = linsgd.load(model)
     edited.coef_ = np.zeros_like(edited.coef_)

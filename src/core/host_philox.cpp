@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <system_error>
 #include <thread>
 #include <vector>
 
@@ -66,14 +67,18 @@ void fill(uint64_t seed, uint64_t position, T* out, int64_t count, int threads,
           const Convert& convert) {
   constexpr int64_t kValuesAThread = int64_t{1} << 18;  // a shorter draw is not shared
   const int64_t parts = std::max<int64_t>(1, std::min<int64_t>(threads, count / kValuesAThread));
-  std::vector<std::thread> helpers;
-  for (int64_t part = 1; part < parts; ++part) {
+  const auto part_range = [&](int64_t part) {
     const int64_t first = count * part / parts, end = count * (part + 1) / parts;
-    helpers.emplace_back([=, &convert] {
-      fill_range(seed, position + static_cast<uint64_t>(first), out + first, end - first, convert);
-    });
+    fill_range(seed, position + static_cast<uint64_t>(first), out + first, end - first, convert);
+  };
+  std::vector<std::thread> helpers;
+  int64_t part = 1;
+  try {
+    for (; part < parts; ++part) helpers.emplace_back(part_range, part);
+  } catch (const std::system_error&) {  // no thread to be had: the rest here (the same values)
+    for (; part < parts; ++part) part_range(part);
   }
-  fill_range(seed, position, out, count / parts, convert);
+  part_range(0);
   for (std::thread& helper : helpers) helper.join();
 }
 

@@ -29,7 +29,8 @@ Standardization fit_standardization(const Dataset& data, const SumAcross& sum_ac
 
 // Applies x' = (x - mean) / scale in place, rounded to float. Throws InputError when the feature
 // counts differ, or naming the row and feature whose x' is beyond float's range (data standardized
-// by the statistics of other data: a training set's own x' is at most sqrt(rows) in size).
+// by the statistics of other data, or a row of sample weight 0, which the statistics leave out:
+// any other row of a training set's own is at most sqrt(rows) in size).
 void standardize(const Standardization& statistics, Dataset& data);
 
 // Throws UsageError unless 0 < fraction < 1.

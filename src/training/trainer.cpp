@@ -217,6 +217,12 @@ TrainResult train_on_view(const TrainConfig& config, const DataView& given,
     }
   }
   if (initial != nullptr) require_usable(*initial, data.features);
+  if (data.weight_mean > 0.0 && hooks.shard != nullptr) {
+    // The shards' weight sums are added across the processes: a mean given would hide weights
+    // that are 0 on every process.
+    throw UsageError(data.source +
+                     ": DataView::weight_mean applies to one process's data, not to a DataShard");
+  }
   if (initial != nullptr && hooks.resume_from != nullptr) {
     // One of the two would be dropped without a word: the state holds its own parameters.
     throw UsageError(
