@@ -194,12 +194,15 @@ TEST(CsvReader, AByteOrderMarkIsNotPartOfTheFirstCell) {
 TEST(CsvReader, Utf16TextIsNamed) {
   ScratchDir dir;
   const std::string d = dir.path().string() + "/";
-  const std::string little = dir.file("le.csv", std::string("\xFF\xFE"
-                                                            "a\0,\0y\0\n\0",
-                                                            12));
+  // Each as the bytes of its array, the NULs included (not the array's terminating one).
+  static const char kLittle[] =
+      "\xFF\xFE"
+      "a\0,\0y\0\n\0";
+  static const char kBig[] = "\xFE\xFF\0a\0,\0y\0\n";
+  const std::string little = dir.file("le.csv", std::string(kLittle, sizeof kLittle - 1));
   EXPECT_EQ(read_error(little),
             d + "le.csv: UTF-16 text (its byte-order mark FF FE); save the CSV as UTF-8 or ASCII");
-  const std::string big = dir.file("be.csv", std::string("\xFE\xFF\0a\0,\0y\0\n", 12));
+  const std::string big = dir.file("be.csv", std::string(kBig, sizeof kBig - 1));
   EXPECT_EQ(read_error(big),
             d + "be.csv: UTF-16 text (its byte-order mark FE FF); save the CSV as UTF-8 or ASCII");
 }
