@@ -652,6 +652,11 @@ def load(path):
     model = _core.load_model(_file_path(path))
     hyperparameters = json.loads(model["hyperparameters"])
     estimator = SGDRegressor(**_parameters_of(hyperparameters, model["validation_fraction"]))
+    try:  # the parameters as fit checks them first: an edited file is refused here, not there
+        estimator._hyperparameters(1, False)
+    except ValueError as error:
+        raise ValueError(f"{os.fsdecode(os.fspath(path))}: the file's hyperparameters: "
+                         f"{error}") from None
     estimator._set_parameters(model["weights"], model["bias"],
                               None if model["mean"] is None else (model["mean"], model["scale"]))
     estimator.n_features_in_ = int(len(model["weights"]))

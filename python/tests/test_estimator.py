@@ -2,6 +2,7 @@
 diabetes fit against its closed form, Ctrl-C, the GIL, and errors that carry the command line's
 messages."""
 import _thread
+import json
 import pickle
 import re
 import signal
@@ -466,6 +467,20 @@ def test_an_early_stopping_split_of_weight_0_is_named(regression):
                 f"validation_fraction 0.1: the 60 validation rows that random_state {seed} drew "
                 "all have sample weight 0; use another random_state or validation_fraction")
     assert refusals > 0
+
+
+def test_a_file_of_hyperparameters_fit_would_refuse_is_refused_at_load(regression, tmp_path):
+    X, y = regression
+    linsgd.SGDRegressor(device="cpu", random_state=0, max_iter=2).fit(X, y).save(
+        tmp_path / "model.json")
+    saved = json.loads((tmp_path / "model.json").read_text())
+    for name, value, message in (("batch_size", 0, "invalid value for batch_size: 0"),
+                                 ("n_iter_no_change", 0, "invalid value for n_iter_no_change: 0")):
+        edited = dict(saved, hyperparameters=dict(saved["hyperparameters"], **{name: value}))
+        (tmp_path / "edited.json").write_text(json.dumps(edited))
+        with pytest.raises(ValueError, match=re.escape(
+                f"edited.json: the file's hyperparameters: {message}")):
+            linsgd.load(tmp_path / "edited.json")
 
 
 def test_loading_a_binary_file_says_what_it_is(regression, tmp_path):
