@@ -267,9 +267,9 @@ class SGDRegressor(RegressorMixin, BaseEstimator):
         weight of the call that started the model (its first partial_fit or its fit; 1 without
         weights), so at a given eta0 a chunk weighted 10 steps ten times as far as one weighted 1
         (a lone fit divides by its own weights' sum). Chunks of equal mean weight then equal one
-        fit too. eta0="auto" sizes each call's step to its own chunk, weights included, which
-        cancels a chunk's scale: give a number for weights that count across calls. The scale
-        is the estimator's (pickling keeps it); a model loaded from a file starts it afresh.
+        fit too. eta0="auto" is the rate the model's first run found (later calls keep it, on
+        its scale). The scale is the estimator's (pickling keeps it); a model loaded from a file
+        starts it afresh.
         """
         if self.solver == "exact":  # a solve of this chunk alone would forget the ones before
             raise ValueError("partial_fit steps SGD over each chunk from the current coefficients; "
@@ -322,6 +322,14 @@ class SGDRegressor(RegressorMixin, BaseEstimator):
             fraction = _number("validation_fraction", self.validation_fraction)
         average_samples = (None if _averaging_off_or_from_start(self.average)
                            else int(self.average))
+        kept_rate = (partial and continuing and hyperparameters["learning_rate_auto"]
+                     and getattr(self, "eta0_", 0.0) > 0.0
+                     and json.loads(self._hyperparameters_json).get("learning_rate_auto"))
+        if kept_rate:
+            # eta0="auto" as the model's first run found it: later chunks step on its scale
+            # (their weights relative to the first's), without computing it again.
+            hyperparameters = dict(hyperparameters, learning_rate=float(self.eta0_),
+                                   learning_rate_auto=False)
         # A partial_fit after the first: weights relative to the first call's mean (a chunk
         # without weights weighs 1 a row on that scale).
         weight_mean = getattr(self, "_weight_mean", None) if partial and continuing else None
@@ -336,6 +344,9 @@ class SGDRegressor(RegressorMixin, BaseEstimator):
                 average_samples, weight_mean)
         except (ValueError, RuntimeError) as error:
             raise type(error)(_in_parameter_names(str(error))) from None
+        if kept_rate:  # the model file says how the rate came: eta0="auto", its value kept
+            result["hyperparameters"] = json.dumps(
+                dict(json.loads(result["hyperparameters"]), learning_rate_auto=True))
         return result, standardization
 
     def _initial_parameters(self, coef_init, intercept_init):

@@ -159,6 +159,30 @@ def test_partial_fit_weights_count_across_calls(regression):
     np.testing.assert_allclose(quarter.coef_, slow.coef_, rtol=1e-5, atol=1e-6)
 
 
+def test_partial_fit_keeps_the_first_calls_auto_rate(regression, tmp_path):
+    # eta0="auto" is found by the first call and kept by the later ones, so after a chunk
+    # weighted 5 an unweighted one steps a fifth as far there too (a rate found again from it
+    # would cancel the scale).
+    X, y = regression
+    params = dict(device="cpu", random_state=3, learning_rate="constant", sampling="sequential",
+                  batch_size=50, penalty=None)
+    weighted = linsgd.SGDRegressor(eta0="auto", **params)
+    weighted.partial_fit(X[:300], y[:300], sample_weight=np.full(300, 5.0))
+    rate = weighted.eta0_
+    weighted.partial_fit(X[300:], y[300:])
+    assert weighted.eta0_ == rate
+    scaled = linsgd.SGDRegressor(eta0="auto", **params)
+    scaled.partial_fit(X[:300], y[:300])
+    assert scaled.eta0_ == rate
+    scaled.set_params(eta0=rate / 5).partial_fit(X[300:], y[300:])
+    np.testing.assert_allclose(weighted.coef_, scaled.coef_, rtol=1e-5, atol=1e-6)
+    # Its model file says the rate came from eta0="auto", at the value found.
+    weighted.save(tmp_path / "model.json")
+    saved = json.loads((tmp_path / "model.json").read_text())["hyperparameters"]
+    assert saved["learning_rate_auto"] is True
+    assert saved["learning_rate"] == pytest.approx(rate, rel=1e-12)
+
+
 def test_warm_start_continues_from_the_previous_fit(regression):
     X, y = regression
     params = dict(device="cpu", random_state=2, learning_rate="constant", eta0=0.03,
