@@ -51,7 +51,7 @@ template <class Exec>
 void generate_synthetic(Exec& exec, int64_t rows, int64_t features, uint64_t seed,
                         ResidentData<Exec>& data, ResidentTruth<Exec>& truth) {
   using rng_plan::even_count;
-  RandomGenerator generator = exec.make_generator(rng_plan::data_seed(seed));
+  RandomGenerator generator = exec.make_generator(rng_plan::data_seed(seed), true);
   data.rows = rows;
   data.features = features;
   truth.weights = exec.template allocate<float>(even_count(features));

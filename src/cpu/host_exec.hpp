@@ -108,10 +108,12 @@ class HostExec {
     int64_t rows_;
   };
   KeySorter make_key_sorter(int64_t rows) { return KeySorter(rows); }
-  // Its long draws (synthetic data) on the run's threads, or every core for a generator made
-  // within with_every_core.
-  RandomGenerator make_generator(uint64_t seed) {
-    return RandomGenerator(RandomGenerator::Location::kHost, seed, nullptr, threads());
+  // With `share_long_draws` (the synthetic data's), long draws on the run's threads (every core
+  // within with_every_core); the step loop's draws stay on the calling thread, so it starts no
+  // thread. The values are the same either way.
+  RandomGenerator make_generator(uint64_t seed, bool share_long_draws = false) {
+    return RandomGenerator(RandomGenerator::Location::kHost, seed, nullptr,
+                           share_long_draws ? threads() : 1);
   }
   void synchronize() {}
 

@@ -116,7 +116,7 @@ class CudaExec {
     DeviceBuffer<unsigned char> scratch_;
   };
   KeySorter make_key_sorter(int64_t rows) { return KeySorter(stream(), rows); }
-  RandomGenerator make_generator(uint64_t seed) {
+  RandomGenerator make_generator(uint64_t seed, bool /*share_long_draws: the host's*/ = false) {
     return RandomGenerator(RandomGenerator::Location::kDevice, seed, stream());
   }
   void synchronize() { LINSGD_CUDA_CHECK(cudaStreamSynchronize(stream())); }
