@@ -4,6 +4,7 @@
 #include <cmath>
 #include <string>
 
+#include "core/number_text.hpp"
 #include "linsgd/errors.hpp"
 
 namespace linsgd {
@@ -16,9 +17,7 @@ void require_usable_rows(const std::vector<double>& predictions, const std::vect
                          const std::vector<float>& weights) {
   const auto refuse = [](size_t row, const char* what, double value, const char* rule) {
     throw InputError("regression_metrics: row " + std::to_string(row) + " (counted from 0): the " +
-                     what + " is " +
-                     (std::isnan(value) ? std::string("NaN") : std::to_string(value)) + " (" +
-                     rule + ")");
+                     what + " is " + number_text(value) + " (" + rule + ")");
   };
   for (size_t i = 0; i < targets.size(); ++i) {
     if (!std::isfinite(predictions[i])) refuse(i, "prediction", predictions[i], "must be finite");
