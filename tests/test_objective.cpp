@@ -391,6 +391,43 @@ TEST(Convergence, EqualWeightsOfAnyScaleTrainAsUnitWeights) {
   }
 }
 
+// A row of weight 0 is absent, however far off it lies: its squared residual (3e37 x w)^2
+// overflows float, and a share weighed in as 0 x inf would make every step's loss NaN.
+TEST(Convergence, ARowOfWeightZeroIsAbsentHoweverFarOffItLies) {
+  Dataset kept = regression_data(200, 4, 61);
+  kept.sample_weights = integer_weights(kept.rows, 62);
+  Dataset with_outlier = kept;
+  with_outlier.X.insert(with_outlier.X.end(), {3e37f, 1.0f, -2.0f, 0.5f});
+  with_outlier.y.push_back(5.0f);
+  with_outlier.sample_weights.push_back(0.0f);
+  ++with_outlier.rows;
+
+  TrainConfig exact = cpu_config();
+  exact.solver = Solver::kExact;
+  const TrainResult a = train_on_data(exact, with_outlier);
+  const TrainResult b = train_on_data(exact, kept);
+  EXPECT_TRUE(testing::all_close(a.weights, as_double(b.weights), 1e-6, 1e-6));
+  EXPECT_NEAR(a.bias, b.bias, 1e-6);
+  EXPECT_NEAR(a.objective, b.objective, 1e-9 * b.objective);
+
+  for (const Engine engine : {Engine::kGemv, Engine::kFused}) {
+    TrainConfig sgd = cpu_config(engine);
+    sgd.momentum = 0.5;
+    sgd.sampling = Sampling::kEpoch;
+    sgd.learning_rate_auto = true;
+    sgd.epochs = 2000;
+    sgd.batch_size = with_outlier.rows;
+    const TrainResult c = train_on_data(sgd, with_outlier);
+    sgd.batch_size = kept.rows;
+    const TrainResult d = train_on_data(sgd, kept);
+    ASSERT_TRUE(std::isfinite(c.objective)) << static_cast<int>(engine);
+    EXPECT_TRUE(std::all_of(c.loss_history.begin(), c.loss_history.end(),
+                            [](float loss) { return std::isfinite(loss); }));
+    EXPECT_TRUE(testing::all_close(c.weights, as_double(d.weights), 1e-4, 1e-4));
+    EXPECT_NEAR(c.objective, d.objective, 1e-6 * d.objective);
+  }
+}
+
 TEST(ExactSolver, DependentFeaturesAreNamedAndAZeroFeatureWeighsZero) {
   testing::expect_exact_solver_handles_dependent_features(DeviceKind::kCpu);
 }

@@ -111,9 +111,10 @@ LINSGD_HD inline double evaluation_residual(double prediction, float bias, float
 }
 
 // A row's weighted loss in an evaluation of the objective: weight x L(prediction + b - y), in
-// double.
+// double. A row of weight 0 adds 0 however far off it is (0 x inf would be NaN).
 LINSGD_HD inline double weighted_loss(Loss loss, double epsilon, double prediction, float bias,
                                       float target, float weight) {
+  if (weight == 0.0f) return 0.0;
   return static_cast<double>(weight) *
          loss_value<double>(loss, evaluation_residual(prediction, bias, target), epsilon);
 }
@@ -185,10 +186,12 @@ LINSGD_HD inline float updated_parameter(const StepRule& rule, float w, float g,
 // A batch row's share of the data term, for row k of a step of `batch_rows` rows: its
 // derivative s'_k L'(r_k) (what the gradient GEMV multiplies by) and its loss s'_k L(r_k); 0 for
 // the rows past batch_rows (the padding of an epoch's short last batch). `weight` is the row's
-// sample weight (ignored without weights).
+// sample weight (ignored without weights). A row of weight 0 is absent from the objective, so
+// its share is 0 however far off it lies (0 x inf would be NaN: a finite row far from the model
+// can overflow its residual or loss in float).
 LINSGD_HD inline void data_term(const StepRule& rule, float r, float weight, bool in_batch,
                                 float* derivative, float* loss) {
-  if (!in_batch) {
+  if (!in_batch || (rule.weighted && weight == 0.0f)) {
     *derivative = 0.0f;
     *loss = 0.0f;
     return;
