@@ -79,6 +79,9 @@ inline const Options kOptionSets[] = {
      false},
     {"cosine_warmup", [](TrainConfig& c) { c.schedule = Schedule::kCosine, c.warmup = 40; }, false},
     {"average", [](TrainConfig& c) { c.average_from = 100; }, false},
+    {"no_intercept_momentum_average",
+     [](TrainConfig& c) { c.fit_intercept = false, c.momentum = 0.6, c.average_from = 120; },
+     false},
     {"epoch_short_batches", [](TrainConfig& c) { c.sampling = Sampling::kEpoch; }, false},
     {"sequential_short_batches_l1",
      [](TrainConfig& c) {

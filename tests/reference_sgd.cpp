@@ -237,7 +237,7 @@ ReferenceRun reference_sgd(const float* X, const float* y, int64_t rows, int64_t
       if (penalized && l1 > 0.0) value = soft(value, lr * l1);
     };
     for (int64_t j = 0; j < features; ++j) step(w[j], gradient[j], velocity[j], true);
-    step(b, bias_gradient, bias_velocity, false);
+    if (config.fit_intercept) step(b, bias_gradient, bias_velocity, false);
     if (average_from >= 0 && t >= average_from) {
       const auto count = static_cast<double>(t - average_from + 1);
       for (int64_t j = 0; j < features; ++j) average[j] += (w[j] - average[j]) / count;

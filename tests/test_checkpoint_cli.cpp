@@ -212,6 +212,9 @@ TEST_F(CheckpointRefusals, OtherDataOrOptionsAreNamed) {
   EXPECT_EQ(refusal(base() + " --momentum 0.9 --resume " + checkpoint_),
             "linsgd: error: --resume " + checkpoint_ +
                 ": the checkpoint's run had momentum = 0.0; this run has 0.9\n");
+  EXPECT_EQ(refusal(base() + " --no-intercept --resume " + checkpoint_),
+            "linsgd: error: --resume " + checkpoint_ +
+                ": the checkpoint's run had fit_intercept = true; this run has false\n");
   // --val-fraction changes the rows, --epochs the steps: named as the options, not by the steps or
   // the data's digest they change.
   EXPECT_EQ(refusal(base() + " --val-fraction 0.1 --resume " + checkpoint_),

@@ -266,6 +266,56 @@ TEST(FitCli, StandardizedWeightedRowsFitAsTheRowsRepeated) {
   EXPECT_NEAR(weighted["bias"].get<double>(), plain["bias"].get<double>(), 1e-5);
 }
 
+// --no-intercept: the model goes through the origin (bias 0, a prediction of 0 for features of
+// 0), --standardize only scales, and the weights are the weighted least squares through the
+// origin of the data as given (the 0.5 offset of the targets left to the residuals).
+TEST(FitCli, WithoutAnInterceptTheModelGoesThroughTheOrigin) {
+  ScratchDir scratch;
+  const std::string csv = weighted_csv(200);
+  const std::string data = scratch.file("d.csv", csv);
+  const auto model = scratch.path() / "m.json";
+  const auto run = run_cli(
+      "train --device cpu --solver exact --no-intercept --standardize "
+      "--sample-weight w --data " +
+          shell_quoted(data) + " --model-out " + shell_quoted(model),
+      scratch);
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_NE(run.out.find("200 rows x 2 features (no intercept), the normal equations"),
+            std::string::npos)
+      << run.out;
+  const nlohmann::json m = nlohmann::json::parse(read_text(model));
+  EXPECT_EQ(m["bias"], 0.0);
+  EXPECT_EQ(m["standardization"]["mean"], nlohmann::json::array({0.0, 0.0}));
+  EXPECT_FALSE(m["hyperparameters"]["fit_intercept"].get<bool>());
+
+  // [a b]^T W [a b] w = [a b]^T W y, 2 x 2, in double.
+  double aa = 0, ab = 0, bb = 0, ay = 0, by = 0;
+  std::istringstream lines(csv);
+  std::string line;
+  std::getline(lines, line);
+  while (std::getline(lines, line)) {
+    double a, w, b, y;
+    char comma;
+    std::istringstream(line) >> a >> comma >> w >> comma >> b >> comma >> y;
+    aa += w * a * a, ab += w * a * b, bb += w * b * b, ay += w * a * y, by += w * b * y;
+  }
+  const double determinant = aa * bb - ab * ab;
+  const double expected[] = {(bb * ay - ab * by) / determinant, (aa * by - ab * ay) / determinant};
+  for (int j = 0; j < 2; ++j) {
+    const double coefficient =
+        m["weights"][j].get<double>() / m["standardization"]["scale"][j].get<double>();
+    EXPECT_NEAR(coefficient, expected[j], 1e-5 * std::abs(expected[j])) << j;
+  }
+  const std::string origin = scratch.file("o.csv", "a,w,b\n0,1,0\n");
+  const auto predicted = run_cli("predict --model " + shell_quoted(model) + " --data " +
+                                     shell_quoted(origin) + " --sample-weight w",
+                                 scratch);
+  ASSERT_EQ(predicted.exit_code, 0) << predicted.err;
+  EXPECT_EQ(
+      std::stod(predicted.out.substr(predicted.out.rfind('\n', predicted.out.size() - 2) + 1)), 0.0)
+      << predicted.out;
+}
+
 // The steps of a --curve-out file (its first column).
 std::vector<int64_t> curve_steps(const std::filesystem::path& curve) {
   std::istringstream lines(read_text(curve));

@@ -522,16 +522,30 @@ TEST(GpuFit, AutoRateExactSolverAndStoppingMatchTheCpu) {
   const TrainResult cpu_exact = train_on_data(config, data);
   EXPECT_TRUE(testing::all_close(gpu_exact.weights, cpu_exact.weights, 1e-6, 1e-5));
   EXPECT_NEAR(gpu_exact.bias, cpu_exact.bias, 1e-6);
+  // Without an intercept: the bias's equations pinned to b = 0 in the device's Gram matrix.
+  config.fit_intercept = false;
+  config.device = DeviceKind::kCuda;
+  const TrainResult gpu_origin = train_on_data(config, data);
+  config.device = DeviceKind::kCpu;
+  const TrainResult cpu_origin = train_on_data(config, data);
+  EXPECT_TRUE(testing::all_close(gpu_origin.weights, cpu_origin.weights, 1e-6, 1e-5));
+  EXPECT_EQ(gpu_origin.bias, 0.0f);
+  config.fit_intercept = true;
 
-  // --lr auto: each backend's Lanczos iteration within its 0.1 % of the eigenvalue.
+  // --lr auto: each backend's Lanczos iteration within its 0.1 % of the eigenvalue (with and
+  // without the bias's column).
   config.solver = Solver::kSgd;
   config.learning_rate_auto = true;
   config.steps = 10;
-  config.device = DeviceKind::kCuda;
-  const double gpu_rate = train_on_data(config, data).learning_rate;
-  config.device = DeviceKind::kCpu;
+  for (const bool intercept : {false, true}) {
+    config.fit_intercept = intercept;
+    config.device = DeviceKind::kCuda;
+    const double gpu_rate = train_on_data(config, data).learning_rate;
+    config.device = DeviceKind::kCpu;
+    const double cpu_rate = train_on_data(config, data).learning_rate;
+    EXPECT_NEAR(gpu_rate, cpu_rate, 3e-3 * cpu_rate) << intercept;
+  }
   const double cpu_rate = train_on_data(config, data).learning_rate;
-  EXPECT_NEAR(gpu_rate, cpu_rate, 3e-3 * cpu_rate);
 
   // Epoch sampling with evaluations across epochs and the tol rule, at a fixed rate.
   config.learning_rate_auto = false;

@@ -174,10 +174,12 @@ TEST(ModelFile, RoundTripsTheFitHyperparameters) {
   c.max_seconds = 2.5;  // not the model's: not written
   c.solver = Solver::kSgd;
   c.epochs = 25;  // asked for, besides the steps they resolved into
+  c.fit_intercept = false;
   model.validation_fraction = 0.25;
   for (const bool unset : {false, true}) {
     if (unset) {
       c.epochs = 0;
+      c.fit_intercept = true;  // the default: not written, as in files from before the option
       model.validation_fraction.reset();
       c.average_from.reset();
       c.tol.reset();
@@ -197,6 +199,7 @@ TEST(ModelFile, RoundTripsTheFitHyperparameters) {
     EXPECT_EQ(r.penalty, Penalty::kElasticNet);
     EXPECT_EQ(r.alpha, 0.02);
     EXPECT_EQ(r.l1_ratio, 0.7);
+    EXPECT_EQ(r.fit_intercept, unset);
     EXPECT_EQ(r.sampling, Sampling::kEpoch);
     EXPECT_EQ(r.schedule, Schedule::kCosine);
     EXPECT_EQ(r.warmup, 12);
@@ -211,6 +214,7 @@ TEST(ModelFile, RoundTripsTheFitHyperparameters) {
     const nlohmann::json saved = nlohmann::json::parse(testing::read_text(path));
     EXPECT_FALSE(saved["hyperparameters"].contains("max_seconds"));
     EXPECT_EQ(saved["hyperparameters"].contains("epochs"), !unset);
+    EXPECT_EQ(saved["hyperparameters"].contains("fit_intercept"), !unset);
   }
 }
 
@@ -396,6 +400,24 @@ TEST(Standardization, GivesZeroMeanUnitDeviationAndLeavesConstantColumnsFinite) 
   }
   EXPECT_NEAR(sum / 4, 0.0, 1e-6);
   EXPECT_NEAR(square_sum / 4, 1.0, 1e-6);
+}
+
+// For a model without an intercept the features are scaled, not centered (a shift of the origin
+// would be an intercept): means 0, the same deviations (StandardScaler(with_mean=False)).
+TEST(Standardization, WithoutCenteringScalesByTheDeviationsAlone) {
+  Dataset data;
+  data.rows = 4;
+  data.features = 2;
+  data.X = {1000, 5, 1002, 5, 1004, 5, 1006, 5};
+  const Standardization s = fit_standardization(data, false);
+  EXPECT_EQ(s.mean, std::vector<float>({0.0f, 0.0f}));
+  EXPECT_FLOAT_EQ(s.scale[0], std::sqrt(5.0f));
+  EXPECT_EQ(s.scale[1], 1.0f);
+  standardize(s, data);
+  for (int i = 0; i < 4; ++i) {
+    EXPECT_FLOAT_EQ(data.X[i * 2], (1000.0f + 2.0f * i) / std::sqrt(5.0f));
+    EXPECT_EQ(data.X[i * 2 + 1], 5.0f);
+  }
 }
 
 // Values near float's limit standardize in double: 3e38 and -3e38 about a mean of 1.7e37 are

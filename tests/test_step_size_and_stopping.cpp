@@ -127,6 +127,28 @@ TEST(AutoStepSize, LanczosFindsTheLargestEigenvalue) {
   EXPECT_NEAR(found, expected, 1e-4 * expected) << iterations << " iterations";
   EXPECT_LE(found, expected * (1 + 1e-6)) << "a Ritz value approaches from below";
   EXPECT_LT(iterations, m);
+  // Without an intercept: the features' block of H, (1 / sum s) X^T S X, on features off-centre
+  // (whose eigenvalue the bias's column would move).
+  Dataset offset = data;
+  for (float& x : offset.X) x += 0.5f;
+  std::vector<double> features_block(12 * 12, 0.0);
+  for (int64_t i = 0; i < offset.rows; ++i) {
+    for (int64_t a = 0; a < 12; ++a) {
+      for (int64_t b = 0; b < 12; ++b) {
+        features_block[a * 12 + b] += double{offset.sample_weights[i]} * offset.X[i * 12 + a] *
+                                      offset.X[i * 12 + b] / weight_sum;
+      }
+    }
+  }
+  const double expected_without = largest_eigenvalue_dense(features_block, 12);
+  ResidentData<HostExec> resident_offset;
+  make_resident(exec, offset, resident_offset);
+  const double found_without =
+      largest_eigenvalue(exec, resident_offset, 1e-3, 300, &iterations, nullptr, false);
+  EXPECT_NEAR(found_without, expected_without, 1e-4 * expected_without);
+  EXPECT_LE(found_without, expected_without * (1 + 1e-6));
+  EXPECT_GT(largest_eigenvalue(exec, resident_offset, 1e-3, 300, &iterations),
+            expected_without * 1.01);  // with the bias's column: another, larger eigenvalue
   // H is the same for weights scaled alike: weights near 1e37 (whose products with the rows, in
   // float, would overflow its range when summed) and near 1e-40 (below float's normal range).
   for (const float scale : {1e37f, 1e-40f}) {
@@ -145,6 +167,10 @@ TEST(AutoStepSize, LanczosFindsTheLargestEigenvalue) {
   ResidentData<HostExec> rank_one;
   make_resident(exec, data, rank_one);
   EXPECT_NEAR(largest_eigenvalue(exec, rank_one, 1e-3, 300, &iterations), 4.0 * 12 + 1, 1e-4);
+  EXPECT_LE(iterations, 2);
+  // (The products are float GEMVs over 300 rows: a few float ulps of 48, relative.)
+  EXPECT_NEAR(largest_eigenvalue(exec, rank_one, 1e-3, 300, &iterations, nullptr, false), 4.0 * 12,
+              1e-5 * 48);
   EXPECT_LE(iterations, 2);
 }
 

@@ -7,7 +7,8 @@
 //   r_i = x_i . w + b - y_i,
 //
 // with sample weights s_i (default 1), rho the L1 ratio, and the bias not penalized. With squared
-// loss and an elastic net this is scikit-learn's ElasticNet objective.
+// loss and an elastic net this is scikit-learn's ElasticNet objective. Without an intercept
+// (fit_intercept false) b is not trained: it keeps its starting value, 0 unless given.
 #pragma once
 
 #include <cstdint>
@@ -88,6 +89,10 @@ struct TrainConfig {
   Penalty penalty = Penalty::kNone;
   double alpha = 0.0001;   // the penalty's strength (unused without one)
   double l1_ratio = 0.15;  // rho of an elastic net (l1: 1, l2: 0)
+  // Train the bias b (scikit-learn's fit_intercept). False: b keeps its starting value (0, or
+  // the initial parameters' or the resumed state's), the exact solver solves for w with b = 0,
+  // and standardization scales the features without centering them.
+  bool fit_intercept = true;
 
   // The steps.
   Sampling sampling = Sampling::kReplacement;

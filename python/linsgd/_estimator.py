@@ -154,6 +154,8 @@ class SGDRegressor(RegressorMixin, BaseEstimator):
 
     loss : "squared_error", "huber", "epsilon_insensitive" or "squared_epsilon_insensitive".
     penalty : "l2", "l1", "elasticnet" or None; alpha, l1_ratio and epsilon as scikit-learn's.
+    fit_intercept : train the intercept b (True); False keeps it at its starting value, 0 unless
+        intercept_init gives one, as scikit-learn's (the command line's --no-intercept).
     learning_rate : the schedule: "invscaling" (eta0 / (t + 1)^power_t, t the step),
         "constant", "adaptive" (divided by 5 when the objective stops improving) or "cosine"
         (with ``warmup`` steps of linear warm-up, fewer than a fit's steps: max_iter x
@@ -197,6 +199,7 @@ class SGDRegressor(RegressorMixin, BaseEstimator):
         penalty="l2",
         alpha=0.0001,
         l1_ratio=0.15,
+        fit_intercept=True,
         epsilon=0.1,
         learning_rate="invscaling",
         eta0="auto",
@@ -221,6 +224,7 @@ class SGDRegressor(RegressorMixin, BaseEstimator):
         self.penalty = penalty
         self.alpha = alpha
         self.l1_ratio = l1_ratio
+        self.fit_intercept = fit_intercept
         self.epsilon = epsilon
         self.learning_rate = learning_rate
         self.eta0 = eta0
@@ -464,6 +468,7 @@ class SGDRegressor(RegressorMixin, BaseEstimator):
             "penalty": _PENALTIES[_choice("penalty", self.penalty, tuple(_PENALTIES))],
             "alpha": _number("alpha", self.alpha),
             "l1_ratio": _number("l1_ratio", self.l1_ratio),
+            "fit_intercept": _flag("fit_intercept", self.fit_intercept),
             "sampling": _choice("sampling", self.sampling, _SAMPLINGS),
             "schedule": _choice("learning_rate", self.learning_rate, _SCHEDULES),
             "power_t": _number("power_t", self.power_t),
@@ -631,6 +636,7 @@ def _parameters_of(hyperparameters, validation_fraction):
         "penalty": None if h["penalty"] == "none" else h["penalty"],
         "alpha": h["alpha"],
         "l1_ratio": h["l1_ratio"],
+        "fit_intercept": h.get("fit_intercept", True),
         "epsilon": h["epsilon"],
         "learning_rate": h["schedule"],
         "eta0": "auto" if h.get("learning_rate_auto") else h["learning_rate"],

@@ -243,6 +243,36 @@ def test_the_exact_solver_matches_the_closed_form(regression):
     assert estimator.n_iter_ == 1  # scikit-learn's check_non_transformer_estimators_n_iter
 
 
+def test_without_an_intercept_the_fit_is_scikit_learns_through_the_origin(regression, tmp_path):
+    from sklearn.linear_model import Ridge
+
+    X, y = regression
+    X = X + np.float32(0.5)  # off-centre features: a model through the origin differs
+    alpha = 0.01
+    # Ridge's objective |y - Xw|^2 + a |w|^2 is 2 n times this one's at a = n alpha.
+    reference = Ridge(alpha=alpha * len(X), fit_intercept=False).fit(
+        X.astype(np.float64), y.astype(np.float64))
+    exact = linsgd.SGDRegressor(device="cpu", solver="exact", alpha=alpha,
+                                fit_intercept=False).fit(X, y)
+    np.testing.assert_allclose(exact.coef_, reference.coef_, rtol=1e-5, atol=1e-6)
+    assert exact.intercept_[0] == 0.0
+    with_intercept = linsgd.SGDRegressor(device="cpu", solver="exact", alpha=alpha).fit(X, y)
+    assert np.abs(with_intercept.coef_ - reference.coef_).max() > 0.05
+    sgd = linsgd.SGDRegressor(device="cpu", random_state=0, alpha=alpha, fit_intercept=False,
+                              learning_rate="constant", sampling="epoch", batch_size=len(X),
+                              max_iter=500, tol=None).fit(X, y)
+    assert sgd.intercept_[0] == 0.0
+    np.testing.assert_allclose(sgd.coef_, reference.coef_, rtol=1e-3, atol=1e-3)
+    # intercept_init stays where it is, as scikit-learn's; a saved model loads without it.
+    fixed = linsgd.SGDRegressor(device="cpu", random_state=0, fit_intercept=False, max_iter=2,
+                                tol=None).fit(X, y, intercept_init=0.25)
+    assert fixed.intercept_[0] == np.float32(0.25)
+    exact.save(tmp_path / "m.json")
+    loaded = linsgd.load(tmp_path / "m.json")
+    assert loaded.get_params()["fit_intercept"] is False
+    np.testing.assert_array_equal(loaded.predict(X), exact.predict(X))
+
+
 def test_curves_are_recorded(regression):
     X, y = regression
     estimator = linsgd.SGDRegressor(device="cpu", random_state=0, max_iter=6, tol=1e-9,
@@ -597,7 +627,7 @@ def test_partial_fit_refuses_the_exact_solver(regression):
     assert not hasattr(estimator, "coef_")
 
 
-@pytest.mark.parametrize("name", ["nesterov", "early_stopping", "warm_start"])
+@pytest.mark.parametrize("name", ["nesterov", "early_stopping", "warm_start", "fit_intercept"])
 def test_flags_take_true_or_false_only(regression, name):
     X, y = regression
     for value in ("no", 1, None):

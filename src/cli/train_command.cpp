@@ -408,15 +408,16 @@ TrainResult TrainCommand::train(const TrainConfig& config, const Dataset* data,
       shard != nullptr ? resolve_for_shard(config, *shard) : resolve_for_rows(config, rows);
   const int64_t steps = resolved.steps;
   // What a checkpoint is matched on: the options. First those a user changes that change the
-  // data the steps see (--standardize, --val-fraction) or the steps (--epochs), so that the one
-  // changed is named, not its consequence; a checkpoint of an earlier version lacks them, and its
-  // steps and data digest decide.
+  // data the steps see (--standardize, --val-fraction) or the steps (--epochs, --no-intercept),
+  // so that the one changed is named, not its consequence; a checkpoint of an earlier version
+  // lacks them, and its steps and data digest decide.
   const auto run_hyperparameters = [&, rows](double first_rate) {
     const bool split = command_->count("--val-fraction") > 0;
     const std::pair<const char*, Json> as_given[] = {
         {"standardize", standardize_},
         {"val_fraction", split ? Json(val_fraction_) : Json(nullptr)},
-        {"epochs", config.epochs > 0 ? Json(config.epochs) : Json(nullptr)}};
+        {"epochs", config.epochs > 0 ? Json(config.epochs) : Json(nullptr)},
+        {"fit_intercept", config.fit_intercept}};
     Json json;
     for (const auto& [key, value] : as_given) {
       if (!resumed_ || resumed_->hyperparameters.contains(key)) json[key] = value;
@@ -562,12 +563,13 @@ TrainCommand::Outcome TrainCommand::train_on_file(const TrainConfig& config,
   std::optional<Dataset> validation;  // as training sees it: standardized alike
   if (held_out) validation = *held_out;
   if (standardize_) {
-    // A data-parallel run's statistics are of every process's rows.
-    statistics = mpi_ ? fit_standardization(training,
-                                            [this](double* values, int64_t count) {
-                                              mpi_->sum_doubles(values, count);
-                                            })
-                      : fit_standardization(training);
+    // A data-parallel run's statistics are of every process's rows. Without an intercept the
+    // features are scaled, not centered (centering would add an intercept to the model).
+    const SumAcross sum_across = [this](double* values, int64_t count) {
+      mpi_->sum_doubles(values, count);
+    };
+    statistics =
+        fit_standardization(training, config.fit_intercept, mpi_ ? sum_across : SumAcross{});
     standardize(*statistics, training);
     if (validation) standardize(*statistics, *validation);
   }

@@ -66,6 +66,9 @@ void TrainOptions::add_to(CLI::App& c) {
   c.add_option("--l1-ratio", config_.l1_ratio, "the elastic net's L1 share rho")
       ->check(decimal_value())
       ->capture_default_str();
+  c.add_flag("--no-intercept", no_intercept_,
+             "fit no bias: b stays 0, and --standardize scales the features without centering "
+             "them (scikit-learn's fit_intercept=False)");
 
   c.add_option("--sampling", sampling_,
                "replacement (B rows drawn each step), epoch (a permutation each epoch) or "
@@ -167,6 +170,7 @@ TrainConfig TrainOptions::config() const {
       }
     }
   }
+  config.fit_intercept = !no_intercept_;
   if (given("--tol")) config.tol = tol_;
   if (given("--target-objective")) config.target_objective = target_objective_;
 

@@ -37,6 +37,7 @@ class TrainOptions {
   std::string schedule_ = "constant";
   std::string solver_ = "sgd";
   std::string average_;
+  bool no_intercept_ = false;
   double tol_ = 0.0;
   double target_objective_ = 0.0;
   std::string curve_out_;

@@ -3,7 +3,9 @@
 //
 //   ((1 / sum s) X~^T S X~ + alpha (1 - rho) diag(1, ..., 1, 0)) [w; b] = (1 / sum s) X~^T S y,
 //
-// X~ = [X 1]. The Gram matrix is accumulated in double, block of rows by block of rows (DSYRK:
+// X~ = [X 1]. Without an intercept the bias's row and column are replaced by those of b = 0 (a 1
+// on the diagonal, 0 beside it and in the right-hand side), which leaves the equations of w alone
+// in the others. The Gram matrix is accumulated in double, block of rows by block of rows (DSYRK:
 // OpenBLAS on the CPU, cuBLAS on the GPU), where float would lose the answer of an
 // ill-conditioned problem, then solved by Cholesky (LAPACK, cuSOLVER). It is both an option and
 // the F* reference of the tests and the fit benchmark. In a data-parallel run (a DataShard) each
@@ -40,10 +42,12 @@ inline constexpr double kDependentColumn = 16.0 * 1.1920929e-7 * 1.1920929e-7;
 // The refusal of singular normal equations, naming the first column found dependent on those
 // before it (`features`: the intercept's, then the `constant_feature` that duplicates it, if one
 // was found), by its name in `feature_names` when it has one (a header's, not the x0, x1, ... of
-// data without one). With sample weights (`weighted`), rows of weight 0 add nothing.
+// data without one). With sample weights (`weighted`), rows of weight 0 add nothing. Without an
+// `intercept` the parameters are the features' weights alone.
 inline std::string singular_normal_equations(int64_t rows, int64_t features, int64_t column,
                                              const std::vector<std::string>& feature_names = {},
-                                             int64_t constant_feature = -1, bool weighted = false) {
+                                             int64_t constant_feature = -1, bool weighted = false,
+                                             bool intercept = true) {
   const auto feature = [&](int64_t j) {
     const std::string index = std::to_string(j);
     const bool named =
@@ -52,9 +56,10 @@ inline std::string singular_normal_equations(int64_t rows, int64_t features, int
                  : "feature " + index + " (0-based)";
   };
   std::string reason;
-  if (rows < features + 1) {
+  const int64_t parameters = features + (intercept ? 1 : 0);
+  if (rows < parameters) {
     reason = "the data's " + std::to_string(rows) + (rows == 1 ? " row does" : " rows do") +
-             " not determine " + std::to_string(features + 1) + " parameters";
+             " not determine " + std::to_string(parameters) + " parameters";
   } else if (column == features && constant_feature >= 0) {
     reason = feature(constant_feature) +
              " is constant (or nearly: its spread below 1e-6 of its size), which duplicates the "
@@ -74,8 +79,9 @@ inline std::string singular_normal_equations(int64_t rows, int64_t features, int
 // The weights and bias minimizing the objective of `config` (squared loss, no or an L2 penalty;
 // validate() refuses the others) on `data`, whose features `feature_names` names for messages. A
 // feature that is 0 on every row gets weight 0 (feature_diagonal). Throws InputError when the
-// normal equations are singular (fewer rows than features + 1, or a feature that is a combination
-// of others or of the intercept, without an L2 penalty).
+// normal equations are singular (fewer rows than parameters, or a feature that is a combination
+// of others or of the intercept, without an L2 penalty). Without config.fit_intercept, `bias` is
+// 0.
 template <class Exec>
 ExactSolveSeconds solve_normal_equations(Exec& exec, const ResidentData<Exec>& data,
                                          const TrainConfig& config, std::vector<float>& weights,
@@ -107,6 +113,12 @@ ExactSolveSeconds solve_normal_equations(Exec& exec, const ResidentData<Exec>& d
   }
   exec.finish_normal_equations(G.data(), rhs.data(), dimension, 1.0 / data.weight_sum,
                                config.l2_strength());
+  if (!config.fit_intercept) {  // the last column (contiguous, column-major) becomes e_d
+    std::vector<double> pinned(static_cast<size_t>(dimension), 0.0);
+    pinned.back() = 1.0;
+    exec.upload_range(G, d * dimension, pinned);
+    exec.upload_range(rhs, d, std::vector<double>{0.0});
+  }
   exec.synchronize();  // once, to time the two parts apart
   const auto formed = Clock::now();
   const std::vector<double> diagonal = exec.diagonal(G.data(), dimension);
@@ -129,7 +141,8 @@ ExactSolveSeconds solve_normal_equations(Exec& exec, const ResidentData<Exec>& d
       if (diagonal[j] > 0.0 && variance <= kDependentColumn * diagonal[j]) constant = j;
     }
     throw InputError(singular_normal_equations(data.rows, d, dependent, feature_names, constant,
-                                               data.sample_weights != nullptr));
+                                               data.sample_weights != nullptr,
+                                               config.fit_intercept));
   }
   const std::vector<double> solution = exec.download(rhs, dimension);
   weights.assign(solution.begin(), solution.begin() + d);

@@ -48,6 +48,7 @@ struct StepRule {
   bool whole_data = false;
   double weight_scale = 1.0;  // 1 / mean(s) with sample weights (s'_k = s_k / mean(s))
   bool weighted = false;
+  bool fit_intercept = true;  // false: the bias keeps its value (see TrainConfig)
   // The data term is the post's (squared, unweighted, full batches): no derivative pass, and the
   // loss is 0.5 mean(r^2) as the post computes it.
   bool plain_data = true;
@@ -56,14 +57,14 @@ struct StepRule {
 };
 
 // True for the post's rule: squared loss, no weights, no penalty, momentum or averaging, a
-// constant rate, drawn batches. Such a rule computes as StepRule{} does (the fields that differ,
-// epsilon, power_t, warmup, total_steps and steps_per_epoch, are never read under it), so the
-// fused kernel may run with StepRule{} compiled in.
+// constant rate, drawn batches, a trained bias. Such a rule computes as StepRule{} does (the fields
+// that differ, epsilon, power_t, warmup, total_steps and steps_per_epoch, are never read under it),
+// so the fused kernel may run with StepRule{} compiled in.
 LINSGD_HD inline bool is_post_rule(const StepRule& r) {
   return r.loss == Loss::kSquared && r.l2 == 0.0f && r.l1 == 0.0f && r.momentum == 0.0f &&
          !r.nesterov && r.schedule == Schedule::kConstant && r.average_from < 0 &&
          !r.epoch_sampling && !r.whole_data && r.weight_scale == 1.0 && !r.weighted &&
-         r.plain_data && r.plain_update;
+         r.fit_intercept && r.plain_data && r.plain_update;
 }
 
 // The loss of a residual, in float (a step) or double (an evaluation of the objective).

@@ -63,6 +63,7 @@ StepRule step_rule(const TrainConfig& config, const ResidentData<Exec>& data) {
       rule.epoch_sampling && config.batch_size == data.rows && data.held_rows() == data.rows;
   rule.weighted = data.sample_weights != nullptr;
   rule.weight_scale = rule.weighted ? static_cast<double>(data.rows) / data.weight_sum : 1.0;
+  rule.fit_intercept = config.fit_intercept;
   const bool full_batches = !rule.epoch_sampling || data.rows % config.batch_size == 0;
   rule.plain_data = config.loss == Loss::kSquared && !rule.weighted && full_batches;
   rule.plain_update = rule.momentum == 0.0f && rule.l2 == 0.0f;

@@ -93,8 +93,10 @@ LINSGD_HD inline void fold_into_average(const StepArgs& a, int64_t t, int64_t j,
 
 // Step t's new bias from the batch's sum of derivatives (residuals for the post's loss), with
 // `velocity` its momentum buffer (null without momentum): the post's update where it applies.
+// Without an intercept the bias keeps its value (and its momentum buffer its zero).
 LINSGD_HD inline float stepped_bias(const StepRule& rule, float bias, double derivative_sum,
                                     float* velocity, const StepScalars& s) {
+  if (!rule.fit_intercept) return bias;
   return rule.plain_update
              ? updated_bias(bias, derivative_sum, s.scale)
              : updated_parameter(rule, bias, static_cast<float>(derivative_sum), velocity,

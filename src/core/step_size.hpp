@@ -11,7 +11,10 @@
 // L the largest eigenvalue of the data term's Hessian, c (1 / sum s) X~^T S X~ with X~ = [X 1]
 // (the bias column included) and c the loss's curvature bound, found by the Lanczos method to
 // 0.1 % (two GEMVs over the data an iteration, on either policy), and L_max = c max_i s'_i
-// (|x_i|^2 + 1), the largest smoothness of one row (s'_i = s_i / mean(s)). Runs before the
+// (|x_i|^2 + 1), the largest smoothness of one row (s'_i = s_i / mean(s)). Without an intercept
+// the Hessian is the features' alone, c (1 / sum s) X^T S X, whose L Lanczos finds in the
+// subspace of b = 0; L_max keeps its + 1, a bound above the row's |x_i|^2 (and so a rate a
+// little below 1 / L_B where rows are short). Runs before the
 // steps: it synchronizes and uploads freely. In a data-parallel run (a DataShard) each process
 // passes over its rows and the products and maxima are summed across the processes, so every
 // process finds the same rate.
@@ -80,10 +83,13 @@ inline double largest_tridiagonal_eigenvalue(const std::vector<double>& a,
 // over the data, on either policy). Lanczos needs fewer products than power iteration (measured
 // on the fit benchmark's data: 16 against 32 on the post's problem, 13 against 16 on the
 // ill-conditioned 1,000,000 x 256 one), and its estimate (the largest Ritz value) rises to the
-// eigenvalue from below, as power iteration's does.
+// eigenvalue from below, as power iteration's does. Without an `intercept`, of the features'
+// block of H: the start and every product have no bias coordinate, so the iteration stays in
+// the subspace of b = 0.
 template <class Exec>
 double largest_eigenvalue(Exec& exec, const ResidentData<Exec>& data, double tolerance,
-                          int max_iterations, int* iterations, const DataShard* shard = nullptr) {
+                          int max_iterations, int* iterations, const DataShard* shard = nullptr,
+                          bool intercept = true) {
   const int64_t n = data.held_rows(), d = data.features;  // this process's rows
   const size_t m = static_cast<size_t>(d + 1);
   auto v_weights = exec.template allocate<float>(d);
@@ -102,7 +108,7 @@ double largest_eigenvalue(Exec& exec, const ResidentData<Exec>& data, double tol
     const std::vector<float> Hv = exec.download(product, d);
     std::vector<double> result(m);
     for (int64_t j = 0; j < d; ++j) result[j] = Hv[j] / n_all;
-    result[d] = exec.sum(u.data(), n) / n_all;
+    result[d] = intercept ? exec.sum(u.data(), n) / n_all : 0.0;
     if (shard != nullptr) shard->sum_doubles(result.data(), static_cast<int64_t>(m));
     return result;
   };
@@ -120,6 +126,7 @@ double largest_eigenvalue(Exec& exec, const ResidentData<Exec>& data, double tol
     x = (x ^ (x >> 27)) * 0x94D049BB133111EBULL;
     q[j] = static_cast<double>((x ^ (x >> 31)) >> 11) / 4503599627370496.0 - 1.0;
   }
+  if (!intercept) q[static_cast<size_t>(d)] = 0.0;
   const double start_norm = std::sqrt(dot(q, q));
   for (double& value : q) value /= start_norm;
 
@@ -168,7 +175,8 @@ AutoStepSize auto_step_size(Exec& exec, const ResidentData<Exec>& data, const Tr
                             const DataShard* shard = nullptr) {
   AutoStepSize step;
   const double curvature = loss_curvature(config.loss);
-  step.smoothness = curvature * largest_eigenvalue(exec, data, 1e-3, 300, &step.iterations, shard);
+  step.smoothness = curvature * largest_eigenvalue(exec, data, 1e-3, 300, &step.iterations, shard,
+                                                   config.fit_intercept);
   const double mean_weight = data.weight_sum / static_cast<double>(data.rows);
   step.largest_row_smoothness =
       curvature *

@@ -69,6 +69,10 @@ class HostExec {
     std::copy(source, source + count, destination.begin());
   }
   template <class T>
+  void upload_range(Buffer<T>& destination, int64_t first, const std::vector<T>& source) {
+    std::copy(source.begin(), source.end(), destination.begin() + first);
+  }
+  template <class T>
   std::vector<T> download(const Buffer<T>& source, int64_t count) {
     return download_range(source, 0, count);
   }

@@ -59,6 +59,12 @@ class CudaExec {
     synchronize();  // `source` may go away when this returns
   }
   template <class T>
+  void upload_range(Buffer<T>& destination, int64_t first, const std::vector<T>& source) {
+    LINSGD_CUDA_CHECK(cudaMemcpyAsync(destination.data() + first, source.data(),
+                                      source.size() * sizeof(T), cudaMemcpyHostToDevice, stream()));
+    synchronize();  // `source` may go away when this returns
+  }
+  template <class T>
   std::vector<T> download(const Buffer<T>& source, int64_t count) {
     return download_range(source, 0, count);
   }

@@ -57,6 +57,9 @@ Json hyperparameters_json(const TrainConfig& c) {
   json["penalty"] = to_string(c.penalty);
   json["alpha"] = c.alpha;
   json["l1_ratio"] = c.l1_ratio;
+  // Written only when false, so that the files and checkpoints of runs with an intercept read and
+  // resume as they did before the option.
+  if (!c.fit_intercept) json["fit_intercept"] = false;
   json["sampling"] = to_string(c.sampling);
   json["schedule"] = to_string(c.schedule);
   json["power_t"] = c.power_t;
@@ -112,6 +115,7 @@ void read_hyperparameters(const Json& json, const std::string& source, TrainConf
     c.epsilon = json.value("epsilon", c.epsilon);
     c.alpha = json.value("alpha", c.alpha);
     c.l1_ratio = json.value("l1_ratio", c.l1_ratio);
+    c.fit_intercept = json.value("fit_intercept", c.fit_intercept);
     c.power_t = json.value("power_t", c.power_t);
     c.momentum = json.value("momentum", c.momentum);
     c.nesterov = json.value("nesterov", c.nesterov);

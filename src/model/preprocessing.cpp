@@ -67,7 +67,7 @@ DataView arrays_of(const Dataset& data) {
 
 }  // namespace
 
-Standardization fit_standardization(const Dataset& data, const SumAcross& sum_across) {
+Standardization fit_standardization(const Dataset& data, bool center, const SumAcross& sum_across) {
   const int64_t d = data.features;
   // Each row weighs its sample weight, as scikit-learn's StandardScaler(sample_weight) weighs it:
   // a row of weight 2 counts as two rows, one of weight 0 not at all.
@@ -87,7 +87,9 @@ Standardization fit_standardization(const Dataset& data, const SumAcross& sum_ac
   const double n = sum[d];
   if (!(n > 0.0)) throw InputError(data.source + ": every sample weight is 0");
   Standardization statistics;
-  for (int64_t j = 0; j < d; ++j) statistics.mean.push_back(static_cast<float>(sum[j] / n));
+  for (int64_t j = 0; j < d; ++j) {
+    statistics.mean.push_back(center ? static_cast<float>(sum[j] / n) : 0.0f);
+  }
   // Second pass around the mean: no cancellation for features with a large offset.
   for (int64_t i = 0; i < data.rows; ++i) {
     const float* x = data.X.data() + i * d;

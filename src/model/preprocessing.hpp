@@ -24,8 +24,11 @@ using SumAcross = std::function<void(double* values, int64_t count)>;
 // Mean and standard deviation of each feature over the rows of `data` (accumulated in double),
 // each row weighed by its sample weight when it has one (scikit-learn's StandardScaler with
 // sample_weight); with `sum_across`, over the rows of every process's share (`data` being this
-// one's). Throws InputError when the weights are all 0.
-Standardization fit_standardization(const Dataset& data, const SumAcross& sum_across = {});
+// one's). Without `center` (a model without an intercept, whose features' origin stays where it
+// is) the means kept are 0: the features are only scaled, by the same deviations
+// (StandardScaler(with_mean=False)). Throws InputError when the weights are all 0.
+Standardization fit_standardization(const Dataset& data, bool center = true,
+                                    const SumAcross& sum_across = {});
 
 // Applies x' = (x - mean) / scale in place, rounded to float. Throws InputError when the feature
 // counts differ, or naming the row and feature whose x' is beyond float's range (data standardized

@@ -38,9 +38,10 @@ std::string format_summary(const TrainResult& result,
   } else {
     append(text, "device              %s, %s engine\n", result.device.c_str(), to_string(c.engine));
   }
+  const char* intercept = c.fit_intercept ? "" : " (no intercept)";
   if (c.solver == Solver::kExact) {
-    append(text, "problem             %lld rows x %lld features, the normal equations\n",
-           static_cast<long long>(result.rows), static_cast<long long>(result.features));
+    append(text, "problem             %lld rows x %lld features%s, the normal equations\n",
+           static_cast<long long>(result.rows), static_cast<long long>(result.features), intercept);
     append(text, "exact solve         %.4f s (normal equations %.4f s, Cholesky %.4f s)\n",
            result.train_seconds, result.normal_equations_seconds, result.factorization_seconds);
   } else {
@@ -51,9 +52,9 @@ std::string format_summary(const TrainResult& result,
       batch = std::to_string(result.rows) + " (every row; --batch-size " + batch + ")";
     }
     append(text,
-           "problem             %lld rows x %lld features, batch %s, lr %g%s, %lld steps, "
+           "problem             %lld rows x %lld features%s, batch %s, lr %g%s, %lld steps, "
            "seed %llu\n",
-           static_cast<long long>(result.rows), static_cast<long long>(result.features),
+           static_cast<long long>(result.rows), static_cast<long long>(result.features), intercept,
            batch.c_str(), c.learning_rate, c.learning_rate_auto ? " (auto)" : "",
            static_cast<long long>(c.steps), static_cast<unsigned long long>(c.seed));
     append(text, "training loop       %.4f s (%.0f steps/s)\n", result.train_seconds,
