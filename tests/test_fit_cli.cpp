@@ -138,6 +138,8 @@ TEST(FitCli, WeightsFromAColumnEqualTheSameWeightsFromAFile) {
   // The same model; the column's file keeps where its weights stood (for a file read by position).
   auto from_column = nlohmann::ordered_json::parse(read_text(a));
   EXPECT_EQ(from_column["weight_column"], 1);
+  // The weights' scale, which data added later weigh on (1 + i mod 3 for 100 rows: 199 / 100).
+  EXPECT_DOUBLE_EQ(from_column["metrics"]["sample_weight_mean"].get<double>(), 1.99);
   from_column.erase("weight_column");
   EXPECT_EQ(from_column, nlohmann::ordered_json::parse(read_text(b)));
   // Validation figures are weighted as the objective is: MSE = 2 F (squared loss, no penalty),

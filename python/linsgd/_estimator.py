@@ -512,6 +512,8 @@ class SGDRegressor(RegressorMixin, BaseEstimator):
                          "steps_run": float(steps)}
         if result["validation_objective"] is not None:
             self._metrics["validation_objective"] = result["validation_objective"]
+        if self._weight_mean != 1.0:  # the scale a loaded model's partial_fit goes on with
+            self._metrics["sample_weight_mean"] = self._weight_mean
         # Debug: the address of the X the core trained on (the caller's buffer when no copy
         # was made).
         self._data_pointer = int(result["data_pointer"])
@@ -662,8 +664,10 @@ def load(path):
     intercept_, t_, feature_names_in_ when the training data named its columns, and the
     standardization of ``--standardize``, which a warm-started fit or partial_fit keeps: coef_
     and intercept_ are then on the features as given, the scaling folded in, while predict and
-    save use the file's values; n_iter_ is not in the file: continuing counts from 0). max_iter is the file's epochs (``--epochs``)
-    when it was trained by epochs; a held-out fraction (``--val-fraction``) sets early_stopping
+    save use the file's values; n_iter_ is not in the file: continuing counts from 0).
+    partial_fit goes on as after the run that wrote the file: at its rate (eta0="auto"'s value
+    kept, as eta0_) and with later sample weights on the scale of its own. max_iter is the file's
+    epochs (``--epochs``) when it was trained by epochs; a held-out fraction (``--val-fraction``) sets early_stopping
     and validation_fraction. device and warm_start are not in the file (their defaults come
     back), and average comes back as the first sample of the first averaged step."""
     model = _core.load_model(_file_path(path))
@@ -682,6 +686,13 @@ def load(path):
     estimator.t_ = int(model["metrics"].get("steps_run", hyperparameters["steps"]))
     estimator._hyperparameters_json = model["hyperparameters"]
     estimator._metrics = dict(model["metrics"])
+    # What partial_fit goes on with, as after the run that wrote the file: the rate it ran at
+    # (eta0="auto"'s value is kept) and the scale of its sample weights.
+    estimator.eta0_ = float(hyperparameters["learning_rate"])
+    estimator._weight_mean = float(model["metrics"].get("sample_weight_mean", 1.0))
+    if not (math.isfinite(estimator._weight_mean) and estimator._weight_mean > 0.0):
+        raise ValueError(f"{os.fsdecode(os.fspath(path))}: metrics.sample_weight_mean: "
+                         f"{estimator._weight_mean!r} (must be a positive number)")
     estimator._target_name = model["target_name"]
     # Where a data file held the target and the weights (by position), for the command line.
     estimator._target_column = model["target_column"]

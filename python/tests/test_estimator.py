@@ -183,6 +183,31 @@ def test_partial_fit_keeps_the_first_calls_auto_rate(regression, tmp_path):
     assert saved["learning_rate"] == pytest.approx(rate, rel=1e-12)
 
 
+def test_partial_fit_after_load_goes_on_as_after_pickling(regression, tmp_path):
+    # The file keeps what partial_fit goes on with: the rate eta0="auto" found and the scale of
+    # the first call's weights (mean 5 here), so that a loaded model steps as the one pickled.
+    X, y = regression
+    params = dict(device="cpu", random_state=3, learning_rate="constant", sampling="sequential",
+                  batch_size=50, penalty=None, eta0="auto")
+    first = linsgd.SGDRegressor(**params)
+    first.partial_fit(X[:300], y[:300], sample_weight=np.full(300, 5.0))
+    first.save(tmp_path / "model.json")
+    pickled = pickle.loads(pickle.dumps(first)).partial_fit(X[300:], y[300:])
+    loaded = linsgd.load(tmp_path / "model.json")
+    assert loaded.eta0_ == first.eta0_
+    loaded.partial_fit(X[300:], y[300:])
+    np.testing.assert_array_equal(loaded.coef_, pickled.coef_)
+    assert loaded.intercept_[0] == pickled.intercept_[0]
+    # A file whose scale is not a positive number is refused, named.
+    model = json.loads((tmp_path / "model.json").read_text())
+    assert model["metrics"]["sample_weight_mean"] == 5.0
+    model["metrics"]["sample_weight_mean"] = -1.0
+    (tmp_path / "bad.json").write_text(json.dumps(model))
+    with pytest.raises(ValueError, match=re.escape("bad.json: metrics.sample_weight_mean: -1.0 "
+                                                   "(must be a positive number)")):
+        linsgd.load(tmp_path / "bad.json")
+
+
 def test_warm_start_continues_from_the_previous_fit(regression):
     X, y = regression
     params = dict(device="cpu", random_state=2, learning_rate="constant", eta0=0.03,

@@ -27,6 +27,9 @@ Model model_from_run(const TrainResult& result, const std::vector<std::string>& 
   if (result.validation_objective) {
     model.metrics["validation_objective"] = *result.validation_objective;
   }
+  // The scale its sample weights were taken on (their mean, or the one given): data added to the
+  // model later (Python's partial_fit after linsgd.load) weigh on it. Absent: 1.
+  if (result.weight_mean != 1.0) model.metrics["sample_weight_mean"] = result.weight_mean;
   // No timings: a model file is the same, byte for byte, for the same seed, data and options.
   if (result.interrupted) {
     model.metrics["interrupted_at_step"] = static_cast<double>(result.steps_done);
