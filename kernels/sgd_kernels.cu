@@ -191,7 +191,7 @@ __global__ void shift_and_weight_kernel(float* u, int64_t count, float shift, co
 // One block per row (grid-stride over rows): the row's |x|^2 + 1 reduced in double, weighted,
 // folded into the block's running maximum; the blocks' maxima then reduced by the host.
 __global__ void row_norm_maxima_kernel(const float* __restrict__ X, int64_t rows, int64_t features,
-                                       const float* weights, double* block_maxima) {
+                                       const float* weights, bool intercept, double* block_maxima) {
   using BlockReduce = cub::BlockReduce<double, kBlockSize>;
   __shared__ typename BlockReduce::TempStorage storage;
   double largest = 0.0;
@@ -201,7 +201,7 @@ __global__ void row_norm_maxima_kernel(const float* __restrict__ X, int64_t rows
     for (int64_t j = threadIdx.x; j < features; j += blockDim.x) {
       partial += static_cast<double>(x[j]) * x[j];
     }
-    const double norm = BlockReduce(storage).Sum(partial) + 1.0;
+    const double norm = BlockReduce(storage).Sum(partial) + (intercept ? 1.0 : 0.0);
     __syncthreads();
     if (threadIdx.x == 0) {
       const double weighted = norm * (weights != nullptr ? weights[i] : 1.0f);
@@ -330,14 +330,14 @@ double sum(cudaStream_t stream, const float* u, int64_t count) {
 }
 
 double max_weighted_row_norm(cudaStream_t stream, const float* X, int64_t rows, int64_t features,
-                             const float* weights) {
+                             const float* weights, bool intercept) {
   constexpr int64_t kBlocks = 1024;
   const int64_t blocks = std::min(rows, kBlocks);
   double* maxima = nullptr;
   LINSGD_CUDA_CHECK(cudaMallocAsync(reinterpret_cast<void**>(&maxima),
                                     static_cast<size_t>(blocks) * sizeof(double), stream));
   row_norm_maxima_kernel<<<static_cast<unsigned>(blocks), kBlockSize, 0, stream>>>(
-      X, rows, features, weights, maxima);
+      X, rows, features, weights, intercept, maxima);
   LINSGD_CUDA_CHECK_LAUNCH();
   std::vector<double> host(static_cast<size_t>(blocks));
   LINSGD_CUDA_CHECK(cudaMemcpyAsync(host.data(), maxima, host.size() * sizeof(double),

@@ -53,7 +53,7 @@ void shift_and_weight(cudaStream_t stream, float* u, int64_t count, float shift,
                       const float* weights, double weight_scale);
 double sum(cudaStream_t stream, const float* u, int64_t count);
 double max_weighted_row_norm(cudaStream_t stream, const float* X, int64_t rows, int64_t features,
-                             const float* weights);
+                             const float* weights, bool intercept);
 
 // The index of the first of `count` values that is not finite (or, with `negative_too`, is
 // below 0), or `count` when none is: the host's checks of a view's targets and weights, for

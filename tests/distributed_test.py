@@ -155,6 +155,8 @@ with tempfile.TemporaryDirectory() as directory:
         "epochs": ["--target", "y", "--epochs", "3", "--batch-size", "1", "--sampling", "epoch"],
         "standardized": ["--target", "y", "--standardize", "--steps", "300", "--batch-size",
                          "16", "--lr", "0.05"],
+        "no-intercept": ["--target", "y", "--sample-weight", "w", "--no-intercept",
+                         "--standardize", "--lr", "auto", "--steps", "300", "--batch-size", "16"],
         "npy": ["--data", "X.npy", "--labels", "y.npy", "--steps", "300", "--batch-size", "16"],
         "auto-rate": ["--target", "y", "--sample-weight", "w", "--lr", "auto", "--steps", "300",
                       "--batch-size", "16"],
@@ -312,6 +314,8 @@ with tempfile.TemporaryDirectory() as directory:
                              (["--lr", "0.01"], ["--lr", "0.02"],
                               "learning_rate = 0.02, process 0 has 0.01"),
                              ([], ["--standardize"], "standardize = true, process 0 has false"),
+                             (["--no-intercept"], [],
+                              "fit_intercept = true, process 0 has false"),
                              ([], ["--curve-out", "curve.csv"],
                               "evaluates = true, process 0 has false")):
         apart = subprocess.run(

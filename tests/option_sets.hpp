@@ -79,6 +79,9 @@ inline const Options kOptionSets[] = {
      false},
     {"cosine_warmup", [](TrainConfig& c) { c.schedule = Schedule::kCosine, c.warmup = 40; }, false},
     {"average", [](TrainConfig& c) { c.average_from = 100; }, false},
+    // The post's options but the intercept: not the post's rule (the fused kernels' compiled-in
+    // one would train the bias).
+    {"no_intercept", [](TrainConfig& c) { c.fit_intercept = false; }, false},
     {"no_intercept_momentum_average",
      [](TrainConfig& c) { c.fit_intercept = false, c.momentum = 0.6, c.average_from = 120; },
      false},

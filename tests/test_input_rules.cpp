@@ -243,6 +243,14 @@ TEST(InputRules, FeaturesConstantInTrainingAreNamed) {
   // A penalty takes such a weight to 0 (the bias is not penalized): no note.
   const std::string penalized = training_err(single, "--penalty l2 ");
   EXPECT_EQ(penalized.find("the same in every training row"), std::string::npos) << penalized;
+  // Without an intercept a constant of 2.5 plays its part (the data determine its weight); one
+  // of 0 is still named.
+  const std::string through_origin = training_err(data, "--no-intercept ");
+  EXPECT_NE(through_origin.find("linsgd: note: " + data +
+                                ": 'z' (0) is the same in every training row, so the data do not "
+                                "determine its weight"),
+            std::string::npos)
+      << through_origin;
 }
 
 TEST(InputRules, ByteOrderMarksMixedFirstRowsAndDuplicateOrEmptyNames) {

@@ -300,6 +300,16 @@ TEST(Convergence, WithoutAnInterceptAGivenBiasStaysFixed) {
   const TrainResult run = train_on_view(config, view, nullptr, &initial);
   EXPECT_EQ(run.bias, 1.75f);
   EXPECT_NE(run.weights, initial.weights);
+  // The exact solver keeps it too: the least squares of y - 1.75 through the origin.
+  TrainConfig exact = config;
+  exact.solver = Solver::kExact;
+  exact.momentum = 0.0;
+  const TrainResult solved = train_on_view(exact, view, nullptr, &initial);
+  EXPECT_EQ(solved.bias, 1.75f);
+  Dataset shifted = data;
+  for (float& target : shifted.y) target -= 1.75f;
+  EXPECT_TRUE(
+      testing::all_close(solved.weights, ridge_closed_form(shifted, 0.0, false).w, 1e-6, 1e-5));
   config.fit_intercept = true;
   EXPECT_NE(train_on_view(config, view, nullptr, &initial).bias, 1.75f);
 }

@@ -228,38 +228,43 @@ TEST(Evaluation, TheObjectiveIsDoubleDownToTheDotProducts) {
 // The rate is 1 / L_B with L_B the expected smoothness of the run's sampling (Gower et al. 2019):
 // of B rows drawn with replacement, (B - 1) / B L + L_max / B; of B distinct rows,
 // n (B - 1) / (B (n - 1)) L + (n - B) / (B (n - 1)) L_max; L and L_max computed here in double.
+// With the bias's column, and without it (--no-intercept: neither L nor L_max counts it).
 TEST(AutoStepSize, IsTheExpectedSmoothnessOfTheRunsSampling) {
   const Dataset data = random_data(40, 6, 3);
-  const int64_t n = data.rows, d = data.features, m = d + 1;
-  std::vector<double> H(m * m, 0.0);
-  double largest_row = 0.0;
-  for (int64_t i = 0; i < n; ++i) {
-    double norm = 1.0;  // the bias column's
-    for (int64_t a = 0; a < m; ++a) {
-      const double xa = a < d ? data.X[i * d + a] : 1.0;
-      if (a < d) norm += xa * xa;
-      for (int64_t b = 0; b < m; ++b) H[a * m + b] += xa * (b < d ? data.X[i * d + b] : 1.0) / n;
-    }
-    largest_row = std::max(largest_row, norm);
-  }
-  const double L = largest_eigenvalue_dense(H, m);
   HostExec exec(1);
   ResidentData<HostExec> resident;
   make_resident(exec, data, resident);
-  for (const int64_t B : {int64_t{1}, int64_t{8}, int64_t{40}, int64_t{100}}) {
-    TrainConfig config;
-    config.batch_size = B;
-    const double with_replacement = (B - 1.0) / B * L + largest_row / B;
-    EXPECT_NEAR(auto_step_size(exec, resident, config).learning_rate, 1.0 / with_replacement,
-                2e-3 / with_replacement)
-        << "B = " << B;
-    config.sampling = Sampling::kEpoch;
-    const double b = static_cast<double>(std::min(B, n));
-    const double distinct =
-        n * (b - 1.0) / (b * (n - 1.0)) * L + (n - b) / (b * (n - 1.0)) * largest_row;
-    EXPECT_NEAR(auto_step_size(exec, resident, config).learning_rate, 1.0 / distinct,
-                2e-3 / distinct)
-        << "B = " << B;
+  for (const bool intercept : {true, false}) {
+    SCOPED_TRACE(intercept ? "with an intercept" : "without an intercept");
+    const int64_t n = data.rows, d = data.features, m = d + (intercept ? 1 : 0);
+    std::vector<double> H(m * m, 0.0);
+    double largest_row = 0.0;
+    for (int64_t i = 0; i < n; ++i) {
+      double norm = intercept ? 1.0 : 0.0;  // the bias column's
+      for (int64_t a = 0; a < m; ++a) {
+        const double xa = a < d ? data.X[i * d + a] : 1.0;
+        if (a < d) norm += xa * xa;
+        for (int64_t b = 0; b < m; ++b) H[a * m + b] += xa * (b < d ? data.X[i * d + b] : 1.0) / n;
+      }
+      largest_row = std::max(largest_row, norm);
+    }
+    const double L = largest_eigenvalue_dense(H, m);
+    for (const int64_t B : {int64_t{1}, int64_t{8}, int64_t{40}, int64_t{100}}) {
+      TrainConfig config;
+      config.fit_intercept = intercept;
+      config.batch_size = B;
+      const double with_replacement = (B - 1.0) / B * L + largest_row / B;
+      EXPECT_NEAR(auto_step_size(exec, resident, config).learning_rate, 1.0 / with_replacement,
+                  2e-3 / with_replacement)
+          << "B = " << B;
+      config.sampling = Sampling::kEpoch;
+      const double b = static_cast<double>(std::min(B, n));
+      const double distinct =
+          n * (b - 1.0) / (b * (n - 1.0)) * L + (n - b) / (b * (n - 1.0)) * largest_row;
+      EXPECT_NEAR(auto_step_size(exec, resident, config).learning_rate, 1.0 / distinct,
+                  2e-3 / distinct)
+          << "B = " << B;
+    }
   }
 }
 

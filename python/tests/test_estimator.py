@@ -292,6 +292,12 @@ def test_without_an_intercept_the_fit_is_scikit_learns_through_the_origin(regres
     fixed = linsgd.SGDRegressor(device="cpu", random_state=0, fit_intercept=False, max_iter=2,
                                 tol=None).fit(X, y, intercept_init=0.25)
     assert fixed.intercept_[0] == np.float32(0.25)
+    solved = linsgd.SGDRegressor(device="cpu", solver="exact", alpha=alpha,
+                                 fit_intercept=False).fit(X, y, intercept_init=0.25)
+    assert solved.intercept_[0] == np.float32(0.25)
+    shifted = Ridge(alpha=alpha * len(X), fit_intercept=False).fit(
+        X.astype(np.float64), y.astype(np.float64) - 0.25)
+    np.testing.assert_allclose(solved.coef_, shifted.coef_, rtol=1e-5, atol=1e-6)
     exact.save(tmp_path / "m.json")
     loaded = linsgd.load(tmp_path / "m.json")
     assert loaded.get_params()["fit_intercept"] is False

@@ -101,7 +101,7 @@ std::string listed(const std::vector<std::string>& names) {
 
 }  // namespace
 
-void DataOptions::note_column_spreads(const Dataset& data, bool constant_features) {
+void DataOptions::note_column_spreads(const Dataset& data, bool constant_features, bool intercept) {
   // Spread (max - min) below this fraction of the largest magnitude: float32's spacing there
   // (2^-23 of it, 1.2e-7) is above 0.1 % of the spread.
   constexpr double kCoarseColumnSpread = 1.2e-4;
@@ -115,7 +115,7 @@ void DataOptions::note_column_spreads(const Dataset& data, bool constant_feature
   for (int64_t j = 0; j < data.features; ++j) {
     const std::string name = quoted_text(data.feature_names[j]);
     if (coarse(ranges.low[j], ranges.high[j])) coarse_names.push_back(name);
-    if (ranges.low[j] == ranges.high[j]) {
+    if (ranges.low[j] == ranges.high[j] && (intercept || ranges.low[j] == 0.0f)) {
       char value[32];
       std::snprintf(value, sizeof value, " (%.9g)", double{ranges.low[j]});
       constant_names.push_back(name + value);

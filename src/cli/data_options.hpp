@@ -42,8 +42,10 @@ struct DataOptions {
   // kCoarseColumnSpread of their size, if any (stderr): float32, which linsgd reads data into,
   // keeps about 7 significant digits, so that little of their variation is left. With
   // `constant_features` (training data for SGD), one more naming the features that are the same
-  // in every row: the data leave their weights undetermined.
-  static void note_column_spreads(const Dataset& data, bool constant_features = false);
+  // in every row: the data leave their weights undetermined (without an `intercept`, those of
+  // features that are 0 in every row: another constant plays the intercept's part).
+  static void note_column_spreads(const Dataset& data, bool constant_features = false,
+                                  bool intercept = true);
 
  private:
   CLI::App* command_ = nullptr;

@@ -318,6 +318,7 @@ void TrainCommand::require_same_options_everywhere(const TrainConfig& config) co
   Json own = hyperparameters_json(config);
   own.erase("max_seconds");  // any process's budget stops all (the stopping rules' sum)
   own["standardize"] = standardize_;
+  own["fit_intercept"] = config.fit_intercept;  // (the hyperparameters hold it only when false)
   own["sync_every"] = sync_every_;
   own["evaluates"] = evaluates_for_curve_;  // evaluations are sums all the processes join
   if (data_.data.empty()) {                 // the synthetic problem's shape (a file's: read)
@@ -327,12 +328,17 @@ void TrainCommand::require_same_options_everywhere(const TrainConfig& config) co
   std::string first = own.dump();
   mpi_->broadcast(first);
   const Json zero = Json::parse(first);
-  for (const auto& [key, value] : own.items()) {
-    if (!zero.contains(key) || zero.at(key) != value) {
-      throw UsageError("--distributed: process " + std::to_string(mpi_->rank()) + " has " + key +
-                       " = " + value.dump() + ", process 0 has " +
-                       (zero.contains(key) ? zero.at(key).dump() : std::string("nothing")) +
-                       ": every process must be given the same options");
+  // Both ways round: some keys are written only when set (epochs, fit_intercept).
+  const auto shown = [](const Json& json, const std::string& key) {
+    return json.contains(key) ? json.at(key).dump() : std::string("nothing");
+  };
+  for (const Json* side : {static_cast<const Json*>(&own), &zero}) {
+    for (const auto& [key, value] : side->items()) {
+      if (!zero.contains(key) || !own.contains(key) || zero.at(key) != own.at(key)) {
+        throw UsageError("--distributed: process " + std::to_string(mpi_->rank()) + " has " + key +
+                         " = " + shown(own, key) + ", process 0 has " + shown(zero, key) +
+                         ": every process must be given the same options");
+      }
     }
   }
 }
@@ -534,7 +540,8 @@ TrainCommand::Outcome TrainCommand::train_on_file(const TrainConfig& config,
   // (which takes them to 0); not in a data-parallel run, whose processes each read their rows.
   if (notes_) {
     DataOptions::note_column_spreads(
-        training, config.solver == Solver::kSgd && config.penalty == Penalty::kNone && !mpi_);
+        training, config.solver == Solver::kSgd && config.penalty == Penalty::kNone && !mpi_,
+        config.fit_intercept);
   }
   std::optional<Dataset> held_out;
   if (command_->count("--val-fraction") > 0) {

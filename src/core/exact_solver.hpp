@@ -3,14 +3,14 @@
 //
 //   ((1 / sum s) X~^T S X~ + alpha (1 - rho) diag(1, ..., 1, 0)) [w; b] = (1 / sum s) X~^T S y,
 //
-// X~ = [X 1]. Without an intercept the bias's row and column are replaced by those of b = 0 (a 1
-// on the diagonal, 0 beside it and in the right-hand side), which leaves the equations of w alone
-// in the others. The Gram matrix is accumulated in double, block of rows by block of rows (DSYRK:
-// OpenBLAS on the CPU, cuBLAS on the GPU), where float would lose the answer of an
-// ill-conditioned problem, then solved by Cholesky (LAPACK, cuSOLVER). It is both an option and
-// the F* reference of the tests and the fit benchmark. In a data-parallel run (a DataShard) each
-// process accumulates its rows' part and the parts are summed across the processes before every
-// process solves the same equations.
+// X~ = [X 1]. Without an intercept b is fixed at b0 (0 unless a starting bias is given): the
+// bias's column moves to the right-hand side (rhs_j -= b0 G_jd) and is replaced by e_d, with
+// b0 in the right-hand side's last place, which leaves the equations of w alone in the others. The
+// Gram matrix is accumulated in double, block of rows by block of rows (DSYRK: OpenBLAS on the CPU,
+// cuBLAS on the GPU), where float would lose the answer of an ill-conditioned problem, then solved
+// by Cholesky (LAPACK, cuSOLVER). It is both an option and the F* reference of the tests and the
+// fit benchmark. In a data-parallel run (a DataShard) each process accumulates its rows' part and
+// the parts are summed across the processes before every process solves the same equations.
 #pragma once
 
 #include <algorithm>
@@ -81,12 +81,13 @@ inline std::string singular_normal_equations(int64_t rows, int64_t features, int
 // feature that is 0 on every row gets weight 0 (feature_diagonal). Throws InputError when the
 // normal equations are singular (fewer rows than parameters, or a feature that is a combination
 // of others or of the intercept, without an L2 penalty). Without config.fit_intercept, `bias` is
-// 0.
+// `fixed_bias` and the weights the best for it.
 template <class Exec>
 ExactSolveSeconds solve_normal_equations(Exec& exec, const ResidentData<Exec>& data,
                                          const TrainConfig& config, std::vector<float>& weights,
                                          float& bias, const DataShard* shard = nullptr,
-                                         const std::vector<std::string>& feature_names = {}) {
+                                         const std::vector<std::string>& feature_names = {},
+                                         float fixed_bias = 0.0f) {
   using Clock = std::chrono::steady_clock;
   const auto start = Clock::now();
   const int64_t d = data.features;
@@ -114,16 +115,22 @@ ExactSolveSeconds solve_normal_equations(Exec& exec, const ResidentData<Exec>& d
   exec.finish_normal_equations(G.data(), rhs.data(), dimension, 1.0 / data.weight_sum,
                                config.l2_strength());
   if (!config.fit_intercept) {  // the last column (contiguous, column-major) becomes e_d
+    const std::vector<double> column = exec.download_range(G, d * dimension, dimension);
+    std::vector<double> right = exec.download(rhs, dimension);
+    const auto b0 = static_cast<double>(fixed_bias);
+    for (int64_t j = 0; j < d; ++j) right[j] -= b0 * column[j];
+    right[d] = b0;
     std::vector<double> pinned(static_cast<size_t>(dimension), 0.0);
     pinned.back() = 1.0;
     exec.upload_range(G, d * dimension, pinned);
-    exec.upload_range(rhs, d, std::vector<double>{0.0});
+    exec.upload(rhs, right);
   }
   exec.synchronize();  // once, to time the two parts apart
   const auto formed = Clock::now();
   const std::vector<double> diagonal = exec.diagonal(G.data(), dimension);
   // The intercept's column, G[i + d (d + 1)] (the upper triangle, column-major): the features'
-  // weighted means, which name a constant feature should the intercept be found dependent.
+  // weighted means, which name a constant feature should the intercept be found dependent (never
+  // without an intercept, whose column is e_d by now).
   const std::vector<double> means = exec.download_range(G, d * dimension, dimension);
   int64_t dependent = exec.cholesky_solve(G.data(), rhs.data(), dimension);
   const ExactSolveSeconds seconds{std::chrono::duration<double>(formed - start).count(),

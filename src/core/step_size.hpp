@@ -12,9 +12,9 @@
 // (the bias column included) and c the loss's curvature bound, found by the Lanczos method to
 // 0.1 % (two GEMVs over the data an iteration, on either policy), and L_max = c max_i s'_i
 // (|x_i|^2 + 1), the largest smoothness of one row (s'_i = s_i / mean(s)). Without an intercept
-// the Hessian is the features' alone, c (1 / sum s) X^T S X, whose L Lanczos finds in the
-// subspace of b = 0; L_max keeps its + 1, a bound above the row's |x_i|^2 (and so a rate a
-// little below 1 / L_B where rows are short). Runs before the
+// the bias's column is left out of both: the Hessian is the features' alone, c (1 / sum s)
+// X^T S X, whose L Lanczos finds in the subspace of b = 0, and L_max = c max_i s'_i |x_i|^2.
+// Runs before the
 // steps: it synchronizes and uploads freely. In a data-parallel run (a DataShard) each process
 // passes over its rows and the products and maxima are summed across the processes, so every
 // process finds the same rate.
@@ -180,9 +180,9 @@ AutoStepSize auto_step_size(Exec& exec, const ResidentData<Exec>& data, const Tr
   const double mean_weight = data.weight_sum / static_cast<double>(data.rows);
   step.largest_row_smoothness =
       curvature *
-      largest_across(
-          exec.max_weighted_row_norm(data.X, data.held_rows(), data.features, data.sample_weights),
-          shard) /
+      largest_across(exec.max_weighted_row_norm(data.X, data.held_rows(), data.features,
+                                                data.sample_weights, config.fit_intercept),
+                     shard) /
       mean_weight;
   const auto n = static_cast<double>(data.rows);
   double batch_smoothness = 0.0;

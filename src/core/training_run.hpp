@@ -267,11 +267,11 @@ template <class Exec>
 TrainResult solve_exactly(Exec& exec, const TrainConfig& config, const ResidentData<Exec>& data,
                           const ResidentData<Exec>* validation, ResidentTruth<Exec>& truth,
                           bool synthetic, DeviceKind backend, const DataShard* shard,
-                          const std::vector<std::string>& feature_names) {
+                          const std::vector<std::string>& feature_names, float fixed_bias) {
   TrainResult result;
   const auto start = std::chrono::steady_clock::now();
-  const ExactSolveSeconds parts =
-      solve_normal_equations(exec, data, config, result.weights, result.bias, shard, feature_names);
+  const ExactSolveSeconds parts = solve_normal_equations(
+      exec, data, config, result.weights, result.bias, shard, feature_names, fixed_bias);
   result.normal_equations_seconds = parts.normal_equations;
   result.factorization_seconds = parts.factorization;
   exec.synchronize();
@@ -370,9 +370,11 @@ TrainResult train_with(Exec& exec, const TrainConfig& requested, const DataView*
     make_resident(exec, *validation_set, validation.emplace(), placement);
   }
   if (config.solver == Solver::kExact) {
+    // (Without an intercept a given starting bias is kept, as the steps keep it.)
     return solve_exactly(exec, config, data, validation ? &*validation : nullptr, truth,
                          dataset == nullptr, backend, shard,
-                         dataset != nullptr ? dataset->feature_names : std::vector<std::string>{});
+                         dataset != nullptr ? dataset->feature_names : std::vector<std::string>{},
+                         initial != nullptr ? initial->bias : 0.0f);
   }
   exec.synchronize();
   const auto prepare_start = std::chrono::steady_clock::now();

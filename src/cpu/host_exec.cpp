@@ -169,8 +169,8 @@ double HostExec::sum(const float* u, int64_t count) {
 }
 
 double HostExec::max_weighted_row_norm(const float* X, int64_t rows, int64_t features,
-                                       const float* weights) {
-  return host_kernels::max_weighted_row_norm(X, rows, features, weights);
+                                       const float* weights, bool intercept) {
+  return host_kernels::max_weighted_row_norm(X, rows, features, weights, intercept);
 }
 
 void HostExec::accumulate_gram(const float* X, const float* y, const float* weights, int64_t rows,

@@ -143,8 +143,8 @@ class HostExec {
   void shift_and_weight(float* u, int64_t count, float shift, const float* weights,
                         double weight_scale);
   double sum(const float* u, int64_t count);
-  double max_weighted_row_norm(const float* X, int64_t rows, int64_t features,
-                               const float* weights);
+  double max_weighted_row_norm(const float* X, int64_t rows, int64_t features, const float* weights,
+                               bool intercept);
 
   // The exact solver's steps (core/exact_solver.hpp): a block of rows into the normal equations
   // (Gram matrix G, right-hand side rhs, in double, the upper triangle column-major), their

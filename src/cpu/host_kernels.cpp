@@ -121,11 +121,12 @@ double sum(const float* u, int64_t count) {
   return total;
 }
 
-double max_weighted_row_norm(const float* X, int64_t rows, int64_t features, const float* weights) {
+double max_weighted_row_norm(const float* X, int64_t rows, int64_t features, const float* weights,
+                             bool intercept) {
   double largest = 0.0;
   for (int64_t i = 0; i < rows; ++i) {
     const float* x = X + i * features;
-    double norm = 1.0;
+    double norm = intercept ? 1.0 : 0.0;
     for (int64_t j = 0; j < features; ++j) norm += static_cast<double>(x[j]) * x[j];
     largest = std::max(largest, norm * (weights != nullptr ? weights[i] : 1.0f));
   }

@@ -53,8 +53,10 @@ void shift_and_weight(float* u, int64_t count, float shift, const float* weights
 double sum(const float* u, int64_t count);
 
 // max_i weights[i] (|x_i|^2 + 1) over the rows of X (rows x features, row-major), in double
-// (weights null: 1): the largest per-row smoothness of the squared loss, bias column included.
-double max_weighted_row_norm(const float* X, int64_t rows, int64_t features, const float* weights);
+// (weights null: 1): the largest per-row smoothness of the squared loss, bias column included
+// (without an `intercept`, max_i weights[i] |x_i|^2).
+double max_weighted_row_norm(const float* X, int64_t rows, int64_t features, const float* weights,
+                             bool intercept);
 
 // The rows of X (rows x features) as the exact solver's block: column i of `block` (column-major,
 // features + 1 high, then one more column) is sqrt(s_i) [x_i; 1], and block[rows * (features +

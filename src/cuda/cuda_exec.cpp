@@ -110,8 +110,8 @@ double CudaExec::sum(const float* u, int64_t count) {
 }
 
 double CudaExec::max_weighted_row_norm(const float* X, int64_t rows, int64_t features,
-                                       const float* weights) {
-  return kernels::max_weighted_row_norm(stream(), X, rows, features, weights);
+                                       const float* weights, bool intercept) {
+  return kernels::max_weighted_row_norm(stream(), X, rows, features, weights, intercept);
 }
 
 void CudaExec::accumulate_gram(const float* X, const float* y, const float* weights, int64_t rows,

@@ -153,8 +153,8 @@ class CudaExec {
   void shift_and_weight(float* u, int64_t count, float shift, const float* weights,
                         double weight_scale);
   double sum(const float* u, int64_t count);
-  double max_weighted_row_norm(const float* X, int64_t rows, int64_t features,
-                               const float* weights);
+  double max_weighted_row_norm(const float* X, int64_t rows, int64_t features, const float* weights,
+                               bool intercept);
 
   // The exact solver's steps (core/exact_solver.hpp), as HostExec's: cuBLAS DSYRK and DGEMV,
   // and cuSOLVER's Cholesky factorization and solve.
