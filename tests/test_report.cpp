@@ -8,6 +8,7 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <functional>
 #include <string>
 
 #include "cli_runner.hpp"
@@ -48,6 +49,38 @@ TEST(Decimation, KeepsAtMostTheLimitAndAlwaysTheLast) {
   EXPECT_TRUE(decimated_indices(0, 4).empty());
   EXPECT_EQ(decimated_indices(9, 3).back(), 8u);
   EXPECT_LE(decimated_indices(9, 3).size(), 3u);
+}
+
+// Text from the files (a title, the scatter's subject, a data file's name in the title) stays
+// inside its quoted string: a line break in it would end gnuplot's command, and what followed
+// would run, `system` included.
+TEST(Report, TextFromTheFilesCannotBecomeGnuplotCommands) {
+  ReportData report;
+  report.synthetic = false;
+  report.loss_steps = {0, 1};
+  report.losses = {2.0f, 1.0f};
+  report.scatter_x = report.scatter_y = report.residuals = {0.5f, 1.5f};
+  const std::string attack = "a'\nsystem \"touch pwned\"\r\nset title 'b";
+  report.title = attack;
+  report.scatter_subject = attack;
+  const std::string script = gnuplot_script(report, "out.png");
+  EXPECT_EQ(script.find("\nsystem"), std::string::npos) << script;
+  EXPECT_EQ(script.find('\r'), std::string::npos);
+  EXPECT_NE(script.find("title 'a'' system \"touch pwned\"  set title ''b'"), std::string::npos)
+      << script;
+  if (!gnuplot_installed()) return;
+  // And through `linsgd plot`: the figure is drawn, nothing else runs.
+  ScratchDir dir;
+  nlohmann::ordered_json json;
+  json["report"] = report_json(report);
+  json["report"]["title"] = "x'\nsystem 'touch pwned'\nset title '";
+  const std::string metrics = dir.file("m.json", json.dump());
+  const std::string loss = dir.file("l.csv", "step,batch_loss\n1,2\n2,1\n");
+  const auto plot = run_cli("plot --metrics '" + metrics + "' --loss '" + loss + "' -o '" +
+                                (dir.path() / "p.png").string() + "'",
+                            dir);
+  EXPECT_EQ(plot.exit_code, 0) << plot.err;
+  EXPECT_FALSE(std::filesystem::exists(dir.path() / "pwned")) << plot.err;
 }
 
 TEST(Report, SyntheticRunRendersThePostsThreePanels) {
@@ -159,6 +192,40 @@ TEST(Report, PlotRefusesAMetricsFileWithoutReport) {
   const auto run = run_cli("plot --metrics '" + metrics + "' --loss '" + loss + "' -o x.png", dir);
   EXPECT_EQ(run.exit_code, 2);
   EXPECT_NE(run.err.find("no \"report\" object"), std::string::npos) << run.err;
+}
+
+// A report whose panels cannot be drawn is named by its field, exit 2 (not left to gnuplot).
+TEST(Report, PlotNamesAReportItCannotDraw) {
+  ScratchDir dir;
+  ReportData report;
+  report.synthetic = false;
+  report.scatter_x = report.scatter_y = report.residuals = {0.5f, 1.5f};
+  report.scatter_subject = "training rows";
+  const std::string loss = dir.file("l.csv", "step,batch_loss\n1,2\n2,1\n");
+  const auto refusal = [&](const std::function<void(nlohmann::ordered_json&)>& damage) {
+    nlohmann::ordered_json json;
+    json["report"] = report_json(report);
+    json["steps_run"] = 2;
+    damage(json);
+    const std::string metrics = dir.file("m.json", json.dump());
+    const auto run = run_cli("plot --metrics '" + metrics + "' --loss '" + loss + "' -o '" +
+                                 (dir.path() / "p.png").string() + "'",
+                             dir, "PATH=/nonexistent");
+    EXPECT_EQ(run.exit_code, 2) << run.err;
+    return run.err.substr(run.err.find(": report") + 2);
+  };
+  EXPECT_EQ(refusal([](auto& json) { json["report"]["scatter_y"] = {1.0}; }),
+            "report.scatter_x and report.scatter_y hold 2 and 1 values (must be as many, at "
+            "least one)\n");
+  EXPECT_EQ(refusal([](auto& json) { json["report"]["residuals"] = nlohmann::json::array(); }),
+            "report.residuals is empty\n");
+  EXPECT_EQ(refusal([](auto& json) {
+              json["report"]["residuals"] = {1.0, -1e308};
+            }),
+            "report.residuals holds -1e+308, beyond float's range\n");
+  const std::string steps = refusal([](auto& json) { json["steps_run"] = "abc"; });
+  EXPECT_NE(steps.find("steps_run is \"abc\" (must be a whole number)"), std::string::npos)
+      << steps;
 }
 
 }  // namespace

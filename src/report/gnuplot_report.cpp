@@ -17,11 +17,14 @@
 namespace linsgd {
 namespace {
 
-// A gnuplot single-quoted string: a quote is written twice.
+// A gnuplot single-quoted string: a quote is written twice, and a control character (a line
+// break would end the command, and the text after it would run as gnuplot's: `system "..."`
+// from a title in a metrics file, or a data file's name) becomes a space.
 std::string gnuplot_string(std::string_view text) {
   std::string result = "'";
   for (char c : text) {
-    result += c;
+    const auto byte = static_cast<unsigned char>(c);
+    result += byte < 0x20 || byte == 0x7F ? ' ' : c;
     if (c == '\'') result += '\'';
   }
   return result + "'";

@@ -2,6 +2,7 @@
 // and the loss CSV.
 #include "report/report_data.hpp"
 
+#include <cmath>
 #include <cstdio>
 
 #include "linsgd/dataset.hpp"
@@ -39,6 +40,9 @@ std::vector<float> float_array(const nlohmann::json& json, const char* key,
   for (const auto& v : json[key]) {
     if (!v.is_number()) throw InputError(path + ": report." + key + " holds a non-number");
     values.push_back(v.get<float>());
+    if (!std::isfinite(values.back())) {
+      throw InputError(path + ": report." + key + " holds " + v.dump() + ", beyond float's range");
+    }
   }
   return values;
 }
@@ -70,8 +74,11 @@ void require_the_runs_steps(const std::vector<float>& steps, const nlohmann::jso
     }
   }
   const int64_t last_step = first_step + static_cast<int64_t>(steps.size()) - 1;
-  if (metrics.contains("steps_run") && metrics["steps_run"].is_number_integer() &&
-      metrics["steps_run"].get<int64_t>() != last_step) {
+  if (metrics.contains("steps_run") && !metrics["steps_run"].is_number_integer()) {
+    throw InputError(metrics_path + ": steps_run is " + metrics["steps_run"].dump() +
+                     " (must be a whole number)");
+  }
+  if (metrics.contains("steps_run") && metrics["steps_run"].get<int64_t>() != last_step) {
     throw InputError(loss_path + " ends at step " + std::to_string(last_step) + ", but " +
                      metrics_path + " is of a run of " +
                      std::to_string(metrics["steps_run"].get<int64_t>()) +
@@ -166,6 +173,15 @@ ReportData report_from_files(const std::string& metrics_path, const std::string&
     }
   } catch (const nlohmann::json::exception& error) {
     throw InputError(metrics_path + ": malformed report: " + error.what());
+  }
+  if (report.scatter_x.empty() || report.scatter_x.size() != report.scatter_y.size()) {
+    throw InputError(metrics_path + ": report.scatter_x and report.scatter_y hold " +
+                     std::to_string(report.scatter_x.size()) + " and " +
+                     std::to_string(report.scatter_y.size()) +
+                     " values (must be as many, at least one)");
+  }
+  if (!report.synthetic && report.residuals.empty()) {
+    throw InputError(metrics_path + ": report.residuals is empty");
   }
 
   // The loss CSV is a table like any other: read it with the data reader.
