@@ -13,8 +13,10 @@ struct NpySpec {
   std::string descr = "<f4";
   bool fortran_order = false;
   std::vector<int64_t> shape;
-  size_t drop_payload_bytes = 0;  // truncate the payload by this many bytes
-  bool quoted_descr = true;       // false writes descr as is (a structured dtype's list)
+  size_t drop_payload_bytes = 0;        // truncate the payload by this many bytes
+  bool quoted_descr = true;             // false writes descr as is (a structured dtype's list)
+  std::string fortran_order_text = "";  // written in place of True or False when not empty
+  std::string extra_entries = "";       // written after the shape's entry (", 'key': value")
 };
 
 inline std::string npy_bytes(const NpySpec& spec, const std::vector<double>& values) {
@@ -25,9 +27,11 @@ inline std::string npy_bytes(const NpySpec& spec, const std::vector<double>& val
   }
   shape += ")";
   const std::string quote = spec.quoted_descr ? "'" : "";
-  std::string header = "{'descr': " + quote + spec.descr + quote +
-                       ", 'fortran_order': " + (spec.fortran_order ? "True" : "False") +
-                       ", 'shape': " + shape + ", }";
+  std::string header = "{'descr': " + quote + spec.descr + quote + ", 'fortran_order': " +
+                       (!spec.fortran_order_text.empty() ? spec.fortran_order_text
+                        : spec.fortran_order             ? "True"
+                                                         : "False") +
+                       ", 'shape': " + shape + spec.extra_entries + ", }";
   // Pad with spaces so magic + version + length + header + '\n' is a multiple of 64.
   while ((10 + header.size() + 1) % 64 != 0) header += ' ';
   header += '\n';

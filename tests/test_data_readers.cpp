@@ -425,6 +425,18 @@ TEST(NpyReader, NamesEachProblem) {
             d + "e.npy: the array is empty");
   EXPECT_EQ(read_error(write_npy(dir, "f.npy", {"<f4", true, {2, 2}}, {1, 2, 3, 4})),
             d + "f.npy: Fortran-order array; save it in C order (np.ascontiguousarray)");
+  // A flag that is not Python's True or False, or a key written twice (NumPy takes the last):
+  // refused, not read in one of two memory orders.
+  for (const std::string flag : {"Maybe", "true", "'True'", "TrueX"}) {
+    testing::NpySpec odd{"<f4", false, {2, 2}};
+    odd.fortran_order_text = flag;
+    EXPECT_EQ(read_error(write_npy(dir, "o.npy", odd, {1, 2, 3, 4})),
+              d + "o.npy: .npy header's 'fortran_order' is " + flag + " (must be True or False)");
+  }
+  testing::NpySpec twice{"<f4", false, {2, 2}};
+  twice.extra_entries = ", 'fortran_order': True";
+  EXPECT_EQ(read_error(write_npy(dir, "2.npy", twice, {1, 2, 3, 4})),
+            d + "2.npy: .npy header has the 'fortran_order' entry twice");
   EXPECT_EQ(
       read_error(write_npy(dir, "t.npy", {"<f4", false, {2, 2}, 3}, {1, 2, 3, 4})),
       d + "t.npy: truncated .npy payload: the shape needs 16 bytes of data, the file holds 13");

@@ -7,6 +7,7 @@
 #include <cmath>
 #include <cstring>
 #include <string_view>
+#include <utility>
 
 #include "io/input_bytes.hpp"
 #include "linsgd/errors.hpp"
@@ -14,7 +15,9 @@
 namespace linsgd {
 namespace {
 
-// The text after `'key':` in the header dict, with leading spaces removed.
+// The text after `'key':` in the header dict, with leading spaces removed. A key written twice
+// is refused (NumPy would take the last, a first-found reading the first: the same bytes read
+// two ways).
 std::string_view value_of(std::string_view header, std::string_view key, const std::string& path) {
   const std::string quoted = "'" + std::string(key) + "'";
   const size_t at = header.find(quoted);
@@ -22,9 +25,27 @@ std::string_view value_of(std::string_view header, std::string_view key, const s
   if (colon == std::string_view::npos) {
     throw InputError(path + ": .npy header has no '" + std::string(key) + "' entry");
   }
+  if (header.find(quoted, at + quoted.size()) != std::string_view::npos) {
+    throw InputError(path + ": .npy header has the '" + std::string(key) + "' entry twice");
+  }
   std::string_view rest = header.substr(colon + 1);
   while (!rest.empty() && rest.front() == ' ') rest.remove_prefix(1);
   return rest;
+}
+
+// A header's Python bool (True or False, then the dict goes on or ends).
+bool parse_flag(std::string_view text, std::string_view key, const std::string& path) {
+  for (const auto& [word, value] :
+       {std::pair<std::string_view, bool>{"True", true}, {"False", false}}) {
+    if (text.substr(0, word.size()) == word &&
+        (text.size() == word.size() ||
+         std::string_view(", }").find(text[word.size()]) != std::string_view::npos)) {
+      return value;
+    }
+  }
+  throw InputError(path + ": .npy header's '" + std::string(key) + "' is " +
+                   std::string(text.substr(0, std::min<size_t>(text.find_first_of(",}"), 20))) +
+                   " (must be True or False)");
 }
 
 std::vector<int64_t> parse_shape(std::string_view text, const std::string& path) {
@@ -104,7 +125,7 @@ NpyPayload locate_npy(const InputBytes& input, RowShare share) {
     throw InputError(path + ": unsupported dtype " + std::string(descr.substr(0, end)) +
                      " (linsgd reads little-endian float32 '<f4' or float64 '<f8')");
   }
-  if (value_of(header, "fortran_order", path).substr(0, 4) == "True") {
+  if (parse_flag(value_of(header, "fortran_order", path), "fortran_order", path)) {
     throw InputError(path + ": Fortran-order array; save it in C order (np.ascontiguousarray)");
   }
   NpyPayload array;
