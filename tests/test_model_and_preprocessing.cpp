@@ -272,6 +272,21 @@ TEST(ModelFile, NamesEachKindOfDamage) {
   // A byte-order mark before the object is read past, as the parser does.
   EXPECT_EQ(load_model(dir.file("bom.json", "\xEF\xBB\xBF" + text)).weights,
             sample_model().weights);
+  // A key twice in one object (an edit that added one): which counts is not defined, so it is
+  // refused, at any depth. The same key in two objects is no repetition.
+  const size_t bias = text.find("\"bias\"");
+  ASSERT_NE(bias, std::string::npos);
+  EXPECT_EQ(
+      load_error(
+          dir.file("repeated.json", text.substr(0, bias) + "\"bias\": 0, " + text.substr(bias))),
+      d + "repeated.json: the key \"bias\" comes twice in one object (which one counts is not "
+          "defined)");
+  const size_t loss = text.find("\"loss\"");
+  ASSERT_NE(loss, std::string::npos);
+  EXPECT_EQ(load_error(dir.file(
+                "deep.json", text.substr(0, loss) + "\"loss\": \"huber\", " + text.substr(loss))),
+            d + "deep.json: the key \"loss\" comes twice in one object (which one counts is not "
+                "defined)");
   auto json = nlohmann::json::parse(text);
   json["version"] = 7;
   EXPECT_EQ(load_error(dir.file("v7.json", json.dump())),
@@ -317,6 +332,11 @@ TEST(ModelFile, NamesEachKindOfDamage) {
   json["validation_fraction"] = 1.5;
   EXPECT_EQ(load_error(dir.file("fraction.json", json.dump())),
             d + "fraction.json: 'validation_fraction' must be a number between 0 and 1");
+  json = nlohmann::json::parse(text);
+  json["standardization"] = {{"mean", {0.0, 0.0, 0.0}}, {"scale", {1.0, 1e-300, 1.0}}};
+  EXPECT_EQ(load_error(dir.file("scale.json", json.dump())),
+            d + "scale.json: standardization scale[1] is 1e-300 (must be a positive number within "
+                "float's range)");
   json = nlohmann::json::parse(text);
   json.erase("format");
   EXPECT_EQ(load_error(dir.file("other.json", json.dump())),

@@ -7,6 +7,8 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <optional>
+#include <set>
 #include <sstream>
 #include <system_error>
 
@@ -94,12 +96,32 @@ std::string read_json_file(const std::string& path, const std::string& cannot_op
 
 Json parse_json_text(const std::string& text, const std::string& source, const std::string& what) {
   refuse_npy(text, source, what);
+  // A key twice in one object: JSON leaves which counts unsaid (nlohmann keeps the last, other
+  // readers the first), so an edited file could mean two things. The keys of each object being
+  // parsed are kept on a stack, and the first repeated one is named.
+  std::vector<std::set<std::string>> open_objects;
+  std::optional<std::string> repeated;
+  const Json::parser_callback_t note_keys = [&](int, Json::parse_event_t event, Json& parsed) {
+    if (event == Json::parse_event_t::object_start) open_objects.emplace_back();
+    if (event == Json::parse_event_t::object_end && !open_objects.empty()) open_objects.pop_back();
+    if (event == Json::parse_event_t::key && !open_objects.empty() && !repeated &&
+        !open_objects.back().insert(parsed.get<std::string>()).second) {
+      repeated = parsed.get<std::string>();
+    }
+    return true;
+  };
+  Json json;
   try {
-    return Json::parse(text);
+    json = Json::parse(text, note_keys);
   } catch (const nlohmann::json::exception& error) {
     throw InputError(source + ": not a valid " + what +
                      " (truncated or not JSON): " + ascii_only(error.what()));
   }
+  if (repeated) {
+    throw InputError(source + ": the key " + Json(*repeated).dump() +
+                     " comes twice in one object (which one counts is not defined)");
+  }
+  return json;
 }
 
 void JsonFields::fail(const std::string& problem) const {

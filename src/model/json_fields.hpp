@@ -27,7 +27,8 @@ std::string read_text_file(const std::string& path, const std::string& cannot_op
 std::string read_json_file(const std::string& path, const std::string& cannot_open,
                            const std::string& source, const std::string& what);
 
-// `text` parsed, or InputError "SOURCE: not a valid WHAT (truncated or not JSON): ...".
+// `text` parsed, or InputError "SOURCE: not a valid WHAT (truncated or not JSON): ...", or
+// naming a key that comes twice in one object (whose meaning JSON leaves open).
 Json parse_json_text(const std::string& text, const std::string& source, const std::string& what);
 
 class JsonFields {

@@ -94,7 +94,11 @@ class ModelReader : public JsonFields {
       s.mean = float_vector(statistics, "mean", d);
       s.scale = float_vector(statistics, "scale", d);
       for (size_t j = 0; j < s.scale.size(); ++j) {
-        if (!(s.scale[j] > 0.0f)) fail("standardization scale[" + std::to_string(j) + "] <= 0");
+        // (A positive value below float's smallest rounds to 0: named as written, not as <= 0.)
+        if (!(s.scale[j] > 0.0f)) {
+          fail("standardization scale[" + std::to_string(j) + "] is " +
+               statistics["scale"][j].dump() + " (must be a positive number within float's range)");
+        }
       }
       model.standardization = std::move(s);
     }
