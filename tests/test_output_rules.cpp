@@ -91,6 +91,37 @@ TEST(OutputRules, ADeviceIsWrittenIntoNotReplaced) {
   EXPECT_EQ(temporary_files_in(scratch.path()), 0);
 }
 
+// The files of a run are all replaced, or none: an output that cannot be written (a full device
+// here; a full disk alike) leaves the model, losses and curve files of the run before as they
+// were, not a new model beside old metrics.
+TEST(OutputRules, ARunWhoseOutputFailsReplacesNoneOfItsFiles) {
+  ScratchDir scratch;
+  fs::path full = scratch.path() / "full";
+  if (::mknod(full.c_str(), S_IFCHR | 0666, makedev(1, 7)) != 0) full = "/dev/full";
+  const std::string model = scratch.file("m.json", "the earlier model\n");
+  const std::string losses = scratch.file("l.csv", "the earlier losses\n");
+  const std::string curve = scratch.file("c.csv", "the earlier curve\n");
+  const auto run = run_cli(kShortRun + "--model-out " + shell_quoted(model) + " --loss-out " +
+                               shell_quoted(losses) + " --curve-out " + shell_quoted(curve) +
+                               " --metrics-out " + shell_quoted(full),
+                           scratch);
+  EXPECT_EQ(run.exit_code, 1);
+  EXPECT_EQ(run.err, "linsgd: error: cannot write --metrics-out " + full.string() +
+                         ": No space left on device\n");
+  EXPECT_EQ(read_text(model), "the earlier model\n");
+  EXPECT_EQ(read_text(losses), "the earlier losses\n");
+  EXPECT_EQ(read_text(curve), "the earlier curve\n");
+  EXPECT_EQ(temporary_files_in(scratch.path()), 0);
+  // Written, all three are replaced.
+  const auto written = run_cli(kShortRun + "--model-out " + shell_quoted(model) + " --loss-out " +
+                                   shell_quoted(losses) + " --curve-out " + shell_quoted(curve),
+                               scratch);
+  ASSERT_EQ(written.exit_code, 0) << written.err;
+  EXPECT_NE(read_text(model).find("\"linsgd-model\""), std::string::npos);
+  EXPECT_EQ(read_text(losses).rfind("step,batch_loss\n", 0), 0u);
+  EXPECT_EQ(read_text(curve).rfind("step,seconds,objective", 0), 0u);
+}
+
 // A checkpoint is replaced as the run goes and read back: a FIFO (which would block the run
 // until read) or a device is refused before training.
 TEST(OutputRules, ACheckpointIsAFile) {

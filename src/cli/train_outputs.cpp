@@ -7,6 +7,9 @@
 #include <cstdio>
 #include <filesystem>
 #include <iterator>
+#include <memory>
+#include <optional>
+#include <vector>
 
 #include "linsgd/errors.hpp"
 #include "model/json_fields.hpp"
@@ -164,20 +167,35 @@ void TrainOutputs::write_checkpoint(Checkpoint checkpoint) {
 
 void TrainOutputs::finish(const Model& model, const std::string& metrics_json,
                           const ReportData* report) {
-  if (model_) write_output(*model_, model_json(model));
-  if (metrics_) write_output(*metrics_, metrics_json);
+  // All or none of the files: every output written and finished (synced and closed: where a full
+  // disk or an unwritable device shows) before the first is renamed into place, so that a run
+  // whose metrics cannot be written leaves the model file it had, not a new model beside old
+  // metrics. (Streams, as standard output, take their text as it is written.)
+  std::optional<std::string> png;
+  std::string problem;
+  if (report != nullptr && plot_) png = render_png(*report, &problem);
+  std::vector<std::unique_ptr<OutputWriter>> whole_files;
+  const auto stage = [&](const std::optional<OutputTarget>& target, const std::string& content) {
+    if (!target) return;
+    whole_files.push_back(std::make_unique<OutputWriter>(*target));
+    whole_files.back()->write(content);
+    whole_files.back()->finish();
+  };
+  stage(model_, model_ ? model_json(model) : std::string());
+  stage(metrics_, metrics_json);
+  if (png) stage(plot_, *png);
   for (auto [writer, header] :
        {std::pair{&loss_writer_, &loss_header_}, {&curve_writer_, &curve_header_}}) {
     if (!*writer) continue;
     write_with_header(**writer, *header, "");
-    (*writer)->commit();
+    (*writer)->finish();
   }
-  if (report == nullptr || !plot_) return;
-  std::string problem;
-  const std::optional<std::string> png = render_png(*report, &problem);
-  if (png) {
-    write_output(*plot_, *png);
-  } else if (!writes_into(STDERR_FILENO)) {  // not into an output on stderr
+  for (const auto& writer : whole_files) writer->commit();
+  for (auto* writer : {&loss_writer_, &curve_writer_}) {
+    if (*writer) (*writer)->commit();
+  }
+  if (report != nullptr && plot_ && !png && !writes_into(STDERR_FILENO)) {
+    // (Not into an output on stderr.)
     std::fprintf(stderr, "linsgd: warning: %s; the report data is in %s and %s\n", problem.c_str(),
                  metrics_->label.c_str(), loss_->label.c_str());
   }

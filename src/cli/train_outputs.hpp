@@ -63,8 +63,10 @@ class TrainOutputs {
   void add_evaluation(const Evaluation& evaluation);
   const LossCurve& loss_curve() const { return *loss_curve_; }
 
-  // After the run: writes the model, the metrics JSON and the report, and commits the losses.
-  // The report is a warning when it cannot be drawn (its data files are written).
+  // After the run: writes the model, the metrics JSON and the report, and commits the losses:
+  // all the files or, when one cannot be written, none (each is renamed into place only once
+  // every one is written). The report is a warning when it cannot be drawn (its data files are
+  // written).
   void finish(const Model& model, const std::string& metrics_json, const ReportData* report);
 
  private:

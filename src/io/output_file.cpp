@@ -278,11 +278,12 @@ void OutputWriter::write(const std::string& text) {
   if (error != 0) fail(error);
 }
 
-void OutputWriter::commit() {
+void OutputWriter::finish() {
+  if (finished_) return;
   if (fd_ < 0) throw Error("cannot write " + target_.label + ": already closed");
+  finished_ = true;
   if (target_.kind == OutputTarget::Kind::kDescriptor) {  // not ours to close
     fd_ = -1;
-    committed_ = true;
     return;
   }
   // A file's data reaches the disk before the rename makes it the output. A device or FIFO has
@@ -291,6 +292,11 @@ void OutputWriter::commit() {
   const int fd = fd_;
   fd_ = -1;
   if (::close(fd) != 0) fail(errno);
+}
+
+void OutputWriter::commit() {
+  finish();
+  if (committed_) return;
   if (target_.kind == OutputTarget::Kind::kReplaceFile) {
     if (std::rename(temporary_.c_str(), target_.final_path.c_str()) != 0) fail(errno);
     unregister_temporary_file(registration_);

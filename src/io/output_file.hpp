@@ -85,8 +85,10 @@ void refuse_input_as_output(const OutputTarget& output, const std::string& optio
 bool same_destination(const OutputTarget& a, const OutputTarget& b);
 
 // An output being written: text is appended as it comes, and the output appears (the rename of
-// a kReplaceFile target) only at commit(). Destroyed without a commit, it removes its temporary
-// file and leaves the target as it was.
+// a kReplaceFile target) only at commit(). finish() alone ends the writing (a file's data synced
+// to disk and closed, where a full disk shows), so that several outputs can all be finished
+// before any is committed: a failure then replaces none. Destroyed without a commit, it removes
+// its temporary file and leaves the target as it was.
 class OutputWriter {
  public:
   explicit OutputWriter(const OutputTarget& target);
@@ -95,7 +97,8 @@ class OutputWriter {
   OutputWriter& operator=(const OutputWriter&) = delete;
 
   void write(const std::string& text);
-  void commit();
+  void finish();  // no more writes: synced and closed (throws as write does)
+  void commit();  // finish(), then the output appears
 
  private:
   [[noreturn]] void fail(int error);
@@ -105,6 +108,7 @@ class OutputWriter {
   int fd_ = -1;
   std::string temporary_;  // kReplaceFile: the file renamed to the target at commit
   int registration_ = -1;  // its entry in the temporary-file registry
+  bool finished_ = false;
   bool committed_ = false;
 };
 
