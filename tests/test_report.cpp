@@ -83,6 +83,23 @@ TEST(Report, TextFromTheFilesCannotBecomeGnuplotCommands) {
   EXPECT_FALSE(std::filesystem::exists(dir.path() / "pwned")) << plot.err;
 }
 
+// A run whose every batch loss is 0 (an epsilon-insensitive loss within its epsilon) is drawn on
+// a linear scale: a log scale has no place for 0, and gnuplot drew nothing at all.
+TEST(Report, LossesOfZeroAreDrawnOnALinearScale) {
+  ReportData report;
+  report.loss_steps = {1, 2, 3};
+  report.losses = {0.0f, 0.0f, 0.0f};
+  report.scatter_x = report.scatter_y = {0.5f, 1.5f};
+  EXPECT_EQ(gnuplot_script(report, "out.png").find("\nset logscale y"), std::string::npos);
+  ReportData positive = report;
+  positive.losses = {3.0f, 2.0f, 1.0f};
+  positive.final_loss = 1.0f;
+  EXPECT_NE(gnuplot_script(positive, "out.png").find("\nset logscale y"), std::string::npos);
+  if (!gnuplot_installed()) return;
+  std::string problem;
+  EXPECT_TRUE(render_png(report, &problem).has_value()) << problem;
+}
+
 TEST(Report, SyntheticRunRendersThePostsThreePanels) {
   if (!gnuplot_installed())
     GTEST_SKIP() << "gnuplot is not installed (apt-get install gnuplot-nox)";

@@ -4,6 +4,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
@@ -80,10 +81,15 @@ std::string gnuplot_script(const ReportData& r, const std::string& png_path) {
   s += "set multiplot layout 1,3 title " + gnuplot_string(r.title) + " font ',13'\n";
   s += "set grid\nset key top right\n";
 
-  // Panel 1: the loss on a log scale, the final loss dashed (the post's first panel).
-  s += "set title 'Training loss over time'\nset xlabel 'step'\nset ylabel 'batch loss (log "
-       "scale)'\n";
-  s += "set logscale y\n";
+  // Panel 1: the loss on a log scale, the final loss dashed (the post's first panel); on a linear
+  // one where a loss is 0 (an epsilon-insensitive run within its epsilon), which a log scale
+  // cannot place (every point of 0: no plot at all).
+  const bool log_scale = r.final_loss > 0.0f && std::all_of(r.losses.begin(), r.losses.end(),
+                                                            [](float loss) { return loss > 0.0f; });
+  s += std::string(
+           "set title 'Training loss over time'\nset xlabel 'step'\nset ylabel 'batch "
+           "loss") +
+       (log_scale ? " (log scale)'\nset logscale y\n" : "'\n");
   s += "plot $loss using 1:2 with lines lw 1.5 lc rgb '#1f77b4' title 'batch loss', " +
        number(r.final_loss) + " with lines dt 2 lw 1.5 lc rgb 'red' title 'final loss'\n";
   s += "unset logscale y\n";
