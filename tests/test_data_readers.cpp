@@ -207,6 +207,13 @@ TEST(CsvReader, Utf16TextIsNamed) {
             d + "be.csv: UTF-16 text (its byte-order mark FE FF); save the CSV as UTF-8 or ASCII");
 }
 
+// A stream of binary data (a device that never ends, here) is refused from its first bytes,
+// not read into memory without end.
+TEST(CsvReader, ABinaryStreamIsRefusedFromItsFirstBytes) {
+  EXPECT_EQ(read_error("/dev/zero"),
+            "/dev/zero: binary data (a NUL byte at offset 0), not CSV text, gzip or a .npy array");
+}
+
 TEST(CsvReader, AMixedFirstRowIsReadAsDeclared) {
   ScratchDir dir;
   const std::string path = dir.file("m.csv", "1.5,NA,2.0\n1,2,3\n");

@@ -11,6 +11,8 @@
 #include <cerrno>
 #include <cstdint>
 #include <cstring>
+#include <string>
+#include <string_view>
 #include <utility>
 
 #include "linsgd/errors.hpp"
@@ -70,11 +72,36 @@ bool InputBytes::starts_with(const std::string& magic) const {
   return size_ >= magic.size() && std::memcmp(data_, magic.data(), magic.size()) == 0;
 }
 
+namespace {
+
+// A NUL byte in the first bytes of a stream that is not gzip or a .npy array (whose headers hold
+// them), nor UTF-16 text (which the CSV reader names): binary data, refused before more is
+// read (a device such as /dev/zero never ends).
+void refuse_binary_stream(const std::string& name, std::string_view first) {
+  for (const std::string_view magic :
+       {std::string_view("\x1f\x8b"), std::string_view("\x93NUMPY"), std::string_view("\xff\xfe"),
+        std::string_view("\xfe\xff")}) {
+    if (first.substr(0, magic.size()) == magic) return;
+  }
+  const size_t nul = first.find('\0');
+  if (nul != std::string_view::npos) {
+    throw InputError(name + ": binary data (a NUL byte at offset " + std::to_string(nul) +
+                     "), not CSV text, gzip or a .npy array");
+  }
+}
+
+}  // namespace
+
 void InputBytes::read_stream(int fd) {
   size_t filled = 0;
   owned_.resize(size_t{1} << 20);
+  bool looked = false;
   for (;;) {
-    if (filled == owned_.size()) owned_.resize(owned_.size() * 2);
+    if (filled == owned_.size()) {
+      if (!looked) refuse_binary_stream(name_, std::string_view(owned_.data(), 4096));
+      looked = true;
+      owned_.resize(owned_.size() * 2);
+    }
     const ssize_t got = ::read(fd, owned_.data() + filled, owned_.size() - filled);
     if (got < 0) {
       if (errno == EINTR) continue;
@@ -83,6 +110,8 @@ void InputBytes::read_stream(int fd) {
     if (got == 0) break;
     filled += static_cast<size_t>(got);
   }
+  if (!looked)
+    refuse_binary_stream(name_, std::string_view(owned_.data(), std::min<size_t>(filled, 4096)));
   owned_.resize(filled);
   data_ = owned_.data();
   size_ = owned_.size();
