@@ -66,21 +66,27 @@ TEST(Report, TextFromTheFilesCannotBecomeGnuplotCommands) {
   const std::string script = gnuplot_script(report, "out.png");
   EXPECT_EQ(script.find("\nsystem"), std::string::npos) << script;
   EXPECT_EQ(script.find('\r'), std::string::npos);
-  EXPECT_NE(script.find("title 'a'' system \"touch pwned\"  set title ''b'"), std::string::npos)
+  // (A quote becomes U+2019: gnuplot 5.4 reads a doubled quote only after another character.)
+  EXPECT_NE(script.find("title 'a\u2019 system \"touch pwned\"  set title \u2019b'"),
+            std::string::npos)
       << script;
+  // The PNG's path never begins with '|', which gnuplot's `set output` reads as a command.
+  EXPECT_NE(gnuplot_script(report, "|touch pwned;cat>x.png").find("set output './|touch"),
+            std::string::npos);
   if (!gnuplot_installed()) return;
   // And through `linsgd plot`: the figure is drawn, nothing else runs.
   ScratchDir dir;
   nlohmann::ordered_json json;
   json["report"] = report_json(report);
-  json["report"]["title"] = "x'\nsystem 'touch pwned'\nset title '";
+  const std::string target = (dir.path() / "pwned").string();
+  json["report"]["title"] = "x'\nsystem 'touch " + target + "'\nset title '";
   const std::string metrics = dir.file("m.json", json.dump());
   const std::string loss = dir.file("l.csv", "step,batch_loss\n1,2\n2,1\n");
   const auto plot = run_cli("plot --metrics '" + metrics + "' --loss '" + loss + "' -o '" +
                                 (dir.path() / "p.png").string() + "'",
                             dir);
   EXPECT_EQ(plot.exit_code, 0) << plot.err;
-  EXPECT_FALSE(std::filesystem::exists(dir.path() / "pwned")) << plot.err;
+  EXPECT_FALSE(std::filesystem::exists(target)) << plot.err;
 }
 
 // A run whose every batch loss is 0 (an epsilon-insensitive loss within its epsilon) is drawn on
@@ -166,6 +172,16 @@ TEST(Report, WithoutGnuplotTrainingSucceedsAndWritesTheData) {
               dir, "PATH=/nonexistent");
   EXPECT_EQ(plot.exit_code, 1);
   EXPECT_EQ(plot.err.rfind("linsgd: error: gnuplot not found", 0), 0u) << plot.err;
+  // A PNG of an earlier run left where this one's would go: the warning says whose it is.
+  testing::write_text(png, "an earlier report");
+  const auto again =
+      run_cli("train --device cpu --rows 100 --features 5 --steps 50 --plot '" + png.string() + "'",
+              dir, "PATH=/nonexistent");
+  EXPECT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_NE(again.err.find("; the PNG at --plot " + png.string() +
+                           " is an earlier run's, left as it was\n"),
+            std::string::npos)
+      << again.err;
   // A loss file of other columns is named for what it lacks (before gnuplot is looked for).
   const auto other = dir.file("other.csv", "a,b,c\n1,2,3\n");
   const auto wrong = run_cli("plot --metrics '" + (dir.path() / "report.metrics.json").string() +
@@ -240,6 +256,8 @@ TEST(Report, PlotNamesAReportItCannotDraw) {
               json["report"]["residuals"] = {1.0, -1e308};
             }),
             "report.residuals holds -1e+308, beyond float's range\n");
+  EXPECT_EQ(refusal([](auto& json) { json["report"]["final_loss"] = 1e300; }),
+            "report.final_loss holds 1e+300, beyond float's range\n");
   const std::string steps = refusal([](auto& json) { json["steps_run"] = "abc"; });
   EXPECT_NE(steps.find("steps_run is \"abc\" (must be a whole number)"), std::string::npos)
       << steps;

@@ -195,9 +195,13 @@ void TrainOutputs::finish(const Model& model, const std::string& metrics_json,
     if (*writer) (*writer)->commit();
   }
   if (report != nullptr && plot_ && !png && !writes_into(STDERR_FILENO)) {
-    // (Not into an output on stderr.)
-    std::fprintf(stderr, "linsgd: warning: %s; the report data is in %s and %s\n", problem.c_str(),
-                 metrics_->label.c_str(), loss_->label.c_str());
+    // (Not into an output on stderr.) A PNG already there is not this run's: said so.
+    const bool earlier =
+        plot_->kind == OutputTarget::Kind::kReplaceFile && identify_file(plot_->final_path).exists;
+    std::fprintf(stderr, "linsgd: warning: %s; the report data is in %s and %s%s%s\n",
+                 problem.c_str(), metrics_->label.c_str(), loss_->label.c_str(),
+                 earlier ? "; the PNG at " : "",
+                 earlier ? (plot_->label + " is an earlier run's, left as it was").c_str() : "");
   }
 }
 

@@ -75,12 +75,12 @@ bool InputBytes::starts_with(const std::string& magic) const {
 namespace {
 
 // A NUL byte in the first bytes of a stream that is not gzip or a .npy array (whose headers hold
-// them), nor UTF-16 text (which the CSV reader names): binary data, refused before more is
-// read (a device such as /dev/zero never ends).
+// them), nor UTF-16 text or a zip archive (which the readers name, with advice): binary data,
+// refused before more is read (a device such as /dev/zero never ends).
 void refuse_binary_stream(const std::string& name, std::string_view first) {
   for (const std::string_view magic :
        {std::string_view("\x1f\x8b"), std::string_view("\x93NUMPY"), std::string_view("\xff\xfe"),
-        std::string_view("\xfe\xff")}) {
+        std::string_view("\xfe\xff"), std::string_view("PK\x03\x04")}) {
     if (first.substr(0, magic.size()) == magic) return;
   }
   const size_t nul = first.find('\0');

@@ -94,30 +94,61 @@ std::string read_json_file(const std::string& path, const std::string& cannot_op
   return rest_of(file, std::move(start), cannot_open);
 }
 
+namespace {
+
+// The parser's events, for the first key repeated within one object (nothing else is kept).
+class KeyRepetitions : public nlohmann::json_sax<Json> {
+ public:
+  const std::optional<std::string>& repeated() const { return repeated_; }
+
+  bool null() override { return true; }
+  bool boolean(bool) override { return true; }
+  bool number_integer(number_integer_t) override { return true; }
+  bool number_unsigned(number_unsigned_t) override { return true; }
+  bool number_float(number_float_t, const string_t&) override { return true; }
+  bool string(string_t&) override { return true; }
+  bool binary(binary_t&) override { return true; }
+  bool start_object(std::size_t) override {
+    open_.emplace_back();
+    return true;
+  }
+  bool key(string_t& key) override {
+    if (!open_.back().insert(key).second) repeated_ = key;
+    return !repeated_;  // the first is enough: stop there
+  }
+  bool end_object() override {
+    open_.pop_back();
+    return true;
+  }
+  bool start_array(std::size_t) override { return true; }
+  bool end_array() override { return true; }
+  bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception&) override {
+    return false;
+  }
+
+ private:
+  std::vector<std::set<std::string>> open_;
+  std::optional<std::string> repeated_;
+};
+
+}  // namespace
+
 Json parse_json_text(const std::string& text, const std::string& source, const std::string& what) {
   refuse_npy(text, source, what);
-  // A key twice in one object: JSON leaves which counts unsaid (nlohmann keeps the last, other
-  // readers the first), so an edited file could mean two things. The keys of each object being
-  // parsed are kept on a stack, and the first repeated one is named.
-  std::vector<std::set<std::string>> open_objects;
-  std::optional<std::string> repeated;
-  const Json::parser_callback_t note_keys = [&](int, Json::parse_event_t event, Json& parsed) {
-    if (event == Json::parse_event_t::object_start) open_objects.emplace_back();
-    if (event == Json::parse_event_t::object_end && !open_objects.empty()) open_objects.pop_back();
-    if (event == Json::parse_event_t::key && !open_objects.empty() && !repeated &&
-        !open_objects.back().insert(parsed.get<std::string>()).second) {
-      repeated = parsed.get<std::string>();
-    }
-    return true;
-  };
   Json json;
   try {
-    json = Json::parse(text, note_keys);
+    json = Json::parse(text);
   } catch (const nlohmann::json::exception& error) {
     throw InputError(source + ": not a valid " + what +
                      " (truncated or not JSON): " + ascii_only(error.what()));
   }
-  if (repeated) {
+  // A key twice in one object: JSON leaves which counts unsaid (nlohmann keeps the last, other
+  // readers the first), so an edited file could mean two things. A second pass of the parser's
+  // events (linear: a parse callback would rescan each container as it closes) keeps the keys of
+  // each open object on a stack and names the first repeated one.
+  KeyRepetitions keys;
+  Json::sax_parse(text, &keys);
+  if (const std::optional<std::string>& repeated = keys.repeated()) {
     throw InputError(source + ": the key " + Json(*repeated).dump() +
                      " comes twice in one object (which one counts is not defined)");
   }

@@ -18,15 +18,20 @@
 namespace linsgd {
 namespace {
 
-// A gnuplot single-quoted string: a quote is written twice, and a control character (a line
-// break would end the command, and the text after it would run as gnuplot's: `system "..."`
-// from a title in a metrics file, or a data file's name) becomes a space.
+// A gnuplot single-quoted string of `text`, which stays one string whatever it holds: a control
+// character (a line break would end the command, and the text after it would run as gnuplot's:
+// `system "..."` from a title in a metrics file) becomes a space, and a quote the typographic
+// one, U+2019 (gnuplot 5.4 reads a doubled quote only after another character: '''' is two
+// strings).
 std::string gnuplot_string(std::string_view text) {
   std::string result = "'";
   for (char c : text) {
     const auto byte = static_cast<unsigned char>(c);
-    result += byte < 0x20 || byte == 0x7F ? ' ' : c;
-    if (c == '\'') result += '\'';
+    if (c == '\'') {
+      result += "\u2019";
+    } else {
+      result += byte < 0x20 || byte == 0x7F ? ' ' : c;
+    }
   }
   return result + "'";
 }
@@ -77,7 +82,10 @@ std::string gnuplot_script(const ReportData& r, const std::string& png_path) {
   }
   s += "set terminal pngcairo size " + std::to_string(kReportWidth) + "," +
        std::to_string(kReportHeight) + " noenhanced font 'DejaVu Sans,11'\n";
-  s += "set output " + gnuplot_string(png_path) + "\n";
+  // (A name beginning with '|' would be a command to pipe the PNG into: a relative path is
+  // written from ./, as TMPDIR's may be.)
+  s += "set output " + gnuplot_string(png_path.rfind('/', 0) == 0 ? png_path : "./" + png_path) +
+       "\n";
   s += "set multiplot layout 1,3 title " + gnuplot_string(r.title) + " font ',13'\n";
   s += "set grid\nset key top right\n";
 

@@ -31,19 +31,30 @@ ReportData with_loss_curve(const TrainResult& result, const LossCurve& curve) {
   return report;
 }
 
+// A value of the report as a float, or InputError naming the field: not a number, or beyond
+// float's range (gnuplot would get inf).
+float report_float(const nlohmann::json& value, const std::string& field, const std::string& path) {
+  if (!value.is_number()) throw InputError(path + ": report." + field + " holds a non-number");
+  const auto number = value.get<float>();
+  if (!std::isfinite(number)) {
+    throw InputError(path + ": report." + field + " holds " + value.dump() +
+                     ", beyond float's range");
+  }
+  return number;
+}
+
+float finite_float(const nlohmann::json& json, const char* key, const std::string& path) {
+  if (!json.contains(key)) throw InputError(path + ": report." + key + " is missing");
+  return report_float(json[key], key, path);
+}
+
 std::vector<float> float_array(const nlohmann::json& json, const char* key,
                                const std::string& path) {
   if (!json.contains(key) || !json[key].is_array()) {
     throw InputError(path + ": report." + key + " is missing or not an array");
   }
   std::vector<float> values;
-  for (const auto& v : json[key]) {
-    if (!v.is_number()) throw InputError(path + ": report." + key + " holds a non-number");
-    values.push_back(v.get<float>());
-    if (!std::isfinite(values.back())) {
-      throw InputError(path + ": report." + key + " holds " + v.dump() + ", beyond float's range");
-    }
-  }
+  for (const auto& v : json[key]) values.push_back(report_float(v, key, path));
   return values;
 }
 
@@ -161,12 +172,12 @@ ReportData report_from_files(const std::string& metrics_path, const std::string&
   try {
     report.synthetic = json.at("kind") == "synthetic";
     report.title = json.at("title").get<std::string>();
-    report.final_loss = json.at("final_loss").get<float>();
+    report.final_loss = finite_float(json, "final_loss", metrics_path);
     report.scatter_x = float_array(json, "scatter_x", metrics_path);
     report.scatter_y = float_array(json, "scatter_y", metrics_path);
     if (report.synthetic) {
-      report.true_bias = json.at("true_bias").get<float>();
-      report.learned_bias = json.at("learned_bias").get<float>();
+      report.true_bias = finite_float(json, "true_bias", metrics_path);
+      report.learned_bias = finite_float(json, "learned_bias", metrics_path);
     } else {
       report.scatter_subject = json.at("scatter_subject").get<std::string>();
       report.residuals = float_array(json, "residuals", metrics_path);
