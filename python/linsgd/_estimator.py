@@ -667,8 +667,8 @@ def load(path):
     save use the file's values; n_iter_ is not in the file: continuing counts from 0).
     partial_fit goes on as after the run that wrote the file: at its rate (eta0="auto"'s value
     kept, as eta0_) and with later sample weights on the scale of its own. max_iter is the file's
-    epochs (``--epochs``) when it was trained by epochs; a held-out fraction (``--val-fraction``) sets early_stopping
-    and validation_fraction. device and warm_start are not in the file (their defaults come
+    epochs (``--epochs``) when it was trained by epochs; a held-out fraction (``--val-fraction``)
+    sets early_stopping and validation_fraction. device and warm_start are not in the file (their defaults come
     back), and average comes back as the first sample of the first averaged step."""
     model = _core.load_model(_file_path(path))
     hyperparameters = json.loads(model["hyperparameters"])

@@ -14,10 +14,9 @@
 // (|x_i|^2 + 1), the largest smoothness of one row (s'_i = s_i / mean(s)). Without an intercept
 // the bias's column is left out of both: the Hessian is the features' alone, c (1 / sum s)
 // X^T S X, whose L Lanczos finds in the subspace of b = 0, and L_max = c max_i s'_i |x_i|^2.
-// Runs before the
-// steps: it synchronizes and uploads freely. In a data-parallel run (a DataShard) each process
-// passes over its rows and the products and maxima are summed across the processes, so every
-// process finds the same rate.
+// Runs before the steps: it synchronizes and uploads freely. In a data-parallel run (a DataShard)
+// each process passes over its rows and the products and maxima are summed across the processes, so
+// every process finds the same rate.
 #pragma once
 
 #include <algorithm>
