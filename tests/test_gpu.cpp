@@ -537,15 +537,15 @@ TEST(GpuFit, AutoRateExactSolverAndStoppingMatchTheCpu) {
   config.solver = Solver::kSgd;
   config.learning_rate_auto = true;
   config.steps = 10;
+  double cpu_rate = 0.0;  // with the intercept (the last), for the runs below
   for (const bool intercept : {false, true}) {
     config.fit_intercept = intercept;
     config.device = DeviceKind::kCuda;
     const double gpu_rate = train_on_data(config, data).learning_rate;
     config.device = DeviceKind::kCpu;
-    const double cpu_rate = train_on_data(config, data).learning_rate;
+    cpu_rate = train_on_data(config, data).learning_rate;
     EXPECT_NEAR(gpu_rate, cpu_rate, 3e-3 * cpu_rate) << intercept;
   }
-  const double cpu_rate = train_on_data(config, data).learning_rate;
 
   // Epoch sampling with evaluations across epochs and the tol rule, at a fixed rate.
   config.learning_rate_auto = false;

@@ -9,6 +9,7 @@
 #include <cmath>
 #include <random>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "linsgd/errors.hpp"
@@ -410,6 +411,19 @@ TEST(Convergence, HuberIgnoresOutliersAndReachesItsMinimizer) {
   EXPECT_NEAR(fitted.bias, 0.5, 0.05);
 }
 
+// `config` run to convergence on each of two datasets by full-batch descent at --lr auto's rate
+// (epoch sampling, a batch of every row) for `epochs`.
+std::pair<TrainResult, TrainResult> full_batch_fits(TrainConfig config, int64_t epochs,
+                                                    const Dataset& first, const Dataset& second) {
+  config.sampling = Sampling::kEpoch;
+  config.learning_rate_auto = true;
+  config.epochs = epochs;
+  config.batch_size = first.rows;
+  TrainResult a = train_on_data(config, first);
+  config.batch_size = second.rows;
+  return {std::move(a), train_on_data(config, second)};
+}
+
 TEST(Convergence, IntegerSampleWeightsEqualDuplicatedRows) {
   Dataset weighted = regression_data(120, 4, 51);
   weighted.sample_weights = integer_weights(weighted.rows, 52);
@@ -438,13 +452,7 @@ TEST(Convergence, IntegerSampleWeightsEqualDuplicatedRows) {
   TrainConfig sgd = cpu_config();
   sgd.loss = Loss::kHuber;
   sgd.epsilon = 0.3;
-  sgd.sampling = Sampling::kEpoch;
-  sgd.learning_rate_auto = true;
-  sgd.epochs = 3000;
-  sgd.batch_size = weighted.rows;
-  const TrainResult c = train_on_data(sgd, weighted);
-  sgd.batch_size = duplicated.rows;
-  const TrainResult d = train_on_data(sgd, duplicated);
+  const auto [c, d] = full_batch_fits(sgd, 3000, weighted, duplicated);
   EXPECT_TRUE(testing::all_close(c.weights, as_double(d.weights), 1e-4, 1e-4));
   EXPECT_NEAR(c.objective, d.objective, 1e-6 * d.objective);
 }
@@ -490,13 +498,7 @@ TEST(Convergence, ARowOfWeightZeroIsAbsentHoweverFarOffItLies) {
   for (const Engine engine : {Engine::kGemv, Engine::kFused}) {
     TrainConfig sgd = cpu_config(engine);
     sgd.momentum = 0.5;
-    sgd.sampling = Sampling::kEpoch;
-    sgd.learning_rate_auto = true;
-    sgd.epochs = 2000;
-    sgd.batch_size = with_outlier.rows;
-    const TrainResult c = train_on_data(sgd, with_outlier);
-    sgd.batch_size = kept.rows;
-    const TrainResult d = train_on_data(sgd, kept);
+    const auto [c, d] = full_batch_fits(sgd, 2000, with_outlier, kept);
     ASSERT_TRUE(std::isfinite(c.objective)) << static_cast<int>(engine);
     EXPECT_TRUE(std::all_of(c.loss_history.begin(), c.loss_history.end(),
                             [](float loss) { return std::isfinite(loss); }));

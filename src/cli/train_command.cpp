@@ -329,15 +329,12 @@ void TrainCommand::require_same_options_everywhere(const TrainConfig& config) co
   mpi_->broadcast(first);
   const Json zero = Json::parse(first);
   // Both ways round: some keys are written only when set (epochs, fit_intercept).
-  const auto shown = [](const Json& json, const std::string& key) {
-    return json.contains(key) ? json.at(key).dump() : std::string("nothing");
-  };
   for (const Json* side : {static_cast<const Json*>(&own), &zero}) {
     for (const auto& [key, value] : side->items()) {
       if (!zero.contains(key) || !own.contains(key) || zero.at(key) != own.at(key)) {
         throw UsageError("--distributed: process " + std::to_string(mpi_->rank()) + " has " + key +
-                         " = " + shown(own, key) + ", process 0 has " + shown(zero, key) +
-                         ": every process must be given the same options");
+                         " = " + shown_value(own, key) + ", process 0 has " +
+                         shown_value(zero, key) + ": every process must be given the same options");
       }
     }
   }

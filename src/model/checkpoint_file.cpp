@@ -280,16 +280,13 @@ void require_resumable(const Checkpoint& checkpoint, const std::string& path,
   const std::string prefix = "--resume " + path + ": ";
   // The options first: one that changes the data as trained (--standardize) is named, not the
   // data's digest. Either side may hold a key the other lacks.
-  const auto shown = [](const Json& json, const std::string& key) {
-    return json.contains(key) ? json.at(key).dump() : std::string("nothing");
-  };
   for (const Json* side : {&hyperparameters, &checkpoint.hyperparameters}) {
     for (const auto& [key, value] : side->items()) {
       if (!checkpoint.hyperparameters.contains(key) || !hyperparameters.contains(key) ||
           checkpoint.hyperparameters.at(key) != hyperparameters.at(key)) {
         throw InputError(prefix + "the checkpoint's run had " + key + " = " +
-                         shown(checkpoint.hyperparameters, key) + "; this run has " +
-                         shown(hyperparameters, key));
+                         shown_value(checkpoint.hyperparameters, key) + "; this run has " +
+                         shown_value(hyperparameters, key));
       }
     }
   }

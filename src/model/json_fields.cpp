@@ -22,6 +22,10 @@ Json float_array(const std::vector<float>& values) {
   return array;
 }
 
+std::string shown_value(const Json& json, const std::string& key) {
+  return json.contains(key) ? json.at(key).dump() : std::string("nothing");
+}
+
 namespace {
 
 std::ifstream open_for_reading(const std::string& path, const std::string& cannot_open) {

@@ -16,6 +16,10 @@ using Json = nlohmann::ordered_json;
 // Floats go through double, which nlohmann writes with 17 significant digits: exact round trip.
 Json float_array(const std::vector<float>& values);
 
+// json[key] as JSON text, or "nothing" where the key is absent: for messages that compare two
+// sets of options, either of which may lack a key.
+std::string shown_value(const Json& json, const std::string& key);
+
 // The whole of the file at `path`, or InputError "CANNOT_OPEN: <reason>" (a directory's reason:
 // "is a directory").
 std::string read_text_file(const std::string& path, const std::string& cannot_open);
