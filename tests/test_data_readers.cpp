@@ -214,6 +214,19 @@ TEST(CsvReader, ABinaryStreamIsRefusedFromItsFirstBytes) {
             "/dev/zero: binary data (a NUL byte at offset 0), not CSV text, gzip or a .npy array");
 }
 
+// So is gzip data that inflates to binary data: a gzip of zeros (8 MiB from 8 KiB) from its
+// first inflated bytes, a short one once inflated, with the offset of its first NUL.
+TEST(CsvReader, GzipOfBinaryDataIsRefusedFromItsFirstInflatedBytes) {
+  ScratchDir dir;
+  const std::string d = dir.path().string() + "/";
+  ASSERT_EQ(std::system(("head -c 8388608 /dev/zero | gzip -c > '" + d + "zeros.gz'").c_str()), 0);
+  EXPECT_EQ(read_error(d + "zeros.gz"), d + "zeros.gz: binary data inflated from gzip (a NUL byte "
+                                            "at offset 0), not CSV text or a .npy array");
+  ASSERT_EQ(std::system(("printf '1,2\\n3,\\0004\\n' | gzip -c > '" + d + "nul.gz'").c_str()), 0);
+  EXPECT_EQ(read_error(d + "nul.gz"), d + "nul.gz: binary data inflated from gzip (a NUL byte at "
+                                          "offset 6), not CSV text or a .npy array");
+}
+
 TEST(CsvReader, AMixedFirstRowIsReadAsDeclared) {
   ScratchDir dir;
   const std::string path = dir.file("m.csv", "1.5,NA,2.0\n1,2,3\n");

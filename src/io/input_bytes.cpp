@@ -76,8 +76,9 @@ namespace {
 
 // A NUL byte in the first bytes of a stream that is not gzip or a .npy array (whose headers hold
 // them), nor UTF-16 text or a zip archive (which the readers name, with advice): binary data,
-// refused before more is read (a device such as /dev/zero never ends).
-void refuse_binary_stream(const std::string& name, std::string_view first) {
+// refused before more is read (a device such as /dev/zero never ends). `inflated`: the first bytes
+// gzip data inflates to (a gzip of zeros inflates a thousandfold).
+void refuse_binary_stream(const std::string& name, std::string_view first, bool inflated = false) {
   for (const std::string_view magic :
        {std::string_view("\x1f\x8b"), std::string_view("\x93NUMPY"), std::string_view("\xff\xfe"),
         std::string_view("\xfe\xff"), std::string_view("PK\x03\x04")}) {
@@ -85,8 +86,9 @@ void refuse_binary_stream(const std::string& name, std::string_view first) {
   }
   const size_t nul = first.find('\0');
   if (nul != std::string_view::npos) {
-    throw InputError(name + ": binary data (a NUL byte at offset " + std::to_string(nul) +
-                     "), not CSV text, gzip or a .npy array");
+    throw InputError(name + ": binary data" + (inflated ? " inflated from gzip" : "") +
+                     " (a NUL byte at offset " + std::to_string(nul) + "), not CSV text" +
+                     (inflated ? " or a .npy array" : ", gzip or a .npy array"));
   }
 }
 
@@ -120,7 +122,11 @@ void InputBytes::read_stream(int fd) {
 // Inflates every gzip member (gzip files may be concatenations) into a new buffer.
 void InputBytes::inflate_gzip(size_t max_inflated_bytes) {
   std::vector<char> inflated(std::min(max_inflated_bytes, std::max<size_t>(size_ * 4, 1 << 16)));
-  z_stream stream{};
+  struct Inflater {  // zlib's state, ended on every way out
+    z_stream stream{};
+    ~Inflater() { inflateEnd(&stream); }
+  } inflater;
+  z_stream& stream = inflater.stream;
   if (inflateInit2(&stream, 16 + MAX_WBITS) != Z_OK) {
     throw InputError(name_ + ": cannot start zlib to inflate gzip data");
   }
@@ -128,10 +134,14 @@ void InputBytes::inflate_gzip(size_t max_inflated_bytes) {
   size_t input_left = size_;
   size_t filled = 0;
   int status = Z_OK;
+  bool looked = false;  // at the first bytes inflated, for binary data
   for (;;) {
+    if (!looked && filled >= 4096) {
+      refuse_binary_stream(name_, std::string_view(inflated.data(), 4096), true);
+      looked = true;
+    }
     if (filled == inflated.size()) {
       if (filled >= max_inflated_bytes) {
-        inflateEnd(&stream);
         throw InputError(name_ + ": gzip data inflates beyond " +
                          std::to_string(max_inflated_bytes) + " bytes");
       }
@@ -155,10 +165,11 @@ void InputBytes::inflate_gzip(size_t max_inflated_bytes) {
     if (status != Z_OK && status != Z_BUF_ERROR) break;
     if (status == Z_BUF_ERROR && input_left == 0 && stream.avail_out != 0) break;  // truncated
   }
-  const std::string problem = stream.msg != nullptr ? std::string(" (") + stream.msg + ")" : "";
-  inflateEnd(&stream);
-  if (status != Z_STREAM_END)
+  if (status != Z_STREAM_END) {
+    const std::string problem = stream.msg != nullptr ? std::string(" (") + stream.msg + ")" : "";
     throw InputError(name_ + ": damaged or truncated gzip data" + problem);
+  }
+  if (!looked) refuse_binary_stream(name_, std::string_view(inflated.data(), filled), true);
   inflated.resize(filled);
   owned_ = std::move(inflated);
   if (mapped_ != nullptr) {
