@@ -218,6 +218,55 @@ TEST(Report, WithoutGnuplotTrainingSucceedsAndWritesTheData) {
             "linsgd: error: cannot open " + dir.path().string() + ": is a directory\n");
 }
 
+// Either file may come from standard input ("-", as with --data), named so in messages; not both.
+TEST(Report, PlotReadsEitherFileFromStandardInput) {
+  ScratchDir dir;
+  const std::string png = (dir.path() / "report.png").string();
+  ASSERT_EQ(run_cli("train --device cpu --rows 100 --features 5 --steps 50 --plot '" + png + "'",
+                    dir, "PATH=/nonexistent")
+                .exit_code,
+            0);
+  const std::string metrics = (dir.path() / "report.metrics.json").string();
+  const std::string loss = (dir.path() / "report.loss.csv").string();
+  const std::string err = (dir.path() / "err.txt").string();
+  // Exit 1 "gnuplot not found" (PATH has none): both files were read and found consistent.
+  const auto plot = [&](const std::string& arguments, const std::string& input) {
+    const std::string command = "PATH=/nonexistent '" + std::string(LINSGD_CLI_PATH) + "' plot " +
+                                arguments + " -o '" + png + "' < '" + input + "' 2> '" + err + "'";
+    const int code = testing::exit_code_of(std::system(command.c_str()));
+    return std::to_string(code) + " " + testing::read_text(err);
+  };
+  EXPECT_EQ(plot("--metrics - --loss '" + loss + "'", metrics)
+                .rfind("1 linsgd: error: gnuplot not "
+                       "found",
+                       0),
+            0u);
+  EXPECT_EQ(plot("--metrics '" + metrics + "' --loss -", loss)
+                .rfind("1 linsgd: error: gnuplot "
+                       "not found",
+                       0),
+            0u);
+  const std::string shorter = dir.file("shorter.csv", "step,batch_loss\n1,0.5\n");
+  EXPECT_EQ(plot("--metrics - --loss '" + shorter + "'", metrics),
+            "2 linsgd: error: " + shorter +
+                " ends at step 1, but standard input is of a run of 50 steps: the files of two "
+                "runs?\n");
+  EXPECT_EQ(plot("--metrics '" + metrics + "' --loss -", shorter),
+            "2 linsgd: error: standard input ends at step 1, but " + metrics +
+                " is of a run of 50 steps: the files of two runs?\n");
+  EXPECT_EQ(plot("--metrics - --loss -", loss),
+            "2 linsgd: error: --metrics - and --loss -: standard input can be read once; name a "
+            "file for one of them\n");
+  // Not a JSON object, or a key repeated: refused as a model file would be.
+  EXPECT_EQ(plot("--metrics - --loss '" + loss + "'", loss),
+            "2 linsgd: error: standard input: not a valid metrics file (a JSON object, which "
+            "begins with '{'; this file begins with 'step,batch_loss\\x0A')\n");
+  const std::string twice = dir.file("twice.json", "{\"report\": {}, \"report\": {}}");
+  EXPECT_EQ(plot("--metrics - --loss '" + loss + "'", twice),
+            "2 linsgd: error: standard input: the key \"report\" comes twice in one object (which "
+            "one counts is not defined)\n");
+}
+
 TEST(Report, PlotRefusesAMetricsFileWithoutReport) {
   ScratchDir dir;
   const auto metrics = dir.file("m.json", "{\"rows\": 3}");

@@ -33,7 +33,7 @@ ReportData with_loss_curve(const TrainResult& result, const LossCurve& curve) {
 
 // A value of the report as a float, or InputError naming the field: not a number, or beyond
 // float's range (gnuplot would get inf).
-float report_float(const nlohmann::json& value, const std::string& field, const std::string& path) {
+float report_float(const Json& value, const std::string& field, const std::string& path) {
   if (!value.is_number()) throw InputError(path + ": report." + field + " holds a non-number");
   const auto number = value.get<float>();
   if (!std::isfinite(number)) {
@@ -43,13 +43,12 @@ float report_float(const nlohmann::json& value, const std::string& field, const 
   return number;
 }
 
-float finite_float(const nlohmann::json& json, const char* key, const std::string& path) {
+float finite_float(const Json& json, const char* key, const std::string& path) {
   if (!json.contains(key)) throw InputError(path + ": report." + key + " is missing");
   return report_float(json[key], key, path);
 }
 
-std::vector<float> float_array(const nlohmann::json& json, const char* key,
-                               const std::string& path) {
+std::vector<float> float_array(const Json& json, const char* key, const std::string& path) {
   if (!json.contains(key) || !json[key].is_array()) {
     throw InputError(path + ": report." + key + " is missing or not an array");
   }
@@ -68,7 +67,7 @@ std::string number_text(float value) {
 // from a whole step >= 1 (the first of a run's, or of its resumed part's) and end at the
 // metrics' `steps_run`, when the metrics name it: a loss file of another run, or one edited,
 // is named, not drawn. (Compared as the reader rounds: float of the whole number.)
-void require_the_runs_steps(const std::vector<float>& steps, const nlohmann::json& metrics,
+void require_the_runs_steps(const std::vector<float>& steps, const Json& metrics,
                             const std::string& loss_path, const std::string& metrics_path) {
   const float first = steps.front();
   if (!(first >= 1.0f && first == static_cast<float>(static_cast<int64_t>(first)))) {
@@ -156,18 +155,21 @@ nlohmann::ordered_json report_json(const ReportData& report) {
   return json;
 }
 
-ReportData report_from_files(const std::string& metrics_path, const std::string& loss_path) {
-  const std::string metrics_text = read_text_file(metrics_path, "cannot open " + metrics_path);
-  nlohmann::json metrics;
-  try {
-    metrics = nlohmann::json::parse(metrics_text);
-  } catch (const nlohmann::json::exception& error) {
-    throw InputError(metrics_path + ": not valid JSON: " + error.what());
-  }
+ReportData report_from_files(const std::string& metrics_file, const std::string& loss_file) {
+  // "-" is standard input (for one of the two), named so in messages.
+  const auto name = [](const std::string& path) { return path == "-" ? "standard input" : path; };
+  const std::string metrics_path = name(metrics_file);
+  const std::string loss_path = name(loss_file);
+  // Refused from its first bytes unless a JSON object (a device never ends), and with a key
+  // repeated in an object, as model files are.
+  const std::string metrics_text =
+      read_json_file(metrics_file == "-" ? "/dev/stdin" : metrics_file,
+                     "cannot open " + metrics_path, metrics_path, "metrics file");
+  Json metrics = parse_json_text(metrics_text, metrics_path, "metrics file");
   if (!metrics.contains("report") || !metrics["report"].is_object()) {
     throw InputError(metrics_path + ": no \"report\" object (write it with train --plot)");
   }
-  const nlohmann::json& json = metrics["report"];
+  const Json& json = metrics["report"];
   ReportData report;
   try {
     report.synthetic = json.at("kind") == "synthetic";
@@ -200,7 +202,7 @@ ReportData report_from_files(const std::string& metrics_path, const std::string&
   // for what it lacks, not for an option of another command.)
   ReadOptions options;
   options.header = HeaderMode::kPresent;
-  const Dataset loss = read_dataset(loss_path, options);
+  const Dataset loss = read_dataset(loss_file, options);
   if (loss.features != 1 || loss.feature_names[0] != "step" || loss.target_name != "batch_loss") {
     throw InputError(loss_path + ": expected the columns step,batch_loss");
   }
