@@ -1,15 +1,21 @@
 // The CUDA, cuBLAS and cuRAND error checks: a failed call throws linsgd::Error naming the
 // library, the call's text, file:line and the status; a successful one does nothing. (That a
 // failure also clears the runtime's last error is checked in the GPU suite: without a driver
-// every CUDA error is sticky.)
+// every CUDA error is sticky.) And cuBLAS and cuSOLVER, loaded on demand, not at start.
 #include <gtest/gtest.h>
+#include <link.h>
 
 #include <cublas_v2.h>
 #include <curand.h>
 
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <iterator>
 #include <string>
 
 #include "core/cuda_check.hpp"
+#include "cuda/cuda_libraries.hpp"
 #include "linsgd/trainer.hpp"
 
 namespace linsgd {
@@ -52,6 +58,63 @@ TEST(CudaCheck, CublasFailureNamesItsStatus) {
   const std::string message = failure_of(cublas_invalid_value);
   EXPECT_EQ(message.rfind("cuBLAS call failed: status at ", 0), 0u) << message;
   EXPECT_NE(message.find(": CUBLAS_STATUS_INVALID_VALUE"), std::string::npos) << message;
+}
+
+// Whether a shared object whose path holds `name` is loaded in this process.
+bool loaded(const std::string& name) {
+  auto visit = [](dl_phdr_info* info, size_t, void* wanted) {
+    return std::string(info->dlpi_name).find(*static_cast<const std::string*>(wanted)) !=
+                   std::string::npos
+               ? 1
+               : 0;
+  };
+  std::string wanted = name;
+  return dl_iterate_phdr(visit, &wanted) != 0;
+}
+
+// Loading needs no GPU: every function is found by the name its header gives it (cublasSgemv
+// is cublasSgemv_v2).
+TEST(CudaLibraries, CublasAndCusolverLoadWithEveryFunction) {
+  const CublasLibrary& blas = cublas_library();
+  EXPECT_TRUE(loaded("libcublas.so"));
+  for (const void* function :
+       {reinterpret_cast<const void*>(blas.create), reinterpret_cast<const void*>(blas.destroy),
+        reinterpret_cast<const void*>(blas.set_stream),
+        reinterpret_cast<const void*>(blas.set_workspace),
+        reinterpret_cast<const void*>(blas.set_pointer_mode),
+        reinterpret_cast<const void*>(blas.sgemv), reinterpret_cast<const void*>(blas.dgemv),
+        reinterpret_cast<const void*>(blas.dsyrk)}) {
+    EXPECT_NE(function, nullptr);
+  }
+  const CusolverLibrary& solver = cusolver_library();
+  EXPECT_TRUE(loaded("libcusolver.so"));
+  for (const void* function :
+       {reinterpret_cast<const void*>(solver.create), reinterpret_cast<const void*>(solver.destroy),
+        reinterpret_cast<const void*>(solver.set_stream),
+        reinterpret_cast<const void*>(solver.dpotrf_buffer_size),
+        reinterpret_cast<const void*>(solver.dpotrf),
+        reinterpret_cast<const void*>(solver.dpotrs)}) {
+    EXPECT_NE(function, nullptr);
+  }
+  EXPECT_EQ(&cublas_library(), &blas);  // loaded once
+}
+
+// A run on the CPU loads neither (the dynamic loader's own account of what it loads, which
+// names cuRAND, linked, as the check that it is read).
+TEST(CudaLibraries, ARunOnTheCpuLoadsNeither) {
+  const std::string log = ::testing::TempDir() + "linsgd-loader.txt";
+  const std::string command = "LD_DEBUG=libs '" + std::string(LINSGD_CLI_PATH) +
+                              "' train --device cpu --rows 50 --features 3 --steps 5 > /dev/null "
+                              "2> '" +
+                              log + "'";
+  ASSERT_EQ(std::system(command.c_str()), 0);
+  std::ifstream file(log);
+  const std::string loader((std::istreambuf_iterator<char>(file)),
+                           std::istreambuf_iterator<char>());
+  std::remove(log.c_str());
+  EXPECT_NE(loader.find("libcurand"), std::string::npos);
+  EXPECT_EQ(loader.find("libcublas"), std::string::npos);
+  EXPECT_EQ(loader.find("libcusolver"), std::string::npos);
 }
 
 void cuda_invalid_device() {

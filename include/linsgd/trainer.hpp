@@ -75,8 +75,9 @@ struct TrainResult {
 bool cuda_device_available();
 
 // Creates the CUDA context of the GPU a one-process run trains on (the first visible), which
-// takes a good part of a second on a large GPU. Called on another thread while the data is read,
-// it takes that time off the run's path. Errors are left for training to report.
+// takes a good part of a second on a large GPU, and loads cuBLAS and cuSOLVER. Called on another
+// thread while the data is read, it takes that time off the run's path. Errors are left for
+// training to report.
 void start_gpu_context();
 
 struct DeviceChoice {

@@ -21,6 +21,9 @@
 namespace linsgd::detail {
 
 const char* curand_status_name(curandStatus_t status);
+// (cuBLAS's own cublasGetStatusName is not called: cuBLAS is loaded only by GPU runs, see
+// cuda/cuda_libraries.hpp, and these checks are linked into every process.)
+const char* cublas_status_name(cublasStatus_t status);
 
 // Clears the runtime's last error, then throws Error "<library> call failed: <call> at
 // <file>:<line>: <status>".
@@ -43,9 +46,9 @@ void report_call_failure(const char* library, const char* call, const char* file
 #define LINSGD_CUDA_CHECK(call)                                     \
   LINSGD_CHECK_STATUS_("CUDA", call, cudaSuccess, cudaGetErrorName, \
                        ::linsgd::detail::throw_call_failure)
-#define LINSGD_CUBLAS_CHECK(call)                                                  \
-  LINSGD_CHECK_STATUS_("cuBLAS", call, CUBLAS_STATUS_SUCCESS, cublasGetStatusName, \
-                       ::linsgd::detail::throw_call_failure)
+#define LINSGD_CUBLAS_CHECK(call)                             \
+  LINSGD_CHECK_STATUS_("cuBLAS", call, CUBLAS_STATUS_SUCCESS, \
+                       ::linsgd::detail::cublas_status_name, ::linsgd::detail::throw_call_failure)
 #define LINSGD_CURAND_CHECK(call)                             \
   LINSGD_CHECK_STATUS_("cuRAND", call, CURAND_STATUS_SUCCESS, \
                        ::linsgd::detail::curand_status_name, ::linsgd::detail::throw_call_failure)
@@ -53,8 +56,9 @@ void report_call_failure(const char* library, const char* call, const char* file
 #define LINSGD_CUDA_CHECK_NO_THROW(call)                            \
   LINSGD_CHECK_STATUS_("CUDA", call, cudaSuccess, cudaGetErrorName, \
                        ::linsgd::detail::report_call_failure)
-#define LINSGD_CUBLAS_CHECK_NO_THROW(call)                                         \
-  LINSGD_CHECK_STATUS_("cuBLAS", call, CUBLAS_STATUS_SUCCESS, cublasGetStatusName, \
+#define LINSGD_CUBLAS_CHECK_NO_THROW(call)                    \
+  LINSGD_CHECK_STATUS_("cuBLAS", call, CUBLAS_STATUS_SUCCESS, \
+                       ::linsgd::detail::cublas_status_name,  \
                        ::linsgd::detail::report_call_failure)
 #define LINSGD_CURAND_CHECK_NO_THROW(call)                    \
   LINSGD_CHECK_STATUS_("cuRAND", call, CURAND_STATUS_SUCCESS, \

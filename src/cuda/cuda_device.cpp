@@ -4,6 +4,7 @@
 #include <cuda_runtime.h>
 
 #include "core/cuda_check.hpp"
+#include "cuda/cuda_libraries.hpp"
 #include "kernels/fused_sgd.cuh"
 #include "linsgd/trainer.hpp"
 #include "linsgd/version.hpp"
@@ -23,6 +24,12 @@ void start_gpu_context() {
   // cudaFree(nullptr) creates the current device's primary context, which every later call on
   // any thread shares. A failure's error is this thread's, cleared: training reports its own.
   if (cudaFree(nullptr) != cudaSuccess) cudaGetLastError();
+  // cuBLAS and cuSOLVER load here too (tenths of a second); a failure is training's to report.
+  try {
+    cublas_library();
+    cusolver_library();
+  } catch (const Error&) {
+  }
 }
 
 namespace {

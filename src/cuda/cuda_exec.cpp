@@ -2,6 +2,7 @@
 #include "cuda/cuda_exec.hpp"
 
 #include "cuda/cuda_device.hpp"
+#include "cuda/cuda_libraries.hpp"
 #include "cuda/cuda_solver.hpp"
 #include "kernels/batch_split_sgd.cuh"
 #include "kernels/fused_sgd.cuh"
@@ -11,7 +12,11 @@
 
 namespace linsgd {
 
-CudaExec::CudaExec() : cublas_(stream_.get()) {}
+CudaExec::CudaExec() : cublas_(stream_.get()) {
+  // cuSOLVER is loaded with cuBLAS (its handle's constructor loaded that), as it was when it
+  // was linked: an exact solve's time holds the solve, not the loading.
+  cusolver_library();
+}
 
 CudaExec::KeySorter::KeySorter(cudaStream_t stream, int64_t rows)
     : stream_(stream),
@@ -35,8 +40,9 @@ void CudaExec::gemv(GemvOp op, int64_t m, int64_t n, const float* A, const float
                     float* y) {
   const float one = 1.0f;
   const cublasOperation_t trans = op == GemvOp::kTrans ? CUBLAS_OP_T : CUBLAS_OP_N;
-  LINSGD_CUBLAS_CHECK(cublasSgemv(cublas_.get(), trans, static_cast<int>(m), static_cast<int>(n),
-                                  &one, A, static_cast<int>(m), x, 1, &beta, y, 1));
+  const CublasLibrary& blas = cublas_library();
+  LINSGD_CUBLAS_CHECK(blas.sgemv(cublas_.get(), trans, static_cast<int>(m), static_cast<int>(n),
+                                 &one, A, static_cast<int>(m), x, 1, &beta, y, 1));
 }
 
 void CudaExec::rows_from_draws(uint32_t* draws, int64_t count, int64_t rows, int64_t first_row) {
@@ -120,11 +126,12 @@ void CudaExec::accumulate_gram(const float* X, const float* y, const float* weig
   const auto count = static_cast<int>(rows);
   kernels::normal_equations_block(stream(), X, y, weights, rows, features, block);
   const double one = 1.0;
-  LINSGD_CUBLAS_CHECK(cublasDsyrk(cublas_.get(), CUBLAS_FILL_MODE_UPPER, CUBLAS_OP_N, dimension,
-                                  count, &one, block, dimension, &one, G, dimension));
-  LINSGD_CUBLAS_CHECK(cublasDgemv(cublas_.get(), CUBLAS_OP_N, dimension, count, &one, block,
-                                  dimension, block + static_cast<int64_t>(count) * dimension, 1,
-                                  &one, rhs, 1));
+  const CublasLibrary& blas = cublas_library();
+  LINSGD_CUBLAS_CHECK(blas.dsyrk(cublas_.get(), CUBLAS_FILL_MODE_UPPER, CUBLAS_OP_N, dimension,
+                                 count, &one, block, dimension, &one, G, dimension));
+  LINSGD_CUBLAS_CHECK(blas.dgemv(cublas_.get(), CUBLAS_OP_N, dimension, count, &one, block,
+                                 dimension, block + static_cast<int64_t>(count) * dimension, 1,
+                                 &one, rhs, 1));
 }
 
 void CudaExec::finish_normal_equations(double* G, double* rhs, int64_t dimension, double scale,

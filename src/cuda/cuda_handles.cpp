@@ -3,6 +3,8 @@
 
 #include <utility>
 
+#include "cuda/cuda_libraries.hpp"
+
 namespace linsgd {
 namespace {
 
@@ -19,14 +21,16 @@ CudaStream::~CudaStream() {
 }
 
 CublasHandle::CublasHandle(cudaStream_t stream) : workspace_(kCublasWorkspaceBytes) {
-  LINSGD_CUBLAS_CHECK(cublasCreate(&handle_));
-  LINSGD_CUBLAS_CHECK(cublasSetStream(handle_, stream));
-  LINSGD_CUBLAS_CHECK(cublasSetWorkspace(handle_, workspace_.data(), kCublasWorkspaceBytes));
+  const CublasLibrary& blas = cublas_library();
+  LINSGD_CUBLAS_CHECK(blas.create(&handle_));
+  LINSGD_CUBLAS_CHECK(blas.set_stream(handle_, stream));
+  LINSGD_CUBLAS_CHECK(blas.set_workspace(handle_, workspace_.data(), kCublasWorkspaceBytes));
   // alpha and beta are host values, fixed for the life of a captured graph.
-  LINSGD_CUBLAS_CHECK(cublasSetPointerMode(handle_, CUBLAS_POINTER_MODE_HOST));
+  LINSGD_CUBLAS_CHECK(blas.set_pointer_mode(handle_, CUBLAS_POINTER_MODE_HOST));
 }
 CublasHandle::~CublasHandle() {
-  LINSGD_CUBLAS_CHECK_NO_THROW(cublasDestroy(handle_));
+  // (The library is loaded: the constructor loaded it.)
+  LINSGD_CUBLAS_CHECK_NO_THROW(cublas_library().destroy(handle_));
 }
 
 CudaGraph::~CudaGraph() {

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "core/cuda_check.hpp"
+#include "cuda/cuda_libraries.hpp"
 #include "cuda/device_buffer.hpp"
 #include "linsgd/errors.hpp"
 
@@ -24,31 +25,33 @@ std::string cusolver_status_name(cusolverStatus_t status) {
 // The cuSOLVER dense handle, bound to a stream, destroyed with the call.
 class SolverHandle {
  public:
-  explicit SolverHandle(cudaStream_t stream) {
-    LINSGD_CUSOLVER_CHECK(cusolverDnCreate(&handle_));
-    LINSGD_CUSOLVER_CHECK(cusolverDnSetStream(handle_, stream));
+  SolverHandle(const CusolverLibrary& cusolver, cudaStream_t stream) : cusolver_(cusolver) {
+    LINSGD_CUSOLVER_CHECK(cusolver_.create(&handle_));
+    LINSGD_CUSOLVER_CHECK(cusolver_.set_stream(handle_, stream));
   }
-  ~SolverHandle() { cusolverDnDestroy(handle_); }
+  ~SolverHandle() { cusolver_.destroy(handle_); }
   SolverHandle(const SolverHandle&) = delete;
   SolverHandle& operator=(const SolverHandle&) = delete;
   cusolverDnHandle_t get() const { return handle_; }
 
  private:
+  const CusolverLibrary& cusolver_;
   cusolverDnHandle_t handle_ = nullptr;
 };
 
 }  // namespace
 
 int64_t cholesky_solve_on_device(cudaStream_t stream, double* G, double* rhs, int64_t dimension) {
-  const SolverHandle solver(stream);
+  const CusolverLibrary& cusolver = cusolver_library();
+  const SolverHandle solver(cusolver, stream);
   const auto n = static_cast<int>(dimension);
   int workspace_size = 0;
   LINSGD_CUSOLVER_CHECK(
-      cusolverDnDpotrf_bufferSize(solver.get(), CUBLAS_FILL_MODE_UPPER, n, G, n, &workspace_size));
+      cusolver.dpotrf_buffer_size(solver.get(), CUBLAS_FILL_MODE_UPPER, n, G, n, &workspace_size));
   DeviceBuffer<double> workspace(workspace_size);
   DeviceBuffer<int> info(1);
-  LINSGD_CUSOLVER_CHECK(cusolverDnDpotrf(solver.get(), CUBLAS_FILL_MODE_UPPER, n, G, n,
-                                         workspace.data(), workspace_size, info.data()));
+  LINSGD_CUSOLVER_CHECK(cusolver.dpotrf(solver.get(), CUBLAS_FILL_MODE_UPPER, n, G, n,
+                                        workspace.data(), workspace_size, info.data()));
   int status = 0;
   LINSGD_CUDA_CHECK(
       cudaMemcpyAsync(&status, info.data(), sizeof(int), cudaMemcpyDeviceToHost, stream));
@@ -56,7 +59,7 @@ int64_t cholesky_solve_on_device(cudaStream_t stream, double* G, double* rhs, in
   if (status > 0) return status - 1;  // the leading minor of that order is not positive definite
   if (status == 0) {
     LINSGD_CUSOLVER_CHECK(
-        cusolverDnDpotrs(solver.get(), CUBLAS_FILL_MODE_UPPER, n, 1, G, n, rhs, n, info.data()));
+        cusolver.dpotrs(solver.get(), CUBLAS_FILL_MODE_UPPER, n, 1, G, n, rhs, n, info.data()));
     LINSGD_CUDA_CHECK(
         cudaMemcpyAsync(&status, info.data(), sizeof(int), cudaMemcpyDeviceToHost, stream));
     LINSGD_CUDA_CHECK(cudaStreamSynchronize(stream));

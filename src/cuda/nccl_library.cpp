@@ -1,10 +1,9 @@
 // nccl_library(): libnccl.so.2 opened with dlopen and its functions found with dlsym, once.
 #include "cuda/nccl_library.hpp"
 
-#include <dlfcn.h>
-
 #include <string>
 
+#include "cuda/shared_library.hpp"
 #include "linsgd/errors.hpp"
 
 namespace linsgd {
@@ -15,18 +14,9 @@ constexpr const char* kRefusal = "--distributed --device cuda: ";
 // 2.10, the first with ncclAvg (NcclGroup::average).
 constexpr int kOldestNcclVersion = 21000;
 
-void* open_library(std::string& failures) {
-  // RTLD_LOCAL: NCCL's symbols serve the calls below and nothing else in the process.
-  for (const char* name : {"libnccl.so.2", LINSGD_NCCL_LIBRARY}) {
-    if (void* handle = dlopen(name, RTLD_NOW | RTLD_LOCAL)) return handle;
-    failures += std::string(failures.empty() ? "" : "; ") + dlerror();
-  }
-  return nullptr;
-}
-
 template <typename Function>
 void find(void* handle, const char* name, Function& function) {
-  function = reinterpret_cast<Function>(dlsym(handle, name));
+  function = find_function<Function>(handle, name);
   if (function == nullptr) {
     throw UsageError(std::string(kRefusal) + "the NCCL library loaded has no " + name);
   }
@@ -34,7 +24,7 @@ void find(void* handle, const char* name, Function& function) {
 
 NcclLibrary load() {
   std::string failures;
-  void* handle = open_library(failures);
+  void* handle = open_first_library({"libnccl.so.2", LINSGD_NCCL_LIBRARY}, failures);
   if (handle == nullptr) {
     throw UsageError(std::string(kRefusal) + "NCCL could not be loaded (" + failures +
                      "); install NCCL or add its directory to LD_LIBRARY_PATH; --device cpu "
