@@ -214,6 +214,17 @@ TEST(CsvReader, ABinaryStreamIsRefusedFromItsFirstBytes) {
             "/dev/zero: binary data (a NUL byte at offset 0), not CSV text, gzip or a .npy array");
 }
 
+// So is a binary file (a pickle's first bytes, here), rather than parsed into a misleading
+// complaint about its columns or line ends.
+TEST(CsvReader, ABinaryFileIsRefusedFromItsFirstBytes) {
+  ScratchDir dir;
+  static const char kPickle[] = "\x80\x04\x95\x15\x00\x00\x00\x00\x00\x00\x00}\x94";
+  const std::string pickle = dir.file("model.pkl", std::string(kPickle, sizeof kPickle - 1));
+  EXPECT_EQ(read_error(pickle), pickle +
+                                    ": binary data (a NUL byte at offset 4), not CSV text, "
+                                    "gzip or a .npy array");
+}
+
 // So is gzip data that inflates to binary data: a gzip of zeros (8 MiB from 8 KiB) from its
 // first inflated bytes, a short one once inflated, with the offset of its first NUL.
 TEST(CsvReader, GzipOfBinaryDataIsRefusedFromItsFirstInflatedBytes) {

@@ -22,6 +22,24 @@ namespace {
 
 constexpr char kGzipMagic[] = "\x1f\x8b";
 
+// A NUL byte in the first bytes of a file or stream that is not gzip or a .npy array (whose headers
+// hold them), nor UTF-16 text or a zip archive (which the readers name, with advice): binary data,
+// refused before more is read (a device such as /dev/zero never ends). `inflated`: the first bytes
+// gzip data inflates to (a gzip of zeros inflates a thousandfold).
+void refuse_binary_data(const std::string& name, std::string_view first, bool inflated = false) {
+  for (const std::string_view magic :
+       {std::string_view("\x1f\x8b"), std::string_view("\x93NUMPY"), std::string_view("\xff\xfe"),
+        std::string_view("\xfe\xff"), std::string_view("PK\x03\x04")}) {
+    if (first.substr(0, magic.size()) == magic) return;
+  }
+  const size_t nul = first.find('\0');
+  if (nul != std::string_view::npos) {
+    throw InputError(name + ": binary data" + (inflated ? " inflated from gzip" : "") +
+                     " (a NUL byte at offset " + std::to_string(nul) + "), not CSV text" +
+                     (inflated ? " or a .npy array" : ", gzip or a .npy array"));
+  }
+}
+
 }  // namespace
 
 InputBytes::InputBytes(const std::string& path) : name_(path == "-" ? "standard input" : path) {
@@ -54,7 +72,15 @@ InputBytes::InputBytes(const std::string& path) : name_(path == "-" ? "standard 
     }
   }
   if (fd != STDIN_FILENO) ::close(fd);
-  if (starts_with(kGzipMagic)) inflate_gzip(SIZE_MAX);
+  try {  // (a constructor that throws runs no destructor: the mapping is released here)
+    if (mapped_ != nullptr) {  // a stream's first bytes were looked at as it was read
+      refuse_binary_data(name_, std::string_view(data_, std::min<size_t>(size_, 4096)));
+    }
+    if (starts_with(kGzipMagic)) inflate_gzip(SIZE_MAX);
+  } catch (...) {
+    if (mapped_ != nullptr) ::munmap(mapped_, mapped_size_);
+    throw;
+  }
 }
 
 InputBytes::InputBytes(std::string name, std::vector<char> bytes, size_t max_inflated_bytes)
@@ -72,35 +98,13 @@ bool InputBytes::starts_with(const std::string& magic) const {
   return size_ >= magic.size() && std::memcmp(data_, magic.data(), magic.size()) == 0;
 }
 
-namespace {
-
-// A NUL byte in the first bytes of a stream that is not gzip or a .npy array (whose headers hold
-// them), nor UTF-16 text or a zip archive (which the readers name, with advice): binary data,
-// refused before more is read (a device such as /dev/zero never ends). `inflated`: the first bytes
-// gzip data inflates to (a gzip of zeros inflates a thousandfold).
-void refuse_binary_stream(const std::string& name, std::string_view first, bool inflated = false) {
-  for (const std::string_view magic :
-       {std::string_view("\x1f\x8b"), std::string_view("\x93NUMPY"), std::string_view("\xff\xfe"),
-        std::string_view("\xfe\xff"), std::string_view("PK\x03\x04")}) {
-    if (first.substr(0, magic.size()) == magic) return;
-  }
-  const size_t nul = first.find('\0');
-  if (nul != std::string_view::npos) {
-    throw InputError(name + ": binary data" + (inflated ? " inflated from gzip" : "") +
-                     " (a NUL byte at offset " + std::to_string(nul) + "), not CSV text" +
-                     (inflated ? " or a .npy array" : ", gzip or a .npy array"));
-  }
-}
-
-}  // namespace
-
 void InputBytes::read_stream(int fd) {
   size_t filled = 0;
   owned_.resize(size_t{1} << 20);
   bool looked = false;
   for (;;) {
     if (filled == owned_.size()) {
-      if (!looked) refuse_binary_stream(name_, std::string_view(owned_.data(), 4096));
+      if (!looked) refuse_binary_data(name_, std::string_view(owned_.data(), 4096));
       looked = true;
       owned_.resize(owned_.size() * 2);
     }
@@ -113,7 +117,7 @@ void InputBytes::read_stream(int fd) {
     filled += static_cast<size_t>(got);
   }
   if (!looked)
-    refuse_binary_stream(name_, std::string_view(owned_.data(), std::min<size_t>(filled, 4096)));
+    refuse_binary_data(name_, std::string_view(owned_.data(), std::min<size_t>(filled, 4096)));
   owned_.resize(filled);
   data_ = owned_.data();
   size_ = owned_.size();
@@ -137,7 +141,7 @@ void InputBytes::inflate_gzip(size_t max_inflated_bytes) {
   bool looked = false;  // at the first bytes inflated, for binary data
   for (;;) {
     if (!looked && filled >= 4096) {
-      refuse_binary_stream(name_, std::string_view(inflated.data(), 4096), true);
+      refuse_binary_data(name_, std::string_view(inflated.data(), 4096), true);
       looked = true;
     }
     if (filled == inflated.size()) {
@@ -169,7 +173,7 @@ void InputBytes::inflate_gzip(size_t max_inflated_bytes) {
     const std::string problem = stream.msg != nullptr ? std::string(" (") + stream.msg + ")" : "";
     throw InputError(name_ + ": damaged or truncated gzip data" + problem);
   }
-  if (!looked) refuse_binary_stream(name_, std::string_view(inflated.data(), filled), true);
+  if (!looked) refuse_binary_data(name_, std::string_view(inflated.data(), filled), true);
   inflated.resize(filled);
   owned_ = std::move(inflated);
   if (mapped_ != nullptr) {
