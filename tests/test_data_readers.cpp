@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "cli_runner.hpp"
+#include "io/quoted_text.hpp"
 #include "linsgd/dataset.hpp"
 #include "linsgd/errors.hpp"
 #include "npy_writer.hpp"
@@ -188,6 +189,41 @@ TEST(CsvReader, AByteOrderMarkIsNotPartOfTheFirstCell) {
                                     {});
   EXPECT_EQ(bare.rows, 2);
   EXPECT_EQ(bare.X, (std::vector<float>{1, 3}));
+}
+
+// A header's names go into model files (JSON) and Python's strings: a Latin-1 name is refused
+// as the file is read (the JSON writer threw after training before), a UTF-8 one read as it is.
+TEST(CsvReader, AHeaderNameThatIsNotUtf8IsRefused) {
+  ScratchDir dir;
+  const std::string latin1 = dir.file("latin1.csv",
+                                      "a,Gr\xF6\xDF"
+                                      "e,y\n1,2,3\n");
+  EXPECT_EQ(read_error(latin1), latin1 +
+                                    ": line 1, column 2: the header's name 'Gr\\xf6\\xdfe' is "
+                                    "not UTF-8 text (Latin-1 or Windows-1252, say); save the "
+                                    "CSV as UTF-8");
+  const Dataset utf8 = read_dataset(dir.file("utf8.csv",
+                                             "a,Gr\xC3\xB6\xC3\x9F"
+                                             "e,y\n1,2,3\n"),
+                                    {});
+  EXPECT_EQ(utf8.feature_names, (std::vector<std::string>{"a",
+                                                          "Gr\xC3\xB6\xC3\x9F"
+                                                          "e"}));
+}
+
+// Messages keep UTF-8 characters and escape every other byte (Python reads them as UTF-8): a
+// lone continuation byte, an overlong form, a surrogate, a code point past U+10FFFF, a character
+// cut by the end of the text or by the limit.
+TEST(QuotedText, KeepsUtf8AndEscapesEveryOtherByte) {
+  EXPECT_TRUE(is_utf8("plain, \xC3\xB6 \xE2\x82\xAC \xF0\x9F\x98\x80"));
+  EXPECT_EQ(quoted_text("\xC3\xB6\xE2\x82\xAC\xF0\x9F\x98\x80"),
+            "'\xC3\xB6\xE2\x82\xAC\xF0\x9F\x98\x80'");
+  for (const char* bad : {"\x80", "\xC0\xAF", "\xE0\x80\xAF", "\xED\xA0\x80", "\xF4\x90\x80\x80",
+                          "\xF5\x80\x80\x80", "\xC3"}) {
+    EXPECT_FALSE(is_utf8(bad)) << quoted_text(bad);
+  }
+  EXPECT_EQ(quoted_text("\xE0\x80\xAF\n"), "'\\xe0\\x80\\xaf\\n'");
+  EXPECT_EQ(quoted_text("ab\xC3\xB6", 3), "'ab\\xc3'... (4 characters)");
 }
 
 // UTF-16 text is named as such (it read as "not a number: '\x001\x00'" before).
