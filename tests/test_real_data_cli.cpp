@@ -268,6 +268,31 @@ TEST(RealData, AModelFindsItsTargetWhereItStoodInTraining) {
 // guess would give wrong predictions and metrics without a word, so --target is named too. The
 // advice, followed, gives the predictions of the features alone, for the weights before the
 // target, after it, and in a --labels training file.
+// A header of numbers (years) needs --header to train on; predict and evaluate then know it by
+// the model's names, as the training file's header, not as a row of data (it read as a sixth
+// row, predicted and scored, before).
+TEST(RealData, AHeaderOfNumbersIsKnownByTheModelsNames) {
+  ScratchDir dir;
+  const std::string rows = "1,2,3\n2,1,4\n3,5,2\n4,4,7\n5,0,6\n";
+  const std::string years = dir.file("years.csv", "2019,2020,2021\n" + rows);
+  const std::string bare = dir.file("bare.csv", rows);
+  const auto model = shell_quoted(dir.path() / "model.json");
+  const auto output_of = [&](const std::string& arguments) {
+    const auto run = run_cli(arguments, dir);
+    EXPECT_EQ(run.exit_code, 0) << arguments << ": " << run.err;
+    return run.out;
+  };
+  output_of("train --device cpu --solver exact -q --header --data '" + years + "' --model-out " +
+            model);
+  const std::string predict = "predict --model " + model + " --data ";
+  const std::string predictions = output_of(predict + "'" + years + "'");
+  EXPECT_EQ(std::count(predictions.begin(), predictions.end(), '\n'), 6);  // a line and 5 rows
+  EXPECT_EQ(predictions, output_of(predict + "'" + bare + "'"));
+  const auto metrics = nlohmann::json::parse(
+      output_of("evaluate --json --model " + model + " --data '" + years + "'"));
+  EXPECT_EQ(metrics["rows"], 5);
+}
+
 TEST(RealData, AWeightedModelsWeightsInAFileAreNamedNeverRead) {
   ScratchDir dir;
   const Table table = read_plain_csv(kDiabetes);

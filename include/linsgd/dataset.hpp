@@ -124,8 +124,10 @@ struct ReadOptions {
   // (Dataset::weight_column): without --sample-weight, a file of the model's features, a target
   // and one more column is refused naming the --sample-weight (this index) to pass.
   std::optional<int64_t> weight_column;
-  // CSV: whether the first row is a header. Auto: a header when none of its cells is a number;
-  // a first row mixing numbers and other cells is refused, asking for --header or --no-header.
+  // CSV: whether the first row is a header. Auto: a header when it holds every one of
+  // `feature_names` (a model's: numbers, say, a header of years), or when none of its cells is a
+  // number; a first row mixing numbers and other cells is refused, asking for --header or
+  // --no-header.
   HeaderMode header = HeaderMode::kAuto;
   std::optional<char> delimiter;  // CSV; unset: ','. Set for .npy data, it is refused.
   std::string labels;             // .npy: the targets in a separate 1-D file

@@ -162,11 +162,21 @@ float parse_cell(std::string_view text, const std::string& source, int64_t line,
   return value;
 }
 
-// Whether the first record is a header: declared, or, detected, when none of its cells is a
-// number. A record that mixes numbers with other cells could be either (a header with numeric
-// names, or data with a missing value), so it is refused with a request to say which.
-bool is_header(const std::vector<Field>& fields, HeaderMode mode, const std::string& source) {
+// Whether the first record is a header: declared; or, detected, when it holds every name of the
+// model the data is for (`model_names`: numbers though they may be, as a header of years that
+// the model was trained with --header on), or when none of its cells is a number. A record
+// that mixes numbers with other cells could be either (a header with numeric names, or data
+// with a missing value), so it is refused with a request to say which.
+bool is_header(const std::vector<Field>& fields, HeaderMode mode,
+               const std::vector<std::string>& model_names, const std::string& source) {
   if (mode != HeaderMode::kAuto) return mode == HeaderMode::kPresent;
+  const auto in_record = [&](const std::string& name) {
+    return std::any_of(fields.begin(), fields.end(),
+                       [&](const Field& field) { return trim(field.text) == name; });
+  };
+  if (!model_names.empty() && std::all_of(model_names.begin(), model_names.end(), in_record)) {
+    return true;
+  }
   size_t numbers = 0;
   float ignored = 0.0f;
   for (const Field& field : fields) numbers += parse_number(field.text, ignored) ? 1 : 0;
@@ -454,7 +464,7 @@ Dataset read_csv(const InputBytes& input, const ReadOptions& options) {
   }
 
   if (fields.size() == 1) refuse_other_delimiter(begin, end, delimiter, path);
-  const bool has_header = is_header(fields, options.header, path);
+  const bool has_header = is_header(fields, options.header, options.feature_names, path);
   const auto columns = static_cast<int64_t>(fields.size());
   std::vector<std::string> names;
   if (has_header) {
