@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include <cmath>
+#include <cstdio>
 #include <filesystem>
 #include <random>
 #include <sstream>
@@ -60,6 +61,13 @@ TEST(FitCli, ARunToConvergenceWritesItsCurveFiguresAndHyperparameters) {
   ASSERT_EQ(run.exit_code, 0) << run.err;
   EXPECT_NE(run.out.find("(auto)"), std::string::npos) << run.out;
   EXPECT_NE(run.out.find("objective           "), std::string::npos) << run.out;
+  // Beside a weighted batch loss, the unweighted 0.5 x MSE of the training rows says so.
+  const nlohmann::json full_loss = nlohmann::json::parse(read_text(metrics))["full_loss"];
+  char expected_line[96];
+  std::snprintf(expected_line, sizeof expected_line, "\n0.5 x MSE           %.6f (training rows)\n",
+                full_loss.get<double>());
+  EXPECT_NE(run.out.find(expected_line), std::string::npos) << run.out;
+  EXPECT_EQ(run.out.find("full-dataset loss"), std::string::npos) << run.out;
 
   const nlohmann::json m = nlohmann::json::parse(read_text(metrics));
   EXPECT_TRUE(m["learning_rate_auto"].get<bool>());

@@ -71,7 +71,11 @@ std::string format_summary(const TrainResult& result,
   if (c.solver != Solver::kExact) {
     append(text, "final batch loss    %.6f\n", static_cast<double>(result.final_batch_loss()));
   }
-  append(text, "full-dataset loss   %.6f\n", result.full_loss);
+  // full_loss is the post's loss, 0.5 x the unweighted MSE over the training rows: beside a
+  // batch loss of another loss function, or of weighted rows, it is named for what it is.
+  const bool post_loss = c.loss == Loss::kSquared && !result.weighted;
+  append(text, "%s%.6f%s\n", post_loss ? "full-dataset loss   " : "0.5 x MSE           ",
+         result.full_loss, validation ? " (training rows)" : "");
   if (c.loss != Loss::kSquared || c.penalty != Penalty::kNone || result.weighted) {
     append(text, "objective           %.9g (%s loss%s%s)\n", result.objective, to_string(c.loss),
            c.penalty == Penalty::kNone ? "" : (std::string(", ") + to_string(c.penalty)).c_str(),
