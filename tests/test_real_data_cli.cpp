@@ -553,6 +553,10 @@ TEST(BadInput, ModelsAndFeatureCountsAreRefusedWithExitCode2) {
                  "'s4', 's5', 's6' (the model's features, matched by name: age, sex, bmi, bp, "
                  "s1, s2, s3, s4, s5, s6)",
                  dir);
+  // predict reads no targets: --labels is refused, not ignored.
+  expect_refusal(
+      "predict --model " + shell_quoted(model) + " --data '" + named + "' --labels y.npy",
+      "--labels: predict reads no targets; evaluate scores a model against them", dir);
   // No header: by position, and the counts must agree.
   const std::string narrow = dir.file("narrow.csv", "1,2,3\n");
   expect_refusal("evaluate --model " + shell_quoted(model) + " --data '" + narrow + "'",
@@ -599,6 +603,9 @@ TEST(BadInput, ValidationOptionsAreRefusedWithExitCode2) {
   expect_refusal("train --device cpu --val-fraction 0.2", "--val-fraction needs --data", dir);
   expect_refusal("train --device cpu --target 3", "--target needs --data", dir);
   expect_refusal("train --device cpu --labels y.npy", "--labels needs --data", dir);
+  expect_refusal("train --device cpu --header", "--header needs --data", dir);
+  expect_refusal("train --device cpu --no-header", "--no-header needs --data", dir);
+  expect_refusal("train --device cpu --delimiter tab", "--delimiter needs --data", dir);
   expect_refusal(base + " --delimiter ab", "--delimiter", dir);
   expect_refusal(base + " --delimiter \"$(printf 'a\\nb')\"",
                  "invalid value for --delimiter: 'a\\nb' (one character other than a quote, or "

@@ -17,6 +17,9 @@ PredictCommand::PredictCommand(CLI::App& app)
 }
 
 int PredictCommand::run() {
+  if (!data_.labels.empty()) {  // (DataOptions defines it for train and evaluate too)
+    throw UsageError("--labels: predict reads no targets; evaluate scores a model against them");
+  }
   ReadOptions options = data_.read_options();
   const OutputTarget out = plan_output(out_.empty() ? "-" : out_, "--out");
   refuse_own_descriptor(out);

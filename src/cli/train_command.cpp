@@ -133,6 +133,9 @@ void TrainCommand::check_option_combinations(const TrainConfig& config) const {
     if (!data_.target.empty()) throw UsageError("--target needs --data");
     if (!data_.labels.empty()) throw UsageError("--labels needs --data");
     if (!data_.sample_weight.empty()) throw UsageError("--sample-weight needs --data");
+    for (const char* option : {"--header", "--no-header", "--delimiter"}) {
+      if (command_->count(option) > 0) throw UsageError(std::string(option) + " needs --data");
+    }
   }
   if (command_->count("--val-fraction") > 0) {
     validate_validation_fraction(val_fraction_);
