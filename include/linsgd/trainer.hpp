@@ -259,10 +259,19 @@ struct TrainHooks {
 
 // Where a warm-started run begins, instead of w ~ N(0, sigma^2) and b = 0: weights of the data's
 // feature count and a bias (the previous fit's, say). The random draws stay those of a cold start
-// of the same seed; momentum, averages and the schedule start afresh.
+// of the same seed; momentum and averages start afresh, and the schedule unless
+// `schedule_step` says where it goes on from.
 struct InitialParameters {
   std::vector<float> weights;
   float bias = 0.0f;
+  // A run that goes on from earlier ones (Python's partial_fit, a chunk at a time):
+  // - schedule_step: the steps before, from which the invscaling schedule goes on (its rate at
+  //   this run's step t is lr / (schedule_step + t + 1)^power_t); the cosine's spans the run;
+  // - learning_rate_cap (> 0): with --lr auto, the rate the runs before took, kept unless this
+  //   data needs a smaller one (a chunk of one row takes a far smaller step than a batch of 64
+  //   rows), which then is this run's.
+  int64_t schedule_step = 0;
+  double learning_rate_cap = 0.0;
 };
 
 // Validates `config`, resolves the device and trains on the post's synthetic problem

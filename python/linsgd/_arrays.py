@@ -13,6 +13,14 @@ def is_cuda_array(array):
     return getattr(device, "type", None) == "cuda"
 
 
+def detached(array):
+    """A PyTorch tensor without its autograd graph (NumPy refuses one that requires grad, as
+    model outputs do); anything else as it is."""
+    if type(array).__module__.split(".")[0] == "torch" and hasattr(array, "detach"):
+        return array.detach()
+    return array
+
+
 def cuda_float32(array):
     """`array` as a float32 C-contiguous array of the same library on the same device: itself when
     it already is one, else one converted copy."""

@@ -16,11 +16,12 @@ import numpy as np
 from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
+from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted
 
 from . import _core
-from ._arrays import (all_finite, all_non_negative, cuda_float32, cuda_predict, is_cuda_array,
-                      ones_like, standardized, to_host)
+from ._arrays import (all_finite, all_non_negative, cuda_float32, cuda_predict, detached,
+                      is_cuda_array, ones_like, standardized, to_host)
 
 try:  # scikit-learn 1.6 and later
     from sklearn.utils.validation import validate_data as _validate_data
@@ -261,23 +262,33 @@ class SGDRegressor(RegressorMixin, BaseEstimator):
         return self._train(X, y, sample_weight, epochs=self.max_iter, continuing=continuing,
                            partial=False, start=start)
 
+    def _steps_sgd(self):
+        """partial_fit's condition (scikit-learn's available_if): hasattr(estimator,
+        "partial_fit") is False under solver="exact", as for MLPRegressor(solver="lbfgs")."""
+        if self.solver == "exact":  # a solve of this chunk alone would forget the ones before
+            raise AttributeError("partial_fit steps SGD over each chunk from the current "
+                                 "coefficients; solver='exact' solves the rows it is given at "
+                                 "once: use fit")
+        return True
+
+    @available_if(_steps_sgd)
     def partial_fit(self, X, y, sample_weight=None):
         """One epoch over X and y from the current coef_ and intercept_ (no stopping rule).
 
-        The schedule, momentum and averages start afresh with each call; with
-        learning_rate="constant", sampling="sequential", no momentum or averaging and chunks of
-        whole batches, calls over consecutive chunks equal one fit over their concatenation.
+        The invscaling schedule goes on from the steps before (t_, as scikit-learn's); cosine,
+        momentum and averages start afresh with each call. With learning_rate="constant" or
+        "invscaling", sampling="sequential", no momentum or averaging and chunks of whole
+        batches, calls over consecutive chunks equal one fit over their concatenation.
         Sample weights count across calls: each call's are taken relative to the mean sample
         weight of the call that started the model (its first partial_fit or its fit; 1 without
         weights), so at a given eta0 a chunk weighted 10 steps ten times as far as one weighted 1
         (a lone fit divides by its own weights' sum). Chunks of equal mean weight then equal one
-        fit too. eta0="auto" is the rate the model's first run found (later calls keep it, on
-        its scale). The scale is the estimator's (pickling keeps it); a model loaded from a file
-        starts it afresh.
+        fit too. eta0="auto" is the rate the model's first run found; a later call keeps it
+        unless its chunk needs a smaller one (fewer rows than batch_size, larger features or
+        weights: each call computes its chunk's), which it then keeps (eta0_).
         """
-        if self.solver == "exact":  # a solve of this chunk alone would forget the ones before
-            raise ValueError("partial_fit steps SGD over each chunk from the current coefficients; "
-                             "solver='exact' solves the rows it is given at once: use fit")
+        if _flag("early_stopping", self.early_stopping):  # as scikit-learn's
+            raise ValueError("early_stopping should be False with partial_fit")
         return self._train(X, y, sample_weight, epochs=1, continuing=hasattr(self, "coef_"),
                            partial=True)
 
@@ -326,14 +337,17 @@ class SGDRegressor(RegressorMixin, BaseEstimator):
             fraction = _number("validation_fraction", self.validation_fraction)
         average_samples = (None if _averaging_off_or_from_start(self.average)
                            else int(self.average))
-        kept_rate = (partial and continuing and hyperparameters["learning_rate_auto"]
-                     and getattr(self, "eta0_", 0.0) > 0.0
-                     and json.loads(self._hyperparameters_json).get("learning_rate_auto"))
-        if kept_rate:
-            # eta0="auto" as the model's first run found it: later chunks step on its scale
-            # (their weights relative to the first's), without computing it again.
-            hyperparameters = dict(hyperparameters, learning_rate=float(self.eta0_),
-                                   learning_rate_auto=False)
+        # A partial_fit after the model's first run goes on from the runs before: invscaling's
+        # rate from step t_, and eta0="auto" at the rate they took unless this chunk needs a
+        # smaller one (a chunk of one row steps far shorter than batches of 64 may), which it
+        # then keeps (eta0_).
+        going_on = partial and continuing
+        schedule_step = int(getattr(self, "t_", 0)) if going_on else 0
+        rate_cap = 0.0
+        if (going_on and hyperparameters["learning_rate_auto"]
+                and getattr(self, "eta0_", 0.0) > 0.0
+                and json.loads(self._hyperparameters_json).get("learning_rate_auto")):
+            rate_cap = float(self.eta0_)
         # A partial_fit after the first: weights relative to the first call's mean (a chunk
         # without weights weighs 1 a row on that scale).
         weight_mean = getattr(self, "_weight_mean", None) if partial and continuing else None
@@ -345,12 +359,9 @@ class SGDRegressor(RegressorMixin, BaseEstimator):
             result = _core.train(
                 json.dumps(hyperparameters), X, y, sample_weight, fraction,
                 None if initial is None else initial[0], 0.0 if initial is None else initial[1],
-                average_samples, weight_mean)
+                average_samples, weight_mean, schedule_step, rate_cap)
         except (ValueError, RuntimeError) as error:
             raise type(error)(_in_parameter_names(str(error))) from None
-        if kept_rate:  # the model file says how the rate came: eta0="auto", its value kept
-            result["hyperparameters"] = json.dumps(
-                dict(json.loads(result["hyperparameters"]), learning_rate_auto=True))
         return result, standardization
 
     def _initial_parameters(self, coef_init, intercept_init):
@@ -377,6 +388,7 @@ class SGDRegressor(RegressorMixin, BaseEstimator):
 
     def _host_arrays(self, X, y, sample_weight, reset):
         target_name = getattr(y, "name", None)
+        X, y, sample_weight = detached(X), detached(y), detached(sample_weight)
         X, y = _validate_data(self, X, y, reset=reset, dtype=np.float32, order="C",
                               y_numeric=True)
         with np.errstate(over="ignore"):  # a finite float64 past float32's range: refused below
@@ -527,10 +539,10 @@ class SGDRegressor(RegressorMixin, BaseEstimator):
         line does."""
         self._standardization = standardization
         weights = np.ascontiguousarray(weights, dtype=np.float32)
-        if standardization is None:
+        if standardization is None:  # float64 as scikit-learn's (the float32 values, exactly)
             self._standardized = None
-            self.coef_ = weights
-            self.intercept_ = np.array([bias], dtype=np.float32)
+            self.coef_ = weights.astype(np.float64)
+            self.intercept_ = np.array([float(bias)])
             return
         mean, scale = (np.asarray(values, dtype=np.float64) for values in standardization)
         self.coef_ = weights.astype(np.float64) / scale
@@ -542,15 +554,17 @@ class SGDRegressor(RegressorMixin, BaseEstimator):
         trained with --standardize (see _set_parameters); there, coef_ or intercept_ assigned
         since are taken back into that space."""
         standardized = getattr(self, "_standardized", None)
+        # (intercept_ assigned a scalar works too, as in scikit-learn's X @ coef_ + intercept_.)
+        intercept = float(np.ravel(self.intercept_)[0])
         if standardized is None:
-            return np.ascontiguousarray(self.coef_, dtype=np.float32), float(self.intercept_[0])
-        weights, bias, coef, intercept = standardized
-        if np.array_equal(self.coef_, coef) and np.array_equal(self.intercept_, intercept):
+            return np.ascontiguousarray(self.coef_, dtype=np.float32), intercept
+        weights, bias, coef, trained_intercept = standardized
+        if np.array_equal(self.coef_, coef) and intercept == float(trained_intercept[0]):
             return weights, bias
         mean, scale = (np.asarray(values, dtype=np.float64) for values in self._standardization)
         coef = np.asarray(self.coef_, dtype=np.float64)
         return (np.ascontiguousarray(coef * scale, dtype=np.float32),
-                float(self.intercept_[0] + coef @ mean))
+                float(intercept + coef @ mean))
 
     # -- using the model ------------------------------------------------------------------------
 
@@ -566,7 +580,7 @@ class SGDRegressor(RegressorMixin, BaseEstimator):
             weights, bias = self._trained_parameters()
             return cuda_predict(X, weights, bias, standardization)
         torch_input = type(X).__module__.split(".")[0] == "torch"  # a CPU tensor
-        X = _validate_data(self, X, reset=False, dtype=np.float32, order="C")
+        X = _validate_data(self, detached(X), reset=False, dtype=np.float32, order="C")
         mean, scale = standardization if standardization is not None else (None, None)
         weights, bias = self._trained_parameters()
         predictions = _core.predict(X, weights, bias, mean, scale)

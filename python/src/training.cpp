@@ -148,13 +148,15 @@ nb::dict train(const std::string& hyperparameters, const Matrix& X, const Vector
                const std::optional<Vector>& sample_weight,
                const std::optional<double>& validation_fraction,
                const std::optional<Vector>& initial_weights, float initial_bias,
-               std::optional<int64_t> average_samples, std::optional<double> weight_mean) {
+               std::optional<int64_t> average_samples, std::optional<double> weight_mean,
+               int64_t schedule_step, double learning_rate_cap) {
   const TrainConfig config = config_from_json(hyperparameters);
   DataView view = view_of_arrays(X, y, sample_weight);
   if (weight_mean) view.weight_mean = *weight_mean;
   std::optional<InitialParameters> initial;
   if (initial_weights) {
-    initial = InitialParameters{to_vector(*initial_weights, "initial weights"), initial_bias};
+    initial = InitialParameters{to_vector(*initial_weights, "initial weights"), initial_bias,
+                                schedule_step, learning_rate_cap};
   }
   if (view.memory == MemoryKind::kCuda && validation_fraction) {
     throw UsageError(
@@ -205,8 +207,11 @@ void bind_training(nb::module_& module) {
              "sample_weight"_a.noconvert() = nb::none(), "validation_fraction"_a = nb::none(),
              "initial_weights"_a.noconvert() = nb::none(), "initial_bias"_a = 0.0f,
              "average_samples"_a = nb::none(), "weight_mean"_a = nb::none(),
+             "schedule_step"_a = 0, "learning_rate_cap"_a = 0.0,
              "Trains on X and y (float32, C-contiguous, host or CUDA) with the hyperparameters "
-             "of a model file's JSON; returns the run's parameters and figures.");
+             "of a model file's JSON; returns the run's parameters and figures. With initial "
+             "weights, schedule_step and learning_rate_cap go on from earlier runs "
+             "(InitialParameters).");
 }
 
 }  // namespace linsgd::python

@@ -103,9 +103,12 @@ def test_save_after_partial_fit_keeps_the_estimators_parameters(regression, tmp_
         assert loaded[name] == estimator.get_params()[name], name
 
 
-def test_partial_fit_over_chunks_equals_fit_over_their_concatenation(regression):
+@pytest.mark.parametrize("schedule", ["constant", "invscaling"])
+def test_partial_fit_over_chunks_equals_fit_over_their_concatenation(regression, schedule):
+    # (invscaling goes on from the steps of the calls before, t_, as scikit-learn's does: it
+    # restarted with each call before, so repeated calls never slowed down.)
     X, y = regression
-    params = dict(device="cpu", random_state=2, learning_rate="constant", eta0=0.03,
+    params = dict(device="cpu", random_state=2, learning_rate=schedule, eta0=0.03,
                   sampling="sequential", batch_size=50, max_iter=1, tol=None, penalty="l1")
     whole = linsgd.SGDRegressor(**params).fit(X, y)
     chunks = linsgd.SGDRegressor(**params)
@@ -181,6 +184,27 @@ def test_partial_fit_keeps_the_first_calls_auto_rate(regression, tmp_path):
     saved = json.loads((tmp_path / "model.json").read_text())["hyperparameters"]
     assert saved["learning_rate_auto"] is True
     assert saved["learning_rate"] == pytest.approx(rate, rel=1e-12)
+
+
+def test_partial_fit_of_single_rows_after_a_batch_takes_their_smaller_auto_rate(regression):
+    # A first chunk of 300 rows finds eta0="auto" for batches of 50; a chunk of one row is a
+    # batch of one, whose step that rate may overshoot (it diverged within a few rows before).
+    # Each call's chunk has its own rate, 1 / (|x|^2 + 1 + alpha) for one row (the squared
+    # loss's smoothness on it, the intercept's 1, the l2 penalty's), and the model keeps the
+    # smallest it has seen.
+    X, y = regression
+    X = X * np.float32(3.0)  # rows of |x|^2 near 72: one-row steps far shorter than the batch's
+    estimator = linsgd.SGDRegressor(device="cpu", random_state=4, batch_size=50)
+    estimator.partial_fit(X[:300], y[:300])
+    first_rate = estimator.eta0_
+    score = estimator.score(X, y)
+    for row in range(300, 600):
+        estimator.partial_fit(X[row:row + 1], y[row:row + 1])
+    rows = X[300:].astype(np.float64)
+    single_row_rates = 1.0 / (np.sum(rows * rows, axis=1) + 1.0 + estimator.alpha)
+    assert single_row_rates.min() < first_rate
+    assert estimator.eta0_ == pytest.approx(single_row_rates.min(), rel=1e-6)
+    assert estimator.score(X, y) > score - 0.01
 
 
 def test_partial_fit_after_load_goes_on_as_after_pickling(regression, tmp_path):
@@ -590,6 +614,11 @@ def test_a_cpu_tensor_gives_a_tensor(regression):
     predictions = estimator.predict(torch.from_numpy(X))
     assert isinstance(predictions, torch.Tensor)
     np.testing.assert_array_equal(predictions.numpy(), estimator.predict(X))
+    # A tensor that requires grad (a model's output) is read as its values.
+    graph = torch.from_numpy(X).requires_grad_()
+    np.testing.assert_array_equal(estimator.predict(graph).numpy(), estimator.predict(X))
+    again = linsgd.SGDRegressor(device="cpu", random_state=0, max_iter=3)
+    np.testing.assert_array_equal(again.fit(graph, torch.from_numpy(y)).coef_, estimator.coef_)
 
 
 def test_the_largest_seed_serves_partial_fit_calls(regression):
@@ -650,12 +679,34 @@ def test_a_failed_fit_leaves_the_estimator_as_it_was(regression):
         fresh.predict(X[:, :6])
 
 
-def test_partial_fit_refuses_the_exact_solver(regression):
+def test_partial_fit_is_not_there_under_the_exact_solver(regression):
+    # scikit-learn's available_if: meta-estimators ask hasattr before they stream.
     X, y = regression
     estimator = linsgd.SGDRegressor(device="cpu", solver="exact")
-    with pytest.raises(ValueError, match="solver='exact' solves the rows it is given at once"):
+    assert not hasattr(estimator, "partial_fit")
+    with pytest.raises(AttributeError, match="has no attribute 'partial_fit'") as refused:
+        estimator.partial_fit(X, y)
+    assert "solver='exact' solves the rows it is given at once" in str(refused.value.__cause__)
+    assert not hasattr(estimator, "coef_")
+    assert hasattr(estimator.set_params(solver="sgd"), "partial_fit")
+
+
+def test_partial_fit_refuses_early_stopping(regression):
+    # As scikit-learn's: a chunk has no held-out rows to watch (it was ignored before).
+    X, y = regression
+    estimator = linsgd.SGDRegressor(device="cpu", early_stopping=True)
+    with pytest.raises(ValueError, match="early_stopping should be False with partial_fit"):
         estimator.partial_fit(X, y)
     assert not hasattr(estimator, "coef_")
+
+
+def test_an_intercept_assigned_a_scalar_predicts(regression):
+    # scikit-learn's predict is X @ coef_ + intercept_, which takes a scalar too.
+    X, y = regression
+    estimator = linsgd.SGDRegressor(device="cpu", random_state=0, max_iter=3).fit(X, y)
+    expected = X.astype(np.float64) @ estimator.coef_ + 0.5
+    estimator.intercept_ = 0.5
+    np.testing.assert_allclose(estimator.predict(X), expected, rtol=1e-12)
 
 
 @pytest.mark.parametrize("name", ["nesterov", "early_stopping", "warm_start", "fit_intercept"])

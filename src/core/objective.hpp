@@ -36,6 +36,7 @@ struct StepRule {
   bool nesterov = false;
   Schedule schedule = Schedule::kConstant;
   double power_t = 0.25;
+  int64_t schedule_step = 0;  // invscaling's t at step 0 (InitialParameters::schedule_step)
   int64_t warmup = 0;
   int64_t total_steps = 0;
   int64_t average_from = -1;  // -1: no averaging
@@ -58,7 +59,8 @@ struct StepRule {
 
 // True for the post's rule: squared loss, no weights, no penalty, momentum or averaging, a
 // constant rate, drawn batches, a trained bias. Such a rule computes as StepRule{} does (the fields
-// that differ, epsilon, power_t, warmup, total_steps and steps_per_epoch, are never read under it),
+// that differ, epsilon, power_t, schedule_step, warmup, total_steps and steps_per_epoch, are never
+// read under it),
 // so the fused kernel may run with StepRule{} compiled in.
 LINSGD_HD inline bool is_post_rule(const StepRule& r) {
   return r.loss == Loss::kSquared && r.l2 == 0.0f && r.l1 == 0.0f && r.momentum == 0.0f &&
@@ -142,7 +144,7 @@ LINSGD_HD inline double schedule_factor(const StepRule& rule, int64_t t) {
     case Schedule::kAdaptive:  // its rate changes on the host, between evaluations
       return 1.0;
     case Schedule::kInvScaling:
-      return 1.0 / pow(static_cast<double>(t + 1), rule.power_t);
+      return 1.0 / pow(static_cast<double>(rule.schedule_step + t + 1), rule.power_t);
     case Schedule::kCosine: {
       if (t < rule.warmup) return static_cast<double>(t + 1) / static_cast<double>(rule.warmup);
       const double span = static_cast<double>(rule.total_steps - rule.warmup);

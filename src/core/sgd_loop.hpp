@@ -142,6 +142,7 @@ class SgdLoop {
     args_.local_rows = data.held_rows();
     args_.features = data.features;
     args_.batch = config.batch_size;
+    if (initial != nullptr) rule_.schedule_step = initial->schedule_step;
     args_.rule = rule_;
     args_.sampled_rows = sampled_rows_.data();
     args_.X = data.X;

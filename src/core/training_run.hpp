@@ -384,6 +384,9 @@ TrainResult train_with(Exec& exec, const TrainConfig& requested, const DataView*
     config.learning_rate = exec.with_every_core(requested.threads == 0, [&] {
       return auto_step_size(exec, data, config, shard).learning_rate;
     });
+    if (initial != nullptr && initial->learning_rate_cap > 0.0) {
+      config.learning_rate = std::min(config.learning_rate, initial->learning_rate_cap);
+    }
   }
 
   if (resumed != nullptr) config.learning_rate = resumed->first_learning_rate;

@@ -134,6 +134,14 @@ void require_usable(const InitialParameters& initial, int64_t features) {
     if (!std::isfinite(weight)) throw InputError("the initial weights are not all finite");
   }
   if (!std::isfinite(initial.bias)) throw InputError("the initial bias is not finite");
+  if (initial.schedule_step < 0) {
+    throw UsageError("InitialParameters::schedule_step is " +
+                     std::to_string(initial.schedule_step) + " (must be 0 or more)");
+  }
+  if (!(std::isfinite(initial.learning_rate_cap) && initial.learning_rate_cap >= 0.0)) {
+    throw UsageError("InitialParameters::learning_rate_cap is " +
+                     number_text(initial.learning_rate_cap) + " (must be finite, 0 or more)");
+  }
 }
 
 DataView named(const DataView& view, const char* name) {
