@@ -44,29 +44,55 @@ Dataset rows_of(const Dataset& data, int64_t first, int64_t count) {
   return part;
 }
 
+// With InitialParameters::schedule_step, the invscaling schedule goes on from the first chunk's
+// steps (it started afresh with each before, which a constant rate does not show).
 TEST(WarmStart, TwoSequentialChunksEqualOneRunOverTheirConcatenation) {
   const Dataset data = regression_data(96, 5, 21);
   const Dataset first = rows_of(data, 0, 48), second = rows_of(data, 48, 48);
-  for (const Engine engine : {Engine::kGemv, Engine::kFused}) {
-    TrainConfig config = cpu_config(engine);
-    config.sampling = Sampling::kSequential;
-    config.batch_size = 16;
-    config.epochs = 1;
-    config.learning_rate = 0.05;
-    config.penalty = Penalty::kL1;  // the prox step too
-    config.alpha = 0.01;
-    const TrainResult whole = train_on_data(config, data);
-    const TrainResult part = train_on_data(config, first);
-    const InitialParameters start{part.weights, part.bias};
-    const DataView second_view = view_of(second);
-    const TrainResult continued = train_on_view(config, second_view, nullptr, &start);
-    EXPECT_EQ(whole.steps_done, 6);
-    EXPECT_EQ(part.steps_done + continued.steps_done, 6);
-    EXPECT_EQ(continued.weights, whole.weights) << to_string(engine);
-    EXPECT_EQ(continued.bias, whole.bias) << to_string(engine);
-    // And the steps moved the model: the chunks are not a no-op.
-    EXPECT_NE(part.weights, whole.weights) << to_string(engine);
+  for (const Schedule schedule : {Schedule::kConstant, Schedule::kInvScaling}) {
+    for (const Engine engine : {Engine::kGemv, Engine::kFused}) {
+      const std::string label = std::string(to_string(schedule)) + ", " + to_string(engine);
+      TrainConfig config = cpu_config(engine);
+      config.sampling = Sampling::kSequential;
+      config.schedule = schedule;
+      config.batch_size = 16;
+      config.epochs = 1;
+      config.learning_rate = 0.05;
+      config.penalty = Penalty::kL1;  // the prox step too
+      config.alpha = 0.01;
+      const TrainResult whole = train_on_data(config, data);
+      const TrainResult part = train_on_data(config, first);
+      const InitialParameters start{part.weights, part.bias, part.steps_done};
+      const DataView second_view = view_of(second);
+      const TrainResult continued = train_on_view(config, second_view, nullptr, &start);
+      EXPECT_EQ(whole.steps_done, 6);
+      EXPECT_EQ(part.steps_done + continued.steps_done, 6);
+      EXPECT_EQ(continued.weights, whole.weights) << label;
+      EXPECT_EQ(continued.bias, whole.bias) << label;
+      // And the steps moved the model: the chunks are not a no-op.
+      EXPECT_NE(part.weights, whole.weights) << label;
+      if (schedule == Schedule::kConstant) continue;
+      // The schedule started afresh (step 0) is another run.
+      const InitialParameters afresh{part.weights, part.bias};
+      EXPECT_NE(train_on_view(config, second_view, nullptr, &afresh).weights, whole.weights);
+    }
   }
+}
+
+// InitialParameters::learning_rate_cap: --lr auto's rate, unless the cap is smaller; then the cap.
+TEST(WarmStart, AnAutoRateIsCappedByTheRunsBefore) {
+  const Dataset data = regression_data(96, 5, 22);
+  TrainConfig config = cpu_config(Engine::kGemv);
+  config.learning_rate_auto = true;
+  config.steps = 4;
+  const double automatic = train_on_data(config, data).config.learning_rate;
+  const InitialParameters start{std::vector<float>(5, 0.0f), 0.0f, 0, automatic / 3};
+  const DataView view = view_of(data);
+  EXPECT_EQ(train_on_view(config, view, nullptr, &start).config.learning_rate, automatic / 3);
+  const InitialParameters loose{std::vector<float>(5, 0.0f), 0.0f, 0, automatic * 3};
+  EXPECT_EQ(train_on_view(config, view, nullptr, &loose).config.learning_rate, automatic);
+  const InitialParameters negative{std::vector<float>(5, 0.0f), 0.0f, -1, 0.0};
+  EXPECT_THROW(train_on_view(config, view, nullptr, &negative), UsageError);
 }
 
 // DataView::weight_mean takes the weights relative to a mean given, not their own. Weights 3

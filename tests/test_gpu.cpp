@@ -589,6 +589,33 @@ TEST(GpuTraining, CudaArraysAreTrainedInPlaceAsTheirUploadIs) {
   }
 }
 
+// A warm start that goes on with the schedule from earlier runs (InitialParameters::
+// schedule_step and learning_rate_cap, Python's partial_fit) steps on the device as on the CPU,
+// both engines; the cap binds (a third of the auto rate).
+TEST(GpuTraining, AWarmStartGoesOnWithTheScheduleAsOnTheCpu) {
+  LINSGD_SKIP_WITHOUT_GPU();
+  const Dataset data = testing::regression_data(3000, 40, 13);
+  const DataView view = view_of(data);
+  for (const Engine engine : {Engine::kGemv, Engine::kFused}) {
+    TrainConfig config;
+    config.engine = engine;
+    config.sampling = Sampling::kEpoch;
+    config.schedule = Schedule::kInvScaling;
+    config.epochs = 2;
+    config.learning_rate_auto = true;
+    config.device = DeviceKind::kCpu;
+    const double automatic = train_on_data(config, data).learning_rate;
+    const InitialParameters start{std::vector<float>(40, 0.25f), -1.0f, 500, automatic / 3};
+    const TrainResult cpu = train_on_view(config, view, nullptr, &start);
+    config.device = DeviceKind::kCuda;
+    const TrainResult gpu = train_on_view(config, view, nullptr, &start);
+    EXPECT_EQ(cpu.learning_rate, automatic / 3);
+    EXPECT_EQ(gpu.learning_rate, automatic / 3) << to_string(engine);
+    EXPECT_TRUE(testing::all_close(gpu.weights, cpu.weights, 1e-5, 1e-4)) << to_string(engine);
+    EXPECT_NEAR(gpu.bias, cpu.bias, 1e-4) << to_string(engine);
+  }
+}
+
 // CUDA arrays still being written when the run starts, on a stream of their producer's (as
 // PyTorch and CuPy write theirs): the run waits for that work, so it trains on the values written,
 // not on what the buffers held before (zeros here).
