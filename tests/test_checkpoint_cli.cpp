@@ -204,6 +204,14 @@ TEST_F(CheckpointRefusals, OtherDataOrOptionsAreNamed) {
                                   "training rows or of the validation rows)\n"),
             std::string::npos)
       << other_validation;
+  // A validation set given to one run and not the other is named as such (either way round),
+  // not as other data.
+  EXPECT_EQ(refusal(base() + " --resume " + validated),
+            "linsgd: error: --resume " + validated +
+                ": the checkpoint's run had a validation set (--val-data); this run has none\n");
+  EXPECT_EQ(refusal(base() + " --val-data " + data_ + " --resume " + checkpoint_),
+            "linsgd: error: --resume " + checkpoint_ +
+                ": the checkpoint's run had none; this run has a validation set (--val-data)\n");
   const std::string other_batches =
       "train --device cpu --data " + data_ + " --steps 300 --batch-size 16 --lr 0.005 --quiet";
   EXPECT_EQ(refusal(other_batches + " --resume " + checkpoint_),

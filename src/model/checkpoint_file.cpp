@@ -59,6 +59,10 @@ class CheckpointReader : public JsonFields {
       fail("'digest' is not 16 hex digits");
     }
     checkpoint.data.digest = digest.get<std::string>();
+    if (data.contains("with_validation")) {
+      if (!data["with_validation"].is_boolean()) fail("'with_validation' is not true or false");
+      checkpoint.data.with_validation = data["with_validation"].get<bool>();
+    }
     checkpoint.state = read_state(field(json, "state"), checkpoint.data.features);
     const Json& losses = field(field(json, "state"), "losses");
     if (!losses.is_null()) checkpoint.losses = read_loss_file(losses, checkpoint.state.steps_done);
@@ -245,6 +249,9 @@ std::string checkpoint_json(const Checkpoint& checkpoint) {
   json["data"] = {{"rows", checkpoint.data.rows},
                   {"features", checkpoint.data.features},
                   {"digest", checkpoint.data.digest}};
+  if (checkpoint.data.with_validation) {
+    json["data"]["with_validation"] = *checkpoint.data.with_validation;
+  }
   json["state_digest"] = state_digest(state);
   json["state"] = std::move(state);
   return json.dump() + "\n";
@@ -291,16 +298,27 @@ void require_resumable(const Checkpoint& checkpoint, const std::string& path,
     }
   }
   if (!(checkpoint.data == data)) {
-    throw InputError(
-        prefix + "the checkpoint was written for other data (" +
-        std::to_string(checkpoint.data.rows) + " x " + std::to_string(checkpoint.data.features) +
-        ", digest " + checkpoint.data.digest + "); this run's is " + std::to_string(data.rows) +
-        " x " + std::to_string(data.features) + ", digest " + data.digest +
-        (checkpoint.data.rows == data.rows && checkpoint.data.features == data.features
-             ? std::string(" (the same shape: some values or weights differ") +
-                   (data.with_validation ? ", of the training rows or of the validation rows)"
-                                         : ")")
-             : std::string()));
+    const auto validation = [](bool with) {
+      return with ? std::string("a validation set (--val-data)")
+                  : std::string("none");
+    };
+    if (checkpoint.data.with_validation && data.with_validation &&
+        *checkpoint.data.with_validation != *data.with_validation) {
+      throw InputError(prefix + "the checkpoint's run had " +
+                       validation(*checkpoint.data.with_validation) + "; this run has " +
+                       validation(*data.with_validation));
+    }
+    throw InputError(prefix + "the checkpoint was written for other data (" +
+                     std::to_string(checkpoint.data.rows) + " x " +
+                     std::to_string(checkpoint.data.features) + ", digest " +
+                     checkpoint.data.digest + "); this run's is " + std::to_string(data.rows) +
+                     " x " + std::to_string(data.features) + ", digest " + data.digest +
+                     (checkpoint.data.rows == data.rows && checkpoint.data.features == data.features
+                          ? std::string(" (the same shape: some values or weights differ") +
+                                (data.with_validation.value_or(false)
+                                     ? ", of the training rows or of the validation rows)"
+                                     : ")")
+                          : std::string()));
   }
 }
 

@@ -22,8 +22,10 @@ namespace linsgd {
 struct DataFingerprint {
   int64_t rows = 0;
   int64_t features = 0;
-  std::string digest;            // 16 hex digits
-  bool with_validation = false;  // this run's: the digest covers a validation set (not compared)
+  std::string digest;  // 16 hex digits
+  // Whether the digest covers a validation set (unknown in a checkpoint of an earlier version):
+  // not compared, it names the difference when one run had a validation set and the other none.
+  std::optional<bool> with_validation;
   bool operator==(const DataFingerprint& other) const {
     return rows == other.rows && features == other.features && digest == other.digest;
   }
