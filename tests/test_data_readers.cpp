@@ -305,6 +305,15 @@ TEST(CsvReader, ModelFeaturesAreMatchedByNameWhereTheFileHasAHeader) {
   model.feature_names = {"a", "c"};
   EXPECT_EQ(read_error(path, model),
             path + ": the header has no column 'c' (the model's features, matched by name: a, c)");
+  // Columns the model leaves out may share a name (two unnamed ones: a pandas MultiIndex
+  // written by to_csv); one it reads may not.
+  model.feature_names = {"a", "b"};
+  model.target_name = "y";
+  const Dataset indexed = read_dataset(dir.file("m.csv", ",,a,b,y\n0,0,1,2,3\n"), model);
+  EXPECT_EQ(indexed.X, (std::vector<float>{1, 2}));
+  EXPECT_EQ(indexed.y, (std::vector<float>{3}));
+  const std::string twice = dir.file("twice.csv", "a,a,b,y\n1,1,2,3\n");
+  EXPECT_EQ(read_error(twice, model), twice + ": duplicate column names in the header: 'a'");
   // A model of data without a header (x0, x1): by position.
   model.feature_names = {"x0", "x1"};
   model.target_name = "y";

@@ -59,12 +59,19 @@ std::optional<int64_t> weight_column(int64_t columns, const std::vector<std::str
   return column_by_option(columns, header, "--sample-weight", options.sample_weight, source);
 }
 
-void refuse_duplicates(const std::vector<std::string>& header, const std::string& source) {
+// A name that two columns of the header share is refused: every one (the columns taken by
+// position are all read), or, with `read` (the columns matched by name), those read alone: two
+// columns a model leaves out (two unnamed ones: a pandas MultiIndex written by to_csv, say) may
+// share a name.
+void refuse_duplicates(const std::vector<std::string>& header, const std::string& source,
+                       const std::vector<std::string>* read = nullptr) {
   std::map<std::string, int> counts;
   for (const std::string& name : header) ++counts[name];
   std::vector<std::string> duplicated;
   for (const auto& [name, count] : counts) {
-    if (count > 1) duplicated.push_back(quoted_text(name));
+    const bool is_read =
+        read == nullptr || std::find(read->begin(), read->end(), name) != read->end();
+    if (count > 1 && is_read) duplicated.push_back(quoted_text(name));
   }
   if (!duplicated.empty()) {
     throw InputError(source + ": duplicate column names in the header: " + joined(duplicated));
@@ -277,8 +284,8 @@ bool are_default_feature_names(const std::vector<std::string>& names) {
 
 ColumnPlan plan_columns(int64_t columns, const std::vector<std::string>& header,
                         const ReadOptions& options, const std::string& source) {
-  if (!header.empty()) refuse_duplicates(header, source);
   if (header.empty() || options.feature_names.empty()) {
+    if (!header.empty()) refuse_duplicates(header, source);
     return by_position(columns, header, options, source);
   }
   std::vector<std::string> missing;
@@ -287,10 +294,19 @@ ColumnPlan plan_columns(int64_t columns, const std::vector<std::string>& header,
       missing.push_back(quoted_text(name));
     }
   }
-  if (missing.empty()) return by_name(columns, header, options, source);
+  if (missing.empty()) {
+    std::vector<std::string> read = options.feature_names;
+    for (const std::string& name : {options.target_name, options.target, options.sample_weight}) {
+      if (!name.empty()) read.push_back(name);
+    }
+    refuse_duplicates(header, source, &read);
+    return by_name(columns, header, options, source);
+  }
   // Features named x0, x1, ... came from data without a header: nothing to match by name.
-  if (are_default_feature_names(options.feature_names))
+  if (are_default_feature_names(options.feature_names)) {
+    refuse_duplicates(header, source);
     return by_position(columns, header, options, source);
+  }
   throw InputError(source + ": the header has no column " + joined(missing) +
                    " (the model's features, matched by name: " + joined(options.feature_names) +
                    ")");
