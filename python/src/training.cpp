@@ -206,8 +206,8 @@ void bind_training(nb::module_& module) {
   module.def("train", &train, "hyperparameters"_a, "X"_a.noconvert(), "y"_a.noconvert(),
              "sample_weight"_a.noconvert() = nb::none(), "validation_fraction"_a = nb::none(),
              "initial_weights"_a.noconvert() = nb::none(), "initial_bias"_a = 0.0f,
-             "average_samples"_a = nb::none(), "weight_mean"_a = nb::none(),
-             "schedule_step"_a = 0, "learning_rate_cap"_a = 0.0,
+             "average_samples"_a = nb::none(), "weight_mean"_a = nb::none(), "schedule_step"_a = 0,
+             "learning_rate_cap"_a = 0.0,
              "Trains on X and y (float32, C-contiguous, host or CUDA) with the hyperparameters "
              "of a model file's JSON; returns the run's parameters and figures. With initial "
              "weights, schedule_step and learning_rate_cap go on from earlier runs "
