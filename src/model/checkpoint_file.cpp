@@ -207,7 +207,7 @@ DataFingerprint fingerprint_of_synthetic(const TrainConfig& config) {
                                   std::to_string(config.features) + " seed " +
                                   std::to_string(config.seed);
   digest.add(description.data(), description.size());
-  return {config.rows, config.features, digest.hex()};
+  return {config.rows, config.features, digest.hex(), false};
 }
 
 Json resumable_hyperparameters(const TrainConfig& config, int64_t rows, double first_rate) {
@@ -299,8 +299,7 @@ void require_resumable(const Checkpoint& checkpoint, const std::string& path,
   }
   if (!(checkpoint.data == data)) {
     const auto validation = [](bool with) {
-      return with ? std::string("a validation set (--val-data)")
-                  : std::string("none");
+      return with ? std::string("a validation set (--val-data)") : std::string("none");
     };
     if (checkpoint.data.with_validation && data.with_validation &&
         *checkpoint.data.with_validation != *data.with_validation) {

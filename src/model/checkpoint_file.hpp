@@ -25,7 +25,7 @@ struct DataFingerprint {
   std::string digest;  // 16 hex digits
   // Whether the digest covers a validation set (unknown in a checkpoint of an earlier version):
   // not compared, it names the difference when one run had a validation set and the other none.
-  std::optional<bool> with_validation;
+  std::optional<bool> with_validation = std::nullopt;
   bool operator==(const DataFingerprint& other) const {
     return rows == other.rows && features == other.features && digest == other.digest;
   }
