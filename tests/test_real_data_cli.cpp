@@ -291,6 +291,11 @@ TEST(RealData, AHeaderOfNumbersIsKnownByTheModelsNames) {
   const auto metrics = nlohmann::json::parse(
       output_of("evaluate --json --model " + model + " --data '" + years + "'"));
   EXPECT_EQ(metrics["rows"], 5);
+  // A first row of data that holds the names in another order is data (a row of a model of
+  // columns 0,1,2, say): only the training header, in order, is one.
+  const std::string shuffled = dir.file("shuffled.csv", "2020,2019,2021\n" + rows);
+  const std::string six = output_of(predict + "'" + shuffled + "'");
+  EXPECT_EQ(std::count(six.begin(), six.end(), '\n'), 7);
 }
 
 TEST(RealData, AWeightedModelsWeightsInAFileAreNamedNeverRead) {

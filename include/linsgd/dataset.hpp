@@ -116,6 +116,9 @@ struct ReadOptions {
   // by position.
   std::vector<std::string> feature_names;
   std::string target_name;
+  // The model's target name as trained, for knowing its training header (see `header`) where
+  // the target is not read (target_name empty: prediction rows).
+  std::string trained_target_name;
   // Data for a model trained on columns taken by position, its target not the last of them
   // (Dataset::target_column): without --target, a file of the model's features and a target
   // (besides any weight column) has its target at that index, taken by position.
@@ -124,10 +127,10 @@ struct ReadOptions {
   // (Dataset::weight_column): without --sample-weight, a file of the model's features, a target
   // and one more column is refused naming the --sample-weight (this index) to pass.
   std::optional<int64_t> weight_column;
-  // CSV: whether the first row is a header. Auto: a header when it holds every one of
-  // `feature_names` (a model's: numbers, say, a header of years), or when none of its cells is a
-  // number; a first row mixing numbers and other cells is refused, asking for --header or
-  // --no-header.
+  // CSV: whether the first row is a header. Auto: a header when it is the model's training
+  // header (`feature_names` in order, with or without `trained_target_name` where the target stood:
+  // numbers, say, a header of years), or when none of its cells is a number; a first row mixing
+  // numbers and other cells is refused, asking for --header or --no-header.
   HeaderMode header = HeaderMode::kAuto;
   std::optional<char> delimiter;  // CSV; unset: ','. Set for .npy data, it is refused.
   std::string labels;             // .npy: the targets in a separate 1-D file

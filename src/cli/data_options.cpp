@@ -53,10 +53,12 @@ ReadOptions DataOptions::read_options() const {
 }
 
 void DataOptions::for_model(ReadOptions& options, const std::vector<std::string>& feature_names,
-                            const std::string& target_name, std::optional<int64_t> target_column,
+                            const std::string& target_name, bool reads_target,
+                            std::optional<int64_t> target_column,
                             std::optional<int64_t> weight_column) {
   options.feature_names = feature_names;
-  options.target_name = target_name;
+  options.target_name = reads_target ? target_name : "";
+  options.trained_target_name = target_name;
   options.target_column = target_column;
   options.weight_column = weight_column;
 }

@@ -30,9 +30,11 @@ struct DataOptions {
   // Data for a trained model: columns matched by these names where the file has a header
   // (ReadOptions::feature_names), else by position, the target where it stood in training
   // (ReadOptions::target_column), its training weights' column named in the refusal of a file
-  // that holds it without --sample-weight (ReadOptions::weight_column).
+  // that holds it without --sample-weight (ReadOptions::weight_column). The target is read by
+  // its name unless !reads_target (prediction rows, which may have none); the name tells the
+  // training header either way (ReadOptions::trained_target_name).
   static void for_model(ReadOptions& options, const std::vector<std::string>& feature_names,
-                        const std::string& target_name,
+                        const std::string& target_name, bool reads_target,
                         std::optional<int64_t> target_column = std::nullopt,
                         std::optional<int64_t> weight_column = std::nullopt);
   // The one line saying which columns of `data` were ignored, if any (stderr), but `expected`

@@ -24,8 +24,8 @@ EvaluateCommand::EvaluateCommand(CLI::App& app)
 int EvaluateCommand::run() {
   ReadOptions options = data_.read_options();
   const Model model = load_model(model_);
-  DataOptions::for_model(options, model.feature_names, model.target_name, model.target_column,
-                         model.weight_column);
+  DataOptions::for_model(options, model.feature_names, model.target_name, /*reads_target=*/true,
+                         model.target_column, model.weight_column);
   const Dataset data = read_dataset(data_.data, options);
   DataOptions::note_ignored_columns(data);
   if (!data.has_target()) {

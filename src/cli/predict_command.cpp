@@ -30,8 +30,8 @@ int PredictCommand::run() {
   // By name where the file has a header (the target, if there, is ignored, unread: prediction
   // rows may have none); by position otherwise, where a file with exactly the model's feature
   // count has no target column.
-  DataOptions::for_model(options, model.feature_names, "", model.target_column,
-                         model.weight_column);
+  DataOptions::for_model(options, model.feature_names, model.target_name, /*reads_target=*/false,
+                         model.target_column, model.weight_column);
   options.features_if_no_target = model.features();
   const Dataset data = read_dataset(data_.data, options);
   DataOptions::note_ignored_columns(data, model.target_name);

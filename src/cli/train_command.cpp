@@ -554,7 +554,8 @@ TrainCommand::Outcome TrainCommand::train_on_file(const TrainConfig& config,
     ReadOptions validation_options = read_options;
     if (weights_from_file(validation_options)) validation_options.sample_weight.clear();
     if (training.named_by_header) {
-      DataOptions::for_model(validation_options, training.feature_names, training.target_name);
+      DataOptions::for_model(validation_options, training.feature_names, training.target_name,
+                             /*reads_target=*/true);
     }
     held_out = read_dataset(val_data_, validation_options);
     if (notes_) DataOptions::note_ignored_columns(*held_out);

@@ -162,21 +162,38 @@ float parse_cell(std::string_view text, const std::string& source, int64_t line,
   return value;
 }
 
-// Whether the first record is a header: declared; or, detected, when it holds every name of the
-// model the data is for (`model_names`: numbers though they may be, as a header of years that
-// the model was trained with --header on), or when none of its cells is a number. A record
-// that mixes numbers with other cells could be either (a header with numeric names, or data
-// with a missing value), so it is refused with a request to say which.
-bool is_header(const std::vector<Field>& fields, HeaderMode mode,
-               const std::vector<std::string>& model_names, const std::string& source) {
-  if (mode != HeaderMode::kAuto) return mode == HeaderMode::kPresent;
-  const auto in_record = [&](const std::string& name) {
-    return std::any_of(fields.begin(), fields.end(),
-                       [&](const Field& field) { return trim(field.text) == name; });
+// Whether `fields` are, in order, the header of a file laid out for the model `options` reads
+// the data for: its feature names, with or without its target's name at the place it stood in
+// training (ReadOptions::target_column, else last).
+bool is_models_header(const std::vector<Field>& fields, const ReadOptions& options) {
+  if (options.feature_names.empty()) return false;
+  std::vector<std::string> expected = options.feature_names;
+  const auto same = [&] {
+    return fields.size() == expected.size() &&
+           std::equal(fields.begin(), fields.end(), expected.begin(),
+                      [](const Field& field, const std::string& name) {
+                        return trim(field.text) == name;
+                      });
   };
-  if (!model_names.empty() && std::all_of(model_names.begin(), model_names.end(), in_record)) {
-    return true;
-  }
+  if (same()) return true;
+  if (options.trained_target_name.empty()) return false;
+  const auto at = static_cast<std::ptrdiff_t>(
+      options.target_column.value_or(static_cast<int64_t>(expected.size())));
+  if (at < 0 || at > static_cast<std::ptrdiff_t>(expected.size())) return false;
+  expected.insert(expected.begin() + at, options.trained_target_name);
+  return same();
+}
+
+// Whether the first record is a header: declared; or, detected, when it is the header of the
+// model's training file (is_models_header: numbers though its names may be, as a header of years
+// the model was trained with --header on), or when none of its cells is a number. A record that
+// mixes numbers with other cells could be either (a header with numeric names, or data with a
+// missing value), so it is refused with a request to say which.
+bool is_header(const std::vector<Field>& fields, const ReadOptions& options,
+               const std::string& source) {
+  const HeaderMode mode = options.header;
+  if (mode != HeaderMode::kAuto) return mode == HeaderMode::kPresent;
+  if (is_models_header(fields, options)) return true;
   size_t numbers = 0;
   float ignored = 0.0f;
   for (const Field& field : fields) numbers += parse_number(field.text, ignored) ? 1 : 0;
@@ -464,7 +481,7 @@ Dataset read_csv(const InputBytes& input, const ReadOptions& options) {
   }
 
   if (fields.size() == 1) refuse_other_delimiter(begin, end, delimiter, path);
-  const bool has_header = is_header(fields, options.header, options.feature_names, path);
+  const bool has_header = is_header(fields, options, path);
   const auto columns = static_cast<int64_t>(fields.size());
   std::vector<std::string> names;
   if (has_header) {
