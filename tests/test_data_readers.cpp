@@ -191,8 +191,9 @@ TEST(CsvReader, AByteOrderMarkIsNotPartOfTheFirstCell) {
   EXPECT_EQ(bare.X, (std::vector<float>{1, 3}));
 }
 
-// A header's names go into model files (JSON) and Python's strings: a Latin-1 name is refused
-// as the file is read (the JSON writer threw after training before), a UTF-8 one read as it is.
+// A header's names go into model files (JSON) and Python's strings: a Latin-1 name of a column
+// read is refused as the file is read (the JSON writer threw after training before), a UTF-8
+// one read as it is.
 TEST(CsvReader, AHeaderNameThatIsNotUtf8IsRefused) {
   ScratchDir dir;
   const std::string latin1 = dir.file("latin1.csv",
@@ -202,6 +203,13 @@ TEST(CsvReader, AHeaderNameThatIsNotUtf8IsRefused) {
                                     ": line 1, column 2: the header's name 'Gr\\xf6\\xdfe' is "
                                     "not UTF-8 text (Latin-1 or Windows-1252, say); save the "
                                     "CSV as UTF-8");
+  // Data for a model that leaves that column out (predict, evaluate): read, the name unused.
+  ReadOptions model;
+  model.feature_names = {"a"};
+  model.target_name = "y";
+  const Dataset left_out = read_dataset(latin1, model);
+  EXPECT_EQ(left_out.X, (std::vector<float>{1}));
+  EXPECT_EQ(left_out.y, (std::vector<float>{3}));
   const Dataset utf8 = read_dataset(dir.file("utf8.csv",
                                              "a,Gr\xC3\xB6\xC3\x9F"
                                              "e,y\n1,2,3\n"),

@@ -485,21 +485,18 @@ Dataset read_csv(const InputBytes& input, const ReadOptions& options) {
   const auto columns = static_cast<int64_t>(fields.size());
   std::vector<std::string> names;
   if (has_header) {
-    for (const Field& field : fields) {
-      const std::string_view name = trim(field.text);
-      // Names go into model files (JSON) and Python's strings, which hold UTF-8 alone: a Latin-1
-      // export is named now, not after training, by the JSON writer.
-      if (!is_utf8(name)) {
-        throw InputError(path + ": line " + std::to_string(line) + ", column " +
-                         std::to_string(names.size() + 1) + ": the header's name " +
-                         quoted_text(name) +
-                         " is not UTF-8 text (Latin-1 or Windows-1252, say); save the CSV as "
-                         "UTF-8");
-      }
-      names.emplace_back(name);
-    }
+    for (const Field& field : fields) names.emplace_back(trim(field.text));
   }
   const ColumnPlan plan = plan_columns(columns, names, options, path);
+  // Names go into model files (JSON) and Python's strings, which hold UTF-8 alone: the name of a
+  // column read (every one, in training) that is not is named now, not after training by the
+  // JSON writer; one left out (by predict and evaluate) is only shown, escaped.
+  for (size_t c = 0; c < names.size(); ++c) {
+    if (plan.destination[c] == kIgnoredColumn || is_utf8(names[c])) continue;
+    throw InputError(path + ": line " + std::to_string(line) + ", column " + std::to_string(c + 1) +
+                     ": the header's name " + quoted_text(names[c]) +
+                     " is not UTF-8 text (Latin-1 or Windows-1252, say); save the CSV as UTF-8");
+  }
   TableShape shape;
   shape.columns = columns;
   shape.plan = &plan;
