@@ -129,7 +129,7 @@ TEST(CsvReader, NamesTheFileLineAndColumnOfEachProblem) {
             d + "quoted.csv: line 2, column 2: not a number: 'fi\\nve'");
   EXPECT_EQ(read_error(dir.file("long_cell.csv", "a,b,y\n1," + std::string(100000, 'z') + ",6\n")),
             d + "long_cell.csv: line 2, column 2: not a number: '" + std::string(60, 'z') +
-                "'... (100000 characters)");
+                "'... (100000 bytes)");
   EXPECT_EQ(
       read_error(dir.file("nan.csv", "a,b,y\n1,nan,3\n")),
       d + "nan.csv: line 2, column 2: non-finite value 'nan' (NaN, Inf or beyond float range)");
@@ -231,7 +231,13 @@ TEST(QuotedText, KeepsUtf8AndEscapesEveryOtherByte) {
     EXPECT_FALSE(is_utf8(bad)) << quoted_text(bad);
   }
   EXPECT_EQ(quoted_text("\xE0\x80\xAF\n"), "'\\xe0\\x80\\xaf\\n'");
-  EXPECT_EQ(quoted_text("ab\xC3\xB6", 3), "'ab\\xc3'... (4 characters)");
+  EXPECT_EQ(quoted_text("ab\xC3\xB6", 3), "'ab\\xc3'... (4 bytes)");
+  // Controls past ASCII are escaped too: C1's NEL (U+0085) and the line separator (U+2028).
+  EXPECT_EQ(quoted_text("a\xC2\x85"
+                        "b\xE2\x80\xA8"
+                        "c\xC2\xA0"),
+            "'a\\xc2\\x85b\\xe2\\x80\\xa8"
+            "c\xC2\xA0'");
 }
 
 // UTF-16 text is named as such (it read as "not a number: '\x001\x00'" before).

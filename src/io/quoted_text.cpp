@@ -51,9 +51,15 @@ std::string quoted_text(std::string_view text, size_t limit) {
   std::string quoted = "'";
   for (size_t i = 0; i < text.size() && i < limit; ++i) {
     const auto c = static_cast<unsigned char>(text[i]);
-    if (c >= 0x80) {  // a UTF-8 character whole within the limit is kept as it is
+    if (c >= 0x80) {  // a UTF-8 character whole within the limit is kept as it is, but
       const size_t length = utf8_length(text, i);
-      if (length > 0 && i + length <= limit) {
+      const std::string_view character = text.substr(i, length);
+      // C1's controls (U+0080 to U+009F) and the line and paragraph separators (U+2028, U+2029),
+      // which terminals act on and Python's splitlines breaks at, are escaped.
+      const bool control =
+          length == 2 && c == 0xC2 && static_cast<unsigned char>(text[i + 1]) < 0xA0;
+      const bool separator = character == "\xE2\x80\xA8" || character == "\xE2\x80\xA9";
+      if (length > 0 && i + length <= limit && !control && !separator) {
         quoted.append(text.substr(i, length));
         i += length - 1;
         continue;
@@ -74,7 +80,7 @@ std::string quoted_text(std::string_view text, size_t limit) {
     }
   }
   quoted += "'";
-  if (text.size() > limit) quoted += "... (" + std::to_string(text.size()) + " characters)";
+  if (text.size() > limit) quoted += "... (" + std::to_string(text.size()) + " bytes)";
   return quoted;
 }
 

@@ -8,8 +8,9 @@
 
 namespace linsgd {
 
-// 'text', its control characters as \n, \r, \t or \xHH and each byte of no UTF-8 character as
-// \xHH, cut after `limit` bytes with "... (N characters)" saying how long it was.
+// 'text', its control characters (C0's, DEL, C1's, U+2028 and U+2029) as \n, \r, \t or \xHH
+// a byte, and each byte of no UTF-8 character as \xHH, cut after `limit` bytes with "... (N
+// bytes)" saying how long it was.
 std::string quoted_text(std::string_view text, size_t limit = 60);
 
 // Whether `text` is UTF-8: every byte part of a well-formed character (no overlong form, no
