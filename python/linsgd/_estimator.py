@@ -526,6 +526,8 @@ class SGDRegressor(RegressorMixin, BaseEstimator):
             self._metrics["validation_objective"] = result["validation_objective"]
         if self._weight_mean != 1.0:  # the scale a loaded model's partial_fit goes on with
             self._metrics["sample_weight_mean"] = self._weight_mean
+        if self.t_ != steps:  # every call's steps, where a loaded model's schedule goes on from
+            self._metrics["steps_total"] = float(self.t_)
         # Debug: the address of the X the core trained on (the caller's buffer when no copy
         # was made).
         self._data_pointer = int(result["data_pointer"])
@@ -697,7 +699,13 @@ def load(path):
     estimator.n_features_in_ = int(len(model["weights"]))
     if model["named_features"]:
         estimator.feature_names_in_ = np.asarray(list(model["feature_names"]), dtype=object)
-    estimator.t_ = int(model["metrics"].get("steps_run", hyperparameters["steps"]))
+    # t_: every call's steps (steps_total, after partial_fit calls), where invscaling goes on.
+    steps = model["metrics"].get("steps_total", model["metrics"].get("steps_run",
+                                                                     hyperparameters["steps"]))
+    if not (math.isfinite(steps) and steps >= 0 and steps == int(steps)):
+        raise ValueError(f"{os.fsdecode(os.fspath(path))}: metrics.steps_total: {steps!r} "
+                         "(must be a whole number, 0 or more)")
+    estimator.t_ = int(steps)
     estimator._hyperparameters_json = model["hyperparameters"]
     estimator._metrics = dict(model["metrics"])
     # What partial_fit goes on with, as after the run that wrote the file: the rate it ran at

@@ -207,15 +207,20 @@ def test_partial_fit_of_single_rows_after_a_batch_takes_their_smaller_auto_rate(
     assert estimator.score(X, y) > score - 0.01
 
 
-def test_partial_fit_after_load_goes_on_as_after_pickling(regression, tmp_path):
-    # The file keeps what partial_fit goes on with: the rate eta0="auto" found and the scale of
-    # the first call's weights (mean 5 here), so that a loaded model steps as the one pickled.
+@pytest.mark.parametrize("schedule", ["constant", "invscaling"])
+def test_partial_fit_after_load_goes_on_as_after_pickling(regression, tmp_path, schedule):
+    # The file keeps what partial_fit goes on with: the rate eta0="auto" found, the scale of
+    # the first call's weights (mean 5 here) and every call's steps (t_, where invscaling goes
+    # on), so that a loaded model steps as the one pickled.
     X, y = regression
-    params = dict(device="cpu", random_state=3, learning_rate="constant", sampling="sequential",
+    params = dict(device="cpu", random_state=3, learning_rate=schedule, sampling="sequential",
                   batch_size=50, penalty=None, eta0="auto")
     first = linsgd.SGDRegressor(**params)
-    first.partial_fit(X[:300], y[:300], sample_weight=np.full(300, 5.0))
+    first.partial_fit(X[:150], y[:150], sample_weight=np.full(150, 5.0))
+    first.partial_fit(X[150:300], y[150:300], sample_weight=np.full(150, 5.0))
+    assert first.t_ == 6
     first.save(tmp_path / "model.json")
+    assert linsgd.load(tmp_path / "model.json").t_ == 6
     pickled = pickle.loads(pickle.dumps(first)).partial_fit(X[300:], y[300:])
     loaded = linsgd.load(tmp_path / "model.json")
     assert loaded.eta0_ == first.eta0_
@@ -229,6 +234,12 @@ def test_partial_fit_after_load_goes_on_as_after_pickling(regression, tmp_path):
     (tmp_path / "bad.json").write_text(json.dumps(model))
     with pytest.raises(ValueError, match=re.escape("bad.json: metrics.sample_weight_mean: -1.0 "
                                                    "(must be a positive number)")):
+        linsgd.load(tmp_path / "bad.json")
+    model["metrics"]["sample_weight_mean"] = 5.0
+    model["metrics"]["steps_total"] = 2.5
+    (tmp_path / "bad.json").write_text(json.dumps(model))
+    with pytest.raises(ValueError, match=re.escape("bad.json: metrics.steps_total: 2.5 (must be "
+                                                   "a whole number, 0 or more)")):
         linsgd.load(tmp_path / "bad.json")
 
 
