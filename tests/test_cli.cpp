@@ -169,7 +169,7 @@ TEST(Cli, VersionNamesLinsgdCudaAndTheCpuKernels) {
   for (const char* flag : {"--version", "-V"}) {
     const auto run = run_cli(flag, scratch);
     EXPECT_EQ(run.exit_code, 0) << run.err;
-    EXPECT_EQ(run.out.rfind("linsgd 0.1.0\nCUDA ", 0), 0u) << run.out;
+    EXPECT_EQ(run.out.rfind("linsgd 0.2.0\nCUDA ", 0), 0u) << run.out;
     EXPECT_NE(run.out.find(" at build; runtime "), std::string::npos) << run.out;
     // The third line: OpenBLAS and the kernel set it picked for this CPU.
     EXPECT_NE(run.out.find("\nOpenBLAS "), std::string::npos) << run.out;

@@ -260,14 +260,6 @@ TEST(RealData, AModelFindsItsTargetWhereItStoodInTraining) {
   }
 }
 
-// A model trained with a weight column, given a file without a header that holds such weights
-// and no --sample-weight: refused, naming the --sample-weight that leaves them out (their place in
-// this file's layout), never read as a feature or the target. One column more than the features
-// with nothing said may be the target (the training file without its weights) or the weights
-// (without its target, or the training file itself where --labels held the targets): the wrong
-// guess would give wrong predictions and metrics without a word, so --target is named too. The
-// advice, followed, gives the predictions of the features alone, for the weights before the
-// target, after it, and in a --labels training file.
 // A header of numbers (years) needs --header to train on; predict and evaluate then know it by
 // the model's names, as the training file's header, not as a row of data (it read as a sixth
 // row, predicted and scored, before).
@@ -298,6 +290,14 @@ TEST(RealData, AHeaderOfNumbersIsKnownByTheModelsNames) {
   EXPECT_EQ(std::count(six.begin(), six.end(), '\n'), 7);
 }
 
+// A model trained with a weight column, given a file without a header that holds such weights
+// and no --sample-weight: refused, naming the --sample-weight that leaves them out (their place in
+// this file's layout), never read as a feature or the target. One column more than the features
+// with nothing said may be the target (the training file without its weights) or the weights
+// (without its target, or the training file itself where --labels held the targets): the wrong
+// guess would give wrong predictions and metrics without a word, so --target is named too. The
+// advice, followed, gives the predictions of the features alone, for the weights before the
+// target, after it, and in a --labels training file.
 TEST(RealData, AWeightedModelsWeightsInAFileAreNamedNeverRead) {
   ScratchDir dir;
   const Table table = read_plain_csv(kDiabetes);

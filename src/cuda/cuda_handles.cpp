@@ -23,10 +23,15 @@ CudaStream::~CudaStream() {
 CublasHandle::CublasHandle(cudaStream_t stream) : workspace_(kCublasWorkspaceBytes) {
   const CublasLibrary& blas = cublas_library();
   LINSGD_CUBLAS_CHECK(blas.create(&handle_));
-  LINSGD_CUBLAS_CHECK(blas.set_stream(handle_, stream));
-  LINSGD_CUBLAS_CHECK(blas.set_workspace(handle_, workspace_.data(), kCublasWorkspaceBytes));
-  // alpha and beta are host values, fixed for the life of a captured graph.
-  LINSGD_CUBLAS_CHECK(blas.set_pointer_mode(handle_, CUBLAS_POINTER_MODE_HOST));
+  try {  // (a constructor that throws runs no destructor)
+    LINSGD_CUBLAS_CHECK(blas.set_stream(handle_, stream));
+    LINSGD_CUBLAS_CHECK(blas.set_workspace(handle_, workspace_.data(), kCublasWorkspaceBytes));
+    // alpha and beta are host values, fixed for the life of a captured graph.
+    LINSGD_CUBLAS_CHECK(blas.set_pointer_mode(handle_, CUBLAS_POINTER_MODE_HOST));
+  } catch (...) {
+    blas.destroy(handle_);
+    throw;
+  }
 }
 CublasHandle::~CublasHandle() {
   // (The library is loaded: the constructor loaded it.)

@@ -16,11 +16,13 @@ namespace {
 
 class Loader {
  public:
-  // `library`: its name in messages; then the soname and the build's file, tried in turn.
-  Loader(const char* library, const std::string& soname, const char* built_with)
+  // `library`: its name in messages; then its soname, looked for by the loader, then in the
+  // build's directory: the major version built with either way (sonames carry it).
+  Loader(const char* library, const std::string& soname, const std::string& built_in)
       : library_(library) {
     std::string failures;
-    handle_ = open_first_library({soname.c_str(), built_with}, failures);
+    const std::string in_build = built_in + "/" + soname;
+    handle_ = open_first_library({soname.c_str(), in_build.c_str()}, failures);
     if (handle_ == nullptr) {
       throw Error(library_ + " could not be loaded (" + failures +
                   "): install the CUDA toolkit's libraries or add their directory to "
@@ -31,7 +33,10 @@ class Loader {
   template <typename Function>
   void find(const char* name, Function& function) const {
     function = find_function<Function>(handle_, name);
-    if (function == nullptr) throw Error(library_ + ": the library loaded has no " + name);
+    if (function == nullptr) {
+      dlclose(handle_);  // (a later call opens it again)
+      throw Error(library_ + ": the library loaded has no " + name);
+    }
   }
 
  private:
@@ -41,7 +46,7 @@ class Loader {
 
 CublasLibrary load_cublas() {
   const Loader loader("cuBLAS", "libcublas.so." + std::to_string(CUBLAS_VER_MAJOR),
-                      LINSGD_CUBLAS_LIBRARY);
+                      LINSGD_CUBLAS_DIRECTORY);
   CublasLibrary library;
   loader.find(LINSGD_SYMBOL_TEXT(cublasCreate), library.create);
   loader.find(LINSGD_SYMBOL_TEXT(cublasDestroy), library.destroy);
@@ -56,7 +61,7 @@ CublasLibrary load_cublas() {
 
 CusolverLibrary load_cusolver() {
   const Loader loader("cuSOLVER", "libcusolver.so." + std::to_string(CUSOLVER_VER_MAJOR),
-                      LINSGD_CUSOLVER_LIBRARY);
+                      LINSGD_CUSOLVER_DIRECTORY);
   CusolverLibrary library;
   loader.find(LINSGD_SYMBOL_TEXT(cusolverDnCreate), library.create);
   loader.find(LINSGD_SYMBOL_TEXT(cusolverDnDestroy), library.destroy);

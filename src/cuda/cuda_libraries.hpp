@@ -34,8 +34,9 @@ struct CusolverLibrary {
 };
 
 // The process's cuBLAS and cuSOLVER, each loaded on its first call (from any thread): the
-// major version linsgd was built with as the dynamic loader finds it (a copy already loaded,
-// LD_LIBRARY_PATH, its cache, liblinsgd's RUNPATH), else the file the build linked against.
+// major version linsgd was built with (its soname) as the dynamic loader finds it (a copy
+// already loaded, LD_LIBRARY_PATH, its cache, liblinsgd's RUNPATH where it has one), else in
+// the directory the build found it in.
 // Throw Error naming the library and why it could not be loaded (then a later call tries
 // again).
 const CublasLibrary& cublas_library();

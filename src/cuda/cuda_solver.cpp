@@ -27,7 +27,12 @@ class SolverHandle {
  public:
   SolverHandle(const CusolverLibrary& cusolver, cudaStream_t stream) : cusolver_(cusolver) {
     LINSGD_CUSOLVER_CHECK(cusolver_.create(&handle_));
-    LINSGD_CUSOLVER_CHECK(cusolver_.set_stream(handle_, stream));
+    try {  // (a constructor that throws runs no destructor)
+      LINSGD_CUSOLVER_CHECK(cusolver_.set_stream(handle_, stream));
+    } catch (...) {
+      cusolver_.destroy(handle_);
+      throw;
+    }
   }
   ~SolverHandle() { cusolver_.destroy(handle_); }
   SolverHandle(const SolverHandle&) = delete;
