@@ -88,6 +88,12 @@ std::string read_json_file(const std::string& path, const std::string& cannot_op
   file.read(start.data(), kStart);
   if (file.bad()) throw InputError(cannot_open + ": read failed");
   start.resize(static_cast<size_t>(file.gcount()));
+  require_json_object_start(start, source, what);
+  return rest_of(file, std::move(start), cannot_open);
+}
+
+void require_json_object_start(const std::string& start, const std::string& source,
+                               const std::string& what) {
   refuse_npy(start, source, what);
   const size_t after_bom = start.rfind("\xEF\xBB\xBF", 0) == 0 ? 3 : 0;  // UTF-8's, as the parser
   const size_t first = start.find_first_not_of(" \t\r\n", after_bom);
@@ -95,7 +101,6 @@ std::string read_json_file(const std::string& path, const std::string& cannot_op
     throw InputError(source + ": not a valid " + what + " (a JSON object, which begins with '{'; " +
                      "this file begins with '" + ascii_only(start.substr(first, 16)) + "')");
   }
-  return rest_of(file, std::move(start), cannot_open);
 }
 
 namespace {

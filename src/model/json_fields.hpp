@@ -31,6 +31,11 @@ std::string read_text_file(const std::string& path, const std::string& cannot_op
 std::string read_json_file(const std::string& path, const std::string& cannot_open,
                            const std::string& source, const std::string& what);
 
+// The check read_json_file makes of a file's first bytes, on text read otherwise (standard
+// input, say).
+void require_json_object_start(const std::string& start, const std::string& source,
+                               const std::string& what);
+
 // `text` parsed, or InputError "SOURCE: not a valid WHAT (truncated or not JSON): ...", or
 // naming a key that comes twice in one object (whose meaning JSON leaves open).
 Json parse_json_text(const std::string& text, const std::string& source, const std::string& what);

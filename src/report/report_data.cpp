@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstdio>
 
+#include "io/input_bytes.hpp"
 #include "linsgd/dataset.hpp"
 #include "linsgd/errors.hpp"
 #include "model/json_fields.hpp"
@@ -160,11 +161,18 @@ ReportData report_from_files(const std::string& metrics_file, const std::string&
   const auto name = [](const std::string& path) { return path == "-" ? "standard input" : path; };
   const std::string metrics_path = name(metrics_file);
   const std::string loss_path = name(loss_file);
-  // Refused from its first bytes unless a JSON object (a device never ends), and with a key
+  // A file is refused from its first bytes unless a JSON object (a device never ends), standard
+  // input read as --loss - reads it (from a pipe, a file or a socket alike); either with a key
   // repeated in an object, as model files are.
-  const std::string metrics_text =
-      read_json_file(metrics_file == "-" ? "/dev/stdin" : metrics_file,
-                     "cannot open " + metrics_path, metrics_path, "metrics file");
+  std::string metrics_text;
+  if (metrics_file == "-") {
+    const InputBytes input("-");
+    metrics_text.assign(input.data(), input.size());
+    require_json_object_start(metrics_text, metrics_path, "metrics file");
+  } else {
+    metrics_text =
+        read_json_file(metrics_file, "cannot open " + metrics_path, metrics_path, "metrics file");
+  }
   Json metrics = parse_json_text(metrics_text, metrics_path, "metrics file");
   if (!metrics.contains("report") || !metrics["report"].is_object()) {
     throw InputError(metrics_path + ": no \"report\" object (write it with train --plot)");
