@@ -290,6 +290,26 @@ TEST(RealData, AHeaderOfNumbersIsKnownByTheModelsNames) {
   EXPECT_EQ(std::count(six.begin(), six.end(), '\n'), 7);
 }
 
+// A column the model leaves out may have a name that is not UTF-8 (a Latin-1 export): the file
+// is read, and the one line naming the columns left out shows it escaped.
+TEST(RealData, AColumnLeftOutMayHaveANameThatIsNotUtf8) {
+  ScratchDir dir;
+  const auto model = shell_quoted(dir.path() / "model.json");
+  const std::string rows = "1,2,3\n2,1,4\n3,5,2\n4,4,7\n";
+  ASSERT_EQ(run_cli("train --device cpu --solver exact -q --data '" +
+                        dir.file("ab.csv", "a,b,y\n" + rows) + "' --model-out " + model,
+                    dir)
+                .exit_code,
+            0);
+  const std::string latin1 = dir.file("latin1.csv",
+                                      "a,b,y,Gr\xF6\xDF"
+                                      "e\n1,2,3,9\n");
+  const auto run = run_cli("predict --model " + model + " --data '" + latin1 + "'", dir);
+  EXPECT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_EQ(run.err, "linsgd: " + latin1 +
+                         ": ignoring the columns the model does not use: 'Gr\\xf6\\xdfe'\n");
+}
+
 // A model trained with a weight column, given a file without a header that holds such weights
 // and no --sample-weight: refused, naming the --sample-weight that leaves them out (their place in
 // this file's layout), never read as a feature or the target. One column more than the features

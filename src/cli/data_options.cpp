@@ -66,7 +66,9 @@ void DataOptions::for_model(ReadOptions& options, const std::vector<std::string>
 void DataOptions::note_ignored_columns(const Dataset& data, const std::string& expected) {
   std::string names;
   for (const std::string& name : data.ignored_columns) {
-    if (name != expected) names += (names.empty() ? "" : ", ") + name;
+    if (name == expected) continue;
+    // (A name that is not UTF-8, which a column left out may have, is shown escaped.)
+    names += (names.empty() ? "" : ", ") + (is_utf8(name) ? name : quoted_text(name));
   }
   if (names.empty()) return;
   std::fprintf(stderr, "linsgd: %s: ignoring the columns the model does not use: %s\n",
