@@ -60,8 +60,7 @@ struct StepRule {
 // True for the post's rule: squared loss, no weights, no penalty, momentum or averaging, a
 // constant rate, drawn batches, a trained bias. Such a rule computes as StepRule{} does (the fields
 // that differ, epsilon, power_t, schedule_step, warmup, total_steps and steps_per_epoch, are never
-// read under it),
-// so the fused kernel may run with StepRule{} compiled in.
+// read under it), so the fused kernel may run with StepRule{} compiled in.
 LINSGD_HD inline bool is_post_rule(const StepRule& r) {
   return r.loss == Loss::kSquared && r.l2 == 0.0f && r.l1 == 0.0f && r.momentum == 0.0f &&
          !r.nesterov && r.schedule == Schedule::kConstant && r.average_from < 0 &&
