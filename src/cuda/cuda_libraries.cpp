@@ -1,6 +1,6 @@
 // cublas_library() and cusolver_library(): dlopen by soname (the major version built with), by
-// the loader, else in the build's directory; each
-// function found by the name its header's macro gives it.
+// the loader, else in the build's directory; each function found by the name its header's macro
+// gives it.
 #include "cuda/cuda_libraries.hpp"
 
 #include <string>
