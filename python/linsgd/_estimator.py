@@ -700,10 +700,10 @@ def load(path):
     if model["named_features"]:
         estimator.feature_names_in_ = np.asarray(list(model["feature_names"]), dtype=object)
     # t_: every call's steps (steps_total, after partial_fit calls), where invscaling goes on.
-    steps = model["metrics"].get("steps_total", model["metrics"].get("steps_run",
-                                                                     hyperparameters["steps"]))
+    key = next((k for k in ("steps_total", "steps_run") if k in model["metrics"]), None)
+    steps = model["metrics"][key] if key else hyperparameters["steps"]
     if not (math.isfinite(steps) and steps >= 0 and steps == int(steps)):
-        raise ValueError(f"{os.fsdecode(os.fspath(path))}: metrics.steps_total: {steps!r} "
+        raise ValueError(f"{os.fsdecode(os.fspath(path))}: metrics.{key}: {steps!r} "
                          "(must be a whole number, 0 or more)")
     estimator.t_ = int(steps)
     estimator._hyperparameters_json = model["hyperparameters"]
