@@ -528,6 +528,8 @@ class SGDRegressor(RegressorMixin, BaseEstimator):
             self._metrics["sample_weight_mean"] = self._weight_mean
         if self.t_ != steps:  # every call's steps, where a loaded model's schedule goes on from
             self._metrics["steps_total"] = float(self.t_)
+        if self._partial_fit_calls > 1:  # the calls that seed a loaded model's next draws
+            self._metrics["partial_fit_calls"] = float(self._partial_fit_calls)
         # Debug: the address of the X the core trained on (the caller's buffer when no copy
         # was made).
         self._data_pointer = int(result["data_pointer"])
@@ -682,10 +684,12 @@ def load(path):
     and intercept_ are then on the features as given, the scaling folded in, while predict and
     save use the file's values; n_iter_ is not in the file: continuing counts from 0).
     partial_fit goes on as after the run that wrote the file: at its rate (eta0="auto"'s value
-    kept, as eta0_) and with later sample weights on the scale of its own. max_iter is the file's
-    epochs (``--epochs``) when it was trained by epochs; a held-out fraction (``--val-fraction``)
-    sets early_stopping and validation_fraction. device and warm_start are not in the file (their defaults come
-    back), and average comes back as the first sample of the first averaged step."""
+    kept, as eta0_), with later sample weights on the scale of its own, and drawing what the
+    next call would have drawn (the calls so far are kept). max_iter is the file's epochs
+    (``--epochs``) when it was trained by epochs; a held-out fraction (``--val-fraction``) sets
+    early_stopping and validation_fraction. device and warm_start are not in the file (their
+    defaults come back: set device to train where the saved model did), and average comes back
+    as the first sample of the first averaged step."""
     model = _core.load_model(_file_path(path))
     hyperparameters = json.loads(model["hyperparameters"])
     estimator = SGDRegressor(**_parameters_of(hyperparameters, model["validation_fraction"]))
@@ -706,6 +710,12 @@ def load(path):
         raise ValueError(f"{os.fsdecode(os.fspath(path))}: metrics.{key}: {steps!r} "
                          "(must be a whole number, 0 or more)")
     estimator.t_ = int(steps)
+    # The calls so far, where the next call's seed goes on from (random_state + calls).
+    calls = model["metrics"].get("partial_fit_calls", 1)
+    if not (math.isfinite(calls) and calls >= 1 and calls == int(calls)):
+        raise ValueError(f"{os.fsdecode(os.fspath(path))}: metrics.partial_fit_calls: "
+                         f"{calls!r} (must be a whole number, 1 or more)")
+    estimator._partial_fit_calls = int(calls)
     estimator._hyperparameters_json = model["hyperparameters"]
     estimator._metrics = dict(model["metrics"])
     # What partial_fit goes on with, as after the run that wrote the file: the rate it ran at

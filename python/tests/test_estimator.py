@@ -210,11 +210,13 @@ def test_partial_fit_of_single_rows_after_a_batch_takes_their_smaller_auto_rate(
 @pytest.mark.parametrize("schedule", ["constant", "invscaling"])
 def test_partial_fit_after_load_goes_on_as_after_pickling(regression, tmp_path, schedule):
     # The file keeps what partial_fit goes on with: the rate eta0="auto" found, the scale of
-    # the first call's weights (mean 5 here) and every call's steps (t_, where invscaling goes
-    # on), so that a loaded model steps as the one pickled.
+    # the first call's weights (mean 5 here), every call's steps (t_, where invscaling goes on)
+    # and the calls (which seed the next call's permutation), so that a loaded model steps as
+    # the one pickled. (device is not in the file: "auto" would train on a GPU where there is
+    # one, so it is set back to the pickled model's.)
     X, y = regression
-    params = dict(device="cpu", random_state=3, learning_rate=schedule, sampling="sequential",
-                  batch_size=50, penalty=None, eta0="auto")
+    params = dict(device="cpu", random_state=3, learning_rate=schedule, batch_size=50,
+                  penalty=None, eta0="auto")
     first = linsgd.SGDRegressor(**params)
     first.partial_fit(X[:150], y[:150], sample_weight=np.full(150, 5.0))
     first.partial_fit(X[150:300], y[150:300], sample_weight=np.full(150, 5.0))
@@ -222,7 +224,7 @@ def test_partial_fit_after_load_goes_on_as_after_pickling(regression, tmp_path, 
     first.save(tmp_path / "model.json")
     assert linsgd.load(tmp_path / "model.json").t_ == 6
     pickled = pickle.loads(pickle.dumps(first)).partial_fit(X[300:], y[300:])
-    loaded = linsgd.load(tmp_path / "model.json")
+    loaded = linsgd.load(tmp_path / "model.json").set_params(device="cpu")
     assert loaded.eta0_ == first.eta0_
     loaded.partial_fit(X[300:], y[300:])
     np.testing.assert_array_equal(loaded.coef_, pickled.coef_)
@@ -240,6 +242,13 @@ def test_partial_fit_after_load_goes_on_as_after_pickling(regression, tmp_path, 
     (tmp_path / "bad.json").write_text(json.dumps(model))
     with pytest.raises(ValueError, match=re.escape("bad.json: metrics.steps_total: 2.5 (must be "
                                                    "a whole number, 0 or more)")):
+        linsgd.load(tmp_path / "bad.json")
+    assert model["metrics"]["partial_fit_calls"] == 2
+    model["metrics"]["steps_total"] = 6
+    model["metrics"]["partial_fit_calls"] = 1.5
+    (tmp_path / "bad.json").write_text(json.dumps(model))
+    with pytest.raises(ValueError, match=re.escape("bad.json: metrics.partial_fit_calls: 1.5 (must "
+                                                   "be a whole number, 1 or more)")):
         linsgd.load(tmp_path / "bad.json")
 
 
@@ -744,7 +753,9 @@ def test_normal_equations_past_the_memory_are_refused_before_they_are_allocated(
 def test_a_column_name_a_model_file_cannot_hold_is_named(regression, tmp_path):
     pd = pytest.importorskip("pandas")
     X, y = regression
-    frame = pd.DataFrame(X, columns=[f"f{j}" for j in range(7)] + ["\ud800"])
+    # (An object Index: pandas 3 would store the names as Arrow strings, which refuse it.)
+    names = pd.Index([f"f{j}" for j in range(7)] + ["\ud800"], dtype=object)
+    frame = pd.DataFrame(X, columns=names)
     estimator = linsgd.SGDRegressor(device="cpu", max_iter=1, tol=None).fit(frame, y)
     with pytest.raises(ValueError, match=r"the column name '\\ud800' is no Unicode text"):
         estimator.save(tmp_path / "model.json")

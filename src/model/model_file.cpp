@@ -209,11 +209,13 @@ std::string model_json(const Model& model) {
   json["hyperparameters"].erase("max_seconds");
   if (model.validation_fraction) json["validation_fraction"] = *model.validation_fraction;
   // Counts as integers (the metrics JSON's spelling: "steps_run": 500), the rest as doubles.
-  // (steps_total: the Python estimator's t_, every partial_fit call's steps.)
+  // (steps_total: the Python estimator's t_, every partial_fit call's steps; partial_fit_calls:
+  // its calls since the last fit, which seed the next call's draws.)
   Json metrics = Json::object();
   for (const auto& [key, value] : model.metrics) {
     const bool count =
-        (key == "steps_run" || key == "steps_total" || key == "interrupted_at_step") &&
+        (key == "steps_run" || key == "steps_total" || key == "partial_fit_calls" ||
+         key == "interrupted_at_step") &&
         value == std::floor(value) && std::abs(value) < 0x1p53;
     metrics[key] = count ? Json(static_cast<int64_t>(value)) : Json(value);
   }
