@@ -7,13 +7,13 @@
 #      racecheck slows the fused kernel about 1000x, so the GPU suite's 2000-step runs would
 #      take minutes each under it;
 #   2. the same four tools over the gemv engine with epoch sampling and --lr auto, and over the
-#      exact solver, at three of those shapes; racecheck, synccheck and memcheck over shortened
-#      gpu tests of the fused kernel's experiments (a double-buffered tile, a cluster, the batch
-#      split and its one barrier, the TMA's bulk copies, the phase profile's timed kernels), a run
-#      per test;
+#      exact solver, at three of those shapes; synccheck and memcheck over shortened gpu tests
+#      of the fused kernel's experiments (a double-buffered tile, a cluster, the batch split and
+#      its one barrier, the TMA's bulk copies, the phase profile's timed kernels), a run per test;
 #   3. memcheck over the GPU test suite (tests/test_gpu) but its run on 12 GiB of X (past float
 #      2^31), whose full-loss GEMV over every row would take minutes under memcheck, and the test
-#      that makes a cudaMalloc fail on purpose (memcheck counts the failed call), in 4 shards.
+#      that makes a cudaMalloc fail on purpose (memcheck counts the failed call), in 4 shards;
+#   4. racecheck over the experiments' shortened tests, the longest runs (minutes each).
 #      Last, as the longest: a time limit cuts them, not the short runs.
 # The runs go side by side, SANITIZE_JOBS at once (default 6: compute-sanitizer leaves the GPU
 # mostly idle and is bound by its host side), in the order above, so the short runs end first.
@@ -105,12 +105,14 @@ experiments+=':GpuTraining.ThePhaseProfileLeavesTheFloatsAsTheyAre'
 experiments+=':GpuTraining.TheLeanKernelAndWiderRoundsOfPartialsStepAsTheKeptKernel'
 experiments+=':GpuTraining.TheBatchSplitsExperimentsStepAsItsKeptKernel'
 experiments+=':GpuTraining.TheTmasBulkCopiesOfTheTileStepAsTheKeptKernel'
-for tool in racecheck synccheck memcheck; do
+experiment_runs() { # tool
   for test in ${experiments//:/ }; do
-    LINSGD_SHORT_GPU_TESTS=1 check "$tool, $test (tests/test_gpu, shortened)" --tool "$tool" \
+    LINSGD_SHORT_GPU_TESTS=1 check "$1, $test (tests/test_gpu, shortened)" --tool "$1" \
       "$build/tests/test_gpu" --gtest_filter="$test"
   done
-done
+}
+experiment_runs synccheck
+experiment_runs memcheck
 # Left out: the experiments (above), the 12 GiB run (above), and the test whose cudaMalloc is
 # made to fail, an API error memcheck reports by design. In shards (GoogleTest's), side by side.
 shards=4
@@ -120,6 +122,9 @@ for ((shard = 0; shard < shards; ++shard)); do
     "$build/tests/test_gpu" \
     --gtest_filter="-$experiments:GpuTraining.RowsPastFloatTwoTo31FollowTheReference:GpuErrors.AFailedCallClearsItsErrorSoTheNextLaunchIsNotBlamed"
 done
+# Last, racecheck over the experiments: each of its runs held a slot for minutes (at 344a8d3,
+# six of them held every slot until the time limit, so the runs above never started).
+experiment_runs racecheck
 wait
 failures=$(find "$failed" -type f | wc -l)
 echo "gpu_sanitize: $runs run(s), $failures with errors"
