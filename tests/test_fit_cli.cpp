@@ -326,6 +326,16 @@ TEST(FitCli, WithoutAnInterceptTheModelGoesThroughTheOrigin) {
       << predicted.out;
 }
 
+// On synthetic data, whose true bias is not 0, the summary says that --no-intercept fixed b.
+TEST(FitCli, WithoutAnInterceptTheSummarySaysTheBiasWasFixed) {
+  ScratchDir scratch;
+  const auto run =
+      run_cli("train --device cpu --no-intercept --rows 300 --features 4 --steps 50", scratch);
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_NE(run.out.find("(b = 0.000000 fixed by --no-intercept, b* = "), std::string::npos)
+      << run.out;
+}
+
 // The steps of a --curve-out file (its first column).
 std::vector<int64_t> curve_steps(const std::filesystem::path& curve) {
   std::istringstream lines(read_text(curve));

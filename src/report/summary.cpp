@@ -83,8 +83,11 @@ std::string format_summary(const TrainResult& result,
   }
   if (result.truth) {
     append(text, "||w - w*|| / ||w*|| %.6f\n", result.weight_relative_error());
-    append(text, "|b - b*|            %.6f  (b = %.6f, b* = %.6f)\n", result.bias_absolute_error(),
-           static_cast<double>(result.bias), static_cast<double>(result.truth->bias));
+    // Without an intercept b is not trained: its distance is the price of leaving b* out.
+    append(text, "|b - b*|            %.6f  (b = %.6f%s, b* = %.6f)\n",
+           result.bias_absolute_error(), static_cast<double>(result.bias),
+           c.fit_intercept ? "" : " fixed by --no-intercept",
+           static_cast<double>(result.truth->bias));
   }
   if (validation) {
     append(text, "validation          %lld rows: MSE %.6g, RMSE %.6g, MAE %.6g, R2 %.6f\n",
