@@ -509,16 +509,20 @@ TEST(ValidationSplit, RefusesFractionsOutsideTheOpenIntervalAndEmptyParts) {
     split_validation(data, 0.97, 1);
     FAIL();
   } catch (const InputError& error) {
-    EXPECT_STREQ(error.what(), "--val-fraction 0.97 of 10 rows leaves no training rows");
+    EXPECT_STREQ(error.what(), "--val-fraction 0.97 of 10 rows holds out 10, which leaves no training rows");
   }
   try {
     split_validation(data, 0.01, 1);
     FAIL();
   } catch (const InputError& error) {
-    EXPECT_STREQ(error.what(), "--val-fraction 0.01 of 10 rows leaves no validation rows");
+    EXPECT_STREQ(error.what(), "--val-fraction 0.01 of 10 rows holds out 0, which leaves no validation rows");
   }
   EXPECT_EQ(testing::message_of<InputError>([] { split_validation(numbered_rows(1), 0.4, 1); }),
-            "--val-fraction 0.4 of 1 row leaves no validation rows");
+            "--val-fraction 0.4 of 1 row holds out 0, which leaves no validation rows");
+  // The fraction as given, not rounded to 6 digits (which would read as 1, refused elsewhere).
+  EXPECT_EQ(
+      testing::message_of<InputError>([] { split_validation(numbered_rows(200), 1 - 1e-12, 1); }),
+      "--val-fraction 0.999999999999 of 200 rows holds out 200, which leaves no training rows");
   // Weighted: a part whose rows all weigh 0 (here the 2 of the validation set, by every seed
   // that draws none of the 2 rows of weight) has nothing to measure on.
   Dataset weighted = numbered_rows(10);

@@ -309,11 +309,41 @@ class SGDRegressor(RegressorMixin, BaseEstimator):
                     delattr(self, name)
             raise
         self._record(result, partial and continuing, standardization, epochs)
+        self._note_file_parameters(partial)
         if hyperparameters["tol"] is not None and self.stopped_by_ == "steps":
             # As scikit-learn's SGDRegressor: the stopping rule did not end the run.
             warnings.warn("Maximum number of iteration reached before convergence. Consider "
                           "increasing max_iter to improve the fit.", ConvergenceWarning)
+        if not partial and not continuing:
+            self._warn_if_the_steps_fall_short(hyperparameters)
         return self
+
+    def _warn_if_the_steps_fall_short(self, hyperparameters):
+        """A ConvergenceWarning when the fit's step sizes add up to too little for the
+        intercept to reach its optimum, however the run stopped. With the squared loss (Huber's
+        curvature is at most its) the intercept's direction has curvature 1 (the sample
+        weights' mean, which the steps divide by), so the Gram matrix has a direction of
+        curvature at most 1 (its smallest eigenvalue is at most any Rayleigh quotient); after
+        steps adding up to S, at most eta0_ x t_ / (1 - momentum) (schedules only lower the
+        rate), that direction keeps about exp(-S) of its starting error. eta0="auto" follows
+        the largest curvature, so on features of scale 100 it steps about 1e-4 a step: the
+        intercept barely moves, and the stopping rule, seeing the loss change little, stops."""
+        if (hyperparameters["solver"] != "sgd" or not hyperparameters["fit_intercept"]
+                or hyperparameters["loss"] not in ("squared", "huber")):
+            return
+        reach = float(self.eta0_) * self.t_ / (1.0 - float(hyperparameters["momentum"]))
+        if reach >= 3.0:  # exp(-3): within 5 % of the way
+            return
+        if hyperparameters["learning_rate_auto"] and self.eta0_ < 1e-2:
+            advice = (f"eta0='auto' took {self.eta0_:.3g} from the features' scale: standardize "
+                      "them (StandardScaler), or use solver='exact'")
+        else:
+            advice = ("take more steps (a larger max_iter, a smaller tol or batch_size)"
+                      + ("" if hyperparameters["learning_rate_auto"] else ", or a larger eta0"))
+        warnings.warn(f"the fit's step sizes add up to at most {reach:.3g} (eta0_ {self.eta0_:.3g} "
+                      f"over {self.t_} steps), too few for the intercept, whose curvature is 1: "
+                      f"it went at most {1.0 - math.exp(-reach):.0%} of its way to the optimum; "
+                      f"{advice}", ConvergenceWarning)
 
     def _run(self, X, y, sample_weight, hyperparameters, continuing, partial, start):
         """Validates the data and trains: the core's result and the standardization trained in."""
@@ -452,7 +482,7 @@ class SGDRegressor(RegressorMixin, BaseEstimator):
                 if getattr(self, name) != unset:
                     raise ValueError(f"{name} applies to the steps of solver='sgd', not to "
                                      "solver='exact'")
-        batch_size = _integer("batch_size", self.batch_size, 1)
+        batch_size = _integer("batch_size", self.batch_size, 1, 2**31 - 1)  # the core's limit
         auto = isinstance(self.eta0, str)
         if auto and self.eta0 != "auto":
             raise ValueError(f"invalid value for eta0: {self.eta0!r} (must be a positive number "
@@ -534,13 +564,29 @@ class SGDRegressor(RegressorMixin, BaseEstimator):
         # was made).
         self._data_pointer = int(result["data_pointer"])
 
+    def _note_file_parameters(self, partial):
+        """What save writes as this fit's parameters, noted now, as the fit read them: the run's
+        hyperparameters (its steps), with the estimator's max_iter, tol and integer seed in
+        place of a partial_fit run's (one epoch, no stopping rule, a seed a call), and the
+        fraction held out (which load gives back)."""
+        hyperparameters = json.loads(self._hyperparameters_json)
+        hyperparameters["epochs"] = _integer("max_iter", self.max_iter, 1)
+        hyperparameters["tol"] = None if self.tol is None else _number("tol", self.tol)
+        if isinstance(self.random_state, numbers.Integral) and not isinstance(
+                self.random_state, bool):
+            hyperparameters["seed"] = _integer("random_state", self.random_state, 0, 2**64 - 1)
+        self._hyperparameters_json = json.dumps(hyperparameters)
+        self._held_out_fraction = (
+            _number("validation_fraction", self.validation_fraction)
+            if _flag("early_stopping", self.early_stopping) and not partial else None)
+
     def _set_parameters(self, weights, bias, standardization):
         """The trained float32 weights and bias, and the (mean, scale) of the standardization they
         were trained under (a model of linsgd train --standardize, or None). coef_ and intercept_
         are always on the features as given, as scikit-learn's (predict(X) = X @ coef_ +
         intercept_): with a standardization, w / scale and b - sum(w mean / scale), in float64.
-        predict, save and continued training use the trained values themselves, as the command
-        line does."""
+        predict of float32 X (and CUDA arrays), save and continued training use the trained
+        values themselves, as the command line does."""
         self._standardization = standardization
         weights = np.ascontiguousarray(weights, dtype=np.float32)
         if standardization is None:  # float64 as scikit-learn's (the float32 values, exactly)
@@ -574,7 +620,11 @@ class SGDRegressor(RegressorMixin, BaseEstimator):
 
     def predict(self, X):
         """x . coef_ + intercept_ per row, in float64, as an array of X's kind: NumPy for NumPy
-        (and lists, DataFrames), a PyTorch tensor on X's device for a tensor, CuPy for CuPy."""
+        (and lists, DataFrames), a PyTorch tensor on X's device for a tensor, CuPy for CuPy.
+        X of float64 (or integers) on the host: X @ coef_ + intercept_ in float64, as
+        scikit-learn's. float32 X, and CUDA arrays, as ``linsgd predict`` computes it: the trained
+        float32 weights (and a standardization applied in float, as training did), each row's
+        sum in float64."""
         check_is_fitted(self)
         standardization = getattr(self, "_standardization", None)
         if is_cuda_array(X):
@@ -584,10 +634,17 @@ class SGDRegressor(RegressorMixin, BaseEstimator):
             weights, bias = self._trained_parameters()
             return cuda_predict(X, weights, bias, standardization)
         torch_input = type(X).__module__.split(".")[0] == "torch"  # a CPU tensor
-        X = _validate_data(self, detached(X), reset=False, dtype=np.float32, order="C")
-        mean, scale = standardization if standardization is not None else (None, None)
-        weights, bias = self._trained_parameters()
-        predictions = _core.predict(X, weights, bias, mean, scale)
+        X = detached(X)
+        if torch_input:  # as NumPy, its dtype kept (validation would make any tensor float64)
+            X = X.numpy()
+        X = _validate_data(self, X, reset=False, dtype=[np.float64, np.float32], order="C")
+        if X.dtype == np.float64:  # not rounded to float32 first
+            predictions = X @ np.asarray(self.coef_, dtype=np.float64) + float(
+                np.ravel(self.intercept_)[0])
+        else:
+            mean, scale = standardization if standardization is not None else (None, None)
+            weights, bias = self._trained_parameters()
+            predictions = _core.predict(X, weights, bias, mean, scale)
         if torch_input:
             import torch
 
@@ -621,25 +678,13 @@ class SGDRegressor(RegressorMixin, BaseEstimator):
                 raise ValueError(f"the column name {name!r} is no Unicode text (a lone "
                                  "surrogate), which a model file cannot hold") from None
         mean, scale = self._standardization or (None, None)
-        # The fit's hyperparameters hold its steps; the file keeps max_iter and the held-out
-        # fraction besides, which load gives back. (A model loaded and not fit since keeps its
-        # file's: a command line model trained by steps has no epochs.)
-        hyperparameters = json.loads(self._hyperparameters_json)
-        if hasattr(self, "n_iter_"):
-            # The estimator's own, not partial_fit's run (no stopping rule, a seed a call).
-            hyperparameters["epochs"] = _integer("max_iter", self.max_iter, 1)
-            hyperparameters["tol"] = None if self.tol is None else _number("tol", self.tol)
-            if isinstance(self.random_state, numbers.Integral) and not isinstance(
-                    self.random_state, bool):
-                hyperparameters["seed"] = _integer("random_state", self.random_state, 0,
-                                                   2**64 - 1)
-        fraction = (_number("validation_fraction", self.validation_fraction)
-                    if _flag("early_stopping", self.early_stopping) else None)
+        # The parameters the model was fit with (see _note_file_parameters): set_params since
+        # changes nothing here, as it changes nothing in coef_.
         weights, bias = self._trained_parameters()
         _core.save_model(_file_path(path), weights, bias, names, named, self._target_name,
                          getattr(self, "_target_column", None),
-                         getattr(self, "_weight_column", None), json.dumps(hyperparameters),
-                         fraction, self._metrics, mean, scale)
+                         getattr(self, "_weight_column", None), self._hyperparameters_json,
+                         getattr(self, "_held_out_fraction", None), self._metrics, mean, scale)
 
 
 def _parameters_of(hyperparameters, validation_fraction):
@@ -717,6 +762,7 @@ def load(path):
                          f"{calls!r} (must be a whole number, 1 or more)")
     estimator._partial_fit_calls = int(calls)
     estimator._hyperparameters_json = model["hyperparameters"]
+    estimator._held_out_fraction = model["validation_fraction"]
     estimator._metrics = dict(model["metrics"])
     # What partial_fit goes on with, as after the run that wrote the file: the rate it ran at
     # (eta0="auto"'s value is kept) and the scale of its sample weights.

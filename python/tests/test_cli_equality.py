@@ -84,11 +84,17 @@ def test_a_command_line_model_with_standardization_loads_in_python(cli, tmp_path
     out = subprocess.run([cli, "predict", "--model", str(model), "--data", str(diabetes_csv)],
                          check=True, capture_output=True, text=True)
     cli_predictions = np.array([float(v) for v in out.stdout.split()[1:]])
-    np.testing.assert_allclose(estimator.predict(X), cli_predictions, rtol=1e-6, atol=1e-4)
+    # float32 features predict as the command line does (standardized in float, as trained).
+    features = X.to_numpy(dtype=np.float32)
+    np.testing.assert_allclose(estimator.predict(features), cli_predictions, rtol=1e-6,
+                               atol=1e-4)
     # coef_ and intercept_ are on the features as given (scikit-learn's contract), the scaling
-    # folded in: within float32's rounding of the standardized features.
-    np.testing.assert_allclose(X.to_numpy() @ estimator.coef_ + estimator.intercept_[0],
-                               cli_predictions, rtol=1e-5, atol=1e-3)
+    # folded in: float64 features predict X @ coef_ + intercept_, within float32's rounding of
+    # the standardized features of the command line's.
+    np.testing.assert_allclose(estimator.predict(X),
+                               X.to_numpy() @ estimator.coef_ + estimator.intercept_[0],
+                               rtol=1e-13)
+    np.testing.assert_allclose(estimator.predict(X), cli_predictions, rtol=1e-5, atol=1e-3)
     saved = json.loads(model.read_text())
     mean, scale = (np.array(saved["standardization"][k]) for k in ("mean", "scale"))
     np.testing.assert_allclose(estimator.coef_, np.array(saved["weights"]) / scale, rtol=1e-12)
@@ -96,11 +102,10 @@ def test_a_command_line_model_with_standardization_loads_in_python(cli, tmp_path
     # predictions to double's rounding, and features rounded once to float32 for training.
     from linsgd._arrays import standardized
 
-    features = X.to_numpy(dtype=np.float32)
     weights = np.array(saved["weights"], dtype=np.float32)
     np.testing.assert_allclose(
         standardized(features, mean, scale, to_float32=False) @ weights + saved["bias"],
-        estimator.predict(X), rtol=1e-12, atol=1e-12)
+        estimator.predict(features), rtol=1e-12, atol=1e-12)
     # Near float's limit the difference from the mean is beyond float32, the quotient is not.
     extreme = np.array([[3e38], [-3e38]], dtype=np.float32)
     np.testing.assert_array_equal(standardized(extreme, [-1e38], [2e38]),
@@ -108,6 +113,8 @@ def test_a_command_line_model_with_standardization_loads_in_python(cli, tmp_path
     # coef_ assigned is what predicts (taken back into the standardized space).
     edited = linsgd.load(model)
     edited.coef_ = np.zeros_like(edited.coef_)
+    np.testing.assert_allclose(edited.predict(features), np.full(len(X), edited.intercept_[0]),
+                               rtol=1e-6)
     np.testing.assert_allclose(edited.predict(X), np.full(len(X), edited.intercept_[0]),
                                rtol=1e-6)
     # And it saves back to the same file, byte for byte.

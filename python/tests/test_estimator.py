@@ -760,3 +760,90 @@ def test_a_column_name_a_model_file_cannot_hold_is_named(regression, tmp_path):
     with pytest.raises(ValueError, match=r"the column name '\\ud800' is no Unicode text"):
         estimator.save(tmp_path / "model.json")
     assert not (tmp_path / "model.json").exists()
+
+
+def test_steps_too_short_for_the_intercept_warn():
+    # Features of scale 100: eta0="auto" steps about 1e-4 (the largest curvature is 1e4), the
+    # intercept (curvature 1) barely moves, and the stopping rule, seeing the loss change
+    # little, stops: a ConvergenceWarning says so, however the run stopped.
+    from sklearn.exceptions import ConvergenceWarning
+    from sklearn.linear_model import LinearRegression
+    from sklearn.preprocessing import StandardScaler
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(1000, 4)) * 100
+    y = X @ np.array([0.01, 0.02, 0.03, 0.04]) + 2 + rng.normal(size=1000)
+    optimum = LinearRegression().fit(X, y).intercept_
+    with pytest.warns(ConvergenceWarning, match=r"too few for the intercept.*eta0='auto' took "
+                                                r"[0-9.e-]+ from the features' scale.*"
+                                                r"StandardScaler"):
+        estimator = linsgd.SGDRegressor(device="cpu", random_state=0).fit(X, y)
+    assert estimator.stopped_by_ == "tol"
+    assert abs(estimator.intercept_[0] - optimum) > 1.5
+    # Standardized, the same data fits without it, the intercept within the steps' noise of
+    # its optimum (SGD's at the defaults: README, "How far the defaults' fit lies").
+    standardized = StandardScaler().fit_transform(X)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        fitted = linsgd.SGDRegressor(device="cpu", random_state=0).fit(standardized, y)
+    assert fitted.intercept_[0] == pytest.approx(optimum, abs=0.25)
+    # A fixed rate too small for its steps: the advice is to step more, or further.
+    with pytest.warns(ConvergenceWarning, match=r"at most 0\.096 .*a larger eta0"):
+        linsgd.SGDRegressor(device="cpu", eta0=1e-3, learning_rate="constant", max_iter=6,
+                            tol=None).fit(standardized, y)
+
+
+def test_float64_features_predict_their_own_products_in_float64():
+    # X @ coef_ + intercept_ as scikit-learn's, not X rounded to float32 first (which would
+    # round 1e6 + x to a multiple of 0.0625).
+    rng = np.random.default_rng(0)
+    centered = rng.normal(size=(100, 3))
+    estimator = linsgd.SGDRegressor(device="cpu", solver="exact", penalty=None).fit(
+        centered, centered @ [1.0, 2.0, 3.0])
+    X = centered + 1e6
+    np.testing.assert_array_equal(estimator.predict(X),
+                                  X @ estimator.coef_ + estimator.intercept_[0])
+    far = np.array([[1e39, 0.0, 0.0]])  # past float32's range, not past float64's
+    assert estimator.predict(far)[0] == pytest.approx(1e39 * estimator.coef_[0])
+    # float32 features predict as the command line does: each row's sum of float products in
+    # double.
+    single = X.astype(np.float32)
+    expected = single.astype(np.float64) @ estimator.coef_ + estimator.intercept_[0]
+    np.testing.assert_allclose(estimator.predict(single), expected, rtol=1e-12)
+
+
+def test_save_writes_the_parameters_the_model_was_fit_with(regression, tmp_path):
+    # Parameters set after the fit change neither coef_ nor the file: it holds the fit's.
+    X, y = regression
+    estimator = linsgd.SGDRegressor(device="cpu", random_state=0, alpha=1e-4, max_iter=50,
+                                    tol=None).fit(X, y)
+    estimator.set_params(alpha=0.5, max_iter=7, random_state=5, early_stopping=True,
+                         loss="huber", tol=0.1)
+    estimator.save(tmp_path / "model.json")
+    loaded = linsgd.load(tmp_path / "model.json").get_params()
+    assert {name: loaded[name] for name in ("alpha", "loss", "max_iter", "random_state",
+                                            "early_stopping", "tol")} == {
+        "alpha": 1e-4, "loss": "squared_error", "max_iter": 50, "random_state": 0,
+        "early_stopping": False, "tol": None}
+    # A parameter invalid since (max_iter 0) does not stop the fitted model from saving.
+    estimator.set_params(max_iter=0)
+    estimator.save(tmp_path / "again.json")
+    assert (tmp_path / "again.json").read_text() == (tmp_path / "model.json").read_text()
+    # The held-out fraction as fit, and as loaded.
+    held = linsgd.SGDRegressor(device="cpu", random_state=0, early_stopping=True,
+                               validation_fraction=0.2, max_iter=5).fit(X, y)
+    held.set_params(early_stopping=False)
+    held.save(tmp_path / "held.json")
+    assert json.loads((tmp_path / "held.json").read_text())["validation_fraction"] == 0.2
+    linsgd.load(tmp_path / "held.json").set_params(validation_fraction=0.5).save(
+        tmp_path / "held-again.json")
+    assert json.loads((tmp_path / "held-again.json").read_text())["validation_fraction"] == 0.2
+
+
+def test_a_batch_size_states_its_real_range(regression):
+    X, y = regression
+    for size in (0, 2**40):
+        with pytest.raises(ValueError, match=re.escape(f"invalid value for batch_size: {size} "
+                                                       "(must be an integer from 1 to "
+                                                       "2147483647)")):
+            linsgd.SGDRegressor(device="cpu", batch_size=size).fit(X, y)

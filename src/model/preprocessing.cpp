@@ -152,8 +152,8 @@ std::pair<Dataset, Dataset> split_validation(const DataView& data, double fracti
       static_cast<int64_t>(std::llround(fraction * static_cast<double>(data.rows)));
   if (held_out < 1 || held_out >= data.rows) {
     std::ostringstream message;
-    message << "--val-fraction " << fraction << " of " << data.rows
-            << (data.rows == 1 ? " row" : " rows") << " leaves "
+    message << "--val-fraction " << shortest_text(fraction) << " of " << data.rows
+            << (data.rows == 1 ? " row" : " rows") << " holds out " << held_out << ", which leaves "
             << (held_out < 1 ? "no validation rows" : "no training rows");
     throw InputError(message.str());
   }
