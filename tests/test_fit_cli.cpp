@@ -336,6 +336,52 @@ TEST(FitCli, WithoutAnInterceptTheSummarySaysTheBiasWasFixed) {
       << run.out;
 }
 
+// --lr auto on features of scale 100 steps about 1e-4 (their curvature is 1e4): 20 epochs
+// leave the intercept (curvature 1, its optimum 0.5 here) where it started, and a note says so;
+// standardized, the same run reaches it, without the note.
+TEST(FitCli, ANoteSaysWhenTheStepsFallShortOfTheIntercept) {
+  ScratchDir scratch;
+  std::mt19937 engine(2);
+  std::normal_distribution<double> normal(0.0, 1.0);
+  std::string csv = "a,b,y\n";
+  for (int i = 0; i < 500; ++i) {
+    const double a = 100 * normal(engine), b = 100 * normal(engine);
+    csv += std::to_string(a) + "," + std::to_string(b) + "," +
+           std::to_string(0.02 * a - 0.01 * b + 0.5 + 0.05 * normal(engine)) + "\n";
+  }
+  const std::string data = scratch.file("d.csv", csv);
+  const std::string base =
+      "train --device cpu --lr auto --epochs 20 --data " + shell_quoted(data) + " --model-out ";
+  const auto run = run_cli(base + shell_quoted(scratch.path() / "m.json"), scratch);
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_NE(run.err.find("linsgd: note: the steps' sizes add up to at most "), std::string::npos)
+      << run.err;
+  EXPECT_NE(run.err.find("too few for the intercept, whose curvature is 1: it went at most "),
+            std::string::npos)
+      << run.err;
+  EXPECT_NE(run.err.find(" from the features' scale: --standardize them, or use --solver exact"),
+            std::string::npos)
+      << run.err;
+  const nlohmann::json model = nlohmann::json::parse(read_text(scratch.path() / "m.json"));
+  EXPECT_LT(std::abs(model["bias"].get<double>()), 0.1);  // 0.5 away from its optimum
+  const auto standardized =
+      run_cli(base + shell_quoted(scratch.path() / "s.json") + " --standardize", scratch);
+  ASSERT_EQ(standardized.exit_code, 0) << standardized.err;
+  EXPECT_EQ(standardized.err.find("note: the steps"), std::string::npos) << standardized.err;
+  // The intercept on the features as given: b - sum_j w_j mean_j / scale_j.
+  const nlohmann::json fitted = nlohmann::json::parse(read_text(scratch.path() / "s.json"));
+  double intercept = fitted["bias"].get<double>();
+  for (int j = 0; j < 2; ++j) {
+    intercept -= fitted["weights"][j].get<double>() *
+                 fitted["standardization"]["mean"][j].get<double>() /
+                 fitted["standardization"]["scale"][j].get<double>();
+  }
+  EXPECT_NEAR(intercept, 0.5, 0.05);
+  const auto quiet = run_cli(base + shell_quoted(scratch.path() / "q.json") + " --quiet", scratch);
+  ASSERT_EQ(quiet.exit_code, 0) << quiet.err;
+  EXPECT_EQ(quiet.err, "");
+}
+
 // The steps of a --curve-out file (its first column).
 std::vector<int64_t> curve_steps(const std::filesystem::path& curve) {
   std::istringstream lines(read_text(curve));

@@ -314,32 +314,21 @@ class SGDRegressor(RegressorMixin, BaseEstimator):
             # As scikit-learn's SGDRegressor: the stopping rule did not end the run.
             warnings.warn("Maximum number of iteration reached before convergence. Consider "
                           "increasing max_iter to improve the fit.", ConvergenceWarning)
-        if not partial and not continuing:
-            self._warn_if_the_steps_fall_short(hyperparameters)
+        if not partial and not continuing and result["intercept_reach_short"] is not None:
+            self._warn_that_the_steps_fall_short(result["intercept_reach_short"],
+                                                 hyperparameters["learning_rate_auto"])
         return self
 
-    def _warn_if_the_steps_fall_short(self, hyperparameters):
-        """A ConvergenceWarning when the fit's step sizes add up to too little for the
-        intercept to reach its optimum, however the run stopped. With the squared loss (Huber's
-        curvature is at most its) the intercept's direction has curvature 1 (the sample
-        weights' mean, which the steps divide by), so the Gram matrix has a direction of
-        curvature at most 1 (its smallest eigenvalue is at most any Rayleigh quotient); after
-        steps adding up to S, at most eta0_ x t_ / (1 - momentum) (schedules only lower the
-        rate), that direction keeps about exp(-S) of its starting error. eta0="auto" follows
-        the largest curvature, so on features of scale 100 it steps about 1e-4 a step: the
-        intercept barely moves, and the stopping rule, seeing the loss change little, stops."""
-        if (hyperparameters["solver"] != "sgd" or not hyperparameters["fit_intercept"]
-                or hyperparameters["loss"] not in ("squared", "huber")):
-            return
-        reach = float(self.eta0_) * self.t_ / (1.0 - float(hyperparameters["momentum"]))
-        if reach >= 3.0:  # exp(-3): within 5 % of the way
-            return
-        if hyperparameters["learning_rate_auto"] and self.eta0_ < 1e-2:
+    def _warn_that_the_steps_fall_short(self, reach, auto):
+        """A ConvergenceWarning, however the run stopped, when its steps add up to too little for
+        the intercept to reach its optimum (TrainResult::intercept_reach_short: at most `reach`
+        of its curvature, below 3)."""
+        if auto and self.eta0_ < 1e-2:
             advice = (f"eta0='auto' took {self.eta0_:.3g} from the features' scale: standardize "
                       "them (StandardScaler), or use solver='exact'")
         else:
             advice = ("take more steps (a larger max_iter, a smaller tol or batch_size)"
-                      + ("" if hyperparameters["learning_rate_auto"] else ", or a larger eta0"))
+                      + ("" if auto else ", or a larger eta0"))
         warnings.warn(f"the fit's step sizes add up to at most {reach:.3g} (eta0_ {self.eta0_:.3g} "
                       f"over {self.t_} steps), too few for the intercept, whose curvature is 1: "
                       f"it went at most {1.0 - math.exp(-reach):.0%} of its way to the optimum; "

@@ -130,6 +130,8 @@ nb::dict result_dict(TrainResult&& result, EvaluationLog&& log, const DataView& 
   out["stopped_by"] = result.stopped_by;
   out["interrupted"] = result.interrupted;
   out["learning_rate"] = result.learning_rate;
+  const std::optional<double> reach = result.intercept_reach_short();
+  out["intercept_reach_short"] = reach ? nb::cast(*reach) : nb::none();
   out["objective"] = result.objective;
   out["validation_objective"] =
       result.validation_objective ? nb::cast(*result.validation_objective) : nb::none();

@@ -5,9 +5,11 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <future>
+#include <optional>
 #include <string>
 #include <system_error>
 #include <utility>
@@ -277,6 +279,25 @@ int TrainCommand::run() {
                  "linsgd: note: resumed on %s, where the checkpoint's run stepped on %s: the "
                  "result equals the uninterrupted run's to float rounding, not bit for bit\n",
                  here.c_str(), resumed_->state.stepped_on.c_str());
+  }
+  // --lr auto follows the features' largest curvature: on features of a large scale its steps
+  // leave the intercept (curvature 1) where it started (a fixed --lr is the user's choice).
+  if (const std::optional<double> reach = result.intercept_reach_short();
+      notes_ && reach && result.config.learning_rate_auto) {
+    std::fprintf(stderr,
+                 "linsgd: note: the steps' sizes add up to at most %.3g, too few for the "
+                 "intercept, whose curvature is 1: it went at most %.0f%% of its way to its "
+                 "optimum; ",
+                 *reach, 100.0 * (1.0 - std::exp(-*reach)));
+    if (result.learning_rate < 1e-2 && !standardize_) {
+      std::fprintf(stderr,
+                   "--lr auto took %.3g from the features' scale: --standardize them, or use "
+                   "--solver exact\n",
+                   result.learning_rate);
+    } else {
+      std::fputs("take more steps (--epochs or --steps, a smaller --tol or --batch-size)\n",
+                 stderr);
+    }
   }
   if (result.interrupted && (!mpi_ || mpi_->rank() == 0) && !outputs.writes_into(STDERR_FILENO)) {
     // A data-parallel run stops all its processes when any one is signalled.

@@ -1,5 +1,5 @@
-// The figures TrainResult derives from a run: steps a second and the errors against the
-// synthetic truth.
+// The figures TrainResult derives from a run: steps a second, the errors against the synthetic
+// truth, and how far the steps can have taken the intercept.
 #include <cmath>
 
 #include "core/rng_plan.hpp"
@@ -38,6 +38,18 @@ double TrainResult::weight_relative_error() const {
 double TrainResult::bias_absolute_error() const {
   if (!truth) throw Error("bias error needs the true bias of synthetic data");
   return std::abs(static_cast<double>(bias) - truth->bias);
+}
+
+std::optional<double> TrainResult::intercept_reach_short() const {
+  const TrainConfig& c = config;
+  if (c.solver != Solver::kSgd || !c.fit_intercept ||
+      (c.loss != Loss::kSquared && c.loss != Loss::kHuber)) {
+    return std::nullopt;
+  }
+  constexpr double kEnough = 3.0;  // exp(-3): within 5% of the way
+  const double reach = learning_rate * static_cast<double>(steps_done) / (1.0 - c.momentum);
+  if (reach >= kEnough) return std::nullopt;
+  return reach;
 }
 
 }  // namespace linsgd
