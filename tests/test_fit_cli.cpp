@@ -382,6 +382,26 @@ TEST(FitCli, ANoteSaysWhenTheStepsFallShortOfTheIntercept) {
   EXPECT_EQ(quiet.err, "");
 }
 
+// The model file states the objective trained: l1 is the elastic net's rho 1, l2 rho 0 (the
+// default --l1-ratio, 0.15, applies to elasticnet alone).
+TEST(FitCli, TheModelFileStatesTheL1RatioThePenaltyUsed) {
+  ScratchDir scratch;
+  const std::string data = scratch.file("d.csv", weighted_csv(100));
+  for (const auto& [options, rho] :
+       std::vector<std::pair<std::string, double>>{{"--penalty l1", 1.0},
+                                                   {"--penalty l2", 0.0},
+                                                   {"--penalty elasticnet", 0.15},
+                                                   {"--penalty elasticnet --l1-ratio 0.3", 0.3}}) {
+    const auto model = scratch.path() / "m.json";
+    const auto run = run_cli("train --device cpu --quiet --steps 20 " + options + " --data " +
+                                 shell_quoted(data) + " --model-out " + shell_quoted(model),
+                             scratch);
+    ASSERT_EQ(run.exit_code, 0) << options << "\n" << run.err;
+    const nlohmann::json m = nlohmann::json::parse(read_text(model));
+    EXPECT_EQ(m["hyperparameters"]["l1_ratio"].get<double>(), rho) << options;
+  }
+}
+
 // The steps of a --curve-out file (its first column).
 std::vector<int64_t> curve_steps(const std::filesystem::path& curve) {
   std::istringstream lines(read_text(curve));

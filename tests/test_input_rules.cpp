@@ -286,6 +286,11 @@ TEST(InputRules, TrailingDelimitersAndStructuredDtypesAreNamed) {
   expect_file_refused("", scratch.file("m.csv", "a,b,y\n1,2,3\n4,5,6,\n"),
                       "line 3: expected 3 fields, found 4 (the line ends with the delimiter ',')",
                       scratch);
+  // A line of blanks is no empty line (which is skipped): named as such.
+  expect_file_refused("", scratch.file("b.csv", "a,b,y\n1,2,3\n \t \n4,5,6\n"),
+                      "line 3: expected 3 fields, found 1 (the line holds nothing but spaces or "
+                      "tabs)",
+                      scratch);
   testing::NpySpec structured{"[('a', '<f4'), ('b', '<f8')]", false, {2}};
   structured.quoted_descr = false;
   const std::string npy = scratch.file("s.npy", testing::npy_bytes(structured, {}));

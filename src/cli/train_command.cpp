@@ -582,10 +582,20 @@ TrainCommand::Outcome TrainCommand::train_on_file(const TrainConfig& config,
     if (notes_) DataOptions::note_ignored_columns(*held_out);
     // Checked now, not after a long run.
     if (!held_out->has_target()) throw InputError(val_data_ + ": no target column");
+    // One column short: a feature's, or the target's (the last column then taken for it):
+    // counted as columns, not as a feature short.
+    if (held_out->features + 1 == training.features && validation_options.target.empty()) {
+      const std::string features = std::to_string(training.features);
+      throw InputError(val_data_ + " has " + features + " columns, " + data_.data + " " +
+                       std::to_string(training.features + 1) + " (its " + features +
+                       " features and the target): one is missing (the target, if these are "
+                       "the features: it goes last)");
+    }
     if (held_out->features != training.features) {
-      throw InputError(val_data_ + " has " + std::to_string(held_out->features) +
-                       " feature columns but " + data_.data + " has " +
-                       std::to_string(training.features));
+      throw InputError(
+          val_data_ + " has " + std::to_string(held_out->features) +
+          (held_out->features == 1 ? " feature column but " : " feature columns but ") +
+          data_.data + " has " + std::to_string(training.features));
     }
   }
   std::optional<Standardization> statistics;

@@ -268,10 +268,14 @@ void parse_rows(const char* begin, const char* end, int64_t first_line, const Ta
     if (static_cast<int64_t>(fields.size()) != shape.columns) {
       const bool trailing =
           static_cast<int64_t>(fields.size()) == shape.columns + 1 && fields.back().text.empty();
+      // (A line of nothing but blanks is no empty line, which is skipped: it reads as one field.)
+      const bool blanks =
+          fields.size() == 1 && fields[0].text.find_first_not_of(" \t") == std::string::npos;
       throw InputError(
           path + ": line " + std::to_string(line) + ": expected " + std::to_string(shape.columns) +
           " fields, found " + std::to_string(fields.size()) +
           (trailing ? std::string(" (the line ends with the delimiter '") + shape.delimiter + "')"
+           : blanks ? " (the line holds nothing but spaces or tabs)"
                     : ""));
     }
     const size_t row = block.X.size();
