@@ -402,6 +402,60 @@ TEST(FitCli, TheModelFileStatesTheL1RatioThePenaltyUsed) {
   }
 }
 
+// train --val-data with --target and --sample-weight given by the training header's names: a
+// validation file without a header (a CSV without one, a .npy) laid out alike has them where
+// the training file did, and scores as the same rows with a header do.
+TEST(FitCli, AValidationFileWithoutAHeaderHasTheNamedColumnsWhereTrainingHadThem) {
+  ScratchDir scratch;
+  // Columns a, target t (not last), weight w, b; rows from weighted_csv's a,w,b,y.
+  std::istringstream lines(weighted_csv(160));
+  std::string line;
+  std::getline(lines, line);
+  std::vector<std::vector<double>> rows;
+  while (std::getline(lines, line)) {
+    double a, w, b, y;
+    char comma;
+    std::istringstream(line) >> a >> comma >> w >> comma >> b >> comma >> y;
+    rows.push_back({a, y, w, b});
+  }
+  const auto csv_of = [&](size_t first, size_t end, bool header) {
+    std::string text = header ? "a,t,w,b\n" : "";
+    for (size_t i = first; i < end; ++i) {
+      text += std::to_string(rows[i][0]) + "," + std::to_string(rows[i][1]) + "," +
+              std::to_string(rows[i][2]) + "," + std::to_string(rows[i][3]) + "\n";
+    }
+    return text;
+  };
+  std::vector<double> values;
+  for (size_t i = 120; i < rows.size(); ++i) {
+    for (const double v : rows[i])
+      values.push_back(static_cast<float>(std::stod(std::to_string(v))));
+  }
+  testing::NpySpec spec;
+  spec.shape = {40, 4};
+  const std::string training = scratch.file("train.csv", csv_of(0, 120, true));
+  const std::vector<std::string> validations = {
+      scratch.file("named.csv", csv_of(120, 160, true)),
+      scratch.file("bare.csv", csv_of(120, 160, false)),
+      scratch.file("bare.npy", testing::npy_bytes(spec, values))};
+  std::vector<nlohmann::json> scores;
+  for (const std::string& validation : validations) {
+    const auto metrics = scratch.path() / "m.json";
+    const auto run = run_cli(
+        "train --device cpu --quiet --solver exact --target t "
+        "--sample-weight w --data " +
+            shell_quoted(training) + " --val-data " + shell_quoted(validation) + " --metrics-out " +
+            shell_quoted(metrics),
+        scratch);
+    ASSERT_EQ(run.exit_code, 0) << validation << "\n" << run.err;
+    scores.push_back(nlohmann::json::parse(read_text(metrics))["validation"]);
+  }
+  EXPECT_EQ(scores[0]["rows"], 40);
+  EXPECT_GT(scores[0]["r2"].get<double>(), 0.9);
+  EXPECT_EQ(scores[1], scores[0]);
+  EXPECT_EQ(scores[2], scores[0]);
+}
+
 // The steps of a --curve-out file (its first column).
 std::vector<int64_t> curve_steps(const std::filesystem::path& curve) {
   std::istringstream lines(read_text(curve));

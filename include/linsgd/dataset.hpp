@@ -127,6 +127,10 @@ struct ReadOptions {
   // (Dataset::weight_column): without --sample-weight, a file of the model's features, a target
   // and one more column is refused naming the --sample-weight (this index) to pass.
   std::optional<int64_t> weight_column;
+  // A validation set read beside training data whose header named the --sample-weight column
+  // (train --val-data): that column's index in the training file, where a file without a header
+  // (a .npy, a CSV without one), laid out alike, has the weights the name cannot find.
+  std::optional<int64_t> weight_column_without_header;
   // CSV: whether the first row is a header. Auto: a header when it is the model's training
   // header (`feature_names` in order, with or without `trained_target_name` where the target stood:
   // numbers, say, a header of years), or when none of its cells is a number; a first row mixing

@@ -575,8 +575,14 @@ TrainCommand::Outcome TrainCommand::train_on_file(const TrainConfig& config,
     ReadOptions validation_options = read_options;
     if (weights_from_file(validation_options)) validation_options.sample_weight.clear();
     if (training.named_by_header) {
+      // --target and --sample-weight given by name: a validation file without a header has
+      // them where the training file did, as evaluate finds a model's target.
+      const bool target_by_name = read_options.target == training.target_name;
+      if (target_by_name) validation_options.target.clear();
       DataOptions::for_model(validation_options, training.feature_names, training.target_name,
-                             /*reads_target=*/true);
+                             /*reads_target=*/true,
+                             target_by_name ? training.target_column : std::nullopt);
+      validation_options.weight_column_without_header = training.weight_column;
     }
     held_out = read_dataset(val_data_, validation_options);
     if (notes_) DataOptions::note_ignored_columns(*held_out);

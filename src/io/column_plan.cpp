@@ -56,6 +56,11 @@ int64_t column_by_option(int64_t columns, const std::vector<std::string>& header
 std::optional<int64_t> weight_column(int64_t columns, const std::vector<std::string>& header,
                                      const ReadOptions& options, const std::string& source) {
   if (!weights_from_column(options)) return std::nullopt;
+  if (header.empty() && options.weight_column_without_header &&
+      !parse_index(options.sample_weight)) {
+    return column_by_option(columns, header, "--sample-weight",
+                            std::to_string(*options.weight_column_without_header), source);
+  }
   return column_by_option(columns, header, "--sample-weight", options.sample_weight, source);
 }
 
