@@ -213,10 +213,9 @@ std::string model_json(const Model& model) {
   // its calls since the last fit, which seed the next call's draws.)
   Json metrics = Json::object();
   for (const auto& [key, value] : model.metrics) {
-    const bool count =
-        (key == "steps_run" || key == "steps_total" || key == "partial_fit_calls" ||
-         key == "interrupted_at_step") &&
-        value == std::floor(value) && std::abs(value) < 0x1p53;
+    const bool count = (key == "steps_run" || key == "steps_total" || key == "partial_fit_calls" ||
+                        key == "interrupted_at_step") &&
+                       value == std::floor(value) && std::abs(value) < 0x1p53;
     metrics[key] = count ? Json(static_cast<int64_t>(value)) : Json(value);
   }
   json["metrics"] = metrics;
