@@ -509,13 +509,15 @@ TEST(ValidationSplit, RefusesFractionsOutsideTheOpenIntervalAndEmptyParts) {
     split_validation(data, 0.97, 1);
     FAIL();
   } catch (const InputError& error) {
-    EXPECT_STREQ(error.what(), "--val-fraction 0.97 of 10 rows holds out 10, which leaves no training rows");
+    EXPECT_STREQ(error.what(),
+                 "--val-fraction 0.97 of 10 rows holds out 10, which leaves no training rows");
   }
   try {
     split_validation(data, 0.01, 1);
     FAIL();
   } catch (const InputError& error) {
-    EXPECT_STREQ(error.what(), "--val-fraction 0.01 of 10 rows holds out 0, which leaves no validation rows");
+    EXPECT_STREQ(error.what(),
+                 "--val-fraction 0.01 of 10 rows holds out 0, which leaves no validation rows");
   }
   EXPECT_EQ(testing::message_of<InputError>([] { split_validation(numbered_rows(1), 0.4, 1); }),
             "--val-fraction 0.4 of 1 row holds out 0, which leaves no validation rows");
