@@ -303,6 +303,21 @@ TEST_F(CheckpointRefusals, DamagedOrMissingCheckpointsAreNamed) {
   }
   ASSERT_GT(respelled, 0);
   EXPECT_EQ(run_cli(l1 + " --resume " + dir_.file("zeros.json", zeros), dir_).exit_code, 0);
+  // linsgd 0.1 wrote the default l1_ratio, 0.15, beside l1 (now the rho it used, 1): an
+  // l1_ratio outside an elastic net is not compared.
+  nlohmann::json older = nlohmann::json::parse(read_text(sparse));
+  ASSERT_EQ(older["hyperparameters"]["l1_ratio"], 1.0);
+  older["hyperparameters"]["l1_ratio"] = 0.15;
+  EXPECT_EQ(run_cli(l1 + " --resume " + dir_.file("older.json", older.dump()), dir_).exit_code, 0);
+  // In an elastic net it is the objective's: another is refused.
+  const std::string net = (dir_.path() / "net.json").string();
+  const std::string elastic =
+      "train --device cpu --rows 200 --features 8 --steps 600 --penalty elasticnet --quiet";
+  ASSERT_EQ(run_cli(elastic + " --checkpoint " + net + " --checkpoint-every 256", dir_).exit_code,
+            0);
+  EXPECT_EQ(refusal(elastic + " --l1-ratio 0.5 --resume " + net),
+            "linsgd: error: --resume " + net +
+                ": the checkpoint's run had l1_ratio = 0.15; this run has 0.5\n");
   // The state's own checks, on checkpoints of the earlier version, which had no digest.
   json = nlohmann::json::parse(text);
   ASSERT_TRUE(json.contains("state_digest"));

@@ -356,10 +356,12 @@ TEST(FitCli, ANoteSaysWhenTheStepsFallShortOfTheIntercept) {
   ASSERT_EQ(run.exit_code, 0) << run.err;
   EXPECT_NE(run.err.find("linsgd: note: the steps' sizes add up to at most "), std::string::npos)
       << run.err;
-  EXPECT_NE(run.err.find("too few for the intercept, whose curvature is 1: it went at most "),
+  EXPECT_NE(run.err.find("against the intercept's curvature of 1: the least curved direction "
+                         "(the intercept's, or one curved less) keeps about 9"),
             std::string::npos)
       << run.err;
-  EXPECT_NE(run.err.find(" from the features' scale: --standardize them, or use --solver exact"),
+  EXPECT_NE(run.err.find(" from the features' largest curvature: --standardize them if their "
+                         "scale is large, or use --solver exact"),
             std::string::npos)
       << run.err;
   const nlohmann::json model = nlohmann::json::parse(read_text(scratch.path() / "m.json"));

@@ -369,9 +369,9 @@ TEST(OutputRules, ValidationDataOfAnotherShapeIsRefusedBeforeTraining) {
                              shell_quoted(bare_validation) + " --model-out " + shell_quoted(model),
                          scratch),
                  2,
-                 bare_validation + " has 3 columns, " + bare_train +
-                     " 4 (its 3 features and the target): one is missing (the target, if these "
-                     "are the features: it goes last)");
+                 bare_validation + " has 2 feature columns and a target but " + bare_train +
+                     " has 3 features: one column is missing (the target, if these are the "
+                     "features: it goes last)");
   // Two short: counted as features.
   const std::string narrow = scratch.file("val3.csv", "1,4\n2,5\n");
   expect_refusal(run_cli(kEndlessDataRun + shell_quoted(bare_train) + " --val-data " +

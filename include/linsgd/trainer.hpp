@@ -73,8 +73,9 @@ struct TrainResult {
   // sum of their sizes times its curvature, learning_rate x steps_done / (1 - momentum) (the
   // squared loss's curvature in the intercept is 1, the sample weights taken relative to their
   // mean; Huber's is at most that; a schedule only lowers the rate). The Gram matrix's smallest
-  // eigenvalue is at most that curvature, so a direction keeps about exp(-reach) of its starting
-  // error. Set only when below 3 (more than 5% kept) for an SGD run with an intercept under the
+  // eigenvalue is at most that curvature, so its direction (the intercept's, or one mixing it with
+  // the weights where the features are not centered) keeps about exp(-reach) of its starting
+  // error. Set only when below 3 (about 5% kept) for an SGD run with an intercept under the
   // squared or Huber loss: on features of scale 100, --lr auto steps about 1e-4 and the intercept
   // barely moves while the loss, changing little, can satisfy --tol.
   std::optional<double> intercept_reach_short() const;

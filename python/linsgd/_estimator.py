@@ -299,6 +299,7 @@ class SGDRegressor(RegressorMixin, BaseEstimator):
         kept = {name: getattr(self, name) for name in _SET_BY_VALIDATION if hasattr(self, name)}
         try:
             hyperparameters = self._hyperparameters(epochs, partial)
+            file_parameters = self._file_parameters(partial)  # checked before any step
             result, standardization = self._run(X, y, sample_weight, hyperparameters, continuing,
                                                 partial, start)
         except BaseException:
@@ -309,7 +310,8 @@ class SGDRegressor(RegressorMixin, BaseEstimator):
                     delattr(self, name)
             raise
         self._record(result, partial and continuing, standardization, epochs)
-        self._note_file_parameters(partial)
+        extras, self._held_out_fraction = file_parameters
+        self._hyperparameters_json = json.dumps(json.loads(self._hyperparameters_json) | extras)
         if hyperparameters["tol"] is not None and self.stopped_by_ == "steps":
             # As scikit-learn's SGDRegressor: the stopping rule did not end the run.
             warnings.warn("Maximum number of iteration reached before convergence. Consider "
@@ -324,15 +326,18 @@ class SGDRegressor(RegressorMixin, BaseEstimator):
         the intercept to reach its optimum (TrainResult::intercept_reach_short: at most `reach`
         of its curvature, below 3)."""
         if auto and self.eta0_ < 1e-2:
-            advice = (f"eta0='auto' took {self.eta0_:.3g} from the features' scale: standardize "
-                      "them (StandardScaler), or use solver='exact'")
+            advice = (f"eta0='auto' took {self.eta0_:.3g} from the features' largest curvature: "
+                      "standardize them (StandardScaler) if their scale is large, or use "
+                      "solver='exact'")
         else:
             advice = ("take more steps (a larger max_iter, a smaller tol or batch_size)"
                       + ("" if auto else ", or a larger eta0"))
-        warnings.warn(f"the fit's step sizes add up to at most {reach:.3g} (eta0_ {self.eta0_:.3g} "
-                      f"over {self.t_} steps), too few for the intercept, whose curvature is 1: "
-                      f"it went at most {1.0 - math.exp(-reach):.0%} of its way to the optimum; "
-                      f"{advice}", ConvergenceWarning)
+        momentum = f", momentum {self.momentum:g}" if self.momentum else ""
+        warnings.warn(f"the fit's step sizes add up to at most {reach:.3g} (eta0_ {self.eta0_:.3g}, "
+                      f"{self.t_} steps{momentum}) against the intercept's curvature of 1: the "
+                      f"least curved direction (the intercept's, or one curved less) keeps about "
+                      f"{math.exp(-reach):.0%} of its starting error, so the intercept may be far "
+                      f"from its optimum; {advice}", ConvergenceWarning)
 
     def _run(self, X, y, sample_weight, hyperparameters, continuing, partial, start):
         """Validates the data and trains: the core's result and the standardization trained in."""
@@ -553,21 +558,20 @@ class SGDRegressor(RegressorMixin, BaseEstimator):
         # was made).
         self._data_pointer = int(result["data_pointer"])
 
-    def _note_file_parameters(self, partial):
-        """What save writes as this fit's parameters, noted now, as the fit read them: the run's
-        hyperparameters (its steps), with the estimator's max_iter, tol and integer seed in
-        place of a partial_fit run's (one epoch, no stopping rule, a seed a call), and the
-        fraction held out (which load gives back)."""
-        hyperparameters = json.loads(self._hyperparameters_json)
-        hyperparameters["epochs"] = _integer("max_iter", self.max_iter, 1)
-        hyperparameters["tol"] = None if self.tol is None else _number("tol", self.tol)
+    def _file_parameters(self, partial):
+        """What save writes as the fit's parameters, beside its run's hyperparameters (its
+        steps), taken as the fit reads them (set_params after it changes neither coef_ nor the
+        file): the estimator's max_iter, tol and integer seed, in place of a partial_fit run's
+        (one epoch, no stopping rule, a seed a call), and the fraction held out (which load
+        gives back)."""
+        extras = {"epochs": _integer("max_iter", self.max_iter, 1),
+                  "tol": None if self.tol is None else _number("tol", self.tol)}
         if isinstance(self.random_state, numbers.Integral) and not isinstance(
                 self.random_state, bool):
-            hyperparameters["seed"] = _integer("random_state", self.random_state, 0, 2**64 - 1)
-        self._hyperparameters_json = json.dumps(hyperparameters)
-        self._held_out_fraction = (
-            _number("validation_fraction", self.validation_fraction)
-            if _flag("early_stopping", self.early_stopping) and not partial else None)
+            extras["seed"] = _integer("random_state", self.random_state, 0, 2**64 - 1)
+        fraction = (_number("validation_fraction", self.validation_fraction)
+                    if _flag("early_stopping", self.early_stopping) and not partial else None)
+        return extras, fraction
 
     def _set_parameters(self, weights, bias, standardization):
         """The trained float32 weights and bias, and the (mean, scale) of the standardization they
@@ -667,7 +671,7 @@ class SGDRegressor(RegressorMixin, BaseEstimator):
                 raise ValueError(f"the column name {name!r} is no Unicode text (a lone "
                                  "surrogate), which a model file cannot hold") from None
         mean, scale = self._standardization or (None, None)
-        # The parameters the model was fit with (see _note_file_parameters): set_params since
+        # The parameters the model was fit with (see _file_parameters): set_params since
         # changes nothing here, as it changes nothing in coef_.
         weights, bias = self._trained_parameters()
         _core.save_model(_file_path(path), weights, bias, names, named, self._target_name,
@@ -689,7 +693,9 @@ def _parameters_of(hyperparameters, validation_fraction):
         "loss": {cli: name for name, cli in _LOSSES.items()}[h["loss"]],
         "penalty": None if h["penalty"] == "none" else h["penalty"],
         "alpha": h["alpha"],
-        "l1_ratio": h["l1_ratio"],
+        # (A file holds the rho its penalty used, 1 for l1 and 0 for l2: the default comes back
+        # for those, as an elastic net set later would otherwise take it.)
+        "l1_ratio": h["l1_ratio"] if h["penalty"] == "elasticnet" else 0.15,
         "fit_intercept": h.get("fit_intercept", True),
         "epsilon": h["epsilon"],
         "learning_rate": h["schedule"],

@@ -774,8 +774,9 @@ def test_steps_too_short_for_the_intercept_warn():
     X = rng.normal(size=(1000, 4)) * 100
     y = X @ np.array([0.01, 0.02, 0.03, 0.04]) + 2 + rng.normal(size=1000)
     optimum = LinearRegression().fit(X, y).intercept_
-    with pytest.warns(ConvergenceWarning, match=r"too few for the intercept.*eta0='auto' took "
-                                                r"[0-9.e-]+ from the features' scale.*"
+    with pytest.warns(ConvergenceWarning, match=r"against the intercept's curvature of 1.*keeps "
+                                                r"about 9[0-9]% .*eta0='auto' took [0-9.e-]+ "
+                                                r"from the features' largest curvature.*"
                                                 r"StandardScaler"):
         estimator = linsgd.SGDRegressor(device="cpu", random_state=0).fit(X, y)
     assert estimator.stopped_by_ == "tol"
@@ -791,6 +792,12 @@ def test_steps_too_short_for_the_intercept_warn():
     with pytest.warns(ConvergenceWarning, match=r"at most 0\.096 .*a larger eta0"):
         linsgd.SGDRegressor(device="cpu", eta0=1e-3, learning_rate="constant", max_iter=6,
                             tol=None).fit(standardized, y)
+    # Features far from 0 (years, prices): the least curved direction mixes the intercept with
+    # the weights, so the intercept itself may move further than that direction; the warning
+    # claims nothing of the intercept's own progress.
+    x = 100 + 10 * rng.normal(size=(1000, 1))
+    with pytest.warns(ConvergenceWarning, match=r"so the intercept may be far from its optimum"):
+        linsgd.SGDRegressor(device="cpu", random_state=0).fit(x, 20 * x[:, 0] + 2)
 
 
 def test_float64_features_predict_their_own_products_in_float64():
@@ -838,6 +845,27 @@ def test_save_writes_the_parameters_the_model_was_fit_with(regression, tmp_path)
     linsgd.load(tmp_path / "held.json").set_params(validation_fraction=0.5).save(
         tmp_path / "held-again.json")
     assert json.loads((tmp_path / "held-again.json").read_text())["validation_fraction"] == 0.2
+
+
+def test_partial_fit_checks_what_save_writes_before_it_steps(regression):
+    # max_iter and tol, which a partial_fit run does not use, are saved as the model's: refused
+    # before any step, the estimator left unfitted.
+    X, y = regression
+    for bad in (dict(max_iter=0), dict(tol="x")):
+        estimator = linsgd.SGDRegressor(device="cpu", **bad)
+        with pytest.raises(ValueError, match=f"invalid value for {next(iter(bad))}"):
+            estimator.partial_fit(X, y)
+        assert not hasattr(estimator, "coef_")
+
+
+def test_a_loaded_l1_or_l2_model_keeps_the_default_l1_ratio(regression, tmp_path):
+    # The file holds the rho the penalty used (l2: 0); the estimator gets scikit-learn's default
+    # back, so that an elastic net set on it later is one.
+    X, y = regression
+    linsgd.SGDRegressor(device="cpu", penalty="l2", l1_ratio=0.3, max_iter=2,
+                        tol=None).fit(X, y).save(tmp_path / "m.json")
+    assert json.loads((tmp_path / "m.json").read_text())["hyperparameters"]["l1_ratio"] == 0.0
+    assert linsgd.load(tmp_path / "m.json").l1_ratio == 0.15
 
 
 def test_a_batch_size_states_its_real_range(regression):

@@ -281,18 +281,21 @@ int TrainCommand::run() {
                  here.c_str(), resumed_->state.stepped_on.c_str());
   }
   // --lr auto follows the features' largest curvature: on features of a large scale its steps
-  // leave the intercept (curvature 1) where it started (a fixed --lr is the user's choice).
+  // leave the intercept (curvature 1) near where it started (a fixed --lr is the user's choice).
+  // Once, in a data-parallel run; not for a run cut short (a signal, --max-seconds).
   if (const std::optional<double> reach = result.intercept_reach_short();
-      notes_ && reach && result.config.learning_rate_auto) {
+      notes_ && reach && result.config.learning_rate_auto && (!mpi_ || mpi_->rank() == 0) &&
+      !result.interrupted && result.stopped_by != "time") {
     std::fprintf(stderr,
-                 "linsgd: note: the steps' sizes add up to at most %.3g, too few for the "
-                 "intercept, whose curvature is 1: it went at most %.0f%% of its way to its "
-                 "optimum; ",
-                 *reach, 100.0 * (1.0 - std::exp(-*reach)));
+                 "linsgd: note: the steps' sizes add up to at most %.3g against the intercept's "
+                 "curvature of 1: the least curved direction (the intercept's, or one curved "
+                 "less) keeps about %.0f%% of its starting error, so the intercept may be far "
+                 "from its optimum; ",
+                 *reach, 100.0 * std::exp(-*reach));
     if (result.learning_rate < 1e-2 && !standardize_) {
       std::fprintf(stderr,
-                   "--lr auto took %.3g from the features' scale: --standardize them, or use "
-                   "--solver exact\n",
+                   "--lr auto took %.3g from the features' largest curvature: --standardize "
+                   "them if their scale is large, or use --solver exact\n",
                    result.learning_rate);
     } else {
       std::fputs("take more steps (--epochs or --steps, a smaller --tol or --batch-size)\n",
@@ -591,11 +594,12 @@ TrainCommand::Outcome TrainCommand::train_on_file(const TrainConfig& config,
     // One column short: a feature's, or the target's (the last column then taken for it):
     // counted as columns, not as a feature short.
     if (held_out->features + 1 == training.features && validation_options.target.empty()) {
-      const std::string features = std::to_string(training.features);
-      throw InputError(val_data_ + " has " + features + " columns, " + data_.data + " " +
-                       std::to_string(training.features + 1) + " (its " + features +
-                       " features and the target): one is missing (the target, if these are "
-                       "the features: it goes last)");
+      throw InputError(val_data_ + " has " + std::to_string(held_out->features) +
+                       (held_out->features == 1 ? " feature column" : " feature columns") +
+                       " and a target but " + data_.data + " has " +
+                       std::to_string(training.features) +
+                       " features: one column is missing (the target, if these are the "
+                       "features: it goes last)");
     }
     if (held_out->features != training.features) {
       throw InputError(

@@ -287,8 +287,12 @@ void require_resumable(const Checkpoint& checkpoint, const std::string& path,
   const std::string prefix = "--resume " + path + ": ";
   // The options first: one that changes the data as trained (--standardize) is named, not the
   // data's digest. Either side may hold a key the other lacks.
+  // l1_ratio acts in an elastic net alone (a checkpoint of linsgd 0.1 holds the default 0.15
+  // beside l1 and l2, where files now hold the rho the penalty used).
+  const bool elastic_net = hyperparameters.value("penalty", "") == "elasticnet";
   for (const Json* side : {&hyperparameters, &checkpoint.hyperparameters}) {
     for (const auto& [key, value] : side->items()) {
+      if (key == "l1_ratio" && !elastic_net) continue;
       if (!checkpoint.hyperparameters.contains(key) || !hyperparameters.contains(key) ||
           checkpoint.hyperparameters.at(key) != hyperparameters.at(key)) {
         throw InputError(prefix + "the checkpoint's run had " + key + " = " +

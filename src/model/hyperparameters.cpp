@@ -57,7 +57,8 @@ Json hyperparameters_json(const TrainConfig& c) {
   json["penalty"] = to_string(c.penalty);
   json["alpha"] = c.alpha;
   // The elastic net's rho as the run used it: l1 is rho 1 and l2 rho 0 (--l1-ratio applies to
-  // elasticnet alone), so that the file states the objective trained.
+  // elasticnet alone), so that the file states the objective trained; without a penalty, the
+  // ratio given (which acts on nothing).
   json["l1_ratio"] = c.penalty == Penalty::kL1 ? 1.0 : c.penalty == Penalty::kL2 ? 0.0 : c.l1_ratio;
   // Written only when false, so that the files and checkpoints of runs with an intercept read and
   // resume as they did before the option.
