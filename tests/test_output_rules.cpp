@@ -372,6 +372,16 @@ TEST(OutputRules, ValidationDataOfAnotherShapeIsRefusedBeforeTraining) {
                  bare_validation + " has 2 feature columns and a target but " + bare_train +
                      " has 3 features: one column is missing (the target, if these are the "
                      "features: it goes last)");
+  // The target named by the training header, not last: where it goes is not said.
+  const std::string named_train =
+      scratch.file("train3.csv", "t,a,b,c\n4,1,2,3\n5,2,3,4\n6,3,4,5\n");
+  expect_refusal(run_cli(kEndlessDataRun + shell_quoted(named_train) + " --target t --val-data " +
+                             shell_quoted(bare_validation) + " --model-out " + shell_quoted(model),
+                         scratch),
+                 2,
+                 bare_validation + " has 2 feature columns and a target but " + named_train +
+                     " has 3 features: one column is missing (the target, if these are the "
+                     "features)");
   // Two short: counted as features.
   const std::string narrow = scratch.file("val3.csv", "1,4\n2,5\n");
   expect_refusal(run_cli(kEndlessDataRun + shell_quoted(bare_train) + " --val-data " +

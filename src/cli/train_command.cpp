@@ -599,7 +599,8 @@ TrainCommand::Outcome TrainCommand::train_on_file(const TrainConfig& config,
                        " and a target but " + data_.data + " has " +
                        std::to_string(training.features) +
                        " features: one column is missing (the target, if these are the "
-                       "features: it goes last)");
+                       "features" +
+                       (training.target_column ? ")" : ": it goes last)"));
     }
     if (held_out->features != training.features) {
       throw InputError(
