@@ -363,31 +363,30 @@ TEST(OutputRules, ValidationDataOfAnotherShapeIsRefusedBeforeTraining) {
                  validation + ": the header has no column 'c' (the model's features, matched " +
                      "by name: a, b, c)");
   // Without, by position: the counts must agree.
+  const auto refused_validation = [&](const std::string& training, const std::string& options,
+                                      const std::string& held_out, const std::string& message) {
+    expect_refusal(run_cli(kEndlessDataRun + shell_quoted(training) + options + " --val-data " +
+                               shell_quoted(held_out) + " --model-out " + shell_quoted(model),
+                           scratch),
+                   2, message);
+  };
   const std::string bare_train = scratch.file("train2.csv", "1,2,3,4\n2,3,4,5\n3,4,5,6\n");
   const std::string bare_validation = scratch.file("val2.csv", "1,2,4\n2,3,5\n");
-  expect_refusal(run_cli(kEndlessDataRun + shell_quoted(bare_train) + " --val-data " +
-                             shell_quoted(bare_validation) + " --model-out " + shell_quoted(model),
-                         scratch),
-                 2,
-                 bare_validation + " has 2 feature columns and a target but " + bare_train +
-                     " has 3 features: one column is missing (the target, if these are the "
-                     "features: it goes last)");
+  refused_validation(bare_train, "", bare_validation,
+                     bare_validation + " has 2 feature columns and a target but " + bare_train +
+                         " has 3 features: one column is missing (the target, if these are the "
+                         "features: it goes last)");
   // The target named by the training header, not last: where it goes is not said.
   const std::string named_train =
       scratch.file("train3.csv", "t,a,b,c\n4,1,2,3\n5,2,3,4\n6,3,4,5\n");
-  expect_refusal(run_cli(kEndlessDataRun + shell_quoted(named_train) + " --target t --val-data " +
-                             shell_quoted(bare_validation) + " --model-out " + shell_quoted(model),
-                         scratch),
-                 2,
-                 bare_validation + " has 2 feature columns and a target but " + named_train +
-                     " has 3 features: one column is missing (the target, if these are the "
-                     "features)");
+  refused_validation(named_train, " --target t", bare_validation,
+                     bare_validation + " has 2 feature columns and a target but " + named_train +
+                         " has 3 features: one column is missing (the target, if these are the "
+                         "features)");
   // Two short: counted as features.
   const std::string narrow = scratch.file("val3.csv", "1,4\n2,5\n");
-  expect_refusal(run_cli(kEndlessDataRun + shell_quoted(bare_train) + " --val-data " +
-                             shell_quoted(narrow) + " --model-out " + shell_quoted(model),
-                         scratch),
-                 2, narrow + " has 1 feature column but " + bare_train + " has 3");
+  refused_validation(bare_train, "", narrow,
+                     narrow + " has 1 feature column but " + bare_train + " has 3");
   EXPECT_FALSE(fs::exists(model));
 }
 

@@ -229,27 +229,19 @@ def test_partial_fit_after_load_goes_on_as_after_pickling(regression, tmp_path, 
     loaded.partial_fit(X[300:], y[300:])
     np.testing.assert_array_equal(loaded.coef_, pickled.coef_)
     assert loaded.intercept_[0] == pickled.intercept_[0]
-    # A file whose scale is not a positive number is refused, named.
-    model = json.loads((tmp_path / "model.json").read_text())
-    assert model["metrics"]["sample_weight_mean"] == 5.0
-    model["metrics"]["sample_weight_mean"] = -1.0
-    (tmp_path / "bad.json").write_text(json.dumps(model))
-    with pytest.raises(ValueError, match=re.escape("bad.json: metrics.sample_weight_mean: -1.0 "
-                                                   "(must be a positive number)")):
-        linsgd.load(tmp_path / "bad.json")
-    model["metrics"]["sample_weight_mean"] = 5.0
-    model["metrics"]["steps_total"] = 2.5
-    (tmp_path / "bad.json").write_text(json.dumps(model))
-    with pytest.raises(ValueError, match=re.escape("bad.json: metrics.steps_total: 2.5 (must be "
-                                                   "a whole number, 0 or more)")):
-        linsgd.load(tmp_path / "bad.json")
-    assert model["metrics"]["partial_fit_calls"] == 2
-    model["metrics"]["steps_total"] = 6
-    model["metrics"]["partial_fit_calls"] = 1.5
-    (tmp_path / "bad.json").write_text(json.dumps(model))
-    with pytest.raises(ValueError, match=re.escape("bad.json: metrics.partial_fit_calls: 1.5 (must "
-                                                   "be a whole number, 1 or more)")):
-        linsgd.load(tmp_path / "bad.json")
+    # A file whose scale, steps or calls are out of range is refused, naming the key.
+    saved = json.loads((tmp_path / "model.json").read_text())
+    assert saved["metrics"]["sample_weight_mean"] == 5.0
+    assert saved["metrics"]["partial_fit_calls"] == 2
+    for key, value, requirement in (("sample_weight_mean", -1.0, "a positive number"),
+                                    ("steps_total", 2.5, "a whole number, 0 or more"),
+                                    ("partial_fit_calls", 1.5, "a whole number, 1 or more")):
+        model = json.loads(json.dumps(saved))
+        model["metrics"][key] = value
+        (tmp_path / "bad.json").write_text(json.dumps(model))
+        with pytest.raises(ValueError, match=re.escape(f"bad.json: metrics.{key}: {value} (must "
+                                                       f"be {requirement})")):
+            linsgd.load(tmp_path / "bad.json")
 
 
 def test_warm_start_continues_from_the_previous_fit(regression):
