@@ -490,6 +490,17 @@ TEST(RealData, DivergenceStopsWithTheStepAndWritesNoModel) {
   EXPECT_NE(run.err.find("try a smaller --lr (or --lr auto), or --standardize"), std::string::npos)
       << run.err;
   EXPECT_FALSE(std::filesystem::exists(model));
+  // Standardized already, the features are not the advice's.
+  const auto standardized = run_cli("train --device cpu --lr 10 --standardize --data " +
+                                        shell_quoted(kDiabetes) + " --model-out " +
+                                        shell_quoted(model),
+                                    dir);
+  EXPECT_EQ(standardized.exit_code, 1);
+  EXPECT_EQ(standardized.err.rfind("linsgd: error: training diverged: ", 0), 0u)
+      << standardized.err;
+  EXPECT_NE(standardized.err.find("; try a smaller --lr (or --lr auto)\n"), std::string::npos)
+      << standardized.err;
+  EXPECT_FALSE(std::filesystem::exists(model));
 }
 
 // Targets whose squares overflow float make the first batch loss infinite before any step: the
@@ -513,6 +524,15 @@ TEST(RealData, TargetsTooLargeToSquareInFloatAreNamedAtTheFirstStep) {
             "power of 10), or --standardize the features, or start from smaller weights "
             "(--sigma)\n")
       << run.err;
+  EXPECT_FALSE(std::filesystem::exists(model));
+  // Standardized, the features are of scale 1: the targets remain, and the starting weights.
+  EXPECT_EQ(run_cli("train --device cpu --lr auto --standardize --data " + shell_quoted(data) +
+                        " --model-out " + shell_quoted(model),
+                    dir)
+                .err,
+            "linsgd: error: the batch loss of step 1, before any update, is inf: the starting "
+            "model's loss on the data overflows float; scale the target down (divide it by a "
+            "power of 10), or start from smaller weights (--sigma)\n");
   EXPECT_FALSE(std::filesystem::exists(model));
 }
 

@@ -324,6 +324,12 @@ TEST(AutoStepSize, DivergenceAdviceNamesWhatToChange) {
             "try a --lr below the auto value, or --standardize the features");
   config.momentum = 0.9;
   EXPECT_NE(divergence_advice(config).find("try a smaller --momentum"), std::string::npos);
+  // Features standardized already: --standardize is not offered again.
+  config.momentum = 0.0;
+  config.features_standardized = true;
+  EXPECT_EQ(divergence_advice(config), "try a --lr below the auto value");
+  config.learning_rate_auto = false;
+  EXPECT_EQ(divergence_advice(config), "try a smaller --lr (or --lr auto)");
 }
 
 // Evaluations recorded through the hooks.

@@ -120,9 +120,22 @@ struct TrainConfig {
 
   Solver solver = Solver::kSgd;
 
+  // Not a hyperparameter (no file holds it): the features were standardized before training
+  // (the CLI's --standardize), so that the advice of a diverged run does not suggest it again.
+  bool features_standardized = false;
+
+  // The tol of --schedule adaptive when none is given (scikit-learn's default).
+  static constexpr double kAdaptiveTol = 1e-3;
+
   // The penalty's L2 and L1 strengths: alpha (1 - rho) and alpha rho, 0 without a penalty.
   double l2_strength() const;
   double l1_strength() const;
+  // The tol the stopping rules compare with: the one given, or kAdaptiveTol for the adaptive
+  // schedule (the rate's rule), else none. Model files state this one.
+  std::optional<double> tol_in_effect() const {
+    if (tol || schedule != Schedule::kAdaptive) return tol;
+    return kAdaptiveTol;
+  }
   // True when the run evaluates the objective as it goes (for --tol, --target-objective, or the
   // adaptive schedule).
   bool evaluates() const {

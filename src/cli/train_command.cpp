@@ -201,6 +201,7 @@ void TrainCommand::check_option_combinations(const TrainConfig& config) const {
 int TrainCommand::run() {
   if (!distributed_ && !alone_) refuse_unshared_mpi_launch();
   TrainConfig config = options_.config();
+  config.features_standardized = standardize_;  // the advice of a diverged run
   validate(config);
   check_option_combinations(config);
   if (distributed_) {

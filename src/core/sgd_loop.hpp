@@ -72,14 +72,16 @@ StepRule step_rule(const TrainConfig& config, const ResidentData<Exec>& data) {
 
 // What to try when a run of this configuration diverges. --lr auto is safe for plain SGD; momentum
 // M multiplies the step by up to 1 / (1 - M), which a mini-batch's noise may not survive.
+// --standardize is suggested where the features were not standardized already.
 inline std::string divergence_advice(const TrainConfig& config) {
   if (config.learning_rate_auto && config.momentum > 0.0) {
     return "--lr auto is chosen for SGD without momentum: try a smaller --momentum, a larger "
            "--batch-size, or a --lr below the auto value";
   }
-  if (config.learning_rate_auto)
-    return "try a --lr below the auto value, or --standardize the features";
-  return "try a smaller --lr (or --lr auto), or --standardize the features";
+  const std::string or_standardize =
+      config.features_standardized ? "" : ", or --standardize the features";
+  if (config.learning_rate_auto) return "try a --lr below the auto value" + or_standardize;
+  return "try a smaller --lr (or --lr auto)" + or_standardize;
 }
 
 template <class Exec>
@@ -133,7 +135,8 @@ class SgdLoop {
         step_sums_(
             exec.template allocate<float>(exchanged_floats(data.features, config.batch_size))),
         replayer_(exec.make_step_replayer()),
-        divergence_advice_(divergence_advice(config)) {
+        divergence_advice_(divergence_advice(config)),
+        standardized_(config.features_standardized) {
     if (engine_ != Engine::kGemv && engine_ != Engine::kFused) {
       throw Error("SgdLoop needs a resolved engine (gemv or fused)");
     }
@@ -586,11 +589,11 @@ class SgdLoop {
       const std::string loss = number_text(losses[i]);
       const int64_t step = first_step + static_cast<int64_t>(i) + 1;
       if (step == 1) {
-        throw InputError(
-            "the batch loss of step 1, before any update, is " + loss +
-            ": the starting model's loss on the data overflows float; scale the target down "
-            "(divide it by a power of 10), or --standardize the features, or start from "
-            "smaller weights (--sigma)");
+        throw InputError("the batch loss of step 1, before any update, is " + loss +
+                         ": the starting model's loss on the data overflows float; scale the "
+                         "target down (divide it by a power of 10), " +
+                         (standardized_ ? "" : "or --standardize the features, ") +
+                         "or start from smaller weights (--sigma)");
       }
       throw Error("training diverged: the batch loss became " + loss + " at step " +
                   std::to_string(step) + " of " + std::to_string(steps_) + "; " +
@@ -641,6 +644,7 @@ class SgdLoop {
   Buffer<float> step_sums_;  // a data-parallel exchange's floats, packed
   typename Exec::StepReplayer replayer_;
   std::string divergence_advice_;  // the end of the error a diverged run throws
+  bool standardized_;              // the features were standardized (advice: not --standardize)
 };
 
 }  // namespace linsgd

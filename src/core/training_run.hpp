@@ -100,7 +100,7 @@ class StoppingRules {
         hooks_(hooks),
         evaluations_(evaluations),
         next_evaluation_(config.eval_every),
-        tol_(config.tol ? *config.tol : 1e-3),
+        tol_(config.tol.value_or(TrainConfig::kAdaptiveTol)),
         first_rate_(config.learning_rate),
         predictions_(exec.template allocate<double>(data.held_rows())),
         validation_predictions_(
