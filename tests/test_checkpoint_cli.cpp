@@ -324,10 +324,10 @@ TEST_F(CheckpointRefusals, DamagedOrMissingCheckpointsAreNamed) {
   const std::string adaptive =
       "train --device cpu --rows 200 --features 8 --steps 600 --schedule adaptive "
       "--eval-every 50 --quiet";
-  ASSERT_EQ(run_cli(adaptive + " --checkpoint " + adaptive_checkpoint + " --checkpoint-every 256",
-                    dir_)
-                .exit_code,
-            0);
+  ASSERT_EQ(
+      run_cli(adaptive + " --checkpoint " + adaptive_checkpoint + " --checkpoint-every 256", dir_)
+          .exit_code,
+      0);
   nlohmann::json unstated = nlohmann::json::parse(read_text(adaptive_checkpoint));
   ASSERT_EQ(unstated["hyperparameters"]["tol"], 0.001);
   unstated["hyperparameters"]["tol"] = nullptr;

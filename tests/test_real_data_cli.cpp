@@ -491,10 +491,10 @@ TEST(RealData, DivergenceStopsWithTheStepAndWritesNoModel) {
       << run.err;
   EXPECT_FALSE(std::filesystem::exists(model));
   // Standardized already, the features are not the advice's.
-  const auto standardized = run_cli("train --device cpu --lr 10 --standardize --data " +
-                                        shell_quoted(kDiabetes) + " --model-out " +
-                                        shell_quoted(model),
-                                    dir);
+  const auto standardized =
+      run_cli("train --device cpu --lr 10 --standardize --data " + shell_quoted(kDiabetes) +
+                  " --model-out " + shell_quoted(model),
+              dir);
   EXPECT_EQ(standardized.exit_code, 1);
   EXPECT_EQ(standardized.err.rfind("linsgd: error: training diverged: ", 0), 0u)
       << standardized.err;
