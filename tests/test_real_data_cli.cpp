@@ -602,6 +602,10 @@ TEST(BadInput, ModelsAndFeatureCountsAreRefusedWithExitCode2) {
   expect_refusal(
       "predict --model " + shell_quoted(model) + " --data '" + named + "' --labels y.npy",
       "--labels: predict reads no targets; evaluate scores a model against them", dir);
+  const auto help = run_cli("predict --help", dir);
+  EXPECT_EQ(help.exit_code, 0);
+  EXPECT_NE(help.out.find("--sample-weight"), std::string::npos) << help.out;
+  EXPECT_EQ(help.out.find("--labels"), std::string::npos) << help.out;  // not offered
   // No header: by position, and the counts must agree.
   const std::string narrow = dir.file("narrow.csv", "1,2,3\n");
   expect_refusal("evaluate --model " + shell_quoted(model) + " --data '" + narrow + "'",

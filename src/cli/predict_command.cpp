@@ -13,11 +13,13 @@ PredictCommand::PredictCommand(CLI::App& app)
     : command_(app.add_subcommand("predict", "one prediction per row of a data file (CSV)")) {
   command_->add_option("--model", model_, "model file written by train --model-out")->required();
   data_.add_to(*command_, true);
+  // Defined for train and evaluate: here it is refused (run), so --help leaves it out.
+  command_->get_option("--labels")->group("");
   command_->add_option("--out", out_, "write the predictions here (default: standard output)");
 }
 
 int PredictCommand::run() {
-  if (!data_.labels.empty()) {  // (DataOptions defines it for train and evaluate too)
+  if (!data_.labels.empty()) {
     throw UsageError("--labels: predict reads no targets; evaluate scores a model against them");
   }
   ReadOptions options = data_.read_options();
