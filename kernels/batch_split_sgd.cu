@@ -275,8 +275,7 @@ __global__ void __launch_bounds__(kThreads)
             const int64_t j = j0 + c;
             if (j >= a.features) break;
             w[j] =
-                updated_parameter(a.rule, w[j], totals[c], velocity_of(a, j), scalars.learning_rate,
-                                  scalars.scale, scalars.inverse_batch, true);
+                updated_parameter(a.rule, w[j], totals[c], velocity_of(a, j), scalars, true);
             if (j >= j_begin && j < j_end) fold_into_average(a, t, j, w[j]);
           }
         }
@@ -287,8 +286,7 @@ __global__ void __launch_bounds__(kThreads)
             blocks, [&](int b) { return __ldcg(gradient_partials + b * a.features + j); });
         if (lane == 0) {
           const float updated =
-              updated_parameter(a.rule, w[j], total, velocity_of(a, j), scalars.learning_rate,
-                                scalars.scale, scalars.inverse_batch, true);
+              updated_parameter(a.rule, w[j], total, velocity_of(a, j), scalars, true);
           a.weights[j] = updated;
           fold_into_average(a, t, j, updated);
         }

@@ -420,8 +420,7 @@ __global__ void __launch_bounds__(kThreads, kMinBlocks)
         for (int group = 0; group < g.groups; ++group)
           total += group_sums[group * g.lanes + g.lane];
         w_slice[j] =
-            updated_parameter(a.rule, w_slice[j], total, velocity_of(a, j_begin + j),
-                              scalars.learning_rate, scalars.scale, scalars.inverse_batch, true);
+            updated_parameter(a.rule, w_slice[j], total, velocity_of(a, j_begin + j), scalars, true);
         fold_into_average(a, t, j_begin + j, w_slice[j]);
       }
       __syncthreads();

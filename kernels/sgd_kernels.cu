@@ -96,8 +96,7 @@ __global__ void sgd_update_kernel(StepArgs a) {
   const int64_t stride = static_cast<int64_t>(gridDim.x) * blockDim.x;
   for (int64_t j = static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x; j < a.features;
        j += stride) {
-    w[j] = updated_parameter(a.rule, w[j], gradient[j], velocity_of(a, j), s.learning_rate, s.scale,
-                             s.inverse_batch, true);
+    w[j] = updated_parameter(a.rule, w[j], gradient[j], velocity_of(a, j), s, true);
     fold_into_average(a, t, j, w[j]);
   }
 

@@ -227,14 +227,16 @@ ReferenceRun reference_sgd(const float* X, const float* y, int64_t rows, int64_t
     run.loss_history.push_back(loss / B_t);
     const double lr = reference_rate(config, t);
     const auto step = [&](double& value, double g, double& v, bool penalized) {
-      // Every row's gradient weighs 1 / B, the short last batch of an epoch's too.
-      double direction = g / B + (penalized ? l2 * value : 0.0);
+      // Every row's gradient weighs 1 / B, the short last batch of an epoch's too, and every
+      // row carries its 1 / n of the penalty: a batch of B_t rows, B_t / B of the step's.
+      const double share = B_t / B;
+      double direction = g / B + (penalized ? share * l2 * value : 0.0);
       if (!plain_update && M > 0.0) {
         v = M * v + direction;
         direction = config.nesterov ? direction + M * v : v;
       }
       value -= lr * direction;
-      if (penalized && l1 > 0.0) value = soft(value, lr * l1);
+      if (penalized && l1 > 0.0) value = soft(value, lr * share * l1);
     };
     for (int64_t j = 0; j < features; ++j) step(w[j], gradient[j], velocity[j], true);
     if (config.fit_intercept) step(b, bias_gradient, bias_velocity, false);

@@ -3,12 +3,16 @@
 // proximal step, the learning-rate schedules, momentum, averaging. Everything a step needs
 // beyond its buffers travels in one StepRule, built on the host from the TrainConfig.
 //
-//   data term   (1 / sum s) sum_i s_i L(r_i), estimated on a batch of B_t rows by
-//               (1 / B_t) sum_k s'_k L(r_k) with s'_k = s_k / mean(s), and its gradient by
-//               (1 / B_t) sum_k s'_k L'(r_k) [x_k; 1]
-//   penalty     alpha (1 - rho) / 2 |w|^2 in the gradient; alpha rho |w|_1 by soft-thresholding
-//               w by lr_t alpha rho after each update; the bias is not penalized
-//   update      G = g / B_t + l2 w;  v <- M v + G;  w <- w - lr_t (nesterov ? G + M v : v)
+//   F          (1 / n) sum_i [s'_i L(r_i) + R(w)], s'_i = s_i / mean(s), R the penalty: each
+//               row carries its 1 / n share of the penalty
+//   data term   estimated on step t's batch of B_t rows (B_t = B but for the short last batch
+//               of an epoch when B does not divide n) by (1 / B) sum_k s'_k L(r_k), with the
+//               gradient g / B, g = sum_k s'_k L'(r_k) [x_k; 1]
+//   penalty     the batch's rows' shares: (B_t / B) R(w), R = alpha (1 - rho) / 2 |w|^2 in the
+//               gradient and alpha rho |w|_1 by soft-thresholding w by lr_t (B_t / B) alpha rho
+//               after each update; the bias is not penalized. Over an epoch the steps then weigh
+//               the data and the penalty as F does (n / B each), whatever n mod B.
+//   update      G = g / B + (B_t / B) l2 w;  v <- M v + G;  w <- w - lr_t (nesterov ? G + M v : v)
 //
 // The post's step (squared loss, no weights, full batches, no momentum, no penalty, constant
 // rate) keeps its own arithmetic, w <- w - (lr / B) g with lr / B rounded once, so its runs stay
@@ -161,27 +165,47 @@ LINSGD_HD inline float soft_threshold(float w, float threshold) {
   return 0.0f;
 }
 
+// What step t of a run uses besides its buffers (step_scalars in core/step_args.hpp): its rows
+// B_t, its rate lr_t = lr * the schedule's factor, lr_t / B rounded once to float (the post's
+// lr / B for the post's step), 1 / B, and the batch's share of the penalty, B_t / B. Each row's
+// gradient weighs 1 / B in every step, the short last batch of an epoch's (B_t < B rows) too:
+// averaged over its own B_t rows, that batch would take a full step on few rows, which a rate
+// sized for B rows (--lr auto's) does not allow (one row's curvature is up to B times a
+// batch's). Its recorded loss is the mean over its B_t rows.
+struct StepScalars {
+  int64_t batch_rows;
+  double learning_rate;
+  float scale;
+  float inverse_batch;
+  float penalty_share;  // B_t / B: 1 but for an epoch's short last batch
+};
+
 // One coordinate of the update. `g` is the batch's gradient sum for it (sum_k s'_k L'(r_k) x_kj,
-// or the bias's sum_k s'_k L'(r_k)), `scale` = lr_t / B_t rounded to float, `velocity` its
-// momentum buffer (unused without momentum); `penalized` is false for the bias.
+// or the bias's sum_k s'_k L'(r_k)), `velocity` its momentum buffer (unused without momentum);
+// `penalized` is false for the bias. The penalty's strengths are scaled by the batch's share
+// (a product by 1.0f, exact, for a full batch).
 LINSGD_HD inline float updated_parameter(const StepRule& rule, float w, float g, float* velocity,
-                                         double lr_t, float scale, float inverse_batch,
-                                         bool penalized) {
+                                         const StepScalars& s, bool penalized) {
+  const auto lr_t = static_cast<float>(s.learning_rate);
   float next;
   if (rule.plain_update) {
-    next = updated_weight(w, g, scale);
+    next = updated_weight(w, g, s.scale);
   } else {
-    const float gradient =
-        penalized ? multiply_add_unfused(rule.l2, w, g * inverse_batch) : g * inverse_batch;
+    const float gradient = penalized
+                               ? multiply_add_unfused(rule.l2 * s.penalty_share, w,
+                                                      g * s.inverse_batch)
+                               : g * s.inverse_batch;
     float direction = gradient;
     if (rule.momentum > 0.0f) {
       const float v = multiply_add_unfused(rule.momentum, *velocity, gradient);
       *velocity = v;
       direction = rule.nesterov ? multiply_add_unfused(rule.momentum, v, gradient) : v;
     }
-    next = multiply_add_unfused(-static_cast<float>(lr_t), direction, w);
+    next = multiply_add_unfused(-lr_t, direction, w);
   }
-  if (penalized && rule.l1 > 0.0f) next = soft_threshold(next, static_cast<float>(lr_t) * rule.l1);
+  if (penalized && rule.l1 > 0.0f) {
+    next = soft_threshold(next, lr_t * (rule.l1 * s.penalty_share));
+  }
   return next;
 }
 

@@ -54,19 +54,7 @@ struct StepArgs {
   float* partials = nullptr;        // fused GPU engine: 2 x blocks x batch partial dot products
 };
 
-// What step t of a run uses besides its buffers: its rows B_t, its rate lr_t = lr * the
-// schedule's factor, lr_t / B rounded once to float (the post's lr / B for the post's step), and
-// 1 / B. Each row's gradient weighs 1 / B in every step, the short last batch of an epoch's
-// (B_t < B rows) too: averaged over its own B_t rows, that batch would take a full step on few
-// rows, which a rate sized for B rows (--lr auto's) does not allow (one row's curvature is up to
-// B times a batch's). Its recorded loss is the mean over its B_t rows.
-struct StepScalars {
-  int64_t batch_rows;
-  double learning_rate;
-  float scale;
-  float inverse_batch;
-};
-
+// Step t's StepScalars (core/objective.hpp).
 LINSGD_HD inline StepScalars step_scalars(const StepArgs& a, int64_t t) {
   StepScalars s{};
   s.batch_rows = batch_rows_at(a.rule, t, a.rows, a.batch);
@@ -75,6 +63,11 @@ LINSGD_HD inline StepScalars step_scalars(const StepArgs& a, int64_t t) {
   const int64_t full = a.rule.epoch_sampling && a.rows < a.batch ? a.rows : a.batch;
   s.scale = static_cast<float>(s.learning_rate / static_cast<double>(full));
   s.inverse_batch = 1.0f / static_cast<float>(full);
+  // 1 exactly for a full batch: its update is what it was without the share.
+  s.penalty_share = s.batch_rows == full
+                        ? 1.0f
+                        : static_cast<float>(static_cast<double>(s.batch_rows) /
+                                             static_cast<double>(full));
   return s;
 }
 
@@ -99,8 +92,8 @@ LINSGD_HD inline float stepped_bias(const StepRule& rule, float bias, double der
   if (!rule.fit_intercept) return bias;
   return rule.plain_update
              ? updated_bias(bias, derivative_sum, s.scale)
-             : updated_parameter(rule, bias, static_cast<float>(derivative_sum), velocity,
-                                 s.learning_rate, s.scale, s.inverse_batch, false);
+             : updated_parameter(rule, bias, static_cast<float>(derivative_sum), velocity, s,
+                                 false);
 }
 
 // The batch loss step t records from `loss_sum`: the sum of squared residuals for the post's
