@@ -332,6 +332,32 @@ TEST(AutoStepSize, DivergenceAdviceNamesWhatToChange) {
   EXPECT_EQ(divergence_advice(config), "try a smaller --lr (or --lr auto)");
 }
 
+// The intercept's reach is the sum of the rates the schedule gave the steps (over 1 - momentum):
+// 400 constant steps of 0.01 reach 4 (no note), a cosine over them half that plus half a step,
+// 1000 invscaling steps sum_t (t + 1)^-0.25 times 0.01.
+TEST(InterceptReach, SumsTheRatesTheScheduleGave) {
+  TrainResult result;
+  result.config.solver = Solver::kSgd;
+  result.config.steps = 400;
+  result.learning_rate = 0.01;
+  result.steps_done = 400;
+  EXPECT_FALSE(result.intercept_reach_short().has_value());  // 4
+  result.config.schedule = Schedule::kCosine;
+  ASSERT_TRUE(result.intercept_reach_short().has_value());
+  EXPECT_NEAR(*result.intercept_reach_short(), 0.01 * (400 / 2.0 + 0.5), 1e-9);
+  result.config.momentum = 0.5;  // twice as far
+  EXPECT_FALSE(result.intercept_reach_short().has_value());
+  result.config.momentum = 0.0;
+  result.config.schedule = Schedule::kInvScaling;
+  result.config.steps = result.steps_done = 1000;
+  double expected = 0.0;
+  for (int t = 0; t < 1000; ++t) expected += 0.01 / std::pow(t + 1.0, 0.25);
+  ASSERT_TRUE(result.intercept_reach_short().has_value());
+  EXPECT_NEAR(*result.intercept_reach_short(), expected, 1e-9 * expected);
+  result.config.fit_intercept = false;  // nothing to reach
+  EXPECT_FALSE(result.intercept_reach_short().has_value());
+}
+
 // Evaluations recorded through the hooks.
 struct Recorded {
   std::vector<Evaluation> evaluations;

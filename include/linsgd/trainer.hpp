@@ -70,9 +70,10 @@ struct TrainResult {
   double weight_relative_error() const;
   double bias_absolute_error() const;
   // How far the steps can have taken the intercept towards its optimum: an upper bound on the
-  // sum of their sizes times its curvature, learning_rate x steps_done / (1 - momentum) (the
-  // squared loss's curvature in the intercept is 1, the sample weights taken relative to their
-  // mean; Huber's is at most that; a schedule only lowers the rate). The Gram matrix's smallest
+  // sum of their sizes times its curvature, the sum of the rates the schedule gave the steps
+  // done, learning_rate x sum_t factor(t), over (1 - momentum) (the squared loss's curvature in
+  // the intercept is 1, the sample weights taken relative to their mean; Huber's is at most
+  // that; the adaptive schedule's divisions are left out). The Gram matrix's smallest
   // eigenvalue is at most that curvature, so its direction (the intercept's, or one mixing it with
   // the weights where the features are not centered) keeps about exp(-reach) of its starting
   // error. Set only when below 3 (about 5% kept) for an SGD run with an intercept under the

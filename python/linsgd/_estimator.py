@@ -519,10 +519,13 @@ class SGDRegressor(RegressorMixin, BaseEstimator):
 
     def _record(self, result, accumulate, standardization, planned_epochs):
         steps = int(result["steps_done"])
-        # The passes begun (an early stop's last one in progress), at most those asked. Sampling
-        # with replacement, an epoch of the stopping rule is ceil(n / batch_size) steps (the planned
-        # steps pass max_iter x n rows by less than a batch).
-        if self.sampling == "replacement":
+        # The passes begun (an early stop's last one in progress), at most those asked; a run
+        # its rule did not stop made them all (scikit-learn's n_iter_ == max_iter). Sampling with
+        # replacement, the planned steps draw max_iter x n rows (less than a batch more), and an
+        # epoch of the stopping rule is ceil(n / batch_size) steps: an early stop counts those.
+        if result["stopped_by"] == "steps":
+            epochs = planned_epochs
+        elif self.sampling == "replacement":
             per_epoch = -(-int(result["rows"]) // int(json.loads(result["hyperparameters"])
                                                        ["batch_size"]))
             epochs = min(-(-steps // per_epoch), planned_epochs)

@@ -304,6 +304,25 @@ def test_the_exact_solver_matches_the_closed_form(regression):
     assert estimator.n_iter_ == 1  # scikit-learn's check_non_transformer_estimators_n_iter
 
 
+def test_batches_that_do_not_divide_the_rows_reach_ridge_all_the_same():
+    # 65 rows in batches of 64 (the default): each epoch's second batch holds one row, and
+    # takes that row's share of the penalty, so that long averaged runs settle at the penalized
+    # optimum (scikit-learn's Ridge with alpha x n), as full batches do.
+    from sklearn.linear_model import Ridge
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(65, 3))
+    y = X @ np.array([1.0, 2.0, 3.0]) + 0.5 + rng.normal(size=65)
+    expected = Ridge(alpha=0.5 * 65).fit(X, y).coef_
+    for sampling in ("epoch", "sequential"):
+        estimator = linsgd.SGDRegressor(device="cpu", alpha=0.5, tol=None, max_iter=20000,
+                                        average=65 * 1000, learning_rate="constant",
+                                        eta0=0.01, random_state=0, sampling=sampling).fit(X, y)
+        # Within 1.2e-4; weighing the penalty at both steps, it settled near
+        # Ridge(alpha=0.5 x 65 x 1.97), 0.2 to 0.5 away.
+        np.testing.assert_allclose(estimator.coef_, expected, atol=1e-3, err_msg=sampling)
+
+
 def test_without_an_intercept_the_fit_is_scikit_learns_through_the_origin(regression, tmp_path):
     from sklearn.linear_model import Ridge
 
@@ -497,6 +516,12 @@ def test_n_iter_counts_the_passes_begun_and_never_past_max_iter(regression, samp
     assert whole.t_ == (47 if sampling == "replacement" else 50)
     one = linsgd.SGDRegressor(device="cpu", random_state=1, sampling=sampling).partial_fit(X, y)
     assert one.n_iter_ == 1
+    # 130 rows: 7 epochs with replacement are 15 steps of 64 rows (7.4 passes), 5 of the
+    # stopping rule's epochs of 3 steps; the run made the passes asked.
+    few = linsgd.SGDRegressor(device="cpu", random_state=0, max_iter=7, tol=None,
+                              sampling=sampling).fit(X[:130], y[:130])
+    assert few.n_iter_ == 7
+    assert few.t_ == (15 if sampling == "replacement" else 21)
     if sampling == "replacement":  # stopped by tol: the epochs it evaluated, 10 steps each
         stopped = linsgd.SGDRegressor(device="cpu", random_state=0, sampling=sampling).fit(X, y)
         assert stopped.stopped_by_ == "tol"
@@ -790,6 +815,13 @@ def test_steps_too_short_for_the_intercept_warn():
     x = 100 + 10 * rng.normal(size=(1000, 1))
     with pytest.warns(ConvergenceWarning, match=r"so the intercept may be far from its optimum"):
         linsgd.SGDRegressor(device="cpu", random_state=0).fit(x, 20 * x[:, 0] + 2)
+    # The default invscaling schedule lowers the rate as the steps go: the reach is the sum of
+    # the rates it gave (about 2.5 here), not the first rate times the steps (about 35).
+    X = rng.normal(size=(20000, 3)) * 50
+    y = X @ np.array([1.0, 2.0, 3.0]) / 50 + 5 + rng.normal(scale=0.1, size=20000)
+    with pytest.warns(ConvergenceWarning, match=r"add up to at most 2\.[0-9]+ .*keeps about"):
+        estimator = linsgd.SGDRegressor(device="cpu", random_state=0).fit(X, y)
+    assert abs(estimator.intercept_[0] - LinearRegression().fit(X, y).intercept_) > 0.2
 
 
 def test_float64_features_predict_their_own_products_in_float64():

@@ -2,6 +2,7 @@
 // truth, and how far the steps can have taken the intercept.
 #include <cmath>
 
+#include "core/objective.hpp"
 #include "core/rng_plan.hpp"
 #include "linsgd/errors.hpp"
 #include "linsgd/trainer.hpp"
@@ -47,8 +48,19 @@ std::optional<double> TrainResult::intercept_reach_short() const {
     return std::nullopt;
   }
   constexpr double kEnough = 3.0;  // exp(-3): within 5% of the way
-  const double reach = learning_rate * static_cast<double>(steps_done) / (1.0 - c.momentum);
-  if (reach >= kEnough) return std::nullopt;
+  // The rates' sum, step by step through the schedule (as the steps took it), until it is
+  // enough: the adaptive schedule's factor is 1, its divisions left out (an upper bound).
+  StepRule rule;
+  rule.schedule = c.schedule;
+  rule.power_t = c.power_t;
+  rule.warmup = c.warmup;
+  rule.total_steps = c.steps;
+  const double per_factor = learning_rate / (1.0 - c.momentum);
+  double reach = 0.0;
+  for (int64_t t = 0; t < steps_done; ++t) {
+    reach += per_factor * schedule_factor(rule, t);
+    if (reach >= kEnough) return std::nullopt;
+  }
   return reach;
 }
 
