@@ -56,14 +56,20 @@ TEST(CsvReader, DetectsAMissingHeaderAndNamesColumns) {
 
 TEST(CsvReader, HandlesQuotesCrlfBlankLinesAndOtherDelimiters) {
   ScratchDir dir;
-  const auto path =
-      dir.file("q.csv", "\"x, first\";\"say \"\"hi\"\"\";y\r\n\"1.5\"; 2 ;3\r\n\r\n4;5;\"6\"\r\n");
+  const auto path = dir.file(
+      "q.csv", "\"x, first\";\"say \"\"hi\"\"\";y\r\n\"1.5\" ; 2 ;3\r\n\r\n4;5;\"6\"\t\r\n");
   ReadOptions options;
   options.delimiter = ';';
   const Dataset data = read_dataset(path, options);
   EXPECT_EQ(data.feature_names, (std::vector<std::string>{"x, first", "say \"hi\""}));
   EXPECT_EQ(data.X, (std::vector<float>{1.5f, 2, 4, 5}));
   EXPECT_EQ(data.y, (std::vector<float>{3, 6}));
+  // Spaces and tabs after a closing quote are passed over, as around a plain field; other text
+  // there is refused.
+  EXPECT_EQ(read_error(dir.file("after.csv", "a,y\n\"1.5\"x,2\n")),
+            dir.path().string() +
+                "/after.csv: line 2, column 1: unexpected text after a closing "
+                "quote");
 }
 
 TEST(CsvReader, PicksTheTargetByNameIndexOrNegativeIndex) {
@@ -112,6 +118,11 @@ TEST(CsvReader, NamesTheFileLineAndColumnOfEachProblem) {
             d + "long.csv: line 4: expected 3 fields, found 4");
   EXPECT_EQ(read_error(dir.file("text.csv", "a,b,y\n1,2,3\n4,five,6\n")),
             d + "text.csv: line 3, column 2: not a number: 'five'");
+  // One sign at most ("+1" and "-1" are numbers; fast_float alone would take the '-' of "+-1").
+  for (const char* signs : {"+-1", "+-.5", "++1", "-+1", "--1"}) {
+    EXPECT_EQ(read_error(dir.file("signs.csv", std::string("a,y\n+1,-1\n2,") + signs + "\n")),
+              d + "signs.csv: line 3, column 2: not a number: '" + signs + "'");
+  }
   // One column that holds another common delimiter: the delimiter to pass is named.
   EXPECT_EQ(read_error(dir.file("semicolons.csv", "a;b;y\n1;2;3\n")),
             d + "semicolons.csv: line 1 is one column for the delimiter ',' but holds ';': pass "
@@ -156,6 +167,9 @@ TEST(CsvReader, NamesTheFileLineAndColumnOfEachProblem) {
   // A name's control characters are escaped: the error stays one line.
   EXPECT_EQ(read_error(dir.file("crlf_name.csv", "\"a\r\nb\",\"a\r\nb\",y\n1,2,3\n")),
             d + "crlf_name.csv: duplicate column names in the header: 'a\\r\\nb'");
+  EXPECT_EQ(read_error(dir.file("comment.csv", "\n# made by hand\na,y\n1,2\n")),
+            d + "comment.csv: line 2 starts with '#', one column where the next line has 2: "
+                "comment lines are not read; remove them (grep -v '^#')");
   EXPECT_EQ(read_error(dir.file("one.csv", "y\n1\n2\n")),
             d + "one.csv: only one column, so no features besides the target");
   EXPECT_EQ(read_error(dir.file("quote.csv", "a,y\n\"1,2\n")),
@@ -297,6 +311,12 @@ TEST(CsvReader, GzipOfBinaryDataIsRefusedFromItsFirstInflatedBytes) {
   ASSERT_EQ(std::system(("printf '1,2\\n3,\\0004\\n' | gzip -c > '" + d + "nul.gz'").c_str()), 0);
   EXPECT_EQ(read_error(d + "nul.gz"), d + "nul.gz: binary data inflated from gzip (a NUL byte at "
                                           "offset 6), not CSV text or a .npy array");
+  // Compressed twice: named as such, not read as a CSV of one odd column.
+  ASSERT_EQ(std::system(
+                ("printf 'a,y\\n1,2\\n3,4\\n' | gzip -c | gzip -c > '" + d + "twice.gz'").c_str()),
+            0);
+  EXPECT_EQ(read_error(d + "twice.gz"), d + "twice.gz: gzip data inflated from gzip (compressed "
+                                            "twice?); gunzip it once and read the file that gives");
 }
 
 TEST(CsvReader, AMixedFirstRowIsReadAsDeclared) {

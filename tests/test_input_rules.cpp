@@ -283,6 +283,9 @@ TEST(InputRules, TrailingDelimitersAndStructuredDtypesAreNamed) {
   expect_file_refused("--no-header ", scratch.file("bare.csv", "1,2,3,\n4,5,6,\n"),
                       "line 1, column 4: empty cell (the line ends with the delimiter ',')",
                       scratch);
+  // An empty cell in quotes is no trailing delimiter.
+  expect_file_refused("", scratch.file("q.csv", "a,b,y\n1,2,3\n4,5,\"\"\n"),
+                      "line 3, column 3: empty cell", scratch);
   expect_file_refused("", scratch.file("m.csv", "a,b,y\n1,2,3\n4,5,6,\n"),
                       "line 3: expected 3 fields, found 4 (the line ends with the delimiter ',')",
                       scratch);
@@ -308,7 +311,11 @@ TEST(InputRules, ASignalWhileReadingEndsTheCommandAtOnce) {
   ASSERT_TRUE(process.started());
   std::this_thread::sleep_for(std::chrono::milliseconds(200));
   process.signal(SIGINT);
-  EXPECT_EQ(process.wait().exit_code, 130);
+  const auto run = process.wait();
+  EXPECT_EQ(run.exit_code, 130);
+  EXPECT_EQ(run.err,
+            "linsgd: SIGINT: stopped at once (outside the training steps, or a second signal); "
+            "the outputs being written are removed\n");
 }
 
 }  // namespace

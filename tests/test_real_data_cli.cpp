@@ -657,9 +657,15 @@ TEST(BadInput, ValidationOptionsAreRefusedWithExitCode2) {
   expect_refusal("train --device cpu --delimiter tab", "--delimiter needs --data", dir);
   expect_refusal(base + " --delimiter ab", "--delimiter", dir);
   expect_refusal(base + " --delimiter \"$(printf 'a\\nb')\"",
-                 "invalid value for --delimiter: 'a\\nb' (one character other than a quote, or "
-                 "'tab')",
+                 "invalid value for --delimiter: 'a\\nb' (one character, not a quote, a line end "
+                 "or one of a number's: a digit, '.', '+', '-', 'e', 'E'; or 'tab')",
                  dir);
+  // One that would split numbers into other numbers (1.5 into 1 and 5) is refused.
+  for (const char* delimiter : {".", "-", "e", "1"}) {
+    expect_refusal(base + " --delimiter " + delimiter,
+                   std::string("invalid value for --delimiter: '") + delimiter + "' (one character",
+                   dir);
+  }
 }
 
 }  // namespace

@@ -106,6 +106,29 @@ TEST(Report, LossesOfZeroAreDrawnOnALinearScale) {
   EXPECT_TRUE(render_png(report, &problem).has_value()) << problem;
 }
 
+// The residuals' histogram of many rows counts an even sample of them, and its axis says so.
+TEST(Report, AResidualHistogramOfASampleSaysSo) {
+  ReportData report;
+  report.synthetic = false;
+  report.loss_steps = {1, 2};
+  report.losses = {2.0f, 1.0f};
+  report.scatter_x = report.scatter_y = {0.5f, 1.5f};
+  const std::vector<float> targets(50000, 1.0f);
+  const std::vector<double> predictions(50000, 1.5);
+  TrainResult result;
+  const ReportData many =
+      real_data_report(result, LossCurve(0, kMaxPlotPoints), predictions, targets, "rows");
+  ASSERT_EQ(many.residuals.size(), 12501u);  // every 4th row, and the last
+  EXPECT_NE(gnuplot_script(many, "out.png")
+                .find("set ylabel 'rows (an even sample: 12501 of "
+                      "50000)'"),
+            std::string::npos);
+  // Read back from the metrics' report, as linsgd plot draws it.
+  EXPECT_EQ(report_json(many)["residual_rows"], 50000);
+  report.residuals = {0.5f, -0.5f};
+  EXPECT_NE(gnuplot_script(report, "out.png").find("set ylabel 'rows'\n"), std::string::npos);
+}
+
 TEST(Report, SyntheticRunRendersThePostsThreePanels) {
   if (!gnuplot_installed())
     GTEST_SKIP() << "gnuplot is not installed (apt-get install gnuplot-nox)";

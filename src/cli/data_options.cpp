@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstdio>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "io/quoted_text.hpp"
@@ -43,11 +44,15 @@ ReadOptions DataOptions::read_options() const {
   if (command_->count("--delimiter") == 0) return options;
   if (delimiter == "tab" || delimiter == "\\t") {
     options.delimiter = '\t';
-  } else if (delimiter.size() == 1 && delimiter != "\"" && delimiter != "\n") {
+  } else if (delimiter.size() == 1 &&
+             std::string_view("\"\n\r0123456789.+-eE").find(delimiter[0]) ==
+                 std::string_view::npos) {
     options.delimiter = delimiter[0];
   } else {
+    // (A character of numbers, 1.5e-3's, would split them into other numbers, silently.)
     throw UsageError("invalid value for --delimiter: " + quoted_text(delimiter) +
-                     " (one character other than a quote, or 'tab')");
+                     " (one character, not a quote, a line end or one of a number's: a digit, "
+                     "'.', '+', '-', 'e', 'E'; or 'tab')");
   }
   return options;
 }

@@ -1,5 +1,5 @@
 // The signal handlers: lock-free atomics for the state they share with the program, and only
-// async-signal-safe calls (unlink through the temporary-file registry, _exit).
+// async-signal-safe calls (unlink through the temporary-file registry, write, _exit).
 #include "cli/interrupts.hpp"
 
 #include <unistd.h>
@@ -17,10 +17,25 @@ std::atomic<int> stopping_signal{0};
 static_assert(std::atomic<bool>::is_always_lock_free && std::atomic<int>::is_always_lock_free,
               "the signal handler shares these");
 
+// Why the process stops, in one line (as --quiet too prints it): write(2) of a fixed text.
+void say_stopped(int signal) {
+  static constexpr char kInterrupt[] =
+      "linsgd: SIGINT: stopped at once (outside the training steps, or a second signal); the "
+      "outputs being written are removed\n";
+  static constexpr char kTerminate[] =
+      "linsgd: SIGTERM: stopped at once (outside the training steps, or a second signal); the "
+      "outputs being written are removed\n";
+  const bool interrupt = signal == SIGINT;
+  const ssize_t written = ::write(STDERR_FILENO, interrupt ? kInterrupt : kTerminate,
+                                  interrupt ? sizeof kInterrupt - 1 : sizeof kTerminate - 1);
+  static_cast<void>(written);  // nothing to do about a failed write: the exit code says it
+}
+
 extern "C" void on_signal(int signal) {
   int none = 0;
   if (training.load() && stopping_signal.compare_exchange_strong(none, signal)) return;
   remove_registered_temporary_files();
+  say_stopped(signal);
   ::_exit(128 + signal);
 }
 

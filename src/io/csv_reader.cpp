@@ -25,6 +25,7 @@ namespace {
 
 struct Field {
   std::string_view text;
+  bool quoted = false;  // it stood in quotes (an empty one is no trailing delimiter)
 };
 
 // Splits the file into records. Fields point into the file, or into `unescaped_` for quoted
@@ -72,7 +73,7 @@ class CsvScanner {
     while (cursor_ != end_ && *cursor_ != delimiter_ && *cursor_ != '\n') ++cursor_;
     const char* stop = cursor_;
     if (stop != start && stop[-1] == '\r') --stop;
-    return {std::string_view(start, static_cast<size_t>(stop - start))};
+    return {std::string_view(start, static_cast<size_t>(stop - start)), false};
   }
 
   Field read_quoted(size_t column) {
@@ -96,12 +97,16 @@ class CsvScanner {
       if (c == '\n') ++line_;
       text.push_back(c);
     }
+    // Spaces and tabs after the closing quote are passed over, as around a plain field.
+    while (cursor_ != end_ && *cursor_ != delimiter_ && (*cursor_ == ' ' || *cursor_ == '\t')) {
+      ++cursor_;
+    }
     if (cursor_ != end_ && *cursor_ == '\r') ++cursor_;
     if (cursor_ != end_ && *cursor_ != delimiter_ && *cursor_ != '\n') {
       throw InputError(source_ + ": line " + std::to_string(line_) + ", column " +
                        std::to_string(column) + ": unexpected text after a closing quote");
     }
-    return {std::string_view(text)};
+    return {std::string_view(text), true};
   }
 
   // One reusable string per quoted field of the current record. A deque, so earlier strings
@@ -129,19 +134,24 @@ std::string_view trim(std::string_view text) {
   return text;
 }
 
-// Parses a whole field as a finite float, or says nothing (for header detection).
+// Parses a whole field as a finite float, or says nothing (for header detection). One sign at
+// most: fast_float takes a '-', the '+' is taken off first ("+-1" is no number).
 bool parse_number(std::string_view text, float& value) {
   text = trim(text);
-  if (!text.empty() && text.front() == '+') text.remove_prefix(1);
+  if (!text.empty() && text.front() == '+') {
+    text.remove_prefix(1);
+    if (!text.empty() && text.front() == '-') return false;
+  }
   if (text.empty()) return false;
   const auto [ptr, ec] = fast_float::from_chars(text.data(), text.data() + text.size(), value);
   return ec == std::errc() && ptr == text.data() + text.size();
 }
 
 // `last` says the cell is the last of its record, for the message of a line that ends with a
-// delimiter.
-float parse_cell(std::string_view text, const std::string& source, int64_t line, size_t column,
+// delimiter (an empty cell not in quotes).
+float parse_cell(const Field& field, const std::string& source, int64_t line, size_t column,
                  bool last, char delimiter) {
+  const std::string_view text = field.text;
   float value = 0.0f;
   const auto where = [&] {
     return source + ": line " + std::to_string(line) + ", column " + std::to_string(column) + ": ";
@@ -149,7 +159,7 @@ float parse_cell(std::string_view text, const std::string& source, int64_t line,
   if (!parse_number(text, value)) {
     if (trim(text).empty()) {
       throw InputError(where() + "empty cell" +
-                       (last && text.empty()
+                       (last && text.empty() && !field.quoted
                             ? std::string(" (the line ends with the delimiter '") + delimiter + "')"
                             : ""));
     }
@@ -220,8 +230,17 @@ void refuse_other_delimiter(const char* begin, const char* end, char delimiter,
   if (!scanner.next(fields, line) || fields.size() != 1) return;
   // Copied: a quoted cell's text lives in the scanner only until its next record.
   const std::string first(fields[0].text);
+  const int64_t first_line = line;
   const bool more = scanner.next(fields, line);
-  if (more && fields.size() != 1) return;
+  if (more && fields.size() != 1) {
+    if (!first.empty() && first.front() == '#' && !fields[0].quoted) {
+      throw InputError(source + ": line " + std::to_string(first_line) +
+                       " starts with '#', one column where the next line has " +
+                       std::to_string(fields.size()) +
+                       ": comment lines are not read; remove them (grep -v '^#')");
+    }
+    return;
+  }
   const std::string_view second = more ? fields[0].text : std::string_view{};
   for (const char other : {';', '\t', ',', '|'}) {
     if (other == delimiter || first.find(other) == std::string::npos ||
@@ -284,7 +303,7 @@ void parse_rows(const char* begin, const char* end, int64_t first_line, const Ta
       const int64_t destination = plan.destination[c];
       if (destination == kIgnoredColumn) continue;
       const float value =
-          parse_cell(fields[c].text, path, line, c + 1, c + 1 == fields.size(), shape.delimiter);
+          parse_cell(fields[c], path, line, c + 1, c + 1 == fields.size(), shape.delimiter);
       if (destination == kTargetColumn) {
         block.y.push_back(value);
       } else if (destination == kWeightColumn) {

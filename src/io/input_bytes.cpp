@@ -27,6 +27,11 @@ constexpr char kGzipMagic[] = "\x1f\x8b";
 // refused before more is read (a device such as /dev/zero never ends). `inflated`: the first bytes
 // gzip data inflates to (a gzip of zeros inflates a thousandfold).
 void refuse_binary_data(const std::string& name, std::string_view first, bool inflated = false) {
+  if (inflated && first.substr(0, 2) == kGzipMagic) {
+    throw InputError(name +
+                     ": gzip data inflated from gzip (compressed twice?); gunzip it once "
+                     "and read the file that gives");
+  }
   for (const std::string_view magic :
        {std::string_view("\x1f\x8b"), std::string_view("\x93NUMPY"), std::string_view("\xff\xfe"),
         std::string_view("\xfe\xff"), std::string_view("PK\x03\x04")}) {

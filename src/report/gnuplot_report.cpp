@@ -122,8 +122,13 @@ std::string gnuplot_script(const ReportData& r, const std::string& png_path) {
     s += "plot $bias using 0:2:3:xtic(1) with boxes lc rgb variable, "
          "'' using 0:2:(sprintf('%.2f', $2)) with labels offset 0,1\n";
   } else {
+    const auto counted = static_cast<int64_t>(r.residuals.size());
     s += "set title 'Residuals (prediction - target)'\nset xlabel 'residual'\n"
-         "set ylabel 'rows'\nset style fill solid 0.7\nunset key\n";
+         "set ylabel '" +
+         (r.residual_rows > counted ? "rows (an even sample: " + std::to_string(counted) + " of " +
+                                          std::to_string(r.residual_rows) + ")"
+                                    : std::string("rows")) +
+         "'\nset style fill solid 0.7\nunset key\n";
     s += "stats $residuals using 1 nooutput\n";
     s += "width = (STATS_max - STATS_min) / 40.0\nif (width <= 0) width = 1\n";
     s += "set boxwidth width * 0.9 absolute\n";

@@ -133,9 +133,10 @@ ReportData real_data_report(const TrainResult& result, const LossCurve& curve,
     report.scatter_x.push_back(targets[i]);
     report.scatter_y.push_back(static_cast<float>(predictions[i]));
   }
-  for (size_t i : decimated_indices(targets.size(), 4 * kMaxPlotPoints)) {
+  for (size_t i : decimated_indices(targets.size(), kMaxResiduals)) {
     report.residuals.push_back(static_cast<float>(predictions[i] - targets[i]));
   }
+  report.residual_rows = static_cast<int64_t>(targets.size());
   return report;
 }
 
@@ -152,6 +153,7 @@ nlohmann::ordered_json report_json(const ReportData& report) {
   } else {
     json["scatter_subject"] = report.scatter_subject;
     json["residuals"] = report.residuals;
+    json["residual_rows"] = report.residual_rows;
   }
   return json;
 }
@@ -191,6 +193,8 @@ ReportData report_from_files(const std::string& metrics_file, const std::string&
     } else {
       report.scatter_subject = json.at("scatter_subject").get<std::string>();
       report.residuals = float_array(json, "residuals", metrics_path);
+      // (A report of linsgd 0.1 has no count: its residuals are all it says.)
+      report.residual_rows = json.value("residual_rows", int64_t{0});
     }
   } catch (const nlohmann::json::exception& error) {
     throw InputError(metrics_path + ": malformed report: " + error.what());

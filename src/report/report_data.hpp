@@ -28,9 +28,12 @@ struct ReportData {
   float true_bias = 0.0f;        // synthetic
   float learned_bias = 0.0f;     // synthetic
   std::vector<float> residuals;  // real data: prediction - target
+  int64_t residual_rows = 0;     // real data: the rows the residuals are an even sample of
 };
 
 inline constexpr size_t kMaxPlotPoints = 4000;
+// The residuals' histogram counts at most this many rows, an even sample of more.
+inline constexpr size_t kMaxResiduals = 4 * kMaxPlotPoints;
 
 // Every k-th index of [0, count) so that at most `limit` remain, always keeping the last.
 std::vector<size_t> decimated_indices(size_t count, size_t limit = kMaxPlotPoints);
