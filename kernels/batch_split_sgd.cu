@@ -274,8 +274,7 @@ __global__ void __launch_bounds__(kThreads)
           for (int c = 0; c < kFeaturesAtOnce; ++c) {
             const int64_t j = j0 + c;
             if (j >= a.features) break;
-            w[j] =
-                updated_parameter(a.rule, w[j], totals[c], velocity_of(a, j), scalars, true);
+            w[j] = updated_parameter(a.rule, w[j], totals[c], velocity_of(a, j), scalars, true);
             if (j >= j_begin && j < j_end) fold_into_average(a, t, j, w[j]);
           }
         }

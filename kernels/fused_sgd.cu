@@ -419,8 +419,8 @@ __global__ void __launch_bounds__(kThreads, kMinBlocks)
         float total = 0.0f;
         for (int group = 0; group < g.groups; ++group)
           total += group_sums[group * g.lanes + g.lane];
-        w_slice[j] =
-            updated_parameter(a.rule, w_slice[j], total, velocity_of(a, j_begin + j), scalars, true);
+        w_slice[j] = updated_parameter(a.rule, w_slice[j], total, velocity_of(a, j_begin + j),
+                                       scalars, true);
         fold_into_average(a, t, j_begin + j, w_slice[j]);
       }
       __syncthreads();

@@ -398,7 +398,8 @@ TEST(Convergence, LassoAndElasticNetReachTheCoordinateDescentMinimizerWithItsZer
 // with averaging reach F's own, for ridge and for the lasso, sampling by epoch and in order.
 TEST(Convergence, ShortLastBatchesWeighThePenaltyAsTheObjectiveDoes) {
   const Dataset data = regression_data(130, 4, 33, 0.1, 1);
-  for (const auto& [penalty, alpha] : {std::pair{Penalty::kL2, 0.5}, std::pair{Penalty::kL1, 0.2}}) {
+  for (const auto& [penalty, alpha] :
+       {std::pair{Penalty::kL2, 0.5}, std::pair{Penalty::kL1, 0.2}}) {
     TrainConfig config = cpu_config();
     config.penalty = penalty;
     config.alpha = alpha;

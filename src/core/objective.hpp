@@ -191,10 +191,9 @@ LINSGD_HD inline float updated_parameter(const StepRule& rule, float w, float g,
   if (rule.plain_update) {
     next = updated_weight(w, g, s.scale);
   } else {
-    const float gradient = penalized
-                               ? multiply_add_unfused(rule.l2 * s.penalty_share, w,
-                                                      g * s.inverse_batch)
-                               : g * s.inverse_batch;
+    const float gradient =
+        penalized ? multiply_add_unfused(rule.l2 * s.penalty_share, w, g * s.inverse_batch)
+                  : g * s.inverse_batch;
     float direction = gradient;
     if (rule.momentum > 0.0f) {
       const float v = multiply_add_unfused(rule.momentum, *velocity, gradient);

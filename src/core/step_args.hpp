@@ -64,10 +64,10 @@ LINSGD_HD inline StepScalars step_scalars(const StepArgs& a, int64_t t) {
   s.scale = static_cast<float>(s.learning_rate / static_cast<double>(full));
   s.inverse_batch = 1.0f / static_cast<float>(full);
   // 1 exactly for a full batch: its update is what it was without the share.
-  s.penalty_share = s.batch_rows == full
-                        ? 1.0f
-                        : static_cast<float>(static_cast<double>(s.batch_rows) /
-                                             static_cast<double>(full));
+  s.penalty_share =
+      s.batch_rows == full
+          ? 1.0f
+          : static_cast<float>(static_cast<double>(s.batch_rows) / static_cast<double>(full));
   return s;
 }
 
@@ -90,10 +90,9 @@ LINSGD_HD inline void fold_into_average(const StepArgs& a, int64_t t, int64_t j,
 LINSGD_HD inline float stepped_bias(const StepRule& rule, float bias, double derivative_sum,
                                     float* velocity, const StepScalars& s) {
   if (!rule.fit_intercept) return bias;
-  return rule.plain_update
-             ? updated_bias(bias, derivative_sum, s.scale)
-             : updated_parameter(rule, bias, static_cast<float>(derivative_sum), velocity, s,
-                                 false);
+  return rule.plain_update ? updated_bias(bias, derivative_sum, s.scale)
+                           : updated_parameter(rule, bias, static_cast<float>(derivative_sum),
+                                               velocity, s, false);
 }
 
 // The batch loss step t records from `loss_sum`: the sum of squared residuals for the post's

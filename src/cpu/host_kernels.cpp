@@ -53,8 +53,8 @@ void sgd_update(const StepArgs& a) {
     for (int64_t j = 0; j < a.features; ++j) w[j] = updated_weight(w[j], g[j], s.scale);
   } else {
     for (int64_t j = 0; j < a.features; ++j) {
-      a.weights[j] = updated_parameter(a.rule, a.weights[j], a.gradient[j], velocity_of(a, j), s,
-                                       true);
+      a.weights[j] =
+          updated_parameter(a.rule, a.weights[j], a.gradient[j], velocity_of(a, j), s, true);
       fold_into_average(a, t, j, a.weights[j]);
     }
   }
