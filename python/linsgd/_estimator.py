@@ -749,15 +749,16 @@ def load(path):
     # t_: every call's steps (steps_total, after partial_fit calls), where invscaling goes on.
     key = next((k for k in ("steps_total", "steps_run") if k in model["metrics"]), None)
     steps = model["metrics"][key] if key else hyperparameters["steps"]
-    if not (math.isfinite(steps) and steps >= 0 and steps == int(steps)):
+    # (Below 2^63: partial_fit hands it to the core as a 64-bit step count.)
+    if not (math.isfinite(steps) and 0 <= steps < 2**63 and steps == int(steps)):
         raise ValueError(f"{os.fsdecode(os.fspath(path))}: metrics.{key}: {steps!r} "
-                         "(must be a whole number, 0 or more)")
+                         "(must be a whole number, 0 to 2^63 - 1)")
     estimator.t_ = int(steps)
     # The calls so far, where the next call's seed goes on from (random_state + calls).
     calls = model["metrics"].get("partial_fit_calls", 1)
-    if not (math.isfinite(calls) and calls >= 1 and calls == int(calls)):
+    if not (math.isfinite(calls) and 1 <= calls < 2**63 and calls == int(calls)):
         raise ValueError(f"{os.fsdecode(os.fspath(path))}: metrics.partial_fit_calls: "
-                         f"{calls!r} (must be a whole number, 1 or more)")
+                         f"{calls!r} (must be a whole number, 1 to 2^63 - 1)")
     estimator._partial_fit_calls = int(calls)
     estimator._hyperparameters_json = model["hyperparameters"]
     estimator._held_out_fraction = model["validation_fraction"]
