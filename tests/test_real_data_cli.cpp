@@ -260,6 +260,30 @@ TEST(RealData, AModelFindsItsTargetWhereItStoodInTraining) {
   }
 }
 
+// A model trained on columns without names reads a file with a header by position (its names
+// checked against nothing), and says so in one note; a file without one needs no note.
+TEST(RealData, AHeaderAModelCannotMatchIsNotedAsTakenByPosition) {
+  ScratchDir dir;
+  const std::string bare = dir.file("bare.csv", "1,2,3\n2,1,4\n3,5,2\n4,4,7\n5,0,6\n");
+  const std::string named = dir.file("named.csv", "a,b,y\n1,2,3\n2,1,4\n");
+  const auto model = shell_quoted(dir.path() / "model.json");
+  ASSERT_EQ(
+      run_cli("train --device cpu --solver exact -q --data '" + bare + "' --model-out " + model,
+              dir)
+          .exit_code,
+      0);
+  const std::string note = "linsgd: note: " + named +
+                           ": the model was trained on columns without names, so these are taken "
+                           "by position: features a, b; target y\n";
+  const auto evaluated = run_cli("evaluate --model " + model + " --data '" + named + "'", dir);
+  EXPECT_EQ(evaluated.exit_code, 0);
+  EXPECT_EQ(evaluated.err, note);
+  const auto predicted = run_cli("predict --model " + model + " --data '" + named + "'", dir);
+  EXPECT_EQ(predicted.exit_code, 0);
+  EXPECT_EQ(predicted.err, note);
+  EXPECT_EQ(run_cli("evaluate --model " + model + " --data '" + bare + "'", dir).err, "");
+}
+
 // A header of numbers (years) needs --header to train on; predict and evaluate then know it by
 // the model's names, as the training file's header, not as a row of data (it read as a sixth
 // row, predicted and scored, before).

@@ -40,6 +40,10 @@ struct DataOptions {
   // The one line saying which columns of `data` were ignored, if any (stderr), but `expected`
   // (a prediction file's target column).
   static void note_ignored_columns(const Dataset& data, const std::string& expected = "");
+  // The one line saying that the header of `data` named its columns for a model trained without
+  // one (`model_named` false), whose features it took by position (stderr): their names are not
+  // checked against the model's.
+  static void note_taken_by_position(const Dataset& data, bool model_named);
   // The one line naming the columns of `data` (features and target) that vary by less than
   // kCoarseColumnSpread of their size, if any (stderr): float32, which linsgd reads data into,
   // keeps about 7 significant digits, so that little of their variation is left. With

@@ -28,6 +28,7 @@ int EvaluateCommand::run() {
                          model.target_column, model.weight_column);
   const Dataset data = read_dataset(data_.data, options);
   DataOptions::note_ignored_columns(data);
+  DataOptions::note_taken_by_position(data, model.named_features);
   if (!data.has_target()) {
     throw InputError(data_.data + ": no target column ('" + model.target_name +
                      "', the model's) to evaluate against");

@@ -37,6 +37,7 @@ int PredictCommand::run() {
   options.features_if_no_target = model.features();
   const Dataset data = read_dataset(data_.data, options);
   DataOptions::note_ignored_columns(data, model.target_name);
+  DataOptions::note_taken_by_position(data, model.named_features);
   DataOptions::note_column_spreads(data);
   const std::vector<double> predictions = predict(model, data);
   std::string text = "prediction\n";
