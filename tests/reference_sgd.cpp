@@ -236,7 +236,8 @@ ReferenceRun reference_sgd(const float* X, const float* y, int64_t rows, int64_t
         direction = config.nesterov ? direction + M * v : v;
       }
       value -= lr * direction;
-      if (penalized && l1 > 0.0) value = soft(value, lr * share * l1);
+      // Momentum carries a steady gradient as 1 / (1 - M) of it: the threshold alike.
+      if (penalized && l1 > 0.0) value = soft(value, lr * share * l1 / (1.0 - M));
     };
     for (int64_t j = 0; j < features; ++j) step(w[j], gradient[j], velocity[j], true);
     if (config.fit_intercept) step(b, bias_gradient, bias_velocity, false);

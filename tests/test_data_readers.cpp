@@ -57,15 +57,15 @@ TEST(CsvReader, DetectsAMissingHeaderAndNamesColumns) {
 TEST(CsvReader, HandlesQuotesCrlfBlankLinesAndOtherDelimiters) {
   ScratchDir dir;
   const auto path = dir.file(
-      "q.csv", "\"x, first\";\"say \"\"hi\"\"\";y\r\n\"1.5\" ; 2 ;3\r\n\r\n4;5;\"6\"\t\r\n");
+      "q.csv", "\"x, first\";\"say \"\"hi\"\"\";y\r\n\"1.5\" ; 2 ;3\r\n\r\n4;5; \"6\"\t\r\n");
   ReadOptions options;
   options.delimiter = ';';
   const Dataset data = read_dataset(path, options);
   EXPECT_EQ(data.feature_names, (std::vector<std::string>{"x, first", "say \"hi\""}));
   EXPECT_EQ(data.X, (std::vector<float>{1.5f, 2, 4, 5}));
   EXPECT_EQ(data.y, (std::vector<float>{3, 6}));
-  // Spaces and tabs after a closing quote are passed over, as around a plain field; other text
-  // there is refused.
+  // Spaces and tabs around a quoted field are passed over, as around a plain field; other text
+  // after it is refused.
   EXPECT_EQ(read_error(dir.file("after.csv", "a,y\n\"1.5\"x,2\n")),
             dir.path().string() +
                 "/after.csv: line 2, column 1: unexpected text after a closing "
@@ -167,9 +167,15 @@ TEST(CsvReader, NamesTheFileLineAndColumnOfEachProblem) {
   // A name's control characters are escaped: the error stays one line.
   EXPECT_EQ(read_error(dir.file("crlf_name.csv", "\"a\r\nb\",\"a\r\nb\",y\n1,2,3\n")),
             d + "crlf_name.csv: duplicate column names in the header: 'a\\r\\nb'");
-  EXPECT_EQ(read_error(dir.file("comment.csv", "\n# made by hand\na,y\n1,2\n")),
-            d + "comment.csv: line 2 starts with '#', one column where the next line has 2: "
-                "comment lines are not read; remove them (grep -v '^#')");
+  // A first comment line (before a header, quoted or not, or another comment) is named as one;
+  // a quoted cell that starts with '#' is no comment.
+  for (const char* after : {"a,y\n1,2\n", "\"a\",\"y\"\n1,2\n", "# again\na,y\n1,2\n"}) {
+    EXPECT_EQ(read_error(dir.file("comment.csv", std::string("\n# made by hand\n") + after)),
+              d + "comment.csv: line 2 starts with '#': comment lines are not read; remove them "
+                  "(grep -v '^#')");
+  }
+  EXPECT_EQ(read_error(dir.file("hash.csv", "\"#a\"\n1,2\n")),
+            d + "hash.csv: only one column, so no features besides the target");
   EXPECT_EQ(read_error(dir.file("one.csv", "y\n1\n2\n")),
             d + "one.csv: only one column, so no features besides the target");
   EXPECT_EQ(read_error(dir.file("quote.csv", "a,y\n\"1,2\n")),

@@ -93,6 +93,15 @@ TEST(WarmStart, AnAutoRateIsCappedByTheRunsBefore) {
   EXPECT_EQ(train_on_view(config, view, nullptr, &loose).config.learning_rate, automatic);
   const InitialParameters negative{std::vector<float>(5, 0.0f), 0.0f, -1, 0.0};
   EXPECT_THROW(train_on_view(config, view, nullptr, &negative), UsageError);
+  // Past a run's steps' bound, 2^62, invscaling's schedule_step + t + 1 could overflow int64.
+  const InitialParameters far{std::vector<float>(5, 0.0f), 0.0f, (int64_t{1} << 62) + 1, 0.0};
+  try {
+    train_on_view(config, view, nullptr, &far);
+    ADD_FAILURE() << "not refused";
+  } catch (const UsageError& error) {
+    EXPECT_EQ(std::string(error.what()),
+              "InitialParameters::schedule_step is 4611686018427387905 (must be 0 to 2^62)");
+  }
 }
 
 // DataView::weight_mean takes the weights relative to a mean given, not their own. Weights 3

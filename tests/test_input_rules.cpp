@@ -315,7 +315,7 @@ TEST(InputRules, ASignalWhileReadingEndsTheCommandAtOnce) {
   EXPECT_EQ(run.exit_code, 130);
   EXPECT_EQ(run.err,
             "linsgd: SIGINT: stopped at once (outside the training steps, or a second signal); "
-            "the outputs being written are removed\n");
+            "the files being written are removed\n");
 }
 
 }  // namespace

@@ -123,8 +123,16 @@ TEST(Report, AResidualHistogramOfASampleSaysSo) {
                 .find("set ylabel 'rows (an even sample: 12501 of "
                       "50000)'"),
             std::string::npos);
-  // Read back from the metrics' report, as linsgd plot draws it.
-  EXPECT_EQ(report_json(many)["residual_rows"], 50000);
+  // Written into the metrics' report, and read back as linsgd plot reads it.
+  ScratchDir dir;
+  nlohmann::ordered_json metrics;
+  metrics["report"] = report_json(many);
+  metrics["steps_run"] = 2;
+  EXPECT_EQ(metrics["report"]["residual_rows"], 50000);
+  const ReportData read = report_from_files(dir.file("m.json", metrics.dump()),
+                                            dir.file("l.csv", "step,batch_loss\n1,2\n2,1\n"));
+  EXPECT_EQ(read.residual_rows, 50000);
+  EXPECT_EQ(read.residuals, many.residuals);
   report.residuals = {0.5f, -0.5f};
   EXPECT_NE(gnuplot_script(report, "out.png").find("set ylabel 'rows'\n"), std::string::npos);
 }
@@ -328,6 +336,13 @@ TEST(Report, PlotNamesAReportItCannotDraw) {
               json["report"]["residuals"] = {1.0, -1e308};
             }),
             "report.residuals holds -1e+308, beyond float's range\n");
+  // The rows the residuals sample: a whole number, not fewer than the residuals.
+  for (const nlohmann::json& rows : {nlohmann::json(1e300), nlohmann::json(-3), nlohmann::json(1),
+                                     nlohmann::json(2.5), nlohmann::json("many")}) {
+    EXPECT_EQ(refusal([&](auto& json) { json["report"]["residual_rows"] = rows; }),
+              "report.residual_rows is " + rows.dump() +
+                  " (must be a whole number, at least the residuals' count, 2)\n");
+  }
   EXPECT_EQ(refusal([](auto& json) { json["report"]["final_loss"] = 1e300; }),
             "report.final_loss holds 1e+300, beyond float's range\n");
   const std::string steps = refusal([](auto& json) { json["steps_run"] = "abc"; });

@@ -358,6 +358,38 @@ TEST(InterceptReach, SumsTheRatesTheScheduleGave) {
   EXPECT_FALSE(result.intercept_reach_short().has_value());
 }
 
+// The schedules' sums against the factors summed one by one (in long double): a cosine with its
+// warm-up cut short and cut in its decay, and long invscaling runs (past the first 10^4 terms,
+// summed in closed form), in O(1) time.
+TEST(InterceptReach, ScheduleSumsMatchTheFactorsSummedOneByOne) {
+  TrainConfig config;
+  config.schedule = Schedule::kCosine;
+  config.steps = 1000;
+  config.warmup = 100;
+  for (const int64_t steps : {int64_t{40}, int64_t{100}, int64_t{637}, int64_t{1000}}) {
+    long double expected = 0.0L;
+    for (int64_t t = 0; t < steps; ++t) {
+      expected += t < 100 ? (t + 1) / 100.0L
+                          : 0.5L * (1.0L + std::cos(3.14159265358979323846L * (t - 100) / 900.0L));
+    }
+    EXPECT_NEAR(schedule_factor_sum(config, steps), static_cast<double>(expected),
+                1e-12 * static_cast<double>(expected))
+        << steps;
+  }
+  config.schedule = Schedule::kInvScaling;
+  for (const double power : {0.25, 0.5, 1.0, 2.0}) {
+    config.power_t = power;
+    config.steps = 300000;
+    long double expected = 0.0L;
+    for (int64_t t = 0; t < config.steps; ++t) expected += std::pow(t + 1.0L, -power);
+    EXPECT_NEAR(schedule_factor_sum(config, config.steps), static_cast<double>(expected),
+                1e-9 * static_cast<double>(expected))
+        << power;
+  }
+  config.schedule = Schedule::kConstant;
+  EXPECT_EQ(schedule_factor_sum(config, int64_t{1} << 40), std::ldexp(1.0, 40));
+}
+
 // Evaluations recorded through the hooks.
 struct Recorded {
   std::vector<Evaluation> evaluations;
@@ -398,6 +430,39 @@ TEST(Stopping, TolStopsAtTheEvaluationTheRulePredicts) {
   EXPECT_EQ(run.evaluations.back().step, predicted);
   EXPECT_EQ(run.result.steps_done % 100, 0);
   EXPECT_LT(run.result.steps_done, 200000);
+}
+
+// With --average the rule watches the averages alone: the plain iterates' evaluations before
+// them (here enough to stop the same run at its 4th evaluation) neither count nor set the best;
+// the rule starts at the first evaluation of the averages and stops by sklearn's rule over those.
+TEST(Stopping, TolWatchesTheAveragesFromTheirFirstStep) {
+  const Dataset data = random_data(500, 10, 5);
+  TrainConfig config;
+  config.device = DeviceKind::kCpu;
+  config.steps = 200000;
+  config.learning_rate = 0.01;
+  config.tol = 1e-4;
+  config.n_iter_no_change = 3;
+  config.eval_every = 100;
+  const Recorded plain = train_recording(config, data);
+  ASSERT_EQ(plain.result.stopped_by, "tol");
+  const int64_t average_from = plain.result.steps_done + 1000;
+  config.average_from = average_from;
+  const Recorded averaged = train_recording(config, data);
+  ASSERT_EQ(averaged.result.stopped_by, "tol");
+  ASSERT_GT(averaged.result.steps_done, average_from);
+  double best = std::numeric_limits<double>::infinity();
+  int64_t count = 0, predicted = -1;
+  for (const Evaluation& e : averaged.evaluations) {
+    if (e.step <= average_from) continue;  // the iterates', not the averages'
+    count = e.objective > best - 1e-4 ? count + 1 : 0;
+    best = std::min(best, e.objective);
+    if (count >= 3) {
+      predicted = e.step;
+      break;
+    }
+  }
+  EXPECT_EQ(averaged.result.steps_done, predicted);
 }
 
 // A run without a target records its curve; a target between two of its objectives stops the

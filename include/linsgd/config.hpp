@@ -130,12 +130,6 @@ struct TrainConfig {
   // The penalty's L2 and L1 strengths: alpha (1 - rho) and alpha rho, 0 without a penalty.
   double l2_strength() const;
   double l1_strength() const;
-  // The tol the stopping rules compare with: the one given, or kAdaptiveTol for the adaptive
-  // schedule (the rate's rule), else none. Model files state this one.
-  std::optional<double> tol_in_effect() const {
-    if (tol || schedule != Schedule::kAdaptive) return tol;
-    return kAdaptiveTol;
-  }
   // True when the run evaluates the objective as it goes (for --tol, --target-objective, or the
   // adaptive schedule).
   bool evaluates() const {

@@ -749,10 +749,11 @@ def load(path):
     # t_: every call's steps (steps_total, after partial_fit calls), where invscaling goes on.
     key = next((k for k in ("steps_total", "steps_run") if k in model["metrics"]), None)
     steps = model["metrics"][key] if key else hyperparameters["steps"]
-    # (Below 2^63: partial_fit hands it to the core as a 64-bit step count.)
-    if not (math.isfinite(steps) and 0 <= steps < 2**63 and steps == int(steps)):
+    # (At most 2^62, a run's steps' bound: partial_fit goes on from it as the core's
+    # InitialParameters::schedule_step.)
+    if not (math.isfinite(steps) and 0 <= steps <= 2**62 and steps == int(steps)):
         raise ValueError(f"{os.fsdecode(os.fspath(path))}: metrics.{key}: {steps!r} "
-                         "(must be a whole number, 0 to 2^63 - 1)")
+                         "(must be a whole number, 0 to 2^62)")
     estimator.t_ = int(steps)
     # The calls so far, where the next call's seed goes on from (random_state + calls).
     calls = model["metrics"].get("partial_fit_calls", 1)

@@ -70,15 +70,19 @@ void DataOptions::for_model(ReadOptions& options, const std::vector<std::string>
 
 void DataOptions::note_taken_by_position(const Dataset& data, bool model_named) {
   if (model_named || !data.named_by_header) return;
+  // (A name that is not UTF-8 is shown escaped.)
+  const auto shown = [](const std::string& name) {
+    return is_utf8(name) ? name : quoted_text(name);
+  };
   std::string names;
   for (const std::string& name : data.feature_names) {
-    names += (names.empty() ? "" : ", ") + (is_utf8(name) ? name : quoted_text(name));
+    names += (names.empty() ? "" : ", ") + shown(name);
   }
+  if (data.has_target()) names += "; target " + shown(data.target_name);
   std::fprintf(stderr,
                "linsgd: note: %s: the model was trained on columns without names, so these are "
-               "taken by position: features %s%s%s\n",
-               data.source.c_str(), names.c_str(), data.has_target() ? "; target " : "",
-               data.has_target() ? data.target_name.c_str() : "");
+               "taken by position: features %s\n",
+               data.source.c_str(), names.c_str());
 }
 
 void DataOptions::note_ignored_columns(const Dataset& data, const std::string& expected) {

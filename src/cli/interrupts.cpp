@@ -17,14 +17,20 @@ std::atomic<int> stopping_signal{0};
 static_assert(std::atomic<bool>::is_always_lock_free && std::atomic<int>::is_always_lock_free,
               "the signal handler shares these");
 
-// Why the process stops, in one line (as --quiet too prints it): write(2) of a fixed text.
+// Why the process stops, in one line (as --quiet too prints it): write(2) of a fixed text, with
+// SIGPIPE blocked (sigprocmask is async-signal-safe), so that a closed stderr fails the write
+// instead of ending the process by another signal.
 void say_stopped(int signal) {
   static constexpr char kInterrupt[] =
       "linsgd: SIGINT: stopped at once (outside the training steps, or a second signal); the "
-      "outputs being written are removed\n";
+      "files being written are removed\n";
   static constexpr char kTerminate[] =
       "linsgd: SIGTERM: stopped at once (outside the training steps, or a second signal); the "
-      "outputs being written are removed\n";
+      "files being written are removed\n";
+  sigset_t pipe;
+  sigemptyset(&pipe);
+  sigaddset(&pipe, SIGPIPE);
+  sigprocmask(SIG_BLOCK, &pipe, nullptr);
   const bool interrupt = signal == SIGINT;
   const ssize_t written = ::write(STDERR_FILENO, interrupt ? kInterrupt : kTerminate,
                                   interrupt ? sizeof kInterrupt - 1 : sizeof kTerminate - 1);

@@ -9,9 +9,11 @@
 //               of an epoch when B does not divide n) by (1 / B) sum_k s'_k L(r_k), with the
 //               gradient g / B, g = sum_k s'_k L'(r_k) [x_k; 1]
 //   penalty     the batch's rows' shares: (B_t / B) R(w), R = alpha (1 - rho) / 2 |w|^2 in the
-//               gradient and alpha rho |w|_1 by soft-thresholding w by lr_t (B_t / B) alpha rho
-//               after each update; the bias is not penalized. Over an epoch the steps then weigh
-//               the data and the penalty as F does (n / B each), whatever n mod B.
+//               gradient and alpha rho |w|_1 by soft-thresholding w by
+//               lr_t (B_t / B) alpha rho / (1 - M) after each update (momentum M lengthens the
+//               gradient's steps by 1 / (1 - M), the threshold alike); the bias is not
+//               penalized. Over an epoch the steps then weigh the data and the penalty as F does
+//               (n / B each), whatever n mod B.
 //   update      G = g / B + (B_t / B) l2 w;  v <- M v + G;  w <- w - lr_t (nesterov ? G + M v : v)
 //
 // The post's step (squared loss, no weights, full batches, no momentum, no penalty, constant
@@ -158,6 +160,13 @@ LINSGD_HD inline double schedule_factor(const StepRule& rule, int64_t t) {
   return 1.0;
 }
 
+// The sum of schedule_factor over the first `steps` steps of a run of `config` (config.steps
+// resolved): exact for the constant and cosine schedules (a closed form), to 1e-9 for invscaling
+// (its first 10^4 terms, then an integral), and the steps themselves for the adaptive one (an
+// upper bound: its divisions are the run's). The sum of the rates in
+// TrainResult::intercept_reach_short; host code, in core/train_result.cpp.
+double schedule_factor_sum(const TrainConfig& config, int64_t steps);
+
 // Soft-thresholding, the proximal step of threshold * |w|: exact zeros for |w| <= threshold.
 LINSGD_HD inline float soft_threshold(float w, float threshold) {
   if (w > threshold) return w - threshold;
@@ -203,7 +212,11 @@ LINSGD_HD inline float updated_parameter(const StepRule& rule, float w, float g,
     next = multiply_add_unfused(-lr_t, direction, w);
   }
   if (penalized && rule.l1 > 0.0f) {
-    next = soft_threshold(next, lr_t * (rule.l1 * s.penalty_share));
+    // Momentum M carries a steady gradient G as G / (1 - M) (heavy ball and Nesterov alike): the
+    // threshold is lengthened as much, so that a fixed point is F's own, G + l1 sign(w) = 0
+    // (a threshold of lr l1 alone would settle at the minimizer for l1 (1 - M)). Without
+    // momentum the division is by 1.0f, exact.
+    next = soft_threshold(next, lr_t * (rule.l1 * s.penalty_share) / (1.0f - rule.momentum));
   }
   return next;
 }

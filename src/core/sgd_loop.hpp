@@ -336,6 +336,12 @@ class SgdLoop {
   const float* bias_data() const { return bias_.data(); }
   // The model's parameters after `steps_done` steps: the averages once averaging has begun,
   // else the iterate. The bias is at [features] of the averages.
+  // The model after `steps_done` steps is the averages (from the step --average names).
+  bool averaging_begun(int64_t steps_done) const {
+    return rule_.average_from >= 0 && steps_done > rule_.average_from;
+  }
+  // Averaging is asked for, begun or not.
+  bool averages() const { return rule_.average_from >= 0; }
   const float* model_weights_data(int64_t steps_done) const {
     return averaging_begun(steps_done) ? average_.data() : weights_.data();
   }
@@ -420,10 +426,6 @@ class SgdLoop {
       in_order[i] = static_cast<uint32_t>(i % static_cast<size_t>(rows));
     }
     return in_order;
-  }
-
-  bool averaging_begun(int64_t steps_done) const {
-    return rule_.average_from >= 0 && steps_done > rule_.average_from;
   }
 
   // The rows of steps [first, first + count): drawn with replacement (one cuRAND call, mapped

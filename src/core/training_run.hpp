@@ -137,6 +137,10 @@ class StoppingRules {
     if (config_.target_objective && evaluation.objective <= *config_.target_objective) {
       return stop("target");
     }
+    // With averaging the model is the averages from the step they begin, and the rule watches
+    // them alone: evaluations of the iterates before neither count nor set the best, so that no
+    // run stops by tol (nor lowers an adaptive rate) before its averages exist.
+    if (loop_.averages() && !loop_.averaging_begun(done)) return false;
     const double monitored = evaluation.validation_objective.value_or(evaluation.objective);
     if (monitored > best_ - tol_) {
       ++no_improvement_;

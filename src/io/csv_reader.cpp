@@ -55,6 +55,7 @@ class CsvScanner {
  private:
   void read_record(std::vector<Field>& fields) {
     for (;;) {
+      skip_blanks_before_a_quote();
       last_quoted_ = cursor_ != end_ && *cursor_ == '"';
       fields.push_back(last_quoted_ ? read_quoted(fields.size() + 1) : read_plain());
       if (cursor_ == end_) return;
@@ -66,6 +67,14 @@ class CsvScanner {
       ++line_;
       return;
     }
+  }
+
+  // Spaces and tabs before an opening quote are passed over, as around a plain field (which
+  // keeps them, to be trimmed).
+  void skip_blanks_before_a_quote() {
+    const char* ahead = cursor_;
+    while (ahead != end_ && (*ahead == ' ' || *ahead == '\t') && *ahead != delimiter_) ++ahead;
+    if (ahead != cursor_ && ahead != end_ && *ahead == '"') cursor_ = ahead;
   }
 
   Field read_plain() {
@@ -230,17 +239,17 @@ void refuse_other_delimiter(const char* begin, const char* end, char delimiter,
   if (!scanner.next(fields, line) || fields.size() != 1) return;
   // Copied: a quoted cell's text lives in the scanner only until its next record.
   const std::string first(fields[0].text);
+  const bool first_is_comment = !fields[0].quoted && !first.empty() && first.front() == '#';
   const int64_t first_line = line;
   const bool more = scanner.next(fields, line);
-  if (more && fields.size() != 1) {
-    if (!first.empty() && first.front() == '#' && !fields[0].quoted) {
-      throw InputError(source + ": line " + std::to_string(first_line) +
-                       " starts with '#', one column where the next line has " +
-                       std::to_string(fields.size()) +
-                       ": comment lines are not read; remove them (grep -v '^#')");
-    }
-    return;
+  // A comment line of one column, before a line of more or another comment: named as one.
+  if (first_is_comment && more &&
+      (fields.size() != 1 ||
+       (!fields[0].quoted && !fields[0].text.empty() && fields[0].text.front() == '#'))) {
+    throw InputError(source + ": line " + std::to_string(first_line) +
+                     " starts with '#': comment lines are not read; remove them (grep -v '^#')");
   }
+  if (more && fields.size() != 1) return;
   const std::string_view second = more ? fields[0].text : std::string_view{};
   for (const char other : {';', '\t', ',', '|'}) {
     if (other == delimiter || first.find(other) == std::string::npos ||

@@ -8,7 +8,6 @@
 #include <cstring>
 #include <limits>
 
-#include "linsgd/config.hpp"
 #include "linsgd/errors.hpp"
 #include "model/digest.hpp"
 #include "model/hyperparameters.hpp"
@@ -283,20 +282,6 @@ Checkpoint read_checkpoint(const std::string& path, bool with_losses) {
   return checkpoint;
 }
 
-namespace {
-
-// A checkpoint of linsgd 0.1 holds tol null beside --schedule adaptive, whose rule compared with
-// its default tol all the same: files now state that tol (TrainConfig::tol_in_effect).
-Json with_adaptive_tol_stated(Json hyperparameters) {
-  if (hyperparameters.value("schedule", "") == "adaptive" && hyperparameters.contains("tol") &&
-      hyperparameters["tol"].is_null()) {
-    hyperparameters["tol"] = TrainConfig::kAdaptiveTol;
-  }
-  return hyperparameters;
-}
-
-}  // namespace
-
 void require_resumable(const Checkpoint& checkpoint, const std::string& path,
                        const Json& hyperparameters, const DataFingerprint& data) {
   const std::string prefix = "--resume " + path + ": ";
@@ -305,14 +290,13 @@ void require_resumable(const Checkpoint& checkpoint, const std::string& path,
   // l1_ratio acts in an elastic net alone (a checkpoint of linsgd 0.1 holds the default 0.15
   // beside l1 and l2, where files now hold the rho the penalty used).
   const bool elastic_net = hyperparameters.value("penalty", "") == "elasticnet";
-  const Json stored = with_adaptive_tol_stated(checkpoint.hyperparameters);
-  for (const Json* side : {&hyperparameters, &stored}) {
+  for (const Json* side : {&hyperparameters, &checkpoint.hyperparameters}) {
     for (const auto& [key, value] : side->items()) {
       if (key == "l1_ratio" && !elastic_net) continue;
-      if (!stored.contains(key) || !hyperparameters.contains(key) ||
-          stored.at(key) != hyperparameters.at(key)) {
+      if (!checkpoint.hyperparameters.contains(key) || !hyperparameters.contains(key) ||
+          checkpoint.hyperparameters.at(key) != hyperparameters.at(key)) {
         throw InputError(prefix + "the checkpoint's run had " + key + " = " +
-                         shown_value(stored, key) + "; this run has " +
+                         shown_value(checkpoint.hyperparameters, key) + "; this run has " +
                          shown_value(hyperparameters, key));
       }
     }

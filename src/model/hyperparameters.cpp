@@ -71,7 +71,7 @@ Json hyperparameters_json(const TrainConfig& c) {
   json["nesterov"] = c.nesterov;
   json["average_from"] = c.average_from ? Json(*c.average_from) : Json(nullptr);
   json["eval_every"] = c.eval_every;
-  json["tol"] = optional_number(c.tol_in_effect());  // adaptive: its rule's, when not given
+  json["tol"] = optional_number(c.tol);
   json["n_iter_no_change"] = c.n_iter_no_change;
   json["target_objective"] = optional_number(c.target_objective);
   json["max_seconds"] = c.max_seconds > 0.0 ? Json(c.max_seconds) : Json(nullptr);  // 0: none

@@ -153,7 +153,7 @@ nlohmann::ordered_json report_json(const ReportData& report) {
   } else {
     json["scatter_subject"] = report.scatter_subject;
     json["residuals"] = report.residuals;
-    json["residual_rows"] = report.residual_rows;
+    if (report.residual_rows > 0) json["residual_rows"] = report.residual_rows;  // 0: unknown
   }
   return json;
 }
@@ -194,7 +194,16 @@ ReportData report_from_files(const std::string& metrics_file, const std::string&
       report.scatter_subject = json.at("scatter_subject").get<std::string>();
       report.residuals = float_array(json, "residuals", metrics_path);
       // (A report of linsgd 0.1 has no count: its residuals are all it says.)
-      report.residual_rows = json.value("residual_rows", int64_t{0});
+      if (json.contains("residual_rows")) {
+        const Json& rows = json["residual_rows"];
+        if (!rows.is_number_unsigned() || rows.get<uint64_t>() < report.residuals.size() ||
+            rows.get<uint64_t>() > static_cast<uint64_t>(INT64_MAX)) {
+          throw InputError(metrics_path + ": report.residual_rows is " + rows.dump() +
+                           " (must be a whole number, at least the residuals' count, " +
+                           std::to_string(report.residuals.size()) + ")");
+        }
+        report.residual_rows = rows.get<int64_t>();
+      }
     }
   } catch (const nlohmann::json::exception& error) {
     throw InputError(metrics_path + ": malformed report: " + error.what());

@@ -28,7 +28,8 @@ struct ReportData {
   float true_bias = 0.0f;        // synthetic
   float learned_bias = 0.0f;     // synthetic
   std::vector<float> residuals;  // real data: prediction - target
-  int64_t residual_rows = 0;     // real data: the rows the residuals are an even sample of
+  int64_t residual_rows =
+      0;  // real data: the rows the residuals are an even sample of (0: unknown)
 };
 
 inline constexpr size_t kMaxPlotPoints = 4000;

@@ -134,9 +134,10 @@ void require_usable(const InitialParameters& initial, int64_t features) {
     if (!std::isfinite(weight)) throw InputError("the initial weights are not all finite");
   }
   if (!std::isfinite(initial.bias)) throw InputError("the initial bias is not finite");
-  if (initial.schedule_step < 0) {
+  // (Within a run's steps' bound, 2^62: invscaling's schedule_step + t + 1 stays in int64.)
+  if (initial.schedule_step < 0 || initial.schedule_step > (int64_t{1} << 62)) {
     throw UsageError("InitialParameters::schedule_step is " +
-                     std::to_string(initial.schedule_step) + " (must be 0 or more)");
+                     std::to_string(initial.schedule_step) + " (must be 0 to 2^62)");
   }
   if (!(std::isfinite(initial.learning_rate_cap) && initial.learning_rate_cap >= 0.0)) {
     throw UsageError("InitialParameters::learning_rate_cap is " +
