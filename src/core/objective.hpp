@@ -3,7 +3,7 @@
 // proximal step, the learning-rate schedules, momentum, averaging. Everything a step needs
 // beyond its buffers travels in one StepRule, built on the host from the TrainConfig.
 //
-//   F          (1 / n) sum_i [s'_i L(r_i) + R(w)], s'_i = s_i / mean(s), R the penalty: each
+//   F           (1 / n) sum_i [s'_i L(r_i) + R(w)], s'_i = s_i / mean(s), R the penalty: each
 //               row carries its 1 / n share of the penalty
 //   data term   estimated on step t's batch of B_t rows (B_t = B but for the short last batch
 //               of an epoch when B does not divide n) by (1 / B) sum_k s'_k L(r_k), with the

@@ -334,14 +334,14 @@ class SgdLoop {
   float bias() { return exec_.download(bias_, 1)[0]; }
   const float* weights_data() const { return weights_.data(); }
   const float* bias_data() const { return bias_.data(); }
-  // The model's parameters after `steps_done` steps: the averages once averaging has begun,
-  // else the iterate. The bias is at [features] of the averages.
   // The model after `steps_done` steps is the averages (from the step --average names).
   bool averaging_begun(int64_t steps_done) const {
     return rule_.average_from >= 0 && steps_done > rule_.average_from;
   }
   // Averaging is asked for, begun or not.
   bool averages() const { return rule_.average_from >= 0; }
+  // The model's parameters after `steps_done` steps: the averages once averaging has begun,
+  // else the iterate. The bias is at [features] of the averages.
   const float* model_weights_data(int64_t steps_done) const {
     return averaging_begun(steps_done) ? average_.data() : weights_.data();
   }
