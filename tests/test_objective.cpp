@@ -359,6 +359,11 @@ Descent coordinate_descent(const Dataset& data, double alpha, double rho) {
   return x;
 }
 
+// Proximal gradient descent (full batches at 1 / L) reaches the lasso's and the elastic net's
+// minimizer, its zeros exactly. So do heavy ball and Nesterov: momentum M moves the weights
+// 1 / (1 - M) times as far a step under a steady gradient, and the L1 threshold is lengthened as
+// much (a threshold of lr alpha rho alone settles at the lasso of alpha (1 - M): F 1.7 % above F*
+// at M = 0.5, 5.5 % at 0.9).
 TEST(Convergence, LassoAndElasticNetReachTheCoordinateDescentMinimizerWithItsZeros) {
   // 10 of 16 true weights are 0; alpha keeps about the other 6.
   const Dataset data = regression_data(300, 16, 31, 0.1, 10);
@@ -370,43 +375,9 @@ TEST(Convergence, LassoAndElasticNetReachTheCoordinateDescentMinimizerWithItsZer
     if (penalty == Penalty::kElasticNet) config.l1_ratio = rho;
     const Descent expected = coordinate_descent(data, config.alpha, rho);
     const double F_star = objective(data, config, expected.w, expected.b);
-    // Proximal gradient descent: full batches at 1 / L.
-    config.batch_size = data.rows;
-    config.sampling = Sampling::kEpoch;
-    config.learning_rate_auto = true;
-    config.epochs = 3000;
-    const TrainResult fitted = train_on_data(config, data);
-    EXPECT_NEAR(fitted.objective, F_star, 1e-4 * F_star) << to_string(penalty);
-    int zeros = 0;
-    for (int64_t j = 0; j < data.features; ++j) {
-      if (expected.w[j] == 0.0) {
-        ++zeros;
-        EXPECT_EQ(fitted.weights[j], 0.0f) << to_string(penalty) << ": weight " << j;
-      } else {
-        EXPECT_NEAR(fitted.weights[j], expected.w[j], 1e-3) << to_string(penalty) << ": " << j;
-      }
-    }
-    EXPECT_GE(zeros, 8) << "the test's alpha should zero most of the 10 null weights";
-  }
-}
-
-// With momentum M a steady gradient moves the weights 1 / (1 - M) times as far a step; the L1
-// threshold is lengthened as much, so that heavy ball and Nesterov reach the same minimizer as
-// plain proximal descent (a threshold of lr alpha rho alone settles at the lasso of alpha (1 - M):
-// F 1.7 % above F* at M = 0.5, 5.5 % at 0.9).
-TEST(Convergence, MomentumReachesTheLassosMinimizerWithItsZeros) {
-  const Dataset data = regression_data(300, 16, 31, 0.1, 10);
-  for (const auto& [penalty, rho] :
-       {std::pair{Penalty::kL1, 1.0}, std::pair{Penalty::kElasticNet, 0.5}}) {
-    TrainConfig config = cpu_config();
-    config.penalty = penalty;
-    config.alpha = 0.05;
-    if (penalty == Penalty::kElasticNet) config.l1_ratio = rho;
-    const Descent expected = coordinate_descent(data, config.alpha, rho);
-    const double F_star = objective(data, config, expected.w, expected.b);
-    for (const auto& [momentum, nesterov] :
-         {std::pair{0.5, false}, std::pair{0.9, false}, std::pair{0.9, true}}) {
-      TrainConfig sgd = config;  // full batches, 1 / L
+    for (const auto& [momentum, nesterov] : {std::pair{0.0, false}, std::pair{0.5, false},
+                                             std::pair{0.9, false}, std::pair{0.9, true}}) {
+      TrainConfig sgd = config;
       sgd.batch_size = data.rows;
       sgd.sampling = Sampling::kEpoch;
       sgd.learning_rate_auto = true;
@@ -416,14 +387,18 @@ TEST(Convergence, MomentumReachesTheLassosMinimizerWithItsZeros) {
       const TrainResult fitted = train_on_data(sgd, data);
       const std::string label = std::string(to_string(penalty)) + ", momentum " +
                                 std::to_string(momentum) + (nesterov ? ", nesterov" : "");
-      EXPECT_NEAR(fitted.objective, F_star, 1e-5 * F_star) << label;
+      // (Momentum's runs converge faster: closer in as many epochs.)
+      EXPECT_NEAR(fitted.objective, F_star, (momentum > 0.0 ? 1e-5 : 1e-4) * F_star) << label;
+      int zeros = 0;
       for (int64_t j = 0; j < data.features; ++j) {
         if (expected.w[j] == 0.0) {
+          ++zeros;
           EXPECT_EQ(fitted.weights[j], 0.0f) << label << ": weight " << j;
         } else {
           EXPECT_NEAR(fitted.weights[j], expected.w[j], 1e-3) << label << ": weight " << j;
         }
       }
+      EXPECT_GE(zeros, 8) << "the test's alpha should zero most of the 10 null weights";
     }
   }
 }

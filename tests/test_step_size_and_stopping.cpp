@@ -403,6 +403,22 @@ Recorded train_recording(const TrainConfig& config, const Dataset& data) {
   return recorded;
 }
 
+// The step where scikit-learn's rule stops over `evaluations` (those after `after_step`): a
+// count of evaluations not improving on the best by tol, reset by one that does; the run stops
+// when it reaches n_iter_no_change. -1 where it never does.
+int64_t step_the_tol_rule_stops_at(const std::vector<Evaluation>& evaluations, double tol,
+                                   int64_t n_iter_no_change, int64_t after_step = -1) {
+  double best = std::numeric_limits<double>::infinity();
+  int64_t count = 0;
+  for (const Evaluation& e : evaluations) {
+    if (e.step <= after_step) continue;
+    count = e.objective > best - tol ? count + 1 : 0;
+    best = std::min(best, e.objective);
+    if (count >= n_iter_no_change) return e.step;
+  }
+  return -1;
+}
+
 TEST(Stopping, TolStopsAtTheEvaluationTheRulePredicts) {
   const Dataset data = random_data(500, 10, 5);
   TrainConfig config;
@@ -414,18 +430,7 @@ TEST(Stopping, TolStopsAtTheEvaluationTheRulePredicts) {
   config.eval_every = 100;
   const Recorded run = train_recording(config, data);
   ASSERT_EQ(run.result.stopped_by, "tol");
-  // scikit-learn's rule over the recorded objectives: a count of evaluations not improving on
-  // the best by tol, reset by one that does; the run stops when it reaches n_iter_no_change.
-  double best = std::numeric_limits<double>::infinity();
-  int64_t count = 0, predicted = -1;
-  for (const Evaluation& e : run.evaluations) {
-    count = e.objective > best - 1e-4 ? count + 1 : 0;
-    best = std::min(best, e.objective);
-    if (count >= 3) {
-      predicted = e.step;
-      break;
-    }
-  }
+  const int64_t predicted = step_the_tol_rule_stops_at(run.evaluations, 1e-4, 3);
   EXPECT_EQ(run.result.steps_done, predicted);
   EXPECT_EQ(run.evaluations.back().step, predicted);
   EXPECT_EQ(run.result.steps_done % 100, 0);
@@ -451,18 +456,9 @@ TEST(Stopping, TolWatchesTheAveragesFromTheirFirstStep) {
   const Recorded averaged = train_recording(config, data);
   ASSERT_EQ(averaged.result.stopped_by, "tol");
   ASSERT_GT(averaged.result.steps_done, average_from);
-  double best = std::numeric_limits<double>::infinity();
-  int64_t count = 0, predicted = -1;
-  for (const Evaluation& e : averaged.evaluations) {
-    if (e.step <= average_from) continue;  // the iterates', not the averages'
-    count = e.objective > best - 1e-4 ? count + 1 : 0;
-    best = std::min(best, e.objective);
-    if (count >= 3) {
-      predicted = e.step;
-      break;
-    }
-  }
-  EXPECT_EQ(averaged.result.steps_done, predicted);
+  // Over the averages' evaluations alone (not the iterates' before them).
+  EXPECT_EQ(averaged.result.steps_done,
+            step_the_tol_rule_stops_at(averaged.evaluations, 1e-4, 3, average_from));
 }
 
 // A run without a target records its curve; a target between two of its objectives stops the
